@@ -1,0 +1,236 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chatTurn } from './agent/index.js';
+import { AppError, type HealthCheck } from './contract/index.js';
+import { acquireLock, dataPaths, type DataDirLock, type DataPaths, type LockInfo } from './datadir/index.js';
+import { openDatabase, type DatabaseInfo, type WritableDB } from './db/index.js';
+import { EventLog } from './events/index.js';
+import { Gateway, type Handlers } from './gateway/dispatch.js';
+import { ProviderRegistry, parseModelRef, type ModelProvider, type ProviderId } from './providers/index.js';
+import { RunManager, RunQueries, createRunsProjector } from './runs/index.js';
+import { createFileSecretStore, createRedactor, type SecretStore } from './secrets/index.js';
+import { SettingsService } from './settings/index.js';
+import { TimelineQueries, createTimelineProjector } from './timeline/index.js';
+import { systemClock, type Clock } from './util/clock.js';
+import { createIds, type Ids } from './util/ids.js';
+import { createFileLogger, type Logger } from './util/logger.js';
+
+export interface CoreOptions {
+  dataDir: string;
+  /** Who runs this core; written into the lock so others can tell. */
+  owner?: LockInfo['owner'];
+  clock?: Clock;
+  ids?: Ids;
+  env?: NodeJS.ProcessEnv;
+  secrets?: SecretStore;
+  /** Providers to use instead of the ones built from settings. */
+  providers?: Partial<Record<ProviderId, ModelProvider>>;
+  logger?: Logger;
+  timeZone?: string;
+  /** How long streamed text is gathered before it becomes an event (16–50 ms is smooth). */
+  deltaWindowMs?: number;
+}
+
+export interface Core {
+  readonly paths: DataPaths;
+  readonly db: WritableDB;
+  readonly dbInfo: DatabaseInfo;
+  readonly log: EventLog;
+  readonly runs: RunManager;
+  readonly settings: SettingsService;
+  readonly gateway: Gateway;
+  readonly lock: DataDirLock;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly startedAt: number;
+  /** Runs a dead process left unfinished and that this start marked `failed: interrupted`. */
+  readonly recoveredRuns: string[];
+  /** Resolves when every run in flight has ended (tests, shutdown). */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const APP_VERSION: string = readVersion();
+
+/** The one composition root: opens the data folder and wires every capability. */
+export function createCore(options: CoreOptions): Core {
+  const clock = options.clock ?? systemClock;
+  const ids = options.ids ?? createIds(() => clock.now());
+  const env = options.env ?? process.env;
+  const paths = dataPaths(options.dataDir);
+  const lock = acquireLock(paths.lock, options.owner ?? 'cli', clock.now());
+  let opened: ReturnType<typeof openDatabase>;
+  try {
+    opened = openDatabase({ file: paths.database });
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+  const { db, info: dbInfo } = opened;
+  const secrets = options.secrets ?? createFileSecretStore(paths.secrets);
+  const redact = createRedactor(() => [...secrets.values(), ...(env.ANTHROPIC_API_KEY ? [env.ANTHROPIC_API_KEY] : [])]);
+  const logger = options.logger ?? createFileLogger(join(paths.logs, 'agent-blob.log'), redact);
+
+  const log = new EventLog(db, clock, logger);
+  log.addProjector(createRunsProjector(db));
+  log.addProjector(createTimelineProjector(db));
+  const runQueries = new RunQueries(db);
+  const timeline = new TimelineQueries(db);
+  const runs = new RunManager(log, runQueries, ids, logger);
+  const settings = new SettingsService(db, log, secrets, env, clock);
+  const providers = new ProviderRegistry(() => settings.providerSettings(), options.providers);
+  settings.onChange(() => providers.invalidate());
+
+  const streamingOfRun = db.prepare("SELECT id, text FROM timeline WHERE run_id = ? AND kind = 'message' AND status = 'streaming'");
+  const recoveredRuns = runs.recoverInterrupted((runId) => {
+    for (const message of streamingOfRun.all(runId) as { id: string; text: string }[]) {
+      log.append('message.completed', { messageId: message.id, text: message.text, status: 'interrupted', model: null }, runId);
+    }
+  });
+  if (recoveredRuns.length) logger.log('warn', 'runs interrupted by the last shutdown marked failed', { runs: recoveredRuns });
+
+  const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const turnDeps = {
+    log,
+    timeline,
+    providers,
+    clock,
+    ids,
+    timeZone,
+    deltaWindowMs: options.deltaWindowMs ?? 32,
+    historyLimit: 60,
+    maxTokens: 4096,
+  };
+
+  // Chat turns answer one after another, so each sees the replies before it.
+  let chatQueue: Promise<unknown> = Promise.resolve();
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(p: Promise<T>): Promise<T> => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+    return p;
+  };
+
+  const startedAt = clock.now();
+  const handlers: Handlers = {
+    'chat.send': ({ text, model }) => {
+      const chosen = model ?? settings.get().models.chat;
+      parseModelRef(chosen);
+      const messageId = ids.next('msg');
+      const { runId, seq } = log.transaction(() => {
+        const runId = runs.create({ kind: 'chat', title: text.replace(/\s+/g, ' ').trim() });
+        const event = log.append('message.created', { messageId, role: 'user', text, status: 'done' }, runId);
+        return { runId, seq: event.seq };
+      });
+      chatQueue = track(
+        chatQueue.then(async () => {
+          if (runs.get(runId).status !== 'queued') return;
+          await runs.start(runId, chatTurn(turnDeps, { model: chosen, userMessageSeq: seq }));
+        }),
+      );
+      return { runId, messageId };
+    },
+    'runs.list': ({ limit, status }) => ({ runs: runs.list(limit, status) }),
+    'runs.get': ({ runId }) => runs.get(runId),
+    'runs.cancel': ({ runId }) => runs.cancel(runId),
+    'timeline.list': ({ beforeSeq, limit }) => {
+      const head = log.head();
+      const page = timeline.list(beforeSeq ?? head + 1, limit);
+      return { ...page, head };
+    },
+    'events.since': ({ fromSeq, limit }) => ({ events: log.since(fromSeq, limit), head: log.head() }),
+    'settings.get': () => settings.get(),
+    'settings.update': (patch) => settings.update(patch),
+    'system.doctor': async ({ probeProviders }) => {
+      const checks = await runDoctor({ db, dbInfo, paths, secrets, settings, providers, probeProviders });
+      return { ok: checks.every((c) => c.status !== 'fail'), checks };
+    },
+    'system.ping': () => ({ now: clock.now() }),
+    'system.info': () => ({ version: APP_VERSION, dataDir: paths.dir, pid: process.pid, startedAt, head: log.head() }),
+  };
+  const gateway = new Gateway(handlers, log, logger);
+
+  let closed = false;
+  return {
+    paths,
+    db,
+    dbInfo,
+    log,
+    runs,
+    settings,
+    gateway,
+    lock,
+    clock,
+    logger,
+    startedAt,
+    recoveredRuns,
+    async idle() {
+      while (inFlight.size) await Promise.allSettled([...inFlight]);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      runs.cancelAll('app_closed');
+      await Promise.allSettled([...inFlight]);
+      try {
+        db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        // a checkpoint is an optimisation; the WAL is replayed at next open anyway
+      }
+      db.close();
+      lock.release();
+    },
+  };
+}
+
+interface DoctorDeps {
+  db: WritableDB;
+  dbInfo: DatabaseInfo;
+  paths: DataPaths;
+  secrets: SecretStore;
+  settings: SettingsService;
+  providers: ProviderRegistry;
+  probeProviders: boolean;
+}
+
+async function runDoctor(deps: DoctorDeps): Promise<HealthCheck[]> {
+  const checks: HealthCheck[] = [];
+  const integrity = String(deps.db.pragma('quick_check', { simple: true }));
+  checks.push({ name: 'database', status: integrity === 'ok' ? 'ok' : 'fail', detail: `${deps.paths.database}: ${integrity}, schema ${deps.dbInfo.schemaVersion}, journal ${deps.dbInfo.journalMode}, SQLite ${deps.dbInfo.sqliteVersion}` });
+  checks.push({ name: 'sqlite-vec', status: 'ok', detail: `loaded, ${deps.dbInfo.vecVersion}` });
+  checks.push({ name: 'fts5', status: deps.dbInfo.fts5 ? 'ok' : 'fail', detail: deps.dbInfo.fts5 ? 'available' : 'missing: memory search cannot work' });
+  checks.push({ name: 'secrets', status: 'ok', detail: deps.secrets.description });
+  const settings = deps.settings.get();
+  const chat = parseModelRef(settings.models.chat);
+  for (const id of ['anthropic', 'ollama'] as const) {
+    const usedForChat = chat.provider === id;
+    const name = `provider ${id}${usedForChat ? ` (chat model ${chat.model})` : ''}`;
+    if (id === 'anthropic' && settings.providers.anthropic.apiKeySource === 'none') {
+      checks.push({ name, status: usedForChat ? 'fail' : 'warn', detail: 'no API key set: open Settings or set ANTHROPIC_API_KEY' });
+      continue;
+    }
+    if (!deps.probeProviders) {
+      checks.push({ name, status: 'ok', detail: 'configured (not probed)' });
+      continue;
+    }
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 5000);
+    try {
+      const probe = await deps.providers.get(id).probe(controller.signal);
+      checks.push({ name, status: probe.ok ? 'ok' : usedForChat ? 'fail' : 'warn', detail: probe.detail });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+  return checks;
+}
+
+function readVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export { AppError };

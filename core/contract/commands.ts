@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { AppEventSchema } from './events.js';
+import { RunSchema, RunStatusSchema } from './runs.js';
+import { SettingsPatchSchema, SettingsSchema, ModelRefSchema } from './settings.js';
+import { TimelineItemSchema } from './timeline.js';
+
+const seq = z.number().int().min(0);
+const id = z.string().min(1).max(200);
+
+export const HealthCheckSchema = z.object({
+  name: z.string(),
+  status: z.enum(['ok', 'warn', 'fail']),
+  detail: z.string(),
+});
+export type HealthCheck = z.infer<typeof HealthCheckSchema>;
+
+/**
+ * Every command a client can send: its arguments and its result. The gateway parses arguments with
+ * these schemas before any handler runs. Add a capability's commands here first.
+ */
+export const COMMANDS = {
+  /** Sends a message to the master conversation; the reply streams as events of the returned run. */
+  'chat.send': {
+    args: z.object({ text: z.string().trim().min(1, 'a message needs some text').max(100_000), model: ModelRefSchema.optional() }).strict(),
+    result: z.object({ runId: z.string(), messageId: z.string() }),
+  },
+  /** Lists runs, newest first. */
+  'runs.list': {
+    args: z.object({ status: RunStatusSchema.optional(), limit: z.number().int().min(1).max(1000).default(50) }).strict(),
+    result: z.object({ runs: z.array(RunSchema) }),
+  },
+  /** One run. */
+  'runs.get': { args: z.object({ runId: id }).strict(), result: RunSchema },
+  /** Cancels a run: its model stream stops at once and nothing of it is emitted afterwards. */
+  'runs.cancel': { args: z.object({ runId: id }).strict(), result: RunSchema },
+  /** A page of the master timeline, oldest first, ending before `beforeSeq` (or at the head). */
+  'timeline.list': {
+    args: z.object({ beforeSeq: seq.optional(), limit: z.number().int().min(1).max(20_000).default(500) }).strict(),
+    result: z.object({ items: z.array(TimelineItemSchema), head: seq, hasMore: z.boolean() }),
+  },
+  /** Events after `fromSeq`, oldest first, at most `limit`. */
+  'events.since': {
+    args: z.object({ fromSeq: seq, limit: z.number().int().min(1).max(10_000).default(1000) }).strict(),
+    result: z.object({ events: z.array(AppEventSchema), head: seq }),
+  },
+  /** Starts pushing every event after `fromSeq` on this connection, exactly once and in order. Replaces an earlier subscription. */
+  'events.subscribe': { args: z.object({ fromSeq: seq }).strict(), result: z.object({ head: seq }) },
+  /** Stops pushing events on this connection. */
+  'events.unsubscribe': { args: z.object({}).strict(), result: z.object({}) },
+  /** Current settings (secrets only as "set" or not). */
+  'settings.get': { args: z.object({}).strict(), result: SettingsSchema },
+  /** Changes settings; returns the new settings. */
+  'settings.update': { args: SettingsPatchSchema, result: SettingsSchema },
+  /** Health of the database, its extensions and the configured providers. */
+  'system.doctor': {
+    args: z.object({ probeProviders: z.boolean().default(true) }).strict(),
+    result: z.object({ ok: z.boolean(), checks: z.array(HealthCheckSchema) }),
+  },
+  /** Does nothing; measures the round trip. */
+  'system.ping': { args: z.object({}).strict(), result: z.object({ now: z.number() }) },
+  /** Which app answers and where its data lives. */
+  'system.info': {
+    args: z.object({}).strict(),
+    result: z.object({ version: z.string(), dataDir: z.string(), pid: z.number(), startedAt: z.number(), head: seq }),
+  },
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+export type CommandArgs<N extends CommandName> = z.input<(typeof COMMANDS)[N]['args']>;
+export type ParsedArgs<N extends CommandName> = z.output<(typeof COMMANDS)[N]['args']>;
+export type CommandResult<N extends CommandName> = z.infer<(typeof COMMANDS)[N]['result']>;
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+export function isCommandName(name: unknown): name is CommandName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(COMMANDS, name);
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { RunKindSchema, RunStatusSchema } from './runs.js';
+
+export const MessageRoleSchema = z.enum(['user', 'assistant']);
+export type MessageRole = z.infer<typeof MessageRoleSchema>;
+
+/** How a message ended: whole, cut short by a cancel, by a failure, or by the process dying. */
+export const MessageStatusSchema = z.enum(['streaming', 'done', 'cancelled', 'failed', 'interrupted']);
+export type MessageStatus = z.infer<typeof MessageStatusSchema>;
+
+/**
+ * The data of every event type. An event is a state change; the log holds them in order and every
+ * projection (runs, timeline, ...) is derived from them. New capabilities add their types here.
+ */
+export const EVENT_DATA = {
+  /** A run was created and queued. */
+  'run.created': z.object({ kind: RunKindSchema, title: z.string(), parentRunId: z.string().nullable() }),
+  /** A run moved to a new status. */
+  'run.status': z.object({
+    from: RunStatusSchema,
+    to: RunStatusSchema,
+    reason: z.string().nullable(),
+    error: z.string().nullable(),
+  }),
+  /** The model that answered a run's turn. */
+  'run.model': z.object({ model: z.string() }),
+  /** A message was added to the master timeline; assistant messages start empty and `streaming`. */
+  'message.created': z.object({
+    messageId: z.string(),
+    role: MessageRoleSchema,
+    text: z.string(),
+    status: MessageStatusSchema,
+  }),
+  /** Coalesced streamed text appended to an assistant message. */
+  'message.delta': z.object({ messageId: z.string(), text: z.string() }),
+  /** A message is finished; `text` is the whole text, whatever deltas came before. */
+  'message.completed': z.object({
+    messageId: z.string(),
+    text: z.string(),
+    status: MessageStatusSchema.exclude(['streaming']),
+    model: z.string().nullable(),
+  }),
+  /** A readable error shown in the timeline (provider failures, bad configuration, ...). */
+  'timeline.error': z.object({ code: z.string(), message: z.string() }),
+  /** Settings changed; secrets are never named with their values. */
+  'settings.changed': z.object({ keys: z.array(z.string()) }),
+} as const;
+
+export type EventType = keyof typeof EVENT_DATA;
+export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA)[T]>;
+export const EVENT_TYPES = Object.keys(EVENT_DATA) as EventType[];
+
+/** One entry of the event log. `seq` increases by one per event and never repeats. */
+export type EventOf<T extends EventType> = {
+  seq: number;
+  ts: number;
+  type: T;
+  runId: string | null;
+  data: EventData<T>;
+};
+export type AppEvent = { [T in EventType]: EventOf<T> }[EventType];
+
+const envelope = { seq: z.number().int().positive(), ts: z.number(), runId: z.string().nullable() };
+
+/** Schema of any event, discriminated on `type`. */
+export const AppEventSchema = z.discriminatedUnion(
+  'type',
+  EVENT_TYPES.map((type) => z.object({ ...envelope, type: z.literal(type), data: EVENT_DATA[type] })) as unknown as [
+    z.ZodObject<{ type: z.ZodLiteral<EventType> }>,
+    ...z.ZodObject<{ type: z.ZodLiteral<EventType> }>[],
+  ],
+) as unknown as z.ZodType<AppEvent>;
+
+export function isEventOf<T extends EventType>(event: AppEvent, type: T): event is Extract<AppEvent, { type: T }> {
+  return event.type === type;
+}

@@ -1,0 +1,13 @@
+/**
+ * The contract between core and every client: commands, events, errors and the typed client.
+ * This folder is the only part of core the renderer may import; it must stay free of Node APIs.
+ */
+export * from './errors.js';
+export * from './runs.js';
+export * from './events.js';
+export * from './timeline.js';
+export * from './settings.js';
+export * from './commands.js';
+export * from './protocol.js';
+export * from './client.js';
+export * from './bridge.js';

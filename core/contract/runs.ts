@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** Where a run is in its life. */
+export const RUN_STATUSES = ['queued', 'running', 'waiting_permission', 'done', 'failed', 'cancelled'] as const;
+export const RunStatusSchema = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['done', 'failed', 'cancelled'];
+export function isTerminalRunStatus(status: RunStatus): boolean {
+  return TERMINAL_RUN_STATUSES.includes(status);
+}
+
+/** The transitions a run may take; any other is a bug. */
+export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
+  queued: ['running', 'failed', 'cancelled'],
+  running: ['waiting_permission', 'done', 'failed', 'cancelled'],
+  waiting_permission: ['running', 'failed', 'cancelled'],
+  done: [],
+  failed: [],
+  cancelled: [],
+};
+
+/** What started a run. */
+export const RunKindSchema = z.enum(['chat', 'schedule', 'worker']);
+export type RunKind = z.infer<typeof RunKindSchema>;
+
+/** One piece of agent work, as the runs projection holds it. */
+export const RunSchema = z.object({
+  id: z.string(),
+  kind: RunKindSchema,
+  status: RunStatusSchema,
+  /** Why it ended when it did not end `done`: `interrupted`, `cancelled_by_user`, `provider_error`, ... */
+  reason: z.string().nullable(),
+  /** The readable error for a failed run. */
+  error: z.string().nullable(),
+  title: z.string(),
+  parentRunId: z.string().nullable(),
+  /** The model that actually answered (`provider:model`), once one did. */
+  model: z.string().nullable(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  startedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+});
+export type Run = z.infer<typeof RunSchema>;

@@ -1,0 +1,2 @@
+export { dataPaths, defaultDataDir, type DataPaths } from './paths.js';
+export { acquireLock, readLock, isProcessAlive, DataDirBusyError, type DataDirLock, type LockInfo } from './lock.js';

@@ -1,0 +1,111 @@
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AppError } from '../contract/index.js';
+
+/** What the lock file says about the process that owns a data folder. */
+export interface LockInfo {
+  pid: number;
+  startedAt: number;
+  /** Which app holds it: the desktop app, the headless host, or a CLI command running core in-process. */
+  owner: 'desktop' | 'host' | 'cli';
+  /** Where clients reach it, once its gateway listens. The token is as secret as the file (0600). */
+  endpoint: { url: string; token: string } | null;
+}
+
+export interface DataDirLock {
+  readonly path: string;
+  readonly info: LockInfo;
+  /** Publishes the address clients reach this process at. */
+  setEndpoint(endpoint: LockInfo['endpoint']): void;
+  release(): void;
+}
+
+/** Thrown when another live process owns the data folder; carries its lock so a CLI can connect to it. */
+export class DataDirBusyError extends AppError {
+  readonly holder: LockInfo;
+  constructor(path: string, holder: LockInfo) {
+    const where = holder.endpoint ? `${holder.endpoint.url}` : 'no client endpoint';
+    super('conflict', `Agent Blob is already running at ${where} (${holder.owner}, pid ${holder.pid}); lock file ${path}`);
+    this.holder = holder;
+  }
+}
+
+export function readLock(path: string): LockInfo | null {
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
+    return typeof parsed.pid === 'number' ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes the data folder's lock, or throws `DataDirBusyError` naming the live holder. A lock left by a
+ * dead process is taken over. Creation is atomic (`O_EXCL`), so two starters cannot both win.
+ */
+export function acquireLock(path: string, owner: LockInfo['owner'], now: number = Date.now()): DataDirLock {
+  mkdirSync(dirname(path), { recursive: true });
+  const info: LockInfo = { pid: process.pid, startedAt: now, owner, endpoint: null };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, JSON.stringify(info));
+      closeSync(fd);
+      return makeLock(path, info);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = readLock(path);
+      if (holder && holder.pid !== process.pid && isProcessAlive(holder.pid)) throw new DataDirBusyError(path, holder);
+      if (!holder && attempt === 0) {
+        // The holder may be between creating the file and writing it.
+        sleepSync(50);
+        if (readLock(path)) continue;
+      }
+      try {
+        unlinkSync(path);
+      } catch {
+        // Someone else removed it first; try again.
+      }
+    }
+  }
+  throw new AppError('conflict', `could not take the lock ${path}`);
+}
+
+function makeLock(path: string, info: LockInfo): DataDirLock {
+  let released = false;
+  return {
+    path,
+    info,
+    setEndpoint(endpoint) {
+      info.endpoint = endpoint;
+      const tmp = `${path}.${process.pid}.tmp`;
+      writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
+      renameSync(tmp, path);
+    },
+    release() {
+      if (released) return;
+      released = true;
+      const holder = readLock(path);
+      if (holder && holder.pid === process.pid) {
+        try {
+          unlinkSync(path);
+        } catch {
+          // already gone
+        }
+      }
+    },
+  };
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}

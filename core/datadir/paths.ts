@@ -1,0 +1,36 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/** Where things live inside a data folder. */
+export interface DataPaths {
+  dir: string;
+  database: string;
+  lock: string;
+  secrets: string;
+  logs: string;
+  artifacts: string;
+}
+
+export function dataPaths(dir: string): DataPaths {
+  const root = resolve(dir);
+  return {
+    dir: root,
+    database: join(root, 'agent-blob.sqlite'),
+    lock: join(root, 'agent-blob.lock'),
+    secrets: join(root, 'secrets.json'),
+    logs: join(root, 'logs'),
+    artifacts: join(root, 'artifacts'),
+  };
+}
+
+/**
+ * The default data folder, the same one Electron's `userData` resolves to for this app, so the
+ * desktop app, the headless host and the CLI share it: `AGENT_BLOB_DATA_DIR` if set, else
+ * `%APPDATA%\Agent Blob`, `~/Library/Application Support/Agent Blob`, or `$XDG_CONFIG_HOME/Agent Blob`.
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.AGENT_BLOB_DATA_DIR) return resolve(env.AGENT_BLOB_DATA_DIR);
+  if (platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Agent Blob');
+  if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Agent Blob');
+  return join(env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'Agent Blob');
+}

@@ -1,0 +1,91 @@
+import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AppError } from '../contract/index.js';
+import { MIGRATIONS } from './migrations/index.js';
+import type { Migration, WritableDB } from './types.js';
+
+export interface OpenDatabaseOptions {
+  /** Path of the database file, or `:memory:`. */
+  file: string;
+  migrations?: readonly Migration[];
+  readonly?: boolean;
+}
+
+export interface DatabaseInfo {
+  sqliteVersion: string;
+  vecVersion: string;
+  fts5: boolean;
+  schemaVersion: number;
+  journalMode: string;
+}
+
+/**
+ * Opens the data folder's database: WAL, sqlite-vec loaded, FTS5 checked, migrations run in order
+ * (each in a transaction that also bumps `user_version`). A database written by a newer version is
+ * refused rather than guessed at.
+ */
+export function openDatabase(options: OpenDatabaseOptions): { db: WritableDB; info: DatabaseInfo } {
+  const migrations = [...(options.migrations ?? MIGRATIONS)].sort((a, b) => a.version - b.version);
+  checkMigrationOrder(migrations);
+  if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+  const db = new Database(options.file, { readonly: options.readonly ?? false });
+  try {
+    db.pragma('busy_timeout = 5000');
+    const journalMode = options.readonly ? String(db.pragma('journal_mode', { simple: true })) : String(db.pragma('journal_mode = WAL', { simple: true }));
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    sqliteVec.load(db);
+    const vecVersion = String((db.prepare('SELECT vec_version() AS v').get() as { v: string }).v);
+    const fts5 = hasFts5(db);
+    if (!fts5) throw new AppError('unavailable', 'this SQLite build has no FTS5; memory search needs it');
+    const current = Number(db.pragma('user_version', { simple: true }));
+    const latest = migrations.length ? migrations[migrations.length - 1].version : 0;
+    if (current > latest) {
+      throw new AppError(
+        'conflict',
+        `the database at ${options.file} has schema version ${current}, newer than this Agent Blob knows (${latest}); ` +
+          'update Agent Blob or choose another data folder',
+      );
+    }
+    if (!options.readonly) runMigrations(db, migrations, current);
+    const sqliteVersion = String((db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v);
+    return {
+      db,
+      info: { sqliteVersion, vecVersion, fts5, schemaVersion: Number(db.pragma('user_version', { simple: true })), journalMode },
+    };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+function runMigrations(db: WritableDB, migrations: readonly Migration[], current: number): void {
+  for (const migration of migrations) {
+    if (migration.version <= current) continue;
+    db.transaction(() => {
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    })();
+  }
+}
+
+function checkMigrationOrder(migrations: readonly Migration[]): void {
+  const seen = new Set<number>();
+  for (const m of migrations) {
+    if (!Number.isInteger(m.version) || m.version <= 0 || seen.has(m.version)) {
+      throw new Error(`migration "${m.name}" has a bad or repeated version ${m.version}`);
+    }
+    seen.add(m.version);
+  }
+}
+
+function hasFts5(db: WritableDB): boolean {
+  try {
+    db.exec('CREATE VIRTUAL TABLE temp.__fts5_probe USING fts5(x); DROP TABLE temp.__fts5_probe;');
+    return true;
+  } catch {
+    return false;
+  }
+}

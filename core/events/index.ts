@@ -1,0 +1,2 @@
+export { EventLog, type EventListener, type Projector } from './log.js';
+export { DeltaCoalescer } from './coalescer.js';

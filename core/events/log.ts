@@ -1,0 +1,136 @@
+import type { Statement } from 'better-sqlite3';
+import { EVENT_DATA, type AppEvent, type EventData, type EventType } from '../contract/index.js';
+import type { WritableDB } from '../db/index.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+
+export type EventListener = (event: AppEvent) => void;
+
+/** Keeps a projection table in step: called inside the appending transaction for every event. */
+export type Projector = (event: AppEvent) => void;
+
+type Row = { seq: number; ts: number; type: string; run_id: string | null; data: string };
+
+/**
+ * The append-only event log, the source of truth. Appends happen inside `transaction`, together with
+ * the projection rows they change; listeners hear of them only after the transaction commits, so a
+ * rolled-back change is never seen.
+ */
+export class EventLog {
+  private readonly insert: Statement;
+  private readonly selectAfter: Statement;
+  private readonly selectHead: Statement;
+  private readonly listeners = new Set<EventListener>();
+  private readonly projectors: Projector[] = [];
+  private pending: AppEvent[] | null = null;
+  private depth = 0;
+  private lastSeq: number;
+
+  constructor(
+    private readonly db: WritableDB,
+    private readonly clock: Clock,
+    private readonly logger?: Logger,
+  ) {
+    this.insert = db.prepare('INSERT INTO events (ts, type, run_id, data) VALUES (?, ?, ?, ?)');
+    this.selectAfter = db.prepare('SELECT seq, ts, type, run_id, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.selectHead = db.prepare('SELECT COALESCE(MAX(seq), 0) AS head FROM events');
+    this.lastSeq = (this.selectHead.get() as { head: number }).head;
+  }
+
+  /** Registers a projection; it sees every event appended from now on, in the same transaction. */
+  addProjector(projector: Projector): void {
+    this.projectors.push(projector);
+  }
+
+  /** The seq of the newest committed event (0 for an empty log). */
+  head(): number {
+    return this.lastSeq;
+  }
+
+  /**
+   * Runs `fn` in one database transaction. Events appended inside are published after commit, in
+   * order. Nested calls join the outer transaction.
+   */
+  transaction<T>(fn: () => T): T {
+    if (this.depth > 0) {
+      this.depth++;
+      try {
+        return fn();
+      } finally {
+        this.depth--;
+      }
+    }
+    const collected: AppEvent[] = [];
+    this.pending = collected;
+    this.depth = 1;
+    let result: T;
+    try {
+      result = this.db.transaction(fn)();
+    } catch (err) {
+      // Keep seq in step with the database after a rollback.
+      this.lastSeq = (this.selectHead.get() as { head: number }).head;
+      throw err;
+    } finally {
+      this.pending = null;
+      this.depth = 0;
+    }
+    for (const event of collected) this.publish(event);
+    return result;
+  }
+
+  /** Appends one event. Must run inside `transaction`. The data is checked against the contract. */
+  append<T extends EventType>(type: T, data: EventData<T>, runId: string | null = null): AppEvent {
+    if (!this.pending) throw new Error(`event ${type} appended outside a transaction`);
+    const parsed = EVENT_DATA[type].parse(data) as EventData<T>;
+    const ts = this.clock.now();
+    const info = this.insert.run(ts, type, runId, JSON.stringify(parsed));
+    const event = { seq: Number(info.lastInsertRowid), ts, type, runId, data: parsed } as AppEvent;
+    for (const project of this.projectors) project(event);
+    this.lastSeq = event.seq;
+    this.pending.push(event);
+    return event;
+  }
+
+  /** Events after `fromSeq`, oldest first. */
+  since(fromSeq: number, limit = 1000): AppEvent[] {
+    return (this.selectAfter.all(fromSeq, limit) as Row[]).map(rowToEvent);
+  }
+
+  /**
+   * Delivers every event after `fromSeq` to `listener`, exactly once and in order: first the stored
+   * backlog, then live events as they commit. Core is single-threaded, so nothing can commit between
+   * reading the backlog and attaching the listener.
+   */
+  subscribe(fromSeq: number, listener: EventListener): () => void {
+    let cursor = fromSeq;
+    for (;;) {
+      const page = this.since(cursor, 2000);
+      for (const event of page) {
+        listener(event);
+        cursor = event.seq;
+      }
+      if (page.length < 2000) break;
+    }
+    const live: EventListener = (event) => {
+      if (event.seq <= cursor) return;
+      cursor = event.seq;
+      listener(event);
+    };
+    this.listeners.add(live);
+    return () => this.listeners.delete(live);
+  }
+
+  private publish(event: AppEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.logger?.log('error', 'event listener threw', { type: event.type, seq: event.seq, error: String(err) });
+      }
+    }
+  }
+}
+
+function rowToEvent(row: Row): AppEvent {
+  return { seq: row.seq, ts: row.ts, type: row.type, runId: row.run_id, data: JSON.parse(row.data) } as AppEvent;
+}

@@ -1,0 +1,135 @@
+import { z } from 'zod';
+import {
+  AppError,
+  COMMANDS,
+  RequestFrameSchema,
+  describeZodError,
+  isAppError,
+  isCommandName,
+  type CommandName,
+  type CommandResult,
+  type ErrorInfo,
+  type ParsedArgs,
+  type ServerFrame,
+} from '../contract/index.js';
+import type { EventLog } from '../events/index.js';
+import type { Logger } from '../util/logger.js';
+
+/** What a handler knows about who is asking. */
+export interface CallContext {
+  /** `inprocess`, `websocket`, `ipc`. */
+  transport: string;
+}
+
+/** The subscription commands belong to a session, not to core; every other command has a handler. */
+type SessionCommand = 'events.subscribe' | 'events.unsubscribe';
+export type Handlers = {
+  [N in Exclude<CommandName, SessionCommand>]: (args: ParsedArgs<N>, ctx: CallContext) => CommandResult<N> | Promise<CommandResult<N>>;
+};
+
+/** One connected client: frames in, frames out, at most one event subscription. */
+export interface Session {
+  /** Handles one incoming frame: a JSON string or an already parsed value. Never throws. */
+  receive(raw: unknown): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Validates every request against the contract, calls its handler, and answers `{ok, result}` or
+ * `{ok: false, error: {code, message}}`. No stack trace ever leaves; unknown failures are logged.
+ */
+export class Gateway {
+  constructor(
+    private readonly handlers: Handlers,
+    private readonly log: EventLog,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Calls a command directly (in-process clients), with the same validation as any transport. */
+  async call<N extends CommandName>(command: N, args: unknown, ctx: CallContext = { transport: 'inprocess' }): Promise<CommandResult<N>> {
+    if (command === 'events.subscribe' || command === 'events.unsubscribe') {
+      throw new AppError('invalid_input', `${command} needs a session`);
+    }
+    const parsed = COMMANDS[command].args.safeParse(args ?? {});
+    if (!parsed.success) throw new AppError('invalid_input', `${command}: ${describeZodError(parsed.error)}`);
+    const handler = this.handlers[command as Exclude<CommandName, SessionCommand>] as (a: unknown, c: CallContext) => unknown;
+    return (await handler(parsed.data, ctx)) as CommandResult<N>;
+  }
+
+  openSession(send: (frame: ServerFrame) => void, transport: string): Session {
+    let unsubscribe: (() => void) | null = null;
+    let closed = false;
+    const safeSend = (frame: ServerFrame) => {
+      if (closed) return;
+      try {
+        send(frame);
+      } catch (err) {
+        this.logger.log('warn', 'sending a frame failed', { transport, error: String(err) });
+      }
+    };
+    return {
+      receive: async (raw) => {
+        let frameValue: unknown = raw;
+        if (typeof raw === 'string') {
+          try {
+            frameValue = JSON.parse(raw);
+          } catch {
+            safeSend({ id: null, ok: false, error: { code: 'invalid_input', message: 'the frame is not valid JSON' } });
+            return;
+          }
+        }
+        const frame = RequestFrameSchema.safeParse(frameValue);
+        if (!frame.success) {
+          const id = pickId(frameValue);
+          safeSend({ id, ok: false, error: { code: 'invalid_input', message: `bad request frame: ${describeZodError(frame.error)}` } });
+          return;
+        }
+        const { id, command, args } = frame.data;
+        if (!isCommandName(command)) {
+          safeSend({ id, ok: false, error: { code: 'invalid_input', message: `unknown command "${command.slice(0, 100)}"` } });
+          return;
+        }
+        try {
+          let result: unknown;
+          if (command === 'events.subscribe') {
+            const parsed = COMMANDS['events.subscribe'].args.safeParse(args ?? {});
+            if (!parsed.success) throw new AppError('invalid_input', `events.subscribe: ${describeZodError(parsed.error)}`);
+            unsubscribe?.();
+            // Reply first, then the backlog and live events: the client knows the subscription took.
+            safeSend({ id, ok: true, result: { head: this.log.head() } });
+            unsubscribe = this.log.subscribe(parsed.data.fromSeq, (event) => safeSend({ event }));
+            return;
+          }
+          if (command === 'events.unsubscribe') {
+            unsubscribe?.();
+            unsubscribe = null;
+            result = {};
+          } else {
+            result = await this.call(command, args, { transport });
+          }
+          safeSend({ id, ok: true, result });
+        } catch (err) {
+          safeSend({ id, ok: false, error: this.toErrorInfo(err, command) });
+        }
+      },
+      close() {
+        closed = true;
+        unsubscribe?.();
+        unsubscribe = null;
+      },
+    };
+  }
+
+  toErrorInfo(err: unknown, command: string): ErrorInfo {
+    if (isAppError(err)) return { code: err.code, message: err.message };
+    if (err instanceof z.ZodError) return { code: 'invalid_input', message: describeZodError(err) };
+    this.logger.log('error', 'command failed', { command, error: String((err as Error)?.stack ?? err) });
+    return { code: 'internal', message: `internal error while running ${command}; details are in the log` };
+  }
+}
+
+function pickId(value: unknown): number | string | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const id = (value as { id?: unknown }).id;
+  return typeof id === 'number' || (typeof id === 'string' && id.length <= 100) ? id : null;
+}

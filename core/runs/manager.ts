@@ -1,0 +1,169 @@
+import {
+  AppError,
+  RUN_TRANSITIONS,
+  isTerminalRunStatus,
+  type EventData,
+  type EventType,
+  type Run,
+  type RunKind,
+  type RunStatus,
+} from '../contract/index.js';
+import type { EventLog } from '../events/index.js';
+import type { Ids } from '../util/ids.js';
+import type { Logger } from '../util/logger.js';
+import type { RunQueries } from './store.js';
+
+/** Thrown for a transition the state machine does not allow: always a bug in the caller. */
+export class IllegalRunTransitionError extends Error {
+  constructor(runId: string, from: RunStatus, to: RunStatus) {
+    super(`run ${runId} cannot go from ${from} to ${to}`);
+    this.name = 'IllegalRunTransitionError';
+  }
+}
+
+/** How an executor says its run ended. */
+export type RunOutcome = { status: 'done' } | { status: 'failed'; reason: string; error: string };
+
+/** What a run's executor may do. Everything it emits after the run ended is dropped. */
+export interface RunContext {
+  readonly runId: string;
+  /** Aborted the moment the run is cancelled; pass it to model streams, tools and children. */
+  readonly signal: AbortSignal;
+  /** Appends an event of this run in its own transaction; returns false when the run has ended. */
+  emit<T extends EventType>(type: T, data: EventData<T>): boolean;
+  /** Runs several appends in one transaction; skipped (false) when the run has ended. */
+  transaction(fn: () => void): boolean;
+  /** Moves between `running` and `waiting_permission`. */
+  setStatus(to: 'running' | 'waiting_permission', reason?: string | null): void;
+  /**
+   * Registers a step that closes this run's open work (a streaming message, a pending request). It
+   * runs inside the transaction that ends the run, before its final status event, however it ends.
+   */
+  onEnd(step: (status: RunStatus) => void): void;
+}
+
+export type RunExecutor = (ctx: RunContext) => Promise<RunOutcome>;
+
+interface ActiveRun {
+  controller: AbortController;
+  endSteps: ((status: RunStatus) => void)[];
+}
+
+/** Creates runs, moves them through their states, cancels them, and recovers them after a crash. */
+export class RunManager {
+  private readonly active = new Map<string, ActiveRun>();
+
+  constructor(
+    private readonly log: EventLog,
+    private readonly queries: RunQueries,
+    private readonly ids: Ids,
+    private readonly logger: Logger,
+  ) {}
+
+  get(runId: string): Run {
+    const run = this.queries.get(runId);
+    if (!run) throw new AppError('not_found', `no run ${runId}`);
+    return run;
+  }
+
+  list(limit: number, status?: RunStatus): Run[] {
+    return this.queries.list(limit, status);
+  }
+
+  /** Appends `run.created`; call inside a log transaction to create the run together with its input. */
+  create(input: { kind: RunKind; title: string; parentRunId?: string | null }): string {
+    const runId = this.ids.next('run');
+    this.log.append('run.created', { kind: input.kind, title: input.title.slice(0, 200), parentRunId: input.parentRunId ?? null }, runId);
+    return runId;
+  }
+
+  /** Moves a run to `to`, or throws `IllegalRunTransitionError`. Call inside a log transaction. */
+  transition(runId: string, to: RunStatus, detail: { reason?: string | null; error?: string | null } = {}): void {
+    const run = this.get(runId);
+    if (!RUN_TRANSITIONS[run.status].includes(to)) throw new IllegalRunTransitionError(runId, run.status, to);
+    this.log.append('run.status', { from: run.status, to, reason: detail.reason ?? null, error: detail.error ?? null }, runId);
+  }
+
+  isActive(runId: string): boolean {
+    return this.active.has(runId);
+  }
+
+  /** Starts a queued run: `running`, then the executor, then its outcome. Resolves when it has ended. */
+  async start(runId: string, executor: RunExecutor): Promise<Run> {
+    const controller = new AbortController();
+    const entry: ActiveRun = { controller, endSteps: [] };
+    this.active.set(runId, entry);
+    this.log.transaction(() => this.transition(runId, 'running'));
+    const live = () => !controller.signal.aborted && this.active.get(runId) === entry;
+    const ctx: RunContext = {
+      runId,
+      signal: controller.signal,
+      emit: (type, data) => {
+        if (!live()) return false;
+        this.log.transaction(() => this.log.append(type, data, runId));
+        return true;
+      },
+      transaction: (fn) => {
+        if (!live()) return false;
+        this.log.transaction(fn);
+        return true;
+      },
+      setStatus: (to, reason = null) => {
+        if (!live()) return;
+        this.log.transaction(() => this.transition(runId, to, { reason }));
+      },
+      onEnd: (step) => entry.endSteps.push(step),
+    };
+    let outcome: RunOutcome;
+    try {
+      outcome = await executor(ctx);
+    } catch (err) {
+      this.logger.log('error', 'run executor threw', { runId, error: String((err as Error)?.stack ?? err) });
+      outcome = { status: 'failed', reason: 'internal', error: `internal error: ${(err as Error)?.message ?? String(err)}` };
+    }
+    if (this.active.get(runId) === entry) this.finish(runId, entry, outcome.status === 'done' ? 'done' : 'failed', outcome.status === 'failed' ? outcome : {});
+    return this.get(runId);
+  }
+
+  /** Cancels a run: aborts its work at once and ends it `cancelled`. A run already ended is a conflict. */
+  cancel(runId: string, reason = 'cancelled_by_user'): Run {
+    const run = this.get(runId);
+    if (isTerminalRunStatus(run.status)) throw new AppError('conflict', `run ${runId} has already ended (${run.status})`);
+    const entry = this.active.get(runId);
+    if (entry) {
+      this.finish(runId, entry, 'cancelled', { reason });
+    } else {
+      this.log.transaction(() => this.transition(runId, 'cancelled', { reason }));
+    }
+    return this.get(runId);
+  }
+
+  /** Cancels every active run (the app is quitting). */
+  cancelAll(reason: string): void {
+    for (const runId of [...this.active.keys()]) this.cancel(runId, reason);
+  }
+
+  /**
+   * Ends runs a dead process left unfinished: `failed`, reason `interrupted`. Returns their ids.
+   * `closeOpenWork` closes what each left open (streaming messages, pending requests) in the same transaction.
+   */
+  recoverInterrupted(closeOpenWork: (runId: string) => void): string[] {
+    const unfinished = this.queries.listUnfinished().filter((run) => !this.active.has(run.id));
+    this.log.transaction(() => {
+      for (const run of unfinished) {
+        closeOpenWork(run.id);
+        this.transition(run.id, 'failed', { reason: 'interrupted', error: 'the app stopped while this run was in progress' });
+      }
+    });
+    return unfinished.map((run) => run.id);
+  }
+
+  private finish(runId: string, entry: ActiveRun, status: RunStatus, detail: { reason?: string | null; error?: string | null }): void {
+    this.active.delete(runId);
+    entry.controller.abort(new AppError('conflict', `run ${runId} ${status}`));
+    this.log.transaction(() => {
+      for (const step of entry.endSteps) step(status);
+      this.transition(runId, status, detail);
+    });
+  }
+}

@@ -1,0 +1,94 @@
+import type { Statement } from 'better-sqlite3';
+import type { AppEvent, Run, RunKind, RunStatus } from '../contract/index.js';
+import type { ReadableDB, WritableDB } from '../db/index.js';
+
+type Row = {
+  id: string;
+  kind: RunKind;
+  status: RunStatus;
+  reason: string | null;
+  error: string | null;
+  title: string;
+  parent_run_id: string | null;
+  model: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+};
+
+/** The runs projection: one row per run, kept by the event log. */
+export function createRunsProjector(db: WritableDB): (event: AppEvent) => void {
+  const insert = db.prepare(
+    `INSERT INTO runs (id, kind, status, title, parent_run_id, created_at, updated_at)
+     VALUES (?, ?, 'queued', ?, ?, ?, ?)`,
+  );
+  const setStatus = db.prepare(
+    `UPDATE runs SET status = @to, reason = @reason, error = @error, updated_at = @ts,
+       started_at = CASE WHEN @to = 'running' AND started_at IS NULL THEN @ts ELSE started_at END,
+       ended_at = CASE WHEN @to IN ('done', 'failed', 'cancelled') THEN @ts ELSE ended_at END
+     WHERE id = @id`,
+  );
+  const setModel = db.prepare('UPDATE runs SET model = ?, updated_at = ? WHERE id = ?');
+  return (event) => {
+    if (!event.runId) return;
+    switch (event.type) {
+      case 'run.created':
+        insert.run(event.runId, event.data.kind, event.data.title, event.data.parentRunId, event.ts, event.ts);
+        break;
+      case 'run.status':
+        setStatus.run({ id: event.runId, to: event.data.to, reason: event.data.reason, error: event.data.error, ts: event.ts });
+        break;
+      case 'run.model':
+        setModel.run(event.data.model, event.ts, event.runId);
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+export class RunQueries {
+  private readonly byId: Statement;
+  private readonly newest: Statement;
+  private readonly newestWithStatus: Statement;
+  private readonly unfinished: Statement;
+
+  constructor(db: ReadableDB) {
+    this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');
+    this.newest = db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?');
+    this.newestWithStatus = db.prepare('SELECT * FROM runs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?');
+    this.unfinished = db.prepare("SELECT * FROM runs WHERE status IN ('queued', 'running', 'waiting_permission') ORDER BY rowid");
+  }
+
+  get(id: string): Run | null {
+    const row = this.byId.get(id) as Row | undefined;
+    return row ? rowToRun(row) : null;
+  }
+
+  list(limit: number, status?: RunStatus): Run[] {
+    const rows = (status ? this.newestWithStatus.all(status, limit) : this.newest.all(limit)) as Row[];
+    return rows.map(rowToRun);
+  }
+
+  listUnfinished(): Run[] {
+    return (this.unfinished.all() as Row[]).map(rowToRun);
+  }
+}
+
+function rowToRun(row: Row): Run {
+  return {
+    id: row.id,
+    kind: row.kind,
+    status: row.status,
+    reason: row.reason,
+    error: row.error,
+    title: row.title,
+    parentRunId: row.parent_run_id,
+    model: row.model,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+  };
+}

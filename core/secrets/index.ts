@@ -1,0 +1,2 @@
+export { createFileSecretStore, createMemorySecretStore, type SecretStore } from './store.js';
+export { createRedactor } from './redact.js';

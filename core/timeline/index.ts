@@ -1,0 +1,1 @@
+export { createTimelineProjector, TimelineQueries } from './projection.js';

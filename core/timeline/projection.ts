@@ -1,0 +1,114 @@
+import type { Statement } from 'better-sqlite3';
+import { TIMELINE_RUN_STATUSES, type AppEvent, type TimelineItem } from '../contract/index.js';
+import type { ReadableDB, WritableDB } from '../db/index.js';
+
+type Row = {
+  id: string;
+  seq: number;
+  ts: number;
+  kind: string;
+  run_id: string | null;
+  role: string | null;
+  text: string | null;
+  status: string | null;
+  model: string | null;
+  code: string | null;
+};
+
+/** The master timeline as a table, kept by the event log (the same rules as `applyTimelineEvent`). */
+export function createTimelineProjector(db: WritableDB): (event: AppEvent) => void {
+  const insert = db.prepare(
+    'INSERT OR IGNORE INTO timeline (id, seq, ts, kind, run_id, role, text, status, model, code) VALUES (@id, @seq, @ts, @kind, @runId, @role, @text, @status, @model, @code)',
+  );
+  const appendText = db.prepare('UPDATE timeline SET text = text || ? WHERE id = ?');
+  const complete = db.prepare('UPDATE timeline SET text = ?, status = ?, model = ? WHERE id = ?');
+  const base = { role: null, text: null, status: null, model: null, code: null };
+  return (event) => {
+    switch (event.type) {
+      case 'message.created':
+        insert.run({
+          ...base,
+          id: event.data.messageId,
+          seq: event.seq,
+          ts: event.ts,
+          kind: 'message',
+          runId: event.runId,
+          role: event.data.role,
+          text: event.data.text,
+          status: event.data.status,
+        });
+        break;
+      case 'message.delta':
+        appendText.run(event.data.text, event.data.messageId);
+        break;
+      case 'message.completed':
+        complete.run(event.data.text, event.data.status, event.data.model, event.data.messageId);
+        break;
+      case 'run.status':
+        if (TIMELINE_RUN_STATUSES.has(event.data.to)) {
+          insert.run({
+            ...base,
+            id: `status-${event.seq}`,
+            seq: event.seq,
+            ts: event.ts,
+            kind: 'run_status',
+            runId: event.runId,
+            status: event.data.to,
+            text: event.data.reason ?? event.data.error,
+          });
+        }
+        break;
+      case 'timeline.error':
+        insert.run({
+          ...base,
+          id: `error-${event.seq}`,
+          seq: event.seq,
+          ts: event.ts,
+          kind: 'error',
+          runId: event.runId,
+          code: event.data.code,
+          text: event.data.message,
+        });
+        break;
+      default:
+        break;
+    }
+  };
+}
+
+/** Reads pages of the master timeline. */
+export class TimelineQueries {
+  private readonly page: Statement;
+  private readonly messagesOfRecentRuns: Statement;
+
+  constructor(db: ReadableDB) {
+    this.page = db.prepare('SELECT * FROM timeline WHERE seq < ? ORDER BY seq DESC LIMIT ?');
+    this.messagesOfRecentRuns = db.prepare(
+      "SELECT * FROM (SELECT * FROM timeline WHERE kind = 'message' AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq",
+    );
+  }
+
+  /** Up to `limit` items before `beforeSeq`, oldest first, and whether older ones exist. */
+  list(beforeSeq: number, limit: number): { items: TimelineItem[]; hasMore: boolean } {
+    const rows = this.page.all(beforeSeq, limit + 1) as Row[];
+    const hasMore = rows.length > limit;
+    return { items: rows.slice(0, limit).reverse().map(rowToItem), hasMore };
+  }
+
+  /** The last `limit` messages before `beforeSeq`, oldest first (the conversation a new turn sees). */
+  recentMessages(beforeSeq: number, limit: number): Extract<TimelineItem, { kind: 'message' }>[] {
+    return (this.messagesOfRecentRuns.all(beforeSeq, limit) as Row[]).map(rowToItem) as Extract<TimelineItem, { kind: 'message' }>[];
+  }
+}
+
+function rowToItem(row: Row): TimelineItem {
+  const base = { id: row.id, seq: row.seq, ts: row.ts, runId: row.run_id };
+  switch (row.kind) {
+    case 'message':
+      return { ...base, kind: 'message', role: row.role as 'user' | 'assistant', text: row.text ?? '', status: row.status as never, model: row.model };
+    case 'run_status':
+      return { ...base, kind: 'run_status', status: row.status as never, reason: row.text };
+    default:
+      return { ...base, kind: 'error', code: row.code ?? 'internal', message: row.text ?? '' };
+  }
+}

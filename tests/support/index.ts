@@ -1,0 +1,5 @@
+export { AnthropicLoopback } from './anthropic-server.js';
+export { OllamaLoopback, hashEmbedding } from './ollama-server.js';
+export { LoopbackServer } from './loopback-server.js';
+export { chunk, sleep, type ScriptedReply, type RecordedRequest } from './script.js';
+export { tempDir, startTestCore, waitFor, type TestCore } from './core.js';

@@ -1,0 +1,48 @@
+/** What a loopback provider server does for one request, scripted by a test. */
+export type ScriptedReply =
+  | {
+      kind: 'stream';
+      /** Text chunks, one delta each. */
+      chunks?: string[];
+      /** Tool calls after the text; `arguments` is sent as-is (a string may be broken JSON). */
+      toolCalls?: { id?: string; name: string; arguments: unknown }[];
+      /** Pause before each chunk, ms. */
+      delayMs?: number;
+      /** Pause before the first byte, ms. */
+      firstByteDelayMs?: number;
+      usage?: { input: number; output: number; cacheRead?: number; cacheWrite?: number };
+      stopReason?: string;
+      model?: string;
+    }
+  | {
+      kind: 'error';
+      status: number;
+      /** Anthropic error type (`overloaded_error`, `rate_limit_error`, ...), or Ollama's error text. */
+      type?: string;
+      message?: string;
+      headers?: Record<string, string>;
+    }
+  /** Accepts the request and never answers (until the client gives up or the server closes). */
+  | { kind: 'hang' }
+  /** Cuts the connection after `afterChunks` chunks. */
+  | { kind: 'drop'; chunks: string[]; afterChunks: number; delayMs?: number };
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  /** True when the client went away before the reply ended. */
+  aborted: boolean;
+}
+
+/** Splits a text into chunks of about `size` characters. */
+export function chunk(text: string, size = 4): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
