@@ -225,12 +225,17 @@ async function runDoctor(deps: DoctorDeps): Promise<HealthCheck[]> {
   return checks;
 }
 
+/** The package version, found from source (`core/`) or from the compiled tree (`dist/core/`). */
 function readVersion(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
+  for (const relative of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(relative, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'agent-blob') return pkg.version;
+    } catch {
+      // try the next place
+    }
   }
+  return '0.0.0';
 }
 
 export { AppError };

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RUN_STATUSES, RUN_TRANSITIONS, type RunStatus } from '../../../core/contract/index.js';
+import { openDatabase } from '../../../core/db/index.js';
+import { EventLog } from '../../../core/events/index.js';
+import { IllegalRunTransitionError, RunManager, RunQueries, createRunsProjector } from '../../../core/runs/index.js';
+import { ManualClock } from '../../../core/util/clock.js';
+import { createSequentialIds } from '../../../core/util/ids.js';
+import { silentLogger } from '../../../core/util/logger.js';
+
+function setup() {
+  const { db } = openDatabase({ file: ':memory:' });
+  const log = new EventLog(db, new ManualClock());
+  log.addProjector(createRunsProjector(db));
+  const runs = new RunManager(log, new RunQueries(db), createSequentialIds(), silentLogger);
+  const create = () => log.transaction(() => runs.create({ kind: 'chat', title: 't' }));
+  return { db, log, runs, create };
+}
+
+/** Drives a fresh run to `status` along allowed transitions. */
+function reach(s: ReturnType<typeof setup>, status: RunStatus): string {
+  const id = s.create();
+  const path: Record<RunStatus, RunStatus[]> = {
+    queued: [],
+    running: ['running'],
+    waiting_permission: ['running', 'waiting_permission'],
+    done: ['running', 'done'],
+    failed: ['running', 'failed'],
+    cancelled: ['cancelled'],
+  };
+  for (const step of path[status]) s.log.transaction(() => s.runs.transition(id, step));
+  return id;
+}
+
+describe('the run state machine', () => {
+  for (const from of RUN_STATUSES) {
+    for (const to of RUN_STATUSES) {
+      const allowed = RUN_TRANSITIONS[from].includes(to);
+      it(`${from} -> ${to} ${allowed ? 'is allowed' : 'throws'}`, () => {
+        const s = setup();
+        const id = reach(s, from);
+        const before = s.log.head();
+        if (allowed) {
+          s.log.transaction(() => s.runs.transition(id, to));
+          assert.equal(s.runs.get(id).status, to);
+        } else {
+          assert.throws(() => s.log.transaction(() => s.runs.transition(id, to)), IllegalRunTransitionError);
+          assert.equal(s.runs.get(id).status, from);
+          assert.equal(s.log.head(), before, 'a refused transition leaves no event');
+        }
+      });
+    }
+  }
+
+  it('runs left unfinished by a dead process become failed: interrupted', () => {
+    const s = setup();
+    const running = reach(s, 'running');
+    const waiting = reach(s, 'waiting_permission');
+    const queued = reach(s, 'queued');
+    const done = reach(s, 'done');
+    const closed: string[] = [];
+    const recovered = s.runs.recoverInterrupted((id) => closed.push(id));
+    assert.deepEqual(recovered.sort(), [running, waiting, queued].sort());
+    assert.deepEqual(closed.sort(), recovered.sort());
+    for (const id of recovered) {
+      const run = s.runs.get(id);
+      assert.equal(run.status, 'failed');
+      assert.equal(run.reason, 'interrupted');
+    }
+    assert.equal(s.runs.get(done).status, 'done');
+  });
+
+  it('cancel aborts the executor signal and nothing it emits afterwards is kept', async () => {
+    const s = setup();
+    const id = s.create();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let emittedAfter: boolean | null = null;
+    let aborted = false;
+    const finished = s.runs.start(id, async (ctx) => {
+      ctx.signal.addEventListener('abort', () => (aborted = true));
+      await gate;
+      emittedAfter = ctx.emit('timeline.error', { code: 'x', message: 'late' });
+      return { status: 'done' };
+    });
+    const headBefore = s.log.head();
+    const run = s.runs.cancel(id);
+    assert.equal(run.status, 'cancelled');
+    assert.equal(aborted, true);
+    release();
+    const final = await finished;
+    assert.equal(final.status, 'cancelled');
+    assert.equal(emittedAfter, false);
+    assert.equal(s.log.head(), headBefore + 1, 'only the cancelled status was appended');
+    assert.throws(() => s.runs.cancel(id), /already ended/);
+  });
+
+  it('an executor that throws ends its run failed with a readable error', async () => {
+    const s = setup();
+    const id = s.create();
+    const run = await s.runs.start(id, async () => {
+      throw new Error('kaboom');
+    });
+    assert.equal(run.status, 'failed');
+    assert.equal(run.error, 'internal error: kaboom');
+  });
+
+  it('end steps run in the transaction that ends the run, before its status', async () => {
+    const s = setup();
+    const id = s.create();
+    const run = s.runs.start(id, async (ctx) => {
+      ctx.onEnd((status) => s.log.append('timeline.error', { code: 'closing', message: status }, id));
+      await new Promise((r) => setTimeout(r, 5));
+      return { status: 'done' };
+    });
+    s.runs.cancel(id);
+    await run;
+    const tail = s.log.since(0).slice(-2);
+    assert.equal(tail[0].type, 'timeline.error');
+    assert.equal(tail[0].type === 'timeline.error' && tail[0].data.message, 'cancelled');
+    assert.equal(tail[1].type === 'run.status' && tail[1].data.to, 'cancelled');
+  });
+});
