@@ -1,0 +1,23 @@
+import { useState } from 'react';
+import { ConnectionIndicator } from './components/ConnectionIndicator.js';
+import { Nav } from './components/Nav.js';
+import { PANES } from './panes.js';
+
+export function App() {
+  const [paneId, setPaneId] = useState(PANES[0].id);
+  const pane = PANES.find((p) => p.id === paneId) ?? PANES[0];
+  return (
+    <div className="app">
+      <aside className="sidebar">
+        <div className="brand">Agent Blob</div>
+        <Nav panes={PANES} current={pane.id} onSelect={setPaneId} />
+        <div className="sidebar-footer">
+          <ConnectionIndicator />
+        </div>
+      </aside>
+      <main className="pane" aria-label={pane.label} data-testid={`pane-${pane.id}`}>
+        <pane.View />
+      </main>
+    </div>
+  );
+}

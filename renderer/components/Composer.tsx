@@ -1,0 +1,73 @@
+import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useApp } from '../store/context.js';
+
+/** Enter sends, Shift+Enter starts a new line; the draft stays when sending fails. */
+export function Composer() {
+  const connected = useApp((s) => s.connectionState === 'open');
+  const sendChat = useApp((s) => s.sendChat);
+  const [draft, setDraft] = useState('');
+  const [sending, setSending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const input = useRef<HTMLTextAreaElement>(null);
+
+  async function send() {
+    const text = draft.trim();
+    if (!text || sending || !connected) return;
+    setSending(true);
+    setError(null);
+    try {
+      await sendChat(text);
+      setDraft('');
+    } catch (err) {
+      setError(`Not sent: ${(err as Error).message}`);
+    } finally {
+      setSending(false);
+      input.current?.focus();
+    }
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void send();
+    }
+  }
+
+  function onSubmit(event: FormEvent) {
+    event.preventDefault();
+    void send();
+  }
+
+  const disabled = !connected;
+  return (
+    <form className="composer" onSubmit={onSubmit} aria-label="Message">
+      {error ? (
+        <div className="inline-error" role="alert" data-testid="send-error">
+          {error}
+        </div>
+      ) : null}
+      <div className="composer-row">
+        <label htmlFor="composer-input" className="visually-hidden">
+          Message Agent Blob
+        </label>
+        <textarea
+          id="composer-input"
+          ref={input}
+          data-testid="composer-input"
+          className="composer-input"
+          rows={Math.min(8, Math.max(1, draft.split('\n').length))}
+          placeholder={connected ? 'Message Agent Blob — Enter to send, Shift+Enter for a new line' : 'Waiting for the connection…'}
+          value={draft}
+          disabled={disabled}
+          aria-disabled={disabled}
+          onChange={(e) => setDraft(e.target.value)}
+          onKeyDown={onKeyDown}
+          autoFocus
+        />
+        <button type="submit" className="send-button" data-testid="composer-send" disabled={disabled || sending || !draft.trim()}>
+          Send
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,127 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
+import { useApp, useRetryStart } from '../store/context.js';
+import { TimelineRow } from './TimelineRow.js';
+
+/** Pixels from the top at which the next older page is requested. */
+const LOAD_OLDER_THRESHOLD = 400;
+/** Within this many pixels of the bottom the list counts as "at the bottom" and follows new text. */
+const STICK_THRESHOLD = 32;
+
+/**
+ * The master timeline: virtualized, so only the rows in view (plus a few) are in the DOM however
+ * long it gets. It follows a streaming reply while the reader is at the bottom and stays put when
+ * they scrolled up; older pages load when the top comes near.
+ */
+export function Timeline() {
+  const items = useApp((s) => s.timelineItems);
+  const status = useApp((s) => s.timelineStatus);
+  const error = useApp((s) => s.timelineError);
+  const hasOlder = useApp((s) => s.hasOlder);
+  const loadingOlder = useApp((s) => s.loadingOlder);
+  const olderError = useApp((s) => s.olderError);
+  const loadOlder = useApp((s) => s.loadOlder);
+  const retry = useRetryStart();
+  const scroller = useRef<HTMLDivElement>(null);
+  const stick = useRef(true);
+
+  const getItemKey = useCallback((i: number) => items[i]?.id ?? i, [items]);
+  const virtualizer = useVirtualizer({
+    count: items.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => 72,
+    getItemKey,
+    overscan: 6,
+    anchorTo: 'end',
+    followOnAppend: true,
+    scrollEndThreshold: STICK_THRESHOLD,
+    paddingStart: 12,
+    paddingEnd: 12,
+  });
+
+  // Opening the timeline starts at the newest item.
+  const ready = status === 'ready';
+  const initialised = useRef(false);
+  useLayoutEffect(() => {
+    if (!ready || initialised.current || items.length === 0) return;
+    initialised.current = true;
+    virtualizer.scrollToIndex(items.length - 1, { align: 'end' });
+  }, [ready, items.length, virtualizer]);
+
+  // A growing reply changes the height of the last row, not the count; follow it when at the bottom.
+  const totalSize = virtualizer.getTotalSize();
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || !stick.current) return;
+    const distance = el.scrollHeight - el.scrollTop - el.clientHeight;
+    if (distance > 1) el.scrollTop = el.scrollHeight;
+  }, [totalSize, items]);
+
+  const onScroll = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    stick.current = el.scrollHeight - el.scrollTop - el.clientHeight <= STICK_THRESHOLD;
+    if (el.scrollTop < LOAD_OLDER_THRESHOLD) void loadOlder();
+  }, [loadOlder]);
+
+  // A page that does not fill the view cannot be scrolled to its top; load more until it does.
+  useEffect(() => {
+    const el = scroller.current;
+    if (el && ready && hasOlder && !loadingOlder && !olderError && el.scrollHeight <= el.clientHeight + LOAD_OLDER_THRESHOLD) void loadOlder();
+  }, [ready, hasOlder, loadingOlder, olderError, totalSize, loadOlder]);
+
+  if (status === 'loading' && items.length === 0) {
+    return (
+      <div className="timeline-state" data-testid="timeline-loading" role="status">
+        Loading the timeline…
+      </div>
+    );
+  }
+  if (status === 'error') {
+    return (
+      <div className="timeline-state timeline-state-error" data-testid="timeline-error" role="alert">
+        <p>{error}</p>
+        <button type="button" onClick={retry}>
+          Try again
+        </button>
+      </div>
+    );
+  }
+  if (items.length === 0) {
+    return (
+      <div className="timeline-state" data-testid="empty-state">
+        <p className="empty-title">Say hello…</p>
+        <p className="empty-hint">Your conversation with Agent Blob appears here. Replies stream in as they are written.</p>
+      </div>
+    );
+  }
+
+  const rows = virtualizer.getVirtualItems();
+  return (
+    <div className="timeline" ref={scroller} onScroll={onScroll} data-testid="timeline" role="log" aria-label="Timeline">
+      {hasOlder || olderError ? (
+        <div className="timeline-older" data-testid="timeline-older">
+          {olderError ? (
+            <span className="inline-error">
+              {olderError}{' '}
+              <button type="button" onClick={() => void loadOlder()}>
+                Retry
+              </button>
+            </span>
+          ) : loadingOlder ? (
+            'Loading older messages…'
+          ) : null}
+        </div>
+      ) : null}
+      <div className="timeline-inner" style={{ height: virtualizer.getTotalSize() }}>
+        <div className="timeline-window" style={{ transform: `translateY(${rows[0]?.start ?? 0}px)` }}>
+          {rows.map((row) => (
+            <div key={row.key} data-index={row.index} ref={virtualizer.measureElement} className="timeline-slot">
+              <TimelineRow item={items[row.index]} />
+            </div>
+          ))}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,79 @@
+import { memo } from 'react';
+import type { MessageItem, TimelineItem } from '../../core/contract/index.js';
+
+const STATUS_TEXT: Record<string, string> = {
+  cancelled: 'Stopped',
+  failed: 'Failed',
+  waiting_permission: 'Waiting for your permission',
+};
+
+const MESSAGE_ENDINGS: Record<string, string> = {
+  cancelled: 'stopped before it finished',
+  failed: 'cut short by an error',
+  interrupted: 'interrupted when the app closed',
+};
+
+/** One entry of the timeline. Memoized: rows re-render only when their own item changes. */
+export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineItem }) {
+  const time = formatTime(item.ts);
+  switch (item.kind) {
+    case 'message':
+      return <MessageRow item={item} time={time} />;
+    case 'run_status':
+      return (
+        <div className={`row row-status status-${item.status}`} data-testid="timeline-row" data-kind="run_status" data-status={item.status} data-run-id={item.runId ?? ''}>
+          <span className="status-line">
+            {STATUS_TEXT[item.status] ?? item.status}
+            {item.reason ? <span className="status-reason"> — {humanize(item.reason)}</span> : null}
+          </span>
+          <time className="row-time">{time}</time>
+        </div>
+      );
+    case 'error':
+      return (
+        <div className="row row-error" role="alert" data-testid="timeline-row" data-kind="error" data-code={item.code}>
+          <span className="error-title">Something went wrong</span>
+          <span className="error-message">{item.message}</span>
+          <time className="row-time">{time}</time>
+        </div>
+      );
+  }
+});
+
+function MessageRow({ item, time }: { item: MessageItem; time: string }) {
+  const streaming = item.status === 'streaming';
+  const ending = MESSAGE_ENDINGS[item.status];
+  return (
+    <article
+      className={`row message message-${item.role}${streaming ? ' message-streaming' : ''}`}
+      data-testid="timeline-row"
+      data-kind="message"
+      data-role={item.role}
+      data-status={item.status}
+      data-id={item.id}
+      data-run-id={item.runId ?? ''}
+      aria-label={item.role === 'user' ? 'You' : 'Agent Blob'}
+    >
+      <header className="message-meta">
+        <span className="message-author">{item.role === 'user' ? 'You' : 'Agent Blob'}</span>
+        {item.model ? <span className="message-model">{item.model}</span> : null}
+        <time className="row-time">{time}</time>
+      </header>
+      {/* aria-busy holds the announcement until the reply is whole, instead of reading every delta. */}
+      <div className="message-text" data-testid="message-text" aria-live={streaming ? 'polite' : undefined} aria-busy={streaming}>
+        {item.text}
+        {streaming ? <span className="typing" data-testid="streaming-indicator" aria-label="writing" /> : null}
+      </div>
+      {ending ? <div className="message-ending">{ending}</div> : null}
+    </article>
+  );
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+function formatTime(ts: number): string {
+  return timeFormat.format(ts);
+}
+
+function humanize(reason: string): string {
+  return reason.replace(/_/g, ' ');
+}

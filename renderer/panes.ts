@@ -1,0 +1,15 @@
+import type { ComponentType } from 'react';
+import { ChatView } from './views/ChatView.js';
+
+/** One pane of the left nav. A capability adds a view file and one entry here. */
+export interface Pane {
+  id: string;
+  label: string;
+  /** A short glyph shown beside the label. */
+  icon: string;
+  View: ComponentType;
+}
+
+export const PANES: readonly Pane[] = [
+  { id: 'chat', label: 'Chat', icon: '💬', View: ChatView },
+];

@@ -1,0 +1,61 @@
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { AppEvent, Client } from '../../core/contract/index.js';
+import { createConnectionSlice } from './connection.js';
+import { createRunsSlice } from './runs.js';
+import { createTimelineSlice } from './timeline.js';
+import type { AppState, EventApplier } from './types.js';
+
+export type { AppState } from './types.js';
+export { currentChatRun, type ActiveRun } from './runs.js';
+export { TIMELINE_PAGE_SIZE } from './timeline.js';
+
+/** Every slice that follows pushed events; a new slice adds its applier here. */
+const EVENT_APPLIERS: EventApplier[] = [
+  (state, events) => state.applyTimelineEvents(events),
+  (state, events) => state.applyRunEvents(events),
+];
+
+export type AppStore = StoreApi<AppState>;
+
+/** The renderer's one store, built from its slices. */
+export function createAppStore(client: Client): AppStore {
+  return createStore<AppState>()((set, get) => ({
+    ...createConnectionSlice(set, get, client),
+    ...createTimelineSlice(set, get, client),
+    ...createRunsSlice(set, get, client),
+  }));
+}
+
+/**
+ * Loads what the window shows and follows the event log from the seq that state reflects. The client
+ * resubscribes from the last seq it delivered after a drop, so nothing is missed or applied twice.
+ * Resolves once loaded; rejects (with the error shown in the timeline) when loading failed.
+ */
+export async function startAppStore(store: AppStore, client: Client): Promise<() => void> {
+  const stopWatching = store.getState().watchConnection(client);
+  let head: number;
+  try {
+    head = await store.getState().loadTimeline();
+    await store.getState().loadActiveRuns();
+  } catch (err) {
+    stopWatching();
+    throw err;
+  }
+  // Events arrive one frame at a time; applying them per microtask keeps a burst (the backlog after
+  // a reconnect) to one update of the store.
+  let pending: AppEvent[] = [];
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    const state = store.getState();
+    for (const apply of EVENT_APPLIERS) apply(state, batch);
+  };
+  const unsubscribe = client.subscribe(head, (event) => {
+    if (pending.length === 0) queueMicrotask(flush);
+    pending.push(event);
+  });
+  return () => {
+    unsubscribe();
+    stopWatching();
+  };
+}

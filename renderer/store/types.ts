@@ -1,0 +1,17 @@
+import type { StoreApi } from 'zustand/vanilla';
+import type { AppEvent, Client } from '../../core/contract/index.js';
+import type { ConnectionSlice } from './connection.js';
+import type { RunsSlice } from './runs.js';
+import type { TimelineSlice } from './timeline.js';
+
+/** The whole renderer state: every slice merged. Components select single fields, never all of it. */
+export type AppState = ConnectionSlice & TimelineSlice & RunsSlice;
+
+export type SetState = StoreApi<AppState>['setState'];
+export type GetState = StoreApi<AppState>['getState'];
+
+/** Builds one slice; `client` is how it talks to core. */
+export type SliceCreator<T> = (set: SetState, get: GetState, client: Client) => T;
+
+/** Applies a batch of pushed events, oldest first, to one slice. */
+export type EventApplier = (state: AppState, events: readonly AppEvent[]) => void;
