@@ -29,6 +29,13 @@ export interface CoreOptions {
   timeZone?: string;
   /** How long streamed text is gathered before it becomes an event (16–50 ms is smooth). */
   deltaWindowMs?: number;
+  /** Native notifications, when the app that runs core can show them (the desktop app). */
+  notifier?: NativeNotifier;
+}
+
+/** Shows a native notification; the `notify` tool and permission requests call it. */
+export interface NativeNotifier {
+  notify(input: { title: string; body: string; runId?: string }): void | Promise<void>;
 }
 
 export interface Core {
@@ -43,6 +50,8 @@ export interface Core {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly startedAt: number;
+  /** Null where no native notifications exist (headless host, CLI). */
+  readonly notifier: NativeNotifier | null;
   /** Runs a dead process left unfinished and that this start marked `failed: interrupted`. */
   readonly recoveredRuns: string[];
   /** Resolves when every run in flight has ended (tests, shutdown). */
@@ -163,6 +172,7 @@ export function createCore(options: CoreOptions): Core {
     clock,
     logger,
     startedAt,
+    notifier: options.notifier ?? null,
     recoveredRuns,
     async idle() {
       while (inFlight.size) await Promise.allSettled([...inFlight]);
@@ -199,7 +209,7 @@ async function runDoctor(deps: DoctorDeps): Promise<HealthCheck[]> {
   checks.push({ name: 'database', status: integrity === 'ok' ? 'ok' : 'fail', detail: `${deps.paths.database}: ${integrity}, schema ${deps.dbInfo.schemaVersion}, journal ${deps.dbInfo.journalMode}, SQLite ${deps.dbInfo.sqliteVersion}` });
   checks.push({ name: 'sqlite-vec', status: 'ok', detail: `loaded, ${deps.dbInfo.vecVersion}` });
   checks.push({ name: 'fts5', status: deps.dbInfo.fts5 ? 'ok' : 'fail', detail: deps.dbInfo.fts5 ? 'available' : 'missing: memory search cannot work' });
-  checks.push({ name: 'secrets', status: 'ok', detail: deps.secrets.description });
+  checks.push({ name: 'secrets', status: deps.secrets.warning ? 'warn' : 'ok', detail: deps.secrets.description });
   const settings = deps.settings.get();
   const chat = parseModelRef(settings.models.chat);
   for (const id of ['anthropic', 'ollama'] as const) {

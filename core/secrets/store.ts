@@ -8,6 +8,8 @@ export interface SecretStore {
   values(): string[];
   /** How it protects what it holds, for the health check. */
   readonly description: string;
+  /** Set when the store protects less than it should (the health check shows it as a warning). */
+  readonly warning?: string;
 }
 
 /**
