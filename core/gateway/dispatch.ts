@@ -101,6 +101,8 @@ export class Gateway {
             return;
           }
           if (command === 'events.unsubscribe') {
+            const parsed = COMMANDS['events.unsubscribe'].args.safeParse(args ?? {});
+            if (!parsed.success) throw new AppError('invalid_input', `events.unsubscribe: ${describeZodError(parsed.error)}`);
             unsubscribe?.();
             unsubscribe = null;
             result = {};

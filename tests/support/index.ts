@@ -3,3 +3,4 @@ export { OllamaLoopback, hashEmbedding } from './ollama-server.js';
 export { LoopbackServer } from './loopback-server.js';
 export { chunk, sleep, type ScriptedReply, type RecordedRequest } from './script.js';
 export { tempDir, startTestCore, waitFor, type TestCore } from './core.js';
+export { startTestHost, type TestHost } from './host.js';
