@@ -1,0 +1,76 @@
+// Helpers shared by the benchmark suites: timing, percentiles and the one metric shape the runner prints.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * One measured number beside the baseline measured in the same run, so a slow machine shows up in
+ * both rather than as a regression. `met` is null when the metric has no target.
+ */
+export interface Metric {
+  value: number;
+  unit: string;
+  baseline: { value: number; what: string } | null;
+  target: string | null;
+  met: boolean | null;
+}
+
+export function metric(value: number, unit: string, options: { baseline?: { value: number; what: string }; target?: string; met?: boolean } = {}): Metric {
+  return {
+    value: round(value),
+    unit,
+    baseline: options.baseline ? { value: round(options.baseline.value), what: options.baseline.what } : null,
+    target: options.target ?? null,
+    met: options.met ?? null,
+  };
+}
+
+/** Three significant decimals for small numbers, whole numbers for large ones. */
+export function round(value: number): number {
+  if (!Number.isFinite(value)) return value;
+  if (Math.abs(value) >= 100) return Math.round(value);
+  return Math.round(value * 1000) / 1000;
+}
+
+export function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+/** The p-th percentile (0–100) of samples, nearest-rank. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (!samples.length) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+export function median(samples: readonly number[]): number {
+  return percentile(samples, 50);
+}
+
+/** Times `count` sequential calls of `fn`, one sample per call, in ms. */
+export async function sampleAsync(count: number, fn: (i: number) => Promise<unknown>): Promise<number[]> {
+  const samples: number[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const start = nowMs();
+    await fn(i);
+    samples[i] = nowMs() - start;
+  }
+  return samples;
+}
+
+export function sampleSync(count: number, fn: (i: number) => unknown): number[] {
+  const samples: number[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    const start = nowMs();
+    fn(i);
+    samples[i] = nowMs() - start;
+  }
+  return samples;
+}
+
+/** A fresh temporary folder, removed by `cleanup`. */
+export function benchDir(prefix = 'agent-blob-bench-'): { path: string; cleanup(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
+}
