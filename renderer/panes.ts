@@ -5,11 +5,9 @@ import { ChatView } from './views/ChatView.js';
 export interface Pane {
   id: string;
   label: string;
-  /** A short glyph shown beside the label. */
-  icon: string;
   View: ComponentType;
 }
 
 export const PANES: readonly Pane[] = [
-  { id: 'chat', label: 'Chat', icon: '💬', View: ChatView },
+  { id: 'chat', label: 'Chat', View: ChatView },
 ];

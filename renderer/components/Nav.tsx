@@ -13,9 +13,6 @@ export function Nav({ panes, current, onSelect }: { panes: readonly Pane[]; curr
               data-testid={`nav-${pane.id}`}
               onClick={() => onSelect(pane.id)}
             >
-              <span className="nav-icon" aria-hidden="true">
-                {pane.icon}
-              </span>
               {pane.label}
             </button>
           </li>

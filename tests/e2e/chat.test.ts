@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { chunk, sleep, waitFor } from '../support/index.js';
+import { assistantRows, connectionState, launchBrowser, rows, sendMessage, startApp, visibleRows } from './support/app.js';
+
+describe('chat in the browser against the headless host', () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('a message sent with Enter shows the reply streaming in from the loopback Anthropic server', async () => {
+    const app = await startApp(browser);
+    try {
+      const reply = 'Hello! I am the loopback model, answering in small streamed pieces.';
+      app.anthropic.script({ kind: 'stream', chunks: chunk(reply, 6), delayMs: 40 });
+      await app.open();
+      await app.page.getByTestId('empty-state').getByText('Say hello…').waitFor();
+
+      const input = app.page.getByTestId('composer-input');
+      await input.fill('first line');
+      await input.press('Shift+Enter');
+      await input.pressSequentially('second line');
+      await input.press('Enter');
+
+      const user = app.page.locator('[data-testid="timeline-row"][data-role="user"]');
+      await user.waitFor();
+      assert.equal(await user.getByTestId('message-text').textContent(), 'first line\nsecond line');
+      assert.equal(await input.inputValue(), '', 'the composer is cleared once the message is sent');
+
+      const assistant = assistantRows(app.page);
+      await app.page.locator('[data-role="assistant"][data-status="streaming"]').waitFor({ timeout: 3000 });
+      assert.equal(await app.page.getByTestId('streaming-indicator').count(), 1, 'a streaming reply shows that it is being written');
+      await app.page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 5000 });
+      assert.equal(await assistant.getByTestId('message-text').textContent(), reply);
+      assert.equal(await app.page.getByTestId('streaming-indicator').count(), 0);
+      assert.equal(await app.page.getByTestId('stop-button').count(), 0, 'no Stop button once the turn is over');
+
+      const sent = app.anthropic.requests.find((r) => r.path === '/v1/messages');
+      assert.ok(sent, 'the reply came from the loopback Anthropic server');
+      assert.deepEqual((sent.body as { messages: { role: string }[] }).messages.at(-1)?.role, 'user');
+      await app.screenshot('anthropic-streamed-reply');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('Stop cancels a slow reply: the run shows cancelled within 300 ms and no text arrives after it', async () => {
+    const app = await startApp(browser);
+    try {
+      const words = Array.from({ length: 200 }, (_, i) => `w${i} `);
+      app.anthropic.script({ kind: 'stream', chunks: words, delayMs: 60 });
+      await app.open();
+      await sendMessage(app.page, 'tell me a very long story');
+      const text = assistantRows(app.page).getByTestId('message-text');
+      await waitFor(async () => ((await text.textContent()) ?? '').length > 10, 5000, 'the first streamed words');
+      await app.page.getByTestId('stop-button').waitFor();
+
+      // Measured inside the page: from the click to the cancelled line being in the DOM.
+      const elapsedMs = await app.page.evaluate(
+        () =>
+          new Promise<number>((resolve, reject) => {
+            const button = document.querySelector<HTMLButtonElement>('[data-testid="stop-button"]');
+            if (!button) return reject(new Error('no Stop button'));
+            const started = performance.now();
+            // (no named helpers in here: tsx would wrap them in a `__name` call the page does not have)
+            const observer = new MutationObserver(() => {
+              if (document.querySelector('[data-kind="run_status"][data-status="cancelled"]')) {
+                observer.disconnect();
+                resolve(performance.now() - started);
+              }
+            });
+            observer.observe(document.body, { subtree: true, childList: true, attributes: true });
+            button.click();
+            setTimeout(() => {
+              observer.disconnect();
+              reject(new Error('no cancelled line after 2 s'));
+            }, 2000);
+          }),
+      );
+      console.log(`stop → cancelled shown in ${elapsedMs.toFixed(1)} ms`);
+      assert.ok(elapsedMs < 300, `the cancelled line appeared after ${elapsedMs.toFixed(0)} ms`);
+
+      const atCancel = await text.textContent();
+      await app.page.locator('[data-role="assistant"][data-status="cancelled"]').waitFor({ timeout: 1000 });
+      await sleep(600);
+      assert.equal(await text.textContent(), atCancel, 'no text arrives after cancelled');
+      assert.ok(atCancel!.length < words.join('').length, 'the reply was cut short');
+      assert.equal(await app.page.getByTestId('stop-button').count(), 0);
+      await waitFor(() => app.anthropic.requests.find((r) => r.path === '/v1/messages')?.aborted, 2000, 'the model stream to be aborted');
+      await app.screenshot('stop-cancelled');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('reloading the page brings the whole timeline back, without the token in the address bar', async () => {
+    const app = await startApp(browser);
+    try {
+      app.anthropic.script(
+        { kind: 'stream', chunks: chunk('The first answer.', 4), delayMs: 5 },
+        { kind: 'error', status: 500, type: 'api_error', message: 'loopback is down' },
+        { kind: 'stream', chunks: chunk('The third answer, after an error.', 4), delayMs: 5 },
+      );
+      await app.open();
+      assert.ok(!app.page.url().includes('token='), `the token is removed from the address bar (${app.page.url()})`);
+      await sendMessage(app.page, 'one');
+      await app.page.locator('[data-role="assistant"][data-status="done"]').waitFor();
+      await sendMessage(app.page, 'two');
+      await app.page.locator('[data-kind="error"]').first().waitFor();
+      await app.host.core.idle();
+      await sendMessage(app.page, 'three');
+      await waitFor(async () => (await app.page.locator('[data-role="assistant"][data-status="done"]').count()) === 2, 5000, 'the third reply');
+      await app.host.core.idle();
+      const before = await visibleRows(app.page);
+      assert.ok(before.some((r) => r.kind === 'error' && /loopback is down/.test(r.text)), 'the provider error is shown readably');
+
+      await app.page.reload();
+      await connectionState(app.page, 'open');
+      await waitFor(async () => (await rows(app.page).count()) === before.length, 5000, 'the timeline after reload');
+      assert.deepEqual(await visibleRows(app.page), before);
+      await app.screenshot('after-reload');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('the same chat works through the loopback Ollama server', async () => {
+    const app = await startApp(browser);
+    try {
+      await app.host.core.gateway.call('settings.update', { chatModel: 'ollama:llama3.2' });
+      const reply = 'Hi, this is llama on loopback.';
+      app.ollama.script({ kind: 'stream', chunks: chunk(reply, 5), delayMs: 30 });
+      await app.open();
+      await sendMessage(app.page, 'hello llama');
+      const done = app.page.locator('[data-role="assistant"][data-status="done"]');
+      await done.waitFor({ timeout: 5000 });
+      assert.equal(await done.getByTestId('message-text').textContent(), reply);
+      assert.match((await done.locator('.message-model').textContent()) ?? '', /ollama/);
+      assert.equal(app.anthropic.requests.length, 0, 'Anthropic was not asked');
+      assert.equal(app.ollama.requests.filter((r) => r.path === '/api/chat').length, 1);
+      await app.screenshot('ollama-reply');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('when the socket drops the indicator shows reconnecting and the timeline resumes without gaps or duplicates', async () => {
+    const app = await startApp(browser);
+    try {
+      const words = Array.from({ length: 40 }, (_, i) => `w${String(i).padStart(2, '0')} `);
+      app.anthropic.script({ kind: 'stream', chunks: words, delayMs: 25 });
+      await app.open();
+      // Every state the indicator shows, in order, even ones that last a few ms.
+      await app.page.evaluate(() => {
+        const seen: string[] = [];
+        (window as unknown as { seenStates: string[] }).seenStates = seen;
+        const el = document.querySelector('[data-testid="connection-state"]')!;
+        new MutationObserver(() => {
+          const entry = `${el.getAttribute('data-state')}|${el.textContent}`;
+          if (seen.at(-1) !== entry) seen.push(entry);
+        }).observe(el, { subtree: true, childList: true, attributes: true, characterData: true });
+      });
+      await sendMessage(app.page, 'count slowly');
+      const text = assistantRows(app.page).getByTestId('message-text');
+      await waitFor(async () => ((await text.textContent()) ?? '').includes('w05'), 5000, 'the reply to be under way');
+
+      app.host.dropClients();
+      await waitFor(async () => (await app.page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates)).some((s) => s.startsWith('open')), 5000, 'a reconnect');
+      await app.page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 5000 });
+      await app.host.core.idle();
+
+      const seen = await app.page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates);
+      const reconnecting = seen.find((s) => s.startsWith('reconnecting'));
+      assert.ok(reconnecting, `the indicator showed reconnecting (saw ${JSON.stringify(seen)})`);
+      assert.match(reconnecting, /Reconnecting…/);
+      assert.match(reconnecting, /connection lost/, 'with the reason');
+      await connectionState(app.page, 'open');
+
+      assert.equal(await text.textContent(), words.join(''), 'every streamed piece exactly once, in order');
+      const { items } = await app.host.core.gateway.call('timeline.list', {});
+      const shown = await rows(app.page).evaluateAll((els) => els.map((el) => el.getAttribute('data-status')));
+      assert.deepEqual(shown, items.map((item) => item.status ?? ''), 'the same rows as the core timeline');
+      await app.screenshot('after-reconnect');
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,122 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { DEFAULT_RENDERER_DIR, startHost, type Host } from '../../../core/host/index.js';
+import { createMemorySecretStore } from '../../../core/secrets/index.js';
+import { silentLogger } from '../../../core/util/logger.js';
+import { AnthropicLoopback, OllamaLoopback, tempDir } from '../../support/index.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const SCREENSHOT_DIR = new URL('../../../test-output/e2e/', import.meta.url).pathname;
+
+/** Headless Chromium from the system; the tests never download a browser. */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(join(DEFAULT_RENDERER_DIR, 'index.html'))) {
+    throw new Error(`no built renderer in ${DEFAULT_RENDERER_DIR}: run \`npm run build:renderer\` first (\`npm test\` does)`);
+  }
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not at ${CHROMIUM}; install it (apt-get install chromium) or set CHROMIUM_PATH`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+}
+
+export interface E2EApp {
+  host: Host;
+  anthropic: AnthropicLoopback;
+  ollama: OllamaLoopback;
+  context: BrowserContext;
+  page: Page;
+  /** Opens the host's URL (with the token) in the page and waits for the connection. */
+  open(): Promise<void>;
+  /** Keeps a full-page screenshot under `test-output/e2e/`. */
+  screenshot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A headless host on a temporary data folder, with providers pointed at loopback Anthropic and
+ * Ollama servers, and a fresh browser context on it.
+ */
+export async function startApp(browser: Browser): Promise<E2EApp> {
+  const dir = tempDir('agent-blob-e2e-');
+  const anthropic = await AnthropicLoopback.start();
+  const ollama = await OllamaLoopback.start();
+  const host = await startHost({
+    dataDir: dir.path,
+    owner: 'host',
+    env: { ANTHROPIC_API_KEY: 'sk-ant-test-e2e-000000', ANTHROPIC_BASE_URL: anthropic.url, OLLAMA_HOST: ollama.url },
+    secrets: createMemorySecretStore(),
+    logger: silentLogger,
+    deltaWindowMs: 16,
+    timeZone: 'UTC',
+    rendererDir: DEFAULT_RENDERER_DIR,
+  });
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(String(err)));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageErrors.push(msg.text());
+  });
+  return {
+    host,
+    anthropic,
+    ollama,
+    context,
+    page,
+    async open() {
+      await page.goto(host.url);
+      await connectionState(page, 'open');
+    },
+    async screenshot(name) {
+      mkdirSync(SCREENSHOT_DIR, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+    },
+    async close() {
+      await context.close();
+      await host.close();
+      await anthropic.close();
+      await ollama.close();
+      dir.cleanup();
+      // A page that threw is a failure even when every assertion held.
+      if (pageErrors.length) throw new Error(`the page reported errors:\n${pageErrors.join('\n')}`);
+    },
+  };
+}
+
+export function rows(page: Page): Locator {
+  return page.getByTestId('timeline-row');
+}
+
+export function assistantRows(page: Page): Locator {
+  return page.locator('[data-testid="timeline-row"][data-role="assistant"]');
+}
+
+export async function connectionState(page: Page, state: string, timeout = 5000): Promise<void> {
+  await page.locator(`[data-testid="connection-state"][data-state="${state}"]`).waitFor({ timeout });
+}
+
+/** Types into the composer and presses Enter. */
+export async function sendMessage(page: Page, text: string): Promise<void> {
+  const input = page.getByTestId('composer-input');
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+/** What the timeline shows, row by row, for comparisons. */
+export async function visibleRows(page: Page): Promise<{ kind: string; role: string; status: string; text: string }[]> {
+  return page.getByTestId('timeline-row').evaluateAll((elements) =>
+    elements.map((el) => ({
+      kind: el.getAttribute('data-kind') ?? '',
+      role: el.getAttribute('data-role') ?? '',
+      status: el.getAttribute('data-status') ?? '',
+      text: el.querySelector('[data-testid="message-text"]')?.textContent ?? el.textContent ?? '',
+    })),
+  );
+}
