@@ -21,7 +21,7 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineI
       return <MessageRow item={item} time={time} />;
     case 'run_status':
       return (
-        <div className={`row row-status status-${item.status}`} data-testid="timeline-row" data-kind="run_status" data-status={item.status} data-run-id={item.runId ?? ''}>
+        <div className={`row row-status status-${item.status}`} data-testid="timeline-row" data-kind="run_status" data-id={item.id} data-status={item.status} data-run-id={item.runId ?? ''}>
           <span className="status-line">
             {STATUS_TEXT[item.status] ?? item.status}
             {item.reason ? <span className="status-reason"> — {humanize(item.reason)}</span> : null}
@@ -31,7 +31,7 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineI
       );
     case 'error':
       return (
-        <div className="row row-error" role="alert" data-testid="timeline-row" data-kind="error" data-code={item.code}>
+        <div className="row row-error" role="alert" data-testid="timeline-row" data-kind="error" data-id={item.id} data-code={item.code}>
           <span className="error-title">Something went wrong</span>
           <span className="error-message">{item.message}</span>
           <time className="row-time">{time}</time>

@@ -183,8 +183,8 @@ describe('chat in the browser against the headless host', () => {
 
       assert.equal(await text.textContent(), words.join(''), 'every streamed piece exactly once, in order');
       const { items } = await app.host.core.gateway.call('timeline.list', {});
-      const shown = await rows(app.page).evaluateAll((els) => els.map((el) => el.getAttribute('data-status')));
-      assert.deepEqual(shown, items.map((item) => item.status ?? ''), 'the same rows as the core timeline');
+      const shown = await rows(app.page).evaluateAll((els) => els.map((el) => `${el.getAttribute('data-id')}:${el.getAttribute('data-status')}`));
+      assert.deepEqual(shown, items.map((item) => `${item.id}:${'status' in item ? item.status : null}`), 'the same rows as the core timeline');
       await app.screenshot('after-reconnect');
     } finally {
       await app.close();
