@@ -5,6 +5,7 @@ import { AppError, type HealthCheck } from './contract/index.js';
 import { acquireLock, dataPaths, type DataDirLock, type DataPaths, type LockInfo } from './datadir/index.js';
 import { openDatabase, type DatabaseInfo, type WritableDB } from './db/index.js';
 import { EventLog } from './events/index.js';
+import { MemoryService, createMemoryHandlers, createMemoryProjector, createMemoryEmbedder, createProposalProjector, MemoryProposals } from './memory/index.js';
 import { Gateway, type Handlers } from './gateway/dispatch.js';
 import { ProviderRegistry, parseModelRef, type ModelProvider, type ProviderId } from './providers/index.js';
 import { RunManager, RunQueries, createRunsProjector } from './runs/index.js';
@@ -45,6 +46,8 @@ export interface Core {
   readonly log: EventLog;
   readonly runs: RunManager;
   readonly settings: SettingsService;
+  readonly memory: MemoryService;
+  readonly memoryProposals: MemoryProposals;
   readonly gateway: Gateway;
   readonly lock: DataDirLock;
   readonly clock: Clock;
@@ -83,10 +86,15 @@ export function createCore(options: CoreOptions): Core {
   const log = new EventLog(db, clock, logger);
   log.addProjector(createRunsProjector(db));
   log.addProjector(createTimelineProjector(db));
+  log.addProjector(createMemoryProjector(db));
+  log.addProjector(createProposalProjector(db));
   const runQueries = new RunQueries(db);
   const timeline = new TimelineQueries(db);
   const runs = new RunManager(log, runQueries, ids, logger);
   const settings = new SettingsService(db, log, secrets, env, clock);
+  const memory = new MemoryService({ db, log, clock, ids, logger, makeEmbedder: (config) => createMemoryEmbedder(config, settings.providerSettings().ollama.host) });
+  const memoryProposals = new MemoryProposals(db, log, ids, memory);
+  memory.start();
   const providers = new ProviderRegistry(() => settings.providerSettings(), options.providers);
   settings.onChange(() => providers.invalidate());
 
@@ -156,6 +164,7 @@ export function createCore(options: CoreOptions): Core {
     },
     'system.ping': () => ({ now: clock.now() }),
     'system.info': () => ({ version: APP_VERSION, dataDir: paths.dir, pid: process.pid, startedAt, head: log.head() }),
+    ...createMemoryHandlers(memory, memoryProposals),
   };
   const gateway = new Gateway(handlers, log, logger);
 
@@ -167,6 +176,8 @@ export function createCore(options: CoreOptions): Core {
     log,
     runs,
     settings,
+    memory,
+    memoryProposals,
     gateway,
     lock,
     clock,
@@ -187,6 +198,7 @@ export function createCore(options: CoreOptions): Core {
       } catch {
         // a checkpoint is an optimisation; the WAL is replayed at next open anyway
       }
+      await memory.close();
       db.close();
       lock.release();
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RunKindSchema, RunStatusSchema } from './runs.js';
+import { MEMORY_EVENT_DATA } from './memory.js';
 
 export const MessageRoleSchema = z.enum(['user', 'assistant']);
 export type MessageRole = z.infer<typeof MessageRoleSchema>;
@@ -44,6 +45,7 @@ export const EVENT_DATA = {
   'timeline.error': z.object({ code: z.string(), message: z.string() }),
   /** Settings changed; secrets are never named with their values. */
   'settings.changed': z.object({ keys: z.array(z.string()) }),
+  ...MEMORY_EVENT_DATA,
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA;

@@ -1,0 +1,200 @@
+import { z } from 'zod';
+
+const id = z.string().min(1).max(200);
+
+/** Where a memory lives: facts and preferences, conversation snippets, problem → fix, how to use tools. */
+export const MemoryAreaSchema = z.enum(['main', 'fragments', 'solutions', 'instruments']);
+export type MemoryArea = z.infer<typeof MemoryAreaSchema>;
+
+/** What a memory came from: a run and its message, the user, an import, or consolidation. */
+export const MemorySourceSchema = z.object({
+  kind: z.enum(['user', 'import', 'run', 'consolidation']),
+  runId: z.string().nullable().default(null),
+  messageId: z.string().nullable().default(null),
+});
+export type MemorySource = z.infer<typeof MemorySourceSchema>;
+
+/** A remembered piece of text as clients see it. */
+export const MemorySchema = z.object({
+  id: z.string(),
+  text: z.string(),
+  area: MemoryAreaSchema,
+  pinned: z.boolean(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  source: MemorySourceSchema,
+  /** The embedder whose vector currently indexes this memory. */
+  embedder: z.string(),
+  /** An older memory this one replaces; search ranks this one above it. */
+  supersedes: z.string().nullable(),
+  /** Set when this memory looks like it contradicts another one, until the user decides. */
+  conflictsWith: z.string().nullable(),
+});
+export type Memory = z.infer<typeof MemorySchema>;
+
+/** Why a result ranks where it does. Ranks are 1-based; null means the retriever did not find it. */
+export const MemoryExplainSchema = z.object({
+  bm25Rank: z.number().nullable(),
+  vectorRank: z.number().nullable(),
+  vectorSimilarity: z.number().nullable(),
+  rrf: z.number(),
+  recencyBoost: z.number(),
+  pinBoost: z.number(),
+  supersededPenalty: z.number(),
+});
+export type MemoryExplain = z.infer<typeof MemoryExplainSchema>;
+
+export const MemoryHitSchema = z.object({
+  memory: MemorySchema,
+  score: z.number(),
+  explain: MemoryExplainSchema,
+  /** Query terms (stemmed match) found in the text, as [start, end) character ranges, for highlighting. */
+  highlights: z.array(z.tuple([z.number(), z.number()])),
+});
+export type MemoryHit = z.infer<typeof MemoryHitSchema>;
+
+/** Which embedder indexes memories: the built-in offline one, or an Ollama model. */
+export const EmbedderConfigSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('offline') }),
+  z.object({ kind: z.literal('ollama'), model: z.string().min(1).max(200) }),
+]);
+export type EmbedderConfig = z.infer<typeof EmbedderConfigSchema>;
+
+export const MemoryStatusSchema = z.object({
+  total: z.number(),
+  byArea: z.record(z.string(), z.number()),
+  pinned: z.number(),
+  conflicts: z.number(),
+  embedder: z.string(),
+  /** A background re-embedding in progress; search keeps using the previous index until it ends. */
+  reembed: z.object({ embedder: z.string(), done: z.number(), total: z.number() }).nullable(),
+  autoAcceptProposals: z.boolean(),
+});
+export type MemoryStatus = z.infer<typeof MemoryStatusSchema>;
+
+export const MemoryProposalSchema = z.object({
+  proposalId: z.string(),
+  text: z.string(),
+  area: MemoryAreaSchema,
+  source: MemorySourceSchema,
+  status: z.enum(['pending', 'accepted', 'rejected']),
+  createdAt: z.number(),
+  memoryId: z.string().nullable(),
+});
+export type MemoryProposal = z.infer<typeof MemoryProposalSchema>;
+
+const memoryText = z.string().trim().min(1, 'a memory needs some text').max(20_000);
+
+export const MEMORY_COMMANDS = {
+  /** Adds a memory. An exact duplicate is not inserted again; a near duplicate is merged into the existing one. */
+  'memory.add': {
+    args: z
+      .object({
+        text: memoryText,
+        area: MemoryAreaSchema.default('main'),
+        pinned: z.boolean().default(false),
+        createdAt: z.number().int().min(0).optional(),
+        source: MemorySourceSchema.optional(),
+      })
+      .strict(),
+    result: z.object({ outcome: z.enum(['added', 'duplicate', 'merged']), memory: MemorySchema, conflictsWith: z.string().nullable() }),
+  },
+  /** Imports JSONL (`{"text","area","created_at","pinned"?}` a line); bad lines are reported by number and skipped. */
+  'memory.import': {
+    args: z.object({ jsonl: z.string().max(200_000_000) }).strict(),
+    result: z.object({
+      imported: z.number(),
+      deduped: z.number(),
+      merged: z.number(),
+      errors: z.array(z.object({ line: z.number(), message: z.string() })),
+    }),
+  },
+  /** Every memory as JSONL, oldest first, in the import format (plus `updated_at`, `id`). */
+  'memory.export': { args: z.object({}).strict(), result: z.object({ jsonl: z.string(), count: z.number() }) },
+  /** Hybrid search (BM25 + vector, fused, then recency, pin and supersede adjustments), best first. */
+  'memory.search': {
+    args: z
+      .object({
+        query: z.string().trim().min(1, 'a search needs a query').max(2000),
+        limit: z.number().int().min(1).max(200).default(10),
+        area: MemoryAreaSchema.optional(),
+        pinned: z.boolean().optional(),
+      })
+      .strict(),
+    result: z.object({ hits: z.array(MemoryHitSchema), tookMs: z.number() }),
+  },
+  /** Memories, newest first, optionally by area or pinned. */
+  'memory.list': {
+    args: z
+      .object({
+        area: MemoryAreaSchema.optional(),
+        pinned: z.boolean().optional(),
+        limit: z.number().int().min(1).max(10_000).default(200),
+        offset: z.number().int().min(0).default(0),
+      })
+      .strict(),
+    result: z.object({ memories: z.array(MemorySchema), total: z.number() }),
+  },
+  /** One memory. */
+  'memory.get': { args: z.object({ id }).strict(), result: MemorySchema },
+  /** Corrects a memory's text or area (re-indexed at once); clears a contradiction flag. */
+  'memory.update': {
+    args: z.object({ id, text: memoryText.optional(), area: MemoryAreaSchema.optional() }).strict(),
+    result: MemorySchema,
+  },
+  /** Pins or unpins a memory; pinned memories rank higher. */
+  'memory.pin': { args: z.object({ id, pinned: z.boolean() }).strict(), result: MemorySchema },
+  /** Forgets memories: removed from the table, the text index and the vector index. */
+  'memory.forget': { args: z.object({ ids: z.array(id).min(1).max(100_000) }).strict(), result: z.object({ forgotten: z.number() }) },
+  /** Counts, the embedder in use, re-embedding progress. */
+  'memory.status': { args: z.object({}).strict(), result: MemoryStatusSchema },
+  /** Chooses the embedder and whether proposals from runs are accepted without asking. Changing the embedder re-embeds in the background. */
+  'memory.configure': {
+    args: z.object({ embedder: EmbedderConfigSchema.optional(), autoAcceptProposals: z.boolean().optional() }).strict(),
+    result: MemoryStatusSchema,
+  },
+  /** Memories proposed after runs, newest first. */
+  'memory.proposals': {
+    args: z.object({ status: z.enum(['pending', 'accepted', 'rejected']).optional() }).strict(),
+    result: z.object({ proposals: z.array(MemoryProposalSchema) }),
+  },
+  /** Accepts (optionally with edited text) or rejects a proposed memory. Answering twice returns the first answer. */
+  'memory.resolveProposal': {
+    args: z.object({ proposalId: id, action: z.enum(['accept', 'reject']), text: memoryText.optional() }).strict(),
+    result: MemoryProposalSchema,
+  },
+} as const;
+
+/** Memory events. Vectors are derived data and never travel in events. */
+export const MEMORY_EVENT_DATA = {
+  /** A memory was added. */
+  'memory.added': z.object({
+    memoryId: z.string(),
+    text: z.string(),
+    area: MemoryAreaSchema,
+    pinned: z.boolean(),
+    createdAt: z.number(),
+    /** Set by imports that carry an update time; otherwise the creation time. */
+    updatedAt: z.number().optional(),
+    source: MemorySourceSchema,
+    embedder: z.string(),
+    supersedes: z.string().nullable(),
+    conflictsWith: z.string().nullable(),
+  }),
+  /** A near duplicate was merged into an existing memory instead of being added. */
+  'memory.merged': z.object({ memoryId: z.string(), text: z.string(), similarity: z.number(), source: MemorySourceSchema, createdAt: z.number() }),
+  /** A memory's text or area was corrected. */
+  'memory.updated': z.object({ memoryId: z.string(), text: z.string(), area: MemoryAreaSchema }),
+  /** A memory was pinned or unpinned. */
+  'memory.pinned': z.object({ memoryId: z.string(), pinned: z.boolean() }),
+  /** Memories were forgotten; their text is not kept in the event. */
+  'memory.forgotten': z.object({ memoryIds: z.array(z.string()) }),
+  /** The embedder changed, or a re-embedding advanced or finished. */
+  'memory.embedder': z.object({ embedder: z.string(), state: z.enum(['started', 'progress', 'finished', 'failed']), done: z.number(), total: z.number(), error: z.string().nullable() }),
+  /** Memory settings changed. */
+  'memory.configured': z.object({ autoAcceptProposals: z.boolean() }),
+  /** A run's extraction proposed a memory for the user to accept, edit or reject. */
+  'memory.proposed': z.object({ proposalId: z.string(), text: z.string(), area: MemoryAreaSchema, source: MemorySourceSchema }),
+  /** A proposal was answered. */
+  'memory.proposalResolved': z.object({ proposalId: z.string(), action: z.enum(['accept', 'reject']), memoryId: z.string().nullable() }),
+} as const;

@@ -1,0 +1,24 @@
+import type { Handlers } from '../gateway/dispatch.js';
+import type { MemoryProposals } from './proposals.js';
+import type { MemoryService } from './service.js';
+
+type MemoryHandlers = Pick<Handlers, Extract<keyof Handlers, `memory.${string}`>>;
+
+/** The memory commands, for the composition root to merge into the gateway's handlers. */
+export function createMemoryHandlers(memory: MemoryService, proposals: MemoryProposals): MemoryHandlers {
+  return {
+    'memory.add': (args) => memory.add(args),
+    'memory.import': ({ jsonl }) => memory.importJsonl(jsonl),
+    'memory.export': () => memory.exportJsonl(),
+    'memory.search': ({ query, limit, area, pinned }) => memory.search(query, { limit, area, pinned }),
+    'memory.list': ({ area, pinned, limit, offset }) => memory.list({ area, pinned }, limit, offset),
+    'memory.get': ({ id }) => memory.get(id),
+    'memory.update': ({ id, text, area }) => memory.update(id, { text, area }),
+    'memory.pin': ({ id, pinned }) => memory.pin(id, pinned),
+    'memory.forget': ({ ids }) => ({ forgotten: memory.forget(ids) }),
+    'memory.status': () => memory.status(),
+    'memory.configure': (patch) => memory.configure(patch),
+    'memory.proposals': ({ status }) => ({ proposals: proposals.list(status) }),
+    'memory.resolveProposal': ({ proposalId, action, text }) => proposals.resolve(proposalId, action, text),
+  };
+}

@@ -1,0 +1,9 @@
+/** Memory: a store with full-text and vector indexes, hybrid search, dedup, and the agent's use of it. */
+export { MemoryService, type MemoryServiceDeps, type AddInput, type AddOutcome } from './service.js';
+export { createMemoryProjector, MemoryQueries } from './store.js';
+export { createMemoryEmbedder, createOfflineEmbedder, createOllamaEmbedder, OFFLINE_DIMS, type Embedder } from './embedder.js';
+export { DEFAULT_PROFILE, bruteForceTopK, hybridSearch, type WeightProfile } from './search.js';
+export { normalizeForDedup } from './text.js';
+export { parseMemoryJsonl } from './jsonl.js';
+export { createMemoryHandlers } from './handlers.js';
+export { MemoryProposals, createProposalProjector } from './proposals.js';

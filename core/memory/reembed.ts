@@ -1,0 +1,111 @@
+import type { EmbedderConfig } from '../contract/index.js';
+import type { WritableDB } from '../db/index.js';
+import type { EventLog } from '../events/index.js';
+import type { Logger } from '../util/logger.js';
+import type { Embedder } from './embedder.js';
+import type { VectorIndex } from './vector-index.js';
+
+const BATCH = 256;
+const PROGRESS_EVERY = 2048;
+
+/**
+ * Fills a new vector index with a new embedder in the background, a batch at a time, yielding to
+ * the event loop between batches. Searches keep using the old index and the old embedder until the
+ * new index is complete; then both switch in one transaction.
+ */
+export class Reembedder {
+  private running: { embedder: Embedder; done: number; total: number; stopped: boolean; promise: Promise<void> } | null = null;
+
+  constructor(
+    private readonly deps: {
+      db: WritableDB;
+      log: EventLog;
+      vectors: VectorIndex;
+      logger: Logger;
+      onFinished(embedder: Embedder, config: EmbedderConfig): void;
+    },
+  ) {}
+
+  target(): Embedder | null {
+    return this.running?.embedder ?? null;
+  }
+
+  progress(): { embedder: string; done: number; total: number } | null {
+    return this.running ? { embedder: this.running.embedder.name, done: this.running.done, total: this.running.total } : null;
+  }
+
+  start(embedder: Embedder, config: EmbedderConfig): void {
+    if (this.running) this.running.stopped = true;
+    const state = { embedder, done: 0, total: 0, stopped: false, promise: Promise.resolve() };
+    const previous = this.running?.promise ?? Promise.resolve();
+    this.running = state;
+    state.promise = previous.then(() => this.run(state, config));
+  }
+
+  async idle(): Promise<void> {
+    while (this.running) await this.running.promise;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running.stopped = true;
+    await this.running.promise;
+  }
+
+  private async run(state: NonNullable<Reembedder['running']>, config: EmbedderConfig): Promise<void> {
+    const { db, log, vectors } = this.deps;
+    const page = db.prepare('SELECT rowid, text, area FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?');
+    const count = db.prepare('SELECT count(*) AS n FROM memories');
+    const exists = db.prepare('SELECT area FROM memories WHERE rowid = ?');
+    try {
+      if (state.stopped) return;
+      const dims = await state.embedder.dims();
+      state.total = (count.get() as { n: number }).n;
+      log.transaction(() => {
+        vectors.createBuilding(state.embedder.name, dims);
+        log.append('memory.embedder', { embedder: state.embedder.name, state: 'started', done: 0, total: state.total, error: null });
+      });
+      let after = 0;
+      let reported = 0;
+      for (;;) {
+        if (state.stopped) return;
+        const rows = page.all(after, BATCH) as { rowid: number; text: string; area: string }[];
+        if (!rows.length) break;
+        const vecs = await state.embedder.embed(rows.map((r) => r.text));
+        if (state.stopped) return;
+        log.transaction(() => {
+          const gen = vectors.buildingGeneration();
+          if (!gen) throw new Error('the vector index being built disappeared');
+          rows.forEach((r, i) => {
+            // Rows edited or forgotten while this batch was embedding keep their newer state.
+            const current = exists.get(r.rowid) as { area: string } | undefined;
+            if (current) vectors.put(gen, r.rowid, current.area, vecs[i]);
+          });
+          state.done += rows.length;
+          state.total = Math.max(state.total, state.done);
+          vectors.setProgress(state.done);
+          if (state.done - reported >= PROGRESS_EVERY) {
+            reported = state.done;
+            log.append('memory.embedder', { embedder: state.embedder.name, state: 'progress', done: state.done, total: state.total, error: null });
+          }
+        });
+        after = rows[rows.length - 1].rowid;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      log.transaction(() => {
+        vectors.promoteBuilding();
+        db.prepare('UPDATE memories SET embedder = ?').run(state.embedder.name);
+        log.append('memory.embedder', { embedder: state.embedder.name, state: 'finished', done: state.done, total: state.done, error: null });
+        this.deps.onFinished(state.embedder, config);
+      });
+    } catch (err) {
+      this.deps.logger.log('warn', 'memory re-embedding failed; the previous index stays in use', { embedder: state.embedder.name, error: String(err) });
+      log.transaction(() => {
+        vectors.abandonBuilding();
+        log.append('memory.embedder', { embedder: state.embedder.name, state: 'failed', done: state.done, total: state.total, error: (err as Error).message ?? String(err) });
+      });
+    } finally {
+      if (this.running === state) this.running = null;
+    }
+  }
+}

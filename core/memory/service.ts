@@ -1,0 +1,325 @@
+import {
+  AppError,
+  type EmbedderConfig,
+  type Memory,
+  type MemoryArea,
+  type MemoryHit,
+  type MemorySource,
+  type MemoryStatus,
+} from '../contract/index.js';
+import type { WritableDB } from '../db/index.js';
+import type { EventLog } from '../events/index.js';
+import type { Clock } from '../util/clock.js';
+import type { Ids } from '../util/ids.js';
+import type { Logger } from '../util/logger.js';
+import { relate } from './dedup.js';
+import { dot, type Embedder } from './embedder.js';
+import { memoryToJsonLine, parseMemoryJsonl, type ImportItem } from './jsonl.js';
+import { LshIndex, bandKeys } from './lsh.js';
+import { Reembedder } from './reembed.js';
+import { hybridSearch, type SearchOptions } from './search.js';
+import { MemoryQueries, rowToMemory, type MemoryRow } from './store.js';
+import { normalizeForDedup } from './text.js';
+import { VectorIndex } from './vector-index.js';
+
+export interface MemoryServiceDeps {
+  db: WritableDB;
+  log: EventLog;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+  /** Builds the embedder for a configuration (Ollama needs the host from settings). */
+  makeEmbedder(config: EmbedderConfig): Embedder;
+}
+
+export interface AddInput {
+  text: string;
+  area: MemoryArea;
+  pinned?: boolean;
+  createdAt?: number;
+  updatedAt?: number;
+  source?: MemorySource;
+}
+
+export type AddOutcome = { outcome: 'added' | 'duplicate' | 'merged'; memory: Memory; conflictsWith: string | null };
+
+const IMPORT_BATCH = 500;
+
+/**
+ * The memory capability: writes keep the row, the full-text index, the vector index and the event
+ * in one transaction; search is hybrid; the embedder can change while search keeps working.
+ */
+export class MemoryService {
+  readonly queries: MemoryQueries;
+  readonly vectors: VectorIndex;
+  private readonly lsh: LshIndex;
+  private embedder: Embedder;
+  private readonly reembedder: Reembedder;
+  private readonly getMeta;
+  private readonly setMeta;
+
+  constructor(private readonly deps: MemoryServiceDeps) {
+    const { db } = deps;
+    this.queries = new MemoryQueries(db);
+    this.vectors = new VectorIndex(db);
+    this.lsh = new LshIndex(db);
+    const get = db.prepare('SELECT value FROM memory_meta WHERE key = ?');
+    const set = db.prepare('INSERT INTO memory_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    this.getMeta = (key: string): unknown => {
+      const row = get.get(key) as { value: string } | undefined;
+      return row ? JSON.parse(row.value) : undefined;
+    };
+    this.setMeta = (key: string, value: unknown) => set.run(key, JSON.stringify(value));
+    this.embedder = deps.makeEmbedder(this.embedderConfig());
+    this.reembedder = new Reembedder({
+      db,
+      log: deps.log,
+      vectors: this.vectors,
+      logger: deps.logger,
+      onFinished: (embedder, config) => {
+        this.embedder = embedder;
+        this.setMeta('embedder', config);
+        this.setMeta('embedderTarget', null);
+      },
+    });
+  }
+
+  /** Resumes a re-embedding a previous process left unfinished. */
+  start(): void {
+    const target = this.getMeta('embedderTarget') as EmbedderConfig | null | undefined;
+    if (target) this.reembedder.start(this.deps.makeEmbedder(target), target);
+  }
+
+  embedderConfig(): EmbedderConfig {
+    return (this.getMeta('embedder') as EmbedderConfig | undefined) ?? { kind: 'offline' };
+  }
+
+  async add(input: AddInput, options: { lookNearby?: boolean } = {}): Promise<AddOutcome> {
+    const existing = this.queries.getByNorm(normalizeForDedup(input.text));
+    if (existing) return { outcome: 'duplicate', memory: rowToMemory(existing), conflictsWith: null };
+    const [vector] = await this.embedActive([input.text]);
+    const [next] = await this.embedBuilding([input.text]);
+    await this.ensureActive();
+    return this.deps.log.transaction(() => this.write(input, vector, next ?? null, options.lookNearby ?? true));
+  }
+
+  /** Imports JSONL: exact duplicates skipped, near duplicates merged, bad lines reported by number. */
+  async importJsonl(jsonl: string): Promise<{ imported: number; deduped: number; merged: number; errors: { line: number; message: string }[] }> {
+    const { items, errors } = parseMemoryJsonl(jsonl);
+    let imported = 0;
+    let deduped = 0;
+    let merged = 0;
+    await this.ensureActive();
+    for (let i = 0; i < items.length; i += IMPORT_BATCH) {
+      const batch = items.slice(i, i + IMPORT_BATCH);
+      const vectors = await this.embedActive(batch.map((b) => b.text));
+      const next = await this.embedBuilding(batch.map((b) => b.text));
+      this.deps.log.transaction(() => {
+        batch.forEach((item: ImportItem, j) => {
+          const input: AddInput = {
+            text: item.text,
+            area: item.area,
+            pinned: item.pinned,
+            createdAt: item.createdAt ?? undefined,
+            updatedAt: item.updatedAt ?? undefined,
+            source: { kind: 'import', runId: null, messageId: null },
+          };
+          // Bulk import looks for near duplicates through MinHash bands only, not a vector scan per line.
+          const r = this.queries.getByNorm(normalizeForDedup(item.text)) ? null : this.write(input, vectors[j], next[j] ?? null, false);
+          if (!r || r.outcome === 'duplicate') deduped++;
+          else if (r.outcome === 'merged') merged++;
+          else imported++;
+        });
+      });
+    }
+    return { imported, deduped: deduped + merged, merged, errors };
+  }
+
+  exportJsonl(): { jsonl: string; count: number } {
+    const lines: string[] = [];
+    for (const row of this.queries.all()) lines.push(memoryToJsonLine(rowToMemory(row)));
+    lines.sort((a, b) => (JSON.parse(a).created_at < JSON.parse(b).created_at ? -1 : 1));
+    return { jsonl: lines.length ? lines.join('\n') + '\n' : '', count: lines.length };
+  }
+
+  async search(query: string, options: Omit<SearchOptions, 'profile'> & Pick<SearchOptions, 'profile'>): Promise<{ hits: MemoryHit[]; tookMs: number }> {
+    const started = performance.now();
+    let vector: Float32Array | null = null;
+    try {
+      [vector] = await this.embedActive([query]);
+    } catch (err) {
+      // Full-text search still answers when the embedder is down; the hits show no vector rank.
+      this.deps.logger.log('warn', 'memory search without vectors: the embedder failed', { error: String(err) });
+    }
+    const hits = hybridSearch({ queries: this.queries, vectors: this.vectors, now: this.deps.clock.now() }, query, vector, options);
+    return { hits, tookMs: performance.now() - started };
+  }
+
+  list(filter: { area?: MemoryArea; pinned?: boolean }, limit: number, offset: number): { memories: Memory[]; total: number } {
+    const { rows, total } = this.queries.list(filter, limit, offset);
+    return { memories: rows.map(rowToMemory), total };
+  }
+
+  get(id: string): Memory {
+    return rowToMemory(this.row(id));
+  }
+
+  async update(id: string, patch: { text?: string; area?: MemoryArea }): Promise<Memory> {
+    const row = this.row(id);
+    const text = patch.text ?? row.text;
+    const area = patch.area ?? row.area;
+    const clash = this.queries.getByNorm(normalizeForDedup(text));
+    if (clash && clash.id !== id) throw new AppError('conflict', `another memory (${clash.id}) already says this`);
+    const [vector] = await this.embedActive([text]);
+    const [next] = await this.embedBuilding([text]);
+    return this.deps.log.transaction(() => {
+      const current = this.row(id);
+      this.deps.log.append('memory.updated', { memoryId: id, text, area });
+      this.index(current.rowid, text, area, vector, next ?? null);
+      return this.get(id);
+    });
+  }
+
+  pin(id: string, pinned: boolean): Memory {
+    return this.deps.log.transaction(() => {
+      const row = this.row(id);
+      if ((row.pinned === 1) !== pinned) this.deps.log.append('memory.pinned', { memoryId: id, pinned });
+      return this.get(id);
+    });
+  }
+
+  /** Removes memories from the table, the full-text index and every vector index. */
+  forget(ids: string[]): number {
+    const unique = [...new Set(ids)];
+    return this.deps.log.transaction(() => {
+      const rows = unique.map((id) => this.queries.get(id));
+      const missing = unique.filter((_, i) => !rows[i]);
+      if (missing.length) throw new AppError('not_found', `no memory ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
+      this.deps.log.append('memory.forgotten', { memoryIds: unique });
+      for (const row of rows as MemoryRow[]) {
+        this.vectors.remove(row.rowid);
+        this.lsh.delete(row.rowid);
+      }
+      return unique.length;
+    });
+  }
+
+  status(): MemoryStatus {
+    const counts = this.queries.counts();
+    return { ...counts, embedder: this.embedder.name, reembed: this.reembedder.progress(), autoAcceptProposals: this.getMeta('autoAcceptProposals') === true };
+  }
+
+  /** Changes the embedder (re-embeds in the background) and the auto-accept setting. */
+  async configure(patch: { embedder?: EmbedderConfig; autoAcceptProposals?: boolean }): Promise<MemoryStatus> {
+    if (patch.autoAcceptProposals !== undefined) {
+      const value = patch.autoAcceptProposals;
+      this.deps.log.transaction(() => {
+        this.setMeta('autoAcceptProposals', value);
+        this.deps.log.append('memory.configured', { autoAcceptProposals: value });
+      });
+    }
+    if (patch.embedder) {
+      const target = this.deps.makeEmbedder(patch.embedder);
+      // Fail now, with a readable message, if the embedder cannot answer at all.
+      await target.dims();
+      if (target.name === this.embedder.name && !this.reembedder.progress()) {
+        this.setMeta('embedder', patch.embedder);
+      } else {
+        this.setMeta('embedderTarget', patch.embedder);
+        this.reembedder.start(target, patch.embedder);
+      }
+    }
+    return this.status();
+  }
+
+  /** Resolves when a background re-embedding (if any) has ended. */
+  whenReembedded(): Promise<void> {
+    return this.reembedder.idle();
+  }
+
+  async close(): Promise<void> {
+    await this.reembedder.stop();
+  }
+
+  private write(input: AddInput, vector: Float32Array, next: Float32Array | null, lookNearby: boolean): AddOutcome {
+    const { log, clock, ids } = this.deps;
+    const now = clock.now();
+    const createdAt = input.createdAt ?? now;
+    const source = input.source ?? { kind: 'user', runId: null, messageId: null };
+    const existing = this.queries.getByNorm(normalizeForDedup(input.text));
+    if (existing) return { outcome: 'duplicate', memory: rowToMemory(existing), conflictsWith: null };
+    const keys = bandKeys(input.text);
+    const related = this.nearby(input.area, vector, keys, lookNearby);
+    let conflict: { row: MemoryRow; cosine: number } | null = null;
+    for (const c of related) {
+      const relation = relate(input.text, c.row.text, c.cosine);
+      if (relation === 'near_duplicate') {
+        log.append('memory.merged', { memoryId: c.row.id, text: input.text, similarity: c.cosine, source, createdAt });
+        return { outcome: 'merged', memory: this.get(c.row.id), conflictsWith: null };
+      }
+      if (relation === 'conflict' && (!conflict || c.cosine > conflict.cosine)) conflict = c;
+    }
+    const memoryId = ids.next('mem');
+    const newer = conflict ? createdAt >= conflict.row.created_at : false;
+    log.append('memory.added', {
+      memoryId,
+      text: input.text,
+      area: input.area,
+      pinned: input.pinned ?? false,
+      createdAt,
+      ...(input.updatedAt !== undefined ? { updatedAt: input.updatedAt } : {}),
+      source,
+      embedder: this.embedder.name,
+      supersedes: conflict && newer ? conflict.row.id : null,
+      conflictsWith: conflict ? conflict.row.id : null,
+    });
+    const row = this.row(memoryId);
+    this.index(row.rowid, input.text, input.area, vector, next, keys);
+    return { outcome: 'added', memory: rowToMemory(row), conflictsWith: conflict?.row.id ?? null };
+  }
+
+  /** Existing memories of the same area that might duplicate or contradict a new one, best first. */
+  private nearby(area: MemoryArea, vector: Float32Array, keys: number[], useVectors: boolean): { row: MemoryRow; cosine: number }[] {
+    const gen = this.vectors.activeGeneration();
+    if (!gen) return [];
+    const rowids = new Set(this.lsh.candidates(keys));
+    if (useVectors) for (const n of this.vectors.knn(vector, 5, area)) rowids.add(n.rowid);
+    const out: { row: MemoryRow; cosine: number }[] = [];
+    for (const row of this.queries.getMany([...rowids])) {
+      if (row.area !== area) continue;
+      const v = this.vectors.vector(gen, row.rowid);
+      if (v) out.push({ row, cosine: dot(v, vector) });
+    }
+    return out.sort((a, b) => b.cosine - a.cosine);
+  }
+
+  private index(rowid: number, text: string, area: MemoryArea, vector: Float32Array, next: Float32Array | null, keys = bandKeys(text)): void {
+    const active = this.vectors.activeGeneration();
+    if (active) this.vectors.put(active, rowid, area, vector);
+    const building = this.vectors.buildingGeneration();
+    if (building && next) this.vectors.put(building, rowid, area, next);
+    this.lsh.put(rowid, keys);
+  }
+
+  private row(id: string): MemoryRow {
+    const row = this.queries.get(id);
+    if (!row) throw new AppError('not_found', `no memory ${id}`);
+    return row;
+  }
+
+  private async ensureActive(): Promise<void> {
+    if (this.vectors.activeGeneration()) return;
+    const dims = await this.embedder.dims();
+    if (!this.vectors.activeGeneration()) this.deps.log.transaction(() => this.vectors.createActive(this.embedder.name, dims));
+  }
+
+  private async embedActive(texts: string[]): Promise<Float32Array[]> {
+    return this.embedder.embedSync ? this.embedder.embedSync(texts) : this.embedder.embed(texts);
+  }
+
+  private async embedBuilding(texts: string[]): Promise<(Float32Array | undefined)[]> {
+    const target = this.reembedder.target();
+    if (!target) return [];
+    return target.embedSync ? target.embedSync(texts) : target.embed(texts);
+  }
+}

@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ManualClock } from '../../../core/util/clock.js';
+import { createSequentialIds } from '../../../core/util/ids.js';
+import { createMemoryProjector, createOfflineEmbedder } from '../../../core/memory/index.js';
+import { startTestCore, type TestCore } from '../../support/index.js';
+
+const DAY = 86_400_000;
+
+async function withCore(fn: (t: TestCore, clock: ManualClock) => Promise<void>): Promise<void> {
+  const clock = new ManualClock(Date.UTC(2026, 5, 1));
+  const t = await startTestCore({ clock, ids: createSequentialIds() });
+  try {
+    await fn(t, clock);
+  } finally {
+    await t.close();
+  }
+}
+
+function ids(hits: { memory: { id: string } }[]): string[] {
+  return hits.map((h) => h.memory.id);
+}
+
+describe('memory store and search', () => {
+  it('finds a memory by a stemmed word and by meaning, and explains each rank', () =>
+    withCore(async (t) => {
+      await t.client.call('memory.add', { text: 'I am allergic to peanuts and cashews', area: 'main' });
+      await t.client.call('memory.add', { text: 'The deploy script lives in ops/deploy.sh', area: 'instruments' });
+      await t.client.call('memory.add', { text: 'My brother Tom lives in Oslo', area: 'main' });
+      const lexical = await t.client.call('memory.search', { query: 'peanut allergy' });
+      assert.match(lexical.hits[0].memory.text, /peanuts/);
+      assert.ok(lexical.hits[0].explain.bm25Rank === 1);
+      assert.ok(lexical.hits[0].highlights.length >= 1);
+      const [start, end] = lexical.hits[0].highlights[0];
+      assert.equal(lexical.hits[0].memory.text.slice(start, end).toLowerCase(), 'peanuts');
+      const semantic = await t.client.call('memory.search', { query: 'where does my sibling live?' });
+      assert.match(semantic.hits[0].memory.text, /brother/);
+      assert.equal(semantic.hits[0].explain.vectorRank, 1);
+    }));
+
+  it('filters by area and by pinned, and a pin lifts a memory above an equal one', () =>
+    withCore(async (t) => {
+      const a = await t.client.call('memory.add', { text: 'Coffee order: flat white', area: 'main' });
+      const b = await t.client.call('memory.add', { text: 'Coffee machine descaling: run the rinse cycle twice', area: 'solutions' });
+      const onlySolutions = await t.client.call('memory.search', { query: 'coffee', area: 'solutions' });
+      assert.deepEqual(ids(onlySolutions.hits), [b.memory.id]);
+      await t.client.call('memory.pin', { id: a.memory.id, pinned: true });
+      const pinned = await t.client.call('memory.search', { query: 'coffee', pinned: true });
+      assert.deepEqual(ids(pinned.hits), [a.memory.id]);
+      assert.equal(pinned.hits[0].explain.pinBoost > 1, true);
+      const list = await t.client.call('memory.list', { pinned: true });
+      assert.deepEqual(list.memories.map((m) => m.id), [a.memory.id]);
+    }));
+
+  it('a forgotten memory is gone from full-text, vector and hybrid search and from export', () =>
+    withCore(async (t) => {
+      const keep = await t.client.call('memory.add', { text: 'Wifi password for the cabin is on the fridge', area: 'main' });
+      const gone = await t.client.call('memory.add', { text: 'Bank PIN reminder: the card is in the blue wallet', area: 'main' });
+      const row = t.core.memory.queries.get(gone.memory.id)!;
+      const before = await t.client.call('memory.search', { query: 'bank card wallet' });
+      assert.equal(before.hits[0].memory.id, gone.memory.id);
+      assert.deepEqual(await t.client.call('memory.forget', { ids: [gone.memory.id] }), { forgotten: 1 });
+      assert.deepEqual(t.core.memory.queries.fullText('"wallet"', 10), [], 'full-text index still has it');
+      const [vector] = createOfflineEmbedder().embedSync!([gone.memory.text]);
+      assert.ok(before.hits[0].explain.vectorRank !== null);
+      assert.ok(!t.core.memory.vectors.knn(vector, 10).some((n) => n.rowid === row.rowid), 'vector index still has it');
+      const after = await t.client.call('memory.search', { query: 'bank card wallet' });
+      assert.ok(!ids(after.hits).includes(gone.memory.id));
+      const exported = await t.client.call('memory.export', {});
+      assert.equal(exported.count, 1);
+      assert.ok(!exported.jsonl.includes('wallet'));
+      assert.ok(exported.jsonl.includes(keep.memory.id));
+      await assert.rejects(t.client.call('memory.get', { id: gone.memory.id }), /no memory/);
+      const event = t.events.find((e) => e.type === 'memory.forgotten');
+      assert.ok(event && !JSON.stringify(event.data).includes('wallet'), 'the forget event must not keep the text');
+    }));
+
+  it('never inserts an exact duplicate after normalisation, and merges a near duplicate', () =>
+    withCore(async (t, clock) => {
+      const first = await t.client.call('memory.add', { text: 'My favourite tea is Earl Grey.', area: 'main' });
+      const same = await t.client.call('memory.add', { text: '  my FAVOURITE tea is earl grey ', area: 'main' });
+      assert.equal(same.outcome, 'duplicate');
+      assert.equal(same.memory.id, first.memory.id);
+      const accents = await t.client.call('memory.add', { text: 'Café opens at 8', area: 'main' });
+      assert.equal((await t.client.call('memory.add', { text: 'cafe opens at 8!', area: 'main' })).memory.id, accents.memory.id);
+      clock.advance(DAY);
+      const near = await t.client.call('memory.add', { text: 'My favourite tea is the Earl Grey', area: 'main' });
+      assert.equal(near.outcome, 'merged');
+      assert.equal(near.memory.id, first.memory.id);
+      assert.equal(near.memory.updatedAt, clock.now());
+      assert.equal((await t.client.call('memory.list', {})).total, 2);
+    }));
+
+  it('a newer fact that replaces an older one ranks first and is flagged as a possible contradiction', () =>
+    withCore(async (t, clock) => {
+      const old = await t.client.call('memory.add', { text: 'I live in Berlin, in the Kreuzberg district', area: 'main' });
+      clock.advance(200 * DAY);
+      const replacement = await t.client.call('memory.add', { text: 'I moved and now live in Lisbon, in the Alfama district', area: 'main' });
+      assert.equal(replacement.outcome, 'added');
+      assert.equal(replacement.conflictsWith, old.memory.id);
+      assert.equal(replacement.memory.supersedes, old.memory.id);
+      const { hits } = await t.client.call('memory.search', { query: 'which district do I live in?' });
+      assert.deepEqual(ids(hits).slice(0, 2), [replacement.memory.id, old.memory.id]);
+      assert.ok(hits[1].explain.supersededPenalty < 1);
+      // Correcting the memory clears the flag.
+      const edited = await t.client.call('memory.update', { id: replacement.memory.id, text: 'I live in Lisbon, in the Alfama district' });
+      assert.equal(edited.conflictsWith, null);
+      assert.equal((await t.client.call('memory.search', { query: 'Alfama' })).hits[0].memory.text, 'I live in Lisbon, in the Alfama district');
+    }));
+
+  it('an import of the same file twice adds nothing the second time and reports bad lines by number', () =>
+    withCore(async (t) => {
+      const jsonl = [
+        JSON.stringify({ text: 'Dentist is Dr. Weber on Main Street', area: 'main', created_at: '2025-03-01T10:00:00.000Z' }),
+        '{not json',
+        JSON.stringify({ text: 'To fix the flaky VPN, restart the tun interface', area: 'solutions', created_at: 1740000000000, pinned: true }),
+        JSON.stringify({ area: 'main' }),
+        JSON.stringify({ text: 'x', area: 'nowhere' }),
+        '',
+      ].join('\n');
+      const first = await t.client.call('memory.import', { jsonl });
+      assert.equal(first.imported, 2);
+      assert.equal(first.deduped, 0);
+      assert.deepEqual(first.errors.map((e) => e.line), [2, 4, 5]);
+      const second = await t.client.call('memory.import', { jsonl });
+      assert.equal(second.imported, 0);
+      assert.equal(second.deduped, 2);
+      assert.equal((await t.client.call('memory.list', {})).total, 2);
+      const third = await t.client.call('memory.import', { jsonl: JSON.stringify({ text: 'The dentist is Dr. Weber on Main Street', area: 'main' }) });
+      assert.deepEqual([third.imported, third.merged], [0, 1]);
+    }));
+
+  it('an export imported into an empty data folder keeps text, area, pinned and times', async () => {
+    let exported = '';
+    await withCore(async (t, clock) => {
+      await t.client.call('memory.add', { text: 'Standup is at 9:30 on weekdays', area: 'main', pinned: true, createdAt: Date.UTC(2024, 1, 2, 3, 4, 5, 678) });
+      await t.client.call('memory.add', { text: 'Use jq -r to print raw strings', area: 'instruments' });
+      clock.advance(DAY);
+      const frag = await t.client.call('memory.add', { text: 'User said the trip to Kyoto was in April', area: 'fragments' });
+      clock.advance(DAY);
+      await t.client.call('memory.update', { id: frag.memory.id, text: 'User said the trip to Kyoto was in early April' });
+      exported = (await t.client.call('memory.export', {})).jsonl;
+    });
+    await withCore(async (t) => {
+      const result = await t.client.call('memory.import', { jsonl: exported });
+      assert.equal(result.imported, 3);
+      const again = (await t.client.call('memory.export', {})).jsonl;
+      const strip = (s: string) => s.trim().split('\n').map((l) => { const { id: _id, ...rest } = JSON.parse(l); return rest; });
+      assert.deepEqual(strip(again), strip(exported));
+    });
+  });
+
+  it('every change is an event, and the table can be rebuilt from the log', () =>
+    withCore(async (t) => {
+      const a = await t.client.call('memory.add', { text: 'Partner birthday is 14 July', area: 'main' });
+      await t.client.call('memory.pin', { id: a.memory.id, pinned: true });
+      await t.client.call('memory.update', { id: a.memory.id, text: 'Partner birthday is 14 July (Sam)' });
+      const types = t.events.filter((e) => e.type.startsWith('memory.')).map((e) => e.type);
+      assert.deepEqual(types, ['memory.added', 'memory.pinned', 'memory.updated']);
+      await t.client.call('memory.add', { text: 'Gone soon', area: 'fragments' }).then((g) => t.client.call('memory.forget', { ids: [g.memory.id] }));
+      const snapshot = () => t.core.db.prepare('SELECT id, area, text, pinned, created_at, updated_at FROM memories ORDER BY id').all();
+      const live = snapshot();
+      t.core.db.exec('DELETE FROM memories');
+      const project = createMemoryProjector(t.core.db);
+      t.core.db.transaction(() => t.core.log.since(0, 10_000).forEach(project))();
+      assert.deepEqual(snapshot(), live);
+      const m = await t.client.call('memory.get', { id: a.memory.id });
+      assert.equal(m.pinned, true);
+      assert.equal(m.text, 'Partner birthday is 14 July (Sam)');
+    }));
+
+  it('rejects bad input with a typed error and unknown ids with not_found', () =>
+    withCore(async (t) => {
+      await assert.rejects(t.client.call('memory.add', { text: '   ', area: 'main' }), (e: { code: string }) => e.code === 'invalid_input');
+      await assert.rejects(t.client.call('memory.forget', { ids: ['mem_404'] }), (e: { code: string }) => e.code === 'not_found');
+      await assert.rejects(t.client.call('memory.pin', { id: 'mem_404', pinned: true }), (e: { code: string }) => e.code === 'not_found');
+    }));
+});
