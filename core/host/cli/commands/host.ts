@@ -1,0 +1,41 @@
+import { AppError } from '../../../contract/index.js';
+import { startHost } from '../../server.js';
+import { intFlag } from '../args.js';
+import { EXIT, type CommandGroup } from '../types.js';
+
+export const hostGroup: CommandGroup = {
+  name: 'host',
+  summary: 'The headless host.',
+  commands: [
+    {
+      name: 'host',
+      summary: 'Run the app without a window: the UI and the API on 127.0.0.1, until Ctrl-C or SIGTERM',
+      options: {
+        port: { type: 'string', value: 'N', description: 'listen on port N (default: a free port)' },
+        'renderer-dir': { type: 'string', value: 'DIR', description: 'serve the UI from DIR (default: dist/renderer)' },
+        'no-ui': { type: 'boolean', description: 'serve only the API, no UI' },
+      },
+      async run(ctx) {
+        const port = intFlag(ctx.flags, 'port', 0)!;
+        if (port > 65535) throw new AppError('invalid_input', '--port must be at most 65535');
+        const rendererDir = ctx.flags['no-ui'] ? null : typeof ctx.flags['renderer-dir'] === 'string' ? ctx.flags['renderer-dir'] : undefined;
+        const host = await startHost({ dataDir: ctx.dataDir, port, rendererDir, env: ctx.io.env, owner: 'host' });
+        if (ctx.json) {
+          ctx.io.stdout(`${JSON.stringify({ url: host.url, wsUrl: host.wsUrl, port: host.port, pid: process.pid, dataDir: host.core.paths.dir })}\n`);
+        } else {
+          ctx.io.stdout(`Agent Blob is running at ${host.url}\n`);
+          ctx.io.stdout(`Data folder: ${host.core.paths.dir}\n`);
+          if (host.core.recoveredRuns.length) ctx.io.stdout(`${host.core.recoveredRuns.length} run(s) left unfinished by the last shutdown were marked failed (interrupted).\n`);
+          ctx.io.stdout('Press Ctrl-C to stop.\n');
+        }
+        await new Promise<void>((resolve) => {
+          if (ctx.io.signal.aborted) resolve();
+          else ctx.io.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        if (!ctx.json) ctx.io.stderr('stopping: cancelling runs and closing connections\n');
+        await host.close();
+        return EXIT.ok;
+      },
+    },
+  ],
+};

@@ -1,0 +1,18 @@
+import type { CommandGroup } from '../types.js';
+import { chatGroup } from './chat.js';
+import { doctorGroup } from './doctor.js';
+import { hostGroup } from './host.js';
+import { runsGroup } from './runs.js';
+import { timelineGroup } from './timeline.js';
+
+/**
+ * Every command group of `agent-blob`, in help order. A new group (memory, permissions, schedule)
+ * is one file in this folder plus one line here.
+ */
+export const COMMAND_GROUPS: readonly CommandGroup[] = [
+  chatGroup,
+  runsGroup,
+  timelineGroup,
+  doctorGroup,
+  hostGroup,
+];

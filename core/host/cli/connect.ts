@@ -1,0 +1,73 @@
+import { createCore, type Core } from '../../app.js';
+import { AppError, type Client } from '../../contract/index.js';
+import { DataDirBusyError, dataPaths, isProcessAlive, readLock, type LockInfo } from '../../datadir/index.js';
+import { connectInProcess } from '../../gateway/inprocess.js';
+import { connectWebSocket } from '../../gateway/websocket-client.js';
+import type { ConnectionMode } from './types.js';
+
+export interface CliConnection {
+  client: Client;
+  mode: ConnectionMode;
+  close(): Promise<void>;
+}
+
+/** The WebSocket address of a live holder's endpoint, with its token. */
+export function endpointWsUrl(endpoint: NonNullable<LockInfo['endpoint']>): string {
+  const url = new URL(endpoint.url);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  url.pathname = '/ws';
+  url.search = '';
+  url.hash = '';
+  url.searchParams.set('token', endpoint.token);
+  return url.toString();
+}
+
+/**
+ * Reaches the core that owns `dataDir`: the running app (desktop or host) when the lock names a live
+ * holder with an endpoint, otherwise a core started in this process, closed by `close`.
+ */
+export async function openConnection(dataDir: string, env: NodeJS.ProcessEnv): Promise<CliConnection> {
+  const paths = dataPaths(dataDir);
+  const holder = readLock(paths.lock);
+  if (holder && isProcessAlive(holder.pid)) return connectToHolder(holder, paths.lock);
+  let core: Core;
+  try {
+    core = createCore({ dataDir, owner: 'cli', env });
+  } catch (err) {
+    // Another process may have started between reading the lock and taking it.
+    if (err instanceof DataDirBusyError) return connectToHolder(err.holder, paths.lock);
+    throw err;
+  }
+  const client = connectInProcess(core.gateway);
+  return {
+    client,
+    mode: { kind: 'inprocess' },
+    async close() {
+      client.close();
+      await core.close();
+    },
+  };
+}
+
+async function connectToHolder(holder: LockInfo, lockPath: string): Promise<CliConnection> {
+  if (!holder.endpoint) {
+    throw new AppError(
+      'unavailable',
+      `Agent Blob is already running (${holder.owner}, pid ${holder.pid}) and offers no endpoint for the command line yet; try again in a moment, or stop it (lock file ${lockPath})`,
+    );
+  }
+  const client = connectWebSocket(endpointWsUrl(holder.endpoint));
+  try {
+    await client.call('system.ping', {});
+  } catch (err) {
+    client.close();
+    throw new AppError('unavailable', `cannot reach the running app at ${holder.endpoint.url}: ${(err as Error).message}`);
+  }
+  return {
+    client,
+    mode: { kind: 'app', url: holder.endpoint.url, owner: holder.owner, pid: holder.pid },
+    async close() {
+      client.close();
+    },
+  };
+}

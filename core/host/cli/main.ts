@@ -1,0 +1,127 @@
+import { APP_VERSION } from '../../app.js';
+import { isAppError } from '../../contract/index.js';
+import { defaultDataDir } from '../../datadir/index.js';
+import { GLOBAL_OPTIONS, findCommand, leadingWords, parseCommandLine } from './args.js';
+import { COMMAND_GROUPS } from './commands/index.js';
+import { openConnection, type CliConnection } from './connect.js';
+import { EXIT, type CliCommand, type CliIO, type CommandContext, type OptionSpec } from './types.js';
+
+const ALL_COMMANDS: CliCommand[] = COMMAND_GROUPS.flatMap((group) => group.commands);
+
+/** The real process: stdout, stderr, env, and a signal aborted by the first Ctrl-C or SIGTERM. */
+export function processIO(): CliIO & { dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = () => {
+    // A second Ctrl-C while the first is being handled means "stop now".
+    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/** Runs one command line and returns its exit code. Never throws. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  if (argv.includes('--version')) {
+    io.stdout(`agent-blob ${APP_VERSION}\n`);
+    return EXIT.ok;
+  }
+  const words = leadingWords(argv);
+  const command = findCommand(ALL_COMMANDS, words);
+  const wantsHelp = argv.includes('--help') || argv.includes('-h') || words[0] === 'help';
+  if (!command) {
+    const topic = words[0] === 'help' ? words[1] : words[0];
+    const group = COMMAND_GROUPS.find((g) => g.name === topic);
+    if (group) {
+      io.stdout(groupHelp(group.name));
+      return wantsHelp ? EXIT.ok : EXIT.usage;
+    }
+    if (words.length && words[0] !== 'help') {
+      io.stderr(`agent-blob: unknown command "${words.join(' ')}"\n\n`);
+      io.stderr(overallHelp());
+      return EXIT.usage;
+    }
+    io.stdout(overallHelp());
+    return wantsHelp || words[0] === 'help' ? EXIT.ok : EXIT.usage;
+  }
+  if (wantsHelp) {
+    io.stdout(commandHelp(command));
+    return EXIT.ok;
+  }
+  const json = argv.includes('--json');
+  const opened: { connection: CliConnection | null; connecting: Promise<CliConnection> | null } = { connection: null, connecting: null };
+  try {
+    const parsed = parseCommandLine(command, argv);
+    const dataDir = typeof parsed.flags['data-dir'] === 'string' ? parsed.flags['data-dir'] : defaultDataDir(io.env);
+    const ctx: CommandContext = {
+      args: parsed.args,
+      flags: parsed.flags,
+      json,
+      dataDir,
+      io,
+      async connect() {
+        opened.connecting ??= openConnection(dataDir, io.env).then((c) => (opened.connection = c));
+        return (await opened.connecting).client;
+      },
+      connection: () => opened.connection?.mode ?? null,
+    };
+    return await command.run(ctx);
+  } catch (err) {
+    return reportError(io, json, err);
+  } finally {
+    await opened.connection?.close().catch(() => undefined);
+  }
+}
+
+/** Prints an error the way the output mode wants it and picks the exit code for it. */
+export function reportError(io: CliIO, json: boolean, err: unknown): number {
+  const code = isAppError(err) ? err.code : 'internal';
+  const message = isAppError(err) ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`;
+  if (json) io.stdout(`${JSON.stringify({ ok: false, error: { code, message } })}\n`);
+  io.stderr(`agent-blob: ${message}\n`);
+  if (code === 'invalid_input') return EXIT.usage;
+  if (code === 'unavailable' || (code === 'conflict' && /already running/.test(message))) return EXIT.unavailable;
+  return EXIT.failed;
+}
+
+function usageLine(command: CliCommand): string {
+  return `agent-blob ${command.name}${command.params ? ` ${command.params}` : ''}`;
+}
+
+function optionLines(options: Record<string, OptionSpec>): string[] {
+  return Object.entries(options).map(([name, spec]) => {
+    const flag = `${spec.short ? `-${spec.short}, ` : ''}--${name}${spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : ''}`;
+    return `  ${flag.padEnd(24)} ${spec.description}`;
+  });
+}
+
+function overallHelp(): string {
+  const lines = ['Agent Blob: a local-first personal AI assistant.', '', 'Usage: agent-blob <command> [options]', '', 'Commands:'];
+  for (const command of ALL_COMMANDS) lines.push(`  ${(command.name + (command.params ? ` ${command.params}` : '')).padEnd(24)} ${command.summary}`);
+  lines.push('', 'Options for every command:', ...optionLines(GLOBAL_OPTIONS), '');
+  lines.push('The command line talks to the running app when one owns the data folder, and starts the core itself otherwise.');
+  lines.push('Run "agent-blob <command> --help" for a command\'s options. Exit codes: 0 ok, 1 failed, 2 usage, 3 unavailable, 130 interrupted.', '');
+  return lines.join('\n');
+}
+
+function groupHelp(name: string): string {
+  const group = COMMAND_GROUPS.find((g) => g.name === name)!;
+  return [`${group.summary}`, '', ...group.commands.map((c) => `  ${usageLine(c).padEnd(36)} ${c.summary}`), '', 'Run "agent-blob <command> --help" for its options.', ''].join('\n');
+}
+
+function commandHelp(command: CliCommand): string {
+  const lines = [`Usage: ${usageLine(command)} [options]`, '', command.summary, ''];
+  if (command.options && Object.keys(command.options).length) lines.push('Options:', ...optionLines(command.options), '');
+  lines.push('Options for every command:', ...optionLines(GLOBAL_OPTIONS), '');
+  return lines.join('\n');
+}
