@@ -2,6 +2,7 @@ import type { CommandGroup } from '../types.js';
 import { chatGroup } from './chat.js';
 import { doctorGroup } from './doctor.js';
 import { hostGroup } from './host.js';
+import { memoryGroup } from './memory.js';
 import { runsGroup } from './runs.js';
 import { timelineGroup } from './timeline.js';
 
@@ -15,4 +16,5 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   timelineGroup,
   doctorGroup,
   hostGroup,
+  memoryGroup,
 ];

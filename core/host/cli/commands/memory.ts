@@ -1,0 +1,145 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { AppError, MemoryAreaSchema, type Memory, type MemoryArea } from '../../../contract/index.js';
+import { intFlag } from '../args.js';
+import { formatTime, oneLine, table } from '../format.js';
+import { EXIT, type CommandContext, type CommandGroup } from '../types.js';
+
+/** The stable shape scripts read: `{id, text, area, score?, pinned, created_at}`. */
+function memoryJson(m: Memory, score?: number): Record<string, unknown> {
+  return { id: m.id, text: m.text, area: m.area, ...(score === undefined ? {} : { score }), pinned: m.pinned, created_at: new Date(m.createdAt).toISOString() };
+}
+
+function areaFlag(ctx: CommandContext): MemoryArea | undefined {
+  if (ctx.flags.area === undefined) return undefined;
+  const area = MemoryAreaSchema.safeParse(ctx.flags.area);
+  if (!area.success) throw new AppError('invalid_input', `--area must be one of ${MemoryAreaSchema.options.join(', ')}`);
+  return area.data;
+}
+
+function oneArg(ctx: CommandContext, what: string, usage: string): string {
+  const [value, ...extra] = ctx.args;
+  if (!value || extra.length) throw new AppError('invalid_input', `${usage} needs exactly one ${what}`);
+  return value;
+}
+
+function rows(memories: { memory: Memory; score?: number }[]): string {
+  return table([
+    ['ID', 'AREA', 'PIN', 'CREATED (UTC)', ...(memories.some((m) => m.score !== undefined) ? ['SCORE'] : []), 'TEXT'],
+    ...memories.map(({ memory: m, score }) => [m.id, m.area, m.pinned ? '*' : '', formatTime(m.createdAt), ...(score === undefined ? [] : [score.toFixed(4)]), oneLine(m.text, 80)]),
+  ]);
+}
+
+const area = { type: 'string', value: 'AREA', description: 'main, fragments, solutions or instruments' } as const;
+
+function pinCommand(pinned: boolean): CommandGroup['commands'][number] {
+  const name = pinned ? 'memory pin' : 'memory unpin';
+  return {
+    name,
+    params: 'ID',
+    summary: pinned ? 'Pin a memory so it ranks higher' : 'Unpin a memory',
+    async run(ctx) {
+      const id = oneArg(ctx, 'memory id', name);
+      const memory = await (await ctx.connect()).call('memory.pin', { id, pinned });
+      ctx.io.stdout(ctx.json ? `${JSON.stringify(memoryJson(memory))}\n` : `${memory.id} ${pinned ? 'pinned' : 'unpinned'}\n`);
+      return EXIT.ok;
+    },
+  };
+}
+
+export const memoryGroup: CommandGroup = {
+  name: 'memory',
+  summary: 'Memory: what the assistant remembers; search, add, pin, forget, import and export.',
+  commands: [
+    {
+      name: 'memory import',
+      params: 'FILE.jsonl',
+      summary: 'Import memories, one JSON object a line: {"text", "area", "created_at", "pinned"?}',
+      async run(ctx) {
+        const file = resolve(oneArg(ctx, 'file', 'memory import'));
+        let jsonl: string;
+        try {
+          jsonl = readFileSync(file, 'utf8');
+        } catch (err) {
+          throw new AppError('invalid_input', `cannot read ${file}: ${(err as Error).message}`);
+        }
+        const result = await (await ctx.connect()).call('memory.import', { jsonl });
+        for (const e of result.errors) ctx.io.stderr(`${file}:${e.line}: skipped: ${e.message}\n`);
+        ctx.io.stdout(`${JSON.stringify({ imported: result.imported, deduped: result.deduped })}\n`);
+        return EXIT.ok;
+      },
+    },
+    {
+      name: 'memory search',
+      params: '"QUERY"',
+      summary: 'Search memories (full text and meaning), best first',
+      options: { limit: { type: 'string', value: 'K', description: 'at most K results (default 10)' }, area },
+      async run(ctx) {
+        const query = ctx.args.join(' ').trim();
+        if (!query) throw new AppError('invalid_input', 'memory search needs a query');
+        const { hits } = await (await ctx.connect()).call('memory.search', { query, limit: intFlag(ctx.flags, 'limit', 10), area: areaFlag(ctx) });
+        if (ctx.json) ctx.io.stdout(`${JSON.stringify(hits.map((h) => memoryJson(h.memory, h.score)))}\n`);
+        else ctx.io.stdout(hits.length ? rows(hits) : 'no memories match\n');
+        return EXIT.ok;
+      },
+    },
+    {
+      name: 'memory list',
+      summary: 'List memories, newest first',
+      options: { limit: { type: 'string', value: 'N', description: 'at most N memories (default 200)' }, area, pinned: { type: 'boolean', description: 'only pinned memories' } },
+      async run(ctx) {
+        const { memories, total } = await (await ctx.connect()).call('memory.list', {
+          limit: intFlag(ctx.flags, 'limit', 200),
+          area: areaFlag(ctx),
+          pinned: ctx.flags.pinned ? true : undefined,
+        });
+        if (ctx.json) ctx.io.stdout(`${JSON.stringify(memories.map((m) => memoryJson(m)))}\n`);
+        else ctx.io.stdout(memories.length ? `${rows(memories.map((memory) => ({ memory })))}${total > memories.length ? `(${memories.length} of ${total})\n` : ''}` : 'no memories\n');
+        return EXIT.ok;
+      },
+    },
+    {
+      name: 'memory add',
+      params: '"TEXT"',
+      summary: 'Remember a piece of text (an exact or near duplicate is not added twice)',
+      options: { area, pinned: { type: 'boolean', description: 'pin it' } },
+      async run(ctx) {
+        const text = ctx.args.join(' ').trim();
+        if (!text) throw new AppError('invalid_input', 'memory add needs the text to remember');
+        const r = await (await ctx.connect()).call('memory.add', { text, area: areaFlag(ctx) ?? 'main', pinned: ctx.flags.pinned === true });
+        if (ctx.json) ctx.io.stdout(`${JSON.stringify({ ...memoryJson(r.memory), outcome: r.outcome, conflicts_with: r.conflictsWith })}\n`);
+        else {
+          const verb = r.outcome === 'added' ? 'added' : r.outcome === 'merged' ? 'merged into' : 'already remembered as';
+          ctx.io.stdout(`${verb} ${r.memory.id}\n`);
+          if (r.conflictsWith) ctx.io.stdout(`this may contradict ${r.conflictsWith}; the newer one ranks first. Edit or forget one of them.\n`);
+        }
+        return EXIT.ok;
+      },
+    },
+    pinCommand(true),
+    pinCommand(false),
+    {
+      name: 'memory forget',
+      params: 'ID...',
+      summary: 'Forget memories: gone from the store and from every index',
+      async run(ctx) {
+        if (!ctx.args.length) throw new AppError('invalid_input', 'memory forget needs at least one memory id');
+        const r = await (await ctx.connect()).call('memory.forget', { ids: ctx.args });
+        ctx.io.stdout(ctx.json ? `${JSON.stringify(r)}\n` : `forgot ${r.forgotten} ${r.forgotten === 1 ? 'memory' : 'memories'}\n`);
+        return EXIT.ok;
+      },
+    },
+    {
+      name: 'memory export',
+      params: 'FILE.jsonl',
+      summary: 'Write every memory to a JSONL file that memory import reads back',
+      async run(ctx) {
+        const file = resolve(oneArg(ctx, 'file', 'memory export'));
+        const { jsonl, count } = await (await ctx.connect()).call('memory.export', {});
+        writeFileSync(file, jsonl);
+        ctx.io.stdout(ctx.json ? `${JSON.stringify({ exported: count, file })}\n` : `exported ${count} memories to ${file}\n`);
+        return EXIT.ok;
+      },
+    },
+  ],
+};
