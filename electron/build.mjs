@@ -1,0 +1,75 @@
+#!/usr/bin/env node
+// `npm run build:electron`: bundles the main process (with core) and the preload with esbuild.
+//
+// Why a bundle rather than tsc output: the sandboxed preload may only require('electron'), so the
+// contract's channel names must be inlined into one CommonJS file; and the main process loads one
+// ESM file instead of hundreds, with npm packages left external (electron-builder ships them and
+// rebuilds the native ones). Type checking stays with `tsc -p electron/tsconfig.json` (npm run
+// typecheck), so a type error elsewhere never blocks `npm start`.
+import { build } from 'esbuild';
+import { tsImport } from 'tsx/esm/api';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = join(root, 'dist', 'electron');
+
+/**
+ * Bundled modules keep the `import.meta.url` of their source file (relative to the bundle), so code
+ * that finds package.json or dist/renderer from its own location works the same from the bundle,
+ * from source, and inside app.asar.
+ */
+const sourceUrls = {
+  name: 'source-import-meta-url',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      const fromBundle = relative(outDir, args.path).split('\\').join('/');
+      const expr = `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`;
+      return { contents: source.replaceAll('import.meta.url', expr), loader: 'ts' };
+    });
+  },
+};
+
+const common = { bundle: true, platform: 'node', target: 'node22', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+
+await build({
+  ...common,
+  entryPoints: [join(root, 'electron', 'main.ts')],
+  outfile: join(outDir, 'main.js'),
+  format: 'esm',
+  packages: 'external',
+  plugins: [sourceUrls],
+});
+
+await build({
+  ...common,
+  entryPoints: [join(root, 'electron', 'preload.ts')],
+  outfile: join(outDir, 'preload.cjs'),
+  format: 'cjs',
+  external: ['electron'],
+});
+
+await writeDesktopPage();
+
+/**
+ * Electron loads `dist/renderer/desktop.html`: the built index.html with the desktop CSP in its meta
+ * tag (no network at all; the page talks to core over IPC). Response headers do not reach file://
+ * pages, so the meta tag is what the window actually enforces. The headless host keeps index.html.
+ */
+async function writeDesktopPage() {
+  const index = join(root, 'dist', 'renderer', 'index.html');
+  if (!existsSync(index)) {
+    console.warn('build:electron: dist/renderer/index.html is missing; run npm run build:renderer (the window needs it)');
+    return;
+  }
+  // The same constant the session's CSP header uses, so the two cannot drift apart.
+  const { DESKTOP_CSP } = await tsImport('./security.ts', import.meta.url);
+  const html = readFileSync(index, 'utf8');
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${DESKTOP_CSP}" />`;
+  const cspTag = /<meta\s+http-equiv=["']Content-Security-Policy["'][^>]*>/i;
+  const page = cspTag.test(html) ? html.replace(cspTag, meta) : html.replace(/<head>/i, `<head>\n    ${meta}`);
+  writeFileSync(join(dirname(index), 'desktop.html'), page);
+}
