@@ -6,7 +6,7 @@ export const NEAR_DUPLICATE = 0.9;
 export const RELATED = 0.45;
 
 // Words people use when a fact changes.
-const UPDATE_CUES = new Set(['now', 'moved', 'changed', 'switched', 'longer', 'anymore', 'instead', 'new', 'since', 'updated', 'became', 'became', 'replaced', 'started', 'stopped', 'quit', 'currently', 'nowadays']);
+const UPDATE_CUES = new Set(['now', 'moved', 'changed', 'switched', 'longer', 'anymore', 'instead', 'new', 'since', 'updated', 'became', 'replaced', 'started', 'stopped', 'quit', 'currently', 'nowadays']);
 
 export type Relation = 'near_duplicate' | 'conflict' | 'unrelated';
 
@@ -16,22 +16,25 @@ export type Relation = 'near_duplicate' | 'conflict' | 'unrelated';
  * or only numbers differ. Conflicts are flagged for the user; the newer one ranks first meanwhile.
  */
 export function relate(newText: string, oldText: string, cosine: number): Relation {
-  if (cosine >= NEAR_DUPLICATE) return 'near_duplicate';
   if (cosine < RELATED) return 'unrelated';
   const a = new Set(contentWords(newText).map(stem));
   const b = new Set(contentWords(oldText).map(stem));
+  const onlyA = [...a].filter((w) => !b.has(w));
+  const onlyB = [...b].filter((w) => !a.has(w));
+  // "invoice 7" and "invoice 14" are different records however alike the rest of the text is.
+  const numbersDiffer = [...onlyA, ...onlyB].some((w) => /\d/.test(w));
+  if (cosine >= NEAR_DUPLICATE && !numbersDiffer) return 'near_duplicate';
   if (a.size < 2 || b.size < 2) return 'unrelated';
   let shared = 0;
   for (const w of a) if (b.has(w)) shared++;
   if (shared / Math.min(a.size, b.size) < 0.5) return 'unrelated';
-  const onlyA = [...a].filter((w) => !b.has(w));
-  const onlyB = [...b].filter((w) => !a.has(w));
-  if (!onlyA.length && !onlyB.length) return 'near_duplicate';
-  const cue = contentWordsWithCues(newText).some((w) => UPDATE_CUES.has(w)) || contentWordsWithCues(oldText).some((w) => UPDATE_CUES.has(w));
-  const numeric = onlyA.length > 0 && onlyB.length > 0 && [...onlyA, ...onlyB].every((w) => /\d/.test(w));
-  return cue || numeric ? 'conflict' : 'unrelated';
+  if (!onlyA.length && !onlyB.length) return numbersDiffer ? 'unrelated' : 'near_duplicate';
+  const cue = cueWords(newText).some((w) => UPDATE_CUES.has(w)) || cueWords(oldText).some((w) => UPDATE_CUES.has(w));
+  // One value changed ("rent is 900" → "rent is 950"), not a different record.
+  const oneNumberChanged = onlyA.length === 1 && onlyB.length === 1 && /\d/.test(onlyA[0]) && /\d/.test(onlyB[0]);
+  return cue || oneNumberChanged ? 'conflict' : 'unrelated';
 }
 
-function contentWordsWithCues(text: string): string[] {
+function cueWords(text: string): string[] {
   return text.toLowerCase().split(/[^\p{L}\p{N}]+/u);
 }

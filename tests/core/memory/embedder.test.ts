@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createOfflineEmbedder, createOllamaEmbedder } from '../../../core/memory/index.js';
+import { OllamaLoopback, hashEmbedding, startTestCore } from '../../support/index.js';
+
+function norm(v: Float32Array): number {
+  return Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+}
+
+describe('memory embedders', () => {
+  let ollama: OllamaLoopback;
+  before(async () => {
+    ollama = await OllamaLoopback.start();
+  });
+  after(() => ollama.close());
+
+  it('the offline embedder is deterministic, unit length, and relates words through WordNet', () => {
+    const e = createOfflineEmbedder();
+    const [a, b] = e.embedSync!(['My brother lives in Oslo', 'My brother lives in Oslo']);
+    assert.deepEqual(a, b);
+    assert.ok(Math.abs(norm(a) - 1) < 1e-5);
+    const [sibling, brother, tires] = e.embedSync!(['my sibling', 'my brother', 'new tires for the bike']);
+    const dot = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * y[i], 0);
+    assert.ok(dot(sibling, brother) > dot(sibling, tires) + 0.05, `sibling~brother ${dot(sibling, brother)} vs tires ${dot(sibling, tires)}`);
+    const plain = createOfflineEmbedder({ wordnet: false }).embedSync!(['my sibling', 'my brother']);
+    assert.ok(dot(plain[0], plain[1]) < dot(sibling, brother), 'WordNet features must add the relation');
+  });
+
+  it('the Ollama embedder calls /api/embed through the ollama client in batches and normalises', async () => {
+    const before = ollama.requests.length;
+    const e = createOllamaEmbedder({ host: ollama.url, model: 'nomic-embed-text', batchSize: 3 });
+    const out = await e.embed(['a b', 'c d', 'e f', 'g h', 'i j']);
+    const calls = ollama.requests.slice(before).filter((r) => r.path === '/api/embed');
+    assert.equal(calls.length, 2);
+    assert.deepEqual((calls[0].body as { input: string[] }).input, ['a b', 'c d', 'e f']);
+    assert.equal((calls[0].body as { model: string }).model, 'nomic-embed-text');
+    assert.equal(out.length, 5);
+    assert.deepEqual(Array.from(out[0]).map((x) => +x.toFixed(5)), hashEmbedding('a b', 8).map((x) => +x.toFixed(5)));
+    assert.equal(await e.dims(), 8);
+  });
+
+  it('an unreachable Ollama is a readable unavailable error', async () => {
+    const e = createOllamaEmbedder({ host: 'http://127.0.0.1:9', model: 'nomic-embed-text' });
+    await assert.rejects(e.embed(['x']), (err: { code: string; message: string }) => err.code === 'unavailable' && /Ollama could not embed/.test(err.message));
+  });
+
+  it('changing the embedder re-embeds in the background with progress while search keeps answering', async () => {
+    const t = await startTestCore({ env: { OLLAMA_HOST: ollama.url } });
+    try {
+      const lines = Array.from({ length: 600 }, (_, i) => JSON.stringify({ text: `Note ${i}: the ${['red', 'green', 'blue'][i % 3]} folder holds invoice ${i * 7}`, area: 'main' }));
+      lines.push(JSON.stringify({ text: 'The spare key is under the flower pot', area: 'main' }));
+      assert.equal((await t.client.call('memory.import', { jsonl: lines.join('\n') })).imported, 601);
+      let calls = 0;
+      ollama.embed = (texts) => {
+        calls++;
+        return texts.map((x) => hashEmbedding(x, 16));
+      };
+      const status = await t.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'nomic-embed-text' } });
+      assert.equal(status.embedder, 'offline-v1-256', 'the old embedder answers until the new index is complete');
+      assert.ok(status.reembed && status.reembed.embedder === 'ollama:nomic-embed-text');
+      const during = await t.client.call('memory.search', { query: 'spare key flower pot' });
+      assert.match(during.hits[0].memory.text, /spare key/);
+      assert.ok(during.hits[0].explain.vectorRank !== null, 'vector search keeps using the old index');
+      const added = await t.client.call('memory.add', { text: 'The garage code is 4711', area: 'main' });
+      await t.core.memory.whenReembedded();
+      const final = await t.client.call('memory.status', {});
+      assert.equal(final.embedder, 'ollama:nomic-embed-text');
+      assert.equal(final.reembed, null);
+      assert.ok(calls >= 3, `re-embedding is batched (${calls} calls)`);
+      const progress = t.events.filter((e) => e.type === 'memory.embedder').map((e) => (e.data as { state: string }).state);
+      assert.deepEqual([progress[0], progress.at(-1)], ['started', 'finished']);
+      const after = await t.client.call('memory.search', { query: 'garage code' });
+      assert.equal(after.hits[0].memory.id, added.memory.id);
+      assert.equal(after.hits[0].memory.embedder, 'ollama:nomic-embed-text');
+      const vectorOnly = await t.client.call('memory.search', { query: 'The spare key is under the flower pot' });
+      assert.equal(vectorOnly.hits[0].explain.vectorRank, 1, 'the new index answers with the new embedder');
+    } finally {
+      await t.close();
+    }
+  });
+});
