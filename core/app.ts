@@ -7,6 +7,7 @@ import { openDatabase, type DatabaseInfo, type WritableDB } from './db/index.js'
 import { EventLog } from './events/index.js';
 import { MemoryService, createMemoryHandlers, createMemoryProjector, createMemoryEmbedder, createProposalProjector, MemoryProposals } from './memory/index.js';
 import { Gateway, type Handlers } from './gateway/dispatch.js';
+import { createPermissionHandlers, createPermissions, systemResolver, type HostResolver, type Permissions } from './permissions/index.js';
 import { ProviderRegistry, parseModelRef, type ModelProvider, type ProviderId } from './providers/index.js';
 import { RunManager, RunQueries, createRunsProjector } from './runs/index.js';
 import { createFileSecretStore, createRedactor, type SecretStore } from './secrets/index.js';
@@ -32,6 +33,10 @@ export interface CoreOptions {
   deltaWindowMs?: number;
   /** Native notifications, when the app that runs core can show them (the desktop app). */
   notifier?: NativeNotifier;
+  /** DNS for the permission check of `net.http` names (tests inject a table; null: names are not looked up). */
+  resolveHost?: HostResolver | null;
+  /** Allowed folders until some are configured (default: the data folder's `workspace`). */
+  allowedRoots?: string[];
 }
 
 /** Shows a native notification; the `notify` tool and permission requests call it. */
@@ -46,6 +51,8 @@ export interface Core {
   readonly log: EventLog;
   readonly runs: RunManager;
   readonly settings: SettingsService;
+  /** The permission gate every tool call passes, rules, approvals and the audit. */
+  readonly permissions: Permissions;
   readonly memory: MemoryService;
   readonly memoryProposals: MemoryProposals;
   readonly gateway: Gateway;
@@ -92,6 +99,17 @@ export function createCore(options: CoreOptions): Core {
   const timeline = new TimelineQueries(db);
   const runs = new RunManager(log, runQueries, ids, logger);
   const settings = new SettingsService(db, log, secrets, env, clock);
+  const permissions = createPermissions({
+    db,
+    log,
+    clock,
+    ids,
+    logger,
+    dataDir: paths.dir,
+    notify: (notice) => options.notifier?.notify({ title: notice.title, body: notice.body, runId: notice.runId }),
+    resolver: options.resolveHost === undefined ? systemResolver : options.resolveHost,
+    defaultRoots: options.allowedRoots,
+  });
   const memory = new MemoryService({ db, log, clock, ids, logger, makeEmbedder: (config) => createMemoryEmbedder(config, settings.providerSettings().ollama.host) });
   const memoryProposals = new MemoryProposals(db, log, ids, memory);
   memory.start();
@@ -103,7 +121,9 @@ export function createCore(options: CoreOptions): Core {
     for (const message of streamingOfRun.all(runId) as { id: string; text: string }[]) {
       log.append('message.completed', { messageId: message.id, text: message.text, status: 'interrupted', model: null }, runId);
     }
+    permissions.expireLeftovers(runId);
   });
+  permissions.expireLeftovers();
   if (recoveredRuns.length) logger.log('warn', 'runs interrupted by the last shutdown marked failed', { runs: recoveredRuns });
 
   const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -164,6 +184,7 @@ export function createCore(options: CoreOptions): Core {
     },
     'system.ping': () => ({ now: clock.now() }),
     'system.info': () => ({ version: APP_VERSION, dataDir: paths.dir, pid: process.pid, startedAt, head: log.head() }),
+    ...createPermissionHandlers(permissions),
     ...createMemoryHandlers(memory, memoryProposals),
   };
   const gateway = new Gateway(handlers, log, logger);
@@ -176,6 +197,7 @@ export function createCore(options: CoreOptions): Core {
     log,
     runs,
     settings,
+    permissions,
     memory,
     memoryProposals,
     gateway,

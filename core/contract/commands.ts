@@ -3,6 +3,7 @@ import { AppEventSchema } from './events.js';
 import { RunSchema, RunStatusSchema } from './runs.js';
 import { SettingsPatchSchema, SettingsSchema, ModelRefSchema } from './settings.js';
 import { TimelineItemSchema } from './timeline.js';
+import { PERMISSION_COMMANDS } from './permissions.js';
 import { MEMORY_COMMANDS } from './memory.js';
 
 const seq = z.number().int().min(0);
@@ -64,6 +65,7 @@ export const COMMANDS = {
     args: z.object({}).strict(),
     result: z.object({ version: z.string(), dataDir: z.string(), pid: z.number(), startedAt: z.number(), head: seq }),
   },
+  ...PERMISSION_COMMANDS,
   ...MEMORY_COMMANDS,
 } as const;
 

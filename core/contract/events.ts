@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RunKindSchema, RunStatusSchema } from './runs.js';
+import { PERMISSION_EVENTS } from './permissions.js';
 import { MEMORY_EVENT_DATA } from './memory.js';
 
 export const MessageRoleSchema = z.enum(['user', 'assistant']);
@@ -45,6 +46,7 @@ export const EVENT_DATA = {
   'timeline.error': z.object({ code: z.string(), message: z.string() }),
   /** Settings changed; secrets are never named with their values. */
   'settings.changed': z.object({ keys: z.array(z.string()) }),
+  ...PERMISSION_EVENTS,
   ...MEMORY_EVENT_DATA,
 } as const;
 

@@ -7,6 +7,7 @@ export * from './runs.js';
 export * from './events.js';
 export * from './timeline.js';
 export * from './settings.js';
+export * from './permissions.js';
 export * from './memory.js';
 export * from './commands.js';
 export * from './protocol.js';

@@ -1,0 +1,206 @@
+import { AppError, type AuditEntry, type DecidedBy, type EventData, type PermissionMode, type RuleInput } from '../contract/index.js';
+import type { EventLog } from '../events/index.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Ids } from '../util/ids.js';
+import type { Logger } from '../util/logger.js';
+import { resolvePrivateReason, parseHttpTarget, type HostResolver } from './net.js';
+import type { Evaluation, PolicyEngine } from './policy.js';
+import type { PermissionQueries } from './store.js';
+import type { GateRunHandle, PermissionDecision, PermissionGate, PermissionRequest } from './types.js';
+
+/** What a person (or a client on their behalf) is told when a call waits for them. */
+export interface PermissionNotice {
+  requestId: string;
+  runId: string;
+  title: string;
+  body: string;
+  /** No one is watching this run (schedule, worker): the desktop shell may badge the tray. */
+  unattended: boolean;
+}
+
+export interface GateDeps {
+  log: EventLog;
+  queries: PermissionQueries;
+  engine: PolicyEngine;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+  /** Native notification (desktop) or nothing (headless host); failures are logged, never fatal. */
+  notify: (notice: PermissionNotice) => void | Promise<void>;
+  resolver: HostResolver | null;
+  expiry: () => { attended: number; unattended: number };
+  /** Saves a rule inside the caller's transaction; returns its id ("allow always"). */
+  saveRule: (input: RuleInput) => string;
+}
+
+interface Waiter {
+  runId: string;
+  settle: (decision: PermissionDecision) => void;
+  timer: TimerHandle;
+}
+
+export interface PermissionGateControl extends PermissionGate {
+  /** Records a person's answer; a request already decided returns its first decision. */
+  answer(input: { requestId: string; decision: 'allow' | 'deny'; always: boolean; rule?: RuleInput }): { entry: AuditEntry; ruleId: string | null; alreadyAnswered: boolean };
+  /** Closes a run's pending requests (deny), inside the caller's transaction. Used at start for runs a dead process left. */
+  closePendingOfRun(runId: string, by: DecidedBy, reason: string): number;
+  /** Requests waiting in this process. */
+  waiting(): number;
+}
+
+/** The gate every tool call passes: decides at once when it can, otherwise parks the run and waits for a person. */
+export function createPermissionGate(deps: GateDeps): PermissionGateControl {
+  const waiters = new Map<string, Waiter>();
+
+  const callData = (requestId: string, request: PermissionRequest, evaluation: Evaluation, mode: PermissionMode) => ({
+    requestId,
+    capability: request.capability,
+    resource: request.resource,
+    resolved: evaluation.resolved,
+    tool: request.tool,
+    argsSummary: request.argsSummary.slice(0, 2000),
+    scope: request.scope ?? {},
+    mode,
+  });
+
+  const toDecision = (entry: AuditEntry): PermissionDecision =>
+    entry.decision === 'allow'
+      ? { decision: 'allow', by: byText(entry.decidedBy, entry.ruleId), requestId: entry.requestId, resolved: entry.resolved ?? entry.resource, ruleId: entry.ruleId }
+      : { decision: 'deny', by: byText(entry.decidedBy, entry.ruleId), reason: entry.reason, requestId: entry.requestId, ruleId: entry.ruleId };
+
+  /** Decides a pending request once; later calls find it decided and change nothing. Must run in a transaction. */
+  const decidePending = (requestId: string, data: Pick<EventData<'permission.decided'>, 'decision' | 'decidedBy' | 'ruleId' | 'reason' | 'answer'>): AuditEntry => {
+    const entry = deps.queries.request(requestId);
+    if (!entry) throw new AppError('not_found', `no permission request ${requestId}`);
+    if (entry.status === 'decided') return entry;
+    deps.log.append(
+      'permission.decided',
+      {
+        requestId,
+        capability: entry.capability,
+        resource: entry.resource,
+        resolved: entry.resolved,
+        tool: entry.tool,
+        argsSummary: entry.argsSummary,
+        scope: entry.scope,
+        mode: deps.engine.mode(),
+        ...data,
+      },
+      entry.runId,
+    );
+    return deps.queries.request(requestId)!;
+  };
+
+  const settle = (requestId: string): void => {
+    const waiter = waiters.get(requestId);
+    if (!waiter) return;
+    waiters.delete(requestId);
+    deps.clock.clearTimeout(waiter.timer);
+    waiter.settle(toDecision(deps.queries.request(requestId)!));
+  };
+
+  return {
+    async check(request, run) {
+      const requestId = deps.ids.next('perm');
+      if (run.signal.aborted) return { decision: 'deny', by: 'cancelled', reason: 'the run was cancelled', requestId };
+      let resolvedPrivateReason: string | null = null;
+      if (request.capability === 'net.http') {
+        const target = parseHttpTarget(request.resource);
+        if (target.ok && !target.isIp && !target.privateReason) resolvedPrivateReason = (await resolvePrivateReason(target.host, deps.resolver)).reason;
+        if (run.signal.aborted) return { decision: 'deny', by: 'cancelled', reason: 'the run was cancelled', requestId };
+      }
+      const evaluation = deps.engine.evaluate({ ...request, resolvedPrivateReason });
+      const mode = deps.engine.mode();
+      if (evaluation.decision !== 'ask') {
+        deps.log.transaction(() =>
+          deps.log.append(
+            'permission.decided',
+            { ...callData(requestId, request, evaluation, mode), decision: evaluation.decision as 'allow' | 'deny', decidedBy: evaluation.decidedBy, ruleId: evaluation.ruleId, reason: evaluation.reason, answer: null },
+            request.runId,
+          ),
+        );
+        return toDecision(deps.queries.request(requestId)!);
+      }
+
+      const unattended = Boolean(request.scope?.scheduleId || request.scope?.workerRole);
+      const expiry = deps.expiry();
+      const expiresAt = deps.clock.now() + (unattended ? expiry.unattended : expiry.attended);
+      const decided = new Promise<PermissionDecision>((resolve) => {
+        const timer = deps.clock.setTimeout(() => {
+          deps.log.transaction(() => decidePending(requestId, { decision: 'deny', decidedBy: 'expiry', ruleId: null, reason: 'nobody answered in time', answer: null }));
+          settle(requestId);
+        }, expiresAt - deps.clock.now());
+        waiters.set(requestId, { runId: request.runId, settle: resolve, timer });
+      });
+      const closeForRun = (status: string) => {
+        if (!waiters.has(requestId)) return;
+        decidePending(requestId, { decision: 'deny', decidedBy: 'cancelled', ruleId: null, reason: `the run ended (${status}) while this request waited`, answer: null });
+        settle(requestId);
+      };
+      // Registered before the request exists so a cancel at any later moment closes it inside the run's final transaction.
+      run.onEnd?.((status) => closeForRun(status));
+      deps.log.transaction(() => {
+        deps.log.append('permission.requested', { ...callData(requestId, request, evaluation, mode), reason: evaluation.reason, expiresAt }, request.runId);
+        run.setStatus('waiting_permission', `permission: ${request.capability} ${request.resource}`.slice(0, 300));
+      });
+      const onAbort = () => deps.log.transaction(() => closeForRun('cancelled'));
+      run.signal.addEventListener('abort', onAbort, { once: true });
+      if (run.signal.aborted) onAbort();
+      try {
+        await deps.notify({
+          requestId,
+          runId: request.runId,
+          title: unattended ? 'A background task needs your permission' : 'Agent Blob needs your permission',
+          body: `${request.tool}: ${request.argsSummary || request.resource}`.slice(0, 300),
+          unattended,
+        });
+      } catch (err) {
+        deps.logger.log('warn', 'permission notification failed', { requestId, error: String(err) });
+      }
+      const decision = await decided;
+      run.signal.removeEventListener('abort', onAbort);
+      if (!run.signal.aborted) run.setStatus('running', null);
+      return decision;
+    },
+
+    answer({ requestId, decision, always, rule }) {
+      const result = deps.log.transaction(() => {
+        const before = deps.queries.request(requestId);
+        if (!before) throw new AppError('not_found', `no permission request ${requestId}`);
+        if (before.status === 'decided') return { entry: before, ruleId: before.answer === 'always' ? before.ruleId : null, alreadyAnswered: true };
+        let ruleId: string | null = null;
+        if (decision === 'allow' && always) {
+          if (!rule) throw new AppError('invalid_input', '"allow always" needs the rule to save (see permissions.suggest)');
+          ruleId = deps.saveRule(rule);
+        }
+        const entry = decidePending(requestId, {
+          decision,
+          decidedBy: 'user',
+          ruleId,
+          reason: decision === 'allow' ? (always ? 'allowed always by you' : 'allowed once by you') : 'denied by you',
+          answer: decision === 'deny' ? 'deny' : always ? 'always' : 'once',
+        });
+        return { entry, ruleId, alreadyAnswered: false };
+      });
+      settle(requestId);
+      return result;
+    },
+
+    closePendingOfRun(runId, by, reason) {
+      const pending = deps.queries.pending(runId);
+      for (const entry of pending) {
+        decidePending(entry.requestId, { decision: 'deny', decidedBy: by, ruleId: null, reason, answer: null });
+        settle(entry.requestId);
+      }
+      return pending.length;
+    },
+
+    waiting() {
+      return waiters.size;
+    },
+  };
+}
+
+function byText(decidedBy: DecidedBy | null, ruleId: string | null): string {
+  return decidedBy === 'rule' && ruleId ? `rule:${ruleId}` : (decidedBy ?? 'unknown');
+}

@@ -1,0 +1,22 @@
+import type { Handlers } from '../gateway/dispatch.js';
+import type { Permissions } from './service.js';
+
+type PermissionCommand = Extract<keyof Handlers, `permissions.${string}`>;
+
+/** The gateway handlers of the permission commands. */
+export function createPermissionHandlers(permissions: Permissions): Pick<Handlers, PermissionCommand> {
+  return {
+    'permissions.rules.list': ({ recent }) => ({ rules: permissions.listRules(recent) }),
+    'permissions.rules.add': (input) => permissions.addRule(input),
+    'permissions.rules.update': ({ id, ...patch }) => permissions.updateRule(id, patch),
+    'permissions.rules.remove': ({ id }) => permissions.removeRule(id),
+    'permissions.answer': (input) => permissions.gate.answer(input),
+    'permissions.pending': () => ({ requests: permissions.pending() }),
+    'permissions.audit': (filter) => ({ entries: permissions.audit(filter) }),
+    'permissions.test': (call) => permissions.test(call),
+    'permissions.suggest': (input) => permissions.suggest(input),
+    'permissions.preview': ({ rule, limit }) => permissions.preview(rule, limit),
+    'permissions.config.get': () => permissions.config(),
+    'permissions.config.update': (patch) => permissions.updateConfig(patch),
+  };
+}

@@ -1,0 +1,276 @@
+import picomatch from 'picomatch';
+import type { DecidedBy, PermissionMode, PermissionRule, PermissionTestResult, RuleEffect } from '../contract/index.js';
+import { compileHostPattern, parseHttpTarget } from './net.js';
+import { isInsideRoot, matchablePath, resolvePath, resolveRoot, type PathSystem } from './paths.js';
+import { splitShellCommand } from './shell.js';
+
+/** A call as the policy sees it. */
+export interface PolicyCall {
+  capability: string;
+  resource: string;
+  scope?: { scheduleId?: string; workerRole?: string };
+  cwd?: string;
+  /** For `net.http` on a name: why its resolved addresses are not public (the gate looks it up first). */
+  resolvedPrivateReason?: string | null;
+}
+
+export type Verdict = 'allow' | 'deny' | 'ask';
+export type Evaluation = PermissionTestResult;
+type Part = Evaluation['parts'][number];
+
+export interface PolicyState {
+  roots: readonly string[];
+  /** Folders inside a root that are still off limits (the app's own data). */
+  protectedPaths: readonly string[];
+  /** Folders inside protected paths that are open again (the default workspace). */
+  reopenedPaths: readonly string[];
+  mode: PermissionMode;
+  rules: readonly PermissionRule[];
+}
+
+interface CompiledRule {
+  rule: PermissionRule;
+  effect: RuleEffect;
+  scopeKind: 'everywhere' | 'schedule' | 'worker';
+  scopeValue: string;
+  /** The pattern names one thing (no wildcard): only such a rule may open a private host. */
+  literal: boolean;
+  test: (target: Target) => boolean;
+}
+
+type Target = { kind: 'path'; path: string } | { kind: 'host'; host: string; port: string } | { kind: 'text'; text: string };
+
+const RANK: Record<RuleEffect, number> = { deny: 3, ask: 2, allow: 1 };
+
+/**
+ * Decides calls: workspace safety first, then the mode, then rules (any matching deny wins, then ask,
+ * then allow), then the class default. Rules and roots are compiled once per change so a decision is
+ * a few regex tests and a few `lstat`s, whatever the number of rules.
+ */
+export class PolicyEngine {
+  private byCapability = new Map<string, CompiledRule[]>();
+  private mcpWildcard: CompiledRule[] = [];
+  private realRoots: string[] = [];
+  private realProtected: string[] = [];
+  private realReopened: string[] = [];
+  private state: PolicyState = { roots: [], protectedPaths: [], reopenedPaths: [], mode: 'normal', rules: [] };
+
+  constructor(private readonly sys: PathSystem) {}
+
+  /** Replaces roots, mode and rules; compiles them. */
+  load(state: PolicyState): void {
+    this.state = state;
+    this.realRoots = state.roots.map((r) => resolveRoot(r, this.sys)).filter((r): r is string => r !== null);
+    this.realProtected = state.protectedPaths.map((r) => resolveRoot(r, this.sys)).filter((r): r is string => r !== null);
+    this.realReopened = state.reopenedPaths.map((r) => resolveRoot(r, this.sys)).filter((r): r is string => r !== null);
+    this.byCapability = new Map();
+    this.mcpWildcard = [];
+    for (const rule of state.rules) {
+      const compiled = this.compile(rule);
+      if (!compiled) continue;
+      if (rule.capability === 'mcp.*') this.mcpWildcard.push(compiled);
+      else {
+        const list = this.byCapability.get(rule.capability) ?? [];
+        list.push(compiled);
+        this.byCapability.set(rule.capability, list);
+      }
+    }
+  }
+
+  roots(): readonly string[] {
+    return this.realRoots;
+  }
+
+  mode(): PermissionMode {
+    return this.state.mode;
+  }
+
+  /** Why a pattern cannot be a rule for a capability, or null when it can. */
+  patternProblem(capability: string, pattern: string): string | null {
+    if (capability === 'fs.read' || capability === 'fs.write') {
+      const p = pattern.trim().replace(/\\/g, '/');
+      if (!(p.startsWith('/') || p === '~' || p.startsWith('~/') || /^[A-Za-z]:\//.test(p))) return 'a path pattern is absolute or starts with ~/';
+      if (p.includes('\0')) return 'a path pattern cannot contain a NUL byte';
+    }
+    if (capability === 'net.http' && /[/?#]/.test(pattern.replace(/^[a-z]+:\/\//i, '').replace(/\/$/, ''))) return 'a host pattern names a host (example.com, *.example.com, host:port), not a path';
+    return null;
+  }
+
+  /** Decides one call without side effects. */
+  evaluate(call: PolicyCall): Evaluation {
+    const cap = call.capability;
+    if (cap === 'fs.read' || cap === 'fs.write') return this.evaluatePath(call, cap === 'fs.write' ? 'write' : 'read');
+    if (cap === 'shell.exec') return this.evaluateShell(call);
+    if (cap === 'net.http') return this.evaluateHttp(call);
+    if (this.state.mode === 'read-only') return result('deny', 'mode', null, 'read-only mode denies everything but reading files', null);
+    const ruled = this.match(cap, call, { kind: 'text', text: call.resource });
+    return this.finish(ruled, call.resource, null);
+  }
+
+  /** Whether a rule's pattern matches a recorded call (the preview of "allow always"). */
+  ruleMatches(rule: PermissionRule, capability: string, resource: string, resolved: string | null): boolean {
+    if (rule.capability !== capability && !(rule.capability === 'mcp.*' && capability.startsWith('mcp.'))) return false;
+    const compiled = this.compile(rule);
+    if (!compiled) return false;
+    if (capability === 'fs.read' || capability === 'fs.write') return compiled.test({ kind: 'path', path: matchablePath(resolved ?? resource, this.sys) });
+    if (capability === 'net.http') {
+      const t = parseHttpTarget(resolved ?? resource);
+      return t.ok && compiled.test({ kind: 'host', host: t.host, port: t.port });
+    }
+    if (capability === 'shell.exec') {
+      const split = splitShellCommand(resource);
+      return split.ok && split.commands.some((c) => !c.dynamicHead && compiled.test({ kind: 'text', text: c.text }));
+    }
+    return compiled.test({ kind: 'text', text: resource });
+  }
+
+  private evaluatePath(call: PolicyCall, access: 'read' | 'write'): Evaluation {
+    const capability = access === 'write' ? 'fs.write' : 'fs.read';
+    const safety = this.pathSafety(call.resource, call.cwd ?? this.realRoots[0] ?? this.sys.home, access);
+    if (!safety.ok) return result('deny', 'safety', null, safety.reason, null);
+    if (access === 'write' && this.state.mode === 'read-only') return result('deny', 'mode', null, 'read-only mode denies writing files', safety.path);
+    const ruled = this.match(capability, call, { kind: 'path', path: matchablePath(safety.path, this.sys) });
+    if (!ruled && access === 'read') return this.askEverything(result('allow', 'default', null, 'reading inside an allowed folder is allowed by default', safety.path));
+    return this.finish(ruled, safety.path, safety.path);
+  }
+
+  /** Where a path really leads, and whether it may be touched at all. */
+  private pathSafety(raw: string, base: string, access: 'read' | 'write'): { ok: true; path: string } | { ok: false; reason: string } {
+    const resolved = resolvePath(raw, base, this.sys);
+    if (!resolved.ok) return { ok: false, reason: `${raw}: ${resolved.reason}` };
+    if (!this.realRoots.length) return { ok: false, reason: 'no folder is allowed: add one under Permissions → Allowed folders' };
+    const root = this.realRoots.find((r) => isInsideRoot(resolved.path, r, this.sys));
+    if (!root) return { ok: false, reason: `${resolved.path} is outside the allowed folders (${this.realRoots.join(', ')})` };
+    const guarded = this.realProtected.some((r) => isInsideRoot(resolved.path, r, this.sys)) && !this.realReopened.some((r) => isInsideRoot(resolved.path, r, this.sys));
+    if (guarded) return { ok: false, reason: `${resolved.path} is inside the app's own data folder` };
+    if (access === 'write' && resolved.exists && resolved.links > 1) return { ok: false, reason: `${resolved.path} has other hard links, which may lead outside the allowed folders` };
+    return { ok: true, path: resolved.path };
+  }
+
+  private evaluateShell(call: PolicyCall): Evaluation {
+    const split = splitShellCommand(call.resource);
+    if (!split.ok) return result('deny', 'safety', null, split.reason, null);
+    if (this.state.mode === 'read-only') return result('deny', 'mode', null, 'read-only mode denies running commands', null);
+    const parts: Part[] = [];
+    const changesDir = split.commands.some((c) => ['cd', 'pushd', 'popd'].includes(c.words[0]));
+    for (const command of split.commands) {
+      const ruled = this.match('shell.exec', call, { kind: 'text', text: command.text }, command.dynamicHead);
+      const why = command.dynamicHead && !ruled ? 'the command name is not literal, so no rule can allow it' : 'no rule allows this command';
+      parts.push(ruled ? { kind: 'command', text: command.text, decision: ruled.effect, ruleId: ruled.rule.id, reason: `rule ${ruled.rule.id} (${ruled.effect} ${ruled.rule.pattern})` } : { kind: 'command', text: command.text, decision: 'ask', ruleId: null, reason: why });
+    }
+    for (const r of split.redirections) {
+      const text = `${r.op} ${r.target}`;
+      if (r.target === '/dev/null') {
+        parts.push({ kind: 'redirection', text, decision: 'allow', ruleId: null, reason: '/dev/null discards output' });
+        continue;
+      }
+      if (r.dynamic) {
+        parts.push({ kind: 'redirection', text, decision: 'deny', ruleId: null, reason: 'the redirection target is not a literal path' });
+        continue;
+      }
+      if (changesDir && !r.target.startsWith('/') && !r.target.startsWith('~')) {
+        parts.push({ kind: 'redirection', text, decision: 'deny', ruleId: null, reason: 'a relative redirection after a change of folder cannot be placed for certain' });
+        continue;
+      }
+      const sub = this.evaluatePath({ ...call, capability: r.access === 'write' ? 'fs.write' : 'fs.read', resource: r.target }, r.access);
+      parts.push({ kind: 'redirection', text, decision: sub.decision, ruleId: sub.ruleId, reason: sub.reason });
+    }
+    const worst = parts.reduce<Part | null>((w, p) => (!w || RANK[p.decision] > RANK[w.decision] ? p : w), null)!;
+    const decidedBy: DecidedBy = worst.ruleId ? 'rule' : worst.decision === 'deny' ? 'safety' : 'default';
+    const reason = parts.length === 1 ? worst.reason : `${worst.text}: ${worst.reason}`;
+    const evaluation: Evaluation = { decision: worst.decision, decidedBy, ruleId: worst.ruleId, reason, resolved: call.resource, parts };
+    return worst.decision === 'allow' ? this.askEverything(evaluation) : evaluation;
+  }
+
+  private evaluateHttp(call: PolicyCall): Evaluation {
+    const target = parseHttpTarget(call.resource);
+    if (!target.ok) return result('deny', 'safety', null, target.reason, null);
+    if (this.state.mode === 'read-only') return result('deny', 'mode', null, 'read-only mode denies network requests', target.href);
+    const hostTarget: Target = { kind: 'host', host: target.host, port: target.port };
+    const ruled = this.match('net.http', call, hostTarget);
+    const privateReason = target.privateReason ?? call.resolvedPrivateReason ?? null;
+    if (privateReason && ruled?.effect !== 'deny') {
+      const literalAllow = this.candidates('net.http', call).some((c) => c.effect === 'allow' && c.literal && c.test(hostTarget));
+      if (!literalAllow) return result('deny', 'safety', null, `${privateReason}; only a rule naming this host can allow it`, target.href);
+    }
+    return this.finish(ruled, target.href, target.href);
+  }
+
+  private candidates(capability: string, call: PolicyCall): CompiledRule[] {
+    const own = this.byCapability.get(capability) ?? [];
+    const all = capability.startsWith('mcp.') && this.mcpWildcard.length ? [...own, ...this.mcpWildcard] : own;
+    const scope = call.scope ?? {};
+    return all.filter((c) => c.scopeKind === 'everywhere' || (c.scopeKind === 'schedule' ? scope.scheduleId === c.scopeValue : scope.workerRole === c.scopeValue));
+  }
+
+  /** The strongest matching rule (deny > ask > allow; the oldest wins a tie), or null. */
+  private match(capability: string, call: PolicyCall, target: Target, skipAllow = false): CompiledRule | null {
+    let best: CompiledRule | null = null;
+    for (const c of this.candidates(capability, call)) {
+      if (skipAllow && c.effect === 'allow') continue;
+      if (best && RANK[c.effect] <= RANK[best.effect]) continue;
+      if (!c.test(target)) continue;
+      best = c;
+      if (c.effect === 'deny') break;
+    }
+    return best;
+  }
+
+  private finish(ruled: CompiledRule | null, subject: string, resolved: string | null): Evaluation {
+    if (!ruled) return result('ask', 'default', null, `no rule covers ${subject}; this kind of call asks by default`, resolved);
+    const evaluation = result(ruled.effect, 'rule', ruled.rule.id, `rule ${ruled.rule.id}: ${ruled.effect} ${ruled.rule.capability} ${ruled.rule.pattern}`, resolved);
+    return ruled.effect === 'allow' ? this.askEverything(evaluation) : evaluation;
+  }
+
+  private askEverything(evaluation: Evaluation): Evaluation {
+    if (this.state.mode !== 'ask-everything' || evaluation.decision !== 'allow') return evaluation;
+    return { ...evaluation, decision: 'ask', decidedBy: 'mode', reason: `ask-everything mode (otherwise: ${evaluation.reason})` };
+  }
+
+  private compile(rule: PermissionRule): CompiledRule | null {
+    const [scopeKind, ...rest] = rule.scope.split(':') as ['everywhere' | 'schedule' | 'worker', ...string[]];
+    const base = { rule, effect: rule.effect, scopeKind, scopeValue: rest.join(':'), literal: !rule.pattern.includes('*') };
+    const cap = rule.capability;
+    if (cap === 'fs.read' || cap === 'fs.write') {
+      if (this.patternProblem(cap, rule.pattern)) return null;
+      const glob = this.realGlob(rule.pattern);
+      const isMatch = picomatch(glob, { dot: true, nocase: this.sys.caseInsensitive });
+      return { ...base, test: (t) => t.kind === 'path' && isMatch(t.path) };
+    }
+    if (cap === 'net.http') {
+      const matchHost = compileHostPattern(rule.pattern);
+      return { ...base, test: (t) => t.kind === 'host' && matchHost(t.host, t.port) };
+    }
+    const re = globToRegExp(cap === 'shell.exec' ? rule.pattern.trim().split(/\s+/).join(' ') : rule.pattern);
+    return { ...base, test: (t) => t.kind === 'text' && re.test(t.text) };
+  }
+
+  /** A path glob with `~` expanded and its literal base made real, so it compares with real paths. */
+  private realGlob(pattern: string): string {
+    let p = pattern.trim().replace(/\\/g, '/');
+    if (p === '~' || p.startsWith('~/')) p = this.sys.home.replace(/\\/g, '/') + p.slice(1);
+    const scan = picomatch.scan(p);
+    const base = scan.isGlob ? scan.base : p;
+    const real = resolveRoot(base || '/', this.sys);
+    const realBase = real ? matchablePath(real, this.sys) : base;
+    const rest = scan.isGlob ? p.slice(scan.base.length) : '';
+    const joined = rest ? `${realBase.replace(/\/$/, '')}${rest.startsWith('/') ? '' : '/'}${rest}` : realBase;
+    return this.sys.caseInsensitive ? joined.toLowerCase() : joined;
+  }
+}
+
+function result(decision: Verdict, decidedBy: DecidedBy, ruleId: string | null, reason: string, resolved: string | null): Evaluation {
+  return { decision, decidedBy, ruleId, reason, resolved, parts: [] };
+}
+
+/** `*` matches anything; `\*` is a literal star and `\\` a literal backslash; everything else is literal. */
+export function globToRegExp(pattern: string): RegExp {
+  let source = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\' && (pattern[i + 1] === '*' || pattern[i + 1] === '\\')) source += `\\${pattern[++i]}`;
+    else if (c === '*') source += '[\\s\\S]*';
+    else source += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${source}$`);
+}
