@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+// `npm start`: opens the desktop app where Electron can run, else says why in one line and serves
+// the same UI from the headless host on 127.0.0.1, printing its URL.
+//
+//   node bin/start.js [--data-dir D] [--port N] [--headless]
+//
+// AGENT_BLOB_HEADLESS=1 (or --headless) skips Electron on purpose.
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = parseArgs(process.argv.slice(2));
+const env = { ...process.env };
+if (args.dataDir) env.AGENT_BLOB_DATA_DIR = resolve(args.dataDir);
+
+const why = args.headless ? 'the headless host was asked for' : whyNoDesktop();
+if (why === null) {
+  const launched = launchElectron();
+  if (launched) process.exitCode = await launched;
+  else await startHeadless(lastReason);
+} else {
+  await startHeadless(why);
+}
+
+function parseArgs(argv) {
+  const out = { dataDir: undefined, port: undefined, headless: process.env.AGENT_BLOB_HEADLESS === '1' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--data-dir') out.dataDir = argv[++i];
+    else if (arg.startsWith('--data-dir=')) out.dataDir = arg.slice('--data-dir='.length);
+    else if (arg === '--port') out.port = Number(argv[++i]);
+    else if (arg.startsWith('--port=')) out.port = Number(arg.slice('--port='.length));
+    else if (arg === '--headless') out.headless = true;
+    else {
+      console.error(`agent-blob start: unknown option ${arg} (options: --data-dir D, --port N, --headless)`);
+      process.exit(2);
+    }
+  }
+  if (out.port !== undefined && !(Number.isInteger(out.port) && out.port >= 0 && out.port < 65536)) {
+    console.error('agent-blob start: --port takes a port number');
+    process.exit(2);
+  }
+  return out;
+}
+
+/** Null when a desktop window can open; else the reason it cannot. */
+function whyNoDesktop() {
+  if (process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return 'no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
+  const found = findElectron();
+  return found.binary ? null : `Electron is not installed (${found.reason})`;
+}
+
+let electronBinary = null;
+let lastReason = '';
+
+/**
+ * Where the Electron binary is, read from the electron package's own files. Requiring the package
+ * instead would start a download when the binary is missing; that is tried only as a last step.
+ */
+function findElectron() {
+  const pkg = join(root, 'node_modules', 'electron');
+  if (!existsSync(join(pkg, 'package.json'))) return { reason: 'the electron package is missing; run npm install' };
+  const pathFile = join(pkg, 'path.txt');
+  const relative = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : null;
+  if (env.ELECTRON_OVERRIDE_DIST_PATH) {
+    const binary = join(env.ELECTRON_OVERRIDE_DIST_PATH, relative || 'electron');
+    return existsSync(binary) ? { binary: (electronBinary = binary) } : { reason: `no binary at ${binary} (ELECTRON_OVERRIDE_DIST_PATH)` };
+  }
+  if (relative && existsSync(join(pkg, 'dist', relative))) return { binary: (electronBinary = join(pkg, 'dist', relative)) };
+  // The package's postinstall did not fetch the binary (offline, or install scripts skipped): try once.
+  const attempt = spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], { cwd: root, env, encoding: 'utf8', timeout: 300_000 });
+  if (attempt.status === 0 && attempt.stdout && existsSync(attempt.stdout)) return { binary: (electronBinary = attempt.stdout) };
+  const detail = firstErrorLine(attempt.stderr) ?? (attempt.error ? String(attempt.error.message) : 'no binary');
+  return { reason: `its binary could not be downloaded: ${detail}` };
+}
+
+function firstErrorLine(text) {
+  const lines = String(text ?? '').split('\n').map((l) => l.trim());
+  return lines.find((l) => /^(\w*Error|Error):/.test(l)) ?? null;
+}
+
+/** Starts Electron on the built app; resolves to its exit code, or returns null if it cannot run. */
+function launchElectron() {
+  const main = join(root, 'dist', 'electron', 'main.js');
+  if (!existsSync(main)) {
+    lastReason = 'the desktop app is not built (run npm run build)';
+    return null;
+  }
+  const addon = sqliteAddonForElectron();
+  if (addon.reason) {
+    lastReason = addon.reason;
+    return null;
+  }
+  const childEnv = { ...env };
+  delete childEnv.ELECTRON_RUN_AS_NODE;
+  if (addon.file) childEnv.AGENT_BLOB_SQLITE_ADDON = addon.file;
+  const child = spawn(electronBinary, [root], { cwd: root, env: childEnv, stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  return new Promise((done) => {
+    child.on('error', (err) => {
+      console.error(`Electron did not start: ${err.message}`);
+      done(1);
+    });
+    child.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
+  });
+}
+
+/**
+ * better-sqlite3 in node_modules is built for Node; Electron has another ABI. Rather than rebuild it
+ * in place (which breaks the CLI and the tests), fetch the prebuilt addon for this Electron into a
+ * cache once; the desktop main process loads it from there. `{}` when the Node build already fits.
+ */
+function sqliteAddonForElectron() {
+  const probe = (extra) =>
+    spawnSync(electronBinary, ['-e', "new (require('better-sqlite3'))(':memory:').close()"], {
+      cwd: root,
+      env: { ...env, ...extra, ELECTRON_RUN_AS_NODE: '1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+  if (probe({}).status === 0) return {};
+  const electronVersion = JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')).version;
+  const sqlitePkg = join(root, 'node_modules', 'better-sqlite3');
+  const sqliteVersion = JSON.parse(readFileSync(join(sqlitePkg, 'package.json'), 'utf8')).version;
+  const cacheDir = join(root, 'node_modules', '.cache', 'agent-blob', `better-sqlite3-${sqliteVersion}-electron-${electronVersion}-${process.platform}-${process.arch}`);
+  const file = join(cacheDir, 'better_sqlite3.node');
+  if (!existsSync(file)) {
+    console.log(`Fetching better-sqlite3 ${sqliteVersion} built for Electron ${electronVersion} (once)...`);
+    const work = mkdtempSync(join(tmpdir(), 'agent-blob-sqlite-'));
+    try {
+      cpSync(join(sqlitePkg, 'package.json'), join(work, 'package.json'));
+      const prebuild = join(root, 'node_modules', 'prebuild-install', 'bin.js');
+      const fetched = spawnSync(process.execPath, [prebuild, '--runtime', 'electron', '--target', electronVersion, '--arch', process.arch, '--platform', process.platform], {
+        cwd: work,
+        env,
+        encoding: 'utf8',
+        timeout: 300_000,
+      });
+      const built = join(work, 'build', 'Release', 'better_sqlite3.node');
+      if (fetched.status !== 0 || !existsSync(built)) {
+        return { reason: `better-sqlite3 is built for Node, not Electron ${electronVersion}, and no Electron build could be fetched (${firstErrorLine(fetched.stderr) ?? `prebuild-install exited ${fetched.status}`}); run \`npx electron-builder install-app-deps\` to rebuild it for Electron` };
+      }
+      mkdirSync(cacheDir, { recursive: true });
+      copyFileSync(built, file);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  return { file };
+}
+
+async function startHeadless(reason) {
+  console.log(`${reason}: starting the headless host instead.`);
+  const { tsImport } = await import('tsx/esm/api');
+  const { startHost, closeOnSignals } = await tsImport('../core/host/index.ts', import.meta.url);
+  const { defaultDataDir } = await tsImport('../core/datadir/index.ts', import.meta.url);
+  let host;
+  try {
+    host = await startHost({ dataDir: defaultDataDir(env), port: args.port, env: process.env });
+  } catch (err) {
+    console.error(`Agent Blob could not start: ${err?.message ?? err}`);
+    process.exit(1);
+  }
+  closeOnSignals(host, () => console.log('Agent Blob: shutting down.'));
+  console.log(`Agent Blob is running at ${host.url}`);
+  console.log(`Data folder: ${host.core.paths.dir}. Press Ctrl-C to stop.`);
+}

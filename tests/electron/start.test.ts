@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { connectWebSocket } from '../../core/gateway/websocket-client.js';
+import { tempDir } from '../support/index.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const children: ChildProcess[] = [];
+const dirs: { cleanup(): void }[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) dir.cleanup();
+});
+
+interface Started {
+  child: ChildProcess;
+  lines: string[];
+  url: string;
+  dataDir: string;
+}
+
+/** Runs `bin/start.js` with a temp data folder until it prints the host URL. */
+async function startLauncher(env: NodeJS.ProcessEnv): Promise<Started> {
+  const dir = tempDir('agent-blob-start-');
+  dirs.push(dir);
+  const dataDir = join(dir.path, 'data');
+  const baseEnv = { ...process.env };
+  delete baseEnv.DISPLAY;
+  delete baseEnv.WAYLAND_DISPLAY;
+  delete baseEnv.AGENT_BLOB_HEADLESS;
+  const child = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', dataDir, '--port', '0'], {
+    cwd: root,
+    env: { ...baseEnv, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const lines: string[] = [];
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL after 20 s; stdout: ${lines.join('\n')}; stderr: ${stderr}`)), 20_000);
+    let buffer = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buffer += d.toString();
+      const parts = buffer.split('\n');
+      buffer = parts.pop() ?? '';
+      for (const line of parts) {
+        lines.push(line);
+        const match = /running at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(line);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`start.js exited ${code} before printing a URL; stdout: ${lines.join('\n')}; stderr: ${stderr}`));
+    });
+  });
+  return { child, lines, url, dataDir };
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+/** The host really serves a working core behind the printed URL. */
+async function assertHostAnswers(url: string, dataDir: string): Promise<void> {
+  const parsed = new URL(url);
+  const token = parsed.searchParams.get('token');
+  assert.ok(token, 'the URL carries the token');
+  const client = connectWebSocket(`ws://${parsed.host}/ws?token=${token}`);
+  try {
+    const info = await client.call('system.info', {});
+    assert.equal(info.dataDir, dataDir);
+  } finally {
+    client.close();
+  }
+}
+
+describe('npm start launcher (bin/start.js)', () => {
+  test('without an Electron binary it says so in one line, starts the headless host and prints its URL', async () => {
+    const started = await startLauncher({ DISPLAY: ':99', ELECTRON_OVERRIDE_DIST_PATH: join(root, 'no-electron-here') });
+    assert.match(started.lines[0], /^Electron is not installed \(no binary at .*no-electron-here.*\): starting the headless host instead\.$/);
+    assert.match(started.lines[1], /^Agent Blob is running at http:\/\/127\.0\.0\.1:\d+\/\?token=/);
+    await assertHostAnswers(started.url, started.dataDir);
+    assert.equal(existsSync(join(started.dataDir, 'agent-blob.lock')), true);
+    assert.equal(await stop(started.child), 0, 'SIGTERM shuts it down cleanly');
+    assert.equal(existsSync(join(started.dataDir, 'agent-blob.lock')), false, 'the data folder is released');
+  });
+
+  test('without a display it says so and serves the UI from the headless host', { skip: process.platform !== 'linux' && 'displays are only looked up on Linux' }, async () => {
+    const started = await startLauncher({});
+    assert.match(started.lines[0], /^no display \(neither DISPLAY nor WAYLAND_DISPLAY is set\): starting the headless host instead\.$/);
+    await assertHostAnswers(started.url, started.dataDir);
+    assert.equal(await stop(started.child), 0);
+  });
+});
