@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { TIMELINE_PAGE_SIZE } from '../../renderer/store/timeline.js';
+import { sleep, waitFor } from '../support/index.js';
+import { assistantRows, launchBrowser, rows, sendMessage, startApp } from './support/app.js';
+
+const ITEMS = 10_000;
+/** Far fewer rows than items must be in the DOM: the view plus the overscan. */
+const MAX_DOM_ROWS = 60;
+
+let browser: Browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+test('a timeline of 10,000 items renders only a window of rows and scrolls from the newest to the oldest', async () => {
+  const app = await startApp(browser);
+  try {
+    const { log } = app.host.core;
+    log.transaction(() => {
+      for (let i = 0; i < ITEMS; i++) {
+        // Mixed heights: every seventh message spans several lines.
+        const text = i % 7 === 0 ? `Message ${i}\n${'A longer line of text that wraps. '.repeat(6)}\nthird line` : `Message ${i}`;
+        log.append('message.created', { messageId: `m${i}`, role: i % 2 ? 'assistant' : 'user', text, status: 'done' }, null);
+      }
+    });
+
+    const opened = Date.now();
+    await app.open();
+    await app.page.locator('[data-id="m9999"]').waitFor();
+    const firstPaintMs = Date.now() - opened;
+    const bottom = await app.page.getByTestId('timeline').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    assert.ok(bottom <= 2, `the newest item is at the bottom (${bottom}px away)`);
+    let domRows = await rows(app.page).count();
+    assert.ok(domRows > 3 && domRows <= MAX_DOM_ROWS, `${domRows} rows in the DOM`);
+    await app.screenshot('timeline-10k-newest');
+
+    // Loading an older page keeps the reader where they were instead of jumping.
+    const heightBefore = await app.page.getByTestId('timeline').evaluate((el) => el.scrollHeight);
+    // At the very top of the newest page sits its first item.
+    const anchor = `m${ITEMS - TIMELINE_PAGE_SIZE}`;
+    await app.page.getByTestId('timeline').evaluate((el) => {
+      el.scrollTop = 0;
+    });
+    await waitFor(
+      async () => (await app.page.getByTestId('timeline').evaluate((el) => el.scrollHeight)) > heightBefore + 5000,
+      5000,
+      'the second page',
+    );
+    await sleep(50);
+    const anchorTop = await app.page.locator(`[data-id="${anchor}"]`).evaluate((el) => el.getBoundingClientRect().top, undefined, { timeout: 2000 });
+    assert.ok(anchorTop > -200 && anchorTop < 300, `the row at the top stays in view after older items load (top at ${anchorTop}px)`);
+
+    // Scroll to the top again and again: older pages load and the oldest item comes into view.
+    const scrollStarted = Date.now();
+    let maxRows = domRows;
+    let pagesSeen = 0;
+    for (;;) {
+      const state = await app.page.getByTestId('timeline').evaluate((el) => {
+        el.scrollTop = 0;
+        return { first: el.querySelector('[data-testid="timeline-row"]')?.getAttribute('data-id') ?? '' };
+      });
+      domRows = await rows(app.page).count();
+      maxRows = Math.max(maxRows, domRows);
+      assert.ok(domRows <= MAX_DOM_ROWS, `${domRows} rows in the DOM while scrolling`);
+      if (state.first === 'm0') break;
+      pagesSeen++;
+      assert.ok(Date.now() - scrollStarted < 20_000, 'the oldest item is reached by scrolling up');
+      await app.page.waitForTimeout(30);
+    }
+    const scrollToOldestMs = Date.now() - scrollStarted;
+    await waitFor(() => app.page.locator('[data-id="m0"]').isVisible(), 2000, 'the oldest item to be visible');
+    assert.equal(await app.page.getByTestId('timeline-older').count(), 0, 'nothing older is left to load');
+    await app.screenshot('timeline-10k-oldest');
+
+    // Frame pacing while scrolling through the loaded list in steps.
+    // A string, not a function: tsx would wrap the named frame callback in a `__name` the page lacks.
+    const frames: number[] = await app.page.evaluate(`new Promise((resolve) => {
+      const el = document.querySelector('[data-testid="timeline"]');
+      const gaps = [];
+      let last = performance.now();
+      let step = 0;
+      const frame = (now) => {
+        gaps.push(now - last);
+        last = now;
+        el.scrollTop += 900;
+        if (++step < 120) requestAnimationFrame(frame);
+        else resolve(gaps.slice(1));
+      };
+      requestAnimationFrame(frame);
+    })`);
+    frames.sort((a, b) => a - b);
+    const p50 = frames[Math.floor(frames.length * 0.5)];
+    const p95 = frames[Math.floor(frames.length * 0.95)];
+    console.log(
+      JSON.stringify({ items: ITEMS, firstPaintMs, scrollToOldestMs, pageLoads: pagesSeen, maxDomRows: maxRows, frameGapP50Ms: +p50.toFixed(1), frameGapP95Ms: +p95.toFixed(1) }),
+    );
+    assert.ok((await rows(app.page).count()) <= MAX_DOM_ROWS);
+  } finally {
+    await app.close();
+  }
+});
+
+test('the timeline follows a streaming reply while at the bottom and stays put once the reader scrolled up', async () => {
+  const app = await startApp(browser);
+  try {
+    const { log } = app.host.core;
+    log.transaction(() => {
+      for (let i = 0; i < 40; i++) log.append('message.created', { messageId: `m${i}`, role: i % 2 ? 'assistant' : 'user', text: `Earlier message ${i}`, status: 'done' }, null);
+    });
+    const lines = Array.from({ length: 60 }, (_, i) => `line ${i}\n`);
+    app.anthropic.script({ kind: 'stream', chunks: lines, delayMs: 30 });
+    await app.open();
+    await sendMessage(app.page, 'write many lines');
+    const text = assistantRows(app.page).last().getByTestId('message-text');
+    const timeline = app.page.getByTestId('timeline');
+    const distanceFromBottom = () => timeline.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+
+    await waitFor(async () => ((await text.textContent()) ?? '').includes('line 20'), 5000, 'twenty lines');
+    await sleep(50);
+    const whileFollowing = await distanceFromBottom();
+    assert.ok(whileFollowing <= 40, `the growing reply is followed (${whileFollowing}px from the bottom)`);
+
+    const scrolledTo = await timeline.evaluate((el) => {
+      el.scrollTop = el.scrollTop - 400;
+      return el.scrollTop;
+    });
+    await waitFor(async () => ((await text.textContent()) ?? '').includes('line 40'), 5000, 'forty lines');
+    const after = await timeline.evaluate((el) => el.scrollTop);
+    assert.ok(Math.abs(after - scrolledTo) <= 2, `the view stays where the reader put it (${scrolledTo} → ${after})`);
+    assert.ok((await distanceFromBottom()) > 300, 'and the reply grows below it');
+    await waitFor(async () => (await assistantRows(app.page).last().getAttribute('data-status')) === 'done', 5000, 'the reply to finish');
+    await app.screenshot('scrolled-up-while-streaming');
+  } finally {
+    await app.close();
+  }
+});
