@@ -139,10 +139,17 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
       };
       // Registered before the request exists so a cancel at any later moment closes it inside the run's final transaction.
       run.onEnd?.((status) => closeForRun(status));
-      deps.log.transaction(() => {
-        deps.log.append('permission.requested', { ...callData(requestId, request, evaluation, mode), reason: evaluation.reason, expiresAt }, request.runId);
-        run.setStatus('waiting_permission', `permission: ${request.capability} ${request.resource}`.slice(0, 300));
-      });
+      try {
+        deps.log.transaction(() => {
+          deps.log.append('permission.requested', { ...callData(requestId, request, evaluation, mode), reason: evaluation.reason, expiresAt }, request.runId);
+          run.setStatus('waiting_permission', `permission: ${request.capability} ${request.resource}`.slice(0, 300));
+        });
+      } catch (err) {
+        const waiter = waiters.get(requestId);
+        if (waiter) deps.clock.clearTimeout(waiter.timer);
+        waiters.delete(requestId);
+        throw err;
+      }
       const onAbort = () => deps.log.transaction(() => closeForRun('cancelled'));
       run.signal.addEventListener('abort', onAbort, { once: true });
       if (run.signal.aborted) onAbort();

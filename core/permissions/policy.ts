@@ -241,7 +241,9 @@ export class PolicyEngine {
       const matchHost = compileHostPattern(rule.pattern);
       return { ...base, test: (t) => t.kind === 'host' && matchHost(t.host, t.port) };
     }
-    const re = globToRegExp(cap === 'shell.exec' ? rule.pattern.trim().split(/\s+/).join(' ') : rule.pattern);
+    const text = cap === 'shell.exec' ? rule.pattern.trim().split(/\s+/).join(' ') : rule.pattern;
+    // `ls *` also covers a bare `ls`: "this command, with any arguments".
+    const re = cap === 'shell.exec' && text.endsWith(' *') && !text.endsWith('\\ *') ? new RegExp(`${globToRegExp(text.slice(0, -2)).source.slice(0, -1)}(?: [\\s\\S]*)?$`) : globToRegExp(text);
     return { ...base, test: (t) => t.kind === 'text' && re.test(t.text) };
   }
 

