@@ -9,11 +9,13 @@
 import { build } from 'esbuild';
 import { tsImport } from 'tsx/esm/api';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outDir = join(root, 'dist', 'electron');
+const outFlag = process.argv.indexOf('--outdir');
+// `--outdir D` builds elsewhere (tests); the window's page is only written for the real build.
+const outDir = outFlag > 0 ? resolve(process.argv[outFlag + 1]) : join(root, 'dist', 'electron');
 
 /**
  * Bundled modules keep the `import.meta.url` of their source file (relative to the bundle), so code
@@ -52,7 +54,7 @@ await build({
   external: ['electron'],
 });
 
-await writeDesktopPage();
+if (outFlag < 0) await writeDesktopPage();
 
 /**
  * Electron loads `dist/renderer/desktop.html`: the built index.html with the desktop CSP in its meta
@@ -68,7 +70,9 @@ async function writeDesktopPage() {
   // The same constant the session's CSP header uses, so the two cannot drift apart.
   const { DESKTOP_CSP } = await tsImport('./security.ts', import.meta.url);
   const html = readFileSync(index, 'utf8');
-  const meta = `<meta http-equiv="Content-Security-Policy" content="${DESKTOP_CSP}" />`;
+  // frame-ancestors only works as a header; in a meta tag Chromium ignores it with a warning.
+  const policy = DESKTOP_CSP.split('; ').filter((d) => !d.startsWith('frame-ancestors')).join('; ');
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${policy}" />`;
   const cspTag = /<meta\s+http-equiv=["']Content-Security-Policy["'][^>]*>/i;
   const page = cspTag.test(html) ? html.replace(cspTag, meta) : html.replace(/<head>/i, `<head>\n    ${meta}`);
   writeFileSync(join(dirname(index), 'desktop.html'), page);
