@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chatTurn } from './agent/index.js';
+import { AgentSettingsService, AgentStore, agentExecutor, createAgentHandlers, createUsageProjector, type AgentRuntime, type RecallForPrompt } from './agent/index.js';
 import { AppError, type HealthCheck } from './contract/index.js';
 import { acquireLock, dataPaths, type DataDirLock, type DataPaths, type LockInfo } from './datadir/index.js';
 import { openDatabase, type DatabaseInfo, type WritableDB } from './db/index.js';
@@ -8,7 +8,8 @@ import { EventLog } from './events/index.js';
 import { MemoryService, createMemoryHandlers, createMemoryProjector, createMemoryEmbedder, createProposalProjector, MemoryProposals } from './memory/index.js';
 import { Gateway, type Handlers } from './gateway/dispatch.js';
 import { createPermissionHandlers, createPermissions, systemResolver, type HostResolver, type Permissions } from './permissions/index.js';
-import { ProviderRegistry, parseModelRef, type ModelProvider, type ProviderId } from './providers/index.js';
+import { CircuitBreaker, ProviderRegistry, parseModelRef, type ModelProvider, type ProviderId } from './providers/index.js';
+import { BUILTIN_TOOLS, scrubbedEnv, type AnyTool } from './tools/index.js';
 import { RunManager, RunQueries, createRunsProjector } from './runs/index.js';
 import { createFileSecretStore, createRedactor, type SecretStore } from './secrets/index.js';
 import { SettingsService } from './settings/index.js';
@@ -95,6 +96,7 @@ export function createCore(options: CoreOptions): Core {
   log.addProjector(createTimelineProjector(db));
   log.addProjector(createMemoryProjector(db));
   log.addProjector(createProposalProjector(db));
+  log.addProjector(createUsageProjector(db));
   const runQueries = new RunQueries(db);
   const timeline = new TimelineQueries(db);
   const runs = new RunManager(log, runQueries, ids, logger);
@@ -127,16 +129,32 @@ export function createCore(options: CoreOptions): Core {
   if (recoveredRuns.length) logger.log('warn', 'runs interrupted by the last shutdown marked failed', { runs: recoveredRuns });
 
   const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  const turnDeps = {
+  const agentStore = new AgentStore(db);
+  const agentSettings = new AgentSettingsService(db, log, clock);
+  const breaker = new CircuitBreaker(clock);
+  const tools = (): readonly AnyTool[] => BUILTIN_TOOLS;
+  // Memory fills the prompt's recall slot once it offers `recallForPrompt`; until then the slot stays empty.
+  const recall = (memory as unknown as { recallForPrompt?: RecallForPrompt }).recallForPrompt;
+  const agentRuntime: AgentRuntime = {
     log,
     timeline,
+    store: agentStore,
     providers,
+    breaker,
     clock,
-    ids,
+    redact,
+    tools,
+    gate: permissions.gate,
+    notifier: () => options.notifier ?? null,
+    commandEnv: scrubbedEnv(env),
     timeZone,
     deltaWindowMs: options.deltaWindowMs ?? 32,
-    historyLimit: 60,
+    settings: () => agentSettings.get(),
+    chatModel: () => settings.get().models.chat,
+    roots: () => permissions.roots(),
+    recallForPrompt: recall ? (query, budget) => recall.call(memory, query, budget) : undefined,
     maxTokens: 4096,
+    historyLimit: 400,
   };
 
   // Chat turns answer one after another, so each sees the replies before it.
@@ -151,8 +169,7 @@ export function createCore(options: CoreOptions): Core {
   const startedAt = clock.now();
   const handlers: Handlers = {
     'chat.send': ({ text, model }) => {
-      const chosen = model ?? settings.get().models.chat;
-      parseModelRef(chosen);
+      if (model) parseModelRef(model);
       const messageId = ids.next('msg');
       const { runId, seq } = log.transaction(() => {
         const runId = runs.create({ kind: 'chat', title: text.replace(/\s+/g, ' ').trim() });
@@ -162,7 +179,7 @@ export function createCore(options: CoreOptions): Core {
       chatQueue = track(
         chatQueue.then(async () => {
           if (runs.get(runId).status !== 'queued') return;
-          await runs.start(runId, chatTurn(turnDeps, { model: chosen, userMessageSeq: seq }));
+          await runs.start(runId, agentExecutor(agentRuntime, { purpose: 'chat', userMessageSeq: seq, model }));
         }),
       );
       return { runId, messageId };
@@ -186,6 +203,7 @@ export function createCore(options: CoreOptions): Core {
     'system.info': () => ({ version: APP_VERSION, dataDir: paths.dir, pid: process.pid, startedAt, head: log.head() }),
     ...createPermissionHandlers(permissions),
     ...createMemoryHandlers(memory, memoryProposals),
+    ...createAgentHandlers({ store: agentStore, settings: agentSettings, breaker, timeline, providers, runs, tools, redact, clock, timeZone }),
   };
   const gateway = new Gateway(handlers, log, logger);
 

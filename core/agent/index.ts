@@ -1,2 +1,13 @@
-export { chatTurn, type ChatTurnDeps, type ChatTurnInput } from './chat-turn.js';
 export { buildSystemPrompt, toConversation } from './prompt.js';
+export { runAgent } from './loop.js';
+export { agentExecutor, chainFor, type AgentRuntime, type AgentRunInput, type RecallForPrompt } from './executor.js';
+export { AgentStore, createUsageProjector } from './store.js';
+export { AgentSettingsService, DEFAULT_AGENT_SETTINGS } from './settings.js';
+export { replayRun, AGENT_EVENT_TYPES, type ReplayResult, type ReplaySource } from './replay.js';
+export { transcriptHtml } from './export-html.js';
+export { estimateTokens, estimatePrompt } from './tokens.js';
+export { parseToolArgs, repairJson } from './args.js';
+export { conversationFromTimeline } from './history.js';
+export { promptMessages, truncateToFit, findCut, type Conversation } from './compaction.js';
+export type * from './types.js';
+export { createAgentHandlers, type AgentHandlerDeps } from './handlers.js';

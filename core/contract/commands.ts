@@ -5,6 +5,7 @@ import { SettingsPatchSchema, SettingsSchema, ModelRefSchema } from './settings.
 import { TimelineItemSchema } from './timeline.js';
 import { PERMISSION_COMMANDS } from './permissions.js';
 import { MEMORY_COMMANDS } from './memory.js';
+import { AGENT_COMMANDS } from './agent.js';
 
 const seq = z.number().int().min(0);
 const id = z.string().min(1).max(200);
@@ -67,6 +68,7 @@ export const COMMANDS = {
   },
   ...PERMISSION_COMMANDS,
   ...MEMORY_COMMANDS,
+  ...AGENT_COMMANDS,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

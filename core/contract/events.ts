@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { RunKindSchema, RunStatusSchema } from './runs.js';
 import { PERMISSION_EVENTS } from './permissions.js';
 import { MEMORY_EVENT_DATA } from './memory.js';
+import { AGENT_EVENT_DATA } from './agent.js';
 
 export const MessageRoleSchema = z.enum(['user', 'assistant']);
 export type MessageRole = z.infer<typeof MessageRoleSchema>;
@@ -48,6 +49,7 @@ export const EVENT_DATA = {
   'settings.changed': z.object({ keys: z.array(z.string()) }),
   ...PERMISSION_EVENTS,
   ...MEMORY_EVENT_DATA,
+  ...AGENT_EVENT_DATA,
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA;

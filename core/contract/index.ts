@@ -9,6 +9,7 @@ export * from './timeline.js';
 export * from './settings.js';
 export * from './permissions.js';
 export * from './memory.js';
+export * from './agent.js';
 export * from './commands.js';
 export * from './protocol.js';
 export * from './client.js';

@@ -16,9 +16,23 @@ export const TimelineItemSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ ...base, kind: z.literal('run_status'), status: RunStatusSchema, reason: z.string().nullable() }),
   z.object({ ...base, kind: z.literal('error'), code: z.string(), message: z.string() }),
+  /** A tool call card: collapsed, with its arguments and its result or normalised error. */
+  z.object({
+    ...base,
+    kind: z.literal('tool_call'),
+    callId: z.string(),
+    tool: z.string(),
+    args: z.string(),
+    capability: z.string().nullable(),
+    resource: z.string(),
+    status: z.enum(['running', 'ok', 'error']),
+    output: z.string(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  }),
 ]);
 export type TimelineItem = z.infer<typeof TimelineItemSchema>;
 export type MessageItem = Extract<TimelineItem, { kind: 'message' }>;
+export type ToolCallItem = Extract<TimelineItem, { kind: 'tool_call' }>;
 
 /** Run statuses worth a line of their own in the timeline; the rest show on the message itself. */
 export const TIMELINE_RUN_STATUSES = new Set(['waiting_permission', 'failed', 'cancelled']);
@@ -74,6 +88,30 @@ export function applyTimelineEvent(items: TimelineItem[], index: Map<string, num
         code: event.data.code,
         message: event.data.message,
       });
+    case 'tool.started':
+      return pushItem(items, index, {
+        kind: 'tool_call',
+        id: `tool-${event.data.callId}`,
+        seq: event.seq,
+        ts: event.ts,
+        runId: event.runId,
+        callId: event.data.callId,
+        tool: event.data.tool,
+        args: event.data.args,
+        capability: event.data.capability,
+        resource: event.data.resource,
+        status: 'running',
+        output: '',
+        error: null,
+      });
+    case 'tool.completed': {
+      const at = index.get(`tool-${event.data.callId}`);
+      const current = at === undefined ? undefined : items[at];
+      if (!current || current.kind !== 'tool_call') return items;
+      const next = items.slice();
+      next[at!] = { ...current, status: event.data.ok ? 'ok' : 'error', output: event.data.output, error: event.data.error };
+      return next;
+    }
     default:
       return items;
   }

@@ -13,6 +13,7 @@ type Row = {
   status: string | null;
   model: string | null;
   code: string | null;
+  detail?: string | null;
 };
 
 /** The master timeline as a table, kept by the event log (the same rules as `applyTimelineEvent`). */
@@ -23,6 +24,11 @@ export function createTimelineProjector(db: WritableDB): (event: AppEvent) => vo
   const appendText = db.prepare('UPDATE timeline SET text = text || ? WHERE id = ?');
   const complete = db.prepare('UPDATE timeline SET text = ?, status = ?, model = ? WHERE id = ?');
   const base = { role: null, text: null, status: null, model: null, code: null };
+  // Tool cards keep arguments and errors as JSON in `detail` (added by the agent migration).
+  const insertTool = db.prepare(
+    'INSERT OR IGNORE INTO timeline (id, seq, ts, kind, run_id, role, text, status, model, code, detail) VALUES (@id, @seq, @ts, @kind, @runId, @role, @text, @status, @model, @code, @detail)',
+  );
+  const completeTool = db.prepare("UPDATE timeline SET text = ?, status = ?, code = ?, detail = json_set(detail, '$.error', json(?)) WHERE id = ?");
   return (event) => {
     switch (event.type) {
       case 'message.created':
@@ -70,6 +76,23 @@ export function createTimelineProjector(db: WritableDB): (event: AppEvent) => vo
           text: event.data.message,
         });
         break;
+      case 'tool.started':
+        insertTool.run({
+          ...base,
+          id: `tool-${event.data.callId}`,
+          seq: event.seq,
+          ts: event.ts,
+          kind: 'tool_call',
+          runId: event.runId,
+          status: 'running',
+          model: event.data.tool,
+          text: '',
+          detail: JSON.stringify({ callId: event.data.callId, args: event.data.args, capability: event.data.capability, resource: event.data.resource, error: null }),
+        });
+        break;
+      case 'tool.completed':
+        completeTool.run(event.data.output, event.data.ok ? 'ok' : 'error', event.data.error?.code ?? null, JSON.stringify(event.data.error), `tool-${event.data.callId}`);
+        break;
       default:
         break;
     }
@@ -108,6 +131,21 @@ function rowToItem(row: Row): TimelineItem {
       return { ...base, kind: 'message', role: row.role as 'user' | 'assistant', text: row.text ?? '', status: row.status as never, model: row.model };
     case 'run_status':
       return { ...base, kind: 'run_status', status: row.status as never, reason: row.text };
+    case 'tool_call': {
+      const detail = JSON.parse(row.detail ?? '{}') as { callId: string; args: string; capability: string | null; resource: string; error: { code: string; message: string } | null };
+      return {
+        ...base,
+        kind: 'tool_call',
+        callId: detail.callId,
+        tool: row.model ?? '',
+        args: detail.args,
+        capability: detail.capability,
+        resource: detail.resource,
+        status: row.status as 'running' | 'ok' | 'error',
+        output: row.text ?? '',
+        error: detail.error ?? null,
+      };
+    }
     default:
       return { ...base, kind: 'error', code: row.code ?? 'internal', message: row.text ?? '' };
   }

@@ -70,7 +70,11 @@ export interface Tool<A = unknown> {
   args: z.ZodType<A>;
   /** Overrides the exported schema (MCP tools bring their own; they validate in `run`). */
   jsonSchema?: Record<string, unknown>;
-  capability: Capability;
+  /**
+   * The capability class the gate decides on. `null` only for a tool that touches nothing outside
+   * the process (`current_time`): such calls are not gated.
+   */
+  capability: Capability | null;
   /** The resource a call touches, for the gate: an absolute path, a URL, a command line. */
   resource(args: A, ctx: ToolContext): string;
   /** A short readable account of the arguments for the permission dialog (no secrets). */

@@ -15,7 +15,8 @@ describe('the timeline projection', () => {
     try {
       anthropic.script(
         { kind: 'stream', chunks: chunk('first answer', 3), delayMs: 1 },
-        { kind: 'error', status: 529, type: 'overloaded_error', message: 'busy' },
+        // Not retried: a bad request fails the run at once (overloads are retried and fall back).
+        { kind: 'error', status: 400, type: 'invalid_request_error', message: 'bad' },
         { kind: 'stream', chunks: chunk('x'.repeat(300), 2), delayMs: 5 },
       );
       const a = await t.client.call('chat.send', { text: 'one' });
@@ -35,8 +36,8 @@ describe('the timeline projection', () => {
       const { items } = await t.client.call('timeline.list', { limit: 1000 });
       assert.deepEqual(items, folded);
       assert.deepEqual(
-        items.map((i) => (i.kind === 'message' ? `${i.role}:${i.status}` : i.kind === 'run_status' ? `status:${i.status}` : `error:${i.code}`)),
-        ['user:done', 'assistant:done', 'user:done', 'assistant:failed', 'error:provider.overloaded', 'status:failed', 'user:done', 'assistant:cancelled', 'status:cancelled'],
+        items.map((i) => (i.kind === 'message' ? `${i.role}:${i.status}` : i.kind === 'run_status' ? `status:${i.status}` : i.kind === 'error' ? `error:${i.code}` : `tool:${i.tool}`)),
+        ['user:done', 'assistant:done', 'user:done', 'assistant:failed', 'error:provider.bad_request', 'status:failed', 'user:done', 'assistant:cancelled', 'status:cancelled'],
       );
     } finally {
       await t.close();

@@ -1,0 +1,197 @@
+import type { AgentSettings, Purpose } from '../contract/index.js';
+import { DeltaCoalescer, type EventLog } from '../events/index.js';
+import type { PermissionGate } from '../permissions/types.js';
+import { ProviderError, contextWindowOf, routeStream, type CircuitBreaker, type ModelProvider, type ProviderId, type RoutedEvent } from '../providers/index.js';
+import type { RunExecutor } from '../runs/index.js';
+import type { TimelineQueries } from '../timeline/index.js';
+import { normalizeToolError, type AnyTool, type Notifier, type ToolContext } from '../tools/index.js';
+import type { Clock } from '../util/clock.js';
+import { runAgent } from './loop.js';
+import { conversationFromTimeline } from './history.js';
+import type { AgentStore } from './store.js';
+import type { AgentDeps, AgentEvent, AgentInput, ModelCaller, ToolCallResult, ToolSeams } from './types.js';
+
+/** Retrieved memory for a prompt: the memory capability fills this slot. */
+export type RecallForPrompt = (query: string, budgetTokens: number) => Promise<string | null> | string | null;
+
+/** What every agent run shares: built once in the composition root. */
+export interface AgentRuntime {
+  log: EventLog;
+  timeline: TimelineQueries;
+  store: AgentStore;
+  providers: { get(id: ProviderId): ModelProvider };
+  breaker: CircuitBreaker;
+  clock: Clock;
+  redact: (text: string) => string;
+  tools: () => readonly AnyTool[];
+  gate: PermissionGate;
+  notifier: () => Notifier | null;
+  /** The environment commands run with, scrubbed of keys. */
+  commandEnv: Readonly<Record<string, string>>;
+  timeZone: string;
+  deltaWindowMs: number;
+  settings: () => AgentSettings;
+  chatModel: () => string;
+  /** Folders file and shell tools may touch (the permission settings own them). */
+  roots: () => readonly string[];
+  recallForPrompt?: RecallForPrompt;
+  systemSections?: () => { title: string; body: string }[];
+  maxTokens: number;
+  historyLimit: number;
+}
+
+export interface AgentRunInput {
+  purpose: Purpose;
+  /** Seq of the user message this run answers; history is read up to and including it. */
+  userMessageSeq: number;
+  /** A model chosen for this message only; otherwise the purpose's chain. */
+  model?: string;
+}
+
+/** The chain of models for a purpose: settings' route, else the chat model. */
+export function chainFor(rt: AgentRuntime, purpose: Purpose, explicit?: string): string[] {
+  if (explicit) return [explicit];
+  const route = rt.settings().routes[purpose];
+  if (route?.length) return [...route];
+  const chat = rt.settings().routes.chat;
+  return chat?.length ? [...chat] : [rt.chatModel()];
+}
+
+/**
+ * A run of the agent loop inside the run manager: history from the timeline, everything the run
+ * sees from outside recorded for replay, text coalesced before it reaches the log.
+ */
+export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecutor {
+  return async (ctx) => {
+    const settings = rt.settings();
+    const chain = chainFor(rt, input.purpose, input.model);
+    const compactionChain = settings.routes.compaction?.length ? [...settings.routes.compaction] : chain;
+    const summary = rt.store.summaryBefore(input.userMessageSeq + 1);
+    const messages = rt.timeline.recentMessages(input.userMessageSeq + 1, rt.historyLimit).filter((m) => !summary || m.seq > summary.uptoSeq);
+    const conversation = conversationFromTimeline(messages, summary?.summary ?? null);
+    const query = messages.filter((m) => m.role === 'user').at(-1)?.text ?? '';
+    const window = contextWindowOf(chain[0], settings.contextTokens);
+    let memory: string | null = null;
+    try {
+      memory = (await rt.recallForPrompt?.(query, Math.min(2000, Math.floor(window * 0.1)))) || null;
+    } catch {
+      memory = null;
+    }
+    if (ctx.signal.aborted) return { status: 'done' };
+
+    let step = 0;
+    const record = (kind: string, callId: string | null, data: unknown) => rt.store.record(ctx.runId, ++step, kind, callId, rt.redact(JSON.stringify(data)));
+    const roots = [...rt.roots()];
+    const toolContext: ToolContext = { runId: ctx.runId, signal: ctx.signal, clock: rt.clock, roots, env: rt.commandEnv, notifier: rt.notifier(), timeZone: rt.timeZone };
+    const agentInput: AgentInput = { runId: ctx.runId, purpose: input.purpose, chain, compactionChain, conversation, startedAt: rt.clock.now() };
+    const systemSections = rt.systemSections?.() ?? [];
+    const tools = rt.tools();
+    const config = { prices: settings.prices, contextTokens: settings.contextTokens, compactAt: settings.compactAt, maxTurns: settings.maxTurns, maxTokens: rt.maxTokens, budget: { tokens: settings.budgets.runTokens, costUsd: settings.budgets.runCostUsd }, timeZone: rt.timeZone, systemSections, memory, tools: tools.map((t) => t.name), roots };
+    record('input', null, { input: agentInput, config });
+
+    const model: ModelCaller = async function* (purpose, modelChain, request) {
+      const events: RoutedEvent[] = [];
+      try {
+        for await (const event of routeStream({ providers: rt.providers, clock: rt.clock, breaker: rt.breaker }, modelChain, request)) {
+          events.push(event);
+          yield event;
+        }
+        record('model', null, { purpose, chain: modelChain, request: { system: request.system, messages: request.messages, maxTokens: request.maxTokens, tools: request.tools?.map((t) => t.name) }, events, error: null });
+      } catch (err) {
+        const e = err instanceof ProviderError ? err : new ProviderError('anthropic', 'server', String((err as Error)?.message ?? err));
+        if (e.kind !== 'cancelled') record('model', null, { purpose, chain: modelChain, request: { system: request.system, messages: request.messages }, events, error: { provider: e.provider, kind: e.kind, message: e.message, status: e.status } });
+        throw err;
+      }
+    };
+    const seams: ToolSeams = {
+      async authorize(request, callId) {
+        const decision = await rt.gate.check(request, { signal: ctx.signal, setStatus: (to, reason) => ctx.setStatus(to, reason) });
+        record('gate', callId, decision);
+        return decision;
+      },
+      async execute(tool, args, callId) {
+        let result: ToolCallResult;
+        try {
+          result = { ok: true, output: await tool.run(args, toolContext) };
+        } catch (err) {
+          result = { ok: false, error: normalizeToolError(err, ctx.signal) };
+        }
+        if (!ctx.signal.aborted) record('tool', callId, result);
+        return result;
+      },
+    };
+    const deps: AgentDeps = {
+      model,
+      seams,
+      tools,
+      toolContext,
+      clock: rt.clock,
+      signal: ctx.signal,
+      redact: rt.redact,
+      prices: config.prices,
+      contextTokens: config.contextTokens,
+      compactAt: config.compactAt,
+      maxTurns: config.maxTurns,
+      maxTokens: config.maxTokens,
+      budget: config.budget,
+      timeZone: rt.timeZone,
+      systemSections,
+      memory,
+    };
+
+    const open = { message: null as string | null, text: '', tools: new Map<string, string>() };
+    const coalescer = new DeltaCoalescer(rt.clock, (text) => open.message && ctx.emit('message.delta', { messageId: open.message, text }), rt.deltaWindowMs);
+    ctx.onEnd((status) => {
+      coalescer.discard();
+      if (status === 'done') return;
+      const closing = status === 'cancelled' ? 'cancelled' : 'failed';
+      if (open.message) rt.log.append('message.completed', { messageId: open.message, text: rt.redact(open.text), status: closing, model: null }, ctx.runId);
+      for (const [callId, tool] of open.tools) {
+        rt.log.append('tool.completed', { callId, tool, ok: false, output: '', error: { code: 'cancelled', message: `the run ${closing === 'cancelled' ? 'was cancelled' : 'failed'} before this call finished` } }, ctx.runId);
+      }
+    });
+
+    const generator = runAgent(deps, agentInput);
+    for (;;) {
+      const next = await generator.next();
+      if (ctx.signal.aborted) {
+        await generator.return({ status: 'cancelled' });
+        return { status: 'done' };
+      }
+      if (next.done) {
+        coalescer.flush();
+        const outcome = next.value;
+        return outcome.status === 'cancelled' ? { status: 'done' } : outcome;
+      }
+      apply(next.value);
+    }
+
+    function apply(event: AgentEvent): void {
+      if (event.kind === 'delta') {
+        open.text += event.text;
+        coalescer.push(event.text);
+        return;
+      }
+      coalescer.flush();
+      if (event.kind === 'compacted') {
+        ctx.transaction(() => {
+          const appended = rt.log.append('conversation.compacted', event.data, ctx.runId);
+          rt.store.saveCompaction(appended.seq, appended.ts, ctx.runId, event.data, event.archive);
+        });
+        return;
+      }
+      const e = event.event;
+      if (e.type === 'message.created') {
+        open.message = e.data.messageId;
+        open.text = '';
+      } else if (e.type === 'message.completed') {
+        open.message = null;
+      } else if (e.type === 'tool.started') {
+        open.tools.set(e.data.callId, e.data.tool);
+      } else if (e.type === 'tool.completed') {
+        open.tools.delete(e.data.callId);
+      }
+      ctx.emit(e.type, e.data as never);
+    }
+  };
+}

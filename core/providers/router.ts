@@ -1,0 +1,96 @@
+import type { Clock } from '../util/clock.js';
+import type { CircuitBreaker } from './breaker.js';
+import { ProviderError, parseModelRef, type ModelProvider, type ModelRequest, type ProviderId, type StreamEvent } from './types.js';
+
+export interface RetryPolicy {
+  /** Attempts per model before falling to the next one. */
+  attemptsPerModel: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** A `retry-after` longer than this falls to the next model instead of waiting. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attemptsPerModel: 3, baseDelayMs: 500, maxDelayMs: 8000, maxRetryAfterMs: 60_000 };
+
+/** What the router tells its caller besides the model's own stream. */
+export type RouterNotice =
+  | { type: 'retry'; model: string; attempt: number; kind: string; message: string; delayMs: number }
+  | { type: 'fallback'; from: string; to: string | null; reason: string }
+  | { type: 'cooldown'; model: string; until: number; failures: number };
+
+export type RoutedEvent = StreamEvent | RouterNotice;
+
+export interface RouterDeps {
+  providers: { get(id: ProviderId): ModelProvider };
+  clock: Clock;
+  breaker: CircuitBreaker;
+  retry?: RetryPolicy;
+}
+
+/**
+ * Streams a model turn from the first model of a chain that answers. Failures the router can act on
+ * (429, 5xx, overloaded, timeout, unreachable) are retried with backoff, honouring `retry-after`, then
+ * the next model is tried; a model in cooldown is skipped. A failure after output has started is not
+ * retried: that text has already reached the user. The `end` event names the model that answered as
+ * `provider:model`.
+ */
+export async function* routeStream(deps: RouterDeps, chain: readonly string[], request: Omit<ModelRequest, 'model'>): AsyncGenerator<RoutedEvent> {
+  const policy = deps.retry ?? DEFAULT_RETRY;
+  let lastError: ProviderError | null = null;
+  for (let i = 0; i < chain.length; i++) {
+    const ref = chain[i];
+    const next = chain[i + 1] ?? null;
+    const blocked = deps.breaker.blockedUntil(ref);
+    if (blocked !== null) {
+      lastError = new ProviderError(parseModelRef(ref).provider, 'overloaded', `${ref} is cooling down until ${new Date(blocked).toISOString()}`);
+      yield { type: 'fallback', from: ref, to: next, reason: 'cooldown' };
+      continue;
+    }
+    const { provider, model } = parseModelRef(ref);
+    for (let attempt = 1; ; attempt++) {
+      let started = false;
+      try {
+        for await (const event of deps.providers.get(provider).stream({ ...request, model })) {
+          started = true;
+          yield event.type === 'end' ? { ...event, model: `${provider}:${event.model}` } : event;
+        }
+        deps.breaker.success(ref);
+        return;
+      } catch (err) {
+        const error = err instanceof ProviderError ? err : new ProviderError(provider, 'server', (err as Error)?.message ?? String(err));
+        if (error.kind === 'cancelled' || request.signal.aborted) throw new ProviderError(provider, 'cancelled', 'cancelled');
+        if (started || !error.retryable) throw error;
+        lastError = error;
+        const opened = deps.breaker.failure(ref);
+        if (opened !== null) {
+          yield { type: 'cooldown', model: ref, until: opened, failures: deps.breaker.failures(ref) };
+          break;
+        }
+        if (attempt >= policy.attemptsPerModel) break;
+        const delayMs = error.retryAfterMs ?? Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+        if (delayMs > policy.maxRetryAfterMs) break;
+        yield { type: 'retry', model: ref, attempt, kind: error.kind, message: error.message, delayMs };
+        await sleep(deps.clock, delayMs, request.signal);
+      }
+    }
+    yield { type: 'fallback', from: ref, to: next, reason: lastError?.kind ?? 'failed' };
+  }
+  throw lastError ?? new ProviderError('anthropic', 'bad_request', 'no model is configured for this purpose');
+}
+
+/** Waits on the injected clock; a cancel ends the wait at once. */
+export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new ProviderError('anthropic', 'cancelled', 'cancelled'));
+    const onAbort = () => {
+      clock.clearTimeout(timer);
+      reject(new ProviderError('anthropic', 'cancelled', 'cancelled'));
+    };
+    const timer = clock.setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,54 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import picomatch from 'picomatch';
+import { z } from 'zod';
+import { absoluteFor, resolveInsideRoots } from './paths.js';
+import { ToolError, defineTool } from './types.js';
+
+const MAX_MATCHES = 200;
+const MAX_FILE_BYTES = 1024 * 1024;
+const MAX_FILES = 5000;
+const SKIP = new Set(['node_modules', '.git']);
+
+/** Finds lines containing a text (case-insensitive) in files under a folder, optionally by glob. */
+export const searchFilesTool = defineTool({
+  name: 'search_files',
+  description: 'Search files under a folder for lines containing a text (case-insensitive); optional glob like "**/*.md".',
+  args: z.object({
+    path: z.string().min(1).default('.').describe('folder to search'),
+    query: z.string().min(1).max(500).describe('text to find'),
+    glob: z.string().max(200).optional().describe('only files matching this glob, relative to the folder'),
+  }),
+  capability: 'fs.read',
+  resource: (args, ctx) => absoluteFor(args.path, ctx),
+  summarize: (args) => `search ${args.path} for "${args.query}"`,
+  async run(args, ctx) {
+    const root = resolveInsideRoots(args.path, ctx);
+    if (!(await stat(root)).isDirectory()) throw new ToolError('invalid_args', `${root} is not a folder`);
+    const match = args.glob ? picomatch(args.glob, { dot: false }) : () => true;
+    const needle = args.query.toLowerCase();
+    const matches: string[] = [];
+    let files = 0;
+    const walk = async (dir: string): Promise<void> => {
+      for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+        if (ctx.signal.aborted) throw new ToolError('cancelled', 'the run was cancelled');
+        if (matches.length >= MAX_MATCHES || files >= MAX_FILES) return;
+        const full = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (!SKIP.has(entry.name)) await walk(full);
+          continue;
+        }
+        const rel = relative(root, full);
+        if (!entry.isFile() || !match(rel)) continue;
+        files++;
+        if ((await stat(full)).size > MAX_FILE_BYTES) continue;
+        const lines = (await readFile(full, 'utf8')).split('\n');
+        for (let i = 0; i < lines.length && matches.length < MAX_MATCHES; i++) {
+          if (lines[i].toLowerCase().includes(needle)) matches.push(`${rel}:${i + 1}: ${lines[i].slice(0, 300)}`);
+        }
+      }
+    };
+    await walk(root);
+    return { text: matches.join('\n') || 'no matches', data: { matches: matches.length, files } };
+  },
+});
