@@ -35,6 +35,8 @@ export type Memory = z.infer<typeof MemorySchema>;
 /** Why a result ranks where it does. Ranks are 1-based; null means the retriever did not find it. */
 export const MemoryExplainSchema = z.object({
   bm25Rank: z.number().nullable(),
+  /** Rank in the full-text search for WordNet synonyms and broader terms of the query. */
+  expandedRank: z.number().nullable(),
   vectorRank: z.number().nullable(),
   vectorSimilarity: z.number().nullable(),
   rrf: z.number(),

@@ -1,4 +1,6 @@
 import type { MemoryArea, MemoryExplain, MemoryHit } from '../contract/index.js';
+import { relate } from './dedup.js';
+import { wordNet } from './wordnet.js';
 import { dot } from './embedder.js';
 import { rowToMemory, type MemoryQueries, type MemoryRow } from './store.js';
 import { contentWords, highlightRanges, stem, words } from './text.js';
@@ -17,6 +19,10 @@ export interface WeightProfile {
   pinBoost: number;
   /** Multiplier for a memory a newer one supersedes. */
   supersededPenalty: number;
+  /** Weight of the WordNet-expanded full-text list in the fusion (0 turns it off). */
+  expansionWeight: number;
+  /** How many top hits are checked for older facts a newer one replaces. */
+  updateWindow: number;
 }
 
 export const DEFAULT_PROFILE: WeightProfile = {
@@ -26,6 +32,8 @@ export const DEFAULT_PROFILE: WeightProfile = {
   recencyWeight: 0.1,
   pinBoost: 0.25,
   supersededPenalty: 0.4,
+  updateWindow: 20,
+  expansionWeight: 0.5,
 };
 
 export interface SearchOptions {
@@ -56,11 +64,19 @@ export function hybridSearch(
   // Over-fetch when a filter applies after retrieval.
   const k = options.pinned !== undefined ? p.candidates * 4 : p.candidates;
   const lexical = deps.queries.fullText(ftsQuery(query), k, options.area);
+  const expanded = p.expansionWeight > 0 ? deps.queries.fullText(expandedFtsQuery(query), k, options.area) : [];
   const vector = queryVector ? deps.vectors.knn(queryVector, k, options.area) : [];
-  const found = new Map<number, { bm25Rank: number | null; vectorRank: number | null; vectorSimilarity: number | null }>();
-  lexical.forEach((r, i) => found.set(r.rowid, { bm25Rank: i + 1, vectorRank: null, vectorSimilarity: null }));
+  type Found = { bm25Rank: number | null; expandedRank: number | null; vectorRank: number | null; vectorSimilarity: number | null };
+  const blank = (): Found => ({ bm25Rank: null, expandedRank: null, vectorRank: null, vectorSimilarity: null });
+  const found = new Map<number, Found>();
+  lexical.forEach((r, i) => found.set(r.rowid, { ...blank(), bm25Rank: i + 1 }));
+  expanded.forEach((r, i) => {
+    const entry = found.get(r.rowid) ?? blank();
+    entry.expandedRank = i + 1;
+    found.set(r.rowid, entry);
+  });
   vector.forEach((r, i) => {
-    const entry = found.get(r.rowid) ?? { bm25Rank: null, vectorRank: null, vectorSimilarity: null };
+    const entry = found.get(r.rowid) ?? blank();
     entry.vectorRank = i + 1;
     entry.vectorSimilarity = 1 - r.distance;
     found.set(r.rowid, entry);
@@ -71,7 +87,10 @@ export function hybridSearch(
   for (const row of rows) {
     if (options.pinned !== undefined && (row.pinned === 1) !== options.pinned) continue;
     const f = found.get(row.rowid)!;
-    const rrf = (f.bm25Rank ? 1 / (p.rrfK + f.bm25Rank) : 0) + (f.vectorRank ? 1 / (p.rrfK + f.vectorRank) : 0);
+    const rrf =
+      (f.bm25Rank ? 1 / (p.rrfK + f.bm25Rank) : 0) +
+      (f.expandedRank ? p.expansionWeight / (p.rrfK + f.expandedRank) : 0) +
+      (f.vectorRank ? 1 / (p.rrfK + f.vectorRank) : 0);
     const explain: MemoryExplain = {
       ...f,
       rrf,
@@ -83,7 +102,66 @@ export function hybridSearch(
     hits.push({ memory: rowToMemory(row), score, explain, highlights: highlightRanges(row.text, stems) });
   }
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
+  demoteReplacedFacts(hits.slice(0, p.updateWindow), (id) => {
+    const gen = deps.vectors.activeGeneration();
+    const row = rows.find((r) => r.id === id);
+    return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
+  });
+  hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   return hits.slice(0, options.limit);
+}
+
+/**
+ * Newer facts outrank the older facts they replace, even when nobody linked them at write time
+ * (imports, or wording too different for the write-time check): among the top hits, an older memory
+ * of the same area that is close to a newer one saying it changed ("now", "moved", "switched") or
+ * differing from it in one number, drops just below it.
+ */
+function demoteReplacedFacts(top: MemoryHit[], vectorOf: (id: string) => Float32Array | null): void {
+  const vectors = new Map(top.map((h) => [h.memory.id, vectorOf(h.memory.id)]));
+  for (const newer of top) {
+    const cue = changeCue(newer.memory.text);
+    for (const older of top) {
+      if (older === newer || older.memory.area !== newer.memory.area || older.memory.createdAt >= newer.memory.createdAt) continue;
+      if (older.score < newer.score) continue;
+      const a = vectors.get(newer.memory.id);
+      const b = vectors.get(older.memory.id);
+      if (!a || !b) continue;
+      const cosine = dot(a, b);
+      const replaced = (cue && cosine >= REPLACEMENT_SIMILARITY && sharesTopicWord(newer.memory.text, older.memory.text)) || relate(newer.memory.text, older.memory.text, cosine) === 'conflict';
+      if (!replaced) continue;
+      const factor = (newer.score * 0.95) / older.score;
+      older.score *= factor;
+      older.explain.supersededPenalty *= factor;
+    }
+  }
+}
+
+const REPLACEMENT_SIMILARITY = 0.28;
+const CHANGE_CUES = /\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently)\b/i;
+
+function changeCue(text: string): boolean {
+  return CHANGE_CUES.test(text);
+}
+
+function sharesTopicWord(a: string, b: string): boolean {
+  const stems = new Set(contentWords(a).map(stem));
+  return contentWords(b).some((w) => stems.has(stem(w)));
+}
+
+/**
+ * The FTS5 query for words the user may have meant: WordNet synonyms and broader terms of the
+ * query's topic words, and the topic words of their definitions ("sibling" → brother, sister).
+ */
+export function expandedFtsQuery(text: string): string {
+  const own = new Set(contentWords(text).map(stem));
+  const terms = new Set<string>();
+  for (const w of contentWords(text)) {
+    if (/\d/.test(w)) continue;
+    for (const r of wordNet().related(w)) for (const x of contentWords(r)) terms.add(x);
+    for (const g of wordNet().gloss(w)) terms.add(g);
+  }
+  return [...terms].filter((t) => !own.has(stem(t))).slice(0, 60).map((t) => `"${t.replace(/"/g, '')}"`).join(' OR ');
 }
 
 /** Plain-JS exact scan of vectors, the yardstick the vec0 index is benchmarked against. */

@@ -14,6 +14,8 @@ export interface WordNet {
   concepts(word: string): readonly Concept[];
   /** Topic words of the definition of the word's first sense ("sibling" → brother, sister). */
   gloss(word: string): readonly string[];
+  /** Words a query word may stand for: synonyms and direct hypernyms of its first senses, underscores as spaces. */
+  related(word: string): readonly string[];
 }
 export interface Concept {
   id: number;
@@ -35,6 +37,7 @@ function load(): WordNet {
   const hypernyms = new Map<number, number[]>();
   const firstSenses = new Set<number>();
   const glosses = new Map<number, string>();
+  const lemmas = new Map<number, string[]>();
   POS.forEach((pos, p) => {
     for (const line of readFileSync(join(dict, `index.${pos}`), 'utf8').split('\n')) {
       if (!line || line.startsWith(' ')) continue;
@@ -52,6 +55,8 @@ function load(): WordNet {
       if (!line || line.startsWith(' ')) continue;
       const f = line.split(' ');
       const wordCount = parseInt(f[3], 16);
+      const names: string[] = [];
+      for (let w = 0; w < wordCount; w++) names.push(f[4 + w * 2].replace(/\(.*\)$/, '').toLowerCase());
       let i = 4 + wordCount * 2;
       const pointers = Number(f[i++]);
       const ups: number[] = [];
@@ -60,6 +65,7 @@ function load(): WordNet {
       }
       const key = Number(f[0]) * 4 + p;
       if (ups.length) hypernyms.set(key, ups);
+      lemmas.set(key, names);
       if (firstSenses.has(key)) {
         const bar = line.indexOf(' | ');
         if (bar > 0) glosses.set(key, line.slice(bar + 3).split(';')[0]);
@@ -68,6 +74,7 @@ function load(): WordNet {
   });
   const cache = new Map<string, Concept[]>();
   const glossCache = new Map<string, string[]>();
+  const relatedCache = new Map<string, string[]>();
   return {
     concepts(word) {
       const hit = cache.get(word);
@@ -89,6 +96,20 @@ function load(): WordNet {
       if (cache.size > 100_000) cache.clear();
       cache.set(word, concepts);
       return concepts;
+    },
+    related(word) {
+      const hit = relatedCache.get(word);
+      if (hit) return hit;
+      const out = new Set<string>();
+      for (const id of lemmaSenses(senses, word)) {
+        for (const l of lemmas.get(id) ?? []) out.add(l.replace(/_/g, ' '));
+        for (const up of hypernyms.get(id) ?? []) for (const l of lemmas.get(up) ?? []) out.add(l.replace(/_/g, ' '));
+      }
+      out.delete(word);
+      const list = [...out].slice(0, 24);
+      if (relatedCache.size > 100_000) relatedCache.clear();
+      relatedCache.set(word, list);
+      return list;
     },
     gloss(word) {
       const hit = glossCache.get(word);

@@ -1,0 +1,142 @@
+/**
+ * Questions of the memory eval. `expect` lists the memories that answer (all of them, for
+ * multi-evidence); `older` lists facts the answer replaced, which must rank below it.
+ */
+export type Kind = 'lexical' | 'paraphrase' | 'update' | 'multi' | 'solution' | 'unanswerable';
+export interface Question {
+  kind: Kind;
+  q: string;
+  expect: string[];
+  older?: string[];
+}
+
+const L = (q: string, key: string): Question => ({ kind: 'lexical', q, expect: [key] });
+const P = (q: string, key: string): Question => ({ kind: 'paraphrase', q, expect: [key] });
+const U = (q: string, key: string, old: string): Question => ({ kind: 'update', q, expect: [key], older: [old] });
+const M = (q: string, ...keys: string[]): Question => ({ kind: 'multi', q, expect: keys });
+const S = (q: string, key: string): Question => ({ kind: 'solution', q, expect: [key] });
+const N = (q: string): Question => ({ kind: 'unanswerable', q, expect: [] });
+
+export const QUESTIONS: Question[] = [
+  // lexical: shares the key words
+  L('Where does Tom live?', 'brother'),
+  L('What does Anna do in Bergen?', 'sister'),
+  L("When is Mum's birthday?", 'mother-bday'),
+  L('Which school does Lea go to?', 'daughter'),
+  L('What is Max allergic to?', 'son-allergy'),
+  L('What instrument does Jonas play?', 'best-friend'),
+  L('When is my one-on-one with Priya?', 'boss'),
+  L('Who owns the nightly ETL pipeline?', 'colleague'),
+  L('Who waters our plants when we travel?', 'neighbour'),
+  L('What does grandma Edith want for her 90th?', 'grandma'),
+  L('Where is Felix getting married?', 'cousin'),
+  L('What does Oskar collect?', 'godson'),
+  L('What is my blood type?', 'blood-type'),
+  L('What is my glasses prescription?', 'glasses'),
+  L('How much weight can I lift with my herniated disc?', 'back'),
+  L('Which days do I run?', 'running'),
+  L('What tea do I drink in the evening?', 'tea'),
+  L('Do I prefer Riesling or red wine?', 'wine'),
+  L('What is my favourite film?', 'film'),
+  L('Which seat do I want on flights?', 'seat'),
+  L('What is the home wifi network called?', 'wifi'),
+  L('When is recycling collected?', 'bins'),
+  L('What does the cat Miso eat?', 'cat'),
+  L('When is daily standup?', 'standup'),
+  L('What is Project Heron?', 'project-x'),
+  L('What is the Heron cloud budget?', 'budget'),
+  L('When does my passport expire?', 'passport'),
+  L('What is the home insurance policy number?', 'insurance'),
+  L('How do I deploy the search service?', 'ins-deploy'),
+  L('How do I restart a stuck pod?', 'ins-k8s'),
+  L('What is the tmux prefix?', 'ins-tmux'),
+  L('Where are production logs?', 'ins-logs'),
+  L('How are expenses filed?', 'ins-expense'),
+  L('What layout does my keyboard use?', 'keyboard'),
+  L('Which editor do I use?', 'editor'),
+  // paraphrase: different words for the same thing
+  P('Where does my sibling live?', 'brother'),
+  P("What is my male sibling's occupation?", 'brother'),
+  P('Which drugs must our boy avoid?', 'son-allergy'),
+  P('What nuts am I unable to eat?', 'peanut'),
+  P('Which films do I love most?', 'film'),
+  P('What kind of novels do I enjoy?', 'book-genre'),
+  P('What music helps me concentrate?', 'music'),
+  P('How should you format measurements and clock times for me?', 'units'),
+  P('What herb does my spouse dislike?', 'partner'),
+  P('Who is my physician?', 'gp'),
+  P('What happens to my rest if I have an espresso in the afternoon?', 'sleep'),
+  P('Which supplement do I take in the cold months?', 'meds'),
+  P("What is my dad's hobby since he stopped working?", 'father'),
+  P('Where do I like to lodge when travelling?', 'hotel'),
+  P('How do I like my meals seasoned?', 'spicy'),
+  P('What sort of bicycle do I ride?', 'bike'),
+  P('Which animal doctor does our kitty see?', 'vet'),
+  P('How often should the big houseplant get watered?', 'plants'),
+  P('Who is my boss?', 'boss'),
+  P('Who wrote a reference for my doctorate application?', 'mentor'),
+  P('Which app keeps the family credentials?', 'ins-password'),
+  P('How are our pictures protected against loss?', 'ins-backup'),
+  P('How many holidays do I have left?', 'vacation'),
+  P('What foreign tongue am I studying?', 'language'),
+  P('What computer does the company give me?', 'laptop'),
+  // knowledge update: the newer fact must rank above the older one
+  U('Who is my dentist?', 'dentist-new', 'dentist-old'),
+  U('What is my usual coffee order?', 'coffee-new', 'coffee-old'),
+  U('Where do I live?', 'home-new', 'home-old'),
+  U('Which district is my home in?', 'home-new', 'home-old'),
+  U('Which floor is my office on?', 'office-new', 'office-old'),
+  U('What car do I drive?', 'car-new', 'car-old'),
+  U('How much is my gym membership?', 'gym-new', 'gym-old'),
+  U('How much is our rent?', 'rent-new', 'rent-old'),
+  U('Which phone do I use?', 'phone-new', 'phone-old'),
+  U('Which team do I work on?', 'team-new', 'team-old'),
+  U('What milk goes in my coffee?', 'coffee-new', 'coffee-old'),
+  U('What does the gym cost per month?', 'gym-new', 'gym-old'),
+  U('Which building is my office in?', 'office-new', 'office-old'),
+  U('What colour is my car?', 'car-new', 'car-old'),
+  U('Which dental clinic do I go to?', 'dentist-new', 'dentist-old'),
+  // multi-evidence: every listed memory is needed
+  M("Who is Lea's teacher and who picks her up on Fridays?", 'lea-class', 'lea-pickup'),
+  M('When is Max at football and who coaches him?', 'max-football', 'max-coach'),
+  M('Who works on Project Heron and what is its biggest risk?', 'heron-team1', 'heron-risk'),
+  M('Where do we stay in Kyoto and how do we get around?', 'kyoto-hotel', 'kyoto-rail'),
+  M("What are we giving Felix for the wedding and where are we staying in Porto?", 'wedding-gift', 'wedding-hotel'),
+  M('Anna is visiting: when, and what can she not eat?', 'anna-visit', 'anna-food'),
+  M('What is Heron and when must it be done?', 'project-x', 'deadline'),
+  M('Who is on my family: brother and sister, where do they live?', 'brother', 'sister'),
+  M('What are the dates of the Kyoto trip and where do we sleep there?', 'trip-kyoto', 'kyoto-hotel'),
+  M('Which cat food and which vet for Miso?', 'cat', 'vet'),
+  // problem -> solution: the question describes the symptom
+  S('My laptop loses its wireless connection after waking up', 'sol-wifi'),
+  S('docker says no space left on device', 'sol-docker'),
+  S('npm install gives EACCES errors', 'sol-node'),
+  S('git refuses my push because the remote has newer commits', 'sol-git'),
+  S('The printer at home says it is offline', 'sol-printer'),
+  S('Nobody can hear me in Zoom on the Mac', 'sol-zoom'),
+  S('Python cannot find a module I just installed', 'sol-python'),
+  S('ssh publickey permission denied', 'sol-ssh'),
+  S('Glasses come out of the dishwasher cloudy', 'sol-dishwasher'),
+  S('The bike chain slips', 'sol-bike'),
+  S('Queries against orders got slow in Postgres', 'sol-postgres'),
+  S('Staging has an expired TLS certificate', 'sol-certs'),
+  S('The ingestion job crashes with out of memory at night', 'sol-memory-leak'),
+  S('Meeting invites show the wrong hour', 'sol-timezone'),
+  S('The heating radiators are not warming up', 'sol-heating'),
+  S('Consumer lag in Kafka is increasing', 'sol-kafka'),
+  S('My sourdough loaf does not rise', 'sol-sourdough'),
+  S('The fig tree is losing leaves', 'sol-plant'),
+  S('Integration tests in CI hit the timeout', 'sol-ci'),
+  S('Vespa feeding gets slow when there is a lot of load', 'sol-vespa'),
+  // unanswerable: nothing in memory answers these
+  N('What is my shoe size?'),
+  N("What is the name of Tom's wife?"),
+  N('Which airline do I fly most often?'),
+  N('What is my favourite football club?'),
+  N('How tall am I?'),
+  N('When did I last visit Australia?'),
+  N('What is the licence plate of the Hyundai?'),
+  N('Which piano teacher did I have as a child?'),
+  N('What is my mortgage interest rate?'),
+  N("What is Kenji's phone number?"),
+];
