@@ -25,6 +25,8 @@ export class EventLog {
   private pending: AppEvent[] | null = null;
   private depth = 0;
   private lastSeq: number;
+  private readonly outbox: AppEvent[] = [];
+  private publishing = false;
 
   constructor(
     private readonly db: WritableDB,
@@ -121,12 +123,23 @@ export class EventLog {
   }
 
   private publish(event: AppEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.logger?.log('error', 'event listener threw', { type: event.type, seq: event.seq, error: String(err) });
+    // A listener may append (an in-process client sending a command from its event handler). Its
+    // events wait here until every listener has heard the current one, so all hear them in order.
+    this.outbox.push(event);
+    if (this.publishing) return;
+    this.publishing = true;
+    try {
+      for (let next = this.outbox.shift(); next; next = this.outbox.shift()) {
+        for (const listener of this.listeners) {
+          try {
+            listener(next);
+          } catch (err) {
+            this.logger?.log('error', 'event listener threw', { type: next.type, seq: next.seq, error: String(err) });
+          }
+        }
       }
+    } finally {
+      this.publishing = false;
     }
   }
 }
