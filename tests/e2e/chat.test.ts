@@ -103,7 +103,8 @@ describe('chat in the browser against the headless host', () => {
     try {
       app.anthropic.script(
         { kind: 'stream', chunks: chunk('The first answer.', 4), delayMs: 5 },
-        { kind: 'error', status: 500, type: 'api_error', message: 'loopback is down' },
+        // A 400 is not retried, so the turn fails at once with a readable error.
+        { kind: 'error', status: 400, type: 'invalid_request_error', message: 'loopback refuses this request' },
         { kind: 'stream', chunks: chunk('The third answer, after an error.', 4), delayMs: 5 },
       );
       await app.open();
@@ -117,7 +118,7 @@ describe('chat in the browser against the headless host', () => {
       await waitFor(async () => (await app.page.locator('[data-role="assistant"][data-status="done"]').count()) === 2, 5000, 'the third reply');
       await app.host.core.idle();
       const before = await visibleRows(app.page);
-      assert.ok(before.some((r) => r.kind === 'error' && /loopback is down/.test(r.text)), 'the provider error is shown readably');
+      assert.ok(before.some((r) => r.kind === 'error' && /loopback refuses this request/.test(r.text)), 'the provider error is shown readably');
 
       await app.page.reload();
       await connectionState(app.page, 'open');
@@ -186,6 +187,32 @@ describe('chat in the browser against the headless host', () => {
       const shown = await rows(app.page).evaluateAll((els) => els.map((el) => `${el.getAttribute('data-id')}:${el.getAttribute('data-status')}`));
       assert.deepEqual(shown, items.map((item) => `${item.id}:${'status' in item ? item.status : null}`), 'the same rows as the core timeline');
       await app.screenshot('after-reconnect');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('the composer keeps the draft when the host refuses it, and is disabled with the draft kept while disconnected', async () => {
+    const app = await startApp(browser);
+    try {
+      await app.open();
+      const input = app.page.getByTestId('composer-input');
+      const tooLong = 'x'.repeat(100_001);
+      await input.fill(tooLong);
+      await input.press('Enter');
+      await app.page.getByTestId('send-error').waitFor();
+      assert.match((await app.page.getByTestId('send-error').textContent()) ?? '', /^Not sent: .*text/);
+      assert.equal(await input.inputValue(), tooLong, 'the draft is kept');
+      assert.equal(await rows(app.page).count(), 0, 'nothing was added to the timeline');
+
+      await input.fill('a draft written before the host went away');
+      app.allowConsoleErrors(/WebSocket connection to .* failed/);
+      await app.host.close();
+      await connectionState(app.page, 'reconnecting');
+      assert.equal(await input.isDisabled(), true, 'the composer is disabled while disconnected');
+      assert.equal(await input.inputValue(), 'a draft written before the host went away');
+      assert.match((await app.page.getByTestId('connection-detail').textContent()) ?? '', /connection lost|cannot connect/);
+      await app.screenshot('disconnected-composer');
     } finally {
       await app.close();
     }

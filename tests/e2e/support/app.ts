@@ -36,6 +36,8 @@ export interface E2EApp {
   open(): Promise<void>;
   /** Keeps a full-page screenshot under `test-output/e2e/`. */
   screenshot(name: string): Promise<void>;
+  /** Console errors matching this are expected (a test that takes the host down on purpose). */
+  allowConsoleErrors(pattern: RegExp): void;
   close(): Promise<void>;
 }
 
@@ -60,9 +62,10 @@ export async function startApp(browser: Browser): Promise<E2EApp> {
   const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
   const page = await context.newPage();
   const pageErrors: string[] = [];
+  const allowed: RegExp[] = [];
   page.on('pageerror', (err) => pageErrors.push(String(err)));
   page.on('console', (msg) => {
-    if (msg.type() === 'error') pageErrors.push(msg.text());
+    if (msg.type() === 'error' && !allowed.some((re) => re.test(msg.text()))) pageErrors.push(msg.text());
   });
   return {
     host,
@@ -77,6 +80,9 @@ export async function startApp(browser: Browser): Promise<E2EApp> {
     async screenshot(name) {
       mkdirSync(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+    },
+    allowConsoleErrors(pattern) {
+      allowed.push(pattern);
     },
     async close() {
       await context.close();
