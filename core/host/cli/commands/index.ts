@@ -3,6 +3,7 @@ import { chatGroup } from './chat.js';
 import { doctorGroup } from './doctor.js';
 import { hostGroup } from './host.js';
 import { memoryGroup } from './memory.js';
+import { permissionsGroup } from './permissions.js';
 import { runsGroup } from './runs.js';
 import { timelineGroup } from './timeline.js';
 
@@ -17,4 +18,5 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   doctorGroup,
   hostGroup,
   memoryGroup,
+  permissionsGroup,
 ];
