@@ -50,6 +50,12 @@ export async function openConnection(dataDir: string, env: NodeJS.ProcessEnv): P
 }
 
 async function connectToHolder(holder: LockInfo, lockPath: string): Promise<CliConnection> {
+  if (!holder.endpoint && holder.owner === 'cli') {
+    throw new AppError(
+      'unavailable',
+      `another agent-blob command (pid ${holder.pid}) is using this data folder; wait for it to finish, or run "agent-blob host" so several commands can share the folder`,
+    );
+  }
   if (!holder.endpoint) {
     throw new AppError(
       'unavailable',

@@ -73,11 +73,21 @@ describe('the agent-blob command line', () => {
       assert.equal(runs[0].reason, 'cancelled_by_user');
     });
 
+    it('a second command while another holds the folder in-process exits 3 and suggests the host', async () => {
+      anthropic.script({ kind: 'stream', chunks: chunk('k'.repeat(100), 2), delayMs: 5 });
+      const first = cli(['chat', 'hold the folder']);
+      await waitFor(() => first.output().length > 0, 5000, 'first streamed text');
+      const second = await cli(['runs', 'list']);
+      assert.equal(second.code, 3);
+      assert.match(second.stderr, /another agent-blob command \(pid \d+\) is using this data folder.*agent-blob host/);
+      assert.equal((await first).code, 0);
+    });
+
     it('runs list --json lists runs newest first and --status filters them', async () => {
       const r = await cli(['runs', 'list', '--json']);
       assert.equal(r.code, 0, r.stderr);
       const { runs } = JSON.parse(r.stdout) as { runs: { title: string; status: string }[] };
-      assert.deepEqual(runs.map((x) => x.title), ['a long story', 'no key', 'this fails', 'again', 'hi there']);
+      assert.deepEqual(runs.map((x) => x.title), ['hold the folder', 'a long story', 'no key', 'this fails', 'again', 'hi there']);
       const failed = JSON.parse((await cli(['runs', 'list', '--json', '--status', 'failed'])).stdout) as { runs: { title: string }[] };
       assert.deepEqual(failed.runs.map((x) => x.title), ['no key', 'this fails']);
       const text = await cli(['runs', 'list']);
