@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CircuitBreaker, ProviderRegistry, routeStream, type RoutedEvent } from '../../../core/providers/index.js';
+import { ManualClock } from '../../../core/util/clock.js';
+import { AnthropicLoopback, OllamaLoopback, startTestCore, waitFor } from '../../support/index.js';
+
+/** Drains a routed stream, moving the manual clock whenever the router waits on it. */
+async function drain(clock: ManualClock, stream: AsyncIterable<RoutedEvent>): Promise<{ events: RoutedEvent[]; error: Error | null }> {
+  const events: RoutedEvent[] = [];
+  let done = false;
+  let error: Error | null = null;
+  const consumer = (async () => {
+    try {
+      for await (const e of stream) events.push(e);
+    } catch (err) {
+      error = err as Error;
+    } finally {
+      done = true;
+    }
+  })();
+  while (!done) {
+    if (clock.pendingTimers()) {
+      const retry = events.filter((e) => e.type === 'retry').at(-1);
+      clock.advance(retry?.type === 'retry' ? retry.delayMs : 1);
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  await consumer;
+  return { events, error };
+}
+
+describe('routing with retry, fallback and cooldown', () => {
+  let anthropic: AnthropicLoopback;
+  let ollama: OllamaLoopback;
+  before(async () => {
+    anthropic = await AnthropicLoopback.start();
+    ollama = await OllamaLoopback.start();
+  });
+  after(async () => {
+    await anthropic.close();
+    await ollama.close();
+  });
+
+  const setup = () => {
+    const clock = new ManualClock();
+    const registry = new ProviderRegistry(() => ({ anthropic: { apiKey: 'sk-ant-test-key-000000', baseUrl: anthropic.url }, ollama: { host: ollama.url } }));
+    const breaker = new CircuitBreaker(clock, { threshold: 3, cooldownMs: 60_000 });
+    return { clock, breaker, deps: { providers: registry, clock, breaker } };
+  };
+  const request = () => ({ system: 's', messages: [{ role: 'user' as const, content: 'hi' }], maxTokens: 100, signal: new AbortController().signal });
+
+  it('a 429 with retry-after waits that long on the clock, then the same model answers', async () => {
+    const { clock, deps } = setup();
+    anthropic.script({ kind: 'error', status: 429, type: 'rate_limit_error', message: 'slow down', headers: { 'retry-after': '7' } }, { kind: 'stream', chunks: ['fine'] });
+    const startedAt = clock.now();
+    const before = anthropic.requests.length;
+    const { events, error } = await drain(clock, routeStream(deps, ['anthropic:claude-a'], request()));
+    assert.equal(error, null);
+    const retry = events.find((e) => e.type === 'retry');
+    assert.equal(retry?.type === 'retry' && retry.delayMs, 7000);
+    assert.ok(clock.now() - startedAt >= 7000, 'the retry came after retry-after on the injected clock');
+    assert.equal(anthropic.requests.length - before, 2);
+    const end = events.find((e) => e.type === 'end');
+    assert.equal(end?.type === 'end' && end.model, 'anthropic:claude-a');
+  });
+
+  it('529 overloaded three times falls to the next model, which answers; the failing model then cools down until its time passes', async () => {
+    const { clock, deps } = setup();
+    const overloaded = { kind: 'error', status: 529, type: 'overloaded_error', message: 'overloaded' } as const;
+    anthropic.script(overloaded, overloaded, overloaded);
+    ollama.script({ kind: 'stream', chunks: ['from the local model'] });
+    const before = anthropic.requests.length;
+    const first = await drain(clock, routeStream(deps, ['anthropic:claude-a', 'ollama:llama3.2'], request()));
+    assert.equal(first.error, null);
+    assert.equal(anthropic.requests.length - before, 3);
+    assert.deepEqual(first.events.filter((e) => e.type !== 'text' && e.type !== 'usage').map((e) => e.type), ['retry', 'retry', 'cooldown', 'fallback', 'end']);
+    const end = first.events.find((e) => e.type === 'end');
+    assert.equal(end?.type === 'end' && end.model, 'ollama:llama3.2');
+
+    // In cooldown: skipped without a request.
+    ollama.script({ kind: 'stream', chunks: ['again local'] });
+    const second = await drain(clock, routeStream(deps, ['anthropic:claude-a', 'ollama:llama3.2'], request()));
+    assert.equal(anthropic.requests.length - before, 3);
+    assert.deepEqual(second.events[0], { type: 'fallback', from: 'anthropic:claude-a', to: 'ollama:llama3.2', reason: 'cooldown' });
+
+    // After the cooldown the model is tried again.
+    clock.advance(60_001);
+    anthropic.script({ kind: 'stream', chunks: ['back'] });
+    const third = await drain(clock, routeStream(deps, ['anthropic:claude-a', 'ollama:llama3.2'], request()));
+    assert.equal(anthropic.requests.length - before, 4);
+    const back = third.events.find((e) => e.type === 'end');
+    assert.equal(back?.type === 'end' && back.model, 'anthropic:claude-a');
+  });
+
+  it('a bad request is not retried and does not fall back', async () => {
+    const { clock, deps } = setup();
+    anthropic.script({ kind: 'error', status: 400, type: 'invalid_request_error', message: 'bad' });
+    const before = anthropic.requests.length;
+    const { error } = await drain(clock, routeStream(deps, ['anthropic:claude-a', 'ollama:llama3.2'], request()));
+    assert.match(String(error?.message), /400/);
+    assert.equal(anthropic.requests.length - before, 1);
+  });
+
+  it('a chat run falls back through its chain, records which model answered, and the UI can see the cooldown', async () => {
+    const clock = new ManualClock();
+    const t = await startTestCore({ clock, env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url, OLLAMA_HOST: ollama.url } });
+    try {
+      await t.client.call('agent.settings.update', { routes: { chat: ['anthropic:claude-a', 'ollama:llama3.2'] } });
+      const overloaded = { kind: 'error', status: 529, type: 'overloaded_error', message: 'overloaded' } as const;
+      anthropic.script(overloaded, overloaded, overloaded);
+      ollama.script({ kind: 'stream', chunks: ['answered locally'] });
+      const { runId } = await t.client.call('chat.send', { text: 'hello' });
+      await waitFor(async () => {
+        if (clock.pendingTimers()) clock.advance(1000);
+        return (await t.client.call('runs.get', { runId })).status === 'done';
+      });
+      const run = await t.client.call('runs.get', { runId });
+      assert.equal(run.model, 'ollama:llama3.2');
+      const types = t.events.filter((e) => e.runId === runId).map((e) => e.type);
+      assert.ok(types.includes('provider.fallback') && types.includes('provider.cooldown'));
+      const status = await t.client.call('providers.status', {});
+      assert.deepEqual(status.models.map((m) => [m.model, m.state]), [['anthropic:claude-a', 'cooldown']]);
+      const shown = await t.client.call('runs.show', { runId });
+      assert.deepEqual(shown.usage.byModel.map((m) => m.model), ['ollama:llama3.2']);
+    } finally {
+      await t.close();
+    }
+  });
+});
