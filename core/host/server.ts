@@ -4,6 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createCore, type Core, type CoreOptions } from '../app.js';
 import { AppError } from '../contract/index.js';
+import { readLock } from '../datadir/index.js';
 import { attachWebSocketGateway } from '../gateway/websocket.js';
 import { createStaticHandler, securityHeaders } from './static.js';
 
@@ -108,10 +109,13 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
     dropClients: () => ws.terminateAll(),
     close() {
       closing ??= (async () => {
-        try {
-          core.lock.setEndpoint(null);
-        } catch {
-          // the lock may already be gone if core closed first
+        // When core closed first its lock is gone; writing the endpoint would bring the file back.
+        if (readLock(core.lock.path)?.pid === process.pid) {
+          try {
+            core.lock.setEndpoint(null);
+          } catch {
+            // the folder may be gone (tests clean up eagerly); nothing is left to withdraw
+          }
         }
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         await ws.close();
@@ -132,7 +136,7 @@ export interface Host extends HostServer {
 /** A core on `dataDir` served by a host server: `agent-blob host`, the e2e tests, `npm start`'s fallback. */
 export async function startHost(options: HostOptions): Promise<Host> {
   const { port, rendererDir, token, heartbeatMs, extraOrigins, ...coreOptions } = options;
-  const core = createCore({ owner: 'host', ...coreOptions });
+  const core = createCore({ ...coreOptions, owner: coreOptions.owner ?? 'host' });
   let server: HostServer;
   try {
     server = await startHostServer({ core, port, rendererDir, token, heartbeatMs, extraOrigins });

@@ -139,3 +139,16 @@ async function connectAndPing(wsUrl: string): Promise<number> {
     client.close();
   }
 }
+
+describe('closing a host server after its core', () => {
+  it('does not bring back a lock file the core already released', async () => {
+    const { existsSync } = await import('node:fs');
+    const host = await startTestHost();
+    const lockPath = host.core.paths.lock;
+    await host.core.close();
+    assert.equal(existsSync(lockPath), false);
+    await host.server.close();
+    assert.equal(existsSync(lockPath), false, 'the lock stays released');
+    await host.close();
+  });
+});
