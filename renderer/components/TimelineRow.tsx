@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import type { MessageItem, TimelineItem } from '../../core/contract/index.js';
+import { ToolCallRow } from './ToolCallRow.js';
 
 const STATUS_TEXT: Record<string, string> = {
   cancelled: 'Stopped',
@@ -34,6 +35,16 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineI
         <div className="row row-error" role="alert" data-testid="timeline-row" data-kind="error" data-id={item.id} data-code={item.code}>
           <span className="error-title">Something went wrong</span>
           <span className="error-message">{item.message}</span>
+          <time className="row-time">{time}</time>
+        </div>
+      );
+    case 'tool_call':
+      return <ToolCallRow item={item} time={time} />;
+    default:
+      // A kind this build does not know yet (a newer core): say so rather than show nothing.
+      return (
+        <div className="row row-status" data-testid="timeline-row" data-kind={(item as { kind: string }).kind} data-id={(item as { id: string }).id}>
+          <span className="status-line">{(item as { kind: string }).kind.replace(/_/g, ' ')}</span>
           <time className="row-time">{time}</time>
         </div>
       );

@@ -217,4 +217,27 @@ describe('chat in the browser against the headless host', () => {
       await app.close();
     }
   });
+
+  test('a tool call shows as a collapsed card that opens to its arguments and result', async () => {
+    const app = await startApp(browser);
+    try {
+      app.anthropic.script(
+        { kind: 'stream', chunks: ['Let me check the time.'], toolCalls: [{ id: 'toolu_1', name: 'current_time', arguments: {} }] },
+        { kind: 'stream', chunks: chunk('It is now.', 4), delayMs: 5 },
+      );
+      await app.open();
+      await sendMessage(app.page, 'what time is it?');
+      const card = app.page.locator('[data-testid="timeline-row"][data-kind="tool_call"]');
+      await app.page.locator('[data-kind="tool_call"][data-status="ok"]').waitFor({ timeout: 5000 });
+      assert.match((await card.locator('summary').textContent()) ?? '', /current_time.*done/);
+      assert.equal(await card.locator('.tool-body').isVisible(), false, 'collapsed at first');
+      await card.locator('summary').click();
+      await card.locator('.tool-body').waitFor();
+      assert.match((await card.locator('.tool-body').textContent()) ?? '', /Arguments.*Result/s);
+      await waitFor(async () => (await assistantRows(app.page).last().getAttribute('data-status')) === 'done', 5000, 'the final reply');
+      await app.screenshot('tool-card');
+    } finally {
+      await app.close();
+    }
+  });
 });
