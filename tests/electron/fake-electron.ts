@@ -61,11 +61,14 @@ export class FakeWebContents extends Emitter implements WebContentsLike {
   readonly mainFrame = new FakeFrame('about:blank');
   readonly sent: { channel: string; args: unknown[] }[] = [];
   windowOpenHandler: ((details: { url: string }) => { action: 'deny' } | { action: 'allow' }) | null = null;
+  /** Where sent messages go besides `sent` (a test forwarding them to a real page). */
+  onSend: ((channel: string, args: unknown[]) => void) | null = null;
   private destroyed = false;
 
   send(channel: string, ...args: unknown[]): void {
     if (this.destroyed) throw new Error('Object has been destroyed');
     this.sent.push({ channel, args });
+    this.onSend?.(channel, args);
   }
   isDestroyed(): boolean {
     return this.destroyed;
