@@ -6,24 +6,33 @@ import { createAppStore, startAppStore } from './store/index.js';
 import { AppProvider } from './store/context.js';
 import './styles.css';
 
-const { client, transport } = connect();
+const { client } = connect();
 const store = createAppStore(client);
 let stop: (() => void) | null = null;
+let starting = false;
 
 function start(): void {
+  if (starting) return;
+  starting = true;
   stop?.();
   stop = null;
   startAppStore(store, client).then(
     (s) => {
+      starting = false;
       stop = s;
     },
     () => {
-      // the timeline shows the error with a way to try again
+      // The timeline shows the error with a way to try again.
+      starting = false;
     },
   );
 }
 
-document.documentElement.dataset.transport = transport;
+// A start that failed because the connection dropped under it is retried once the connection is back.
+client.onState((state) => {
+  if (state === 'open' && !stop && store.getState().timelineStatus === 'error') start();
+});
+
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <AppProvider value={{ store, client, retryStart: start }}>
