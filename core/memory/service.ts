@@ -19,7 +19,7 @@ import { LshIndex, bandKeys } from './lsh.js';
 import { Reembedder } from './reembed.js';
 import { hybridSearch, type SearchOptions } from './search.js';
 import { MemoryQueries, rowToMemory, type MemoryRow } from './store.js';
-import { normalizeForDedup } from './text.js';
+import { contentWords, normalizeForDedup, stem } from './text.js';
 import { VectorIndex } from './vector-index.js';
 
 export interface MemoryServiceDeps {
@@ -249,7 +249,7 @@ export class MemoryService {
     const existing = this.queries.getByNorm(normalizeForDedup(input.text));
     if (existing) return { outcome: 'duplicate', memory: rowToMemory(existing), conflictsWith: null };
     const keys = bandKeys(input.text);
-    const related = this.nearby(input.area, vector, keys, lookNearby);
+    const related = this.nearby(input.area, input.text, vector, keys, lookNearby);
     let conflict: { row: MemoryRow; cosine: number } | null = null;
     for (const c of related) {
       const relation = relate(input.text, c.row.text, c.cosine);
@@ -279,14 +279,17 @@ export class MemoryService {
   }
 
   /** Existing memories of the same area that might duplicate or contradict a new one, best first. */
-  private nearby(area: MemoryArea, vector: Float32Array, keys: number[], useVectors: boolean): { row: MemoryRow; cosine: number }[] {
+  private nearby(area: MemoryArea, text: string, vector: Float32Array, keys: number[], useVectors: boolean): { row: MemoryRow; cosine: number }[] {
     const gen = this.vectors.activeGeneration();
     if (!gen) return [];
-    const rowids = new Set(this.lsh.candidates(keys));
-    if (useVectors) for (const n of this.vectors.knn(vector, 5, area)) rowids.add(n.rowid);
+    const fromVectors = new Set(useVectors ? this.vectors.knn(vector, 5, area).map((n) => n.rowid) : []);
+    const rowids = new Set([...this.lsh.candidates(keys), ...fromVectors]);
+    const stems = new Set(contentWords(text).map(stem));
     const out: { row: MemoryRow; cosine: number }[] = [];
     for (const row of this.queries.getMany([...rowids])) {
       if (row.area !== area) continue;
+      // Band candidates must share half their topic words before a vector is read (the expensive part).
+      if (!fromVectors.has(row.rowid) && overlap(stems, row.text) < 0.5) continue;
       const v = this.vectors.vector(gen, row.rowid);
       if (v) out.push({ row, cosine: dot(v, vector) });
     }
@@ -322,4 +325,12 @@ export class MemoryService {
     if (!target) return [];
     return target.embedSync ? target.embedSync(texts) : target.embed(texts);
   }
+}
+
+function overlap(stems: Set<string>, text: string): number {
+  const other = new Set(contentWords(text).map(stem));
+  if (!stems.size || !other.size) return 0;
+  let shared = 0;
+  for (const w of other) if (stems.has(w)) shared++;
+  return shared / Math.min(stems.size, other.size);
 }
