@@ -32,15 +32,8 @@ export function createAppStore(client: Client): AppStore {
  * Resolves once loaded; rejects (with the error shown in the timeline) when loading failed.
  */
 export async function startAppStore(store: AppStore, client: Client): Promise<() => void> {
-  const stopWatching = store.getState().watchConnection(client);
-  let head: number;
-  try {
-    head = await store.getState().loadTimeline();
-    await store.getState().loadActiveRuns();
-  } catch (err) {
-    stopWatching();
-    throw err;
-  }
+  const head = await store.getState().loadTimeline();
+  await store.getState().loadActiveRuns();
   // Events arrive one frame at a time; applying them per microtask keeps a burst (the backlog after
   // a reconnect) to one update of the store.
   let pending: AppEvent[] = [];
@@ -54,8 +47,5 @@ export async function startAppStore(store: AppStore, client: Client): Promise<()
     if (pending.length === 0) queueMicrotask(flush);
     pending.push(event);
   });
-  return () => {
-    unsubscribe();
-    stopWatching();
-  };
+  return unsubscribe;
 }

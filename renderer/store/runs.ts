@@ -30,7 +30,14 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, client) => ({
   runsError: null,
 
   async loadActiveRuns() {
-    const { runs } = await client.call('runs.list', { limit: 200 });
+    let runs;
+    try {
+      ({ runs } = await client.call('runs.list', { limit: 200 }));
+    } catch (err) {
+      // The timeline still works; only Stop for a turn already running is missing until it ends.
+      set({ runsError: `Running turns could not be loaded: ${describeError(err)}` });
+      return;
+    }
     const activeRuns: Record<string, ActiveRun> = {};
     for (const run of runs) {
       if (!isTerminalRunStatus(run.status)) {
