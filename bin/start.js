@@ -11,7 +11,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+/** Set by findElectron; why launching failed after all, for the fallback line. */
+let electronBinary = null;
+let lastReason = '';
 const args = parseArgs(process.argv.slice(2));
 const env = { ...process.env };
 if (args.dataDir) env.AGENT_BLOB_DATA_DIR = resolve(args.dataDir);
@@ -53,9 +56,6 @@ function whyNoDesktop() {
   return found.binary ? null : `Electron is not installed (${found.reason})`;
 }
 
-let electronBinary = null;
-let lastReason = '';
-
 /**
  * Where the Electron binary is, read from the electron package's own files. Requiring the package
  * instead would start a download when the binary is missing; that is tried only as a last step.
@@ -77,9 +77,10 @@ function findElectron() {
   return { reason: `its binary could not be downloaded: ${detail}` };
 }
 
+/** The line of a child's stderr that says what failed: an `...Error:` line, else the last one. */
 function firstErrorLine(text) {
-  const lines = String(text ?? '').split('\n').map((l) => l.trim());
-  return lines.find((l) => /^(\w*Error|Error):/.test(l)) ?? null;
+  const lines = String(text ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /^(\w*Error|Error):/.test(l)) ?? lines.at(-1) ?? null;
 }
 
 /** Starts Electron on the built app; resolves to its exit code, or returns null if it cannot run. */

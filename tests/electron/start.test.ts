@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connectWebSocket } from '../../core/gateway/websocket-client.js';
@@ -101,5 +101,30 @@ describe('npm start launcher (bin/start.js)', () => {
     assert.match(started.lines[0], /^no display \(neither DISPLAY nor WAYLAND_DISPLAY is set\): starting the headless host instead\.$/);
     await assertHostAnswers(started.url, started.dataDir);
     assert.equal(await stop(started.child), 0);
+  });
+
+  test('with an Electron binary and a display it launches Electron on the app and passes its exit code on', { skip: process.platform === 'win32' && 'the stand-in binary is a shell script' }, async () => {
+    if (!existsSync(join(root, 'dist', 'electron', 'main.js'))) execFileSync(process.execPath, [join(root, 'electron', 'build.mjs')], { cwd: root });
+    const dir = tempDir('agent-blob-fake-electron-');
+    dirs.push(dir);
+    // A stand-in for the Electron binary: Node when run as Node (the driver probe), else it reports how it was started.
+    const binary = join(dir.path, 'electron');
+    writeFileSync(
+      binary,
+      `#!/bin/sh\nif [ "$ELECTRON_RUN_AS_NODE" = "1" ]; then exec "${process.execPath}" "$@"; fi\necho "electron $*"\necho "data $AGENT_BLOB_DATA_DIR"\necho "run-as-node \${ELECTRON_RUN_AS_NODE:-unset}"\nexit 3\n`,
+    );
+    chmodSync(binary, 0o755);
+    const dataDir = join(dir.path, 'data');
+    const child = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', dataDir], {
+      cwd: root,
+      env: { ...process.env, DISPLAY: ':99', ELECTRON_OVERRIDE_DIST_PATH: dir.path, ELECTRON_RUN_AS_NODE: '1', AGENT_BLOB_HEADLESS: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.equal(code, 3, `the launcher exits with Electron's code; output: ${out}`);
+    assert.deepEqual(out.trim().split('\n'), [`electron ${resolve(root)}`, `data ${dataDir}`, 'run-as-node unset']);
   });
 });
