@@ -1,5 +1,6 @@
 import type { ComponentType } from 'react';
 import { ChatView } from './views/ChatView.js';
+import { MemoryPane } from './views/MemoryPane.js';
 
 /** One pane of the left nav. A capability adds a view file and one entry here. */
 export interface Pane {
@@ -10,4 +11,5 @@ export interface Pane {
 
 export const PANES: readonly Pane[] = [
   { id: 'chat', label: 'Chat', View: ChatView },
+  { id: 'memory', label: 'Memory', View: MemoryPane },
 ];

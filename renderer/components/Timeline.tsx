@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 import { useApp, useRetryStart } from '../store/context.js';
 import { TimelineRow } from './TimelineRow.js';
+import { useTimelineFocus } from './useTimelineFocus.js';
 
 /** Pixels from the top at which the next older page is requested. */
 const LOAD_OLDER_THRESHOLD = 400;
@@ -38,6 +39,9 @@ export function Timeline() {
     paddingStart: 12,
     paddingEnd: 12,
   });
+
+  // The memory pane can ask for the message a memory came from.
+  const focused = useTimelineFocus(virtualizer, items);
 
   // Opening the timeline starts at the newest item.
   const ready = status === 'ready';
@@ -98,7 +102,7 @@ export function Timeline() {
 
   const rows = virtualizer.getVirtualItems();
   return (
-    <div className="timeline" ref={scroller} onScroll={onScroll} data-testid="timeline" role="log" aria-label="Timeline">
+    <div className="timeline" ref={scroller} onScroll={onScroll} data-testid="timeline" role="region" aria-label="Timeline" tabIndex={0}>
       {hasOlder || olderError ? (
         <div className="timeline-older" data-testid="timeline-older">
           {olderError ? (
@@ -116,7 +120,7 @@ export function Timeline() {
       <div className="timeline-inner" style={{ height: virtualizer.getTotalSize() }}>
         <div className="timeline-window" style={{ transform: `translateY(${rows[0]?.start ?? 0}px)` }}>
           {rows.map((row) => (
-            <div key={row.key} data-index={row.index} ref={virtualizer.measureElement} className="timeline-slot">
+            <div key={row.key} data-index={row.index} ref={virtualizer.measureElement} className={`timeline-slot${items[row.index]?.id === focused ? ' timeline-focused' : ''}`}>
               <TimelineRow item={items[row.index]} />
             </div>
           ))}

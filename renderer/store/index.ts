@@ -1,6 +1,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AppEvent, Client } from '../../core/contract/index.js';
 import { createConnectionSlice } from './connection.js';
+import { createMemorySlice } from './memory.js';
 import { createRunsSlice } from './runs.js';
 import { createTimelineSlice } from './timeline.js';
 import type { AppState, EventApplier } from './types.js';
@@ -13,6 +14,7 @@ export { TIMELINE_PAGE_SIZE } from './timeline.js';
 const EVENT_APPLIERS: EventApplier[] = [
   (state, events) => state.applyTimelineEvents(events),
   (state, events) => state.applyRunEvents(events),
+  (state, events) => state.applyMemoryEvents(events),
 ];
 
 export type AppStore = StoreApi<AppState>;
@@ -23,6 +25,7 @@ export function createAppStore(client: Client): AppStore {
     ...createConnectionSlice(set, get, client),
     ...createTimelineSlice(set, get, client),
     ...createRunsSlice(set, get, client),
+    ...createMemorySlice(set, get, client),
   }));
 }
 

@@ -130,8 +130,8 @@ describe('chat in the browser against the headless host', () => {
     }
   });
 
-  test('the same chat works through the loopback Ollama server', async () => {
-    const app = await startApp(browser);
+  test('the same chat works through the loopback Ollama server (in dark mode)', async () => {
+    const app = await startApp(browser, { colorScheme: 'dark' });
     try {
       await app.host.core.gateway.call('settings.update', { chatModel: 'ollama:llama3.2' });
       const reply = 'Hi, this is llama on loopback.';
@@ -143,6 +143,8 @@ describe('chat in the browser against the headless host', () => {
       assert.equal(await done.getByTestId('message-text').textContent(), reply);
       assert.match((await done.locator('.message-model').textContent()) ?? '', /ollama/);
       assert.equal(app.anthropic.requests.length, 0, 'Anthropic was not asked');
+      const background = await app.page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+      assert.equal(background, 'rgb(23, 24, 26)', 'the dark palette follows prefers-color-scheme');
       assert.equal(app.ollama.requests.filter((r) => r.path === '/api/chat').length, 1);
       await app.screenshot('ollama-reply');
     } finally {

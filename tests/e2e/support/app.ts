@@ -45,7 +45,7 @@ export interface E2EApp {
  * A headless host on a temporary data folder, with providers pointed at loopback Anthropic and
  * Ollama servers, and a fresh browser context on it.
  */
-export async function startApp(browser: Browser): Promise<E2EApp> {
+export async function startApp(browser: Browser, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<E2EApp> {
   const dir = tempDir('agent-blob-e2e-');
   const anthropic = await AnthropicLoopback.start();
   const ollama = await OllamaLoopback.start();
@@ -59,7 +59,7 @@ export async function startApp(browser: Browser): Promise<E2EApp> {
     timeZone: 'UTC',
     rendererDir: DEFAULT_RENDERER_DIR,
   });
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, colorScheme: options.colorScheme ?? 'light' });
   const page = await context.newPage();
   const pageErrors: string[] = [];
   const allowed: RegExp[] = [];

@@ -1,0 +1,164 @@
+import type { AppEvent, Memory, MemoryArea, MemoryExplain } from '../../core/contract/index.js';
+import { describeError } from './errors.js';
+import type { SliceCreator } from './types.js';
+
+/** One row of the memory browser: a memory, and for search results its score, explain and highlights. */
+export interface MemoryRowView {
+  memory: Memory;
+  score: number | null;
+  explain: MemoryExplain | null;
+  highlights: [number, number][];
+}
+
+export interface MemorySlice {
+  memoryQuery: string;
+  memoryArea: MemoryArea | null;
+  memoryPinnedOnly: boolean;
+  memoryRows: MemoryRowView[];
+  memoryTotal: number;
+  memoryLoading: boolean;
+  memoryError: string | null;
+  /** A short line after an import, export or bulk forget. */
+  memoryNotice: string | null;
+  memorySelected: Record<string, true>;
+  /** Set when the user asked to see a memory's source message; the chat pane scrolls to it. */
+  timelineFocus: { messageId: string; nonce: number } | null;
+  /** Lists (empty query) or searches with the current filters. */
+  refreshMemories(): Promise<void>;
+  setMemoryQuery(query: string): Promise<void>;
+  setMemoryFilter(filter: { area?: MemoryArea | null; pinnedOnly?: boolean }): Promise<void>;
+  pinMemory(id: string, pinned: boolean): Promise<void>;
+  editMemory(id: string, patch: { text?: string; area?: MemoryArea }): Promise<boolean>;
+  forgetMemories(ids: string[]): Promise<void>;
+  toggleMemorySelected(id: string): void;
+  clearMemorySelection(): void;
+  importMemories(jsonl: string): Promise<void>;
+  exportMemories(): Promise<string | null>;
+  focusTimelineMessage(messageId: string): void;
+  applyMemoryEvents(events: readonly AppEvent[]): void;
+}
+
+export const createMemorySlice: SliceCreator<MemorySlice> = (set, get, client) => {
+  let generation = 0;
+  let refreshQueued = false;
+  const fail = (what: string, err: unknown) => set({ memoryError: `${what}: ${describeError(err)}`, memoryLoading: false });
+  return {
+    memoryQuery: '',
+    memoryArea: null,
+    memoryPinnedOnly: false,
+    memoryRows: [],
+    memoryTotal: 0,
+    memoryLoading: false,
+    memoryError: null,
+    memoryNotice: null,
+    memorySelected: {},
+    timelineFocus: null,
+
+    async refreshMemories() {
+      // Only the newest request may write the rows: typing fast must not show an older answer last.
+      const mine = ++generation;
+      const { memoryQuery: query, memoryArea: area, memoryPinnedOnly: pinnedOnly } = get();
+      set({ memoryLoading: true, memoryError: null });
+      try {
+        const filter = { ...(area ? { area } : {}), ...(pinnedOnly ? { pinned: true } : {}) };
+        if (query.trim()) {
+          const { hits } = await client.call('memory.search', { query: query.trim(), limit: 100, ...filter });
+          if (mine !== generation) return;
+          set({ memoryRows: hits.map((h) => ({ memory: h.memory, score: h.score, explain: h.explain, highlights: h.highlights })), memoryTotal: hits.length, memoryLoading: false });
+        } else {
+          const { memories, total } = await client.call('memory.list', { limit: 500, ...filter });
+          if (mine !== generation) return;
+          set({ memoryRows: memories.map((memory) => ({ memory, score: null, explain: null, highlights: [] })), memoryTotal: total, memoryLoading: false });
+        }
+      } catch (err) {
+        if (mine === generation) fail('Memories could not be loaded', err);
+      }
+    },
+
+    async setMemoryQuery(query) {
+      set({ memoryQuery: query });
+      await get().refreshMemories();
+    },
+
+    async setMemoryFilter({ area, pinnedOnly }) {
+      set({ ...(area !== undefined ? { memoryArea: area } : {}), ...(pinnedOnly !== undefined ? { memoryPinnedOnly: pinnedOnly } : {}) });
+      await get().refreshMemories();
+    },
+
+    async pinMemory(id, pinned) {
+      try {
+        await client.call('memory.pin', { id, pinned });
+      } catch (err) {
+        fail('Pin did not go through', err);
+      }
+    },
+
+    async editMemory(id, patch) {
+      try {
+        await client.call('memory.update', { id, ...patch });
+        return true;
+      } catch (err) {
+        fail('The change was not saved', err);
+        return false;
+      }
+    },
+
+    async forgetMemories(ids) {
+      if (!ids.length) return;
+      try {
+        const { forgotten } = await client.call('memory.forget', { ids });
+        const selected = { ...get().memorySelected };
+        for (const id of ids) delete selected[id];
+        set({ memorySelected: selected, memoryNotice: `Forgot ${forgotten} ${forgotten === 1 ? 'memory' : 'memories'}.` });
+      } catch (err) {
+        fail('Forget did not go through', err);
+      }
+    },
+
+    toggleMemorySelected(id) {
+      const selected = { ...get().memorySelected };
+      if (selected[id]) delete selected[id];
+      else selected[id] = true;
+      set({ memorySelected: selected });
+    },
+
+    clearMemorySelection() {
+      set({ memorySelected: {} });
+    },
+
+    async importMemories(jsonl) {
+      try {
+        const r = await client.call('memory.import', { jsonl });
+        const bad = r.errors.length ? ` Skipped ${r.errors.length} bad ${r.errors.length === 1 ? 'line' : 'lines'} (${r.errors.slice(0, 5).map((e) => `line ${e.line}: ${e.message}`).join('; ')}).` : '';
+        set({ memoryNotice: `Imported ${r.imported}, ${r.deduped} already known.${bad}` });
+      } catch (err) {
+        fail('Import failed', err);
+      }
+    },
+
+    async exportMemories() {
+      try {
+        const { jsonl, count } = await client.call('memory.export', {});
+        set({ memoryNotice: `Exported ${count} ${count === 1 ? 'memory' : 'memories'}.` });
+        return jsonl;
+      } catch (err) {
+        fail('Export failed', err);
+        return null;
+      }
+    },
+
+    focusTimelineMessage(messageId) {
+      set({ timelineFocus: { messageId, nonce: Date.now() } });
+    },
+
+    applyMemoryEvents(events) {
+      if (refreshQueued || !events.some((e) => e.type.startsWith('memory.'))) return;
+      // Many events (an import) become one refresh.
+      refreshQueued = true;
+      setTimeout(() => {
+        refreshQueued = false;
+        void get().refreshMemories();
+      }, 50);
+    },
+  };
+};

@@ -1,0 +1,218 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import type { MemoryArea } from '../../core/contract/index.js';
+import { useApp } from '../store/context.js';
+import type { MemoryRowView } from '../store/memory.js';
+
+const AREAS: { id: MemoryArea; label: string }[] = [
+  { id: 'main', label: 'Facts & preferences' },
+  { id: 'fragments', label: 'Conversation fragments' },
+  { id: 'solutions', label: 'Problems & fixes' },
+  { id: 'instruments', label: 'How to use tools' },
+];
+
+/** The text with the matched words marked. */
+function Highlighted({ text, ranges }: { text: string; ranges: [number, number][] }) {
+  const parts: ReactNode[] = [];
+  let at = 0;
+  for (const [start, end] of ranges) {
+    if (start < at) continue;
+    if (start > at) parts.push(text.slice(at, start));
+    parts.push(<mark key={start}>{text.slice(start, end)}</mark>);
+    at = end;
+  }
+  parts.push(text.slice(at));
+  return <>{parts}</>;
+}
+
+function MemoryItem({ row }: { row: MemoryRowView }) {
+  const { memory, explain } = row;
+  const selected = useApp((s) => Boolean(s.memorySelected[memory.id]));
+  const toggle = useApp((s) => s.toggleMemorySelected);
+  const pin = useApp((s) => s.pinMemory);
+  const forget = useApp((s) => s.forgetMemories);
+  const edit = useApp((s) => s.editMemory);
+  const focus = useApp((s) => s.focusTimelineMessage);
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(memory.text);
+  const [area, setArea] = useState<MemoryArea>(memory.area);
+  const [why, setWhy] = useState(false);
+  const created = new Date(memory.createdAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+  const save = async () => {
+    if (await edit(memory.id, { ...(draft.trim() !== memory.text ? { text: draft.trim() } : {}), ...(area !== memory.area ? { area } : {}) })) setEditing(false);
+  };
+
+  return (
+    <li className={`memory${memory.pinned ? ' memory-pinned' : ''}`} data-testid="memory-row" data-id={memory.id} data-pinned={memory.pinned}>
+      <input type="checkbox" aria-label="Select" checked={selected} onChange={() => toggle(memory.id)} data-testid="memory-select" />
+      <div className="memory-body">
+        {editing ? (
+          <div className="memory-edit">
+            <textarea value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="Memory text" data-testid="memory-edit-text" rows={3} />
+            <select value={area} onChange={(e) => setArea(e.target.value as MemoryArea)} aria-label="Area">
+              {AREAS.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.label}
+                </option>
+              ))}
+            </select>
+            <button type="button" onClick={() => void save()} disabled={!draft.trim()} data-testid="memory-edit-save">
+              Save
+            </button>
+            <button type="button" onClick={() => setEditing(false)}>
+              Cancel
+            </button>
+          </div>
+        ) : (
+          <p className="memory-text" data-testid="memory-text">
+            <Highlighted text={memory.text} ranges={row.highlights} />
+          </p>
+        )}
+        <div className="memory-meta">
+          <span className={`memory-area area-${memory.area}`}>{AREAS.find((a) => a.id === memory.area)?.label}</span>
+          <span>{created}</span>
+          <span>{memory.source.kind === 'run' ? 'from a conversation' : memory.source.kind === 'import' ? 'imported' : memory.source.kind === 'consolidation' ? 'consolidated' : 'added by you'}</span>
+          {memory.conflictsWith ? (
+            <span className="memory-conflict" data-testid="memory-conflict" title={`May contradict ${memory.conflictsWith}; the newer one ranks first. Edit or forget one of them.`}>
+              possible contradiction
+            </span>
+          ) : null}
+          {row.score !== null ? (
+            <button type="button" className="link" onClick={() => setWhy(!why)} aria-expanded={why}>
+              why this rank?
+            </button>
+          ) : null}
+        </div>
+        {why && explain ? (
+          <div className="memory-explain" data-testid="memory-explain">
+            full text #{explain.bm25Rank ?? '–'} · synonyms #{explain.expandedRank ?? '–'} · meaning #{explain.vectorRank ?? '–'}
+            {explain.vectorSimilarity !== null ? ` (similarity ${explain.vectorSimilarity.toFixed(2)})` : ''} · fused {explain.rrf.toFixed(4)} × recency {explain.recencyBoost.toFixed(2)} × pin{' '}
+            {explain.pinBoost.toFixed(2)} × replaced {explain.supersededPenalty.toFixed(2)} = {row.score?.toFixed(4)}
+          </div>
+        ) : null}
+      </div>
+      <div className="memory-actions">
+        {memory.source.messageId ? (
+          <button type="button" onClick={() => focus(memory.source.messageId!)} data-testid="memory-jump" title="Show the message this came from">
+            Source
+          </button>
+        ) : null}
+        <button type="button" onClick={() => { setDraft(memory.text); setArea(memory.area); setEditing(true); }} data-testid="memory-edit">
+          Edit
+        </button>
+        <button type="button" onClick={() => void pin(memory.id, !memory.pinned)} aria-pressed={memory.pinned} data-testid="memory-pin">
+          {memory.pinned ? 'Unpin' : 'Pin'}
+        </button>
+        <button type="button" className="danger" onClick={() => void forget([memory.id])} data-testid="memory-forget">
+          Forget
+        </button>
+      </div>
+    </li>
+  );
+}
+
+/** The memory browser: search, filter, edit, pin, forget, import and export what the assistant remembers. */
+export function MemoryPane() {
+  const rows = useApp((s) => s.memoryRows);
+  const total = useApp((s) => s.memoryTotal);
+  const loading = useApp((s) => s.memoryLoading);
+  const error = useApp((s) => s.memoryError);
+  const notice = useApp((s) => s.memoryNotice);
+  const area = useApp((s) => s.memoryArea);
+  const pinnedOnly = useApp((s) => s.memoryPinnedOnly);
+  const query = useApp((s) => s.memoryQuery);
+  const selectedCount = useApp((s) => Object.keys(s.memorySelected).length);
+  const refresh = useApp((s) => s.refreshMemories);
+  const setQuery = useApp((s) => s.setMemoryQuery);
+  const setFilter = useApp((s) => s.setMemoryFilter);
+  const forget = useApp((s) => s.forgetMemories);
+  const importMemories = useApp((s) => s.importMemories);
+  const exportMemories = useApp((s) => s.exportMemories);
+  const selectedIds = useApp((s) => s.memorySelected);
+  const [draft, setDraft] = useState(query);
+  const file = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  // Search as the user types, a moment after the last key.
+  useEffect(() => {
+    if (draft === query) return;
+    const timer = setTimeout(() => void setQuery(draft), 150);
+    return () => clearTimeout(timer);
+  }, [draft, query, setQuery]);
+
+  const onImport = async (files: FileList | null) => {
+    const f = files?.[0];
+    if (!f) return;
+    await importMemories(await f.text());
+    if (file.current) file.current.value = '';
+  };
+
+  const onExport = async () => {
+    const jsonl = await exportMemories();
+    if (jsonl === null) return;
+    const url = URL.createObjectURL(new Blob([jsonl], { type: 'application/jsonl' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `agent-blob-memories-${new Date().toISOString().slice(0, 10)}.jsonl`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+
+  return (
+    <div className="memory-pane">
+      <div className="memory-toolbar">
+        <input type="search" placeholder="Search memories…" value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="Search memories" data-testid="memory-search" />
+        <select value={area ?? ''} onChange={(e) => void setFilter({ area: (e.target.value || null) as MemoryArea | null })} aria-label="Area" data-testid="memory-area">
+          <option value="">All areas</option>
+          {AREAS.map((a) => (
+            <option key={a.id} value={a.id}>
+              {a.label}
+            </option>
+          ))}
+        </select>
+        <label className="memory-pinned-filter">
+          <input type="checkbox" checked={pinnedOnly} onChange={(e) => void setFilter({ pinnedOnly: e.target.checked })} data-testid="memory-pinned-only" /> Pinned only
+        </label>
+        <span className="memory-toolbar-gap" />
+        <button type="button" className="danger" disabled={!selectedCount} onClick={() => void forget(Object.keys(selectedIds))} data-testid="memory-forget-selected">
+          Forget {selectedCount || ''} selected
+        </button>
+        <button type="button" onClick={() => file.current?.click()} data-testid="memory-import">
+          Import…
+        </button>
+        <input ref={file} type="file" accept=".jsonl,.json,.txt" hidden onChange={(e) => void onImport(e.target.files)} data-testid="memory-import-input" />
+        <button type="button" onClick={() => void onExport()} data-testid="memory-export">
+          Export
+        </button>
+      </div>
+      {error ? (
+        <p className="inline-error" role="alert" data-testid="memory-error">
+          {error}
+        </p>
+      ) : null}
+      {notice ? (
+        <p className="memory-notice" role="status" data-testid="memory-notice">
+          {notice}
+        </p>
+      ) : null}
+      <p className="memory-count" data-testid="memory-count">
+        {loading ? 'Loading…' : query.trim() ? `${rows.length} ${rows.length === 1 ? 'match' : 'matches'}, best first` : `${total} ${total === 1 ? 'memory' : 'memories'}${total > rows.length ? `, newest ${rows.length} shown` : ''}`}
+      </p>
+      {rows.length ? (
+        <ul className="memory-list" data-testid="memory-list">
+          {rows.map((row) => (
+            <MemoryItem key={row.memory.id} row={row} />
+          ))}
+        </ul>
+      ) : !loading ? (
+        <div className="timeline-state" data-testid="memory-empty">
+          <p className="empty-title">{query.trim() ? 'Nothing matches' : 'Nothing remembered yet'}</p>
+          <p className="empty-hint">Memories come from your conversations, from what you add, and from imports. You can edit, pin or forget any of them here.</p>
+        </div>
+      ) : null}
+    </div>
+  );
+}
