@@ -35,6 +35,8 @@ interface CompiledRule {
   scopeValue: string;
   /** The pattern names one thing (no wildcard): only such a rule may open a private host. */
   literal: boolean;
+  /** Every target the rule matches starts with this (a cheap filter before the glob). */
+  prefix: string;
   test: (target: Target) => boolean;
 }
 
@@ -54,8 +56,28 @@ export class PolicyEngine {
   private realProtected: string[] = [];
   private realReopened: string[] = [];
   private state: PolicyState = { roots: [], protectedPaths: [], reopenedPaths: [], mode: 'normal', rules: [] };
+  private source: (() => PolicyState) | null = null;
+  private stale = false;
 
   constructor(private readonly sys: PathSystem) {}
+
+  /** Reads roots, mode and rules from `source` now and again after each `invalidate`, at the next decision. */
+  follow(source: () => PolicyState): void {
+    this.source = source;
+    this.load(source());
+  }
+
+  /** The rules or configuration changed; recompiled lazily, so a batch of changes compiles once. */
+  invalidate(): void {
+    this.stale = true;
+  }
+
+  private fresh(): void {
+    if (this.stale && this.source) {
+      this.stale = false;
+      this.load(this.source());
+    }
+  }
 
   /** Replaces roots, mode and rules; compiles them. */
   load(state: PolicyState): void {
@@ -78,10 +100,12 @@ export class PolicyEngine {
   }
 
   roots(): readonly string[] {
+    this.fresh();
     return this.realRoots;
   }
 
   mode(): PermissionMode {
+    this.fresh();
     return this.state.mode;
   }
 
@@ -98,6 +122,7 @@ export class PolicyEngine {
 
   /** Decides one call without side effects. */
   evaluate(call: PolicyCall): Evaluation {
+    this.fresh();
     const cap = call.capability;
     if (cap === 'fs.read' || cap === 'fs.write') return this.evaluatePath(call, cap === 'fs.write' ? 'write' : 'read');
     if (cap === 'shell.exec') return this.evaluateShell(call);
@@ -109,6 +134,7 @@ export class PolicyEngine {
 
   /** Whether a rule's pattern matches a recorded call (the preview of "allow always"). */
   ruleMatches(rule: PermissionRule, capability: string, resource: string, resolved: string | null): boolean {
+    this.fresh();
     if (rule.capability !== capability && !(rule.capability === 'mcp.*' && capability.startsWith('mcp.'))) return false;
     const compiled = this.compile(rule);
     if (!compiled) return false;
@@ -209,6 +235,7 @@ export class PolicyEngine {
     for (const c of this.candidates(capability, call)) {
       if (skipAllow && c.effect === 'allow') continue;
       if (best && RANK[c.effect] <= RANK[best.effect]) continue;
+      if (c.prefix && !(target.kind === 'path' ? target.path : target.kind === 'text' ? target.text : '').startsWith(c.prefix)) continue;
       if (!c.test(target)) continue;
       best = c;
       if (c.effect === 'deny') break;
@@ -229,13 +256,13 @@ export class PolicyEngine {
 
   private compile(rule: PermissionRule): CompiledRule | null {
     const [scopeKind, ...rest] = rule.scope.split(':') as ['everywhere' | 'schedule' | 'worker', ...string[]];
-    const base = { rule, effect: rule.effect, scopeKind, scopeValue: rest.join(':'), literal: !rule.pattern.includes('*') };
+    const base = { rule, effect: rule.effect, scopeKind, scopeValue: rest.join(':'), literal: !rule.pattern.includes('*'), prefix: '' };
     const cap = rule.capability;
     if (cap === 'fs.read' || cap === 'fs.write') {
       if (this.patternProblem(cap, rule.pattern)) return null;
       const glob = this.realGlob(rule.pattern);
       const isMatch = picomatch(glob, { dot: true, nocase: this.sys.caseInsensitive });
-      return { ...base, test: (t) => t.kind === 'path' && isMatch(t.path) };
+      return { ...base, prefix: picomatch.scan(glob).base.split('\\')[0], test: (t) => t.kind === 'path' && isMatch(t.path) };
     }
     if (cap === 'net.http') {
       const matchHost = compileHostPattern(rule.pattern);
@@ -244,7 +271,7 @@ export class PolicyEngine {
     const text = cap === 'shell.exec' ? rule.pattern.trim().split(/\s+/).join(' ') : rule.pattern;
     // `ls *` also covers a bare `ls`: "this command, with any arguments".
     const re = cap === 'shell.exec' && text.endsWith(' *') && !text.endsWith('\\ *') ? new RegExp(`${globToRegExp(text.slice(0, -2)).source.slice(0, -1)}(?: [\\s\\S]*)?$`) : globToRegExp(text);
-    return { ...base, test: (t) => t.kind === 'text' && re.test(t.text) };
+    return { ...base, prefix: /^[^*\\]*/.exec(text)![0].replace(/ $/, ''), test: (t) => t.kind === 'text' && re.test(t.text) };
   }
 
   /** A path glob with `~` expanded and its literal base made real, so it compares with real paths. */

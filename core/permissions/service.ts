@@ -71,11 +71,10 @@ export function createPermissions(deps: PermissionsDeps): Permissions {
   const config = (): PermissionConfig => ({ ...defaults, ...(queries.config() ?? {}) });
   if (!queries.config() && !deps.defaultRoots) mkdirSync(workspace, { recursive: true });
 
-  const reload = () => engine.load({ roots: config().roots, protectedPaths: [deps.dataDir], reopenedPaths: [workspace], mode: config().mode, rules: queries.rules() });
-  reload();
+  engine.follow(() => ({ roots: config().roots, protectedPaths: [deps.dataDir], reopenedPaths: [workspace], mode: config().mode, rules: queries.rules() }));
   // After commit, so a rolled-back change never reaches the engine.
   deps.log.subscribe(deps.log.head(), (event) => {
-    if (event.type === 'permission.rule.saved' || event.type === 'permission.rule.removed' || event.type === 'permission.config.changed') reload();
+    if (event.type === 'permission.rule.saved' || event.type === 'permission.rule.removed' || event.type === 'permission.config.changed') engine.invalidate();
   });
 
   const validateRule = (input: { capability: string; pattern: string }) => {
