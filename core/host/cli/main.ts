@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import { APP_VERSION } from '../../app.js';
 import { isAppError } from '../../contract/index.js';
 import { defaultDataDir } from '../../datadir/index.js';
@@ -18,11 +19,22 @@ export function processIO(): CliIO & { dispose(): void } {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  const ask = async (question: string, signal: AbortSignal): Promise<string> => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    // readline takes Ctrl-C from the terminal; hand it on so it still cancels the run.
+    rl.on('SIGINT', () => process.emit('SIGINT'));
+    try {
+      return await rl.question(question, { signal });
+    } finally {
+      rl.close();
+    }
+  };
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env: process.env,
     signal: controller.signal,
+    ask: process.stdin.isTTY && process.stderr.isTTY ? ask : undefined,
     dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

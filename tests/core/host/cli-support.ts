@@ -8,7 +8,12 @@ export interface CliResult {
 }
 
 /** Runs `agent-blob` in this process with captured output; `interrupt` aborts like Ctrl-C. */
-export function runCli(argv: string[], env: NodeJS.ProcessEnv, interrupt?: AbortController): Promise<CliResult> & { output(): string } {
+export function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  interrupt?: AbortController,
+  ask?: CliIO['ask'],
+): Promise<CliResult> & { output(): string; errors(): string } {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
@@ -16,7 +21,8 @@ export function runCli(argv: string[], env: NodeJS.ProcessEnv, interrupt?: Abort
     stderr: (t) => void (stderr += t),
     env,
     signal: (interrupt ?? new AbortController()).signal,
+    ask,
   };
   const done = main(argv, io).then((code) => ({ code, stdout, stderr }));
-  return Object.assign(done, { output: () => stdout });
+  return Object.assign(done, { output: () => stdout, errors: () => stderr });
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dataPaths } from '../../../core/datadir/index.js';
 import { startHost, type Host } from '../../../core/host/index.js';
@@ -83,11 +84,40 @@ describe('the agent-blob command line', () => {
       assert.equal((await first).code, 0);
     });
 
+    it('chat asks the person at the terminal before a tool that needs permission, and goes on when allowed', async () => {
+      anthropic.script(
+        { kind: 'stream', toolCalls: [{ id: 'toolu_1', name: 'write_text', arguments: { path: 'note.txt', text: 'remember the milk' } }] },
+        { kind: 'stream', chunks: ['Saved ', 'the note.'] },
+      );
+      const questions: string[] = [];
+      const r = await runCli(['chat', 'save a note', '--data-dir', dir.path], envFor(), undefined, async (question) => {
+        questions.push(question);
+        return 'y';
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(questions.length, 1);
+      assert.match(questions[0], /write_text wants fs\.write on .*note\.txt/);
+      assert.match(questions[0], /Allow\? \[y\]es once, \[a\]lways, \[N\]o/);
+      assert.match(r.stdout, /Saved the note\.\n$/);
+      assert.equal(readFileSync(join(dir.path, 'workspace', 'note.txt'), 'utf8'), 'remember the milk');
+    });
+
+    it('chat denies the tool when the person answers no, and the model hears it', async () => {
+      anthropic.script(
+        { kind: 'stream', toolCalls: [{ id: 'toolu_2', name: 'write_text', arguments: { path: 'denied.txt', text: 'nope' } }] },
+        { kind: 'stream', chunks: ['Understood, I did not write it.'] },
+      );
+      const r = await runCli(['chat', 'write another', '--data-dir', dir.path], envFor(), undefined, async () => '');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(existsSync(join(dir.path, 'workspace', 'denied.txt')), false);
+      assert.match(JSON.stringify(anthropic.requests.at(-1)!.body), /toolu_2/);
+    });
+
     it('runs list --json lists runs newest first and --status filters them', async () => {
       const r = await cli(['runs', 'list', '--json']);
       assert.equal(r.code, 0, r.stderr);
       const { runs } = JSON.parse(r.stdout) as { runs: { title: string; status: string }[] };
-      assert.deepEqual(runs.map((x) => x.title), ['hold the folder', 'a long story', 'no key', 'this fails', 'again', 'hi there']);
+      assert.deepEqual(runs.map((x) => x.title), ['write another', 'save a note', 'hold the folder', 'a long story', 'no key', 'this fails', 'again', 'hi there']);
       const failed = JSON.parse((await cli(['runs', 'list', '--json', '--status', 'failed'])).stdout) as { runs: { title: string }[] };
       assert.deepEqual(failed.runs.map((x) => x.title), ['no key', 'this fails']);
       const text = await cli(['runs', 'list']);
@@ -185,6 +215,21 @@ describe('the agent-blob command line', () => {
       assert.equal(list.runs[0].status, 'cancelled');
       const timeline = JSON.parse((await cli(['timeline', '--json', '--since', String(before)])).stdout) as { items: { kind: string; status?: string }[] };
       assert.ok(timeline.items.some((i) => i.kind === 'run_status' && i.status === 'cancelled'));
+    });
+
+    it('a chat nobody can answer at the terminal says how to answer, and an answer from another command lets it go on', async () => {
+      anthropic.script(
+        { kind: 'stream', toolCalls: [{ id: 'toolu_3', name: 'write_text', arguments: { path: 'from-host.txt', text: 'hi' } }] },
+        { kind: 'stream', chunks: ['Written.'] },
+      );
+      const pending = cli(['chat', 'write through the host']);
+      const hint = await waitFor(() => /answer with: agent-blob permissions answer (\S+) allow\|deny/.exec(pending.errors()), 5000, 'the hint');
+      const answer = await cli(['permissions', 'answer', hint[1], 'allow']);
+      assert.equal(answer.code, 0, answer.stderr);
+      const r = await pending;
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'Written.\n');
+      assert.equal(readFileSync(join(dir.path, 'workspace', 'from-host.txt'), 'utf8'), 'hi');
     });
 
     it('Ctrl-C in a chat against the host cancels the run on the host', async () => {

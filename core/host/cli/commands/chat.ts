@@ -1,4 +1,5 @@
 import { AppError, isTerminalRunStatus, type AppEvent, type Client, type Run } from '../../../contract/index.js';
+import { PermissionPrompter } from '../permission-prompt.js';
 import { EXIT, type CommandContext, type CommandGroup } from '../types.js';
 
 interface Outcome {
@@ -21,7 +22,10 @@ class RunFollower {
   private finish!: (outcome: Outcome) => void;
   readonly ended = new Promise<Outcome>((resolve) => (this.finish = resolve));
 
-  constructor(private readonly write: ((text: string) => void) | null) {}
+  constructor(
+    private readonly write: ((text: string) => void) | null,
+    private readonly permissions: PermissionPrompter,
+  ) {}
 
   follow(runId: string): void {
     this.runId = runId;
@@ -59,8 +63,16 @@ class RunFollower {
       case 'timeline.error':
         this.errors.push(event.data.message);
         return;
+      case 'permission.requested':
+        this.permissions.requested(event);
+        return;
+      case 'permission.decided':
+        this.permissions.settled(event.data.requestId, event.data.decision, event.data.decidedBy);
+        return;
       case 'run.status':
-        if (isTerminalRunStatus(event.data.to)) this.finish({ status: event.data.to, reason: event.data.reason, error: event.data.error });
+        if (!isTerminalRunStatus(event.data.to)) return;
+        this.permissions.stop();
+        this.finish({ status: event.data.to, reason: event.data.reason, error: event.data.error });
         return;
       default:
     }
@@ -78,7 +90,7 @@ async function chat(ctx: CommandContext): Promise<number> {
   if (!text) throw new AppError('invalid_input', 'chat needs a message: agent-blob chat "hello"');
   const model = typeof ctx.flags.model === 'string' ? ctx.flags.model : undefined;
   const client: Client = await ctx.connect();
-  const follower = new RunFollower(ctx.json ? null : (t) => ctx.io.stdout(t));
+  const follower = new RunFollower(ctx.json ? null : (t) => ctx.io.stdout(t), new PermissionPrompter(ctx.io, client, !ctx.json));
   const { head } = await client.call('system.info', {});
   client.subscribe(head, follower.onEvent);
   const lost = new Promise<never>((_, reject) => {
@@ -121,7 +133,7 @@ export const chatGroup: CommandGroup = {
     {
       name: 'chat',
       params: '"text"',
-      summary: 'Send a message and stream the reply to stdout; Ctrl-C cancels the run',
+      summary: 'Send a message and stream the reply to stdout; asks before tools that need permission; Ctrl-C cancels the run',
       options: { model: { type: 'string', value: 'MODEL', description: 'the model for this turn, e.g. anthropic:claude-sonnet-4-5 or ollama:llama3.2' } },
       run: chat,
     },
