@@ -207,7 +207,10 @@ async function runInElectron(): Promise<void> {
   try {
     await startDesktop(api, { appRoot: electron.app.getAppPath() });
   } catch (err) {
-    console.error(`Agent Blob could not start: ${(err as Error)?.message ?? String(err)}`);
+    // Typically the data folder is held by a headless host; say so where the user is looking.
+    const message = (err as Error)?.message ?? String(err);
+    console.error(`Agent Blob could not start: ${message}`);
+    electron.dialog.showErrorBox('Agent Blob could not start', message);
     electron.app.exit(1);
   }
 }
