@@ -126,9 +126,11 @@ function overallHelp(): string {
   return lines.join('\n');
 }
 
+/** Help for every group of that name: a capability may add commands to a group from its own file (runs show). */
 function groupHelp(name: string): string {
-  const group = COMMAND_GROUPS.find((g) => g.name === name)!;
-  return [`${group.summary}`, '', ...group.commands.map((c) => `  ${usageLine(c).padEnd(36)} ${c.summary}`), '', 'Run "agent-blob <command> --help" for its options.', ''].join('\n');
+  const groups = COMMAND_GROUPS.filter((g) => g.name === name);
+  const commands = groups.flatMap((g) => g.commands);
+  return [`${groups[0].summary}`, '', ...commands.map((c) => `  ${usageLine(c).padEnd(36)} ${c.summary}`), '', 'Run "agent-blob <command> --help" for its options.', ''].join('\n');
 }
 
 function commandHelp(command: CliCommand): string {

@@ -246,3 +246,18 @@ describe('the agent-blob command line', () => {
     });
   });
 });
+
+describe('the command registry', () => {
+  it('lists every command of a group, even when several files add to it, and help exits 0', async () => {
+    const { COMMAND_GROUPS } = await import('../../../core/host/cli/commands/index.js');
+    const runsCommands = COMMAND_GROUPS.filter((g) => g.name === 'runs').flatMap((g) => g.commands.map((c) => c.name));
+    const r = await runCli(['runs', '--help'], {});
+    assert.equal(r.code, 0);
+    for (const name of runsCommands) assert.match(r.stdout, new RegExp(`agent-blob ${name}\\b`));
+    const all = await runCli(['--help'], {});
+    assert.equal(all.code, 0);
+    for (const group of COMMAND_GROUPS) for (const c of group.commands) assert.ok(all.stdout.includes(`  ${c.name}`), c.name);
+    const names = COMMAND_GROUPS.flatMap((g) => g.commands.map((c) => c.name));
+    assert.equal(new Set(names).size, names.length, 'no two commands share a name');
+  });
+});
