@@ -242,4 +242,58 @@ describe('chat in the browser against the headless host', () => {
       await app.close();
     }
   });
+
+  test('with a desktop bridge in the window the renderer talks through it and opens no WebSocket of its own', async () => {
+    const app = await startApp(browser);
+    try {
+      app.anthropic.script({ kind: 'stream', chunks: chunk('Over the bridge.', 4), delayMs: 5 });
+      // Stands in for Electron's preload: a DesktopBridge carrying the same frames. It reaches core
+      // through the host's WebSocket, with the token only it knows; the page URL has none.
+      await app.page.addInitScript((wsUrl) => {
+        const Native = WebSocket;
+        const listeners = new Set<(frame: unknown) => void>();
+        let socket: WebSocket | null = null;
+        let queue: string[] = [];
+        (window as unknown as Record<string, unknown>).agentBlob = {
+          open() {
+            socket = new Native(wsUrl);
+            socket.onopen = () => {
+              for (const frame of queue) socket!.send(frame);
+              queue = [];
+            };
+            socket.onmessage = (m) => listeners.forEach((l) => l(JSON.parse(String(m.data))));
+          },
+          send(frame: unknown) {
+            const text = JSON.stringify(frame);
+            if (socket && socket.readyState === Native.OPEN) socket.send(text);
+            else queue.push(text);
+          },
+          onFrame(listener: (frame: unknown) => void) {
+            listeners.add(listener);
+            return () => listeners.delete(listener);
+          },
+          close() {
+            socket?.close();
+          },
+        };
+        // Counts the sockets the page itself opens; the bridge uses the unwrapped class.
+        (window as unknown as Record<string, unknown>).pageSockets = 0;
+        window.WebSocket = class extends Native {
+          constructor(url: string | URL, protocols?: string | string[]) {
+            super(url, protocols);
+            (window as unknown as { pageSockets: number }).pageSockets++;
+          }
+        } as typeof WebSocket;
+      }, app.host.wsUrl);
+      await app.page.goto(app.host.url.replace(/\?token=.*/, ''));
+      await connectionState(app.page, 'open');
+      await sendMessage(app.page, 'hello desktop');
+      const done = app.page.locator('[data-role="assistant"][data-status="done"]');
+      await done.waitFor({ timeout: 5000 });
+      assert.equal(await done.getByTestId('message-text').textContent(), 'Over the bridge.');
+      assert.equal(await app.page.evaluate(() => (window as unknown as { pageSockets: number }).pageSockets), 0, 'the renderer opened no WebSocket');
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { waitFor } from '../support/index.js';
+import { launchBrowser, startApp } from './support/app.js';
+
+describe('the memory pane in the browser against the headless host', () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('searches with highlighting, pins, edits, forgets one and several, imports, exports, and jumps to the source message', async () => {
+    const app = await startApp(browser);
+    try {
+      const core = app.host.core;
+      // A long timeline, so the source message is far out of view when the chat pane opens.
+      core.log.transaction(() => {
+        core.log.append('message.created', { messageId: 'msg_source', role: 'user', text: 'By the way, my passport expires in August 2027.', status: 'done' });
+        for (let i = 0; i < 80; i++) core.log.append('message.created', { messageId: `msg_filler_${i}`, role: 'user', text: `filler message number ${i}`, status: 'done' });
+      });
+      const fromChat = await core.gateway.call('memory.add', { text: 'My passport expires in August 2027', area: 'main', source: { kind: 'run', runId: null, messageId: 'msg_source' } });
+      const tea = await core.gateway.call('memory.add', { text: 'I drink rooibos tea in the evening', area: 'main' });
+      const fix = await core.gateway.call('memory.add', { text: 'Problem: printer offline. Fix: re-add it by IP address', area: 'solutions' });
+      const other = await core.gateway.call('memory.add', { text: 'Use jq -r to print raw strings', area: 'instruments' });
+
+      await app.open();
+      await app.page.getByTestId('nav-memory').click();
+      const list = app.page.getByTestId('memory-row');
+      await waitFor(async () => (await list.count()) === 4, 5000, 'four memories listed');
+
+      // Search, with the matched word marked.
+      await app.page.getByTestId('memory-search').fill('passports');
+      const first = list.first();
+      await waitFor(async () => (await first.getAttribute('data-id')) === fromChat.memory.id, 5000, 'the passport memory first');
+      assert.equal(await first.locator('mark').first().textContent(), 'passport');
+
+      // Pin, then filter by pinned.
+      await first.getByTestId('memory-pin').click();
+      await app.page.locator(`[data-testid="memory-row"][data-id="${fromChat.memory.id}"][data-pinned="true"]`).waitFor();
+      assert.equal((await core.gateway.call('memory.get', { id: fromChat.memory.id })).pinned, true);
+      await app.page.getByTestId('memory-search').fill('');
+      await app.page.getByTestId('memory-pinned-only').check();
+      await waitFor(async () => (await list.count()) === 1, 5000, 'only the pinned memory');
+      await app.page.getByTestId('memory-pinned-only').uncheck();
+      await app.page.getByTestId('memory-area').selectOption('solutions');
+      await waitFor(async () => (await list.count()) === 1 && (await list.first().getAttribute('data-id')) === fix.memory.id, 5000, 'only the solution');
+      await app.page.getByTestId('memory-area').selectOption('');
+      await waitFor(async () => (await list.count()) === 4, 5000, 'all four again');
+
+      // Edit.
+      const teaRow = app.page.locator(`[data-testid="memory-row"][data-id="${tea.memory.id}"]`);
+      await teaRow.getByTestId('memory-edit').click();
+      await teaRow.getByTestId('memory-edit-text').fill('I drink rooibos or mint tea in the evening');
+      await teaRow.getByTestId('memory-edit-save').click();
+      await teaRow.getByText('I drink rooibos or mint tea in the evening').waitFor();
+      assert.equal((await core.gateway.call('memory.get', { id: tea.memory.id })).text, 'I drink rooibos or mint tea in the evening');
+
+      // Forget one: gone from the pane and from search.
+      await app.page.locator(`[data-testid="memory-row"][data-id="${other.memory.id}"]`).getByTestId('memory-forget').click();
+      await waitFor(async () => (await list.count()) === 3, 5000, 'three left');
+      assert.equal((await core.gateway.call('memory.search', { query: 'jq raw strings' })).hits.some((h) => h.memory.id === other.memory.id), false);
+
+      // Import two, then forget them together.
+      await app.page.getByTestId('memory-import-input').setInputFiles({
+        name: 'memories.jsonl',
+        mimeType: 'application/jsonl',
+        buffer: Buffer.from(['{"text":"Kyoto trip is in April","area":"main"}', 'not json', '{"text":"Gym costs 55 euros a month","area":"main"}'].join('\n')),
+      });
+      await app.page.getByTestId('memory-notice').getByText(/Imported 2, 0 already known\. Skipped 1 bad line \(line 2/).waitFor();
+      await waitFor(async () => (await list.count()) === 5, 5000, 'five after the import');
+      for (const text of ['Kyoto trip is in April', 'Gym costs 55 euros a month']) await list.filter({ hasText: text }).getByTestId('memory-select').check();
+      await app.page.getByTestId('memory-forget-selected').click();
+      await waitFor(async () => (await list.count()) === 3, 5000, 'bulk forget');
+
+      // Export downloads JSONL of what is left.
+      const download = app.page.waitForEvent('download');
+      await app.page.getByTestId('memory-export').click();
+      const lines = readFileSync(await (await download).path(), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; pinned: boolean });
+      assert.deepEqual(lines.map((l) => l.text).sort(), ['I drink rooibos or mint tea in the evening', 'My passport expires in August 2027', 'Problem: printer offline. Fix: re-add it by IP address']);
+      await app.screenshot('memory-pane');
+
+      // Source: the chat pane opens scrolled to the message the memory came from.
+      await app.page.locator(`[data-testid="memory-row"][data-id="${fromChat.memory.id}"]`).getByTestId('memory-jump').click();
+      await app.page.getByTestId('pane-chat').waitFor();
+      const source = app.page.locator('[data-testid="timeline-row"][data-id="msg_source"]');
+      await source.waitFor({ timeout: 5000 });
+      await waitFor(async () => {
+        const box = await source.boundingBox();
+        const view = app.page.viewportSize()!;
+        return box !== null && box.y >= 0 && box.y + box.height <= view.height;
+      }, 5000, 'the source message in view');
+      assert.equal(await app.page.locator('.timeline-focused [data-id="msg_source"]').count(), 1, 'the source message is highlighted');
+      await app.screenshot('memory-jump-to-source');
+    } finally {
+      await app.close();
+    }
+  });
+});
