@@ -198,21 +198,23 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
 }
 
 /** The real entry: Electron runs this bundle as its main process. */
-async function runInElectron(): Promise<void> {
-  const electron = (await import('electron')).default;
+function runInElectron(electron: typeof Electron.CrossProcessExports): void {
   // Assigning the real module checks DesktopApi against Electron's own typings.
   const api: DesktopApi = electron;
   loadExtensionsFromUnpackedAsar();
   useSqliteAddon(process.env.AGENT_BLOB_SQLITE_ADDON);
-  try {
-    await startDesktop(api, { appRoot: electron.app.getAppPath() });
-  } catch (err) {
+  // Not awaited: startDesktop's steps before `ready` run synchronously right here.
+  startDesktop(api, { appRoot: electron.app.getAppPath() }).catch((err: unknown) => {
     // Typically the data folder is held by a headless host; say so where the user is looking.
     const message = (err as Error)?.message ?? String(err);
     console.error(`Agent Blob could not start: ${message}`);
     electron.dialog.showErrorBox('Agent Blob could not start', message);
     electron.app.exit(1);
-  }
+  });
 }
 
-if (process.versions.electron && process.type === 'browser') await runInElectron();
+if (process.versions.electron && process.type === 'browser') {
+  // Awaiting the import is fine; awaiting `whenReady` here would hang for good, because Electron
+  // emits `ready` only once the entry module has finished evaluating.
+  runInElectron((await import('electron')).default);
+}

@@ -75,6 +75,23 @@ describe('desktop shell', () => {
     assert.equal(fake.app.name, 'Agent Blob');
   });
 
+  test('the data folder and the single-instance lock are settled synchronously, before Electron is ready', async () => {
+    const fake = createFakeElectron();
+    let ready!: () => void;
+    fake.app.whenReady = () => new Promise<void>((resolve) => (ready = resolve));
+    const pending = startDesktop(fake.api, { appRoot, dataDir, env: {}, platform: 'linux', core: { logger: silentLogger } });
+    // Electron emits `ready` only after the entry module has run, so these cannot wait for it.
+    assert.equal(fake.app.getPath('userData'), dataDir);
+    assert.equal(fake.app.name, 'Agent Blob');
+    assert.ok(fake.app.listenerCount('second-instance') > 0, 'the second-instance handler is in place');
+    assert.equal(fake.windows().length, 0, 'no window before ready');
+    ready();
+    const desktop = await pending;
+    assert.ok(desktop);
+    started.push(desktop);
+    assert.equal(fake.windows().length, 1);
+  });
+
   test('closing the window hides it to the tray and core keeps answering', async () => {
     const fake = createFakeElectron();
     const desktop = await launch(fake);
