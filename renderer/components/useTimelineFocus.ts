@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Virtualizer } from '@tanstack/react-virtual';
 import type { TimelineItem } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
@@ -14,11 +14,20 @@ export function useTimelineFocus(virtualizer: Virtualizer<HTMLDivElement, Elemen
   const loadOlder = useApp((s) => s.loadOlder);
   const [highlight, setHighlight] = useState<string | null>(null);
   const [done, setDone] = useState<number | null>(null);
+  const frame = useRef(0);
+  useEffect(() => () => cancelAnimationFrame(frame.current), []);
   useEffect(() => {
     if (!focus || done === focus.nonce) return;
     const index = items.findIndex((i) => i.id === focus.messageId);
     if (index >= 0) {
-      virtualizer.scrollToIndex(index, { align: 'center' });
+      // Rows are measured as they render and the timeline follows the bottom on first open; keep
+      // centring for a few frames until both have settled.
+      let frames = 0;
+      const settle = () => {
+        virtualizer.scrollToIndex(index, { align: 'center' });
+        if (++frames < 12) frame.current = requestAnimationFrame(settle);
+      };
+      settle();
       setHighlight(focus.messageId);
       setDone(focus.nonce);
       return;

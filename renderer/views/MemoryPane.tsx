@@ -1,3 +1,4 @@
+import './MemoryPane.css';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { MemoryArea } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
