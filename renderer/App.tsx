@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { ConnectionIndicator } from './components/ConnectionIndicator.js';
 import { Nav } from './components/Nav.js';
 import { PANES } from './panes.js';
+import { ApprovalDialog } from './views/ApprovalDialog.js';
 import { useApp } from './store/context.js';
 
 export function App() {
@@ -24,6 +25,7 @@ export function App() {
       <main className="pane" aria-label={pane.label} data-testid={`pane-${pane.id}`}>
         <pane.View />
       </main>
+      <ApprovalDialog />
     </div>
   );
 }

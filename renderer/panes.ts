@@ -1,6 +1,7 @@
 import type { ComponentType } from 'react';
 import { ChatView } from './views/ChatView.js';
 import { MemoryPane } from './views/MemoryPane.js';
+import { PermissionsPane } from './views/PermissionsPane.js';
 
 /** One pane of the left nav. A capability adds a view file and one entry here. */
 export interface Pane {
@@ -12,4 +13,5 @@ export interface Pane {
 export const PANES: readonly Pane[] = [
   { id: 'chat', label: 'Chat', View: ChatView },
   { id: 'memory', label: 'Memory', View: MemoryPane },
+  { id: 'permissions', label: 'Permissions', View: PermissionsPane },
 ];

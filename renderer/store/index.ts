@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AppEvent, Client } from '../../core/contract/index.js';
 import { createConnectionSlice } from './connection.js';
 import { createMemorySlice } from './memory.js';
+import { createPermissionsSlice } from './permissions.js';
 import { createRunsSlice } from './runs.js';
 import { createTimelineSlice } from './timeline.js';
 import type { AppState, EventApplier } from './types.js';
@@ -15,6 +16,7 @@ const EVENT_APPLIERS: EventApplier[] = [
   (state, events) => state.applyTimelineEvents(events),
   (state, events) => state.applyRunEvents(events),
   (state, events) => state.applyMemoryEvents(events),
+  (state, events) => state.applyPermissionEvents(events),
 ];
 
 export type AppStore = StoreApi<AppState>;
@@ -26,6 +28,7 @@ export function createAppStore(client: Client): AppStore {
     ...createTimelineSlice(set, get, client),
     ...createRunsSlice(set, get, client),
     ...createMemorySlice(set, get, client),
+    ...createPermissionsSlice(set, get, client),
   }));
 }
 
@@ -37,6 +40,7 @@ export function createAppStore(client: Client): AppStore {
 export async function startAppStore(store: AppStore, client: Client): Promise<() => void> {
   const head = await store.getState().loadTimeline();
   await store.getState().loadActiveRuns();
+  await store.getState().loadPendingPermissions();
   // Events arrive one frame at a time; applying them per microtask keeps a burst (the backlog after
   // a reconnect) to one update of the store.
   let pending: AppEvent[] = [];

@@ -2,11 +2,12 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { AppEvent, Client } from '../../core/contract/index.js';
 import type { ConnectionSlice } from './connection.js';
 import type { MemorySlice } from './memory.js';
+import type { PermissionsSlice } from './permissions.js';
 import type { RunsSlice } from './runs.js';
 import type { TimelineSlice } from './timeline.js';
 
 /** The whole renderer state: every slice merged. Components select single fields, never all of it. */
-export type AppState = ConnectionSlice & TimelineSlice & RunsSlice & MemorySlice;
+export type AppState = ConnectionSlice & TimelineSlice & RunsSlice & MemorySlice & PermissionsSlice;
 
 export type SetState = StoreApi<AppState>['setState'];
 export type GetState = StoreApi<AppState>['getState'];

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { waitFor } from '../support/index.js';
+import { launchBrowser, sendMessage, startApp, type E2EApp } from './support/app.js';
+
+/** Waits until `count` runs exist and all of them have ended. */
+async function runsEnded(app: E2EApp, count: number): Promise<void> {
+  await waitFor(() => {
+    const runs = app.host.core.runs.list(50);
+    return runs.length === count && runs.every((r) => ['done', 'failed', 'cancelled'].includes(r.status));
+  }, 8000, `${count} runs to end`);
+}
+
+describe('approvals in the browser', () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('a write asks in a dialog; "allow always" shows the narrow rule and its preview; then the same kind of call runs without asking and another still asks', async () => {
+    const app = await startApp(browser);
+    try {
+      const workspace = join(app.host.core.paths.dir, 'workspace');
+      const notes = join(workspace, 'notes');
+      app.anthropic.script(
+        { kind: 'stream', toolCalls: [{ name: 'write_text', arguments: { path: 'notes/monday.md', text: 'plan' } }] },
+        { kind: 'stream', chunks: ['Saved your plan.'] },
+      );
+      await app.open();
+      await sendMessage(app.page, 'save my plan');
+
+      const dialog = app.page.getByTestId('approval-dialog');
+      await dialog.waitFor({ timeout: 5000 });
+      assert.equal(await dialog.getByTestId('approval-resource').textContent(), join(notes, 'monday.md'));
+      assert.equal(existsSync(join(notes, 'monday.md')), false, 'nothing is written before the answer');
+      await app.screenshot('permission-dialog');
+
+      await dialog.getByTestId('approval-always').click();
+      const pattern = dialog.getByTestId('approval-rule-pattern');
+      await pattern.waitFor();
+      assert.equal(await pattern.inputValue(), join(notes, 'monday.md'), 'prefilled with the narrowest pattern: this file');
+      const count = dialog.getByTestId('approval-preview-count');
+      await waitFor(async () => /^Matches 1 of/.test((await count.textContent().catch(() => '')) ?? ''), 3000, 'the preview');
+      await dialog.getByRole('button', { name: 'every .md file in this folder' }).click();
+      assert.equal(await pattern.inputValue(), `${notes}/*.md`);
+      await waitFor(async () => (await dialog.getByTestId('approval-preview').textContent())?.includes('monday.md'), 3000, 'the preview of the edited rule');
+      await app.screenshot('permission-allow-always');
+      await dialog.getByTestId('approval-save-rule').click();
+      await dialog.waitFor({ state: 'detached', timeout: 3000 });
+      await runsEnded(app, 1);
+      assert.equal(existsSync(join(notes, 'monday.md')), true);
+
+      // The same kind of call now runs without a dialog.
+      app.anthropic.script(
+        { kind: 'stream', toolCalls: [{ name: 'write_text', arguments: { path: 'notes/tuesday.md', text: 'more' } }] },
+        { kind: 'stream', chunks: ['Saved again.'] },
+      );
+      await sendMessage(app.page, 'and tuesday');
+      await runsEnded(app, 2);
+      assert.equal(existsSync(join(notes, 'tuesday.md')), true);
+      assert.equal(app.host.core.log.since(0, 100_000).filter((e) => e.type === 'permission.requested').length, 1, 'no second dialog');
+
+      // A call outside the pattern still asks.
+      app.anthropic.script(
+        { kind: 'stream', toolCalls: [{ name: 'write_text', arguments: { path: 'notes/data.json', text: '{}' } }] },
+        { kind: 'stream', chunks: ['Could not save it.'] },
+      );
+      await sendMessage(app.page, 'save data');
+      await dialog.waitFor({ timeout: 5000 });
+      assert.equal(await dialog.getByTestId('approval-resource').textContent(), join(notes, 'data.json'));
+      await dialog.getByTestId('approval-deny').click();
+      await dialog.waitFor({ state: 'detached', timeout: 3000 });
+      await runsEnded(app, 3);
+      assert.equal(existsSync(join(notes, 'data.json')), false);
+
+      // The rules page shows the rule with what it matched, and the test box names it.
+      await app.page.getByTestId('nav-permissions').click();
+      const rule = app.page.getByTestId('perm-rule');
+      await rule.waitFor();
+      assert.equal(await rule.getByTestId('perm-rule-pattern').textContent(), `${notes}/*.md`);
+      await waitFor(async () => /^2 matches/.test((await rule.getByTestId('perm-rule-matches').textContent()) ?? ''), 3000, 'match count');
+      await app.page.getByTestId('perm-test-resource').fill(join(notes, 'friday.md'));
+      await app.page.getByRole('button', { name: 'Test', exact: true }).click();
+      const result = app.page.getByTestId('perm-test-result');
+      await result.waitFor();
+      assert.equal(await result.getAttribute('data-decision'), 'allow');
+      await app.page.getByLabel('Filter by decision').selectOption('deny');
+      await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 1, 3000, 'the audit filtered to the denial');
+      assert.match((await app.page.getByTestId('perm-audit-row').textContent()) ?? '', /data\.json/);
+      await app.screenshot('permissions-pane');
+    } finally {
+      await app.close();
+    }
+  });
+});
