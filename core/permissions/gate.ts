@@ -6,7 +6,7 @@ import type { Logger } from '../util/logger.js';
 import { resolvePrivateReason, parseHttpTarget, type HostResolver } from './net.js';
 import type { Evaluation, PolicyEngine } from './policy.js';
 import type { PermissionQueries } from './store.js';
-import type { GateRunHandle, PermissionDecision, PermissionGate, PermissionRequest } from './types.js';
+import type { PermissionDecision, PermissionGate, PermissionRequest } from './types.js';
 
 /** What a person (or a client on their behalf) is told when a call waits for them. */
 export interface PermissionNotice {
