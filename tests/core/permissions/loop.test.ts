@@ -41,6 +41,30 @@ describe('approvals inside the real agent loop', () => {
     }
   });
 
+  it('cancelling a run that waits for an answer closes the request before the run ends; nothing of it follows', async () => {
+    const dir = tempDir();
+    const root = join(dir.path, 'root');
+    mkdirSync(root);
+    const t = await startTestCore({ dataDir: join(dir.path, 'data'), allowedRoots: [root], resolveHost: null, env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url } });
+    try {
+      anthropic.script({ kind: 'stream', toolCalls: [{ name: 'run_command', arguments: { command: 'echo hi > made.txt' } }] });
+      const { runId } = await t.client.call('chat.send', { text: 'make a file' });
+      const request = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0], 5000, 'request');
+      await t.client.call('runs.cancel', { runId });
+      await t.core.idle();
+      const ofRun = t.core.log.since(0, 100_000).filter((e) => e.runId === runId);
+      const closed = ofRun.findIndex((e) => e.type === 'permission.decided' && e.data.requestId === request.requestId);
+      const cancelled = ofRun.findIndex((e) => e.type === 'run.status' && e.data.to === 'cancelled');
+      assert.ok(closed >= 0 && closed < cancelled, 'closed before cancelled');
+      assert.equal(cancelled, ofRun.length - 1, 'nothing of the run after cancelled');
+      assert.equal(existsSync(join(root, 'made.txt')), false);
+      assert.deepEqual((await t.client.call('permissions.pending', {})).requests, []);
+    } finally {
+      await t.close();
+      dir.cleanup();
+    }
+  });
+
   it('allow once lets exactly that call run, and the next identical call asks again', async () => {
     const dir = tempDir();
     const root = join(dir.path, 'root');
