@@ -93,6 +93,7 @@ export interface IpcMainEventLike {
 
 export interface NotificationLike {
   show(): void;
+  on(event: 'click', listener: () => void): unknown;
 }
 
 export interface HeadersDetails {

@@ -33,7 +33,7 @@ export interface Desktop {
   /** Where the CLI reaches this app, or null when the gateway could not start. */
   gatewayUrl: string | null;
   showWindow(): void;
-  /** Shows how many permission requests wait for an answer (tray tooltip and badge). */
+  /** Shows how many permission requests wait (tray tooltip and badge); kept current from the log. */
   setPendingApprovals(count: number): void;
   notifier: NativeNotifier;
   /** Cancels runs, closes core and the gateway, then quits Electron. */
@@ -80,7 +80,10 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
   const notifier: NativeNotifier = {
     notify({ title, body }) {
       if (!api.Notification.isSupported()) return;
-      new api.Notification({ title, body }).show();
+      const notification = new api.Notification({ title, body });
+      // A notification is usually a question (a permission request): clicking it opens the window.
+      notification.on('click', showWindow);
+      notification.show();
     },
   };
   const dataDir = app.getPath('userData');
@@ -156,9 +159,33 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
   );
   tray.on('click', showWindow);
 
+  const setPendingApprovals = (count: number) => {
+    tray.setToolTip(count > 0 ? `${PRODUCT_NAME}: ${count} approval${count === 1 ? '' : 's'} waiting` : PRODUCT_NAME);
+    app.setBadgeCount(count);
+  };
+  // Permission requests waiting for a person show on the tray and the badge, also while hidden.
+  let approvalsQueued = false;
+  const refreshApprovals = () => {
+    if (approvalsQueued || quitting) return;
+    approvalsQueued = true;
+    setImmediate(() => {
+      approvalsQueued = false;
+      if (quitting) return;
+      core.gateway.call('permissions.pending', {}).then(
+        ({ requests }) => setPendingApprovals(requests.length),
+        (err: unknown) => core.logger.log('warn', 'counting pending approvals failed', { error: String(err) }),
+      );
+    });
+  };
+  const stopWatchingApprovals = core.log.subscribe(core.log.head(), (event) => {
+    if (event.type === 'permission.requested' || event.type === 'permission.decided') refreshApprovals();
+  });
+  refreshApprovals();
+
   function quit(): Promise<void> {
     quitting ??= (async () => {
       try {
+        stopWatchingApprovals();
         await gateway?.close();
         ipc.close();
         await core.close();
@@ -188,10 +215,7 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
     window: () => win,
     gatewayUrl: gateway?.url ?? null,
     showWindow,
-    setPendingApprovals(count) {
-      tray.setToolTip(count > 0 ? `${PRODUCT_NAME}: ${count} approval${count === 1 ? '' : 's'} waiting` : PRODUCT_NAME);
-      app.setBadgeCount(count);
-    },
+    setPendingApprovals,
     notifier,
     quit,
   };

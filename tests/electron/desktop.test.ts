@@ -280,17 +280,41 @@ describe('desktop shell', () => {
     assert.match(secrets?.detail ?? '', /unencrypted.*keyring/);
   });
 
-  test('core shows native notifications, and pending approvals show on the tray and badge', async () => {
+  test('core shows native notifications, and clicking one brings the hidden window back', async () => {
     const fake = createFakeElectron();
     const desktop = await launch(fake);
+    const win = mainWindow(fake);
+    win.userClose();
     assert.ok(desktop.core.notifier, 'core has a notifier');
     await desktop.core.notifier.notify({ title: 'Approval needed', body: 'shell.exec: ls' });
-    assert.deepEqual(fake.notifications, [{ title: 'Approval needed', body: 'shell.exec: ls' }]);
-    desktop.setPendingApprovals(2);
-    assert.equal(fake.trays[0].tooltip, 'Agent Blob: 2 approvals waiting');
+    assert.deepEqual(
+      fake.notifications.map(({ title, body }) => ({ title, body })),
+      [{ title: 'Approval needed', body: 'shell.exec: ls' }],
+    );
+    fake.notifications[0].click();
+    assert.equal(win.isVisible(), true);
+    assert.equal(win.focused, true);
+  });
+
+  test('permission requests waiting for a person show on the tray tooltip and badge until decided', async () => {
+    const fake = createFakeElectron();
+    const desktop = await launch(fake);
+    const { core } = desktop;
+    const call = { capability: 'shell.exec', resource: 'ls', resolved: null, tool: 'run_command', argsSummary: 'ls', scope: {}, mode: 'normal' as const };
+    const runId = core.log.transaction(() => core.runs.create({ kind: 'chat', title: 'list files' }));
+    core.log.transaction(() => {
+      core.log.append('permission.requested', { ...call, requestId: 'req-1', reason: 'asks', expiresAt: core.clock.now() + 60_000 }, runId);
+      core.log.append('permission.requested', { ...call, requestId: 'req-2', reason: 'asks', expiresAt: core.clock.now() + 60_000 }, runId);
+    });
+    await waitFor(() => fake.trays[0].tooltip === 'Agent Blob: 2 approvals waiting', 2000, 'the tooltip to count two requests');
     assert.equal(fake.app.badge, 2);
-    desktop.setPendingApprovals(0);
-    assert.equal(fake.trays[0].tooltip, 'Agent Blob');
+    core.log.transaction(() => {
+      for (const requestId of ['req-1', 'req-2']) {
+        core.log.append('permission.decided', { ...call, requestId, decision: 'deny', decidedBy: 'user', ruleId: null, reason: 'no', answer: 'deny' }, runId);
+      }
+    });
+    await waitFor(() => fake.trays[0].tooltip === 'Agent Blob', 2000, 'the tooltip to clear');
+    assert.equal(fake.app.badge, 0);
   });
 
   test('on macOS the tray uses the template image and the dock icon brings the window back', async () => {

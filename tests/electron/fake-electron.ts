@@ -249,7 +249,8 @@ export interface FakeElectron {
   app: FakeApp;
   ipcMain: FakeIpcMain;
   trays: FakeTray[];
-  notifications: { title: string; body: string }[];
+  /** Shown notifications; `click()` is the user clicking one. */
+  notifications: { title: string; body: string; click(): void }[];
   opened: string[];
   headerListener(): ((details: HeadersDetails, callback: (response: { responseHeaders?: Record<string, string[]> }) => void) => void) | null;
   permissionHandler(): ((webContents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null;
@@ -261,7 +262,7 @@ export function createFakeElectron(options: { os?: FakeOs; encryption?: boolean;
   const ipcMain = new FakeIpcMain();
   const trays: FakeTray[] = [];
   const windows: FakeWindow[] = [];
-  const notifications: { title: string; body: string }[] = [];
+  const notifications: FakeElectron['notifications'] = [];
   const opened: string[] = [];
   let headerListener: ReturnType<FakeElectron['headerListener']> = null;
   let permissionHandler: ReturnType<FakeElectron['permissionHandler']> = null;
@@ -280,9 +281,14 @@ export function createFakeElectron(options: { os?: FakeOs; encryption?: boolean;
   }
   class Notification {
     static isSupported = () => true;
+    private readonly clicks: (() => void)[] = [];
     constructor(private readonly o: { title: string; body: string }) {}
+    on(_event: 'click', listener: () => void) {
+      this.clicks.push(listener);
+      return this;
+    }
     show() {
-      notifications.push(this.o);
+      notifications.push({ ...this.o, click: () => this.clicks.forEach((l) => l()) });
     }
   }
 
