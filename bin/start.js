@@ -19,7 +19,7 @@ const args = parseArgs(process.argv.slice(2));
 const env = { ...process.env };
 if (args.dataDir) env.AGENT_BLOB_DATA_DIR = resolve(args.dataDir);
 
-const why = args.headless ? 'the headless host was asked for' : whyNoDesktop();
+const why = args.headless ? 'the headless host was asked for' : await whyNoDesktop();
 if (why === null) {
   const launched = launchElectron();
   if (launched) process.exitCode = await launched;
@@ -50,9 +50,9 @@ function parseArgs(argv) {
 }
 
 /** Null when a desktop window can open; else the reason it cannot. */
-function whyNoDesktop() {
+async function whyNoDesktop() {
   if (process.platform === 'linux' && !env.DISPLAY && !env.WAYLAND_DISPLAY) return 'no display (neither DISPLAY nor WAYLAND_DISPLAY is set)';
-  const found = findElectron();
+  const found = await findElectron();
   return found.binary ? null : `Electron is not installed (${found.reason})`;
 }
 
@@ -60,7 +60,7 @@ function whyNoDesktop() {
  * Where the Electron binary is, read from the electron package's own files. Requiring the package
  * instead would start a download when the binary is missing; that is tried only as a last step.
  */
-function findElectron() {
+async function findElectron() {
   const pkg = join(root, 'node_modules', 'electron');
   if (!existsSync(join(pkg, 'package.json'))) return { reason: 'the electron package is missing; run npm install' };
   const pathFile = join(pkg, 'path.txt');
@@ -70,11 +70,32 @@ function findElectron() {
     return existsSync(binary) ? { binary: (electronBinary = binary) } : { reason: `no binary at ${binary} (ELECTRON_OVERRIDE_DIST_PATH)` };
   }
   if (relative && existsSync(join(pkg, 'dist', relative))) return { binary: (electronBinary = join(pkg, 'dist', relative)) };
+  if (/^(1|true|yes)$/i.test(env.ELECTRON_SKIP_BINARY_DOWNLOAD ?? '')) {
+    return { reason: 'ELECTRON_SKIP_BINARY_DOWNLOAD is set, so its binary was not downloaded' };
+  }
   // The package's postinstall did not fetch the binary (offline, or install scripts skipped): try once.
-  const attempt = spawnSync(process.execPath, ['-e', "process.stdout.write(require('electron'))"], { cwd: root, env, encoding: 'utf8', timeout: 300_000 });
+  const attempt = await run(process.execPath, ['-e', "process.stdout.write(require('electron'))"], 300_000, 'Downloading the Electron binary (once)...');
   if (attempt.status === 0 && attempt.stdout && existsSync(attempt.stdout)) return { binary: (electronBinary = attempt.stdout) };
-  const detail = firstErrorLine(attempt.stderr) ?? (attempt.error ? String(attempt.error.message) : 'no binary');
-  return { reason: `its binary could not be downloaded: ${detail}` };
+  return { reason: `its binary could not be downloaded: ${firstErrorLine(attempt.stderr) ?? `exit ${attempt.status}`}` };
+}
+
+/** Runs a child to completion; says `slowNote` if it takes more than two seconds. */
+function run(command, argv, timeoutMs, slowNote) {
+  return new Promise((done) => {
+    const child = spawn(command, argv, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const slow = setTimeout(() => console.log(slowNote), 2000);
+    const limit = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (err) => (stderr += `Error: ${err.message}\n`));
+    child.on('close', (status) => {
+      clearTimeout(slow);
+      clearTimeout(limit);
+      done({ status, stdout, stderr });
+    });
+  });
 }
 
 /** The line of a child's stderr that says what failed: an `...Error:` line, else the last one. */
