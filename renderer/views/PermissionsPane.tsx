@@ -1,5 +1,5 @@
 import './PermissionsPane.css';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AuditEntry, CommandResult, PermissionConfig, PermissionMode, PermissionTestResult, RuleEffect } from '../../core/contract/index.js';
 import { describeError } from '../store/errors.js';
 import { useApp, useClient } from '../store/context.js';
@@ -12,7 +12,7 @@ const when = (ts: number | null) => (ts ? new Date(ts).toLocaleString(undefined,
 /** Permissions: mode and allowed folders, rules with what they matched, a "test a call" box and the audit. */
 export function PermissionsPane() {
   const client = useClient();
-  const version = useApp((s) => s.permissionsVersion);
+  const version = useThrottled(useApp((s) => s.permissionsVersion), 1000);
   const [error, setError] = useState<string | null>(null);
   const run = useCallback(
     async <T,>(what: string, fn: () => Promise<T>): Promise<T | null> => {
@@ -41,6 +41,26 @@ export function PermissionsPane() {
       <AuditSection run={run} version={version} client={client} />
     </div>
   );
+}
+
+/** Follows `value` at most once per `ms`: a busy agent logs a decision per tool call, the pane reloads calmly. */
+function useThrottled<T>(value: T, ms: number): T {
+  const [shown, setShown] = useState(value);
+  const last = useRef(0);
+  useEffect(() => {
+    const wait = last.current + ms - Date.now();
+    if (wait <= 0) {
+      last.current = Date.now();
+      setShown(value);
+      return;
+    }
+    const timer = setTimeout(() => {
+      last.current = Date.now();
+      setShown(value);
+    }, wait);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return shown;
 }
 
 type Runner = <T>(what: string, fn: () => Promise<T>) => Promise<T | null>;
