@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connectWebSocket } from '../../core/gateway/websocket-client.js';
@@ -108,7 +108,9 @@ describe('npm start launcher (bin/start.js)', () => {
     const dir = tempDir('agent-blob-fake-electron-');
     dirs.push(dir);
     // A stand-in for the Electron binary: Node when run as Node (the driver probe), else it reports how it was started.
-    const binary = join(dir.path, 'electron');
+    const pathFile = join(root, 'node_modules', 'electron', 'path.txt');
+    const binary = join(dir.path, existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : 'electron');
+    mkdirSync(dirname(binary), { recursive: true });
     writeFileSync(
       binary,
       `#!/bin/sh\nif [ "$ELECTRON_RUN_AS_NODE" = "1" ]; then exec "${process.execPath}" "$@"; fi\necho "electron $*"\necho "data $AGENT_BLOB_DATA_DIR"\necho "run-as-node \${ELECTRON_RUN_AS_NODE:-unset}"\nexit 3\n`,
