@@ -1,14 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentSettingsService, AgentStore, agentExecutor, createAgentHandlers, createUsageProjector, type AgentRuntime, type RecallForPrompt } from './agent/index.js';
+import { AgentSettingsService, AgentStore, agentExecutor, chainFor, createAgentHandlers, createUsageProjector, type AgentRuntime, type RecallForPrompt } from './agent/index.js';
 import { AppError, type HealthCheck } from './contract/index.js';
 import { acquireLock, dataPaths, type DataDirLock, type DataPaths, type LockInfo } from './datadir/index.js';
 import { openDatabase, type DatabaseInfo, type WritableDB } from './db/index.js';
 import { EventLog } from './events/index.js';
-import { MemoryService, createMemoryHandlers, createMemoryProjector, createMemoryEmbedder, createProposalProjector, MemoryProposals } from './memory/index.js';
+import {
+  Consolidator,
+  MemoryExtraction,
+  MemoryProposals,
+  MemoryService,
+  collectText,
+  createMemoryEmbedder,
+  createMemoryHandlers,
+  createMemoryProjector,
+  createMemoryTools,
+  createProposalProjector,
+} from './memory/index.js';
 import { Gateway, type Handlers } from './gateway/dispatch.js';
 import { createPermissionHandlers, createPermissions, systemResolver, type HostResolver, type Permissions } from './permissions/index.js';
-import { CircuitBreaker, ProviderRegistry, parseModelRef, type ModelProvider, type ProviderId } from './providers/index.js';
+import { CircuitBreaker, ProviderRegistry, parseModelRef, routeStream, type ModelProvider, type ProviderId } from './providers/index.js';
 import { BUILTIN_TOOLS, scrubbedEnv, type AnyTool } from './tools/index.js';
 import { RunManager, RunQueries, createRunsProjector } from './runs/index.js';
 import { createFileSecretStore, createRedactor, type SecretStore } from './secrets/index.js';
@@ -132,7 +143,8 @@ export function createCore(options: CoreOptions): Core {
   const agentStore = new AgentStore(db);
   const agentSettings = new AgentSettingsService(db, log, clock);
   const breaker = new CircuitBreaker(clock);
-  const tools = (): readonly AnyTool[] => BUILTIN_TOOLS;
+  const memoryTools = createMemoryTools(memory);
+  const tools = (): readonly AnyTool[] => [...BUILTIN_TOOLS, ...memoryTools];
   // Memory fills the prompt's recall slot once it offers `recallForPrompt`; until then the slot stays empty.
   const recall = (memory as unknown as { recallForPrompt?: RecallForPrompt }).recallForPrompt;
   const agentRuntime: AgentRuntime = {
@@ -156,6 +168,19 @@ export function createCore(options: CoreOptions): Core {
     maxTokens: 4096,
     historyLimit: 400,
   };
+
+  // After a chat run, the memory model proposes what to remember (when the user turned it on).
+  const memoryExtraction = new MemoryExtraction({
+    db,
+    proposals: memoryProposals,
+    logger,
+    enabled: () => memory.extractAfterRuns(),
+    complete: (system, prompt, signal) =>
+      collectText(routeStream({ providers, clock, breaker }, chainFor(agentRuntime, 'memory'), { system, messages: [{ role: 'user', content: prompt }], maxTokens: 1024, signal })),
+  });
+  log.subscribe(log.head(), (event) => memoryExtraction.observe(event));
+  const consolidator = new Consolidator({ memory, clock, logger });
+  consolidator.start();
 
   // Chat turns answer one after another, so each sees the replies before it.
   let chatQueue: Promise<unknown> = Promise.resolve();
@@ -202,7 +227,7 @@ export function createCore(options: CoreOptions): Core {
     'system.ping': () => ({ now: clock.now() }),
     'system.info': () => ({ version: APP_VERSION, dataDir: paths.dir, pid: process.pid, startedAt, head: log.head() }),
     ...createPermissionHandlers(permissions),
-    ...createMemoryHandlers(memory, memoryProposals),
+    ...createMemoryHandlers(memory, memoryProposals, consolidator),
     ...createAgentHandlers({ store: agentStore, settings: agentSettings, breaker, timeline, providers, runs, tools, redact, clock, timeZone }),
   };
   const gateway = new Gateway(handlers, log, logger);
@@ -238,6 +263,8 @@ export function createCore(options: CoreOptions): Core {
       } catch {
         // a checkpoint is an optimisation; the WAL is replayed at next open anyway
       }
+      await consolidator.stop();
+      await memoryExtraction.close();
       await memory.close();
       db.close();
       lock.release();

@@ -71,6 +71,8 @@ export const MemoryStatusSchema = z.object({
   /** A background re-embedding in progress; search keeps using the previous index until it ends. */
   reembed: z.object({ embedder: z.string(), done: z.number(), total: z.number() }).nullable(),
   autoAcceptProposals: z.boolean(),
+  /** Whether the memory model is asked after each chat run what to remember (off by default: it costs a model call). */
+  extractAfterRuns: z.boolean(),
 });
 export type MemoryStatus = z.infer<typeof MemoryStatusSchema>;
 
@@ -152,9 +154,11 @@ export const MEMORY_COMMANDS = {
   'memory.status': { args: z.object({}).strict(), result: MemoryStatusSchema },
   /** Chooses the embedder and whether proposals from runs are accepted without asking. Changing the embedder re-embeds in the background. */
   'memory.configure': {
-    args: z.object({ embedder: EmbedderConfigSchema.optional(), autoAcceptProposals: z.boolean().optional() }).strict(),
+    args: z.object({ embedder: EmbedderConfigSchema.optional(), autoAcceptProposals: z.boolean().optional(), extractAfterRuns: z.boolean().optional() }).strict(),
     result: MemoryStatusSchema,
   },
+  /** Merges week-old conversation fragments about the same thing into one main memory (also runs daily). */
+  'memory.consolidate': { args: z.object({}).strict(), result: z.object({ groups: z.number(), created: z.number(), forgotten: z.number() }) },
   /** Memories proposed after runs, newest first. */
   'memory.proposals': {
     args: z.object({ status: z.enum(['pending', 'accepted', 'rejected']).optional() }).strict(),
@@ -194,7 +198,7 @@ export const MEMORY_EVENT_DATA = {
   /** The embedder changed, or a re-embedding advanced or finished. */
   'memory.embedder': z.object({ embedder: z.string(), state: z.enum(['started', 'progress', 'finished', 'failed']), done: z.number(), total: z.number(), error: z.string().nullable() }),
   /** Memory settings changed. */
-  'memory.configured': z.object({ autoAcceptProposals: z.boolean() }),
+  'memory.configured': z.object({ autoAcceptProposals: z.boolean(), extractAfterRuns: z.boolean() }),
   /** A run's extraction proposed a memory for the user to accept, edit or reject. */
   'memory.proposed': z.object({ proposalId: z.string(), text: z.string(), area: MemoryAreaSchema, source: MemorySourceSchema }),
   /** A proposal was answered. */

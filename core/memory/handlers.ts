@@ -1,11 +1,12 @@
 import type { Handlers } from '../gateway/dispatch.js';
+import type { Consolidator } from './consolidation.js';
 import type { MemoryProposals } from './proposals.js';
 import type { MemoryService } from './service.js';
 
 type MemoryHandlers = Pick<Handlers, Extract<keyof Handlers, `memory.${string}`>>;
 
 /** The memory commands, for the composition root to merge into the gateway's handlers. */
-export function createMemoryHandlers(memory: MemoryService, proposals: MemoryProposals): MemoryHandlers {
+export function createMemoryHandlers(memory: MemoryService, proposals: MemoryProposals, consolidator: Consolidator): MemoryHandlers {
   return {
     'memory.add': (args) => memory.add(args),
     'memory.import': ({ jsonl }) => memory.importJsonl(jsonl),
@@ -18,6 +19,7 @@ export function createMemoryHandlers(memory: MemoryService, proposals: MemoryPro
     'memory.forget': ({ ids }) => ({ forgotten: memory.forget(ids) }),
     'memory.status': () => memory.status(),
     'memory.configure': (patch) => memory.configure(patch),
+    'memory.consolidate': () => consolidator.consolidate(),
     'memory.proposals': ({ status }) => ({ proposals: proposals.list(status) }),
     'memory.resolveProposal': ({ proposalId, action, text }) => proposals.resolve(proposalId, action, text),
   };

@@ -7,3 +7,6 @@ export { normalizeForDedup } from './text.js';
 export { parseMemoryJsonl } from './jsonl.js';
 export { createMemoryHandlers } from './handlers.js';
 export { MemoryProposals, createProposalProjector } from './proposals.js';
+export { createMemoryTools } from './tools.js';
+export { MemoryExtraction, collectText, parseExtraction, type Complete } from './extraction.js';
+export { Consolidator, withoutPreamble } from './consolidation.js';

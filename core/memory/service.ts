@@ -44,6 +44,8 @@ export interface AddInput {
 export type AddOutcome = { outcome: 'added' | 'duplicate' | 'merged'; memory: Memory; conflictsWith: string | null };
 
 const IMPORT_BATCH = 500;
+/** Vector similarity a memory needs to enter the prompt without sharing a word with the query. */
+const RECALL_SIMILARITY = 0.3;
 
 /**
  * The memory capability: writes keep the row, the full-text index, the vector index and the event
@@ -206,16 +208,28 @@ export class MemoryService {
 
   status(): MemoryStatus {
     const counts = this.queries.counts();
-    return { ...counts, embedder: this.embedder.name, reembed: this.reembedder.progress(), autoAcceptProposals: this.getMeta('autoAcceptProposals') === true };
+    return {
+      ...counts,
+      embedder: this.embedder.name,
+      reembed: this.reembedder.progress(),
+      autoAcceptProposals: this.getMeta('autoAcceptProposals') === true,
+      extractAfterRuns: this.extractAfterRuns(),
+    };
   }
 
-  /** Changes the embedder (re-embeds in the background) and the auto-accept setting. */
-  async configure(patch: { embedder?: EmbedderConfig; autoAcceptProposals?: boolean }): Promise<MemoryStatus> {
-    if (patch.autoAcceptProposals !== undefined) {
-      const value = patch.autoAcceptProposals;
+  extractAfterRuns(): boolean {
+    return this.getMeta('extractAfterRuns') === true;
+  }
+
+  /** Changes the embedder (re-embeds in the background), auto-accept and extraction after runs. */
+  async configure(patch: { embedder?: EmbedderConfig; autoAcceptProposals?: boolean; extractAfterRuns?: boolean }): Promise<MemoryStatus> {
+    if (patch.autoAcceptProposals !== undefined || patch.extractAfterRuns !== undefined) {
+      const autoAcceptProposals = patch.autoAcceptProposals ?? this.getMeta('autoAcceptProposals') === true;
+      const extractAfterRuns = patch.extractAfterRuns ?? this.extractAfterRuns();
       this.deps.log.transaction(() => {
-        this.setMeta('autoAcceptProposals', value);
-        this.deps.log.append('memory.configured', { autoAcceptProposals: value });
+        this.setMeta('autoAcceptProposals', autoAcceptProposals);
+        this.setMeta('extractAfterRuns', extractAfterRuns);
+        this.deps.log.append('memory.configured', { autoAcceptProposals, extractAfterRuns });
       });
     }
     if (patch.embedder) {
@@ -230,6 +244,41 @@ export class MemoryService {
       }
     }
     return this.status();
+  }
+
+  /**
+   * The memories most relevant to `query`, as lines for the prompt, within `budgetTokens` (about 4
+   * characters a token). Pinned memories come first; a hit needs a word in common with the query or a
+   * close meaning, so an unrelated question brings nothing in.
+   */
+  async recallForPrompt(query: string, budgetTokens: number): Promise<string | null> {
+    if (!query.trim() || budgetTokens <= 0) return null;
+    // Nothing to recall: answer without loading the embedder (the first chat turn stays fast).
+    if (!this.deps.db.prepare('SELECT 1 FROM memories LIMIT 1').get()) return null;
+    const { hits } = await this.search(query.slice(0, 2000), { limit: 20 });
+    const relevant = hits.filter((h) => h.explain.bm25Rank !== null || (h.explain.vectorSimilarity ?? 0) >= RECALL_SIMILARITY);
+    relevant.sort((a, b) => Number(b.memory.pinned) - Number(a.memory.pinned));
+    const lines: string[] = [];
+    let used = 0;
+    for (const h of relevant) {
+      const line = `- (${h.memory.area}, ${new Date(h.memory.createdAt).toISOString().slice(0, 10)}) ${h.memory.text.replace(/\s+/g, ' ')}`;
+      const cost = Math.ceil(line.length / 4) + 1;
+      if (used + cost > budgetTokens) continue;
+      lines.push(line);
+      used += cost;
+    }
+    return lines.length ? lines.join('\n') : null;
+  }
+
+  /** The database, for the memory capability's own helpers (consolidation). */
+  db(): WritableDB {
+    return this.deps.db;
+  }
+
+  /** The first message of a run (the user's), so a memory saved by the agent can point at it. */
+  firstMessageOfRun(runId: string): string | null {
+    const row = this.deps.db.prepare("SELECT id FROM timeline WHERE run_id = ? AND kind = 'message' ORDER BY seq LIMIT 1").get(runId) as { id: string } | undefined;
+    return row?.id ?? null;
   }
 
   /** Resolves when a background re-embedding (if any) has ended. */
