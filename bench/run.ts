@@ -1,7 +1,7 @@
 // `npm run bench [-- name...]`: runs every suite in bench/suites (or those whose file name contains
 // one of the arguments), one after another, and prints one JSON object of their metrics.
 import { readdirSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { nowMs, round } from './lib.js';
@@ -22,6 +22,8 @@ const report: Record<string, unknown> = {
   node: process.version,
   platform: `${process.platform} ${process.arch}`,
   cpus: cpus().length,
+  // Other work on the machine moves every number; the baselines move with it, this says by how much.
+  loadAverageAtStart: loadavg().map((n) => round(n)),
   suites: {} as Record<string, unknown>,
 };
 const suites = report.suites as Record<string, unknown>;
@@ -47,6 +49,7 @@ for (const file of files) {
 }
 
 report.durationMs = round(nowMs() - started);
+report.loadAverageAtEnd = loadavg().map((n) => round(n));
 report.targetsMissed = unmet;
 report.suitesFailed = failed;
 // A missed target is a number to look at, not a crash; a suite that could not run is. Exit once the
