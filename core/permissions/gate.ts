@@ -51,6 +51,8 @@ export interface PermissionGateControl extends PermissionGate {
 /** The gate every tool call passes: decides at once when it can, otherwise parks the run and waits for a person. */
 export function createPermissionGate(deps: GateDeps): PermissionGateControl {
   const waiters = new Map<string, Waiter>();
+  // A run may wait on several requests at once (parallel calls); it is waiting until the last is decided.
+  const waitingPerRun = new Map<string, number>();
 
   const callData = (requestId: string, request: PermissionRequest, evaluation: Evaluation, mode: PermissionMode) => ({
     requestId,
@@ -142,8 +144,9 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
       try {
         deps.log.transaction(() => {
           deps.log.append('permission.requested', { ...callData(requestId, request, evaluation, mode), reason: evaluation.reason, expiresAt }, request.runId);
-          run.setStatus('waiting_permission', `permission: ${request.capability} ${request.resource}`.slice(0, 300));
+          if (!waitingPerRun.get(request.runId)) run.setStatus('waiting_permission', `permission: ${request.capability} ${request.resource}`.slice(0, 300));
         });
+        waitingPerRun.set(request.runId, (waitingPerRun.get(request.runId) ?? 0) + 1);
       } catch (err) {
         const waiter = waiters.get(requestId);
         if (waiter) deps.clock.clearTimeout(waiter.timer);
@@ -166,7 +169,10 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
       }
       const decision = await decided;
       run.signal.removeEventListener('abort', onAbort);
-      if (!run.signal.aborted) run.setStatus('running', null);
+      const left = (waitingPerRun.get(request.runId) ?? 1) - 1;
+      if (left > 0) waitingPerRun.set(request.runId, left);
+      else waitingPerRun.delete(request.runId);
+      if (!run.signal.aborted && left <= 0) run.setStatus('running', null);
       return decision;
     },
 

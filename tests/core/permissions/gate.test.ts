@@ -195,3 +195,32 @@ describe('the permission gate', () => {
     }
   });
 });
+
+describe('several requests of one run at once', () => {
+  it('the run waits until the last is decided, and each is decided on its own', async () => {
+    const t = await startGateCore();
+    try {
+      const runId = t.core.log.transaction(() => t.core.runs.create({ kind: 'chat', title: 'parallel' }));
+      let decisions: string[] = [];
+      const done = t.core.runs.start(runId, async (ctx) => {
+        const ds = await Promise.all([join(t.root, 'a.txt'), join(t.root, 'b.txt')].map((p) => t.core.permissions.gate.check({ ...write(p), runId }, ctx)));
+        decisions = ds.map((d) => d.decision);
+        return { status: 'done' };
+      });
+      const pending = await waitFor(async () => {
+        const { requests } = await t.client.call('permissions.pending', {});
+        return requests.length === 2 ? requests : null;
+      }, 2000, 'two requests');
+      await t.client.call('permissions.answer', { requestId: pending[0].requestId, decision: 'allow' });
+      assert.equal((await t.client.call('runs.get', { runId })).status, 'waiting_permission', 'still waiting for the second');
+      await t.client.call('permissions.answer', { requestId: pending[1].requestId, decision: 'deny' });
+      await done;
+      assert.deepEqual(decisions, ['allow', 'deny']);
+      const statuses = t.events.filter((e) => e.type === 'run.status' && e.runId === runId).map((e) => (e.type === 'run.status' ? e.data.to : ''));
+      assert.deepEqual(statuses, ['running', 'waiting_permission', 'running', 'done']);
+    } finally {
+      await t.close();
+      t.rootDir.cleanup();
+    }
+  });
+});
