@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { AuditEntry, PermissionRule } from '../../../core/contract/index.js';
-import { tempDir } from '../../support/index.js';
+import { startHost, type Host } from '../../../core/host/index.js';
+import { createMemorySecretStore } from '../../../core/secrets/index.js';
+import { silentLogger } from '../../../core/util/logger.js';
+import { tempDir, waitFor } from '../../support/index.js';
 import { runCli } from '../host/cli-support.js';
 
 describe('agent-blob permissions', () => {
@@ -49,5 +52,50 @@ describe('agent-blob permissions', () => {
     const answer = await cli(['permissions', 'answer', 'perm_nope', 'allow']);
     assert.notEqual(answer.code, 0);
     assert.match(answer.stderr, /no permission request perm_nope/);
+  });
+});
+
+describe('agent-blob permissions against a running app', () => {
+  const dir = tempDir();
+  const root = join(dir.path, 'work');
+  mkdirSync(root);
+  let host: Host;
+  before(async () => {
+    host = await startHost({ dataDir: join(dir.path, 'data'), rendererDir: null, env: {}, secrets: createMemorySecretStore(), logger: silentLogger, allowedRoots: [root], resolveHost: null });
+  });
+  after(async () => {
+    await host.close();
+    dir.cleanup();
+  });
+  const cli = (args: string[]) => runCli([...args, '--data-dir', join(dir.path, 'data')], {});
+
+  it('pending lists the waiting call, answer allow --always lets it run and saves the narrow rule, a second answer reports the first', async () => {
+    const core = host.core;
+    const runId = core.log.transaction(() => core.runs.create({ kind: 'chat', title: 'cli answer' }));
+    const target = join(root, 'report.md');
+    const decision = new Promise<string>((resolve) => {
+      void core.runs.start(runId, async (ctx) => {
+        const d = await core.permissions.gate.check({ capability: 'fs.write', resource: target, runId, tool: 'write_text', argsSummary: 'write report' }, ctx);
+        resolve(d.decision);
+        return { status: 'done' };
+      });
+    });
+    await waitFor(() => core.permissions.pending().length === 1, 2000, 'request');
+    const pending = await cli(['permissions', 'pending', '--json']);
+    assert.equal(pending.code, 0, pending.stderr);
+    const [request] = (JSON.parse(pending.stdout) as { requests: AuditEntry[] }).requests;
+    assert.equal(request.resource, target);
+    const answered = await cli(['permissions', 'answer', request.requestId, 'allow', '--always']);
+    assert.equal(answered.code, 0, answered.stderr);
+    assert.match(answered.stdout, /allow, rule rule_\w+ saved/);
+    assert.equal(await decision, 'allow');
+    const { rules } = await core.gateway.call('permissions.rules.list', {});
+    assert.deepEqual(rules.map((r) => [r.effect, r.capability, r.pattern]), [['allow', 'fs.write', target]]);
+    const again = await cli(['permissions', 'answer', request.requestId, 'deny']);
+    assert.equal(again.code, 1, 'a different late answer is reported as not taken');
+    assert.match(again.stdout, /already answered: allow by user/);
+    const audit = await cli(['permissions', 'audit', '--json', '--run', runId]);
+    const entries = (JSON.parse(audit.stdout) as { entries: AuditEntry[] }).entries;
+    assert.deepEqual(entries.map((e) => [e.decision, e.decidedBy, e.answer]), [['allow', 'user', 'always']]);
   });
 });
