@@ -129,6 +129,7 @@ export interface DesktopApi {
         onHeadersReceived(listener: (details: HeadersDetails, callback: (response: { responseHeaders?: Record<string, string[]> }) => void) => void): void;
       };
       setPermissionRequestHandler(handler: ((webContents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null): void;
+      setPermissionCheckHandler(handler: ((webContents: unknown, permission: string) => boolean) | null): void;
     };
   };
   Notification: { new (options: { title: string; body: string }): NotificationLike; isSupported(): boolean };

@@ -73,6 +73,8 @@ export function isSafeExternalUrl(url: string): boolean {
   }
 }
 
+const PAGE_PERMISSIONS = new Set(['clipboard-sanitized-write']);
+
 /** Adds the CSP to every response of the app's own pages (the meta tag covers file:// loads). */
 export function installCsp(session: DesktopApi['session']['defaultSession']): void {
   session.webRequest.onHeadersReceived((details: HeadersDetails, callback) => {
@@ -83,8 +85,10 @@ export function installCsp(session: DesktopApi['session']['defaultSession']): vo
     headers['Content-Security-Policy'] = [DESKTOP_CSP];
     callback({ responseHeaders: headers });
   });
-  // The app asks for no browser permission (camera, geolocation, ...); refuse them all.
-  session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  // The page needs no browser permission (camera, location, notifications: those come from the
+  // main process) beyond writing to the clipboard for a copy button.
+  session.setPermissionRequestHandler((_contents, permission, callback) => callback(PAGE_PERMISSIONS.has(permission)));
+  session.setPermissionCheckHandler((_contents, permission) => PAGE_PERMISSIONS.has(permission));
 }
 
 /**

@@ -223,7 +223,7 @@ describe('desktop shell', () => {
     assert.equal(framesTo(contents).length, before, 'nothing is sent to destroyed contents');
   });
 
-  test('every response gets the strict CSP, replacing any the response carried, and browser permissions are refused', async () => {
+  test('every response gets the strict CSP, replacing any the response carried, and browser permissions are refused but a clipboard write', async () => {
     const fake = createFakeElectron();
     await launch(fake);
     const listener = fake.headerListener();
@@ -239,6 +239,8 @@ describe('desktop shell', () => {
     let granted: boolean | null = null;
     fake.permissionHandler()?.(null, 'media', (g) => (granted = g));
     assert.equal(granted, false);
+    assert.equal(fake.permissionCheck()?.(null, 'notifications'), false, 'permission checks are refused too');
+    assert.equal(fake.permissionCheck()?.(null, 'clipboard-sanitized-write'), true, 'except writing the clipboard');
   });
 
   test('the CLI finds the running desktop app through the lock and talks to it over the loopback gateway', async () => {

@@ -254,6 +254,7 @@ export interface FakeElectron {
   opened: string[];
   headerListener(): ((details: HeadersDetails, callback: (response: { responseHeaders?: Record<string, string[]> }) => void) => void) | null;
   permissionHandler(): ((webContents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null;
+  permissionCheck(): ((webContents: unknown, permission: string) => boolean) | null;
   windows(): FakeWindow[];
 }
 
@@ -266,6 +267,7 @@ export function createFakeElectron(options: { os?: FakeOs; encryption?: boolean;
   const opened: string[] = [];
   let headerListener: ReturnType<FakeElectron['headerListener']> = null;
   let permissionHandler: ReturnType<FakeElectron['permissionHandler']> = null;
+  let permissionCheck: ReturnType<FakeElectron['permissionCheck']> = null;
 
   class Window extends FakeWindow {
     constructor(o: WindowOptions) {
@@ -321,6 +323,9 @@ export function createFakeElectron(options: { os?: FakeOs; encryption?: boolean;
         setPermissionRequestHandler: (handler) => {
           permissionHandler = handler;
         },
+        setPermissionCheckHandler: (handler) => {
+          permissionCheck = handler;
+        },
       },
     },
     Notification,
@@ -350,6 +355,7 @@ export function createFakeElectron(options: { os?: FakeOs; encryption?: boolean;
     opened,
     headerListener: () => headerListener,
     permissionHandler: () => permissionHandler,
+    permissionCheck: () => permissionCheck,
     windows: () => windows,
   };
 }
