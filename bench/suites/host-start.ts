@@ -20,6 +20,7 @@ export async function run(): Promise<Record<string, unknown>> {
   if (!existsSync(CLI)) throw new Error('bin/agent-blob.js is missing: the host command cannot be timed');
   const host: number[] = [];
   const bare: number[] = [];
+  const loader: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const dir = benchDir();
     try {
@@ -28,11 +29,14 @@ export async function run(): Promise<Record<string, unknown>> {
       dir.cleanup();
     }
     bare.push(await timeToUrl(['-e', BARE_SERVER], process.env));
+    loader.push(await timeToUrl(['--import', 'tsx', '-e', BARE_SERVER], process.env));
   }
   const value = median(host);
   return {
     host_start_median_ms: metric(value, 'ms', { baseline: { value: median(bare), what: 'node -e http server, median' }, target: '< 1500 ms', met: value < 1500 }),
     host_start_max_ms: metric(Math.max(...host), 'ms', { baseline: { value: Math.max(...bare), what: 'node -e http server, max' } }),
+    // How much of the start is the TypeScript loader alone (the CLI runs core's .ts through tsx).
+    tsx_loader_start_median_ms: metric(median(loader), 'ms', { baseline: { value: median(bare), what: 'node -e http server, median' } }),
     runs: RUNS,
     notes: 'spawn to the URL line on stdout, fresh data folder each time (creates and migrates the database); the process is then stopped with SIGTERM',
   };
