@@ -178,8 +178,10 @@ describe('escape attempts', () => {
     sb.cleanup();
   });
 
-  it('the corpus holds at least 300 attempts', () => {
-    assert.ok(corpus(sb).length >= 300, String(corpus(sb).length));
+  it('the corpus holds at least 300 attempts', (t) => {
+    const size = corpus(sb).length;
+    t.diagnostic(`${size} attempts`);
+    assert.ok(size >= 300, String(size));
   });
 
   it('every attempt is denied outright: never asked, never run, each decision in the audit', async () => {
