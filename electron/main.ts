@@ -59,9 +59,11 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
   let win: WindowLike | null = null;
   let quitting: Promise<void> | null = null;
   let closedForGood = false;
+  // macOS emits `activate` at launch too, possibly before the window can be built.
+  let uiReady = false;
 
   const showWindow = () => {
-    if (quitting) return;
+    if (!uiReady || quitting) return;
     if (!win || win.isDestroyed()) win = createWindow();
     if (win.isMinimized()) win.restore();
     win.show();
@@ -208,6 +210,7 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
     void quit();
   });
 
+  uiReady = true;
   showWindow();
   return {
     core,

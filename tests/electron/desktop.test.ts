@@ -85,6 +85,10 @@ describe('desktop shell', () => {
     assert.equal(fake.app.name, 'Agent Blob');
     assert.ok(fake.app.listenerCount('second-instance') > 0, 'the second-instance handler is in place');
     assert.equal(fake.windows().length, 0, 'no window before ready');
+    // macOS sends `activate` at launch, and a second launch may come early: neither may build a window yet.
+    fake.app.emit('activate');
+    fake.app.emit('second-instance');
+    assert.equal(fake.windows().length, 0, 'still no window before ready');
     ready();
     const desktop = await pending;
     assert.ok(desktop);
