@@ -10,7 +10,12 @@ export function createPermissionHandlers(permissions: Permissions): Pick<Handler
     'permissions.rules.add': (input) => permissions.addRule(input),
     'permissions.rules.update': ({ id, ...patch }) => permissions.updateRule(id, patch),
     'permissions.rules.remove': ({ id }) => permissions.removeRule(id),
-    'permissions.answer': (input) => permissions.gate.answer(input),
+    // "Allow always" without an edited rule saves the suggested one: the narrowest that covers the call.
+    'permissions.answer': (input) => {
+      const pending = input.always && input.decision === 'allow' && !input.rule ? permissions.queries.request(input.requestId) : null;
+      const rule = pending?.status === 'pending' ? permissions.suggest({ requestId: input.requestId }).rule : input.rule;
+      return permissions.gate.answer({ ...input, rule });
+    },
     'permissions.pending': () => ({ requests: permissions.pending() }),
     'permissions.audit': (filter) => ({ entries: permissions.audit(filter) }),
     'permissions.test': (call) => permissions.test(call),

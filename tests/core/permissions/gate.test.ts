@@ -163,6 +163,22 @@ describe('the permission gate', () => {
     }
   });
 
+  it('"allow always" without an edited rule saves the suggested narrowest one', async () => {
+    const t = await startGateCore();
+    try {
+      const file = join(t.root, 'notes', 'only.md');
+      const { decision } = t.gatedRun(write(file));
+      const requestId = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0]?.requestId, 2000, 'request');
+      const answer = await t.client.call('permissions.answer', { requestId, decision: 'allow', always: true });
+      assert.equal((await decision).decision, 'allow');
+      const { rules } = await t.client.call('permissions.rules.list', {});
+      assert.deepEqual(rules.map((r) => [r.id, r.pattern]), [[answer.ruleId, file]]);
+    } finally {
+      await t.close();
+      t.rootDir.cleanup();
+    }
+  });
+
   it('a call outside the allowed folders is denied at once, with the reason, and never asks', async () => {
     const t = await startGateCore();
     try {
