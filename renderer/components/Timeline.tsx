@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
 import { useApp, useRetryStart } from '../store/context.js';
 import { TimelineRow } from './TimelineRow.js';
 import { useTimelineFocus } from './useTimelineFocus.js';
@@ -25,6 +25,7 @@ export function Timeline() {
   const retry = useRetryStart();
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  const [atBottom, setAtBottom] = useState(true);
 
   const getItemKey = useCallback((i: number) => items[i]?.id ?? i, [items]);
   const virtualizer = useVirtualizer({
@@ -57,14 +58,26 @@ export function Timeline() {
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el || !stick.current) return;
-    const distance = el.scrollHeight - el.scrollTop - el.clientHeight;
-    if (distance > 1) el.scrollTop = el.scrollHeight;
+    if (el.scrollHeight - el.scrollTop - el.clientHeight > 1) el.scrollTop = el.scrollHeight;
   }, [totalSize, items]);
+
+  // The reader reaching for older text stops the following at once: the scroll event comes a
+  // frame later, and text streaming in meanwhile must not pull the view back down.
+  const onReaderScrollsUp = useCallback(() => {
+    stick.current = false;
+  }, []);
+  const onWheel = useCallback((event: WheelEvent) => {
+    if (event.deltaY < 0) stick.current = false;
+  }, []);
+  const onKeyDown = useCallback((event: KeyboardEvent) => {
+    if (['ArrowUp', 'PageUp', 'Home'].includes(event.key)) stick.current = false;
+  }, []);
 
   const onScroll = useCallback(() => {
     const el = scroller.current;
     if (!el) return;
     stick.current = el.scrollHeight - el.scrollTop - el.clientHeight <= STICK_THRESHOLD;
+    setAtBottom(stick.current);
     if (el.scrollTop < LOAD_OLDER_THRESHOLD) void loadOlder();
   }, [loadOlder]);
 
@@ -100,9 +113,17 @@ export function Timeline() {
     );
   }
 
+  const jumpToLatest = () => {
+    stick.current = true;
+    setAtBottom(true);
+    virtualizer.scrollToEnd();
+  };
+
   const rows = virtualizer.getVirtualItems();
   return (
-    <div className="timeline" ref={scroller} onScroll={onScroll} data-testid="timeline" role="region" aria-label="Timeline" tabIndex={0}>
+    <div className="timeline-wrap">
+    <div className="timeline" ref={scroller} onScroll={onScroll} data-testid="timeline" role="region" aria-label="Timeline" tabIndex={0}
+      onWheel={onWheel} onKeyDown={onKeyDown} onTouchStart={onReaderScrollsUp}>
       {hasOlder || olderError ? (
         <div className="timeline-older" data-testid="timeline-older">
           {olderError ? (
@@ -126,6 +147,12 @@ export function Timeline() {
           ))}
         </div>
       </div>
+    </div>
+    {atBottom ? null : (
+      <button type="button" className="jump-latest" data-testid="jump-latest" onClick={jumpToLatest}>
+        Jump to latest ↓
+      </button>
+    )}
     </div>
   );
 }

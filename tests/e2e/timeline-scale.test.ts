@@ -125,14 +125,23 @@ test('the timeline follows a streaming reply while at the bottom and stays put o
     const whileFollowing = await distanceFromBottom();
     assert.ok(whileFollowing <= 40, `the growing reply is followed (${whileFollowing}px from the bottom)`);
 
-    const scrolledTo = await timeline.evaluate((el) => {
-      el.scrollTop = el.scrollTop - 400;
-      return el.scrollTop;
-    });
+    // A real wheel turn, as a reader scrolls: it must win over text streaming in at the same moment.
+    const box = (await timeline.boundingBox())!;
+    await app.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await app.page.mouse.wheel(0, -400);
+    await waitFor(async () => (await distanceFromBottom()) > 300, 2000, 'the wheel scroll');
+    const scrolledTo = await timeline.evaluate((el) => el.scrollTop);
     await waitFor(async () => ((await text.textContent()) ?? '').includes('line 40'), 5000, 'forty lines');
     const after = await timeline.evaluate((el) => el.scrollTop);
     assert.ok(Math.abs(after - scrolledTo) <= 2, `the view stays where the reader put it (${scrolledTo} → ${after})`);
     assert.ok((await distanceFromBottom()) > 300, 'and the reply grows below it');
+
+    await app.page.getByTestId('jump-latest').click();
+    await waitFor(async () => ((await text.textContent()) ?? '').includes('line 50'), 5000, 'fifty lines');
+    await sleep(50);
+    const afterJump = await distanceFromBottom();
+    assert.ok(afterJump <= 40, `Jump to latest follows the reply again (${afterJump}px from the bottom)`);
+    assert.equal(await app.page.getByTestId('jump-latest').count(), 0);
     await waitFor(async () => (await assistantRows(app.page).last().getAttribute('data-status')) === 'done', 5000, 'the reply to finish');
     await app.screenshot('scrolled-up-while-streaming');
   } finally {
