@@ -20,6 +20,7 @@ describe('chat in the browser against the headless host', () => {
       app.anthropic.script({ kind: 'stream', chunks: chunk(reply, 6), delayMs: 40 });
       await app.open();
       await app.page.getByTestId('empty-state').getByText('Say hello…').waitFor();
+      await app.screenshot('empty-state');
 
       const input = app.page.getByTestId('composer-input');
       await input.fill('first line');
@@ -292,6 +293,7 @@ describe('chat in the browser against the headless host', () => {
       await done.waitFor({ timeout: 5000 });
       assert.equal(await done.getByTestId('message-text').textContent(), 'Over the bridge.');
       assert.equal(await app.page.evaluate(() => (window as unknown as { pageSockets: number }).pageSockets), 0, 'the renderer opened no WebSocket');
+      await app.screenshot('desktop-bridge');
     } finally {
       await app.close();
     }
