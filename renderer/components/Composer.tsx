@@ -60,7 +60,10 @@ export function Composer() {
           value={draft}
           disabled={disabled}
           aria-disabled={disabled}
-          onChange={(e) => setDraft(e.target.value)}
+          onChange={(e) => {
+            setDraft(e.target.value);
+            if (error) setError(null);
+          }}
           onKeyDown={onKeyDown}
           autoFocus
         />

@@ -209,6 +209,7 @@ describe('chat in the browser against the headless host', () => {
       assert.equal(await rows(app.page).count(), 0, 'nothing was added to the timeline');
 
       await input.fill('a draft written before the host went away');
+      assert.equal(await app.page.getByTestId('send-error').count(), 0, 'editing the draft clears the old error');
       app.allowConsoleErrors(/WebSocket connection to .* failed/);
       await app.host.close();
       await connectionState(app.page, 'reconnecting');
