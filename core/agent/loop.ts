@@ -119,7 +119,7 @@ export async function* runAgent(deps: AgentDeps, input: AgentInput): AsyncGenera
             yield emit({ kind: 'emit', event: { type: 'provider.retry', data: { model: event.model, attempt: event.attempt, kind: event.kind, message: deps.redact(event.message), delayMs: event.delayMs } } });
             break;
           case 'fallback':
-            yield emit({ kind: 'emit', event: { type: 'provider.fallback', data: event } });
+            yield emit({ kind: 'emit', event: { type: 'provider.fallback', data: { from: event.from, to: event.to, reason: event.reason } } });
             break;
           case 'cooldown':
             yield emit({ kind: 'emit', event: { type: 'provider.cooldown', data: { model: event.model, until: event.until, failures: event.failures } } });
@@ -177,7 +177,7 @@ export async function* runAgent(deps: AgentDeps, input: AgentInput): AsyncGenera
           if (event.type === 'text') text += event.text;
           else if (event.type === 'usage') pendingUsage = event.usage;
           else if (event.type === 'end' && pendingUsage) yield* usage(event.model, 'compaction', pendingUsage);
-          else if (event.type === 'fallback') yield emit({ kind: 'emit', event: { type: 'provider.fallback', data: event } });
+          else if (event.type === 'fallback') yield emit({ kind: 'emit', event: { type: 'provider.fallback', data: { from: event.from, to: event.to, reason: event.reason } } });
           else if (event.type === 'cooldown') yield emit({ kind: 'emit', event: { type: 'provider.cooldown', data: { model: event.model, until: event.until, failures: event.failures } } });
         }
         if (text.trim()) summary = text.trim();
