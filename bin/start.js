@@ -19,8 +19,10 @@ const args = parseArgs(process.argv.slice(2));
 const env = { ...process.env };
 if (args.dataDir) env.AGENT_BLOB_DATA_DIR = resolve(args.dataDir);
 
-const why = args.headless ? 'the headless host was asked for' : await whyNoDesktop();
-if (why === null) {
+const why = args.headless ? null : await whyNoDesktop();
+if (args.headless) {
+  await startHeadless(null);
+} else if (why === null) {
   const launched = launchElectron();
   if (launched) process.exitCode = await launched;
   else await startHeadless(lastReason);
@@ -174,8 +176,9 @@ function sqliteAddonForElectron() {
   return { file };
 }
 
+/** `reason`: why the desktop app cannot run; null when the headless host was asked for. */
 async function startHeadless(reason) {
-  console.log(`${reason}: starting the headless host instead.`);
+  console.log(reason ? `${reason}: starting the headless host instead.` : 'Starting the headless host.');
   const { tsImport } = await import('tsx/esm/api');
   const { startHost, closeOnSignals } = await tsImport('../core/host/index.ts', import.meta.url);
   const { defaultDataDir } = await tsImport('../core/datadir/index.ts', import.meta.url);
@@ -183,6 +186,12 @@ async function startHeadless(reason) {
   try {
     host = await startHost({ dataDir: defaultDataDir(env), port: args.port, env: process.env });
   } catch (err) {
+    // A host already serving this data folder: its page is the one to open (the lock is ours to read).
+    const holder = err?.holder;
+    if (holder?.owner === 'host' && holder.endpoint) {
+      console.log(`Agent Blob is already running at ${holder.endpoint.url}?token=${holder.endpoint.token}`);
+      process.exit(0);
+    }
     console.error(`Agent Blob could not start: ${err?.message ?? err}`);
     process.exit(1);
   }

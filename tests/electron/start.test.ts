@@ -96,6 +96,19 @@ describe('npm start launcher (bin/start.js)', () => {
     assert.equal(existsSync(join(started.dataDir, 'agent-blob.lock')), false, 'the data folder is released');
   });
 
+  test('a second start on the same data folder points at the host already serving it', async () => {
+    const first = await startLauncher({ AGENT_BLOB_HEADLESS: '1' });
+    const second = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', first.dataDir, '--headless'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(second);
+    let out = '';
+    second.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((resolve) => second.on('exit', (c) => resolve(c)));
+    assert.equal(code, 0);
+    assert.match(out, /^Starting the headless host\.\n/);
+    assert.ok(out.includes(`Agent Blob is already running at ${first.url}`), out);
+    assert.equal(await stop(first.child), 0);
+  });
+
   test('without a display it says so and serves the UI from the headless host', { skip: process.platform !== 'linux' && 'displays are only looked up on Linux' }, async () => {
     const started = await startLauncher({});
     assert.match(started.lines[0], /^no display \(neither DISPLAY nor WAYLAND_DISPLAY is set\): starting the headless host instead\.$/);
