@@ -3,7 +3,7 @@ import type { MessageItem, TimelineItem } from '../../core/contract/index.js';
 import { ToolCallRow } from './ToolCallRow.js';
 
 const STATUS_TEXT: Record<string, string> = {
-  cancelled: 'Stopped',
+  cancelled: 'Cancelled',
   failed: 'Failed',
   waiting_permission: 'Waiting for your permission',
 };
@@ -85,6 +85,12 @@ function formatTime(ts: number): string {
   return timeFormat.format(ts);
 }
 
+const REASONS: Record<string, string> = {
+  cancelled_by_user: 'stopped by you',
+  app_closed: 'the app was closed',
+  interrupted: 'interrupted when the app closed',
+};
+
 function humanize(reason: string): string {
-  return reason.replace(/_/g, ' ');
+  return REASONS[reason] ?? reason.replace(/_/g, ' ');
 }
