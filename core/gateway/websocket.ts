@@ -97,6 +97,7 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     const send = (frame: ServerFrame) => {
       if (ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount > maxBuffered) {
+        logger.log('warn', 'websocket peer too slow; closing it', { bufferedBytes: ws.bufferedAmount });
         ws.close(CLOSE_CODES.tooSlow, 'client too slow; reconnect and resume from the last seq');
         return;
       }
