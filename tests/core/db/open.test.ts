@@ -42,7 +42,7 @@ describe('opening the database', () => {
       assert.throws(() => openDatabase({ file, migrations: [m(10), m(20), m(30), m(40, true)] }), /boom/);
       const raw = new Database(file);
       assert.equal(raw.pragma('user_version', { simple: true }), 30, 'the failed step rolled back, the ones before it stayed');
-      assert.equal(raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 't40'").get()!.n, 0);
+      assert.equal((raw.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 't40'").get() as { n: number }).n, 0);
       raw.close();
       assert.deepEqual(applied, [10, 20, 30]);
     } finally {
