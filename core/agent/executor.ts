@@ -6,6 +6,7 @@ import type { RunExecutor } from '../runs/index.js';
 import type { TimelineQueries } from '../timeline/index.js';
 import { normalizeToolError, type AnyTool, type Notifier, type ToolContext } from '../tools/index.js';
 import type { Clock } from '../util/clock.js';
+import { createStreamRedactor } from '../secrets/index.js';
 import { runAgent } from './loop.js';
 import { conversationFromTimeline } from './history.js';
 import type { AgentStore } from './store.js';
@@ -93,7 +94,10 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
       const events: RoutedEvent[] = [];
       try {
         for await (const event of routeStream({ providers: rt.providers, clock: rt.clock, breaker: rt.breaker }, modelChain, request)) {
-          events.push(event);
+          // Text is recorded joined, so the redaction pass sees a key whole however it was chunked.
+          const last = events.at(-1);
+          if (event.type === 'text' && last?.type === 'text') events[events.length - 1] = { type: 'text', text: last.text + event.text };
+          else events.push(event);
           yield event;
         }
         record('model', null, { purpose, chain: modelChain, request: { system: request.system, messages: request.messages, maxTokens: request.maxTokens, tools: request.tools?.map((t) => t.name) }, events, error: null });
@@ -140,7 +144,15 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     };
 
     const open = { message: null as string | null, text: '', tools: new Map<string, string>() };
-    const coalescer = new DeltaCoalescer(rt.clock, (text) => open.message && ctx.emit('message.delta', { messageId: open.message, text }), rt.deltaWindowMs);
+    let streamRedactor = createStreamRedactor(rt.redact);
+    const coalescer = new DeltaCoalescer(
+      rt.clock,
+      (text) => {
+        const safe = streamRedactor.push(text);
+        if (open.message && safe) ctx.emit('message.delta', { messageId: open.message, text: safe });
+      },
+      rt.deltaWindowMs,
+    );
     ctx.onEnd((status) => {
       coalescer.discard();
       if (status === 'done') return;
@@ -184,6 +196,7 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
       if (e.type === 'message.created') {
         open.message = e.data.messageId;
         open.text = '';
+        streamRedactor = createStreamRedactor(rt.redact);
       } else if (e.type === 'message.completed') {
         open.message = null;
       } else if (e.type === 'tool.started') {

@@ -1,2 +1,3 @@
 export { createFileSecretStore, createMemorySecretStore, type SecretStore } from './store.js';
 export { createRedactor } from './redact.js';
+export { createStreamRedactor } from './stream.js';
