@@ -75,13 +75,15 @@ describe('the agent-blob command line', () => {
     });
 
     it('a second command while another holds the folder in-process exits 3 and suggests the host', async () => {
-      anthropic.script({ kind: 'stream', chunks: chunk('k'.repeat(100), 2), delayMs: 5 });
-      const first = cli(['chat', 'hold the folder']);
+      anthropic.script({ kind: 'stream', chunks: chunk('k'.repeat(2000), 2), delayMs: 5 });
+      const interrupt = new AbortController();
+      const first = cli(['chat', 'hold the folder'], envFor(), interrupt);
       await waitFor(() => first.output().length > 0, 5000, 'first streamed text');
       const second = await cli(['runs', 'list']);
+      interrupt.abort();
       assert.equal(second.code, 3);
       assert.match(second.stderr, /another agent-blob command \(pid \d+\) is using this data folder.*agent-blob host/);
-      assert.equal((await first).code, 0);
+      assert.equal((await first).code, 130);
     });
 
     it('chat asks the person at the terminal before a tool that needs permission, and goes on when allowed', async () => {
