@@ -10,3 +10,5 @@ export { MemoryProposals, createProposalProjector } from './proposals.js';
 export { createMemoryTools } from './tools.js';
 export { MemoryExtraction, collectText, parseExtraction, type Complete } from './extraction.js';
 export { Consolidator, withoutPreamble } from './consolidation.js';
+export { VectorIndex } from './vector-index.js';
+export { pickTerms } from './search.js';

@@ -43,11 +43,38 @@ export interface SearchOptions {
   profile?: WeightProfile;
 }
 
-/** The FTS5 query for a user's text: its topic words (or all words), quoted, any of them. */
+/** The topic words of a query (all its words when it has no topic words). */
+export function queryWords(text: string): string[] {
+  const ws = contentWords(text);
+  return [...new Set(ws.length ? ws : words(text))];
+}
+
+/** The FTS5 query matching any of `terms`, each quoted. */
+export function ftsMatch(terms: readonly string[]): string {
+  return terms.map((w) => `"${w.replace(/"/g, '')}"`).join(' OR ');
+}
+
+/** The FTS5 query for a user's text: its topic words, any of them. */
 export function ftsQuery(text: string): string {
-  let ws = contentWords(text);
-  if (!ws.length) ws = words(text);
-  return [...new Set(ws)].map((w) => `"${w.replace(/"/g, '')}"`).join(' OR ');
+  return ftsMatch(queryWords(text));
+}
+
+/** Below this many memories every query term is used; above it, terms most memories share are dropped. */
+const TERM_FILTER_FROM = 2000;
+
+/**
+ * The query terms worth asking the full-text index for. In a large store a term that most memories
+ * contain ranks almost nothing (its IDF is near zero) yet makes BM25 score every one of them, so
+ * terms found in more than `maxShare` of all memories are dropped, keeping at least the `keep`
+ * rarest; at most `cap` terms, rarest first.
+ */
+export function pickTerms(terms: readonly string[], counts: (stems: string[]) => Map<string, number>, total: number, options: { maxShare: number; keep: number; cap: number }): string[] {
+  if (total < TERM_FILTER_FROM) return terms.slice(0, options.cap);
+  const df = counts(terms.map(stem));
+  const known = terms.map((t) => ({ t, n: df.get(stem(t)) ?? 0 })).filter((x) => x.n > 0).sort((a, b) => a.n - b.n);
+  const rare = known.filter((x) => x.n <= options.maxShare * total);
+  const chosen = rare.length >= options.keep ? rare : known.slice(0, options.keep);
+  return chosen.slice(0, options.cap).map((x) => x.t);
 }
 
 /**
@@ -63,8 +90,10 @@ export function hybridSearch(
   const p = options.profile ?? DEFAULT_PROFILE;
   // Over-fetch when a filter applies after retrieval.
   const k = options.pinned !== undefined ? p.candidates * 4 : p.candidates;
-  const lexical = deps.queries.fullText(ftsQuery(query), k, options.area);
-  const expanded = p.expansionWeight > 0 ? deps.queries.fullText(expandedFtsQuery(query), k, options.area) : [];
+  const total = deps.queries.size();
+  const counts = (stems: string[]) => deps.queries.termCounts(stems);
+  const lexical = deps.queries.fullText(ftsMatch(pickTerms(queryWords(query), counts, total, { maxShare: 0.05, keep: 2, cap: 16 })), k, options.area);
+  const expanded = p.expansionWeight > 0 ? deps.queries.fullText(ftsMatch(pickTerms(expansionWords(query), counts, total, { maxShare: 0.02, keep: 0, cap: total < TERM_FILTER_FROM ? 60 : 16 })), k, options.area) : [];
   const vector = queryVector ? deps.vectors.knn(queryVector, k, options.area) : [];
   type Found = { bm25Rank: number | null; expandedRank: number | null; vectorRank: number | null; vectorSimilarity: number | null };
   const blank = (): Found => ({ bm25Rank: null, expandedRank: null, vectorRank: null, vectorSimilarity: null });
@@ -153,7 +182,7 @@ function sharesTopicWord(a: string, b: string): boolean {
  * The FTS5 query for words the user may have meant: WordNet synonyms and broader terms of the
  * query's topic words, and the topic words of their definitions ("sibling" → brother, sister).
  */
-export function expandedFtsQuery(text: string): string {
+export function expansionWords(text: string): string[] {
   const own = new Set(contentWords(text).map(stem));
   const terms = new Set<string>();
   for (const w of contentWords(text)) {
@@ -161,7 +190,17 @@ export function expandedFtsQuery(text: string): string {
     for (const r of wordNet().related(w)) for (const x of contentWords(r)) terms.add(x);
     for (const g of wordNet().gloss(w)) terms.add(g);
   }
-  return [...terms].filter((t) => !own.has(stem(t))).slice(0, 60).map((t) => `"${t.replace(/"/g, '')}"`).join(' OR ');
+  const seen = new Set<string>();
+  return [...terms].filter((t) => {
+    const s = stem(t);
+    if (own.has(s) || seen.has(s)) return false;
+    seen.add(s);
+    return true;
+  });
+}
+
+export function expandedFtsQuery(text: string): string {
+  return ftsMatch(expansionWords(text).slice(0, 60));
 }
 
 /** Plain-JS exact scan of vectors, the yardstick the vec0 index is benchmarked against. */

@@ -202,6 +202,8 @@ export class MemoryService {
         this.vectors.remove(row.rowid);
         this.lsh.delete(row.rowid);
       }
+      this.vectors.invalidateSize();
+      this.queries.invalidateTermCounts();
       return unique.length;
     });
   }
@@ -351,6 +353,8 @@ export class MemoryService {
     const building = this.vectors.buildingGeneration();
     if (building && next) this.vectors.put(building, rowid, area, next);
     this.lsh.put(rowid, keys);
+    this.vectors.invalidateSize();
+    this.queries.invalidateTermCounts();
   }
 
   private row(id: string): MemoryRow {

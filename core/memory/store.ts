@@ -140,6 +140,42 @@ export class MemoryQueries {
     return out;
   }
 
+  /**
+   * How many memories contain each (stemmed) term, from the full-text index's vocabulary. Cached
+   * until the next write.
+   */
+  termCounts(stems: string[]): Map<string, number> {
+    this.vocab ??= (() => {
+      this.db.prepare("CREATE VIRTUAL TABLE IF NOT EXISTS temp.memories_vocab USING fts5vocab(main, 'memories_fts', 'row')").run();
+      return this.db.prepare('SELECT doc FROM temp.memories_vocab WHERE term = ?');
+    })();
+    const out = new Map<string, number>();
+    for (const s of stems) {
+      let n = this.termCache.get(s);
+      if (n === undefined) {
+        n = (this.vocab.get(s) as { doc: number } | undefined)?.doc ?? 0;
+        this.termCache.set(s, n);
+      }
+      out.set(s, n);
+    }
+    return out;
+  }
+
+  /** Number of memories, cached until the next write. */
+  size(): number {
+    this.count ??= (this.db.prepare('SELECT count(*) AS n FROM memories').get() as { n: number }).n;
+    return this.count;
+  }
+
+  invalidateTermCounts(): void {
+    this.termCache.clear();
+    this.count = null;
+  }
+
+  private vocab: Statement | null = null;
+  private readonly termCache = new Map<string, number>();
+  private count: number | null = null;
+
   /** Best BM25 matches (lower score is better in SQLite's bm25). */
   fullText(match: string, limit: number, area?: MemoryArea): { rowid: number; score: number }[] {
     if (!match) return [];

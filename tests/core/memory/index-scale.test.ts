@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { openDatabase } from '../../../core/db/index.js';
+import { VectorIndex, bruteForceTopK, createOfflineEmbedder, pickTerms } from '../../../core/memory/index.js';
+
+describe('memory indexes for large stores', () => {
+  it('the binary index with exact re-ranking finds what a brute-force scan finds', () => {
+    const { db } = openDatabase({ file: ':memory:' });
+    try {
+      const index = new VectorIndex(db, { exactScanLimit: 0 });
+      const embed = createOfflineEmbedder({ wordnet: false });
+      const texts = Array.from({ length: 600 }, (_, i) => `note ${i}: ${['invoice', 'garden', 'train', 'dentist', 'laptop', 'recipe'][i % 6]} ${['red', 'blue', 'green', 'amber', 'grey'][i % 5]} item ${i % 37} for ${['Ana', 'Bo', 'Cy', 'Di'][i % 4]}`);
+      const vectors = embed.embedSync!(texts);
+      const gen = index.createActive(embed.name, 256);
+      db.transaction(() => vectors.forEach((v, i) => index.put(gen, i + 1, 'main', v)))();
+      db.prepare('INSERT INTO memories (id, area, text, norm, pinned, created_at, updated_at, source_kind, embedder) SELECT ?, ?, ?, ?, 0, 0, 0, ?, ?').run('m', 'main', 'x', 'x', 'user', 'e');
+      // The count of memories picks the path; both indexes read the same generation.
+      const exact = new VectorIndex(db, { exactScanLimit: Infinity });
+      let found = 0;
+      const queries = embed.embedSync!(['garden blue item 3', 'dentist for Bo', 'laptop amber', 'train red item 12 for Cy', 'recipe grey']);
+      for (const q of queries) {
+        const truth = new Set(bruteForceTopK(vectors, q, 10).map((i) => i + 1));
+        const got = index.knn(q, 10).map((n) => n.rowid);
+        assert.deepEqual(exact.knn(q, 10).map((n) => n.rowid).sort(), [...truth].sort(), 'the exact vec0 scan is exact');
+        found += got.filter((r) => truth.has(r)).length;
+      }
+      assert.ok(found / 50 >= 0.8, `binary index + re-rank found ${found} of 50 true neighbours`);
+      const [v] = vectors;
+      const back = index.vector(gen, 1)!;
+      assert.ok(v.reduce((s, x, i) => s + x * back[i], 0) > 0.99, 'the int8 copy keeps the direction');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('in a large store, query terms most memories contain are dropped, keeping the rarest', () => {
+    const df = new Map([['the', 90_000], ['garden', 9000], ['tulip', 12], ['bulb', 300], ['zzz', 0]]);
+    const counts = (stems: string[]) => new Map(stems.map((s) => [s, df.get(s) ?? 0]));
+    assert.deepEqual(pickTerms(['the', 'garden', 'tulip', 'bulb', 'zzz'], counts, 100_000, { maxShare: 0.05, keep: 2, cap: 10 }), ['tulip', 'bulb']);
+    assert.deepEqual(pickTerms(['the', 'garden'], counts, 100_000, { maxShare: 0.05, keep: 2, cap: 10 }), ['garden', 'the'], 'at least the two rarest');
+    assert.deepEqual(pickTerms(['the', 'garden'], counts, 500, { maxShare: 0.05, keep: 2, cap: 10 }), ['the', 'garden'], 'a small store uses every term');
+  });
+});
