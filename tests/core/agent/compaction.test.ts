@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AnthropicLoopback, OllamaLoopback, startTestCore, type TestCore } from '../../support/index.js';
+
+const WINDOW = 6000;
+const REPLY = 'Noted. '.repeat(40);
+
+/** The prompt size the model was sent, estimated the way core estimates (a conservative 3 chars a token). */
+function sentTokens(body: unknown): number {
+  return Math.ceil(JSON.stringify(body).length / 3);
+}
+
+async function converse(t: TestCore, turns: number): Promise<string[]> {
+  const failed: string[] = [];
+  for (let i = 0; i < turns; i++) {
+    const { runId } = await t.client.call('chat.send', { text: `Turn ${i}: remember that item ${i} costs ${i * 3} coins. ${'filler '.repeat(20)}` });
+    await t.core.idle();
+    const run = await t.client.call('runs.get', { runId });
+    if (run.status !== 'done') failed.push(`${i}: ${run.status} ${run.error}`);
+  }
+  return failed;
+}
+
+describe('compaction keeps long conversations inside the context window', () => {
+  let ollama: OllamaLoopback;
+  let anthropic: AnthropicLoopback;
+  before(async () => {
+    ollama = await OllamaLoopback.start();
+    anthropic = await AnthropicLoopback.start();
+    ollama.always({ kind: 'stream', chunks: [REPLY], usage: { input: 100, output: 50 } });
+    anthropic.always({ kind: 'error', status: 400, type: 'invalid_request_error', message: 'compaction model is broken' });
+  });
+  after(async () => {
+    await ollama.close();
+    await anthropic.close();
+  });
+
+  const start = () => startTestCore({ env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url, OLLAMA_HOST: ollama.url } });
+
+  it('a conversation of 500 turns stays under the context limit through summaries, and the raw turns stay archived', async () => {
+    const t = await start();
+    try {
+      await t.client.call('agent.settings.update', { routes: { chat: ['ollama:llama3.2'] }, contextTokens: { 'ollama:llama3.2': WINDOW }, compactAt: 0.75 });
+      const from = ollama.requests.length;
+      const failed = await converse(t, 500);
+      assert.deepEqual(failed, []);
+      const chatRequests = ollama.requests.slice(from).filter((r) => !JSON.stringify(r.body).includes('You compress conversations'));
+      assert.equal(chatRequests.length, 500);
+      const largest = Math.max(...chatRequests.map((r) => sentTokens(r.body)));
+      assert.ok(largest < WINDOW, `largest prompt ${largest} tokens`);
+      const compactions = t.events.filter((e) => e.type === 'conversation.compacted');
+      assert.ok(compactions.length >= 10, `${compactions.length} compactions`);
+      assert.ok(compactions.every((e) => e.type === 'conversation.compacted' && e.data.method === 'summary'));
+      // The newest request carries the summary, and the archive holds the raw turns it replaced.
+      assert.ok(JSON.stringify(chatRequests.at(-1)!.body).includes('[Summary of the earlier conversation]'));
+      const { compactions: archived } = await t.client.call('agent.compactions', { limit: 100 });
+      assert.ok(archived.some((c) => c.transcript.some((m) => m.text.includes('Turn 0:'))) || archived.length === 100);
+      assert.ok(archived[0].transcript.length > 0);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('with the compaction model failing, emergency truncation keeps the conversation running inside the window', async () => {
+    const t = await start();
+    try {
+      await t.client.call('agent.settings.update', {
+        routes: { chat: ['ollama:llama3.2'], compaction: ['anthropic:claude-broken'] },
+        contextTokens: { 'ollama:llama3.2': WINDOW },
+        compactAt: 0.75,
+      });
+      const from = ollama.requests.length;
+      const failed = await converse(t, 120);
+      assert.deepEqual(failed, []);
+      const largest = Math.max(...ollama.requests.slice(from).map((r) => sentTokens(r.body)));
+      assert.ok(largest < WINDOW, `largest prompt ${largest} tokens`);
+      const compactions = t.events.filter((e) => e.type === 'conversation.compacted');
+      assert.ok(compactions.length > 0);
+      assert.ok(compactions.every((e) => e.type === 'conversation.compacted' && e.data.method === 'truncation'));
+      assert.ok(t.events.some((e) => e.type === 'timeline.error' && e.data.code === 'compaction_failed'));
+    } finally {
+      await t.close();
+    }
+  });
+});
