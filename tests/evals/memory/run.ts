@@ -32,7 +32,7 @@ export async function runMemoryEval(options: { ollamaModel?: string; distractorC
     const textToKey = new Map(facts.map(([key, , , text]) => [text, key]));
     for (const m of (await core.gateway.call('memory.list', { limit: 10_000 })).memories) keyOf.set(m.id, textToKey.get(m.text) ?? '?');
 
-    type Acc = { n: number; r5: number; r10: number; mrr: number; order: number; orderN: number };
+    type Acc = { n: number; r5: number; r10: number; mrr: number; order: number; orderN: number; bothFound: number; bothOrdered: number };
     const per = new Map<Kind, Acc>();
     const times: number[] = [];
     const unanswerableTop: number[] = [];
@@ -44,7 +44,7 @@ export async function runMemoryEval(options: { ollamaModel?: string; distractorC
       times.push(performance.now() - started);
       const keys = hits.map((h) => keyOf.get(h.memory.id) ?? '?');
       const topSimilarity = hits[0]?.explain.vectorSimilarity ?? 0;
-      const acc = per.get(q.kind) ?? { n: 0, r5: 0, r10: 0, mrr: 0, order: 0, orderN: 0 };
+      const acc = per.get(q.kind) ?? { n: 0, r5: 0, r10: 0, mrr: 0, order: 0, orderN: 0, bothFound: 0, bothOrdered: 0 };
       per.set(q.kind, acc);
       acc.n++;
       if (q.kind === 'unanswerable') {
@@ -63,6 +63,10 @@ export async function runMemoryEval(options: { ollamaModel?: string; distractorC
         const newRank = keys.indexOf(q.expect[0]);
         const oldRank = Math.min(...q.older.map((o) => (keys.includes(o) ? keys.indexOf(o) : Infinity)));
         if (newRank >= 0 && newRank < oldRank) acc.order++;
+        if (newRank >= 0 && oldRank !== Infinity) {
+          acc.bothFound++;
+          if (newRank < oldRank) acc.bothOrdered++;
+        }
       }
     }
     const round = (x: number) => Math.round(x * 1000) / 1000;
@@ -73,7 +77,7 @@ export async function runMemoryEval(options: { ollamaModel?: string; distractorC
         byKind[kind] = { questions: a.n, medianTopVectorSimilarity: round(median(unanswerableTop)) };
         continue;
       }
-      byKind[kind] = { questions: a.n, recallAt5: round(a.r5 / a.n), recallAt10: round(a.r10 / a.n), mrr: round(a.mrr / a.n), ...(a.orderN ? { updateOrder: round(a.order / a.orderN) } : {}) };
+      byKind[kind] = { questions: a.n, recallAt5: round(a.r5 / a.n), recallAt10: round(a.r10 / a.n), mrr: round(a.mrr / a.n), ...(a.orderN ? { updateOrder: round(a.order / a.orderN), newerFirstWhenBothFound: `${a.bothOrdered}/${a.bothFound}` } : {}) };
       all = { n: all.n + a.n, r5: all.r5 + a.r5, r10: all.r10 + a.r10, mrr: all.mrr + a.mrr };
     }
     const update = per.get('update');
