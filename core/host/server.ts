@@ -59,7 +59,8 @@ export async function startHostServer(options: HostServerOptions): Promise<HostS
       return;
     }
     serveStatic(req, res).catch((err: unknown) => {
-      core.logger.log('error', 'serving a file failed', { url: req.url, error: String(err) });
+      // The path only: the query may carry the token.
+      core.logger.log('error', 'serving a file failed', { path: (req.url ?? '').split('?')[0], error: String(err) });
       if (!res.headersSent) res.writeHead(500, { ...securityHeaders(port), 'content-type': 'text/plain; charset=utf-8' });
       res.end('internal error\n');
     });

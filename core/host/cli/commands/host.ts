@@ -20,6 +20,9 @@ export const hostGroup: CommandGroup = {
         if (port > 65535) throw new AppError('invalid_input', '--port must be at most 65535');
         const rendererDir = ctx.flags['no-ui'] ? null : typeof ctx.flags['renderer-dir'] === 'string' ? ctx.flags['renderer-dir'] : undefined;
         const host = await startHost({ dataDir: ctx.dataDir, port, rendererDir, env: ctx.io.env, owner: 'host' });
+        // A promise some capability forgot to handle is a bug to log, not a reason to stop serving.
+        const onRejection = (reason: unknown) => host.core.logger.log('error', 'unhandled rejection', { error: String((reason as Error)?.stack ?? reason) });
+        process.on('unhandledRejection', onRejection);
         if (ctx.json) {
           ctx.io.stdout(`${JSON.stringify({ url: host.url, wsUrl: host.wsUrl, port: host.port, pid: process.pid, dataDir: host.core.paths.dir })}\n`);
         } else {
@@ -34,6 +37,7 @@ export const hostGroup: CommandGroup = {
         });
         if (!ctx.json) ctx.io.stderr('stopping: cancelling runs and closing connections\n');
         await host.close();
+        process.off('unhandledRejection', onRejection);
         return EXIT.ok;
       },
     },
