@@ -42,5 +42,49 @@ export const runsGroup: CommandGroup = {
         return EXIT.ok;
       },
     },
+    {
+      name: 'runs show',
+      params: 'ID',
+      summary: 'Show a run: status, the model that answered, tokens and cost per model, tool calls',
+      async run(ctx) {
+        const [runId, ...extra] = ctx.args;
+        if (!runId || extra.length) throw new AppError('invalid_input', 'runs show needs exactly one run id; see agent-blob runs list');
+        const client = await ctx.connect();
+        const shown = await client.call('runs.show', { runId });
+        if (ctx.json) {
+          ctx.io.stdout(`${JSON.stringify(shown)}\n`);
+          return EXIT.ok;
+        }
+        const t = shown.usage.total;
+        const lines = [
+          `run ${shown.runId} ${shown.status}${shown.reason ? ` (${shown.reason})` : ''}`,
+          `model: ${shown.model ?? '-'}`,
+          `tokens: ${t.inputTokens} in, ${t.outputTokens} out, ${t.cacheReadTokens} cache read, ${t.cacheWriteTokens} cache write; cost $${t.costUsd.toFixed(6)}`,
+        ];
+        if (shown.usage.byModel.length > 1) for (const m of shown.usage.byModel) lines.push(`  ${m.model}: ${m.responses} response(s), ${m.inputTokens} in, ${m.outputTokens} out, $${m.costUsd.toFixed(6)}`);
+        for (const c of shown.toolCalls) lines.push(`tool ${c.tool}: ${c.ok === null ? 'running' : c.ok ? 'ok' : `error ${c.error ?? ''}`}`);
+        lines.push(`recorded steps: ${shown.recordedSteps}`);
+        ctx.io.stdout(`${lines.join('\n')}\n`);
+        return EXIT.ok;
+      },
+    },
+    {
+      name: 'runs replay',
+      params: 'ID',
+      summary: 'Re-run a recorded run against its recordings (no network, no side effects) and compare the events',
+      async run(ctx) {
+        const [runId, ...extra] = ctx.args;
+        if (!runId || extra.length) throw new AppError('invalid_input', 'runs replay needs exactly one run id; see agent-blob runs list');
+        const client = await ctx.connect();
+        const result = await client.call('runs.replay', { runId });
+        if (ctx.json) ctx.io.stdout(`${JSON.stringify(result)}\n`);
+        else if (result.matches) ctx.io.stdout(`replay of ${runId} matches: ${result.expectedEvents} events\n`);
+        else {
+          const d = result.firstDifference!;
+          ctx.io.stdout(`replay of ${runId} differs at event ${d.index + 1}:\n  recorded: ${d.expected ?? '(nothing)'}\n  replayed: ${d.actual ?? '(nothing)'}\n`);
+        }
+        return result.matches ? EXIT.ok : EXIT.failed;
+      },
+    },
   ],
 };
