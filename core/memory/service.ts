@@ -44,6 +44,7 @@ export interface AddInput {
 export type AddOutcome = { outcome: 'added' | 'duplicate' | 'merged'; memory: Memory; conflictsWith: string | null };
 
 const IMPORT_BATCH = 500;
+type NearbyRow = Pick<MemoryRow, 'rowid' | 'id' | 'area' | 'text' | 'created_at'>;
 /** Vector similarity a memory needs to enter the prompt without sharing a word with the query. */
 const RECALL_SIMILARITY = 0.3;
 
@@ -301,7 +302,7 @@ export class MemoryService {
     if (existing) return { outcome: 'duplicate', memory: rowToMemory(existing), conflictsWith: null };
     const keys = bandKeys(input.text);
     const related = this.nearby(input.area, input.text, vector, keys, lookNearby);
-    let conflict: { row: MemoryRow; cosine: number } | null = null;
+    let conflict: { row: NearbyRow; cosine: number } | null = null;
     for (const c of related) {
       const relation = relate(input.text, c.row.text, c.cosine);
       if (relation === 'near_duplicate') {
@@ -330,14 +331,14 @@ export class MemoryService {
   }
 
   /** Existing memories of the same area that might duplicate or contradict a new one, best first. */
-  private nearby(area: MemoryArea, text: string, vector: Float32Array, keys: number[], useVectors: boolean): { row: MemoryRow; cosine: number }[] {
+  private nearby(area: MemoryArea, text: string, vector: Float32Array, keys: number[], useVectors: boolean): { row: NearbyRow; cosine: number }[] {
     const gen = this.vectors.activeGeneration();
     if (!gen) return [];
     const fromVectors = new Set(useVectors ? this.vectors.knn(vector, 5, area).map((n) => n.rowid) : []);
-    const rowids = new Set([...this.lsh.candidates(keys), ...fromVectors]);
+    const rowids = new Set([...this.lsh.candidates(keys, 8), ...fromVectors]);
     const stems = new Set(contentWords(text).map(stem));
-    const out: { row: MemoryRow; cosine: number }[] = [];
-    for (const row of this.queries.getMany([...rowids])) {
+    const out: { row: NearbyRow; cosine: number }[] = [];
+    for (const row of this.queries.getLight([...rowids])) {
       if (row.area !== area) continue;
       // Band candidates must share half their topic words before a vector is read (the expensive part).
       if (!fromVectors.has(row.rowid) && overlap(stems, row.text) < 0.5) continue;

@@ -125,6 +125,19 @@ export class MemoryQueries {
     return this.byNorm.get(norm) as MemoryRow | undefined;
   }
 
+  /** What dedup needs of candidate rows (not the whole row), in no particular order. */
+  getLight(rowids: number[]): Pick<MemoryRow, 'rowid' | 'id' | 'area' | 'text' | 'created_at'>[] {
+    if (!rowids.length) return [];
+    let stmt = this.light.get(rowids.length);
+    if (!stmt) {
+      stmt = this.db.prepare(`SELECT rowid, id, area, text, created_at FROM memories WHERE rowid IN (${rowids.map(() => '?').join(',')})`);
+      this.light.set(rowids.length, stmt);
+    }
+    return stmt.all(...rowids) as Pick<MemoryRow, 'rowid' | 'id' | 'area' | 'text' | 'created_at'>[];
+  }
+
+  private readonly light = new Map<number, Statement>();
+
   /** Rows for rowids, in no particular order. */
   getMany(rowids: number[]): MemoryRow[] {
     const out: MemoryRow[] = [];
