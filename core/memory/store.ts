@@ -46,7 +46,14 @@ export function createMemoryProjector(db: WritableDB): (event: AppEvent) => void
      VALUES (@id, @area, @text, @norm, @pinned, @createdAt, @updatedAt, @kind, @runId, @messageId, @embedder, @supersedes, @supersededBy, @conflictsWith)`,
   );
   const markSuperseded = db.prepare('UPDATE memories SET superseded_by = ? WHERE id = ?');
-  const merged = db.prepare('UPDATE memories SET updated_at = max(updated_at, ?), created_at = min(created_at, ?) WHERE id = ?');
+  // A merge refreshes the times, and the source when the new mention points at a conversation (or the old one did not).
+  const merged = db.prepare(
+    `UPDATE memories SET updated_at = max(updated_at, @ts), created_at = min(created_at, @createdAt),
+       source_kind = CASE WHEN @kind = 'run' OR source_kind <> 'run' THEN @kind ELSE source_kind END,
+       source_run_id = CASE WHEN @kind = 'run' OR source_kind <> 'run' THEN @runId ELSE source_run_id END,
+       source_message_id = CASE WHEN @kind = 'run' OR source_kind <> 'run' THEN @messageId ELSE source_message_id END
+     WHERE id = @id`,
+  );
   const updated = db.prepare('UPDATE memories SET text = ?, norm = ?, area = ?, updated_at = ?, conflicts_with = NULL WHERE id = ?');
   const pinned = db.prepare('UPDATE memories SET pinned = ?, updated_at = ? WHERE id = ?');
   const remove = db.prepare('DELETE FROM memories WHERE id = ?');
@@ -78,7 +85,7 @@ export function createMemoryProjector(db: WritableDB): (event: AppEvent) => void
         break;
       }
       case 'memory.merged':
-        merged.run(event.ts, event.data.createdAt, event.data.memoryId);
+        merged.run({ ts: event.ts, createdAt: event.data.createdAt, kind: event.data.source.kind, runId: event.data.source.runId, messageId: event.data.source.messageId, id: event.data.memoryId });
         break;
       case 'memory.updated':
         updated.run(event.data.text, normalizeForDedup(event.data.text), event.data.area, event.ts, event.data.memoryId);

@@ -84,10 +84,11 @@ describe('memory store and search', () => {
       const accents = await t.client.call('memory.add', { text: 'Café opens at 8', area: 'main' });
       assert.equal((await t.client.call('memory.add', { text: 'cafe opens at 8!', area: 'main' })).memory.id, accents.memory.id);
       clock.advance(DAY);
-      const near = await t.client.call('memory.add', { text: 'My favourite tea is the Earl Grey', area: 'main' });
+      const near = await t.client.call('memory.add', { text: 'My favourite tea is the Earl Grey', area: 'main', source: { kind: 'run', runId: 'run_9', messageId: 'msg_9' } });
       assert.equal(near.outcome, 'merged');
       assert.equal(near.memory.id, first.memory.id);
       assert.equal(near.memory.updatedAt, clock.now());
+      assert.deepEqual(near.memory.source, { kind: 'run', runId: 'run_9', messageId: 'msg_9' }, 'the source follows the newest conversation');
       assert.equal((await t.client.call('memory.list', {})).total, 2);
     }));
 
