@@ -28,6 +28,11 @@ describe('memory indexes for large stores', () => {
       const [v] = vectors;
       const back = index.vector(gen, 1)!;
       assert.ok(v.reduce((s, x, i) => s + x * back[i], 0) > 0.99, 'the int8 copy keeps the direction');
+      const nearest = index.knn(queries[0], 1)[0].rowid;
+      db.transaction(() => index.remove(nearest))();
+      assert.ok(!index.knn(queries[0], 10).some((n) => n.rowid === nearest), 'a removed vector is gone from the binary path');
+      assert.ok(!exact.knn(queries[0], 10).some((n) => n.rowid === nearest), 'and from the exact path');
+      assert.equal(index.vector(gen, nearest), null);
     } finally {
       db.close();
     }
