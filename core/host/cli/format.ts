@@ -24,7 +24,8 @@ export function timelineLine(item: TimelineItem): string {
     case 'message': {
       const who = item.role === 'user' ? 'you' : 'assistant';
       const state = item.status === 'done' ? '' : ` [${item.status}]`;
-      return `${head} ${who}: ${item.text}${state}`;
+      // Continuation lines are indented so each item still starts a line with its seq.
+      return `${head} ${who}: ${item.text.replace(/\n/g, '\n    ')}${state}`;
     }
     case 'run_status':
       return `${head} run ${item.runId ?? ''} ${item.status}${item.reason ? `: ${item.reason}` : ''}`;

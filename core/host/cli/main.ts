@@ -35,6 +35,11 @@ export function processIO(): CliIO & { dispose(): void } {
     env: process.env,
     signal: controller.signal,
     ask: process.stdin.isTTY && process.stderr.isTTY ? ask : undefined,
+    async readStdin() {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
     dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -20,6 +20,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   /** Aborted on Ctrl-C / SIGTERM. */
   signal: AbortSignal;
+  /** All of standard input, for `chat -`. */
+  readStdin?: () => Promise<string>;
   /** Asks the person at the terminal; absent when nobody is there (piped, scripted). */
   ask?: (question: string, signal: AbortSignal) => Promise<string>;
 }

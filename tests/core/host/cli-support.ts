@@ -13,6 +13,7 @@ export function runCli(
   env: NodeJS.ProcessEnv,
   interrupt?: AbortController,
   ask?: CliIO['ask'],
+  stdin?: string,
 ): Promise<CliResult> & { output(): string; errors(): string } {
   let stdout = '';
   let stderr = '';
@@ -22,6 +23,7 @@ export function runCli(
     env,
     signal: (interrupt ?? new AbortController()).signal,
     ask,
+    readStdin: stdin === undefined ? undefined : async () => stdin,
   };
   const done = main(argv, io).then((code) => ({ code, stdout, stderr }));
   return Object.assign(done, { output: () => stdout, errors: () => stderr });

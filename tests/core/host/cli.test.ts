@@ -44,6 +44,17 @@ describe('the agent-blob command line', () => {
       assert.match(out.runId, /run/);
     });
 
+    it('chat - reads the message from standard input', async () => {
+      anthropic.script({ kind: 'stream', chunks: ['Read it.'] });
+      const r = await runCli(['chat', '-', '--data-dir', dir.path], envFor(), undefined, undefined, 'line one\nline two\n');
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, 'Read it.\n');
+      assert.match(JSON.stringify(anthropic.requests.at(-1)!.body), /line one\\nline two/);
+      const empty = await runCli(['chat', '-', '--data-dir', dir.path], envFor(), undefined, undefined, '  \n');
+      assert.equal(empty.code, 2);
+      assert.match(empty.stderr, /standard input was empty/);
+    });
+
     it('chat exits 1 with the readable provider error when the run fails', async () => {
       anthropic.script({ kind: 'error', status: 400, type: 'invalid_request_error', message: 'prompt is too long' });
       const r = await cli(['chat', 'this fails']);
@@ -119,7 +130,7 @@ describe('the agent-blob command line', () => {
       const r = await cli(['runs', 'list', '--json']);
       assert.equal(r.code, 0, r.stderr);
       const { runs } = JSON.parse(r.stdout) as { runs: { title: string; status: string }[] };
-      assert.deepEqual(runs.map((x) => x.title), ['write another', 'save a note', 'hold the folder', 'a long story', 'no key', 'this fails', 'again', 'hi there']);
+      assert.deepEqual(runs.map((x) => x.title), ['write another', 'save a note', 'hold the folder', 'a long story', 'no key', 'this fails', 'line one line two', 'again', 'hi there']);
       const failed = JSON.parse((await cli(['runs', 'list', '--json', '--status', 'failed'])).stdout) as { runs: { title: string }[] };
       assert.deepEqual(failed.runs.map((x) => x.title), ['no key', 'this fails']);
       const text = await cli(['runs', 'list']);

@@ -86,8 +86,10 @@ class RunFollower {
 }
 
 async function chat(ctx: CommandContext): Promise<number> {
-  const text = ctx.args.join(' ').trim();
-  if (!text) throw new AppError('invalid_input', 'chat needs a message: agent-blob chat "hello"');
+  const fromStdin = ctx.args.length === 1 && ctx.args[0] === '-';
+  if (fromStdin && !ctx.io.readStdin) throw new AppError('invalid_input', 'chat -: standard input cannot be read here');
+  const text = (fromStdin ? await ctx.io.readStdin!() : ctx.args.join(' ')).trim();
+  if (!text) throw new AppError('invalid_input', fromStdin ? 'chat -: standard input was empty' : 'chat needs a message: agent-blob chat "hello" (or chat - to read it from standard input)');
   const model = typeof ctx.flags.model === 'string' ? ctx.flags.model : undefined;
   const client: Client = await ctx.connect();
   const follower = new RunFollower(ctx.json ? null : (t) => ctx.io.stdout(t), new PermissionPrompter(ctx.io, client, !ctx.json));
@@ -132,8 +134,8 @@ export const chatGroup: CommandGroup = {
   commands: [
     {
       name: 'chat',
-      params: '"text"',
-      summary: 'Send a message and stream the reply to stdout; asks before tools that need permission; Ctrl-C cancels the run',
+      params: '"text" | -',
+      summary: 'Send a message (- reads it from stdin) and stream the reply to stdout; asks before tools that need permission; Ctrl-C cancels the run',
       options: { model: { type: 'string', value: 'MODEL', description: 'the model for this turn, e.g. anthropic:claude-sonnet-4-5 or ollama:llama3.2' } },
       run: chat,
     },
