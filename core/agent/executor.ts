@@ -90,8 +90,20 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     const config = { prices: settings.prices, contextTokens: settings.contextTokens, compactAt: settings.compactAt, maxTurns: settings.maxTurns, maxTokens: rt.maxTokens, budget: { tokens: settings.budgets.runTokens, costUsd: settings.budgets.runCostUsd }, timeZone: rt.timeZone, systemSections, memory, tools: tools.map((t) => t.name), roots };
     record('input', null, { input: agentInput, config });
 
+    // Each model step records only the messages added since the previous step of its purpose, so a
+    // long run's recording grows linearly; a compacted (shorter) prompt is recorded whole.
+    const sent = new Map<string, { system: string; messages: readonly unknown[] }>();
+    const requestRecord = (purpose: string, request: { system: string; messages: readonly unknown[]; maxTokens: number; tools?: { name: string }[] }) => {
+      const previous = sent.get(purpose);
+      const continues = previous && previous.system === request.system && previous.messages.length <= request.messages.length && previous.messages.every((m, i) => m === request.messages[i]);
+      sent.set(purpose, { system: request.system, messages: request.messages });
+      return continues
+        ? { continues: true, messageCount: request.messages.length, newMessages: request.messages.slice(previous!.messages.length), maxTokens: request.maxTokens }
+        : { continues: false, system: request.system, messages: request.messages, maxTokens: request.maxTokens, tools: request.tools?.map((t) => t.name) };
+    };
     const model: ModelCaller = async function* (purpose, modelChain, request) {
       const events: RoutedEvent[] = [];
+      const requested = requestRecord(purpose, request);
       try {
         for await (const event of routeStream({ providers: rt.providers, clock: rt.clock, breaker: rt.breaker }, modelChain, request)) {
           // Text is recorded joined, so the redaction pass sees a key whole however it was chunked.
@@ -100,10 +112,10 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
           else events.push(event);
           yield event;
         }
-        record('model', null, { purpose, chain: modelChain, request: { system: request.system, messages: request.messages, maxTokens: request.maxTokens, tools: request.tools?.map((t) => t.name) }, events, error: null });
+        record('model', null, { purpose, chain: modelChain, request: requested, events, error: null });
       } catch (err) {
         const e = err instanceof ProviderError ? err : new ProviderError('anthropic', 'server', String((err as Error)?.message ?? err));
-        if (e.kind !== 'cancelled') record('model', null, { purpose, chain: modelChain, request: { system: request.system, messages: request.messages }, events, error: { provider: e.provider, kind: e.kind, message: e.message, status: e.status } });
+        if (e.kind !== 'cancelled') record('model', null, { purpose, chain: modelChain, request: requested, events, error: { provider: e.provider, kind: e.kind, message: e.message, status: e.status } });
         throw err;
       }
     };

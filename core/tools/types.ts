@@ -94,10 +94,17 @@ export function defineTool<S extends z.ZodType>(tool: Tool<z.output<S>> & { args
 /** The JSON Schema a model sees for a tool's arguments (always an object schema). */
 export function toolJsonSchema(tool: AnyTool): Record<string, unknown> {
   if (tool.jsonSchema) return tool.jsonSchema;
-  const schema = z.toJSONSchema(tool.args, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-  delete schema.$schema;
+  let schema = schemaCache.get(tool.args);
+  if (!schema) {
+    schema = z.toJSONSchema(tool.args, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+    delete schema.$schema;
+    schemaCache.set(tool.args, schema);
+  }
   return schema;
 }
+
+// Exporting a schema costs more than a whole loop turn; a tool's schema never changes.
+const schemaCache = new WeakMap<z.ZodType, Record<string, unknown>>();
 
 /** Turns anything a tool threw into `{code, message}`. */
 export function normalizeToolError(err: unknown, signal?: AbortSignal): ToolErrorInfo {
