@@ -169,6 +169,7 @@ describe('the agent-blob command line', () => {
       assert.equal(ok.code, 0, ok.stdout + ok.stderr);
       assert.match(ok.stdout, /ok\s+connection: core started in this process/);
       assert.match(ok.stdout, /ok\s+fts5/);
+      assert.match(ok.stdout, /(ok {2}|warn)\s+ui: (built in|not built: run npm run build:renderer)/);
       const noKey = await cli(['doctor', '--json', '--no-probe'], {});
       assert.equal(noKey.code, 1);
       const report = JSON.parse(noKey.stdout) as { ok: boolean; checks: { name: string; status: string; detail: string }[] };

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HealthCheck } from '../../../contract/index.js';
+import { DEFAULT_RENDERER_DIR } from '../../server.js';
 import { EXIT, type CommandGroup } from '../types.js';
 
 const MARK: Record<HealthCheck['status'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
@@ -24,6 +27,11 @@ export const doctorGroup: CommandGroup = {
           });
           const report = await client.call('system.doctor', { probeProviders: !ctx.flags['no-probe'] });
           checks.push(...report.checks);
+          checks.push(
+            existsSync(join(DEFAULT_RENDERER_DIR, 'index.html'))
+              ? { name: 'ui', status: 'ok', detail: `built in ${DEFAULT_RENDERER_DIR}` }
+              : { name: 'ui', status: 'warn', detail: 'not built: run npm run build:renderer (the window and the browser UI need it; the command line does not)' },
+          );
           ok = report.ok;
         } catch (err) {
           checks.push({ name: 'connection', status: 'fail', detail: (err as Error).message });
