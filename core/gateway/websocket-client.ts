@@ -8,6 +8,11 @@ export interface WebSocketClientOptions extends ClientOptions {
   handshakeTimeoutMs?: number;
   /** Largest frame accepted from the host (replies such as a long timeline page can be large). */
   maxPayloadBytes?: number;
+  /**
+   * Pings the host this often and drops a connection whose host missed the previous ping (a host
+   * frozen or cut off without closing), so a reconnecting client notices. Default 15 s; 0 turns it off.
+   */
+  heartbeatMs?: number;
 }
 
 /**
@@ -25,12 +30,31 @@ export function connectWebSocket(wsUrl: string, options: WebSocketClientOptions 
     });
     let failure = '';
     let ended = false;
+    let heartbeat: ReturnType<typeof setInterval> | null = null;
     const end = (reason: string) => {
+      if (heartbeat) clearInterval(heartbeat);
       if (ended) return;
       ended = true;
       handlers.onClose(reason);
     };
-    ws.on('open', () => handlers.onOpen());
+    ws.on('open', () => {
+      const every = options.heartbeatMs ?? 15_000;
+      if (every > 0) {
+        let answered = true;
+        ws.on('pong', () => (answered = true));
+        heartbeat = setInterval(() => {
+          if (!answered) {
+            failure = 'the host stopped answering heartbeats';
+            ws.terminate();
+            return;
+          }
+          answered = false;
+          ws.ping();
+        }, every);
+        heartbeat.unref();
+      }
+      handlers.onOpen();
+    });
     ws.on('message', (data, isBinary) => {
       if (isBinary) return;
       let frame: ServerFrame;

@@ -93,3 +93,25 @@ describe('a peer too slow to read what it subscribed to', () => {
     }
   });
 });
+
+describe('a host that stops answering', () => {
+  it('is dropped by a client heartbeat, so a reconnecting client notices', async () => {
+    const { WebSocketServer } = await import('ws');
+    const frozen = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: false });
+    await new Promise<void>((resolve) => frozen.once('listening', () => resolve()));
+    frozen.on('connection', (socket) => socket.on('message', (data) => {
+      const { id } = JSON.parse(data.toString()) as { id: number };
+      socket.send(JSON.stringify({ id, ok: true, result: { now: 1 } }));
+    }));
+    const port = (frozen.address() as AddressInfo).port;
+    const client = connectWebSocket(`ws://127.0.0.1:${port}/ws`, { heartbeatMs: 50 });
+    try {
+      await client.call('system.ping', {});
+      const detail = await new Promise<string>((resolve) => client.onState((state, d) => state === 'closed' && resolve(d)));
+      assert.match(detail, /stopped answering heartbeats/);
+    } finally {
+      client.close();
+      await new Promise<void>((resolve) => frozen.close(() => resolve()));
+    }
+  });
+});
