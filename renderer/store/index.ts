@@ -4,6 +4,7 @@ import { createConnectionSlice } from './connection.js';
 import { createMemorySlice } from './memory.js';
 import { createPermissionsSlice } from './permissions.js';
 import { createRunsSlice } from './runs.js';
+import { createSettingsSlice } from './settings.js';
 import { createTimelineSlice } from './timeline.js';
 import type { AppState, EventApplier } from './types.js';
 
@@ -17,6 +18,7 @@ const EVENT_APPLIERS: EventApplier[] = [
   (state, events) => state.applyRunEvents(events),
   (state, events) => state.applyMemoryEvents(events),
   (state, events) => state.applyPermissionEvents(events),
+  (state, events) => state.applySettingsEvents(events),
 ];
 
 export type AppStore = StoreApi<AppState>;
@@ -29,6 +31,7 @@ export function createAppStore(client: Client): AppStore {
     ...createRunsSlice(set, get, client),
     ...createMemorySlice(set, get, client),
     ...createPermissionsSlice(set, get, client),
+    ...createSettingsSlice(set, get, client),
   }));
 }
 

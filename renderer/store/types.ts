@@ -4,10 +4,11 @@ import type { ConnectionSlice } from './connection.js';
 import type { MemorySlice } from './memory.js';
 import type { PermissionsSlice } from './permissions.js';
 import type { RunsSlice } from './runs.js';
+import type { SettingsSlice } from './settings.js';
 import type { TimelineSlice } from './timeline.js';
 
 /** The whole renderer state: every slice merged. Components select single fields, never all of it. */
-export type AppState = ConnectionSlice & TimelineSlice & RunsSlice & MemorySlice & PermissionsSlice;
+export type AppState = ConnectionSlice & TimelineSlice & RunsSlice & MemorySlice & PermissionsSlice & SettingsSlice;
 
 export type SetState = StoreApi<AppState>['setState'];
 export type GetState = StoreApi<AppState>['getState'];

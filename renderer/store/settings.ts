@@ -1,0 +1,89 @@
+import type { AgentSettings, AgentSettingsPatch, AppEvent, CommandResult, Settings, SettingsPatch } from '../../core/contract/index.js';
+import { describeError } from './errors.js';
+import type { SliceCreator } from './types.js';
+
+type ProviderHealth = CommandResult<'providers.status'>['models'];
+type UsageDays = CommandResult<'usage.daily'>['days'];
+
+export interface SettingsSlice {
+  settings: Settings | null;
+  agentSettings: AgentSettings | null;
+  providerHealth: ProviderHealth;
+  usageDays: UsageDays;
+  settingsError: string | null;
+  /** Bumped when settings or provider health change elsewhere (another window, the CLI, a run). */
+  settingsVersion: number;
+  loadSettings(): Promise<void>;
+  saveSettings(patch: SettingsPatch): Promise<boolean>;
+  saveAgentSettings(patch: AgentSettingsPatch): Promise<boolean>;
+  testProvider(provider: 'anthropic' | 'ollama'): Promise<{ ok: boolean; detail: string }>;
+  /** The conversation (or one run) as a standalone HTML page. */
+  exportTranscript(runId?: string): Promise<{ html: string; filename: string } | null>;
+  applySettingsEvents(events: readonly AppEvent[]): void;
+}
+
+export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, client) => ({
+  settings: null,
+  agentSettings: null,
+  providerHealth: [],
+  usageDays: [],
+  settingsError: null,
+  settingsVersion: 0,
+
+  async loadSettings() {
+    try {
+      const [settings, agentSettings, health, usage] = await Promise.all([
+        client.call('settings.get', {}),
+        client.call('agent.settings.get', {}),
+        client.call('providers.status', {}),
+        client.call('usage.daily', { days: 14 }),
+      ]);
+      set({ settings, agentSettings, providerHealth: health.models, usageDays: usage.days, settingsError: null });
+    } catch (err) {
+      set({ settingsError: `Settings could not be loaded: ${describeError(err)}` });
+    }
+  },
+
+  async saveSettings(patch) {
+    try {
+      set({ settings: await client.call('settings.update', patch), settingsError: null });
+      return true;
+    } catch (err) {
+      set({ settingsError: `Not saved: ${describeError(err)}` });
+      return false;
+    }
+  },
+
+  async saveAgentSettings(patch) {
+    try {
+      set({ agentSettings: await client.call('agent.settings.update', patch), settingsError: null });
+      return true;
+    } catch (err) {
+      set({ settingsError: `Not saved: ${describeError(err)}` });
+      return false;
+    }
+  },
+
+  async testProvider(provider) {
+    try {
+      return await client.call('providers.test', { provider });
+    } catch (err) {
+      return { ok: false, detail: describeError(err) };
+    }
+  },
+
+  async exportTranscript(runId) {
+    try {
+      return await client.call('runs.exportHtml', runId ? { runId } : {});
+    } catch (err) {
+      set({ settingsError: `Export failed: ${describeError(err)}` });
+      return null;
+    }
+  },
+
+  applySettingsEvents(events) {
+    if (events.some((e) => e.type === 'settings.changed' || e.type === 'provider.cooldown' || e.type === 'run.usage')) {
+      set({ settingsVersion: get().settingsVersion + 1 });
+    }
+  },
+});
