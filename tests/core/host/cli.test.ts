@@ -99,7 +99,7 @@ describe('the agent-blob command line', () => {
 
     it('chat asks the person at the terminal before a tool that needs permission, and goes on when allowed', async () => {
       anthropic.script(
-        { kind: 'stream', toolCalls: [{ id: 'toolu_1', name: 'write_text', arguments: { path: 'note.txt', text: 'remember the milk' } }] },
+        { kind: 'stream', chunks: ['Let me save that.'], toolCalls: [{ id: 'toolu_1', name: 'write_text', arguments: { path: 'note.txt', text: 'remember the milk' } }] },
         { kind: 'stream', chunks: ['Saved ', 'the note.'] },
       );
       const questions: string[] = [];
@@ -111,7 +111,7 @@ describe('the agent-blob command line', () => {
       assert.equal(questions.length, 1);
       assert.match(questions[0], /write_text wants fs\.write on .*note\.txt/);
       assert.match(questions[0], /Allow\? \[y\]es once, \[a\]lways, \[N\]o/);
-      assert.match(r.stdout, /Saved the note\.\n$/);
+      assert.equal(r.stdout, 'Let me save that.\nSaved the note.\n', 'each message of the turn on its own line');
       assert.equal(readFileSync(join(dir.path, 'workspace', 'note.txt'), 'utf8'), 'remember the milk');
     });
 

@@ -19,6 +19,7 @@ class RunFollower {
   private order: string[] = [];
   readonly errors: string[] = [];
   model: string | null = null;
+  private lastWritten = '';
   private finish!: (outcome: Outcome) => void;
   readonly ended = new Promise<Outcome>((resolve) => (this.finish = resolve));
 
@@ -45,6 +46,8 @@ class RunFollower {
     switch (event.type) {
       case 'message.created':
         if (event.data.role !== 'assistant') return;
+        // A turn with tool calls answers in several messages; each starts on its own line.
+        if (this.lastWritten && !this.lastWritten.endsWith('\n')) this.write?.('\n');
         this.order.push(event.data.messageId);
         this.printed.set(event.data.messageId, '');
         this.emit(event.data.messageId, event.data.text);
@@ -81,6 +84,7 @@ class RunFollower {
   private emit(messageId: string, text: string): void {
     if (!text) return;
     this.printed.set(messageId, (this.printed.get(messageId) ?? '') + text);
+    this.lastWritten = text;
     this.write?.(text);
   }
 }
