@@ -122,10 +122,36 @@ export function Timeline() {
   const rows = virtualizer.getVirtualItems();
   return (
     <div className="timeline-wrap">
-    <div className="timeline" ref={scroller} onScroll={onScroll} data-testid="timeline" role="region" aria-label="Timeline" tabIndex={0}
-      onWheel={onWheel} onKeyDown={onKeyDown} onTouchStart={onReaderScrollsUp}>
-      {hasOlder || olderError ? (
-        <div className="timeline-older" data-testid="timeline-older">
+      <div
+        className="timeline"
+        ref={scroller}
+        onScroll={onScroll}
+        onWheel={onWheel}
+        onKeyDown={onKeyDown}
+        onTouchStart={onReaderScrollsUp}
+        data-testid="timeline"
+        role="region"
+        aria-label="Timeline"
+        tabIndex={0}
+      >
+        <div className="timeline-inner" style={{ height: virtualizer.getTotalSize() }}>
+          <div className="timeline-window" style={{ transform: `translateY(${rows[0]?.start ?? 0}px)` }}>
+            {rows.map((row) => (
+              <div
+                key={row.key}
+                data-index={row.index}
+                ref={virtualizer.measureElement}
+                className={`timeline-slot${items[row.index]?.id === focused ? ' timeline-focused' : ''}`}
+              >
+                <TimelineRow item={items[row.index]} />
+              </div>
+            ))}
+          </div>
+        </div>
+      </div>
+      {/* Over the list, not in it: the virtualizer's offsets count from the top of the scroller. */}
+      {loadingOlder || olderError ? (
+        <div className="timeline-older" data-testid="timeline-older" role="status">
           {olderError ? (
             <span className="inline-error">
               {olderError}{' '}
@@ -133,26 +159,16 @@ export function Timeline() {
                 Retry
               </button>
             </span>
-          ) : loadingOlder ? (
+          ) : (
             'Loading older messages…'
-          ) : null}
+          )}
         </div>
       ) : null}
-      <div className="timeline-inner" style={{ height: virtualizer.getTotalSize() }}>
-        <div className="timeline-window" style={{ transform: `translateY(${rows[0]?.start ?? 0}px)` }}>
-          {rows.map((row) => (
-            <div key={row.key} data-index={row.index} ref={virtualizer.measureElement} className={`timeline-slot${items[row.index]?.id === focused ? ' timeline-focused' : ''}`}>
-              <TimelineRow item={items[row.index]} />
-            </div>
-          ))}
-        </div>
-      </div>
-    </div>
-    {atBottom ? null : (
-      <button type="button" className="jump-latest" data-testid="jump-latest" onClick={jumpToLatest}>
-        Jump to latest ↓
-      </button>
-    )}
+      {atBottom ? null : (
+        <button type="button" className="jump-latest" data-testid="jump-latest" onClick={jumpToLatest}>
+          Jump to latest ↓
+        </button>
+      )}
     </div>
   );
 }
