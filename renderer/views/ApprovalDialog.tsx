@@ -1,5 +1,5 @@
 import './PermissionsPane.css';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AuditEntry } from '../../core/contract/index.js';
 import { describeError } from '../store/errors.js';
 import { useApp, useClient } from '../store/context.js';
@@ -33,11 +33,14 @@ export function ApprovalDialog() {
   const [suggestion, setSuggestion] = useState<Suggestion | null>(null);
   const [pattern, setPattern] = useState('');
   const [preview, setPreview] = useState<Preview>(null);
+  const dialogRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     setSuggestion(null);
     setPreview(null);
     setBusy(false);
+    // Focus the dialog itself, not a button: an Enter meant for the composer must not answer.
+    dialogRef.current?.focus();
   }, [request?.requestId]);
 
   useEffect(() => {
@@ -77,7 +80,7 @@ export function ApprovalDialog() {
   const expires = request.expiresAt ? new Date(request.expiresAt).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : null;
   return (
     <div className="approval-backdrop">
-      <div className="approval" role="dialog" aria-modal="true" aria-labelledby="approval-title" data-testid="approval-dialog" data-request-id={request.requestId}>
+      <div className="approval" role="dialog" aria-modal="true" aria-labelledby="approval-title" data-testid="approval-dialog" data-request-id={request.requestId} ref={dialogRef} tabIndex={-1}>
         <h2 id="approval-title">Allow Agent Blob to {what}?</h2>
         <dl className="approval-call">
           <dt>Tool</dt>
@@ -157,7 +160,7 @@ export function ApprovalDialog() {
               <button type="button" disabled={busy} onClick={() => void openAlways()} data-testid="approval-always">
                 Allow always…
               </button>
-              <button type="button" className="primary" disabled={busy} onClick={() => void respond('allow')} data-testid="approval-once" autoFocus>
+              <button type="button" className="primary" disabled={busy} onClick={() => void respond('allow')} data-testid="approval-once">
                 Allow once
               </button>
             </>

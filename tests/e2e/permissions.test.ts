@@ -39,6 +39,9 @@ describe('approvals in the browser', () => {
       await dialog.waitFor({ timeout: 5000 });
       assert.equal(await dialog.getByTestId('approval-resource').textContent(), join(notes, 'monday.md'));
       assert.equal(existsSync(join(notes, 'monday.md')), false, 'nothing is written before the answer');
+      await app.page.keyboard.press('Enter');
+      await app.page.waitForTimeout(100);
+      assert.equal(app.host.core.permissions.pending().length, 1, 'a stray Enter does not answer');
       await app.screenshot('permission-dialog');
 
       await dialog.getByTestId('approval-always').click();
