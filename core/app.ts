@@ -165,6 +165,12 @@ export function createCore(options: CoreOptions): Core {
     chatModel: () => settings.get().models.chat,
     roots: () => permissions.roots(),
     recallForPrompt: recall ? (query, budget) => recall.call(memory, query, budget) : undefined,
+    systemSections: () => [
+      {
+        title: 'Permissions',
+        body: `Mode: ${permissions.config().mode}. File and shell tools work inside: ${permissions.roots().join(', ') || '(no folder)'}. Some calls ask the user first; a denied call comes back as an error: do not retry it unchanged.`,
+      },
+    ],
     maxTokens: 4096,
     historyLimit: 400,
   };
