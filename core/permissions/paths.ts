@@ -40,8 +40,9 @@ const ENCODED_SPECIAL = /%(2e|2f|5c|00|7e|25|3a)/i;
  */
 export function resolvePath(raw: string, base: string, sys: PathSystem): Resolved {
   if (raw.includes('\0')) return { ok: false, reason: 'the path contains a NUL byte' };
-  let input = raw.trim();
-  if (!input) return { ok: false, reason: 'the path is empty' };
+  // Not trimmed: a name may end in a space, and the tool will touch the name as written.
+  let input = raw;
+  if (!input.trim()) return { ok: false, reason: 'the path is empty' };
   if (/^file:/i.test(input)) {
     try {
       const url = new URL(input);

