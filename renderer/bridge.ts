@@ -92,7 +92,8 @@ export function webSocketConnector(url: string): Connector {
 }
 
 function describeCloseCode(code: number): string {
-  if (code === 1006) return 'the host cannot be reached';
+  // Also what a refused token looks like from here: after a host restart, open the address it printed.
+  if (code === 1006) return 'the host cannot be reached (if it was restarted, open the address it printed)';
   if (code === 1001) return 'the host is shutting down';
   if (code === 1008) return 'the host refused this window (token or origin)';
   if (code === 1009) return 'a message was too large';
