@@ -124,7 +124,9 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
         return toDecision(deps.queries.request(requestId)!);
       }
 
-      const unattended = Boolean(request.scope?.scheduleId || request.scope?.workerRole);
+      // Schedules and workers run with nobody watching, whether or not the caller named their scope.
+      const kind = deps.queries.runKind(request.runId);
+      const unattended = Boolean(request.scope?.scheduleId || request.scope?.workerRole || kind === 'schedule' || kind === 'worker');
       const expiry = deps.expiry();
       const expiresAt = deps.clock.now() + (unattended ? expiry.unattended : expiry.attended);
       const decided = new Promise<PermissionDecision>((resolve) => {

@@ -86,6 +86,7 @@ export class PermissionQueries {
   private readonly ruleStats: Statement;
   private readonly recentOfCapability: Statement;
   private readonly configStmt: Statement;
+  private readonly runKindStmt: Statement;
   private readonly auditCache = new Map<string, Statement>();
 
   constructor(private readonly db: ReadableDB) {
@@ -98,6 +99,7 @@ export class PermissionQueries {
     this.ruleStats = db.prepare('SELECT rule_id, COUNT(*) AS n, MAX(decided_at) AS last FROM permission_requests WHERE rule_id IS NOT NULL GROUP BY rule_id');
     this.recentOfCapability = db.prepare('SELECT * FROM permission_requests WHERE capability = ? ORDER BY seq DESC LIMIT ?');
     this.configStmt = db.prepare("SELECT value FROM permission_config WHERE key = 'config'");
+    this.runKindStmt = db.prepare('SELECT kind FROM runs WHERE id = ?');
   }
 
   rules(): PermissionRule[] {
@@ -158,6 +160,11 @@ export class PermissionQueries {
       this.auditCache.set(sql, stmt);
     }
     return (stmt.all(...params, filter.limit) as RequestRow[]).map(rowToEntry);
+  }
+
+  /** What started a run (`chat`, `schedule`, `worker`), or null for an unknown run. */
+  runKind(runId: string): string | null {
+    return (this.runKindStmt.get(runId) as { kind: string } | undefined)?.kind ?? null;
   }
 
   config(): PermissionConfig | null {

@@ -89,7 +89,8 @@ describe('the permission gate', () => {
     const t = await startGateCore();
     try {
       await t.client.call('permissions.config.update', { expiryMs: 60_000, unattendedExpiryMs: 3_600_000 });
-      const { decision } = t.gatedRun({ ...write(join(t.root, 'nightly.txt')), scope: { scheduleId: 'nightly' } }, { kind: 'schedule' });
+      // The run's kind alone marks it unattended, even when the caller passes no scope.
+      const { decision } = t.gatedRun(write(join(t.root, 'nightly.txt')), { kind: 'schedule' });
       await waitFor(async () => (await t.client.call('permissions.pending', {})).requests.length === 1, 2000, 'request');
       assert.match(t.notices[0].title, /background/);
       t.clock.advance(120_000);
