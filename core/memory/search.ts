@@ -26,10 +26,10 @@ export interface WeightProfile {
 }
 
 export const DEFAULT_PROFILE: WeightProfile = {
-  rrfK: 60,
+  rrfK: 20,
   candidates: 60,
   halfLifeMs: 180 * 86_400_000,
-  recencyWeight: 0.1,
+  recencyWeight: 0.05,
   pinBoost: 0.25,
   supersededPenalty: 0.4,
   updateWindow: 20,
