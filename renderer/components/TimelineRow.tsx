@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import type { MessageItem, TimelineItem } from '../../core/contract/index.js';
+import { RichText } from './RichText.js';
 import { ToolCallRow } from './ToolCallRow.js';
 
 const STATUS_TEXT: Record<string, string> = {
@@ -72,7 +73,7 @@ function MessageRow({ item, time }: { item: MessageItem; time: string }) {
       </header>
       {/* aria-busy holds the announcement until the reply is whole, instead of reading every delta. */}
       <div className="message-text" data-testid="message-text" aria-live={streaming ? 'polite' : undefined} aria-busy={streaming}>
-        {item.text}
+        {item.role === 'assistant' ? <RichText text={item.text} /> : item.text}
         {streaming ? <span className="typing" data-testid="streaming-indicator" aria-label="writing" /> : null}
       </div>
       {ending ? <div className="message-ending">{ending}</div> : null}

@@ -320,4 +320,27 @@ describe('chat in the browser against the headless host', () => {
       await app.close();
     }
   });
+
+  test("a reply's code blocks, inline code and bold are formatted, and markup in a reply stays text", async () => {
+    const app = await startApp(browser);
+    try {
+      const reply = 'Run `npm test` **now**:\n```sh\nnpm install\nnpm test\n```\nThen <img src=x onerror="window.pwned=1"> is just text.';
+      app.anthropic.script({ kind: 'stream', chunks: chunk(reply, 7), delayMs: 10 });
+      await app.open();
+      await sendMessage(app.page, 'how do I run the tests?');
+      const done = app.page.locator('[data-role="assistant"][data-status="done"]');
+      await done.waitFor({ timeout: 5000 });
+      const text = done.getByTestId('message-text');
+      assert.equal(await text.locator('pre.code-block code').textContent(), 'npm install\nnpm test');
+      assert.equal(await text.locator('pre.code-block').getAttribute('data-language'), 'sh');
+      assert.equal(await text.locator(':scope > code').textContent(), 'npm test');
+      assert.equal(await text.locator('strong').textContent(), 'now');
+      assert.equal(await text.locator('img').count(), 0, 'no element was made from the reply');
+      assert.match((await text.textContent()) ?? '', /Then <img src=x onerror="window.pwned=1"> is just text\.$/);
+      assert.equal(await app.page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
+      await app.screenshot('formatted-reply');
+    } finally {
+      await app.close();
+    }
+  });
 });
