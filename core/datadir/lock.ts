@@ -86,6 +86,8 @@ function makeLock(path: string, info: LockInfo): DataDirLock {
     path,
     info,
     setEndpoint(endpoint) {
+      // After release the file may belong to another process; never write over it.
+      if (released) return;
       info.endpoint = endpoint;
       const tmp = `${path}.${process.pid}.tmp`;
       writeFileSync(tmp, JSON.stringify(info), { mode: 0o600 });
