@@ -1,4 +1,4 @@
-import type { AppEvent, Memory, MemoryArea, MemoryExplain } from '../../core/contract/index.js';
+import type { AppEvent, Memory, MemoryArea, MemoryExplain, MemoryProposal } from '../../core/contract/index.js';
 import { describeError } from './errors.js';
 import type { SliceCreator } from './types.js';
 
@@ -21,6 +21,11 @@ export interface MemorySlice {
   /** A short line after an import, export or bulk forget. */
   memoryNotice: string | null;
   memorySelected: Record<string, true>;
+  /** What the assistant proposed to remember after a conversation and nobody answered yet. */
+  memoryProposals: MemoryProposal[];
+  loadMemoryProposals(): Promise<void>;
+  /** Accepts (with the text as edited) or rejects a proposal. */
+  resolveMemoryProposal(proposalId: string, action: 'accept' | 'reject', text?: string): Promise<void>;
   /** Set when the user asked to see a memory's source message; the chat pane scrolls to it. */
   timelineFocus: { messageId: string; nonce: number } | null;
   /** Lists (empty query) or searches with the current filters. */
@@ -53,6 +58,25 @@ export const createMemorySlice: SliceCreator<MemorySlice> = (set, get, client) =
     memoryNotice: null,
     memorySelected: {},
     timelineFocus: null,
+    memoryProposals: [],
+
+    async loadMemoryProposals() {
+      try {
+        const { proposals } = await client.call('memory.proposals', { status: 'pending' });
+        set({ memoryProposals: proposals });
+      } catch (err) {
+        fail('Proposals could not be loaded', err);
+      }
+    },
+
+    async resolveMemoryProposal(proposalId, action, text) {
+      try {
+        await client.call('memory.resolveProposal', { proposalId, action, ...(text !== undefined ? { text } : {}) });
+        set({ memoryProposals: get().memoryProposals.filter((p) => p.proposalId !== proposalId) });
+      } catch (err) {
+        fail(action === 'accept' ? 'The proposal was not saved' : 'The proposal was not dismissed', err);
+      }
+    },
 
     async refreshMemories() {
       // Only the newest request may write the rows: typing fast must not show an older answer last.
@@ -158,6 +182,7 @@ export const createMemorySlice: SliceCreator<MemorySlice> = (set, get, client) =
       setTimeout(() => {
         refreshQueued = false;
         void get().refreshMemories();
+        void get().loadMemoryProposals();
       }, 50);
     },
   };

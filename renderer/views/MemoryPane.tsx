@@ -1,6 +1,6 @@
 import './MemoryPane.css';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import type { MemoryArea } from '../../core/contract/index.js';
+import type { MemoryArea, MemoryProposal } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
 import type { MemoryRowView } from '../store/memory.js';
 
@@ -112,6 +112,37 @@ function MemoryItem({ row }: { row: MemoryRowView }) {
   );
 }
 
+/** A memory the assistant proposed after a conversation: accept (as edited) or reject. */
+function ProposalItem({ proposal }: { proposal: MemoryProposal }) {
+  const resolve = useApp((s) => s.resolveMemoryProposal);
+  const focus = useApp((s) => s.focusTimelineMessage);
+  const [text, setText] = useState(proposal.text);
+  return (
+    <li className="memory memory-proposal" data-testid="memory-proposal" data-id={proposal.proposalId}>
+      <div className="memory-body">
+        <textarea value={text} onChange={(e) => setText(e.target.value)} aria-label="Proposed memory" rows={2} data-testid="memory-proposal-text" />
+        <div className="memory-meta">
+          <span className="memory-area">{AREAS.find((a) => a.id === proposal.area)?.label}</span>
+          <span>proposed after a conversation</span>
+        </div>
+      </div>
+      <div className="memory-actions">
+        {proposal.source.messageId ? (
+          <button type="button" onClick={() => focus(proposal.source.messageId!)} title="Show the message this came from">
+            Source
+          </button>
+        ) : null}
+        <button type="button" disabled={!text.trim()} onClick={() => void resolve(proposal.proposalId, 'accept', text.trim() !== proposal.text ? text.trim() : undefined)} data-testid="memory-proposal-accept">
+          Remember
+        </button>
+        <button type="button" onClick={() => void resolve(proposal.proposalId, 'reject')} data-testid="memory-proposal-reject">
+          Dismiss
+        </button>
+      </div>
+    </li>
+  );
+}
+
 /** The memory browser: search, filter, edit, pin, forget, import and export what the assistant remembers. */
 export function MemoryPane() {
   const rows = useApp((s) => s.memoryRows);
@@ -130,12 +161,15 @@ export function MemoryPane() {
   const importMemories = useApp((s) => s.importMemories);
   const exportMemories = useApp((s) => s.exportMemories);
   const selectedIds = useApp((s) => s.memorySelected);
+  const proposals = useApp((s) => s.memoryProposals);
+  const loadProposals = useApp((s) => s.loadMemoryProposals);
   const [draft, setDraft] = useState(query);
   const file = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     void refresh();
-  }, [refresh]);
+    void loadProposals();
+  }, [refresh, loadProposals]);
 
   // Search as the user types, a moment after the last key.
   useEffect(() => {
@@ -198,6 +232,16 @@ export function MemoryPane() {
         <p className="memory-notice" role="status" data-testid="memory-notice">
           {notice}
         </p>
+      ) : null}
+      {proposals.length ? (
+        <section className="memory-proposals" aria-label="Proposed memories">
+          <h2>Suggested by the assistant ({proposals.length})</h2>
+          <ul className="memory-list">
+            {proposals.map((p) => (
+              <ProposalItem key={p.proposalId} proposal={p} />
+            ))}
+          </ul>
+        </section>
       ) : null}
       <p className="memory-count" data-testid="memory-count">
         {loading ? 'Loading…' : query.trim() ? `${rows.length} ${rows.length === 1 ? 'match' : 'matches'}, best first` : `${total} ${total === 1 ? 'memory' : 'memories'}${total > rows.length ? `, newest ${rows.length} shown` : ''}`}

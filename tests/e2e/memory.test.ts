@@ -14,7 +14,7 @@ describe('the memory pane in the browser against the headless host', () => {
     await browser?.close();
   });
 
-  test('searches with highlighting, pins, edits, forgets one and several, imports, exports, and jumps to the source message', async () => {
+  test('searches with highlighting, pins, edits, forgets one and several, imports, exports, answers proposals, and jumps to the source message', async () => {
     const app = await startApp(browser);
     try {
       const core = app.host.core;
@@ -83,6 +83,20 @@ describe('the memory pane in the browser against the headless host', () => {
       const lines = readFileSync(await (await download).path(), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { text: string; pinned: boolean });
       assert.deepEqual(lines.map((l) => l.text).sort(), ['I drink rooibos or mint tea in the evening', 'My passport expires in August 2027', 'Problem: printer offline. Fix: re-add it by IP address']);
       await app.screenshot('memory-pane');
+
+      // Proposals from a conversation: one remembered after an edit, one dismissed.
+      await core.memoryProposals.propose({ text: 'I have a dentist appointment on Friday', area: 'main', source: { kind: 'run', runId: null, messageId: 'msg_source' } });
+      await core.memoryProposals.propose({ text: 'The user said hello', area: 'fragments', source: { kind: 'run', runId: null, messageId: 'msg_source' } });
+      const proposals = app.page.getByTestId('memory-proposal');
+      await waitFor(async () => (await proposals.count()) === 2, 5000, 'two proposals shown');
+      const dentist = proposals.filter({ has: app.page.locator('textarea', { hasText: 'dentist' }) });
+      await dentist.getByTestId('memory-proposal-text').fill('Dentist appointment on Friday at 9:00');
+      await dentist.getByTestId('memory-proposal-accept').click();
+      await proposals.filter({ has: app.page.locator('textarea', { hasText: 'hello' }) }).getByTestId('memory-proposal-reject').click();
+      await waitFor(async () => (await proposals.count()) === 0, 5000, 'both answered');
+      await list.filter({ hasText: 'Dentist appointment on Friday at 9:00' }).waitFor();
+      const answered = (await core.gateway.call('memory.proposals', {})).proposals.map((p) => p.status).sort();
+      assert.deepEqual(answered, ['accepted', 'rejected']);
 
       // Source: the chat pane opens scrolled to the message the memory came from.
       await app.page.locator(`[data-testid="memory-row"][data-id="${fromChat.memory.id}"]`).getByTestId('memory-jump').click();
