@@ -42,7 +42,7 @@ export class AgentStore {
     this.countSteps = db.prepare('SELECT COUNT(*) AS n FROM agent_recordings WHERE run_id = ?');
     this.insertCompaction = db.prepare('INSERT INTO agent_compactions (id, seq, run_id, ts, method, upto_seq, summary, archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
     this.latestCompaction = db.prepare(
-      "SELECT summary, upto_seq FROM agent_compactions WHERE method = 'summary' AND upto_seq IS NOT NULL AND upto_seq < ? ORDER BY seq DESC LIMIT 1",
+      "SELECT summary, upto_seq FROM agent_compactions WHERE upto_seq IS NOT NULL AND upto_seq < ? ORDER BY seq DESC LIMIT 1",
     );
     this.compactions = db.prepare('SELECT * FROM agent_compactions ORDER BY seq DESC LIMIT ?');
     this.runsWithRecordings = db.prepare('SELECT DISTINCT run_id FROM agent_recordings');
@@ -101,9 +101,13 @@ export class AgentStore {
     this.insertCompaction.run(data.compactionId, seq, runId, ts, data.method, data.uptoSeq, data.summary, JSON.stringify(archive));
   }
 
-  /** The newest summary that covers timeline messages before `beforeSeq`. */
-  summaryBefore(beforeSeq: number): { summary: string; uptoSeq: number } | null {
-    const row = this.latestCompaction.get(beforeSeq) as { summary: string; upto_seq: number } | undefined;
+  /**
+   * Where the history of a turn answering a message before `beforeSeq` starts: after the newest
+   * compaction (a summary, or an emergency truncation that kept the summary before it), with that
+   * summary. A truncation is remembered too, so the next turn does not try again at once.
+   */
+  summaryBefore(beforeSeq: number): { summary: string | null; uptoSeq: number } | null {
+    const row = this.latestCompaction.get(beforeSeq) as { summary: string | null; upto_seq: number } | undefined;
     return row ? { summary: row.summary, uptoSeq: row.upto_seq } : null;
   }
 

@@ -76,6 +76,8 @@ describe('compaction keeps long conversations inside the context window', () => 
       assert.ok(largest < WINDOW, `largest prompt ${largest} tokens`);
       const compactions = t.events.filter((e) => e.type === 'conversation.compacted');
       assert.ok(compactions.length > 0);
+      // A truncation is remembered: the next turns start after it instead of truncating again.
+      assert.ok(compactions.length < 20, `${compactions.length} truncations in 120 turns`);
       assert.ok(compactions.every((e) => e.type === 'conversation.compacted' && e.data.method === 'truncation'));
       assert.ok(t.events.some((e) => e.type === 'timeline.error' && e.data.code === 'compaction_failed'));
     } finally {

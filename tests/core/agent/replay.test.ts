@@ -54,7 +54,6 @@ describe('record and replay', () => {
       const runIds: string[] = [];
       for (const [i, script] of scripts.entries()) {
         script();
-        if (process.env.DEBUG_REPLAY) console.error("script", i);
         const { run } = await chat(t, `question ${i}`);
         runIds.push(run.id);
       }
