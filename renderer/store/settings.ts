@@ -4,12 +4,25 @@ import type { SliceCreator } from './types.js';
 
 type ProviderHealth = CommandResult<'providers.status'>['models'];
 type UsageDays = CommandResult<'usage.daily'>['days'];
+type Compactions = CommandResult<'agent.compactions'>['compactions'];
+
+/** A recent run with what it spent. */
+export interface RunUsage {
+  runId: string;
+  title: string;
+  status: string;
+  model: string | null;
+  tokens: number;
+  costUsd: number;
+}
 
 export interface SettingsSlice {
   settings: Settings | null;
   agentSettings: AgentSettings | null;
   providerHealth: ProviderHealth;
   usageDays: UsageDays;
+  recentRunUsage: RunUsage[];
+  compactions: Compactions;
   settingsError: string | null;
   /** Bumped when settings or provider health change elsewhere (another window, the CLI, a run). */
   settingsVersion: number;
@@ -27,6 +40,8 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, clien
   agentSettings: null,
   providerHealth: [],
   usageDays: [],
+  recentRunUsage: [],
+  compactions: [],
   settingsError: null,
   settingsVersion: 0,
 
@@ -38,7 +53,13 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, clien
         client.call('providers.status', {}),
         client.call('usage.daily', { days: 14 }),
       ]);
-      set({ settings, agentSettings, providerHealth: health.models, usageDays: usage.days, settingsError: null });
+      const [{ runs }, { compactions }] = await Promise.all([client.call('runs.list', { limit: 10 }), client.call('agent.compactions', { limit: 10 })]);
+      const shown = await Promise.all(runs.map((run) => client.call('runs.show', { runId: run.id })));
+      const recentRunUsage = runs.map((run, i) => {
+        const t = shown[i].usage.total;
+        return { runId: run.id, title: run.title, status: run.status, model: run.model, tokens: t.inputTokens + t.outputTokens + t.cacheReadTokens + t.cacheWriteTokens, costUsd: t.costUsd };
+      });
+      set({ settings, agentSettings, providerHealth: health.models, usageDays: usage.days, recentRunUsage, compactions, settingsError: null });
     } catch (err) {
       set({ settingsError: `Settings could not be loaded: ${describeError(err)}` });
     }

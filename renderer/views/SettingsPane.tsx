@@ -38,6 +38,7 @@ export function SettingsPane() {
           <PricesSection agent={agent} />
           <HealthSection />
           <UsageSection />
+          <CompactionsSection />
           <ExportSection />
         </>
       ) : (
@@ -281,9 +282,34 @@ function HealthSection() {
 
 function UsageSection() {
   const days = useApp((s) => s.usageDays);
+  const runs = useApp((s) => s.recentRunUsage);
   return (
     <section className="settings-section" aria-labelledby="settings-usage">
       <h2 id="settings-usage">Usage</h2>
+      {runs.length ? (
+        <table className="settings-table" data-testid="run-usage-table">
+          <thead>
+            <tr>
+              <th>Recent run</th>
+              <th>Status</th>
+              <th>Model</th>
+              <th>Tokens</th>
+              <th>Cost</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((r) => (
+              <tr key={r.runId}>
+                <td title={r.runId}>{r.title.slice(0, 60)}</td>
+                <td>{r.status}</td>
+                <td>{r.model ?? '—'}</td>
+                <td>{r.tokens}</td>
+                <td>{usd(r.costUsd)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
       {days.length ? (
         <table className="settings-table" data-testid="usage-table">
           <thead>
@@ -309,6 +335,34 @@ function UsageSection() {
         </table>
       ) : (
         <p className="settings-note">No model has been used yet.</p>
+      )}
+    </section>
+  );
+}
+
+function CompactionsSection() {
+  const compactions = useApp((s) => s.compactions);
+  return (
+    <section className="settings-section" aria-labelledby="settings-compactions">
+      <h2 id="settings-compactions">Compacted history</h2>
+      {compactions.length ? (
+        compactions.map((c) => (
+          <details key={c.id} className="settings-compaction" data-testid="compaction">
+            <summary>
+              {new Date(c.ts).toLocaleString()} — {c.method === 'summary' ? 'older turns summarised' : 'older turns dropped (no model was available)'} ({c.transcript.length} turns archived)
+            </summary>
+            {c.summary ? <p className="settings-summary">{c.summary}</p> : null}
+            <ol className="settings-archive">
+              {c.transcript.map((m, i) => (
+                <li key={i}>
+                  <strong>{m.role === 'user' ? 'You' : 'Agent Blob'}:</strong> {m.text}
+                </li>
+              ))}
+            </ol>
+          </details>
+        ))
+      ) : (
+        <p className="settings-note">The conversation still fits the model's context window.</p>
       )}
     </section>
   );

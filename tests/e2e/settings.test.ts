@@ -46,6 +46,8 @@ describe('the Settings pane in the browser', () => {
       const usage = pane.getByTestId('usage-table');
       await usage.waitFor();
       assert.match((await usage.textContent()) ?? '', /1200/);
+      const perRun = pane.getByTestId('run-usage-table');
+      assert.match((await perRun.textContent()) ?? '', /hello.*done.*1240/);
       await app.screenshot('settings-pane');
 
       const [download] = await Promise.all([app.page.waitForEvent('download'), pane.getByTestId('export-html').click()]);
