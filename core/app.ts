@@ -67,6 +67,8 @@ export interface Core {
   readonly permissions: Permissions;
   readonly memory: MemoryService;
   readonly memoryProposals: MemoryProposals;
+  /** What every agent run shares; `agentExecutor(core.agent, input)` runs the loop for any purpose. */
+  readonly agent: AgentRuntime;
   readonly gateway: Gateway;
   readonly lock: DataDirLock;
   readonly clock: Clock;
@@ -121,6 +123,7 @@ export function createCore(options: CoreOptions): Core {
     dataDir: paths.dir,
     notify: (notice) => options.notifier?.notify({ title: notice.title, body: notice.body, runId: notice.runId }),
     resolver: options.resolveHost === undefined ? systemResolver : options.resolveHost,
+    redact,
     defaultRoots: options.allowedRoots,
   });
   const memory = new MemoryService({ db, log, clock, ids, logger, makeEmbedder: (config) => createMemoryEmbedder(config, settings.providerSettings().ollama.host) });
@@ -249,6 +252,7 @@ export function createCore(options: CoreOptions): Core {
     permissions,
     memory,
     memoryProposals,
+    agent: agentRuntime,
     gateway,
     lock,
     clock,

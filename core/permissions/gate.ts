@@ -28,6 +28,7 @@ export interface GateDeps {
   /** Native notification (desktop) or nothing (headless host); failures are logged, never fatal. */
   notify: (notice: PermissionNotice) => void | Promise<void>;
   resolver: HostResolver | null;
+  redact: (text: string) => string;
   expiry: () => { attended: number; unattended: number };
   /** Saves a rule inside the caller's transaction; returns its id ("allow always"). */
   saveRule: (input: RuleInput) => string;
@@ -35,6 +36,8 @@ export interface GateDeps {
 
 interface Waiter {
   runId: string;
+  /** The call's target as the tool must use it (the log holds it redacted). */
+  resolved: string;
   settle: (decision: PermissionDecision) => void;
   timer: TimerHandle;
 }
@@ -57,17 +60,17 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
   const callData = (requestId: string, request: PermissionRequest, evaluation: Evaluation, mode: PermissionMode) => ({
     requestId,
     capability: request.capability,
-    resource: request.resource,
-    resolved: evaluation.resolved,
+    resource: deps.redact(request.resource),
+    resolved: evaluation.resolved === null ? null : deps.redact(evaluation.resolved),
     tool: request.tool,
-    argsSummary: request.argsSummary.slice(0, 2000),
+    argsSummary: deps.redact(request.argsSummary.slice(0, 2000)),
     scope: request.scope ?? {},
     mode,
   });
 
-  const toDecision = (entry: AuditEntry): PermissionDecision =>
+  const toDecision = (entry: AuditEntry, resolved: string): PermissionDecision =>
     entry.decision === 'allow'
-      ? { decision: 'allow', by: byText(entry.decidedBy, entry.ruleId), requestId: entry.requestId, resolved: entry.resolved ?? entry.resource, ruleId: entry.ruleId }
+      ? { decision: 'allow', by: byText(entry.decidedBy, entry.ruleId), requestId: entry.requestId, resolved, ruleId: entry.ruleId }
       : { decision: 'deny', by: byText(entry.decidedBy, entry.ruleId), reason: entry.reason, requestId: entry.requestId, ruleId: entry.ruleId };
 
   /** Decides a pending request once; later calls find it decided and change nothing. Must run in a transaction. */
@@ -98,7 +101,7 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
     if (!waiter) return;
     waiters.delete(requestId);
     deps.clock.clearTimeout(waiter.timer);
-    waiter.settle(toDecision(deps.queries.request(requestId)!));
+    waiter.settle(toDecision(deps.queries.request(requestId)!, waiter.resolved));
   };
 
   return {
@@ -121,7 +124,7 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
             request.runId,
           ),
         );
-        return toDecision(deps.queries.request(requestId)!);
+        return toDecision(deps.queries.request(requestId)!, evaluation.resolved ?? request.resource);
       }
 
       // Schedules and workers run with nobody watching, whether or not the caller named their scope.
@@ -134,7 +137,7 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
           deps.log.transaction(() => decidePending(requestId, { decision: 'deny', decidedBy: 'expiry', ruleId: null, reason: 'nobody answered in time', answer: null }));
           settle(requestId);
         }, expiresAt - deps.clock.now());
-        waiters.set(requestId, { runId: request.runId, settle: resolve, timer });
+        waiters.set(requestId, { runId: request.runId, resolved: evaluation.resolved ?? request.resource, settle: resolve, timer });
       });
       const closeForRun = (status: string) => {
         if (!waiters.has(requestId)) return;
@@ -146,7 +149,7 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
       try {
         deps.log.transaction(() => {
           deps.log.append('permission.requested', { ...callData(requestId, request, evaluation, mode), reason: evaluation.reason, expiresAt }, request.runId);
-          if (!waitingPerRun.get(request.runId)) run.setStatus('waiting_permission', `permission: ${request.capability} ${request.resource}`.slice(0, 300));
+          if (!waitingPerRun.get(request.runId)) run.setStatus('waiting_permission', deps.redact(`permission: ${request.capability} ${request.resource}`).slice(0, 300));
         });
         waitingPerRun.set(request.runId, (waitingPerRun.get(request.runId) ?? 0) + 1);
       } catch (err) {
@@ -163,7 +166,7 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
           requestId,
           runId: request.runId,
           title: unattended ? 'A background task needs your permission' : 'Agent Blob needs your permission',
-          body: `${request.tool}: ${request.argsSummary || request.resource}`.slice(0, 300),
+          body: deps.redact(`${request.tool}: ${request.argsSummary || request.resource}`).slice(0, 300),
           unattended,
         });
       } catch (err) {

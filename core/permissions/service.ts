@@ -27,6 +27,8 @@ export interface PermissionsDeps {
   resolver?: HostResolver | null;
   /** Paths as the OS sees them; tests inject Windows or macOS rules. */
   pathSystem?: PathSystem;
+  /** Masks keys in what the audit records (a command line may carry a token); decisions use the raw call. */
+  redact?: (text: string) => string;
   /** Overrides the stored roots at start (tests, `--allow-root`); stored config still wins once changed. */
   defaultRoots?: string[];
 }
@@ -100,6 +102,7 @@ export function createPermissions(deps: PermissionsDeps): Permissions {
     logger: deps.logger,
     notify: deps.notify ?? (() => {}),
     resolver: deps.resolver ?? null,
+    redact: deps.redact ?? ((text) => text),
     expiry: () => ({ attended: config().expiryMs, unattended: config().unattendedExpiryMs }),
     saveRule,
   });

@@ -241,3 +241,23 @@ describe('several requests of one run at once', () => {
     }
   });
 });
+
+describe('the audit and secrets', () => {
+  it('a key in a command line is masked in the audit and the run status, while the call is decided on what was written', async () => {
+    const t = await startGateCore({ redactKey: 'sk-live-0123456789abcdef' });
+    try {
+      await t.client.call('permissions.rules.add', { effect: 'deny', capability: 'shell.exec', pattern: 'curl *' });
+      const { decision } = t.gatedRun({ capability: 'shell.exec', resource: 'curl -H "x-key: sk-live-0123456789abcdef" https://api.example.com', tool: 'run_command', argsSummary: 'run curl with sk-live-0123456789abcdef' });
+      assert.equal((await decision).decision, 'deny');
+      const { runId } = t.gatedRun({ capability: 'shell.exec', resource: 'echo sk-live-0123456789abcdef', tool: 'run_command', argsSummary: 'echo' });
+      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'waiting_permission', 2000, 'waiting');
+      const logged = JSON.stringify(t.core.log.since(0, 10_000));
+      assert.equal(logged.includes('sk-live-0123456789abcdef'), false);
+      assert.ok(logged.includes('curl -H'), 'the rest of the call is kept');
+      await t.client.call('runs.cancel', { runId });
+    } finally {
+      await t.close();
+      t.rootDir.cleanup();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AppEvent } from '../../../core/contract/index.js';
 import type { PermissionDecision, PermissionRequest } from '../../../core/permissions/index.js';
+import { createMemorySecretStore } from '../../../core/secrets/index.js';
 import { ManualClock } from '../../../core/util/clock.js';
 import { createSequentialIds } from '../../../core/util/ids.js';
 import { startTestCore, tempDir, type TestCore } from '../../support/index.js';
@@ -19,7 +20,7 @@ export interface GateCore extends TestCore {
 }
 
 /** A core with an allowed root in a temp folder, a manual clock and a notification recorder. */
-export async function startGateCore(options: { dataDir?: string; root?: string } = {}): Promise<GateCore & { rootDir: { cleanup(): void } }> {
+export async function startGateCore(options: { dataDir?: string; root?: string; redactKey?: string } = {}): Promise<GateCore & { rootDir: { cleanup(): void } }> {
   const rootDir = options.root ? { path: options.root, cleanup() {} } : tempDir('ab-perm-root-');
   const root = realpathSync(rootDir.path);
   mkdirSync(join(root, 'notes'), { recursive: true });
@@ -32,6 +33,7 @@ export async function startGateCore(options: { dataDir?: string; root?: string }
     resolveHost: async (host) => (host.endsWith('.internal-test') ? ['10.0.0.5'] : ['93.184.216.34']),
     notifier: { notify: (n) => void notices.push({ requestId: '', title: n.title, body: n.body }) },
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.redactKey ? { secrets: createMemorySecretStore({ 'test.key': options.redactKey }) } : {}),
   });
   const executed: GateCore['executed'] = [];
   const gatedRun: GateCore['gatedRun'] = (request, runOptions = {}) => {
