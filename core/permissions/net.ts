@@ -60,6 +60,8 @@ export function nonPublicReason(address: string): string | null {
       const inner = nonPublicReason(v6.toIPv4Address().toString());
       return inner ? `${address} maps to an IPv4 address: ${inner}` : null;
     }
+    // The deprecated IPv4-compatible form (::a.b.c.d) embeds an IPv4 address too; none is public.
+    if (v6.parts.slice(0, 6).every((p) => p === 0) && v6.range() !== 'loopback' && v6.range() !== 'unspecified') return `${address} embeds an IPv4 address (IPv4-compatible form)`;
   }
   const range = parsed.range();
   if (range === 'unicast') return null;
