@@ -1,7 +1,7 @@
 import type { AgentSettings, Purpose } from '../contract/index.js';
 import { DeltaCoalescer, type EventLog } from '../events/index.js';
 import type { PermissionGate } from '../permissions/types.js';
-import { ProviderError, contextWindowOf, routeStream, type CircuitBreaker, type ModelProvider, type ProviderId, type RoutedEvent } from '../providers/index.js';
+import { ProviderError, contextWindowOf, routeStream, type ChatMessage, type CircuitBreaker, type ModelProvider, type ProviderId, type RoutedEvent } from '../providers/index.js';
 import type { RunExecutor } from '../runs/index.js';
 import type { TimelineQueries } from '../timeline/index.js';
 import { normalizeToolError, type AnyTool, type Notifier, type ToolContext } from '../tools/index.js';
@@ -9,6 +9,7 @@ import type { Clock } from '../util/clock.js';
 import { createStreamRedactor } from '../secrets/index.js';
 import { runAgent } from './loop.js';
 import { conversationFromTimeline } from './history.js';
+import type { Conversation } from './compaction.js';
 import type { AgentStore } from './store.js';
 import type { AgentDeps, AgentEvent, AgentInput, ModelCaller, ToolCallResult, ToolSeams } from './types.js';
 
@@ -47,6 +48,15 @@ export interface AgentRunInput {
   userMessageSeq: number;
   /** A model chosen for this message only; otherwise the purpose's chain. */
   model?: string;
+  /**
+   * A conversation of its own instead of the master timeline's (a worker's task, a scheduled
+   * prompt): it must start with a user message. `userMessageSeq` is then ignored.
+   */
+  messages?: ChatMessage[];
+  /** Only these tools (a worker role's); default all. */
+  allowedTools?: readonly string[];
+  /** More system prompt sections (a worker role's instructions). */
+  sections?: { title: string; body: string }[];
 }
 
 /** The chain of models for a purpose: settings' route, else the chat model. */
@@ -67,10 +77,18 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     const settings = rt.settings();
     const chain = chainFor(rt, input.purpose, input.model);
     const compactionChain = settings.routes.compaction?.length ? [...settings.routes.compaction] : chain;
-    const summary = rt.store.summaryBefore(input.userMessageSeq + 1);
-    const messages = rt.timeline.recentMessages(input.userMessageSeq + 1, rt.historyLimit).filter((m) => !summary || m.seq > summary.uptoSeq);
-    const conversation = conversationFromTimeline(messages, summary?.summary ?? null);
-    const query = messages.filter((m) => m.role === 'user').at(-1)?.text ?? '';
+    let conversation: Conversation;
+    let query: string;
+    if (input.messages) {
+      conversation = { summary: null, messages: [...input.messages], seqs: input.messages.map(() => null) };
+      const lastUser = input.messages.filter((m) => m.role === 'user').at(-1);
+      query = typeof lastUser?.content === 'string' ? lastUser.content : '';
+    } else {
+      const summary = rt.store.summaryBefore(input.userMessageSeq + 1);
+      const messages = rt.timeline.recentMessages(input.userMessageSeq + 1, rt.historyLimit).filter((m) => !summary || m.seq > summary.uptoSeq);
+      conversation = conversationFromTimeline(messages, summary?.summary ?? null);
+      query = messages.filter((m) => m.role === 'user').at(-1)?.text ?? '';
+    }
     const window = contextWindowOf(chain[0], settings.contextTokens);
     let memory: string | null = null;
     try {
@@ -85,8 +103,8 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     const roots = [...rt.roots()];
     const toolContext: ToolContext = { runId: ctx.runId, signal: ctx.signal, clock: rt.clock, roots, env: rt.commandEnv, notifier: rt.notifier(), timeZone: rt.timeZone };
     const agentInput: AgentInput = { runId: ctx.runId, purpose: input.purpose, chain, compactionChain, conversation, startedAt: rt.clock.now() };
-    const systemSections = rt.systemSections?.() ?? [];
-    const tools = rt.tools();
+    const systemSections = [...(rt.systemSections?.() ?? []), ...(input.sections ?? [])];
+    const tools = input.allowedTools ? rt.tools().filter((t) => input.allowedTools!.includes(t.name)) : rt.tools();
     const config = { prices: settings.prices, contextTokens: settings.contextTokens, compactAt: settings.compactAt, maxTurns: settings.maxTurns, maxTokens: rt.maxTokens, budget: { tokens: settings.budgets.runTokens, costUsd: settings.budgets.runCostUsd }, timeZone: rt.timeZone, systemSections, memory, tools: tools.map((t) => t.name), roots };
     record('input', null, { input: agentInput, config });
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { AnthropicLoopback, OllamaLoopback, chunk, startTestCore, type TestCore } from '../../support/index.js';
+import { agentExecutor } from '../../../core/agent/index.js';
 import { chat, toolEvents, workspace } from './helpers.js';
 
 describe('the agent loop through the real SDKs', () => {
@@ -98,6 +99,31 @@ describe('the agent loop through the real SDKs', () => {
       assert.equal(result.error!.code, 'denied');
       assert.ok(events.some((e) => e.type.startsWith('permission.')), 'the gate recorded its decision');
       assert.ok(JSON.stringify(anthropic.requests.at(-1)!.body).includes('permission denied'));
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a worker-style run uses its own conversation, its role\'s tools and the worker model chain, not the master timeline', async () => {
+    const t = await start();
+    try {
+      anthropic.script({ kind: 'stream', chunks: ['master reply'] });
+      await chat(t, 'a master conversation message');
+      await t.client.call('agent.settings.update', { routes: { worker: ['ollama:llama3.2'] } });
+      ollama.script({ kind: 'stream', toolCalls: [{ name: 'current_time', arguments: {} }] }, { kind: 'stream', chunks: ['task done'] });
+      const runId = t.core.log.transaction(() => t.core.runs.create({ kind: 'worker', title: 'a task' }));
+      const run = await t.core.runs.start(
+        runId,
+        agentExecutor(t.core.agent, { purpose: 'worker', userMessageSeq: 0, messages: [{ role: 'user', content: 'do the task' }], allowedTools: ['current_time'], sections: [{ title: 'Role', body: 'You are a researcher.' }] }),
+      );
+      assert.equal(run.status, 'done');
+      assert.equal(run.model, 'ollama:llama3.2');
+      const body = ollama.requests.at(-2)!.body as { messages: { role: string; content: string }[]; tools: { function: { name: string } }[] };
+      assert.deepEqual(body.tools.map((x) => x.function.name), ['current_time']);
+      assert.equal(body.messages[0].role, 'system');
+      assert.match(body.messages[0].content, /You are a researcher/);
+      assert.equal(body.messages[1].content, 'do the task');
+      assert.ok(!JSON.stringify(body).includes('master conversation'));
     } finally {
       await t.close();
     }
