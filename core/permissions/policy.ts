@@ -216,31 +216,19 @@ export class PolicyEngine {
     const ruled = this.match('net.http', call, hostTarget);
     const privateReason = target.privateReason ?? call.resolvedPrivateReason ?? null;
     if (privateReason && ruled?.effect !== 'deny') {
-      const literalAllow = this.candidates('net.http', call).some((c) => c.effect === 'allow' && c.literal && c.test(hostTarget));
+      const scope = call.scope ?? NO_SCOPE;
+      const literalAllow = (this.byCapability.get('net.http') ?? []).some((c) => c.effect === 'allow' && c.literal && inScope(c, scope) && c.test(hostTarget));
       if (!literalAllow) return result('deny', 'safety', null, `${privateReason}; only a rule naming this host can allow it`, target.href);
     }
     return this.finish(ruled, target.href, target.href);
   }
 
-  private candidates(capability: string, call: PolicyCall): CompiledRule[] {
-    const own = this.byCapability.get(capability) ?? [];
-    const all = capability.startsWith('mcp.') && this.mcpWildcard.length ? [...own, ...this.mcpWildcard] : own;
-    const scope = call.scope ?? {};
-    return all.filter((c) => c.scopeKind === 'everywhere' || (c.scopeKind === 'schedule' ? scope.scheduleId === c.scopeValue : scope.workerRole === c.scopeValue));
-  }
-
-  /** The strongest matching rule (deny > ask > allow; the oldest wins a tie), or null. */
+  /** The strongest matching rule (deny > ask > allow; the oldest wins a tie), or null. Allocates nothing per rule. */
   private match(capability: string, call: PolicyCall, target: Target, skipAllow = false): CompiledRule | null {
-    let best: CompiledRule | null = null;
-    for (const c of this.candidates(capability, call)) {
-      if (skipAllow && c.effect === 'allow') continue;
-      if (best && RANK[c.effect] <= RANK[best.effect]) continue;
-      if (c.prefix && !(target.kind === 'path' ? target.path : target.kind === 'text' ? target.text : '').startsWith(c.prefix)) continue;
-      if (!c.test(target)) continue;
-      best = c;
-      if (c.effect === 'deny') break;
-    }
-    return best;
+    const scope = call.scope ?? NO_SCOPE;
+    const subject = target.kind === 'path' ? target.path : target.kind === 'text' ? target.text : '';
+    const best = scan(this.byCapability.get(capability), scope, target, subject, skipAllow, null);
+    return capability.startsWith('mcp.') && best?.effect !== 'deny' ? scan(this.mcpWildcard, scope, target, subject, skipAllow, best) : best;
   }
 
   private finish(ruled: CompiledRule | null, subject: string, resolved: string | null): Evaluation {
@@ -261,8 +249,9 @@ export class PolicyEngine {
     if (cap === 'fs.read' || cap === 'fs.write') {
       if (this.patternProblem(cap, rule.pattern)) return null;
       const glob = this.realGlob(rule.pattern);
-      const isMatch = picomatch(glob, { dot: true, nocase: this.sys.caseInsensitive });
-      return { ...base, prefix: picomatch.scan(glob).base.split('\\')[0], test: (t) => t.kind === 'path' && isMatch(t.path) };
+      // The bare regex: picomatch's matcher function allocates a result object on every test.
+      const re = picomatch.makeRe(glob, { dot: true, nocase: this.sys.caseInsensitive });
+      return { ...base, prefix: picomatch.scan(glob).base.split('\\')[0], test: (t) => t.kind === 'path' && (t.path === glob || re.test(t.path)) };
     }
     if (cap === 'net.http') {
       const matchHost = compileHostPattern(rule.pattern);
@@ -286,6 +275,26 @@ export class PolicyEngine {
     const joined = rest ? `${realBase.replace(/\/$/, '')}${rest.startsWith('/') ? '' : '/'}${rest}` : realBase;
     return this.sys.caseInsensitive ? joined.toLowerCase() : joined;
   }
+}
+
+const NO_SCOPE: NonNullable<PolicyCall['scope']> = {};
+
+function inScope(c: CompiledRule, scope: NonNullable<PolicyCall['scope']>): boolean {
+  return c.scopeKind === 'everywhere' || (c.scopeKind === 'schedule' ? scope.scheduleId === c.scopeValue : scope.workerRole === c.scopeValue);
+}
+
+function scan(list: readonly CompiledRule[] | undefined, scope: NonNullable<PolicyCall['scope']>, target: Target, subject: string, skipAllow: boolean, start: CompiledRule | null): CompiledRule | null {
+  let best = start;
+  if (!list) return best;
+  for (const c of list) {
+    if (skipAllow && c.effect === 'allow') continue;
+    if (best && RANK[c.effect] <= RANK[best.effect]) continue;
+    if (c.prefix && !subject.startsWith(c.prefix)) continue;
+    if (!inScope(c, scope) || !c.test(target)) continue;
+    best = c;
+    if (c.effect === 'deny') break;
+  }
+  return best;
 }
 
 function result(decision: Verdict, decidedBy: DecidedBy, ruleId: string | null, reason: string, resolved: string | null): Evaluation {
