@@ -19,11 +19,17 @@ export const httpGetTool = defineTool({
     const signal = AbortSignal.any([ctx.signal, timeout]);
     let response: Response;
     try {
-      response = await fetch(args.url, { signal, redirect: 'follow', headers: { 'user-agent': 'AgentBlob/0.1', accept: 'text/html,text/plain,application/json;q=0.9,*/*;q=0.5' } });
+      response = await fetch(args.url, { signal, redirect: 'manual', headers: { 'user-agent': 'AgentBlob/0.1', accept: 'text/html,text/plain,application/json;q=0.9,*/*;q=0.5' } });
     } catch (err) {
       if (timeout.aborted) throw new ToolError('timeout', `no answer from ${args.url} within ${HTTP_TIMEOUT_MS / 1000} s`);
       if (ctx.signal.aborted) throw new ToolError('cancelled', 'the run was cancelled');
       throw new ToolError('unavailable', `cannot fetch ${args.url}: ${(err as Error).message}`);
+    }
+    // Redirects are not followed: the new address must pass the permission gate like any other.
+    if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
+      await response.body?.cancel();
+      const target = new URL(response.headers.get('location')!, args.url).href;
+      return { text: `HTTP ${response.status}: redirected to ${target}. Call http_get with that URL to follow it.`, data: { status: response.status, location: target } };
     }
     const declared = Number(response.headers.get('content-length') ?? 0);
     if (declared > HTTP_MAX_BYTES) {

@@ -43,6 +43,9 @@ describe('built-in tools', () => {
       } else if (req.url === '/huge') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('x'.repeat(HTTP_MAX_BYTES + 1000));
+      } else if (req.url === '/moved') {
+        res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' });
+        res.end();
       } else if (req.url === '/slow') {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.write('start');
@@ -135,7 +138,7 @@ describe('built-in tools', () => {
     assert.ok(Date.now() - started < 3000);
   });
 
-  it('http_get turns HTML into text and enforces its size cap', async () => {
+  it('http_get turns HTML into text, enforces its size cap and does not follow redirects', async () => {
     const page = await httpGetTool.run({ url: `${base}/page` }, ctx());
     assert.match(page.text, /TITLE/i);
     assert.ok(page.text.includes('Some bold text.'));
@@ -143,6 +146,9 @@ describe('built-in tools', () => {
     const huge = await httpGetTool.run({ url: `${base}/huge` }, ctx());
     assert.match(huge.text, /\[truncated\]/);
     await fails(httpGetTool.run({ url: `${base}/missing` }, ctx()), 'failed');
+    // A redirect is reported, not followed, so its target passes the permission gate on its own.
+    const moved = await httpGetTool.run({ url: `${base}/moved` }, ctx());
+    assert.match(moved.text, /redirected to http:\/\/169\.254\.169\.254\/latest\/meta-data\//);
   });
 
   it('http_get stops at once when the run is cancelled', async () => {
