@@ -134,6 +134,8 @@ export class MemoryService {
           else imported++;
         });
       });
+      // A big import must not freeze every other client: let them in between batches.
+      await new Promise((resolve) => setImmediate(resolve));
     }
     return { imported, deduped: deduped + merged, merged, errors };
   }
