@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AgentSettingsService, AgentStore, agentExecutor, chainFor, createAgentHandlers, createUsageProjector, type AgentRuntime, type RecallForPrompt } from './agent/index.js';
+import { AgentSettingsService, AgentStore, agentExecutor, chainFor, createAgentHandlers, createUsageProjector, type AgentRuntime } from './agent/index.js';
 import { AppError, type HealthCheck } from './contract/index.js';
 import { acquireLock, dataPaths, type DataDirLock, type DataPaths, type LockInfo } from './datadir/index.js';
 import { openDatabase, type DatabaseInfo, type WritableDB } from './db/index.js';
@@ -148,8 +148,6 @@ export function createCore(options: CoreOptions): Core {
   const breaker = new CircuitBreaker(clock);
   const memoryTools = createMemoryTools(memory);
   const tools = (): readonly AnyTool[] => [...BUILTIN_TOOLS, ...memoryTools];
-  // Memory fills the prompt's recall slot once it offers `recallForPrompt`; until then the slot stays empty.
-  const recall = (memory as unknown as { recallForPrompt?: RecallForPrompt }).recallForPrompt;
   const agentRuntime: AgentRuntime = {
     log,
     timeline,
@@ -167,7 +165,7 @@ export function createCore(options: CoreOptions): Core {
     settings: () => agentSettings.get(),
     chatModel: () => settings.get().models.chat,
     roots: () => permissions.roots(),
-    recallForPrompt: recall ? (query, budget) => recall.call(memory, query, budget) : undefined,
+    recallForPrompt: (query, budget) => memory.recallForPrompt(query, budget),
     systemSections: () => [
       {
         title: 'Permissions',
