@@ -304,14 +304,15 @@ describe('chat in the browser against the headless host', () => {
     const app = await startApp(browser);
     try {
       const words = Array.from({ length: 40 }, (_, i) => `r${String(i).padStart(2, '0')} `);
-      app.anthropic.script({ kind: 'stream', chunks: words, delayMs: 50 });
+      app.anthropic.script({ kind: 'stream', chunks: words, delayMs: 80 });
       await app.open();
       await sendMessage(app.page, 'stream while I reload');
       const text = assistantRows(app.page).getByTestId('message-text');
       await waitFor(async () => ((await text.textContent()) ?? '').includes('r08'), 5000, 'the reply to be under way');
       await app.page.reload();
       await connectionState(app.page, 'open');
-      await app.page.locator('[data-role="assistant"][data-status="streaming"]').waitFor({ timeout: 1000 });
+      // About 2.5 s of the reply are left when the page goes: time enough to come back mid-stream.
+      await app.page.locator('[data-role="assistant"][data-status="streaming"]').waitFor({ timeout: 2000 });
       assert.match((await text.textContent()) ?? '', /^r00 r01 r02 r03 r04 r05 r06 r07 r08 /, 'the text so far came back with the page');
       await app.page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 5000 });
       assert.equal(await text.textContent(), words.join(''));
