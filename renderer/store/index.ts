@@ -42,8 +42,10 @@ export function createAppStore(client: Client): AppStore {
  */
 export async function startAppStore(store: AppStore, client: Client): Promise<() => void> {
   const head = await store.getState().loadTimeline();
-  await store.getState().loadActiveRuns();
-  await store.getState().loadPendingPermissions();
+  // Loaded after the timeline, so each reflects at least `head`; replaying later events onto them is
+  // harmless. A loader reports its own failure in its slice; none may stop the window following the log.
+  const state = store.getState();
+  await Promise.allSettled([state.loadActiveRuns(), state.loadPendingPermissions()]);
   // Events arrive one frame at a time; applying them per microtask keeps a burst (the backlog after
   // a reconnect) to one update of the store.
   let pending: AppEvent[] = [];
