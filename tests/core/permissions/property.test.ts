@@ -44,7 +44,8 @@ describe('property: no tool runs without an allow decision for that exact call',
     await anthropic.close();
   });
 
-  it('holds over random rules, calls and answers through the real agent loop', async () => {
+  it('holds over random rules, calls and answers through the real agent loop', async (ctx) => {
+    const seen = { ran: 0, refused: 0 };
     await fc.assert(
       fc.asyncProperty(
         fc.subarray([...RULE_POOL.keys()]),
@@ -87,7 +88,9 @@ describe('property: no tool runs without an allow decision for that exact call',
               return false;
             }, 20_000, 'the run to end');
             await t.core.idle();
-            checkLog(t.core.log.since(0, 100_000), runId);
+            const counted = checkLog(t.core.log.since(0, 100_000), runId);
+            seen.ran += counted.ran;
+            seen.refused += counted.refused;
             // Side effects agree with the log: nothing was written outside the root.
             assert.deepEqual(readdirSync(dir.path).sort(), ['data', 'root']);
           } finally {
@@ -98,12 +101,19 @@ describe('property: no tool runs without an allow decision for that exact call',
       ),
       { numRuns: 30, seed: 20261129, endOnFailure: true },
     );
+    ctx.diagnostic(`${seen.ran} tool calls ran, ${seen.refused} refused by the gate`);
+    // The property means something only if the random runs both ran tools and had some refused.
+    assert.ok(seen.ran >= 10, `only ${seen.ran} tool calls ran`);
+    assert.ok(seen.refused >= 10, `only ${seen.refused} tool calls were refused`);
   });
 });
 
-function checkLog(events: AppEvent[], runId: string): void {
+function checkLog(events: AppEvent[], runId: string): { ran: number; refused: number } {
   const ofRun = events.filter((e) => e.runId === runId);
   const started = new Map<string, Extract<AppEvent, { type: 'tool.started' }>>();
+  // One allow covers one call: two identical calls in a turn need two allow decisions.
+  const used = new Set<string>();
+  const counted = { ran: 0, refused: 0 };
   for (const e of ofRun) {
     if (e.type === 'tool.started') started.set(e.data.callId, e);
     if (e.type !== 'tool.completed') continue;
@@ -112,11 +122,28 @@ function checkLog(events: AppEvent[], runId: string): void {
     if (start.data.capability === null) continue;
     const refusedByGate = !e.data.ok && e.data.error?.code === 'denied' && e.data.error.message.startsWith('permission denied');
     const invalid = !e.data.ok && (e.data.error?.code === 'invalid_args' || e.data.error?.code === 'not_found') && !e.data.error.message.includes('/');
-    if (refusedByGate || invalid) continue;
+    if (refusedByGate || invalid) {
+      if (refusedByGate) {
+        counted.refused++;
+        const denial = ofRun.find((d) => d.type === 'permission.decided' && d.seq > start.seq && d.seq < e.seq && d.data.decision === 'deny' && d.data.resource === start.data.resource);
+        assert.ok(denial, `${start.data.tool} ${start.data.resource} was refused without a deny decision in the log`);
+      }
+      continue;
+    }
     // The tool ran: an allow for this very call sits between its start and its completion.
     const allow = ofRun.find(
-      (d) => d.type === 'permission.decided' && d.seq > start.seq && d.seq < e.seq && d.data.decision === 'allow' && d.data.capability === start.data.capability && d.data.resource === start.data.resource,
+      (d) =>
+        d.type === 'permission.decided' &&
+        d.seq > start.seq &&
+        d.seq < e.seq &&
+        d.data.decision === 'allow' &&
+        d.data.capability === start.data.capability &&
+        d.data.resource === start.data.resource &&
+        !used.has(d.data.requestId),
     );
-    assert.ok(allow, `${start.data.tool} ${start.data.resource} ran without an allow decision: ${JSON.stringify(e.data)}`);
+    assert.ok(allow && allow.type === 'permission.decided', `${start.data.tool} ${start.data.resource} ran without an allow decision of its own: ${JSON.stringify(e.data)}`);
+    used.add(allow.data.requestId);
+    counted.ran++;
   }
+  return counted;
 }
