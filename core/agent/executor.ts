@@ -57,6 +57,8 @@ export interface AgentRunInput {
   allowedTools?: readonly string[];
   /** More system prompt sections (a worker role's instructions). */
   sections?: { title: string; body: string }[];
+  /** Where the run comes from (its schedule, its worker role), so permission rules scoped to it apply. */
+  scope?: { scheduleId?: string; workerRole?: string };
 }
 
 /** The chain of models for a purpose: settings' route, else the chat model. */
@@ -139,14 +141,18 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     };
     const seams: ToolSeams = {
       async authorize(request, callId) {
-        const decision = await rt.gate.check(request, { signal: ctx.signal, setStatus: (to, reason) => ctx.setStatus(to, reason) });
+        const decision = await rt.gate.check(input.scope ? { ...request, scope: input.scope } : request, {
+          signal: ctx.signal,
+          setStatus: (to, reason) => ctx.setStatus(to, reason),
+          onEnd: (step) => ctx.onEnd(step),
+        });
         record('gate', callId, decision);
         return decision;
       },
-      async execute(tool, args, callId) {
+      async execute(tool, args, callId, approved) {
         let result: ToolCallResult;
         try {
-          result = { ok: true, output: await tool.run(args, toolContext) };
+          result = { ok: true, output: await tool.run(args, approved === undefined ? toolContext : { ...toolContext, approved }) };
         } catch (err) {
           result = { ok: false, error: normalizeToolError(err, ctx.signal) };
         }

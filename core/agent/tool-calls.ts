@@ -16,7 +16,7 @@ export interface PendingCall {
 
 const MAX_RESULT_CHARS = 30_000;
 
-type Prepared = { call: PendingCall; tool: AnyTool | null; args: unknown; result: ToolCallResult | null };
+type Prepared = { call: PendingCall; tool: AnyTool | null; args: unknown; result: ToolCallResult | null; approved?: string };
 
 /**
  * Runs the tool calls of one model turn: each is validated and passes the permission gate in order
@@ -59,14 +59,17 @@ export async function* runToolCalls(
     invalidStreak.delete(tool.name);
     inputs.set(call.callId, parsed.args);
     let resource = '';
+    let cwd: string | undefined;
     try {
       resource = tool.resource(parsed.args, deps.toolContext);
+      cwd = tool.workingDir?.(parsed.args, deps.toolContext);
     } catch (err) {
       yield started(deps, call, tool.capability, JSON.stringify(parsed.args), '');
       prepared.push({ call, tool, args: parsed.args, result: fail('invalid_args', (err as Error).message) });
       continue;
     }
     yield started(deps, call, tool.capability, JSON.stringify(parsed.args), resource);
+    let approved: string | undefined;
     if (tool.capability !== null) {
       const decision = await deps.seams.authorize(
         {
@@ -75,6 +78,7 @@ export async function* runToolCalls(
           runId,
           tool: tool.name,
           argsSummary: deps.redact(tool.summarize?.(parsed.args) ?? JSON.stringify(parsed.args).slice(0, 300)),
+          ...(cwd === undefined ? {} : { cwd }),
         },
         call.callId,
       );
@@ -83,12 +87,13 @@ export async function* runToolCalls(
         prepared.push({ call, tool, args: parsed.args, result: fail('denied', `permission denied (${decision.by}): ${decision.reason}`) });
         continue;
       }
+      approved = decision.resolved;
     }
-    prepared.push({ call, tool, args: parsed.args, result: null });
+    prepared.push({ call, tool, args: parsed.args, result: null, approved });
   }
 
   const running = prepared.map((p) =>
-    p.result ? Promise.resolve(p.result) : deps.seams.execute(p.tool!, p.args, p.call.callId).catch((err): ToolCallResult => fail('failed', String((err as Error)?.message ?? err))),
+    p.result ? Promise.resolve(p.result) : deps.seams.execute(p.tool!, p.args, p.call.callId, p.approved).catch((err): ToolCallResult => fail('failed', String((err as Error)?.message ?? err))),
   );
   const blocks: ContentBlock[] = [];
   for (let i = 0; i < prepared.length; i++) {

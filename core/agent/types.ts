@@ -25,7 +25,8 @@ export type ToolCallResult = { ok: true; output: ToolOutput } | { ok: false; err
 /** The two side-effecting steps of a tool call; live they reach the gate and the tool, in replay the recordings. */
 export interface ToolSeams {
   authorize(request: PermissionRequest, callId: string): Promise<PermissionDecision>;
-  execute(tool: AnyTool, args: unknown, callId: string): Promise<ToolCallResult>;
+  /** `approved` is the resource the gate allowed (a real path for file tools): the tool acts on it. */
+  execute(tool: AnyTool, args: unknown, callId: string, approved?: string): Promise<ToolCallResult>;
 }
 
 /** Everything the loop needs, passed in; it reaches nothing else. */

@@ -14,7 +14,7 @@ export const listDirTool = defineTool({
   resource: (args, ctx) => absoluteFor(args.path, ctx),
   summarize: (args) => `list ${args.path}`,
   async run(args, ctx) {
-    const path = resolveInsideRoots(args.path, ctx);
+    const path = resolveInsideRoots(ctx.approved ?? args.path, ctx);
     const entries = (await readdir(path, { withFileTypes: true }))
       .map((e) => (e.isDirectory() ? `${e.name}/` : e.name))
       .sort();

@@ -17,7 +17,7 @@ export const readTextTool = defineTool({
   resource: (args, ctx) => absoluteFor(args.path, ctx),
   summarize: (args) => `read ${args.path}`,
   async run(args, ctx) {
-    const path = resolveInsideRoots(args.path, ctx);
+    const path = resolveInsideRoots(ctx.approved ?? args.path, ctx);
     const limit = args.maxBytes ?? MAX_BYTES;
     const handle = await open(path, 'r');
     try {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { z } from 'zod';
-import { resolveInsideRoots } from './paths.js';
+import { absoluteFor, resolveInsideRoots } from './paths.js';
 import { ToolError, defineTool } from './types.js';
 
 export const COMMAND_TIMEOUT_MS = 60_000;
@@ -20,6 +20,7 @@ export const runCommandTool = defineTool({
   }),
   capability: 'shell.exec',
   resource: (args) => args.command,
+  workingDir: (args, ctx) => absoluteFor(args.cwd ?? ctx.roots[0] ?? '.', ctx),
   summarize: (args) => `run \`${args.command.slice(0, 200)}\`${args.cwd ? ` in ${args.cwd}` : ''}`,
   async run(args, ctx) {
     const cwd = resolveInsideRoots(args.cwd ?? ctx.roots[0] ?? '.', ctx);

@@ -23,7 +23,7 @@ export const searchFilesTool = defineTool({
   resource: (args, ctx) => absoluteFor(args.path, ctx),
   summarize: (args) => `search ${args.path} for "${args.query}"`,
   async run(args, ctx) {
-    const root = resolveInsideRoots(args.path, ctx);
+    const root = resolveInsideRoots(ctx.approved ?? args.path, ctx);
     if (!(await stat(root)).isDirectory()) throw new ToolError('invalid_args', `${root} is not a folder`);
     const match = args.glob ? picomatch(args.glob, { dot: false }) : () => true;
     const needle = args.query.toLowerCase();

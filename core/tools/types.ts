@@ -52,6 +52,12 @@ export interface ToolContext {
   env: Readonly<Record<string, string>>;
   notifier: Notifier | null;
   timeZone: string;
+  /**
+   * For one call: the resource the permission gate approved (for file tools the real path, symlinks
+   * followed). A file tool acts on this rather than on the path as written, so a link swapped between
+   * the check and the use cannot redirect it. Absent when the call was not gated.
+   */
+  approved?: string;
 }
 
 /** What a successful call returns: text for the model, optional structured data for the card. */
@@ -77,6 +83,8 @@ export interface Tool<A = unknown> {
   capability: Capability | null;
   /** The resource a call touches, for the gate: an absolute path, a URL, a command line. */
   resource(args: A, ctx: ToolContext): string;
+  /** The folder a shell command runs in, so the gate places its relative redirections there. */
+  workingDir?(args: A, ctx: ToolContext): string;
   /** A short readable account of the arguments for the permission dialog (no secrets). */
   summarize?(args: A): string;
   run(args: A, ctx: ToolContext): Promise<ToolOutput>;

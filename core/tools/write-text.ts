@@ -17,7 +17,7 @@ export const writeTextTool = defineTool({
   resource: (args, ctx) => absoluteFor(args.path, ctx),
   summarize: (args) => `write ${args.text.length} characters to ${args.path}`,
   async run(args, ctx) {
-    const path = resolveInsideRoots(args.path, ctx);
+    const path = resolveInsideRoots(ctx.approved ?? args.path, ctx);
     await mkdir(dirname(path), { recursive: true });
     const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
     try {
