@@ -53,16 +53,20 @@ export function webSocketUrl(location: Pick<Location, 'protocol' | 'host'>, toke
   return `${scheme}//${location.host}/ws${token ? `?token=${encodeURIComponent(token)}` : ''}`;
 }
 
-export function webSocketConnector(url: string): Connector {
+export function webSocketConnector(url: string, probe: (url: string) => Promise<boolean> = hostAnswers): Connector {
   return (handlers) => {
     const socket = new WebSocket(url);
     let closed = false;
+    let opened = false;
     const finish = (reason: string) => {
       if (closed) return;
       closed = true;
       handlers.onClose(reason);
     };
-    socket.onopen = () => handlers.onOpen();
+    socket.onopen = () => {
+      opened = true;
+      handlers.onOpen();
+    };
     socket.onmessage = (message) => {
       if (typeof message.data !== 'string') return;
       let frame: ServerFrame;
@@ -73,8 +77,19 @@ export function webSocketConnector(url: string): Connector {
       }
       handlers.onFrame(frame);
     };
-    // A browser hides why a handshake failed (wrong token, host down); the close code is all we get.
-    socket.onclose = (event) => finish(event.reason || describeCloseCode(event.code));
+    socket.onclose = (event) => {
+      if (closed) return;
+      // A browser reports every refused handshake (401 wrong token, 403 foreign origin) as 1006, the
+      // same as a host that is not there; asking the host for its page over plain HTTP tells them apart.
+      if (event.code === 1006 && !opened) {
+        probe(url).then(
+          (answers) => finish(describeClose({ code: event.code, reason: event.reason, opened, hostAnswers: answers })),
+          () => finish(describeClose({ code: event.code, reason: event.reason, opened, hostAnswers: false })),
+        );
+        return;
+      }
+      finish(describeClose({ code: event.code, reason: event.reason, opened, hostAnswers: null }));
+    };
     socket.onerror = () => {
       /* always followed by close, which carries what little the browser tells */
     };
@@ -91,14 +106,42 @@ export function webSocketConnector(url: string): Connector {
   };
 }
 
-function describeCloseCode(code: number): string {
-  // Also what a refused token looks like from here: after a host restart, open the address it printed.
-  if (code === 1006) return 'the host cannot be reached (if it was restarted, open the address it printed)';
-  if (code === 1001) return 'the host is shutting down';
-  if (code === 1008) return 'the host refused this window (token or origin)';
-  if (code === 1009) return 'a message was too large';
-  if (code === 1011) return 'the host hit an error';
-  return `closed with code ${code}`;
+/** Whether anything answers HTTP at the WebSocket's host (its address without the token). */
+async function hostAnswers(wsUrl: string): Promise<boolean> {
+  const page = new URL(wsUrl);
+  page.protocol = page.protocol === 'wss:' ? 'https:' : 'http:';
+  page.pathname = '/';
+  page.search = '';
+  try {
+    await fetch(page, { method: 'HEAD', cache: 'no-store', signal: AbortSignal.timeout(2000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What the user is told when the socket closes. `hostAnswers` is whether the host served a plain
+ * HTTP request after a handshake failed (null when not asked).
+ */
+export function describeClose(close: { code: number; reason: string; opened: boolean; hostAnswers: boolean | null }): string {
+  switch (close.code) {
+    case 1006:
+      if (close.opened) return 'the connection to the host was lost';
+      return close.hostAnswers
+        ? 'the host refused this window: its address has a new token since the host restarted; open the address it printed'
+        : 'the host cannot be reached; is it running?';
+    case 1001:
+      return 'the host is shutting down';
+    case 1009:
+      return 'a message was too large';
+    case 1011:
+      return 'the host hit an error';
+    case 4008:
+      return 'this window fell behind the host; catching up';
+    default:
+      return close.reason || `closed with code ${close.code}`;
+  }
 }
 
 export function ipcConnector(desktop: DesktopBridge): Connector {

@@ -61,10 +61,11 @@ describe('chat in the browser against the headless host', () => {
       await waitFor(async () => ((await text.textContent()) ?? '').length > 10, 5000, 'the first streamed words');
       await app.page.getByTestId('stop-button').waitFor();
 
-      // Measured inside the page: from the click to the cancelled line being in the DOM.
-      const elapsedMs = await app.page.evaluate(
+      // Measured inside the page: from the click to the cancelled line being in the DOM, and the
+      // reply's text at that very moment (read later, text that slipped in meanwhile would go unseen).
+      const atCancelled = await app.page.evaluate(
         () =>
-          new Promise<number>((resolve, reject) => {
+          new Promise<{ elapsedMs: number; text: string }>((resolve, reject) => {
             const button = document.querySelector<HTMLButtonElement>('[data-testid="stop-button"]');
             if (!button) return reject(new Error('no Stop button'));
             const started = performance.now();
@@ -72,7 +73,8 @@ describe('chat in the browser against the headless host', () => {
             const observer = new MutationObserver(() => {
               if (document.querySelector('[data-kind="run_status"][data-status="cancelled"]')) {
                 observer.disconnect();
-                resolve(performance.now() - started);
+                const reply = document.querySelector('[data-testid="timeline-row"][data-role="assistant"] [data-testid="message-text"]');
+                resolve({ elapsedMs: performance.now() - started, text: reply?.textContent ?? '' });
               }
             });
             observer.observe(document.body, { subtree: true, childList: true, attributes: true });
@@ -83,16 +85,28 @@ describe('chat in the browser against the headless host', () => {
             }, 2000);
           }),
       );
+      const { elapsedMs } = atCancelled;
       console.log(`stop → cancelled shown in ${elapsedMs.toFixed(1)} ms`);
       assert.ok(elapsedMs < 300, `the cancelled line appeared after ${elapsedMs.toFixed(0)} ms`);
 
-      const atCancel = await text.textContent();
       await app.page.locator('[data-role="assistant"][data-status="cancelled"]').waitFor({ timeout: 1000 });
+      // The loopback would have sent ~10 more words in this time had the stream not been cut.
       await sleep(600);
-      assert.equal(await text.textContent(), atCancel, 'no text arrives after cancelled');
-      assert.ok(atCancel!.length < words.join('').length, 'the reply was cut short');
+      assert.ok(atCancelled.text.length > 10, 'the reply had begun when it was stopped');
+      assert.equal(await text.textContent(), atCancelled.text, 'no text arrives after cancelled');
+      assert.ok(atCancelled.text.length < words.join('').length, 'the reply was cut short');
       assert.equal(await app.page.getByTestId('stop-button').count(), 0);
       await waitFor(() => app.anthropic.requests.find((r) => r.path === '/v1/messages')?.aborted, 2000, 'the model stream to be aborted');
+
+      // And in the log itself: after the run's cancelled status, nothing more of that run but the
+      // cut-short message being stored whole.
+      const { events } = await app.host.core.gateway.call('events.since', { fromSeq: 0, limit: 10_000 });
+      const cancelled = events.find((e) => e.type === 'run.status' && e.data.to === 'cancelled');
+      assert.ok(cancelled, 'the run was cancelled in the log');
+      const later = events.filter((e) => e.seq > cancelled.seq && e.runId === cancelled.runId);
+      assert.deepEqual(later.filter((e) => e.type === 'message.delta'), [], 'no text of the run after cancelled');
+      const stored = events.find((e) => e.type === 'message.completed' && e.runId === cancelled.runId);
+      assert.equal(stored?.type === 'message.completed' ? stored.data.text : undefined, atCancelled.text, 'the stored reply is what was shown at cancel');
       await app.screenshot('stop-cancelled');
     } finally {
       await app.close();
@@ -120,11 +134,21 @@ describe('chat in the browser against the headless host', () => {
       await app.host.core.idle();
       const before = await visibleRows(app.page);
       assert.ok(before.some((r) => r.kind === 'error' && /loopback refuses this request/.test(r.text)), 'the provider error is shown readably');
+      // The whole timeline is the core's, not merely what the page showed before: every item, in order.
+      const { items } = await app.host.core.gateway.call('timeline.list', {});
+      const coreRows = items.map((item) => `${item.id}:${'status' in item ? item.status : ''}`);
+      const shownRows = () => rows(app.page).evaluateAll((els) => els.map((el) => `${el.getAttribute('data-id')}:${el.getAttribute('data-status') ?? ''}`));
+      assert.deepEqual(await shownRows(), coreRows, 'before the reload the page shows the core timeline');
+      assert.deepEqual(
+        before.filter((r) => r.kind === 'message').map((r) => `${r.role}:${r.status}:${r.text}`),
+        ['user:done:one', 'assistant:done:The first answer.', 'user:done:two', 'assistant:failed:', 'user:done:three', 'assistant:done:The third answer, after an error.'],
+      );
 
       await app.page.reload();
       await connectionState(app.page, 'open');
       await waitFor(async () => (await rows(app.page).count()) === before.length, 5000, 'the timeline after reload');
       assert.deepEqual(await visibleRows(app.page), before);
+      assert.deepEqual(await shownRows(), coreRows, 'after the reload: the same items, ids and statuses');
       await app.screenshot('after-reload');
     } finally {
       await app.close();
@@ -211,12 +235,35 @@ describe('chat in the browser against the headless host', () => {
       await input.fill('a draft written before the host went away');
       assert.equal(await app.page.getByTestId('send-error').count(), 0, 'editing the draft clears the old error');
       app.allowConsoleErrors(/WebSocket connection to .* failed/);
+      // The renderer asks the stopped host over HTTP whether it is there at all.
+      app.allowConsoleErrors(/Failed to load resource: net::ERR_CONNECTION_REFUSED/);
       await app.host.close();
       await connectionState(app.page, 'reconnecting');
       assert.equal(await input.isDisabled(), true, 'the composer is disabled while disconnected');
       assert.equal(await input.inputValue(), 'a draft written before the host went away');
       assert.match((await app.page.getByTestId('connection-detail').textContent()) ?? '', /connection lost|cannot connect/);
       await app.screenshot('disconnected-composer');
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('a window holding an old token is told the host refused it, and a stopped host is told apart as unreachable', async () => {
+    const app = await startApp(browser);
+    try {
+      // What a tab left open across a host restart has: the address of this host, a token it no longer takes.
+      app.allowConsoleErrors(/WebSocket connection to .* failed/);
+      await app.page.goto(app.host.url.replace(/token=[^&]*/, 'token=from-an-earlier-launch'));
+      await connectionState(app.page, 'reconnecting');
+      const detail = app.page.getByTestId('connection-detail');
+      await waitFor(async () => /refused this window/.test((await detail.textContent()) ?? ''), 5000, 'the refusal to be explained');
+      assert.match((await detail.textContent()) ?? '', /^cannot connect: the host refused this window: .*open the address it printed$/);
+      await app.screenshot('refused-token');
+
+      app.allowConsoleErrors(/Failed to load resource: net::ERR_CONNECTION_REFUSED/);
+      await app.host.close();
+      await waitFor(async () => /cannot be reached/.test((await detail.textContent()) ?? ''), 8000, 'the stopped host to be reported unreachable');
+      assert.doesNotMatch((await detail.textContent()) ?? '', /refused/);
     } finally {
       await app.close();
     }
