@@ -69,6 +69,36 @@ function corpus(sb: Sandbox): Attempt[] {
     [`${R.replaceAll('/', '\\')}\\..\\outside\\secret.txt`, 'Windows separators around a real root'],
     [`${R}\\..\\outside\\secret.txt`, 'mixed separators'],
     [`${sb.data}/agent-blob.db`, "the app's database"],
+    [`${R}/..`, 'the parent of the root'],
+    [`${R}/src/../..`, 'up out of a subfolder'],
+    [`${R}/notes/./../../outside`, 'dot then traversal'],
+    [`${R}/%2e%2e%2f`, 'encoded dots and slash'],
+    [`${R}/..%252f..%252fetc`, 'double-encoded slash'],
+    [`${R}/src-link/../../outside/x`, 'traversal after a symlinked folder'],
+    [`${R}/docs/deep/up/../../../outside/x`, 'traversal through a symlink loop'],
+    [`${R}/escape/./secret.txt`, 'dot inside a symlinked folder'],
+    [`${R}/escape//secret.txt`, 'doubled slash inside a symlinked folder'],
+    [`${R}/escape/`, 'symlinked folder with a trailing slash'],
+    [`${R}/slash`, 'a symlink to / itself'],
+    [`${R}/slash/tmp`, 'a folder through a symlink to /'],
+    [`${R}/dangling/x`, 'below a dangling symlink'],
+    [`${R.toUpperCase()}/../outside/x`, 'the root in another case'],
+    [`${sb.home}/.ssh/id_ed25519`, 'the home folder by its absolute path'],
+    ['~/../outside', 'traversal from home'],
+    ['~/.ssh/../../outside', 'traversal from a folder in home'],
+    ['\\\\.\\pipe\\x', 'Windows named pipe'],
+    ['\\\\?\\UNC\\server\\share', 'extended-length UNC path'],
+    ['C:', 'bare drive'],
+    ['c:\\', 'drive root'],
+    ['/dev/stdin', 'standard input device'],
+    ['/dev/fd/0', 'file descriptor device'],
+    ['/proc/1/root/etc/passwd', "another process's root"],
+    ['/sys/kernel', 'kernel interface'],
+    [`file:${R}/../outside`, 'file URL without slashes'],
+    ['FILE:///etc/passwd', 'upper-case file URL'],
+    [sb.data, "the app's data folder"],
+    [`${sb.data}/workspace/../agent-blob.db`, 'from the workspace up to the database'],
+    [`${sb.data}/workspace/../../outside/x`, 'from the workspace out of the data folder'],
   );
   for (const [resource, why] of paths) {
     out.push({ capability: 'fs.write', resource, why: `write: ${why}` });
@@ -141,6 +171,15 @@ function corpus(sb: Sandbox): Attempt[] {
   for (const host of hosts) {
     for (const suffix of ['/', '/admin', ':8080/x']) out.push({ capability: 'net.http', resource: `http://${host}${suffix}`, why: `non-public host ${host}` });
   }
+  // More spellings of loopback, metadata, private and reserved addresses, one request each.
+  const moreHosts = [
+    '[::ffff:a9fe:a9fe]', '[0::1]', '100.100.100.200', '192.0.0.192', '[fd00::]', '198.18.0.1', '192.0.2.1', '0x0a.0.0.1', '10.1', '012.0.0.1',
+    '0xc0a80001', '3232235521', '[::ffff:c0a8:1]', 'LocalHost.', 'localhost.localdomain', 'ip6-localhost', '169.254.170.2', '[fe80::a9fe:a9fe]', '[::ffff:10.0.0.1]', '0x7f.1',
+    '127.0.0.1.', '127.000.000.001', '[0000:0000:0000:0000:0000:0000:0000:0001]', '[::1%25lo]', '[fc00::]', '[ff02::1]', '240.0.0.1', '192.88.99.1', '[2001:db8::1]', '[::ffff:0:127.0.0.1]',
+    '[100::1]', '169.254.0.1', '0.1.2.3', '[::ffff:0.0.0.0]', 'metadata.google.internal.', 'foo.localhost', 'host.docker.internal', '[64:ff9b::a9fe:a9fe]', '[2002:a9fe:a9fe::]', '%31%32%37.0.0.1',
+    '127\u30020\u30020\u30021', '[::ffff:127.1]', '0x7F000001', '017700000001',
+  ];
+  for (const host of moreHosts) out.push({ capability: 'net.http', resource: `http://${host}/`, why: `non-public host ${host}` });
   for (const url of ['http://user:pass@127.0.0.1/', 'http://example.com@127.0.0.1/', 'https://127.0.0.1:443/', 'http://127.0.0.1#@example.com/', 'file:///etc/passwd', 'ftp://example.com/x', 'gopher://127.0.0.1:25/', 'javascript:alert(1)', 'data:text/plain,hi', 'http://', 'not a url', 'http://exa\0mple.com/']) {
     out.push({ capability: 'net.http', resource: url, why: 'credentials, fragments or a scheme other than http(s)' });
   }
@@ -178,10 +217,12 @@ describe('escape attempts', () => {
     sb.cleanup();
   });
 
-  it('the corpus holds at least 300 attempts', (t) => {
-    const size = corpus(sb).length;
-    t.diagnostic(`${size} attempts`);
-    assert.ok(size >= 300, String(size));
+  it('the corpus holds at least 300 attempts, no two the same call', (t) => {
+    const all = corpus(sb);
+    const distinct = new Set(all.map((a) => `${a.capability} ${a.resource}`));
+    t.diagnostic(`${all.length} attempts`);
+    assert.equal(distinct.size, all.length, 'an attempt is listed twice');
+    assert.ok(all.length >= 300, String(all.length));
   });
 
   it('every attempt is denied outright: never asked, never run, each decision in the audit', async () => {
