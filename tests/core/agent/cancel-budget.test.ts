@@ -100,6 +100,8 @@ describe('cancel and budgets', () => {
       assert.ok(anthropic.requests.length - before <= 2, 'no model call that would pass the budget');
       anthropic.nextReply();
       const usage = events.filter((e) => e.type === 'run.usage').map((e) => e.type === 'run.usage' && e.data);
+      assert.ok(usage.length >= 1, 'at least one response was counted');
+      assert.equal(usage.length, anthropic.requests.length - before, 'one usage record per model response');
       const reported = [
         { input: 2500, output: 700, cacheRead: 100, cacheWrite: 40 },
         { input: 3100, output: 900, cacheRead: 0, cacheWrite: 0 },

@@ -53,9 +53,17 @@ describe('compaction keeps long conversations inside the context window', () => 
       assert.ok(compactions.every((e) => e.type === 'conversation.compacted' && e.data.method === 'summary'));
       // The newest request carries the summary, and the archive holds the raw turns it replaced.
       assert.ok(JSON.stringify(chatRequests.at(-1)!.body).includes('[Summary of the earlier conversation]'));
+      // Every turn no longer sent raw is in some compaction's archive, word for word.
+      const lastBody = JSON.stringify(chatRequests.at(-1)!.body);
+      const firstKept = Array.from({ length: 500 }, (_, i) => i).find((i) => lastBody.includes(`Turn ${i}:`));
+      assert.ok(firstKept !== undefined && firstKept > 400, `the last prompt starts its raw turns at turn ${firstKept}`);
+      const archive = (t.core.db.prepare('SELECT archive FROM agent_compactions').all() as { archive: string }[]).map((r) => r.archive).join('\n');
+      const missing = Array.from({ length: firstKept }, (_, i) => i).filter((i) => !archive.includes(`Turn ${i}: remember that item ${i} costs ${i * 3} coins.`));
+      assert.deepEqual(missing, []);
+      // And the archive is viewable through the command, newest first.
       const { compactions: archived } = await t.client.call('agent.compactions', { limit: 100 });
-      assert.ok(archived.some((c) => c.transcript.some((m) => m.text.includes('Turn 0:'))) || archived.length === 100);
-      assert.ok(archived[0].transcript.length > 0);
+      assert.equal(archived.length, Math.min(100, compactions.length));
+      assert.ok(archived[0].transcript.some((m) => m.role === 'user' && /^Turn \d+: /.test(m.text)), JSON.stringify(archived[0].transcript[0]));
     } finally {
       await t.close();
     }

@@ -9,6 +9,11 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
+/** Every file of the data folder except the secret store itself and the workspace the tools wrote. */
+function searchable(dataDir: string): string[] {
+  return filesUnder(dataDir).filter((f) => f !== join(dataDir, 'secrets.json') && !f.startsWith(join(dataDir, 'workspace')));
+}
+
 describe('secrets stay out of the data folder', () => {
   let anthropic: AnthropicLoopback;
   before(async () => {
@@ -46,6 +51,12 @@ describe('secrets stay out of the data folder', () => {
       exported = (await t.client.call('runs.exportHtml', {})).html + (await t.client.call('runs.exportHtml', { runId: first.run.id })).html;
       assert.ok(exported.includes('[redacted]'));
       t.core.logger.log('error', `a careless log line with ${key}`);
+      // While the app runs, fresh writes sit in the WAL, not yet in the database file.
+      const live = searchable(dir.path);
+      assert.ok(live.some((f) => f.endsWith('-wal') && statSync(f).size > 0), `a non-empty WAL is among ${live.join(', ')}`);
+      for (const file of live) assert.equal(readFileSync(file).indexOf(Buffer.from(key.slice(20, 60))), -1, `part of the key found in ${file} while running`);
+      // The text around the key did reach these files, so the search looked where the key would be.
+      assert.ok(live.some((f) => readFileSync(f).includes('[redacted] keep it safe')), 'the redacted tool output is on disk');
     } finally {
       await t.close({ keepData: true });
     }
@@ -53,7 +64,7 @@ describe('secrets stay out of the data folder', () => {
       const needle = Buffer.from(key);
       const middle = Buffer.from(key.slice(20, 60));
       const secretsFile = join(dir.path, 'secrets.json');
-      const searched = filesUnder(dir.path).filter((f) => f !== secretsFile && !f.startsWith(join(dir.path, 'workspace')));
+      const searched = searchable(dir.path);
       assert.ok(searched.some((f) => f.endsWith('.db') || f.endsWith('.sqlite')), `the database is among ${searched.join(', ')}`);
       assert.ok(searched.some((f) => f.includes('logs')), 'the logs are among the files searched');
       for (const file of searched) {
