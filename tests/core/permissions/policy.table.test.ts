@@ -143,10 +143,10 @@ add({ name: 'worker.spawn rule by role', rules: [['allow', 'worker.spawn', 'rese
 add({ name: 'schedule.manage asks by default', cap: 'schedule.manage', res: 'create daily 09:00', expect: 'ask' });
 
 // Defaults.
-add({ name: 'a read inside an allowed folder is allowed by default', cap: 'fs.read', res: 'R/src/main.ts', expect: 'allow', by: 'default' });
+add({ name: 'a read inside an allowed folder is allowed by default', cap: 'fs.read', res: 'R/notes/todo.md', expect: 'allow', by: 'default' });
 add({ name: 'a read inside the workspace is allowed by default', cap: 'fs.read', res: `${sb.data}/workspace/a.txt`, expect: 'allow', by: 'default' });
-add({ name: 'a write inside an allowed folder asks by default', cap: 'fs.write', res: 'R/src/main.ts', expect: 'ask', by: 'default' });
-add({ name: 'a request for a public host asks by default', cap: 'net.http', res: 'https://example.com/', expect: 'ask', by: 'default' });
+add({ name: 'a write inside an allowed folder asks by default', cap: 'fs.write', res: 'R/notes/todo.md', expect: 'ask', by: 'default' });
+add({ name: 'a request for a public host asks by default', cap: 'net.http', res: 'https://example.org/docs', expect: 'ask', by: 'default' });
 add({ name: 'a command asks by default', cap: 'shell.exec', res: 'ls', expect: 'ask', by: 'default' });
 add({ name: 'a relative path resolves against the first root', cap: 'fs.read', res: 'src/main.ts', expect: 'allow' });
 
@@ -196,7 +196,17 @@ for (const [cap, res, rs, normal, readOnly, askAll] of modeCalls) {
 }
 
 describe('policy: matching, precedence, scopes and modes', () => {
-  it(`has at least 150 cases (${cases.length})`, () => assert.ok(cases.length >= 150));
+  it(`has at least 150 cases (${cases.length}), no two the same question`, () => {
+    const seen = new Map<string, string>();
+    const twice: string[] = [];
+    for (const c of cases) {
+      const question = JSON.stringify([c.rules ?? [], c.cap, c.res, c.scope ?? {}, c.mode ?? 'normal']);
+      if (seen.has(question)) twice.push(`${c.name} = ${seen.get(question)}`);
+      else seen.set(question, c.name);
+    }
+    assert.deepEqual(twice, [], 'a case is listed twice');
+    assert.ok(cases.length >= 150);
+  });
   for (const c of cases) {
     it(c.name, () => {
       const rules = (c.rules ?? []).map(([effect, capability, pattern, scope]) => rule(effect, capability, fill(pattern), scope));
