@@ -98,4 +98,26 @@ describe('agent-blob permissions against a running app', () => {
     const entries = (JSON.parse(audit.stdout) as { entries: AuditEntry[] }).entries;
     assert.deepEqual(entries.map((e) => [e.decision, e.decidedBy, e.answer]), [['allow', 'user', 'always']]);
   });
+
+  it('rules add, edit and remove through the running app change its decisions at once', async () => {
+    const core = host.core;
+    const target = join(root, 'build.log');
+    const decide = () => core.gateway.call('permissions.test', { capability: 'fs.write', resource: target });
+    assert.equal((await decide()).decision, 'ask');
+    const added = await cli(['permissions', 'rules', 'add', '--effect', 'allow', '--capability', 'fs.write', '--pattern', `${root}/*.log`, '--json']);
+    assert.equal(added.code, 0, added.stderr);
+    const rule = JSON.parse(added.stdout) as PermissionRule;
+    assert.deepEqual(await decide().then((r) => [r.decision, r.ruleId]), ['allow', rule.id], 'the app decides with the rule the CLI added');
+    const edited = await cli(['permissions', 'rules', 'edit', rule.id, '--effect', 'deny']);
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.equal((await decide()).decision, 'deny');
+    const listed = await cli(['permissions', 'rules', 'list', '--json']);
+    assert.deepEqual((JSON.parse(listed.stdout) as { rules: PermissionRule[] }).rules.filter((r) => r.id === rule.id).map((r) => [r.effect, r.pattern]), [['deny', `${root}/*.log`]]);
+    const removed = await cli(['permissions', 'rules', 'remove', rule.id]);
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal((await decide()).decision, 'ask');
+    const missing = await cli(['permissions', 'rules', 'remove', rule.id]);
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, new RegExp(`no rule ${rule.id}`));
+  });
 });
