@@ -93,10 +93,24 @@ describe('approvals in the browser', () => {
       const result = app.page.getByTestId('perm-test-result');
       await result.waitFor();
       assert.equal(await result.getAttribute('data-decision'), 'allow');
+      const ruleId = await rule.getAttribute('data-rule-id');
+      assert.match((await result.textContent()) ?? '', new RegExp(`rule ${ruleId}`), 'the test box names the rule that decides');
       await app.page.getByLabel('Filter by decision').selectOption('deny');
       await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 1, 3000, 'the audit filtered to the denial');
       assert.match((await app.page.getByTestId('perm-audit-row').textContent()) ?? '', /data\.json/);
       await app.screenshot('permissions-pane');
+
+      // Editing the rule on the page narrows it at once; deleting it brings the question back.
+      await rule.getByRole('button', { name: 'Edit' }).click();
+      await rule.getByLabel('Pattern').fill(`${notes}/mon*.md`);
+      await rule.getByRole('button', { name: 'Save' }).click();
+      await waitFor(async () => (await rule.getByTestId('perm-rule-pattern').textContent().catch(() => null)) === `${notes}/mon*.md`, 3000, 'the edited pattern');
+      assert.deepEqual(app.host.core.permissions.queries.rules().map((r) => r.pattern), [`${notes}/mon*.md`]);
+      await app.page.getByRole('button', { name: 'Test', exact: true }).click();
+      await waitFor(async () => (await result.getAttribute('data-decision')) === 'ask', 3000, 'friday.md asks after the edit');
+      await rule.getByRole('button', { name: 'Delete' }).click();
+      await app.page.getByTestId('perm-rules-empty').waitFor({ timeout: 3000 });
+      assert.deepEqual(app.host.core.permissions.queries.rules(), []);
     } finally {
       await app.close();
     }
