@@ -11,4 +11,4 @@ export { createMemoryTools } from './tools.js';
 export { MemoryExtraction, collectText, parseExtraction, type Complete } from './extraction.js';
 export { Consolidator, withoutPreamble } from './consolidation.js';
 export { VectorIndex } from './vector-index.js';
-export { pickTerms } from './search.js';
+export { expansionWords, pickTerms } from './search.js';

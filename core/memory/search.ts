@@ -99,11 +99,24 @@ export function hybridSearch(
   const blank = (): Found => ({ bm25Rank: null, expandedRank: null, vectorRank: null, vectorSimilarity: null });
   const found = new Map<number, Found>();
   lexical.forEach((r, i) => found.set(r.rowid, { ...blank(), bm25Rank: i + 1 }));
+  // When a query word appears in no memory at all, the user's vocabulary is not the memories'
+  // ("colour" where they say "blue"): the full-text list then goes on with the memories that contain
+  // only words the query may have meant, so the vector list is not left alone in the fusion.
+  const ownWords = queryWords(query).filter((w) => !/\d/.test(w));
+  const df = counts(ownWords.map(stem));
+  const unknown = ownWords.filter((w) => !df.get(stem(w)));
+  const backfill = unknown.length && p.expansionWeight > 0 ? deps.queries.fullText(ftsMatch(pickTerms(expansionWords(unknown.join(' ')), counts, total, { maxShare: 0.02, keep: 0, cap: total < TERM_FILTER_FROM ? 60 : 16 })), k, options.area) : [];
   expanded.forEach((r, i) => {
     const entry = found.get(r.rowid) ?? blank();
     entry.expandedRank = i + 1;
     found.set(r.rowid, entry);
   });
+  let fullTextRank = lexical.length;
+  for (const r of backfill) {
+    const entry = found.get(r.rowid) ?? blank();
+    if (entry.bm25Rank === null && fullTextRank < k) entry.bm25Rank = ++fullTextRank;
+    found.set(r.rowid, entry);
+  }
   vector.forEach((r, i) => {
     const entry = found.get(r.rowid) ?? blank();
     entry.vectorRank = i + 1;
@@ -179,16 +192,16 @@ function sharesTopicWord(a: string, b: string): boolean {
 }
 
 /**
- * The FTS5 query for words the user may have meant: WordNet synonyms and broader terms of the
- * query's topic words, and the topic words of their definitions ("sibling" → brother, sister).
+ * The FTS5 query for words the user may have meant: WordNet synonyms, broader, narrower and
+ * derived terms of the query's topic words, and the topic words of their definitions ("sibling" →
+ * brother, sister; "colour" → blue).
  */
 export function expansionWords(text: string): string[] {
   const own = new Set(contentWords(text).map(stem));
   const terms = new Set<string>();
   for (const w of contentWords(text)) {
     if (/\d/.test(w)) continue;
-    for (const r of wordNet().related(w)) for (const x of contentWords(r)) terms.add(x);
-    for (const g of wordNet().gloss(w)) terms.add(g);
+    for (const r of wordNet().expand(w)) for (const x of contentWords(r)) terms.add(x);
   }
   const seen = new Set<string>();
   return [...terms].filter((t) => {

@@ -16,6 +16,13 @@ export interface WordNet {
   gloss(word: string): readonly string[];
   /** Words a query word may stand for: synonyms and direct hypernyms of its first senses, underscores as spaces. */
   related(word: string): readonly string[];
+  /**
+   * Words a query word may have been meant as, for query expansion: besides `related`, narrower
+   * terms ("colour" → blue, grey), derivationally related and pertaining words ("dental" →
+   * dentistry), single words for compounds of it ("dental practitioner" → dentist) and the topic
+   * words of its definition. Senses are chosen by how often WordNet's tagged corpus used them.
+   */
+  expand(word: string): readonly string[];
 }
 export interface Concept {
   id: number;
@@ -38,18 +45,29 @@ function load(): WordNet {
   const firstSenses = new Set<number>();
   const glosses = new Map<number, string>();
   const lemmas = new Map<number, string[]>();
+  const usage: Usage = { all: new Map(), rank: new Map() };
+  const wantedGlosses = new Set<number>();
+  const links = new Map<number, Links>();
   POS.forEach((pos, p) => {
     for (const line of readFileSync(join(dict, `index.${pos}`), 'utf8').split('\n')) {
       if (!line || line.startsWith(' ')) continue;
       const f = line.split(' ');
       const synsetCount = Number(f[2]);
       const pointerCount = Number(f[3]);
+      const tagged = Number(f[4 + pointerCount + 1]);
       const first = 4 + pointerCount + 2;
-      const ids: number[] = [];
-      for (let i = 0; i < Math.min(synsetCount, SENSES_PER_POS); i++) ids.push(Number(f[first + i]) * 4 + p);
+      const all: number[] = [];
+      for (let i = 0; i < synsetCount; i++) all.push(Number(f[first + i]) * 4 + p);
+      const ids = all.slice(0, SENSES_PER_POS);
       firstSenses.add(ids[0]);
       const lemma = f[0];
       senses.set(lemma, [...(senses.get(lemma) ?? []), ...ids]);
+      usage.all.set(lemma, [...(usage.all.get(lemma) ?? []), { ids: all, tagged }]);
+      for (let i = 0; i < Math.min(tagged, all.length); i++) usage.rank.set(all[i], Math.min(usage.rank.get(all[i]) ?? i, i));
+    }
+    for (const entries of usage.all.values()) {
+      const entry = entries[entries.length - 1];
+      if (entry.ids[0] % 4 === p) wantedGlosses.add(ordered(usage, entry)[0]);
     }
     for (const line of readFileSync(join(dict, `data.${pos}`), 'utf8').split('\n')) {
       if (!line || line.startsWith(' ')) continue;
@@ -60,19 +78,26 @@ function load(): WordNet {
       let i = 4 + wordCount * 2;
       const pointers = Number(f[i++]);
       const ups: number[] = [];
+      const link: Links = { down: [], across: [] };
       for (let k = 0; k < pointers; k++, i += 4) {
-        if (f[i] === '@' || f[i] === '@i') ups.push(Number(f[i + 1]) * 4 + POS.indexOf(posName(f[i + 2])));
+        const target = Number(f[i + 1]) * 4 + POS.indexOf(posName(f[i + 2]));
+        if (f[i] === '@' || f[i] === '@i') ups.push(target);
+        else if (f[i] === '~' || f[i] === '~i') link.down.push(target);
+        else if (f[i] === '+' || f[i] === '\\') link.across.push(target);
       }
       const key = Number(f[0]) * 4 + p;
       if (ups.length) hypernyms.set(key, ups);
+      if (link.down.length || link.across.length) links.set(key, link);
       lemmas.set(key, names);
-      if (firstSenses.has(key)) {
+      if (firstSenses.has(key) || wantedGlosses.has(key)) {
         const bar = line.indexOf(' | ');
         if (bar > 0) glosses.set(key, line.slice(bar + 3).split(';')[0]);
       }
     }
   });
   const cache = new Map<string, Concept[]>();
+  const expandCache = new Map<string, string[]>();
+  let compounds: Map<string, number[]> | null = null;
   const glossCache = new Map<string, string[]>();
   const relatedCache = new Map<string, string[]>();
   return {
@@ -111,6 +136,44 @@ function load(): WordNet {
       relatedCache.set(word, list);
       return list;
     },
+    expand(word) {
+      const hit = expandCache.get(word);
+      if (hit) return hit;
+      const senseCount = lemmaSensesBy(word, (w) => usage.all.get(w)?.flatMap((e) => e.ids)).length;
+      // A word with dozens of senses ("go", "run", "work") says too little to expand safely.
+      const ids = senseCount > MAX_EXPANDED_SENSES ? [] : lemmaSensesBy(word, (w) => usedSenses(usage, w));
+      const expandable = ids.length > 0;
+      const out = new Set<string>();
+      const single = (id: number, cap: number) => {
+        for (const l of lemmas.get(id) ?? []) if (!l.includes('_') && out.size < cap) out.add(l);
+      };
+      for (const id of ids) {
+        for (const l of lemmas.get(id) ?? []) out.add(l.replace(/_/g, ' '));
+        for (const up of hypernyms.get(id) ?? []) single(up, Infinity);
+        for (const other of links.get(id)?.across ?? []) single(other, Infinity);
+      }
+      // Narrower terms only for nouns ("colour" → blue): verbs have hundreds of manner variants.
+      const nouns = ids.filter((id) => id % 4 === 0);
+      const narrow = new Set<string>();
+      for (const id of nouns) {
+        for (const down of links.get(id)?.down ?? []) {
+          for (const l of lemmas.get(down) ?? []) if (!l.includes('_') && narrow.size < NARROWER_CAP) narrow.add(l);
+          for (const down2 of links.get(down)?.down ?? []) for (const l of lemmas.get(down2) ?? []) if (!l.includes('_') && narrow.size < NARROWER_CAP) narrow.add(l);
+        }
+      }
+      for (const n of narrow) out.add(n);
+      compounds ??= compoundIndex(lemmas);
+      const capAt = out.size + COMPOUND_CAP;
+      for (const id of expandable ? (compounds.get(word) ?? []) : []) single(id, capAt);
+      const firstUsed = ids[0];
+      const definition = firstUsed === undefined ? '' : (glosses.get(firstUsed) ?? '');
+      for (const g of contentWords(definition).slice(0, 8)) out.add(g);
+      out.delete(word);
+      const list = [...out];
+      if (expandCache.size > 100_000) expandCache.clear();
+      expandCache.set(word, list);
+      return list;
+    },
     gloss(word) {
       const hit = glossCache.get(word);
       if (hit) return hit;
@@ -124,12 +187,71 @@ function load(): WordNet {
   };
 }
 
+const NARROWER_CAP = 40;
+const MAX_EXPANDED_SENSES = 20;
+const COMPOUND_CAP = 16;
+
+interface Links {
+  /** Hyponyms. */
+  down: number[];
+  /** Derivationally related forms and pertainyms. */
+  across: number[];
+}
+interface Usage {
+  /** Every sense of a lemma, per part of speech, with how many of them the tagged corpus saw. */
+  all: Map<string, { ids: number[]; tagged: number }[]>;
+  /** A synset's best rank among the tagged senses of any of its lemmas. */
+  rank: Map<number, number>;
+}
+
+/**
+ * The senses a word is most likely meant in: a part of speech the tagged corpus never saw the word
+ * in is skipped when another was seen ("dental" is an adjective, not the phonetics noun) unless a
+ * tagged synonym uses it as a main sense, and a lemma without tagged senses ("colour") orders its
+ * senses as its tagged synonyms do ("color").
+ */
+function usedSenses(usage: Usage, lemma: string): number[] {
+  const entries = usage.all.get(lemma) ?? [];
+  const used = (e: { ids: number[]; tagged: number }) => e.tagged > 0 || e.ids.some((id) => (usage.rank.get(id) ?? Infinity) < SENSES_PER_POS);
+  const seen = entries.some(used);
+  const out: number[] = [];
+  for (const e of entries) {
+    if (seen && !used(e)) continue;
+    out.push(...ordered(usage, e).slice(0, SENSES_PER_POS));
+  }
+  return out;
+}
+
+function ordered(usage: Usage, e: { ids: number[]; tagged: number }): number[] {
+  return e.tagged > 0 ? e.ids : [...e.ids].sort((a, b) => (usage.rank.get(a) ?? Infinity) - (usage.rank.get(b) ?? Infinity));
+}
+
+/** Synsets named by a compound that starts with a word ("dental_practitioner" for "dental"). */
+function compoundIndex(lemmas: Map<number, string[]>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [id, names] of lemmas) {
+    for (const n of names) {
+      const cut = n.indexOf('_');
+      if (cut <= 0 || n.indexOf('_', cut + 1) >= 0) continue;
+      const head = n.slice(0, cut);
+      const list = out.get(head) ?? [];
+      if (list[list.length - 1] !== id) list.push(id);
+      out.set(head, list);
+    }
+  }
+  return out;
+}
+
 function posName(symbol: string): (typeof POS)[number] {
   return symbol === 'v' ? 'verb' : symbol === 'a' || symbol === 's' ? 'adj' : 'noun';
 }
 
 // WordNet lists base forms; try the common inflections before giving up.
 function lemmaSenses(senses: Map<string, number[]>, word: string): number[] {
+  return lemmaSensesBy(word, (w) => senses.get(w));
+}
+
+function lemmaSensesBy(word: string, lookup: (lemma: string) => number[] | undefined): number[] {
   const candidates = [word];
   if (word.endsWith('ies')) candidates.push(word.slice(0, -3) + 'y');
   if (word.endsWith('es')) candidates.push(word.slice(0, -2));
@@ -137,8 +259,8 @@ function lemmaSenses(senses: Map<string, number[]>, word: string): number[] {
   if (word.endsWith('ing')) candidates.push(word.slice(0, -3), word.slice(0, -3) + 'e');
   if (word.endsWith('ed')) candidates.push(word.slice(0, -2), word.slice(0, -1));
   for (const c of candidates) {
-    const ids = senses.get(c);
-    if (ids) return ids;
+    const ids = lookup(c);
+    if (ids?.length) return ids;
   }
   return [];
 }

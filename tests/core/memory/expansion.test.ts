@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { expansionWords } from '../../../core/memory/index.js';
+import { ManualClock } from '../../../core/util/clock.js';
+import { createSequentialIds } from '../../../core/util/ids.js';
+import { startTestCore } from '../../support/index.js';
+
+describe('query expansion through WordNet', () => {
+  it('expands a word to narrower terms, derived and pertaining words, and single words for its compounds', () => {
+    const fruit = expansionWords('fruit');
+    assert.ok(fruit.includes('apple') && fruit.includes('banana'), 'narrower terms of a noun');
+    assert.ok(expansionWords('surgical').includes('surgery'), 'the noun an adjective pertains to');
+    assert.ok(expansionWords('dental').includes('dentist'), '"dental practitioner" is a dentist');
+    // "colour" has no tagged senses of its own; its synonym "color" says the hue sense comes first.
+    assert.ok(expansionWords('colour').includes('blue'));
+    assert.ok(!expansionWords('dental').includes('consonant'), 'the phonetics noun is a sense nobody uses');
+  });
+
+  it('does not expand a word with dozens of senses', () => {
+    assert.deepEqual(expansionWords('go'), []);
+    assert.deepEqual(expansionWords('run'), []);
+  });
+
+  it('a query word no memory contains is stood in for by the words it may mean, in the full-text list', async () => {
+    const t = await startTestCore({ clock: new ManualClock(Date.UTC(2026, 5, 1)), ids: createSequentialIds() });
+    try {
+      const wine = await t.client.call('memory.add', { text: 'With pasta I always order a glass of red wine', area: 'main' });
+      await t.client.call('memory.add', { text: 'The pasta place on Elm Street closes at ten', area: 'main' });
+      await t.client.call('memory.add', { text: 'Our book club meets on the first Monday', area: 'main' });
+      await t.client.call('memory.add', { text: 'A glass vase broke during the move', area: 'fragments' });
+      const { hits } = await t.client.call('memory.search', { query: 'Which beverage?', limit: 5 });
+      const hit = hits.find((h) => h.memory.id === wine.memory.id);
+      assert.ok(hit, 'the wine memory is found');
+      assert.equal(hit.explain.bm25Rank, 1, 'it continues the empty full-text list');
+      assert.equal(hits[0].memory.id, wine.memory.id);
+      // A query whose words memories do contain keeps its full-text list to those memories.
+      const plain = await t.client.call('memory.search', { query: 'pasta', limit: 5 });
+      assert.deepEqual(plain.hits.filter((h) => h.explain.bm25Rank !== null).map((h) => h.memory.text).sort(), ['The pasta place on Elm Street closes at ten', 'With pasta I always order a glass of red wine']);
+    } finally {
+      await t.close();
+    }
+  });
+});
