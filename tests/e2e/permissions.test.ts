@@ -98,6 +98,17 @@ describe('approvals in the browser', () => {
       await app.page.getByLabel('Filter by decision').selectOption('deny');
       await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 1, 3000, 'the audit filtered to the denial');
       assert.match((await app.page.getByTestId('perm-audit-row').textContent()) ?? '', /data\.json/);
+      // The run link narrows the audit to that run; a capability with no calls shows none.
+      const deniedRun = app.host.core.permissions.audit({ decision: 'deny', limit: 1 })[0].runId!;
+      await app.page.getByLabel('Filter by decision').selectOption('');
+      await app.page.getByTestId('perm-audit-row').getByRole('button', { name: deniedRun }).click();
+      assert.equal(await app.page.getByLabel('Filter by run').inputValue(), deniedRun);
+      await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 1, 3000, 'the audit filtered to one run');
+      await app.page.getByLabel('Filter by run').fill('');
+      await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 3, 3000, 'the whole audit: three writes');
+      await app.page.getByLabel('Filter by capability').selectOption('net.http');
+      await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 0, 3000, 'no net.http calls');
+      await app.page.getByLabel('Filter by capability').selectOption('');
       await app.screenshot('permissions-pane');
 
       // Editing the rule on the page narrows it at once; deleting it brings the question back.
