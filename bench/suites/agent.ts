@@ -70,13 +70,16 @@ export async function run(): Promise<Record<string, unknown>> {
   }
 
   const rate = await tokenEventRate();
-  // The target is on CPU time: on a shared machine the wall-clock tail is other processes' time.
+  // The target is on wall-clock time, as the issue states it. CPU time is reported beside it: on a
+  // shared machine the wall-clock tail includes other processes' time (CPU time counts this process's
+  // helper threads too, so it is no lower bound either).
   const p95 = percentile(overheadCpu, 95);
+  const wallP95 = percentile(overhead, 95);
   return {
     loop_overhead_per_turn_cpu_p50_ms: metric(percentile(overheadCpu, 50), 'ms', { baseline: { value: appendBaseline, what: 'one bare event append, ms' } }),
-    loop_overhead_per_turn_cpu_p95_ms: metric(p95, 'ms', { baseline: { value: appendBaseline, what: 'one bare event append, ms' }, target: '< 5 ms', met: p95 < 5 }),
+    loop_overhead_per_turn_cpu_p95_ms: metric(p95, 'ms', { baseline: { value: appendBaseline, what: 'one bare event append, ms' } }),
     loop_overhead_per_turn_wall_p50_ms: metric(percentile(overhead, 50), 'ms'),
-    loop_overhead_per_turn_wall_p95_ms: metric(percentile(overhead, 95), 'ms'),
+    loop_overhead_per_turn_wall_p95_ms: metric(wallP95, 'ms', { baseline: { value: appendBaseline, what: 'one bare event append, ms' }, target: '< 5 ms', met: wallP95 < 5 }),
     token_events_per_second_max: metric(rate.maxPerSecond, 'events/s', { baseline: { value: rate.tokensPerSecond, what: 'tokens/s the server streamed' }, target: '≤ 60 per run', met: rate.maxPerSecond <= 60 }),
     token_events_per_second_mean: metric(rate.meanPerSecond, 'events/s'),
   };

@@ -64,14 +64,14 @@ export async function* runAgent(deps: AgentDeps, input: AgentInput): AsyncGenera
     const limit = Math.floor(contextWindowOf(input.chain[0] ?? '', deps.contextTokens) * deps.compactAt);
 
     // Keep the prompt inside the window: summarise older turns, and truncate if that is not enough.
-    const before = estimatePrompt(system, promptMessages(conv), specs);
-    if (before > limit) {
-      const compacted = yield* compact(conv, before, limit, specs);
+    let estimate = estimatePrompt(system, promptMessages(conv), specs);
+    if (estimate > limit) {
+      const compacted = yield* compact(conv, estimate, limit, specs);
       if (compacted === 'cancelled') return { status: 'cancelled' };
       conv = compacted;
+      estimate = estimatePrompt(system, promptMessages(conv), specs);
     }
 
-    const estimate = estimatePrompt(system, promptMessages(conv), specs);
     let maxTokens = deps.maxTokens;
     if (deps.budget.tokens !== null) {
       const remaining = deps.budget.tokens - tokensUsed() - estimate;

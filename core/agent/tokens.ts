@@ -23,6 +23,20 @@ export function estimateMessage(message: ChatMessage): number {
 export function estimatePrompt(system: string, messages: readonly ChatMessage[], tools: readonly ToolSpec[] = []): number {
   let n = estimateTokens(system) + 8;
   for (const m of messages) n += estimateMessage(m);
-  for (const t of tools) n += 16 + estimateTokens(t.name + t.description + JSON.stringify(t.inputSchema));
+  for (const t of tools) n += estimateTool(t);
+  return n;
+}
+
+// A tool's exported schema is one cached object per tool, so its size is measured once, not every turn.
+const toolSizes = new WeakMap<object, Map<string, number>>();
+function estimateTool(t: ToolSpec): number {
+  let byText = toolSizes.get(t.inputSchema);
+  if (!byText) toolSizes.set(t.inputSchema, (byText = new Map()));
+  const key = `${t.name}\n${t.description}`;
+  let n = byText.get(key);
+  if (n === undefined) {
+    n = 16 + estimateTokens(t.name + t.description + JSON.stringify(t.inputSchema));
+    byText.set(key, n);
+  }
   return n;
 }
