@@ -28,6 +28,8 @@ export type ShellSplit = { ok: true; commands: ShellCommand[]; redirections: She
 class ShellSyntaxError extends Error {}
 
 const SUBST = '$(…)';
+/** Shell reserved words that may stand before a simple command (or alone, closing a compound one). */
+const RESERVED = new Set(['if', 'then', 'else', 'elif', 'fi', 'while', 'until', 'do', 'done', 'time', 'esac']);
 
 /** Splits `line`; a line it cannot read with certainty is `{ ok: false, reason }`. */
 export function splitShellCommand(line: string): ShellSplit {
@@ -69,6 +71,11 @@ function parseList(src: string, start: number, closer: ')' | null, out: { comman
     endWord();
     if (pendingRedirect) throw new ShellSyntaxError(`"${pendingRedirect.op}" has no target`);
     const literal = words.filter((w) => w.quoted || !['{', '}', '!'].includes(w.text));
+    // `then rm -rf /` runs `rm`: a reserved word before a command is not the command, or a deny rule on `rm *` would miss it.
+    let k = 0;
+    while (k < literal.length && !literal[k].quoted && !literal[k].dynamic && RESERVED.has(literal[k].text)) k++;
+    if (k > 0 && literal[k - 1].text === 'time' && literal[k]?.text === '-p' && !literal[k].quoted) k++;
+    literal.splice(0, k);
     if (literal.length) {
       out.commands.push({ text: literal.map((w) => w.text).join(' '), words: literal.map((w) => w.text), dynamicHead: literal[0].dynamic });
     }

@@ -118,6 +118,12 @@ for (const [pattern, command, expect] of commands) {
 add({ name: 'a second allow rule covers the other part of a compound command', rules: [['allow', 'shell.exec', 'npm run test:*'], ['allow', 'shell.exec', 'npm run build']], cap: 'shell.exec', res: 'npm run test:unit && npm run build', expect: 'allow' });
 add({ name: 'a deny rule on one part denies the whole command', rules: [['allow', 'shell.exec', 'npm *'], ['deny', 'shell.exec', 'rm *']], cap: 'shell.exec', res: 'npm test; rm -rf build', expect: 'deny', rule: 1 });
 add({ name: 'a deny rule reaches into a subshell', rules: [['allow', 'shell.exec', 'echo *'], ['deny', 'shell.exec', 'curl *']], cap: 'shell.exec', res: 'echo $(curl http://x)', expect: 'deny', rule: 1 });
+add({ name: 'a deny rule sees a command after then', rules: [['allow', 'shell.exec', 'true'], ['deny', 'shell.exec', 'rm *']], cap: 'shell.exec', res: 'if true; then rm -rf /; fi', expect: 'deny', rule: 1 });
+add({ name: 'a deny rule sees a command inside a loop body', rules: [['allow', 'shell.exec', 'echo *'], ['deny', 'shell.exec', 'rm *']], cap: 'shell.exec', res: 'while echo x; do rm -rf build; done', expect: 'deny', rule: 1 });
+add({ name: 'a deny rule sees a command behind time -p', rules: [['deny', 'shell.exec', 'rm *']], cap: 'shell.exec', res: 'time -p rm -rf /', expect: 'deny', rule: 0 });
+add({ name: 'a deny rule sees a command after else', rules: [['allow', 'shell.exec', 'echo *'], ['deny', 'shell.exec', 'curl *']], cap: 'shell.exec', res: 'if echo a; then echo b; else curl http://x; fi', expect: 'deny', rule: 1 });
+add({ name: 'an if around allowed commands is allowed', rules: [['allow', 'shell.exec', 'echo *']], cap: 'shell.exec', res: 'if echo a; then echo b; fi', expect: 'allow' });
+add({ name: 'a quoted reserved word is a command name like any other', rules: [['allow', 'shell.exec', 'echo *']], cap: 'shell.exec', res: '"then" echo hi', expect: 'ask' });
 add({ name: 'a command with a variable as its name is never allowed by a rule', rules: [['allow', 'shell.exec', '*']], cap: 'shell.exec', res: '$EDITOR notes.md', expect: 'ask' });
 
 // Precedence: deny > ask > allow, whatever the order of the rules.
