@@ -41,8 +41,12 @@ describe('agent-blob memory commands', () => {
     assert.match(String(hits[0].text), /build cache/);
     assert.equal(hits[0].pinned, true);
     assert.equal(hits[0].created_at, '2025-02-01T08:00:00.000Z');
-    const onlyMain = JSON.parse((await cli('memory', 'search', 'build cache corrupt', '--area', 'main', '--json')).stdout) as { area: string }[];
-    assert.ok(onlyMain.every((h) => h.area === 'main'));
+    assert.equal(hits.length, 2);
+    assert.ok((hits[0].score as number) > (hits[1].score as number), 'best first');
+    const onlyOne = JSON.parse((await cli('memory', 'search', 'build cache corrupt', '--limit', '1', '--json')).stdout) as { id: string }[];
+    assert.deepEqual(onlyOne.map((h) => h.id), [hits[0].id]);
+    const onlyMain = JSON.parse((await cli('memory', 'search', 'build cache corrupt', '--area', 'main', '--json')).stdout) as { area: string; text: string }[];
+    assert.deepEqual(onlyMain.map((h) => [h.area, h.text]), [['main', 'The office wifi is called blob-guest']]);
     const bad = await cli('memory', 'search', 'x', '--area', 'attic');
     assert.equal(bad.code, 2);
   });

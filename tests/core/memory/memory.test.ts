@@ -109,6 +109,24 @@ describe('memory store and search', () => {
       assert.equal((await t.client.call('memory.search', { query: 'Alfama' })).hits[0].memory.text, 'I live in Lisbon, in the Alfama district');
     }));
 
+  it('an imported fact and its later replacement, never linked at write time, rank newer first', () =>
+    withCore(async (t, clock) => {
+      const jsonl = [
+        JSON.stringify({ text: 'My hairdresser is Lena', area: 'main', created_at: clock.now() - 400 * DAY }),
+        JSON.stringify({ text: 'These days my hairdresser is Marco, who moved here from Turin last year', area: 'main', created_at: clock.now() - 20 * DAY }),
+        JSON.stringify({ text: 'Lena recommended a shampoo for dry hair', area: 'fragments', created_at: clock.now() - 300 * DAY }),
+      ].join('\n');
+      assert.equal((await t.client.call('memory.import', { jsonl })).imported, 3);
+      const { hits } = await t.client.call('memory.search', { query: 'Who is my hairdresser?' });
+      const texts = hits.map((h) => h.memory.text);
+      const newer = texts.findIndex((x) => x.includes('Marco'));
+      const older = texts.findIndex((x) => x === 'My hairdresser is Lena');
+      assert.ok(newer >= 0 && older >= 0, 'both facts are found');
+      assert.equal(newer, 0);
+      assert.ok(newer < older);
+assert.ok(hits[older].explain.supersededPenalty < 1, 'the older fact is the one pushed down');
+    }));
+
   it('an import of the same file twice adds nothing the second time and reports bad lines by number', () =>
     withCore(async (t) => {
       const jsonl = [
