@@ -153,7 +153,7 @@ export const PERMISSION_COMMANDS = {
   },
   /** Removes a rule. */
   'permissions.rules.remove': { args: z.object({ id: z.string().min(1) }).strict(), result: z.object({ id: z.string() }) },
-  /** Answers a pending request. `always` saves `rule` (or the suggested one) first. A second answer returns the first decision. */
+  /** Answers a pending request. `always` saves `rule` (an allow of the call's capability; default the suggested one) first. A second answer returns the first decision. */
   'permissions.answer': {
     args: z
       .object({

@@ -189,6 +189,11 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
         let ruleId: string | null = null;
         if (decision === 'allow' && always) {
           if (!rule) throw new AppError('invalid_input', '"allow always" needs the rule to save (see permissions.suggest)');
+          // The rule is the answer to this call: an allow of its capability, not some other rule saved on the side.
+          if (rule.effect !== 'allow') throw new AppError('invalid_input', `"allow always" saves an allow rule, not ${rule.effect}`);
+          if (rule.capability !== before.capability && !(rule.capability === 'mcp.*' && before.capability.startsWith('mcp.'))) {
+            throw new AppError('invalid_input', `"allow always" for a ${before.capability} call saves a ${before.capability} rule, not ${rule.capability}`);
+          }
           ruleId = deps.saveRule(rule);
         }
         const entry = decidePending(requestId, {

@@ -180,6 +180,31 @@ describe('the permission gate', () => {
     }
   });
 
+  it('"allow always" with a rule that is not an allow of this call\'s capability is refused and leaves the request waiting', async () => {
+    const t = await startGateCore();
+    try {
+      const file = join(t.root, 'notes', 'x.md');
+      const { decision } = t.gatedRun(write(file));
+      const requestId = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0]?.requestId, 2000, 'request');
+      await assert.rejects(
+        t.client.call('permissions.answer', { requestId, decision: 'allow', always: true, rule: { effect: 'allow', capability: 'shell.exec', pattern: '*' } }),
+        (err: { code: string; message: string }) => err.code === 'invalid_input' && /fs\.write rule, not shell\.exec/.test(err.message),
+      );
+      await assert.rejects(
+        t.client.call('permissions.answer', { requestId, decision: 'allow', always: true, rule: { effect: 'deny', capability: 'fs.write', pattern: file } }),
+        (err: { code: string; message: string }) => err.code === 'invalid_input' && /an allow rule, not deny/.test(err.message),
+      );
+      assert.deepEqual((await t.client.call('permissions.rules.list', {})).rules, [], 'no rule was saved');
+      assert.equal((await t.client.call('permissions.pending', {})).requests.length, 1, 'the request still waits for a real answer');
+      await t.client.call('permissions.answer', { requestId, decision: 'allow', always: true, rule: { effect: 'allow', capability: 'fs.write', pattern: `${t.root}/notes/*.md` } });
+      assert.equal((await decision).decision, 'allow');
+      assert.equal(t.executed.length, 1);
+    } finally {
+      await t.close();
+      t.rootDir.cleanup();
+    }
+  });
+
   it('a call outside the allowed folders is denied at once, with the reason, and never asks', async () => {
     const t = await startGateCore();
     try {
