@@ -8,8 +8,11 @@ import {
   BUILTIN_TOOLS,
   HTTP_MAX_BYTES,
   COMMAND_OUTPUT_CAP,
+  HTTP_TIMEOUT_MS,
+  currentTimeTool,
   httpGetTool,
   listDirTool,
+  notifyTool,
   normalizeToolError,
   readTextTool,
   runCommandTool,
@@ -63,10 +66,10 @@ describe('built-in tools', () => {
     dir.cleanup();
   });
 
-  const ctx = (signal = new AbortController().signal): ToolContext => ({
+  const ctx = (signal = new AbortController().signal, clock = new ManualClock()): ToolContext => ({
     runId: 'run_1',
     signal,
-    clock: new ManualClock(),
+    clock,
     roots: [root],
     env: scrubbedEnv({ PATH: process.env.PATH, HOME: '/tmp', ANTHROPIC_API_KEY: 'sk-ant-secret-value-123', GITHUB_TOKEN: 'ghp_x', MY_PASSWORD: 'p' }),
     notifier: null,
@@ -149,6 +152,36 @@ describe('built-in tools', () => {
     // A redirect is reported, not followed, so its target passes the permission gate on its own.
     const moved = await httpGetTool.run({ url: `${base}/moved` }, ctx());
     assert.match(moved.text, /redirected to http:\/\/169\.254\.169\.254\/latest\/meta-data\//);
+  });
+
+  it('http_get gives up with a timeout when a reply stalls past its time cap on the clock', async () => {
+    const clock = new ManualClock();
+    const pending = httpGetTool.run({ url: `${base}/slow` }, ctx(new AbortController().signal, clock));
+    await new Promise((r) => setTimeout(r, 50));
+    clock.advance(HTTP_TIMEOUT_MS - 1);
+    await new Promise((r) => setTimeout(r, 20));
+    let settled = false;
+    void pending.then(() => (settled = true), () => (settled = true));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(settled, false, 'still waiting just before the cap');
+    clock.advance(1);
+    const late = new Promise((_, reject) => setTimeout(() => reject(new Error('still waiting 2 s after the cap')), 2000).unref());
+    const message = await fails(Promise.race([pending, late]), 'timeout');
+    assert.match(message!, /within 20 s/);
+  });
+
+  it('notify reaches the client that shows notifications, and current_time reads the injected clock in the user\'s zone', async () => {
+    const shown: { title: string; body: string; runId: string }[] = [];
+    const withNotifier: ToolContext = { ...ctx(), notifier: { notify: (n) => void shown.push(n) } };
+    const result = await notifyTool.run({ title: 'Done', body: 'the report is ready' }, withNotifier);
+    assert.equal(result.text, 'notification shown');
+    assert.deepEqual(shown, [{ title: 'Done', body: 'the report is ready', runId: 'run_1' }]);
+    await fails(notifyTool.run({ title: 'Done', body: '' }, ctx()), 'unavailable');
+
+    const clock = new ManualClock(Date.UTC(2026, 2, 29, 1, 30));
+    const time = await currentTimeTool.run({}, { ...ctx(new AbortController().signal, clock), timeZone: 'Europe/Paris' });
+    assert.match(time.text, /Sunday,? 29 March 2026 at 03:30:00 CEST \(Europe\/Paris\); UTC 2026-03-29T01:30:00\.000Z/);
+    assert.deepEqual(time.data, { epochMs: clock.now() });
   });
 
   it('http_get stops at once when the run is cancelled', async () => {
