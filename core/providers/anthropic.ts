@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlock, ModelProvider, ModelRequest, StreamEvent, Usage } from './types.js';
 import { ProviderError, parseRetryAfter } from './types.js';
 
@@ -14,13 +14,24 @@ export interface AnthropicConfig {
 
 const NO_KEY = 'no API key set: open Settings or set ANTHROPIC_API_KEY';
 
+type AnthropicSdk = typeof Anthropic;
+// Importing the SDK takes ~0.2–0.4 s, most of a host's start; it is loaded when a turn or a probe
+// first needs it. Until then no error can be one of its classes.
+let sdk: AnthropicSdk | null = null;
+let loading: Promise<AnthropicSdk> | null = null;
+function loadSdk(): Promise<AnthropicSdk> {
+  loading ??= import('@anthropic-ai/sdk').then((module) => (sdk = module.default));
+  return loading;
+}
+
 /** Anthropic's Messages API through the official SDK, streamed. The SDK's own retries are off: the router decides. */
 export function createAnthropicProvider(config: AnthropicConfig): ModelProvider {
   const now = config.now ?? Date.now;
   let client: Anthropic | null = null;
-  const getClient = (): Anthropic => {
+  const getClient = async (): Promise<Anthropic> => {
     if (!config.apiKey) throw new ProviderError('anthropic', 'no_key', NO_KEY);
-    client ??= new Anthropic({
+    const Sdk = await loadSdk();
+    client ??= new Sdk({
       apiKey: config.apiKey,
       baseURL: config.baseUrl ?? undefined,
       maxRetries: 0,
@@ -32,7 +43,7 @@ export function createAnthropicProvider(config: AnthropicConfig): ModelProvider 
   return {
     id: 'anthropic',
     async *stream(request: ModelRequest): AsyncIterable<StreamEvent> {
-      const api = getClient();
+      const api = await getClient();
       const usage: Usage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0 };
       const toolInputs = new Map<number, { id: string; name: string; json: string }>();
       let stopReason = 'end_turn';
@@ -96,7 +107,7 @@ export function createAnthropicProvider(config: AnthropicConfig): ModelProvider 
     async probe(signal) {
       if (!config.apiKey) return { ok: false, detail: NO_KEY };
       try {
-        const page = await getClient().models.list({ limit: 1 }, { signal, timeout: 5000 });
+        const page = await (await getClient()).models.list({ limit: 1 }, { signal, timeout: 5000 });
         return { ok: true, detail: `reachable${config.baseUrl ? ` at ${config.baseUrl}` : ''}; ${page.data.length ? `first model ${page.data[0].id}` : 'no models listed'}` };
       } catch (err) {
         return { ok: false, detail: toProviderError(err, signal, now).message };
@@ -134,12 +145,14 @@ function safeJson(text: string): unknown {
 /** Names an SDK failure by what the caller can do about it. */
 export function toProviderError(err: unknown, signal: AbortSignal, now: () => number): ProviderError {
   if (err instanceof ProviderError) return err;
-  if (signal.aborted || err instanceof Anthropic.APIUserAbortError) return new ProviderError('anthropic', 'cancelled', 'cancelled');
-  if (err instanceof Anthropic.APIConnectionTimeoutError) return new ProviderError('anthropic', 'timeout', 'Anthropic did not answer in time');
-  if (err instanceof Anthropic.APIConnectionError) {
+  const Sdk = sdk;
+  if (signal.aborted || (Sdk && err instanceof Sdk.APIUserAbortError)) return new ProviderError('anthropic', 'cancelled', 'cancelled');
+  if (!Sdk) return new ProviderError('anthropic', 'server', `Anthropic failed: ${(err as Error)?.message ?? String(err)}`);
+  if (err instanceof Sdk.APIConnectionTimeoutError) return new ProviderError('anthropic', 'timeout', 'Anthropic did not answer in time');
+  if (err instanceof Sdk.APIConnectionError) {
     return new ProviderError('anthropic', 'unreachable', `cannot reach Anthropic: ${err.message}`);
   }
-  if (err instanceof Anthropic.APIError) {
+  if (err instanceof Sdk.APIError) {
     const status = err.status ?? null;
     const retryAfter = parseRetryAfter(err.headers?.get?.('retry-after'), now());
     const detail = err.apiMessage ?? err.message;
