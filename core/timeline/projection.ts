@@ -146,7 +146,10 @@ function rowToItem(row: Row): TimelineItem {
         error: detail.error ?? null,
       };
     }
-    default:
+    case 'error':
       return { ...base, kind: 'error', code: row.code ?? 'internal', message: row.text ?? '' };
+    default:
+      // A row no reader here knows (written by a projector this build lacks): shown, not dropped or misnamed.
+      return { ...base, kind: 'error', code: 'unknown_kind', message: `an entry of kind "${row.kind}" that this version cannot show` };
   }
 }

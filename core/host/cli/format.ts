@@ -31,8 +31,13 @@ export function timelineLine(item: TimelineItem): string {
       return `${head} run ${item.runId ?? ''} ${item.status}${item.reason ? `: ${item.reason}` : ''}`;
     case 'error':
       return `${head} error ${item.code}: ${item.message}`;
+    case 'tool_call': {
+      const outcome = item.status === 'running' ? 'running' : item.error ? `error ${item.error.code}: ${oneLine(item.error.message, 200)}` : `ok: ${oneLine(item.output, 200)}`;
+      return `${head} tool ${item.tool} ${oneLine(item.args, 120)} → ${outcome}`;
+    }
     default:
-      return `${head} ${JSON.stringify(item)}`;
+      // A kind added after this build: still one line, with what it carries.
+      return `${head} ${(item as { kind: string }).kind} ${oneLine(JSON.stringify(item), 300)}`;
   }
 }
 
