@@ -33,8 +33,15 @@ export class AgentSettingsService {
   get(): AgentSettings {
     if (this.cache) return this.cache;
     const row = this.select.get(KEY) as { value: string } | undefined;
-    const parsed = row ? AgentSettingsSchema.partial().safeParse(JSON.parse(row.value)) : null;
-    this.cache = { ...DEFAULT_AGENT_SETTINGS, ...(parsed?.success ? parsed.data : {}) };
+    const stored = row ? (JSON.parse(row.value) as Record<string, unknown>) : {};
+    // Field by field, so one value a newer or older version wrote differently costs only that field.
+    const next: Record<string, unknown> = { ...DEFAULT_AGENT_SETTINGS };
+    for (const [key, schema] of Object.entries(AgentSettingsSchema.shape)) {
+      if (!(key in stored)) continue;
+      const parsed = schema.safeParse(stored[key]);
+      if (parsed.success) next[key] = parsed.data;
+    }
+    this.cache = next as AgentSettings;
     return this.cache;
   }
 

@@ -31,7 +31,13 @@ export const AgentSettingsSchema = z.object({
   maxTurns: z.number().int().min(1).max(100),
 });
 export type AgentSettings = z.infer<typeof AgentSettingsSchema>;
-export const AgentSettingsPatchSchema = AgentSettingsSchema.partial().strict();
+// A change names models the way routes do; what is already stored is read leniently so nothing saved is lost.
+export const AgentSettingsPatchSchema = AgentSettingsSchema.extend({
+  prices: z.record(ModelRefSchema, PriceSchema),
+  contextTokens: z.record(ModelRefSchema, z.number().int().min(256)),
+})
+  .partial()
+  .strict();
 export type AgentSettingsPatch = z.infer<typeof AgentSettingsPatchSchema>;
 
 const ToolErrorSchema = z.object({ code: z.string(), message: z.string() });

@@ -23,6 +23,8 @@ describe('agent commands refuse bad input with a typed error and lose nothing', 
         { prices: { 'anthropic:claude-a': { input: -1, output: 1 } } },
         { budgets: { runTokens: 1.5, runCostUsd: null } },
         { contextTokens: { 'ollama:llama3.2': 10 } },
+        { prices: { 'claude-a': { input: 3, output: 15 } } },
+        { contextTokens: { llama: 8192 } },
         { unknownSetting: true },
       ];
       for (const patch of bad) {
@@ -41,6 +43,33 @@ describe('agent commands refuse bad input with a typed error and lose nothing', 
       assert.deepEqual(await again.client.call('agent.settings.get', {}), saved);
     } finally {
       await again.close();
+      dir.cleanup();
+    }
+  });
+
+  it('a stored setting that no longer parses falls back alone; the others stay', async () => {
+    const dir = tempDir();
+    const t = await startTestCore({ dataDir: dir.path, env: {} });
+    try {
+      await t.client.call('agent.settings.update', { routes: { chat: ['ollama:llama3.2'] }, maxTurns: 30 });
+    } finally {
+      await t.close({ keepData: true });
+    }
+    const again = await startTestCore({ dataDir: dir.path, env: {} });
+    try {
+      const row = again.core.db.prepare("SELECT value FROM settings WHERE key = 'agent.settings'").get() as { value: string };
+      again.core.db.prepare("UPDATE settings SET value = ? WHERE key = 'agent.settings'").run(JSON.stringify({ ...JSON.parse(row.value), compactAt: 'lots' }));
+    } finally {
+      await again.close({ keepData: true });
+    }
+    const third = await startTestCore({ dataDir: dir.path, env: {} });
+    try {
+      const read = await third.client.call('agent.settings.get', {});
+      assert.equal(read.compactAt, 0.75);
+      assert.equal(read.maxTurns, 30);
+      assert.deepEqual(read.routes, { chat: ['ollama:llama3.2'] });
+    } finally {
+      await third.close();
       dir.cleanup();
     }
   });
