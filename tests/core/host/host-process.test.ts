@@ -58,4 +58,39 @@ describe('agent-blob host as a process', () => {
       dir.cleanup();
     }
   });
+
+  it('on SIGINT (Ctrl-C) mid-reply it ends the run as cancelled because the app closed, exits 0 and leaves nothing running', async () => {
+    const dir = tempDir();
+    try {
+      const env = { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url };
+      const host = await spawnUntilReady(['bin/agent-blob.js', 'host', '--json', '--no-ui', '--data-dir', dir.path], env);
+      anthropic.script({ kind: 'stream', chunks: Array.from({ length: 200 }, (_, i) => `w${i} `), delayMs: 20 });
+      const client = connectWebSocket((host.ready as { wsUrl: string }).wsUrl);
+      let deltas = 0;
+      client.subscribe(0, (event) => {
+        if (event.type === 'message.delta') deltas++;
+      });
+      const { runId } = await client.call('chat.send', { text: 'a long one' });
+      const started = Date.now();
+      while (deltas === 0 && Date.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.ok(deltas > 0, 'the reply was streaming when the signal came');
+
+      host.child.kill('SIGINT');
+      assert.deepEqual(await host.exited, { code: 0, signal: null }, host.stderr());
+      client.close();
+      assert.equal(existsSync(dataPaths(dir.path).lock), false, 'the lock is removed');
+      assert.doesNotMatch(host.stderr(), /\n\s+at /);
+      const after = createCore({ dataDir: dir.path, env: {} });
+      try {
+        assert.equal(after.recoveredRuns.length, 0, 'the run was ended on the way out, not left for recovery');
+        const run = await after.gateway.call('runs.get', { runId });
+        assert.deepEqual([run.status, run.reason], ['cancelled', 'app_closed']);
+        assert.equal(after.db.prepare('PRAGMA integrity_check').pluck().get(), 'ok');
+      } finally {
+        await after.close();
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
 });
