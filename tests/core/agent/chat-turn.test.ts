@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { ManualClock } from '../../../core/util/clock.js';
 import { AnthropicLoopback, OllamaLoopback, chunk, startTestCore, waitFor, type TestCore } from '../../support/index.js';
 
 describe('a chat turn through the real SDKs', () => {
@@ -69,6 +72,32 @@ describe('a chat turn through the real SDKs', () => {
       const completed = t.events.find((e) => e.type === 'message.completed' && e.runId === runId);
       assert.equal(completed?.type === 'message.completed' && completed.data.status, 'cancelled');
       await waitFor(() => anthropic.requests.at(-1)!.aborted, 2000, 'server saw the client go');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('an Ollama that is not running is a readable timeline error once the retries are spent, not a crash', async () => {
+    // A port that was just free: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const deadHost = `http://127.0.0.1:${(probe.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const clock = new ManualClock();
+    const t = await startTestCore({ clock, env: { OLLAMA_HOST: deadHost } });
+    try {
+      const { runId } = await t.client.call('chat.send', { text: 'hi', model: 'ollama:llama3.2' });
+      // The backoff between attempts waits on the injected clock.
+      const run = await waitFor(async () => {
+        clock.advance(10_000);
+        const r = await t.client.call('runs.get', { runId });
+        return r.status === 'failed' ? r : null;
+      }, 10_000, 'the run to fail');
+      assert.equal(run.error, `Ollama is not reachable at ${deadHost}: is it running?`);
+      const shown = t.events.filter((e) => e.type === 'timeline.error' && e.runId === runId);
+      assert.equal(shown.length, 1, 'one readable error in the timeline');
+      assert.equal(shown[0].type === 'timeline.error' && shown[0].data.message, run.error);
+      assert.equal((await t.client.call('system.ping', {})) !== undefined, true, 'core still answers');
     } finally {
       await t.close();
     }
