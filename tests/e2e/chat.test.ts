@@ -163,6 +163,7 @@ describe('chat in the browser against the headless host', () => {
       app.ollama.script({ kind: 'stream', chunks: chunk(reply, 5), delayMs: 30 });
       await app.open();
       await sendMessage(app.page, 'hello llama');
+      await app.page.locator('[data-role="assistant"][data-status="streaming"]').waitFor({ timeout: 3000 });
       const done = app.page.locator('[data-role="assistant"][data-status="done"]');
       await done.waitFor({ timeout: 5000 });
       assert.equal(await done.getByTestId('message-text').textContent(), reply);
