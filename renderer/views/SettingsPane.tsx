@@ -210,15 +210,35 @@ function BudgetsSection({ agent }: { agent: AgentSettings }) {
   );
 }
 
+const PRICE_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite'] as const;
+type PriceRow = { model: string } & Record<(typeof PRICE_FIELDS)[number], string>;
+
 function PricesSection({ agent }: { agent: AgentSettings }) {
   const save = useApp((s) => s.saveAgentSettings);
-  const [rows, setRows] = useState<[string, Price][]>(() => Object.entries(agent.prices));
-  const field = (i: number, key: keyof Price, value: string) => setRows(rows.map((r, j) => (j === i ? [r[0], { ...r[1], [key]: Number(value) }] : r)));
+  // Fields keep what was typed ("0." on the way to "0.25"); numbers are read only on save.
+  const [rows, setRows] = useState<PriceRow[]>(() =>
+    Object.entries(agent.prices).map(([model, p]) => ({ model, input: String(p.input), output: String(p.output), cacheRead: String(p.cacheRead), cacheWrite: String(p.cacheWrite) })),
+  );
+  const [problem, setProblem] = useState<string | null>(null);
+  const edit = (i: number, patch: Partial<PriceRow>) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const submit = () => {
+    const prices: Record<string, Price> = {};
+    for (const row of rows) {
+      const model = row.model.trim();
+      if (!/^(anthropic|ollama):\S+$/.test(model)) return setProblem(`"${model}" is not a model: write provider:model, e.g. anthropic:claude-sonnet-5-5`);
+      const values = PRICE_FIELDS.map((k) => (row[k].trim() === '' ? Number.NaN : Number(row[k])));
+      if (values.some((v) => !Number.isFinite(v) || v < 0)) return setProblem(`the prices of ${model} must be numbers of 0 or more`);
+      const [input, output, cacheRead, cacheWrite] = values;
+      prices[model] = { input, output, cacheRead, cacheWrite };
+    }
+    setProblem(null);
+    void save({ prices });
+  };
   return (
     <section className="settings-section" aria-labelledby="settings-prices">
       <h2 id="settings-prices">Prices</h2>
       <p className="settings-note">USD per million tokens. Models not listed use the built-in table; Ollama models cost nothing.</p>
-      <table className="settings-table">
+      <table className="settings-table" data-testid="prices-table">
         <thead>
           <tr>
             <th>Model</th>
@@ -230,14 +250,14 @@ function PricesSection({ agent }: { agent: AgentSettings }) {
           </tr>
         </thead>
         <tbody>
-          {rows.map(([model, price], i) => (
+          {rows.map((row, i) => (
             <tr key={i}>
               <td>
-                <input value={model} onChange={(e) => setRows(rows.map((r, j) => (j === i ? [e.target.value, r[1]] : r)))} aria-label="model" />
+                <input value={row.model} onChange={(e) => edit(i, { model: e.target.value })} aria-label="model" />
               </td>
-              {(['input', 'output', 'cacheRead', 'cacheWrite'] as const).map((k) => (
+              {PRICE_FIELDS.map((k) => (
                 <td key={k}>
-                  <input inputMode="decimal" value={String(price[k])} onChange={(e) => field(i, k, e.target.value)} aria-label={k} />
+                  <input inputMode="decimal" value={row[k]} onChange={(e) => edit(i, { [k]: e.target.value })} aria-label={k} />
                 </td>
               ))}
               <td>
@@ -249,10 +269,15 @@ function PricesSection({ agent }: { agent: AgentSettings }) {
           ))}
         </tbody>
       </table>
-      <button type="button" onClick={() => setRows([...rows, ['anthropic:', { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }]])}>
+      {problem ? (
+        <p className="error-text" role="alert" data-testid="prices-error">
+          {problem}
+        </p>
+      ) : null}
+      <button type="button" onClick={() => setRows([...rows, { model: 'anthropic:', input: '0', output: '0', cacheRead: '0', cacheWrite: '0' }])}>
         Add a price
       </button>{' '}
-      <button type="button" onClick={() => void save({ prices: Object.fromEntries(rows.filter(([m]) => m.includes(':'))) })}>
+      <button type="button" onClick={submit} data-testid="save-prices">
         Save prices
       </button>
     </section>

@@ -58,4 +58,47 @@ describe('the Settings pane in the browser', () => {
       await app.close();
     }
   });
+
+  test('prices take decimals typed key by key, a malformed model name is refused in place, and a model in cooldown shows under Model health', async () => {
+    const app = await startApp(browser);
+    try {
+      await app.host.core.gateway.call('agent.settings.update', { routes: { chat: ['anthropic:claude-a', 'ollama:llama3.2'] } });
+      const overloaded = { kind: 'error', status: 529, type: 'overloaded_error', message: 'overloaded', headers: { 'retry-after': '0' } } as const;
+      app.anthropic.script(overloaded, overloaded, overloaded);
+      app.ollama.script({ kind: 'stream', chunks: ['answered locally'] });
+      await app.open();
+      await app.page.getByTestId('nav-settings').click();
+      const pane = app.page.getByTestId('settings-pane');
+      await pane.waitFor();
+      await sendMessageFromChat(app);
+      await waitFor(() => app.host.core.runs.list(5).some((r) => r.status === 'done' && r.model === 'ollama:llama3.2'), 10_000, 'the fallback answered');
+      await app.page.getByTestId('nav-settings').click();
+      const health = pane.getByTestId('provider-cooldowns');
+      await health.waitFor({ timeout: 5000 });
+      assert.match((await health.textContent()) ?? '', /anthropic:claude-a keeps failing \(3 in a row\)/);
+
+      await pane.getByRole('button', { name: 'Add a price' }).click();
+      const row = pane.getByTestId('prices-table').locator('tbody tr').last();
+      await row.getByLabel('model').fill('claude-typo');
+      await row.getByLabel('input').fill('');
+      await row.getByLabel('input').pressSequentially('0.25');
+      assert.equal(await row.getByLabel('input').inputValue(), '0.25', 'the decimal point survives typing');
+      await pane.getByTestId('save-prices').click();
+      assert.match((await pane.getByTestId('prices-error').textContent()) ?? '', /not a model/);
+      assert.equal(await row.getByLabel('model').inputValue(), 'claude-typo', 'what was typed is kept');
+      assert.deepEqual((await app.host.core.gateway.call('agent.settings.get', {})).prices, {});
+
+      await row.getByLabel('model').fill('anthropic:claude-a');
+      await pane.getByTestId('save-prices').click();
+      await waitFor(async () => JSON.stringify((await app.host.core.gateway.call('agent.settings.get', {})).prices) === JSON.stringify({ 'anthropic:claude-a': { input: 0.25, output: 0, cacheRead: 0, cacheWrite: 0 } }), 3000, 'the price saved');
+      assert.equal(await pane.getByTestId('prices-error').count(), 0);
+    } finally {
+      await app.close();
+    }
+  });
 });
+
+async function sendMessageFromChat(app: Awaited<ReturnType<typeof startApp>>): Promise<void> {
+  await app.page.getByTestId('nav-chat').click();
+  await sendMessage(app.page, 'hello');
+}
