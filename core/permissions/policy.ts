@@ -37,6 +37,8 @@ interface CompiledRule {
   literal: boolean;
   /** Every target the rule matches starts with this (a cheap filter before the glob). */
   prefix: string;
+  /** Every path the rule matches ends with this (`.md` for a glob ending in `*.md`); empty when the glob's end is not literal. */
+  suffix: string;
   test: (target: Target) => boolean;
 }
 
@@ -244,14 +246,14 @@ export class PolicyEngine {
 
   private compile(rule: PermissionRule): CompiledRule | null {
     const [scopeKind, ...rest] = rule.scope.split(':') as ['everywhere' | 'schedule' | 'worker', ...string[]];
-    const base = { rule, effect: rule.effect, scopeKind, scopeValue: rest.join(':'), literal: !rule.pattern.includes('*'), prefix: '' };
+    const base = { rule, effect: rule.effect, scopeKind, scopeValue: rest.join(':'), literal: !rule.pattern.includes('*'), prefix: '', suffix: '' };
     const cap = rule.capability;
     if (cap === 'fs.read' || cap === 'fs.write') {
       if (this.patternProblem(cap, rule.pattern)) return null;
       const glob = this.realGlob(rule.pattern);
       // The bare regex: picomatch's matcher function allocates a result object on every test.
       const re = picomatch.makeRe(glob, { dot: true, nocase: this.sys.caseInsensitive });
-      return { ...base, prefix: picomatch.scan(glob).base.split('\\')[0], test: (t) => t.kind === 'path' && (t.path === glob || re.test(t.path)) };
+      return { ...base, prefix: picomatch.scan(glob).base.split('\\')[0], suffix: literalSuffix(glob), test: (t) => t.kind === 'path' && (t.path === glob || re.test(t.path)) };
     }
     if (cap === 'net.http') {
       const matchHost = compileHostPattern(rule.pattern);
@@ -290,11 +292,22 @@ function scan(list: readonly CompiledRule[] | undefined, scope: NonNullable<Poli
     if (skipAllow && c.effect === 'allow') continue;
     if (best && RANK[c.effect] <= RANK[best.effect]) continue;
     if (c.prefix && !subject.startsWith(c.prefix)) continue;
+    if (c.suffix && !subject.endsWith(c.suffix)) continue;
     if (!inScope(c, scope) || !c.test(target)) continue;
     best = c;
     if (c.effect === 'deny') break;
   }
   return best;
+}
+
+/**
+ * The literal last characters of a glob's final segment, when something before them is a wildcard
+ * (`.md` for `*.md`, `todo.md` for a `**` glob ending in `/todo.md`). Stops at any character picomatch may read
+ * as syntax, so a path that does not end with it cannot match.
+ */
+function literalSuffix(glob: string): string {
+  const tail = /[^*?[\]{}()!+@|\\/]*$/.exec(glob)![0];
+  return tail.length < glob.length && /[*?[\]{}()!+@|]/.test(glob.slice(0, glob.length - tail.length)) ? tail : '';
 }
 
 function result(decision: Verdict, decidedBy: DecidedBy, ruleId: string | null, reason: string, resolved: string | null): Evaluation {
