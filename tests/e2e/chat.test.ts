@@ -293,6 +293,39 @@ describe('chat in the browser against the headless host', () => {
     }
   });
 
+  test('a timeline item of a kind this build does not know shows as a plain line and the rest still renders', async () => {
+    const app = await startApp(browser);
+    try {
+      app.anthropic.script({ kind: 'stream', chunks: chunk('Hello there.', 4), delayMs: 1 });
+      await app.host.core.gateway.call('chat.send', { text: 'hi' });
+      await app.host.core.idle();
+      // What a newer core could send an older page: the host's real frames, with one more item in the
+      // timeline page of a kind added later.
+      await app.page.routeWebSocket(/\/ws/, (ws) => {
+        const server = ws.connectToServer();
+        ws.onMessage((message) => server.send(message));
+        server.onMessage((message) => {
+          const frame = JSON.parse(String(message)) as { ok?: boolean; result?: { items?: unknown[]; head?: number; hasMore?: boolean } };
+          const page = frame.ok ? frame.result : undefined;
+          if (page && Array.isArray(page.items) && typeof page.head === 'number' && typeof page.hasMore === 'boolean') {
+            page.items.push({ kind: 'calendar_reminder', id: 'future-1', seq: page.head + 0.5, ts: Date.UTC(2026, 0, 1), runId: null, note: 'water the plants' });
+          }
+          ws.send(JSON.stringify(frame));
+        });
+      });
+      await app.open();
+      const future = app.page.locator('[data-testid="timeline-row"][data-kind="calendar_reminder"]');
+      await future.waitFor({ timeout: 5000 });
+      assert.match((await future.textContent()) ?? '', /calendar reminder/);
+      assert.deepEqual(
+        (await visibleRows(app.page)).map((r) => `${r.kind}:${r.role}:${r.status}`),
+        ['message:user:done', 'message:assistant:done', 'calendar_reminder::'],
+      );
+    } finally {
+      await app.close();
+    }
+  });
+
   test('with a desktop bridge in the window the renderer talks through it and opens no WebSocket of its own', async () => {
     const app = await startApp(browser);
     try {
