@@ -85,7 +85,9 @@ export function truncateToFit(conv: Conversation, system: string, tools: readonl
   }
   if (size(current) > limit && current.summary) {
     const room = Math.max(0, limit - estimatePrompt(system, current.messages, tools) - 20);
-    current = { ...current, summary: room > 10 ? current.summary.slice(-room * 3) : null };
+    let summary = room > 10 ? current.summary.slice(-room * 3) : '';
+    while (summary && estimateTokens(summary) > room) summary = summary.slice(Math.ceil(summary.length / 4));
+    current = { ...current, summary: summary || null };
   }
   for (let i = 0; i < current.messages.length && size(current) > limit; i++) {
     const over = size(current) - limit;

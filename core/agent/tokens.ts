@@ -1,22 +1,33 @@
 import type { ChatMessage, ToolSpec } from '../providers/index.js';
 
 /**
- * A conservative token estimate: one token per three characters (real tokenisers average nearer
- * four for English), plus a per-message overhead. Over-counting compacts a little early; under-
- * counting would let a prompt pass the window.
+ * A conservative token estimate: one token per three ASCII characters (real tokenisers average
+ * nearer four for English) and two per other UTF-16 unit (accented letters, CJK, emoji: one to three
+ * tokens each in practice), plus a per-message overhead. Over-counting compacts a little early;
+ * under-counting would let a prompt pass the window.
  */
 export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 3);
+  let wide = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) wide++;
+  return Math.ceil((text.length - wide) / 3) + wide * 2;
 }
 
+// Messages are never changed once made, so each is measured once however many turns resend it.
+const messageSizes = new WeakMap<ChatMessage, number>();
+
 export function estimateMessage(message: ChatMessage): number {
-  if (typeof message.content === 'string') return 6 + estimateTokens(message.content);
+  const known = messageSizes.get(message);
+  if (known !== undefined) return known;
   let n = 6;
-  for (const block of message.content) {
-    if (block.type === 'text') n += estimateTokens(block.text);
-    else if (block.type === 'tool_use') n += 12 + estimateTokens(block.name + JSON.stringify(block.input ?? {}));
-    else n += 12 + estimateTokens(block.content);
+  if (typeof message.content === 'string') n += estimateTokens(message.content);
+  else {
+    for (const block of message.content) {
+      if (block.type === 'text') n += estimateTokens(block.text);
+      else if (block.type === 'tool_use') n += 12 + estimateTokens(block.name + JSON.stringify(block.input ?? {}));
+      else n += 12 + estimateTokens(block.content);
+    }
   }
+  messageSizes.set(message, n);
   return n;
 }
 
