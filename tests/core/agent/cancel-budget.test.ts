@@ -121,6 +121,27 @@ describe('cancel and budgets', () => {
     }
   });
 
+  it('a cost budget stops the run before the model call that would pass it', async () => {
+    const t = await start();
+    try {
+      await t.client.call('agent.settings.update', { budgets: { runTokens: null, runCostUsd: 0.05 }, prices: { 'anthropic:claude-priced': { input: 10, output: 10, cacheRead: 0, cacheWrite: 0 } } });
+      // $0.049 spent by the first response: any next prompt (the system prompt alone is over 100 tokens) would pass $0.05.
+      anthropic.script({ kind: 'stream', toolCalls: [{ name: 'current_time', arguments: {} }], usage: { input: 3900, output: 1000 } }, { kind: 'stream', chunks: ['not reached'] });
+      const before = anthropic.requests.length;
+      const { run, events } = await chat(t, 'spend money', 'anthropic:claude-priced');
+      anthropic.nextReply();
+      assert.equal(run.status, 'failed');
+      assert.equal(run.reason, 'budget_exceeded');
+      assert.equal(anthropic.requests.length - before, 1, 'the second call was never made');
+      const shown = await t.client.call('runs.show', { runId: run.id });
+      assert.ok(Math.abs(shown.usage.total.costUsd - 0.049) < 1e-12, String(shown.usage.total.costUsd));
+      const error = events.find((e) => e.type === 'timeline.error');
+      assert.ok(error && error.type === 'timeline.error' && error.data.code === 'budget_exceeded' && /\$0\.05/.test(error.data.message));
+    } finally {
+      await t.close();
+    }
+  });
+
   it('a budget smaller than the prompt stops before any model call', async () => {
     const t = await start();
     try {
