@@ -129,7 +129,7 @@ export function describeClose(close: { code: number; reason: string; opened: boo
     case 1006:
       if (close.opened) return 'the connection to the host was lost';
       return close.hostAnswers
-        ? 'the host refused this window: its address has a new token since the host restarted; open the address it printed'
+        ? 'the host refused this window: its token is not the one of this launch (each start makes a new one); open the address it printed'
         : 'the host cannot be reached; is it running?';
     case 1001:
       return 'the host is shutting down';
