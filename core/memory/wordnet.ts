@@ -45,10 +45,15 @@ function load(): WordNet {
   const firstSenses = new Set<number>();
   const glosses = new Map<number, string>();
   const lemmas = new Map<number, string[]>();
-  const usage: Usage = { all: new Map(), rank: new Map() };
+  // Sense usage is only needed while loading: it leaves behind the few lemmas whose expansion senses
+  // differ from their first senses, and the lemmas too polysemous to expand.
+  const rank = new Map<number, number>();
+  const entries: SenseEntry[] = [];
   const wantedGlosses = new Set<number>();
-  const links = new Map<number, Links>();
+  const narrower = new Map<number, number[]>();
+  const derived = new Map<number, number[]>();
   POS.forEach((pos, p) => {
+    const fromPos = entries.length;
     for (const line of readFileSync(join(dict, `index.${pos}`), 'utf8').split('\n')) {
       if (!line || line.startsWith(' ')) continue;
       const f = line.split(' ');
@@ -62,13 +67,10 @@ function load(): WordNet {
       firstSenses.add(ids[0]);
       const lemma = f[0];
       senses.set(lemma, [...(senses.get(lemma) ?? []), ...ids]);
-      usage.all.set(lemma, [...(usage.all.get(lemma) ?? []), { ids: all, tagged }]);
-      for (let i = 0; i < Math.min(tagged, all.length); i++) usage.rank.set(all[i], Math.min(usage.rank.get(all[i]) ?? i, i));
+      entries.push({ lemma, ids: all, tagged });
+      for (let i = 0; i < Math.min(tagged, all.length); i++) rank.set(all[i], Math.min(rank.get(all[i]) ?? i, i));
     }
-    for (const entries of usage.all.values()) {
-      const entry = entries[entries.length - 1];
-      if (entry.ids[0] % 4 === p) wantedGlosses.add(ordered(usage, entry)[0]);
-    }
+    for (let e = fromPos; e < entries.length; e++) wantedGlosses.add(ordered(rank, entries[e])[0]);
     for (const line of readFileSync(join(dict, `data.${pos}`), 'utf8').split('\n')) {
       if (!line || line.startsWith(' ')) continue;
       const f = line.split(' ');
@@ -78,16 +80,19 @@ function load(): WordNet {
       let i = 4 + wordCount * 2;
       const pointers = Number(f[i++]);
       const ups: number[] = [];
-      const link: Links = { down: [], across: [] };
+      const down: number[] = [];
+      const across: number[] = [];
       for (let k = 0; k < pointers; k++, i += 4) {
         const target = Number(f[i + 1]) * 4 + POS.indexOf(posName(f[i + 2]));
         if (f[i] === '@' || f[i] === '@i') ups.push(target);
-        else if (f[i] === '~' || f[i] === '~i') link.down.push(target);
-        else if (f[i] === '+' || f[i] === '\\') link.across.push(target);
+        // Narrower terms only for nouns ("colour" → blue): verbs have hundreds of manner variants.
+        else if ((f[i] === '~' || f[i] === '~i') && pos === 'noun') down.push(target);
+        else if (f[i] === '+' || f[i] === '\\') across.push(target);
       }
       const key = Number(f[0]) * 4 + p;
       if (ups.length) hypernyms.set(key, ups);
-      if (link.down.length || link.across.length) links.set(key, link);
+      if (down.length) narrower.set(key, down);
+      if (across.length) derived.set(key, across);
       lemmas.set(key, names);
       if (firstSenses.has(key) || wantedGlosses.has(key)) {
         const bar = line.indexOf(' | ');
@@ -95,6 +100,8 @@ function load(): WordNet {
       }
     }
   });
+  const { expansionSenses, polysemous } = expansionSenseTable(entries, rank, senses);
+  entries.length = 0;
   const cache = new Map<string, Concept[]>();
   const expandCache = new Map<string, string[]>();
   let compounds: Map<string, number[]> | null = null;
@@ -139,9 +146,7 @@ function load(): WordNet {
     expand(word) {
       const hit = expandCache.get(word);
       if (hit) return hit;
-      const senseCount = lemmaSensesBy(word, (w) => usage.all.get(w)?.flatMap((e) => e.ids)).length;
-      // A word with dozens of senses ("go", "run", "work") says too little to expand safely.
-      const ids = senseCount > MAX_EXPANDED_SENSES ? [] : lemmaSensesBy(word, (w) => usedSenses(usage, w));
+      const ids = lemmaSensesBy(word, (w) => (polysemous.has(w) ? [] : (expansionSenses.get(w) ?? senses.get(w))));
       const expandable = ids.length > 0;
       const out = new Set<string>();
       const single = (id: number, cap: number) => {
@@ -150,15 +155,13 @@ function load(): WordNet {
       for (const id of ids) {
         for (const l of lemmas.get(id) ?? []) out.add(l.replace(/_/g, ' '));
         for (const up of hypernyms.get(id) ?? []) single(up, Infinity);
-        for (const other of links.get(id)?.across ?? []) single(other, Infinity);
+        for (const other of derived.get(id) ?? []) single(other, Infinity);
       }
-      // Narrower terms only for nouns ("colour" → blue): verbs have hundreds of manner variants.
-      const nouns = ids.filter((id) => id % 4 === 0);
       const narrow = new Set<string>();
-      for (const id of nouns) {
-        for (const down of links.get(id)?.down ?? []) {
+      for (const id of ids) {
+        for (const down of narrower.get(id) ?? []) {
           for (const l of lemmas.get(down) ?? []) if (!l.includes('_') && narrow.size < NARROWER_CAP) narrow.add(l);
-          for (const down2 of links.get(down)?.down ?? []) for (const l of lemmas.get(down2) ?? []) if (!l.includes('_') && narrow.size < NARROWER_CAP) narrow.add(l);
+          for (const down2 of narrower.get(down) ?? []) for (const l of lemmas.get(down2) ?? []) if (!l.includes('_') && narrow.size < NARROWER_CAP) narrow.add(l);
         }
       }
       for (const n of narrow) out.add(n);
@@ -191,39 +194,49 @@ const NARROWER_CAP = 40;
 const MAX_EXPANDED_SENSES = 20;
 const COMPOUND_CAP = 16;
 
-interface Links {
-  /** Hyponyms. */
-  down: number[];
-  /** Derivationally related forms and pertainyms. */
-  across: number[];
-}
-interface Usage {
-  /** Every sense of a lemma, per part of speech, with how many of them the tagged corpus saw. */
-  all: Map<string, { ids: number[]; tagged: number }[]>;
-  /** A synset's best rank among the tagged senses of any of its lemmas. */
-  rank: Map<number, number>;
+interface SenseEntry {
+  lemma: string;
+  /** Every sense of the lemma in one part of speech, most used first where the corpus tagged them. */
+  ids: number[];
+  /** How many of them the tagged corpus saw. */
+  tagged: number;
 }
 
 /**
  * The senses a word is most likely meant in: a part of speech the tagged corpus never saw the word
  * in is skipped when another was seen ("dental" is an adjective, not the phonetics noun) unless a
  * tagged synonym uses it as a main sense, and a lemma without tagged senses ("colour") orders its
- * senses as its tagged synonyms do ("color").
+ * senses as its tagged synonyms do ("color"). `rank` is a synset's best rank among the tagged senses
+ * of any of its lemmas. Only lemmas whose answer differs from their first senses are kept, and a
+ * word with dozens of senses ("go", "run", "work"), which says too little to expand safely, is
+ * listed as polysemous.
  */
-function usedSenses(usage: Usage, lemma: string): number[] {
-  const entries = usage.all.get(lemma) ?? [];
-  const used = (e: { ids: number[]; tagged: number }) => e.tagged > 0 || e.ids.some((id) => (usage.rank.get(id) ?? Infinity) < SENSES_PER_POS);
-  const seen = entries.some(used);
-  const out: number[] = [];
+function expansionSenseTable(entries: SenseEntry[], rank: Map<number, number>, senses: Map<string, number[]>): { expansionSenses: Map<string, number[]>; polysemous: Set<string> } {
+  const byLemma = new Map<string, SenseEntry[]>();
   for (const e of entries) {
-    if (seen && !used(e)) continue;
-    out.push(...ordered(usage, e).slice(0, SENSES_PER_POS));
+    const list = byLemma.get(e.lemma);
+    if (list) list.push(e);
+    else byLemma.set(e.lemma, [e]);
   }
-  return out;
+  const expansionSenses = new Map<string, number[]>();
+  const polysemous = new Set<string>();
+  const used = (e: SenseEntry) => e.tagged > 0 || e.ids.some((id) => (rank.get(id) ?? Infinity) < SENSES_PER_POS);
+  for (const [lemma, list] of byLemma) {
+    if (list.reduce((n, e) => n + e.ids.length, 0) > MAX_EXPANDED_SENSES) {
+      polysemous.add(lemma);
+      continue;
+    }
+    const seen = list.some(used);
+    const out: number[] = [];
+    for (const e of list) if (!seen || used(e)) out.push(...ordered(rank, e).slice(0, SENSES_PER_POS));
+    const plain = senses.get(lemma) ?? [];
+    if (out.length !== plain.length || out.some((id, i) => id !== plain[i])) expansionSenses.set(lemma, out);
+  }
+  return { expansionSenses, polysemous };
 }
 
-function ordered(usage: Usage, e: { ids: number[]; tagged: number }): number[] {
-  return e.tagged > 0 ? e.ids : [...e.ids].sort((a, b) => (usage.rank.get(a) ?? Infinity) - (usage.rank.get(b) ?? Infinity));
+function ordered(rank: Map<number, number>, e: SenseEntry): number[] {
+  return e.tagged > 0 ? e.ids : [...e.ids].sort((a, b) => (rank.get(a) ?? Infinity) - (rank.get(b) ?? Infinity));
 }
 
 /** Synsets named by a compound that starts with a word ("dental_practitioner" for "dental"). */
