@@ -37,6 +37,17 @@ describe('agent-blob permissions', () => {
     assert.deepEqual(JSON.parse(empty.stdout).rules, []);
   });
 
+  it('config sets both expiry times, and a bad mode is a usage error that changes nothing', async () => {
+    const set = await cli(['permissions', 'config', '--expiry-seconds', '90', '--unattended-expiry-seconds', '7200', '--json']);
+    assert.equal(set.code, 0, set.stderr);
+    assert.deepEqual([JSON.parse(set.stdout).expiryMs, JSON.parse(set.stdout).unattendedExpiryMs], [90_000, 7_200_000]);
+    const bad = await cli(['permissions', 'config', '--mode', 'yolo', '--expiry-seconds', '5']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--mode must be normal, read-only or ask-everything/);
+    const shown = await cli(['permissions', 'config']);
+    assert.match(shown.stdout, /requests expire after: 90 s \(unattended: 7200 s\)/);
+  });
+
   it('a bad rule is a usage error with a readable reason', async () => {
     const r = await cli(['permissions', 'rules', 'add', '--effect', 'allow', '--capability', 'fs.write', '--pattern', 'relative/**']);
     assert.equal(r.code, 2);

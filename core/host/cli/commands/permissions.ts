@@ -171,6 +171,7 @@ const mode: CliCommand = {
     mode: { type: 'string', value: 'MODE', description: 'normal, read-only or ask-everything' },
     root: { type: 'string', value: 'DIRS', description: 'allowed folders, separated by commas (replaces the list)' },
     'expiry-seconds': { type: 'string', value: 'S', description: 'an unanswered request is denied after S seconds' },
+    'unattended-expiry-seconds': { type: 'string', value: 'S', description: 'the same for schedules and workers, which nobody watches' },
   },
   async run(ctx) {
     const client = await ctx.connect();
@@ -184,6 +185,8 @@ const mode: CliCommand = {
     if (roots !== undefined) patch.roots = roots.split(',').map((r) => r.trim()).filter(Boolean);
     const expiry = intFlag(ctx.flags, 'expiry-seconds');
     if (expiry !== undefined) patch.expiryMs = expiry * 1000;
+    const unattended = intFlag(ctx.flags, 'unattended-expiry-seconds');
+    if (unattended !== undefined) patch.unattendedExpiryMs = unattended * 1000;
     const config = Object.keys(patch).length ? await client.call('permissions.config.update', patch) : await client.call('permissions.config.get', {});
     print(ctx, config, `mode: ${config.mode}\nallowed folders: ${config.roots.join(', ') || '(none)'}\nrequests expire after: ${Math.round(config.expiryMs / 1000)} s (unattended: ${Math.round(config.unattendedExpiryMs / 1000)} s)\n`);
     return EXIT.ok;
