@@ -80,7 +80,7 @@ export async function run(): Promise<Record<string, unknown>> {
     loop_overhead_per_turn_cpu_p95_ms: metric(p95, 'ms', { baseline: { value: appendBaseline, what: 'one bare event append, ms' } }),
     loop_overhead_per_turn_wall_p50_ms: metric(percentile(overhead, 50), 'ms'),
     loop_overhead_per_turn_wall_p95_ms: metric(wallP95, 'ms', { baseline: { value: appendBaseline, what: 'one bare event append, ms' }, target: '< 5 ms', met: wallP95 < 5 }),
-    token_events_per_second_max: metric(rate.maxPerSecond, 'events/s', { baseline: { value: rate.tokensPerSecond, what: 'tokens/s the server streamed' }, target: '≤ 60 per run', met: rate.maxPerSecond <= 60 }),
+    token_events_per_second_max: metric(rate.maxPerSecond, 'events/s', { baseline: { value: rate.tokensPerSecond, what: 'tokens/s the server streamed' }, target: '≤ 60 per run while the server streams ≥ 500 tokens/s', met: rate.maxPerSecond <= 60 && rate.tokensPerSecond >= 500 }),
     token_events_per_second_mean: metric(rate.meanPerSecond, 'events/s'),
   };
 }
@@ -91,7 +91,8 @@ async function tokenEventRate(): Promise<{ maxPerSecond: number; meanPerSecond: 
   const core = createCore({ dataDir: dir.path, logger: silentLogger, secrets: createMemorySecretStore(), env: { OLLAMA_HOST: ollama.url }, timeZone: 'UTC' });
   try {
     const tokens = 1000;
-    ollama.script({ kind: 'stream', chunks: Array.from({ length: tokens }, (_, i) => `t${i} `), delayMs: 2 });
+    // 1 ms between tokens: with timer overhead the server streams 500-900 tokens/s, at or above the issue's 500.
+    ollama.script({ kind: 'stream', chunks: Array.from({ length: tokens }, (_, i) => `t${i} `), delayMs: 1 });
     const client = connectInProcess(core.gateway);
     const deltas: number[] = [];
     client.subscribe(0, (e: AppEvent) => {
