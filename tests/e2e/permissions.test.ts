@@ -42,6 +42,10 @@ describe('approvals in the browser', () => {
       await app.page.keyboard.press('Enter');
       await app.page.waitForTimeout(100);
       assert.equal(app.host.core.permissions.pending().length, 1, 'a stray Enter does not answer');
+      // The request is kept by the app, not the page: a reload shows the same question again.
+      await app.page.reload();
+      await dialog.waitFor({ timeout: 5000 });
+      assert.equal(await dialog.getAttribute('data-request-id'), app.host.core.permissions.pending()[0].requestId);
       await app.screenshot('permission-dialog');
 
       await dialog.getByTestId('approval-always').click();
