@@ -64,6 +64,11 @@ describe('compaction keeps long conversations inside the context window', () => 
       const { compactions: archived } = await t.client.call('agent.compactions', { limit: 100 });
       assert.equal(archived.length, Math.min(100, compactions.length));
       assert.ok(archived[0].transcript.some((m) => m.role === 'user' && /^Turn \d+: /.test(m.text)), JSON.stringify(archived[0].transcript[0]));
+      // A run that compacted replays to the same events, the compaction included.
+      for (const e of compactions.slice(-3)) {
+        const replay = await t.client.call('runs.replay', { runId: e.runId! });
+        assert.equal(replay.matches, true, JSON.stringify(replay.firstDifference));
+      }
     } finally {
       await t.close();
     }
@@ -88,6 +93,9 @@ describe('compaction keeps long conversations inside the context window', () => 
       assert.ok(compactions.length < 20, `${compactions.length} truncations in 120 turns`);
       assert.ok(compactions.every((e) => e.type === 'conversation.compacted' && e.data.method === 'truncation'));
       assert.ok(t.events.some((e) => e.type === 'timeline.error' && e.data.code === 'compaction_failed'));
+      const truncated = compactions.at(-1)!.runId!;
+      const replay = await t.client.call('runs.replay', { runId: truncated });
+      assert.equal(replay.matches, true, JSON.stringify(replay.firstDifference));
     } finally {
       await t.close();
     }
