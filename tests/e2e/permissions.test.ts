@@ -23,6 +23,42 @@ describe('approvals in the browser', () => {
     await browser?.close();
   });
 
+  test('requests from runs nobody watches queue up: the dialog shows the oldest with how many more wait, and each answer lets its own run go on', async () => {
+    const app = await startApp(browser);
+    try {
+      const core = app.host.core;
+      const workspace = join(core.paths.dir, 'workspace');
+      const decisions: Promise<string>[] = [];
+      for (const [kind, name] of [['schedule', 'nightly.md'], ['worker', 'research.md']] as const) {
+        const runId = core.log.transaction(() => core.runs.create({ kind, title: `${kind} run` }));
+        decisions.push(
+          new Promise<string>((resolve) => {
+            void core.runs.start(runId, async (ctx) => {
+              const d = await core.permissions.gate.check({ capability: 'fs.write', resource: join(workspace, name), runId, tool: 'write_text', argsSummary: `write ${name}` }, ctx);
+              resolve(d.decision);
+              return { status: 'done' };
+            });
+          }),
+        );
+        await waitFor(() => core.permissions.pending().some((r) => r.resource.endsWith(name)), 3000, `${kind} request`);
+      }
+      await app.open();
+      const dialog = app.page.getByTestId('approval-dialog');
+      await dialog.waitFor({ timeout: 5000 });
+      assert.equal(await dialog.getByTestId('approval-resource').textContent(), join(workspace, 'nightly.md'), 'the oldest first');
+      assert.match((await dialog.textContent()) ?? '', /1 more waiting/);
+      await dialog.getByTestId('approval-deny').click();
+      await waitFor(async () => (await dialog.getByTestId('approval-resource').textContent().catch(() => '')) === join(workspace, 'research.md'), 3000, 'the next request');
+      await dialog.getByTestId('approval-once').click();
+      await dialog.waitFor({ state: 'detached', timeout: 3000 });
+      assert.deepEqual(await Promise.all(decisions), ['deny', 'allow']);
+      await runsEnded(app, 2);
+      assert.equal(core.permissions.pending().length, 0);
+    } finally {
+      await app.close();
+    }
+  });
+
   test('a write asks in a dialog; "allow always" shows the narrow rule and its preview; then the same kind of call runs without asking and another still asks', async () => {
     const app = await startApp(browser);
     try {
