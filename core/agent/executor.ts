@@ -111,15 +111,18 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     record('input', null, { input: agentInput, config });
 
     // Each model step records only the messages added since the previous step of its purpose, so a
-    // long run's recording grows linearly; a compacted (shorter) prompt is recorded whole.
-    const sent = new Map<string, { system: string; messages: readonly unknown[] }>();
+    // long run's recording grows linearly; a compacted (shorter) prompt is recorded whole. The first
+    // step continues from the conversation the input step already holds, so a long history is not
+    // serialised a second time between the first and second model turns.
+    const sent = new Map<string, { system: string | null; messages: readonly unknown[] }>([[input.purpose, { system: null, messages: conversation.messages }]]);
     const requestRecord = (purpose: string, request: { system: string; messages: readonly unknown[]; maxTokens: number; tools?: { name: string }[] }) => {
       const previous = sent.get(purpose);
-      const continues = previous && previous.system === request.system && previous.messages.length <= request.messages.length && previous.messages.every((m, i) => m === request.messages[i]);
+      const continues =
+        previous && (previous.system === null || previous.system === request.system) && previous.messages.length <= request.messages.length && previous.messages.every((m, i) => m === request.messages[i]);
       sent.set(purpose, { system: request.system, messages: request.messages });
-      return continues
-        ? { continues: true, messageCount: request.messages.length, newMessages: request.messages.slice(previous!.messages.length), maxTokens: request.maxTokens }
-        : { continues: false, system: request.system, messages: request.messages, maxTokens: request.maxTokens, tools: request.tools?.map((t) => t.name) };
+      if (!continues) return { continues: false, system: request.system, messages: request.messages, maxTokens: request.maxTokens, tools: request.tools?.map((t) => t.name) };
+      const fromInput = previous!.system === null ? { fromInput: true, system: request.system, tools: request.tools?.map((t) => t.name) } : {};
+      return { continues: true, ...fromInput, messageCount: request.messages.length, newMessages: request.messages.slice(previous!.messages.length), maxTokens: request.maxTokens };
     };
     const model: ModelCaller = async function* (purpose, modelChain, request) {
       const events: RoutedEvent[] = [];

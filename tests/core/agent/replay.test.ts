@@ -75,6 +75,14 @@ describe('record and replay', () => {
       assert.equal(anthropic.requests.length + ollama.requests.length, requestsBefore, 'replay reached no provider');
       assert.equal(t.core.log.head(), headBefore, 'replay appended nothing');
 
+      // The history is recorded once, with the input; model steps add only what is new.
+      const steps = t.core.db.prepare('SELECT kind, data FROM agent_recordings WHERE run_id = ? ORDER BY step').all(runIds[19]) as { kind: string; data: string }[];
+      assert.equal(steps[0].kind, 'input');
+      assert.ok(steps[0].data.includes('question 0'));
+      const firstModel = steps.find((s) => s.kind === 'model')!;
+      assert.ok(!firstModel.data.includes('question 0'), 'the first model step does not repeat the history');
+      assert.match(firstModel.data, /"fromInput":true/);
+
       // A replay that cannot match says where: change one recorded tool result.
       t.core.db.prepare("UPDATE agent_recordings SET data = replace(data, 'alpha', 'ALPHA') WHERE run_id = ? AND kind = 'tool'").run(runIds[3]);
       const broken = await t.client.call('runs.replay', { runId: runIds[3] });
