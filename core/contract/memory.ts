@@ -34,8 +34,9 @@ export type Memory = z.infer<typeof MemorySchema>;
 
 /** Why a result ranks where it does. Ranks are 1-based; null means the retriever did not find it. */
 export const MemoryExplainSchema = z.object({
-  /** Full-text rank; when a query word is in no memory, memories with only words it may mean follow. */
   bm25Rank: z.number().nullable(),
+  /** When a query word is in no memory: rank, continuing the full-text list, among memories with only words it may mean. */
+  standInRank: z.number().nullable(),
   /** Rank in the full-text search for WordNet synonyms, broader, narrower and derived terms of the query. */
   expandedRank: z.number().nullable(),
   vectorRank: z.number().nullable(),

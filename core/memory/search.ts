@@ -95,8 +95,8 @@ export function hybridSearch(
   const lexical = deps.queries.fullText(ftsMatch(pickTerms(queryWords(query), counts, total, { maxShare: 0.05, keep: 2, cap: 16 })), k, options.area);
   const expanded = p.expansionWeight > 0 ? deps.queries.fullText(ftsMatch(pickTerms(expansionWords(query), counts, total, { maxShare: 0.02, keep: 0, cap: total < TERM_FILTER_FROM ? 60 : 16 })), k, options.area) : [];
   const vector = queryVector ? deps.vectors.knn(queryVector, k, options.area) : [];
-  type Found = { bm25Rank: number | null; expandedRank: number | null; vectorRank: number | null; vectorSimilarity: number | null };
-  const blank = (): Found => ({ bm25Rank: null, expandedRank: null, vectorRank: null, vectorSimilarity: null });
+  type Found = { bm25Rank: number | null; standInRank: number | null; expandedRank: number | null; vectorRank: number | null; vectorSimilarity: number | null };
+  const blank = (): Found => ({ bm25Rank: null, standInRank: null, expandedRank: null, vectorRank: null, vectorSimilarity: null });
   const found = new Map<number, Found>();
   lexical.forEach((r, i) => found.set(r.rowid, { ...blank(), bm25Rank: i + 1 }));
   // When a query word appears in no memory at all, the user's vocabulary is not the memories'
@@ -114,7 +114,7 @@ export function hybridSearch(
   let fullTextRank = lexical.length;
   for (const r of backfill) {
     const entry = found.get(r.rowid) ?? blank();
-    if (entry.bm25Rank === null && fullTextRank < k) entry.bm25Rank = ++fullTextRank;
+    if (entry.bm25Rank === null && entry.standInRank === null && fullTextRank < k) entry.standInRank = ++fullTextRank;
     found.set(r.rowid, entry);
   }
   vector.forEach((r, i) => {
@@ -131,6 +131,7 @@ export function hybridSearch(
     const f = found.get(row.rowid)!;
     const rrf =
       (f.bm25Rank ? 1 / (p.rrfK + f.bm25Rank) : 0) +
+      (f.standInRank ? 1 / (p.rrfK + f.standInRank) : 0) +
       (f.expandedRank ? p.expansionWeight / (p.rrfK + f.expandedRank) : 0) +
       (f.vectorRank ? 1 / (p.rrfK + f.vectorRank) : 0);
     const explain: MemoryExplain = {

@@ -86,7 +86,8 @@ function MemoryItem({ row }: { row: MemoryRowView }) {
         </div>
         {why && explain ? (
           <div className="memory-explain" data-testid="memory-explain">
-            full text #{explain.bm25Rank ?? '–'} · synonyms #{explain.expandedRank ?? '–'} · meaning #{explain.vectorRank ?? '–'}
+            full text #{explain.bm25Rank ?? '–'}
+            {explain.standInRank !== null ? ` (by related words #${explain.standInRank})` : ''} · synonyms #{explain.expandedRank ?? '–'} · meaning #{explain.vectorRank ?? '–'}
             {explain.vectorSimilarity !== null ? ` (similarity ${explain.vectorSimilarity.toFixed(2)})` : ''} · fused {explain.rrf.toFixed(4)} × recency {explain.recencyBoost.toFixed(2)} × pin{' '}
             {explain.pinBoost.toFixed(2)} × replaced {explain.supersededPenalty.toFixed(2)} = {row.score?.toFixed(4)}
           </div>

@@ -31,11 +31,18 @@ describe('query expansion through WordNet', () => {
       const { hits } = await t.client.call('memory.search', { query: 'Which beverage?', limit: 5 });
       const hit = hits.find((h) => h.memory.id === wine.memory.id);
       assert.ok(hit, 'the wine memory is found');
-      assert.equal(hit.explain.bm25Rank, 1, 'it continues the empty full-text list');
+      assert.equal(hit.explain.standInRank, 1, 'it continues the empty full-text list');
+      assert.equal(hit.explain.bm25Rank, null, 'it does not contain the query word itself');
       assert.equal(hits[0].memory.id, wine.memory.id);
       // A query whose words memories do contain keeps its full-text list to those memories.
       const plain = await t.client.call('memory.search', { query: 'pasta', limit: 5 });
       assert.deepEqual(plain.hits.filter((h) => h.explain.bm25Rank !== null).map((h) => h.memory.text).sort(), ['The pasta place on Elm Street closes at ten', 'With pasta I always order a glass of red wine']);
+      assert.ok(plain.hits.every((h) => h.explain.standInRank === null));
+      // Small talk does not pull memories into the prompt through the words it may mean.
+      await t.client.call('memory.add', { text: 'Greeting cards for the team are in the top drawer', area: 'main' });
+      const hello = await t.client.call('memory.search', { query: 'hello!', limit: 5 });
+      assert.ok(hello.hits.some((h) => h.explain.standInRank !== null && h.memory.text.startsWith('Greeting')), 'search still shows it');
+      assert.equal(await t.core.memory.recallForPrompt('hello!', 500), null);
     } finally {
       await t.close();
     }
