@@ -24,6 +24,11 @@ function loadSdk(): Promise<AnthropicSdk> {
   return loading;
 }
 
+/** Loads the SDK ahead of the first turn, once a start no longer waits for it (the host, after listening). */
+export function preloadAnthropicSdk(): Promise<void> {
+  return loadSdk().then(() => undefined);
+}
+
 /** Anthropic's Messages API through the official SDK, streamed. The SDK's own retries are off: the router decides. */
 export function createAnthropicProvider(config: AnthropicConfig): ModelProvider {
   const now = config.now ?? Date.now;

@@ -1,5 +1,5 @@
 export * from './types.js';
-export { createAnthropicProvider, type AnthropicConfig } from './anthropic.js';
+export { createAnthropicProvider, preloadAnthropicSdk, type AnthropicConfig } from './anthropic.js';
 export { createOllamaProvider, type OllamaConfig } from './ollama.js';
 export { ProviderRegistry, type ProviderSettings } from './registry.js';
 export { CircuitBreaker, type BreakerOptions } from './breaker.js';

@@ -1,4 +1,5 @@
 import { AppError } from '../../../contract/index.js';
+import { preloadAnthropicSdk } from '../../../providers/index.js';
 import { startHost } from '../../server.js';
 import { intFlag } from '../args.js';
 import { EXIT, type CommandGroup } from '../types.js';
@@ -31,6 +32,8 @@ export const hostGroup: CommandGroup = {
           if (host.core.recoveredRuns.length) ctx.io.stdout(`${host.core.recoveredRuns.length} run(s) left unfinished by the last shutdown were marked failed (interrupted).\n`);
           ctx.io.stdout('Press Ctrl-C to stop.\n');
         }
+        // Listening first, then the model SDK, so the first reply does not wait for it either.
+        preloadAnthropicSdk().catch((err: unknown) => host.core.logger.log('warn', 'preloading the Anthropic SDK failed', { error: String(err) }));
         await new Promise<void>((resolve) => {
           if (ctx.io.signal.aborted) resolve();
           else ctx.io.signal.addEventListener('abort', () => resolve(), { once: true });
