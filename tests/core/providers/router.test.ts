@@ -122,6 +122,8 @@ describe('routing with retry, fallback and cooldown', () => {
       assert.deepEqual(status.models.map((m) => [m.model, m.state]), [['anthropic:claude-a', 'cooldown']]);
       const shown = await t.client.call('runs.show', { runId });
       assert.deepEqual(shown.usage.byModel.map((m) => m.model), ['ollama:llama3.2']);
+      assert.ok(shown.usage.total.inputTokens > 0, 'the local model reported its tokens');
+      assert.equal(shown.usage.total.costUsd, 0, 'Ollama models cost nothing');
     } finally {
       await t.close();
     }
