@@ -106,6 +106,8 @@ export function createAnthropicProvider(config: AnthropicConfig): ModelProvider 
       } catch (err) {
         throw toProviderError(err, request.signal, now);
       }
+      // The SDK ends an aborted stream quietly; a cut-off reply must not pass for a finished one.
+      if (request.signal?.aborted) throw new ProviderError('anthropic', 'cancelled', 'the request was aborted');
       yield { type: 'usage', usage };
       yield { type: 'end', stopReason, model };
     },

@@ -9,9 +9,15 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** A `retry-after` longer than this falls to the next model instead of waiting. */
   maxRetryAfterMs: number;
+  /**
+   * A stream that sends nothing for this long is abandoned as a timeout. The SDKs' own timeouts end
+   * at the response headers, so a provider that stalls after them would otherwise hold a run forever.
+   * Generous, because a local model may take minutes to load before its first token.
+   */
+  idleMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attemptsPerModel: 3, baseDelayMs: 500, maxDelayMs: 8000, maxRetryAfterMs: 60_000 };
+export const DEFAULT_RETRY: RetryPolicy = { attemptsPerModel: 3, baseDelayMs: 500, maxDelayMs: 8000, maxRetryAfterMs: 60_000, idleMs: 180_000 };
 
 /** What the router tells its caller besides the model's own stream. */
 export type RouterNotice =
@@ -50,16 +56,22 @@ export async function* routeStream(deps: RouterDeps, chain: readonly string[], r
     const { provider, model } = parseModelRef(ref);
     for (let attempt = 1; ; attempt++) {
       let started = false;
+      const stalled = new AbortController();
+      const onIdle = () => stalled.abort();
+      let idle = deps.clock.setTimeout(onIdle, policy.idleMs);
       try {
-        for await (const event of deps.providers.get(provider).stream({ ...request, model })) {
+        for await (const event of deps.providers.get(provider).stream({ ...request, model, signal: AbortSignal.any([request.signal, stalled.signal]) })) {
+          deps.clock.clearTimeout(idle);
+          idle = deps.clock.setTimeout(onIdle, policy.idleMs);
           started = true;
           yield event.type === 'end' ? { ...event, model: `${provider}:${event.model}` } : event;
         }
         deps.breaker.success(ref);
         return;
       } catch (err) {
-        const error = err instanceof ProviderError ? err : new ProviderError(provider, 'server', (err as Error)?.message ?? String(err));
-        if (error.kind === 'cancelled' || request.signal.aborted) throw new ProviderError(provider, 'cancelled', 'cancelled');
+        let error = err instanceof ProviderError ? err : new ProviderError(provider, 'server', (err as Error)?.message ?? String(err));
+        if (stalled.signal.aborted && !request.signal.aborted) error = new ProviderError(provider, 'timeout', `${ref} sent nothing for ${Math.round(policy.idleMs / 1000)} s`);
+        else if (error.kind === 'cancelled' || request.signal.aborted) throw new ProviderError(provider, 'cancelled', 'cancelled');
         if (started || !error.retryable) throw error;
         lastError = error;
         const opened = deps.breaker.failure(ref);
@@ -72,6 +84,8 @@ export async function* routeStream(deps: RouterDeps, chain: readonly string[], r
         if (delayMs > policy.maxRetryAfterMs) break;
         yield { type: 'retry', model: ref, attempt, kind: error.kind, message: error.message, delayMs };
         await sleep(deps.clock, delayMs, request.signal);
+      } finally {
+        deps.clock.clearTimeout(idle);
       }
     }
     yield { type: 'fallback', from: ref, to: next, reason: lastError?.kind ?? 'failed' };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CircuitBreaker, ProviderRegistry, routeStream, type RoutedEvent } from '../../../core/providers/index.js';
+import { CircuitBreaker, DEFAULT_RETRY, ProviderRegistry, routeStream, type RoutedEvent } from '../../../core/providers/index.js';
 import { ManualClock } from '../../../core/util/clock.js';
-import { AnthropicLoopback, OllamaLoopback, startTestCore, waitFor } from '../../support/index.js';
+import { AnthropicLoopback, OllamaLoopback, startTestCore, waitFor, type ScriptedReply } from '../../support/index.js';
 
 /** Drains a routed stream, moving the manual clock whenever the router waits on it. */
 async function drain(clock: ManualClock, stream: AsyncIterable<RoutedEvent>): Promise<{ events: RoutedEvent[]; error: Error | null }> {
@@ -90,6 +90,56 @@ describe('routing with retry, fallback and cooldown', () => {
     assert.equal(anthropic.requests.length - before, 4);
     const back = third.events.find((e) => e.type === 'end');
     assert.equal(back?.type === 'end' && back.model, 'anthropic:claude-a');
+  });
+
+  it('a stream that stalls after its headers times out on the clock, is retried, then the next model answers', async () => {
+    const clock = new ManualClock();
+    const registry = new ProviderRegistry(() => ({ anthropic: { apiKey: 'sk-ant-test-key-000000', baseUrl: anthropic.url }, ollama: { host: ollama.url } }));
+    const idleMs = 20_000;
+    const deps = { providers: registry, clock, breaker: new CircuitBreaker(clock, { threshold: 5, cooldownMs: 60_000 }), retry: { ...DEFAULT_RETRY, idleMs } };
+    // Headers at once, then nothing for a minute of real time: only the router's idle timer can end it.
+    const silent: ScriptedReply = { kind: 'stream', chunks: ['late'], firstByteDelayMs: 60_000 };
+    anthropic.script(silent, silent, silent);
+    ollama.script({ kind: 'stream', chunks: ['in time'] });
+    const before = anthropic.requests.length;
+    const events: RoutedEvent[] = [];
+    let done = false;
+    let error: unknown = null;
+    const consumer = (async () => {
+      try {
+        for await (const e of routeStream(deps, ['anthropic:claude-slow', 'ollama:llama3.2'], request())) events.push(e);
+      } catch (err) {
+        error = err;
+      } finally {
+        done = true;
+      }
+    })();
+    let stalledSeen = 0;
+    let retriesSeen = 0;
+    while (!done) {
+      await new Promise((r) => setTimeout(r, 5));
+      const retries = events.filter((e) => e.type === 'retry').length;
+      if (anthropic.requests.length - before > stalledSeen) {
+        stalledSeen++;
+        await new Promise((r) => setTimeout(r, 20));
+        clock.advance(idleMs - 1);
+        await new Promise((r) => setTimeout(r, 20));
+        assert.equal(done, false, 'nothing gives up before the idle time');
+        clock.advance(1);
+      } else if (retries > retriesSeen) {
+        retriesSeen = retries;
+        const last = events.filter((e) => e.type === 'retry').at(-1)!;
+        clock.advance(last.type === 'retry' ? last.delayMs : 0);
+      }
+    }
+    await consumer;
+    assert.equal(error, null);
+    assert.equal(anthropic.requests.length - before, 3, JSON.stringify(events));
+    assert.deepEqual(events.filter((e) => e.type === 'retry').map((e) => e.type === 'retry' && e.kind), ['timeout', 'timeout']);
+    assert.deepEqual(events.find((e) => e.type === 'fallback'), { type: 'fallback', from: 'anthropic:claude-slow', to: 'ollama:llama3.2', reason: 'timeout' });
+    const end = events.find((e) => e.type === 'end');
+    assert.equal(end?.type === 'end' && end.model, 'ollama:llama3.2');
+    await waitFor(() => anthropic.requests.slice(before).every((r) => r.aborted), 2000, 'each stalled request was closed');
   });
 
   it('a bad request is not retried and does not fall back', async () => {
