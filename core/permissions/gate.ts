@@ -3,7 +3,7 @@ import type { EventLog } from '../events/index.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Ids } from '../util/ids.js';
 import type { Logger } from '../util/logger.js';
-import { resolvePrivateReason, parseHttpTarget, type HostResolver } from './net.js';
+import { formatNetApproval, resolvePrivateReason, parseHttpTarget, type HostResolver } from './net.js';
 import type { Evaluation, PolicyEngine } from './policy.js';
 import type { PermissionQueries } from './store.js';
 import type { PermissionDecision, PermissionGate, PermissionRequest } from './types.js';
@@ -109,12 +109,17 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
       const requestId = deps.ids.next('perm');
       if (run.signal.aborted) return { decision: 'deny', by: 'cancelled', reason: 'the run was cancelled', requestId };
       let resolvedPrivateReason: string | null = null;
+      let vetted: string[] = [];
       if (request.capability === 'net.http') {
         const target = parseHttpTarget(request.resource);
-        if (target.ok && !target.isIp && !target.privateReason) resolvedPrivateReason = (await resolvePrivateReason(target.host, deps.resolver)).reason;
+        if (target.ok && target.isIp) vetted = [target.host];
+        if (target.ok && !target.isIp && !target.privateReason) ({ reason: resolvedPrivateReason, addresses: vetted } = await resolvePrivateReason(target.host, deps.resolver));
         if (run.signal.aborted) return { decision: 'deny', by: 'cancelled', reason: 'the run was cancelled', requestId };
       }
       const evaluation = deps.engine.evaluate({ ...request, resolvedPrivateReason });
+      // The tool connects only to the addresses checked here: a name looked up again could answer otherwise (DNS rebinding).
+      const toolTarget = (resolved: string) =>
+        request.capability === 'net.http' ? formatNetApproval({ href: resolved, addresses: vetted, privateAllowed: deps.engine.namesHttpHost(request) }) : resolved;
       const mode = deps.engine.mode();
       if (evaluation.decision !== 'ask') {
         deps.log.transaction(() =>
@@ -124,7 +129,7 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
             request.runId,
           ),
         );
-        return toDecision(deps.queries.request(requestId)!, evaluation.resolved ?? request.resource);
+        return toDecision(deps.queries.request(requestId)!, toolTarget(evaluation.resolved ?? request.resource));
       }
 
       // Schedules and workers run with nobody watching, whether or not the caller named their scope.
@@ -137,7 +142,7 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
           deps.log.transaction(() => decidePending(requestId, { decision: 'deny', decidedBy: 'expiry', ruleId: null, reason: 'nobody answered in time', answer: null }));
           settle(requestId);
         }, expiresAt - deps.clock.now());
-        waiters.set(requestId, { runId: request.runId, resolved: evaluation.resolved ?? request.resource, settle: resolve, timer });
+        waiters.set(requestId, { runId: request.runId, resolved: toolTarget(evaluation.resolved ?? request.resource), settle: resolve, timer });
       });
       const closeForRun = (status: string) => {
         if (!waiters.has(requestId)) return;

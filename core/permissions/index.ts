@@ -4,7 +4,7 @@ export { createPermissions, DEFAULT_EXPIRY_MS, DEFAULT_UNATTENDED_EXPIRY_MS, typ
 export { createPermissionGate, type GateDeps, type PermissionGateControl, type PermissionNotice } from './gate.js';
 export { PolicyEngine, globToRegExp, type Evaluation, type PolicyCall, type PolicyState } from './policy.js';
 export { splitShellCommand, type ShellCommand, type ShellRedirection, type ShellSplit } from './shell.js';
-export { parseHttpTarget, nonPublicReason, compileHostPattern, systemResolver, type HostResolver } from './net.js';
+export { parseHttpTarget, nonPublicReason, compileHostPattern, systemResolver, formatNetApproval, parseNetApproval, type HostResolver, type NetApproval } from './net.js';
 export { createPermissionHandlers } from './handlers.js';
 export { resolvePath, nodePathSystem, isInsideRoot, type PathSystem } from './paths.js';
 export { suggestRule, previewRule, type RuleSuggestion } from './suggest.js';

@@ -136,3 +136,34 @@ export const systemResolver: HostResolver = async (host) => {
   const { lookup } = await import('node:dns/promises');
   return (await lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 };
+
+/**
+ * What the gate vetted for a `net.http` allow: the addresses the host may be reached at (the literal
+ * itself for an IP host, the resolver's answer for a name; empty when nothing was resolved) and
+ * whether a rule naming the host opens non-public addresses for it.
+ */
+export interface NetApproval {
+  href: string;
+  addresses: string[];
+  privateAllowed: boolean;
+}
+
+// A WHATWG URL's href never holds a line break, so the vetted addresses ride on a second line.
+const APPROVAL_LINE = /^addresses=([^;\n]*);private=(yes|no)$/;
+
+/** `href` + `\naddresses=<a,b>;private=<yes|no>`: the form an allow's `resolved` takes for `net.http`. */
+export function formatNetApproval(approval: NetApproval): string {
+  return `${approval.href}\naddresses=${approval.addresses.join(',')};private=${approval.privateAllowed ? 'yes' : 'no'}`;
+}
+
+/** Reads `formatNetApproval`'s form back; null for anything else (a bare URL: nothing was vetted). */
+export function parseNetApproval(resolved: string | undefined): NetApproval | null {
+  if (!resolved) return null;
+  const cut = resolved.indexOf('\n');
+  if (cut < 0) return null;
+  const m = APPROVAL_LINE.exec(resolved.slice(cut + 1));
+  if (!m) return null;
+  const addresses = m[1] ? m[1].split(',') : [];
+  if (addresses.some((a) => !ipaddr.isValid(a))) return null;
+  return { href: resolved.slice(0, cut), addresses, privateAllowed: m[2] === 'yes' };
+}

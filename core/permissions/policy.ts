@@ -134,6 +134,16 @@ export class PolicyEngine {
     return this.finish(ruled, call.resource, null);
   }
 
+  /** Whether an allow rule in the call's scope names its URL's host literally: only that opens a non-public address. */
+  namesHttpHost(call: PolicyCall): boolean {
+    this.fresh();
+    const target = parseHttpTarget(call.resource);
+    if (!target.ok) return false;
+    const hostTarget: Target = { kind: 'host', host: target.host, port: target.port };
+    const scope = call.scope ?? NO_SCOPE;
+    return (this.byCapability.get('net.http') ?? []).some((c) => c.effect === 'allow' && c.literal && inScope(c, scope) && c.test(hostTarget));
+  }
+
   /** Whether a rule's pattern matches a recorded call (the preview of "allow always"). */
   ruleMatches(rule: PermissionRule, capability: string, resource: string, resolved: string | null): boolean {
     this.fresh();

@@ -35,7 +35,9 @@ export interface PermissionRequest {
  * The gate's answer. `by` names who decided: `rule:<id>`, `default`, `mode`, `safety`, `user`,
  * `expiry`, `cancelled`. An allow carries the resolved resource (a real path with symlinks followed,
  * a normalised URL): the tool must act on that, not on what the model wrote, so the call checked is
- * the call made. `requestId` is the audit entry of this decision.
+ * the call made. For `net.http` it is the URL, a line break, then `addresses=<a,b,…>;private=<yes|no>`
+ * (see `formatNetApproval`): the addresses the gate vetted for the host, which the tool must connect
+ * to instead of looking the name up again. `requestId` is the audit entry of this decision.
  */
 export type PermissionDecision =
   | { decision: 'allow'; by: string; requestId?: string; resolved?: string; ruleId?: string | null }

@@ -1,5 +1,9 @@
+import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import { convert } from 'html-to-text';
 import { z } from 'zod';
+import { nonPublicReason, parseHttpTarget, parseNetApproval, systemResolver } from '../permissions/net.js';
 import { ToolError, defineTool } from './types.js';
 
 export const HTTP_MAX_BYTES = 2 * 1024 * 1024;
@@ -19,64 +23,129 @@ export const httpGetTool = defineTool({
     const timer = new AbortController();
     const handle = ctx.clock.setTimeout(() => timer.abort(), HTTP_TIMEOUT_MS);
     try {
-      return await fetchCapped(args.url, ctx.signal, timer.signal);
+      const approval = parseNetApproval(ctx.approved);
+      const url = approval?.href ?? args.url;
+      const addresses = await vettedAddresses(url, approval?.addresses ?? [], approval?.privateAllowed ?? false);
+      return await fetchCapped(url, addresses, ctx.signal, timer.signal);
     } finally {
       ctx.clock.clearTimeout(handle);
     }
   },
 });
 
-async function fetchCapped(url: string, cancel: AbortSignal, timeout: AbortSignal): Promise<{ text: string; data: unknown }> {
+/**
+ * The addresses this call may connect to. The gate's own answer when it resolved the host; otherwise
+ * (no resolver, or an ungated call) one lookup here, held to the gate's rules: a non-public address
+ * only when a rule names the host. Never a second lookup at connect time, so the answer cannot change
+ * between the check and the connection (DNS rebinding).
+ */
+async function vettedAddresses(url: string, fromGate: readonly string[], privateAllowed: boolean): Promise<string[]> {
+  if (fromGate.length > 0) return [...fromGate];
+  const target = parseHttpTarget(url);
+  if (!target.ok) throw new ToolError('invalid_args', target.reason);
+  let addresses: string[];
+  if (target.isIp) addresses = [target.host];
+  else {
+    try {
+      addresses = await systemResolver(target.host);
+    } catch (err) {
+      throw new ToolError('unavailable', `cannot resolve ${target.host}: ${(err as Error).message}`);
+    }
+    if (addresses.length === 0) throw new ToolError('unavailable', `${target.host} has no address`);
+  }
+  if (!privateAllowed) {
+    const reason = target.privateReason ?? addresses.map(nonPublicReason).find((r) => r !== null);
+    if (reason) throw new ToolError('denied', `${target.host} was not checked as a private address (${target.isIp ? reason : `it resolves to ${reason}`}); only a rule naming this host can allow it`);
+  }
+  return addresses;
+}
+
+/** Answers every lookup with the vetted addresses (Host header, SNI and the certificate check keep the name). */
+function pinnedLookup(addresses: readonly string[]): LookupFunction {
+  const entries = addresses.map((address) => ({ address, family: isIP(address) }));
+  return ((_host: string, options: { all?: boolean }, callback: (...a: unknown[]) => void) => {
+    if (options?.all) callback(null, entries);
+    else callback(null, entries[0].address, entries[0].family);
+  }) as LookupFunction;
+}
+
+function get(url: string, addresses: readonly string[], signal: AbortSignal): { response: Promise<IncomingMessage>; abort: () => void } {
+  const parsed = new URL(url);
+  const options: RequestOptions = {
+    method: 'GET',
+    signal,
+    lookup: pinnedLookup(addresses),
+    // A pooled socket is keyed by host name, not by address: one kept from an earlier call would skip this call's vetting.
+    agent: false,
+    headers: { 'user-agent': 'AgentBlob/0.1', accept: 'text/html,text/plain,application/json;q=0.9,*/*;q=0.5' },
+  };
+  const req = parsed.protocol === 'https:' ? httpsRequest(parsed, options) : httpRequest(parsed, options);
+  const response = new Promise<IncomingMessage>((resolve, reject) => {
+    req.once('response', resolve);
+    req.once('error', reject);
+  });
+  req.end();
+  return { response, abort: () => req.destroy() };
+}
+
+async function fetchCapped(url: string, addresses: readonly string[], cancel: AbortSignal, timeout: AbortSignal): Promise<{ text: string; data: unknown }> {
   const signal = AbortSignal.any([cancel, timeout]);
-  let response: Response;
+  const aborted = (err: unknown, doing: string) => {
+    if (timeout.aborted) return new ToolError('timeout', doing === 'fetch' ? `no answer from ${url} within ${HTTP_TIMEOUT_MS / 1000} s` : `${url} did not finish within ${HTTP_TIMEOUT_MS / 1000} s`);
+    if (cancel.aborted) return new ToolError('cancelled', 'the run was cancelled');
+    return new ToolError('unavailable', doing === 'fetch' ? `cannot fetch ${url}: ${(err as Error).message}` : `reading ${url} failed: ${(err as Error).message}`);
+  };
+  if (signal.aborted) throw aborted(null, 'fetch');
+  const call = get(url, addresses, signal);
+  let response: IncomingMessage;
   try {
-    response = await fetch(url, { signal, redirect: 'manual', headers: { 'user-agent': 'AgentBlob/0.1', accept: 'text/html,text/plain,application/json;q=0.9,*/*;q=0.5' } });
+    response = await call.response;
   } catch (err) {
-    if (timeout.aborted) throw new ToolError('timeout', `no answer from ${url} within ${HTTP_TIMEOUT_MS / 1000} s`);
-    if (cancel.aborted) throw new ToolError('cancelled', 'the run was cancelled');
-    throw new ToolError('unavailable', `cannot fetch ${url}: ${(err as Error).message}`);
+    throw aborted(err, 'fetch');
   }
+  const status = response.statusCode ?? 0;
+  const header = (name: string) => {
+    const v = response.headers[name];
+    return Array.isArray(v) ? v[0] : v;
+  };
   // Redirects are not followed: the new address must pass the permission gate like any other.
-  if (response.status >= 300 && response.status < 400 && response.headers.get('location')) {
-    await response.body?.cancel();
-    const target = new URL(response.headers.get('location')!, url).href;
-    return { text: `HTTP ${response.status}: redirected to ${target}. Call http_get with that URL to follow it.`, data: { status: response.status, location: target } };
+  const location = header('location');
+  if (status >= 300 && status < 400 && location) {
+    call.abort();
+    const target = new URL(location, url).href;
+    return { text: `HTTP ${status}: redirected to ${target}. Call http_get with that URL to follow it.`, data: { status, location: target } };
   }
-  const declared = Number(response.headers.get('content-length') ?? 0);
+  const declared = Number(header('content-length') ?? 0);
   if (declared > HTTP_MAX_BYTES) {
-    await response.body?.cancel();
+    call.abort();
     throw new ToolError('too_large', `${url} is ${declared} bytes; the limit is ${HTTP_MAX_BYTES}`);
   }
-  const chunks: Uint8Array[] = [];
+  const chunks: Buffer[] = [];
   let size = 0;
   let truncated = false;
   try {
-    const reader = response.body?.getReader();
-    for (;;) {
-      if (!reader) break;
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      size += chunk.byteLength;
       if (size > HTTP_MAX_BYTES) {
         truncated = true;
-        await reader.cancel();
+        call.abort();
         break;
       }
-      chunks.push(value);
+      chunks.push(chunk);
     }
   } catch (err) {
-    if (timeout.aborted) throw new ToolError('timeout', `${url} did not finish within ${HTTP_TIMEOUT_MS / 1000} s`);
-    if (cancel.aborted) throw new ToolError('cancelled', 'the run was cancelled');
-    throw new ToolError('unavailable', `reading ${url} failed: ${(err as Error).message}`);
+    throw aborted(err, 'read');
   }
-  const type = response.headers.get('content-type') ?? '';
+  // An abort that lands between chunks ends the stream quietly on some Node versions: it is still an abort.
+  if (!truncated && (timeout.aborted || cancel.aborted)) throw aborted(null, 'read');
+  const type = header('content-type') ?? '';
   const raw = Buffer.concat(chunks).toString('utf8');
   let text = /html/i.test(type) || /^\s*<(!doctype|html)/i.test(raw) ? convert(raw, { wordwrap: false, selectors: [{ selector: 'a', options: { ignoreHref: true } }, { selector: 'img', format: 'skip' }] }) : raw;
   if (text.length > MAX_TEXT) {
     text = text.slice(0, MAX_TEXT);
     truncated = true;
   }
-  const head = `HTTP ${response.status} ${type}`.trim();
-  if (!response.ok) throw new ToolError('failed', `${head}: ${text.slice(0, 500)}`);
-  return { text: `${head}${truncated ? ' [truncated]' : ''}\n\n${text}`, data: { status: response.status, bytes: size, truncated } };
+  const head = `HTTP ${status} ${type}`.trim();
+  if (status < 200 || status > 299) throw new ToolError('failed', `${head}: ${text.slice(0, 500)}`);
+  return { text: `${head}${truncated ? ' [truncated]' : ''}\n\n${text}`, data: { status, bytes: size, truncated } };
 }

@@ -22,6 +22,7 @@ import {
   writeTextTool,
   type ToolContext,
 } from '../../../core/tools/index.js';
+import { formatNetApproval } from '../../../core/permissions/index.js';
 import { ManualClock } from '../../../core/util/clock.js';
 import { tempDir } from '../../support/index.js';
 
@@ -74,6 +75,11 @@ describe('built-in tools', () => {
     env: scrubbedEnv({ PATH: process.env.PATH, HOME: '/tmp', ANTHROPIC_API_KEY: 'sk-ant-secret-value-123', GITHUB_TOKEN: 'ghp_x', MY_PASSWORD: 'p' }),
     notifier: null,
     timeZone: 'UTC',
+  });
+  // What the gate hands http_get for the loopback server when a rule names 127.0.0.1.
+  const approvedCtx = (url: string, signal?: AbortSignal, clock?: ManualClock): ToolContext => ({
+    ...ctx(signal, clock),
+    approved: formatNetApproval({ href: new URL(url).href, addresses: ['127.0.0.1'], privateAllowed: true }),
   });
   const fails = async (p: Promise<unknown>, code: string) => {
     try {
@@ -142,21 +148,21 @@ describe('built-in tools', () => {
   });
 
   it('http_get turns HTML into text, enforces its size cap and does not follow redirects', async () => {
-    const page = await httpGetTool.run({ url: `${base}/page` }, ctx());
+    const page = await httpGetTool.run({ url: `${base}/page` }, approvedCtx(`${base}/page`));
     assert.match(page.text, /TITLE/i);
     assert.ok(page.text.includes('Some bold text.'));
     assert.ok(!page.text.includes('<p>') && !page.text.includes('var x'));
-    const huge = await httpGetTool.run({ url: `${base}/huge` }, ctx());
+    const huge = await httpGetTool.run({ url: `${base}/huge` }, approvedCtx(`${base}/huge`));
     assert.match(huge.text, /\[truncated\]/);
-    await fails(httpGetTool.run({ url: `${base}/missing` }, ctx()), 'failed');
+    await fails(httpGetTool.run({ url: `${base}/missing` }, approvedCtx(`${base}/missing`)), 'failed');
     // A redirect is reported, not followed, so its target passes the permission gate on its own.
-    const moved = await httpGetTool.run({ url: `${base}/moved` }, ctx());
+    const moved = await httpGetTool.run({ url: `${base}/moved` }, approvedCtx(`${base}/moved`));
     assert.match(moved.text, /redirected to http:\/\/169\.254\.169\.254\/latest\/meta-data\//);
   });
 
   it('http_get gives up with a timeout when a reply stalls past its time cap on the clock', async () => {
     const clock = new ManualClock();
-    const pending = httpGetTool.run({ url: `${base}/slow` }, ctx(new AbortController().signal, clock));
+    const pending = httpGetTool.run({ url: `${base}/slow` }, approvedCtx(`${base}/slow`, new AbortController().signal, clock));
     await new Promise((r) => setTimeout(r, 50));
     clock.advance(HTTP_TIMEOUT_MS - 1);
     await new Promise((r) => setTimeout(r, 20));
@@ -186,7 +192,7 @@ describe('built-in tools', () => {
 
   it('http_get stops at once when the run is cancelled', async () => {
     const controller = new AbortController();
-    const pending = httpGetTool.run({ url: `${base}/slow` }, ctx(controller.signal));
+    const pending = httpGetTool.run({ url: `${base}/slow` }, approvedCtx(`${base}/slow`, controller.signal));
     setTimeout(() => controller.abort(), 50);
     await fails(pending, 'cancelled');
   });
