@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { AppEvent } from '../../../core/contract/index.js';
 import { formatNetApproval } from '../../../core/permissions/index.js';
@@ -93,6 +93,25 @@ describe('http_get connects only to addresses the permission gate vetted', () =>
     const out = await httpGetTool.run({ url }, ctx(formatNetApproval({ href: url, addresses: ['127.0.0.2'], privateAllowed: true })));
     assert.match(out.text, /rebound secret/);
     assert.deepEqual(hits, [{ server: 'rebound', host: `localhost:${port}` }]);
+  });
+
+  it('over HTTPS the pinned connection still names the host in TLS SNI, and a handshake that fails is unavailable', async () => {
+    // A bare TCP server on the vetted address reads the ClientHello; the host name rides in its SNI extension.
+    let hello = Buffer.alloc(0);
+    const tls = createTcpServer((socket) => {
+      socket.on('data', (d) => {
+        hello = Buffer.concat([hello, d]);
+        socket.destroy();
+      });
+    });
+    await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
+    try {
+      const url = `https://pinned.test:${(tls.address() as AddressInfo).port}/`;
+      await assert.rejects(httpGetTool.run({ url }, ctx(formatNetApproval({ href: url, addresses: ['127.0.0.1'], privateAllowed: true }))), (err: Error & { code?: string }) => err.code === 'unavailable');
+      assert.ok(hello.includes(Buffer.from('pinned.test')), 'the ClientHello names the host');
+    } finally {
+      await new Promise((r) => tls.close(r));
+    }
   });
 
   it('with nothing vetted, a private address is refused before any connection unless a rule names the host', async () => {
