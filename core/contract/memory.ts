@@ -204,5 +204,11 @@ export const MEMORY_EVENT_DATA = {
   /** A run's extraction proposed a memory for the user to accept, edit or reject. */
   'memory.proposed': z.object({ proposalId: z.string(), text: z.string(), area: MemoryAreaSchema, source: MemorySourceSchema }),
   /** A proposal was answered. */
-  'memory.proposalResolved': z.object({ proposalId: z.string(), action: z.enum(['accept', 'reject']), memoryId: z.string().nullable() }),
+  'memory.proposalResolved': z.object({
+    proposalId: z.string(),
+    action: z.enum(['accept', 'reject']),
+    memoryId: z.string().nullable(),
+    /** The text the user saved instead of the proposed one (absent when accepted as proposed). */
+    editedText: z.string().optional(),
+  }),
 } as const;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MessageRoleSchema, MessageStatusSchema, type AppEvent } from './events.js';
+import { MemoryAreaSchema, MemorySourceSchema } from './memory.js';
 import { RunStatusSchema } from './runs.js';
 
 const base = { id: z.string(), seq: z.number(), ts: z.number(), runId: z.string().nullable() };
@@ -29,10 +30,24 @@ export const TimelineItemSchema = z.discriminatedUnion('kind', [
     output: z.string(),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
   }),
+  /** A memory proposed after a run, with its source, until and after the user answers it. */
+  z.object({
+    ...base,
+    kind: z.literal('memory_proposal'),
+    proposalId: z.string(),
+    text: z.string(),
+    area: MemoryAreaSchema,
+    source: MemorySourceSchema,
+    status: z.enum(['pending', 'accepted', 'edited', 'rejected']),
+    /** What was saved instead of `text` when the user edited it before accepting. */
+    editedText: z.string().nullable(),
+    memoryId: z.string().nullable(),
+  }),
 ]);
 export type TimelineItem = z.infer<typeof TimelineItemSchema>;
 export type MessageItem = Extract<TimelineItem, { kind: 'message' }>;
 export type ToolCallItem = Extract<TimelineItem, { kind: 'tool_call' }>;
+export type MemoryProposalItem = Extract<TimelineItem, { kind: 'memory_proposal' }>;
 
 /** Run statuses worth a line of their own in the timeline; the rest show on the message itself. */
 export const TIMELINE_RUN_STATUSES = new Set(['waiting_permission', 'failed', 'cancelled']);
@@ -112,9 +127,39 @@ export function applyTimelineEvent(items: TimelineItem[], index: Map<string, num
       next[at!] = { ...current, status: event.data.ok ? 'ok' : 'error', output: event.data.output, error: event.data.error };
       return next;
     }
+    case 'memory.proposed':
+      return pushItem(items, index, {
+        kind: 'memory_proposal',
+        id: `proposal-${event.data.proposalId}`,
+        seq: event.seq,
+        ts: event.ts,
+        runId: event.runId,
+        proposalId: event.data.proposalId,
+        text: event.data.text,
+        area: event.data.area,
+        source: event.data.source,
+        status: 'pending',
+        editedText: null,
+        memoryId: null,
+      });
+    case 'memory.proposalResolved': {
+      const at = index.get(`proposal-${event.data.proposalId}`);
+      const current = at === undefined ? undefined : items[at];
+      // Only the first answer counts, as in the proposals table.
+      if (!current || current.kind !== 'memory_proposal' || current.status !== 'pending') return items;
+      const next = items.slice();
+      next[at!] = { ...current, ...proposalOutcome(event.data) };
+      return next;
+    }
     default:
       return items;
   }
+}
+
+/** The status, edited text and memory a proposal has once answered (shared with the SQL projection). */
+export function proposalOutcome(data: { action: 'accept' | 'reject'; memoryId: string | null; editedText?: string }): Pick<MemoryProposalItem, 'status' | 'editedText' | 'memoryId'> {
+  if (data.action === 'reject') return { status: 'rejected', editedText: null, memoryId: null };
+  return { status: data.editedText !== undefined ? 'edited' : 'accepted', editedText: data.editedText ?? null, memoryId: data.memoryId };
 }
 
 function pushItem(items: TimelineItem[], index: Map<string, number>, item: TimelineItem): TimelineItem[] {

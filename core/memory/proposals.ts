@@ -82,13 +82,14 @@ export class MemoryProposals {
     const proposal = this.one(proposalId);
     if (proposal.status !== 'pending') return proposal;
     let memoryId: string | null = null;
+    const edited = action === 'accept' && text !== undefined && text.trim() !== proposal.text ? text : undefined;
     if (action === 'accept') {
       const added = await this.memory.add({ text: text ?? proposal.text, area: proposal.area, source: proposal.source });
       memoryId = added.memory.id;
     }
     // Another answer may have landed while the memory was embedding.
     if (this.one(proposalId).status !== 'pending') return this.one(proposalId);
-    this.log.transaction(() => this.log.append('memory.proposalResolved', { proposalId, action, memoryId }, proposal.source.runId));
+    this.log.transaction(() => this.log.append('memory.proposalResolved', { proposalId, action, memoryId, ...(edited !== undefined ? { editedText: edited } : {}) }, proposal.source.runId));
     return this.one(proposalId);
   }
 

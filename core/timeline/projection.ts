@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { TIMELINE_RUN_STATUSES, type AppEvent, type TimelineItem } from '../contract/index.js';
+import { proposalOutcome, TIMELINE_RUN_STATUSES, type AppEvent, type MemoryProposalItem, type TimelineItem } from '../contract/index.js';
 import type { ReadableDB, WritableDB } from '../db/index.js';
 
 type Row = {
@@ -29,6 +29,10 @@ export function createTimelineProjector(db: WritableDB): (event: AppEvent) => vo
     'INSERT OR IGNORE INTO timeline (id, seq, ts, kind, run_id, role, text, status, model, code, detail) VALUES (@id, @seq, @ts, @kind, @runId, @role, @text, @status, @model, @code, @detail)',
   );
   const completeTool = db.prepare("UPDATE timeline SET text = ?, status = ?, code = ?, detail = json_set(detail, '$.error', json(?)) WHERE id = ?");
+  // Memory proposals keep area, source and outcome as JSON in `detail`; only the first answer counts.
+  const resolveProposal = db.prepare(
+    "UPDATE timeline SET status = ?, detail = json_set(detail, '$.editedText', ?, '$.memoryId', ?) WHERE id = ? AND status = 'pending'",
+  );
   return (event) => {
     switch (event.type) {
       case 'message.created':
@@ -93,6 +97,24 @@ export function createTimelineProjector(db: WritableDB): (event: AppEvent) => vo
       case 'tool.completed':
         completeTool.run(event.data.output, event.data.ok ? 'ok' : 'error', event.data.error?.code ?? null, JSON.stringify(event.data.error), `tool-${event.data.callId}`);
         break;
+      case 'memory.proposed':
+        insertTool.run({
+          ...base,
+          id: `proposal-${event.data.proposalId}`,
+          seq: event.seq,
+          ts: event.ts,
+          kind: 'memory_proposal',
+          runId: event.runId,
+          status: 'pending',
+          text: event.data.text,
+          detail: JSON.stringify({ proposalId: event.data.proposalId, area: event.data.area, source: event.data.source, editedText: null, memoryId: null }),
+        });
+        break;
+      case 'memory.proposalResolved': {
+        const outcome = proposalOutcome(event.data);
+        resolveProposal.run(outcome.status, outcome.editedText, outcome.memoryId, `proposal-${event.data.proposalId}`);
+        break;
+      }
       default:
         break;
     }
@@ -144,6 +166,20 @@ function rowToItem(row: Row): TimelineItem {
         status: row.status as 'running' | 'ok' | 'error',
         output: row.text ?? '',
         error: detail.error ?? null,
+      };
+    }
+    case 'memory_proposal': {
+      const detail = JSON.parse(row.detail ?? '{}') as Pick<MemoryProposalItem, 'proposalId' | 'area' | 'source' | 'editedText' | 'memoryId'>;
+      return {
+        ...base,
+        kind: 'memory_proposal',
+        proposalId: detail.proposalId,
+        text: row.text ?? '',
+        area: detail.area,
+        source: detail.source,
+        status: row.status as MemoryProposalItem['status'],
+        editedText: detail.editedText ?? null,
+        memoryId: detail.memoryId ?? null,
       };
     }
     case 'error':

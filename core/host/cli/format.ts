@@ -35,6 +35,11 @@ export function timelineLine(item: TimelineItem): string {
       const outcome = item.status === 'running' ? 'running' : item.error ? `error ${item.error.code}: ${oneLine(item.error.message, 200)}` : `ok: ${oneLine(item.output, 200)}`;
       return `${head} tool ${item.tool} ${oneLine(item.args, 120)} → ${outcome}`;
     }
+    case 'memory_proposal': {
+      const outcome = item.status === 'edited' ? `edited: ${oneLine(item.editedText ?? '', 200)}` : item.status;
+      const from = item.source.messageId ? ` from message ${item.source.messageId}` : '';
+      return `${head} memory proposal ${item.proposalId} (${item.area}) "${oneLine(item.text, 200)}"${from} → ${outcome}`;
+    }
     default:
       // A kind added after this build: still one line, with what it carries.
       return `${head} ${(item as { kind: string }).kind} ${oneLine(JSON.stringify(item), 300)}`;

@@ -37,7 +37,7 @@ describe('the timeline projection', () => {
       const { items } = await t.client.call('timeline.list', { limit: 1000 });
       assert.deepEqual(items, folded);
       assert.deepEqual(
-        items.map((i) => (i.kind === 'message' ? `${i.role}:${i.status}` : i.kind === 'run_status' ? `status:${i.status}` : i.kind === 'error' ? `error:${i.code}` : `tool:${i.tool}`)),
+        items.map((i) => (i.kind === 'message' ? `${i.role}:${i.status}` : i.kind === 'run_status' ? `status:${i.status}` : i.kind === 'error' ? `error:${i.code}` : i.kind === 'tool_call' ? `tool:${i.tool}` : i.kind)),
         ['user:done', 'assistant:done', 'user:done', 'assistant:failed', 'error:provider.bad_request', 'status:failed', 'user:done', 'assistant:cancelled', 'status:cancelled'],
       );
     } finally {
@@ -80,6 +80,80 @@ describe('the timeline projection', () => {
       const future = timelineLine({ kind: 'reminder', id: 'r1', seq: 99, ts: 0, runId: null, note: 'later' } as unknown as TimelineItem);
       assert.match(future, /^#99 .* reminder \{.*"note":"later".*\}$/);
     } finally {
+      await t.close();
+    }
+  });
+
+  it('memory proposals are stored as folded: pending until answered, then accepted, edited or rejected, and only the first answer counts', async () => {
+    const t = await startTestCore();
+    try {
+      t.core.log.transaction(() => t.core.log.append('message.created', { messageId: 'm1', role: 'user', text: 'my dentist is Dr. Okafor and I take tea black', status: 'done' }, null));
+      const source = { kind: 'run' as const, runId: null, messageId: 'm1' };
+      const proposals = t.core.memoryProposals;
+      const accepted = await proposals.propose({ text: 'My dentist is Dr. Okafor', area: 'main', source });
+      const edited = await proposals.propose({ text: 'I take tea black', area: 'main', source });
+      const rejected = await proposals.propose({ text: 'The user said hello', area: 'fragments', source });
+      const pending = await proposals.propose({ text: 'I live near the river', area: 'main', source });
+      await t.client.call('memory.resolveProposal', { proposalId: accepted.proposalId, action: 'accept' });
+      await t.client.call('memory.resolveProposal', { proposalId: edited.proposalId, action: 'accept', text: 'I take my tea black, no sugar' });
+      await t.client.call('memory.resolveProposal', { proposalId: rejected.proposalId, action: 'reject' });
+      // A second answer changes nothing, in the table or the fold.
+      await t.client.call('memory.resolveProposal', { proposalId: rejected.proposalId, action: 'accept' });
+
+      const index = new Map<string, number>();
+      let folded: TimelineItem[] = [];
+      for (const event of t.core.log.since(0, 10_000)) folded = applyTimelineEvent(folded, index, event);
+      const { items } = await t.client.call('timeline.list', {});
+      assert.deepEqual(items, folded);
+      const cards = items.filter((i) => i.kind === 'memory_proposal');
+      assert.deepEqual(
+        cards.map((c) => [c.proposalId, c.status, c.editedText, c.source.messageId, c.memoryId !== null]),
+        [
+          [accepted.proposalId, 'accepted', null, 'm1', true],
+          [edited.proposalId, 'edited', 'I take my tea black, no sugar', 'm1', true],
+          [rejected.proposalId, 'rejected', null, 'm1', false],
+          [pending.proposalId, 'pending', null, 'm1', false],
+        ],
+      );
+      const stored = await t.client.call('memory.get', { id: cards[1].memoryId! });
+      assert.equal(stored.text, 'I take my tea black, no sugar');
+
+      const lines = cards.map(timelineLine);
+      assert.ok(lines.every((line) => !line.includes('\n')), lines.join('\n'));
+      assert.match(lines[1], /memory proposal \S+ \(main\) "I take tea black" from message m1 → edited: I take my tea black, no sugar$/);
+      assert.match(lines[2], /"The user said hello" from message m1 → rejected$/);
+      assert.match(lines[3], /→ pending$/);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a proposal extracted after a run, with auto-accept on, is in the timeline with the run as its source and already accepted', async () => {
+    const t = await startTestCore({ env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url } });
+    try {
+      await t.client.call('memory.configure', { extractAfterRuns: true, autoAcceptProposals: true });
+      anthropic.script(
+        { kind: 'stream', chunks: ['Noted, Okafor it is.'] },
+        { kind: 'stream', chunks: ['{"text": "My dentist is Dr. Okafor", "area": "main"}'] },
+      );
+      const { runId } = await t.client.call('chat.send', { text: 'My dentist is Dr. Okafor.' });
+      await t.core.idle();
+      await waitFor(async () => (await t.client.call('memory.proposals', {})).proposals.some((p) => p.status === 'accepted'), 5000, 'the proposal accepted');
+      const index = new Map<string, number>();
+      let folded: TimelineItem[] = [];
+      for (const event of t.core.log.since(0, 10_000)) folded = applyTimelineEvent(folded, index, event);
+      const { items } = await t.client.call('timeline.list', {});
+      assert.deepEqual(items, folded);
+      const card = items.find((i) => i.kind === 'memory_proposal');
+      assert.ok(card && card.kind === 'memory_proposal', JSON.stringify(items));
+      assert.equal(card.status, 'accepted');
+      assert.equal(card.runId, runId);
+      assert.equal(card.source.runId, runId);
+      const user = items.find((i) => i.kind === 'message' && i.role === 'user' && i.runId === runId);
+      assert.equal(card.source.messageId, user?.id);
+      assert.equal((await t.client.call('memory.search', { query: 'dentist' })).hits[0]?.memory.text, 'My dentist is Dr. Okafor');
+    } finally {
+      anthropic.script();
       await t.close();
     }
   });
