@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import type { MessageItem, TimelineItem } from '../../core/contract/index.js';
+import { MemoryProposalRow } from './MemoryProposalRow.js';
 import { RichText } from './RichText.js';
 import { ToolCallRow } from './ToolCallRow.js';
 
@@ -41,6 +42,8 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineI
       );
     case 'tool_call':
       return <ToolCallRow item={item} time={time} />;
+    case 'memory_proposal':
+      return <MemoryProposalRow item={item} time={time} />;
     default:
       // A kind this build does not know yet (a newer core): say so rather than show nothing.
       return (

@@ -25,7 +25,7 @@ export interface MemorySlice {
   memoryProposals: MemoryProposal[];
   loadMemoryProposals(): Promise<void>;
   /** Accepts (with the text as edited) or rejects a proposal. */
-  resolveMemoryProposal(proposalId: string, action: 'accept' | 'reject', text?: string): Promise<void>;
+  resolveMemoryProposal(proposalId: string, action: 'accept' | 'reject', text?: string): Promise<boolean>;
   /** Set when the user asked to see a memory's source message; the chat pane scrolls to it. */
   timelineFocus: { messageId: string; nonce: number } | null;
   /** Lists (empty query) or searches with the current filters. */
@@ -73,8 +73,10 @@ export const createMemorySlice: SliceCreator<MemorySlice> = (set, get, client) =
       try {
         await client.call('memory.resolveProposal', { proposalId, action, ...(text !== undefined ? { text } : {}) });
         set({ memoryProposals: get().memoryProposals.filter((p) => p.proposalId !== proposalId) });
+        return true;
       } catch (err) {
         fail(action === 'accept' ? 'The proposal was not saved' : 'The proposal was not dismissed', err);
+        return false;
       }
     },
 
