@@ -56,6 +56,10 @@ describe('memory proposals in the chat timeline, in the browser against the head
       assert.equal(await row(dentist.proposalId).getAttribute('data-status'), 'accepted');
       assert.equal(await row(hello.proposalId).getAttribute('data-status'), 'rejected');
       await waitFor(async () => (await app.page.getByTestId('proposal-source').count()) === 3, 5000, 'sources after reload');
+
+      // The source link highlights the message the proposal came from.
+      await row(dentist.proposalId).getByTestId('proposal-source').click();
+      await app.page.locator('.timeline-focused [data-id="msg_source"]').waitFor({ timeout: 5000 });
     } finally {
       await app.close();
     }
