@@ -148,6 +148,11 @@ export function createCore(options: CoreOptions): Core {
   const breaker = new CircuitBreaker(clock);
   const memoryTools = createMemoryTools(memory);
   const tools = (): readonly AnyTool[] => [...BUILTIN_TOOLS, ...memoryTools];
+  const windowNotifier = {
+    notify: (notice: { title: string; body: string; runId: string }) => {
+      log.transaction(() => log.append('notification.requested', { title: notice.title, body: notice.body }, notice.runId));
+    },
+  };
   const agentRuntime: AgentRuntime = {
     log,
     timeline,
@@ -158,7 +163,8 @@ export function createCore(options: CoreOptions): Core {
     redact,
     tools,
     gate: permissions.gate,
-    notifier: () => options.notifier ?? null,
+    // Without a native notifier, a window that announced it shows notifications does, from the log.
+    notifier: () => options.notifier ?? (gateway.clientsThatCan('notifications') > 0 ? windowNotifier : null),
     commandEnv: scrubbedEnv(env),
     timeZone,
     deltaWindowMs: options.deltaWindowMs ?? 32,

@@ -44,6 +44,8 @@ const ToolErrorSchema = z.object({ code: z.string(), message: z.string() });
 
 /** Agent runtime events; merged into `EVENT_DATA`. */
 export const AGENT_EVENT_DATA = {
+  /** The `notify` tool asks the open windows to show a notification (the run is the event's `runId`). */
+  'notification.requested': z.object({ title: z.string(), body: z.string() }),
   /** A tool call the model made passed validation and starts (or was refused before running). */
   'tool.started': z.object({
     callId: z.string(),

@@ -50,6 +50,8 @@ export const COMMANDS = {
   'events.subscribe': { args: z.object({ fromSeq: seq }).strict(), result: z.object({ head: seq }) },
   /** Stops pushing events on this connection. */
   'events.unsubscribe': { args: z.object({}).strict(), result: z.object({}) },
+  /** Says what this connection's window can do (`notifications`: it shows `notification.requested`); lasts until it closes. */
+  'client.hello': { args: z.object({ capabilities: z.array(z.enum(['notifications'])).max(10) }).strict(), result: z.object({}) },
   /** Current settings (secrets only as "set" or not). */
   'settings.get': { args: z.object({}).strict(), result: SettingsSchema },
   /** Changes settings; returns the new settings. */

@@ -21,8 +21,12 @@ export interface CallContext {
   transport: string;
 }
 
-/** The subscription commands belong to a session, not to core; every other command has a handler. */
-type SessionCommand = 'events.subscribe' | 'events.unsubscribe';
+/** The subscription and hello commands belong to a session, not to core; every other command has a handler. */
+type SessionCommand = 'events.subscribe' | 'events.unsubscribe' | 'client.hello';
+const SESSION_COMMANDS: readonly string[] = ['events.subscribe', 'events.unsubscribe', 'client.hello'] satisfies SessionCommand[];
+
+/** What a window announced it can do with `client.hello`. */
+export type ClientCapability = ParsedArgs<'client.hello'>['capabilities'][number];
 export type Handlers = {
   [N in Exclude<CommandName, SessionCommand>]: (args: ParsedArgs<N>, ctx: CallContext) => CommandResult<N> | Promise<CommandResult<N>>;
 };
@@ -39,6 +43,9 @@ export interface Session {
  * `{ok: false, error: {code, message}}`. No stack trace ever leaves; unknown failures are logged.
  */
 export class Gateway {
+  /** Per session: what it announced, and whether it follows the log right now. */
+  private readonly sessions = new Map<object, { capabilities: ReadonlySet<ClientCapability>; subscribed: boolean }>();
+
   constructor(
     private readonly handlers: Handlers,
     private readonly log: EventLog,
@@ -47,7 +54,7 @@ export class Gateway {
 
   /** Calls a command directly (in-process clients), with the same validation as any transport. */
   async call<N extends CommandName>(command: N, args: unknown, ctx: CallContext = { transport: 'inprocess' }): Promise<CommandResult<N>> {
-    if (command === 'events.subscribe' || command === 'events.unsubscribe') {
+    if (SESSION_COMMANDS.includes(command)) {
       throw new AppError('invalid_input', `${command} needs a session`);
     }
     const parsed = COMMANDS[command].args.safeParse(args ?? {});
@@ -56,9 +63,23 @@ export class Gateway {
     return (await handler(parsed.data, ctx)) as CommandResult<N>;
   }
 
+  /**
+   * Sessions that announced `capability` and follow the event log now: a window that would show a
+   * `notification.requested` appended at this moment. The CLI never announces anything.
+   */
+  clientsThatCan(capability: ClientCapability): number {
+    let count = 0;
+    for (const s of this.sessions.values()) if (s.subscribed && s.capabilities.has(capability)) count++;
+    return count;
+  }
+
   openSession(send: (frame: ServerFrame) => void, transport: string): Session {
     let unsubscribe: (() => void) | null = null;
     let closed = false;
+    const key = {};
+    const self = { capabilities: new Set<ClientCapability>() as ReadonlySet<ClientCapability>, subscribed: false };
+    this.sessions.set(key, self);
+    const sessions = this.sessions;
     const safeSend = (frame: ServerFrame) => {
       if (closed) return;
       try {
@@ -98,6 +119,14 @@ export class Gateway {
             // Reply first, then the backlog and live events: the client knows the subscription took.
             safeSend({ id, ok: true, result: { head: this.log.head() } });
             unsubscribe = this.log.subscribe(parsed.data.fromSeq, (event) => safeSend({ event }));
+            self.subscribed = true;
+            return;
+          }
+          if (command === 'client.hello') {
+            const parsed = COMMANDS['client.hello'].args.safeParse(args ?? {});
+            if (!parsed.success) throw new AppError('invalid_input', `client.hello: ${describeZodError(parsed.error)}`);
+            self.capabilities = new Set(parsed.data.capabilities);
+            safeSend({ id, ok: true, result: {} });
             return;
           }
           if (command === 'events.unsubscribe') {
@@ -105,6 +134,7 @@ export class Gateway {
             if (!parsed.success) throw new AppError('invalid_input', `events.unsubscribe: ${describeZodError(parsed.error)}`);
             unsubscribe?.();
             unsubscribe = null;
+            self.subscribed = false;
             result = {};
           } else {
             result = await this.call(command, args, { transport });
@@ -118,6 +148,7 @@ export class Gateway {
         closed = true;
         unsubscribe?.();
         unsubscribe = null;
+        sessions.delete(key);
       },
     };
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ToolError, defineTool } from './types.js';
 
-/** Shows a native notification through the client that provides them. */
+/** Shows a notification: natively in the desktop app, otherwise in the open browser windows. */
 export const notifyTool = defineTool({
   name: 'notify',
   description: 'Show the user a desktop notification (short title and body).',
@@ -10,7 +10,7 @@ export const notifyTool = defineTool({
   resource: (args) => args.title,
   summarize: (args) => `notify "${args.title}"`,
   async run(args, ctx) {
-    if (!ctx.notifier) throw new ToolError('unavailable', 'no client that shows notifications is connected');
+    if (!ctx.notifier) throw new ToolError('unavailable', 'no window is open to show it (open the app or its browser page)');
     await ctx.notifier.notify({ title: args.title, body: args.body, runId: ctx.runId });
     return { text: 'notification shown' };
   },
