@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { ConnectionIndicator } from './components/ConnectionIndicator.js';
 import { Nav } from './components/Nav.js';
+import { NotificationAccessButton, Toasts } from './components/Notifications.js';
 import { PANES } from './panes.js';
 import { ApprovalDialog } from './views/ApprovalDialog.js';
 import { useApp } from './store/context.js';
@@ -19,6 +20,7 @@ export function App() {
         <div className="brand">Agent Blob</div>
         <Nav panes={PANES} current={pane.id} onSelect={setPaneId} />
         <div className="sidebar-footer">
+          <NotificationAccessButton />
           <ConnectionIndicator />
         </div>
       </aside>
@@ -26,6 +28,7 @@ export function App() {
         <pane.View />
       </main>
       <ApprovalDialog />
+      <Toasts />
     </div>
   );
 }

@@ -2,12 +2,14 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { connect } from './bridge.js';
-import { createAppStore, startAppStore } from './store/index.js';
+import { announceNotifications, createAppStore, startAppStore } from './store/index.js';
 import { AppProvider } from './store/context.js';
 import './styles.css';
 
-const { client } = connect();
+const { client, transport } = connect();
 const store = createAppStore(client);
+// The desktop app shows notifications natively; a browser page shows them itself.
+if (transport === 'websocket') announceNotifications(store, client);
 let stop: (() => void) | null = null;
 let starting = false;
 

@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AppEvent, Client } from '../../core/contract/index.js';
 import { createConnectionSlice } from './connection.js';
 import { createMemorySlice } from './memory.js';
+import { createNotificationsSlice } from './notifications.js';
 import { createPermissionsSlice } from './permissions.js';
 import { createRunsSlice } from './runs.js';
 import { createSettingsSlice } from './settings.js';
@@ -11,6 +12,7 @@ import type { AppState, EventApplier } from './types.js';
 export type { AppState } from './types.js';
 export { currentChatRun, type ActiveRun } from './runs.js';
 export { TIMELINE_PAGE_SIZE } from './timeline.js';
+export { announceNotifications, type Toast } from './notifications.js';
 
 /** Every slice that follows pushed events; a new slice adds its applier here. */
 const EVENT_APPLIERS: EventApplier[] = [
@@ -19,6 +21,7 @@ const EVENT_APPLIERS: EventApplier[] = [
   (state, events) => state.applyMemoryEvents(events),
   (state, events) => state.applyPermissionEvents(events),
   (state, events) => state.applySettingsEvents(events),
+  (state, events) => state.applyNotificationEvents(events),
 ];
 
 export type AppStore = StoreApi<AppState>;
@@ -32,6 +35,7 @@ export function createAppStore(client: Client): AppStore {
     ...createMemorySlice(set, get, client),
     ...createPermissionsSlice(set, get, client),
     ...createSettingsSlice(set, get, client),
+    ...createNotificationsSlice(set, get, client),
   }));
 }
 

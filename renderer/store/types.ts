@@ -2,13 +2,14 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { AppEvent, Client } from '../../core/contract/index.js';
 import type { ConnectionSlice } from './connection.js';
 import type { MemorySlice } from './memory.js';
+import type { NotificationsSlice } from './notifications.js';
 import type { PermissionsSlice } from './permissions.js';
 import type { RunsSlice } from './runs.js';
 import type { SettingsSlice } from './settings.js';
 import type { TimelineSlice } from './timeline.js';
 
 /** The whole renderer state: every slice merged. Components select single fields, never all of it. */
-export type AppState = ConnectionSlice & TimelineSlice & RunsSlice & MemorySlice & PermissionsSlice & SettingsSlice;
+export type AppState = ConnectionSlice & TimelineSlice & RunsSlice & MemorySlice & PermissionsSlice & SettingsSlice & NotificationsSlice;
 
 export type SetState = StoreApi<AppState>['setState'];
 export type GetState = StoreApi<AppState>['getState'];
