@@ -1,7 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
 import { useApp, useRetryStart } from '../store/context.js';
 import { TimelineRow } from './TimelineRow.js';
+import { visibleTimelineItems } from './timelineVisibility.js';
 import { useTimelineFocus } from './useTimelineFocus.js';
 
 /** Pixels from the top at which the next older page is requested. */
@@ -15,7 +16,9 @@ const STICK_THRESHOLD = 32;
  * they scrolled up; older pages load when the top comes near.
  */
 export function Timeline() {
-  const items = useApp((s) => s.timelineItems);
+  const allItems = useApp((s) => s.timelineItems);
+  // Filtered before the virtualizer counts them, so a hidden item leaves no zero-height slot behind.
+  const items = useMemo(() => visibleTimelineItems(allItems), [allItems]);
   const status = useApp((s) => s.timelineStatus);
   const error = useApp((s) => s.timelineError);
   const hasOlder = useApp((s) => s.hasOlder);

@@ -136,12 +136,22 @@ describe('chat in the browser against the headless host', () => {
       assert.ok(before.some((r) => r.kind === 'error' && /loopback refuses this request/.test(r.text)), 'the provider error is shown readably');
       // The whole timeline is the core's, not merely what the page showed before: every item, in order.
       const { items } = await app.host.core.gateway.call('timeline.list', {});
-      const coreRows = items.map((item) => `${item.id}:${'status' in item ? item.status : ''}`);
+      // The failed turn's reply has no text: the core keeps it, the page leaves out exactly that one
+      // empty bubble (the error row and the Failed line say what happened) and nothing else.
+      const emptyFailed = items.filter((item) => item.kind === 'message' && item.role === 'assistant' && item.status === 'failed' && item.text === '');
+      assert.equal(emptyFailed.length, 1, 'the core timeline holds the failed turn\'s empty reply');
+      const coreRows = items.filter((item) => !emptyFailed.includes(item)).map((item) => `${item.id}:${'status' in item ? item.status : ''}`);
       const shownRows = () => rows(app.page).evaluateAll((els) => els.map((el) => `${el.getAttribute('data-id')}:${el.getAttribute('data-status') ?? ''}`));
-      assert.deepEqual(await shownRows(), coreRows, 'before the reload the page shows the core timeline');
+      assert.deepEqual(await shownRows(), coreRows, 'before the reload the page shows the core timeline, but for the empty failed reply');
       assert.deepEqual(
         before.filter((r) => r.kind === 'message').map((r) => `${r.role}:${r.status}:${r.text}`),
-        ['user:done:one', 'assistant:done:The first answer.', 'user:done:two', 'assistant:failed:', 'user:done:three', 'assistant:done:The third answer, after an error.'],
+        ['user:done:one', 'assistant:done:The first answer.', 'user:done:two', 'user:done:three', 'assistant:done:The third answer, after an error.'],
+      );
+      const failedTurn = before.slice(before.findIndex((r) => r.kind === 'message' && r.text === 'two') + 1, before.findIndex((r) => r.kind === 'message' && r.text === 'three'));
+      assert.deepEqual(
+        failedTurn.map((r) => (r.kind === 'run_status' ? `run_status:${r.status}` : r.kind)),
+        ['error', 'run_status:failed'],
+        'the failed turn shows its error and its Failed line, with no empty bubble',
       );
 
       await app.page.reload();
