@@ -152,10 +152,10 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
         record('gate', callId, decision);
         return decision;
       },
-      async execute(tool, args, callId, approved) {
+      async execute(tool, args, callId, grant) {
         let result: ToolCallResult;
         try {
-          result = { ok: true, output: await tool.run(args, approved === undefined ? toolContext : { ...toolContext, approved }) };
+          result = { ok: true, output: await tool.run(args, grant === undefined ? toolContext : { ...toolContext, ...grant }) };
         } catch (err) {
           result = { ok: false, error: normalizeToolError(err, ctx.signal) };
         }

@@ -1,5 +1,5 @@
 import type { ContentBlock } from '../providers/index.js';
-import type { AnyTool, ToolErrorInfo } from '../tools/index.js';
+import type { AnyTool, ToolErrorInfo, ToolGrant } from '../tools/index.js';
 import { parseToolArgs } from './args.js';
 import type { AgentDeps, AgentEvent, ToolCallResult } from './types.js';
 
@@ -16,7 +16,7 @@ export interface PendingCall {
 
 const MAX_RESULT_CHARS = 30_000;
 
-type Prepared = { call: PendingCall; tool: AnyTool | null; args: unknown; result: ToolCallResult | null; approved?: string };
+type Prepared = { call: PendingCall; tool: AnyTool | null; args: unknown; result: ToolCallResult | null; grant?: ToolGrant };
 
 /**
  * Runs the tool calls of one model turn: each is validated and passes the permission gate in order
@@ -69,7 +69,7 @@ export async function* runToolCalls(
       continue;
     }
     yield started(deps, call, tool.capability, JSON.stringify(parsed.args), resource);
-    let approved: string | undefined;
+    let grant: ToolGrant | undefined;
     if (tool.capability !== null) {
       const decision = await deps.seams.authorize(
         {
@@ -87,13 +87,15 @@ export async function* runToolCalls(
         prepared.push({ call, tool, args: parsed.args, result: fail('denied', `permission denied (${decision.by}): ${decision.reason}`) });
         continue;
       }
-      approved = decision.resolved;
+      grant = {};
+      if (decision.resolved !== undefined) grant.approved = decision.resolved;
+      if (decision.cwd !== undefined) grant.approvedCwd = decision.cwd;
     }
-    prepared.push({ call, tool, args: parsed.args, result: null, approved });
+    prepared.push({ call, tool, args: parsed.args, result: null, grant });
   }
 
   const running = prepared.map((p) =>
-    p.result ? Promise.resolve(p.result) : deps.seams.execute(p.tool!, p.args, p.call.callId, p.approved).catch((err): ToolCallResult => fail('failed', String((err as Error)?.message ?? err))),
+    p.result ? Promise.resolve(p.result) : deps.seams.execute(p.tool!, p.args, p.call.callId, p.grant).catch((err): ToolCallResult => fail('failed', String((err as Error)?.message ?? err))),
   );
   const blocks: ContentBlock[] = [];
   for (let i = 0; i < prepared.length; i++) {

@@ -2,7 +2,7 @@ import type { EventData, EventType, Price, Purpose } from '../contract/index.js'
 import type { PermissionDecision, PermissionRequest } from '../permissions/types.js';
 import type { ModelRequest, RoutedEvent } from '../providers/index.js';
 import type { RunOutcome } from '../runs/index.js';
-import type { AnyTool, ToolContext, ToolErrorInfo, ToolOutput } from '../tools/index.js';
+import type { AnyTool, ToolContext, ToolErrorInfo, ToolGrant, ToolOutput } from '../tools/index.js';
 import type { Clock } from '../util/clock.js';
 import type { Conversation } from './compaction.js';
 
@@ -25,8 +25,8 @@ export type ToolCallResult = { ok: true; output: ToolOutput } | { ok: false; err
 /** The two side-effecting steps of a tool call; live they reach the gate and the tool, in replay the recordings. */
 export interface ToolSeams {
   authorize(request: PermissionRequest, callId: string): Promise<PermissionDecision>;
-  /** `approved` is the resource the gate allowed (a real path for file tools): the tool acts on it. */
-  execute(tool: AnyTool, args: unknown, callId: string, approved?: string): Promise<ToolCallResult>;
+  /** `grant` is what the gate allowed (a real path for file tools, a real folder for commands): the tool acts on it. */
+  execute(tool: AnyTool, args: unknown, callId: string, grant?: ToolGrant): Promise<ToolCallResult>;
 }
 
 /** Everything the loop needs, passed in; it reaches nothing else. */

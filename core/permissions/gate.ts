@@ -38,6 +38,8 @@ interface Waiter {
   runId: string;
   /** The call's target as the tool must use it (the log holds it redacted). */
   resolved: string;
+  /** A command's real working folder, as checked. */
+  cwd: string | null;
   settle: (decision: PermissionDecision) => void;
   timer: TimerHandle;
 }
@@ -68,9 +70,9 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
     mode,
   });
 
-  const toDecision = (entry: AuditEntry, resolved: string): PermissionDecision =>
+  const toDecision = (entry: AuditEntry, resolved: string, cwd: string | null): PermissionDecision =>
     entry.decision === 'allow'
-      ? { decision: 'allow', by: byText(entry.decidedBy, entry.ruleId), requestId: entry.requestId, resolved, ruleId: entry.ruleId }
+      ? { decision: 'allow', by: byText(entry.decidedBy, entry.ruleId), requestId: entry.requestId, resolved, ...(cwd === null ? {} : { cwd }), ruleId: entry.ruleId }
       : { decision: 'deny', by: byText(entry.decidedBy, entry.ruleId), reason: entry.reason, requestId: entry.requestId, ruleId: entry.ruleId };
 
   /** Decides a pending request once; later calls find it decided and change nothing. Must run in a transaction. */
@@ -101,7 +103,7 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
     if (!waiter) return;
     waiters.delete(requestId);
     deps.clock.clearTimeout(waiter.timer);
-    waiter.settle(toDecision(deps.queries.request(requestId)!, waiter.resolved));
+    waiter.settle(toDecision(deps.queries.request(requestId)!, waiter.resolved, waiter.cwd));
   };
 
   return {
@@ -116,7 +118,14 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
         if (target.ok && !target.isIp && !target.privateReason) ({ reason: resolvedPrivateReason, addresses: vetted } = await resolvePrivateReason(target.host, deps.resolver));
         if (run.signal.aborted) return { decision: 'deny', by: 'cancelled', reason: 'the run was cancelled', requestId };
       }
-      const evaluation = deps.engine.evaluate({ ...request, resolvedPrivateReason });
+      // A command runs in the real folder checked here, and its relative redirections are judged there,
+      // so a link swapped while the call waits cannot move it.
+      const where = request.capability === 'shell.exec' ? deps.engine.workingFolder(request.cwd) : null;
+      const cwd = where?.ok ? where.path : null;
+      const evaluation: Evaluation =
+        where && !where.ok
+          ? { decision: 'deny', decidedBy: 'safety', ruleId: null, reason: where.reason, resolved: null, parts: [] }
+          : deps.engine.evaluate({ ...request, ...(cwd === null ? {} : { cwd }), resolvedPrivateReason });
       // The tool connects only to the addresses checked here: a name looked up again could answer otherwise (DNS rebinding).
       const toolTarget = (resolved: string) =>
         request.capability === 'net.http' ? formatNetApproval({ href: resolved, addresses: vetted, privateAllowed: deps.engine.namesHttpHost(request) }) : resolved;
@@ -129,7 +138,7 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
             request.runId,
           ),
         );
-        return toDecision(deps.queries.request(requestId)!, toolTarget(evaluation.resolved ?? request.resource));
+        return toDecision(deps.queries.request(requestId)!, toolTarget(evaluation.resolved ?? request.resource), cwd);
       }
 
       // Schedules and workers run with nobody watching, whether or not the caller named their scope.
@@ -142,7 +151,7 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
           deps.log.transaction(() => decidePending(requestId, { decision: 'deny', decidedBy: 'expiry', ruleId: null, reason: 'nobody answered in time', answer: null }));
           settle(requestId);
         }, expiresAt - deps.clock.now());
-        waiters.set(requestId, { runId: request.runId, resolved: toolTarget(evaluation.resolved ?? request.resource), settle: resolve, timer });
+        waiters.set(requestId, { runId: request.runId, resolved: toolTarget(evaluation.resolved ?? request.resource), cwd, settle: resolve, timer });
       });
       const closeForRun = (status: string) => {
         if (!waiters.has(requestId)) return;

@@ -134,6 +134,19 @@ export class PolicyEngine {
     return this.finish(ruled, call.resource, null);
   }
 
+  /**
+   * Where a shell command would run: the real folder (symlinks followed), which must be an existing
+   * folder inside an allowed one. The gate hands this path to the command, which runs nowhere else.
+   */
+  workingFolder(cwd: string | undefined): { ok: true; path: string } | { ok: false; reason: string } {
+    this.fresh();
+    const base = this.realRoots[0] ?? this.sys.home;
+    const safety = this.pathSafety(cwd ?? base, base, 'read');
+    if (!safety.ok) return { ok: false, reason: `working folder: ${safety.reason}` };
+    if (!this.sys.lstat(safety.path)?.isDirectory()) return { ok: false, reason: `working folder: ${safety.path} is not a folder` };
+    return safety;
+  }
+
   /** Whether an allow rule in the call's scope names its URL's host literally: only that opens a non-public address. */
   namesHttpHost(call: PolicyCall): boolean {
     this.fresh();

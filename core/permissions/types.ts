@@ -27,7 +27,10 @@ export interface PermissionRequest {
   argsSummary: string;
   /** Where the run comes from, for scoped rules. */
   scope?: { scheduleId?: string; workerRole?: string };
-  /** The working folder of a shell command, for relative redirection targets (default: the first allowed root). */
+  /**
+   * The working folder of a shell command (default: the first allowed root). The gate checks it lies
+   * inside an allowed folder and judges relative redirection targets there.
+   */
   cwd?: string;
 }
 
@@ -37,10 +40,12 @@ export interface PermissionRequest {
  * a normalised URL): the tool must act on that, not on what the model wrote, so the call checked is
  * the call made. For `net.http` it is the URL, a line break, then `addresses=<a,b,…>;private=<yes|no>`
  * (see `formatNetApproval`): the addresses the gate vetted for the host, which the tool must connect
- * to instead of looking the name up again. `requestId` is the audit entry of this decision.
+ * to instead of looking the name up again. For `shell.exec` it also carries `cwd`: the real working
+ * folder the gate checked (symlinks followed), where the command must run. `requestId` is the audit
+ * entry of this decision.
  */
 export type PermissionDecision =
-  | { decision: 'allow'; by: string; requestId?: string; resolved?: string; ruleId?: string | null }
+  | { decision: 'allow'; by: string; requestId?: string; resolved?: string; cwd?: string; ruleId?: string | null }
   | { decision: 'deny'; by: string; reason: string; requestId?: string; ruleId?: string | null };
 
 /** What the gate may do to the run that asks: wait for a person, and notice a cancel. */

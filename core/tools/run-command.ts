@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { lstatSync, realpathSync } from 'node:fs';
 import { z } from 'zod';
 import { absoluteFor, resolveInsideRoots } from './paths.js';
 import { ToolError, defineTool } from './types.js';
@@ -23,7 +24,7 @@ export const runCommandTool = defineTool({
   workingDir: (args, ctx) => absoluteFor(args.cwd ?? ctx.roots[0] ?? '.', ctx),
   summarize: (args) => `run \`${args.command.slice(0, 200)}\`${args.cwd ? ` in ${args.cwd}` : ''}`,
   async run(args, ctx) {
-    const cwd = resolveInsideRoots(args.cwd ?? ctx.roots[0] ?? '.', ctx);
+    const cwd = ctx.approvedCwd === undefined ? resolveInsideRoots(args.cwd ?? ctx.roots[0] ?? '.', ctx) : checkedFolder(ctx.approvedCwd);
     if (ctx.signal.aborted) throw new ToolError('cancelled', 'the run was cancelled');
     const timeoutMs = args.timeoutMs ?? COMMAND_TIMEOUT_MS;
     return await new Promise((resolvePromise, reject) => {
@@ -79,6 +80,24 @@ export const runCommandTool = defineTool({
     });
   },
 });
+
+/**
+ * The folder the gate approved, still as it was checked: a real folder, no link anywhere on its path.
+ * Anything else changed since the check, and the command does not run.
+ */
+function checkedFolder(path: string): string {
+  let stat;
+  let real;
+  try {
+    stat = lstatSync(path);
+    real = realpathSync.native(path);
+  } catch (err) {
+    throw new ToolError('not_found', `the approved working folder ${path} is gone (${(err as NodeJS.ErrnoException).code ?? 'error'}); the command did not run`);
+  }
+  if (!stat.isDirectory()) throw new ToolError('failed', `the approved working folder ${path} is no longer a folder; the command did not run`);
+  if (real !== path) throw new ToolError('denied', `the approved working folder ${path} now leads to ${real}; the command did not run`);
+  return path;
+}
 
 /** Variable names that look like credentials; they never reach a command. */
 const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|AUTH|COOKIE|SESSION)/i;

@@ -58,7 +58,15 @@ export interface ToolContext {
    * the check and the use cannot redirect it. Absent when the call was not gated.
    */
   approved?: string;
+  /**
+   * For one shell call: the working folder the permission gate checked, as a real path. The command
+   * runs there, not in the folder as written, so a link swapped after the check cannot move it.
+   */
+  approvedCwd?: string;
 }
+
+/** What the gate allowed for one call, handed to the tool with its context. */
+export type ToolGrant = Pick<ToolContext, 'approved' | 'approvedCwd'>;
 
 /** What a successful call returns: text for the model, optional structured data for the card. */
 export interface ToolOutput {

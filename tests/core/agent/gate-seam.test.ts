@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, renameSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { agentExecutor } from '../../../core/agent/index.js';
@@ -90,6 +90,62 @@ describe('the loop and the permission gate', () => {
       assert.equal(card.ok, true, JSON.stringify(card.error));
       assert.match(card.output, /public words/);
       assert.doesNotMatch(card.output, /SECRET/);
+    });
+  });
+
+  it('run_command runs in the folder the gate checked, even if its symlinked working folder is swapped while the run waits for an answer', async () => {
+    await withCore(async (t, root) => {
+      mkdirSync(join(root, 'checked'));
+      mkdirSync(join(root, 'other'));
+      symlinkSync(join(root, 'checked'), join(root, 'work'));
+      anthropic.script({ kind: 'stream', toolCalls: [{ name: 'run_command', arguments: { command: 'pwd -P; touch made.txt', cwd: 'work' } }] }, { kind: 'stream', chunks: ['ran'] });
+      const { runId } = await t.client.call('chat.send', { text: 'run it in work' });
+      const request = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0], 5000, 'request');
+      unlinkSync(join(root, 'work'));
+      symlinkSync(join(root, 'other'), join(root, 'work'));
+      await t.client.call('permissions.answer', { requestId: request.requestId, decision: 'allow' });
+      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'done', 5000, 'done');
+      const [card] = cardsOf(t, runId);
+      assert.equal(card.ok, true, JSON.stringify(card.error));
+      assert.ok(card.output.includes(`--- stdout\n${realpathSync(join(root, 'checked'))}\n`), card.output);
+      assert.equal(existsSync(join(root, 'checked', 'made.txt')), true, 'the command ran in the folder that was checked');
+      assert.equal(existsSync(join(root, 'other', 'made.txt')), false, 'never in the swapped target');
+    });
+  });
+
+  it('run_command is refused when the folder the gate checked became a link while the run waited', async () => {
+    await withCore(async (t, root) => {
+      mkdirSync(join(root, 'checked'));
+      mkdirSync(join(root, 'other'));
+      anthropic.script({ kind: 'stream', toolCalls: [{ name: 'run_command', arguments: { command: 'touch made.txt', cwd: 'checked' } }] }, { kind: 'stream', chunks: ['tried'] });
+      const { runId } = await t.client.call('chat.send', { text: 'run it in checked' });
+      const request = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0], 5000, 'request');
+      renameSync(join(root, 'checked'), join(root, 'moved'));
+      symlinkSync(join(root, 'other'), join(root, 'checked'));
+      await t.client.call('permissions.answer', { requestId: request.requestId, decision: 'allow' });
+      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'done', 5000, 'done');
+      const [card] = cardsOf(t, runId);
+      assert.equal(card.ok, false);
+      assert.match(card.error?.message ?? '', /no longer a folder; the command did not run/);
+      assert.equal(existsSync(join(root, 'other', 'made.txt')), false, 'nothing ran in the link\'s target');
+      assert.equal(existsSync(join(root, 'moved', 'made.txt')), false);
+    });
+  });
+
+  it('run_command in a working folder outside the allowed folders is denied by the gate, without asking', async () => {
+    await withCore(async (t, root) => {
+      const outside = join(root, '..', 'outside');
+      mkdirSync(outside);
+      symlinkSync(outside, join(root, 'escape'));
+      anthropic.script({ kind: 'stream', toolCalls: [{ name: 'run_command', arguments: { command: 'touch made.txt', cwd: 'escape' } }] }, { kind: 'stream', chunks: ['tried'] });
+      const { runId } = await t.client.call('chat.send', { text: 'run it in escape' });
+      await t.core.idle();
+      const [card] = cardsOf(t, runId);
+      assert.equal(card.ok, false);
+      assert.equal(card.error?.code, 'denied');
+      assert.match(card.error?.message ?? '', /working folder: .*outside the allowed folders/);
+      assert.equal(t.events.some((e) => e.type === 'permission.requested' && e.runId === runId), false, 'nobody was asked');
+      assert.equal(existsSync(join(outside, 'made.txt')), false);
     });
   });
 });
