@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AgentSettingsService, AgentStore, agentExecutor, chainFor, createAgentHandlers, createUsageProjector, type AgentRuntime } from './agent/index.js';
 import { AppError, type HealthCheck } from './contract/index.js';
-import { acquireLock, dataPaths, type DataDirLock, type DataPaths, type LockInfo } from './datadir/index.js';
+import { acquireLock, backupDatabase, dataPaths, type DataDirLock, type DataPaths, type LockInfo } from './datadir/index.js';
 import { openDatabase, type DatabaseInfo, type WritableDB } from './db/index.js';
 import { EventLog } from './events/index.js';
 import {
@@ -239,6 +239,7 @@ export function createCore(options: CoreOptions): Core {
     },
     'system.ping': () => ({ now: clock.now() }),
     'system.info': () => ({ version: APP_VERSION, dataDir: paths.dir, pid: process.pid, startedAt, head: log.head() }),
+    'system.backup': ({ path }) => backupDatabase(db, paths, path),
     ...createPermissionHandlers(permissions),
     ...createMemoryHandlers(memory, memoryProposals, consolidator),
     ...createAgentHandlers({ store: agentStore, settings: agentSettings, breaker, timeline, providers, runs, tools, redact, clock, timeZone }),

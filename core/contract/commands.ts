@@ -68,6 +68,11 @@ export const COMMANDS = {
     args: z.object({}).strict(),
     result: z.object({ version: z.string(), dataDir: z.string(), pid: z.number(), startedAt: z.number(), head: seq }),
   },
+  /** Copies the database to an absolute path while the app runs (SQLite online backup), checked before it is kept. */
+  'system.backup': {
+    args: z.object({ path: z.string().min(1).max(4096) }).strict(),
+    result: z.object({ path: z.string(), bytes: z.number(), schemaVersion: z.number(), integrity: z.string() }),
+  },
   ...PERMISSION_COMMANDS,
   ...MEMORY_COMMANDS,
   ...AGENT_COMMANDS,

@@ -1,2 +1,3 @@
 export { dataPaths, defaultDataDir, type DataPaths } from './paths.js';
 export { acquireLock, readLock, isProcessAlive, DataDirBusyError, type DataDirLock, type LockInfo } from './lock.js';
+export { backupDatabase, type BackupResult } from './backup.js';

@@ -1,4 +1,5 @@
 import type { CommandGroup } from '../types.js';
+import { backupGroup } from './backup.js';
 import { chatGroup } from './chat.js';
 import { doctorGroup } from './doctor.js';
 import { hostGroup } from './host.js';
@@ -19,4 +20,5 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   hostGroup,
   memoryGroup,
   permissionsGroup,
+  backupGroup,
 ];
