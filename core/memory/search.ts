@@ -63,14 +63,16 @@ export function ftsQuery(text: string): string {
 const TERM_FILTER_FROM = 2000;
 
 /**
- * The query terms worth asking the full-text index for. In a large store a term that most memories
- * contain ranks almost nothing (its IDF is near zero) yet makes BM25 score every one of them, so
+ * The query terms worth asking the full-text index for: only terms some memory contains, so words
+ * that match nothing do not use up the cap before the ones that do. In a large store a term that
+ * most memories contain ranks almost nothing (its IDF is near zero) yet makes BM25 score every one
+ * of them, so
  * terms found in more than `maxShare` of all memories are dropped, keeping at least the `keep`
  * rarest; at most `cap` terms, rarest first.
  */
 export function pickTerms(terms: readonly string[], counts: (stems: string[]) => Map<string, number>, total: number, options: { maxShare: number; keep: number; cap: number }): string[] {
-  if (total < TERM_FILTER_FROM) return terms.slice(0, options.cap);
   const df = counts(terms.map(stem));
+  if (total < TERM_FILTER_FROM) return terms.filter((t) => df.get(stem(t))).slice(0, options.cap);
   const known = terms.map((t) => ({ t, n: df.get(stem(t)) ?? 0 })).filter((x) => x.n > 0).sort((a, b) => a.n - b.n);
   const rare = known.filter((x) => x.n <= options.maxShare * total);
   const chosen = rare.length >= options.keep ? rare : known.slice(0, options.keep);
@@ -145,7 +147,8 @@ export function hybridSearch(
     hits.push({ memory: rowToMemory(row), score, explain, highlights: highlightRanges(row.text, stems) });
   }
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
-  demoteReplacedFacts(hits.slice(0, p.updateWindow), (id) => {
+  const specific = (w: string) => (counts([stem(w)]).get(stem(w)) ?? 0) <= Math.max(2, SPECIFIC_SHARE * total);
+  demoteReplacedFacts(hits.slice(0, p.updateWindow), stems, specific, (id) => {
     const gen = deps.vectors.activeGeneration();
     const row = rows.find((r) => r.id === id);
     return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
@@ -157,10 +160,10 @@ export function hybridSearch(
 /**
  * Newer facts outrank the older facts they replace, even when nobody linked them at write time
  * (imports, or wording too different for the write-time check): among the top hits, an older memory
- * of the same area that is close to a newer one saying it changed ("now", "moved", "switched") or
- * differing from it in one number, drops just below it.
+ * of the same area that is close to a newer one saying it changed ("now", "moved", "switched") and
+ * sharing with it two specific words or one the query asks about, or differing from it in one number, drops just below it.
  */
-function demoteReplacedFacts(top: MemoryHit[], vectorOf: (id: string) => Float32Array | null): void {
+function demoteReplacedFacts(top: MemoryHit[], asked: Set<string>, specific: (word: string) => boolean, vectorOf: (id: string) => Float32Array | null): void {
   const vectors = new Map(top.map((h) => [h.memory.id, vectorOf(h.memory.id)]));
   for (const newer of top) {
     const cue = changeCue(newer.memory.text);
@@ -171,7 +174,7 @@ function demoteReplacedFacts(top: MemoryHit[], vectorOf: (id: string) => Float32
       const b = vectors.get(older.memory.id);
       if (!a || !b) continue;
       const cosine = dot(a, b);
-      const replaced = (cue && cosine >= REPLACEMENT_SIMILARITY && sharesTopicWord(newer.memory.text, older.memory.text)) || relate(newer.memory.text, older.memory.text, cosine) === 'conflict';
+      const replaced = (cue && cosine >= REPLACEMENT_SIMILARITY && sharesTopic(newer.memory.text, older.memory.text, asked, specific)) || relate(newer.memory.text, older.memory.text, cosine) === 'conflict';
       if (!replaced) continue;
       const factor = (newer.score * 0.95) / older.score;
       older.score *= factor;
@@ -181,15 +184,20 @@ function demoteReplacedFacts(top: MemoryHit[], vectorOf: (id: string) => Float32
 }
 
 const REPLACEMENT_SIMILARITY = 0.28;
+/** A word found in at most this share of all memories names a topic; commoner ones are phrasing ("problem", "fix"). */
+const SPECIFIC_SHARE = 0.05;
 const CHANGE_CUES = /\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently)\b/i;
 
 function changeCue(text: string): boolean {
   return CHANGE_CUES.test(text);
 }
 
-function sharesTopicWord(a: string, b: string): boolean {
+// Words most memories use say nothing about the topic, and one shared word can be a coincidence
+// ("runs out of memory" and "run source") unless the user asked about it.
+function sharesTopic(a: string, b: string, asked: Set<string>, specific: (word: string) => boolean): boolean {
   const stems = new Set(contentWords(a).map(stem));
-  return contentWords(b).some((w) => stems.has(stem(w)));
+  const shared = new Set(contentWords(b).filter((w) => stems.has(stem(w)) && specific(w)).map(stem));
+  return shared.size >= 2 || [...shared].some((s) => asked.has(s));
 }
 
 /**

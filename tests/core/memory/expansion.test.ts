@@ -47,4 +47,44 @@ describe('query expansion through WordNet', () => {
       await t.close();
     }
   });
+
+  it('words a query may mean that no memory contains do not crowd out the ones that some memory does', async () => {
+    const t = await startTestCore({ clock: new ManualClock(Date.UTC(2026, 5, 1)), ids: createSequentialIds() });
+    try {
+      // "animal doctor" and "kitty" expand to well over a hundred words before "cat".
+      assert.ok(expansionWords('Which animal doctor does our kitty see?').indexOf('cat') > 60);
+      const cat = await t.client.call('memory.add', { text: 'Our cat Miso eats wet food twice a day', area: 'main' });
+      await t.client.call('memory.add', { text: 'The dishwasher filter is cleaned every month', area: 'main' });
+      await t.client.call('memory.add', { text: 'Our book club meets on the first Monday', area: 'main' });
+      const { hits } = await t.client.call('memory.search', { query: 'Which animal doctor does our kitty see?', limit: 5 });
+      const hit = hits.find((h) => h.memory.id === cat.memory.id);
+      assert.ok(hit?.explain.expandedRank === 1, 'the cat memory is in the expanded full-text list');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('an older solution is not pushed below a newer one that only shares the problem-and-fix phrasing', async () => {
+    const t = await startTestCore({ clock: new ManualClock(Date.UTC(2026, 5, 1)), ids: createSequentialIds() });
+    const DAY = 86_400_000;
+    try {
+      const lines = [
+        [240, 'Problem: ModuleNotFoundError after installing a package. Fix: the virtualenv was not activated; run source .venv/bin/activate'],
+        [170, 'Problem: the ingestion worker runs out of memory overnight. Fix: stream the CSV instead of loading it whole'],
+        [300, 'Problem: the laptop drops off wifi after sleep. Fix: disable power saving for the wireless adapter'],
+        [280, 'Problem: npm install fails with EACCES permission errors. Fix: install Node with nvm instead of sudo'],
+        [120, 'Problem: the sourdough bread comes out flat. Fix: feed the starter twice the day before'],
+        [200, 'Problem: git push rejected. Fix: git pull --rebase then push'],
+      ].map(([days, text]) => JSON.stringify({ text, area: 'solutions', created_at: Date.UTC(2026, 5, 1) - Number(days) * DAY }));
+      await t.client.call('memory.import', { jsonl: lines.join('\n') });
+      const { hits } = await t.client.call('memory.search', { query: 'ModuleNotFoundError after installing a package; fix?', limit: 6 });
+      const module = hits.find((h) => h.memory.text.includes('ModuleNotFoundError'));
+      const memory = hits.find((h) => h.memory.text.includes('ingestion worker'));
+      assert.ok(module && memory, 'both are found');
+      assert.equal(module.explain.supersededPenalty, 1, 'a different problem does not replace it');
+      assert.equal(hits[0], module);
+    } finally {
+      await t.close();
+    }
+  });
 });
