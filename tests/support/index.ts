@@ -4,3 +4,4 @@ export { LoopbackServer } from './loopback-server.js';
 export { chunk, sleep, type ScriptedReply, type RecordedRequest } from './script.js';
 export { tempDir, startTestCore, waitFor, type TestCore } from './core.js';
 export { startTestHost, type TestHost } from './host.js';
+export { useLoopbackProviders, TEST_API_KEY, type LoopbackProviders } from './providers.js';

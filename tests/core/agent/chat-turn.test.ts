@@ -1,29 +1,20 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ManualClock } from '../../../core/util/clock.js';
-import { AnthropicLoopback, OllamaLoopback, chunk, startTestCore, waitFor, type TestCore } from '../../support/index.js';
+import { useLoopbackProviders, chunk, startTestCore, waitFor, type TestCore } from '../../support/index.js';
 
 describe('a chat turn through the real SDKs', () => {
-  let anthropic: AnthropicLoopback;
-  let ollama: OllamaLoopback;
-  before(async () => {
-    anthropic = await AnthropicLoopback.start();
-    ollama = await OllamaLoopback.start();
-  });
-  after(async () => {
-    await anthropic.close();
-    await ollama.close();
-  });
+  const providers = useLoopbackProviders();
 
   const start = () =>
-    startTestCore({ env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url, OLLAMA_HOST: ollama.url } });
+    startTestCore({ env: providers.env() });
 
   it('streams an Anthropic reply into the timeline and stores it whole', async () => {
     const t: TestCore = await start();
     try {
-      anthropic.script({ kind: 'stream', chunks: chunk('Hello from the loopback server.', 3), delayMs: 2 });
+      providers.anthropic.script({ kind: 'stream', chunks: chunk('Hello from the loopback server.', 3), delayMs: 2 });
       const { runId } = await t.client.call('chat.send', { text: 'hi there' });
       await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'done', 5000, 'run done');
       const { items } = await t.client.call('timeline.list', {});
@@ -31,7 +22,7 @@ describe('a chat turn through the real SDKs', () => {
       assert.equal(messages.length, 2);
       assert.equal(messages[1].kind === 'message' && messages[1].text, 'Hello from the loopback server.');
       assert.equal(messages[1].kind === 'message' && messages[1].status, 'done');
-      const request = anthropic.requests.at(-1)!;
+      const request = providers.anthropic.requests.at(-1)!;
       assert.equal((request.body as { stream: boolean }).stream, true);
       assert.ok([request.headers['x-api-key'], request.headers.authorization].some((h) => String(h).includes('sk-ant-test-key-000000')));
       const run = await t.client.call('runs.get', { runId });
@@ -44,7 +35,7 @@ describe('a chat turn through the real SDKs', () => {
   it('streams an Ollama reply when the chat model is an Ollama model', async () => {
     const t = await start();
     try {
-      ollama.script({ kind: 'stream', chunks: ['Local ', 'model ', 'says hi.'], delayMs: 1 });
+      providers.ollama.script({ kind: 'stream', chunks: ['Local ', 'model ', 'says hi.'], delayMs: 1 });
       const { runId } = await t.client.call('chat.send', { text: 'hello', model: 'ollama:llama3.2' });
       await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'done', 5000, 'run done');
       const { items } = await t.client.call('timeline.list', {});
@@ -59,7 +50,7 @@ describe('a chat turn through the real SDKs', () => {
   it('cancel stops the stream at once and nothing of the run is emitted after cancelled', async () => {
     const t = await start();
     try {
-      anthropic.script({ kind: 'stream', chunks: chunk('a'.repeat(400), 2), delayMs: 10 });
+      providers.anthropic.script({ kind: 'stream', chunks: chunk('a'.repeat(400), 2), delayMs: 10 });
       const { runId } = await t.client.call('chat.send', { text: 'tell me a long story' });
       await waitFor(() => t.events.some((e) => e.type === 'message.delta' && e.runId === runId), 5000, 'first delta');
       const cancelled = await t.client.call('runs.cancel', { runId });
@@ -71,7 +62,7 @@ describe('a chat turn through the real SDKs', () => {
       assert.deepEqual(t.events.slice(cancelIndex + 1).filter((e) => e.runId === runId), []);
       const completed = t.events.find((e) => e.type === 'message.completed' && e.runId === runId);
       assert.equal(completed?.type === 'message.completed' && completed.data.status, 'cancelled');
-      await waitFor(() => anthropic.requests.at(-1)!.aborted, 2000, 'server saw the client go');
+      await waitFor(() => providers.anthropic.requests.at(-1)!.aborted, 2000, 'server saw the client go');
     } finally {
       await t.close();
     }
@@ -104,7 +95,7 @@ describe('a chat turn through the real SDKs', () => {
   });
 
   it('a missing API key is a readable timeline error, not a crash', async () => {
-    const t = await startTestCore({ env: { ANTHROPIC_BASE_URL: anthropic.url } });
+    const t = await startTestCore({ env: { ANTHROPIC_BASE_URL: providers.anthropic.url } });
     try {
       const { runId } = await t.client.call('chat.send', { text: 'hi' });
       const run = await waitFor(async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { AnthropicLoopback, OllamaLoopback, startTestCore, type TestCore } from '../../support/index.js';
+import { before, describe, it } from 'node:test';
+import { useLoopbackProviders, startTestCore, type TestCore } from '../../support/index.js';
 
 const WINDOW = 6000;
 const REPLY = 'Noted. '.repeat(40);
@@ -22,29 +22,22 @@ async function converse(t: TestCore, turns: number): Promise<string[]> {
 }
 
 describe('compaction keeps long conversations inside the context window', () => {
-  let ollama: OllamaLoopback;
-  let anthropic: AnthropicLoopback;
-  before(async () => {
-    ollama = await OllamaLoopback.start();
-    anthropic = await AnthropicLoopback.start();
-    ollama.always({ kind: 'stream', chunks: [REPLY], usage: { input: 100, output: 50 } });
-    anthropic.always({ kind: 'error', status: 400, type: 'invalid_request_error', message: 'compaction model is broken' });
-  });
-  after(async () => {
-    await ollama.close();
-    await anthropic.close();
+  const providers = useLoopbackProviders();
+  before(() => {
+    providers.ollama.always({ kind: 'stream', chunks: [REPLY], usage: { input: 100, output: 50 } });
+    providers.anthropic.always({ kind: 'error', status: 400, type: 'invalid_request_error', message: 'compaction model is broken' });
   });
 
-  const start = () => startTestCore({ env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url, OLLAMA_HOST: ollama.url } });
+  const start = () => startTestCore({ env: providers.env() });
 
   it('a conversation of 500 turns stays under the context limit through summaries, and the raw turns stay archived', async () => {
     const t = await start();
     try {
       await t.client.call('agent.settings.update', { routes: { chat: ['ollama:llama3.2'] }, contextTokens: { 'ollama:llama3.2': WINDOW }, compactAt: 0.75 });
-      const from = ollama.requests.length;
+      const from = providers.ollama.requests.length;
       const failed = await converse(t, 500);
       assert.deepEqual(failed, []);
-      const chatRequests = ollama.requests.slice(from).filter((r) => !JSON.stringify(r.body).includes('You compress conversations'));
+      const chatRequests = providers.ollama.requests.slice(from).filter((r) => !JSON.stringify(r.body).includes('You compress conversations'));
       assert.equal(chatRequests.length, 500);
       const largest = Math.max(...chatRequests.map((r) => sentTokens(r.body)));
       assert.ok(largest < WINDOW, `largest prompt ${largest} tokens`);
@@ -82,10 +75,10 @@ describe('compaction keeps long conversations inside the context window', () => 
         contextTokens: { 'ollama:llama3.2': WINDOW },
         compactAt: 0.75,
       });
-      const from = ollama.requests.length;
+      const from = providers.ollama.requests.length;
       const failed = await converse(t, 120);
       assert.deepEqual(failed, []);
-      const largest = Math.max(...ollama.requests.slice(from).map((r) => sentTokens(r.body)));
+      const largest = Math.max(...providers.ollama.requests.slice(from).map((r) => sentTokens(r.body)));
       assert.ok(largest < WINDOW, `largest prompt ${largest} tokens`);
       const compactions = t.events.filter((e) => e.type === 'conversation.compacted');
       assert.ok(compactions.length > 0);

@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { AnthropicLoopback, OllamaLoopback, chunk, startTestCore, type TestCore } from '../../support/index.js';
+import { describe, it } from 'node:test';
+import { useLoopbackProviders, chunk, startTestCore, type TestCore } from '../../support/index.js';
 import { agentExecutor } from '../../../core/agent/index.js';
 import { chat, toolEvents, workspace } from './helpers.js';
 
 describe('the agent loop through the real SDKs', () => {
-  let anthropic: AnthropicLoopback;
-  let ollama: OllamaLoopback;
-  before(async () => {
-    anthropic = await AnthropicLoopback.start();
-    ollama = await OllamaLoopback.start();
-  });
-  after(async () => {
-    await anthropic.close();
-    await ollama.close();
-  });
-  const start = () => startTestCore({ env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url, OLLAMA_HOST: ollama.url } });
+  const providers = useLoopbackProviders();
+  const start = () => startTestCore({ env: providers.env() });
 
   for (const wire of ['anthropic', 'ollama'] as const) {
     it(`a three-step tool loop (list_dir, read_text, answer) completes on the ${wire} wire format with tool cards in the timeline`, async () => {
       const t: TestCore = await start();
-      const server = wire === 'anthropic' ? anthropic : ollama;
+      const server = wire === 'anthropic' ? providers.anthropic : providers.ollama;
       try {
         workspace(t, { 'notes.txt': 'the meeting moved to Thursday' });
         server.script(
@@ -61,7 +52,7 @@ describe('the agent loop through the real SDKs', () => {
     const t = await start();
     try {
       workspace(t, { 'a.txt': 'alpha', '5': 'five' });
-      anthropic.script(
+      providers.anthropic.script(
         { kind: 'stream', toolCalls: [{ name: 'read_text', arguments: '{"path": "a.txt"' }] },
         { kind: 'stream', toolCalls: [{ name: 'read_text', arguments: { path: 5 } }] },
         { kind: 'stream', toolCalls: [{ name: 'read_text', arguments: { file: 'a.txt' } }] },
@@ -76,7 +67,7 @@ describe('the agent loop through the real SDKs', () => {
       // The second invalid call in a row withdraws the tool: the model is told, and no longer offered it.
       const lastError = toolEvents(events).at(-1)!.error!.message;
       assert.match(lastError, /withdrawn/);
-      const offered = (anthropic.requests.at(-1)!.body as { tools: { name: string }[] }).tools.map((x) => x.name);
+      const offered = (providers.anthropic.requests.at(-1)!.body as { tools: { name: string }[] }).tools.map((x) => x.name);
       assert.ok(!offered.includes('read_text'));
       assert.ok(offered.includes('list_dir'));
     } finally {
@@ -88,7 +79,7 @@ describe('the agent loop through the real SDKs', () => {
     const t = await start();
     try {
       workspace(t);
-      anthropic.script(
+      providers.anthropic.script(
         { kind: 'stream', toolCalls: [{ name: 'read_text', arguments: { path: '/etc/hostname' } }] },
         { kind: 'stream', chunks: ['I may not read that.'] },
       );
@@ -98,7 +89,7 @@ describe('the agent loop through the real SDKs', () => {
       assert.equal(result.ok, false);
       assert.equal(result.error!.code, 'denied');
       assert.ok(events.some((e) => e.type.startsWith('permission.')), 'the gate recorded its decision');
-      assert.ok(JSON.stringify(anthropic.requests.at(-1)!.body).includes('permission denied'));
+      assert.ok(JSON.stringify(providers.anthropic.requests.at(-1)!.body).includes('permission denied'));
     } finally {
       await t.close();
     }
@@ -107,10 +98,10 @@ describe('the agent loop through the real SDKs', () => {
   it('a worker-style run uses its own conversation, its role\'s tools and the worker model chain, not the master timeline', async () => {
     const t = await start();
     try {
-      anthropic.script({ kind: 'stream', chunks: ['master reply'] });
+      providers.anthropic.script({ kind: 'stream', chunks: ['master reply'] });
       await chat(t, 'a master conversation message');
       await t.client.call('agent.settings.update', { routes: { worker: ['ollama:llama3.2'] } });
-      ollama.script({ kind: 'stream', toolCalls: [{ name: 'current_time', arguments: {} }] }, { kind: 'stream', chunks: ['task done'] });
+      providers.ollama.script({ kind: 'stream', toolCalls: [{ name: 'current_time', arguments: {} }] }, { kind: 'stream', chunks: ['task done'] });
       const runId = t.core.log.transaction(() => t.core.runs.create({ kind: 'worker', title: 'a task' }));
       const run = await t.core.runs.start(
         runId,
@@ -118,7 +109,7 @@ describe('the agent loop through the real SDKs', () => {
       );
       assert.equal(run.status, 'done');
       assert.equal(run.model, 'ollama:llama3.2');
-      const body = ollama.requests.at(-2)!.body as { messages: { role: string; content: string }[]; tools: { function: { name: string } }[] };
+      const body = providers.ollama.requests.at(-2)!.body as { messages: { role: string; content: string }[]; tools: { function: { name: string } }[] };
       assert.deepEqual(body.tools.map((x) => x.function.name), ['current_time']);
       assert.equal(body.messages[0].role, 'system');
       assert.match(body.messages[0].content, /You are a researcher/);
@@ -134,7 +125,7 @@ describe('the agent loop through the real SDKs', () => {
     try {
       workspace(t);
       await t.client.call('agent.settings.update', { maxTurns: 2 });
-      anthropic.script(
+      providers.anthropic.script(
         { kind: 'stream', toolCalls: [{ name: 'current_time', arguments: {} }] },
         { kind: 'stream', toolCalls: [{ name: 'current_time', arguments: {} }] },
         { kind: 'stream', chunks: ['never reached'] },
@@ -142,8 +133,8 @@ describe('the agent loop through the real SDKs', () => {
       const { run } = await chat(t, 'loop forever');
       assert.equal(run.status, 'failed');
       assert.equal(run.reason, 'turn_limit');
-      assert.equal(anthropic.pending(), 1);
-      anthropic.nextReply();
+      assert.equal(providers.anthropic.pending(), 1);
+      providers.anthropic.nextReply();
     } finally {
       await t.close();
     }

@@ -1,22 +1,13 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { AnthropicLoopback, OllamaLoopback, chunk, startTestCore, type ScriptedReply } from '../../support/index.js';
+import { describe, it } from 'node:test';
+import { useLoopbackProviders, chunk, startTestCore, type ScriptedReply } from '../../support/index.js';
 import { chat, workspace } from './helpers.js';
 
 describe('record and replay', () => {
-  let anthropic: AnthropicLoopback;
-  let ollama: OllamaLoopback;
-  before(async () => {
-    anthropic = await AnthropicLoopback.start();
-    ollama = await OllamaLoopback.start();
-  });
-  after(async () => {
-    await anthropic.close();
-    await ollama.close();
-  });
+  const providers = useLoopbackProviders();
 
   it('replays 20 recorded runs (tool errors, a fallback, a provider failure) and reproduces their event sequences exactly, without network or side effects', async () => {
-    const t = await startTestCore({ env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url, OLLAMA_HOST: ollama.url } });
+    const t = await startTestCore({ env: providers.env() });
     try {
       const root = workspace(t, { 'a.txt': 'alpha', 'b.txt': 'beta' });
       await t.client.call('permissions.rules.add', { effect: 'allow', capability: 'fs.write', pattern: `${root}/**` });
@@ -26,30 +17,30 @@ describe('record and replay', () => {
       const tools = (...calls: { name: string; arguments: unknown }[]): ScriptedReply => ({ kind: 'stream', toolCalls: calls, usage: { input: 50, output: 12 } });
       const overloaded = { kind: 'error', status: 529, type: 'overloaded_error', message: 'busy', headers: { 'retry-after': '0' } } as const;
       const scripts: (() => void)[] = [
-        () => anthropic.script(text('plain answer')),
-        () => anthropic.script(tools({ name: 'list_dir', arguments: { path: '.' } }), text('two files')),
-        () => anthropic.script(tools({ name: 'read_text', arguments: { path: 'missing.txt' } }), text('no such file')),
-        () => anthropic.script(tools({ name: 'read_text', arguments: { path: 'a.txt' } }, { name: 'read_text', arguments: { path: 'b.txt' } }), text('alpha and beta')),
-        () => anthropic.script(tools({ name: 'read_text', arguments: '{"path": "a.txt"' }), text('repaired')),
-        () => anthropic.script(tools({ name: 'read_text', arguments: '{{{' }), tools({ name: 'read_text', arguments: { path: 'a.txt' } }), text('second try')),
-        () => anthropic.script(tools({ name: 'read_text', arguments: { path: '/etc/passwd' } }), text('denied')),
-        () => anthropic.script(tools({ name: 'search_files', arguments: { query: 'alp' } }), text('found')),
-        () => anthropic.script(tools({ name: 'current_time', arguments: {} }), text('it is now')),
-        () => anthropic.script(tools({ name: 'write_text', arguments: { path: 'c.txt', text: 'gamma' } }), text('written')),
-        () => anthropic.script(tools({ name: 'no_such_tool', arguments: {} }), text('oops')),
+        () => providers.anthropic.script(text('plain answer')),
+        () => providers.anthropic.script(tools({ name: 'list_dir', arguments: { path: '.' } }), text('two files')),
+        () => providers.anthropic.script(tools({ name: 'read_text', arguments: { path: 'missing.txt' } }), text('no such file')),
+        () => providers.anthropic.script(tools({ name: 'read_text', arguments: { path: 'a.txt' } }, { name: 'read_text', arguments: { path: 'b.txt' } }), text('alpha and beta')),
+        () => providers.anthropic.script(tools({ name: 'read_text', arguments: '{"path": "a.txt"' }), text('repaired')),
+        () => providers.anthropic.script(tools({ name: 'read_text', arguments: '{{{' }), tools({ name: 'read_text', arguments: { path: 'a.txt' } }), text('second try')),
+        () => providers.anthropic.script(tools({ name: 'read_text', arguments: { path: '/etc/passwd' } }), text('denied')),
+        () => providers.anthropic.script(tools({ name: 'search_files', arguments: { query: 'alp' } }), text('found')),
+        () => providers.anthropic.script(tools({ name: 'current_time', arguments: {} }), text('it is now')),
+        () => providers.anthropic.script(tools({ name: 'write_text', arguments: { path: 'c.txt', text: 'gamma' } }), text('written')),
+        () => providers.anthropic.script(tools({ name: 'no_such_tool', arguments: {} }), text('oops')),
         () => {
-          anthropic.script(overloaded, overloaded, overloaded);
-          ollama.script({ kind: 'stream', chunks: ['local fallback'], usage: { input: 30, output: 3 } });
+          providers.anthropic.script(overloaded, overloaded, overloaded);
+          providers.ollama.script({ kind: 'stream', chunks: ['local fallback'], usage: { input: 30, output: 3 } });
         },
         // The first model is cooling down now: these go straight to the fallback.
-        () => ollama.script({ kind: 'stream', toolCalls: [{ name: 'list_dir', arguments: { path: '.' } }] }, { kind: 'stream', chunks: ['local tools'] }),
-        () => ollama.script({ kind: 'stream', chunks: ['local again'] }),
-        () => ollama.script({ kind: 'error', status: 400, message: 'bad request' }),
-        () => ollama.script({ kind: 'stream', toolCalls: [{ name: 'read_text', arguments: { path: 'c.txt' } }] }, { kind: 'stream', chunks: ['gamma read'] }),
-        () => ollama.script({ kind: 'stream', toolCalls: [{ name: 'read_text', arguments: { path: 5 } }] }, { kind: 'stream', chunks: ['coerced'] }),
-        () => ollama.script({ kind: 'stream', chunks: chunk('a longer answer that streams in many small pieces', 2) }),
-        () => ollama.script({ kind: 'stream', toolCalls: [{ name: 'notify', arguments: { title: 'hi' } }] }, { kind: 'stream', chunks: ['no notifier'] }),
-        () => ollama.script({ kind: 'stream', toolCalls: [{ name: 'list_dir', arguments: { path: 'nowhere' } }] }, { kind: 'stream', chunks: ['not found'] }),
+        () => providers.ollama.script({ kind: 'stream', toolCalls: [{ name: 'list_dir', arguments: { path: '.' } }] }, { kind: 'stream', chunks: ['local tools'] }),
+        () => providers.ollama.script({ kind: 'stream', chunks: ['local again'] }),
+        () => providers.ollama.script({ kind: 'error', status: 400, message: 'bad request' }),
+        () => providers.ollama.script({ kind: 'stream', toolCalls: [{ name: 'read_text', arguments: { path: 'c.txt' } }] }, { kind: 'stream', chunks: ['gamma read'] }),
+        () => providers.ollama.script({ kind: 'stream', toolCalls: [{ name: 'read_text', arguments: { path: 5 } }] }, { kind: 'stream', chunks: ['coerced'] }),
+        () => providers.ollama.script({ kind: 'stream', chunks: chunk('a longer answer that streams in many small pieces', 2) }),
+        () => providers.ollama.script({ kind: 'stream', toolCalls: [{ name: 'notify', arguments: { title: 'hi' } }] }, { kind: 'stream', chunks: ['no notifier'] }),
+        () => providers.ollama.script({ kind: 'stream', toolCalls: [{ name: 'list_dir', arguments: { path: 'nowhere' } }] }, { kind: 'stream', chunks: ['not found'] }),
       ];
       const runIds: string[] = [];
       for (const [i, script] of scripts.entries()) {
@@ -65,14 +56,14 @@ describe('record and replay', () => {
       assert.ok(events.some((e) => e.type === 'tool.completed' && !e.data.ok), 'a tool error is among them');
       assert.ok(events.some((e) => e.type === 'provider.fallback'));
 
-      const requestsBefore = anthropic.requests.length + ollama.requests.length;
+      const requestsBefore = providers.anthropic.requests.length + providers.ollama.requests.length;
       const headBefore = t.core.log.head();
       for (const runId of runIds) {
         const result = await t.client.call('runs.replay', { runId });
         assert.equal(result.matches, true, `${runId}: ${JSON.stringify(result.firstDifference)}`);
         assert.ok(result.expectedEvents >= 2);
       }
-      assert.equal(anthropic.requests.length + ollama.requests.length, requestsBefore, 'replay reached no provider');
+      assert.equal(providers.anthropic.requests.length + providers.ollama.requests.length, requestsBefore, 'replay reached no provider');
       assert.equal(t.core.log.head(), headBefore, 'replay appended nothing');
 
       // The history is recorded once, with the input; model steps add only what is new.
