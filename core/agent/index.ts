@@ -1,4 +1,4 @@
-export { buildSystemPrompt, toConversation } from './prompt.js';
+export { buildSystemPrompt } from './prompt.js';
 export { runAgent } from './loop.js';
 export { agentExecutor, chainFor, type AgentRuntime, type AgentRunInput, type RecallForPrompt } from './executor.js';
 export { AgentStore, createUsageProjector } from './store.js';

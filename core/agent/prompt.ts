@@ -1,6 +1,3 @@
-import type { MessageItem } from '../contract/index.js';
-import type { ChatMessage } from '../providers/index.js';
-
 export interface SystemPromptInput {
   now: number;
   timeZone: string;
@@ -26,22 +23,4 @@ export function buildSystemPrompt(input: SystemPromptInput): string {
   ];
   for (const section of input.sections ?? []) parts.push(`## ${section.title}\n${section.body}`);
   return parts.join('\n\n');
-}
-
-/**
- * Turns timeline messages into a conversation a model accepts: it starts with the user, roles
- * alternate (neighbours of one role are joined), and empty or failed replies are left out.
- */
-export function toConversation(messages: readonly MessageItem[]): ChatMessage[] {
-  const out: { role: 'user' | 'assistant'; content: string }[] = [];
-  for (const message of messages) {
-    if (message.role === 'assistant' && (message.status === 'failed' || !message.text.trim())) continue;
-    if (message.status === 'streaming' && message.role === 'assistant') continue;
-    const text = message.status === 'cancelled' ? `${message.text}\n[reply stopped by the user]` : message.text;
-    const last = out[out.length - 1];
-    if (last && last.role === message.role) last.content += `\n\n${text}`;
-    else out.push({ role: message.role, content: text });
-  }
-  while (out.length && out[0].role !== 'user') out.shift();
-  return out;
 }

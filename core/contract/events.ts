@@ -76,7 +76,3 @@ export const AppEventSchema = z.discriminatedUnion(
     ...z.ZodObject<{ type: z.ZodLiteral<EventType> }>[],
   ],
 ) as unknown as z.ZodType<AppEvent>;
-
-export function isEventOf<T extends EventType>(event: AppEvent, type: T): event is Extract<AppEvent, { type: T }> {
-  return event.type === type;
-}
