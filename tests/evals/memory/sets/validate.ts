@@ -1,0 +1,157 @@
+/**
+ * Checks the shape and internal consistency of the memory eval sets (`tests/evals/memory/sets/*.json`):
+ * unique keys and texts, every referenced key present, enough questions of each kind, knowledge
+ * updates ordered by age, and exact duplicates that really are the same text.
+ *   node --import tsx tests/evals/memory/sets/validate.ts   (prints each set's counts)
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export type Area = 'main' | 'fragments' | 'solutions' | 'instruments';
+export type Kind = 'lexical' | 'paraphrase' | 'update' | 'multi' | 'solution' | 'unanswerable';
+
+export interface EvalMemory {
+  key: string;
+  area: Area;
+  daysAgo: number;
+  text: string;
+}
+export interface EvalQuestion {
+  kind: Kind;
+  q: string;
+  expect: string[];
+  older?: string[];
+}
+export interface EvalDuplicate {
+  of: string;
+  kind: 'exact' | 'reworded';
+  text: string;
+}
+export interface EvalSet {
+  name: string;
+  split: 'tune' | 'heldout';
+  description: string;
+  memories: EvalMemory[];
+  questions: EvalQuestion[];
+  duplicates: EvalDuplicate[];
+}
+
+export const SETS_DIR = import.meta.dirname;
+
+/** The fewest of each kind a set must have. */
+export const MINIMUM: Record<Kind, number> = { lexical: 20, paraphrase: 25, update: 20, multi: 15, solution: 15, unanswerable: 10 };
+export const MIN_MEMORIES = 280;
+export const MIN_QUESTIONS = 100;
+export const MIN_DUPLICATES = { exact: 20, reworded: 20 };
+
+const AREAS = new Set<Area>(['main', 'fragments', 'solutions', 'instruments']);
+const KINDS = new Set<Kind>(Object.keys(MINIMUM) as Kind[]);
+
+/** What is left of a text once case, punctuation and spacing no longer count. */
+export function normaliseText(text: string): string {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+export function loadSets(dir = SETS_DIR): EvalSet[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as EvalSet);
+}
+
+export function countKinds(set: EvalSet): Record<Kind, number> {
+  const counts = { lexical: 0, paraphrase: 0, update: 0, multi: 0, solution: 0, unanswerable: 0 };
+  for (const q of set.questions) if (KINDS.has(q.kind)) counts[q.kind]++;
+  return counts;
+}
+
+/** Every problem found in one set; an empty list means the set is usable. */
+export function problemsOf(set: EvalSet): string[] {
+  const problems: string[] = [];
+  const say = (p: string) => problems.push(`${set.name ?? '?'}: ${p}`);
+  if (typeof set.name !== 'string' || !/^[a-z0-9-]+$/.test(set.name)) say(`name "${set.name}" is not a short id`);
+  if (set.split !== 'tune' && set.split !== 'heldout') say(`split "${set.split}" is neither tune nor heldout`);
+  if (typeof set.description !== 'string' || set.description.length < 20) say('description is missing');
+
+  const byKey = new Map<string, EvalMemory>();
+  const byText = new Map<string, string>();
+  for (const m of set.memories) {
+    if (byKey.has(m.key)) say(`key ${m.key} is used twice`);
+    byKey.set(m.key, m);
+    if (!AREAS.has(m.area)) say(`${m.key}: area "${m.area}" is unknown`);
+    if (!Number.isInteger(m.daysAgo) || m.daysAgo < 0) say(`${m.key}: daysAgo ${m.daysAgo} is not a whole number of days`);
+    if (typeof m.text !== 'string' || m.text.trim().length < 8) say(`${m.key}: text is too short`);
+    const norm = normaliseText(m.text);
+    const same = byText.get(norm);
+    if (same) say(`${m.key} has the same text as ${same} (an import would merge them)`);
+    byText.set(norm, m.key);
+  }
+  if (set.memories.length < MIN_MEMORIES) say(`${set.memories.length} memories, want at least ${MIN_MEMORIES}`);
+
+  const asked = new Set<string>();
+  for (const q of set.questions) {
+    const where = `question "${q.q}"`;
+    if (!KINDS.has(q.kind)) say(`${where}: kind "${q.kind}" is unknown`);
+    if (asked.has(q.q.toLowerCase())) say(`${where} is asked twice`);
+    asked.add(q.q.toLowerCase());
+    for (const k of [...q.expect, ...(q.older ?? [])]) if (!byKey.has(k)) say(`${where}: key ${k} does not exist`);
+    if (q.kind === 'unanswerable' && q.expect.length) say(`${where}: unanswerable but expects ${q.expect.join(', ')}`);
+    if (q.kind !== 'unanswerable' && !q.expect.length) say(`${where}: expects nothing`);
+    if (q.kind === 'multi' && (q.expect.length < 2 || q.expect.length > 3)) say(`${where}: multi-evidence needs 2-3 memories`);
+    if (q.kind !== 'multi' && q.kind !== 'unanswerable' && q.expect.length !== 1) say(`${where}: expects ${q.expect.length} memories, want 1`);
+    if (q.kind === 'update') {
+      if (!q.older?.length) say(`${where}: an update question names no older memory`);
+      const newer = byKey.get(q.expect[0]);
+      for (const o of q.older ?? []) {
+        const old = byKey.get(o);
+        if (newer && old && old.daysAgo <= newer.daysAgo) say(`${where}: older ${o} is not older than ${newer.key}`);
+      }
+    } else if (q.older?.length) say(`${where}: only update questions name older memories`);
+    if (q.kind === 'solution') for (const k of q.expect) if (byKey.get(k) && byKey.get(k)!.area !== 'solutions') say(`${where}: ${k} is not in solutions`);
+  }
+  const counts = countKinds(set);
+  for (const kind of KINDS) if (counts[kind] < MINIMUM[kind]) say(`${counts[kind]} ${kind} questions, want at least ${MINIMUM[kind]}`);
+  if (set.questions.length < MIN_QUESTIONS) say(`${set.questions.length} questions, want at least ${MIN_QUESTIONS}`);
+
+  // A duplicate of either side of a knowledge update would blur which value is current.
+  const updated = new Set(set.questions.filter((q) => q.kind === 'update').flatMap((q) => [...q.expect, ...(q.older ?? [])]));
+  const dupCounts = { exact: 0, reworded: 0 };
+  const dupTexts = new Set<string>();
+  for (const d of set.duplicates) {
+    const of = byKey.get(d.of);
+    const where = `duplicate "${d.text}"`;
+    if (!of) {
+      say(`${where}: key ${d.of} does not exist`);
+      continue;
+    }
+    if (updated.has(d.of)) say(`${where}: ${d.of} is part of a knowledge update`);
+    if (d.kind !== 'exact' && d.kind !== 'reworded') say(`${where}: kind "${d.kind}" is unknown`);
+    else dupCounts[d.kind]++;
+    if (dupTexts.has(d.text)) say(`${where} is listed twice`);
+    dupTexts.add(d.text);
+    const norm = normaliseText(d.text);
+    if (d.kind === 'exact' && norm !== normaliseText(of.text)) say(`${where}: not the same text as ${d.of} after normalising`);
+    if (d.kind === 'exact' && d.text === of.text) say(`${where}: identical to ${d.of}; vary case, spacing or punctuation`);
+    if (d.kind === 'reworded' && byText.has(norm)) say(`${where}: reworded, but the same text as ${byText.get(norm)}`);
+  }
+  if (dupCounts.exact < MIN_DUPLICATES.exact) say(`${dupCounts.exact} exact duplicates, want at least ${MIN_DUPLICATES.exact}`);
+  if (dupCounts.reworded < MIN_DUPLICATES.reworded) say(`${dupCounts.reworded} reworded duplicates, want at least ${MIN_DUPLICATES.reworded}`);
+  return problems;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  let bad = 0;
+  for (const set of loadSets()) {
+    const problems = problemsOf(set);
+    bad += problems.length;
+    const dups = { exact: set.duplicates.filter((d) => d.kind === 'exact').length, reworded: set.duplicates.filter((d) => d.kind === 'reworded').length };
+    console.log(`${set.name} (${set.split}): ${set.memories.length} memories, ${set.questions.length} questions ${JSON.stringify(countKinds(set))}, duplicates ${JSON.stringify(dups)}`);
+    for (const p of problems) console.log(`  ${p}`);
+  }
+  process.exit(bad ? 1 : 0);
+}
