@@ -81,6 +81,12 @@ export interface Core {
   /** Resolves when every run in flight has ended (tests, shutdown). */
   idle(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Closes at once, for when the OS ends the session and the process has no time to wait: runs in
+   * flight are recorded as cancelled, the database is checkpointed and closed and the data folder
+   * released, without waiting for work in flight to wind down.
+   */
+  closeNow(): void;
 }
 
 export const APP_VERSION: string = readVersion();
@@ -247,6 +253,13 @@ export function createCore(options: CoreOptions): Core {
   const gateway = new Gateway(handlers, log, logger);
 
   let closed = false;
+  const checkpoint = () => {
+    try {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // a checkpoint is an optimisation; the WAL is replayed at next open anyway
+    }
+  };
   return {
     paths,
     db,
@@ -273,16 +286,23 @@ export function createCore(options: CoreOptions): Core {
       closed = true;
       runs.cancelAll('app_closed');
       await Promise.allSettled([...inFlight]);
-      try {
-        db.pragma('wal_checkpoint(TRUNCATE)');
-      } catch {
-        // a checkpoint is an optimisation; the WAL is replayed at next open anyway
-      }
+      checkpoint();
       await consolidator.stop();
       await memoryExtraction.close();
       await memory.close();
       db.close();
       lock.release();
+    },
+    closeNow() {
+      if (closed) return;
+      closed = true;
+      try {
+        runs.cancelAll('app_closed');
+        checkpoint();
+      } finally {
+        if (db.open) db.close();
+        lock.release();
+      }
     },
   };
 }

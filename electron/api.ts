@@ -50,12 +50,13 @@ export interface WindowOptions {
     webviewTag: boolean;
     navigateOnDragDrop: boolean;
     spellcheck: boolean;
+    devTools: boolean;
   };
 }
 
 export interface WindowLike {
   readonly webContents: WebContentsLike;
-  loadFile(path: string): Promise<void>;
+  loadURL(url: string): Promise<void>;
   show(): void;
   hide(): void;
   focus(): void;
@@ -64,13 +65,21 @@ export interface WindowLike {
   isVisible(): boolean;
   isDestroyed(): boolean;
   destroy(): void;
+  /** -1 removes the bar; 0..1 shows progress on the taskbar or dock icon. */
+  setProgressBar(progress: number): void;
   on(event: 'close', listener: (event: DesktopEvent) => void): unknown;
+  /** Windows: the OS is shutting down, restarting or logging off; the process ends right after. */
+  on(event: 'session-end', listener: () => void): unknown;
   once(event: 'ready-to-show', listener: () => void): unknown;
 }
 
 export interface MenuItemTemplate {
   label?: string;
   type?: 'normal' | 'separator';
+  enabled?: boolean;
+  accelerator?: string;
+  role?: 'appMenu' | 'fileMenu' | 'editMenu' | 'windowMenu' | 'resetZoom' | 'zoomIn' | 'zoomOut' | 'togglefullscreen' | 'reload' | 'toggleDevTools' | 'quit';
+  submenu?: MenuItemTemplate[];
   click?: () => void;
 }
 
@@ -101,8 +110,17 @@ export interface HeadersDetails {
   responseHeaders?: Record<string, string[]>;
 }
 
+/** A scheme the renderer may load from (Electron's CustomScheme, the privileges this app uses). */
+export interface CustomSchemeLike {
+  scheme: string;
+  privileges: { standard: boolean; secure: boolean; supportFetchAPI: boolean };
+}
+
 export interface DesktopApi {
   app: {
+    /** True when running from an installed app (electron-builder output), false under `npm start`. */
+    readonly isPackaged: boolean;
+    commandLine: { hasSwitch(name: string): boolean };
     requestSingleInstanceLock(): boolean;
     whenReady(): Promise<unknown>;
     getPath(name: 'userData'): string;
@@ -117,8 +135,17 @@ export interface DesktopApi {
   };
   BrowserWindow: new (options: WindowOptions) => WindowLike;
   Tray: new (image: ImageLike) => TrayLike;
-  Menu: { buildFromTemplate(template: MenuItemTemplate[]): MenuLike };
+  Menu: { buildFromTemplate(template: MenuItemTemplate[]): MenuLike; setApplicationMenu(menu: MenuLike | null): void };
   nativeImage: { createFromPath(path: string): ImageLike };
+  protocol: {
+    /** Only before `ready`. */
+    registerSchemesAsPrivileged(schemes: CustomSchemeLike[]): void;
+    handle(scheme: string, handler: (request: Request) => Response | Promise<Response>): void;
+  };
+  powerMonitor: {
+    /** Linux and macOS: the system is about to shut down; preventDefault delays it while the app quits. */
+    on(event: 'shutdown', listener: (event?: DesktopEvent) => void): unknown;
+  };
   ipcMain: {
     on(channel: string, listener: (event: IpcMainEventLike, ...args: unknown[]) => void): unknown;
     removeAllListeners(channel: string): unknown;
@@ -130,6 +157,7 @@ export interface DesktopApi {
       };
       setPermissionRequestHandler(handler: ((webContents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null): void;
       setPermissionCheckHandler(handler: ((webContents: unknown, permission: string) => boolean) | null): void;
+      setSpellCheckerEnabled(enable: boolean): void;
     };
   };
   Notification: { new (options: { title: string; body: string }): NotificationLike; isSupported(): boolean };

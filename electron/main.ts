@@ -3,14 +3,19 @@ import { join } from 'node:path';
 import { createCore, type Core, type CoreOptions, type NativeNotifier } from '../core/app.js';
 import { dataPaths, defaultDataDir } from '../core/datadir/index.js';
 import { startHostServer, type HostServer } from '../core/host/index.js';
-import type { DesktopApi, TrayLike, WindowLike } from './api.js';
+import type { DesktopApi, WindowLike } from './api.js';
+import { watchPendingApprovals } from './approvals.js';
 import { attachIpcTransport } from './ipc.js';
-import { loadExtensionsFromUnpackedAsar, useSqliteAddon } from './native-modules.js';
+import { detectTraySupport, NO_TRAY_NOTICE, type TraySupport } from './lifecycle.js';
+import { applyDevelopmentOverrides, loadExtensionsFromUnpackedAsar } from './native-modules.js';
+import { PRODUCT_NAME, APP_ID } from './product.js';
+import { APP_PAGE_URL, APP_SCHEME, APP_SCHEMES, createAppProtocolHandler } from './protocol.js';
 import { createDesktopSecretStore } from './secrets.js';
-import { hardenWebContents, installCsp, isSafeExternalUrl, isTrustedSender, pageUrl, secureWebPreferences } from './security.js';
+import { debuggingSwitch, hardenWebContents, installCsp, isSafeExternalUrl, isTrustedSender, secureWebPreferences } from './security.js';
+import { appMenuTemplate, createAppTray, type AppTray } from './tray.js';
+import { loadElectronUpdater, watchUpdates, type UpdaterLike, type UpdateState, type UpdateWatcher } from './updates.js';
 
-export const PRODUCT_NAME = 'Agent Blob';
-export const APP_ID = 'dev.agentblob.app';
+export { PRODUCT_NAME, APP_ID } from './product.js';
 
 export interface DesktopOptions {
   /** The app root (holds package.json, dist/, resources/); `app.getAppPath()` in the real app. */
@@ -23,11 +28,15 @@ export interface DesktopOptions {
   core?: Partial<CoreOptions>;
   /** The loopback gateway the CLI talks to; tests may replace it. */
   startGateway?: (core: Core) => Promise<Pick<HostServer, 'url' | 'close'>>;
+  /** Loads electron-updater's autoUpdater (an installed app with an update feed); absent or undefined: no updates. */
+  updater?: () => Promise<UpdaterLike | undefined>;
+  /** Whether a tray icon can show (Linux asks the session bus); tests pass their answer. */
+  traySupport?: () => Promise<TraySupport>;
 }
 
 export interface Desktop {
   core: Core;
-  tray: TrayLike;
+  tray: AppTray;
   /** The main window, until the app quits. */
   window(): WindowLike | null;
   /** Where the CLI reaches this app, or null when the gateway could not start. */
@@ -36,8 +45,8 @@ export interface Desktop {
   /** Shows how many permission requests wait (tray tooltip and badge); kept current from the log. */
   setPendingApprovals(count: number): void;
   notifier: NativeNotifier;
-  /** Cancels runs, closes core and the gateway, then quits Electron. */
-  quit(): Promise<void>;
+  /** Cancels runs, closes core and the gateway, then quits Electron (installing a downloaded update if asked). */
+  quit(options?: { installUpdate?: boolean }): Promise<void>;
 }
 
 /**
@@ -48,6 +57,8 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
   const { app } = api;
   const env = options.env ?? process.env;
   const platform = options.platform ?? process.platform;
+  const debugging = app.isPackaged ? debuggingSwitch(app.commandLine) : null;
+  if (debugging) throw new Error(`the installed app does not start with --${debugging}, which would let other programs control its window`);
   app.setName(PRODUCT_NAME);
   // The same folder the CLI and the headless host default to; the single-instance lock is per folder.
   app.setPath('userData', options.dataDir ?? defaultDataDir(env, platform));
@@ -55,10 +66,14 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
     app.quit();
     return null;
   }
+  // Before `ready`, as Electron requires: the scheme the UI is served from.
+  api.protocol.registerSchemesAsPrivileged(APP_SCHEMES);
 
   let win: WindowLike | null = null;
   let quitting: Promise<void> | null = null;
   let closedForGood = false;
+  let traySupport: TraySupport = 'unknown';
+  let toldHowToReopen = false;
   // macOS emits `activate` at launch too, possibly before the window can be built.
   let uiReady = false;
 
@@ -69,6 +84,7 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
     win.show();
     win.focus();
   };
+  // A second launch (also the way back where no tray icon shows) brings the window up.
   app.on('second-instance', showWindow);
   // macOS: clicking the dock icon brings the window back.
   app.on('activate', showWindow);
@@ -77,7 +93,11 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
 
   await app.whenReady();
   if (platform === 'win32') app.setAppUserModelId(APP_ID);
-  installCsp(api.session.defaultSession);
+  const session = api.session.defaultSession;
+  installCsp(session);
+  const rendererDir = join(options.appRoot, 'dist', 'renderer');
+  api.protocol.handle(APP_SCHEME, createAppProtocolHandler(rendererDir));
+  api.Menu.setApplicationMenu(api.Menu.buildFromTemplate(appMenuTemplate(platform, app.isPackaged)));
 
   const notifier: NativeNotifier = {
     notify({ title, body }) {
@@ -97,6 +117,10 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
     env,
     ...options.core,
   });
+  // Off unless the person turned it on: on Windows and Linux the checker downloads dictionaries.
+  const spellcheck = core.settings.get().desktop.spellcheck;
+  session.setSpellCheckerEnabled(spellcheck);
+  const stopWatchingSettings = core.settings.onChange(() => session.setSpellCheckerEnabled(core.settings.get().desktop.spellcheck));
 
   let gateway: Pick<HostServer, 'url' | 'close'> | null = null;
   try {
@@ -106,23 +130,17 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
     core.logger.log('warn', 'the loopback gateway for the CLI did not start', { error: String(err) });
   }
 
-  const rendererDir = join(options.appRoot, 'dist', 'renderer');
-  const desktopPage = join(rendererDir, 'desktop.html');
-  const page = existsSync(desktopPage) ? desktopPage : join(rendererDir, 'index.html');
-  const appPageUrl = pageUrl(page);
   const openExternal = (url: string) => {
     if (isSafeExternalUrl(url)) void api.shell.openExternal(url);
   };
-
   const ipc = attachIpcTransport({
     ipcMain: api.ipcMain,
     gateway: core.gateway,
     logger: core.logger,
-    isTrusted: (event) => isTrustedSender(event, appPageUrl, (contents) => !!win && !win.isDestroyed() && win.webContents === contents),
+    isTrusted: (event) => isTrustedSender(event, APP_PAGE_URL, (contents) => !!win && !win.isDestroyed() && win.webContents === contents),
   });
 
   function createWindow(): WindowLike {
-    const resources = join(options.appRoot, 'resources');
     const window = new api.BrowserWindow({
       width: 1100,
       height: 760,
@@ -131,63 +149,75 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
       title: PRODUCT_NAME,
       show: false,
       backgroundColor: '#101216',
-      icon: platform === 'linux' ? join(resources, 'icon.png') : undefined,
+      icon: platform === 'linux' ? join(options.appRoot, 'resources', 'icon.png') : undefined,
       autoHideMenuBar: true,
-      webPreferences: secureWebPreferences(join(options.appRoot, 'dist', 'electron', 'preload.cjs')),
+      webPreferences: secureWebPreferences(join(options.appRoot, 'dist', 'electron', 'preload.cjs'), { devTools: !app.isPackaged, spellcheck }),
     });
     hardenWebContents(window.webContents, openExternal);
     window.on('close', (event) => {
       if (closedForGood) return;
-      // Closing hides to the tray: schedules and background runs keep going.
+      // Closing hides the window: schedules and background runs keep going.
       event.preventDefault();
       window.hide();
+      if (traySupport !== 'yes' && !toldHowToReopen) {
+        toldHowToReopen = true;
+        notifier.notify(NO_TRAY_NOTICE);
+      }
     });
+    // Windows ends the process right after this event: close core at once, synchronously.
+    window.on('session-end', closeForSessionEnd);
     window.once('ready-to-show', () => window.show());
-    if (!existsSync(page)) core.logger.log('error', 'the UI is not built; run `npm run build`', { page });
-    window.loadFile(page).catch((err: unknown) => core.logger.log('error', 'loading the UI failed', { page, error: String(err) }));
+    if (!existsSync(join(rendererDir, 'desktop.html'))) core.logger.log('error', 'the UI is not built; run `npm run build`', { rendererDir });
+    window.loadURL(APP_PAGE_URL).catch((err: unknown) => core.logger.log('error', 'loading the UI failed', { url: APP_PAGE_URL, error: String(err) }));
     return window;
   }
 
-  const trayImage = api.nativeImage.createFromPath(join(options.appRoot, 'resources', platform === 'darwin' ? 'trayTemplate.png' : 'tray.png'));
-  if (platform === 'darwin') trayImage.setTemplateImage(true);
-  const tray = new api.Tray(trayImage);
-  tray.setToolTip(PRODUCT_NAME);
-  tray.setContextMenu(
-    api.Menu.buildFromTemplate([
-      { label: `Open ${PRODUCT_NAME}`, click: showWindow },
-      { type: 'separator' },
-      { label: `Quit ${PRODUCT_NAME}`, click: () => void quit() },
-    ]),
-  );
-  tray.on('click', showWindow);
+  const tray = createAppTray(api, {
+    appRoot: options.appRoot,
+    platform,
+    open: showWindow,
+    quit: () => void quit(),
+    installUpdate: () => void quit({ installUpdate: true }),
+  });
+  void (options.traySupport ?? (() => detectTraySupport(platform)))().then((support) => {
+    traySupport = support;
+    if (support === 'no') core.logger.log('info', 'no tray icon can show on this desktop; closing the window keeps the app running', {});
+  });
 
   const setPendingApprovals = (count: number) => {
-    tray.setToolTip(count > 0 ? `${PRODUCT_NAME}: ${count} approval${count === 1 ? '' : 's'} waiting` : PRODUCT_NAME);
+    tray.setPendingApprovals(count);
     app.setBadgeCount(count);
   };
   // Permission requests waiting for a person show on the tray and the badge, also while hidden.
-  let approvalsQueued = false;
-  const refreshApprovals = () => {
-    if (approvalsQueued || quitting) return;
-    approvalsQueued = true;
-    setImmediate(() => {
-      approvalsQueued = false;
-      if (quitting) return;
-      core.gateway.call('permissions.pending', {}).then(
-        ({ requests }) => setPendingApprovals(requests.length),
-        (err: unknown) => core.logger.log('warn', 'counting pending approvals failed', { error: String(err) }),
-      );
-    });
-  };
-  const stopWatchingApprovals = core.log.subscribe(core.log.head(), (event) => {
-    if (event.type === 'permission.requested' || event.type === 'permission.decided') refreshApprovals();
-  });
-  refreshApprovals();
+  const stopWatchingApprovals = watchPendingApprovals(core, setPendingApprovals);
 
-  function quit(): Promise<void> {
+  const showUpdate = (state: UpdateState) => {
+    tray.setUpdate(state);
+    // The download shows on the taskbar / dock icon; -1 removes the bar.
+    if (win && !win.isDestroyed()) win.setProgressBar(state.kind === 'downloading' ? state.percent / 100 : -1);
+    if (state.kind === 'ready') notifier.notify({ title: `${PRODUCT_NAME} ${state.version} is ready`, body: `It installs when you quit ${PRODUCT_NAME}, or now with "Restart to install update" in the tray menu.` });
+  };
+  let updater: UpdaterLike | undefined;
+  let updates: UpdateWatcher | null = null;
+  options.updater?.().then(
+    (loaded) => {
+      if (!loaded || quitting || closedForGood) return;
+      updater = loaded;
+      updates = watchUpdates({ updater: loaded, clock: core.clock, logger: core.logger, onState: showUpdate });
+    },
+    (err: unknown) => core.logger.log('warn', 'the updater did not load; this app will not update itself', { error: String(err) }),
+  );
+
+  const release = () => {
+    updates?.stop();
+    stopWatchingApprovals();
+    stopWatchingSettings();
+  };
+
+  function quit(quitOptions: { installUpdate?: boolean } = {}): Promise<void> {
     quitting ??= (async () => {
       try {
-        stopWatchingApprovals();
+        release();
         await gateway?.close();
         ipc.close();
         await core.close();
@@ -198,15 +228,39 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
         tray.destroy();
         if (win && !win.isDestroyed()) win.destroy();
         win = null;
-        app.quit();
+        // Installing quits too; otherwise a downloaded update installs on this quit by itself.
+        if (quitOptions.installUpdate && updater && updates?.state().kind === 'ready') updater.quitAndInstall(true, true);
+        else app.quit();
       }
     })();
     return quitting;
   }
+
+  function closeForSessionEnd(): void {
+    if (closedForGood) return;
+    closedForGood = true;
+    release();
+    try {
+      ipc.close();
+      core.closeNow();
+    } catch (err) {
+      core.logger.log('error', 'closing core at session end failed', { error: String(err) });
+    }
+    void gateway?.close();
+    tray.destroy();
+    app.exit(0);
+  }
+
   // Cmd+Q, the OS logging out, `app.quit()` from anywhere: close core before Electron goes.
   app.on('before-quit', (event) => {
     if (closedForGood) return;
     event.preventDefault();
+    void quit();
+  });
+  // Linux and macOS shutdown: hold it off (logind inhibitor) while core closes.
+  api.powerMonitor.on('shutdown', (event) => {
+    if (closedForGood) return;
+    event?.preventDefault();
     void quit();
   });
 
@@ -228,16 +282,18 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
 function runInElectron(electron: typeof Electron.CrossProcessExports): void {
   // Assigning the real module checks DesktopApi against Electron's own typings.
   const api: DesktopApi = electron;
+  const { app } = electron;
   loadExtensionsFromUnpackedAsar();
-  useSqliteAddon(process.env.AGENT_BLOB_SQLITE_ADDON);
-  // Not awaited: startDesktop's steps before `ready` run synchronously right here.
-  startDesktop(api, { appRoot: electron.app.getAppPath() }).catch((err: unknown) => {
+  applyDevelopmentOverrides(app.isPackaged, process.env);
+  const fail = (err: unknown) => {
     // Typically the data folder is held by a headless host; say so where the user is looking.
     const message = (err as Error)?.message ?? String(err);
     console.error(`Agent Blob could not start: ${message}`);
     electron.dialog.showErrorBox('Agent Blob could not start', message);
-    electron.app.exit(1);
-  });
+    app.exit(1);
+  };
+  // Not awaited: startDesktop's steps before `ready` run synchronously right here.
+  startDesktop(api, { appRoot: app.getAppPath(), updater: () => loadElectronUpdater(app.isPackaged, process.resourcesPath) }).catch(fail);
 }
 
 if (process.versions.electron && process.type === 'browser') {

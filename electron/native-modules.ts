@@ -39,3 +39,13 @@ export function useSqliteAddon(addonFile: string | undefined): boolean {
   };
   return true;
 }
+
+/**
+ * Development-only switches from the environment, honoured under `npm start` and ignored in an
+ * installed app: there any local process could otherwise make the app load native code of its
+ * choosing (and with it reach the keychain-protected keys). Returns the ones applied.
+ */
+export function applyDevelopmentOverrides(packaged: boolean, env: NodeJS.ProcessEnv): string[] {
+  if (packaged) return [];
+  return useSqliteAddon(env.AGENT_BLOB_SQLITE_ADDON) ? ['AGENT_BLOB_SQLITE_ADDON'] : [];
+}

@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import type { DesktopApi, HeadersDetails, IpcMainEventLike, WebContentsLike, WindowOptions } from './api.js';
 
 /**
@@ -21,8 +20,11 @@ export const DESKTOP_CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** The preferences every window gets (Electron security checklist). */
-export function secureWebPreferences(preload: string): WindowOptions['webPreferences'] {
+/**
+ * The preferences every window gets (Electron security checklist). DevTools exist only when the app
+ * runs from a checkout (`npm start`); the spell checker only when the person turned it on.
+ */
+export function secureWebPreferences(preload: string, options: { devTools: boolean; spellcheck: boolean }): WindowOptions['webPreferences'] {
   return {
     preload,
     contextIsolation: true,
@@ -34,13 +36,21 @@ export function secureWebPreferences(preload: string): WindowOptions['webPrefere
     allowRunningInsecureContent: false,
     webviewTag: false,
     navigateOnDragDrop: false,
-    spellcheck: true,
+    spellcheck: options.spellcheck,
+    devTools: options.devTools,
   };
 }
 
-/** The URL of the app's own page, without query or hash, as frames report it. */
-export function pageUrl(file: string): string {
-  return pathToFileURL(file).href;
+/**
+ * Chromium switches that would open the window's pages to another local process (DevTools over a
+ * port or a pipe). The fuses turn off Node's `--inspect`; these have no fuse, so an installed app
+ * refuses to start with them.
+ */
+const DEBUGGING_SWITCHES = ['remote-debugging-port', 'remote-debugging-pipe', 'remote-debugging-address'];
+
+/** The first debugging switch the app was started with, or null. */
+export function debuggingSwitch(commandLine: { hasSwitch(name: string): boolean }): string | null {
+  return DEBUGGING_SWITCHES.find((name) => commandLine.hasSwitch(name)) ?? null;
 }
 
 function stripQueryAndHash(url: string): string {
@@ -53,8 +63,9 @@ function stripQueryAndHash(url: string): string {
 }
 
 /**
- * Whether an IPC message comes from the top frame of one of our windows showing the app's page.
- * A frame that navigated elsewhere, an iframe, or a destroyed frame is not trusted.
+ * Whether an IPC message comes from the top frame of one of our windows showing the app's page
+ * (`app://agent-blob/desktop.html`). A frame that navigated elsewhere, an iframe, a `file://` page or
+ * a destroyed frame is not trusted.
  */
 export function isTrustedSender(event: IpcMainEventLike, appPageUrl: string, ours: (contents: WebContentsLike) => boolean): boolean {
   const frame = event.senderFrame;
@@ -75,7 +86,7 @@ export function isSafeExternalUrl(url: string): boolean {
 
 const PAGE_PERMISSIONS = new Set(['clipboard-sanitized-write']);
 
-/** Adds the CSP to every response of the app's own pages (the meta tag covers file:// loads). */
+/** Adds the CSP to every response the window receives (the app:// handler and the page's meta tag set it too). */
 export function installCsp(session: DesktopApi['session']['defaultSession']): void {
   session.webRequest.onHeadersReceived((details: HeadersDetails, callback) => {
     const headers = { ...(details.responseHeaders ?? {}) };

@@ -140,7 +140,7 @@ function drawMark(size, style, padding = 0.04) {
 
 const outputs = [
   // App and installer icons (electron-builder makes .icns / .ico from the largest).
-  ['icon.png', 512, 'color', 0.06],
+  ['icon.png', 1024, 'color', 0.06],
   ['icon-256.png', 256, 'color', 0.06],
   ['icons/512x512.png', 512, 'color', 0.06],
   ['icons/256x256.png', 256, 'color', 0.06],

@@ -16,6 +16,11 @@ export const SettingsSchema = z.object({
     ollama: z.object({ host: z.string() }),
   }),
   models: z.object({ chat: ModelRefSchema }),
+  /** The desktop app's own preferences (the headless host ignores them). */
+  desktop: z.object({
+    /** Spell checking in the window; off by default (on Windows and Linux it downloads dictionaries from Google). */
+    spellcheck: z.boolean(),
+  }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
@@ -26,6 +31,7 @@ export const SettingsPatchSchema = z
     anthropicApiKey: z.string().min(1).max(500).nullable(),
     ollamaHost: z.string().url(),
     chatModel: ModelRefSchema,
+    spellcheck: z.boolean(),
   })
   .partial()
   .strict();

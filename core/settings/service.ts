@@ -10,7 +10,7 @@ export const DEFAULT_CHAT_MODEL = 'anthropic:claude-sonnet-5-5';
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 const ANTHROPIC_KEY = 'anthropic.apiKey';
 
-type StoredKey = 'anthropicBaseUrl' | 'ollamaHost' | 'chatModel';
+type StoredKey = 'anthropicBaseUrl' | 'ollamaHost' | 'chatModel' | 'spellcheck';
 
 /**
  * Settings: plain values in the database (changes are events), keys in the secret store. The
@@ -52,6 +52,7 @@ export class SettingsService {
         ollama: { host: (s.ollamaHost as string | undefined) ?? this.env.OLLAMA_HOST ?? DEFAULT_OLLAMA_HOST },
       },
       models: { chat: (s.chatModel as string | undefined) ?? this.env.AGENT_BLOB_CHAT_MODEL ?? DEFAULT_CHAT_MODEL },
+      desktop: { spellcheck: s.spellcheck === true },
     };
   }
 
@@ -70,7 +71,7 @@ export class SettingsService {
       this.secrets.set(ANTHROPIC_KEY, patch.anthropicApiKey);
       changed.push('anthropicApiKey');
     }
-    const plain: StoredKey[] = ['anthropicBaseUrl', 'ollamaHost', 'chatModel'];
+    const plain: StoredKey[] = ['anthropicBaseUrl', 'ollamaHost', 'chatModel', 'spellcheck'];
     this.log.transaction(() => {
       for (const key of plain) {
         const value = patch[key];

@@ -34,6 +34,7 @@ export function SettingsPane() {
         <>
           <ProvidersSection settings={settings} />
           <ModelsSection settings={settings} agent={agent} />
+          <DesktopSection settings={settings} />
           <BudgetsSection agent={agent} />
           <PricesSection agent={agent} />
           <HealthSection />
@@ -126,6 +127,30 @@ function ProvidersSection({ settings }: { settings: Settings }) {
         </button>
         {shown('ollama')}
       </div>
+    </section>
+  );
+}
+
+function DesktopSection({ settings }: { settings: Settings }) {
+  const save = useApp((s) => s.saveSettings);
+  return (
+    <section className="settings-section" aria-labelledby="settings-desktop">
+      <h2 id="settings-desktop">Desktop app</h2>
+      <div className="settings-row">
+        <label>
+          <input
+            type="checkbox"
+            checked={settings.desktop.spellcheck}
+            onChange={(e) => void save({ spellcheck: e.target.checked })}
+            data-testid="spellcheck"
+          />
+          Check spelling as I type
+        </label>
+      </div>
+      <p className="settings-note">
+        Off by default. On Windows and Linux, turning it on downloads dictionaries from Google&apos;s servers. Turning it off applies at once; turning it on
+        applies from the next start of the app.
+      </p>
     </section>
   );
 }

@@ -38,7 +38,7 @@ describe('build:electron', () => {
     mkdirSync(join(appRoot, 'dist', 'renderer'), { recursive: true });
     writeFileSync(join(appRoot, 'dist', 'renderer', 'index.html'), '<!doctype html>');
     const fake = createFakeElectron();
-    const desktop = await startDesktop(fake.api, { appRoot, dataDir: join(dir.path, 'data'), env: {}, platform: 'linux', core: { logger: silentLogger } });
+    const desktop = await startDesktop(fake.api, { appRoot, dataDir: join(dir.path, 'data'), env: {}, platform: 'linux', core: { logger: silentLogger }, traySupport: async () => 'yes' });
     try {
       assert.ok(desktop);
       const info = await desktop.core.gateway.call('system.info', {});

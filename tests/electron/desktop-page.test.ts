@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { silentLogger } from '../../core/util/logger.js';
 import { createMemorySecretStore } from '../../core/secrets/index.js';
@@ -12,10 +12,11 @@ import { AnthropicLoopback, chunk, tempDir } from '../support/index.js';
 import { createFakeElectron, FakeFrame } from './fake-electron.js';
 
 /**
- * The closest this machine gets to the real window: the built desktop page, under its own CSP, from
- * file://, in real Chromium, with the real built preload running against a stand-in for the
- * `electron` module whose IPC goes to the real main-process wiring (startDesktop with the fake
- * Electron) and so to core.
+ * The closest this machine gets to the real window: the built desktop page, served by the app's own
+ * app:// handler (with its CSP header and meta tag), in real Chromium, with the real built preload
+ * running against a stand-in for the `electron` module whose IPC goes to the real main-process
+ * wiring (startDesktop with the fake Electron) and so to core. Chromium here cannot load a custom
+ * scheme, so the page's origin is https://agent-blob.test (secure, as app:// is), routed to that handler.
  */
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -27,8 +28,9 @@ const skip = !existsSync(CHROMIUM)
     ? 'the renderer is not built (npm run build:renderer; npm test does it)'
     : false;
 
-// Electron lets file:// pages load their own module scripts; plain Chromium needs to be told.
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--allow-file-access-from-files'];
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const STAND_IN_ORIGIN = 'https://agent-blob.test';
+const asAppUrl = (url: string) => (url.startsWith(STAND_IN_ORIGIN) ? `app://agent-blob${url.slice(STAND_IN_ORIGIN.length)}` : url);
 
 describe('the desktop page in Chromium', { skip }, () => {
   let browser: Browser;
@@ -54,6 +56,7 @@ describe('the desktop page in Chromium', { skip }, () => {
       env: { ANTHROPIC_API_KEY: 'sk-ant-test-desktop-000000', ANTHROPIC_BASE_URL: anthropic.url },
       platform: 'linux',
       core: { logger: silentLogger, secrets: createMemorySecretStore(), deltaWindowMs: 16, timeZone: 'UTC' },
+      traySupport: async () => 'yes',
     });
     assert.ok(desktop);
     const context = await browser.newContext();
@@ -65,12 +68,20 @@ describe('the desktop page in Chromium', { skip }, () => {
     page.on('pageerror', (e) => problems.push(String(e)));
     const network: string[] = [];
     page.on('request', (r) => {
-      if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) network.push(r.url());
+      if (!r.url().startsWith(`${STAND_IN_ORIGIN}/`) && !r.url().startsWith('data:')) network.push(r.url());
+    });
+    const serve = fake.protocolHandler('app');
+    assert.ok(serve, 'the app:// handler is installed');
+    await context.route(`${STAND_IN_ORIGIN}/**`, async (route) => {
+      const response = await serve(new Request(asAppUrl(route.request().url())));
+      const headers: Record<string, string> = {};
+      response.headers.forEach((value, name) => (headers[name] = value));
+      await route.fulfill({ status: response.status, headers, body: Buffer.from(await response.arrayBuffer()) });
     });
     try {
       const win = fake.windows()[0];
       const contents = win.webContents;
-      assert.equal(win.loadedFile, join(root, 'dist', 'renderer', 'desktop.html'));
+      assert.equal(win.loadedUrl, 'app://agent-blob/desktop.html');
 
       // Main -> page: what the shell sends to the window's webContents reaches the preload's listeners.
       let delivery = Promise.resolve();
@@ -79,7 +90,7 @@ describe('the desktop page in Chromium', { skip }, () => {
       };
       // Page -> main: the preload's ipcRenderer.send arrives at ipcMain with the real page's frame URL.
       await page.exposeBinding('__ipcSend', (source, channel: string, payload: unknown) => {
-        fake.ipcMain.receive(channel, contents, new FakeFrame(source.frame.url()), ...(payload === undefined ? [] : [payload]));
+        fake.ipcMain.receive(channel, contents, new FakeFrame(asAppUrl(source.frame.url())), ...(payload === undefined ? [] : [payload]));
       });
       await page.addInitScript(`
         (() => {
@@ -100,12 +111,13 @@ describe('the desktop page in Chromium', { skip }, () => {
         })();
       `);
 
-      await page.goto(pathToFileURL(join(root, 'dist', 'renderer', 'desktop.html')).href);
-      await page.locator('[data-testid="connection-state"][data-state="open"]').waitFor({ timeout: 5000 });
+      const loaded = await page.goto(`${STAND_IN_ORIGIN}/desktop.html`);
+      assert.match(loaded?.headers()['content-security-policy'] ?? '', /default-src 'none'/, 'the handler sends the CSP as a header');
+      await page.locator('[data-testid="connection-state"][data-state="open"]').waitFor({ timeout: 20_000 });
       const input = page.getByTestId('composer-input');
       await input.fill('hello desktop');
       await input.press('Enter');
-      await page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 5000 });
+      await page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 20_000 });
       assert.equal(await page.locator('[data-role="assistant"]').getByTestId('message-text').textContent(), reply);
 
       const csp = await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content'));

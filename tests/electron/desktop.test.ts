@@ -38,6 +38,7 @@ async function launch(fake: FakeElectron, options: Partial<DesktopOptions> = {})
     env: {},
     platform: 'linux',
     core: { logger: silentLogger, timeZone: 'UTC' },
+    traySupport: async () => 'yes',
     ...options,
   });
   assert.ok(desktop, 'the first instance starts');
@@ -56,7 +57,7 @@ function framesTo(contents: FakeWebContents): ServerFrame[] {
 }
 
 describe('desktop shell', () => {
-  test('the window is sandboxed, isolated, without Node, and loads the desktop page with the preload', async () => {
+  test('the window is sandboxed, isolated, without Node, and loads the desktop page from app:// with the preload', async () => {
     const fake = createFakeElectron();
     await launch(fake);
     const win = mainWindow(fake);
@@ -69,7 +70,7 @@ describe('desktop shell', () => {
     assert.equal(prefs.webviewTag, false);
     assert.equal(prefs.allowRunningInsecureContent, false);
     assert.equal(prefs.preload, join(appRoot, 'dist', 'electron', 'preload.cjs'));
-    assert.equal(win.loadedFile, join(appRoot, 'dist', 'renderer', 'desktop.html'));
+    assert.equal(win.loadedUrl, 'app://agent-blob/desktop.html');
     await waitFor(() => win.isVisible(), 1000, 'the window to show once ready');
     assert.equal(fake.app.getPath('userData'), dataDir);
     assert.equal(fake.app.name, 'Agent Blob');
@@ -79,7 +80,7 @@ describe('desktop shell', () => {
     const fake = createFakeElectron();
     let ready!: () => void;
     fake.app.whenReady = () => new Promise<void>((resolve) => (ready = resolve));
-    const pending = startDesktop(fake.api, { appRoot, dataDir, env: {}, platform: 'linux', core: { logger: silentLogger } });
+    const pending = startDesktop(fake.api, { appRoot, dataDir, env: {}, platform: 'linux', core: { logger: silentLogger }, traySupport: async () => 'yes' });
     // Electron emits `ready` only after the entry module has run, so these cannot wait for it.
     assert.equal(fake.app.getPath('userData'), dataDir);
     assert.equal(fake.app.name, 'Agent Blob');
@@ -153,7 +154,7 @@ describe('desktop shell', () => {
     assert.equal(win.isVisible(), false);
 
     const second = createFakeElectron({ os });
-    const result = await startDesktop(second.api, { appRoot, dataDir, env: {}, platform: 'linux', core: { logger: silentLogger } });
+    const result = await startDesktop(second.api, { appRoot, dataDir, env: {}, platform: 'linux', core: { logger: silentLogger }, traySupport: async () => 'yes' });
     assert.equal(result, null, 'the second instance does not start');
     assert.equal(second.app.quitted, true, 'the second instance quits');
     assert.equal(second.windows().length, 0);
@@ -185,11 +186,15 @@ describe('desktop shell', () => {
     await launch(fake);
     const contents = mainWindow(fake).webContents;
     const appFrame = contents.mainFrame;
-    assert.equal(appFrame.url, pathToFileURL(join(appRoot, 'dist', 'renderer', 'desktop.html')).href);
+    assert.equal(appFrame.url, 'app://agent-blob/desktop.html');
 
     const ping = { id: 1, command: 'system.ping', args: {} };
-    // A page the window navigated to, an iframe inside the app, another webContents, a dead frame.
+    // A page the window navigated to, the same page from file:// (where 'self' is the whole disk),
+    // another page of the app's origin, an iframe inside the app, another webContents, a dead frame.
     fake.ipcMain.receive(IPC_CHANNELS.frame, contents, new FakeFrame('https://evil.example/'), ping);
+    fake.ipcMain.receive(IPC_CHANNELS.frame, contents, new FakeFrame(pathToFileURL(join(appRoot, 'dist', 'renderer', 'desktop.html')).href), ping);
+    fake.ipcMain.receive(IPC_CHANNELS.frame, contents, new FakeFrame('app://agent-blob/other.html'), ping);
+    fake.ipcMain.receive(IPC_CHANNELS.frame, contents, new FakeFrame('app://another-host/desktop.html'), ping);
     fake.ipcMain.receive(IPC_CHANNELS.frame, contents, new FakeFrame(appFrame.url, appFrame), ping);
     const stranger = new FakeWebContents();
     stranger.mainFrame.url = appFrame.url;

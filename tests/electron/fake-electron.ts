@@ -1,5 +1,5 @@
-import { pathToFileURL } from 'node:url';
 import type {
+  CustomSchemeLike,
   DesktopApi,
   DesktopEvent,
   HeadersDetails,
@@ -92,7 +92,9 @@ export class FakeWebContents extends Emitter implements WebContentsLike {
 
 export class FakeWindow extends Emitter {
   readonly webContents = new FakeWebContents();
-  loadedFile: string | null = null;
+  loadedUrl: string | null = null;
+  /** The taskbar / dock progress: -1 when none shows. */
+  progress = -1;
   visible = false;
   focused = false;
   minimized = false;
@@ -101,11 +103,14 @@ export class FakeWindow extends Emitter {
   constructor(readonly options: WindowOptions) {
     super();
   }
-  async loadFile(path: string): Promise<void> {
-    this.loadedFile = path;
+  async loadURL(url: string): Promise<void> {
+    this.loadedUrl = url;
     this.webContents.emit('did-start-loading');
-    this.webContents.mainFrame.url = pathToFileURL(path).href;
+    this.webContents.mainFrame.url = url;
     queueMicrotask(() => this.emit('ready-to-show'));
+  }
+  setProgressBar(progress: number): void {
+    this.progress = progress;
   }
   show(): void {
     this.visible = true;
@@ -179,6 +184,13 @@ export class FakeOs {
 
 export class FakeApp extends Emitter {
   readonly paths = new Map<string, string>();
+  /** An installed app (true) or `npm start` (false). */
+  isPackaged = false;
+  /** Chromium switches the app was started with. */
+  readonly switches = new Set<string>();
+  readonly commandLine = { hasSwitch: (name: string) => this.switches.has(name) };
+  /** Whether `ready` was emitted (whenReady resolved); privileged schemes must come before. */
+  ready = false;
   name = 'Electron';
   badge = 0;
   quitRequests = 0;
@@ -198,6 +210,7 @@ export class FakeApp extends Emitter {
     return true;
   }
   whenReady(): Promise<void> {
+    this.ready = true;
     return Promise.resolve();
   }
   getPath(name: string): string {
@@ -247,6 +260,16 @@ export class FakeIpcMain extends Emitter {
 export interface FakeElectron {
   api: DesktopApi;
   app: FakeApp;
+  /** Schemes registered as privileged, and whether that happened before `ready`. */
+  privilegedSchemes: { schemes: CustomSchemeLike[]; beforeReady: boolean }[];
+  /** The handler registered for a scheme with `protocol.handle`. */
+  protocolHandler(scheme: string): ((request: Request) => Response | Promise<Response>) | null;
+  /** Every value passed to `session.setSpellCheckerEnabled`, in order. */
+  spellChecker: boolean[];
+  /** The application menu's template, once set. */
+  appMenu(): MenuItemTemplate[] | null;
+  /** The system is shutting down (Linux/macOS `powerMonitor` 'shutdown'): returns whether the app asked to delay it. */
+  systemShutdown(): boolean;
   ipcMain: FakeIpcMain;
   trays: FakeTray[];
   /** Shown notifications; `click()` is the user clicking one. */
@@ -268,6 +291,11 @@ export function createFakeElectron(options: { os?: FakeOs; encryption?: boolean;
   let headerListener: ReturnType<FakeElectron['headerListener']> = null;
   let permissionHandler: ReturnType<FakeElectron['permissionHandler']> = null;
   let permissionCheck: ReturnType<FakeElectron['permissionCheck']> = null;
+  const privilegedSchemes: FakeElectron['privilegedSchemes'] = [];
+  const protocolHandlers = new Map<string, (request: Request) => Response | Promise<Response>>();
+  const spellChecker: boolean[] = [];
+  let appMenu: MenuItemTemplate[] | null = null;
+  const powerMonitor = new Emitter();
 
   class Window extends FakeWindow {
     constructor(o: WindowOptions) {
@@ -298,7 +326,21 @@ export function createFakeElectron(options: { os?: FakeOs; encryption?: boolean;
     app,
     BrowserWindow: Window,
     Tray,
-    Menu: { buildFromTemplate: (template: MenuItemTemplate[]) => ({ items: template }) },
+    Menu: {
+      buildFromTemplate: (template: MenuItemTemplate[]) => ({ items: template }),
+      setApplicationMenu: (menu) => {
+        appMenu = (menu?.items ?? null) as MenuItemTemplate[] | null;
+      },
+    },
+    protocol: {
+      registerSchemesAsPrivileged: (schemes) => {
+        privilegedSchemes.push({ schemes, beforeReady: !app.ready });
+      },
+      handle: (scheme, handler) => {
+        protocolHandlers.set(scheme, handler);
+      },
+    },
+    powerMonitor,
     nativeImage: {
       createFromPath: (path: string) => {
         const image: FakeImage & { isEmpty(): boolean; setTemplateImage(t: boolean): void } = {
@@ -326,6 +368,9 @@ export function createFakeElectron(options: { os?: FakeOs; encryption?: boolean;
         setPermissionCheckHandler: (handler) => {
           permissionCheck = handler;
         },
+        setSpellCheckerEnabled: (enable) => {
+          spellChecker.push(enable);
+        },
       },
     },
     Notification,
@@ -349,6 +394,15 @@ export function createFakeElectron(options: { os?: FakeOs; encryption?: boolean;
   return {
     api,
     app,
+    privilegedSchemes,
+    protocolHandler: (scheme) => protocolHandlers.get(scheme) ?? null,
+    spellChecker,
+    appMenu: () => appMenu,
+    systemShutdown: () => {
+      const e = new FakeEvent();
+      powerMonitor.emit('shutdown', e);
+      return e.defaultPrevented;
+    },
     ipcMain,
     trays,
     notifications,

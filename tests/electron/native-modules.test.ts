@@ -47,4 +47,18 @@ describe('native modules in the desktop app', () => {
       dir.cleanup();
     }
   });
+
+  test('an installed app ignores AGENT_BLOB_SQLITE_ADDON and loads the addon it was packaged with', () => {
+    const dir = tempDir('agent-blob-addon-');
+    try {
+      const result = check('addon-installed', dir.path);
+      assert.equal(result.status, 0, result.err);
+      const { used, loaded } = JSON.parse(result.out) as { used: boolean; loaded: string[] };
+      assert.equal(used, false);
+      assert.equal(loaded.length, 1);
+      assert.match(loaded[0], /node_modules[\\/]better-sqlite3[\\/]build[\\/]Release[\\/]better_sqlite3\.node$/);
+    } finally {
+      dir.cleanup();
+    }
+  });
 });

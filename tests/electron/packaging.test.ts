@@ -46,7 +46,7 @@ describe('packaging configuration', () => {
     assert.deepEqual(config.linux.target, ['AppImage', 'deb']);
     assert.deepEqual(config.mac.target, ['dmg']);
     assert.deepEqual(config.win.target, ['nsis']);
-    assert.deepEqual(pngSize('resources/icon.png'), { width: 512, height: 512 });
+    assert.deepEqual(pngSize('resources/icon.png'), { width: 1024, height: 1024 }, 'macOS asks for 1024 px (512 pt at 2x)');
     assert.deepEqual(pngSize('resources/icon-256.png'), { width: 256, height: 256 });
     for (const size of [16, 32, 64, 128, 256, 512]) assert.deepEqual(pngSize(`resources/icons/${size}x${size}.png`), { width: size, height: size });
     assert.deepEqual(pngSize('resources/tray.png'), { width: 16, height: 16 });

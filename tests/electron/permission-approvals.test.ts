@@ -26,7 +26,7 @@ afterEach(async () => {
 describe('desktop approvals', () => {
   test('a scheduled run that asks while the window is hidden notifies natively and badges the tray; the answer clears both and the run goes on', async () => {
     const fake = createFakeElectron();
-    const desktop = await startDesktop(fake.api, { appRoot, dataDir: join(dir.path, 'data'), env: {}, platform: 'linux', core: { logger: silentLogger, timeZone: 'UTC' } });
+    const desktop = await startDesktop(fake.api, { appRoot, dataDir: join(dir.path, 'data'), env: {}, platform: 'linux', core: { logger: silentLogger, timeZone: 'UTC' }, traySupport: async () => 'yes' });
     assert.ok(desktop);
     started.push(desktop);
     const { core } = desktop;

@@ -1,0 +1,32 @@
+import type { Core } from '../core/app.js';
+
+/**
+ * Counts the permission requests waiting for a person whenever one is asked or answered (batched
+ * per tick), so the tray and the badge show them while the window is hidden. Returns the stop.
+ */
+export function watchPendingApprovals(core: Core, onCount: (count: number) => void): () => void {
+  let queued = false;
+  let stopped = false;
+  const refresh = () => {
+    if (queued || stopped) return;
+    queued = true;
+    setImmediate(() => {
+      queued = false;
+      if (stopped) return;
+      core.gateway.call('permissions.pending', {}).then(
+        ({ requests }) => {
+          if (!stopped) onCount(requests.length);
+        },
+        (err: unknown) => core.logger.log('warn', 'counting pending approvals failed', { error: String(err) }),
+      );
+    });
+  };
+  const unsubscribe = core.log.subscribe(core.log.head(), (event) => {
+    if (event.type === 'permission.requested' || event.type === 'permission.decided') refresh();
+  });
+  refresh();
+  return () => {
+    stopped = true;
+    unsubscribe();
+  };
+}
