@@ -10,6 +10,7 @@ import {
   MemoryExtraction,
   MemoryProposals,
   MemoryService,
+  addLexiconCacheDir,
   collectText,
   createMemoryEmbedder,
   createMemoryHandlers,
@@ -134,6 +135,7 @@ export function createCore(options: CoreOptions): Core {
   });
   const memory = new MemoryService({ db, log, clock, ids, logger, makeEmbedder: (config) => createMemoryEmbedder(config, settings.providerSettings().ollama.host) });
   const memoryProposals = new MemoryProposals(db, log, ids, memory);
+  addLexiconCacheDir(paths.cache);
   memory.start();
   const providers = new ProviderRegistry(() => settings.providerSettings(), options.providers);
   settings.onChange(() => providers.invalidate());

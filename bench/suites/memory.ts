@@ -83,6 +83,7 @@ export async function run(): Promise<Record<string, unknown>> {
       rowids.push(row.rowid);
       all.push(new Float32Array(row.embedding.buffer.slice(row.embedding.byteOffset, row.embedding.byteOffset + row.embedding.byteLength)));
     }
+    await embedder.ready!();
     const queryVectors = embedder.embedSync!(queries);
     const vec: number[] = [];
     const brute: number[] = [];

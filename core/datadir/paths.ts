@@ -9,6 +9,8 @@ export interface DataPaths {
   secrets: string;
   logs: string;
   artifacts: string;
+  /** Derived files that can be rebuilt at any time (the WordNet index when the app's folder is read-only). */
+  cache: string;
 }
 
 export function dataPaths(dir: string): DataPaths {
@@ -20,6 +22,7 @@ export function dataPaths(dir: string): DataPaths {
     secrets: join(root, 'secrets.json'),
     logs: join(root, 'logs'),
     artifacts: join(root, 'artifacts'),
+    cache: join(root, 'cache'),
   };
 }
 

@@ -1,17 +1,19 @@
 import { Ollama } from 'ollama';
 import { AppError, type EmbedderConfig } from '../contract/index.js';
 import { contentWords, fnv1a, stem } from './text.js';
-import { wordNet } from './wordnet.js';
+import { prepareWordNet, wordNet } from './wordnet.js';
 
 /** Turns texts into unit vectors of a fixed size. One interface for the offline and Ollama embedders. */
 export interface Embedder {
-  /** Stable name stored beside every vector, e.g. `offline-v1` or `ollama:nomic-embed-text`. */
+  /** Stable name stored beside every vector, e.g. `offline-v2-256` or `ollama:nomic-embed-text`. */
   readonly name: string;
   /** Vector size; known after the first call for Ollama models. */
   dims(): Promise<number>;
   embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
-  /** Present when embedding needs no I/O, so bulk writes can stay synchronous. */
+  /** Present when embedding needs no I/O, so bulk writes can stay synchronous (after `ready`). */
   embedSync?(texts: string[]): Float32Array[];
+  /** Loads what `embedSync` needs (the offline embedder's WordNet); resolves at once afterwards. */
+  ready?(): Promise<void>;
 }
 
 export const OFFLINE_DIMS = 256;
@@ -50,11 +52,18 @@ export function createOfflineEmbedder(options: { dims?: number; wordnet?: boolea
     if (norm > 0) for (let i = 0; i < dims; i++) v[i] /= norm;
     return v;
   };
+  const ready = async () => {
+    if (useWordNet) await prepareWordNet();
+  };
   return {
-    name: `offline-v1-${dims}`,
+    name: `offline-v2-${dims}`,
     dims: async () => dims,
-    embed: async (texts) => texts.map(embedOne),
+    embed: async (texts) => {
+      await ready();
+      return texts.map(embedOne);
+    },
     embedSync: (texts) => texts.map(embedOne),
+    ready,
   };
 }
 

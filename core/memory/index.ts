@@ -12,3 +12,5 @@ export { MemoryExtraction, collectText, parseExtraction, type Complete } from '.
 export { Consolidator, withoutPreamble } from './consolidation.js';
 export { VectorIndex } from './vector-index.js';
 export { expansionWords, pickTerms } from './search.js';
+export { prepareWordNet } from './wordnet.js';
+export { addLexiconCacheDir } from './lexicon/index.js';

@@ -21,6 +21,7 @@ import { hybridSearch, type SearchOptions } from './search.js';
 import { MemoryQueries, rowToMemory, type MemoryRow } from './store.js';
 import { contentWords, normalizeForDedup, stem } from './text.js';
 import { VectorIndex } from './vector-index.js';
+import { prepareWordNet } from './wordnet.js';
 
 export interface MemoryServiceDeps {
   db: WritableDB;
@@ -87,10 +88,20 @@ export class MemoryService {
     });
   }
 
-  /** Resumes a re-embedding a previous process left unfinished. */
+  /**
+   * Resumes a re-embedding a previous process left unfinished, or starts one when the index was
+   * built by an older version of the configured embedder (the offline embedder's features change
+   * between versions); search answers from full text alone until it is done.
+   */
   start(): void {
     const target = this.getMeta('embedderTarget') as EmbedderConfig | null | undefined;
     if (target) this.reembedder.start(this.deps.makeEmbedder(target), target);
+    else if (this.vectors.activeGeneration() && !this.vectorsMatchEmbedder()) this.reembedder.start(this.embedder, this.embedderConfig());
+  }
+
+  /** Whether the active vector index was made by the embedder that embeds queries now. */
+  private vectorsMatchEmbedder(): boolean {
+    return this.vectors.activeGeneration()?.embedder === this.embedder.name;
   }
 
   embedderConfig(): EmbedderConfig {
@@ -151,11 +162,12 @@ export class MemoryService {
     const started = performance.now();
     let vector: Float32Array | null = null;
     try {
-      [vector] = await this.embedActive([query]);
+      if (this.vectorsMatchEmbedder()) [vector] = await this.embedActive([query]);
     } catch (err) {
       // Full-text search still answers when the embedder is down; the hits show no vector rank.
       this.deps.logger.log('warn', 'memory search without vectors: the embedder failed', { error: String(err) });
     }
+    await prepareWordNet();
     const hits = hybridSearch({ queries: this.queries, vectors: this.vectors, now: this.deps.clock.now() }, query, vector, options);
     return { hits, tookMs: performance.now() - started };
   }
@@ -335,7 +347,7 @@ export class MemoryService {
   /** Existing memories of the same area that might duplicate or contradict a new one, best first. */
   private nearby(area: MemoryArea, text: string, vector: Float32Array, keys: number[], useVectors: boolean): { row: NearbyRow; cosine: number }[] {
     const gen = this.vectors.activeGeneration();
-    if (!gen) return [];
+    if (!gen || !this.vectorsMatchEmbedder()) return [];
     const fromVectors = new Set(useVectors ? this.vectors.knn(vector, 5, area).map((n) => n.rowid) : []);
     const rowids = new Set([...this.lsh.candidates(keys, 8), ...fromVectors]);
     const stems = new Set(contentWords(text).map(stem));
@@ -373,12 +385,14 @@ export class MemoryService {
   }
 
   private async embedActive(texts: string[]): Promise<Float32Array[]> {
+    await this.embedder.ready?.();
     return this.embedder.embedSync ? this.embedder.embedSync(texts) : this.embedder.embed(texts);
   }
 
   private async embedBuilding(texts: string[]): Promise<(Float32Array | undefined)[]> {
     const target = this.reembedder.target();
     if (!target) return [];
+    await target.ready?.();
     return target.embedSync ? target.embedSync(texts) : target.embed(texts);
   }
 }

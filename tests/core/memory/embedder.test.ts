@@ -14,8 +14,9 @@ describe('memory embedders', () => {
   });
   after(() => ollama.close());
 
-  it('the offline embedder is deterministic, unit length, and relates words through WordNet', () => {
+  it('the offline embedder is deterministic, unit length, and relates words through WordNet', async () => {
     const e = createOfflineEmbedder();
+    await e.ready!();
     const [a, b] = e.embedSync!(['My brother lives in Oslo', 'My brother lives in Oslo']);
     assert.deepEqual(a, b);
     assert.ok(Math.abs(norm(a) - 1) < 1e-5);
@@ -56,7 +57,7 @@ describe('memory embedders', () => {
         return texts.map((x) => hashEmbedding(x, 16));
       };
       const status = await t.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'nomic-embed-text' } });
-      assert.equal(status.embedder, 'offline-v1-256', 'the old embedder answers until the new index is complete');
+      assert.equal(status.embedder, 'offline-v2-256', 'the old embedder answers until the new index is complete');
       assert.ok(status.reembed && status.reembed.embedder === 'ollama:nomic-embed-text');
       const during = await t.client.call('memory.search', { query: 'spare key flower pot' });
       assert.match(during.hits[0].memory.text, /spare key/);

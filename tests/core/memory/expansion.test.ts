@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { expansionWords } from '../../../core/memory/index.js';
+import { before, describe, it } from 'node:test';
+import { expansionWords, prepareWordNet } from '../../../core/memory/index.js';
 import { ManualClock } from '../../../core/util/clock.js';
 import { createSequentialIds } from '../../../core/util/ids.js';
 import { startTestCore } from '../../support/index.js';
 
 describe('query expansion through WordNet', () => {
+  before(() => prepareWordNet());
+
   it('expands a word to narrower terms, derived and pertaining words, and single words for its compounds', () => {
     const fruit = expansionWords('fruit');
     assert.ok(fruit.includes('apple') && fruit.includes('banana'), 'narrower terms of a noun');

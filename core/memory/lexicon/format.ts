@@ -1,0 +1,126 @@
+/**
+ * The compact WordNet file: a header, then sections of 32-bit integers or bytes laid end to end,
+ * each 4-byte aligned, so loading it is one read and a few typed-array views (no parsing, no
+ * garbage). Strings are UTF-8 in byte sections addressed by offset tables; lemma and exception
+ * tables are sorted by bytes for binary search.
+ */
+export const LEXICON_MAGIC = 0x4e575241; // "ARWN"
+/** Bump when the layout or what the builder derives changes: the cached file is rebuilt. */
+export const LEXICON_FORMAT = 3;
+
+export const SECTIONS = [
+  'lemmaText', // u8: lemma strings (lower case, "_" between words)
+  'lemmaTextAt', // i32[L+1]
+  'lemmaSensesAt', // i32[L+1] into lemmaSenses
+  'lemmaSenses', // i32 pairs: synset, (tagCount << 3) | pos
+  'lemmaExpandAt', // i32[L+1] into lemmaExpand: senses to expand a query word by, -1 first when too polysemous
+  'lemmaExpand', // i32 synsets
+  'lemmaCompoundsAt', // i32[L+1] into lemmaCompounds
+  'lemmaCompounds', // i32 synsets named by a two-word compound starting with the lemma
+  'excText', // u8: inflected forms
+  'excTextAt', // i32[E+1]
+  'excTargetsAt', // i32[E+1] into excTargets
+  'excTargets', // i32: lemma index << 3 | pos
+  'synPos', // u8[S]
+  'synLemmasAt', // i32[S+1] into synLemmas
+  'synLemmas', // i32 lemma indexes
+  'synRelsAt', // i32[S+1] into synRels
+  'synRels', // i32: relation << 24 | target synset
+  'gloss', // u8: first clause of each definition
+  'glossAt', // i32[S+1]
+] as const;
+export type SectionName = (typeof SECTIONS)[number];
+const BYTE_SECTIONS = new Set<SectionName>(['lemmaText', 'excText', 'synPos', 'gloss']);
+
+export const POS_CODES = { n: 0, v: 1, a: 2, s: 2, r: 3 } as const;
+export type PosCode = 0 | 1 | 2 | 3;
+
+/** Relations kept from WordNet's pointers. */
+export const REL = {
+  hypernym: 1,
+  hyponym: 2,
+  derivation: 3,
+  pertainym: 4,
+  similar: 5,
+  holonym: 6,
+  meronym: 7,
+  attribute: 8,
+  also: 9,
+} as const;
+
+export function relationOf(symbol: string): number {
+  switch (symbol) {
+    case '@':
+    case '@i':
+      return REL.hypernym;
+    case '~':
+    case '~i':
+      return REL.hyponym;
+    case '+':
+      return REL.derivation;
+    case '\\':
+      return REL.pertainym;
+    case '&':
+      return REL.similar;
+    case '#m':
+    case '#p':
+    case '#s':
+      return REL.holonym;
+    case '%m':
+    case '%p':
+    case '%s':
+      return REL.meronym;
+    case '=':
+      return REL.attribute;
+    case '^':
+      return REL.also;
+    default:
+      return 0;
+  }
+}
+
+export type Sections = { [K in SectionName]: K extends 'lemmaText' | 'excText' | 'synPos' | 'gloss' ? Uint8Array : Int32Array };
+
+const HEADER_WORDS = 4 + SECTIONS.length * 2;
+
+export function encodeLexicon(sections: Sections, sourceVersion: string): Buffer {
+  const version = Buffer.from(sourceVersion.padEnd(16).slice(0, 16));
+  let at = HEADER_WORDS * 4 + 16;
+  const places: { offset: number; length: number }[] = [];
+  for (const name of SECTIONS) {
+    const s = sections[name];
+    places.push({ offset: at, length: s.length });
+    at += Math.ceil(s.byteLength / 4) * 4;
+  }
+  const out = Buffer.alloc(at);
+  out.writeUInt32LE(LEXICON_MAGIC, 0);
+  out.writeUInt32LE(LEXICON_FORMAT, 4);
+  out.writeUInt32LE(SECTIONS.length, 8);
+  out.writeUInt32LE(at, 12);
+  places.forEach((p, i) => {
+    out.writeUInt32LE(p.offset, 16 + i * 8);
+    out.writeUInt32LE(p.length, 20 + i * 8);
+  });
+  version.copy(out, HEADER_WORDS * 4);
+  SECTIONS.forEach((name, i) => {
+    const s = sections[name];
+    Buffer.from(s.buffer, s.byteOffset, s.byteLength).copy(out, places[i].offset);
+  });
+  return out;
+}
+
+/** Views over a file made by `encodeLexicon`, or null when it is not one of this format and source. */
+export function decodeLexicon(file: Buffer, sourceVersion: string): Sections | null {
+  if (file.length < HEADER_WORDS * 4 + 16) return null;
+  if (file.readUInt32LE(0) !== LEXICON_MAGIC || file.readUInt32LE(4) !== LEXICON_FORMAT || file.readUInt32LE(8) !== SECTIONS.length || file.readUInt32LE(12) !== file.length) return null;
+  if (file.subarray(HEADER_WORDS * 4, HEADER_WORDS * 4 + 16).toString() !== sourceVersion.padEnd(16).slice(0, 16)) return null;
+  // Typed arrays need 4-byte alignment; a pooled buffer may not have it.
+  const buf = file.byteOffset % 4 === 0 ? file : Buffer.from(file);
+  const out = {} as Record<SectionName, Uint8Array | Int32Array>;
+  SECTIONS.forEach((name, i) => {
+    const offset = buf.readUInt32LE(16 + i * 8);
+    const length = buf.readUInt32LE(20 + i * 8);
+    out[name] = BYTE_SECTIONS.has(name) ? new Uint8Array(buf.buffer, buf.byteOffset + offset, length) : new Int32Array(buf.buffer, buf.byteOffset + offset, length);
+  });
+  return out as Sections;
+}
