@@ -1,103 +1,33 @@
 /**
- * The memory eval: imports the eval memories into a fresh data folder, asks every question, and
- * prints recall@5, recall@10 and MRR per kind, knowledge-update order, and the median search time.
- *   npm run eval:memory [-- --ollama MODEL]   (Ollama's host from OLLAMA_HOST)
+ * The memory eval: every set (the original one in facts.ts/questions.ts and each JSON set in sets/),
+ * each imported into a fresh data folder and asked its questions through `memory.search`. Prints
+ * one JSON object: figures per set, per split (tune and held-out, every question of the split's
+ * sets counted once) and side by side. Misses are listed for tune sets only: nobody tunes on a
+ * held-out set, so its questions are never printed.
+ *   npm run eval:memory [-- --split tune|heldout] [--set NAME] [--ollama MODEL]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createCore } from '../../../core/app.js';
-import { createMemorySecretStore } from '../../../core/secrets/index.js';
-import { ManualClock } from '../../../core/util/clock.js';
-import { silentLogger } from '../../../core/util/logger.js';
 import { distractors } from './distractors.js';
 import { FACTS } from './facts.js';
-import { QUESTIONS, type Kind } from './questions.js';
+import { QUESTIONS } from './questions.js';
+import { ANSWERABLE, scoreSet, type SetCounts } from './score.js';
+import { loadSets, type EvalSet } from './sets/validate.js';
 
-const DAY = 86_400_000;
-
-export async function runMemoryEval(options: { ollamaModel?: string; distractorCount?: number } = {}): Promise<Record<string, unknown>> {
-  const dir = mkdtempSync(join(tmpdir(), 'agent-blob-eval-'));
-  const clock = new ManualClock(Date.UTC(2026, 5, 1));
-  const core = createCore({ dataDir: dir, clock, logger: silentLogger, secrets: createMemorySecretStore(), env: { OLLAMA_HOST: process.env.OLLAMA_HOST ?? 'http://127.0.0.1:11434' } });
-  try {
-    if (options.ollamaModel) {
-      await core.gateway.call('memory.configure', { embedder: { kind: 'ollama', model: options.ollamaModel } });
-      await core.memory.whenReembedded();
-    }
-    const facts = [...FACTS, ...distractors(options.distractorCount ?? 260)];
-    const jsonl = facts.map(([, area, daysAgo, text]) => JSON.stringify({ text, area, created_at: clock.now() - daysAgo * DAY })).join('\n');
-    const imported = await core.gateway.call('memory.import', { jsonl });
-    const keyOf = new Map<string, string>();
-    const textToKey = new Map(facts.map(([key, , , text]) => [text, key]));
-    for (const m of (await core.gateway.call('memory.list', { limit: 10_000 })).memories) keyOf.set(m.id, textToKey.get(m.text) ?? '?');
-
-    type Acc = { n: number; r5: number; r10: number; mrr: number; order: number; orderN: number; bothFound: number; bothOrdered: number };
-    const per = new Map<Kind, Acc>();
-    const times: number[] = [];
-    const unanswerableTop: number[] = [];
-    const answerableTop: number[] = [];
-    const misses: string[] = [];
-    for (const q of QUESTIONS) {
-      const started = performance.now();
-      const { hits } = await core.gateway.call('memory.search', { query: q.q, limit: 10 });
-      times.push(performance.now() - started);
-      const keys = hits.map((h) => keyOf.get(h.memory.id) ?? '?');
-      const topSimilarity = hits[0]?.explain.vectorSimilarity ?? 0;
-      const acc = per.get(q.kind) ?? { n: 0, r5: 0, r10: 0, mrr: 0, order: 0, orderN: 0, bothFound: 0, bothOrdered: 0 };
-      per.set(q.kind, acc);
-      acc.n++;
-      if (q.kind === 'unanswerable') {
-        unanswerableTop.push(topSimilarity);
-        continue;
-      }
-      answerableTop.push(topSimilarity);
-      const found = (k: number) => q.expect.filter((e) => keys.slice(0, k).includes(e)).length / q.expect.length;
-      acc.r5 += found(5);
-      acc.r10 += found(10);
-      const first = keys.findIndex((k) => q.expect.includes(k));
-      acc.mrr += first >= 0 ? 1 / (first + 1) : 0;
-      if (found(10) < 1) misses.push(`${q.kind}: ${q.q} -> ${keys.slice(0, 3).join(', ')}`);
-      if (q.older) {
-        acc.orderN++;
-        const newRank = keys.indexOf(q.expect[0]);
-        const oldRank = Math.min(...q.older.map((o) => (keys.includes(o) ? keys.indexOf(o) : Infinity)));
-        if (newRank >= 0 && newRank < oldRank) acc.order++;
-        if (newRank >= 0 && oldRank !== Infinity) {
-          acc.bothFound++;
-          if (newRank < oldRank) acc.bothOrdered++;
-        }
-      }
-    }
-    const round = (x: number) => Math.round(x * 1000) / 1000;
-    const byKind: Record<string, unknown> = {};
-    let all = { n: 0, r5: 0, r10: 0, mrr: 0 };
-    for (const [kind, a] of per) {
-      if (kind === 'unanswerable') {
-        byKind[kind] = { questions: a.n, medianTopVectorSimilarity: round(median(unanswerableTop)) };
-        continue;
-      }
-      byKind[kind] = { questions: a.n, recallAt5: round(a.r5 / a.n), recallAt10: round(a.r10 / a.n), mrr: round(a.mrr / a.n), ...(a.orderN ? { updateOrder: round(a.order / a.orderN), newerFirstWhenBothFound: `${a.bothOrdered}/${a.bothFound}` } : {}) };
-      all = { n: all.n + a.n, r5: all.r5 + a.r5, r10: all.r10 + a.r10, mrr: all.mrr + a.mrr };
-    }
-    const update = per.get('update');
-    return {
-      embedder: core.memory.status().embedder,
-      memories: core.memory.status().total,
-      import: { imported: imported.imported, deduped: imported.deduped },
-      questions: QUESTIONS.length,
-      overall: { recallAt5: round(all.r5 / all.n), recallAt10: round(all.r10 / all.n), mrr: round(all.mrr / all.n) },
-      knowledgeUpdateOrder: update ? round(update.order / update.orderN) : null,
-      byKind,
-      answerableMedianTopVectorSimilarity: round(median(answerableTop)),
-      medianSearchMs: round(median(times)),
-      misses,
-    };
-  } finally {
-    await core.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+/** The first eval: one person's facts among templated filler, no duplicates. Tuned on since it was written. */
+export function originalSet(): EvalSet {
+  const facts = [...FACTS, ...distractors(260)];
+  const seen = new Set<string>();
+  return {
+    name: 'original',
+    split: 'tune',
+    description: 'The first eval: a product engineer in Lisbon, with templated filler memories.',
+    memories: facts.filter(([, , , text]) => !seen.has(text.toLowerCase()) && seen.add(text.toLowerCase())).map(([key, area, daysAgo, text]) => ({ key, area, daysAgo, text })),
+    questions: QUESTIONS,
+    duplicates: [],
+  };
 }
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+const rate = (a: number, b: number) => (b ? round(a / b) : null);
 
 function median(xs: number[]): number {
   if (!xs.length) return 0;
@@ -105,8 +35,86 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
+/** Counts of several sets added up. */
+function add(a: SetCounts, b: SetCounts): SetCounts {
+  const byKind: Record<string, { n: number; r5: number; r10: number; rr: number }> = structuredClone(a.byKind);
+  for (const [k, v] of Object.entries(b.byKind)) {
+    const t = (byKind[k] ??= { n: 0, r5: 0, r10: 0, rr: 0 });
+    t.n += v.n;
+    t.r5 += v.r5;
+    t.r10 += v.r10;
+    t.rr += v.rr;
+  }
+  const sum = <T extends Record<string, number>>(x: T, y: T) => Object.fromEntries(Object.keys(x).map((k) => [k, x[k] + y[k]])) as T;
+  return {
+    memories: a.memories + b.memories,
+    questions: a.questions + b.questions,
+    byKind,
+    update: sum(a.update, b.update),
+    multi: sum(a.multi, b.multi),
+    unanswerable: sum(a.unanswerable, b.unanswerable),
+    answerableDoubted: a.answerableDoubted + b.answerableDoubted,
+    duplicates: sum(a.duplicates, b.duplicates),
+    mergedAtImport: a.mergedAtImport + b.mergedAtImport,
+    updatesMerged: a.updatesMerged + b.updatesMerged,
+    searchMs: [...a.searchMs, ...b.searchMs],
+    misses: [...a.misses, ...b.misses],
+  };
+}
+
+/** Rates from counts: the figures the issue's acceptance names. */
+export function figures(c: SetCounts): Record<string, unknown> {
+  const all = ANSWERABLE.map((k) => c.byKind[k]).filter(Boolean).reduce((t, v) => ({ n: t.n + v.n, r5: t.r5 + v.r5, r10: t.r10 + v.r10, rr: t.rr + v.rr }), { n: 0, r5: 0, r10: 0, rr: 0 });
+  const byKind = Object.fromEntries(ANSWERABLE.filter((k) => c.byKind[k]).map((k) => [k, { questions: c.byKind[k].n, recallAt5: rate(c.byKind[k].r5, c.byKind[k].n), recallAt10: rate(c.byKind[k].r10, c.byKind[k].n), mrr: rate(c.byKind[k].rr, c.byKind[k].n) }]));
+  return {
+    memories: c.memories,
+    questions: c.questions,
+    recallAt5: rate(all.r5, all.n),
+    recallAt10: rate(all.r10, all.n),
+    mrr: rate(all.rr, all.n),
+    byKind,
+    updateOrder: rate(c.update.newerFirst, c.update.n),
+    updateNewerFirstWhenBothFound: `${c.update.bothFoundNewerFirst}/${c.update.bothFound}`,
+    multiAllInTop10: rate(c.multi.allInTop10, c.multi.n),
+    unanswerableAbstained: rate(c.unanswerable.abstained, c.unanswerable.n),
+    unanswerableEmpty: rate(c.unanswerable.empty, c.unanswerable.n),
+    answerableWithExpectedOnlyDoubted: rate(c.answerableDoubted, all.n),
+    exactDuplicatesRejected: rate(c.duplicates.exactRejected, c.duplicates.exact),
+    rewordedDuplicatesMerged: rate(c.duplicates.rewordedMerged, c.duplicates.reworded),
+    rewordedMergedIntoAnother: c.duplicates.mergedIntoAnother,
+    memoriesMergedAtImport: c.mergedAtImport,
+    knowledgeUpdatesMerged: c.updatesMerged,
+    medianSearchMs: round(median(c.searchMs)),
+  };
+}
+
+const SIDE_BY_SIDE = ['recallAt10', 'recallAt5', 'mrr', 'updateOrder', 'multiAllInTop10', 'unanswerableAbstained', 'exactDuplicatesRejected', 'rewordedDuplicatesMerged', 'knowledgeUpdatesMerged'];
+
+export async function runMemoryEval(options: { ollamaModel?: string; split?: string; set?: string } = {}): Promise<Record<string, unknown>> {
+  const sets = [originalSet(), ...loadSets()].filter((s) => (!options.split || s.split === options.split) && (!options.set || s.name === options.set));
+  const perSet: Record<string, unknown> = {};
+  const bySplit = new Map<string, { names: string[]; counts: SetCounts }>();
+  let embedder = '';
+  for (const set of sets) {
+    const { embedder: used, ...counts } = await scoreSet(set, { ollamaModel: options.ollamaModel, keepMisses: set.split === 'tune' });
+    embedder = used;
+    perSet[set.name] = { split: set.split, ...figures(counts), ...(set.split === 'tune' ? { misses: counts.misses } : {}) };
+    const split = bySplit.get(set.split);
+    bySplit.set(set.split, split ? { names: [...split.names, set.name], counts: add(split.counts, counts) } : { names: [set.name], counts });
+  }
+  const splits = Object.fromEntries([...bySplit].map(([name, s]) => [name, { sets: s.names, ...figures(s.counts) }]));
+  const sideBySide = Object.fromEntries(
+    SIDE_BY_SIDE.map((m) => [m, Object.fromEntries([...bySplit.keys()].map((split) => [split, (splits[split] as Record<string, unknown>)[m]]))]),
+  );
+  const paraphrase = Object.fromEntries([...bySplit.keys()].map((split) => [split, (splits[split] as unknown as { byKind: Record<string, unknown> }).byKind.paraphrase ?? null]));
+  return { embedder, sideBySide: { ...sideBySide, paraphrase }, splits, sets: perSet };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const at = process.argv.indexOf('--ollama');
-  const result = await runMemoryEval({ ollamaModel: at > 0 ? process.argv[at + 1] : undefined });
+  const flag = (name: string) => {
+    const at = process.argv.indexOf(`--${name}`);
+    return at > 0 ? process.argv[at + 1] : undefined;
+  };
+  const result = await runMemoryEval({ ollamaModel: flag('ollama'), split: flag('split'), set: flag('set') });
   console.log(JSON.stringify(result, null, 2));
 }
