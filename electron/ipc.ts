@@ -1,4 +1,4 @@
-import { IPC_CHANNELS, MAX_FRAME_BYTES, type ServerFrame } from '../core/contract/index.js';
+import { IPC_CHANNELS, MAX_FRAME_BYTES, isWebLink, type ServerFrame } from '../core/contract/index.js';
 import type { Gateway, Session } from '../core/gateway/dispatch.js';
 import type { Logger } from '../core/util/logger.js';
 import type { DesktopApi, IpcMainEventLike, WebContentsLike } from './api.js';
@@ -9,6 +9,8 @@ export interface IpcTransportOptions {
   logger: Logger;
   /** Whether a message comes from the app's own page; anything else is dropped unanswered. */
   isTrusted(event: IpcMainEventLike): boolean;
+  /** Opens a web link in the system browser (checked to be http or https before). */
+  openExternal?(url: string): void;
 }
 
 export interface IpcTransport {
@@ -80,6 +82,12 @@ export function attachIpcTransport(options: IpcTransportOptions): IpcTransport {
       return;
     }
     void entry.session.receive(frame);
+  });
+
+  ipcMain.on(IPC_CHANNELS.openExternal, (event, url) => {
+    if (!options.isTrusted(event)) return dropped(event, IPC_CHANNELS.openExternal);
+    if (typeof url === 'string' && isWebLink(url)) options.openExternal?.(url);
+    else logger.log('warn', 'refused to open a link that is not a web page', { url: typeof url === 'string' ? url.slice(0, 200) : typeof url });
   });
 
   ipcMain.on(IPC_CHANNELS.close, (event) => {

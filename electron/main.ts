@@ -138,13 +138,14 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
     gateway: core.gateway,
     logger: core.logger,
     isTrusted: (event) => isTrustedSender(event, APP_PAGE_URL, (contents) => !!win && !win.isDestroyed() && win.webContents === contents),
+    openExternal,
   });
 
   function createWindow(): WindowLike {
     const window = new api.BrowserWindow({
       width: 1100,
       height: 760,
-      minWidth: 480,
+      minWidth: 400,
       minHeight: 360,
       title: PRODUCT_NAME,
       show: false,

@@ -21,6 +21,8 @@ const bridge: DesktopBridge = {
     };
   },
   close: () => ipcRenderer.send(IPC_CHANNELS.close),
+  // Main checks the address again; the page is never trusted to have done so.
+  openExternal: (url: string) => ipcRenderer.send(IPC_CHANNELS.openExternal, String(url)),
 };
 
 contextBridge.exposeInMainWorld(DESKTOP_BRIDGE_KEY, bridge);

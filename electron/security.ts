@@ -1,3 +1,4 @@
+import { isWebLink } from '../core/contract/bridge.js';
 import type { DesktopApi, HeadersDetails, IpcMainEventLike, WebContentsLike, WindowOptions } from './api.js';
 
 /**
@@ -76,12 +77,7 @@ export function isTrustedSender(event: IpcMainEventLike, appPageUrl: string, our
 
 /** Only web links leave the app, and only to the system browser. */
 export function isSafeExternalUrl(url: string): boolean {
-  try {
-    const parsed = new URL(url);
-    return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.username === '' && parsed.password === '';
-  } catch {
-    return false;
-  }
+  return isWebLink(url);
 }
 
 const PAGE_PERMISSIONS = new Set(['clipboard-sanitized-write']);

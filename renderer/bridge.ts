@@ -1,6 +1,7 @@
 import {
   DESKTOP_BRIDGE_KEY,
   createClient,
+  isWebLink,
   type Client,
   type Connector,
   type DesktopBridge,
@@ -17,11 +18,16 @@ export type Transport = 'ipc' | 'websocket';
  * preload exposed a bridge, otherwise the headless host's WebSocket. Nothing else in the renderer
  * knows which one it got.
  */
-export function connect(win: Window = window): { client: Client; transport: Transport } {
+export function connect(win: Window = window): { client: Client; transport: Transport; openExternal: (url: string) => void } {
   const desktop = (win as unknown as Record<string, DesktopBridge | undefined>)[DESKTOP_BRIDGE_KEY];
-  if (desktop) return { client: createClient(ipcConnector(desktop), { reconnect: true }), transport: 'ipc' };
+  if (desktop) return { client: createClient(ipcConnector(desktop), { reconnect: true }), transport: 'ipc', openExternal: (url) => isWebLink(url) && desktop.openExternal(url) };
   const token = takeToken(win);
-  return { client: createClient(webSocketConnector(webSocketUrl(win.location, token)), { reconnect: true }), transport: 'websocket' };
+  return { client: createClient(webSocketConnector(webSocketUrl(win.location, token)), { reconnect: true }), transport: 'websocket', openExternal: (url) => openInNewTab(win, url) };
+}
+
+/** A web link in a new browser tab that cannot reach back into this page (no opener, no referrer). */
+export function openInNewTab(win: Window, url: string): void {
+  if (isWebLink(url)) win.open(url, '_blank', 'noopener,noreferrer');
 }
 
 /**

@@ -6,7 +6,7 @@ import { announceNotifications, createAppStore, startAppStore } from './store/in
 import { AppProvider } from './store/context.js';
 import './styles.css';
 
-const { client, transport } = connect();
+const { client, transport, openExternal } = connect();
 const store = createAppStore(client);
 // The desktop app shows notifications natively; a browser page shows them itself.
 if (transport === 'websocket') announceNotifications(store, client);
@@ -37,7 +37,7 @@ client.onState((state) => {
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <AppProvider value={{ store, client, retryStart: start }}>
+    <AppProvider value={{ store, client, retryStart: start, openExternal }}>
       <App />
     </AppProvider>
   </StrictMode>,

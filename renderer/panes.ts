@@ -1,19 +1,24 @@
 import type { ComponentType } from 'react';
+import { ChatIcon, GearIcon, MemoryIcon, ShieldIcon } from './components/icons.js';
 import { ChatView } from './views/ChatView.js';
 import { MemoryPane } from './views/MemoryPane.js';
 import { PermissionsPane } from './views/PermissionsPane.js';
 import { SettingsPane } from './views/SettingsPane.js';
 
-/** One pane of the left nav. A capability adds a view file and one entry here. */
+/**
+ * One pane of the navigation: the sidebar shows its icon and label, the narrow rail its icon with the
+ * label as its name. A capability adds a view file and one entry here.
+ */
 export interface Pane {
   id: string;
   label: string;
+  Icon: ComponentType;
   View: ComponentType;
 }
 
 export const PANES: readonly Pane[] = [
-  { id: 'chat', label: 'Chat', View: ChatView },
-  { id: 'memory', label: 'Memory', View: MemoryPane },
-  { id: 'permissions', label: 'Permissions', View: PermissionsPane },
-  { id: 'settings', label: 'Settings', View: SettingsPane },
+  { id: 'chat', label: 'Chat', Icon: ChatIcon, View: ChatView },
+  { id: 'memory', label: 'Memory', Icon: MemoryIcon, View: MemoryPane },
+  { id: 'permissions', label: 'Permissions', Icon: ShieldIcon, View: PermissionsPane },
+  { id: 'settings', label: 'Settings', Icon: GearIcon, View: SettingsPane },
 ];

@@ -10,8 +10,20 @@ export interface DesktopBridge {
   send(frame: RequestFrame): void;
   onFrame(listener: (frame: ServerFrame) => void): () => void;
   close(): void;
+  /** Opens a web link (http or https only) in the system browser, never in the app's window. */
+  openExternal(url: string): void;
 }
 
 export const DESKTOP_BRIDGE_KEY = 'agentBlob';
-/** IPC channel names (renderer -> main: open, frame, close; main -> renderer: frame). */
-export const IPC_CHANNELS = { open: 'agent-blob:open', frame: 'agent-blob:frame', close: 'agent-blob:close' } as const;
+/** IPC channel names (renderer -> main: open, frame, close, openExternal; main -> renderer: frame). */
+export const IPC_CHANNELS = { open: 'agent-blob:open', frame: 'agent-blob:frame', close: 'agent-blob:close', openExternal: 'agent-blob:open-external' } as const;
+
+/** Whether a link may leave the app: web pages only (http, https), without credentials in the address. */
+export function isWebLink(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return (parsed.protocol === 'https:' || parsed.protocol === 'http:') && parsed.username === '' && parsed.password === '';
+  } catch {
+    return false;
+  }
+}

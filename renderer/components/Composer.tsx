@@ -46,7 +46,7 @@ export function Composer() {
           {error}
         </div>
       ) : null}
-      <div className="composer-row">
+      <div className="composer-box">
         <label htmlFor="composer-input" className="visually-hidden">
           Message Agent Blob
         </label>
@@ -55,7 +55,7 @@ export function Composer() {
           ref={input}
           data-testid="composer-input"
           className="composer-input"
-          rows={Math.min(8, Math.max(1, draft.split('\n').length))}
+          rows={Math.min(8, Math.max(2, draft.split('\n').length))}
           placeholder={connected ? 'Message Agent Blob — Enter to send, Shift+Enter for a new line' : 'Waiting for the connection…'}
           value={draft}
           disabled={disabled}
@@ -67,9 +67,12 @@ export function Composer() {
           onKeyDown={onKeyDown}
           autoFocus
         />
-        <button type="submit" className="send-button" data-testid="composer-send" disabled={disabled || sending || !draft.trim()}>
-          Send
-        </button>
+        <div className="composer-tools">
+          <span className="spacer" />
+          <button type="submit" className="send-button primary" data-testid="composer-send" disabled={disabled || sending || !draft.trim()}>
+            Send
+          </button>
+        </div>
       </div>
     </form>
   );

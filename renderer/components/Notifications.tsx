@@ -1,4 +1,5 @@
 import { useApp } from '../store/context.js';
+import { BellIcon } from './icons.js';
 
 /**
  * Offers browser notifications where the page shows `notify` requests. Browsers ask only from a
@@ -11,14 +12,16 @@ export function NotificationAccessButton() {
   if (!shows || access === 'unsupported' || access === 'granted') return null;
   if (access === 'denied') {
     return (
-      <div className="notification-access" data-testid="notification-access" data-access={access}>
-        Notifications are blocked by the browser; they appear in this page.
+      <div className="notification-access" data-testid="notification-access" data-access={access} title="Notifications are blocked by the browser; they appear in this page.">
+        <BellIcon />
+        <span className="notification-access-text">Notifications are blocked by the browser; they appear in this page.</span>
       </div>
     );
   }
   return (
-    <button type="button" className="notification-access" data-testid="notification-access" data-access={access} onClick={() => void request()}>
-      Enable notifications
+    <button type="button" className="notification-access" data-testid="notification-access" data-access={access} aria-label="Enable notifications" title="Enable notifications" onClick={() => void request()}>
+      <BellIcon />
+      <span className="notification-access-text">Enable notifications</span>
     </button>
   );
 }

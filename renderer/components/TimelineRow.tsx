@@ -1,7 +1,8 @@
 import { memo } from 'react';
 import type { MessageItem, TimelineItem } from '../../core/contract/index.js';
 import { MemoryProposalRow } from './MemoryProposalRow.js';
-import { RichText } from './RichText.js';
+import { CopyButton } from './CopyButton.js';
+import { Markdown } from './Markdown.js';
 import { ToolCallRow } from './ToolCallRow.js';
 
 const STATUS_TEXT: Record<string, string> = {
@@ -73,10 +74,11 @@ function MessageRow({ item, time }: { item: MessageItem; time: string }) {
         <span className="message-author">{item.role === 'user' ? 'You' : 'Agent Blob'}</span>
         {item.model ? <span className="message-model">{item.model}</span> : null}
         <time className="row-time">{time}</time>
+        {streaming || !item.text ? null : <CopyButton text={item.text} label="Copy message" testId="copy-message" />}
       </header>
       {/* aria-busy holds the announcement until the reply is whole, instead of reading every delta. */}
       <div className="message-text" data-testid="message-text" aria-live={streaming ? 'polite' : undefined} aria-busy={streaming}>
-        {item.role === 'assistant' ? <RichText text={item.text} /> : item.text}
+        {item.role === 'assistant' ? <Markdown text={item.text} /> : <span className="plain-text">{item.text}</span>}
         {streaming ? <span className="typing" data-testid="streaming-indicator" aria-label="writing" /> : null}
       </div>
       {ending ? <div className="message-ending">{ending}</div> : null}

@@ -9,6 +9,8 @@ interface AppContextValue {
   client: Client;
   /** Loads the window's state again after a failed start. */
   retryStart(): void;
+  /** Opens a web link outside the app: the system browser (desktop) or a new tab (browser). */
+  openExternal(url: string): void;
 }
 
 const AppContext = createContext<AppContextValue | null>(null);
@@ -35,4 +37,8 @@ export function useClient(): Client {
 
 export function useRetryStart(): () => void {
   return useAppContext().retryStart;
+}
+
+export function useOpenExternal(): (url: string) => void {
+  return useAppContext().openExternal;
 }

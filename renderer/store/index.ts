@@ -8,6 +8,7 @@ import { createRunsSlice } from './runs.js';
 import { createSettingsSlice } from './settings.js';
 import { createTimelineSlice } from './timeline.js';
 import type { AppState, EventApplier } from './types.js';
+import { createUiSlice } from './ui.js';
 
 export type { AppState } from './types.js';
 export { currentChatRun, type ActiveRun } from './runs.js';
@@ -36,6 +37,7 @@ export function createAppStore(client: Client): AppStore {
     ...createPermissionsSlice(set, get, client),
     ...createSettingsSlice(set, get, client),
     ...createNotificationsSlice(set, get, client),
+    ...createUiSlice(set, get, client),
   }));
 }
 

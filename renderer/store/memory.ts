@@ -174,7 +174,7 @@ export const createMemorySlice: SliceCreator<MemorySlice> = (set, get, client) =
     },
 
     focusTimelineMessage(messageId) {
-      set({ timelineFocus: { messageId, nonce: Date.now() } });
+      set({ timelineFocus: { messageId, nonce: Date.now() }, pane: 'chat' });
     },
 
     applyMemoryEvents(events) {

@@ -7,9 +7,10 @@ import type { PermissionsSlice } from './permissions.js';
 import type { RunsSlice } from './runs.js';
 import type { SettingsSlice } from './settings.js';
 import type { TimelineSlice } from './timeline.js';
+import type { UiSlice } from './ui.js';
 
 /** The whole renderer state: every slice merged. Components select single fields, never all of it. */
-export type AppState = ConnectionSlice & TimelineSlice & RunsSlice & MemorySlice & PermissionsSlice & SettingsSlice & NotificationsSlice;
+export type AppState = ConnectionSlice & TimelineSlice & RunsSlice & MemorySlice & PermissionsSlice & SettingsSlice & NotificationsSlice & UiSlice;
 
 export type SetState = StoreApi<AppState>['setState'];
 export type GetState = StoreApi<AppState>['getState'];

@@ -274,6 +274,7 @@ function AuditSection({ run, version, client }: { run: Runner; version: number; 
         </select>
         <input aria-label="Filter by run" placeholder="run id" value={filter.runId} onChange={(e) => setFilter({ ...filter, runId: e.target.value })} spellCheck={false} />
       </div>
+      <div className="perm-audit-scroll" tabIndex={0} role="region" aria-label="Audit entries">
       <table className="perm-audit" data-testid="perm-audit">
         <thead>
           <tr>
@@ -304,6 +305,7 @@ function AuditSection({ run, version, client }: { run: Runner; version: number; 
           ))}
         </tbody>
       </table>
+      </div>
     </section>
   );
 }

@@ -181,6 +181,20 @@ describe('desktop shell', () => {
     assert.equal(webview.defaultPrevented, true, 'webviews are refused');
   });
 
+  test('a link the page asks to open reaches the system browser only from the app page and only for web addresses', async () => {
+    const fake = createFakeElectron();
+    await launch(fake);
+    const contents = mainWindow(fake).webContents;
+    const appFrame = contents.mainFrame;
+    fake.ipcMain.receive(IPC_CHANNELS.openExternal, contents, new FakeFrame('https://evil.example/'), 'https://example.com/from-a-foreign-frame');
+    for (const url of ['file:///etc/passwd', 'javascript:alert(1)', 'https://user:secret@example.com/', 'smb://host/share', 42]) {
+      fake.ipcMain.receive(IPC_CHANNELS.openExternal, contents, appFrame, url);
+    }
+    fake.ipcMain.receive(IPC_CHANNELS.openExternal, contents, appFrame, 'https://example.com/docs?a=1');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(fake.opened, ['https://example.com/docs?a=1']);
+  });
+
   test('an IPC frame from a foreign sender is dropped; one from the app page gets the gateway reply', async () => {
     const fake = createFakeElectron();
     await launch(fake);

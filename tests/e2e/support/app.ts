@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { DEFAULT_RENDERER_DIR, startHost, type Host } from '../../../core/host/index.js';
 import { createMemorySecretStore } from '../../../core/secrets/index.js';
@@ -45,21 +46,24 @@ export interface E2EApp {
  * A headless host on a temporary data folder, with providers pointed at loopback Anthropic and
  * Ollama servers, and a fresh browser context on it.
  */
-export async function startApp(browser: Browser, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<E2EApp> {
+export async function startApp(
+  browser: Browser,
+  options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number }; env?: Record<string, string> } = {},
+): Promise<E2EApp> {
   const dir = tempDir('agent-blob-e2e-');
   const anthropic = await AnthropicLoopback.start();
   const ollama = await OllamaLoopback.start();
   const host = await startHost({
     dataDir: dir.path,
     owner: 'host',
-    env: { ANTHROPIC_API_KEY: 'sk-ant-test-e2e-000000', ANTHROPIC_BASE_URL: anthropic.url, OLLAMA_HOST: ollama.url },
+    env: options.env ?? { ANTHROPIC_API_KEY: 'sk-ant-test-e2e-000000', ANTHROPIC_BASE_URL: anthropic.url, OLLAMA_HOST: ollama.url },
     secrets: createMemorySecretStore(),
     logger: silentLogger,
     deltaWindowMs: 16,
     timeZone: 'UTC',
     rendererDir: DEFAULT_RENDERER_DIR,
   });
-  const context = await browser.newContext({ viewport: { width: 1100, height: 760 }, colorScheme: options.colorScheme ?? 'light' });
+  const context = await browser.newContext({ viewport: options.viewport ?? { width: 1100, height: 760 }, colorScheme: options.colorScheme ?? 'light' });
   const page = await context.newPage();
   const pageErrors: string[] = [];
   const allowed: RegExp[] = [];
@@ -125,4 +129,67 @@ export async function visibleRows(page: Page): Promise<{ kind: string; role: str
       text: el.querySelector('[data-testid="message-text"]')?.textContent ?? el.textContent ?? '',
     })),
   );
+}
+
+/** The widths every UI point is checked at: a narrow window and a common laptop one. */
+export const WIDTHS = [420, 1280] as const;
+export const SCHEMES = ['light', 'dark'] as const;
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/**
+ * Runs axe-core (WCAG 2.1 A and AA rules) on the page as it is now and returns the serious and
+ * critical violations. Injected through the DevTools protocol, so the page's CSP does not stop it.
+ */
+export async function accessibilityViolations(page: Page): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate('typeof window.axe === "object"');
+  if (!loaded) await page.evaluate(axe.source);
+  const result = (await page.evaluate(`window.axe
+    .run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'] })
+    .then((r) => r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      targets: v.nodes.map((n) => n.target.join(' ') + ' :: ' + (n.failureSummary || '').replace(/\\s+/g, ' ')),
+    })))`)) as AxeViolation[];
+  return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Fails with every serious or critical axe-core violation spelled out. */
+export async function assertAccessible(page: Page, where: string): Promise<void> {
+  const violations = await accessibilityViolations(page);
+  if (violations.length) {
+    throw new Error(
+      `${where}: ${violations.length} serious or critical accessibility violation(s):\n` +
+        violations.map((v) => `- [${v.impact}] ${v.id}: ${v.help}\n    ${v.targets.slice(0, 5).join('\n    ')}`).join('\n'),
+    );
+  }
+}
+
+/**
+ * What sticks out of the window sideways: elements whose right edge passes the window and that no
+ * scrolling or clipping box inside the window holds (code blocks and tables scroll on their own).
+ * Empty when nothing needs a horizontal scroll.
+ */
+export async function sidewaysOverflow(page: Page): Promise<string[]> {
+  return page.evaluate(`(() => {
+    const width = document.documentElement.clientWidth;
+    const out = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.width < 2 || r.height < 2 || r.right <= width + 1) continue;
+      let held = false;
+      for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        const style = getComputedStyle(p);
+        if (['auto', 'scroll', 'hidden', 'clip'].includes(style.overflowX) && p.getBoundingClientRect().right <= width + 1) { held = true; break; }
+      }
+      if (!held) out.push((el.getAttribute('data-testid') || el.className || el.tagName) + ' right=' + Math.round(r.right));
+    }
+    return out.slice(0, 10);
+  })()`);
 }

@@ -1,0 +1,117 @@
+import { memo, type ReactNode } from 'react';
+import ReactMarkdown, { type Components } from 'react-markdown';
+import remarkGfm from 'remark-gfm';
+import { Highlight, Prism, type PrismTheme } from 'prism-react-renderer';
+import type { Element, ElementContent } from 'hast';
+import { isWebLink } from '../../core/contract/index.js';
+import { useOpenExternal } from '../store/context.js';
+import { CopyButton } from './CopyButton.js';
+
+/** Token colours come from the stylesheet (light and dark), not from a theme object. */
+const NO_THEME: PrismTheme = { plain: {}, styles: [] };
+const REMARK_PLUGINS = [remarkGfm];
+
+/**
+ * A reply as GitHub-flavoured Markdown: headings, lists, tables, task lists, quotes, emphasis,
+ * strikethrough, links and fenced code with syntax colours and a copy button. Raw HTML in the text is
+ * shown as text, never as markup; links open outside the app (web addresses only); images are shown
+ * as links rather than fetched. An unclosed fence (a reply still streaming) runs to the end.
+ */
+export const Markdown = memo(function Markdown({ text }: { text: string }) {
+  return (
+    <div className="markdown">
+      <ReactMarkdown remarkPlugins={REMARK_PLUGINS} components={COMPONENTS}>
+        {text}
+      </ReactMarkdown>
+    </div>
+  );
+});
+
+function ExternalLink({ href, children }: { href: string | undefined; children: ReactNode }) {
+  const open = useOpenExternal();
+  if (!href || !isWebLink(href)) return <span className="link-inert">{children}</span>;
+  return (
+    <a
+      href={href}
+      target="_blank"
+      rel="noopener noreferrer"
+      title={href}
+      onClick={(event) => {
+        // Never inside the app's window: the system browser, or a new tab without an opener.
+        event.preventDefault();
+        open(href);
+      }}
+    >
+      {children}
+    </a>
+  );
+}
+
+function textOf(nodes: readonly ElementContent[]): string {
+  let out = '';
+  for (const node of nodes) {
+    if (node.type === 'text') out += node.value;
+    else if (node.type === 'element') out += textOf(node.children);
+  }
+  return out;
+}
+
+function CodeBlock({ node }: { node?: Element }) {
+  const code = node?.children.find((c): c is Element => c.type === 'element' && c.tagName === 'code');
+  const source = code ? textOf(code.children).replace(/\n$/, '') : '';
+  const classes = code?.properties?.className;
+  const language = (Array.isArray(classes) ? classes : []).map(String).find((c) => c.startsWith('language-'))?.slice('language-'.length) ?? '';
+  const known = language !== '' && Object.prototype.hasOwnProperty.call(Prism.languages, language.toLowerCase());
+  return (
+    <div className="code-block" data-language={language || undefined}>
+      <div className="code-head">
+        <span className="code-language">{language || 'text'}</span>
+        <CopyButton text={source} label="Copy code" testId="copy-code" />
+      </div>
+      {known ? (
+        <Highlight prism={Prism} theme={NO_THEME} code={source} language={language.toLowerCase()}>
+          {({ tokens, getLineProps, getTokenProps }) => (
+            <pre className="code-pre" tabIndex={0}>
+              <code>
+                {tokens.map((line, i) => {
+                  const { key: _lineKey, style: _lineStyle, ...lineProps } = getLineProps({ line });
+                  return (
+                    <span key={i} {...lineProps}>
+                      {line.map((token, j) => {
+                        const { key: _tokenKey, style: _tokenStyle, ...tokenProps } = getTokenProps({ token });
+                        return <span key={j} {...tokenProps} />;
+                      })}
+                      {i < tokens.length - 1 ? '\n' : null}
+                    </span>
+                  );
+                })}
+              </code>
+            </pre>
+          )}
+        </Highlight>
+      ) : (
+        <pre className="code-pre" tabIndex={0}>
+          <code>{source}</code>
+        </pre>
+      )}
+    </div>
+  );
+}
+
+const COMPONENTS: Components = {
+  a: ({ href, children }) => <ExternalLink href={href}>{children}</ExternalLink>,
+  pre: ({ node }) => <CodeBlock node={node} />,
+  // Remote images would be fetched from wherever a reply points; a link says what is there instead.
+  img: ({ src, alt }) => (
+    <ExternalLink href={typeof src === 'string' ? src : undefined}>
+      <span className="markdown-image">{alt ? `image: ${alt}` : 'image'}</span>
+    </ExternalLink>
+  ),
+  // Wide tables scroll on their own instead of widening the page.
+  table: ({ children }) => (
+    <div className="table-scroll" tabIndex={0} role="region" aria-label="Table">
+      <table>{children}</table>
+    </div>
+  ),
+  input: ({ type, checked }) => (type === 'checkbox' ? <input type="checkbox" checked={Boolean(checked)} disabled aria-label={checked ? 'done' : 'not done'} /> : null),
+};

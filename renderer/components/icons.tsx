@@ -1,0 +1,35 @@
+import type { ReactElement } from 'react';
+
+/** Line icons for the navigation rail, drawn in the current text colour; decorative (the button names itself). */
+function icon(paths: ReactElement): () => ReactElement {
+  return function Icon() {
+    return (
+      <svg className="icon" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" focusable="false">
+        {paths}
+      </svg>
+    );
+  };
+}
+
+export const ChatIcon = icon(<path d="M4 5h16v11H9l-5 4z" />);
+export const MemoryIcon = icon(
+  <>
+    <ellipse cx="12" cy="6" rx="7" ry="3" />
+    <path d="M5 6v6c0 1.7 3.1 3 7 3s7-1.3 7-3V6M5 12v6c0 1.7 3.1 3 7 3s7-1.3 7-3v-6" />
+  </>,
+);
+export const ShieldIcon = icon(<path d="M12 3l7 3v6c0 4.5-3 7.5-7 9-4-1.5-7-4.5-7-9V6z" />);
+export const GearIcon = icon(
+  <>
+    <circle cx="12" cy="12" r="3" />
+    <path d="M12 2v3M12 19v3M2 12h3M19 12h3M4.9 4.9l2.1 2.1M17 17l2.1 2.1M4.9 19.1L7 17M17 7l2.1-2.1" />
+  </>,
+);
+export const MenuIcon = icon(<path d="M4 6h16M4 12h16M4 18h16" />);
+export const SearchIcon = icon(
+  <>
+    <circle cx="11" cy="11" r="6" />
+    <path d="M20 20l-4.5-4.5" />
+  </>,
+);
+export const BellIcon = icon(<path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0" />);
