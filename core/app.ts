@@ -20,7 +20,7 @@ import {
 } from './memory/index.js';
 import { Gateway, type Handlers } from './gateway/dispatch.js';
 import { createPermissionHandlers, createPermissions, systemResolver, type HostResolver, type Permissions } from './permissions/index.js';
-import { CircuitBreaker, ProviderRegistry, parseModelRef, routeStream, type ModelProvider, type ProviderId } from './providers/index.js';
+import { CircuitBreaker, ProviderRegistry, createProviderHandlers, providerHealthChecks, requireKnownModel, routeStream, type ModelProvider, type ProviderId } from './providers/index.js';
 import { BUILTIN_TOOLS, scrubbedEnv, type AnyTool } from './tools/index.js';
 import { RunManager, RunQueries, createRunsProjector } from './runs/index.js';
 import { createFileSecretStore, createRedactor, type SecretStore } from './secrets/index.js';
@@ -108,7 +108,7 @@ export function createCore(options: CoreOptions): Core {
   }
   const { db, info: dbInfo } = opened;
   const secrets = options.secrets ?? createFileSecretStore(paths.secrets);
-  const redact = createRedactor(() => [...secrets.values(), ...(env.ANTHROPIC_API_KEY ? [env.ANTHROPIC_API_KEY] : [])]);
+  const redact = createRedactor(() => [...secrets.values(), ...[env.ANTHROPIC_API_KEY, env.OPENAI_API_KEY].filter((k): k is string => !!k)]);
   const logger = options.logger ?? createFileLogger(join(paths.logs, 'agent-blob.log'), redact);
 
   const log = new EventLog(db, clock, logger);
@@ -215,7 +215,7 @@ export function createCore(options: CoreOptions): Core {
   const startedAt = clock.now();
   const handlers: Handlers = {
     'chat.send': ({ text, model }) => {
-      if (model) parseModelRef(model);
+      if (model) requireKnownModel(providers, model);
       const messageId = ids.next('msg');
       const { runId, seq } = log.transaction(() => {
         const runId = runs.create({ kind: 'chat', title: text.replace(/\s+/g, ' ').trim() });
@@ -242,7 +242,7 @@ export function createCore(options: CoreOptions): Core {
     'settings.get': () => settings.get(),
     'settings.update': (patch) => settings.update(patch),
     'system.doctor': async ({ probeProviders }) => {
-      const checks = await runDoctor({ db, dbInfo, paths, secrets, settings, providers, probeProviders });
+      const checks = await runDoctor({ db, dbInfo, paths, secrets, settings, providers, probeProviders, usedModels: Object.values(agentSettings.get().routes).flat(), redact });
       return { ok: checks.every((c) => c.status !== 'fail'), checks };
     },
     'system.ping': () => ({ now: clock.now() }),
@@ -250,6 +250,7 @@ export function createCore(options: CoreOptions): Core {
     'system.backup': ({ path }) => backupDatabase(db, paths, path),
     ...createPermissionHandlers(permissions),
     ...createMemoryHandlers(memory, memoryProposals, consolidator),
+    ...createProviderHandlers({ settings, providers, redact }),
     ...createAgentHandlers({ store: agentStore, settings: agentSettings, breaker, timeline, providers, runs, tools, redact, clock, timeZone }),
   };
   const gateway = new Gateway(handlers, log, logger);
@@ -317,6 +318,8 @@ interface DoctorDeps {
   settings: SettingsService;
   providers: ProviderRegistry;
   probeProviders: boolean;
+  usedModels: string[];
+  redact: (text: string) => string;
 }
 
 async function runDoctor(deps: DoctorDeps): Promise<HealthCheck[]> {
@@ -327,27 +330,7 @@ async function runDoctor(deps: DoctorDeps): Promise<HealthCheck[]> {
   checks.push({ name: 'fts5', status: deps.dbInfo.fts5 ? 'ok' : 'fail', detail: deps.dbInfo.fts5 ? 'available' : 'missing: memory search cannot work' });
   checks.push({ name: 'secrets', status: deps.secrets.warning ? 'warn' : 'ok', detail: deps.secrets.description });
   const settings = deps.settings.get();
-  const chat = parseModelRef(settings.models.chat);
-  for (const id of ['anthropic', 'ollama'] as const) {
-    const usedForChat = chat.provider === id;
-    const name = `provider ${id}${usedForChat ? ` (chat model ${chat.model})` : ''}`;
-    if (id === 'anthropic' && settings.providers.anthropic.apiKeySource === 'none') {
-      checks.push({ name, status: usedForChat ? 'fail' : 'warn', detail: 'no API key set: open Settings or set ANTHROPIC_API_KEY' });
-      continue;
-    }
-    if (!deps.probeProviders) {
-      checks.push({ name, status: 'ok', detail: 'configured (not probed)' });
-      continue;
-    }
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), 5000);
-    try {
-      const probe = await deps.providers.get(id).probe(controller.signal);
-      checks.push({ name, status: probe.ok ? 'ok' : usedForChat ? 'fail' : 'warn', detail: probe.detail });
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+  checks.push(...(await providerHealthChecks({ settings, usedModels: [settings.models.chat, ...deps.usedModels], providers: deps.providers, probe: deps.probeProviders, redact: deps.redact })));
   return checks;
 }
 

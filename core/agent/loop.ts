@@ -38,7 +38,8 @@ export async function* runAgent(deps: AgentDeps, input: AgentInput): AsyncGenera
     totals.cacheReadTokens += u.cacheReadTokens;
     totals.cacheWriteTokens += u.cacheWriteTokens;
     totals.costUsd += costUsd;
-    yield emit({ kind: 'emit', event: { type: 'run.usage', data: { model, purpose, ...u, costUsd } } });
+    const { estimated, ...counts } = u;
+    yield emit({ kind: 'emit', event: { type: 'run.usage', data: { model, purpose, ...counts, costUsd, ...(estimated ? { estimated: true } : {}) } } });
   }
 
   const tokensUsed = () => totals.inputTokens + totals.outputTokens + totals.cacheReadTokens + totals.cacheWriteTokens;

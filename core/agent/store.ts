@@ -20,6 +20,7 @@ type UsageRow = { model: string; input: number; output: number; cache_read: numb
 /** Recordings, usage and compactions of runs. */
 export class AgentStore {
   private readonly usageByModel: Statement;
+  private readonly estimatedByModel: Statement;
   private readonly usageByDay: Statement;
   private readonly insertStep: Statement;
   private readonly stepsOfRun: Statement;
@@ -33,6 +34,9 @@ export class AgentStore {
   constructor(db: WritableDB) {
     this.usageByModel = db.prepare(
       'SELECT model, SUM(input) AS input, SUM(output) AS output, SUM(cache_read) AS cache_read, SUM(cache_write) AS cache_write, SUM(cost_usd) AS cost, COUNT(*) AS responses FROM agent_usage WHERE run_id = ? GROUP BY model ORDER BY MIN(seq)',
+    );
+    this.estimatedByModel = db.prepare(
+      "SELECT json_extract(data, '$.model') AS model, COUNT(*) AS n FROM events WHERE run_id = ? AND type = 'run.usage' AND json_extract(data, '$.estimated') = 1 GROUP BY model",
     );
     this.usageByDay = db.prepare(
       'SELECT day, SUM(input) AS input, SUM(output) AS output, SUM(cache_read) AS cache_read, SUM(cache_write) AS cache_write, SUM(cost_usd) AS cost, COUNT(DISTINCT run_id) AS runs FROM agent_usage WHERE day >= ? GROUP BY day ORDER BY day DESC',
@@ -49,8 +53,10 @@ export class AgentStore {
     this.runEvents = db.prepare('SELECT seq, ts, type, run_id, data FROM events WHERE run_id = ? ORDER BY seq');
   }
 
-  usageOfRun(runId: string): { total: UsageTotals; byModel: (UsageTotals & { model: string; responses: number })[] } {
-    const byModel = (this.usageByModel.all(runId) as UsageRow[]).map((r) => ({ model: r.model, responses: r.responses, ...totals(r) }));
+  /** A run's tokens and cost per model; `estimated` counts responses whose usage the app estimated (the server sent none). */
+  usageOfRun(runId: string): { total: UsageTotals; byModel: (UsageTotals & { model: string; responses: number; estimated: number })[]; estimated: boolean } {
+    const estimated = new Map((this.estimatedByModel.all(runId) as { model: string; n: number }[]).map((r) => [r.model, r.n]));
+    const byModel = (this.usageByModel.all(runId) as UsageRow[]).map((r) => ({ model: r.model, responses: r.responses, ...totals(r), estimated: estimated.get(r.model) ?? 0 }));
     const total = byModel.reduce(
       (t, m) => ({
         inputTokens: t.inputTokens + m.inputTokens,
@@ -61,7 +67,7 @@ export class AgentStore {
       }),
       { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, costUsd: 0 },
     );
-    return { total, byModel };
+    return { total, byModel, estimated: estimated.size > 0 };
   }
 
   usageByDays(sinceDay: string): (UsageTotals & { day: string; runs: number })[] {

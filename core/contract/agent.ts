@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ModelRefSchema } from './settings.js';
+import { ModelRefSchema, ProviderNameSchema } from './settings.js';
 
 /** What a model is used for; each purpose has its own fallback chain. */
 export const PURPOSES = ['chat', 'worker', 'compaction', 'memory', 'schedule'] as const;
@@ -66,6 +66,8 @@ export const AGENT_EVENT_DATA = {
     cacheReadTokens: z.number().int().min(0),
     cacheWriteTokens: z.number().int().min(0),
     costUsd: z.number().min(0),
+    /** Set when the server reported no usage and the counts are the app's estimate. */
+    estimated: z.boolean().optional(),
   }),
   /** A model call failed and will be tried again after a wait. */
   'provider.retry': z.object({ model: z.string(), attempt: z.number().int(), kind: z.string(), message: z.string(), delayMs: z.number() }),
@@ -111,7 +113,13 @@ export const AGENT_COMMANDS = {
       status: z.string(),
       reason: z.string().nullable(),
       model: z.string().nullable(),
-      usage: z.object({ total: UsageTotalsSchema, byModel: z.array(UsageTotalsSchema.extend({ model: z.string(), responses: z.number() })) }),
+      usage: z.object({
+        total: UsageTotalsSchema,
+        /** Responses per model; `estimated` counts those whose server reported no usage (the app estimated it). */
+        byModel: z.array(UsageTotalsSchema.extend({ model: z.string(), responses: z.number(), estimated: z.number() })),
+        /** True when any count in this run is an estimate. */
+        estimated: z.boolean(),
+      }),
       toolCalls: z.array(z.object({ callId: z.string(), tool: z.string(), ok: z.boolean().nullable(), error: z.string().nullable() })),
       recordedSteps: z.number(),
     }),
@@ -158,7 +166,7 @@ export const AGENT_COMMANDS = {
   },
   /** Checks one provider answers with the current settings (the Settings pane's "Test connection"). */
   'providers.test': {
-    args: z.object({ provider: z.enum(['anthropic', 'ollama']) }).strict(),
+    args: z.object({ provider: ProviderNameSchema }).strict(),
     result: z.object({ ok: z.boolean(), detail: z.string() }),
   },
 } as const;

@@ -6,6 +6,7 @@ import { TimelineItemSchema } from './timeline.js';
 import { PERMISSION_COMMANDS } from './permissions.js';
 import { MEMORY_COMMANDS } from './memory.js';
 import { AGENT_COMMANDS } from './agent.js';
+import { PROVIDER_COMMANDS } from './providers.js';
 
 const seq = z.number().int().min(0);
 const id = z.string().min(1).max(200);
@@ -76,6 +77,7 @@ export const COMMANDS = {
   ...PERMISSION_COMMANDS,
   ...MEMORY_COMMANDS,
   ...AGENT_COMMANDS,
+  ...PROVIDER_COMMANDS,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -10,6 +10,7 @@ export * from './settings.js';
 export * from './permissions.js';
 export * from './memory.js';
 export * from './agent.js';
+export * from './providers.js';
 export * from './commands.js';
 export * from './protocol.js';
 export * from './client.js';

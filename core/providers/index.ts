@@ -1,7 +1,10 @@
 export * from './types.js';
 export { createAnthropicProvider, preloadAnthropicSdk, type AnthropicConfig } from './anthropic.js';
 export { createOllamaProvider, type OllamaConfig } from './ollama.js';
-export { ProviderRegistry, type ProviderSettings } from './registry.js';
+export { createOpenAICompatibleProvider, openAIClient, toOpenAIError, loadOpenAISdk, OPENAI_BASE_URL, type OpenAICompatibleConfig } from './openai.js';
+export { ProviderRegistry, endpointConfig, unknownProviderMessage, type ProviderSettings, type EndpointSettings } from './registry.js';
 export { CircuitBreaker, type BreakerOptions } from './breaker.js';
 export { routeStream, sleep, DEFAULT_RETRY, type RetryPolicy, type RouterNotice, type RoutedEvent, type RouterDeps } from './router.js';
 export { priceOf, costOf, emptyTotals, contextWindowOf } from './prices.js';
+export { estimateTokens, estimateMessage, estimatePrompt } from './tokens.js';
+export { createProviderHandlers, providerHealthChecks, requireKnownModel, type ProviderHandlerDeps, type ProviderHealthDeps } from './handlers.js';

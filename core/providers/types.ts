@@ -33,6 +33,8 @@ export interface Usage {
   outputTokens: number;
   cacheReadTokens: number;
   cacheWriteTokens: number;
+  /** True when the server did not report usage and these counts are the app's own estimate. */
+  estimated?: boolean;
 }
 
 /** What a model stream yields, in order: text and tool calls as they come, then usage, then end. */
@@ -42,7 +44,14 @@ export type StreamEvent =
   | { type: 'usage'; usage: Usage }
   | { type: 'end'; stopReason: string; model: string };
 
-export type ProviderId = 'anthropic' | 'ollama';
+/**
+ * A provider's name as model references write it: `anthropic`, `ollama`, `openai`, or the name of an
+ * OpenAI-compatible endpoint the user added (`lmstudio`, `openrouter`, …).
+ */
+export type ProviderId = string;
+
+/** Names of the providers that are always there; endpoints the user adds may not take them. */
+export const BUILTIN_PROVIDERS = ['anthropic', 'ollama', 'openai'] as const;
 
 export interface ModelProvider {
   readonly id: ProviderId;
@@ -50,6 +59,8 @@ export interface ModelProvider {
   stream(request: ModelRequest): AsyncIterable<StreamEvent>;
   /** Checks that the provider is configured and answers, without spending tokens where it can. */
   probe(signal: AbortSignal): Promise<{ ok: boolean; detail: string }>;
+  /** The models the provider offers (names within it). Throws `ProviderError` when it cannot tell. */
+  listModels?(signal: AbortSignal): Promise<string[]>;
 }
 
 export type ProviderErrorKind =
@@ -93,10 +104,12 @@ export function parseRetryAfter(value: string | null | undefined, now: number): 
   return Number.isFinite(date) ? Math.max(0, date - now) : null;
 }
 
-/** Splits `provider:model`. */
+const PROVIDER_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+
+/** Splits `provider:model` (the model part may hold more colons: `ollama:llama3.2:latest`). */
 export function parseModelRef(ref: string): { provider: ProviderId; model: string } {
   const at = ref.indexOf(':');
   const provider = ref.slice(0, at);
-  if (at <= 0 || (provider !== 'anthropic' && provider !== 'ollama')) throw new Error(`bad model reference ${ref}`);
+  if (at <= 0 || at === ref.length - 1 || !PROVIDER_NAME.test(provider)) throw new Error(`bad model reference ${ref}`);
   return { provider, model: ref.slice(at + 1) };
 }

@@ -1,20 +1,25 @@
 import type { Statement } from 'better-sqlite3';
-import type { Settings, SettingsPatch } from '../contract/index.js';
+import { AppError, type Endpoint, type Settings, type SettingsPatch } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
-import type { ProviderSettings } from '../providers/index.js';
+import { OPENAI_BASE_URL, type EndpointSettings, type ProviderSettings } from '../providers/index.js';
 import type { SecretStore } from '../secrets/index.js';
 import type { Clock } from '../util/clock.js';
 
 export const DEFAULT_CHAT_MODEL = 'anthropic:claude-sonnet-5-5';
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
 const ANTHROPIC_KEY = 'anthropic.apiKey';
+const OPENAI_KEY = 'openai.apiKey';
+const endpointKey = (name: string) => `endpoint.${name}.apiKey`;
 
-type StoredKey = 'anthropicBaseUrl' | 'ollamaHost' | 'chatModel' | 'spellcheck';
+type StoredKey = 'anthropicBaseUrl' | 'ollamaHost' | 'chatModel' | 'spellcheck' | 'openaiBaseUrl' | 'endpoints';
+type StoredEndpoint = { name: string; baseUrl: string };
 
 /**
  * Settings: plain values in the database (changes are events), keys in the secret store. The
- * environment fills what settings leave empty (`ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`, `OLLAMA_HOST`).
+ * environment fills what settings leave empty (`ANTHROPIC_API_KEY`, `ANTHROPIC_BASE_URL`, `OLLAMA_HOST`,
+ * `OPENAI_API_KEY`, `OPENAI_BASE_URL`). OpenAI-compatible endpoints the user adds are stored by name
+ * with their base URL; their keys, like every key, only in the secret store.
  */
 export class SettingsService {
   private readonly select: Statement;
@@ -40,6 +45,11 @@ export class SettingsService {
     return out;
   }
 
+  private endpoints(s = this.stored()): StoredEndpoint[] {
+    const list = Array.isArray(s.endpoints) ? (s.endpoints as StoredEndpoint[]) : [];
+    return list.filter((e) => e && typeof e.name === 'string' && typeof e.baseUrl === 'string').sort((a, b) => a.name.localeCompare(b.name));
+  }
+
   get(): Settings {
     const s = this.stored();
     const key = this.secrets.get(ANTHROPIC_KEY);
@@ -50,6 +60,11 @@ export class SettingsService {
           apiKeySource: key ? 'settings' : this.env.ANTHROPIC_API_KEY ? 'env' : 'none',
         },
         ollama: { host: (s.ollamaHost as string | undefined) ?? this.env.OLLAMA_HOST ?? DEFAULT_OLLAMA_HOST },
+        openai: {
+          baseUrl: (s.openaiBaseUrl as string | undefined) ?? (this.env.OPENAI_BASE_URL || null),
+          apiKeySource: this.secrets.get(OPENAI_KEY) ? 'settings' : this.env.OPENAI_API_KEY ? 'env' : 'none',
+        },
+        endpoints: this.endpoints(s).map((e): Endpoint => ({ name: e.name, baseUrl: e.baseUrl, apiKeySource: this.secrets.get(endpointKey(e.name)) ? 'settings' : 'none' })),
       },
       models: { chat: (s.chatModel as string | undefined) ?? this.env.AGENT_BLOB_CHAT_MODEL ?? DEFAULT_CHAT_MODEL },
       desktop: { spellcheck: s.spellcheck === true },
@@ -59,10 +74,52 @@ export class SettingsService {
   /** What providers are built from, with the key itself. Stays inside core. */
   providerSettings(): ProviderSettings {
     const settings = this.get();
+    const openaiBase = settings.providers.openai.baseUrl;
+    const endpoints: Record<string, EndpointSettings> = {
+      openai: {
+        baseUrl: openaiBase ?? OPENAI_BASE_URL,
+        apiKey: this.secrets.get(OPENAI_KEY) ?? (this.env.OPENAI_API_KEY || null),
+        // OpenAI itself needs a key; a compatible server the user pointed `openai` at may not.
+        keyRequired: !openaiBase || isOpenAIHost(openaiBase),
+      },
+    };
+    for (const e of settings.providers.endpoints) endpoints[e.name] = { baseUrl: e.baseUrl, apiKey: this.secrets.get(endpointKey(e.name)), keyRequired: false };
     return {
       anthropic: { apiKey: this.secrets.get(ANTHROPIC_KEY) ?? this.env.ANTHROPIC_API_KEY ?? null, baseUrl: settings.providers.anthropic.baseUrl },
       ollama: { host: settings.providers.ollama.host },
+      endpoints,
     };
+  }
+
+  /** Adds or changes an OpenAI-compatible endpoint. `apiKey` undefined keeps the stored key, null removes it. */
+  saveEndpoint(input: { name: string; baseUrl: string; apiKey?: string | null }): Settings {
+    const baseUrl = input.baseUrl.replace(/\/+$/, '');
+    if (input.apiKey !== undefined) this.secrets.set(endpointKey(input.name), input.apiKey);
+    this.log.transaction(() => {
+      const list = this.endpoints().filter((e) => e.name !== input.name);
+      list.push({ name: input.name, baseUrl });
+      this.upsert.run('endpoints', JSON.stringify(list), this.clock.now());
+      this.log.append('settings.changed', { keys: [`endpoints.${input.name}`, ...(input.apiKey !== undefined ? [`endpoints.${input.name}.apiKey`] : [])] });
+    });
+    this.changed();
+    return this.get();
+  }
+
+  /** Removes an added endpoint and its key. */
+  removeEndpoint(name: string): Settings {
+    const list = this.endpoints();
+    if (!list.some((e) => e.name === name)) throw new AppError('not_found', `no endpoint named "${name}"`);
+    this.log.transaction(() => {
+      this.upsert.run('endpoints', JSON.stringify(list.filter((e) => e.name !== name)), this.clock.now());
+      this.log.append('settings.changed', { keys: [`endpoints.${name}`] });
+    });
+    this.secrets.set(endpointKey(name), null);
+    this.changed();
+    return this.get();
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
   }
 
   update(patch: SettingsPatch): Settings {
@@ -71,7 +128,11 @@ export class SettingsService {
       this.secrets.set(ANTHROPIC_KEY, patch.anthropicApiKey);
       changed.push('anthropicApiKey');
     }
-    const plain: StoredKey[] = ['anthropicBaseUrl', 'ollamaHost', 'chatModel', 'spellcheck'];
+    if (patch.openaiApiKey !== undefined) {
+      this.secrets.set(OPENAI_KEY, patch.openaiApiKey);
+      changed.push('openaiApiKey');
+    }
+    const plain = ['anthropicBaseUrl', 'ollamaHost', 'chatModel', 'spellcheck', 'openaiBaseUrl'] as const;
     this.log.transaction(() => {
       for (const key of plain) {
         const value = patch[key];
@@ -82,12 +143,20 @@ export class SettingsService {
       }
       if (changed.length) this.log.append('settings.changed', { keys: changed });
     });
-    if (changed.length) for (const listener of this.listeners) listener();
+    if (changed.length) this.changed();
     return this.get();
   }
 
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+}
+
+function isOpenAIHost(baseUrl: string): boolean {
+  try {
+    return new URL(baseUrl).hostname === 'api.openai.com';
+  } catch {
+    return false;
   }
 }

@@ -13,6 +13,8 @@ export type ScriptedReply =
       usage?: { input: number; output: number; cacheRead?: number; cacheWrite?: number };
       stopReason?: string;
       model?: string;
+      /** OpenAI-compatible: send no usage, even when the client asks for it (as some local servers do). */
+      usageOmitted?: boolean;
     }
   | {
       kind: 'error';

@@ -34,7 +34,7 @@ describe('routing with retry, fallback and cooldown', () => {
 
   const setup = () => {
     const clock = new ManualClock();
-    const registry = new ProviderRegistry(() => ({ anthropic: { apiKey: 'sk-ant-test-key-000000', baseUrl: providers.anthropic.url }, ollama: { host: providers.ollama.url } }));
+    const registry = new ProviderRegistry(() => ({ anthropic: { apiKey: 'sk-ant-test-key-000000', baseUrl: providers.anthropic.url }, ollama: { host: providers.ollama.url }, endpoints: {} }));
     const breaker = new CircuitBreaker(clock, { threshold: 3, cooldownMs: 60_000 });
     return { clock, breaker, deps: { providers: registry, clock, breaker } };
   };
@@ -85,7 +85,7 @@ describe('routing with retry, fallback and cooldown', () => {
 
   it('a stream that stalls after its headers times out on the clock, is retried, then the next model answers', async () => {
     const clock = new ManualClock();
-    const registry = new ProviderRegistry(() => ({ anthropic: { apiKey: 'sk-ant-test-key-000000', baseUrl: providers.anthropic.url }, ollama: { host: providers.ollama.url } }));
+    const registry = new ProviderRegistry(() => ({ anthropic: { apiKey: 'sk-ant-test-key-000000', baseUrl: providers.anthropic.url }, ollama: { host: providers.ollama.url }, endpoints: {} }));
     const idleMs = 20_000;
     const deps = { providers: registry, clock, breaker: new CircuitBreaker(clock, { threshold: 5, cooldownMs: 60_000 }), retry: { ...DEFAULT_RETRY, idleMs } };
     // Headers at once, then nothing for a minute of real time: only the router's idle timer can end it.
