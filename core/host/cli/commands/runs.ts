@@ -59,9 +59,11 @@ export const runsGroup: CommandGroup = {
         const lines = [
           `run ${shown.runId} ${shown.status}${shown.reason ? ` (${shown.reason})` : ''}`,
           `model: ${shown.model ?? '-'}`,
-          `tokens: ${t.inputTokens} in, ${t.outputTokens} out, ${t.cacheReadTokens} cache read, ${t.cacheWriteTokens} cache write; cost $${t.costUsd.toFixed(6)}`,
+          `tokens: ${t.inputTokens} in, ${t.outputTokens} out, ${t.cacheReadTokens} cache read, ${t.cacheWriteTokens} cache write; cost $${t.costUsd.toFixed(6)}${shown.usage.estimated ? ' (estimated: the server reported no usage)' : ''}`,
         ];
-        if (shown.usage.byModel.length > 1) for (const m of shown.usage.byModel) lines.push(`  ${m.model}: ${m.responses} response(s), ${m.inputTokens} in, ${m.outputTokens} out, $${m.costUsd.toFixed(6)}`);
+        if (shown.usage.byModel.length > 1) {
+          for (const m of shown.usage.byModel) lines.push(`  ${m.model}: ${m.responses} response(s), ${m.inputTokens} in, ${m.outputTokens} out, $${m.costUsd.toFixed(6)}${m.estimated ? `, ${m.estimated} estimated` : ''}`);
+        }
         for (const c of shown.toolCalls) lines.push(`tool ${c.tool}: ${c.ok === null ? 'running' : c.ok ? 'ok' : `error ${c.error ?? ''}`}`);
         lines.push(`recorded steps: ${shown.recordedSteps}`);
         ctx.io.stdout(`${lines.join('\n')}\n`);
