@@ -20,7 +20,7 @@ import {
 } from './memory/index.js';
 import { Gateway, type Handlers } from './gateway/dispatch.js';
 import { createPermissionHandlers, createPermissions, systemResolver, type HostResolver, type Permissions } from './permissions/index.js';
-import { CircuitBreaker, ProviderRegistry, createProviderHandlers, providerHealthChecks, requireKnownModel, routeStream, type ModelProvider, type ProviderId } from './providers/index.js';
+import { CircuitBreaker, ProviderRegistry, createProviderHandlers, endpointConfig, providerHealthChecks, requireKnownModel, routeStream, type ModelProvider, type ProviderId } from './providers/index.js';
 import { BUILTIN_TOOLS, scrubbedEnv, type AnyTool } from './tools/index.js';
 import { RunManager, RunQueries, createRunsProjector } from './runs/index.js';
 import { createFileSecretStore, createRedactor, type SecretStore } from './secrets/index.js';
@@ -133,7 +133,12 @@ export function createCore(options: CoreOptions): Core {
     redact,
     defaultRoots: options.allowedRoots,
   });
-  const memory = new MemoryService({ db, log, clock, ids, logger, makeEmbedder: (config) => createMemoryEmbedder(config, settings.providerSettings().ollama.host) });
+  const memory = new MemoryService({ db, log, clock, ids, logger, makeEmbedder: (config) =>
+      createMemoryEmbedder(config, settings.providerSettings().ollama.host, (name) => {
+        const endpoint = settings.providerSettings().endpoints[name];
+        return endpoint ? endpointConfig(name, endpoint) : null;
+      }),
+  });
   const memoryProposals = new MemoryProposals(db, log, ids, memory);
   addLexiconCacheDir(paths.cache);
   memory.start();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProviderNameSchema } from './settings.js';
 
 const id = z.string().min(1).max(200);
 
@@ -57,10 +58,12 @@ export const MemoryHitSchema = z.object({
 });
 export type MemoryHit = z.infer<typeof MemoryHitSchema>;
 
-/** Which embedder indexes memories: the built-in offline one, or an Ollama model. */
+/** Which embedder indexes memories: the built-in offline one, an Ollama model, or an OpenAI-compatible endpoint's model. */
 export const EmbedderConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('offline') }),
   z.object({ kind: z.literal('ollama'), model: z.string().min(1).max(200) }),
+  /** `/v1/embeddings` of `openai` (default) or an endpoint added in Settings (`lmstudio`, …). */
+  z.object({ kind: z.literal('openai'), provider: ProviderNameSchema.default('openai'), model: z.string().min(1).max(200) }),
 ]);
 export type EmbedderConfig = z.infer<typeof EmbedderConfigSchema>;
 

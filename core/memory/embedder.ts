@@ -1,5 +1,7 @@
 import { Ollama } from 'ollama';
 import { AppError, type EmbedderConfig } from '../contract/index.js';
+import type { OpenAICompatibleConfig } from '../providers/index.js';
+import { createOpenAIEmbedder } from './openai-embedder.js';
 import { contentWords, fnv1a, stem } from './text.js';
 import { prepareWordNet, wordNet } from './wordnet.js';
 
@@ -113,7 +115,8 @@ export function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
-/** The embedder for a configuration; Ollama's host comes from settings. */
-export function createMemoryEmbedder(config: EmbedderConfig, ollamaHost: string): Embedder {
+/** The embedder for a configuration; Ollama's host and OpenAI-compatible endpoints come from settings. */
+export function createMemoryEmbedder(config: EmbedderConfig, ollamaHost: string, endpoint: (name: string) => OpenAICompatibleConfig | null = () => null): Embedder {
+  if (config.kind === 'openai') return createOpenAIEmbedder({ provider: config.provider, model: config.model, endpoint: () => endpoint(config.provider) });
   return config.kind === 'offline' ? createOfflineEmbedder() : createOllamaEmbedder({ host: ollamaHost, model: config.model });
 }

@@ -2,6 +2,7 @@
 export { MemoryService, type MemoryServiceDeps, type AddInput, type AddOutcome } from './service.js';
 export { createMemoryProjector, MemoryQueries } from './store.js';
 export { createMemoryEmbedder, createOfflineEmbedder, createOllamaEmbedder, OFFLINE_DIMS, type Embedder } from './embedder.js';
+export { createOpenAIEmbedder } from './openai-embedder.js';
 export { DEFAULT_PROFILE, bruteForceTopK, hybridSearch, type WeightProfile } from './search.js';
 export { normalizeForDedup } from './text.js';
 export { parseMemoryJsonl } from './jsonl.js';

@@ -30,8 +30,12 @@ export function loadOpenAISdk(): Promise<OpenAISdk> {
   return loading;
 }
 
-/** Builds the SDK client for an endpoint. Everything is passed in, so the SDK reads no `OPENAI_*` variable itself. */
-export async function openAIClient(config: OpenAICompatibleConfig): Promise<OpenAI> {
+/**
+ * Builds the SDK client for an endpoint. Everything is passed in, so the SDK reads no `OPENAI_*`
+ * variable itself. Chat turns leave retries to the router (0); embeddings, which have no router, let
+ * the SDK retry a dropped connection or a 429/5xx itself.
+ */
+export async function openAIClient(config: OpenAICompatibleConfig, options: { maxRetries?: number } = {}): Promise<OpenAI> {
   if (config.keyRequired && !config.apiKey) throw new ProviderError(config.name, 'no_key', noKeyMessage(config.name));
   const Sdk = await loadOpenAISdk();
   return new Sdk({
@@ -39,7 +43,7 @@ export async function openAIClient(config: OpenAICompatibleConfig): Promise<Open
     baseURL: config.baseUrl,
     organization: null,
     project: null,
-    maxRetries: 0,
+    maxRetries: options.maxRetries ?? 0,
     timeout: config.timeoutMs ?? 120_000,
     // Without a key, no Authorization header at all (a placeholder bearer confuses some servers' auth).
     defaultHeaders: config.apiKey ? undefined : { authorization: null },
@@ -240,7 +244,13 @@ function apiMessage(err: { message: string; error?: unknown }): string {
   return typeof body?.message === 'string' ? body.message : err.message;
 }
 
+/** The innermost reason of a connection failure (`ECONNREFUSED`, …): fetch wraps it in `fetch failed`. */
 function causeOf(err: Error): string {
-  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? err.message;
+  let reason: { code?: string; message?: string; cause?: unknown } | undefined = err;
+  let text = err.message;
+  for (let depth = 0; reason && depth < 5; depth++, reason = reason.cause as typeof reason) {
+    if (reason.code) return reason.code;
+    if (reason.message) text = reason.message;
+  }
+  return text;
 }
