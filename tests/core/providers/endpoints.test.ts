@@ -128,13 +128,15 @@ describe('OpenAI-compatible endpoints in a running core', () => {
     try {
       await t.client.call('providers.endpoint.save', { name: 'lmstudio', baseUrl: servers.openai.baseUrl });
       await t.client.call('providers.endpoint.save', { name: 'vllm', baseUrl: 'http://127.0.0.1:9/v1' });
+      await t.client.call('settings.update', { chatModel: 'lmstudio:qwen' });
       const first = await t.client.call('system.doctor', {});
       const byName = (r: typeof first, name: string) => r.checks.find((c) => c.name.startsWith(`provider ${name}`));
-      assert.equal(byName(first, 'lmstudio')?.status, 'ok');
+      assert.equal(byName(first, 'lmstudio (chat model qwen)')?.status, 'ok');
       assert.equal(byName(first, 'openai')?.status, 'ok');
       assert.equal(byName(first, 'vllm')?.status, 'warn');
       assert.match(byName(first, 'vllm')!.detail, /cannot reach vllm/);
-      assert.equal(first.ok, true, 'an unused endpoint that is down is a warning');
+      assert.deepEqual(first.checks.filter((c) => c.status === 'fail'), [], 'an unused endpoint that is down is a warning');
+      assert.equal(first.ok, true);
 
       await t.client.call('settings.update', { chatModel: 'vllm:mistral' });
       await t.client.call('agent.settings.update', { routes: { worker: ['gone:model'] } });
