@@ -5,8 +5,9 @@ import { normaliseText, loadSets, problemsOf } from './sets/validate.js';
 describe('memory eval sets', () => {
   const sets = loadSets();
 
-  it('there is a set to tune on and every set names its split', () => {
+  it('there is a set to tune on, at least two held out, and every set names its split', () => {
     assert.ok(sets.some((s) => s.split === 'tune'));
+    assert.ok(sets.filter((s) => s.split === 'heldout').length >= 2);
     for (const set of sets) assert.ok(set.split === 'tune' || set.split === 'heldout', `${set.name}: ${set.split}`);
   });
 
