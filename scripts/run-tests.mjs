@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // Runs the test suite with Node's test runner (Node 20 has no --test glob): every
 // `tests/**/*.test.ts`, or those whose path contains one of the arguments.
+//
+// Three limits keep a hung test from stalling a run (each overridable, in ms; 0 turns it off):
+//   TEST_TIMEOUT_MS       each test and each hook (default 3 min; scripts/test-timeouts.mjs)
+//   TEST_FILE_TIMEOUT_MS  each test file's process (default 8 min)
+//   TEST_RUN_TIMEOUT_MS   the whole run (default 20 min): the run is stopped and fails
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -8,6 +13,8 @@ import { join, relative } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const passthrough = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const fileTimeoutMs = Number(process.env.TEST_FILE_TIMEOUT_MS ?? 8 * 60_000);
+const runTimeoutMs = Number(process.env.TEST_RUN_TIMEOUT_MS ?? 20 * 60_000);
 
 function walk(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -25,8 +32,32 @@ if (!files.length) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...passthrough, ...files], {
-  cwd: root,
-  stdio: 'inherit',
+const args = ['--import', 'tsx', '--import', './scripts/test-timeouts.mjs', '--test', `--test-concurrency=${concurrency}`];
+if (fileTimeoutMs > 0) args.push(`--test-timeout=${fileTimeoutMs}`);
+// Its own process group, so that a run past its limit is stopped with every process it started.
+const child = spawn(process.execPath, [...args, ...passthrough, ...files], { cwd: root, stdio: 'inherit', detached: true });
+const stopChildren = () => {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+};
+const limit =
+  runTimeoutMs > 0
+    ? setTimeout(() => {
+        console.error(`\nthe test run passed its limit of ${Math.round(runTimeoutMs / 1000)} s (TEST_RUN_TIMEOUT_MS) and was stopped`);
+        stopChildren();
+        process.exit(1);
+      }, runTimeoutMs)
+    : null;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    stopChildren();
+    process.exit(130);
+  });
+}
+child.on('exit', (code, signal) => {
+  if (limit) clearTimeout(limit);
+  process.exit(code ?? (signal ? 1 : 0));
 });
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -27,7 +27,7 @@ describe('a host killed mid-stream', () => {
       });
       // The command line streams the reply from the host, as a person in a terminal would.
       const chat = runCli(['chat', 'tell me something long', '--data-dir', dir.path], {});
-      await waitFor(() => chat.output().length >= 6, 10_000, 'streamed text in the terminal');
+      await waitFor(() => chat.output().length >= 6, 'streamed text in the terminal');
       host.child.kill('SIGKILL');
       const { signal } = await host.exited;
       assert.equal(signal, 'SIGKILL');

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { WAIT_MS } from '../support/wait.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -14,7 +15,7 @@ export interface Spawned {
 }
 
 /** Starts a Node child in the repo and waits for its first stdout line (JSON), or fails with its stderr. */
-export async function spawnUntilReady(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 15_000): Promise<Spawned> {
+export async function spawnUntilReady(args: string[], env: NodeJS.ProcessEnv, timeoutMs = WAIT_MS): Promise<Spawned> {
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

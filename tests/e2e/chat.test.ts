@@ -34,9 +34,9 @@ describe('chat in the browser against the headless host', () => {
       assert.equal(await input.inputValue(), '', 'the composer is cleared once the message is sent');
 
       const assistant = assistantRows(app.page);
-      await app.page.locator('[data-role="assistant"][data-status="streaming"]').waitFor({ timeout: 3000 });
+      await app.page.locator('[data-role="assistant"][data-status="streaming"]').waitFor();
       assert.equal(await app.page.getByTestId('streaming-indicator').count(), 1, 'a streaming reply shows that it is being written');
-      await app.page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 5000 });
+      await app.page.locator('[data-role="assistant"][data-status="done"]').waitFor();
       assert.equal(await assistant.getByTestId('message-text').textContent(), reply);
       assert.equal(await app.page.getByTestId('streaming-indicator').count(), 0);
       assert.equal(await app.page.getByTestId('stop-button').count(), 0, 'no Stop button once the turn is over');
@@ -58,7 +58,7 @@ describe('chat in the browser against the headless host', () => {
       await app.open();
       await sendMessage(app.page, 'tell me a very long story');
       const text = assistantRows(app.page).getByTestId('message-text');
-      await waitFor(async () => ((await text.textContent()) ?? '').length > 10, 5000, 'the first streamed words');
+      await waitFor(async () => ((await text.textContent()) ?? '').length > 10, 'the first streamed words');
       await app.page.getByTestId('stop-button').waitFor();
 
       // Measured inside the page: from the click to the cancelled line being in the DOM, and the
@@ -89,14 +89,14 @@ describe('chat in the browser against the headless host', () => {
       console.log(`stop → cancelled shown in ${elapsedMs.toFixed(1)} ms`);
       assert.ok(elapsedMs < 300, `the cancelled line appeared after ${elapsedMs.toFixed(0)} ms`);
 
-      await app.page.locator('[data-role="assistant"][data-status="cancelled"]').waitFor({ timeout: 1000 });
+      await app.page.locator('[data-role="assistant"][data-status="cancelled"]').waitFor();
       // The loopback would have sent ~10 more words in this time had the stream not been cut.
       await sleep(600);
       assert.ok(atCancelled.text.length > 10, 'the reply had begun when it was stopped');
       assert.equal(await text.textContent(), atCancelled.text, 'no text arrives after cancelled');
       assert.ok(atCancelled.text.length < words.join('').length, 'the reply was cut short');
       assert.equal(await app.page.getByTestId('stop-button').count(), 0);
-      await waitFor(() => app.anthropic.requests.find((r) => r.path === '/v1/messages')?.aborted, 2000, 'the model stream to be aborted');
+      await waitFor(() => app.anthropic.requests.find((r) => r.path === '/v1/messages')?.aborted, 'the model stream to be aborted');
 
       // And in the log itself: after the run's cancelled status, nothing more of that run but the
       // cut-short message being stored whole.
@@ -131,7 +131,7 @@ describe('chat in the browser against the headless host', () => {
       await app.page.locator('[data-kind="error"]').first().waitFor();
       await app.host.core.idle();
       await sendMessage(app.page, 'three');
-      await waitFor(async () => (await app.page.locator('[data-role="assistant"][data-status="done"]').count()) === 2, 5000, 'the third reply');
+      await waitFor(async () => (await app.page.locator('[data-role="assistant"][data-status="done"]').count()) === 2, 'the third reply');
       await app.host.core.idle();
       const before = await visibleRows(app.page);
       assert.ok(before.some((r) => r.kind === 'error' && /loopback refuses this request/.test(r.text)), 'the provider error is shown readably');
@@ -157,7 +157,7 @@ describe('chat in the browser against the headless host', () => {
 
       await app.page.reload();
       await connectionState(app.page, 'open');
-      await waitFor(async () => (await rows(app.page).count()) === before.length, 5000, 'the timeline after reload');
+      await waitFor(async () => (await rows(app.page).count()) === before.length, 'the timeline after reload');
       assert.deepEqual(await visibleRows(app.page), before);
       assert.deepEqual(await shownRows(), coreRows, 'after the reload: the same items, ids and statuses');
       await app.screenshot('after-reload');
@@ -174,9 +174,9 @@ describe('chat in the browser against the headless host', () => {
       app.ollama.script({ kind: 'stream', chunks: chunk(reply, 5), delayMs: 30 });
       await app.open();
       await sendMessage(app.page, 'hello llama');
-      await app.page.locator('[data-role="assistant"][data-status="streaming"]').waitFor({ timeout: 3000 });
+      await app.page.locator('[data-role="assistant"][data-status="streaming"]').waitFor();
       const done = app.page.locator('[data-role="assistant"][data-status="done"]');
-      await done.waitFor({ timeout: 5000 });
+      await done.waitFor();
       assert.equal(await done.getByTestId('message-text').textContent(), reply);
       assert.match((await done.locator('.message-model').textContent()) ?? '', /ollama/);
       assert.equal(app.anthropic.requests.length, 0, 'Anthropic was not asked');
@@ -207,11 +207,11 @@ describe('chat in the browser against the headless host', () => {
       });
       await sendMessage(app.page, 'count slowly');
       const text = assistantRows(app.page).getByTestId('message-text');
-      await waitFor(async () => ((await text.textContent()) ?? '').includes('w05'), 5000, 'the reply to be under way');
+      await waitFor(async () => ((await text.textContent()) ?? '').includes('w05'), 'the reply to be under way');
 
       app.host.dropClients();
-      await waitFor(async () => (await app.page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates)).some((s) => s.startsWith('open')), 5000, 'a reconnect');
-      await app.page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 5000 });
+      await waitFor(async () => (await app.page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates)).some((s) => s.startsWith('open')), 'a reconnect');
+      await app.page.locator('[data-role="assistant"][data-status="done"]').waitFor();
       await app.host.core.idle();
 
       const seen = await app.page.evaluate(() => (window as unknown as { seenStates: string[] }).seenStates);
@@ -269,13 +269,13 @@ describe('chat in the browser against the headless host', () => {
       await app.page.goto(app.host.url.replace(/token=[^&]*/, 'token=from-an-earlier-launch'));
       await connectionState(app.page, 'reconnecting');
       const detail = app.page.getByTestId('connection-detail');
-      await waitFor(async () => /refused this window/.test((await detail.textContent()) ?? ''), 5000, 'the refusal to be explained');
+      await waitFor(async () => /refused this window/.test((await detail.textContent()) ?? ''), 'the refusal to be explained');
       assert.match((await detail.textContent()) ?? '', /^cannot connect: the host refused this window: .*open the address it printed$/);
       await app.screenshot('refused-token');
 
       app.allowConsoleErrors(/Failed to load resource: net::ERR_CONNECTION_REFUSED/);
       await app.host.close();
-      await waitFor(async () => /cannot be reached/.test((await detail.textContent()) ?? ''), 8000, 'the stopped host to be reported unreachable');
+      await waitFor(async () => /cannot be reached/.test((await detail.textContent()) ?? ''), 'the stopped host to be reported unreachable');
       assert.doesNotMatch((await detail.textContent()) ?? '', /refused/);
     } finally {
       await app.close();
@@ -292,13 +292,13 @@ describe('chat in the browser against the headless host', () => {
       await app.open();
       await sendMessage(app.page, 'what time is it?');
       const card = app.page.locator('[data-testid="timeline-row"][data-kind="tool_call"]');
-      await app.page.locator('[data-kind="tool_call"][data-status="ok"]').waitFor({ timeout: 5000 });
+      await app.page.locator('[data-kind="tool_call"][data-status="ok"]').waitFor();
       assert.match((await card.locator('summary').textContent()) ?? '', /current_time.*done/);
       assert.equal(await card.locator('.tool-body').isVisible(), false, 'collapsed at first');
       await card.locator('summary').click();
       await card.locator('.tool-body').waitFor();
       assert.match((await card.locator('.tool-body').textContent()) ?? '', /Arguments.*Result/s);
-      await waitFor(async () => (await assistantRows(app.page).last().getAttribute('data-status')) === 'done', 5000, 'the final reply');
+      await waitFor(async () => (await assistantRows(app.page).last().getAttribute('data-status')) === 'done', 'the final reply');
       await app.screenshot('tool-card');
     } finally {
       await app.close();
@@ -327,7 +327,7 @@ describe('chat in the browser against the headless host', () => {
       });
       await app.open();
       const future = app.page.locator('[data-testid="timeline-row"][data-kind="calendar_reminder"]');
-      await future.waitFor({ timeout: 5000 });
+      await future.waitFor();
       assert.match((await future.textContent()) ?? '', /calendar reminder/);
       assert.deepEqual(
         (await visibleRows(app.page)).map((r) => `${r.kind}:${r.role}:${r.status}`),
@@ -384,7 +384,7 @@ describe('chat in the browser against the headless host', () => {
       await connectionState(app.page, 'open');
       await sendMessage(app.page, 'hello desktop');
       const done = app.page.locator('[data-role="assistant"][data-status="done"]');
-      await done.waitFor({ timeout: 5000 });
+      await done.waitFor();
       assert.equal(await done.getByTestId('message-text').textContent(), 'Over the bridge.');
       assert.equal(await app.page.evaluate(() => (window as unknown as { pageSockets: number }).pageSockets), 0, 'the renderer opened no WebSocket');
       await app.screenshot('desktop-bridge');
@@ -401,13 +401,13 @@ describe('chat in the browser against the headless host', () => {
       await app.open();
       await sendMessage(app.page, 'stream while I reload');
       const text = assistantRows(app.page).getByTestId('message-text');
-      await waitFor(async () => ((await text.textContent()) ?? '').includes('r08'), 5000, 'the reply to be under way');
+      await waitFor(async () => ((await text.textContent()) ?? '').includes('r08'), 'the reply to be under way');
       await app.page.reload();
       await connectionState(app.page, 'open');
       // About 2.5 s of the reply are left when the page goes: time enough to come back mid-stream.
-      await app.page.locator('[data-role="assistant"][data-status="streaming"]').waitFor({ timeout: 2000 });
+      await app.page.locator('[data-role="assistant"][data-status="streaming"]').waitFor();
       assert.match((await text.textContent()) ?? '', /^r00 r01 r02 r03 r04 r05 r06 r07 r08 /, 'the text so far came back with the page');
-      await app.page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 5000 });
+      await app.page.locator('[data-role="assistant"][data-status="done"]').waitFor();
       assert.equal(await text.textContent(), words.join('').trimEnd());
       await app.screenshot('reload-mid-stream');
     } finally {
@@ -423,7 +423,7 @@ describe('chat in the browser against the headless host', () => {
       await app.open();
       await sendMessage(app.page, 'how do I run the tests?');
       const done = app.page.locator('[data-role="assistant"][data-status="done"]');
-      await done.waitFor({ timeout: 5000 });
+      await done.waitFor();
       const text = done.getByTestId('message-text');
       assert.equal(await text.locator('.code-block pre code').textContent(), 'npm install\nnpm test');
       assert.equal(await text.locator('.code-block').getAttribute('data-language'), 'sh');

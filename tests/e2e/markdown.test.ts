@@ -56,7 +56,7 @@ describe('replies as Markdown', () => {
         await app.open();
         await sendMessage(app.page, 'plan my week');
         const row = app.page.locator('[data-role="assistant"][data-status="done"]');
-        await row.waitFor({ timeout: 8000 });
+        await row.waitFor();
         const body = row.getByTestId('message-text');
 
         assert.equal(await body.locator('h1').textContent(), 'Weekly plan');

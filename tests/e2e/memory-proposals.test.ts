@@ -26,23 +26,23 @@ describe('memory proposals in the chat timeline, in the browser against the head
       const row = (id: string) => app.page.locator(`[data-testid="timeline-row"][data-kind="memory_proposal"][data-proposal-id="${id}"]`);
 
       // Live, as events: the rows arrive pending, with their source.
-      await row(hello.proposalId).waitFor({ timeout: 5000 });
+      await row(hello.proposalId).waitFor();
       assert.equal(await row(dentist.proposalId).getAttribute('data-status'), 'pending');
       assert.equal(await row(dentist.proposalId).getByTestId('proposal-source').textContent(), 'from this conversation');
 
       await row(dentist.proposalId).getByTestId('proposal-accept').click();
-      await app.page.locator(`[data-proposal-id="${dentist.proposalId}"][data-status="accepted"]`).waitFor({ timeout: 5000 });
+      await app.page.locator(`[data-proposal-id="${dentist.proposalId}"][data-status="accepted"]`).waitFor();
       assert.equal(await row(dentist.proposalId).getByTestId('proposal-state').textContent(), 'remembered');
       assert.equal(await row(dentist.proposalId).getByTestId('proposal-accept').count(), 0, 'an answered proposal has no buttons');
 
       await row(tea.proposalId).getByTestId('proposal-edit').click();
       await row(tea.proposalId).getByTestId('proposal-edit-text').fill('I take my tea black, no sugar');
       await row(tea.proposalId).getByTestId('proposal-save').click();
-      await app.page.locator(`[data-proposal-id="${tea.proposalId}"][data-status="edited"]`).waitFor({ timeout: 5000 });
+      await app.page.locator(`[data-proposal-id="${tea.proposalId}"][data-status="edited"]`).waitFor();
       assert.equal(await row(tea.proposalId).getByTestId('proposal-text').textContent(), 'I take my tea black, no sugar');
 
       await row(hello.proposalId).getByTestId('proposal-reject').click();
-      await app.page.locator(`[data-proposal-id="${hello.proposalId}"][data-status="rejected"]`).waitFor({ timeout: 5000 });
+      await app.page.locator(`[data-proposal-id="${hello.proposalId}"][data-status="rejected"]`).waitFor();
 
       const search = async (query: string) => (await core.gateway.call('memory.search', { query })).hits.map((h) => h.memory.text);
       assert.equal((await search('dentist Okafor'))[0], 'My dentist is Dr. Okafor');
@@ -52,14 +52,14 @@ describe('memory proposals in the chat timeline, in the browser against the head
 
       // After a reload the answered rows come from the stored timeline, in their final state.
       await app.page.reload();
-      await app.page.locator(`[data-proposal-id="${tea.proposalId}"][data-status="edited"]`).waitFor({ timeout: 5000 });
+      await app.page.locator(`[data-proposal-id="${tea.proposalId}"][data-status="edited"]`).waitFor();
       assert.equal(await row(dentist.proposalId).getAttribute('data-status'), 'accepted');
       assert.equal(await row(hello.proposalId).getAttribute('data-status'), 'rejected');
-      await waitFor(async () => (await app.page.getByTestId('proposal-source').count()) === 3, 5000, 'sources after reload');
+      await waitFor(async () => (await app.page.getByTestId('proposal-source').count()) === 3, 'sources after reload');
 
       // The source link highlights the message the proposal came from.
       await row(dentist.proposalId).getByTestId('proposal-source').click();
-      await app.page.locator('.timeline-focused [data-id="msg_source"]').waitFor({ timeout: 5000 });
+      await app.page.locator('.timeline-focused [data-id="msg_source"]').waitFor();
     } finally {
       await app.close();
     }

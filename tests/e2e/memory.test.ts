@@ -31,12 +31,12 @@ describe('the memory pane in the browser against the headless host', () => {
       await app.open();
       await app.page.getByTestId('nav-memory').click();
       const list = app.page.getByTestId('memory-row');
-      await waitFor(async () => (await list.count()) === 4, 5000, 'four memories listed');
+      await waitFor(async () => (await list.count()) === 4, 'four memories listed');
 
       // Search, with the matched word marked.
       await app.page.getByTestId('memory-search').fill('passports');
       const first = list.first();
-      await waitFor(async () => (await first.getAttribute('data-id')) === fromChat.memory.id, 5000, 'the passport memory first');
+      await waitFor(async () => (await first.getAttribute('data-id')) === fromChat.memory.id, 'the passport memory first');
       assert.equal(await first.locator('mark').first().textContent(), 'passport');
 
       // Pin, then filter by pinned.
@@ -45,12 +45,12 @@ describe('the memory pane in the browser against the headless host', () => {
       assert.equal((await core.gateway.call('memory.get', { id: fromChat.memory.id })).pinned, true);
       await app.page.getByTestId('memory-search').fill('');
       await app.page.getByTestId('memory-pinned-only').check();
-      await waitFor(async () => (await list.count()) === 1, 5000, 'only the pinned memory');
+      await waitFor(async () => (await list.count()) === 1, 'only the pinned memory');
       await app.page.getByTestId('memory-pinned-only').uncheck();
       await app.page.getByTestId('memory-area').selectOption('solutions');
-      await waitFor(async () => (await list.count()) === 1 && (await list.first().getAttribute('data-id')) === fix.memory.id, 5000, 'only the solution');
+      await waitFor(async () => (await list.count()) === 1 && (await list.first().getAttribute('data-id')) === fix.memory.id, 'only the solution');
       await app.page.getByTestId('memory-area').selectOption('');
-      await waitFor(async () => (await list.count()) === 4, 5000, 'all four again');
+      await waitFor(async () => (await list.count()) === 4, 'all four again');
 
       // Edit.
       const teaRow = app.page.locator(`[data-testid="memory-row"][data-id="${tea.memory.id}"]`);
@@ -62,7 +62,7 @@ describe('the memory pane in the browser against the headless host', () => {
 
       // Forget one: gone from the pane and from search.
       await app.page.locator(`[data-testid="memory-row"][data-id="${other.memory.id}"]`).getByTestId('memory-forget').click();
-      await waitFor(async () => (await list.count()) === 3, 5000, 'three left');
+      await waitFor(async () => (await list.count()) === 3, 'three left');
       assert.equal((await core.gateway.call('memory.search', { query: 'jq raw strings' })).hits.some((h) => h.memory.id === other.memory.id), false);
 
       // Import two, then forget them together.
@@ -72,10 +72,10 @@ describe('the memory pane in the browser against the headless host', () => {
         buffer: Buffer.from(['{"text":"Kyoto trip is in April","area":"main"}', 'not json', '{"text":"Gym costs 55 euros a month","area":"main"}'].join('\n')),
       });
       await app.page.getByTestId('memory-notice').getByText(/Imported 2, 0 already known\. Skipped 1 bad line \(line 2/).waitFor();
-      await waitFor(async () => (await list.count()) === 5, 5000, 'five after the import');
+      await waitFor(async () => (await list.count()) === 5, 'five after the import');
       for (const text of ['Kyoto trip is in April', 'Gym costs 55 euros a month']) await list.filter({ hasText: text }).getByTestId('memory-select').check();
       await app.page.getByTestId('memory-forget-selected').click();
-      await waitFor(async () => (await list.count()) === 3, 5000, 'bulk forget');
+      await waitFor(async () => (await list.count()) === 3, 'bulk forget');
 
       // Export downloads JSONL of what is left.
       const download = app.page.waitForEvent('download');
@@ -88,12 +88,12 @@ describe('the memory pane in the browser against the headless host', () => {
       await core.memoryProposals.propose({ text: 'I have a dentist appointment on Friday', area: 'main', source: { kind: 'run', runId: null, messageId: 'msg_source' } });
       await core.memoryProposals.propose({ text: 'The user said hello', area: 'fragments', source: { kind: 'run', runId: null, messageId: 'msg_source' } });
       const proposals = app.page.getByTestId('memory-proposal');
-      await waitFor(async () => (await proposals.count()) === 2, 5000, 'two proposals shown');
+      await waitFor(async () => (await proposals.count()) === 2, 'two proposals shown');
       const dentist = proposals.filter({ has: app.page.locator('textarea', { hasText: 'dentist' }) });
       await dentist.getByTestId('memory-proposal-text').fill('Dentist appointment on Friday at 9:00');
       await dentist.getByTestId('memory-proposal-accept').click();
       await proposals.filter({ has: app.page.locator('textarea', { hasText: 'hello' }) }).getByTestId('memory-proposal-reject').click();
-      await waitFor(async () => (await proposals.count()) === 0, 5000, 'both answered');
+      await waitFor(async () => (await proposals.count()) === 0, 'both answered');
       await list.filter({ hasText: 'Dentist appointment on Friday at 9:00' }).waitFor();
       const answered = (await core.gateway.call('memory.proposals', {})).proposals.map((p) => p.status).sort();
       assert.deepEqual(answered, ['accepted', 'rejected']);
@@ -102,12 +102,12 @@ describe('the memory pane in the browser against the headless host', () => {
       await app.page.locator(`[data-testid="memory-row"][data-id="${fromChat.memory.id}"]`).getByTestId('memory-jump').click();
       await app.page.getByTestId('pane-chat').waitFor();
       const source = app.page.locator('[data-testid="timeline-row"][data-id="msg_source"]');
-      await source.waitFor({ timeout: 5000 });
+      await source.waitFor();
       await waitFor(async () => {
         const box = await source.boundingBox();
         const view = app.page.viewportSize()!;
         return box !== null && box.y >= 0 && box.y + box.height <= view.height;
-      }, 5000, 'the source message in view');
+      }, 'the source message in view');
       assert.equal(await app.page.locator('.timeline-focused [data-id="msg_source"]').count(), 1, 'the source message is highlighted');
       await app.screenshot('memory-jump-to-source');
     } finally {

@@ -11,7 +11,7 @@ async function notifyThroughChat(app: E2EApp, title: string, answer: string): Pr
     { kind: 'stream', chunks: [answer] },
   );
   await sendMessage(app.page, `notify me: ${title}`);
-  await assistantRows(app.page).filter({ hasText: answer }).waitFor({ timeout: 8000 });
+  await assistantRows(app.page).filter({ hasText: answer }).waitFor();
 }
 
 async function allowNotify(app: E2EApp): Promise<void> {
@@ -20,7 +20,7 @@ async function allowNotify(app: E2EApp): Promise<void> {
 
 /** The page announced itself to core as a window that shows notifications. */
 async function announced(app: E2EApp): Promise<void> {
-  await waitFor(() => app.host.core.gateway.clientsThatCan('notifications') === 1, 5000, 'the page to announce notifications');
+  await waitFor(() => app.host.core.gateway.clientsThatCan('notifications') === 1, 'the page to announce notifications');
 }
 
 describe('notifications in the browser UI', () => {
@@ -40,12 +40,12 @@ describe('notifications in the browser UI', () => {
       await announced(app);
       // Without permission the page offers to ask for it (a click, since browsers ask only on a gesture).
       const access = app.page.getByTestId('notification-access');
-      await access.waitFor({ timeout: 3000 });
+      await access.waitFor();
       assert.match((await access.getAttribute('data-access')) ?? '', /^(default|denied)$/);
 
       await notifyThroughChat(app, 'Build finished', 'I sent the notification.');
       const toast = app.page.getByTestId('toast');
-      await toast.waitFor({ timeout: 3000 });
+      await toast.waitFor();
       assert.equal(await toast.getByTestId('toast-title').textContent(), 'Build finished');
       assert.match((await toast.textContent()) ?? '', /from the agent/);
       const card = app.page.locator('[data-kind="tool_call"]');
@@ -54,15 +54,15 @@ describe('notifications in the browser UI', () => {
 
       await app.page.reload();
       await connectionState(app.page, 'open');
-      await assistantRows(app.page).filter({ hasText: 'I sent the notification.' }).waitFor({ timeout: 5000 });
+      await assistantRows(app.page).filter({ hasText: 'I sent the notification.' }).waitFor();
       await announced(app);
       // A second, live request proves the reloaded page follows the log: only it is shown.
       await notifyThroughChat(app, 'Tests passed', 'Sent again.');
-      await app.page.getByTestId('toast-title').filter({ hasText: 'Tests passed' }).waitFor({ timeout: 3000 });
+      await app.page.getByTestId('toast-title').filter({ hasText: 'Tests passed' }).waitFor();
       assert.deepEqual(await app.page.getByTestId('toast-title').allTextContents(), ['Tests passed']);
 
       await app.page.getByTestId('toast').getByRole('button', { name: 'Dismiss' }).click();
-      await app.page.getByTestId('toast').waitFor({ state: 'detached', timeout: 3000 });
+      await app.page.getByTestId('toast').waitFor({ state: 'detached' });
     } finally {
       await app.close();
     }
@@ -93,7 +93,6 @@ describe('notifications in the browser UI', () => {
       await notifyThroughChat(app, 'Deploy done', 'Notified.');
       const shown = await waitFor(
         () => app.page.evaluate(() => (window as unknown as { shownNotifications: { title: string; body: string }[] }).shownNotifications).then((s) => (s.length ? s : null)),
-        3000,
         'a browser notification',
       );
       assert.deepEqual(shown, [{ title: 'Deploy done', body: 'from the agent' }]);

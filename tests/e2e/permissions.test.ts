@@ -11,7 +11,7 @@ async function runsEnded(app: E2EApp, count: number): Promise<void> {
   await waitFor(() => {
     const runs = app.host.core.runs.list(50);
     return runs.length === count && runs.every((r) => ['done', 'failed', 'cancelled'].includes(r.status));
-  }, 8000, `${count} runs to end`);
+  }, `${count} runs to end`);
 }
 
 describe('approvals in the browser', () => {
@@ -40,17 +40,17 @@ describe('approvals in the browser', () => {
             });
           }),
         );
-        await waitFor(() => core.permissions.pending().some((r) => r.resource.endsWith(name)), 3000, `${kind} request`);
+        await waitFor(() => core.permissions.pending().some((r) => r.resource.endsWith(name)), `${kind} request`);
       }
       await app.open();
       const dialog = app.page.getByTestId('approval-dialog');
-      await dialog.waitFor({ timeout: 5000 });
+      await dialog.waitFor();
       assert.equal(await dialog.getByTestId('approval-resource').textContent(), join(workspace, 'nightly.md'), 'the oldest first');
       assert.match((await dialog.textContent()) ?? '', /1 more waiting/);
       await dialog.getByTestId('approval-deny').click();
-      await waitFor(async () => (await dialog.getByTestId('approval-resource').textContent().catch(() => '')) === join(workspace, 'research.md'), 3000, 'the next request');
+      await waitFor(async () => (await dialog.getByTestId('approval-resource').textContent().catch(() => '')) === join(workspace, 'research.md'), 'the next request');
       await dialog.getByTestId('approval-once').click();
-      await dialog.waitFor({ state: 'detached', timeout: 3000 });
+      await dialog.waitFor({ state: 'detached' });
       assert.deepEqual(await Promise.all(decisions), ['deny', 'allow']);
       await runsEnded(app, 2);
       assert.equal(core.permissions.pending().length, 0);
@@ -72,7 +72,7 @@ describe('approvals in the browser', () => {
       await sendMessage(app.page, 'save my plan');
 
       const dialog = app.page.getByTestId('approval-dialog');
-      await dialog.waitFor({ timeout: 5000 });
+      await dialog.waitFor();
       assert.equal(await dialog.getByTestId('approval-resource').textContent(), join(notes, 'monday.md'));
       assert.equal(existsSync(join(notes, 'monday.md')), false, 'nothing is written before the answer');
       await app.page.keyboard.press('Enter');
@@ -80,7 +80,7 @@ describe('approvals in the browser', () => {
       assert.equal(app.host.core.permissions.pending().length, 1, 'a stray Enter does not answer');
       // The request is kept by the app, not the page: a reload shows the same question again.
       await app.page.reload();
-      await dialog.waitFor({ timeout: 5000 });
+      await dialog.waitFor();
       assert.equal(await dialog.getAttribute('data-request-id'), app.host.core.permissions.pending()[0].requestId);
       await app.screenshot('permission-dialog');
 
@@ -89,13 +89,13 @@ describe('approvals in the browser', () => {
       await pattern.waitFor();
       assert.equal(await pattern.inputValue(), join(notes, 'monday.md'), 'prefilled with the narrowest pattern: this file');
       const count = dialog.getByTestId('approval-preview-count');
-      await waitFor(async () => /^Matches 1 of/.test((await count.textContent().catch(() => '')) ?? ''), 3000, 'the preview');
+      await waitFor(async () => /^Matches 1 of/.test((await count.textContent().catch(() => '')) ?? ''), 'the preview');
       await dialog.getByRole('button', { name: 'every .md file in this folder' }).click();
       assert.equal(await pattern.inputValue(), `${notes}/*.md`);
-      await waitFor(async () => (await dialog.getByTestId('approval-preview').textContent())?.includes('monday.md'), 3000, 'the preview of the edited rule');
+      await waitFor(async () => (await dialog.getByTestId('approval-preview').textContent())?.includes('monday.md'), 'the preview of the edited rule');
       await app.screenshot('permission-allow-always');
       await dialog.getByTestId('approval-save-rule').click();
-      await dialog.waitFor({ state: 'detached', timeout: 3000 });
+      await dialog.waitFor({ state: 'detached' });
       await runsEnded(app, 1);
       assert.equal(existsSync(join(notes, 'monday.md')), true);
 
@@ -115,10 +115,10 @@ describe('approvals in the browser', () => {
         { kind: 'stream', chunks: ['Could not save it.'] },
       );
       await sendMessage(app.page, 'save data');
-      await dialog.waitFor({ timeout: 5000 });
+      await dialog.waitFor();
       assert.equal(await dialog.getByTestId('approval-resource').textContent(), join(notes, 'data.json'));
       await dialog.getByTestId('approval-deny').click();
-      await dialog.waitFor({ state: 'detached', timeout: 3000 });
+      await dialog.waitFor({ state: 'detached' });
       await runsEnded(app, 3);
       assert.equal(existsSync(join(notes, 'data.json')), false);
 
@@ -127,7 +127,7 @@ describe('approvals in the browser', () => {
       const rule = app.page.getByTestId('perm-rule');
       await rule.waitFor();
       assert.equal(await rule.getByTestId('perm-rule-pattern').textContent(), `${notes}/*.md`);
-      await waitFor(async () => /^2 matches/.test((await rule.getByTestId('perm-rule-matches').textContent()) ?? ''), 3000, 'match count');
+      await waitFor(async () => /^2 matches/.test((await rule.getByTestId('perm-rule-matches').textContent()) ?? ''), 'match count');
       await app.page.getByTestId('perm-test-resource').fill(join(notes, 'friday.md'));
       await app.page.getByRole('button', { name: 'Test', exact: true }).click();
       const result = app.page.getByTestId('perm-test-result');
@@ -136,18 +136,18 @@ describe('approvals in the browser', () => {
       const ruleId = await rule.getAttribute('data-rule-id');
       assert.match((await result.textContent()) ?? '', new RegExp(`rule ${ruleId}`), 'the test box names the rule that decides');
       await app.page.getByLabel('Filter by decision').selectOption('deny');
-      await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 1, 3000, 'the audit filtered to the denial');
+      await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 1, 'the audit filtered to the denial');
       assert.match((await app.page.getByTestId('perm-audit-row').textContent()) ?? '', /data\.json/);
       // The run link narrows the audit to that run; a capability with no calls shows none.
       const deniedRun = app.host.core.permissions.audit({ decision: 'deny', limit: 1 })[0].runId!;
       await app.page.getByLabel('Filter by decision').selectOption('');
       await app.page.getByTestId('perm-audit-row').getByRole('button', { name: deniedRun }).click();
       assert.equal(await app.page.getByLabel('Filter by run').inputValue(), deniedRun);
-      await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 1, 3000, 'the audit filtered to one run');
+      await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 1, 'the audit filtered to one run');
       await app.page.getByLabel('Filter by run').fill('');
-      await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 3, 3000, 'the whole audit: three writes');
+      await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 3, 'the whole audit: three writes');
       await app.page.getByLabel('Filter by capability').selectOption('net.http');
-      await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 0, 3000, 'no net.http calls');
+      await waitFor(async () => (await app.page.getByTestId('perm-audit-row').count()) === 0, 'no net.http calls');
       await app.page.getByLabel('Filter by capability').selectOption('');
       await app.screenshot('permissions-pane');
 
@@ -155,12 +155,12 @@ describe('approvals in the browser', () => {
       await rule.getByRole('button', { name: 'Edit' }).click();
       await rule.getByLabel('Pattern').fill(`${notes}/mon*.md`);
       await rule.getByRole('button', { name: 'Save' }).click();
-      await waitFor(async () => (await rule.getByTestId('perm-rule-pattern').textContent().catch(() => null)) === `${notes}/mon*.md`, 3000, 'the edited pattern');
+      await waitFor(async () => (await rule.getByTestId('perm-rule-pattern').textContent().catch(() => null)) === `${notes}/mon*.md`, 'the edited pattern');
       assert.deepEqual(app.host.core.permissions.queries.rules().map((r) => r.pattern), [`${notes}/mon*.md`]);
       await app.page.getByRole('button', { name: 'Test', exact: true }).click();
-      await waitFor(async () => (await result.getAttribute('data-decision')) === 'ask', 3000, 'friday.md asks after the edit');
+      await waitFor(async () => (await result.getAttribute('data-decision')) === 'ask', 'friday.md asks after the edit');
       await rule.getByRole('button', { name: 'Delete' }).click();
-      await app.page.getByTestId('perm-rules-empty').waitFor({ timeout: 3000 });
+      await app.page.getByTestId('perm-rules-empty').waitFor();
       assert.deepEqual(app.host.core.permissions.queries.rules(), []);
     } finally {
       await app.close();

@@ -21,7 +21,7 @@ describe('the Settings pane in the browser', () => {
       app.anthropic.script({ kind: 'stream', chunks: ['Hello ', 'from the agent.'], usage: { input: 1200, output: 40 } });
       await app.open();
       await sendMessage(app.page, 'hello');
-      await waitFor(() => app.host.core.runs.list(5).some((r) => r.status === 'done'), 5000, 'the reply');
+      await waitFor(() => app.host.core.runs.list(5).some((r) => r.status === 'done'), 'the reply');
 
       await app.page.getByTestId('nav-settings').click();
       const pane = app.page.getByTestId('settings-pane');
@@ -29,7 +29,7 @@ describe('the Settings pane in the browser', () => {
       assert.equal(await pane.getByTestId('anthropic-key-source').textContent(), 'API key: from ANTHROPIC_API_KEY');
       await pane.getByTestId('anthropic-key').fill(key);
       await pane.getByRole('button', { name: 'Save key' }).click();
-      await waitFor(async () => (await pane.getByTestId('anthropic-key-source').textContent()) === 'API key: stored in the secret store', 3000, 'the key stored');
+      await waitFor(async () => (await pane.getByTestId('anthropic-key-source').textContent()) === 'API key: stored in the secret store', 'the key stored');
       assert.equal(await pane.getByTestId('anthropic-key').inputValue(), '', 'the field is cleared');
       assert.ok(!(await app.page.content()).includes(key), 'the key is not in the page');
 
@@ -41,7 +41,7 @@ describe('the Settings pane in the browser', () => {
       await pane.getByTestId('save-routes').click();
       await pane.getByTestId('budget-tokens').fill('50000');
       await pane.getByTestId('save-budgets').click();
-      await waitFor(() => app.host.core.gateway.call('agent.settings.get', {}).then((s) => s.budgets.runTokens === 50000 && s.routes.chat?.length === 2), 3000, 'settings saved');
+      await waitFor(() => app.host.core.gateway.call('agent.settings.get', {}).then((s) => s.budgets.runTokens === 50000 && s.routes.chat?.length === 2), 'settings saved');
 
       const usage = pane.getByTestId('usage-table');
       await usage.waitFor();
@@ -71,10 +71,10 @@ describe('the Settings pane in the browser', () => {
       const pane = app.page.getByTestId('settings-pane');
       await pane.waitFor();
       await sendMessageFromChat(app);
-      await waitFor(() => app.host.core.runs.list(5).some((r) => r.status === 'done' && r.model === 'ollama:llama3.2'), 10_000, 'the fallback answered');
+      await waitFor(() => app.host.core.runs.list(5).some((r) => r.status === 'done' && r.model === 'ollama:llama3.2'), 'the fallback answered');
       await app.page.getByTestId('nav-settings').click();
       const health = pane.getByTestId('provider-cooldowns');
-      await health.waitFor({ timeout: 5000 });
+      await health.waitFor();
       assert.match((await health.textContent()) ?? '', /anthropic:claude-a keeps failing \(3 in a row\)/);
 
       await pane.getByRole('button', { name: 'Add a price' }).click();
@@ -90,7 +90,7 @@ describe('the Settings pane in the browser', () => {
 
       await row.getByLabel('model').fill('anthropic:claude-a');
       await pane.getByTestId('save-prices').click();
-      await waitFor(async () => JSON.stringify((await app.host.core.gateway.call('agent.settings.get', {})).prices) === JSON.stringify({ 'anthropic:claude-a': { input: 0.25, output: 0, cacheRead: 0, cacheWrite: 0 } }), 3000, 'the price saved');
+      await waitFor(async () => JSON.stringify((await app.host.core.gateway.call('agent.settings.get', {})).prices) === JSON.stringify({ 'anthropic:claude-a': { input: 0.25, output: 0, cacheRead: 0, cacheWrite: 0 } }), 'the price saved');
       assert.equal(await pane.getByTestId('prices-error').count(), 0);
     } finally {
       await app.close();

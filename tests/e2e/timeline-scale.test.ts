@@ -35,7 +35,7 @@ test('a timeline of 10,000 items renders only a window of rows and scrolls from 
     const firstPaintMs = Date.now() - opened;
     // Rows are measured as they render; the view settles at the bottom within a few frames.
     const fromBottom = () => app.page.getByTestId('timeline').evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
-    await waitFor(async () => (await fromBottom()) <= 2, 2000, 'the newest item at the bottom').catch(async () => {
+    await waitFor(async () => (await fromBottom()) <= 2, 'the newest item at the bottom').catch(async () => {
       assert.fail(`the newest item is not at the bottom (${await fromBottom()}px away)`);
     });
     let domRows = await rows(app.page).count();
@@ -51,11 +51,10 @@ test('a timeline of 10,000 items renders only a window of rows and scrolls from 
     });
     await waitFor(
       async () => (await app.page.getByTestId('timeline').evaluate((el) => el.scrollHeight)) > heightBefore + 5000,
-      5000,
       'the second page',
     );
     await sleep(50);
-    const anchorTop = await app.page.locator(`[data-id="${anchor}"]`).evaluate((el) => el.getBoundingClientRect().top, undefined, { timeout: 2000 });
+    const anchorTop = await app.page.locator(`[data-id="${anchor}"]`).evaluate((el) => el.getBoundingClientRect().top);
     assert.ok(anchorTop > -200 && anchorTop < 300, `the row at the top stays in view after older items load (top at ${anchorTop}px)`);
 
     // Scroll to the top again and again: older pages load and the oldest item comes into view.
@@ -76,7 +75,7 @@ test('a timeline of 10,000 items renders only a window of rows and scrolls from 
       await app.page.waitForTimeout(30);
     }
     const scrollToOldestMs = Date.now() - scrollStarted;
-    await waitFor(() => app.page.locator('[data-id="m0"]').isVisible(), 2000, 'the oldest item to be visible');
+    await waitFor(() => app.page.locator('[data-id="m0"]').isVisible(), 'the oldest item to be visible');
     assert.equal(await app.page.getByTestId('timeline-older').count(), 0, 'no loading or error notice is left');
     await app.screenshot('timeline-10k-oldest');
 
@@ -123,9 +122,9 @@ test('the timeline follows a streaming reply while at the bottom and stays put o
     const timeline = app.page.getByTestId('timeline');
     const distanceFromBottom = () => timeline.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
 
-    await waitFor(async () => ((await text.textContent()) ?? '').includes('line 20'), 5000, 'twenty lines');
+    await waitFor(async () => ((await text.textContent()) ?? '').includes('line 20'), 'twenty lines');
     // Unfollowed, the gap only grows with every line; followed, it is back near zero each frame.
-    await waitFor(async () => (await distanceFromBottom()) <= 40, 1500, 'the growing reply to be followed').catch(async () => {
+    await waitFor(async () => (await distanceFromBottom()) <= 40, 'the growing reply to be followed').catch(async () => {
       assert.fail(`the growing reply is not followed (${await distanceFromBottom()}px from the bottom)`);
     });
 
@@ -133,20 +132,20 @@ test('the timeline follows a streaming reply while at the bottom and stays put o
     const box = (await timeline.boundingBox())!;
     await app.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await app.page.mouse.wheel(0, -400);
-    await waitFor(async () => (await distanceFromBottom()) > 300, 2000, 'the wheel scroll');
+    await waitFor(async () => (await distanceFromBottom()) > 300, 'the wheel scroll');
     const scrolledTo = await timeline.evaluate((el) => el.scrollTop);
-    await waitFor(async () => ((await text.textContent()) ?? '').includes('line 40'), 5000, 'forty lines');
+    await waitFor(async () => ((await text.textContent()) ?? '').includes('line 40'), 'forty lines');
     const after = await timeline.evaluate((el) => el.scrollTop);
     assert.ok(Math.abs(after - scrolledTo) <= 2, `the view stays where the reader put it (${scrolledTo} → ${after})`);
     assert.ok((await distanceFromBottom()) > 300, 'and the reply grows below it');
 
     await app.page.getByTestId('jump-latest').click();
-    await waitFor(async () => ((await text.textContent()) ?? '').includes('line 50'), 5000, 'fifty lines');
-    await waitFor(async () => (await distanceFromBottom()) <= 40, 1500, 'following after the jump').catch(async () => {
+    await waitFor(async () => ((await text.textContent()) ?? '').includes('line 50'), 'fifty lines');
+    await waitFor(async () => (await distanceFromBottom()) <= 40, 'following after the jump').catch(async () => {
       assert.fail(`Jump to latest does not follow the reply again (${await distanceFromBottom()}px from the bottom)`);
     });
     assert.equal(await app.page.getByTestId('jump-latest').count(), 0);
-    await waitFor(async () => (await assistantRows(app.page).last().getAttribute('data-status')) === 'done', 5000, 'the reply to finish');
+    await waitFor(async () => (await assistantRows(app.page).last().getAttribute('data-status')) === 'done', 'the reply to finish');
     await app.screenshot('scrolled-up-while-streaming');
   } finally {
     await app.close();

@@ -155,7 +155,7 @@ describe('ending with the operating system', () => {
     const { core } = desktop;
     const runId = core.log.transaction(() => core.runs.create({ kind: 'chat', title: 'long answer' }));
     void core.runs.start(runId, () => new Promise(() => {}));
-    await waitFor(() => core.runs.get(runId).status === 'running', 1000, 'the run to start');
+    await waitFor(() => core.runs.get(runId).status === 'running', 'the run to start');
     const lock = core.lock.path;
     assert.equal(readLock(lock)?.owner, 'desktop');
 
@@ -191,7 +191,7 @@ describe('where no tray icon can show', () => {
     const fake = createFakeElectron({ os });
     const desktop = await launch(fake, { traySupport: async () => 'no' });
     const win = mainWindow(fake);
-    await waitFor(() => win.isVisible(), 1000, 'the window to show');
+    await waitFor(() => win.isVisible(), 'the window to show');
     win.userClose();
     assert.equal(win.isVisible(), false);
     assert.equal(fake.app.quitted, false, 'still running');
@@ -256,7 +256,7 @@ describe('updates', () => {
     const updater = new FakeUpdater();
     const fake = createFakeElectron();
     const desktop = await launch(fake, { core: { logger: silentLogger, timeZone: 'UTC', clock }, updater: async () => updater });
-    await waitFor(() => updater.checks === 1, 1000, 'the first check');
+    await waitFor(() => updater.checks === 1, 'the first check');
     assert.equal(updater.autoDownload, true);
     assert.equal(updater.autoInstallOnAppQuit, true, 'a downloaded update is applied when the app quits');
     clock.advance(UPDATE_CHECK_INTERVAL_MS);
@@ -289,7 +289,7 @@ describe('updates', () => {
     const updater = new FakeUpdater();
     const fake = createFakeElectron();
     const desktop = await launch(fake, { updater: async () => updater });
-    await waitFor(() => updater.checks === 1, 1000, 'the first check');
+    await waitFor(() => updater.checks === 1, 'the first check');
     updater.emit('update-available', { version: '0.2.0' });
     updater.emit('update-downloaded', { version: '0.2.0' });
     const lock = desktop.core.lock.path;
@@ -305,7 +305,7 @@ describe('updates', () => {
     const updater = new FakeUpdater();
     const fake = createFakeElectron();
     await launch(fake, { updater: async () => updater });
-    await waitFor(() => updater.checks === 1, 1000, 'the first check');
+    await waitFor(() => updater.checks === 1, 'the first check');
     updater.emit('update-available', { version: '0.2.0' });
     updater.emit('error', new Error('net::ERR_INTERNET_DISCONNECTED'));
     assert.equal(fake.trays[0].tooltip, 'Agent Blob');

@@ -8,7 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { silentLogger } from '../../core/util/logger.js';
 import { createMemorySecretStore } from '../../core/secrets/index.js';
 import { startDesktop } from '../../electron/main.js';
-import { AnthropicLoopback, chunk, tempDir } from '../support/index.js';
+import { AnthropicLoopback, chunk, tempDir, WAIT_MS } from '../support/index.js';
 import { createFakeElectron, FakeFrame } from './fake-electron.js';
 
 /**
@@ -60,6 +60,7 @@ describe('the desktop page in Chromium', { skip }, () => {
     });
     assert.ok(desktop);
     const context = await browser.newContext();
+    context.setDefaultTimeout(WAIT_MS);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (m) => {
@@ -113,11 +114,11 @@ describe('the desktop page in Chromium', { skip }, () => {
 
       const loaded = await page.goto(`${STAND_IN_ORIGIN}/desktop.html`);
       assert.match(loaded?.headers()['content-security-policy'] ?? '', /default-src 'none'/, 'the handler sends the CSP as a header');
-      await page.locator('[data-testid="connection-state"][data-state="open"]').waitFor({ timeout: 20_000 });
+      await page.locator('[data-testid="connection-state"][data-state="open"]').waitFor();
       const input = page.getByTestId('composer-input');
       await input.fill('hello desktop');
       await input.press('Enter');
-      await page.locator('[data-role="assistant"][data-status="done"]').waitFor({ timeout: 20_000 });
+      await page.locator('[data-role="assistant"][data-status="done"]').waitFor();
       assert.equal(await page.locator('[data-role="assistant"]').getByTestId('message-text').textContent(), reply);
 
       const csp = await page.evaluate(() => document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content'));

@@ -71,7 +71,7 @@ describe('desktop shell', () => {
     assert.equal(prefs.allowRunningInsecureContent, false);
     assert.equal(prefs.preload, join(appRoot, 'dist', 'electron', 'preload.cjs'));
     assert.equal(win.loadedUrl, 'app://agent-blob/desktop.html');
-    await waitFor(() => win.isVisible(), 1000, 'the window to show once ready');
+    await waitFor(() => win.isVisible(), 'the window to show once ready');
     assert.equal(fake.app.getPath('userData'), dataDir);
     assert.equal(fake.app.name, 'Agent Blob');
   });
@@ -101,7 +101,7 @@ describe('desktop shell', () => {
     const fake = createFakeElectron();
     const desktop = await launch(fake);
     const win = mainWindow(fake);
-    await waitFor(() => win.isVisible(), 1000, 'the window to show');
+    await waitFor(() => win.isVisible(), 'the window to show');
     win.userClose();
     assert.equal(win.isDestroyed(), false, 'the window is kept');
     assert.equal(win.isVisible(), false, 'the window is hidden');
@@ -221,7 +221,7 @@ describe('desktop shell', () => {
     fake.ipcMain.receive(IPC_CHANNELS.open, contents, appFrame);
     fake.ipcMain.receive(IPC_CHANNELS.frame, contents, appFrame, ping);
     fake.ipcMain.receive(IPC_CHANNELS.frame, contents, appFrame, { id: 2, command: 'no.such.command', args: {} });
-    const replies = await waitFor(() => (framesTo(contents).length >= 2 ? framesTo(contents) : null), 2000, 'two replies');
+    const replies = await waitFor(() => (framesTo(contents).length >= 2 ? framesTo(contents) : null), 'two replies');
     const first = replies.find((f) => 'id' in f && f.id === 1);
     assert.ok(first && 'ok' in first && first.ok === true, 'the ping is answered');
     const second = replies.find((f) => 'id' in f && f.id === 2);
@@ -235,9 +235,9 @@ describe('desktop shell', () => {
     const frame = contents.mainFrame;
     fake.ipcMain.receive(IPC_CHANNELS.open, contents, frame);
     fake.ipcMain.receive(IPC_CHANNELS.frame, contents, frame, { id: 1, command: 'events.subscribe', args: { fromSeq: 0 } });
-    await waitFor(() => framesTo(contents).some((f) => 'id' in f && f.id === 1), 2000, 'the subscribe reply');
+    await waitFor(() => framesTo(contents).some((f) => 'id' in f && f.id === 1), 'the subscribe reply');
     desktop.core.log.transaction(() => desktop.core.runs.create({ kind: 'chat', title: 'hello' }));
-    await waitFor(() => framesTo(contents).some((f) => 'event' in f), 2000, 'a pushed event');
+    await waitFor(() => framesTo(contents).some((f) => 'event' in f), 'a pushed event');
 
     contents.destroy();
     const before = framesTo(contents).length;
@@ -331,14 +331,14 @@ describe('desktop shell', () => {
       core.log.append('permission.requested', { ...call, requestId: 'req-1', reason: 'asks', expiresAt: core.clock.now() + 60_000 }, runId);
       core.log.append('permission.requested', { ...call, requestId: 'req-2', reason: 'asks', expiresAt: core.clock.now() + 60_000 }, runId);
     });
-    await waitFor(() => fake.trays[0].tooltip === 'Agent Blob: 2 approvals waiting', 2000, 'the tooltip to count two requests');
+    await waitFor(() => fake.trays[0].tooltip === 'Agent Blob: 2 approvals waiting', 'the tooltip to count two requests');
     assert.equal(fake.app.badge, 2);
     core.log.transaction(() => {
       for (const requestId of ['req-1', 'req-2']) {
         core.log.append('permission.decided', { ...call, requestId, decision: 'deny', decidedBy: 'user', ruleId: null, reason: 'no', answer: 'deny' }, runId);
       }
     });
-    await waitFor(() => fake.trays[0].tooltip === 'Agent Blob', 2000, 'the tooltip to clear');
+    await waitFor(() => fake.trays[0].tooltip === 'Agent Blob', 'the tooltip to clear');
     assert.equal(fake.app.badge, 0);
   });
 

@@ -43,10 +43,10 @@ describe('desktop approvals', () => {
         return { status: 'done' };
       });
     });
-    await waitFor(() => fake.notifications.length === 1, 2000, 'a native notification');
+    await waitFor(() => fake.notifications.length === 1, 'a native notification');
     assert.equal(fake.notifications[0].title, 'A background task needs your permission');
     assert.match(fake.notifications[0].body, /write_text: write nightly\.md/);
-    await waitFor(() => fake.trays[0].tooltip === 'Agent Blob: 1 approval waiting', 2000, 'the tray to count the request');
+    await waitFor(() => fake.trays[0].tooltip === 'Agent Blob: 1 approval waiting', 'the tray to count the request');
     assert.equal(fake.app.badge, 1);
 
     fake.notifications[0].click();
@@ -54,7 +54,7 @@ describe('desktop approvals', () => {
     const [request] = (await core.gateway.call('permissions.pending', {})).requests;
     await core.gateway.call('permissions.answer', { requestId: request.requestId, decision: 'allow' });
     assert.equal(await decision, 'allow');
-    await waitFor(() => fake.trays[0].tooltip === 'Agent Blob', 2000, 'the tray to clear');
+    await waitFor(() => fake.trays[0].tooltip === 'Agent Blob', 'the tray to clear');
     assert.equal(fake.app.badge, 0);
   });
 });

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connectWebSocket } from '../../core/gateway/websocket-client.js';
-import { tempDir } from '../support/index.js';
+import { tempDir, WAIT_MS } from '../support/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
@@ -42,7 +42,7 @@ async function startLauncher(env: NodeJS.ProcessEnv): Promise<Started> {
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL after 20 s; stdout: ${lines.join('\n')}; stderr: ${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`no URL after ${WAIT_MS} ms; stdout: ${lines.join('\n')}; stderr: ${stderr}`)), WAIT_MS);
     let buffer = '';
     child.stdout!.on('data', (d: Buffer) => {
       buffer += d.toString();

@@ -16,13 +16,13 @@ test('a window that announced notifications shows live requests as toasts, but n
     const store = createAppStore(client);
     const stopAnnouncing = announceNotifications(store, client);
     const stop = await startAppStore(store, client);
-    await waitFor(() => t.core.gateway.clientsThatCan('notifications') === 1, 2000, 'the announcement');
+    await waitFor(() => t.core.gateway.clientsThatCan('notifications') === 1, 'the announcement');
     assert.equal(store.getState().notificationAccess, 'unsupported', 'Node has no Notification API: toasts only');
 
     request('before the page loaded');
     clock.advance(Date.now() - clock.now());
     request('live');
-    await waitFor(() => store.getState().toasts.length > 0, 2000, 'a toast');
+    await waitFor(() => store.getState().toasts.length > 0, 'a toast');
     // Events apply in order, so every earlier request was already looked at.
     assert.deepEqual(store.getState().toasts.map((toast) => toast.title), ['live']);
 
@@ -46,7 +46,7 @@ test('a window that did not announce (the desktop one) shows nothing and is not 
     assert.equal(t.core.gateway.clientsThatCan('notifications'), 0);
     t.core.log.transaction(() => t.core.log.append('notification.requested', { title: 'x', body: '' }, null));
     t.core.log.transaction(() => t.core.log.append('message.created', { messageId: 'm1', role: 'user', text: 'after', status: 'done' }, null));
-    await waitFor(() => store.getState().timelineItems.some((item) => item.id === 'm1'), 2000, 'the later event');
+    await waitFor(() => store.getState().timelineItems.some((item) => item.id === 'm1'), 'the later event');
     assert.equal(store.getState().toasts.length, 0);
     stop();
   } finally {

@@ -29,7 +29,7 @@ test('the timeline slice loads the newest page, follows new events and pages bac
     assert.equal(state.hasOlder, true);
 
     appendMessages(t.core, total, 3);
-    await waitFor(() => store.getState().timelineItems.at(-1)?.id === `m${total + 2}`, 2000, 'live events');
+    await waitFor(() => store.getState().timelineItems.at(-1)?.id === `m${total + 2}`, 'live events');
 
     while (store.getState().hasOlder) await store.getState().loadOlder();
     state = store.getState();
@@ -55,14 +55,13 @@ test('a chat turn streams into the store, and Stop cancels it and clears it from
     const stop = await startAppStore(store, client);
     assert.equal(store.getState().connectionState, 'open');
     await store.getState().sendChat('go on for a while');
-    const run = await waitFor(() => currentChatRun(store.getState().activeRuns), 2000, 'the active run');
+    const run = await waitFor(() => currentChatRun(store.getState().activeRuns), 'the active run');
     await waitFor(
       () => store.getState().timelineItems.some((i) => i.kind === 'message' && i.role === 'assistant' && i.status === 'streaming' && i.text.length > 0),
-      3000,
       'streamed text',
     );
     await store.getState().cancelRun(run.id);
-    await waitFor(() => !currentChatRun(store.getState().activeRuns), 2000, 'the run to end');
+    await waitFor(() => !currentChatRun(store.getState().activeRuns), 'the run to end');
     const items = store.getState().timelineItems;
     assert.ok(items.some((i) => i.kind === 'run_status' && i.status === 'cancelled' && i.runId === run.id));
     assert.ok(items.some((i) => i.kind === 'message' && i.role === 'assistant' && i.status === 'cancelled'));

@@ -12,7 +12,7 @@ function openWindow(t: TestCore) {
   const call = async (command: string, args: unknown) => {
     const id = nextId++;
     await session.receive(JSON.stringify({ id, command, args }));
-    const reply = await waitFor(() => frames.find((f) => 'id' in f && f.id === id), 2000, `reply to ${command}`);
+    const reply = await waitFor(() => frames.find((f) => 'id' in f && f.id === id), `reply to ${command}`);
     assert.ok('ok' in reply && reply.ok, JSON.stringify(reply));
   };
   const events = () => frames.flatMap((f) => ('event' in f ? [f.event as AppEvent] : []));
@@ -70,7 +70,7 @@ describe('the notify tool without a native notifier', () => {
       assert.equal(requested.length, 1);
       assert.deepEqual(requested[0].data, { title: 'Build finished', body: 'the build is green' });
       assert.equal(requested[0].runId, run.id);
-      await waitFor(() => win.events().some((e) => e.seq === requested[0].seq), 2000, 'the window got the request');
+      await waitFor(() => win.events().some((e) => e.seq === requested[0].seq), 'the window got the request');
     } finally {
       win.session.close();
     }

@@ -43,7 +43,7 @@ describe('resubscribing over the real WebSocket', () => {
               host.core.log.transaction(() => host.core.log.append('timeline.error', { code: 'probe', message: `event ${i}` }));
               if (i % batch === 0) await yieldToIo();
             }
-            await waitFor(() => received.at(-1)?.seq === base + EVENTS, 10_000, 'the last event');
+            await waitFor(() => received.at(-1)?.seq === base + EVENTS, 'the last event');
             await new Promise((resolve) => setTimeout(resolve, 10));
             assert.equal(received.length, EVENTS, 'no duplicates and no gaps');
             received.forEach((event, i) => {

@@ -27,7 +27,7 @@ describe('peers that misbehave', () => {
     }
     const client = host.connect();
     assert.ok((await client.call('system.ping', {})).now > 0);
-    await waitFor(() => host.server.clientCount() === 1, 2000, 'the vanished clients to be gone');
+    await waitFor(() => host.server.clientCount() === 1, 'the vanished clients to be gone');
     client.close();
   });
 
@@ -39,7 +39,7 @@ describe('peers that misbehave', () => {
     await Promise.all(clients.map((c) => c.call('system.ping', {})));
     for (let i = 0; i < 200; i++) host.core.log.transaction(() => host.core.log.append('timeline.error', { code: 'probe', message: `fan-out ${i}` }));
     const expected = Array.from({ length: 200 }, (_, i) => base + i + 1);
-    await waitFor(() => seen.every((s) => s.length === 200), 5000, 'every client to see every event');
+    await waitFor(() => seen.every((s) => s.length === 200), 'every client to see every event');
     for (const s of seen) assert.deepEqual(s, expected);
     for (const c of clients) c.close();
   });
@@ -84,7 +84,7 @@ describe('a peer too slow to read what it subscribed to', () => {
       const client = connectWebSocket(url, { reconnect: true, minDelayMs: 1, maxDelayMs: 5 });
       const seen: number[] = [];
       client.subscribe(base, (e) => seen.push(e.seq));
-      await waitFor(() => seen.length === appended, 10_000, 'the whole backlog');
+      await waitFor(() => seen.length === appended, 'the whole backlog');
       assert.deepEqual(seen, Array.from({ length: appended }, (_, i) => base + i + 1));
       client.close();
     } finally {

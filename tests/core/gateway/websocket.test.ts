@@ -40,7 +40,7 @@ describe('the WebSocket transport', () => {
     client.subscribe(info.head, (event) => seen.push(event));
     await client.call('settings.update', { ui: { theme: 'dark' } } as never).catch(() => undefined);
     host.core.log.transaction(() => host.core.log.append('timeline.error', { code: 'probe', message: 'pushed' }));
-    await waitFor(() => seen.some((e) => e.type === 'timeline.error' && e.data.message === 'pushed'), 2000, 'pushed event');
+    await waitFor(() => seen.some((e) => e.type === 'timeline.error' && e.data.message === 'pushed'), 'pushed event');
     assert.ok(seen.every((e, i) => i === 0 || e.seq > seen[i - 1].seq));
     client.close();
   });

@@ -73,7 +73,7 @@ describe('the agent-blob command line', () => {
       anthropic.script({ kind: 'stream', chunks: chunk('z'.repeat(400), 2), delayMs: 10 });
       const interrupt = new AbortController();
       const pending = cli(['chat', 'a long story'], envFor(), interrupt);
-      await waitFor(() => pending.output().length > 0, 5000, 'first streamed text');
+      await waitFor(() => pending.output().length > 0, 'first streamed text');
       interrupt.abort();
       const r = await pending;
       assert.equal(r.code, 130);
@@ -89,7 +89,7 @@ describe('the agent-blob command line', () => {
       anthropic.script({ kind: 'stream', chunks: chunk('k'.repeat(2000), 2), delayMs: 5 });
       const interrupt = new AbortController();
       const first = cli(['chat', 'hold the folder'], envFor(), interrupt);
-      await waitFor(() => first.output().length > 0, 5000, 'first streamed text');
+      await waitFor(() => first.output().length > 0, 'first streamed text');
       const second = await cli(['runs', 'list']);
       interrupt.abort();
       assert.equal(second.code, 3);
@@ -219,7 +219,7 @@ describe('the agent-blob command line', () => {
     it('runs cancel stops a run the host is streaming, and runs list and timeline see it', async () => {
       anthropic.script({ kind: 'stream', chunks: chunk('w'.repeat(600), 2), delayMs: 10 });
       const { runId } = await host.core.gateway.call('chat.send', { text: 'slow one' });
-      await waitFor(() => host.core.runs.get(runId).status === 'running', 5000, 'running');
+      await waitFor(() => host.core.runs.get(runId).status === 'running', 'running');
       const before = host.core.log.head();
       const r = await cli(['runs', 'cancel', runId, '--json']);
       assert.equal(r.code, 0, r.stderr);
@@ -237,7 +237,7 @@ describe('the agent-blob command line', () => {
         { kind: 'stream', chunks: ['Written.'] },
       );
       const pending = cli(['chat', 'write through the host']);
-      const hint = await waitFor(() => /answer with: agent-blob permissions answer (\S+) allow\|deny/.exec(pending.errors()), 5000, 'the hint');
+      const hint = await waitFor(() => /answer with: agent-blob permissions answer (\S+) allow\|deny/.exec(pending.errors()), 'the hint');
       const answer = await cli(['permissions', 'answer', hint[1], 'allow']);
       assert.equal(answer.code, 0, answer.stderr);
       const r = await pending;
@@ -250,7 +250,7 @@ describe('the agent-blob command line', () => {
       anthropic.script({ kind: 'stream', chunks: chunk('q'.repeat(600), 2), delayMs: 10 });
       const interrupt = new AbortController();
       const pending = cli(['chat', 'interrupt me'], interrupt);
-      await waitFor(() => pending.output().length > 0, 5000, 'first streamed text');
+      await waitFor(() => pending.output().length > 0, 'first streamed text');
       interrupt.abort();
       const r = await pending;
       assert.equal(r.code, 130, r.stderr);

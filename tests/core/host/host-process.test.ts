@@ -6,7 +6,7 @@ import { createCore } from '../../../core/app.js';
 import { DataDirBusyError, dataPaths } from '../../../core/datadir/index.js';
 import { connectWebSocket } from '../../../core/gateway/websocket-client.js';
 import { spawnUntilReady, REPO_ROOT } from '../../crash/spawn.js';
-import { AnthropicLoopback, chunk, tempDir } from '../../support/index.js';
+import { AnthropicLoopback, chunk, tempDir, waitFor } from '../../support/index.js';
 import { runCli } from './cli-support.js';
 
 describe('agent-blob host as a process', () => {
@@ -71,9 +71,7 @@ describe('agent-blob host as a process', () => {
         if (event.type === 'message.delta') deltas++;
       });
       const { runId } = await client.call('chat.send', { text: 'a long one' });
-      const started = Date.now();
-      while (deltas === 0 && Date.now() - started < 5000) await new Promise((resolve) => setTimeout(resolve, 10));
-      assert.ok(deltas > 0, 'the reply was streaming when the signal came');
+      await waitFor(() => deltas > 0, 'the reply to be streaming when the signal comes');
 
       host.child.kill('SIGINT');
       assert.deepEqual(await host.exited, { code: 0, signal: null }, host.stderr());

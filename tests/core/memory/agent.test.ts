@@ -15,7 +15,7 @@ describe('memory on the agent side', () => {
   beforeEach(() => assert.equal(anthropic.pending(), 0, 'a test left scripted replies behind'));
   const start = (clock?: ManualClock) => startTestCore({ ...(clock ? { clock } : {}), env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url } });
   const runDone = async (t: TestCore, runId: string) => {
-    await waitFor(async () => ['done', 'failed', 'cancelled'].includes((await t.client.call('runs.get', { runId })).status), 8000, 'run ended');
+    await waitFor(async () => ['done', 'failed', 'cancelled'].includes((await t.client.call('runs.get', { runId })).status), 'run ended');
     return t.client.call('runs.get', { runId });
   };
 
@@ -45,7 +45,7 @@ describe('memory on the agent side', () => {
       const m = await t.client.call('memory.add', { text: 'Old phone is an iPhone 11', area: 'main' });
       anthropic.script({ kind: 'stream', toolCalls: [{ name: 'memory_forget', arguments: { id: m.memory.id } }] });
       const { runId } = await t.client.call('chat.send', { text: 'forget my old phone' });
-      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'waiting_permission', 5000, 'asks first');
+      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'waiting_permission', 'asks first');
       assert.equal((await t.client.call('memory.get', { id: m.memory.id })).id, m.memory.id, 'still remembered while the question is open');
       await t.client.call('runs.cancel', { runId });
     } finally {
@@ -83,7 +83,7 @@ describe('memory on the agent side', () => {
       );
       const { runId, messageId } = await t.client.call('chat.send', { text: 'I started at Acme today as a data engineer' });
       await runDone(t, runId);
-      await waitFor(() => t.events.filter((e) => e.type === 'memory.proposed').length === 2, 5000, 'two proposals');
+      await waitFor(() => t.events.filter((e) => e.type === 'memory.proposed').length === 2, 'two proposals');
       const { proposals } = await t.client.call('memory.proposals', { status: 'pending' });
       assert.equal(proposals.length, 2);
       assert.ok(proposals.every((p) => p.source.runId === runId && p.source.messageId === messageId));
@@ -112,7 +112,7 @@ describe('memory on the agent side', () => {
       await t.client.call('memory.configure', { extractAfterRuns: true, autoAcceptProposals: true });
       anthropic.script({ kind: 'stream', chunks: ['Nice.'] }, { kind: 'stream', chunks: ['{"text": "My cat is called Miso", "area": "main"}'] });
       await runDone(t, (await t.client.call('chat.send', { text: 'my cat is called Miso' })).runId);
-      await waitFor(async () => (await t.client.call('memory.list', {})).total === 1, 5000, 'auto-accepted');
+      await waitFor(async () => (await t.client.call('memory.list', {})).total === 1, 'auto-accepted');
       assert.equal((await t.client.call('memory.proposals', {})).proposals[0].status, 'accepted');
     } finally {
       await t.close();

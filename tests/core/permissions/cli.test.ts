@@ -91,7 +91,7 @@ describe('agent-blob permissions against a running app', () => {
         return { status: 'done' };
       });
     });
-    await waitFor(() => core.permissions.pending().length === 1, 2000, 'request');
+    await waitFor(() => core.permissions.pending().length === 1, 'request');
     const pending = await cli(['permissions', 'pending', '--json']);
     assert.equal(pending.code, 0, pending.stderr);
     const [request] = (JSON.parse(pending.stdout) as { requests: AuditEntry[] }).requests;

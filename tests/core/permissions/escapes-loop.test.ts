@@ -126,7 +126,7 @@ describe('escape attempts through the real agent loop', () => {
       const run = await t.client.call('runs.get', { runId });
       if (run.status === 'waiting_permission') return true;
       return ['done', 'failed', 'cancelled'].includes(run.status);
-    }, 15_000, 'the run to end');
+    }, 'the run to end');
     assert.deepEqual((await t.client.call('permissions.pending', {})).requests.map((r) => r.resource), [], 'no attempt asked a person');
     await t.core.idle();
     assert.equal((await t.client.call('runs.get', { runId })).status, 'done');

@@ -12,7 +12,7 @@ describe('the permission gate', () => {
     try {
       const file = join(t.root, 'notes', 'a.md');
       const { runId, decision, done } = t.gatedRun(write(file));
-      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'waiting_permission', 2000, 'waiting');
+      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'waiting_permission', 'waiting');
       const { requests } = await t.client.call('permissions.pending', {});
       assert.equal(requests.length, 1);
       assert.equal(requests[0].resource, file);
@@ -40,7 +40,7 @@ describe('the permission gate', () => {
     const t = await startGateCore();
     try {
       const { decision } = t.gatedRun(write(join(t.root, 'x.txt')));
-      const requestId = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0]?.requestId, 2000, 'request');
+      const requestId = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0]?.requestId, 'request');
       const [a, b] = await Promise.all([
         t.client.call('permissions.answer', { requestId, decision: 'deny' }),
         t.client.call('permissions.answer', { requestId, decision: 'allow' }),
@@ -67,7 +67,7 @@ describe('the permission gate', () => {
     try {
       await t.client.call('permissions.config.update', { expiryMs: 60_000 });
       const { runId, decision, done } = t.gatedRun(write(join(t.root, 'late.txt')));
-      await waitFor(async () => (await t.client.call('permissions.pending', {})).requests.length === 1, 2000, 'request');
+      await waitFor(async () => (await t.client.call('permissions.pending', {})).requests.length === 1, 'request');
       t.clock.advance(59_000);
       assert.equal((await t.client.call('permissions.pending', {})).requests.length, 1, 'still waiting before the expiry');
       t.clock.advance(1_000);
@@ -91,7 +91,7 @@ describe('the permission gate', () => {
       await t.client.call('permissions.config.update', { expiryMs: 60_000, unattendedExpiryMs: 3_600_000 });
       // The run's kind alone marks it unattended, even when the caller passes no scope.
       const { decision } = t.gatedRun(write(join(t.root, 'nightly.txt')), { kind: 'schedule' });
-      await waitFor(async () => (await t.client.call('permissions.pending', {})).requests.length === 1, 2000, 'request');
+      await waitFor(async () => (await t.client.call('permissions.pending', {})).requests.length === 1, 'request');
       assert.match(t.notices[0].title, /background/);
       t.clock.advance(120_000);
       assert.equal((await t.client.call('permissions.pending', {})).requests.length, 1, 'an unattended request outlives the attended expiry');
@@ -110,7 +110,7 @@ describe('the permission gate', () => {
     const t = await startGateCore();
     try {
       const { runId, decision, done } = t.gatedRun(write(join(t.root, 'c.txt')));
-      const requestId = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0]?.requestId, 2000, 'request');
+      const requestId = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0]?.requestId, 'request');
       await t.client.call('runs.cancel', { runId });
       assert.equal((await decision).decision, 'deny');
       await done;
@@ -134,7 +134,7 @@ describe('the permission gate', () => {
     try {
       const file = join(t.root, 'notes', 'today.md');
       const first = t.gatedRun(write(file));
-      const requestId = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0]?.requestId, 2000, 'request');
+      const requestId = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0]?.requestId, 'request');
       const suggestion = await t.client.call('permissions.suggest', { requestId });
       assert.equal(suggestion.rule.pattern, file, 'the narrowest pattern is the file itself');
       assert.ok(suggestion.alternatives.some((a) => a.pattern === `${join(t.root, 'notes')}/*.md`));
@@ -151,7 +151,7 @@ describe('the permission gate', () => {
       assert.equal(d.by, `rule:${answer.ruleId}`);
 
       const outside = t.gatedRun(write(join(t.root, 'notes', 'data.json')));
-      await waitFor(async () => (await t.client.call('permissions.pending', {})).requests.length === 1, 2000, 'the other call asks');
+      await waitFor(async () => (await t.client.call('permissions.pending', {})).requests.length === 1, 'the other call asks');
       const pendingId = (await t.client.call('permissions.pending', {})).requests[0].requestId;
       await t.client.call('permissions.answer', { requestId: pendingId, decision: 'deny' });
       assert.equal((await outside.decision).decision, 'deny');
@@ -169,7 +169,7 @@ describe('the permission gate', () => {
     try {
       const file = join(t.root, 'notes', 'only.md');
       const { decision } = t.gatedRun(write(file));
-      const requestId = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0]?.requestId, 2000, 'request');
+      const requestId = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0]?.requestId, 'request');
       const answer = await t.client.call('permissions.answer', { requestId, decision: 'allow', always: true });
       assert.equal((await decision).decision, 'allow');
       const { rules } = await t.client.call('permissions.rules.list', {});
@@ -185,7 +185,7 @@ describe('the permission gate', () => {
     try {
       const file = join(t.root, 'notes', 'x.md');
       const { decision } = t.gatedRun(write(file));
-      const requestId = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0]?.requestId, 2000, 'request');
+      const requestId = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0]?.requestId, 'request');
       await assert.rejects(
         t.client.call('permissions.answer', { requestId, decision: 'allow', always: true, rule: { effect: 'allow', capability: 'shell.exec', pattern: '*' } }),
         (err: { code: string; message: string }) => err.code === 'invalid_input' && /fs\.write rule, not shell\.exec/.test(err.message),
@@ -252,7 +252,7 @@ describe('several requests of one run at once', () => {
       const pending = await waitFor(async () => {
         const { requests } = await t.client.call('permissions.pending', {});
         return requests.length === 2 ? requests : null;
-      }, 2000, 'two requests');
+      }, 'two requests');
       await t.client.call('permissions.answer', { requestId: pending[0].requestId, decision: 'allow' });
       assert.equal((await t.client.call('runs.get', { runId })).status, 'waiting_permission', 'still waiting for the second');
       await t.client.call('permissions.answer', { requestId: pending[1].requestId, decision: 'deny' });
@@ -275,7 +275,7 @@ describe('the audit and secrets', () => {
       const { decision } = t.gatedRun({ capability: 'shell.exec', resource: 'curl -H "x-key: sk-live-0123456789abcdef" https://api.example.com', tool: 'run_command', argsSummary: 'run curl with sk-live-0123456789abcdef' });
       assert.equal((await decision).decision, 'deny');
       const { runId } = t.gatedRun({ capability: 'shell.exec', resource: 'echo sk-live-0123456789abcdef', tool: 'run_command', argsSummary: 'echo' });
-      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'waiting_permission', 2000, 'waiting');
+      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'waiting_permission', 'waiting');
       const logged = JSON.stringify(t.core.log.since(0, 10_000));
       assert.equal(logged.includes('sk-live-0123456789abcdef'), false);
       assert.ok(logged.includes('curl -H'), 'the rest of the call is kept');

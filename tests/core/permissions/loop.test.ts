@@ -24,10 +24,10 @@ describe('approvals inside the real agent loop', () => {
       await t.client.call('permissions.config.update', { expiryMs: 30_000 });
       anthropic.script({ kind: 'stream', toolCalls: [{ name: 'write_text', arguments: { path: 'plan.md', text: 'plan' } }] }, { kind: 'stream', chunks: ['I could not write the file.'] });
       const { runId } = await t.client.call('chat.send', { text: 'write my plan' });
-      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'waiting_permission', 5000, 'waiting');
+      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'waiting_permission', 'waiting');
       const before = anthropic.requests.length;
       clock.advance(30_000);
-      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'done', 5000, 'done');
+      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'done', 'done');
       assert.equal(anthropic.requests.length - before, 1, 'the loop went back to the model');
       const sent = JSON.stringify(anthropic.requests.at(-1)!.body);
       assert.match(sent, /permission denied \(expiry\)/);
@@ -49,7 +49,7 @@ describe('approvals inside the real agent loop', () => {
     try {
       anthropic.script({ kind: 'stream', toolCalls: [{ name: 'run_command', arguments: { command: 'echo hi > made.txt' } }] });
       const { runId } = await t.client.call('chat.send', { text: 'make a file' });
-      const request = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0], 5000, 'request');
+      const request = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0], 'request');
       await t.client.call('runs.cancel', { runId });
       await t.core.idle();
       const ofRun = t.core.log.since(0, 100_000).filter((e) => e.runId === runId);
@@ -74,12 +74,12 @@ describe('approvals inside the real agent loop', () => {
       const call = { name: 'write_text', arguments: { path: 'a.md', text: 'a' } };
       anthropic.script({ kind: 'stream', toolCalls: [call] }, { kind: 'stream', toolCalls: [call] }, { kind: 'stream', chunks: ['ok'] });
       const { runId } = await t.client.call('chat.send', { text: 'write twice' });
-      const first = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0], 5000, 'first request');
+      const first = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0], 'first request');
       await t.client.call('permissions.answer', { requestId: first.requestId, decision: 'allow' });
-      const second = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests.find((r) => r.requestId !== first.requestId), 5000, 'second request');
+      const second = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests.find((r) => r.requestId !== first.requestId), 'second request');
       assert.equal(existsSync(join(root, 'a.md')), true, 'the first call ran');
       await t.client.call('permissions.answer', { requestId: second.requestId, decision: 'deny' });
-      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'done', 5000, 'done');
+      await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'done', 'done');
       const cards = t.events.filter((e) => e.type === 'tool.completed' && e.runId === runId).map((e) => (e.type === 'tool.completed' ? [e.data.ok, e.data.error?.code ?? null] : null));
       assert.deepEqual(cards, [[true, null], [false, 'denied']]);
     } finally {

@@ -86,7 +86,7 @@ describe('property: no tool runs without an allow decision for that exact call',
                 await t.client.call('permissions.answer', { requestId: request.requestId, decision: 'allow', always: true, rule });
               } else await t.client.call('permissions.answer', { requestId: request.requestId, decision: answer });
               return false;
-            }, 20_000, 'the run to end');
+            }, 'the run to end');
             await t.core.idle();
             const counted = checkLog(t.core.log.since(0, 100_000), runId);
             seen.ran += counted.ran;

@@ -138,7 +138,7 @@ describe('the timeline projection', () => {
       );
       const { runId } = await t.client.call('chat.send', { text: 'My dentist is Dr. Okafor.' });
       await t.core.idle();
-      await waitFor(async () => (await t.client.call('memory.proposals', {})).proposals.some((p) => p.status === 'accepted'), 5000, 'the proposal accepted');
+      await waitFor(async () => (await t.client.call('memory.proposals', {})).proposals.some((p) => p.status === 'accepted'), 'the proposal accepted');
       const index = new Map<string, number>();
       let folded: TimelineItem[] = [];
       for (const event of t.core.log.since(0, 10_000)) folded = applyTimelineEvent(folded, index, event);

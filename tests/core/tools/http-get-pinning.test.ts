@@ -75,7 +75,7 @@ describe('http_get connects only to addresses the permission gate vetted', () =>
     const url = `http://rebind.test:${port}/page`;
     anthropic.script({ kind: 'stream', toolCalls: [{ name: 'http_get', arguments: { url } }] }, { kind: 'stream', chunks: ['done'] });
     const { runId } = await t.client.call('chat.send', { text: 'fetch it' });
-    await waitFor(async () => ['done', 'failed', 'cancelled'].includes((await t.client.call('runs.get', { runId })).status), 15_000, 'the run to end');
+    await waitFor(async () => ['done', 'failed', 'cancelled'].includes((await t.client.call('runs.get', { runId })).status), 'the run to end');
     await t.core.idle();
     const ofRun = t.core.log.since(0, 100_000).filter((e) => e.runId === runId);
     const done = ofRun.find((e): e is Extract<AppEvent, { type: 'tool.completed' }> => e.type === 'tool.completed');

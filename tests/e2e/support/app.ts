@@ -5,7 +5,7 @@ import { chromium, type Browser, type BrowserContext, type Locator, type Page } 
 import { DEFAULT_RENDERER_DIR, startHost, type Host } from '../../../core/host/index.js';
 import { createMemorySecretStore } from '../../../core/secrets/index.js';
 import { silentLogger } from '../../../core/util/logger.js';
-import { AnthropicLoopback, OllamaLoopback, tempDir } from '../../support/index.js';
+import { AnthropicLoopback, OllamaLoopback, tempDir, WAIT_MS } from '../../support/index.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -64,6 +64,8 @@ export async function startApp(
     rendererDir: DEFAULT_RENDERER_DIR,
   });
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1100, height: 760 }, colorScheme: options.colorScheme ?? 'light' });
+  // Every locator wait ends when the page shows what it waits for; this bounds only a hang.
+  context.setDefaultTimeout(WAIT_MS);
   const page = await context.newPage();
   const pageErrors: string[] = [];
   const allowed: RegExp[] = [];
@@ -108,8 +110,8 @@ export function assistantRows(page: Page): Locator {
   return page.locator('[data-testid="timeline-row"][data-role="assistant"]');
 }
 
-export async function connectionState(page: Page, state: string, timeout = 5000): Promise<void> {
-  await page.locator(`[data-testid="connection-state"][data-state="${state}"]`).waitFor({ timeout });
+export async function connectionState(page: Page, state: string): Promise<void> {
+  await page.locator(`[data-testid="connection-state"][data-state="${state}"]`).waitFor();
 }
 
 /** Types into the composer and presses Enter. */
