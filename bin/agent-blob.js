@@ -1,23 +1,29 @@
 #!/usr/bin/env node
-// The `agent-blob` command. Plain JS so it runs without a build: tsx loads the TypeScript core.
-import { register } from 'tsx/esm/api';
+// The `agent-blob` command. It runs the JavaScript built into dist/cli/ (`npm install` builds it,
+// so do `npm start` and `npm test`); in a checkout whose sources changed since, it rebuilds first.
+import { readFileSync } from 'node:fs';
 
-// Load the large dependencies before tsx hooks every import: each of their hundreds of internal
-// modules would otherwise take a round trip through the loader hooks, which costs about a second
-// of start-up. Imported later from TypeScript, they come from the module cache.
-// The host starts listening without the Anthropic SDK and loads it right after (one turn or probe
-// of the other commands needs it at once).
-const preload = ['zod', 'ws', 'ollama', 'better-sqlite3', 'sqlite-vec', 'html-to-text', 'picomatch', 'ipaddr.js'];
-if (process.argv[2] !== 'host') preload.push('@anthropic-ai/sdk');
-await Promise.all(
-  preload.map((name) =>
-    import(name).catch(() => undefined),
-  ),
-);
-register();
-const { main, processIO } = await import('../core/host/cli/main.ts');
+const argv = process.argv.slice(2);
+// Answered before anything else loads: scripts ask for it to check that the command works.
+if (argv.includes('--version') && !argv.includes('--help')) {
+  const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  process.stdout.write(`agent-blob ${version}\n`);
+  process.exit(0);
+}
+
+const build = await import('../scripts/build-cli.mjs');
+const why = build.whyRebuild();
+if (why) {
+  try {
+    await build.buildCli();
+  } catch (err) {
+    process.stderr.write(`agent-blob: the command could not be built (${why}): ${err?.message ?? err}\nRun npm install (or npm run build:cli) and try again.\n`);
+    process.exit(1);
+  }
+}
+const { main, processIO } = await import('../dist/cli/main.js');
 const io = processIO();
-const code = await main(process.argv.slice(2), io);
+const code = await main(argv, io);
 io.dispose();
 // Exit once stdout has drained, so piped output is never cut short.
 process.stdout.write('', () => process.exit(code));

@@ -179,9 +179,11 @@ function sqliteAddonForElectron() {
 /** `reason`: why the desktop app cannot run; null when the headless host was asked for. */
 async function startHeadless(reason) {
   console.log(reason ? `${reason}: starting the headless host instead.` : 'Starting the headless host.');
-  const { tsImport } = await import('tsx/esm/api');
-  const { startHost, closeOnSignals } = await tsImport('../core/host/index.ts', import.meta.url);
-  const { defaultDataDir } = await tsImport('../core/datadir/index.ts', import.meta.url);
+  // The host as built into dist/cli/ (rebuilt first when the sources changed since).
+  const build = await import('../scripts/build-cli.mjs');
+  if (build.whyRebuild()) await build.buildCli();
+  const { startHost, closeOnSignals } = await import('../dist/cli/host.js');
+  const { defaultDataDir } = await import('../dist/cli/datadir.js');
   let host;
   try {
     host = await startHost({ dataDir: defaultDataDir(env), port: args.port, env: process.env });

@@ -31,6 +31,9 @@ if (!files.length) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
+// Tests run `agent-blob` as a child process: it must be today's code, not an earlier build.
+const cli = await import('./build-cli.mjs');
+if (cli.whyRebuild()) await cli.buildCli();
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const args = ['--import', 'tsx', '--import', './scripts/test-timeouts.mjs', '--test', `--test-concurrency=${concurrency}`];
 if (fileTimeoutMs > 0) args.push(`--test-timeout=${fileTimeoutMs}`);

@@ -1,7 +1,6 @@
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { convert } from 'html-to-text';
 import { z } from 'zod';
 import { nonPublicReason, parseHttpTarget, parseNetApproval, systemResolver } from '../permissions/net.js';
 import { ToolError, defineTool } from './types.js';
@@ -140,7 +139,10 @@ async function fetchCapped(url: string, addresses: readonly string[], cancel: Ab
   if (!truncated && (timeout.aborted || cancel.aborted)) throw aborted(null, 'read');
   const type = header('content-type') ?? '';
   const raw = Buffer.concat(chunks).toString('utf8');
-  let text = /html/i.test(type) || /^\s*<(!doctype|html)/i.test(raw) ? convert(raw, { wordwrap: false, selectors: [{ selector: 'a', options: { ignoreHref: true } }, { selector: 'img', format: 'skip' }] }) : raw;
+  const isHtml = /html/i.test(type) || /^\s*<(!doctype|html)/i.test(raw);
+  // Loaded on first use: it is a large module that start-up never needs.
+  const convert = isHtml ? (await import('html-to-text')).convert : null;
+  let text = convert ? convert(raw, { wordwrap: false, selectors: [{ selector: 'a', options: { ignoreHref: true } }, { selector: 'img', format: 'skip' }] }) : raw;
   if (text.length > MAX_TEXT) {
     text = text.slice(0, MAX_TEXT);
     truncated = true;

@@ -1,4 +1,4 @@
-import { createCore, type Core } from '../../app.js';
+import type { Core } from '../../app.js';
 import { AppError, type Client } from '../../contract/index.js';
 import { DataDirBusyError, dataPaths, isProcessAlive, readLock, type LockInfo } from '../../datadir/index.js';
 import { connectInProcess } from '../../gateway/inprocess.js';
@@ -30,6 +30,8 @@ export async function openConnection(dataDir: string, env: NodeJS.ProcessEnv): P
   const paths = dataPaths(dataDir);
   const holder = readLock(paths.lock);
   if (holder && isProcessAlive(holder.pid)) return connectToHolder(holder, paths.lock);
+  // Loaded here rather than at the top: a command that talks to the running app never needs it.
+  const { createCore } = await import('../../app.js');
   let core: Core;
   try {
     core = createCore({ dataDir, owner: 'cli', env });

@@ -1,5 +1,4 @@
 import { createInterface } from 'node:readline/promises';
-import { APP_VERSION } from '../../app.js';
 import { isAppError } from '../../contract/index.js';
 import { defaultDataDir } from '../../datadir/index.js';
 import { GLOBAL_OPTIONS, findCommand, leadingWords, parseCommandLine } from './args.js';
@@ -50,6 +49,7 @@ export function processIO(): CliIO & { dispose(): void } {
 /** Runs one command line and returns its exit code. Never throws. */
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   if (argv.includes('--version')) {
+    const { APP_VERSION } = await import('../../app.js');
     io.stdout(`agent-blob ${APP_VERSION}\n`);
     return EXIT.ok;
   }

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HealthCheck } from '../../../contract/index.js';
-import { DEFAULT_RENDERER_DIR } from '../../server.js';
 import { EXIT, type CommandGroup } from '../types.js';
 
 const MARK: Record<HealthCheck['status'], string> = { ok: 'ok  ', warn: 'warn', fail: 'FAIL' };
@@ -27,6 +26,7 @@ export const doctorGroup: CommandGroup = {
           });
           const report = await client.call('system.doctor', { probeProviders: !ctx.flags['no-probe'] });
           checks.push(...report.checks);
+          const { DEFAULT_RENDERER_DIR } = await import('../../server.js');
           checks.push(
             existsSync(join(DEFAULT_RENDERER_DIR, 'index.html'))
               ? { name: 'ui', status: 'ok', detail: `built in ${DEFAULT_RENDERER_DIR}` }

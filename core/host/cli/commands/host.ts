@@ -1,6 +1,4 @@
 import { AppError } from '../../../contract/index.js';
-import { preloadAnthropicSdk } from '../../../providers/index.js';
-import { startHost } from '../../server.js';
 import { intFlag } from '../args.js';
 import { EXIT, type CommandGroup } from '../types.js';
 
@@ -20,6 +18,8 @@ export const hostGroup: CommandGroup = {
         const port = intFlag(ctx.flags, 'port', 0)!;
         if (port > 65535) throw new AppError('invalid_input', '--port must be at most 65535');
         const rendererDir = ctx.flags['no-ui'] ? null : typeof ctx.flags['renderer-dir'] === 'string' ? ctx.flags['renderer-dir'] : undefined;
+        const { startHost } = await import('../../server.js');
+        const { preloadAnthropicSdk } = await import('../../../providers/index.js');
         const host = await startHost({ dataDir: ctx.dataDir, port, rendererDir, env: ctx.io.env, owner: 'host' });
         // A promise some capability forgot to handle is a bug to log, not a reason to stop serving.
         const onRejection = (reason: unknown) => host.core.logger.log('error', 'unhandled rejection', { error: String((reason as Error)?.stack ?? reason) });

