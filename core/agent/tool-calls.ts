@@ -79,6 +79,7 @@ export async function* runToolCalls(
           tool: tool.name,
           argsSummary: deps.redact(tool.summarize?.(parsed.args) ?? JSON.stringify(parsed.args).slice(0, 300)),
           ...(cwd === undefined ? {} : { cwd }),
+          ...(tool.content ? { content: tool.content(parsed.args) } : {}),
         },
         call.callId,
       );

@@ -123,6 +123,19 @@ export const RuleSuggestionSchema = z.object({
   alternatives: z.array(z.object({ pattern: z.string(), label: z.string() })),
 });
 
+/**
+ * What a call waiting for a person would do, in full, for the approval dialog: a write's new text and
+ * the file as it is now (`before` null: a new file), a command and its working folder, a request's
+ * method and address. `truncated`: one of the texts was too long to send whole.
+ */
+export const PermissionDetailsSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('write'), path: z.string(), content: z.string(), before: z.string().nullable(), truncated: z.boolean(), binary: z.boolean() }),
+  z.object({ kind: z.literal('command'), command: z.string(), cwd: z.string().nullable() }),
+  z.object({ kind: z.literal('request'), method: z.string(), url: z.string() }),
+  z.object({ kind: z.literal('other'), target: z.string() }),
+]);
+export type PermissionDetails = z.infer<typeof PermissionDetailsSchema>;
+
 const callArgs = z
   .object({
     capability: PermissionCapabilitySchema,
@@ -165,6 +178,8 @@ export const PERMISSION_COMMANDS = {
       .strict(),
     result: z.object({ entry: AuditEntrySchema, ruleId: z.string().nullable(), alreadyAnswered: z.boolean() }),
   },
+  /** What a waiting request would do in full (a write's text and the current file, a command's folder); `not_found` once decided. */
+  'permissions.details': { args: z.object({ requestId: z.string().min(1).max(200) }).strict(), result: PermissionDetailsSchema },
   /** Requests waiting for a person, oldest first. */
   'permissions.pending': { args: z.object({}).strict(), result: z.object({ requests: z.array(AuditEntrySchema) }) },
   /** The audit trail, newest first, filtered by capability, decision and run. */

@@ -40,6 +40,10 @@ interface Waiter {
   resolved: string;
   /** A command's real working folder, as checked. */
   cwd: string | null;
+  /** The call as asked, for `details`. */
+  request: PermissionRequest;
+  /** The resource as the gate resolved it (a real path, a normalised URL), before any net formatting. */
+  target: string;
   settle: (decision: PermissionDecision) => void;
   timer: TimerHandle;
 }
@@ -51,6 +55,18 @@ export interface PermissionGateControl extends PermissionGate {
   closePendingOfRun(runId: string, by: DecidedBy, reason: string): number;
   /** Requests waiting in this process. */
   waiting(): number;
+  /** What a call still waiting for a person would do (target, working folder, text to write); null once decided. */
+  waitingCall(requestId: string): WaitingCall | null;
+}
+
+/** A call waiting for a person, as the approval dialog shows it. Secrets are not redacted here. */
+export interface WaitingCall {
+  capability: string;
+  tool: string;
+  /** The resolved resource: a real path, a normalised URL, a command line. */
+  target: string;
+  cwd: string | null;
+  content: string | null;
 }
 
 /** The gate every tool call passes: decides at once when it can, otherwise parks the run and waits for a person. */
@@ -151,7 +167,7 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
           deps.log.transaction(() => decidePending(requestId, { decision: 'deny', decidedBy: 'expiry', ruleId: null, reason: 'nobody answered in time', answer: null }));
           settle(requestId);
         }, expiresAt - deps.clock.now());
-        waiters.set(requestId, { runId: request.runId, resolved: toolTarget(evaluation.resolved ?? request.resource), cwd, settle: resolve, timer });
+        waiters.set(requestId, { runId: request.runId, resolved: toolTarget(evaluation.resolved ?? request.resource), cwd, request, target: evaluation.resolved ?? request.resource, settle: resolve, timer });
       });
       const closeForRun = (status: string) => {
         if (!waiters.has(requestId)) return;
@@ -234,6 +250,13 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
 
     waiting() {
       return waiters.size;
+    },
+
+    waitingCall(requestId) {
+      const waiter = waiters.get(requestId);
+      if (!waiter) return null;
+      const { request } = waiter;
+      return { capability: request.capability, tool: request.tool, target: waiter.target, cwd: waiter.cwd, content: request.content ?? null };
     },
   };
 }

@@ -17,6 +17,7 @@ export function createPermissionHandlers(permissions: Permissions): Pick<Handler
       return permissions.gate.answer({ ...input, rule });
     },
     'permissions.pending': () => ({ requests: permissions.pending() }),
+    'permissions.details': ({ requestId }) => permissions.details(requestId),
     'permissions.audit': (filter) => ({ entries: permissions.audit(filter) }),
     'permissions.test': (call) => permissions.test(call),
     'permissions.suggest': (input) => permissions.suggest(input),

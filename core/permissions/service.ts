@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { AppError, RuleInputSchema, type AuditEntry, type PermissionConfig, type PermissionRule, type PermissionTestResult, type RuleInput } from '../contract/index.js';
+import { AppError, RuleInputSchema, type AuditEntry, type PermissionConfig, type PermissionDetails, type PermissionRule, type PermissionTestResult, type RuleInput } from '../contract/index.js';
+import { describeWaitingCall } from './details.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import type { Clock } from '../util/clock.js';
@@ -53,6 +54,8 @@ export interface Permissions {
   preview(rule: RuleInput, limit: number): { matches: AuditEntry[]; total: number; scanned: number };
   audit(filter: AuditFilter): AuditEntry[];
   pending(): AuditEntry[];
+  /** What a waiting request would do in full, for the approval dialog. */
+  details(requestId: string): Promise<PermissionDetails>;
   /** At start: closes requests a dead process left pending (inside the run-recovery transaction). */
   expireLeftovers(runId?: string): number;
 }
@@ -182,6 +185,7 @@ export function createPermissions(deps: PermissionsDeps): Permissions {
     },
     audit: (filter) => queries.audit(filter),
     pending: () => queries.pending(),
+    details: (requestId) => describeWaitingCall(gate.waitingCall(requestId), deps.redact ?? ((text) => text)),
     expireLeftovers(runId) {
       const reason = 'expired at restart: the app stopped while this request waited, so nothing ran';
       if (runId) return gate.closePendingOfRun(runId, 'expiry', reason);

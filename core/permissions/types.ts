@@ -32,6 +32,11 @@ export interface PermissionRequest {
    * inside an allowed folder and judges relative redirection targets there.
    */
   cwd?: string;
+  /**
+   * For a write: the whole text it would write. Kept in memory while the call waits, for the approval
+   * dialog (`permissions.details`); never written to the log.
+   */
+  content?: string;
 }
 
 /**

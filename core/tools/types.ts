@@ -95,6 +95,8 @@ export interface Tool<A = unknown> {
   workingDir?(args: A, ctx: ToolContext): string;
   /** A short readable account of the arguments for the permission dialog (no secrets). */
   summarize?(args: A): string;
+  /** For a write: the whole text it would write, shown (with a diff) to the person asked to approve it. */
+  content?(args: A): string;
   run(args: A, ctx: ToolContext): Promise<ToolOutput>;
 }
 

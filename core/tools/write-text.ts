@@ -16,6 +16,7 @@ export const writeTextTool = defineTool({
   capability: 'fs.write',
   resource: (args, ctx) => absoluteFor(args.path, ctx),
   summarize: (args) => `write ${args.text.length} characters to ${args.path}`,
+  content: (args) => args.text,
   async run(args, ctx) {
     const path = resolveInsideRoots(ctx.approved ?? args.path, ctx);
     await mkdir(dirname(path), { recursive: true });

@@ -1,4 +1,4 @@
-import { useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useApp } from '../store/context.js';
 
 /** Enter sends, Shift+Enter starts a new line; the draft stays when sending fails. */
@@ -9,6 +9,11 @@ export function Composer() {
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
+  // The composer has the focus when the window opens (it is enabled only once connected), unless the
+  // person already put it somewhere else.
+  useEffect(() => {
+    if (connected && (document.activeElement === document.body || document.activeElement === null)) input.current?.focus();
+  }, [connected]);
 
   async function send() {
     const text = draft.trim();

@@ -17,8 +17,10 @@ const STICK_THRESHOLD = 32;
  */
 export function Timeline() {
   const allItems = useApp((s) => s.timelineItems);
+  // A string, so the list is recomputed only when the set of waiting runs changes.
+  const waitingKey = useApp((s) => waitingRunsKey(s.activeRuns));
   // Filtered before the virtualizer counts them, so a hidden item leaves no zero-height slot behind.
-  const items = useMemo(() => visibleTimelineItems(allItems), [allItems]);
+  const items = useMemo(() => visibleTimelineItems(allItems, new Set(waitingKey ? waitingKey.split('\n') : [])), [allItems, waitingKey]);
   const status = useApp((s) => s.timelineStatus);
   const error = useApp((s) => s.timelineError);
   const hasOlder = useApp((s) => s.hasOlder);
@@ -174,4 +176,10 @@ export function Timeline() {
       )}
     </div>
   );
+}
+
+function waitingRunsKey(runs: Record<string, { id: string; status: string }>): string {
+  let key = '';
+  for (const run of Object.values(runs)) if (run.status === 'waiting_permission') key += (key ? '\n' : '') + run.id;
+  return key;
 }

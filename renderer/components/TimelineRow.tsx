@@ -1,9 +1,10 @@
 import { memo } from 'react';
-import type { MessageItem, TimelineItem } from '../../core/contract/index.js';
+import type { MessageItem } from '../../core/contract/index.js';
 import { MemoryProposalRow } from './MemoryProposalRow.js';
 import { CopyButton } from './CopyButton.js';
 import { Markdown } from './Markdown.js';
-import { ToolCallRow } from './ToolCallRow.js';
+import { ToolCallRow, ToolGroupRow } from './ToolCallRow.js';
+import type { TimelineEntry } from './timelineVisibility.js';
 
 const STATUS_TEXT: Record<string, string> = {
   cancelled: 'Cancelled',
@@ -18,7 +19,7 @@ const MESSAGE_ENDINGS: Record<string, string> = {
 };
 
 /** One entry of the timeline. Memoized: rows re-render only when their own item changes. */
-export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineItem }) {
+export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineEntry }) {
   const time = formatTime(item.ts);
   switch (item.kind) {
     case 'message':
@@ -45,6 +46,8 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineI
       return <ToolCallRow item={item} time={time} />;
     case 'memory_proposal':
       return <MemoryProposalRow item={item} time={time} />;
+    case 'tool_group':
+      return <ToolGroupRow group={item} time={time} />;
     default:
       // A kind this build does not know yet (a newer core): say so rather than show nothing.
       return (

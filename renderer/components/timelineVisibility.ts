@@ -1,17 +1,51 @@
-import type { TimelineItem } from '../../core/contract/index.js';
+import type { TimelineItem, ToolCallItem } from '../../core/contract/index.js';
 
-const ENDED_EARLY = new Set(['failed', 'cancelled', 'interrupted']);
 
-/**
- * A reply that ended (failed, stopped, interrupted) before the model wrote anything. It would be an
- * empty bubble; the error row and the run's status line already say what happened, so it is not shown.
- * Tool calls are their own rows, so hiding the message hides nothing the run did.
- */
-export function isEmptyEndedReply(item: TimelineItem): boolean {
-  return item.kind === 'message' && item.role === 'assistant' && ENDED_EARLY.has(item.status) && item.text.trim() === '';
+/** Tool calls that follow one another, shown as one collapsible row. */
+export interface ToolGroup {
+  kind: 'tool_group';
+  /** The first call's id: stays the same as calls join the group. */
+  id: string;
+  seq: number;
+  ts: number;
+  runId: string | null;
+  calls: ToolCallItem[];
 }
 
-/** The items the timeline shows, in order: the core's items minus empty ended replies. */
-export function visibleTimelineItems(items: readonly TimelineItem[]): TimelineItem[] {
-  return items.filter((item) => !isEmptyEndedReply(item));
+/** One row of the timeline as shown: an item, or a group of consecutive tool calls. */
+export type TimelineEntry = TimelineItem | ToolGroup;
+
+/**
+ * A reply that ended without text: a turn that only called tools, or one that failed, was stopped or
+ * interrupted before the model wrote anything. It would be an empty bubble; the tool rows, the error
+ * row and the run's status line already say what happened, so it is not shown.
+ */
+export function isEmptyEndedReply(item: TimelineItem): boolean {
+  return item.kind === 'message' && item.role === 'assistant' && item.status !== 'streaming' && item.text.trim() === '';
+}
+
+/**
+ * The rows the timeline shows, in order: the core's items minus empty ended replies, minus "waiting
+ * for your permission" lines of runs no longer waiting (the answer moved them on), with consecutive
+ * tool calls of one run grouped. One pass, so it stays cheap for tens of thousands of items.
+ */
+export function visibleTimelineItems(items: readonly TimelineItem[], waitingRuns: ReadonlySet<string> = new Set()): TimelineEntry[] {
+  const out: TimelineEntry[] = [];
+  for (const item of items) {
+    if (isEmptyEndedReply(item)) continue;
+    if (item.kind === 'run_status' && item.status === 'waiting_permission' && !(item.runId && waitingRuns.has(item.runId))) continue;
+    if (item.kind === 'tool_call') {
+      const last = out[out.length - 1];
+      if (last && last.kind === 'tool_group' && last.runId === item.runId) {
+        last.calls.push(item);
+        continue;
+      }
+      if (last && last.kind === 'tool_call' && last.runId === item.runId) {
+        out[out.length - 1] = { kind: 'tool_group', id: `group-${last.id}`, seq: last.seq, ts: last.ts, runId: last.runId, calls: [last, item] };
+        continue;
+      }
+    }
+    out.push(item);
+  }
+  return out;
 }

@@ -1,13 +1,13 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Virtualizer } from '@tanstack/react-virtual';
-import type { TimelineItem } from '../../core/contract/index.js';
+import type { TimelineEntry } from './timelineVisibility.js';
 import { useApp } from '../store/context.js';
 
 /**
  * Scrolls the timeline to the message a memory came from (set by the memory pane), loading older
  * pages until it is there, and returns its id for a brief highlight.
  */
-export function useTimelineFocus(virtualizer: Virtualizer<HTMLDivElement, Element>, items: readonly TimelineItem[]): string | null {
+export function useTimelineFocus(virtualizer: Virtualizer<HTMLDivElement, Element>, items: readonly TimelineEntry[]): string | null {
   const focus = useApp((s) => s.timelineFocus);
   const hasOlder = useApp((s) => s.hasOlder);
   const loadingOlder = useApp((s) => s.loadingOlder);

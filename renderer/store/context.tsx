@@ -42,3 +42,8 @@ export function useRetryStart(): () => void {
 export function useOpenExternal(): (url: string) => void {
   return useAppContext().openExternal;
 }
+
+/** The store itself, for event handlers that read the current state without subscribing to it. */
+export function useAppStore(): AppStore {
+  return useAppContext().store;
+}

@@ -8,6 +8,12 @@ export interface PermissionsSlice {
   permissionError: string | null;
   /** Goes up with every permission event, so views showing rules or the audit know to reload. */
   permissionsVersion: number;
+  /** Requests the person put aside with Esc: still waiting, not shown in the dialog until asked for. */
+  hiddenApprovals: Record<string, true>;
+  /** Puts the waiting requests aside (Esc); they stay pending and the chat says they wait. */
+  hideApprovals(): void;
+  /** Shows the approval dialog again for every waiting request. */
+  reviewApprovals(): void;
   loadPendingPermissions(): Promise<void>;
   /** Answers a request; `rule` with "allow always". Returns false when the answer did not go through. */
   answerPermission(requestId: string, decision: 'allow' | 'deny', rule?: RuleInput): Promise<boolean>;
@@ -18,6 +24,15 @@ export const createPermissionsSlice: SliceCreator<PermissionsSlice> = (set, get,
   pendingPermissions: [],
   permissionError: null,
   permissionsVersion: 0,
+  hiddenApprovals: {},
+
+  hideApprovals() {
+    set({ hiddenApprovals: Object.fromEntries(get().pendingPermissions.map((r) => [r.requestId, true as const])) });
+  },
+
+  reviewApprovals() {
+    set({ hiddenApprovals: {} });
+  },
 
   async loadPendingPermissions() {
     try {

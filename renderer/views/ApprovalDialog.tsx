@@ -1,31 +1,26 @@
 import './PermissionsPane.css';
 import { useEffect, useRef, useState } from 'react';
 import type { AuditEntry } from '../../core/contract/index.js';
+import { useDialogFocus } from '../components/useDialogFocus.js';
 import { describeError } from '../store/errors.js';
 import { useApp, useClient } from '../store/context.js';
-
-const CAPABILITY_WORDS: Record<string, string> = {
-  'fs.read': 'read a file',
-  'fs.write': 'write a file',
-  'net.http': 'fetch a web page',
-  'shell.exec': 'run a command',
-  'memory.write': 'change its memory',
-  'schedule.manage': 'change a schedule',
-  'worker.spawn': 'start a worker',
-  notify: 'send a notification',
-};
+import { CallDetails } from './approval/CallDetails.js';
+import { askWords, ruleWords } from './approval/words.js';
 
 type Suggestion = { pattern: string; scope: string; capability: string; alternatives: { pattern: string; label: string }[] };
 type Preview = { matches: AuditEntry[]; total: number; scanned: number } | { error: string } | null;
 
 /**
- * The approval dialog: the oldest call waiting for the person. "Allow always" opens the rule it would
- * save, prefilled with the narrowest pattern covering this call, and a live preview of the recent
- * calls that rule would match, before anything is saved.
+ * The approval dialog: the oldest call waiting for the person, with what it would do in full (a
+ * write's diff, a command's folder, a request's address). "Allow always" opens the rule it would save
+ * in plain words, prefilled with the narrowest pattern covering this call, and a live preview of the
+ * recent calls that rule would match. Focus stays inside; Esc puts the requests aside unanswered (the
+ * chat says they wait) and focus goes back to the composer.
  */
 export function ApprovalDialog() {
-  const request = useApp((s) => s.pendingPermissions[0] ?? null);
+  const request = useApp((s) => s.pendingPermissions.find((r) => !s.hiddenApprovals[r.requestId]) ?? null);
   const waiting = useApp((s) => s.pendingPermissions.length);
+  const hide = useApp((s) => s.hideApprovals);
   const error = useApp((s) => s.permissionError);
   const answer = useApp((s) => s.answerPermission);
   const client = useClient();
@@ -39,9 +34,9 @@ export function ApprovalDialog() {
     setSuggestion(null);
     setPreview(null);
     setBusy(false);
-    // Focus the dialog itself, not a button: an Enter meant for the composer must not answer.
-    dialogRef.current?.focus();
   }, [request?.requestId]);
+  // Focus starts on the dialog itself, not a button: an Enter meant for the composer must not answer.
+  useDialogFocus(dialogRef, request !== null, hide, request?.requestId);
 
   useEffect(() => {
     if (!suggestion || !pattern.trim()) return;
@@ -76,11 +71,21 @@ export function ApprovalDialog() {
     }
   };
 
-  const what = CAPABILITY_WORDS[request.capability] ?? `use ${request.capability}`;
+  const what = askWords(request.capability);
   const expires = request.expiresAt ? new Date(request.expiresAt).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : null;
   return (
     <div className="approval-backdrop">
-      <div className="approval" role="dialog" aria-modal="true" aria-labelledby="approval-title" data-testid="approval-dialog" data-request-id={request.requestId} ref={dialogRef} tabIndex={-1}>
+      <div
+        className="approval"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="approval-title"
+        aria-describedby="approval-hint"
+        data-testid="approval-dialog"
+        data-request-id={request.requestId}
+        ref={dialogRef}
+        tabIndex={-1}
+      >
         <h2 id="approval-title">Allow Agent Blob to {what}?</h2>
         <dl className="approval-call">
           <dt>Tool</dt>
@@ -98,11 +103,15 @@ export function ApprovalDialog() {
           <dt>Why it asks</dt>
           <dd className="approval-reason">{request.reason}</dd>
         </dl>
+        <CallDetails requestId={request.requestId} />
         {expires ? <p className="approval-expiry">Denied automatically at {expires} if nobody answers.{waiting > 1 ? ` ${waiting - 1} more waiting.` : ''}</p> : null}
         {suggestion ? (
           <div className="approval-rule" data-testid="approval-rule">
+            <p className="approval-rule-words" data-testid="approval-rule-words">
+              {ruleWords({ capability: suggestion.capability, pattern, scope: suggestion.scope }, suggestion)}
+            </p>
             <label>
-              Always allow {request.capability} for
+              Pattern
               <input value={pattern} onChange={(e) => setPattern(e.target.value)} aria-label="Rule pattern" data-testid="approval-rule-pattern" spellCheck={false} />
             </label>
             <div className="approval-alternatives">
@@ -117,7 +126,6 @@ export function ApprovalDialog() {
                 </button>
               ) : null}
             </div>
-            <p className="approval-scope">Applies {suggestion.scope === 'everywhere' ? 'to every run' : `only to ${suggestion.scope.replace(':', ' ')}`}.</p>
             <div className="approval-preview" data-testid="approval-preview" aria-live="polite">
               {!preview ? (
                 <span className="muted">Checking recent calls…</span>
@@ -126,7 +134,7 @@ export function ApprovalDialog() {
               ) : (
                 <>
                   <span data-testid="approval-preview-count">
-                    Matches {preview.total} of the last {preview.scanned} {request.capability} calls
+                    Matches {preview.total} of the last {preview.scanned} such calls
                   </span>
                   <ul>
                     {preview.matches.map((m) => (
@@ -141,6 +149,9 @@ export function ApprovalDialog() {
           </div>
         ) : null}
         {error ? <p className="error-text">{error}</p> : null}
+        <p className="approval-hint muted" id="approval-hint">
+          Esc puts this aside without answering; it keeps waiting{request.expiresAt ? ' until it expires' : ''}.
+        </p>
         <div className="approval-actions">
           <button type="button" className="danger" disabled={busy} onClick={() => void respond('deny')} data-testid="approval-deny">
             Deny
