@@ -238,6 +238,7 @@ export function createCore(options: CoreOptions): Core {
     'runs.list': ({ limit, status }) => ({ runs: runs.list(limit, status) }),
     'runs.get': ({ runId }) => runs.get(runId),
     'runs.cancel': ({ runId }) => runs.cancel(runId),
+    'timeline.search': ({ query, beforeSeq, limit }) => timeline.search(query, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit),
     'timeline.list': ({ beforeSeq, limit }) => {
       const head = log.head();
       const page = timeline.list(beforeSeq ?? head + 1, limit);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppEventSchema } from './events.js';
 import { RunSchema, RunStatusSchema } from './runs.js';
 import { SettingsPatchSchema, SettingsSchema, ModelRefSchema } from './settings.js';
-import { TimelineItemSchema } from './timeline.js';
+import { TimelineItemSchema, TimelineSearchHitSchema } from './timeline.js';
 import { PERMISSION_COMMANDS } from './permissions.js';
 import { MEMORY_COMMANDS } from './memory.js';
 import { AGENT_COMMANDS } from './agent.js';
@@ -41,6 +41,11 @@ export const COMMANDS = {
   'timeline.list': {
     args: z.object({ beforeSeq: seq.optional(), limit: z.number().int().min(1).max(20_000).default(500) }).strict(),
     result: z.object({ items: z.array(TimelineItemSchema), head: seq, hasMore: z.boolean() }),
+  },
+  /** Full-text search over the whole timeline (finished messages, errors, proposals), newest first; every word must match, the last as a prefix. */
+  'timeline.search': {
+    args: z.object({ query: z.string().trim().min(1, 'type something to search for').max(500), beforeSeq: seq.optional(), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    result: z.object({ hits: z.array(TimelineSearchHitSchema), hasMore: z.boolean() }),
   },
   /** Events after `fromSeq`, oldest first, at most `limit`. */
   'events.since': {

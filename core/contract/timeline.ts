@@ -49,6 +49,20 @@ export type MessageItem = Extract<TimelineItem, { kind: 'message' }>;
 export type ToolCallItem = Extract<TimelineItem, { kind: 'tool_call' }>;
 export type MemoryProposalItem = Extract<TimelineItem, { kind: 'memory_proposal' }>;
 
+/** One match of a timeline search: where the item is, and a snippet with the matching words marked. */
+export const TimelineSearchHitSchema = z.object({
+  id: z.string(),
+  seq: z.number(),
+  ts: z.number(),
+  kind: z.string(),
+  role: MessageRoleSchema.nullable(),
+  runId: z.string().nullable(),
+  snippet: z.string(),
+  /** [start, end) ranges of `snippet` that match the query. */
+  highlights: z.array(z.tuple([z.number(), z.number()])),
+});
+export type TimelineSearchHit = z.infer<typeof TimelineSearchHitSchema>;
+
 /** Run statuses worth a line of their own in the timeline; the rest show on the message itself. */
 export const TIMELINE_RUN_STATUSES = new Set(['waiting_permission', 'failed', 'cancelled']);
 

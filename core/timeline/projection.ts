@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
-import { proposalOutcome, TIMELINE_RUN_STATUSES, type AppEvent, type MemoryProposalItem, type TimelineItem } from '../contract/index.js';
+import { proposalOutcome, TIMELINE_RUN_STATUSES, type AppEvent, type MemoryProposalItem, type TimelineItem, type TimelineSearchHit } from '../contract/index.js';
+import { searchHit, searchWords } from './search.js';
 import type { ReadableDB, WritableDB } from '../db/index.js';
 
 type Row = {
@@ -33,6 +34,13 @@ export function createTimelineProjector(db: WritableDB): (event: AppEvent) => vo
   const resolveProposal = db.prepare(
     "UPDATE timeline SET status = ?, detail = json_set(detail, '$.editedText', ?, '$.memoryId', ?) WHERE id = ? AND status = 'pending'",
   );
+  // Full-text search sees an item once it is whole (a streaming reply when it completes).
+  const indexText = db.prepare('INSERT INTO timeline_fts(rowid, text) VALUES (?, ?)');
+  const unindex = db.prepare('DELETE FROM timeline_fts WHERE rowid = ?');
+  const seqOf = db.prepare<[string], { seq: number }>('SELECT seq FROM timeline WHERE id = ?');
+  const index = (seq: number, text: string | null | undefined) => {
+    if (text) indexText.run(seq, text);
+  };
   return (event) => {
     switch (event.type) {
       case 'message.created':
@@ -47,13 +55,20 @@ export function createTimelineProjector(db: WritableDB): (event: AppEvent) => vo
           text: event.data.text,
           status: event.data.status,
         });
+        if (event.data.status !== 'streaming') index(event.seq, event.data.text);
         break;
       case 'message.delta':
         appendText.run(event.data.text, event.data.messageId);
         break;
-      case 'message.completed':
+      case 'message.completed': {
         complete.run(event.data.text, event.data.status, event.data.model, event.data.messageId);
+        const row = seqOf.get(event.data.messageId);
+        if (row) {
+          unindex.run(row.seq);
+          index(row.seq, event.data.text);
+        }
         break;
+      }
       case 'run.status':
         if (TIMELINE_RUN_STATUSES.has(event.data.to)) {
           insert.run({
@@ -79,6 +94,7 @@ export function createTimelineProjector(db: WritableDB): (event: AppEvent) => vo
           code: event.data.code,
           text: event.data.message,
         });
+        index(event.seq, event.data.message);
         break;
       case 'tool.started':
         insertTool.run({
@@ -109,6 +125,7 @@ export function createTimelineProjector(db: WritableDB): (event: AppEvent) => vo
           text: event.data.text,
           detail: JSON.stringify({ proposalId: event.data.proposalId, area: event.data.area, source: event.data.source, editedText: null, memoryId: null }),
         });
+        index(event.seq, event.data.text);
         break;
       case 'memory.proposalResolved': {
         const outcome = proposalOutcome(event.data);
@@ -121,13 +138,18 @@ export function createTimelineProjector(db: WritableDB): (event: AppEvent) => vo
   };
 }
 
-/** Reads pages of the master timeline. */
+/** Reads pages of the master timeline, and searches it. */
 export class TimelineQueries {
   private readonly page: Statement;
   private readonly messagesOfRecentRuns: Statement;
+  private readonly searchStatement: Statement;
 
   constructor(db: ReadableDB) {
     this.page = db.prepare('SELECT * FROM timeline WHERE seq < ? ORDER BY seq DESC LIMIT ?');
+    // Newest first: what a person looks for in a chat is mostly recent.
+    this.searchStatement = db.prepare(
+      'SELECT t.* FROM timeline_fts f JOIN timeline t ON t.seq = f.rowid WHERE timeline_fts MATCH ? AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?',
+    );
     this.messagesOfRecentRuns = db.prepare(
       "SELECT * FROM (SELECT * FROM timeline WHERE kind = 'message' AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq",
     );
@@ -138,6 +160,15 @@ export class TimelineQueries {
     const rows = this.page.all(beforeSeq, limit + 1) as Row[];
     const hasMore = rows.length > limit;
     return { items: rows.slice(0, limit).reverse().map(rowToItem), hasMore };
+  }
+
+  /** Items whose words match `query` (every word, the last as a prefix), newest first, with a snippet around the first match. */
+  search(query: string, beforeSeq: number, limit: number): { hits: TimelineSearchHit[]; hasMore: boolean } {
+    const words = searchWords(query);
+    if (words.length === 0) return { hits: [], hasMore: false };
+    const match = words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ');
+    const rows = this.searchStatement.all(match, beforeSeq, limit + 1) as Row[];
+    return { hits: rows.slice(0, limit).map((row) => searchHit(rowToItem(row), row.text ?? '', words)), hasMore: rows.length > limit };
   }
 
   /** The last `limit` messages before `beforeSeq`, oldest first (the conversation a new turn sees). */
