@@ -33,19 +33,32 @@ export const MemorySchema = z.object({
 });
 export type Memory = z.infer<typeof MemorySchema>;
 
+/** One query word matched in a memory: by the same word, or a word WordNet or the top results relate to it. */
+export const MemoryMatchSchema = z.object({
+  /** The query's word. */
+  query: z.string(),
+  /** The memory's word that matched it. */
+  word: z.string(),
+  relation: z.enum(['word', 'synonym', 'narrower', 'broader', 'related', 'definition', 'feedback']),
+  /** How much the match counts, 1 for the same word. */
+  weight: z.number(),
+});
+export type MemoryMatch = z.infer<typeof MemoryMatchSchema>;
+
 /** Why a result ranks where it does. Ranks are 1-based; null means the retriever did not find it. */
 export const MemoryExplainSchema = z.object({
+  /** Rank in the full-text list: BM25 over the query's words and the words related to them. */
   bm25Rank: z.number().nullable(),
-  /** When a query word is in no memory: rank, continuing the full-text list, among memories with only words it may mean. */
-  standInRank: z.number().nullable(),
-  /** Rank in the full-text search for WordNet synonyms, broader, narrower and derived terms of the query. */
-  expandedRank: z.number().nullable(),
+  /** The query words this memory matched in the full-text list, and through which of its words. */
+  matches: z.array(MemoryMatchSchema),
   vectorRank: z.number().nullable(),
   vectorSimilarity: z.number().nullable(),
   rrf: z.number(),
   recencyBoost: z.number(),
   pinBoost: z.number(),
   supersededPenalty: z.number(),
+  /** A newer memory about the same thing that ranks above this one (the knowledge was updated). */
+  replacedBy: z.string().nullable(),
 });
 export type MemoryExplain = z.infer<typeof MemoryExplainSchema>;
 
@@ -53,6 +66,11 @@ export const MemoryHitSchema = z.object({
   memory: MemorySchema,
   score: z.number(),
   explain: MemoryExplainSchema,
+  /**
+   * False when the memory matches only weakly (no specific word of the query or its related words,
+   * and no close meaning): shown apart as a long shot and never put into the assistant's prompt.
+   */
+  confident: z.boolean(),
   /** Query terms (stemmed match) found in the text, as [start, end) character ranges, for highlighting. */
   highlights: z.array(z.tuple([z.number(), z.number()])),
 });

@@ -12,6 +12,6 @@ export { createMemoryTools } from './tools.js';
 export { MemoryExtraction, collectText, parseExtraction, type Complete } from './extraction.js';
 export { Consolidator, withoutPreamble } from './consolidation.js';
 export { VectorIndex } from './vector-index.js';
-export { expansionWords, pickTerms } from './search.js';
+export { LexicalIndex, weightedSenses } from './lexical.js';
 export { prepareWordNet } from './wordnet.js';
 export { addLexiconCacheDir } from './lexicon/index.js';

@@ -1,7 +1,7 @@
-import type { MemoryArea, MemoryExplain, MemoryHit } from '../contract/index.js';
+import type { MemoryArea, MemoryExplain, MemoryHit, MemoryMatch } from '../contract/index.js';
 import { relate } from './dedup.js';
-import { wordNet } from './wordnet.js';
 import { dot } from './embedder.js';
+import { RELATION_WEIGHT, type LexicalIndex } from './lexical.js';
 import { rowToMemory, type MemoryQueries, type MemoryRow } from './store.js';
 import { contentWords, highlightRanges, stem, words } from './text.js';
 import type { VectorIndex } from './vector-index.js';
@@ -19,21 +19,31 @@ export interface WeightProfile {
   pinBoost: number;
   /** Multiplier for a memory a newer one supersedes. */
   supersededPenalty: number;
-  /** Weight of the WordNet-expanded full-text list in the fusion (0 turns it off). */
-  expansionWeight: number;
+  /** Weight of the vector list in the fusion (the full-text list weighs 1). */
+  vectorWeight: number;
+  /** Terms taken from the top full-text hits for a second pass (0 turns feedback off), and from how many hits. */
+  feedbackTerms: number;
+  feedbackDocs: number;
   /** How many top hits are checked for older facts a newer one replaces. */
   updateWindow: number;
+  /** A hit is confident when its matches cover this share of the query's weight, or its vector is this close. */
+  confidentCoverage: number;
+  confidentSimilarity: number;
 }
 
 export const DEFAULT_PROFILE: WeightProfile = {
-  rrfK: 20,
+  rrfK: 10,
   candidates: 60,
   halfLifeMs: 180 * 86_400_000,
   recencyWeight: 0.05,
   pinBoost: 0.25,
   supersededPenalty: 0.4,
   updateWindow: 20,
-  expansionWeight: 0.5,
+  vectorWeight: 0.3,
+  feedbackTerms: 6,
+  feedbackDocs: 3,
+  confidentCoverage: 0.65,
+  confidentSimilarity: 0.5,
 };
 
 export interface SearchOptions {
@@ -49,42 +59,27 @@ export function queryWords(text: string): string[] {
   return [...new Set(ws.length ? ws : words(text))];
 }
 
-/** The FTS5 query matching any of `terms`, each quoted. */
-export function ftsMatch(terms: readonly string[]): string {
-  return terms.map((w) => `"${w.replace(/"/g, '')}"`).join(' OR ');
-}
-
-/** The FTS5 query for a user's text: its topic words, any of them. */
-export function ftsQuery(text: string): string {
-  return ftsMatch(queryWords(text));
-}
-
-/** Below this many memories every query term is used; above it, terms most memories share are dropped. */
-const TERM_FILTER_FROM = 2000;
-
-/**
- * The query terms worth asking the full-text index for: only terms some memory contains, so words
- * that match nothing do not use up the cap before the ones that do. In a large store a term that
- * most memories contain ranks almost nothing (its IDF is near zero) yet makes BM25 score every one
- * of them, so
- * terms found in more than `maxShare` of all memories are dropped, keeping at least the `keep`
- * rarest; at most `cap` terms, rarest first.
- */
-export function pickTerms(terms: readonly string[], counts: (stems: string[]) => Map<string, number>, total: number, options: { maxShare: number; keep: number; cap: number }): string[] {
-  const df = counts(terms.map(stem));
-  if (total < TERM_FILTER_FROM) return terms.filter((t) => df.get(stem(t))).slice(0, options.cap);
-  const known = terms.map((t) => ({ t, n: df.get(stem(t)) ?? 0 })).filter((x) => x.n > 0).sort((a, b) => a.n - b.n);
-  const rare = known.filter((x) => x.n <= options.maxShare * total);
-  const chosen = rare.length >= options.keep ? rare : known.slice(0, options.keep);
-  return chosen.slice(0, options.cap).map((x) => x.t);
+/** Stems the top full-text hits share beyond the query: RM3-style pseudo-relevance feedback. */
+function feedbackTerms(lexical: LexicalIndex, top: { rowid: number }[], query: Set<string>, count: number): Map<string, number> {
+  const weight = new Map<string, number>();
+  top.forEach((hit, i) => {
+    for (const [s, tf] of lexical.termsOf(hit.rowid) ?? []) {
+      if (query.has(s) || lexical.df(s) < 2) continue;
+      weight.set(s, (weight.get(s) ?? 0) + (tf * lexical.idf(s)) / (i + 1));
+    }
+  });
+  const best = [...weight].sort((a, b) => b[1] - a[1]).slice(0, count);
+  const max = best[0]?.[1] ?? 1;
+  return new Map(best.map(([s, w]) => [s, (RELATION_WEIGHT.feedback * w) / max]));
 }
 
 /**
- * Hybrid search: BM25 and vector candidates fused by reciprocal rank, then scaled by recency, pin
- * and supersede; each hit carries the numbers that placed it.
+ * Hybrid search: weighted BM25 (the query's words and the words WordNet relates to them) and
+ * vector candidates fused by reciprocal rank, then scaled by recency, pin and supersede; each hit
+ * carries the numbers that placed it, and is confident or a long shot.
  */
 export function hybridSearch(
-  deps: { queries: MemoryQueries; vectors: VectorIndex; now: number },
+  deps: { queries: MemoryQueries; vectors: VectorIndex; lexical: LexicalIndex; now: number },
   query: string,
   queryVector: Float32Array | null,
   options: SearchOptions,
@@ -92,62 +87,47 @@ export function hybridSearch(
   const p = options.profile ?? DEFAULT_PROFILE;
   // Over-fetch when a filter applies after retrieval.
   const k = options.pinned !== undefined ? p.candidates * 4 : p.candidates;
-  const total = deps.queries.size();
-  const counts = (stems: string[]) => deps.queries.termCounts(stems);
-  const lexical = deps.queries.fullText(ftsMatch(pickTerms(queryWords(query), counts, total, { maxShare: 0.05, keep: 2, cap: 16 })), k, options.area);
-  const expanded = p.expansionWeight > 0 ? deps.queries.fullText(ftsMatch(pickTerms(expansionWords(query), counts, total, { maxShare: 0.02, keep: 0, cap: total < TERM_FILTER_FROM ? 60 : 16 })), k, options.area) : [];
-  const vector = queryVector ? deps.vectors.knn(queryVector, k, options.area) : [];
-  type Found = { bm25Rank: number | null; standInRank: number | null; expandedRank: number | null; vectorRank: number | null; vectorSimilarity: number | null };
-  const blank = (): Found => ({ bm25Rank: null, standInRank: null, expandedRank: null, vectorRank: null, vectorSimilarity: null });
-  const found = new Map<number, Found>();
-  lexical.forEach((r, i) => found.set(r.rowid, { ...blank(), bm25Rank: i + 1 }));
-  // When a query word appears in no memory at all, the user's vocabulary is not the memories'
-  // ("colour" where they say "blue"): the full-text list then goes on with the memories that contain
-  // only words the query may have meant, so the vector list is not left alone in the fusion.
-  const ownWords = queryWords(query).filter((w) => !/\d/.test(w));
-  const df = counts(ownWords.map(stem));
-  const unknown = ownWords.filter((w) => !df.get(stem(w)));
-  const backfill = unknown.length && p.expansionWeight > 0 ? deps.queries.fullText(ftsMatch(pickTerms(expansionWords(unknown.join(' ')), counts, total, { maxShare: 0.02, keep: 0, cap: total < TERM_FILTER_FROM ? 60 : 16 })), k, options.area) : [];
-  expanded.forEach((r, i) => {
-    const entry = found.get(r.rowid) ?? blank();
-    entry.expandedRank = i + 1;
-    found.set(r.rowid, entry);
-  });
-  let fullTextRank = lexical.length;
-  for (const r of backfill) {
-    const entry = found.get(r.rowid) ?? blank();
-    if (entry.bm25Rank === null && entry.standInRank === null && fullTextRank < k) entry.standInRank = ++fullTextRank;
-    found.set(r.rowid, entry);
+  let lexical = deps.lexical.search(query, { limit: k, area: options.area });
+  const asked = confidenceOf(deps.lexical, query);
+  // Feedback only from a first pass that found what was asked; from long shots it drifts.
+  if (p.feedbackTerms > 0 && lexical.length >= 2 && asked(lexical[0].matches) >= p.confidentCoverage) {
+    const own = new Set(queryWords(query).map(stem));
+    const extra = feedbackTerms(deps.lexical, lexical.slice(0, p.feedbackDocs), own, p.feedbackTerms);
+    if (extra.size) lexical = deps.lexical.search(query, { limit: k, area: options.area, extra });
   }
+  // A query of only stopwords embeds to nothing; its "nearest" vectors would be arbitrary.
+  const vector = queryVector?.some((x) => x !== 0) ? deps.vectors.knn(queryVector, k, options.area) : [];
+  type Found = { bm25Rank: number | null; matches: MemoryMatch[]; vectorRank: number | null; vectorSimilarity: number | null };
+  const found = new Map<number, Found>();
+  lexical.forEach((r, i) => found.set(r.rowid, { bm25Rank: i + 1, matches: r.matches, vectorRank: null, vectorSimilarity: null }));
   vector.forEach((r, i) => {
-    const entry = found.get(r.rowid) ?? blank();
+    const entry = found.get(r.rowid) ?? { bm25Rank: null, matches: [], vectorRank: null, vectorSimilarity: null };
     entry.vectorRank = i + 1;
     entry.vectorSimilarity = 1 - r.distance;
     found.set(r.rowid, entry);
   });
   const rows = deps.queries.getMany([...found.keys()]);
-  const stems = new Set((contentWords(query).length ? contentWords(query) : words(query)).map(stem));
+  const stems = new Set(queryWords(query).map(stem));
   const hits: MemoryHit[] = [];
   for (const row of rows) {
     if (options.pinned !== undefined && (row.pinned === 1) !== options.pinned) continue;
     const f = found.get(row.rowid)!;
-    const rrf =
-      (f.bm25Rank ? 1 / (p.rrfK + f.bm25Rank) : 0) +
-      (f.standInRank ? 1 / (p.rrfK + f.standInRank) : 0) +
-      (f.expandedRank ? p.expansionWeight / (p.rrfK + f.expandedRank) : 0) +
-      (f.vectorRank ? 1 / (p.rrfK + f.vectorRank) : 0);
+    const rrf = (f.bm25Rank ? 1 / (p.rrfK + f.bm25Rank) : 0) + (f.vectorRank ? p.vectorWeight / (p.rrfK + f.vectorRank) : 0);
     const explain: MemoryExplain = {
       ...f,
       rrf,
       recencyBoost: 1 + p.recencyWeight * Math.pow(0.5, Math.max(0, deps.now - row.created_at) / p.halfLifeMs),
       pinBoost: row.pinned === 1 ? 1 + p.pinBoost : 1,
       supersededPenalty: row.superseded_by ? p.supersededPenalty : 1,
+      replacedBy: row.superseded_by,
     };
     const score = rrf * explain.recencyBoost * explain.pinBoost * explain.supersededPenalty;
-    hits.push({ memory: rowToMemory(row), score, explain, highlights: highlightRanges(row.text, stems) });
+    const confident = asked(f.matches) >= p.confidentCoverage || (f.vectorSimilarity ?? 0) >= p.confidentSimilarity;
+    hits.push({ memory: rowToMemory(row), score, explain, confident, highlights: highlightRanges(row.text, new Set([...stems, ...f.matches.map((m) => stem(m.word))])) });
   }
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
-  const specific = (w: string) => (counts([stem(w)]).get(stem(w)) ?? 0) <= Math.max(2, SPECIFIC_SHARE * total);
+  const total = deps.lexical.size;
+  const specific = (w: string) => deps.lexical.df(stem(w)) <= Math.max(2, SPECIFIC_SHARE * total);
   demoteReplacedFacts(hits.slice(0, p.updateWindow), stems, specific, (id) => {
     const gen = deps.vectors.activeGeneration();
     const row = rows.find((r) => r.id === id);
@@ -155,6 +135,26 @@ export function hybridSearch(
   });
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   return hits.slice(0, options.limit);
+}
+
+/**
+ * How much of what the query asks a memory's matches cover, against the query's weightiest word:
+ * each query word weighs its IDF (a word no memory contains weighs the most) times its topic weight,
+ * and counts by its match's weight.
+ */
+function confidenceOf(lexical: LexicalIndex, query: string): (matches: MemoryMatch[]) => number {
+  // A word no memory contains weighs as much as one a single memory contains: it is what a question
+  // without an answer asks about, but one incidental word must not outweigh the rest.
+  const weights = new Map(lexical.queryGroups(query).map((g) => [g.query, g.weight * lexical.idf(stem(g.query), 1)]));
+  // Against the weightiest word, not the sum: a question about two things is answered by a memory about one.
+  const total = Math.max(0, ...weights.values());
+  return (matches) => {
+    if (!total) return 0;
+    let covered = 0;
+    // A definition or feedback word alone is a hint, not an answer to what was asked.
+    for (const m of matches) if (m.relation !== 'feedback' && m.weight >= CONFIDENT_MATCH) covered += (weights.get(m.query) ?? 0) * Math.min(1, m.weight / (2 * CONFIDENT_MATCH));
+    return covered / total;
+  };
 }
 
 /**
@@ -184,6 +184,8 @@ function demoteReplacedFacts(top: MemoryHit[], asked: Set<string>, specific: (wo
 }
 
 const REPLACEMENT_SIMILARITY = 0.28;
+/** Weakest match that counts towards confidence (below it: definitions and feedback). */
+const CONFIDENT_MATCH = 0.4;
 /** A word found in at most this share of all memories names a topic; commoner ones are phrasing ("problem", "fix"). */
 const SPECIFIC_SHARE = 0.05;
 const CHANGE_CUES = /\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently)\b/i;
@@ -198,31 +200,6 @@ function sharesTopic(a: string, b: string, asked: Set<string>, specific: (word: 
   const stems = new Set(contentWords(a).map(stem));
   const shared = new Set(contentWords(b).filter((w) => stems.has(stem(w)) && specific(w)).map(stem));
   return shared.size >= 2 || [...shared].some((s) => asked.has(s));
-}
-
-/**
- * The FTS5 query for words the user may have meant: WordNet synonyms, broader, narrower and
- * derived terms of the query's topic words, and the topic words of their definitions ("sibling" →
- * brother, sister; "colour" → blue).
- */
-export function expansionWords(text: string): string[] {
-  const own = new Set(contentWords(text).map(stem));
-  const terms = new Set<string>();
-  for (const w of contentWords(text)) {
-    if (/\d/.test(w)) continue;
-    for (const r of wordNet().expand(w)) for (const x of contentWords(r)) terms.add(x);
-  }
-  const seen = new Set<string>();
-  return [...terms].filter((t) => {
-    const s = stem(t);
-    if (own.has(s) || seen.has(s)) return false;
-    seen.add(s);
-    return true;
-  });
-}
-
-export function expandedFtsQuery(text: string): string {
-  return ftsMatch(expansionWords(text).slice(0, 60));
 }
 
 /** Plain-JS exact scan of vectors, the yardstick the vec0 index is benchmarked against. */

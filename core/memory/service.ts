@@ -21,6 +21,7 @@ import { hybridSearch, type SearchOptions } from './search.js';
 import { MemoryQueries, rowToMemory, type MemoryRow } from './store.js';
 import { contentWords, normalizeForDedup, stem } from './text.js';
 import { VectorIndex } from './vector-index.js';
+import { LexicalIndex } from './lexical.js';
 import { prepareWordNet } from './wordnet.js';
 
 export interface MemoryServiceDeps {
@@ -46,8 +47,6 @@ export type AddOutcome = { outcome: 'added' | 'duplicate' | 'merged'; memory: Me
 
 const IMPORT_BATCH = 500;
 type NearbyRow = Pick<MemoryRow, 'rowid' | 'id' | 'area' | 'text' | 'created_at'>;
-/** Vector similarity a memory needs to enter the prompt without sharing a word with the query. */
-const RECALL_SIMILARITY = 0.3;
 
 /**
  * The memory capability: writes keep the row, the full-text index, the vector index and the event
@@ -57,6 +56,8 @@ export class MemoryService {
   readonly queries: MemoryQueries;
   readonly vectors: VectorIndex;
   private readonly lsh: LshIndex;
+  /** Built at the first search, then kept current by every write. */
+  private lexical: LexicalIndex | null = null;
   private embedder: Embedder;
   private readonly reembedder: Reembedder;
   private readonly getMeta;
@@ -167,8 +168,8 @@ export class MemoryService {
       // Full-text search still answers when the embedder is down; the hits show no vector rank.
       this.deps.logger.log('warn', 'memory search without vectors: the embedder failed', { error: String(err) });
     }
-    await prepareWordNet();
-    const hits = hybridSearch({ queries: this.queries, vectors: this.vectors, now: this.deps.clock.now() }, query, vector, options);
+    const lexical = await this.lexicalIndex();
+    const hits = hybridSearch({ queries: this.queries, vectors: this.vectors, lexical, now: this.deps.clock.now() }, query, vector, options);
     return { hits, tookMs: performance.now() - started };
   }
 
@@ -216,6 +217,7 @@ export class MemoryService {
       for (const row of rows as MemoryRow[]) {
         this.vectors.remove(row.rowid);
         this.lsh.delete(row.rowid);
+        this.lexical?.remove(row.rowid);
       }
       this.vectors.invalidateSize();
       this.queries.invalidateTermCounts();
@@ -265,15 +267,16 @@ export class MemoryService {
 
   /**
    * The memories most relevant to `query`, as lines for the prompt, within `budgetTokens` (about 4
-   * characters a token). Pinned memories come first; a hit needs a word in common with the query or a
-   * close meaning, so an unrelated question brings nothing in.
+   * characters a token). Pinned memories come first; only confident hits count, so an unrelated
+   * question brings nothing in.
    */
   async recallForPrompt(query: string, budgetTokens: number): Promise<string | null> {
     if (!query.trim() || budgetTokens <= 0) return null;
     // Nothing to recall: answer without loading the embedder (the first chat turn stays fast).
     if (!this.deps.db.prepare('SELECT 1 FROM memories LIMIT 1').get()) return null;
     const { hits } = await this.search(query.slice(0, 2000), { limit: 20 });
-    const relevant = hits.filter((h) => h.explain.bm25Rank !== null || (h.explain.vectorSimilarity ?? 0) >= RECALL_SIMILARITY);
+    // Long shots stay out: an unrelated message brings nothing into the prompt.
+    const relevant = hits.filter((h) => h.confident);
     relevant.sort((a, b) => Number(b.memory.pinned) - Number(a.memory.pinned));
     const lines: string[] = [];
     let used = 0;
@@ -368,8 +371,20 @@ export class MemoryService {
     const building = this.vectors.buildingGeneration();
     if (building && next) this.vectors.put(building, rowid, area, next);
     this.lsh.put(rowid, keys);
+    this.lexical?.put(rowid, text, area);
     this.vectors.invalidateSize();
     this.queries.invalidateTermCounts();
+  }
+
+  /** The in-memory full-text index, read from the table once (WordNet first: it finds two-word terms). */
+  private async lexicalIndex(): Promise<LexicalIndex> {
+    if (this.lexical) return this.lexical;
+    await prepareWordNet();
+    if (this.lexical) return this.lexical;
+    const index = new LexicalIndex();
+    for (const row of this.queries.all()) index.put(row.rowid, row.text, row.area);
+    this.lexical = index;
+    return index;
   }
 
   private row(id: string): MemoryRow {

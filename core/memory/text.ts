@@ -25,7 +25,7 @@ export const STOPWORDS = new Set(
     'into is it its itself me my myself no nor not of off on once only or our ours ourselves out over own same she should so some such ' +
     'than that the their theirs them themselves then there these they this those through to too under until up very was we were what ' +
     'when where which while who whom why will with would you your yours yourself yourselves am also just now any each few more most ' +
-    'other all both about again further here s t don doesn didn isn wasn aren re ve ll d m o y let lets get got'
+    'other all both about again further here s t don doesn didn isn wasn aren re ve ll d m o y let lets get got must might shall during hello hi hey thanks thank please ok okay yes bye'
   ).split(' '),
 );
 

@@ -7,6 +7,8 @@ export interface MemoryRowView {
   memory: Memory;
   score: number | null;
   explain: MemoryExplain | null;
+  /** False for a search hit that matches only weakly (a long shot, shown apart). */
+  confident: boolean;
   highlights: [number, number][];
 }
 
@@ -90,11 +92,11 @@ export const createMemorySlice: SliceCreator<MemorySlice> = (set, get, client) =
         if (query.trim()) {
           const { hits } = await client.call('memory.search', { query: query.trim(), limit: 100, ...filter });
           if (mine !== generation) return;
-          set({ memoryRows: hits.map((h) => ({ memory: h.memory, score: h.score, explain: h.explain, highlights: h.highlights })), memoryTotal: hits.length, memoryLoading: false });
+          set({ memoryRows: hits.map((h) => ({ memory: h.memory, score: h.score, explain: h.explain, confident: h.confident, highlights: h.highlights })), memoryTotal: hits.length, memoryLoading: false });
         } else {
           const { memories, total } = await client.call('memory.list', { limit: 500, ...filter });
           if (mine !== generation) return;
-          set({ memoryRows: memories.map((memory) => ({ memory, score: null, explain: null, highlights: [] })), memoryTotal: total, memoryLoading: false });
+          set({ memoryRows: memories.map((memory) => ({ memory, score: null, explain: null, confident: true, highlights: [] })), memoryTotal: total, memoryLoading: false });
         }
       } catch (err) {
         if (mine === generation) fail('Memories could not be loaded', err);

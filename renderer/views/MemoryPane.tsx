@@ -1,5 +1,5 @@
 import './MemoryPane.css';
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { MemoryArea, MemoryProposal } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
 import type { MemoryRowView } from '../store/memory.js';
@@ -87,9 +87,10 @@ function MemoryItem({ row }: { row: MemoryRowView }) {
         {why && explain ? (
           <div className="memory-explain" data-testid="memory-explain">
             full text #{explain.bm25Rank ?? '–'}
-            {explain.standInRank !== null ? ` (by related words #${explain.standInRank})` : ''} · synonyms #{explain.expandedRank ?? '–'} · meaning #{explain.vectorRank ?? '–'}
+            {explain.matches.length ? ` (${explain.matches.map((m) => (m.relation === 'word' ? m.query : `${m.query} → ${m.word}, ${m.relation}`)).join('; ')})` : ''} · meaning #{explain.vectorRank ?? '–'}
             {explain.vectorSimilarity !== null ? ` (similarity ${explain.vectorSimilarity.toFixed(2)})` : ''} · fused {explain.rrf.toFixed(4)} × recency {explain.recencyBoost.toFixed(2)} × pin{' '}
             {explain.pinBoost.toFixed(2)} × replaced {explain.supersededPenalty.toFixed(2)} = {row.score?.toFixed(4)}
+            {explain.replacedBy ? <span data-testid="memory-replaced"> · a newer memory about the same thing ranks above it</span> : null}
           </div>
         ) : null}
       </div>
@@ -147,6 +148,8 @@ function ProposalItem({ proposal }: { proposal: MemoryProposal }) {
 /** The memory browser: search, filter, edit, pin, forget, import and export what the assistant remembers. */
 export function MemoryPane() {
   const rows = useApp((s) => s.memoryRows);
+  const sure = useMemo(() => rows.filter((r) => r.confident), [rows]);
+  const longShots = useMemo(() => rows.filter((r) => !r.confident), [rows]);
   const total = useApp((s) => s.memoryTotal);
   const loading = useApp((s) => s.memoryLoading);
   const error = useApp((s) => s.memoryError);
@@ -245,15 +248,27 @@ export function MemoryPane() {
         </section>
       ) : null}
       <p className="memory-count" data-testid="memory-count">
-        {loading ? 'Loading…' : query.trim() ? `${rows.length} ${rows.length === 1 ? 'match' : 'matches'}, best first` : `${total} ${total === 1 ? 'memory' : 'memories'}${total > rows.length ? `, newest ${rows.length} shown` : ''}`}
+        {loading ? 'Loading…' : query.trim() ? `${sure.length} ${sure.length === 1 ? 'match' : 'matches'}, best first${longShots.length ? `, and ${longShots.length} long ${longShots.length === 1 ? 'shot' : 'shots'}` : ''}` : `${total} ${total === 1 ? 'memory' : 'memories'}${total > rows.length ? `, newest ${rows.length} shown` : ''}`}
       </p>
-      {rows.length ? (
+      {sure.length ? (
         <ul className="memory-list" data-testid="memory-list">
-          {rows.map((row) => (
+          {sure.map((row) => (
             <MemoryItem key={row.memory.id} row={row} />
           ))}
         </ul>
-      ) : !loading ? (
+      ) : null}
+      {longShots.length ? (
+        <section className="memory-long-shots" data-testid="memory-long-shots">
+          <h3>Long shots</h3>
+          <p className="empty-hint">These share no specific word or close meaning with your search; the assistant does not use them for it.</p>
+          <ul className="memory-list">
+            {longShots.map((row) => (
+              <MemoryItem key={row.memory.id} row={row} />
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {rows.length ? null : !loading ? (
         <div className="timeline-state" data-testid="memory-empty">
           <p className="empty-title">{query.trim() ? 'Nothing matches' : 'Nothing remembered yet'}</p>
           <p className="empty-hint">Memories come from your conversations, from what you add, and from imports. You can edit, pin or forget any of them here.</p>

@@ -43,7 +43,7 @@ export async function buildLexicon(dictDir: string, exceptions: Exceptions): Pro
       const first = 4 + pointerCount + 2;
       const keys: number[] = [];
       for (let i = 0; i < synsetCount; i++) keys.push(Number(f[first + i]) * 4 + pos);
-      entries.push({ lemma: f[0], pos, keys, tagged });
+      if (lemmaKey(f[0])) entries.push({ lemma: lemmaKey(f[0]), pos, keys, tagged });
     }
   }
   const tagCounts = new Map<string, number>();
@@ -54,7 +54,7 @@ export async function buildLexicon(dictDir: string, exceptions: Exceptions): Pro
     const cut = key.indexOf('%');
     const ssType = Number(key[cut + 1]);
     const pos = ssType === 1 ? 0 : ssType === 2 ? 1 : ssType === 4 ? 3 : 2;
-    if (Number(count) > 0) tagCounts.set(`${key.slice(0, cut)}|${Number(offset) * 4 + pos}`, Number(count));
+    if (Number(count) > 0) tagCounts.set(`${lemmaKey(key.slice(0, cut))}|${Number(offset) * 4 + pos}`, (tagCounts.get(`${lemmaKey(key.slice(0, cut))}|${Number(offset) * 4 + pos}`) ?? 0) + Number(count));
   }
   const synsets: Synset[] = [];
   for (const [file, pos] of FILES) {
@@ -64,7 +64,7 @@ export async function buildLexicon(dictDir: string, exceptions: Exceptions): Pro
       const f = line.split(' ');
       const wordCount = parseInt(f[3], 16);
       const lemmas: string[] = [];
-      for (let w = 0; w < wordCount; w++) lemmas.push(f[4 + w * 2].replace(/\(.*\)$/, '').toLowerCase());
+      for (let w = 0; w < wordCount; w++) lemmas.push(lemmaKey(f[4 + w * 2].replace(/\(.*\)$/, '')));
       let i = 4 + wordCount * 2;
       const pointerCount = Number(f[i++]);
       const pointers: [string, number][] = [];
@@ -78,6 +78,7 @@ export async function buildLexicon(dictDir: string, exceptions: Exceptions): Pro
   synsets.forEach((s, i) => synsetIndex.set(s.key, i));
 
   const lemmaSet = new Set<string>(entries.map((e) => e.lemma));
+  for (const s of synsets) s.lemmas = s.lemmas.filter(Boolean);
   for (const s of synsets) for (const l of s.lemmas) lemmaSet.add(l);
   const lemmas = [...lemmaSet].sort(byBytes);
   const lemmaIndex = new Map(lemmas.map((l, i) => [l, i]));
@@ -136,8 +137,8 @@ export async function buildLexicon(dictDir: string, exceptions: Exceptions): Pro
     [exceptions.adj, 2],
   ] as const) {
     for (const [form, base] of Object.entries(map)) {
-      const target = lemmaIndex.get(base.toLowerCase().replace(/ /g, '_'));
-      if (target !== undefined && form !== base) exc.push([form.toLowerCase(), (target << 3) | pos]);
+      const target = lemmaIndex.get(lemmaKey(base));
+      if (target !== undefined && lemmaKey(form) !== lemmaKey(base)) exc.push([lemmaKey(form), (target << 3) | pos]);
     }
   }
   exc.sort((a, b) => byBytes(a[0], b[0]));
@@ -189,6 +190,19 @@ export async function buildLexicon(dictDir: string, exceptions: Exceptions): Pro
     gloss: gloss.bytes(),
     glossAt: gloss.offsets(),
   };
+}
+
+/**
+ * A lemma as the text side spells its words: lower case, accents dropped, punctuation gone, words
+ * joined by "_" ("Dr." → dr, "T-shirt" → t_shirt), so lookups find what tokenised text contains.
+ */
+export function lemmaKey(lemma: string): string {
+  return lemma
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '_')
+    .replace(/^_+|_+$/g, '');
 }
 
 // Lemmas are ASCII but for a few accented names; code-unit order is their UTF-8 byte order.

@@ -6,7 +6,7 @@
  */
 export const LEXICON_MAGIC = 0x4e575241; // "ARWN"
 /** Bump when the layout or what the builder derives changes: the cached file is rebuilt. */
-export const LEXICON_FORMAT = 3;
+export const LEXICON_FORMAT = 4;
 
 export const SECTIONS = [
   'lemmaText', // u8: lemma strings (lower case, "_" between words)

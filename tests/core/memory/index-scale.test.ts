@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { openDatabase } from '../../../core/db/index.js';
-import { VectorIndex, bruteForceTopK, createOfflineEmbedder, pickTerms } from '../../../core/memory/index.js';
+import { VectorIndex, bruteForceTopK, createOfflineEmbedder } from '../../../core/memory/index.js';
 
 describe('memory indexes for large stores', () => {
   it('the binary index with exact re-ranking finds what a brute-force scan finds', () => {
@@ -38,11 +38,4 @@ describe('memory indexes for large stores', () => {
     }
   });
 
-  it('in a large store, query terms most memories contain are dropped, keeping the rarest', () => {
-    const df = new Map([['the', 90_000], ['garden', 9000], ['tulip', 12], ['bulb', 300], ['zzz', 0]]);
-    const counts = (stems: string[]) => new Map(stems.map((s) => [s, df.get(s) ?? 0]));
-    assert.deepEqual(pickTerms(['the', 'garden', 'tulip', 'bulb', 'zzz'], counts, 100_000, { maxShare: 0.05, keep: 2, cap: 10 }), ['tulip', 'bulb']);
-    assert.deepEqual(pickTerms(['the', 'garden'], counts, 100_000, { maxShare: 0.05, keep: 2, cap: 10 }), ['garden', 'the'], 'at least the two rarest');
-    assert.deepEqual(pickTerms(['the', 'garden'], counts, 500, { maxShare: 0.05, keep: 2, cap: 10 }), ['the', 'garden'], 'a small store uses every term');
-  });
 });

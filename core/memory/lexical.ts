@@ -1,0 +1,289 @@
+import type { MemoryArea, MemoryMatch } from '../contract/index.js';
+import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
+import { contentWords, stem } from './text.js';
+
+/** How much a memory word counts for a query word, by how WordNet relates them. */
+export const RELATION_WEIGHT = {
+  word: 1,
+  synonym: 0.9,
+  narrower: 0.75,
+  related: 0.65,
+  broader: 0.5,
+  definition: 0.35,
+  feedback: 0.3,
+} as const;
+
+const K1 = 1.2;
+const B = 0.75;
+/** Levels of broader terms a memory word is indexed under ("penicillin" → antibiotic → … → drug). */
+const NARROWER_DEPTH = 4;
+/** A sense used less than this share of the word's most used sense is not expanded. */
+const MIN_SENSE_SHARE = 0.25;
+/** Compounds of a query word looked at ("dental" has a dozen). */
+const COMPOUNDS = 24;
+
+type Doc = { area: MemoryArea; len: number; tf: Map<string, number> };
+export type LexicalHit = { rowid: number; score: number; matches: MemoryMatch[] };
+
+/**
+ * An in-memory BM25 index of the memories' stemmed words, with query words matched through
+ * WordNet to the words memories actually use: the same word, synonyms, narrower terms ("drug"
+ * finds "penicillin"), broader terms, derived words ("dental" → dentist) and definitions ("vet" is
+ * "a doctor who practices veterinary medicine"). Each query word counts once per memory, by its
+ * best match, weighted by relation and sense frequency, and never above the query word itself.
+ * Built from the memories table at first use and kept current by every write.
+ */
+export class LexicalIndex {
+  private readonly docs = new Map<number, Doc>();
+  private readonly postings = new Map<string, Set<number>>();
+  /** Surface words seen per stem, for WordNet lookups of the store's vocabulary. */
+  private readonly surface = new Map<string, Set<string>>();
+  private totalLen = 0;
+  private concepts: { bySynset: Map<number, Map<string, number>>; byGlossWord: Map<string, Set<string>> } | null = null;
+
+  get size(): number {
+    return this.docs.size;
+  }
+
+  has(rowid: number): boolean {
+    return this.docs.has(rowid);
+  }
+
+  put(rowid: number, text: string, area: MemoryArea): void {
+    this.remove(rowid);
+    const tf = new Map<string, number>();
+    const words = tokens(text);
+    for (const w of words) {
+      const s = stem(w);
+      tf.set(s, (tf.get(s) ?? 0) + 1);
+      let forms = this.surface.get(s);
+      if (!forms) this.surface.set(s, (forms = new Set()));
+      if (!forms.has(w)) {
+        forms.add(w);
+        if (this.concepts) this.indexConcepts(w, s);
+      }
+    }
+    for (const s of tf.keys()) {
+      let p = this.postings.get(s);
+      if (!p) this.postings.set(s, (p = new Set()));
+      p.add(rowid);
+    }
+    this.docs.set(rowid, { area, len: words.length, tf });
+    this.totalLen += words.length;
+  }
+
+  remove(rowid: number): void {
+    const doc = this.docs.get(rowid);
+    if (!doc) return;
+    for (const s of doc.tf.keys()) this.postings.get(s)?.delete(rowid);
+    this.totalLen -= doc.len;
+    this.docs.delete(rowid);
+  }
+
+  /** How many memories contain the stem. */
+  df(s: string): number {
+    return this.postings.get(s)?.size ?? 0;
+  }
+
+  /** BM25's IDF, counting the stem as in at least `minDf` memories. */
+  idf(s: string, minDf = 0): number {
+    const n = this.docs.size;
+    const df = Math.max(minDf, this.df(s));
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  /** Stems of a memory with their counts (pseudo-relevance feedback reads the top hits' words). */
+  termsOf(rowid: number): Map<string, number> | undefined {
+    return this.docs.get(rowid)?.tf;
+  }
+
+  /**
+   * Memories by weighted BM25 over the query's words and the store's words WordNet relates to them.
+   * `extra` adds weighted stems (pseudo-relevance feedback), each counting on its own.
+   */
+  search(query: string, options: { limit: number; area?: MemoryArea; extra?: Map<string, number> }): LexicalHit[] {
+    const groups = this.queryGroups(query);
+    for (const [s, w] of options.extra ?? []) groups.push({ query: s, weight: 1, terms: new Map([[s, { weight: w, relation: 'feedback', word: s }]]) });
+    const avg = this.docs.size ? this.totalLen / this.docs.size : 1;
+    const scores = new Map<number, { score: number; matches: MemoryMatch[] }>();
+    for (const g of groups) {
+      const best = new Map<number, { value: number; match: MemoryMatch }>();
+      const cap = g.terms.get(stem(g.query))?.relation === 'word' ? this.idf(stem(g.query)) : Infinity;
+      for (const [s, t] of g.terms) {
+        const posting = this.postings.get(s);
+        if (!posting?.size) continue;
+        const idf = Math.min(this.idf(s), cap);
+        for (const rowid of posting) {
+          const doc = this.docs.get(rowid)!;
+          if (options.area && doc.area !== options.area) continue;
+          const tf = doc.tf.get(s)!;
+          const value = g.weight * t.weight * idf * ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.len) / avg)));
+          const prev = best.get(rowid);
+          if (!prev || value > prev.value) best.set(rowid, { value, match: { query: g.query, word: t.word, relation: t.relation, weight: Math.round(t.weight * 100) / 100 } });
+        }
+      }
+      for (const [rowid, b] of best) {
+        const entry = scores.get(rowid) ?? { score: 0, matches: [] };
+        entry.score += b.value;
+        entry.matches.push(b.match);
+        scores.set(rowid, entry);
+      }
+    }
+    return [...scores]
+      .map(([rowid, e]) => ({ rowid, score: e.score, matches: e.matches }))
+      .sort((a, b) => b.score - a.score || b.rowid - a.rowid)
+      .slice(0, options.limit);
+  }
+
+  /** Each topic word of the query with the store's stems it may match, best weight per stem. */
+  queryGroups(query: string): { query: string; weight: number; terms: Map<string, { weight: number; relation: MemoryMatch['relation']; word: string }> }[] {
+    const lx = lexiconIfLoaded();
+    const out: ReturnType<LexicalIndex['queryGroups']> = [];
+    for (const w of [...new Set(tokens(query))]) {
+      const terms = new Map<string, { weight: number; relation: MemoryMatch['relation']; word: string }>();
+      const add = (s: string, weight: number, relation: MemoryMatch['relation'], word: string) => {
+        if (!this.postings.get(s)?.size) return;
+        const prev = terms.get(s);
+        if (!prev || weight > prev.weight) terms.set(s, { weight, relation, word });
+      };
+      add(stem(w), RELATION_WEIGHT.word, 'word', w);
+      if (lx && !/\d/.test(w)) this.expand(lx, w, add);
+      out.push({ query: w, terms, weight: lx ? topicWeight(lx, w) : 1 });
+    }
+    return out;
+  }
+
+  private expand(lx: Lexicon, w: string, add: (s: string, weight: number, relation: MemoryMatch['relation'], word: string) => void): void {
+    const concepts = this.conceptIndex(lx);
+    const fromSynset = (synset: number, weight: number, relation: MemoryMatch['relation'], maxDepth: number) => {
+      for (const [s, depth] of concepts.bySynset.get(synset) ?? []) {
+        if (depth > maxDepth) continue;
+        const rel = depth === 0 ? relation : 'narrower';
+        const rw = depth === 0 ? weight : weight * (RELATION_WEIGHT.narrower / RELATION_WEIGHT.synonym) * Math.pow(0.85, depth - 1);
+        add(s, rw, rel, this.surfaceOf(s));
+      }
+    };
+    for (const { synset, weight } of weightedSenses(lx, w)) {
+      // Verbs' narrower and broader terms are manners of doing ("put" → "replace"), not topics.
+      const verb = lx.synsetPos(synset) === 1;
+      fromSynset(synset, RELATION_WEIGHT.synonym * weight, 'synonym', verb ? 0 : NARROWER_DEPTH);
+      if (!verb) for (const up of lx.related(synset, REL.hypernym)) {
+        fromSynset(up, RELATION_WEIGHT.broader * weight, 'broader', 0);
+        for (const up2 of lx.related(up, REL.hypernym)) fromSynset(up2, RELATION_WEIGHT.broader * 0.7 * weight, 'broader', 0);
+      }
+      for (const rel of [REL.derivation, REL.pertainym, REL.similar, REL.attribute]) for (const t of lx.related(synset, rel)) fromSynset(t, RELATION_WEIGHT.related * weight, 'related', 1);
+      for (const g of glossWords(lx, synset)) add(stem(g), RELATION_WEIGHT.definition * weight, 'definition', g);
+    }
+    // Two-word terms that start with the query word name its kinds ("dental practitioner" → dentist).
+    for (const f of lx.baseForms(w)) if (f.pos !== 1) for (const synset of lx.compounds(f.lemmaId).slice(0, COMPOUNDS)) fromSynset(synset, RELATION_WEIGHT.related, 'related', 0);
+    // Memory words whose definition uses the query word ("doctor" → vet).
+    for (const s of concepts.byGlossWord.get(stem(w)) ?? []) add(s, RELATION_WEIGHT.definition, 'definition', this.surfaceOf(s));
+  }
+
+  private surfaceOf(s: string): string {
+    return this.surface.get(s)?.values().next().value ?? s;
+  }
+
+  private conceptIndex(lx: Lexicon) {
+    if (!this.concepts) {
+      this.concepts = { bySynset: new Map(), byGlossWord: new Map() };
+      for (const [s, forms] of this.surface) for (const w of forms) this.indexConcepts(w, s);
+    }
+    return this.concepts;
+  }
+
+  // A memory word is indexed under its main senses and their broader terms, and under the words of
+  // its main sense's definition.
+  private indexConcepts(w: string, s: string): void {
+    const lx = lexiconIfLoaded();
+    if (!lx || !this.concepts || /\d/.test(w)) return;
+    const { bySynset, byGlossWord } = this.concepts;
+    const put = (synset: number, depth: number) => {
+      let m = bySynset.get(synset);
+      if (!m) bySynset.set(synset, (m = new Map()));
+      if ((m.get(s) ?? Infinity) > depth) m.set(s, depth);
+    };
+    const senses = weightedSenses(lx, w);
+    for (const { synset } of senses) {
+      put(synset, 0);
+      if (lx.synsetPos(synset) === 1) continue;
+      let level = [synset];
+      for (let d = 1; d <= NARROWER_DEPTH && level.length; d++) {
+        const next: number[] = [];
+        for (const id of level) for (const up of lx.related(id, REL.hypernym)) {
+          put(up, d);
+          next.push(up);
+        }
+        level = next;
+      }
+    }
+    if (senses.length) {
+      for (const g of glossWords(lx, senses[0].synset)) {
+        const gs = stem(g);
+        if (gs === s) continue;
+        let set = byGlossWord.get(gs);
+        if (!set) byGlossWord.set(gs, (set = new Set()));
+        set.add(s);
+      }
+    }
+  }
+}
+
+/**
+ * How much a query word says about the topic: words English uses all the time ("go", "put",
+ * "family") weigh less than rare ones ("dentist"), by how often WordNet's tagged corpus used the
+ * word; words WordNet does not know (names, brands) weigh 1.
+ */
+export function topicWeight(lx: Lexicon, word: string): number {
+  let uses = 0;
+  for (const f of lx.baseForms(word)) {
+    let n = 0;
+    for (const x of lx.senses(f.lemmaId)) n += x.tagCount;
+    uses = Math.max(uses, n);
+  }
+  return 1 / (1 + Math.log(1 + uses / GENERAL_USES));
+}
+/** The specific words of a sense's definition: words English uses all the time say nothing ("during", "used"). */
+function glossWords(lx: Lexicon, synset: number): string[] {
+  return contentWords(lx.gloss(synset))
+    .slice(0, 10)
+    .filter((g) => !/\d/.test(g) && topicWeight(lx, g) >= GLOSS_TOPIC_WEIGHT);
+}
+const GLOSS_TOPIC_WEIGHT = 0.5;
+
+/** Tagged uses at which a word's topic weight is about 0.6. */
+const GENERAL_USES = 50;
+
+/** Topic words of a text, with two-word WordNet terms ("science fiction") added as one token. */
+export function tokens(text: string): string[] {
+  const ws = contentWords(text);
+  const lx = lexiconIfLoaded();
+  if (!lx) return ws;
+  const out = [...ws];
+  for (let i = 0; i + 1 < ws.length; i++) {
+    const compound = `${ws[i]}_${ws[i + 1]}`;
+    if (!/\d/.test(compound) && lx.lemmaId(compound) >= 0) out.push(compound);
+  }
+  return out;
+}
+
+/**
+ * The senses a word is most likely meant in, by how often WordNet's tagged corpus used them (the
+ * most used weighs 1), through its base forms; none for a word with dozens of senses.
+ */
+export function weightedSenses(lx: Lexicon, word: string): { synset: number; weight: number }[] {
+  const forms = lx.baseForms(word);
+  const out = new Map<number, number>();
+  for (const lemma of new Set(forms.map((f) => f.lemmaId))) {
+    const expandable = lx.expansionSenses(lemma);
+    if (expandable === null) return [];
+    const senses = lx.senses(lemma).filter((x) => forms.some((f) => f.lemmaId === lemma && f.pos === x.pos));
+    const max = Math.max(1, ...senses.map((x) => x.tagCount));
+    for (const x of senses) {
+      // Untagged senses count by their order: the first of each part of speech, and a few after it.
+      const share = max > 1 ? (x.tagCount + (expandable.includes(x.synset) ? 1 : 0)) / max : expandable.includes(x.synset) ? 1 : x.rank === 0 ? 0.5 : 0;
+      if (share >= MIN_SENSE_SHARE) out.set(x.synset, Math.max(out.get(x.synset) ?? 0, Math.min(1, share)));
+    }
+  }
+  return [...out].map(([synset, weight]) => ({ synset, weight })).sort((a, b) => b.weight - a.weight).slice(0, 6);
+}
