@@ -1,5 +1,5 @@
 import './MemoryProposalRow.css';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { MemoryProposalItem } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
 
@@ -10,7 +10,7 @@ const STATE_TEXT = { pending: 'waiting for you', accepted: 'remembered', edited:
  * A memory the assistant proposed after a conversation, in the timeline where it happened: accept,
  * edit then save, or reject; once answered it shows what became of it.
  */
-export function MemoryProposalRow({ item, time }: { item: MemoryProposalItem; time: string }) {
+export function MemoryProposalRow({ item, time }: { item: MemoryProposalItem; time: ReactNode }) {
   const resolve = useApp((s) => s.resolveMemoryProposal);
   const focus = useApp((s) => s.focusTimelineMessage);
   const [draft, setDraft] = useState<string | null>(null);
@@ -51,7 +51,7 @@ export function MemoryProposalRow({ item, time }: { item: MemoryProposalItem; ti
         <span className="memory-proposal-state" data-testid="proposal-state" aria-live="polite">
           {STATE_TEXT[item.status]}
         </span>
-        <time className="row-time">{time}</time>
+        {time}
       </div>
       {draft !== null ? (
         <textarea value={draft} onChange={(e) => setDraft(e.target.value)} aria-label="Memory text" rows={2} autoFocus data-testid="proposal-edit-text" />

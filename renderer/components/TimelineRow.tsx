@@ -1,4 +1,5 @@
-import { memo } from 'react';
+import { memo, type ReactNode } from 'react';
+import { dayLabel, RowTime } from './dates.js';
 import type { MessageItem } from '../../core/contract/index.js';
 import { MemoryProposalRow } from './MemoryProposalRow.js';
 import { CopyButton } from './CopyButton.js';
@@ -20,7 +21,7 @@ const MESSAGE_ENDINGS: Record<string, string> = {
 
 /** One entry of the timeline. Memoized: rows re-render only when their own item changes. */
 export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineEntry }) {
-  const time = formatTime(item.ts);
+  const time = <RowTime ts={item.ts} />;
   switch (item.kind) {
     case 'message':
       return <MessageRow item={item} time={time} />;
@@ -31,7 +32,7 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineE
             {STATUS_TEXT[item.status] ?? item.status}
             {item.reason ? <span className="status-reason"> — {humanize(item.reason)}</span> : null}
           </span>
-          <time className="row-time">{time}</time>
+          {time}
         </div>
       );
     case 'error':
@@ -39,7 +40,7 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineE
         <div className="row row-error" role="alert" data-testid="timeline-row" data-kind="error" data-id={item.id} data-code={item.code}>
           <span className="error-title">Something went wrong</span>
           <span className="error-message">{item.message}</span>
-          <time className="row-time">{time}</time>
+          {time}
         </div>
       );
     case 'tool_call':
@@ -48,18 +49,24 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineE
       return <MemoryProposalRow item={item} time={time} />;
     case 'tool_group':
       return <ToolGroupRow group={item} time={time} />;
+    case 'day':
+      return (
+        <div className="day-separator" data-testid="day-separator" data-day={item.day} role="separator" aria-label={dayLabel(item.ts)}>
+          <span>{dayLabel(item.ts)}</span>
+        </div>
+      );
     default:
       // A kind this build does not know yet (a newer core): say so rather than show nothing.
       return (
         <div className="row row-status" data-testid="timeline-row" data-kind={(item as { kind: string }).kind} data-id={(item as { id: string }).id}>
           <span className="status-line">{(item as { kind: string }).kind.replace(/_/g, ' ')}</span>
-          <time className="row-time">{time}</time>
+          {time}
         </div>
       );
   }
 });
 
-function MessageRow({ item, time }: { item: MessageItem; time: string }) {
+function MessageRow({ item, time }: { item: MessageItem; time: ReactNode }) {
   const streaming = item.status === 'streaming';
   const ending = MESSAGE_ENDINGS[item.status];
   return (
@@ -76,7 +83,7 @@ function MessageRow({ item, time }: { item: MessageItem; time: string }) {
       <header className="message-meta">
         <span className="message-author">{item.role === 'user' ? 'You' : 'Agent Blob'}</span>
         {item.model ? <span className="message-model">{item.model}</span> : null}
-        <time className="row-time">{time}</time>
+        {time}
         {streaming || !item.text ? null : <CopyButton text={item.text} label="Copy message" testId="copy-message" />}
       </header>
       {/* aria-busy holds the announcement until the reply is whole, instead of reading every delta. */}
@@ -89,10 +96,6 @@ function MessageRow({ item, time }: { item: MessageItem; time: string }) {
   );
 }
 
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-function formatTime(ts: number): string {
-  return timeFormat.format(ts);
-}
 
 const REASONS: Record<string, string> = {
   cancelled_by_user: 'stopped by you',

@@ -1,4 +1,4 @@
-import { memo, useState } from 'react';
+import { memo, useState, type ReactNode } from 'react';
 import type { ToolCallItem } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
 import { deniedBy } from '../views/approval/words.js';
@@ -30,7 +30,7 @@ function ReviewButton() {
 }
 
 /** A tool call as a collapsed card; opening it shows the arguments and the result or error. */
-export function ToolCallRow({ item, time }: { item: ToolCallItem; time: string }) {
+export function ToolCallRow({ item, time }: { item: ToolCallItem; time: ReactNode }) {
   const awaitingYou = useAwaitingYou(item);
   const shown = statusOf(item, awaitingYou);
   return (
@@ -50,7 +50,7 @@ export function ToolCallRow({ item, time }: { item: ToolCallItem; time: string }
           <span className="tool-status" data-testid="tool-status" aria-live={item.status === 'running' ? 'polite' : undefined}>
             {shown.text}
           </span>
-          <time className="row-time">{time}</time>
+          {time}
         </summary>
         <div className="tool-body">
           <div className="tool-label">Arguments</div>
@@ -80,7 +80,7 @@ export function ToolCallRow({ item, time }: { item: ToolCallItem; time: string }
 const openGroups = new Set<string>();
 
 /** Consecutive tool calls of one run, folded into one line that says what they did; opening it lists each. */
-export const ToolGroupRow = memo(function ToolGroupRow({ group, time }: { group: ToolGroup; time: string }) {
+export const ToolGroupRow = memo(function ToolGroupRow({ group, time }: { group: ToolGroup; time: ReactNode }) {
   const [open, setOpen] = useState(() => openGroups.has(group.id));
   const awaitingYou = useApp((s) => group.calls.some((c) => c.status === 'running' && s.pendingPermissions.some((r) => r.runId === c.runId && r.tool === c.tool)));
   const counts = new Map<string, number>();
@@ -116,7 +116,7 @@ export const ToolGroupRow = memo(function ToolGroupRow({ group, time }: { group:
           <span className="tool-status" data-testid="tool-status">
             {summary}
           </span>
-          <time className="row-time">{time}</time>
+          {time}
         </summary>
         <div className="tool-group-calls">
           {group.calls.map((call) => (

@@ -1,4 +1,5 @@
 import type { TimelineItem, ToolCallItem } from '../../core/contract/index.js';
+import { dayKey } from './dates.js';
 
 
 /** Tool calls that follow one another, shown as one collapsible row. */
@@ -12,8 +13,17 @@ export interface ToolGroup {
   calls: ToolCallItem[];
 }
 
-/** One row of the timeline as shown: an item, or a group of consecutive tool calls. */
-export type TimelineEntry = TimelineItem | ToolGroup;
+/** A line where a new local calendar day starts. */
+export interface DaySeparator {
+  kind: 'day';
+  id: string;
+  /** The local day, 2026-12-06. */
+  day: string;
+  ts: number;
+}
+
+/** One row of the timeline as shown: an item, a group of consecutive tool calls, or a day's start. */
+export type TimelineEntry = TimelineItem | ToolGroup | DaySeparator;
 
 /**
  * A reply that ended without text: a turn that only called tools, or one that failed, was stopped or
@@ -27,13 +37,20 @@ export function isEmptyEndedReply(item: TimelineItem): boolean {
 /**
  * The rows the timeline shows, in order: the core's items minus empty ended replies, minus "waiting
  * for your permission" lines of runs no longer waiting (the answer moved them on), with consecutive
- * tool calls of one run grouped. One pass, so it stays cheap for tens of thousands of items.
+ * tool calls of one run grouped and a separator where a new local day starts. One pass, so it stays
+ * cheap for tens of thousands of items.
  */
 export function visibleTimelineItems(items: readonly TimelineItem[], waitingRuns: ReadonlySet<string> = new Set()): TimelineEntry[] {
   const out: TimelineEntry[] = [];
+  let day = '';
   for (const item of items) {
     if (isEmptyEndedReply(item)) continue;
     if (item.kind === 'run_status' && item.status === 'waiting_permission' && !(item.runId && waitingRuns.has(item.runId))) continue;
+    const itemDay = dayKey(item.ts);
+    if (itemDay !== day) {
+      day = itemDay;
+      out.push({ kind: 'day', id: `day-${itemDay}-${item.seq}`, day: itemDay, ts: item.ts });
+    }
     if (item.kind === 'tool_call') {
       const last = out[out.length - 1];
       if (last && last.kind === 'tool_group' && last.runId === item.runId) {

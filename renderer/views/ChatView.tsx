@@ -2,7 +2,9 @@ import { useEffect } from 'react';
 import { Composer } from '../components/Composer.js';
 import { PendingApprovals } from '../components/PendingApprovals.js';
 import { StopButton } from '../components/StopButton.js';
+import { SearchIcon } from '../components/icons.js';
 import { Timeline } from '../components/Timeline.js';
+import { TimelineSearch } from '../components/TimelineSearch.js';
 import { useApp, useAppStore } from '../store/context.js';
 import { currentChatRun } from '../store/index.js';
 
@@ -10,8 +12,17 @@ import { currentChatRun } from '../store/index.js';
 export function ChatView() {
   const store = useAppStore();
   const cancelRun = useApp((s) => s.cancelRun);
+  const searchOpen = useApp((s) => s.searchOpen);
+  const setSearchOpen = useApp((s) => s.setSearchOpen);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
+      // Ctrl/Cmd+F searches the whole timeline, not only the rows the browser has rendered.
+      if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === 'f') {
+        event.preventDefault();
+        if (store.getState().searchOpen) document.getElementById('timeline-search-input')?.focus();
+        else setSearchOpen(true);
+        return;
+      }
       if (event.key !== 'Escape' || event.defaultPrevented) return;
       const state = store.getState();
       const run = currentChatRun(state.activeRuns);
@@ -21,9 +32,16 @@ export function ChatView() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [store, cancelRun]);
+  }, [store, cancelRun, setSearchOpen]);
   return (
     <div className="chat">
+      {searchOpen ? (
+        <TimelineSearch />
+      ) : (
+        <button type="button" className="search-open" aria-label="Search the conversation (Ctrl+F)" title="Search (Ctrl+F)" onClick={() => setSearchOpen(true)} data-testid="timeline-search-open">
+          <SearchIcon />
+        </button>
+      )}
       <Timeline />
       <div className="chat-footer">
         <PendingApprovals />

@@ -4,6 +4,7 @@ import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { DEFAULT_RENDERER_DIR, startHost, type Host } from '../../../core/host/index.js';
 import { createMemorySecretStore } from '../../../core/secrets/index.js';
+import type { Clock } from '../../../core/util/clock.js';
 import { silentLogger } from '../../../core/util/logger.js';
 import { AnthropicLoopback, OllamaLoopback, tempDir, WAIT_MS } from '../../support/index.js';
 
@@ -48,7 +49,7 @@ export interface E2EApp {
  */
 export async function startApp(
   browser: Browser,
-  options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number }; env?: Record<string, string> } = {},
+  options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number }; env?: Record<string, string>; clock?: Clock } = {},
 ): Promise<E2EApp> {
   const dir = tempDir('agent-blob-e2e-');
   const anthropic = await AnthropicLoopback.start();
@@ -62,6 +63,7 @@ export async function startApp(
     deltaWindowMs: 16,
     timeZone: 'UTC',
     rendererDir: DEFAULT_RENDERER_DIR,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1100, height: 760 }, colorScheme: options.colorScheme ?? 'light' });
   // Every locator wait ends when the page shows what it waits for; this bounds only a hang.
