@@ -60,6 +60,25 @@ function inFolder(target, folder) {
   return target === folder || target.startsWith(`${folder}/`);
 }
 
+/** The capability folder of a repository-relative core path (`core/runs/queue.ts` -> `runs`), null for `core/app.ts`. */
+function capabilityOf(path) {
+  const parts = path.split('/');
+  return parts[0] === 'core' && parts.length > 2 ? parts[1] : null;
+}
+
+/**
+ * Why an import from one core file into another reaches past a capability's public surface, or
+ * null. Inside its own folder a file imports what it likes; another folder is reached only through
+ * its `index.ts` (`../runs/index.js`), never `../runs/manager.js`.
+ */
+function deepImportViolation(file, target) {
+  const into = capabilityOf(target);
+  if (!into || into === capabilityOf(relative(ROOT, file).split(sep).join('/'))) return null;
+  const rest = target.slice(`core/${into}`.length);
+  if (rest === '' || /^\/index(\.(js|ts))?$/.test(rest)) return null;
+  return `core/${into} is reached only through its index.ts (../${into}/index.js), not ${target}`;
+}
+
 /** Why `specifier` may not be imported from a file of `layer`, or null when it may. */
 function importViolation(layer, file, specifier) {
   const target = targetOf(file, specifier);
@@ -72,7 +91,7 @@ function importViolation(layer, file, specifier) {
     case 'core':
       if (target !== null) {
         if (inFolder(target, 'renderer') || inFolder(target, 'electron')) return `core may not import ${target}: core runs without a window`;
-        return null;
+        return deepImportViolation(file, target);
       }
       return UI_PACKAGES.includes(pkg) ? `core may not import "${specifier}": core runs without a window` : null;
     case 'renderer':

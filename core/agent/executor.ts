@@ -1,11 +1,11 @@
 import type { AgentSettings, Purpose } from '../contract/index.js';
 import { DeltaCoalescer, type EventLog } from '../events/index.js';
-import type { PermissionGate } from '../permissions/types.js';
+import type { PermissionGate } from '../permissions/index.js';
 import { ProviderError, contextWindowOf, routeStream, type ChatMessage, type CircuitBreaker, type ModelProvider, type ProviderId, type RoutedEvent } from '../providers/index.js';
 import type { RunExecutor } from '../runs/index.js';
 import type { TimelineQueries } from '../timeline/index.js';
 import { normalizeToolError, type AnyTool, type Notifier, type ToolContext } from '../tools/index.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../util/index.js';
 import { createStreamRedactor } from '../secrets/index.js';
 import { runAgent } from './loop.js';
 import { conversationFromTimeline } from './history.js';

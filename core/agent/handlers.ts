@@ -1,22 +1,19 @@
-import { AppError, type Run } from '../contract/index.js';
-import type { Handlers } from '../gateway/dispatch.js';
-import type { CircuitBreaker, ModelProvider, ProviderId } from '../providers/index.js';
+import type { Run } from '../contract/index.js';
+import type { Handlers } from '../gateway/index.js';
 import type { TimelineQueries } from '../timeline/index.js';
 import type { AnyTool } from '../tools/index.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../util/index.js';
 import { transcriptHtml } from './export-html.js';
 import { replayRun } from './replay.js';
 import type { AgentSettingsService } from './settings.js';
 import type { AgentStore } from './store.js';
 
-type AgentCommand = 'agent.settings.get' | 'agent.settings.update' | 'runs.show' | 'usage.daily' | 'runs.replay' | 'runs.exportHtml' | 'agent.compactions' | 'providers.status' | 'providers.test';
+type AgentCommand = 'agent.settings.get' | 'agent.settings.update' | 'runs.show' | 'usage.daily' | 'runs.replay' | 'runs.exportHtml' | 'agent.compactions';
 
 export interface AgentHandlerDeps {
   store: AgentStore;
   settings: AgentSettingsService;
-  breaker: CircuitBreaker;
   timeline: TimelineQueries;
-  providers: { get(id: ProviderId): ModelProvider };
   runs: { get(runId: string): Run };
   tools: () => readonly AnyTool[];
   redact: (text: string) => string;
@@ -66,18 +63,5 @@ export function createAgentHandlers(deps: AgentHandlerDeps): Pick<Handlers, Agen
       return { html: transcriptHtml('Agent Blob — conversation', items, deps.redact, deps.timeZone), filename: 'agent-blob-conversation.html' };
     },
     'agent.compactions': ({ limit }) => ({ compactions: deps.store.listCompactions(limit) }),
-    'providers.status': () => ({ models: deps.breaker.snapshot() }),
-    'providers.test': async ({ provider }) => {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), 8000);
-      try {
-        const probe = await deps.providers.get(provider).probe(controller.signal);
-        return { ok: probe.ok, detail: deps.redact(probe.detail) };
-      } catch (err) {
-        throw new AppError('unavailable', deps.redact((err as Error).message));
-      } finally {
-        clearTimeout(timer);
-      }
-    },
   };
 }

@@ -11,3 +11,4 @@ export { conversationFromTimeline } from './history.js';
 export { promptMessages, truncateToFit, findCut, type Conversation } from './compaction.js';
 export type * from './types.js';
 export { createAgentHandlers, type AgentHandlerDeps } from './handlers.js';
+export { createAgentModule, type AgentModule, type AgentModuleDeps } from './module.js';

@@ -1,9 +1,9 @@
 import type { AppEvent, EventType, RunStatus } from '../contract/index.js';
 import { AppError } from '../contract/index.js';
-import type { PermissionDecision } from '../permissions/types.js';
+import type { PermissionDecision } from '../permissions/index.js';
 import { ProviderError, type ProviderErrorKind, type ProviderId, type RoutedEvent } from '../providers/index.js';
 import type { AnyTool, ToolContext } from '../tools/index.js';
-import { ManualClock } from '../util/clock.js';
+import { ManualClock } from '../util/index.js';
 import { runAgent } from './loop.js';
 import type { AgentDeps, AgentInput, ModelCaller, ToolCallResult } from './types.js';
 

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { AgentSettingsSchema, type AgentSettings, type AgentSettingsPatch } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../util/index.js';
 
 const KEY = 'agent.settings';
 

@@ -1,9 +1,9 @@
 import type { EventData, EventType, Price, Purpose } from '../contract/index.js';
-import type { PermissionDecision, PermissionRequest } from '../permissions/types.js';
+import type { PermissionDecision, PermissionRequest } from '../permissions/index.js';
 import type { ModelRequest, RoutedEvent } from '../providers/index.js';
 import type { RunOutcome } from '../runs/index.js';
 import type { AnyTool, ToolContext, ToolErrorInfo, ToolGrant, ToolOutput } from '../tools/index.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../util/index.js';
 import type { Conversation } from './compaction.js';
 
 /** A contract event the loop wants appended for its run. */

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Clock, TimerHandle } from '../util/index.js';
 
 /**
  * Gathers streamed text for a short window before it is written, so a model streaming hundreds of

@@ -1,8 +1,8 @@
 import type { Statement } from 'better-sqlite3';
 import { EVENT_DATA, type AppEvent, type EventData, type EventType } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
-import type { Clock } from '../util/clock.js';
-import type { Logger } from '../util/logger.js';
+import type { Clock } from '../util/index.js';
+import type { Logger } from '../util/index.js';
 
 export type EventListener = (event: AppEvent) => void;
 

@@ -13,7 +13,7 @@ import {
   type ServerFrame,
 } from '../contract/index.js';
 import type { EventLog } from '../events/index.js';
-import type { Logger } from '../util/logger.js';
+import type { Logger } from '../util/index.js';
 
 /** What a handler knows about who is asking. */
 export interface CallContext {
@@ -46,11 +46,29 @@ export class Gateway {
   /** Per session: what it announced, and whether it follows the log right now. */
   private readonly sessions = new Map<object, { capabilities: ReadonlySet<ClientCapability>; subscribed: boolean }>();
 
+  private readonly handlers: Partial<Handlers> = {};
+  private readonly owners = new Map<string, string>();
+
   constructor(
-    private readonly handlers: Handlers,
     private readonly log: EventLog,
     private readonly logger: Logger,
   ) {}
+
+  /** Adds a capability's command handlers. A command answered twice is a wiring bug and throws. */
+  register(owner: string, handlers: Partial<Handlers>): void {
+    for (const [name, handler] of Object.entries(handlers)) {
+      if (!handler) continue;
+      const taken = this.owners.get(name);
+      if (taken) throw new Error(`${owner} and ${taken} both answer ${name}`);
+      this.owners.set(name, owner);
+      (this.handlers as Record<string, unknown>)[name] = handler;
+    }
+  }
+
+  /** Whether some capability answers `command`. */
+  handles(command: CommandName): boolean {
+    return this.owners.has(command);
+  }
 
   /** Calls a command directly (in-process clients), with the same validation as any transport. */
   async call<N extends CommandName>(command: N, args: unknown, ctx: CallContext = { transport: 'inprocess' }): Promise<CommandResult<N>> {
@@ -59,7 +77,8 @@ export class Gateway {
     }
     const parsed = COMMANDS[command].args.safeParse(args ?? {});
     if (!parsed.success) throw new AppError('invalid_input', `${command}: ${describeZodError(parsed.error)}`);
-    const handler = this.handlers[command as Exclude<CommandName, SessionCommand>] as (a: unknown, c: CallContext) => unknown;
+    const handler = this.handlers[command as Exclude<CommandName, SessionCommand>] as ((a: unknown, c: CallContext) => unknown) | undefined;
+    if (!handler) throw new AppError('unavailable', `${command} is not available in this app`);
     return (await handler(parsed.data, ctx)) as CommandResult<N>;
   }
 

@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, type ServerFrame } from '../contract/index.js';
-import type { Logger } from '../util/logger.js';
+import type { Logger } from '../util/index.js';
 import type { Gateway } from './dispatch.js';
 
 export interface WebSocketGatewayOptions {

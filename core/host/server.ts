@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createCore, type Core, type CoreOptions } from '../app.js';
 import { AppError } from '../contract/index.js';
 import { readLock } from '../datadir/index.js';
-import { attachWebSocketGateway } from '../gateway/websocket.js';
+import { attachWebSocketGateway } from '../gateway/index.js';
 import { createStaticHandler, securityHeaders } from './static.js';
 
 /** Where `npm run build:renderer` puts the built UI. */

@@ -1,5 +1,5 @@
-import type { Clock, TimerHandle } from '../util/clock.js';
-import type { Logger } from '../util/logger.js';
+import type { Clock, TimerHandle } from '../util/index.js';
+import type { Logger } from '../util/index.js';
 import type { MemoryService } from './service.js';
 import type { MemoryRow } from './store.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { MemoryAreaSchema, type AppEvent } from '../contract/index.js';
 import type { ReadableDB } from '../db/index.js';
-import type { Logger } from '../util/logger.js';
+import type { Logger } from '../util/index.js';
 import type { MemoryProposals } from './proposals.js';
 
 /** The whole text of a streamed model answer. */
@@ -80,6 +80,11 @@ export class MemoryExtraction {
     const source = { kind: 'run' as const, runId, messageId: messages.find((m) => m.role === 'user')?.id ?? messages[0].id };
     for (const p of proposed) await this.deps.proposals.propose({ ...p, source });
     return proposed.length;
+  }
+
+  /** Settles when the extractions in flight have ended; null when none is. */
+  pending(): Promise<void> | null {
+    return this.inFlight.size ? this.idle() : null;
   }
 
   async idle(): Promise<void> {

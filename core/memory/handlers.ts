@@ -1,4 +1,4 @@
-import type { Handlers } from '../gateway/dispatch.js';
+import type { Handlers } from '../gateway/index.js';
 import type { Consolidator } from './consolidation.js';
 import type { MemoryProposals } from './proposals.js';
 import type { MemoryService } from './service.js';

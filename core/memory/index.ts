@@ -15,3 +15,4 @@ export { VectorIndex } from './vector-index.js';
 export { LexicalIndex, weightedSenses } from './lexical.js';
 export { prepareWordNet } from './wordnet.js';
 export { addLexiconCacheDir } from './lexicon/index.js';
+export { createMemoryModule, type MemoryModule, type MemoryModuleDeps } from './module.js';

@@ -2,7 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { AppError, type AppEvent, type MemoryArea, type MemoryProposal, type MemorySource } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
-import type { Ids } from '../util/ids.js';
+import type { Ids } from '../util/index.js';
 import type { MemoryService } from './service.js';
 
 type Row = {

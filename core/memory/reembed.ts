@@ -1,7 +1,7 @@
 import type { EmbedderConfig } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
-import type { Logger } from '../util/logger.js';
+import type { Logger } from '../util/index.js';
 import type { Embedder } from './embedder.js';
 import type { VectorIndex } from './vector-index.js';
 

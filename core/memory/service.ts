@@ -9,9 +9,9 @@ import {
 } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
-import type { Clock } from '../util/clock.js';
-import type { Ids } from '../util/ids.js';
-import type { Logger } from '../util/logger.js';
+import type { Clock } from '../util/index.js';
+import type { Ids } from '../util/index.js';
+import type { Logger } from '../util/index.js';
 import { relate } from './dedup.js';
 import { dot, type Embedder } from './embedder.js';
 import { memoryToJsonLine, parseMemoryJsonl, type ImportItem } from './jsonl.js';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MemoryAreaSchema } from '../contract/index.js';
-import { ToolError, defineTool, type AnyTool } from '../tools/types.js';
+import { ToolError, defineTool, type AnyTool } from '../tools/index.js';
 import type { MemoryService } from './service.js';
 
 /**

@@ -1,8 +1,8 @@
 import { AppError, type AuditEntry, type DecidedBy, type EventData, type PermissionMode, type RuleInput } from '../contract/index.js';
 import type { EventLog } from '../events/index.js';
-import type { Clock, TimerHandle } from '../util/clock.js';
-import type { Ids } from '../util/ids.js';
-import type { Logger } from '../util/logger.js';
+import type { Clock, TimerHandle } from '../util/index.js';
+import type { Ids } from '../util/index.js';
+import type { Logger } from '../util/index.js';
 import { formatNetApproval, resolvePrivateReason, parseHttpTarget, type HostResolver } from './net.js';
 import type { Evaluation, PolicyEngine } from './policy.js';
 import type { PermissionQueries } from './store.js';

@@ -1,4 +1,4 @@
-import type { Handlers } from '../gateway/dispatch.js';
+import type { Handlers } from '../gateway/index.js';
 import type { Permissions } from './service.js';
 
 type PermissionCommand = Extract<keyof Handlers, `permissions.${string}`>;

@@ -9,3 +9,4 @@ export { createPermissionHandlers } from './handlers.js';
 export { resolvePath, nodePathSystem, isInsideRoot, type PathSystem } from './paths.js';
 export { suggestRule, previewRule, type RuleSuggestion } from './suggest.js';
 export { PermissionQueries, createPermissionsProjector, type AuditFilter } from './store.js';
+export { createPermissionsModule, type PermissionsModule } from './module.js';

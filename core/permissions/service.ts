@@ -5,14 +5,14 @@ import { AppError, RuleInputSchema, type AuditEntry, type PermissionConfig, type
 import { describeWaitingCall } from './details.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
-import type { Clock } from '../util/clock.js';
-import type { Ids } from '../util/ids.js';
-import type { Logger } from '../util/logger.js';
+import type { Clock } from '../util/index.js';
+import type { Ids } from '../util/index.js';
+import type { Logger } from '../util/index.js';
 import { createPermissionGate, type PermissionGateControl, type PermissionNotice } from './gate.js';
 import { parseHttpTarget, resolvePrivateReason, type HostResolver } from './net.js';
 import { nodePathSystem, type PathSystem } from './paths.js';
 import { PolicyEngine } from './policy.js';
-import { PermissionQueries, createPermissionsProjector, type AuditFilter } from './store.js';
+import { PermissionQueries, type AuditFilter } from './store.js';
 import { previewRule, suggestRule, type RuleSuggestion } from './suggest.js';
 
 export interface PermissionsDeps {
@@ -60,9 +60,8 @@ export interface Permissions {
   expireLeftovers(runId?: string): number;
 }
 
-/** Wires the permission store, policy engine and gate; registers the projector on the log. */
+/** Wires the permission store, policy engine and gate. Its projector (`createPermissionsProjector`) is registered by the module. */
 export function createPermissions(deps: PermissionsDeps): Permissions {
-  deps.log.addProjector(createPermissionsProjector(deps.db));
   const queries = new PermissionQueries(deps.db);
   const sys = deps.pathSystem ?? nodePathSystem(homedir());
   const engine = new PolicyEngine(sys);

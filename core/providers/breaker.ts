@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../util/index.js';
 
 export interface BreakerOptions {
   /** Failed attempts in a row that open the breaker. */

@@ -1,5 +1,5 @@
 import { AppError, type HealthCheck, type Settings } from '../contract/index.js';
-import type { Handlers } from '../gateway/dispatch.js';
+import type { Handlers } from '../gateway/index.js';
 import { ProviderError, parseModelRef, type ModelProvider, type ProviderId } from './types.js';
 import { unknownProviderMessage } from './registry.js';
 

@@ -8,3 +8,4 @@ export { routeStream, sleep, DEFAULT_RETRY, type RetryPolicy, type RouterNotice,
 export { priceOf, costOf, emptyTotals, contextWindowOf } from './prices.js';
 export { estimateTokens, estimateMessage, estimatePrompt } from './tokens.js';
 export { createProviderHandlers, providerHealthChecks, requireKnownModel, type ProviderHandlerDeps, type ProviderHealthDeps } from './handlers.js';
+export { createProvidersModule, type ProvidersModule, type ProvidersModuleDeps } from './module.js';

@@ -1,4 +1,4 @@
-import type { Price, UsageTotals } from '../contract/agent.js';
+import type { Price, UsageTotals } from '../contract/index.js';
 import type { Usage } from './types.js';
 
 /** Built-in prices (USD per million tokens) by model-name prefix, for models settings do not price. */

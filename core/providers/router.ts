@@ -1,4 +1,4 @@
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../util/index.js';
 import type { CircuitBreaker } from './breaker.js';
 import { ProviderError, parseModelRef, type ModelProvider, type ModelRequest, type ProviderId, type StreamEvent } from './types.js';
 

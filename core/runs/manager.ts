@@ -9,8 +9,8 @@ import {
   type RunStatus,
 } from '../contract/index.js';
 import type { EventLog } from '../events/index.js';
-import type { Ids } from '../util/ids.js';
-import type { Logger } from '../util/logger.js';
+import type { Ids } from '../util/index.js';
+import type { Logger } from '../util/index.js';
 import type { RunQueries } from './store.js';
 
 /** Thrown for a transition the state machine does not allow: always a bug in the caller. */
@@ -52,6 +52,8 @@ interface ActiveRun {
 /** Creates runs, moves them through their states, cancels them, and recovers them after a crash. */
 export class RunManager {
   private readonly active = new Map<string, ActiveRun>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closedReason: string | null = null;
 
   constructor(
     private readonly log: EventLog,
@@ -89,7 +91,24 @@ export class RunManager {
   }
 
   /** Starts a queued run: `running`, then the executor, then its outcome. Resolves when it has ended. */
-  async start(runId: string, executor: RunExecutor): Promise<Run> {
+  start(runId: string, executor: RunExecutor): Promise<Run> {
+    const done = this.execute(runId, executor);
+    this.inFlight.add(done);
+    void done.finally(() => this.inFlight.delete(done)).catch(() => {});
+    return done;
+  }
+
+  /** Settles when every run started so far has ended; null when none is in flight. */
+  idle(): Promise<void> | null {
+    if (!this.inFlight.size) return null;
+    return Promise.allSettled([...this.inFlight]).then(() => undefined);
+  }
+
+  private async execute(runId: string, executor: RunExecutor): Promise<Run> {
+    if (this.closedReason !== null) {
+      this.log.transaction(() => this.transition(runId, 'cancelled', { reason: this.closedReason }));
+      return this.get(runId);
+    }
     const controller = new AbortController();
     const entry: ActiveRun = { controller, endSteps: [] };
     this.active.set(runId, entry);
@@ -141,6 +160,12 @@ export class RunManager {
   /** Cancels every active run (the app is quitting). */
   cancelAll(reason: string): void {
     for (const runId of [...this.active.keys()]) this.cancel(runId, reason);
+  }
+
+  /** Cancels every active run and ends any run started from now on at once, `cancelled` with `reason`. */
+  close(reason: string): void {
+    this.closedReason = reason;
+    this.cancelAll(reason);
   }
 
   /**

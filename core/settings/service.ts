@@ -4,7 +4,7 @@ import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import { OPENAI_BASE_URL, type EndpointSettings, type ProviderSettings } from '../providers/index.js';
 import type { SecretStore } from '../secrets/index.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock } from '../util/index.js';
 
 export const DEFAULT_CHAT_MODEL = 'anthropic:claude-sonnet-5-5';
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';

@@ -1,1 +1,3 @@
-export { createTimelineProjector, TimelineQueries } from './projection.js';
+/** The master timeline: one row per item, kept by the event log. */
+export { TimelineQueries, createTimelineProjector } from './projection.js';
+export { createTimelineModule, type TimelineModule } from './module.js';

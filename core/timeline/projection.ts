@@ -143,6 +143,7 @@ export class TimelineQueries {
   private readonly page: Statement;
   private readonly messagesOfRecentRuns: Statement;
   private readonly searchStatement: Statement;
+  private readonly streamingOfRun: Statement;
 
   constructor(db: ReadableDB) {
     this.page = db.prepare('SELECT * FROM timeline WHERE seq < ? ORDER BY seq DESC LIMIT ?');
@@ -153,6 +154,12 @@ export class TimelineQueries {
     this.messagesOfRecentRuns = db.prepare(
       "SELECT * FROM (SELECT * FROM timeline WHERE kind = 'message' AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq",
     );
+    this.streamingOfRun = db.prepare("SELECT id, text FROM timeline WHERE run_id = ? AND kind = 'message' AND status = 'streaming'");
+  }
+
+  /** A run's messages still streaming (what a crash left open). */
+  streamingMessages(runId: string): { id: string; text: string }[] {
+    return this.streamingOfRun.all(runId) as { id: string; text: string }[];
   }
 
   /** Up to `limit` items before `beforeSeq`, oldest first, and whether older ones exist. */

@@ -2,7 +2,7 @@ import { request as httpRequest, type IncomingMessage, type RequestOptions } fro
 import { request as httpsRequest } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import { z } from 'zod';
-import { nonPublicReason, parseHttpTarget, parseNetApproval, systemResolver } from '../permissions/net.js';
+import { nonPublicReason, parseHttpTarget, parseNetApproval, systemResolver } from '../permissions/index.js';
 import { ToolError, defineTool } from './types.js';
 
 export const HTTP_MAX_BYTES = 2 * 1024 * 1024;

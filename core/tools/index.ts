@@ -1,28 +1,8 @@
 /** Built-in tools and the tool interface other capabilities implement. */
 export * from './types.js';
+export { ToolRegistry, type ToolsChange } from './registry.js';
+export { createToolsModule, type ToolsModule } from './module.js';
 export { resolveInsideRoots, absoluteFor } from './paths.js';
 export { scrubbedEnv, COMMAND_OUTPUT_CAP, COMMAND_TIMEOUT_MS } from './run-command.js';
 export { HTTP_MAX_BYTES, HTTP_TIMEOUT_MS } from './http-get.js';
-import { currentTimeTool } from './current-time.js';
-import { httpGetTool } from './http-get.js';
-import { listDirTool } from './list-dir.js';
-import { notifyTool } from './notify.js';
-import { readTextTool } from './read-text.js';
-import { runCommandTool } from './run-command.js';
-import { searchFilesTool } from './search-files.js';
-import type { AnyTool } from './types.js';
-import { writeTextTool } from './write-text.js';
-
-export { currentTimeTool, httpGetTool, listDirTool, notifyTool, readTextTool, runCommandTool, searchFilesTool, writeTextTool };
-
-/** Every built-in tool, in the order the model sees them. */
-export const BUILTIN_TOOLS: readonly AnyTool[] = [
-  readTextTool,
-  writeTextTool,
-  listDirTool,
-  searchFilesTool,
-  httpGetTool,
-  runCommandTool,
-  notifyTool,
-  currentTimeTool,
-];
+export { BUILTIN_TOOLS, currentTimeTool, httpGetTool, listDirTool, notifyTool, readTextTool, runCommandTool, searchFilesTool, writeTextTool } from './builtin.js';

@@ -4,8 +4,8 @@
  * before it runs; it never decides that itself.
  */
 import { z } from 'zod';
-import type { Capability } from '../permissions/types.js';
-import type { Clock } from '../util/clock.js';
+import type { Capability } from '../permissions/index.js';
+import type { Clock } from '../util/index.js';
 
 /** Normalised tool failure codes: what the model (and the tool card) sees. */
 export type ToolErrorCode =

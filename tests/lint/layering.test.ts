@@ -38,7 +38,7 @@ describe('the layering lint rule', () => {
 
   it('has violating and compliant fixtures for core, the contract, the renderer and electron', () => {
     const names = fixtures.map((f) => relative(FIXTURES, f).split(sep).join('/'));
-    for (const expected of ['core/imports-electron.ts', 'core/imports-react.ts', 'core/uses-dom-globals.ts', 'core/compliant.ts', 'core/contract/imports-node.ts', 'core/contract/imports-outside.ts', 'core/contract/compliant.ts', 'renderer/imports-core.ts', 'renderer/imports-node.ts', 'renderer/views/imports-electron.ts', 'renderer/compliant.tsx', 'electron/compliant.ts']) {
+    for (const expected of ['core/imports-electron.ts', 'core/imports-react.ts', 'core/uses-dom-globals.ts', 'core/compliant.ts', 'core/agent/deep-imports.ts', 'core/deep-from-root.ts', 'core/contract/imports-node.ts', 'core/contract/imports-outside.ts', 'core/contract/compliant.ts', 'renderer/imports-core.ts', 'renderer/imports-node.ts', 'renderer/views/imports-electron.ts', 'renderer/compliant.tsx', 'electron/compliant.ts']) {
       assert.ok(names.includes(expected), `missing fixture ${expected}`);
     }
   });
@@ -58,8 +58,17 @@ describe('the layering lint rule', () => {
   it('names the layer and the offending import in its message', async () => {
     const { messages } = await lintFixture(join(FIXTURES, 'renderer', 'imports-core.ts'));
     assert.match(messages[0], /the renderer may import only core\/contract from core, not core\/app\.js/);
+    const deep = await lintFixture(join(FIXTURES, 'core', 'agent', 'deep-imports.ts'));
+    assert.match(deep.messages[0], /core\/runs is reached only through its index\.ts \(\.\.\/runs\/index\.js\), not core\/runs\/manager\.js/);
     const dom = await lintFixture(join(FIXTURES, 'core', 'uses-dom-globals.ts'));
     assert.ok(dom.messages.some((m) => /may not use the DOM global "document"/.test(m)), dom.messages.join('\n'));
+  });
+
+  it('every core folder has the index.ts other folders import it through', () => {
+    const folders = readdirSync(join(ROOT, 'core'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    assert.ok(folders.length >= 15, `expected the core folders, found ${folders.join(', ')}`);
+    const without = folders.filter((name) => !readdirSync(join(ROOT, 'core', name)).includes('index.ts'));
+    assert.deepEqual(without, []);
   });
 
   it('finds no layering violation in the real core, renderer and electron folders', async () => {

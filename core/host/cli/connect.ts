@@ -1,8 +1,8 @@
 import type { Core } from '../../app.js';
 import { AppError, type Client } from '../../contract/index.js';
 import { DataDirBusyError, dataPaths, isProcessAlive, readLock, type LockInfo } from '../../datadir/index.js';
-import { connectInProcess } from '../../gateway/inprocess.js';
-import { connectWebSocket } from '../../gateway/websocket-client.js';
+import { connectInProcess } from '../../gateway/index.js';
+import { connectWebSocket } from '../../gateway/index.js';
 import type { ConnectionMode } from './types.js';
 
 export interface CliConnection {

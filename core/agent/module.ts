@@ -1,0 +1,102 @@
+import type { Purpose } from '../contract/index.js';
+import type { WritableDB } from '../db/index.js';
+import type { EventLog } from '../events/index.js';
+import type { CapabilityModule } from '../modules/index.js';
+import type { Permissions } from '../permissions/index.js';
+import { routeStream, type CircuitBreaker, type ModelProvider, type ProviderId } from '../providers/index.js';
+import type { Run } from '../contract/index.js';
+import type { TimelineQueries } from '../timeline/index.js';
+import { scrubbedEnv, type Notifier, type ToolRegistry } from '../tools/index.js';
+import type { Clock } from '../util/index.js';
+import { chainFor, type AgentRuntime, type RecallForPrompt } from './executor.js';
+import { createAgentHandlers } from './handlers.js';
+import { AgentSettingsService } from './settings.js';
+import { AgentStore, createUsageProjector } from './store.js';
+
+export interface AgentModuleDeps {
+  db: WritableDB;
+  log: EventLog;
+  clock: Clock;
+  redact: (text: string) => string;
+  timeline: TimelineQueries;
+  runs: { get(runId: string): Run };
+  providers: { get(id: ProviderId): ModelProvider };
+  breaker: CircuitBreaker;
+  tools: ToolRegistry;
+  permissions: Permissions;
+  /** The notifier the `notify` tool reaches now (native, a window that shows them, or none). */
+  notifier: () => Notifier | null;
+  env: NodeJS.ProcessEnv;
+  timeZone: string;
+  deltaWindowMs: number;
+  chatModel: () => string;
+}
+
+export interface AgentModule extends CapabilityModule {
+  /** What every agent run shares; `agentExecutor(agent.runtime, input)` runs the loop for any purpose. */
+  readonly runtime: AgentRuntime;
+  readonly store: AgentStore;
+  readonly settings: AgentSettingsService;
+  /** Adds a section to every run's system prompt (a skills index, a policy summary). */
+  addSystemSection(section: () => { title: string; body: string } | null): void;
+  /** Sets where retrieved memory for a prompt comes from. */
+  setRecall(recall: RecallForPrompt): void;
+  /** Asks the model routed for `purpose` one question and returns its whole text answer. */
+  complete(purpose: Purpose, system: string, prompt: string, signal: AbortSignal): Promise<string>;
+}
+
+/** The agent runtime: the loop's shared parts, its settings, usage, recordings and their commands. */
+export function createAgentModule(deps: AgentModuleDeps): AgentModule {
+  const store = new AgentStore(deps.db);
+  const settings = new AgentSettingsService(deps.db, deps.log, deps.clock);
+  const sections: (() => { title: string; body: string } | null)[] = [
+    () => ({
+      title: 'Permissions',
+      body: `Mode: ${deps.permissions.config().mode}. File and shell tools work inside: ${deps.permissions.roots().join(', ') || '(no folder)'}. Some calls ask the user first; a denied call comes back as an error: do not retry it unchanged.`,
+    }),
+  ];
+  const runtime: AgentRuntime = {
+    log: deps.log,
+    timeline: deps.timeline,
+    store,
+    providers: deps.providers,
+    breaker: deps.breaker,
+    clock: deps.clock,
+    redact: deps.redact,
+    tools: () => deps.tools.list(),
+    gate: deps.permissions.gate,
+    notifier: deps.notifier,
+    commandEnv: scrubbedEnv(deps.env),
+    timeZone: deps.timeZone,
+    deltaWindowMs: deps.deltaWindowMs,
+    settings: () => settings.get(),
+    chatModel: deps.chatModel,
+    roots: () => deps.permissions.roots(),
+    systemSections: () => sections.map((s) => s()).filter((s): s is { title: string; body: string } => s !== null),
+    maxTokens: 4096,
+    historyLimit: 400,
+  };
+  return {
+    name: 'agent',
+    runtime,
+    store,
+    settings,
+    projectors: [createUsageProjector(deps.db)],
+    handlers: createAgentHandlers({ store, settings, timeline: deps.timeline, runs: deps.runs, tools: runtime.tools, redact: deps.redact, clock: deps.clock, timeZone: deps.timeZone }),
+    addSystemSection: (section) => sections.push(section),
+    setRecall: (recall) => {
+      runtime.recallForPrompt = recall;
+    },
+    async complete(purpose, system, prompt, signal) {
+      let out = '';
+      const stream = routeStream({ providers: deps.providers, clock: deps.clock, breaker: deps.breaker }, chainFor(runtime, purpose), {
+        system,
+        messages: [{ role: 'user', content: prompt }],
+        maxTokens: 1024,
+        signal,
+      });
+      for await (const event of stream) if (event.type === 'text') out += event.text;
+      return out;
+    },
+  };
+}

@@ -1,0 +1,75 @@
+import type { EmbedderConfig } from '../contract/index.js';
+import type { WritableDB } from '../db/index.js';
+import type { EventLog } from '../events/index.js';
+import type { CapabilityModule } from '../modules/index.js';
+import type { Clock, Ids, Logger } from '../util/index.js';
+import { Consolidator } from './consolidation.js';
+import { createMemoryEmbedder } from './embedder.js';
+import { MemoryExtraction, type Complete } from './extraction.js';
+import { createMemoryHandlers } from './handlers.js';
+import { MemoryProposals, createProposalProjector } from './proposals.js';
+import { MemoryService } from './service.js';
+import { createMemoryProjector } from './store.js';
+import { createMemoryTools } from './tools.js';
+import { addLexiconCacheDir } from './lexicon/index.js';
+import type { RecallForPrompt } from '../agent/index.js';
+import { endpointConfig, type ProviderSettings } from '../providers/index.js';
+
+export interface MemoryModuleDeps {
+  db: WritableDB;
+  log: EventLog;
+  clock: Clock;
+  ids: Ids;
+  logger: Logger;
+  /** Where Ollama and OpenAI-compatible endpoints answer, for an embedder of theirs. */
+  providerSettings: () => ProviderSettings;
+  /** The data folder's cache folder (the compact WordNet index when node_modules has no room). */
+  cacheDir: string;
+  /** Asks the memory model one question (extraction). */
+  complete: Complete;
+  /** Gives the agent what memory recalls for a prompt. */
+  setRecall: (recall: RecallForPrompt) => void;
+}
+
+export interface MemoryModule extends CapabilityModule {
+  readonly memory: MemoryService;
+  readonly proposals: MemoryProposals;
+}
+
+/** Memory: the store and its indexes, search, proposals after runs, consolidation, and the agent's memory tools. */
+export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
+  const { db, log, clock, ids, logger } = deps;
+  addLexiconCacheDir(deps.cacheDir);
+  const memory = new MemoryService({ db, log, clock, ids, logger, makeEmbedder: (config: EmbedderConfig) =>
+      createMemoryEmbedder(config, deps.providerSettings().ollama.host, (name) => {
+        const endpoint = deps.providerSettings().endpoints[name];
+        return endpoint ? endpointConfig(name, endpoint) : null;
+      }),
+  });
+  const proposals = new MemoryProposals(db, log, ids, memory);
+  const consolidator = new Consolidator({ memory, clock, logger });
+  // After a chat run, the memory model proposes what to remember (when the user turned it on).
+  const extraction = new MemoryExtraction({ db, proposals, logger, enabled: () => memory.extractAfterRuns(), complete: deps.complete });
+  deps.setRecall((query, budget) => memory.recallForPrompt(query, budget));
+  let unsubscribe: (() => void) | null = null;
+  return {
+    name: 'memory',
+    memory,
+    proposals,
+    projectors: [createMemoryProjector(db), createProposalProjector(db)],
+    tools: createMemoryTools(memory),
+    handlers: createMemoryHandlers(memory, proposals, consolidator),
+    start() {
+      memory.start();
+      unsubscribe = log.subscribe(log.head(), (event) => extraction.observe(event));
+      consolidator.start();
+    },
+    idle: () => extraction.pending(),
+    async stop() {
+      unsubscribe?.();
+      await consolidator.stop();
+      await extraction.close();
+      await memory.close();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { HealthCheck } from '../contract/index.js';
+import type { DataPaths } from '../datadir/index.js';
+import type { DatabaseInfo, WritableDB } from '../db/index.js';
+import { providerHealthChecks, type ProviderRegistry } from '../providers/index.js';
+import type { SecretStore } from '../secrets/index.js';
+import type { SettingsService } from '../settings/index.js';
+
+export interface DoctorDeps {
+  db: WritableDB;
+  dbInfo: DatabaseInfo;
+  paths: DataPaths;
+  secrets: SecretStore;
+  settings: SettingsService;
+  providers: ProviderRegistry;
+  /** Every model the routes name, so a provider only a route uses is checked as used. */
+  usedModels: () => string[];
+  redact: (text: string) => string;
+}
+
+/** The health checks: the database and its extensions, the secret store, each provider (probed when asked). */
+export async function runDoctor(deps: DoctorDeps, probeProviders: boolean): Promise<HealthCheck[]> {
+  const checks: HealthCheck[] = [];
+  const integrity = String(deps.db.pragma('quick_check', { simple: true }));
+  checks.push({ name: 'database', status: integrity === 'ok' ? 'ok' : 'fail', detail: `${deps.paths.database}: ${integrity}, schema ${deps.dbInfo.schemaVersion}, journal ${deps.dbInfo.journalMode}, SQLite ${deps.dbInfo.sqliteVersion}` });
+  checks.push({ name: 'sqlite-vec', status: 'ok', detail: `loaded, ${deps.dbInfo.vecVersion}` });
+  checks.push({ name: 'fts5', status: deps.dbInfo.fts5 ? 'ok' : 'fail', detail: deps.dbInfo.fts5 ? 'available' : 'missing: memory search cannot work' });
+  checks.push({ name: 'secrets', status: deps.secrets.warning ? 'warn' : 'ok', detail: deps.secrets.description });
+  const settings = deps.settings.get();
+  checks.push(...(await providerHealthChecks({ settings, usedModels: [settings.models.chat, ...deps.usedModels()], providers: deps.providers, probe: probeProviders, redact: deps.redact })));
+  return checks;
+}
