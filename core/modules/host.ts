@@ -82,10 +82,12 @@ export class ModuleHost {
   }
 
   /**
-   * Undoes a start that failed half-way, synchronously: stops what started (their stops are not
-   * awaited: nothing has run yet that they would wait for), then releases the data folder.
+   * Undoes a start that failed half-way, or closes at once when there is no time to wait:
+   * synchronously stops what started (their stops are not awaited), then releases the data folder.
    */
   abort(tools?: ToolRegistry): void {
+    if (this.stopping) return void this.release();
+    this.stopping = Promise.resolve();
     for (const m of [...this.started].reverse()) {
       try {
         const stopped = m.stop?.();
