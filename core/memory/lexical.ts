@@ -22,6 +22,8 @@ const MIN_SENSE_SHARE = 0.25;
 /** Compounds of a query word looked at ("dental" has a dozen). */
 const COMPOUNDS = 24;
 
+/** A query word with its weight and the store's stems it matches. */
+export type QueryGroup = { query: string; weight: number; terms: Map<string, { weight: number; relation: MemoryMatch['relation']; word: string }> };
 type Doc = { area: MemoryArea; len: number; tf: Map<string, number> };
 export type LexicalHit = { rowid: number; score: number; matches: MemoryMatch[] };
 
@@ -101,8 +103,8 @@ export class LexicalIndex {
    * Memories by weighted BM25 over the query's words and the store's words WordNet relates to them.
    * `extra` adds weighted stems (pseudo-relevance feedback), each counting on its own.
    */
-  search(query: string, options: { limit: number; area?: MemoryArea; extra?: Map<string, number> }): LexicalHit[] {
-    const groups = this.queryGroups(query);
+  search(query: string | QueryGroup[], options: { limit: number; area?: MemoryArea; extra?: Map<string, number> }): LexicalHit[] {
+    const groups = typeof query === 'string' ? this.queryGroups(query) : [...query];
     for (const [s, w] of options.extra ?? []) groups.push({ query: s, weight: 1, terms: new Map([[s, { weight: w, relation: 'feedback', word: s }]]) });
     const avg = this.docs.size ? this.totalLen / this.docs.size : 1;
     const scores = new Map<number, { score: number; matches: MemoryMatch[] }>();
@@ -136,7 +138,7 @@ export class LexicalIndex {
   }
 
   /** Each topic word of the query with the store's stems it may match, best weight per stem. */
-  queryGroups(query: string): { query: string; weight: number; terms: Map<string, { weight: number; relation: MemoryMatch['relation']; word: string }> }[] {
+  queryGroups(query: string): QueryGroup[] {
     const lx = lexiconIfLoaded();
     const out: ReturnType<LexicalIndex['queryGroups']> = [];
     for (const w of [...new Set(tokens(query))]) {

@@ -1,7 +1,7 @@
 import type { MemoryArea, MemoryExplain, MemoryHit, MemoryMatch } from '../contract/index.js';
 import { relate } from './dedup.js';
 import { dot } from './embedder.js';
-import { RELATION_WEIGHT, type LexicalIndex } from './lexical.js';
+import { RELATION_WEIGHT, type LexicalIndex, type QueryGroup } from './lexical.js';
 import { rowToMemory, type MemoryQueries, type MemoryRow } from './store.js';
 import { contentWords, highlightRanges, stem, words } from './text.js';
 import type { VectorIndex } from './vector-index.js';
@@ -87,13 +87,15 @@ export function hybridSearch(
   const p = options.profile ?? DEFAULT_PROFILE;
   // Over-fetch when a filter applies after retrieval.
   const k = options.pinned !== undefined ? p.candidates * 4 : p.candidates;
-  let lexical = deps.lexical.search(query, { limit: k, area: options.area });
-  const asked = confidenceOf(deps.lexical, query);
+  // WordNet expansion is the costly part: done once per search.
+  const groups = deps.lexical.queryGroups(query);
+  let lexical = deps.lexical.search(groups, { limit: k, area: options.area });
+  const asked = confidenceOf(deps.lexical, groups);
   // Feedback only from a first pass that found what was asked; from long shots it drifts.
   if (p.feedbackTerms > 0 && lexical.length >= 2 && asked(lexical[0].matches) >= p.confidentCoverage) {
     const own = new Set(queryWords(query).map(stem));
     const extra = feedbackTerms(deps.lexical, lexical.slice(0, p.feedbackDocs), own, p.feedbackTerms);
-    if (extra.size) lexical = deps.lexical.search(query, { limit: k, area: options.area, extra });
+    if (extra.size) lexical = deps.lexical.search(groups, { limit: k, area: options.area, extra });
   }
   // A query of only stopwords embeds to nothing; its "nearest" vectors would be arbitrary.
   const vector = queryVector?.some((x) => x !== 0) ? deps.vectors.knn(queryVector, k, options.area) : [];
@@ -142,10 +144,10 @@ export function hybridSearch(
  * each query word weighs its IDF (a word no memory contains weighs the most) times its topic weight,
  * and counts by its match's weight.
  */
-function confidenceOf(lexical: LexicalIndex, query: string): (matches: MemoryMatch[]) => number {
+function confidenceOf(lexical: LexicalIndex, groups: QueryGroup[]): (matches: MemoryMatch[]) => number {
   // A word no memory contains weighs as much as one a single memory contains: it is what a question
   // without an answer asks about, but one incidental word must not outweigh the rest.
-  const weights = new Map(lexical.queryGroups(query).map((g) => [g.query, g.weight * lexical.idf(stem(g.query), 1)]));
+  const weights = new Map(groups.map((g) => [g.query, g.weight * lexical.idf(stem(g.query), 1)]));
   // Against the weightiest word, not the sum: a question about two things is answered by a memory about one.
   const total = Math.max(0, ...weights.values());
   return (matches) => {
