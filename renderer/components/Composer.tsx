@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { useApp } from '../store/context.js';
+import { ModelPicker } from './ModelPicker.js';
 
 /** Enter sends, Shift+Enter starts a new line; the draft stays when sending fails. */
 export function Composer() {
   const connected = useApp((s) => s.connectionState === 'open');
   const sendChat = useApp((s) => s.sendChat);
+  const model = useApp((s) => s.composerModel);
   const [draft, setDraft] = useState('');
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -21,7 +23,7 @@ export function Composer() {
     setSending(true);
     setError(null);
     try {
-      await sendChat(text);
+      await sendChat(text, model);
       setDraft('');
     } catch (err) {
       setError(`Not sent: ${(err as Error).message}`);
@@ -73,6 +75,7 @@ export function Composer() {
           autoFocus
         />
         <div className="composer-tools">
+          <ModelPicker disabled={disabled} />
           <span className="spacer" />
           <button type="submit" className="send-button primary" data-testid="composer-send" disabled={disabled || sending || !draft.trim()}>
             Send

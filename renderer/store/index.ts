@@ -2,6 +2,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AppEvent, Client } from '../../core/contract/index.js';
 import { createConnectionSlice } from './connection.js';
 import { createMemorySlice } from './memory.js';
+import { createModelsSlice } from './models.js';
 import { createNotificationsSlice } from './notifications.js';
 import { createPermissionsSlice } from './permissions.js';
 import { createRunsSlice } from './runs.js';
@@ -22,6 +23,7 @@ const EVENT_APPLIERS: EventApplier[] = [
   (state, events) => state.applyMemoryEvents(events),
   (state, events) => state.applyPermissionEvents(events),
   (state, events) => state.applySettingsEvents(events),
+  (state, events) => state.applyModelEvents(events),
   (state, events) => state.applyNotificationEvents(events),
 ];
 
@@ -36,6 +38,7 @@ export function createAppStore(client: Client): AppStore {
     ...createMemorySlice(set, get, client),
     ...createPermissionsSlice(set, get, client),
     ...createSettingsSlice(set, get, client),
+    ...createModelsSlice(set, get, client),
     ...createNotificationsSlice(set, get, client),
     ...createUiSlice(set, get, client),
   }));

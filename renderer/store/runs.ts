@@ -19,7 +19,8 @@ export interface RunsSlice {
   runsError: string | null;
   loadActiveRuns(): Promise<void>;
   /** Sends a chat message; rejects with a readable error so the composer can keep the draft. */
-  sendChat(text: string): Promise<void>;
+  /** Sends a message; `model` (`provider:model`) answers this message only, else the default. */
+  sendChat(text: string, model?: string | null): Promise<void>;
   cancelRun(runId: string): Promise<void>;
   applyRunEvents(events: readonly AppEvent[]): void;
 }
@@ -47,9 +48,9 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, client) => ({
     set({ activeRuns });
   },
 
-  async sendChat(text) {
+  async sendChat(text, model) {
     try {
-      await client.call('chat.send', { text });
+      await client.call('chat.send', model ? { text, model } : { text });
     } catch (err) {
       throw new Error(describeError(err));
     }

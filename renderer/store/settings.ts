@@ -29,7 +29,7 @@ export interface SettingsSlice {
   loadSettings(): Promise<void>;
   saveSettings(patch: SettingsPatch): Promise<boolean>;
   saveAgentSettings(patch: AgentSettingsPatch): Promise<boolean>;
-  testProvider(provider: 'anthropic' | 'ollama'): Promise<{ ok: boolean; detail: string }>;
+  testProvider(provider: string): Promise<{ ok: boolean; detail: string }>;
   /** The conversation (or one run) as a standalone HTML page. */
   exportTranscript(runId?: string): Promise<{ html: string; filename: string } | null>;
   applySettingsEvents(events: readonly AppEvent[]): void;

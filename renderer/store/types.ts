@@ -2,6 +2,7 @@ import type { StoreApi } from 'zustand/vanilla';
 import type { AppEvent, Client } from '../../core/contract/index.js';
 import type { ConnectionSlice } from './connection.js';
 import type { MemorySlice } from './memory.js';
+import type { ModelsSlice } from './models.js';
 import type { NotificationsSlice } from './notifications.js';
 import type { PermissionsSlice } from './permissions.js';
 import type { RunsSlice } from './runs.js';
@@ -10,7 +11,7 @@ import type { TimelineSlice } from './timeline.js';
 import type { UiSlice } from './ui.js';
 
 /** The whole renderer state: every slice merged. Components select single fields, never all of it. */
-export type AppState = ConnectionSlice & TimelineSlice & RunsSlice & MemorySlice & PermissionsSlice & SettingsSlice & NotificationsSlice & UiSlice;
+export type AppState = ConnectionSlice & TimelineSlice & RunsSlice & MemorySlice & PermissionsSlice & SettingsSlice & ModelsSlice & NotificationsSlice & UiSlice;
 
 export type SetState = StoreApi<AppState>['setState'];
 export type GetState = StoreApi<AppState>['getState'];

@@ -2,6 +2,7 @@ import './SettingsPane.css';
 import { useEffect, useState } from 'react';
 import { PURPOSES, type AgentSettings, type Price, type Purpose, type Settings } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
+import { EndpointSettings, OpenAIProviderSettings } from './ProviderSettings.js';
 
 const PURPOSE_TEXT: Record<Purpose, string> = {
   chat: 'Chat',
@@ -127,6 +128,8 @@ function ProvidersSection({ settings }: { settings: Settings }) {
         </button>
         {shown('ollama')}
       </div>
+      <OpenAIProviderSettings settings={settings} />
+      <EndpointSettings settings={settings} />
     </section>
   );
 }
@@ -250,7 +253,7 @@ function PricesSection({ agent }: { agent: AgentSettings }) {
     const prices: Record<string, Price> = {};
     for (const row of rows) {
       const model = row.model.trim();
-      if (!/^(anthropic|ollama):\S+$/.test(model)) return setProblem(`"${model}" is not a model: write provider:model, e.g. anthropic:claude-sonnet-5-5`);
+      if (!/^[a-z][a-z0-9_-]{0,31}:\S+$/.test(model)) return setProblem(`"${model}" is not a model: write provider:model, e.g. anthropic:claude-sonnet-5-5 or lmstudio:qwen2.5-7b-instruct`);
       const values = PRICE_FIELDS.map((k) => (row[k].trim() === '' ? Number.NaN : Number(row[k])));
       if (values.some((v) => !Number.isFinite(v) || v < 0)) return setProblem(`the prices of ${model} must be numbers of 0 or more`);
       const [input, output, cacheRead, cacheWrite] = values;
