@@ -4,7 +4,8 @@
  * one JSON object: figures per set, per split (tune and held-out, every question of the split's
  * sets counted once) and side by side. Misses are listed for tune sets only: nobody tunes on a
  * held-out set, so its questions are never printed.
- *   npm run eval:memory [-- --split tune|heldout] [--set NAME] [--ollama MODEL]
+ *   npm run eval:memory [-- --split tune|heldout] [--set NAME] [--ollama MODEL | --openai MODEL]
+ * `--openai` embeds through `OPENAI_BASE_URL` (an OpenAI-compatible server) with `OPENAI_API_KEY`.
  */
 import { distractors } from './distractors.js';
 import { FACTS } from './facts.js';
@@ -90,13 +91,13 @@ export function figures(c: SetCounts): Record<string, unknown> {
 
 const SIDE_BY_SIDE = ['recallAt10', 'recallAt5', 'mrr', 'updateOrder', 'multiAllInTop10', 'unanswerableAbstained', 'exactDuplicatesRejected', 'rewordedDuplicatesMerged', 'knowledgeUpdatesMerged'];
 
-export async function runMemoryEval(options: { ollamaModel?: string; split?: string; set?: string } = {}): Promise<Record<string, unknown>> {
+export async function runMemoryEval(options: { ollamaModel?: string; openaiModel?: string; env?: NodeJS.ProcessEnv; split?: string; set?: string } = {}): Promise<Record<string, unknown>> {
   const sets = [originalSet(), ...loadSets()].filter((s) => (!options.split || s.split === options.split) && (!options.set || s.name === options.set));
   const perSet: Record<string, unknown> = {};
   const bySplit = new Map<string, { names: string[]; counts: SetCounts }>();
   let embedder = '';
   for (const set of sets) {
-    const { embedder: used, ...counts } = await scoreSet(set, { ollamaModel: options.ollamaModel, keepMisses: set.split === 'tune' });
+    const { embedder: used, ...counts } = await scoreSet(set, { ollamaModel: options.ollamaModel, openaiModel: options.openaiModel, env: options.env, keepMisses: set.split === 'tune' });
     embedder = used;
     perSet[set.name] = { split: set.split, ...figures(counts), ...(set.split === 'tune' ? { misses: counts.misses } : {}) };
     const split = bySplit.get(set.split);
@@ -115,6 +116,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const at = process.argv.indexOf(`--${name}`);
     return at > 0 ? process.argv[at + 1] : undefined;
   };
-  const result = await runMemoryEval({ ollamaModel: flag('ollama'), split: flag('split'), set: flag('set') });
+  const result = await runMemoryEval({ ollamaModel: flag('ollama'), openaiModel: flag('openai'), split: flag('split'), set: flag('set') });
   console.log(JSON.stringify(result, null, 2));
 }

@@ -43,14 +43,26 @@ export interface SetCounts {
   misses: string[];
 }
 
-export async function scoreSet(set: EvalSet, options: { ollamaModel?: string; keepMisses: boolean }): Promise<SetCounts & { embedder: string }> {
+/**
+ * `ollamaModel` embeds with Ollama (`OLLAMA_HOST`); `openaiModel` with an OpenAI-compatible
+ * `/v1/embeddings` (`OPENAI_BASE_URL`, `OPENAI_API_KEY`). `env` replaces the process environment.
+ */
+export async function scoreSet(set: EvalSet, options: { ollamaModel?: string; openaiModel?: string; env?: NodeJS.ProcessEnv; keepMisses: boolean }): Promise<SetCounts & { embedder: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'agent-blob-eval-'));
   const clock = new ManualClock(Date.UTC(2026, 5, 1));
-  const core = createCore({ dataDir: dir, clock, logger: silentLogger, secrets: createMemorySecretStore(), env: { OLLAMA_HOST: process.env.OLLAMA_HOST ?? 'http://127.0.0.1:11434' } });
+  const env = options.env ?? process.env;
+  const core = createCore({
+    dataDir: dir,
+    clock,
+    logger: silentLogger,
+    secrets: createMemorySecretStore(),
+    env: { OLLAMA_HOST: env.OLLAMA_HOST ?? 'http://127.0.0.1:11434', OPENAI_BASE_URL: env.OPENAI_BASE_URL, OPENAI_API_KEY: env.OPENAI_API_KEY },
+  });
   const call = core.gateway.call.bind(core.gateway);
   try {
-    if (options.ollamaModel) {
-      await call('memory.configure', { embedder: { kind: 'ollama', model: options.ollamaModel } });
+    const embedder = options.openaiModel ? ({ kind: 'openai', provider: 'openai', model: options.openaiModel } as const) : options.ollamaModel ? ({ kind: 'ollama', model: options.ollamaModel } as const) : null;
+    if (embedder) {
+      await call('memory.configure', { embedder });
       await core.memory.whenReembedded();
     }
     const oldestFirst = [...set.memories].sort((a, b) => b.daysAgo - a.daysAgo);
