@@ -142,7 +142,8 @@ export function createOpenAICompatibleProvider(config: OpenAICompatibleConfig): 
         const models = await listModels(signal, 5000);
         return { ok: true, detail: `reachable at ${config.baseUrl}; ${models.length} model(s)${models.length ? `: ${models.slice(0, 5).join(', ')}` : ''}` };
       } catch (err) {
-        return { ok: false, detail: toOpenAIError(err, signal, config, now).message };
+        const error = toOpenAIError(err, signal, config, now);
+        return { ok: false, detail: error.kind === 'cancelled' ? `${config.baseUrl} did not answer in time` : error.message };
       }
     },
     listModels: (signal) => listModels(signal, 8000),
