@@ -111,6 +111,18 @@ export function createAnthropicProvider(config: AnthropicConfig): ModelProvider 
       yield { type: 'usage', usage };
       yield { type: 'end', stopReason, model };
     },
+    async listModels(signal) {
+      try {
+        const ids: string[] = [];
+        for await (const model of (await getClient()).models.list({ limit: 100 }, { signal, timeout: 8000 })) {
+          ids.push(model.id);
+          if (ids.length >= 500) break;
+        }
+        return ids;
+      } catch (err) {
+        throw toProviderError(err, signal, now);
+      }
+    },
     async probe(signal) {
       if (!config.apiKey) return { ok: false, detail: NO_KEY };
       try {

@@ -65,6 +65,17 @@ export function createOllamaProvider(config: OllamaConfig): ModelProvider {
       yield { type: 'usage', usage: { inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0 } };
       yield { type: 'end', stopReason, model };
     },
+    // Through fetch, not the client: the client's abort() would also end a chat it is streaming.
+    async listModels(signal) {
+      try {
+        const response = await fetch(new URL('/api/tags', config.host), { signal });
+        if (!response.ok) throw new ProviderError('ollama', response.status === 404 ? 'not_found' : 'server', `Ollama at ${config.host} answered ${response.status}`, response.status);
+        const body = (await response.json()) as { models?: { name: string }[] };
+        return (body.models ?? []).map((m) => m.name).sort();
+      } catch (err) {
+        throw toOllamaError(err, signal, config.host);
+      }
+    },
     async probe(signal) {
       try {
         const controller = new AbortController();

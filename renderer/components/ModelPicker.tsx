@@ -13,8 +13,11 @@ export function ModelPicker({ disabled }: { disabled?: boolean }) {
   const version = useApp((s) => s.modelsVersion);
   const load = useApp((s) => s.loadModelGroups);
   const choose = useApp((s) => s.setComposerModel);
+  // Listing asks every configured provider over the network: not while the window starts and its
+  // first turn runs, but a moment later, or at once when the picker is used.
   useEffect(() => {
-    void load();
+    const timer = setTimeout(() => void load(), 1500);
+    return () => clearTimeout(timer);
   }, [load, version]);
   const listed = new Set(groups.flatMap((g) => g.models));
   return (
@@ -29,6 +32,8 @@ export function ModelPicker({ disabled }: { disabled?: boolean }) {
         value={chosen ?? ''}
         disabled={disabled}
         title={chosen ?? `Default: ${defaultModel ?? '…'}`}
+        onFocus={() => void load()}
+        onPointerDown={() => void load()}
         onChange={(e) => choose(e.target.value || null)}
       >
         <option value="">Default{defaultModel ? ` (${defaultModel})` : ''}</option>

@@ -18,6 +18,7 @@ export interface ModelsSlice {
   composerModel: string | null;
   /** Bumped when settings change, so the picker lists again. */
   modelsVersion: number;
+  /** Lists every configured provider's models, once per settings version (a repeated call reuses it). */
   loadModelGroups(): Promise<void>;
   setComposerModel(model: string | null): void;
   /** Adds or changes an OpenAI-compatible endpoint; `apiKey` undefined keeps the stored one. Returns an error text, or null. */
@@ -38,13 +39,10 @@ function configuredProviders(settings: Settings): string[] {
   return out;
 }
 
-export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, client) => ({
-  modelGroups: [],
-  defaultModel: null,
-  composerModel: null,
-  modelsVersion: 0,
+export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, client) => {
+  let loading: { version: number; promise: Promise<void> } | null = null;
 
-  async loadModelGroups() {
+  async function listAll(): Promise<void> {
     let settings: Settings;
     try {
       settings = await client.call('settings.get', {});
@@ -58,41 +56,54 @@ export const createModelsSlice: SliceCreator<ModelsSlice> = (set, get, client) =
       return r.status === 'fulfilled' ? { provider, models: r.value.models, error: null } : { provider, models: [], error: describeError(r.reason) };
     });
     set({ modelGroups, defaultModel: settings.models.chat });
-  },
+  }
 
-  setComposerModel(model) {
-    set({ composerModel: model });
-  },
+  return {
+    modelGroups: [],
+    defaultModel: null,
+    composerModel: null,
+    modelsVersion: 0,
 
-  async saveEndpoint(input) {
-    try {
-      set({ settings: await client.call('providers.endpoint.save', input), settingsError: null });
-      return null;
-    } catch (err) {
-      return describeError(err);
-    }
-  },
+    loadModelGroups() {
+      const version = get().modelsVersion;
+      if (loading?.version !== version) loading = { version, promise: listAll() };
+      return loading.promise;
+    },
 
-  async removeEndpoint(name) {
-    try {
-      set({ settings: await client.call('providers.endpoint.remove', { name }) });
-      const chosen = get().composerModel;
-      if (chosen?.startsWith(`${name}:`)) set({ composerModel: null });
-      return null;
-    } catch (err) {
-      return describeError(err);
-    }
-  },
+    setComposerModel(model) {
+      set({ composerModel: model });
+    },
 
-  async listModels(provider) {
-    try {
-      return { models: (await client.call('providers.models', { provider })).models };
-    } catch (err) {
-      return { error: describeError(err) };
-    }
-  },
+    async saveEndpoint(input) {
+      try {
+        set({ settings: await client.call('providers.endpoint.save', input), settingsError: null });
+        return null;
+      } catch (err) {
+        return describeError(err);
+      }
+    },
 
-  applyModelEvents(events) {
-    if (events.some((e) => e.type === 'settings.changed')) set({ modelsVersion: get().modelsVersion + 1 });
-  },
-});
+    async removeEndpoint(name) {
+      try {
+        set({ settings: await client.call('providers.endpoint.remove', { name }) });
+        const chosen = get().composerModel;
+        if (chosen?.startsWith(`${name}:`)) set({ composerModel: null });
+        return null;
+      } catch (err) {
+        return describeError(err);
+      }
+    },
+
+    async listModels(provider) {
+      try {
+        return { models: (await client.call('providers.models', { provider })).models };
+      } catch (err) {
+        return { error: describeError(err) };
+      }
+    },
+
+    applyModelEvents(events) {
+      if (events.some((e) => e.type === 'settings.changed')) set({ modelsVersion: get().modelsVersion + 1 });
+    },
+  };
+};

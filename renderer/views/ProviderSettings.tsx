@@ -83,12 +83,12 @@ export function OpenAIProviderSettings({ settings }: { settings: Settings }) {
           New API key
           <input type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} data-testid="openai-key" placeholder="sk-…" />
         </label>
-        <button type="submit" disabled={!key.trim()}>
-          Save key
+        <button type="submit" disabled={!key.trim()} data-testid="save-openai-key">
+          Save OpenAI key
         </button>
         {settings.providers.openai.apiKeySource === 'settings' ? (
           <button type="button" onClick={() => void save({ openaiApiKey: null })}>
-            Remove stored key
+            Remove stored OpenAI key
           </button>
         ) : null}
       </form>
@@ -98,7 +98,7 @@ export function OpenAIProviderSettings({ settings }: { settings: Settings }) {
           <input value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="https://api.openai.com/v1" data-testid="openai-base-url" />
         </label>
         <button type="button" onClick={() => void save({ openaiBaseUrl: baseUrl.trim() || null })}>
-          Save
+          Save OpenAI URL
         </button>
         <ProviderChecks provider="openai" />
       </div>
@@ -183,15 +183,15 @@ function EndpointRow({ endpoint }: { endpoint: Endpoint }) {
           if (!(await save({ name: endpoint.name, baseUrl: endpoint.baseUrl, apiKey: key.trim() }))) setKey('');
         }}
       >
-        Save key
+        Save {endpoint.name} key
       </button>
       {endpoint.apiKeySource === 'settings' ? (
         <button type="button" onClick={() => void save({ name: endpoint.name, baseUrl: endpoint.baseUrl, apiKey: null })}>
-          Remove key
+          Remove {endpoint.name} key
         </button>
       ) : null}
       <button type="button" onClick={() => void remove(endpoint.name)} data-testid={`remove-endpoint-${endpoint.name}`}>
-        Remove
+        Remove {endpoint.name}
       </button>
     </li>
   );

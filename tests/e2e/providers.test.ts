@@ -53,12 +53,12 @@ describe('OpenAI-compatible endpoints in the browser', () => {
 
       await app.page.getByTestId('nav-chat').click();
       const picker = app.page.getByTestId('composer-model');
-      await waitFor(async () => (await picker.locator('option[value="lmstudio:qwen2.5-7b-instruct"]').count()) === 1, 5000, 'the endpoint’s models in the picker');
+      await waitFor(async () => (await picker.locator('option[value="lmstudio:qwen2.5-7b-instruct"]').count()) === 1, 10_000, 'the endpoint’s models in the picker');
       await picker.selectOption('lmstudio:qwen2.5-7b-instruct');
       lmstudio.script({ kind: 'stream', chunks: chunk('Hello from the local model.', 5), delayMs: 5, usage: { input: 30, output: 7 } });
       const before = lmstudio.requests.length;
       await sendMessage(app.page, 'hello local');
-      await waitFor(async () => (await assistantRows(app.page).last().textContent())?.includes('Hello from the local model.'), 5000, 'the streamed reply');
+      await waitFor(async () => (await assistantRows(app.page).last().textContent())?.includes('Hello from the local model.'), 10_000, 'the streamed reply');
       const sent = lmstudio.requests.slice(before).find((r) => r.path === '/v1/chat/completions');
       assert.equal((sent?.body as { model: string }).model, 'qwen2.5-7b-instruct');
       assert.equal(sent?.headers.authorization, `Bearer ${key}`);
@@ -71,7 +71,7 @@ describe('OpenAI-compatible endpoints in the browser', () => {
       await picker.selectOption('');
       app.anthropic.script({ kind: 'stream', chunks: ['From the default model.'] });
       await sendMessage(app.page, 'and now the default');
-      await waitFor(async () => (await assistantRows(app.page).last().textContent())?.includes('From the default model.'), 5000, 'the default model’s reply');
+      await waitFor(async () => (await assistantRows(app.page).last().textContent())?.includes('From the default model.'), 10_000, 'the default model’s reply');
     } finally {
       await app.close();
     }

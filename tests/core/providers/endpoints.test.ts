@@ -151,3 +151,18 @@ describe('OpenAI-compatible endpoints in a running core', () => {
     }
   });
 });
+
+describe('model lists of the built-in providers', () => {
+  const servers = useLoopbackProviders();
+
+  it('Anthropic and Ollama list their models too, as provider:model references', async () => {
+    const t = await startTestCore({ env: servers.env() });
+    try {
+      servers.ollama.models = ['llama3.2:latest', 'nomic-embed-text:latest'];
+      assert.deepEqual(await t.client.call('providers.models', { provider: 'anthropic' }), { provider: 'anthropic', models: ['anthropic:claude-loopback'] });
+      assert.deepEqual(await t.client.call('providers.models', { provider: 'ollama' }), { provider: 'ollama', models: ['ollama:llama3.2:latest', 'ollama:nomic-embed-text:latest'] });
+    } finally {
+      await t.close();
+    }
+  });
+});
