@@ -7,6 +7,7 @@ import { PERMISSION_COMMANDS } from './permissions.js';
 import { MEMORY_COMMANDS } from './memory.js';
 import { AGENT_COMMANDS } from './agent.js';
 import { PROVIDER_COMMANDS } from './providers.js';
+import { SCHEDULE_COMMANDS } from './schedules.js';
 
 const seq = z.number().int().min(0);
 const id = z.string().min(1).max(200);
@@ -83,6 +84,7 @@ export const COMMANDS = {
   ...MEMORY_COMMANDS,
   ...AGENT_COMMANDS,
   ...PROVIDER_COMMANDS,
+  ...SCHEDULE_COMMANDS,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

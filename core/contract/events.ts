@@ -3,6 +3,7 @@ import { RunKindSchema, RunStatusSchema } from './runs.js';
 import { PERMISSION_EVENTS } from './permissions.js';
 import { MEMORY_EVENT_DATA } from './memory.js';
 import { AGENT_EVENT_DATA } from './agent.js';
+import { SCHEDULE_EVENT_DATA } from './schedules.js';
 
 export const MessageRoleSchema = z.enum(['user', 'assistant']);
 export type MessageRole = z.infer<typeof MessageRoleSchema>;
@@ -50,6 +51,7 @@ export const EVENT_DATA = {
   ...PERMISSION_EVENTS,
   ...MEMORY_EVENT_DATA,
   ...AGENT_EVENT_DATA,
+  ...SCHEDULE_EVENT_DATA,
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA;

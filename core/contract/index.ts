@@ -11,6 +11,7 @@ export * from './permissions.js';
 export * from './memory.js';
 export * from './agent.js';
 export * from './providers.js';
+export * from './schedules.js';
 export * from './commands.js';
 export * from './protocol.js';
 export * from './client.js';
