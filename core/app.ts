@@ -11,6 +11,7 @@ import { createPermissionsModule, systemResolver, type HostResolver, type Permis
 import { createProvidersModule, type ModelProvider, type ProviderId } from './providers/index.js';
 import { createRunsModule, type RunManager } from './runs/index.js';
 import { createFileSecretStore, createRedactor, type SecretStore } from './secrets/index.js';
+import { createSchedulerModule, type ScheduleService, type SchedulerOptions } from './scheduler/index.js';
 import { createSettingsModule, type SettingsService } from './settings/index.js';
 import { createSystemModule } from './system/index.js';
 import { createTimelineModule } from './timeline/index.js';
@@ -40,6 +41,10 @@ export interface CoreOptions {
   resolveHost?: HostResolver | null;
   /** Allowed folders until some are configured (default: the data folder's `workspace`). */
   allowedRoots?: string[];
+  /** Whether this core fires schedules (default: yes, except a short-lived CLI process, which only manages them). */
+  runSchedules?: boolean;
+  /** Scheduler timings (grace, heartbeat, backoff); tests shorten them. */
+  schedulerOptions?: Partial<SchedulerOptions>;
 }
 
 /** Shows a native notification; the `notify` tool and permission requests call it. */
@@ -58,6 +63,9 @@ export interface Core {
   readonly permissions: Permissions;
   readonly memory: MemoryService;
   readonly memoryProposals: MemoryProposals;
+  readonly schedules: ScheduleService;
+  /** Looks at every schedule now (the machine woke from sleep). */
+  wakeSchedules(): void;
   /** What every agent run shares; `agentExecutor(core.agent, input)` runs the loop for any purpose. */
   readonly agent: AgentRuntime;
   /** The live tool registry: what a run starting now is offered. */
@@ -109,24 +117,28 @@ export function createCore(options: CoreOptions): Core {
     const { permissions } = modules.add(
       createPermissionsModule({ db, log, clock, ids, logger, redact, dataDir: paths.dir, defaultRoots: options.allowedRoots, onRecover: runs.onRecover, resolver: options.resolveHost === undefined ? systemResolver : options.resolveHost, notify: (n) => native?.notify({ title: n.title, body: n.body, runId: n.runId }) }),
     );
+    const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
     const agent = modules.add(
-      createAgentModule({ db, log, clock, redact, timeline, permissions, env, runs: runs.runs, providers: providers.providers, breaker: providers.breaker, tools: tools.registry, timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone, deltaWindowMs: options.deltaWindowMs ?? 32, chatModel: () => settings.get().models.chat, notifier: () => native ?? (gateway.clientsThatCan('notifications') > 0 ? windowNotifier : null) }),
+      createAgentModule({ db, log, clock, redact, timeline, permissions, env, runs: runs.runs, providers: providers.providers, breaker: providers.breaker, tools: tools.registry, timeZone, deltaWindowMs: options.deltaWindowMs ?? 32, chatModel: () => settings.get().models.chat, notifier: () => native ?? (gateway.clientsThatCan('notifications') > 0 ? windowNotifier : null) }),
     );
     const memory = modules.add(createMemoryModule({ db, log, clock, ids, logger, providerSettings: () => settings.providerSettings(), cacheDir: paths.cache, complete: (system, prompt, signal) => agent.complete('memory', system, prompt, signal), setRecall: agent.setRecall }));
+    const scheduler = modules.add(createSchedulerModule({ db, log, clock, ids, logger, timeZone, runs: runs.runs, agent: agent.runtime, fire: options.runSchedules ?? options.owner !== 'cli', options: options.schedulerOptions, notify: (n) => void agent.runtime.notifier()?.notify({ title: n.title, body: n.body, runId: n.runId ?? '' }) }));
     modules.add(createChatModule({ log, ids, runs: runs.runs, agent: agent.runtime, providers: providers.providers }));
     modules.add(createSystemModule({ db, dbInfo: folder.dbInfo, paths, secrets, settings, providers: providers.providers, log, clock, startedAt, redact, usedModels: () => Object.values(agent.settings.get().routes).flat() }));
     modules.start({ log, gateway, tools: tools.registry, logger });
 
     return {
       ...{ paths, db, dbInfo: folder.dbInfo, log, settings, permissions, gateway, clock, logger, startedAt },
-      ...{ runs: runs.runs, memory: memory.memory, memoryProposals: memory.proposals, agent: agent.runtime, tools: tools.registry, lock: folder.lock, notifier: native },
+      ...{ runs: runs.runs, memory: memory.memory, memoryProposals: memory.proposals, schedules: scheduler.service, wakeSchedules: () => scheduler.wake('resume'), agent: agent.runtime, tools: tools.registry, lock: folder.lock, notifier: native },
       recoveredRuns: runs.recovered(),
       idle: () => modules.idle(),
       close: async () => {
+        scheduler.halt();
         await runs.drain();
         await modules.stop(tools.registry, logger);
       },
       closeNow: () => {
+        scheduler.halt();
         runs.runs.close('app_closed');
         modules.abort(tools.registry);
       },

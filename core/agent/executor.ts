@@ -59,6 +59,12 @@ export interface AgentRunInput {
   sections?: { title: string; body: string }[];
   /** Where the run comes from (its schedule, its worker role), so permission rules scoped to it apply. */
   scope?: { scheduleId?: string; workerRole?: string };
+  /** False: no retrieved memory in the prompt (a schedule without memory access). */
+  recall?: boolean;
+  /** Keeps only the tools this accepts (a schedule's memory access drops memory tools). */
+  toolFilter?: (tool: AnyTool) => boolean;
+  /** This run's own token and cost budget instead of the settings' (a schedule's). */
+  budget?: { tokens: number | null; costUsd: number | null };
 }
 
 /** The chain of models for a purpose: settings' route, else the chat model. */
@@ -94,7 +100,7 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     const window = contextWindowOf(chain[0], settings.contextTokens);
     let memory: string | null = null;
     try {
-      memory = (await rt.recallForPrompt?.(query, Math.min(2000, Math.floor(window * 0.1)))) || null;
+      memory = input.recall === false ? null : (await rt.recallForPrompt?.(query, Math.min(2000, Math.floor(window * 0.1)))) || null;
     } catch {
       memory = null;
     }
@@ -106,8 +112,9 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     const toolContext: ToolContext = { runId: ctx.runId, signal: ctx.signal, clock: rt.clock, roots, env: rt.commandEnv, notifier: rt.notifier(), timeZone: rt.timeZone };
     const agentInput: AgentInput = { runId: ctx.runId, purpose: input.purpose, chain, compactionChain, conversation, startedAt: rt.clock.now() };
     const systemSections = [...(rt.systemSections?.() ?? []), ...(input.sections ?? [])];
-    const tools = input.allowedTools ? rt.tools().filter((t) => input.allowedTools!.includes(t.name)) : rt.tools();
-    const config = { prices: settings.prices, contextTokens: settings.contextTokens, compactAt: settings.compactAt, maxTurns: settings.maxTurns, maxTokens: rt.maxTokens, budget: { tokens: settings.budgets.runTokens, costUsd: settings.budgets.runCostUsd }, timeZone: rt.timeZone, systemSections, memory, tools: tools.map((t) => t.name), roots };
+    const offered = input.allowedTools ? rt.tools().filter((t) => input.allowedTools!.includes(t.name)) : rt.tools();
+    const tools = input.toolFilter ? offered.filter(input.toolFilter) : offered;
+    const config = { prices: settings.prices, contextTokens: settings.contextTokens, compactAt: settings.compactAt, maxTurns: settings.maxTurns, maxTokens: rt.maxTokens, budget: input.budget ? { tokens: input.budget.tokens ?? settings.budgets.runTokens, costUsd: input.budget.costUsd ?? settings.budgets.runCostUsd } : { tokens: settings.budgets.runTokens, costUsd: settings.budgets.runCostUsd }, timeZone: rt.timeZone, systemSections, memory, tools: tools.map((t) => t.name), roots };
     record('input', null, { input: agentInput, config });
 
     // Each model step records only the messages added since the previous step of its purpose, so a

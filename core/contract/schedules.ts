@@ -158,8 +158,8 @@ export const SlotEntrySchema = z.object({
 export type SlotEntry = z.infer<typeof SlotEntrySchema>;
 
 /** A slot of the audit: `expected` says whether the timing called for it (run-now and old timings are not). */
-export const AuditEntrySchema = SlotEntrySchema.extend({ expected: z.boolean() });
-export type ScheduleAuditEntry = z.infer<typeof AuditEntrySchema>;
+export const ScheduleAuditEntrySchema = SlotEntrySchema.extend({ expected: z.boolean() });
+export type ScheduleAuditEntry = z.infer<typeof ScheduleAuditEntrySchema>;
 
 const id = z.string().min(1).max(200);
 const name = z.string().trim().min(1, 'a schedule needs a name').max(200);
@@ -243,7 +243,7 @@ export const SCHEDULE_COMMANDS = {
   /** Every slot the timing called for between `from` and `to` and what became of it, oldest first. */
   'schedules.audit': {
     args: z.object({ scheduleId: id, from: isoArg, to: isoArg }).strict(),
-    result: z.object({ entries: z.array(AuditEntrySchema), truncated: z.boolean() }),
+    result: z.object({ entries: z.array(ScheduleAuditEntrySchema), truncated: z.boolean() }),
   },
   /** Checks a timing and says in plain words when it fires, with its next fire times. */
   'schedules.preview': {

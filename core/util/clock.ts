@@ -57,6 +57,23 @@ export class ManualClock implements Clock {
     this.current = target;
   }
 
+  /**
+   * Moves the wall clock by `ms` (negative: backwards) without firing anything on the way, as a
+   * machine that slept or a clock that was set does. Pending timers keep the time they had left,
+   * as Node's timers do, so they fire that much later (or earlier) on the wall clock.
+   */
+  jump(ms: number): void {
+    this.current += ms;
+    for (const timer of this.timers) timer.at += ms;
+  }
+
+  /** When the earliest pending timer is due, or null when none is. */
+  nextTimerAt(): number | null {
+    let at: number | null = null;
+    for (const t of this.timers) if (at === null || t.at < at) at = t.at;
+    return at;
+  }
+
   pendingTimers(): number {
     return this.timers.length;
   }

@@ -6,6 +6,7 @@ import { hostGroup } from './host.js';
 import { memoryGroup } from './memory.js';
 import { permissionsGroup } from './permissions.js';
 import { runsGroup } from './runs.js';
+import { scheduleGroup } from './schedule.js';
 import { timelineGroup } from './timeline.js';
 
 /**
@@ -20,5 +21,6 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   hostGroup,
   memoryGroup,
   permissionsGroup,
+  scheduleGroup,
   backupGroup,
 ];
