@@ -164,6 +164,11 @@ export const AGENT_COMMANDS = {
     args: z.object({}).strict(),
     result: z.object({ models: z.array(z.object({ model: z.string(), state: z.enum(['ok', 'cooldown']), failures: z.number(), until: z.number().nullable() })) }),
   },
+  /** Ends a model's cooldown now (every model's without `model`), so the next message tries it again. */
+  'providers.tryNow': {
+    args: z.object({ model: z.string().min(1).max(300).optional() }).strict(),
+    result: z.object({ models: z.array(z.object({ model: z.string(), state: z.enum(['ok', 'cooldown']), failures: z.number(), until: z.number().nullable() })) }),
+  },
   /** Checks one provider answers with the current settings (the Settings pane's "Test connection"). */
   'providers.test': {
     args: z.object({ provider: ProviderNameSchema }).strict(),

@@ -44,6 +44,12 @@ export class CircuitBreaker {
     this.state.delete(model);
   }
 
+  /** Ends a cooldown now ("Try now"): the next call tries the model again. Every model when none is named. */
+  reset(model?: string): void {
+    if (model === undefined) this.state.clear();
+    else this.state.delete(model);
+  }
+
   failures(model: string): number {
     return this.state.get(model)?.failures ?? 0;
   }

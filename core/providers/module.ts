@@ -33,6 +33,10 @@ export function createProvidersModule(deps: ProvidersModuleDeps): ProvidersModul
     handlers: {
       ...createProviderHandlers({ settings: deps.settings, providers, redact: deps.redact }),
       'providers.status': () => ({ models: breaker.snapshot() }),
+      'providers.tryNow': ({ model }) => {
+        breaker.reset(model);
+        return { models: breaker.snapshot() };
+      },
       'providers.test': async ({ provider }) => {
         const controller = new AbortController();
         const timer = setTimeout(() => controller.abort(), 8000);

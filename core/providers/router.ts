@@ -49,7 +49,8 @@ export async function* routeStream(deps: RouterDeps, chain: readonly string[], r
     const next = chain[i + 1] ?? null;
     const blocked = deps.breaker.blockedUntil(ref);
     if (blocked !== null) {
-      lastError = new ProviderError(parseModelRef(ref).provider, 'overloaded', `${ref} is cooling down until ${new Date(blocked).toISOString()}`);
+      // No clock time in the words: a UTC instant reads wrong to a person; windows show `until` in local time.
+      lastError = new ProviderError(parseModelRef(ref).provider, 'overloaded', `${ref} is cooling down after repeated failures (about ${Math.max(1, Math.ceil((blocked - deps.clock.now()) / 1000))} s left)`);
       yield { type: 'fallback', from: ref, to: next, reason: 'cooldown' };
       continue;
     }

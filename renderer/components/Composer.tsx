@@ -7,7 +7,12 @@ export function Composer() {
   const connected = useApp((s) => s.connectionState === 'open');
   const sendChat = useApp((s) => s.sendChat);
   const model = useApp((s) => s.composerModel);
-  const [draft, setDraft] = useState('');
+  // The draft outlives a reload or a crash of the page: it is kept in this browser until sent.
+  const [draft, setDraftState] = useState(() => readDraft());
+  const setDraft = (text: string) => {
+    setDraftState(text);
+    writeDraft(text);
+  };
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
@@ -84,4 +89,23 @@ export function Composer() {
       </div>
     </form>
   );
+}
+
+const DRAFT_KEY = 'agent-blob.draft';
+
+function readDraft(): string {
+  try {
+    return localStorage.getItem(DRAFT_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function writeDraft(text: string): void {
+  try {
+    if (text) localStorage.setItem(DRAFT_KEY, text);
+    else localStorage.removeItem(DRAFT_KEY);
+  } catch {
+    // storage can be full or disabled; the draft still lives in the page
+  }
 }

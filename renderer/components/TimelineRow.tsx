@@ -2,6 +2,7 @@ import { memo, type ReactNode } from 'react';
 import { dayLabel, RowTime } from './dates.js';
 import type { MessageItem } from '../../core/contract/index.js';
 import { MemoryProposalRow } from './MemoryProposalRow.js';
+import { CooldownNotice } from './CooldownNotice.js';
 import { CopyButton } from './CopyButton.js';
 import { Markdown } from './Markdown.js';
 import { ToolCallRow, ToolGroupRow } from './ToolCallRow.js';
@@ -40,6 +41,7 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineE
         <div className="row row-error" role="alert" data-testid="timeline-row" data-kind="error" data-id={item.id} data-code={item.code}>
           <span className="error-title">Something went wrong</span>
           <span className="error-message">{item.message}</span>
+          {item.code.startsWith('provider.') && /cooling down/.test(item.message) ? <CooldownNotice runId={item.runId} /> : null}
           {time}
         </div>
       );
@@ -89,7 +91,7 @@ function MessageRow({ item, time }: { item: MessageItem; time: ReactNode }) {
       {/* aria-busy holds the announcement until the reply is whole, instead of reading every delta. */}
       <div className="message-text" data-testid="message-text" aria-live={streaming ? 'polite' : undefined} aria-busy={streaming}>
         {item.role === 'assistant' ? <Markdown text={item.text} /> : <span className="plain-text">{item.text}</span>}
-        {streaming ? <span className="typing" data-testid="streaming-indicator" aria-label="writing" /> : null}
+        {streaming ? <span className="typing" data-testid="streaming-indicator" role="img" aria-label="writing" /> : null}
       </div>
       {ending ? <div className="message-ending">{ending}</div> : null}
     </article>

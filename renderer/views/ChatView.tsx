@@ -1,6 +1,7 @@
 import { useEffect } from 'react';
 import { Composer } from '../components/Composer.js';
 import { PendingApprovals } from '../components/PendingApprovals.js';
+import { QueuedMessages } from '../components/QueuedMessages.js';
 import { StopButton } from '../components/StopButton.js';
 import { SearchIcon } from '../components/icons.js';
 import { Timeline } from '../components/Timeline.js';
@@ -46,6 +47,7 @@ export function ChatView() {
       <div className="chat-footer">
         <PendingApprovals />
         <StopButton />
+        <QueuedMessages />
         <Composer />
       </div>
     </div>

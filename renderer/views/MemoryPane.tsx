@@ -37,6 +37,8 @@ function MemoryItem({ row }: { row: MemoryRowView }) {
   const [draft, setDraft] = useState(memory.text);
   const [area, setArea] = useState<MemoryArea>(memory.area);
   const [why, setWhy] = useState(false);
+  // Forgetting cannot be undone, so it asks once more, right where the button was.
+  const [confirming, setConfirming] = useState(false);
   const created = new Date(memory.createdAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
   const save = async () => {
@@ -106,9 +108,20 @@ function MemoryItem({ row }: { row: MemoryRowView }) {
         <button type="button" onClick={() => void pin(memory.id, !memory.pinned)} aria-pressed={memory.pinned} data-testid="memory-pin">
           {memory.pinned ? 'Unpin' : 'Pin'}
         </button>
-        <button type="button" className="danger" onClick={() => void forget([memory.id])} data-testid="memory-forget">
-          Forget
-        </button>
+        {confirming ? (
+          <span className="memory-confirm" role="group" aria-label="Forget this memory?">
+            <button type="button" className="danger" onClick={() => void forget([memory.id])} data-testid="memory-forget-confirm" autoFocus>
+              Forget for good
+            </button>
+            <button type="button" onClick={() => setConfirming(false)}>
+              Keep
+            </button>
+          </span>
+        ) : (
+          <button type="button" className="danger" onClick={() => setConfirming(true)} data-testid="memory-forget">
+            Forget…
+          </button>
+        )}
       </div>
     </li>
   );
@@ -168,6 +181,7 @@ export function MemoryPane() {
   const proposals = useApp((s) => s.memoryProposals);
   const loadProposals = useApp((s) => s.loadMemoryProposals);
   const [draft, setDraft] = useState(query);
+  const [confirmBulk, setConfirmBulk] = useState(false);
   const file = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -216,9 +230,20 @@ export function MemoryPane() {
           <input type="checkbox" checked={pinnedOnly} onChange={(e) => void setFilter({ pinnedOnly: e.target.checked })} data-testid="memory-pinned-only" /> Pinned only
         </label>
         <span className="memory-toolbar-gap" />
-        <button type="button" className="danger" disabled={!selectedCount} onClick={() => void forget(Object.keys(selectedIds))} data-testid="memory-forget-selected">
-          Forget {selectedCount || ''} selected
-        </button>
+        {confirmBulk && selectedCount ? (
+          <span className="memory-confirm" role="group" aria-label="Forget the selected memories?">
+            <button type="button" className="danger" onClick={() => { setConfirmBulk(false); void forget(Object.keys(selectedIds)); }} data-testid="memory-forget-selected-confirm" autoFocus>
+              Forget {selectedCount} for good
+            </button>
+            <button type="button" onClick={() => setConfirmBulk(false)}>
+              Keep
+            </button>
+          </span>
+        ) : (
+          <button type="button" className="danger" disabled={!selectedCount} onClick={() => setConfirmBulk(true)} data-testid="memory-forget-selected">
+            Forget {selectedCount || ''} selected…
+          </button>
+        )}
         <button type="button" onClick={() => file.current?.click()} data-testid="memory-import">
           Import…
         </button>

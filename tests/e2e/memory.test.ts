@@ -60,8 +60,14 @@ describe('the memory pane in the browser against the headless host', () => {
       await teaRow.getByText('I drink rooibos or mint tea in the evening').waitFor();
       assert.equal((await core.gateway.call('memory.get', { id: tea.memory.id })).text, 'I drink rooibos or mint tea in the evening');
 
-      // Forget one: gone from the pane and from search.
-      await app.page.locator(`[data-testid="memory-row"][data-id="${other.memory.id}"]`).getByTestId('memory-forget').click();
+      // Forget one: it asks first; "Keep" keeps it; confirmed, it is gone from the pane and from search.
+      const otherRow = app.page.locator(`[data-testid="memory-row"][data-id="${other.memory.id}"]`);
+      await otherRow.getByTestId('memory-forget').click();
+      await otherRow.getByRole('button', { name: 'Keep' }).click();
+      assert.equal(await list.count(), 4, 'nothing forgotten without the confirmation');
+      assert.equal((await core.gateway.call('memory.get', { id: other.memory.id })).id, other.memory.id);
+      await otherRow.getByTestId('memory-forget').click();
+      await otherRow.getByTestId('memory-forget-confirm').click();
       await waitFor(async () => (await list.count()) === 3, 'three left');
       assert.equal((await core.gateway.call('memory.search', { query: 'jq raw strings' })).hits.some((h) => h.memory.id === other.memory.id), false);
 
@@ -75,6 +81,7 @@ describe('the memory pane in the browser against the headless host', () => {
       await waitFor(async () => (await list.count()) === 5, 'five after the import');
       for (const text of ['Kyoto trip is in April', 'Gym costs 55 euros a month']) await list.filter({ hasText: text }).getByTestId('memory-select').check();
       await app.page.getByTestId('memory-forget-selected').click();
+      await app.page.getByTestId('memory-forget-selected-confirm').click();
       await waitFor(async () => (await list.count()) === 3, 'bulk forget');
 
       // Export downloads JSONL of what is left.
