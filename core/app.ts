@@ -16,6 +16,7 @@ import { createSettingsModule, type SettingsService } from './settings/index.js'
 import { createSystemModule } from './system/index.js';
 import { createTimelineModule } from './timeline/index.js';
 import { createToolsModule, type ToolRegistry } from './tools/index.js';
+import { createWorkersModule, type WorkersModule } from './workers/index.js';
 import { createFileLogger, createIds, systemClock, type Clock, type Ids, type Logger } from './util/index.js';
 
 export { AppError } from './contract/index.js';
@@ -64,6 +65,8 @@ export interface Core {
   readonly memory: MemoryService;
   readonly memoryProposals: MemoryProposals;
   readonly schedules: ScheduleService;
+  /** Worker roles, the worker registry and artifacts. */
+  readonly workers: Pick<WorkersModule, 'settings' | 'queries' | 'artifacts'>;
   /** Looks at every schedule now (the machine woke from sleep). */
   wakeSchedules(): void;
   /** What every agent run shares; `agentExecutor(core.agent, input)` runs the loop for any purpose. */
@@ -123,13 +126,14 @@ export function createCore(options: CoreOptions): Core {
     );
     const memory = modules.add(createMemoryModule({ db, log, clock, ids, logger, providerSettings: () => settings.providerSettings(), cacheDir: paths.cache, complete: (system, prompt, signal) => agent.complete('memory', system, prompt, signal), setRecall: agent.setRecall }));
     const scheduler = modules.add(createSchedulerModule({ db, log, clock, ids, logger, timeZone, runs: runs.runs, agent: agent.runtime, fire: options.runSchedules ?? options.owner !== 'cli', options: options.schedulerOptions, notify: (n) => void agent.runtime.notifier()?.notify({ title: n.title, body: n.body, runId: n.runId ?? '' }) }));
+    const workers = modules.add(createWorkersModule({ db, log, clock, ids, artifactsDir: paths.artifacts, runs: runs.runs, permissions, eventsOfRun: (runId) => agent.store.eventsOfRun(runId), onRecover: runs.onRecover }));
     modules.add(createChatModule({ log, ids, runs: runs.runs, agent: agent.runtime, providers: providers.providers }));
     modules.add(createSystemModule({ db, dbInfo: folder.dbInfo, paths, secrets, settings, providers: providers.providers, log, clock, startedAt, redact, usedModels: () => Object.values(agent.settings.get().routes).flat() }));
     modules.start({ log, gateway, tools: tools.registry, logger });
 
     return {
       ...{ paths, db, dbInfo: folder.dbInfo, log, settings, permissions, gateway, clock, logger, startedAt },
-      ...{ runs: runs.runs, memory: memory.memory, memoryProposals: memory.proposals, schedules: scheduler.service, wakeSchedules: () => scheduler.wake('resume'), agent: agent.runtime, tools: tools.registry, lock: folder.lock, notifier: native },
+      ...{ runs: runs.runs, memory: memory.memory, memoryProposals: memory.proposals, schedules: scheduler.service, workers: { settings: workers.settings, queries: workers.queries, artifacts: workers.artifacts }, wakeSchedules: () => scheduler.wake('resume'), agent: agent.runtime, tools: tools.registry, lock: folder.lock, notifier: native },
       recoveredRuns: runs.recovered(),
       idle: () => modules.idle(),
       close: async () => {

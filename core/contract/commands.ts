@@ -8,6 +8,7 @@ import { MEMORY_COMMANDS } from './memory.js';
 import { AGENT_COMMANDS } from './agent.js';
 import { PROVIDER_COMMANDS } from './providers.js';
 import { SCHEDULE_COMMANDS } from './schedules.js';
+import { WORKER_COMMANDS } from './workers.js';
 
 const seq = z.number().int().min(0);
 const id = z.string().min(1).max(200);
@@ -85,6 +86,7 @@ export const COMMANDS = {
   ...AGENT_COMMANDS,
   ...PROVIDER_COMMANDS,
   ...SCHEDULE_COMMANDS,
+  ...WORKER_COMMANDS,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -4,6 +4,7 @@ import { PERMISSION_EVENTS } from './permissions.js';
 import { MEMORY_EVENT_DATA } from './memory.js';
 import { AGENT_EVENT_DATA } from './agent.js';
 import { SCHEDULE_EVENT_DATA } from './schedules.js';
+import { WORKER_EVENT_DATA } from './workers.js';
 
 export const MessageRoleSchema = z.enum(['user', 'assistant']);
 export type MessageRole = z.infer<typeof MessageRoleSchema>;
@@ -52,6 +53,7 @@ export const EVENT_DATA = {
   ...MEMORY_EVENT_DATA,
   ...AGENT_EVENT_DATA,
   ...SCHEDULE_EVENT_DATA,
+  ...WORKER_EVENT_DATA,
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA;

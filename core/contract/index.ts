@@ -12,6 +12,7 @@ export * from './memory.js';
 export * from './agent.js';
 export * from './providers.js';
 export * from './schedules.js';
+export * from './workers.js';
 export * from './commands.js';
 export * from './protocol.js';
 export * from './client.js';

@@ -8,6 +8,7 @@ import { permissionsGroup } from './permissions.js';
 import { runsGroup } from './runs.js';
 import { scheduleGroup } from './schedule.js';
 import { timelineGroup } from './timeline.js';
+import { workersGroup } from './workers.js';
 
 /**
  * Every command group of `agent-blob`, in help order. A new group (memory, permissions, schedule)
@@ -22,5 +23,6 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   memoryGroup,
   permissionsGroup,
   scheduleGroup,
+  workersGroup,
   backupGroup,
 ];

@@ -1,0 +1,79 @@
+import { AppError, type CommandName, type CommandResult, type ParsedArgs } from '../contract/index.js';
+import type { WritableDB } from '../db/index.js';
+import type { EventLog } from '../events/index.js';
+import type { CapabilityModule } from '../modules/index.js';
+import type { Permissions } from '../permissions/index.js';
+import type { RunManager } from '../runs/index.js';
+import type { AppEvent } from '../contract/index.js';
+import type { Clock, Ids } from '../util/index.js';
+import { ArtifactStore, createArtifactsProjector } from './artifacts.js';
+import { WorkerSettingsService } from './roles.js';
+import { WorkerQueries, createWorkersProjector } from './store.js';
+import { transcriptOf } from './transcript.js';
+
+type WorkerCommand = Extract<CommandName, `workers.${string}`>;
+export type WorkerHandlers = { [N in WorkerCommand]: (args: ParsedArgs<N>) => CommandResult<N> | Promise<CommandResult<N>> };
+
+export interface WorkersModuleDeps {
+  db: WritableDB;
+  log: EventLog;
+  clock: Clock;
+  ids: Ids;
+  /** The data folder's `artifacts/`. */
+  artifactsDir: string;
+  runs: Pick<RunManager, 'cancel'>;
+  permissions: Pick<Permissions, 'queries'>;
+  /** A run's own events, oldest first (the worker's transcript). */
+  eventsOfRun: (runId: string) => AppEvent[];
+  /** Registers a step that runs for each run a dead process left unfinished, in the recovery transaction. */
+  onRecover: (step: (runId: string) => void) => void;
+}
+
+export interface WorkersModule extends CapabilityModule {
+  readonly settings: WorkerSettingsService;
+  readonly queries: WorkerQueries;
+  readonly artifacts: ArtifactStore;
+}
+
+/** Workers: roles, the registry of sub-agent runs, their results and artifacts, and their commands. */
+export function createWorkersModule(deps: WorkersModuleDeps): WorkersModule {
+  const settings = new WorkerSettingsService(deps.db, deps.log, deps.clock);
+  const queries = new WorkerQueries(deps.db);
+  const artifacts = new ArtifactStore(deps.db, deps.log, deps.ids, deps.artifactsDir);
+  const requireWorker = (id: string) => {
+    const worker = queries.get(id);
+    if (!worker) throw new AppError('not_found', `no worker ${id}`);
+    return worker;
+  };
+  // The parent hears of a worker the last shutdown interrupted, in its own timeline.
+  deps.onRecover((runId) => {
+    const worker = queries.get(runId);
+    if (!worker?.parentRunId) return;
+    deps.log.append('timeline.error', { code: 'worker_interrupted', message: `The ${worker.role} worker ${worker.id} was interrupted: the app stopped while it was ${worker.status === 'queued' ? 'waiting to start' : 'working'} on "${worker.task.slice(0, 120)}".` }, worker.parentRunId);
+  });
+  const handlers: WorkerHandlers = {
+    'workers.list': ({ status, limit }) => ({ workers: queries.list(status, limit) }),
+    'workers.get': ({ workerId }) => ({ ...requireWorker(workerId), envelope: queries.envelope(workerId), transcript: transcriptOf(deps.eventsOfRun(workerId)) }),
+    'workers.cancel': ({ workerId }) => {
+      requireWorker(workerId);
+      deps.runs.cancel(workerId, 'cancelled_by_user');
+      return requireWorker(workerId);
+    },
+    'workers.roles': () => ({
+      roles: settings.roles().map((role) => ({ ...role, rules: deps.permissions.queries.rules().filter((r) => r.scope === `worker:${role.name}`) })),
+      pool: settings.pool(),
+    }),
+    'workers.saveRole': ({ role }) => ({ role: settings.saveRole(role) }),
+    'workers.removeRole': ({ name }) => settings.removeRole(name),
+    'workers.setPool': (patch) => settings.setPool(patch),
+    'workers.artifact': ({ artifactId }) => artifacts.read(artifactId),
+  };
+  return {
+    name: 'workers',
+    settings,
+    queries,
+    artifacts,
+    handlers,
+    projectors: [createWorkersProjector(deps.db), createArtifactsProjector(deps.db)],
+  };
+}
