@@ -48,6 +48,7 @@ export interface WindowOptions {
     webSecurity: boolean;
     allowRunningInsecureContent: boolean;
     webviewTag: boolean;
+    experimentalFeatures: boolean;
     navigateOnDragDrop: boolean;
     spellcheck: boolean;
     devTools: boolean;

@@ -9,13 +9,18 @@
 import { build } from 'esbuild';
 import { tsImport } from 'tsx/esm/api';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outFlag = process.argv.indexOf('--outdir');
-// `--outdir D` builds elsewhere (tests); the window's page is only written for the real build.
-const outDir = outFlag > 0 ? resolve(process.argv[outFlag + 1]) : join(root, 'dist', 'electron');
+const flag = (name) => {
+  const at = process.argv.indexOf(name);
+  return at > 0 ? resolve(process.argv[at + 1]) : null;
+};
+// `--outdir D` builds elsewhere (tests); the window's page is then written only with `--page-dir P`
+// (a folder holding a built index.html), so a test never rewrites dist/renderer.
+const outDir = flag('--outdir') ?? join(root, 'dist', 'electron');
+const pageDir = flag('--page-dir') ?? (flag('--outdir') ? null : join(root, 'dist', 'renderer'));
 
 /**
  * Bundled modules keep the `import.meta.url` of their source file (relative to the bundle), so code
@@ -54,17 +59,17 @@ await build({
   external: ['electron'],
 });
 
-if (outFlag < 0) await writeDesktopPage();
+if (pageDir) await writeDesktopPage(pageDir);
 
 /**
- * Electron loads `dist/renderer/desktop.html`: the built index.html with the desktop CSP in its meta
- * tag (no network at all; the page talks to core over IPC). Response headers do not reach file://
- * pages, so the meta tag is what the window actually enforces. The headless host keeps index.html.
+ * The window loads `dist/renderer/desktop.html` (as app://agent-blob/desktop.html): the built
+ * index.html with the desktop CSP in its meta tag (no network at all; the page talks to core over
+ * IPC). The app:// handler sends the same policy as a header. The headless host keeps index.html.
  */
-async function writeDesktopPage() {
-  const index = join(root, 'dist', 'renderer', 'index.html');
+async function writeDesktopPage(dir) {
+  const index = join(dir, 'index.html');
   if (!existsSync(index)) {
-    console.warn('build:electron: dist/renderer/index.html is missing; run npm run build:renderer (the window needs it)');
+    console.warn(`build:electron: ${index} is missing; run npm run build:renderer (the window needs it)`);
     return;
   }
   // The same constant the session's CSP header uses, so the two cannot drift apart.
@@ -75,5 +80,5 @@ async function writeDesktopPage() {
   const meta = `<meta http-equiv="Content-Security-Policy" content="${policy}" />`;
   const cspTag = /<meta\s+http-equiv=["']Content-Security-Policy["'][^>]*>/i;
   const page = cspTag.test(html) ? html.replace(cspTag, meta) : html.replace(/<head>/i, `<head>\n    ${meta}`);
-  writeFileSync(join(dirname(index), 'desktop.html'), page);
+  writeFileSync(join(dir, 'desktop.html'), page);
 }

@@ -36,6 +36,7 @@ export function secureWebPreferences(preload: string, options: { devTools: boole
     webSecurity: true,
     allowRunningInsecureContent: false,
     webviewTag: false,
+    experimentalFeatures: false,
     navigateOnDragDrop: false,
     spellcheck: options.spellcheck,
     devTools: options.devTools,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Draws the Agent Blob mark (a soft, wobbly blob with two eyes) and writes the app, installer and
-// tray icons as PNG, using only Node (zlib for the PNG encoding). Run: node resources/make-icons.mjs
+// tray icons as PNG, plus the macOS .icns and Windows .ico made of those PNGs (so packaging needs
+// no icon converter), using only Node (zlib for the PNG encoding). Run: node resources/make-icons.mjs
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,7 +140,7 @@ function drawMark(size, style, padding = 0.04) {
 }
 
 const outputs = [
-  // App and installer icons (electron-builder makes .icns / .ico from the largest).
+  // App and installer icons; icon.icns and icon.ico below are assembled from the same drawings.
   ['icon.png', 1024, 'color', 0.06],
   ['icon-256.png', 256, 'color', 0.06],
   ['icons/512x512.png', 512, 'color', 0.06],
@@ -155,10 +156,83 @@ const outputs = [
   ['trayTemplate@2x.png', 32, 'template', 0.02],
 ];
 
+/** The app icon at `size` px, PNG (padding as in `outputs`). */
+function appIcon(size) {
+  return drawMark(size, 'color', size <= 16 ? 0.02 : size <= 32 ? 0.04 : 0.06);
+}
+
+/** macOS icon: an `icns` container of PNG images, one per type code (Apple's sizes and @2x). */
+export function encodeIcns(pngBySize) {
+  const types = [
+    ['icp4', 16],
+    ['icp5', 32],
+    ['ic11', 32],
+    ['ic12', 64],
+    ['ic07', 128],
+    ['ic13', 256],
+    ['ic08', 256],
+    ['ic14', 512],
+    ['ic09', 512],
+    ['ic10', 1024],
+  ];
+  const chunks = types.map(([type, size]) => {
+    const png = pngBySize(size);
+    const head = Buffer.alloc(8);
+    head.write(type, 0, 'ascii');
+    head.writeUInt32BE(png.length + 8, 4);
+    return Buffer.concat([head, png]);
+  });
+  const body = Buffer.concat(chunks);
+  const head = Buffer.alloc(8);
+  head.write('icns', 0, 'ascii');
+  head.writeUInt32BE(body.length + 8, 4);
+  return Buffer.concat([head, body]);
+}
+
+/** Windows icon: an ICO directory of PNG images (256 px is stored as width 0). */
+export function encodeIco(pngBySize, sizes = [16, 24, 32, 48, 64, 128, 256]) {
+  const header = Buffer.alloc(6);
+  header.writeUInt16LE(0, 0);
+  header.writeUInt16LE(1, 2);
+  header.writeUInt16LE(sizes.length, 4);
+  const entries = [];
+  const images = [];
+  let offset = 6 + 16 * sizes.length;
+  for (const size of sizes) {
+    const png = pngBySize(size);
+    const entry = Buffer.alloc(16);
+    entry[0] = size >= 256 ? 0 : size;
+    entry[1] = size >= 256 ? 0 : size;
+    entry.writeUInt16LE(1, 4);
+    entry.writeUInt16LE(32, 6);
+    entry.writeUInt32LE(png.length, 8);
+    entry.writeUInt32LE(offset, 12);
+    offset += png.length;
+    entries.push(entry);
+    images.push(png);
+  }
+  return Buffer.concat([header, ...entries, ...images]);
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   mkdirSync(join(here, 'icons'), { recursive: true });
+  const drawn = new Map();
+  const draw = (size, style, padding) => {
+    const key = `${size}/${style}/${padding}`;
+    if (!drawn.has(key)) drawn.set(key, drawMark(size, style, padding));
+    return drawn.get(key);
+  };
   for (const [name, size, style, padding] of outputs) {
-    writeFileSync(join(here, name), drawMark(size, style, padding));
+    writeFileSync(join(here, name), draw(size, style, padding));
     console.log(`resources/${name} (${size}x${size}, ${style})`);
   }
+  const appPng = (size) => {
+    const key = `${size}/color/${size <= 16 ? 0.02 : size <= 32 ? 0.04 : 0.06}`;
+    if (!drawn.has(key)) drawn.set(key, appIcon(size));
+    return drawn.get(key);
+  };
+  writeFileSync(join(here, 'icon.icns'), encodeIcns(appPng));
+  console.log('resources/icon.icns (16 to 1024 px)');
+  writeFileSync(join(here, 'icon.ico'), encodeIco(appPng));
+  console.log('resources/icon.ico (16 to 256 px)');
 }

@@ -69,6 +69,8 @@ describe('desktop shell', () => {
     assert.equal(prefs.webSecurity, true);
     assert.equal(prefs.webviewTag, false);
     assert.equal(prefs.allowRunningInsecureContent, false);
+    assert.equal(prefs.experimentalFeatures, false);
+    assert.equal('enableBlinkFeatures' in prefs, false, 'no Blink features switched on');
     assert.equal(prefs.preload, join(appRoot, 'dist', 'electron', 'preload.cjs'));
     assert.equal(win.loadedUrl, 'app://agent-blob/desktop.html');
     await waitFor(() => win.isVisible(), 'the window to show once ready');
