@@ -1,8 +1,9 @@
 import type { ComponentType } from 'react';
-import { ChatIcon, GearIcon, MemoryIcon, ShieldIcon } from './components/icons.js';
+import { ChatIcon, ClockIcon, GearIcon, MemoryIcon, ShieldIcon } from './components/icons.js';
 import { ChatView } from './views/ChatView.js';
 import { MemoryPane } from './views/MemoryPane.js';
 import { PermissionsPane } from './views/PermissionsPane.js';
+import { SchedulesPane } from './views/SchedulesPane.js';
 import { SettingsPane } from './views/SettingsPane.js';
 
 /**
@@ -18,6 +19,7 @@ export interface Pane {
 
 export const PANES: readonly Pane[] = [
   { id: 'chat', label: 'Chat', Icon: ChatIcon, View: ChatView },
+  { id: 'schedules', label: 'Schedules', Icon: ClockIcon, View: SchedulesPane },
   { id: 'memory', label: 'Memory', Icon: MemoryIcon, View: MemoryPane },
   { id: 'permissions', label: 'Permissions', Icon: ShieldIcon, View: PermissionsPane },
   { id: 'settings', label: 'Settings', Icon: GearIcon, View: SettingsPane },

@@ -6,6 +6,7 @@ import { createModelsSlice } from './models.js';
 import { createNotificationsSlice } from './notifications.js';
 import { createPermissionsSlice } from './permissions.js';
 import { createRunsSlice } from './runs.js';
+import { createSchedulesSlice } from './schedules.js';
 import { createSettingsSlice } from './settings.js';
 import { createTimelineSlice } from './timeline.js';
 import type { AppState, EventApplier } from './types.js';
@@ -25,6 +26,7 @@ const EVENT_APPLIERS: EventApplier[] = [
   (state, events) => state.applySettingsEvents(events),
   (state, events) => state.applyModelEvents(events),
   (state, events) => state.applyNotificationEvents(events),
+  (state, events) => state.applyScheduleEvents(events),
 ];
 
 export type AppStore = StoreApi<AppState>;
@@ -40,6 +42,7 @@ export function createAppStore(client: Client): AppStore {
     ...createSettingsSlice(set, get, client),
     ...createModelsSlice(set, get, client),
     ...createNotificationsSlice(set, get, client),
+    ...createSchedulesSlice(set, get, client),
     ...createUiSlice(set, get, client),
   }));
 }

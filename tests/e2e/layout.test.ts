@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { assertAccessible, launchBrowser, SCHEMES, sidewaysOverflow, startApp, WIDTHS, type E2EApp } from './support/app.js';
 
-const PANES = ['chat', 'memory', 'permissions', 'settings'] as const;
+const PANES = ['chat', 'schedules', 'memory', 'permissions', 'settings'] as const;
 
 /** A conversation with something of every kind the timeline shows. */
 function seed(app: E2EApp): void {
@@ -50,6 +50,7 @@ describe('the window from 420 px to wide, light and dark', () => {
       try {
         seed(app);
         await app.host.core.gateway.call('memory.add', { text: 'The weekly report goes out on Fridays, to the whole team, as a PDF.', area: 'main' });
+        await app.host.core.gateway.call('schedules.add', { name: 'Weekly report reminder for the whole team', prompt: 'Remind me to send the report.', spec: { kind: 'cron', expr: '30 16 * * 5', timeZone: 'Europe/Berlin' } });
         await app.open();
         await app.page.locator('[data-id="a1"]').waitFor();
         for (const width of WIDTHS) {
@@ -70,6 +71,7 @@ describe('the window from 420 px to wide, light and dark', () => {
             await app.page.getByTestId(`nav-${pane}`).click();
             await app.page.getByTestId(`pane-${pane}`).waitFor();
             if (pane === 'memory') await app.page.getByTestId('memory-row').first().waitFor();
+            if (pane === 'schedules') await app.page.getByTestId('schedule-row').first().waitFor();
             if (pane === 'settings') await app.page.getByTestId('settings-pane').locator('h2').first().waitFor();
             if (pane === 'chat') {
               await app.page.locator('[data-id="a1"]').waitFor();
