@@ -5,6 +5,7 @@ import { openDataFolder, type DataDirLock, type DataPaths, type LockInfo } from 
 import type { DatabaseInfo, WritableDB } from './db/index.js';
 import { EventLog } from './events/index.js';
 import { Gateway } from './gateway/index.js';
+import { createMcpModule, type McpOptions } from './mcp/index.js';
 import { createMemoryModule, type MemoryProposals, type MemoryService } from './memory/index.js';
 import { ModuleHost } from './modules/index.js';
 import { createPermissionsModule, systemResolver, type HostResolver, type Permissions } from './permissions/index.js';
@@ -13,6 +14,7 @@ import { createRunsModule, type RunManager } from './runs/index.js';
 import { createFileSecretStore, createRedactor, type SecretStore } from './secrets/index.js';
 import { createSchedulerModule, type ScheduleService, type SchedulerOptions } from './scheduler/index.js';
 import { createSettingsModule, type SettingsService } from './settings/index.js';
+import { createSkillsModule, findBundledSkills } from './skills/index.js';
 import { createSystemModule } from './system/index.js';
 import { createTimelineModule } from './timeline/index.js';
 import { createToolsModule, type ToolRegistry } from './tools/index.js';
@@ -46,6 +48,10 @@ export interface CoreOptions {
   runSchedules?: boolean;
   /** Scheduler timings (grace, heartbeat, backoff); tests shorten them. */
   schedulerOptions?: Partial<SchedulerOptions>;
+  /** MCP servers: whether they start with the app, and their timing. */
+  mcp?: McpOptions;
+  /** The bundled skills folder (default: the app's `skills/`; null: none). */
+  bundledSkillsDir?: string | null;
 }
 
 /** Shows a native notification; the `notify` tool and permission requests call it. */
@@ -127,8 +133,10 @@ export function createCore(options: CoreOptions): Core {
     const memory = modules.add(createMemoryModule({ db, log, clock, ids, logger, providerSettings: () => settings.providerSettings(), cacheDir: paths.cache, complete: (system, prompt, signal) => agent.complete('memory', system, prompt, signal), setRecall: agent.setRecall }));
     const scheduler = modules.add(createSchedulerModule({ db, log, clock, ids, logger, timeZone, runs: runs.runs, agent: agent.runtime, fire: options.runSchedules ?? options.owner !== 'cli', options: options.schedulerOptions, notify: (n) => void agent.runtime.notifier()?.notify({ title: n.title, body: n.body, runId: n.runId ?? '' }) }));
     const workers = modules.add(createWorkersModule({ db, log, clock, ids, artifactsDir: paths.artifacts, runs: runs.runs, permissions, eventsOfRun: (runId) => agent.store.eventsOfRun(runId), onRecover: runs.onRecover }));
+    const mcp = modules.add(createMcpModule({ db, log, clock, logger, secrets, tools: tools.registry, options: { autostart: options.owner !== 'cli', ...options.mcp } }));
+    const skills = modules.add(createSkillsModule({ db, log, clock, logger, bundledDir: options.bundledSkillsDir === undefined ? findBundledSkills() : options.bundledSkillsDir, userDir: paths.skills, addSystemSection: agent.addSystemSection }));
     modules.add(createChatModule({ log, ids, runs: runs.runs, agent: agent.runtime, providers: providers.providers }));
-    modules.add(createSystemModule({ db, dbInfo: folder.dbInfo, paths, secrets, settings, providers: providers.providers, log, clock, startedAt, redact, usedModels: () => Object.values(agent.settings.get().routes).flat() }));
+    modules.add(createSystemModule({ db, dbInfo: folder.dbInfo, paths, secrets, settings, providers: providers.providers, log, clock, startedAt, redact, usedModels: () => Object.values(agent.settings.get().routes).flat(), moreChecks: [mcp.healthChecks, skills.healthChecks] }));
     modules.start({ log, gateway, tools: tools.registry, logger });
 
     return {

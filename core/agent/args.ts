@@ -24,7 +24,7 @@ export function parseToolArgs(tool: AnyTool, input: unknown, rawArguments: strin
   }
   let result = tool.args.safeParse(value);
   if (!result.success) {
-    const coerced = coerceScalars(tool.args, value as Record<string, unknown>);
+    const coerced = coerceScalars(tool, value as Record<string, unknown>);
     if (coerced) {
       const second = tool.args.safeParse(coerced);
       if (second.success) {
@@ -82,10 +82,11 @@ function closeBrackets(text: string): string | null {
   return text + (inString ? '"' : '') + stack.reverse().join('');
 }
 
-function coerceScalars(schema: z.ZodType, value: Record<string, unknown>): Record<string, unknown> | null {
+function coerceScalars(tool: AnyTool, value: Record<string, unknown>): Record<string, unknown> | null {
   let json: { properties?: Record<string, { type?: string | string[] }> };
   try {
-    json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as typeof json;
+    // A tool that brings its own JSON Schema (an MCP tool) names its property types there.
+    json = (tool.jsonSchema ?? z.toJSONSchema(tool.args, { io: 'input', unrepresentable: 'any' })) as typeof json;
   } catch {
     return null;
   }

@@ -37,7 +37,8 @@ export interface AgentRuntime {
   /** Folders file and shell tools may touch (the permission settings own them). */
   roots: () => readonly string[];
   recallForPrompt?: RecallForPrompt;
-  systemSections?: () => { title: string; body: string }[];
+  /** The system prompt's sections from other capabilities, for the run starting now. */
+  systemSections?: (runId: string) => { title: string; body: string }[];
   maxTokens: number;
   historyLimit: number;
 }
@@ -111,7 +112,7 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     const roots = [...rt.roots()];
     const toolContext: ToolContext = { runId: ctx.runId, signal: ctx.signal, clock: rt.clock, roots, env: rt.commandEnv, notifier: rt.notifier(), timeZone: rt.timeZone };
     const agentInput: AgentInput = { runId: ctx.runId, purpose: input.purpose, chain, compactionChain, conversation, startedAt: rt.clock.now() };
-    const systemSections = [...(rt.systemSections?.() ?? []), ...(input.sections ?? [])];
+    const systemSections = [...(rt.systemSections?.(ctx.runId) ?? []), ...(input.sections ?? [])];
     const offered = input.allowedTools ? rt.tools().filter((t) => input.allowedTools!.includes(t.name)) : rt.tools();
     const tools = input.toolFilter ? offered.filter(input.toolFilter) : offered;
     const config = { prices: settings.prices, contextTokens: settings.contextTokens, compactAt: settings.compactAt, maxTurns: settings.maxTurns, maxTokens: rt.maxTokens, budget: input.budget ? { tokens: input.budget.tokens ?? settings.budgets.runTokens, costUsd: input.budget.costUsd ?? settings.budgets.runCostUsd } : { tokens: settings.budgets.runTokens, costUsd: settings.budgets.runCostUsd }, timeZone: rt.timeZone, systemSections, memory, tools: tools.map((t) => t.name), roots };

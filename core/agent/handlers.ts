@@ -29,14 +29,17 @@ export function createAgentHandlers(deps: AgentHandlerDeps): Pick<Handlers, Agen
     'runs.show': ({ runId }) => {
       const run = deps.runs.get(runId);
       const calls = new Map<string, { callId: string; tool: string; ok: boolean | null; error: string | null }>();
+      const skills = { offered: [] as string[], loaded: [] as string[] };
       for (const e of deps.store.eventsOfRun(runId)) {
+        if (e.type === 'skills.offered') skills.offered = e.data.skills;
+        if (e.type === 'skill.loaded' && !e.data.file && !skills.loaded.includes(e.data.name)) skills.loaded.push(e.data.name);
         if (e.type === 'tool.started') calls.set(e.data.callId, { callId: e.data.callId, tool: e.data.tool, ok: null, error: null });
         if (e.type === 'tool.completed') {
           const c = calls.get(e.data.callId);
           if (c) Object.assign(c, { ok: e.data.ok, error: e.data.error ? `${e.data.error.code}: ${e.data.error.message}` : null });
         }
       }
-      return { runId, status: run.status, reason: run.reason, model: run.model, usage: deps.store.usageOfRun(runId), toolCalls: [...calls.values()], recordedSteps: deps.store.recordedSteps(runId) };
+      return { runId, status: run.status, reason: run.reason, model: run.model, usage: deps.store.usageOfRun(runId), toolCalls: [...calls.values()], skills, recordedSteps: deps.store.recordedSteps(runId) };
     },
     'usage.daily': ({ days }) => {
       const since = new Date(deps.clock.now() - (days - 1) * 86_400_000).toISOString().slice(0, 10);

@@ -37,8 +37,8 @@ export interface AgentModule extends CapabilityModule {
   readonly runtime: AgentRuntime;
   readonly store: AgentStore;
   readonly settings: AgentSettingsService;
-  /** Adds a section to every run's system prompt (a skills index, a policy summary). */
-  addSystemSection(section: () => { title: string; body: string } | null): void;
+  /** Adds a section to every run's system prompt (a skills index, a policy summary); called once as each run starts. */
+  addSystemSection(section: (run: { runId: string }) => { title: string; body: string } | null): void;
   /** Sets where retrieved memory for a prompt comes from. */
   setRecall(recall: RecallForPrompt): void;
   /** Asks the model routed for `purpose` one question and returns its whole text answer. */
@@ -49,7 +49,7 @@ export interface AgentModule extends CapabilityModule {
 export function createAgentModule(deps: AgentModuleDeps): AgentModule {
   const store = new AgentStore(deps.db);
   const settings = new AgentSettingsService(deps.db, deps.log, deps.clock);
-  const sections: (() => { title: string; body: string } | null)[] = [
+  const sections: ((run: { runId: string }) => { title: string; body: string } | null)[] = [
     () => ({
       title: 'Permissions',
       body: `Mode: ${deps.permissions.config().mode}. File and shell tools work inside: ${deps.permissions.roots().join(', ') || '(no folder)'}. Some calls ask the user first; a denied call comes back as an error: do not retry it unchanged.`,
@@ -72,7 +72,7 @@ export function createAgentModule(deps: AgentModuleDeps): AgentModule {
     settings: () => settings.get(),
     chatModel: deps.chatModel,
     roots: () => deps.permissions.roots(),
-    systemSections: () => sections.map((s) => s()).filter((s): s is { title: string; body: string } => s !== null),
+    systemSections: (runId) => sections.map((s) => s({ runId })).filter((s): s is { title: string; body: string } => s !== null),
     maxTokens: 4096,
     historyLimit: 400,
   };

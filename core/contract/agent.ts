@@ -121,6 +121,8 @@ export const AGENT_COMMANDS = {
         estimated: z.boolean(),
       }),
       toolCalls: z.array(z.object({ callId: z.string(), tool: z.string(), ok: z.boolean().nullable(), error: z.string().nullable() })),
+      /** The skills listed in the run's prompt, and the ones it loaded (`load_skill`), in order. */
+      skills: z.object({ offered: z.array(z.string()), loaded: z.array(z.string()) }),
       recordedSteps: z.number(),
     }),
   },

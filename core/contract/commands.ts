@@ -9,6 +9,8 @@ import { AGENT_COMMANDS } from './agent.js';
 import { PROVIDER_COMMANDS } from './providers.js';
 import { SCHEDULE_COMMANDS } from './schedules.js';
 import { WORKER_COMMANDS } from './workers.js';
+import { MCP_COMMANDS } from './mcp.js';
+import { SKILLS_COMMANDS } from './skills.js';
 
 const seq = z.number().int().min(0);
 const id = z.string().min(1).max(200);
@@ -87,6 +89,8 @@ export const COMMANDS = {
   ...PROVIDER_COMMANDS,
   ...SCHEDULE_COMMANDS,
   ...WORKER_COMMANDS,
+  ...MCP_COMMANDS,
+  ...SKILLS_COMMANDS,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

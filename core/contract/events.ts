@@ -5,6 +5,8 @@ import { MEMORY_EVENT_DATA } from './memory.js';
 import { AGENT_EVENT_DATA } from './agent.js';
 import { SCHEDULE_EVENT_DATA } from './schedules.js';
 import { WORKER_EVENT_DATA } from './workers.js';
+import { MCP_EVENT_DATA } from './mcp.js';
+import { SKILLS_EVENT_DATA } from './skills.js';
 
 export const MessageRoleSchema = z.enum(['user', 'assistant']);
 export type MessageRole = z.infer<typeof MessageRoleSchema>;
@@ -54,6 +56,8 @@ export const EVENT_DATA = {
   ...AGENT_EVENT_DATA,
   ...SCHEDULE_EVENT_DATA,
   ...WORKER_EVENT_DATA,
+  ...MCP_EVENT_DATA,
+  ...SKILLS_EVENT_DATA,
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA;

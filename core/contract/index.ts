@@ -13,6 +13,8 @@ export * from './agent.js';
 export * from './providers.js';
 export * from './schedules.js';
 export * from './workers.js';
+export * from './mcp.js';
+export * from './skills.js';
 export * from './commands.js';
 export * from './protocol.js';
 export * from './client.js';

@@ -11,6 +11,8 @@ export interface DataPaths {
   artifacts: string;
   /** Derived files that can be rebuilt at any time (the WordNet index when the app's folder is read-only). */
   cache: string;
+  /** The user's own skills, one folder each with a SKILL.md. */
+  skills: string;
 }
 
 export function dataPaths(dir: string): DataPaths {
@@ -23,6 +25,7 @@ export function dataPaths(dir: string): DataPaths {
     logs: join(root, 'logs'),
     artifacts: join(root, 'artifacts'),
     cache: join(root, 'cache'),
+    skills: join(root, 'skills'),
   };
 }
 

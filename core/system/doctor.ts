@@ -15,6 +15,8 @@ export interface DoctorDeps {
   /** Every model the routes name, so a provider only a route uses is checked as used. */
   usedModels: () => string[];
   redact: (text: string) => string;
+  /** Checks other capabilities contribute (MCP servers, skills); each warns, never throws. */
+  moreChecks?: (() => HealthCheck[])[];
 }
 
 /** The health checks: the database and its extensions, the secret store, each provider (probed when asked). */
@@ -27,5 +29,12 @@ export async function runDoctor(deps: DoctorDeps, probeProviders: boolean): Prom
   checks.push({ name: 'secrets', status: deps.secrets.warning ? 'warn' : 'ok', detail: deps.secrets.description });
   const settings = deps.settings.get();
   checks.push(...(await providerHealthChecks({ settings, usedModels: [settings.models.chat, ...deps.usedModels()], providers: deps.providers, probe: probeProviders, redact: deps.redact })));
+  for (const more of deps.moreChecks ?? []) {
+    try {
+      checks.push(...more().map((c) => ({ ...c, detail: deps.redact(c.detail) })));
+    } catch (err) {
+      checks.push({ name: 'health check', status: 'warn', detail: deps.redact(`a check failed to run: ${(err as Error).message}`) });
+    }
+  }
   return checks;
 }

@@ -7,3 +7,4 @@ export { tempDir, startTestCore, type TestCore } from './core.js';
 export { waitFor, WAIT_MS } from './wait.js';
 export { startTestHost, type TestHost } from './host.js';
 export { useLoopbackProviders, TEST_API_KEY, TEST_OPENAI_KEY, type LoopbackProviders } from './providers.js';
+export { McpHttpFixture, type FixtureCall } from './mcp-http-server.js';
