@@ -1,7 +1,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
 import { useApp, useRetryStart } from '../store/context.js';
-import { TimelineRow } from './TimelineRow.js';
+import { DaySeparator, TimelineRow } from './TimelineRow.js';
 import { visibleTimelineItems } from './timelineVisibility.js';
 import { useTimelineFocus } from './useTimelineFocus.js';
 
@@ -20,7 +20,10 @@ export function Timeline() {
   // A string, so the list is recomputed only when the set of waiting runs changes.
   const waitingKey = useApp((s) => waitingRunsKey(s.activeRuns));
   // Filtered before the virtualizer counts them, so a hidden item leaves no zero-height slot behind.
-  const items = useMemo(() => visibleTimelineItems(allItems, new Set(waitingKey ? waitingKey.split('\n') : [])), [allItems, waitingKey]);
+  const { rows: items, dayStarts } = useMemo(
+    () => visibleTimelineItems(allItems, new Set(waitingKey ? waitingKey.split('\n') : [])),
+    [allItems, waitingKey],
+  );
   const status = useApp((s) => s.timelineStatus);
   const error = useApp((s) => s.timelineError);
   const hasOlder = useApp((s) => s.hasOlder);
@@ -141,16 +144,21 @@ export function Timeline() {
       >
         <div className="timeline-inner" style={{ height: virtualizer.getTotalSize() }}>
           <div className="timeline-window" style={{ transform: `translateY(${rows[0]?.start ?? 0}px)` }}>
-            {rows.map((row) => (
-              <div
-                key={row.key}
-                data-index={row.index}
-                ref={virtualizer.measureElement}
-                className={`timeline-slot${items[row.index]?.id === focused ? ' timeline-focused' : ''}`}
-              >
-                <TimelineRow item={items[row.index]} />
-              </div>
-            ))}
+            {rows.map((row) => {
+              const item = items[row.index];
+              const dayStart = item ? dayStarts.get(item.id) : undefined;
+              return (
+                <div
+                  key={row.key}
+                  data-index={row.index}
+                  ref={virtualizer.measureElement}
+                  className={`timeline-slot${item?.id === focused ? ' timeline-focused' : ''}`}
+                >
+                  {dayStart ? <DaySeparator day={dayStart.day} ts={dayStart.ts} /> : null}
+                  <TimelineRow item={item} />
+                </div>
+              );
+            })}
           </div>
         </div>
       </div>

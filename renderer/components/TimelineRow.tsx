@@ -51,12 +51,6 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineE
       return <MemoryProposalRow item={item} time={time} />;
     case 'tool_group':
       return <ToolGroupRow group={item} time={time} />;
-    case 'day':
-      return (
-        <div className="day-separator" data-testid="day-separator" data-day={item.day} role="separator" aria-label={dayLabel(item.ts)}>
-          <span>{dayLabel(item.ts)}</span>
-        </div>
-      );
     default:
       // A kind this build does not know yet (a newer core): say so rather than show nothing.
       return (
@@ -67,6 +61,16 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineE
       );
   }
 });
+
+/** The line above the first row of a local day: Today, Yesterday, or the date. */
+export function DaySeparator({ day, ts }: { day: string; ts: number }) {
+  const label = dayLabel(ts);
+  return (
+    <div className="day-separator" data-testid="day-separator" data-day={day} role="separator" aria-label={label}>
+      <span>{label}</span>
+    </div>
+  );
+}
 
 function MessageRow({ item, time }: { item: MessageItem; time: ReactNode }) {
   const streaming = item.status === 'streaming';

@@ -13,17 +13,21 @@ export interface ToolGroup {
   calls: ToolCallItem[];
 }
 
-/** A line where a new local calendar day starts. */
-export interface DaySeparator {
-  kind: 'day';
-  id: string;
+/** A line where a new local calendar day starts, drawn above the first row of that day. */
+export interface DayStart {
   /** The local day, 2026-12-06. */
   day: string;
   ts: number;
 }
 
-/** One row of the timeline as shown: an item, a group of consecutive tool calls, or a day's start. */
-export type TimelineEntry = TimelineItem | ToolGroup | DaySeparator;
+/** One row of the timeline as shown: an item or a group of consecutive tool calls. */
+export type TimelineEntry = TimelineItem | ToolGroup;
+
+/** The rows in order, and for each row that opens a local day, that day. */
+export interface VisibleTimeline {
+  rows: TimelineEntry[];
+  dayStarts: ReadonlyMap<string, DayStart>;
+}
 
 /**
  * A reply that ended without text: a turn that only called tools, or one that failed, was stopped or
@@ -37,32 +41,42 @@ export function isEmptyEndedReply(item: TimelineItem): boolean {
 /**
  * The rows the timeline shows, in order: the core's items minus empty ended replies, minus "waiting
  * for your permission" lines of runs no longer waiting (the answer moved them on), with consecutive
- * tool calls of one run grouped and a separator where a new local day starts. One pass, so it stays
+ * tool calls of one run grouped; and the rows where a new local day starts. One pass, so it stays
  * cheap for tens of thousands of items.
+ *
+ * A day's separator belongs to the row it stands above, not a row of its own: when an older page of
+ * the same day loads, the separator moves up to the new first row and every row the reader was
+ * looking at keeps its key, so the list can hold them in place.
  */
-export function visibleTimelineItems(items: readonly TimelineItem[], waitingRuns: ReadonlySet<string> = new Set()): TimelineEntry[] {
-  const out: TimelineEntry[] = [];
+export function visibleTimelineItems(items: readonly TimelineItem[], waitingRuns: ReadonlySet<string> = new Set()): VisibleTimeline {
+  const rows: TimelineEntry[] = [];
+  const dayStarts = new Map<string, DayStart>();
   let day = '';
   for (const item of items) {
     if (isEmptyEndedReply(item)) continue;
     if (item.kind === 'run_status' && item.status === 'waiting_permission' && !(item.runId && waitingRuns.has(item.runId))) continue;
     const itemDay = dayKey(item.ts);
-    if (itemDay !== day) {
-      day = itemDay;
-      out.push({ kind: 'day', id: `day-${itemDay}-${item.seq}`, day: itemDay, ts: item.ts });
-    }
-    if (item.kind === 'tool_call') {
-      const last = out[out.length - 1];
+    const opensDay = itemDay !== day;
+    day = itemDay;
+    if (item.kind === 'tool_call' && !opensDay) {
+      const last = rows[rows.length - 1];
       if (last && last.kind === 'tool_group' && last.runId === item.runId) {
         last.calls.push(item);
         continue;
       }
       if (last && last.kind === 'tool_call' && last.runId === item.runId) {
-        out[out.length - 1] = { kind: 'tool_group', id: `group-${last.id}`, seq: last.seq, ts: last.ts, runId: last.runId, calls: [last, item] };
+        const group: ToolGroup = { kind: 'tool_group', id: `group-${last.id}`, seq: last.seq, ts: last.ts, runId: last.runId, calls: [last, item] };
+        rows[rows.length - 1] = group;
+        const start = dayStarts.get(last.id);
+        if (start) {
+          dayStarts.delete(last.id);
+          dayStarts.set(group.id, start);
+        }
         continue;
       }
     }
-    out.push(item);
+    if (opensDay) dayStarts.set(item.id, { day: itemDay, ts: item.ts });
+    rows.push(item);
   }
-  return out;
+  return { rows, dayStarts };
 }

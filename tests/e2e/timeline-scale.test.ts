@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { TIMELINE_PAGE_SIZE } from '../../renderer/store/timeline.js';
-import { sleep, waitFor } from '../support/index.js';
+import { waitFor } from '../support/index.js';
 import { assistantRows, launchBrowser, rows, sendMessage, startApp } from './support/app.js';
 
 const ITEMS = 10_000;
@@ -53,7 +53,14 @@ test('a timeline of 10,000 items renders only a window of rows and scrolls from 
       async () => (await app.page.getByTestId('timeline').evaluate((el) => el.scrollHeight)) > heightBefore + 5000,
       'the second page',
     );
-    await sleep(50);
+    const viewState = () =>
+      app.page.getByTestId('timeline').evaluate((el) => {
+        const ids = Array.from(el.querySelectorAll('[data-testid="timeline-row"]')).map((r) => r.getAttribute('data-id'));
+        return `scrollTop ${el.scrollTop} of ${el.scrollHeight} (view ${el.clientHeight}), rows ${ids[0]}..${ids[ids.length - 1]}`;
+      });
+    await waitFor(async () => (await app.page.locator(`[data-id="${anchor}"]`).count()) > 0, 'the row that was at the top').catch(async () => {
+      assert.fail(`the row that was at the top (${anchor}) left the view when older items loaded: ${await viewState()}`);
+    });
     const anchorTop = await app.page.locator(`[data-id="${anchor}"]`).evaluate((el) => el.getBoundingClientRect().top);
     assert.ok(anchorTop > -200 && anchorTop < 300, `the row at the top stays in view after older items load (top at ${anchorTop}px)`);
 
