@@ -89,6 +89,7 @@ export class AnthropicLoopback extends LoopbackServer {
           res.destroy();
           return;
         }
+        if (reply.kind === 'stream' && reply.holdLastChunk && i === chunks.length - 1) await reply.holdLastChunk;
         if (!(await pause(res, delay))) return;
         send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: chunks[i] } });
       }

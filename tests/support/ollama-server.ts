@@ -62,6 +62,7 @@ export class OllamaLoopback extends LoopbackServer {
         res.destroy();
         return;
       }
+      if (reply.kind === 'stream' && reply.holdLastChunk && i === chunks.length - 1) await reply.holdLastChunk;
       if (!(await pause(res, reply.delayMs ?? 0))) return;
       line({ model, created_at: createdAt, message: { role: 'assistant', content: chunks[i] }, done: false });
     }

@@ -127,6 +127,7 @@ export class OpenAILoopback extends LoopbackServer {
         res.destroy();
         return;
       }
+      if (reply.kind === 'stream' && reply.holdLastChunk && i === chunks.length - 1) await reply.holdLastChunk;
       if (!(await pause(res, reply.delayMs ?? 0))) return;
       send([{ index: 0, delta: { content: chunks[i] }, finish_reason: null }]);
     }

@@ -10,6 +10,11 @@ export type ScriptedReply =
       delayMs?: number;
       /** Pause before the first byte, ms. */
       firstByteDelayMs?: number;
+      /**
+       * The last text chunk waits until this settles: a test that must see the reply while it is
+       * being written opens the gate once it has, instead of hoping the stream lasts long enough.
+       */
+      holdLastChunk?: Promise<unknown>;
       usage?: { input: number; output: number; cacheRead?: number; cacheWrite?: number };
       stopReason?: string;
       model?: string;
@@ -47,4 +52,13 @@ export function chunk(text: string, size = 4): string[] {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A gate a scripted reply can wait on (`holdLastChunk`): closed until `open()`. */
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { promise, open };
 }
