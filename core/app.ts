@@ -5,6 +5,7 @@ import { openDataFolder, type DataDirLock, type DataPaths, type LockInfo } from 
 import type { DatabaseInfo, WritableDB } from './db/index.js';
 import { EventLog } from './events/index.js';
 import { Gateway } from './gateway/index.js';
+import { LOG_FILE, createLogsModule } from './logs/index.js';
 import { createMcpModule, type McpOptions } from './mcp/index.js';
 import { createMemoryModule, type MemoryProposals, type MemoryService } from './memory/index.js';
 import { ModuleHost } from './modules/index.js';
@@ -35,6 +36,8 @@ export interface CoreOptions {
   /** Providers to use instead of the ones built from settings. */
   providers?: Partial<Record<ProviderId, ModelProvider>>;
   logger?: Logger;
+  /** Size and number of the log files when `logger` is not given (default 5 MB, 4 rotated files kept). */
+  logRotation?: { maxBytes?: number; keep?: number };
   timeZone?: string;
   /** How long streamed text is gathered before it becomes an event (16–50 ms is smooth). */
   deltaWindowMs?: number;
@@ -110,7 +113,7 @@ export function createCore(options: CoreOptions): Core {
   try {
     const secrets = options.secrets ?? createFileSecretStore(paths.secrets);
     const redact = createRedactor(() => [...secrets.values(), ...[env.ANTHROPIC_API_KEY, env.OPENAI_API_KEY].filter((k): k is string => !!k)]);
-    const logger = options.logger ?? createFileLogger(join(paths.logs, 'agent-blob.log'), redact);
+    const logger = options.logger ?? createFileLogger(join(paths.logs, LOG_FILE), { redact, ...options.logRotation });
     const log = new EventLog(db, clock, logger);
     const gateway = new Gateway(log, logger);
     const startedAt = clock.now();
@@ -118,6 +121,8 @@ export function createCore(options: CoreOptions): Core {
     // Without a native notifier, a window that announced it shows notifications does, from the log.
     const windowNotifier = { notify: (n: { title: string; body: string; runId: string }) => void log.transaction(() => log.append('notification.requested', { title: n.title, body: n.body }, n.runId)) };
 
+    // First, so it hears every run event, those of the recovery at start included.
+    modules.add(createLogsModule({ log, logger }));
     const tools = modules.add(createToolsModule({ logger }));
     const { settings } = modules.add(createSettingsModule({ db, log, secrets, env, clock }));
     const providers = modules.add(createProvidersModule({ clock, redact, settings, overrides: options.providers }));

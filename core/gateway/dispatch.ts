@@ -160,7 +160,7 @@ export class Gateway {
           }
           safeSend({ id, ok: true, result });
         } catch (err) {
-          safeSend({ id, ok: false, error: this.toErrorInfo(err, command) });
+          safeSend({ id, ok: false, error: this.toErrorInfo(err, command, { frameId: id, args }) });
         }
       },
       close() {
@@ -172,10 +172,17 @@ export class Gateway {
     };
   }
 
-  toErrorInfo(err: unknown, command: string): ErrorInfo {
+  /** `request`: the frame's id and arguments, so the log line names the request and its run. */
+  toErrorInfo(err: unknown, command: string, request?: { frameId: unknown; args: unknown }): ErrorInfo {
     if (isAppError(err)) return { code: err.code, message: err.message };
     if (err instanceof z.ZodError) return { code: 'invalid_input', message: describeZodError(err) };
-    this.logger.log('error', 'command failed', { command, error: String((err as Error)?.stack ?? err) });
+    const runId = (request?.args as { runId?: unknown } | undefined)?.runId;
+    this.logger.log('error', 'command failed', {
+      command,
+      ...(request ? { frameId: request.frameId } : {}),
+      ...(typeof runId === 'string' ? { runId } : {}),
+      error: String((err as Error)?.stack ?? err),
+    });
     return { code: 'internal', message: `internal error while running ${command}; details are in the log` };
   }
 }

@@ -200,7 +200,7 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
           unattended,
         });
       } catch (err) {
-        deps.logger.log('warn', 'permission notification failed', { requestId, error: String(err) });
+        deps.logger.log('warn', 'permission notification failed', { runId: request.runId, requestId, error: String(err) });
       }
       const decision = await decided;
       run.signal.removeEventListener('abort', onAbort);

@@ -1,4 +1,4 @@
 /** Time, ids and logs, injected everywhere so tests and replays control them. */
 export { ManualClock, systemClock, type Clock, type TimerHandle } from './clock.js';
 export { createIds, createSequentialIds, type Ids } from './ids.js';
-export { createFileLogger, silentLogger, type LogLevel, type Logger } from './logger.js';
+export { DEFAULT_LOG_KEEP, DEFAULT_LOG_MAX_BYTES, LOG_LEVELS, createFileLogger, rotatedLogName, silentLogger, withFields, type FileLoggerOptions, type LogLevel, type Logger } from './logger.js';

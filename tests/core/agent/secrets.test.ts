@@ -24,8 +24,9 @@ describe('secrets stay out of the data folder', () => {
   it('a key placed in settings never appears in the database file, the logs or an exported transcript (byte search)', async () => {
     const key = `sk-ant-api03-${'Zx9q'.repeat(22)}-AbCdEf`;
     const dir = tempDir();
-    // The real file secret store and the real file logger, as the headless host uses them.
-    const t = await startTestCore({ dataDir: dir.path, secrets: undefined, logger: undefined, env: { ANTHROPIC_BASE_URL: anthropic.url, PATH: process.env.PATH } });
+    // The real file secret store and the real file logger, as the headless host uses them, with
+    // files small enough that the logs of this one test rotate several times.
+    const t = await startTestCore({ dataDir: dir.path, secrets: undefined, logger: undefined, logRotation: { maxBytes: 1500, keep: 50 }, env: { ANTHROPIC_BASE_URL: anthropic.url, PATH: process.env.PATH } });
     let exported = '';
     try {
       await t.client.call('settings.update', { anthropicApiKey: key });
@@ -67,6 +68,7 @@ describe('secrets stay out of the data folder', () => {
       const searched = searchable(dir.path);
       assert.ok(searched.some((f) => f.endsWith('.db') || f.endsWith('.sqlite')), `the database is among ${searched.join(', ')}`);
       assert.ok(searched.some((f) => f.includes('logs')), 'the logs are among the files searched');
+      assert.ok(searched.filter((f) => /agent-blob\.\d+\.log$/.test(f)).length >= 2, `rotated logs are among ${searched.join(', ')}`);
       for (const file of searched) {
         const bytes = readFileSync(file);
         assert.equal(bytes.indexOf(needle), -1, `key found in ${file}`);

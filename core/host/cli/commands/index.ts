@@ -3,6 +3,7 @@ import { backupGroup } from './backup.js';
 import { chatGroup } from './chat.js';
 import { doctorGroup } from './doctor.js';
 import { hostGroup } from './host.js';
+import { logsGroup } from './logs.js';
 import { memoryGroup } from './memory.js';
 import { permissionsGroup } from './permissions.js';
 import { runsGroup } from './runs.js';
@@ -25,4 +26,5 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   scheduleGroup,
   workersGroup,
   backupGroup,
+  logsGroup,
 ];
