@@ -1,4 +1,5 @@
 import { openDatabase, type DatabaseInfo, type WritableDB } from '../db/index.js';
+import { storageError } from '../util/index.js';
 import { acquireLock, type DataDirLock, type LockInfo } from './lock.js';
 import { dataPaths, type DataPaths } from './paths.js';
 
@@ -11,16 +12,25 @@ export interface DataFolder {
   release(): void;
 }
 
-/** Takes the data folder's lock and opens its database; a database that will not open releases the lock again. */
+/**
+ * Takes the data folder's lock and opens its database; a database that will not open releases the
+ * lock again. A read-only folder, a full disk or a damaged database is an `unavailable` error that
+ * says what to do.
+ */
 export function openDataFolder(dir: string, owner: LockInfo['owner'], now: number): DataFolder {
   const paths = dataPaths(dir);
-  const lock = acquireLock(paths.lock, owner, now);
+  let lock: DataDirLock;
+  try {
+    lock = acquireLock(paths.lock, owner, now);
+  } catch (err) {
+    throw storageError(err, paths) ?? err;
+  }
   let opened: ReturnType<typeof openDatabase>;
   try {
     opened = openDatabase({ file: paths.database });
   } catch (err) {
     lock.release();
-    throw err;
+    throw storageError(err, paths) ?? err;
   }
   const { db, info } = opened;
   let released = false;

@@ -13,7 +13,7 @@ import {
   type ServerFrame,
 } from '../contract/index.js';
 import type { EventLog } from '../events/index.js';
-import type { Logger } from '../util/index.js';
+import { storageError, type Logger } from '../util/index.js';
 
 /** What a handler knows about who is asking. */
 export interface CallContext {
@@ -177,6 +177,12 @@ export class Gateway {
     if (isAppError(err)) return { code: err.code, message: err.message };
     if (err instanceof z.ZodError) return { code: 'invalid_input', message: describeZodError(err) };
     const runId = (request?.args as { runId?: unknown } | undefined)?.runId;
+    const storage = storageError(err);
+    if (storage) {
+      // A full disk or a damaged database is the person's to fix; say so rather than "internal".
+      this.logger.log('error', 'command failed on storage', { command, ...(request ? { frameId: request.frameId } : {}), ...(typeof runId === 'string' ? { runId } : {}), error: storage.message });
+      return { code: storage.code, message: storage.message };
+    }
     this.logger.log('error', 'command failed', {
       command,
       ...(request ? { frameId: request.frameId } : {}),

@@ -4,6 +4,7 @@ import type { DatabaseInfo, WritableDB } from '../db/index.js';
 import { providerHealthChecks, type ProviderRegistry } from '../providers/index.js';
 import type { SecretStore } from '../secrets/index.js';
 import type { SettingsService } from '../settings/index.js';
+import { damagedDatabaseAdvice, diskSpaceCheck, firstProblem } from './folder-checks.js';
 
 export interface DoctorDeps {
   db: WritableDB;
@@ -19,11 +20,17 @@ export interface DoctorDeps {
   moreChecks?: (() => HealthCheck[])[];
 }
 
-/** The health checks: the database and its extensions, the secret store, each provider (probed when asked). */
+/** The health checks: the database and its extensions, free space, the secret store, each provider (probed when asked). */
 export async function runDoctor(deps: DoctorDeps, probeProviders: boolean): Promise<HealthCheck[]> {
   const checks: HealthCheck[] = [];
-  const integrity = String(deps.db.pragma('quick_check', { simple: true }));
-  checks.push({ name: 'database', status: integrity === 'ok' ? 'ok' : 'fail', detail: `${deps.paths.database}: ${integrity}, schema ${deps.dbInfo.schemaVersion}, journal ${deps.dbInfo.journalMode}, SQLite ${deps.dbInfo.sqliteVersion}` });
+  const integrity = quickCheck(deps.db);
+  const about = `schema ${deps.dbInfo.schemaVersion}, journal ${deps.dbInfo.journalMode}, SQLite ${deps.dbInfo.sqliteVersion}`;
+  checks.push(
+    integrity === 'ok'
+      ? { name: 'database', status: 'ok', detail: `${deps.paths.database}: ok, ${about}` }
+      : { name: 'database', status: 'fail', detail: `${deps.paths.database} is damaged (${firstProblem(integrity)}), ${about}: ${damagedDatabaseAdvice()}` },
+  );
+  checks.push(diskSpaceCheck(deps.paths.dir));
   checks.push({ name: 'sqlite-vec', status: 'ok', detail: `loaded, ${deps.dbInfo.vecVersion}` });
   checks.push({ name: 'fts5', status: deps.dbInfo.fts5 ? 'ok' : 'fail', detail: deps.dbInfo.fts5 ? 'available' : 'missing: memory search cannot work' });
   checks.push({ name: 'secrets', status: deps.secrets.warning ? 'warn' : 'ok', detail: deps.secrets.description });
@@ -37,4 +44,12 @@ export async function runDoctor(deps: DoctorDeps, probeProviders: boolean): Prom
     }
   }
   return checks;
+}
+
+function quickCheck(db: WritableDB): string {
+  try {
+    return String(db.pragma('quick_check', { simple: true }));
+  } catch (err) {
+    return `${(err as { code?: string }).code ?? 'error'}: ${(err as Error).message}`;
+  }
 }

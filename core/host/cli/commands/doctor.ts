@@ -11,7 +11,7 @@ export const doctorGroup: CommandGroup = {
   commands: [
     {
       name: 'doctor',
-      summary: 'Check the data folder, database, sqlite-vec, FTS5 and providers; exit 1 on a hard failure',
+      summary: 'Check the data folder, free space, database, sqlite-vec, FTS5 and providers; exit 1 on a hard failure',
       options: { 'no-probe': { type: 'boolean', description: 'do not contact the providers, only check they are configured' } },
       async run(ctx) {
         const checks: HealthCheck[] = [];
@@ -35,6 +35,9 @@ export const doctorGroup: CommandGroup = {
           ok = report.ok;
         } catch (err) {
           checks.push({ name: 'connection', status: 'fail', detail: (err as Error).message });
+          // The app will not start here: look at the folder and its database directly to say why.
+          const { checkDataFolder } = await import('../../../system/index.js');
+          checks.push(...checkDataFolder(ctx.dataDir));
           ok = false;
         }
         if (ctx.json) {
