@@ -1,5 +1,5 @@
 export { dataPaths, defaultDataDir, type DataPaths } from './paths.js';
-export { acquireLock, readLock, isProcessAlive, DataDirBusyError, type DataDirLock, type LockInfo } from './lock.js';
+export { acquireLock, currentBoot, readLock, isProcessAlive, writtenBeforeBoot, DataDirBusyError, type DataDirLock, type LockInfo } from './lock.js';
 export { backupDatabase, type BackupResult } from './backup.js';
 export { openDataFolder, type DataFolder } from './open.js';
 export { restoreDatabase, type RestoreResult } from './restore.js';

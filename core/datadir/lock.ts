@@ -1,4 +1,5 @@
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { uptime } from 'node:os';
 import { dirname } from 'node:path';
 import { AppError } from '../contract/index.js';
 
@@ -10,6 +11,36 @@ export interface LockInfo {
   owner: 'desktop' | 'host' | 'cli';
   /** Where clients reach it, once its gateway listens. The token is as secret as the file (0600). */
   endpoint: { url: string; token: string } | null;
+  /** The boot of the machine it was written in (`currentBoot()`); absent in locks of older versions. */
+  boot?: string;
+}
+
+/**
+ * How far apart two boot times read from the wall clock may be and still be one boot: the clock can be
+ * corrected while the machine runs, and a lock wrongly thought stale would let two processes write.
+ */
+const BOOT_SLACK_MS = 5 * 60_000;
+
+/**
+ * This boot of the machine: Linux's boot id, else when it booted, from the wall clock and the uptime
+ * (to the second). A lock from another boot names a process id that has been given out again since.
+ */
+export function currentBoot(): string {
+  try {
+    const id = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    if (id) return `id:${id}`;
+  } catch {
+    // not Linux, or no /proc: fall back to the boot time
+  }
+  return `at:${Math.round((Date.now() - uptime() * 1000) / 1000) * 1000}`;
+}
+
+/** Whether a lock was written before the machine last started (then its process is gone, whatever runs under its pid now). */
+export function writtenBeforeBoot(lockBoot: string | undefined, boot: string): boolean {
+  if (!lockBoot) return false; // an older version's lock: only the pid can tell
+  if (lockBoot.startsWith('id:') && boot.startsWith('id:')) return lockBoot !== boot;
+  if (lockBoot.startsWith('at:') && boot.startsWith('at:')) return Number(boot.slice(3)) - Number(lockBoot.slice(3)) > BOOT_SLACK_MS;
+  return false;
 }
 
 export interface DataDirLock {
@@ -50,11 +81,13 @@ export function isProcessAlive(pid: number): boolean {
 
 /**
  * Takes the data folder's lock, or throws `DataDirBusyError` naming the live holder. A lock left by a
- * dead process is taken over. Creation is atomic (`O_EXCL`), so two starters cannot both win.
+ * dead process, or written before the machine last started (its pid may belong to another program
+ * now, after a crash or a Windows shutdown that skipped the clean quit), is taken over. Creation is
+ * atomic (`O_EXCL`), so two starters cannot both win.
  */
-export function acquireLock(path: string, owner: LockInfo['owner'], now: number = Date.now()): DataDirLock {
+export function acquireLock(path: string, owner: LockInfo['owner'], now: number = Date.now(), boot: string = currentBoot()): DataDirLock {
   mkdirSync(dirname(path), { recursive: true });
-  const info: LockInfo = { pid: process.pid, startedAt: now, owner, endpoint: null };
+  const info: LockInfo = { pid: process.pid, startedAt: now, owner, endpoint: null, boot };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
@@ -64,7 +97,7 @@ export function acquireLock(path: string, owner: LockInfo['owner'], now: number 
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = readLock(path);
-      if (holder && holder.pid !== process.pid && isProcessAlive(holder.pid)) throw new DataDirBusyError(path, holder);
+      if (holder && holder.pid !== process.pid && isProcessAlive(holder.pid) && !writtenBeforeBoot(holder.boot, boot)) throw new DataDirBusyError(path, holder);
       if (!holder && attempt === 0) {
         // The holder may be between creating the file and writing it.
         sleepSync(50);

@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { readLock } from '../../core/datadir/index.js';
+import { currentBoot, dataPaths, readLock } from '../../core/datadir/index.js';
 import { ManualClock } from '../../core/util/clock.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { detectTraySupport, type RunCommand } from '../../electron/lifecycle.js';
@@ -172,6 +172,18 @@ describe('ending with the operating system', () => {
     const run = after.core.runs.get(runId);
     assert.equal(run.status, 'cancelled');
     assert.deepEqual(after.core.recoveredRuns, [], 'nothing was left for crash recovery');
+  });
+
+  test('after a restart of the machine, the lock the last session left does not stop the app, even when its pid now names a live program', async () => {
+    mkdirSync(dataDir, { recursive: true });
+    const lockFile = dataPaths(dataDir).lock;
+    // Our parent is alive and not us, as any program given the old pid after a reboot would be.
+    writeFileSync(lockFile, JSON.stringify({ pid: process.ppid, startedAt: 1, owner: 'desktop', endpoint: null, boot: 'id:an-earlier-boot' }));
+    const desktop = await launch(createFakeElectron(), { platform: 'win32' });
+    const lock = readLock(lockFile);
+    assert.equal(lock?.pid, process.pid, 'the app took the folder over');
+    assert.equal(lock?.boot, currentBoot());
+    assert.equal(desktop.core.lock.path, lockFile);
   });
 
   test('a Linux or macOS shutdown is held off while core closes, then the app quits', async () => {

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DataDirBusyError, acquireLock, readLock } from '../../../core/datadir/index.js';
+import { DataDirBusyError, acquireLock, currentBoot, readLock, writtenBeforeBoot } from '../../../core/datadir/index.js';
 import { tempDir } from '../../support/index.js';
 
 describe('the data folder lock', () => {
@@ -47,5 +47,45 @@ describe('the data folder lock', () => {
     } finally {
       dir.cleanup();
     }
+  });
+
+  it('takes over a lock written before the machine last started, even when its pid now names a live process', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'agent-blob.lock');
+      // Our parent is alive and not us: after a reboot the old pid can be any program's.
+      writeFileSync(path, JSON.stringify({ pid: process.ppid, startedAt: 1, owner: 'desktop', endpoint: null, boot: 'id:boot-before' }));
+      const lock = acquireLock(path, 'desktop', 2, 'id:boot-now');
+      assert.deepEqual(readLock(path), { pid: process.pid, startedAt: 2, owner: 'desktop', endpoint: null, boot: 'id:boot-now' });
+      lock.release();
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('keeps a live holder of this boot, and of a lock that does not say its boot (an older version)', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'agent-blob.lock');
+      for (const boot of ['id:boot-now', undefined]) {
+        writeFileSync(path, JSON.stringify({ pid: process.ppid, startedAt: 1, owner: 'desktop', endpoint: null, ...(boot ? { boot } : {}) }));
+        assert.throws(() => acquireLock(path, 'cli', 2, 'id:boot-now'), DataDirBusyError, `boot ${boot}`);
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('tells boots apart by boot time where there is no boot id, allowing for a corrected clock', () => {
+    const booted = Date.UTC(2026, 11, 6, 8, 0, 0);
+    assert.equal(writtenBeforeBoot(`at:${booted}`, `at:${booted + 30_000}`), false, 'the clock moved 30 s: the same boot');
+    assert.equal(writtenBeforeBoot(`at:${booted}`, `at:${booted - 30_000}`), false);
+    assert.equal(writtenBeforeBoot(`at:${booted}`, `at:${booted + 3 * 3_600_000}`), true, 'booted again three hours later');
+    assert.equal(writtenBeforeBoot('id:a', 'id:a'), false);
+    assert.equal(writtenBeforeBoot('id:a', 'id:b'), true);
+    assert.equal(writtenBeforeBoot(undefined, 'id:b'), false, 'an older lock is judged by its pid only');
+    assert.equal(writtenBeforeBoot('id:a', `at:${booted}`), false, 'two kinds cannot be compared');
+    // Read twice in one boot, it is the same.
+    assert.equal(currentBoot(), currentBoot());
   });
 });
