@@ -11,7 +11,7 @@ import { createMemoryModule, type MemoryProposals, type MemoryService } from './
 import { ModuleHost } from './modules/index.js';
 import { createPermissionsModule, systemResolver, type HostResolver, type Permissions } from './permissions/index.js';
 import { createProvidersModule, type ModelProvider, type ProviderId } from './providers/index.js';
-import { createRunsModule, type RunManager } from './runs/index.js';
+import { createRunsModule, type RunLimits, type RunManager, type RunQueue } from './runs/index.js';
 import { createFileSecretStore, createRedactor, type SecretStore } from './secrets/index.js';
 import { createSchedulerModule, type ScheduleService, type SchedulerOptions } from './scheduler/index.js';
 import { createSettingsModule, type SettingsService } from './settings/index.js';
@@ -55,6 +55,8 @@ export interface CoreOptions {
   mcp?: McpOptions;
   /** The bundled skills folder (default: the app's `skills/`; null: none). */
   bundledSkillsDir?: string | null;
+  /** How many runs of each kind may run at once (default `DEFAULT_RUN_LIMITS`: chat 1, schedule 2, worker 4, memory 1). */
+  runLimits?: Partial<RunLimits>;
 }
 
 /** Shows a native notification; the `notify` tool and permission requests call it. */
@@ -68,6 +70,8 @@ export interface Core {
   readonly dbInfo: DatabaseInfo;
   readonly log: EventLog;
   readonly runs: RunManager;
+  /** The one queue every kind of run goes through: `queue.enqueue({kind, title, executor, ...})`. */
+  readonly queue: RunQueue;
   readonly settings: SettingsService;
   /** The permission gate every tool call passes, rules, approvals and the audit. */
   readonly permissions: Permissions;
@@ -126,39 +130,30 @@ export function createCore(options: CoreOptions): Core {
     const tools = modules.add(createToolsModule({ logger }));
     const { settings } = modules.add(createSettingsModule({ db, log, secrets, env, clock }));
     const providers = modules.add(createProvidersModule({ clock, redact, settings, overrides: options.providers }));
-    const runs = modules.add(createRunsModule({ db, log, ids, logger }));
+    const runs = modules.add(createRunsModule({ db, log, ids, logger, limits: options.runLimits }));
     const { timeline } = modules.add(createTimelineModule({ db, log, onRecover: runs.onRecover }));
-    const { permissions } = modules.add(
-      createPermissionsModule({ db, log, clock, ids, logger, redact, dataDir: paths.dir, defaultRoots: options.allowedRoots, onRecover: runs.onRecover, resolver: options.resolveHost === undefined ? systemResolver : options.resolveHost, notify: (n) => native?.notify({ title: n.title, body: n.body, runId: n.runId }) }),
-    );
+    const { permissions } = modules.add(createPermissionsModule({ db, log, clock, ids, logger, redact, dataDir: paths.dir, defaultRoots: options.allowedRoots, onRecover: runs.onRecover, resolver: options.resolveHost === undefined ? systemResolver : options.resolveHost, notify: (n) => native?.notify({ title: n.title, body: n.body, runId: n.runId }) }));
     const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
     const agent = modules.add(
       createAgentModule({ db, log, clock, redact, timeline, permissions, env, runs: runs.runs, providers: providers.providers, breaker: providers.breaker, tools: tools.registry, timeZone, deltaWindowMs: options.deltaWindowMs ?? 32, chatModel: () => settings.get().models.chat, notifier: () => native ?? (gateway.clientsThatCan('notifications') > 0 ? windowNotifier : null) }),
     );
     const memory = modules.add(createMemoryModule({ db, log, clock, ids, logger, providerSettings: () => settings.providerSettings(), cacheDir: paths.cache, complete: (system, prompt, signal) => agent.complete('memory', system, prompt, signal), setRecall: agent.setRecall }));
-    const scheduler = modules.add(createSchedulerModule({ db, log, clock, ids, logger, timeZone, runs: runs.runs, agent: agent.runtime, fire: options.runSchedules ?? options.owner !== 'cli', options: options.schedulerOptions, notify: (n) => void agent.runtime.notifier()?.notify({ title: n.title, body: n.body, runId: n.runId ?? '' }) }));
+    const scheduler = modules.add(createSchedulerModule({ db, log, clock, ids, logger, timeZone, queue: runs.queue, agent: agent.runtime, fire: options.runSchedules ?? options.owner !== 'cli', options: options.schedulerOptions, notify: (n) => void agent.runtime.notifier()?.notify({ title: n.title, body: n.body, runId: n.runId ?? '' }) }));
     const workers = modules.add(createWorkersModule({ db, log, clock, ids, artifactsDir: paths.artifacts, runs: runs.runs, permissions, eventsOfRun: (runId) => agent.store.eventsOfRun(runId), onRecover: runs.onRecover }));
     const mcp = modules.add(createMcpModule({ db, log, clock, logger, secrets, tools: tools.registry, options: { autostart: options.owner !== 'cli', ...options.mcp } }));
     const skills = modules.add(createSkillsModule({ db, log, clock, logger, bundledDir: options.bundledSkillsDir === undefined ? findBundledSkills() : options.bundledSkillsDir, userDir: paths.skills, addSystemSection: agent.addSystemSection }));
-    modules.add(createChatModule({ log, ids, runs: runs.runs, agent: agent.runtime, providers: providers.providers }));
+    modules.add(createChatModule({ log, ids, queue: runs.queue, agent: agent.runtime, providers: providers.providers }));
     modules.add(createSystemModule({ db, dbInfo: folder.dbInfo, paths, secrets, settings, providers: providers.providers, log, clock, startedAt, redact, usedModels: () => Object.values(agent.settings.get().routes).flat(), moreChecks: [mcp.healthChecks, skills.healthChecks] }));
     modules.start({ log, gateway, tools: tools.registry, logger });
 
     return {
       ...{ paths, db, dbInfo: folder.dbInfo, log, settings, permissions, gateway, clock, logger, startedAt },
-      ...{ runs: runs.runs, memory: memory.memory, memoryProposals: memory.proposals, schedules: scheduler.service, workers: { settings: workers.settings, queries: workers.queries, artifacts: workers.artifacts }, wakeSchedules: () => scheduler.wake('resume'), agent: agent.runtime, tools: tools.registry, lock: folder.lock, notifier: native },
+      ...{ runs: runs.runs, queue: runs.queue, memory: memory.memory, memoryProposals: memory.proposals, schedules: scheduler.service, workers: { settings: workers.settings, queries: workers.queries, artifacts: workers.artifacts }, wakeSchedules: () => scheduler.wake('resume'), agent: agent.runtime, tools: tools.registry, lock: folder.lock, notifier: native },
       recoveredRuns: runs.recovered(),
       idle: () => modules.idle(),
-      close: async () => {
-        scheduler.halt();
-        await runs.drain();
-        await modules.stop(tools.registry, logger);
-      },
-      closeNow: () => {
-        scheduler.halt();
-        runs.runs.close('app_closed');
-        modules.abort(tools.registry);
-      },
+      // Closing: no schedule fires, every run (waiting or running) is cancelled, then the modules stop in reverse.
+      close: async () => (scheduler.halt(), await runs.drain(), await modules.stop(tools.registry, logger)),
+      closeNow: () => (scheduler.halt(), runs.closeNow(), modules.abort(tools.registry)),
     };
   } catch (err) {
     modules.abort();

@@ -20,8 +20,13 @@ export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> 
   cancelled: [],
 };
 
-/** What started a run. */
-export const RunKindSchema = z.enum(['chat', 'schedule', 'worker']);
+/**
+ * What kind of work a run is: a chat turn, a scheduled prompt, a worker's task, or the memory model
+ * reading a finished chat turn. Every kind goes through the one run queue; a new kind is a new name
+ * here and, if one at a time is not right for it, a limit in `DEFAULT_RUN_LIMITS`.
+ */
+export const RUN_KINDS = ['chat', 'schedule', 'worker', 'memory'] as const;
+export const RunKindSchema = z.enum(RUN_KINDS);
 export type RunKind = z.infer<typeof RunKindSchema>;
 
 /** One piece of agent work, as the runs projection holds it. */

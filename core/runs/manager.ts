@@ -144,22 +144,40 @@ export class RunManager {
     return this.get(runId);
   }
 
-  /** Cancels a run: aborts its work at once and ends it `cancelled`. A run already ended is a conflict. */
+  /**
+   * Cancels a run and every run it started, down to the last descendant: each one's work is aborted
+   * at once (model stream, tool in flight, its processes, pending permission requests) and it ends
+   * `cancelled`; descendants go first, with reason `parent_cancelled`. A run already ended is a conflict.
+   */
   cancel(runId: string, reason = 'cancelled_by_user'): Run {
     const run = this.get(runId);
     if (isTerminalRunStatus(run.status)) throw new AppError('conflict', `run ${runId} has already ended (${run.status})`);
+    this.cancelDescendants(runId, new Set([runId]));
+    this.cancelOne(runId, reason);
+    return this.get(runId);
+  }
+
+  private cancelDescendants(runId: string, seen: Set<string>): void {
+    for (const child of this.queries.unfinishedChildrenOf(runId)) {
+      if (seen.has(child.id)) continue;
+      seen.add(child.id);
+      this.cancelDescendants(child.id, seen);
+      if (!isTerminalRunStatus(this.get(child.id).status)) this.cancelOne(child.id, 'parent_cancelled');
+    }
+  }
+
+  private cancelOne(runId: string, reason: string): void {
     const entry = this.active.get(runId);
     if (entry) {
       this.finish(runId, entry, 'cancelled', { reason });
     } else {
       this.log.transaction(() => this.transition(runId, 'cancelled', { reason }));
     }
-    return this.get(runId);
   }
 
   /** Cancels every active run (the app is quitting). */
   cancelAll(reason: string): void {
-    for (const runId of [...this.active.keys()]) this.cancel(runId, reason);
+    for (const runId of [...this.active.keys()]) if (this.active.has(runId)) this.cancel(runId, reason);
   }
 
   /** Cancels every active run and ends any run started from now on at once, `cancelled` with `reason`. */

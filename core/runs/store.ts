@@ -53,12 +53,14 @@ export class RunQueries {
   private readonly newest: Statement;
   private readonly newestWithStatus: Statement;
   private readonly unfinished: Statement;
+  private readonly unfinishedChildren: Statement;
 
   constructor(db: ReadableDB) {
     this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');
     this.newest = db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?');
     this.newestWithStatus = db.prepare('SELECT * FROM runs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?');
     this.unfinished = db.prepare("SELECT * FROM runs WHERE status IN ('queued', 'running', 'waiting_permission') ORDER BY rowid");
+    this.unfinishedChildren = db.prepare("SELECT * FROM runs WHERE parent_run_id = ? AND status IN ('queued', 'running', 'waiting_permission') ORDER BY rowid");
   }
 
   get(id: string): Run | null {
@@ -73,6 +75,11 @@ export class RunQueries {
 
   listUnfinished(): Run[] {
     return (this.unfinished.all() as Row[]).map(rowToRun);
+  }
+
+  /** The unfinished runs `runId` started, oldest first. */
+  unfinishedChildrenOf(runId: string): Run[] {
+    return (this.unfinishedChildren.all(runId) as Row[]).map(rowToRun);
   }
 }
 

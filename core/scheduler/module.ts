@@ -3,7 +3,7 @@ import { agentExecutor, type AgentRuntime } from '../agent/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import type { CapabilityModule } from '../modules/index.js';
-import type { RunManager } from '../runs/index.js';
+import type { RunQueue } from '../runs/index.js';
 import type { Clock, Ids, Logger } from '../util/index.js';
 import { scheduleRunInput } from './envelope.js';
 import { ScheduleService } from './schedules.js';
@@ -21,7 +21,8 @@ export interface SchedulerModuleDeps {
   ids: Ids;
   logger: Logger;
   timeZone: string;
-  runs: Pick<RunManager, 'create' | 'start'>;
+  /** The one run queue: a scheduled run waits there for room among the `schedule` runs, schedules taking turns. */
+  queue: Pick<RunQueue, 'enqueue' | 'ended'>;
   /** The agent loop a scheduled run goes through, inside the schedule's envelope. */
   agent: AgentRuntime;
   /** Where "finished", "failed" and "paused itself" notices go (native or a window's), if anywhere. */
@@ -51,8 +52,9 @@ export function createSchedulerModule(deps: SchedulerModuleDeps): SchedulerModul
     notify: deps.notify,
     options: deps.options,
     launcher: {
-      create: (schedule) => deps.runs.create({ kind: 'schedule', title: schedule.name }),
-      start: (runId, schedule) => deps.runs.start(runId, agentExecutor(deps.agent, scheduleRunInput(schedule))),
+      create: (schedule) =>
+        deps.queue.enqueue({ kind: 'schedule', title: schedule.name, group: schedule.id, executor: () => agentExecutor(deps.agent, scheduleRunInput(schedule)) }).runId,
+      start: (runId) => deps.queue.ended(runId),
     },
   });
   const service = new ScheduleService({ log: deps.log, queries, engine, clock: deps.clock, ids: deps.ids, timeZone: deps.timeZone });

@@ -17,7 +17,7 @@ export interface LaunchEnd {
 export interface ScheduleLauncher {
   /** Creates the run of a slot inside the transaction that records the slot; returns the run's id. */
   create(schedule: ScheduleState, slot: number, trigger: FireTrigger): string;
-  /** Starts a created run; resolves when it has ended. */
+  /** Resolves when a created run has ended (it may wait its turn in the run queue first). */
   start(runId: string, schedule: ScheduleState): Promise<LaunchEnd>;
 }
 

@@ -1,0 +1,261 @@
+import { isTerminalRunStatus, type Run, type RunKind } from '../contract/index.js';
+import type { EventLog } from '../events/index.js';
+import type { Logger } from '../util/index.js';
+import type { RunExecutor, RunManager } from './manager.js';
+
+/** How many runs of each kind may run at once, and of all kinds together (null: no cap). */
+export interface RunLimits {
+  perKind: Partial<Record<RunKind, number>>;
+  total: number | null;
+}
+
+/**
+ * Chat answers one message at a time, so each turn sees the replies before it. Background kinds
+ * run beside it; a kind not listed here runs one at a time.
+ */
+export const DEFAULT_RUN_LIMITS: RunLimits = { perKind: { chat: 1, schedule: 2, worker: 4, memory: 1 }, total: null };
+
+/** What a capability hands the queue to have a run of its kind done. */
+export interface EnqueueInput<T = void> {
+  kind: RunKind;
+  /** Shown in lists; the first 200 characters are kept. */
+  title: string;
+  /** The run that started this one: cancelling it cancels this one too. */
+  parentRunId?: string | null;
+  /** `user`: a person is waiting for it (a chat message) and it goes first. Default `background`. */
+  priority?: 'user' | 'background';
+  /**
+   * Runs in the transaction that creates the run, so the run and its input (the user's message, a
+   * schedule's prompt) appear together or not at all. What it returns is handed to `executor`.
+   */
+  input?: (runId: string) => T;
+  /** Builds the run's work when it starts, so it reads the world as it is then (history, tools). */
+  executor: (runId: string, input: T) => RunExecutor;
+  /**
+   * Runs of one kind take turns by group (a schedule's id, a parent run), oldest waiting first
+   * within a group, so one busy source cannot starve the others. Default: one group per kind.
+   */
+  group?: string;
+}
+
+interface Waiting {
+  runId: string;
+  kind: RunKind;
+  group: string;
+  priority: 'user' | 'background';
+  order: number;
+  start: () => RunExecutor;
+}
+
+/**
+ * One queue for every kind of run. A run waits `queued` until its kind (and the total) has room;
+ * then the user's own runs go first, the other kinds take turns (the kind and group that started a
+ * run longest ago goes next), and within a group the oldest waits least. `idle()` covers all of it.
+ */
+export class RunQueue {
+  private readonly waiting: Waiting[] = [];
+  private readonly running = new Map<RunKind, number>();
+  private readonly lastStart = new Map<string, number>();
+  private limits: RunLimits;
+  private order = 0;
+  private starts = 0;
+  private pumpScheduled = false;
+  /** Each launched run until its slot is given back and the next runs have started. */
+  private readonly launched = new Set<Promise<void>>();
+  private closed = false;
+  /** Who waits for a run to end (`ended`): run id -> resolvers. */
+  private readonly endWaiters = new Map<string, ((run: Run) => void)[]>();
+
+  constructor(
+    private readonly runs: RunManager,
+    private readonly log: EventLog,
+    private readonly logger: Logger,
+    limits: Partial<RunLimits> = {},
+  ) {
+    this.limits = { perKind: { ...DEFAULT_RUN_LIMITS.perKind, ...limits.perKind }, total: limits.total === undefined ? DEFAULT_RUN_LIMITS.total : limits.total };
+    // A waiting run cancelled (or failed) from anywhere leaves the queue at once.
+    log.subscribe(log.head(), (event) => {
+      if (event.type !== 'run.status' || !isTerminalRunStatus(event.data.to) || !event.runId) return;
+      if (this.waiting.some((w) => w.runId === event.runId)) this.schedulePump();
+      const waiters = this.endWaiters.get(event.runId);
+      if (waiters) {
+        this.endWaiters.delete(event.runId);
+        const run = this.runs.get(event.runId);
+        for (const resolve of waiters) resolve(run);
+      }
+    });
+  }
+
+  /**
+   * Creates a run of `kind` (with its input, in one transaction) and queues it. May be called inside
+   * a log transaction: the run starts only after that commits. Returns the run's id and what `input` returned.
+   */
+  enqueue<T = void>(input: EnqueueInput<T>): { runId: string; input: T } {
+    const { runId, made } = this.log.transaction(() => {
+      const runId = this.runs.create({ kind: input.kind, title: input.title, parentRunId: input.parentRunId ?? null });
+      return { runId, made: input.input ? input.input(runId) : (undefined as T) };
+    });
+    this.waiting.push({
+      runId,
+      kind: input.kind,
+      group: `${input.kind}/${input.group ?? ''}`,
+      priority: input.priority ?? 'background',
+      order: ++this.order,
+      start: () => input.executor(runId, made),
+    });
+    this.schedulePump();
+    return { runId, input: made };
+  }
+
+  /**
+   * Settles with the run once it has ended, however (done, failed, cancelled while it waited or ran).
+   * Call it after the transaction that created the run has committed.
+   */
+  ended(runId: string): Promise<Run> {
+    const run = this.runs.get(runId);
+    if (isTerminalRunStatus(run.status)) return Promise.resolve(run);
+    return new Promise((resolve) => {
+      const waiters = this.endWaiters.get(runId) ?? [];
+      waiters.push(resolve);
+      this.endWaiters.set(runId, waiters);
+    });
+  }
+
+  /** Changes how many runs of a kind (or in all) may run at once; runs already running go on. */
+  setLimit(kind: RunKind | 'total', limit: number | null): void {
+    if (kind === 'total') this.limits = { ...this.limits, total: limit };
+    else this.limits = { ...this.limits, perKind: { ...this.limits.perKind, [kind]: Math.max(1, limit ?? 1) } };
+    this.schedulePump();
+  }
+
+  currentLimits(): RunLimits {
+    return { perKind: { ...this.limits.perKind }, total: this.limits.total };
+  }
+
+  /** Runs waiting for room, in the order they would start now. */
+  queued(): { runId: string; kind: RunKind }[] {
+    this.prune();
+    return [...this.waiting].sort((a, b) => this.compare(a, b)).map((w) => ({ runId: w.runId, kind: w.kind }));
+  }
+
+  /** Settles when nothing waits and nothing runs (of any kind); null when that is already so. */
+  idle(): Promise<void> | null {
+    if (!this.busy()) return null;
+    return (async () => {
+      while (this.busy()) {
+        const running = [...this.launched, this.runs.idle()].filter((p): p is Promise<void> => !!p);
+        if (running.length) await Promise.allSettled(running);
+        // Nothing runs, but the pump has not had its turn yet (runs were just queued).
+        else await new Promise<void>((resolve) => queueMicrotask(resolve));
+      }
+    })();
+  }
+
+  private busy(): boolean {
+    this.prune();
+    return this.launched.size > 0 || this.runs.idle() !== null || (this.waiting.length > 0 && (this.pumpScheduled || this.canStartAny()));
+  }
+
+  /** Stops starting runs: what waits is cancelled with `reason` (the app is closing). */
+  close(reason: string): void {
+    this.closed = true;
+    for (const w of this.waiting.splice(0)) {
+      if (this.runs.get(w.runId).status === 'queued') this.runs.cancel(w.runId, reason);
+    }
+  }
+
+  private limitOf(kind: RunKind): number {
+    return this.limits.perKind[kind] ?? 1;
+  }
+
+  private totalRunning(): number {
+    let n = 0;
+    for (const v of this.running.values()) n += v;
+    return n;
+  }
+
+  private canStart(kind: RunKind): boolean {
+    if (this.limits.total !== null && this.totalRunning() >= this.limits.total) return false;
+    return (this.running.get(kind) ?? 0) < this.limitOf(kind);
+  }
+
+  private canStartAny(): boolean {
+    return this.waiting.some((w) => this.canStart(w.kind));
+  }
+
+  /** The user's runs first; then the kind, then the group, that started a run longest ago; then the oldest. */
+  private compare(a: Waiting, b: Waiting): number {
+    if (a.priority !== b.priority) return a.priority === 'user' ? -1 : 1;
+    const kind = (this.lastStart.get(a.kind) ?? 0) - (this.lastStart.get(b.kind) ?? 0);
+    if (kind) return kind;
+    const group = (this.lastStart.get(a.group) ?? 0) - (this.lastStart.get(b.group) ?? 0);
+    if (group) return group;
+    return a.order - b.order;
+  }
+
+  /** Drops waiting runs that are no longer `queued` (cancelled, or created in a transaction that rolled back). */
+  private prune(): void {
+    for (let i = this.waiting.length - 1; i >= 0; i--) {
+      const status = this.statusOf(this.waiting[i].runId);
+      if (status !== 'queued') this.waiting.splice(i, 1);
+    }
+  }
+
+  private statusOf(runId: string): string | null {
+    try {
+      return this.runs.get(runId).status;
+    } catch {
+      return null;
+    }
+  }
+
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    this.prune();
+    for (;;) {
+      const next = this.waiting.filter((w) => this.canStart(w.kind)).sort((a, b) => this.compare(a, b))[0];
+      if (!next) return;
+      this.waiting.splice(this.waiting.indexOf(next), 1);
+      if (this.closed) {
+        this.runs.cancel(next.runId, 'app_closed');
+        continue;
+      }
+      this.launch(next);
+    }
+  }
+
+  private launch(w: Waiting): void {
+    this.running.set(w.kind, (this.running.get(w.kind) ?? 0) + 1);
+    const stamp = ++this.starts;
+    this.lastStart.set(w.kind, stamp);
+    this.lastStart.set(w.group, stamp);
+    let executor: RunExecutor;
+    try {
+      executor = w.start();
+    } catch (err) {
+      executor = async () => {
+        throw err;
+      };
+    }
+    const done: Promise<void> = this.runs
+      .start(w.runId, executor)
+      .then(
+        () => undefined,
+        (err) => this.logger.log('error', 'a run could not start', { runId: w.runId, error: String(err) }),
+      )
+      .finally(() => {
+        this.running.set(w.kind, (this.running.get(w.kind) ?? 1) - 1);
+        this.launched.delete(done);
+        this.pump();
+      });
+    this.launched.add(done);
+  }
+}
