@@ -129,6 +129,8 @@ export interface DesktopApi {
     setName(name: string): void;
     setAppUserModelId(id: string): void;
     setBadgeCount(count?: number): boolean;
+    /** macOS and Windows: start the app when the person logs in. */
+    setLoginItemSettings(settings: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] }): void;
     quit(): void;
     exit(exitCode?: number): void;
     on(event: 'second-instance' | 'activate' | 'window-all-closed', listener: () => void): unknown;
@@ -146,6 +148,8 @@ export interface DesktopApi {
   powerMonitor: {
     /** Linux and macOS: the system is about to shut down; preventDefault delays it while the app quits. */
     on(event: 'shutdown', listener: (event?: DesktopEvent) => void): unknown;
+    /** The machine woke from sleep: schedules are looked at again at once. */
+    on(event: 'resume', listener: () => void): unknown;
   };
   ipcMain: {
     on(channel: string, listener: (event: IpcMainEventLike, ...args: unknown[]) => void): unknown;

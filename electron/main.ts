@@ -5,6 +5,7 @@ import { dataPaths, defaultDataDir } from '../core/datadir/index.js';
 import { startHostServer, type HostServer } from '../core/host/index.js';
 import type { DesktopApi, WindowLike } from './api.js';
 import { watchPendingApprovals } from './approvals.js';
+import { applyStartAtLogin, HIDDEN_SWITCH, keepsRunningNotice, watchSchedules } from './background.js';
 import { attachIpcTransport } from './ipc.js';
 import { detectTraySupport, NO_TRAY_NOTICE, type TraySupport } from './lifecycle.js';
 import { applyDevelopmentOverrides, loadExtensionsFromUnpackedAsar } from './native-modules.js';
@@ -32,6 +33,10 @@ export interface DesktopOptions {
   updater?: () => Promise<UpdaterLike | undefined>;
   /** Whether a tray icon can show (Linux asks the session bus); tests pass their answer. */
   traySupport?: () => Promise<TraySupport>;
+  /** Started at login: the app stays in the tray without opening its window. */
+  hidden?: boolean;
+  /** What a login start runs (default: this Electron, with the app folder when not installed). */
+  loginCommand?: { execPath: string; args: string[] };
 }
 
 export interface Desktop {
@@ -74,6 +79,7 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
   let closedForGood = false;
   let traySupport: TraySupport = 'unknown';
   let toldHowToReopen = false;
+  let activeSchedules = 0;
   // macOS emits `activate` at launch too, possibly before the window can be built.
   let uiReady = false;
 
@@ -160,10 +166,11 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
       // Closing hides the window: schedules and background runs keep going.
       event.preventDefault();
       window.hide();
-      if (traySupport !== 'yes' && !toldHowToReopen) {
-        toldHowToReopen = true;
-        notifier.notify(NO_TRAY_NOTICE);
-      }
+      if (toldHowToReopen) return;
+      if (traySupport !== 'yes') notifier.notify(NO_TRAY_NOTICE);
+      else if (activeSchedules > 0) notifier.notify(keepsRunningNotice(activeSchedules));
+      else return;
+      toldHowToReopen = true;
     });
     // Windows ends the process right after this event: close core at once, synchronously.
     window.on('session-end', closeForSessionEnd);
@@ -179,7 +186,31 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
     open: showWindow,
     quit: () => void quit(),
     installUpdate: () => void quit({ installUpdate: true }),
+    pauseAllSchedules: () => void core.gateway.call('schedules.pauseAll', {}),
+    resumeAllSchedules: () => void core.gateway.call('schedules.resumeAll', {}),
+    now: () => core.clock.now(),
   });
+  // The tray lists the schedules with their next times; closing the window says once that they keep running.
+  const stopWatchingSchedules = watchSchedules(core, (schedules) => {
+    activeSchedules = schedules.filter((s) => s.status === 'active').length;
+    tray.setSchedules(schedules);
+  });
+  // After a sleep the scheduler looks at every schedule at once instead of at its next heartbeat.
+  api.powerMonitor.on('resume', () => core.wakeSchedules());
+  const login = options.loginCommand ?? { execPath: process.execPath, args: app.isPackaged ? [] : [options.appRoot] };
+  let startAtLogin = false;
+  const applyLogin = () => {
+    const wanted = core.settings.get().desktop.startAtLogin;
+    if (wanted === startAtLogin) return;
+    startAtLogin = wanted;
+    try {
+      applyStartAtLogin(api, { enabled: wanted, platform, env, ...login, appArgs: login.args });
+    } catch (err) {
+      core.logger.log('warn', 'start at login could not be changed', { enabled: wanted, error: String(err) });
+    }
+  };
+  applyLogin();
+  const stopWatchingLogin = core.settings.onChange(applyLogin);
   void (options.traySupport ?? (() => detectTraySupport(platform)))().then((support) => {
     traySupport = support;
     if (support === 'no') core.logger.log('info', 'no tray icon can show on this desktop; closing the window keeps the app running', {});
@@ -213,6 +244,8 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
     updates?.stop();
     stopWatchingApprovals();
     stopWatchingSettings();
+    stopWatchingSchedules();
+    stopWatchingLogin();
   };
 
   function quit(quitOptions: { installUpdate?: boolean } = {}): Promise<void> {
@@ -266,7 +299,7 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
   });
 
   uiReady = true;
-  showWindow();
+  if (!options.hidden) showWindow();
   return {
     core,
     tray,
@@ -294,7 +327,7 @@ function runInElectron(electron: typeof Electron.CrossProcessExports): void {
     app.exit(1);
   };
   // Not awaited: startDesktop's steps before `ready` run synchronously right here.
-  startDesktop(api, { appRoot: app.getAppPath(), updater: () => loadElectronUpdater(app.isPackaged, process.resourcesPath) }).catch(fail);
+  startDesktop(api, { appRoot: app.getAppPath(), hidden: process.argv.includes(HIDDEN_SWITCH), updater: () => loadElectronUpdater(app.isPackaged, process.resourcesPath) }).catch(fail);
 }
 
 if (process.versions.electron && process.type === 'browser') {

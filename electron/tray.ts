@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { Schedule } from '../core/contract/index.js';
 import type { DesktopApi, MenuItemTemplate, TrayLike } from './api.js';
 import { PRODUCT_NAME } from './product.js';
 import type { UpdateState } from './updates.js';
@@ -9,7 +10,25 @@ export interface AppTray {
   setPendingApprovals(count: number): void;
   /** An update downloading or ready: shown in the tooltip and the menu. */
   setUpdate(state: UpdateState): void;
+  /** The schedules, shown in the menu with their next time. */
+  setSchedules(schedules: readonly Schedule[]): void;
   destroy(): void;
+}
+
+/** Schedules listed one by one in the tray menu; the rest are counted. */
+export const TRAY_SCHEDULES_SHOWN = 8;
+
+/** A schedule's next time for the tray, in this computer's time: "Mon 09:00", or the date beyond a week. */
+export function trayTime(ms: number, now: number): string {
+  const within = ms - now < 6 * 86_400_000;
+  return new Intl.DateTimeFormat(undefined, within ? { weekday: 'short', hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }).format(ms);
+}
+
+function scheduleLine(s: Schedule, now: number): string {
+  if (s.running) return `${s.name}: running now`;
+  if (s.status === 'paused') return `${s.name}: paused`;
+  if (s.status === 'done' || !s.nextRunAt) return `${s.name}: done`;
+  return `${s.name}: ${trayTime(Date.parse(s.nextRunAt), now)}`;
 }
 
 export interface AppTrayOptions {
@@ -19,6 +38,10 @@ export interface AppTrayOptions {
   quit(): void;
   /** Quits and installs the downloaded update. */
   installUpdate(): void;
+  pauseAllSchedules(): void;
+  resumeAllSchedules(): void;
+  /** The clock's now, for the schedules' next times. */
+  now(): number;
 }
 
 /** The tray icon: its tooltip and menu are rebuilt from the app's state whenever that changes. */
@@ -28,12 +51,15 @@ export function createAppTray(api: DesktopApi, options: AppTrayOptions): AppTray
   const tray = new api.Tray(image);
   let approvals = 0;
   let update: UpdateState = { kind: 'idle' };
+  let schedules: readonly Schedule[] = [];
 
   const render = () => {
     const lines = [PRODUCT_NAME];
     if (approvals > 0) lines[0] = `${PRODUCT_NAME}: ${approvals} approval${approvals === 1 ? '' : 's'} waiting`;
     if (update.kind === 'downloading') lines.push(`Downloading update ${update.version}: ${Math.round(update.percent)}%`);
     if (update.kind === 'ready') lines.push(`Update ${update.version} installs when you quit`);
+    const active = schedules.filter((s) => s.status === 'active').length;
+    if (active > 0) lines.push(`${active} schedule${active === 1 ? '' : 's'} running in the background`);
     tray.setToolTip(lines.join('\n'));
     const updateItems: MenuItemTemplate[] =
       update.kind === 'downloading'
@@ -41,10 +67,22 @@ export function createAppTray(api: DesktopApi, options: AppTrayOptions): AppTray
         : update.kind === 'ready'
           ? [{ label: `Restart to install update ${update.version}`, click: options.installUpdate }]
           : [];
+    const now = options.now();
+    const scheduleItems: MenuItemTemplate[] = schedules.length
+      ? [
+          { type: 'separator' },
+          { label: 'Schedules', enabled: false },
+          ...schedules.slice(0, TRAY_SCHEDULES_SHOWN).map((s): MenuItemTemplate => ({ label: scheduleLine(s, now), click: options.open })),
+          ...(schedules.length > TRAY_SCHEDULES_SHOWN ? [{ label: `…and ${schedules.length - TRAY_SCHEDULES_SHOWN} more`, click: options.open }] : []),
+          ...(active > 0 ? [{ label: 'Pause all schedules', click: options.pauseAllSchedules }] : []),
+          ...(schedules.some((s) => s.status === 'paused' && s.pausedReason === 'all') ? [{ label: 'Resume all schedules', click: options.resumeAllSchedules }] : []),
+        ]
+      : [];
     tray.setContextMenu(
       api.Menu.buildFromTemplate([
         { label: `Open ${PRODUCT_NAME}`, click: options.open },
         ...updateItems,
+        ...scheduleItems,
         { type: 'separator' },
         { label: `Quit ${PRODUCT_NAME}`, click: options.quit },
       ]),
@@ -61,6 +99,10 @@ export function createAppTray(api: DesktopApi, options: AppTrayOptions): AppTray
     },
     setUpdate(state) {
       update = state;
+      render();
+    },
+    setSchedules(list) {
+      schedules = list;
       render();
     },
     destroy: () => tray.destroy(),

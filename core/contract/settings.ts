@@ -46,6 +46,8 @@ export const SettingsSchema = z.object({
   desktop: z.object({
     /** Spell checking in the window; off by default (on Windows and Linux it downloads dictionaries from Google). */
     spellcheck: z.boolean(),
+    /** Start the app (hidden, in the tray) when the person logs in, so schedules run after a reboot. Off by default. */
+    startAtLogin: z.boolean(),
   }),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
@@ -60,6 +62,7 @@ export const SettingsPatchSchema = z
     openaiApiKey: z.string().min(1).max(500).nullable(),
     chatModel: ModelRefSchema,
     spellcheck: z.boolean(),
+    startAtLogin: z.boolean(),
   })
   .partial()
   .strict();

@@ -12,7 +12,7 @@ const ANTHROPIC_KEY = 'anthropic.apiKey';
 const OPENAI_KEY = 'openai.apiKey';
 const endpointKey = (name: string) => `endpoint.${name}.apiKey`;
 
-type StoredKey = 'anthropicBaseUrl' | 'ollamaHost' | 'chatModel' | 'spellcheck' | 'openaiBaseUrl' | 'endpoints';
+type StoredKey = 'anthropicBaseUrl' | 'ollamaHost' | 'chatModel' | 'spellcheck' | 'startAtLogin' | 'openaiBaseUrl' | 'endpoints';
 type StoredEndpoint = { name: string; baseUrl: string };
 
 /**
@@ -67,7 +67,7 @@ export class SettingsService {
         endpoints: this.endpoints(s).map((e): Endpoint => ({ name: e.name, baseUrl: e.baseUrl, apiKeySource: this.secrets.get(endpointKey(e.name)) ? 'settings' : 'none' })),
       },
       models: { chat: (s.chatModel as string | undefined) ?? this.env.AGENT_BLOB_CHAT_MODEL ?? DEFAULT_CHAT_MODEL },
-      desktop: { spellcheck: s.spellcheck === true },
+      desktop: { spellcheck: s.spellcheck === true, startAtLogin: s.startAtLogin === true },
     };
   }
 
@@ -132,7 +132,7 @@ export class SettingsService {
       this.secrets.set(OPENAI_KEY, patch.openaiApiKey);
       changed.push('openaiApiKey');
     }
-    const plain = ['anthropicBaseUrl', 'ollamaHost', 'chatModel', 'spellcheck', 'openaiBaseUrl'] as const;
+    const plain = ['anthropicBaseUrl', 'ollamaHost', 'chatModel', 'spellcheck', 'startAtLogin', 'openaiBaseUrl'] as const;
     this.log.transaction(() => {
       for (const key of plain) {
         const value = patch[key];

@@ -154,6 +154,13 @@ function DesktopSection({ settings }: { settings: Settings }) {
         Off by default. On Windows and Linux, turning it on downloads dictionaries from Google&apos;s servers. Turning it off applies at once; turning it on
         applies from the next start of the app.
       </p>
+      <div className="settings-row">
+        <label>
+          <input type="checkbox" checked={settings.desktop.startAtLogin} onChange={(e) => void save({ startAtLogin: e.target.checked })} data-testid="start-at-login" />
+          Start Agent Blob when I log in
+        </label>
+      </div>
+      <p className="settings-note">It starts in the tray without a window, so schedules keep running after a restart of the computer.</p>
     </section>
   );
 }

@@ -227,6 +227,11 @@ export class FakeApp extends Emitter {
   setAppUserModelId(id: string): void {
     this.appUserModelId = id;
   }
+  /** Every login-item change (macOS, Windows), in order. */
+  readonly loginItems: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] }[] = [];
+  setLoginItemSettings(settings: { openAtLogin: boolean; openAsHidden?: boolean; args?: string[] }): void {
+    this.loginItems.push(settings);
+  }
   setBadgeCount(count = 0): boolean {
     this.badge = count;
     return true;
@@ -270,6 +275,8 @@ export interface FakeElectron {
   appMenu(): MenuItemTemplate[] | null;
   /** The system is shutting down (Linux/macOS `powerMonitor` 'shutdown'): returns whether the app asked to delay it. */
   systemShutdown(): boolean;
+  /** The machine wakes from sleep (`powerMonitor` 'resume'). */
+  systemResume(): void;
   ipcMain: FakeIpcMain;
   trays: FakeTray[];
   /** Shown notifications; `click()` is the user clicking one. */
@@ -403,6 +410,7 @@ export function createFakeElectron(options: { os?: FakeOs; encryption?: boolean;
       powerMonitor.emit('shutdown', e);
       return e.defaultPrevented;
     },
+    systemResume: () => powerMonitor.emit('resume'),
     ipcMain,
     trays,
     notifications,
