@@ -35,6 +35,8 @@ export async function startTestCore(options: Partial<CoreOptions> & { dataDir?: 
     env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ...options.env },
     deltaWindowMs: 16,
     timeZone: 'UTC',
+    // The app's bundled skills only where a test asks for them, so prompts stay what each test scripted.
+    bundledSkillsDir: null,
     ...options,
     dataDir,
   });

@@ -38,7 +38,7 @@ export function findCommand(commands: readonly CliCommand[], words: readonly str
 
 export interface ParsedCommandLine {
   args: string[];
-  flags: Record<string, string | boolean | undefined>;
+  flags: Record<string, string | boolean | string[] | undefined>;
 }
 
 /** Parses the command line of `command`; unknown flags and missing values are usage errors. */
@@ -49,11 +49,11 @@ export function parseCommandLine(command: CliCommand, argv: readonly string[]): 
     if (at >= 0) rest.splice(at, 1);
   }
   const specs = { ...GLOBAL_OPTIONS, ...command.options };
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const [name, spec] of Object.entries(specs)) options[name] = spec.short ? { type: spec.type, short: spec.short } : { type: spec.type };
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const [name, spec] of Object.entries(specs)) options[name] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) };
   try {
     const { values, positionals } = parseArgs({ args: rest, options, allowPositionals: true, strict: true });
-    return { args: positionals, flags: values as Record<string, string | boolean | undefined> };
+    return { args: positionals, flags: values as ParsedCommandLine['flags'] };
   } catch (err) {
     throw new AppError('invalid_input', `${(err as Error).message.replace(/\. To specify a positional.*$/s, '')}; see agent-blob ${command.name} --help`);
   }

@@ -32,6 +32,8 @@ export interface OptionSpec {
   /** Shown in help, with the value's name for string options: `--since SEQ`. */
   description: string;
   value?: string;
+  /** May be given more than once (`--arg A --arg B`); its value is then a list. */
+  multiple?: boolean;
 }
 
 /** How the CLI reached core: the running app over its WebSocket, or a core it started itself. */
@@ -40,7 +42,7 @@ export type ConnectionMode = { kind: 'app'; url: string; owner: string; pid: num
 export interface CommandContext {
   /** Positional arguments after the command's name. */
   args: string[];
-  flags: Record<string, string | boolean | undefined>;
+  flags: Record<string, string | boolean | string[] | undefined>;
   json: boolean;
   dataDir: string;
   io: CliIO;

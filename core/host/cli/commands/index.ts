@@ -4,10 +4,12 @@ import { chatGroup } from './chat.js';
 import { doctorGroup } from './doctor.js';
 import { hostGroup } from './host.js';
 import { logsGroup } from './logs.js';
+import { mcpGroup } from './mcp.js';
 import { memoryGroup } from './memory.js';
 import { permissionsGroup } from './permissions.js';
 import { runsGroup } from './runs.js';
 import { scheduleGroup } from './schedule.js';
+import { skillsGroup } from './skills.js';
 import { timelineGroup } from './timeline.js';
 import { workersGroup } from './workers.js';
 
@@ -25,6 +27,8 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   permissionsGroup,
   scheduleGroup,
   workersGroup,
+  mcpGroup,
+  skillsGroup,
   backupGroup,
   logsGroup,
 ];
