@@ -131,7 +131,7 @@ export function createCore(options: CoreOptions): Core {
     const { settings } = modules.add(createSettingsModule({ db, log, secrets, env, clock }));
     const providers = modules.add(createProvidersModule({ clock, redact, settings, overrides: options.providers }));
     const runs = modules.add(createRunsModule({ db, log, ids, logger, limits: options.runLimits }));
-    const { timeline } = modules.add(createTimelineModule({ db, log, onRecover: runs.onRecover }));
+    const { timeline } = modules.add(createTimelineModule({ db, log, onRecover: runs.onRecover, threadOf: (runId) => runs.runs.threadOf(runId) }));
     const { permissions } = modules.add(createPermissionsModule({ db, log, clock, ids, logger, redact, dataDir: paths.dir, defaultRoots: options.allowedRoots, onRecover: runs.onRecover, resolver: options.resolveHost === undefined ? systemResolver : options.resolveHost, notify: (n) => native?.notify({ title: n.title, body: n.body, runId: n.runId }) }));
     const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
     const agent = modules.add(

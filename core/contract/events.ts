@@ -21,7 +21,13 @@ export type MessageStatus = z.infer<typeof MessageStatusSchema>;
  */
 export const EVENT_DATA = {
   /** A run was created and queued. */
-  'run.created': z.object({ kind: RunKindSchema, title: z.string(), parentRunId: z.string().nullable() }),
+  'run.created': z.object({
+    kind: RunKindSchema,
+    title: z.string(),
+    parentRunId: z.string().nullable(),
+    /** The thread the run reads its history from and writes into (absent in logs from before threads: `chat` for a chat run, else `<kind>:<runId>`). */
+    threadId: z.string().optional(),
+  }),
   /** A run moved to a new status. */
   'run.status': z.object({
     from: RunStatusSchema,

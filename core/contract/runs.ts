@@ -48,3 +48,6 @@ export const RunSchema = z.object({
   endedAt: z.number().nullable(),
 });
 export type Run = z.infer<typeof RunSchema>;
+
+/** The chat's thread: the conversation the user has with the assistant. Other runs have threads of their own. */
+export const CHAT_THREAD = 'chat';

@@ -11,7 +11,7 @@ import {
 import type { EventLog } from '../events/index.js';
 import type { Ids } from '../util/index.js';
 import type { Logger } from '../util/index.js';
-import type { RunQueries } from './store.js';
+import { defaultThreadOf, type RunQueries } from './store.js';
 
 /** Thrown for a transition the state machine does not allow: always a bug in the caller. */
 export class IllegalRunTransitionError extends Error {
@@ -73,9 +73,10 @@ export class RunManager {
   }
 
   /** Appends `run.created`; call inside a log transaction to create the run together with its input. */
-  create(input: { kind: RunKind; title: string; parentRunId?: string | null }): string {
+  create(input: { kind: RunKind; title: string; parentRunId?: string | null; threadId?: string }): string {
     const runId = this.ids.next('run');
-    this.log.append('run.created', { kind: input.kind, title: input.title.slice(0, 200), parentRunId: input.parentRunId ?? null }, runId);
+    const threadId = input.threadId ?? defaultThreadOf(input.kind, runId);
+    this.log.append('run.created', { kind: input.kind, title: input.title.slice(0, 200), parentRunId: input.parentRunId ?? null, threadId }, runId);
     return runId;
   }
 
@@ -84,6 +85,11 @@ export class RunManager {
     const run = this.get(runId);
     if (!RUN_TRANSITIONS[run.status].includes(to)) throw new IllegalRunTransitionError(runId, run.status, to);
     this.log.append('run.status', { from: run.status, to, reason: detail.reason ?? null, error: detail.error ?? null }, runId);
+  }
+
+  /** The thread a run reads its history from and writes into. */
+  threadOf(runId: string): string {
+    return this.queries.threadOf(runId);
   }
 
   isActive(runId: string): boolean {

@@ -20,6 +20,11 @@ export interface EnqueueInput<T = void> {
   kind: RunKind;
   /** Shown in lists; the first 200 characters are kept. */
   title: string;
+  /**
+   * The thread the run reads its history from and writes into. Default: the chat's for a chat run,
+   * one of its own (`<kind>:<runId>`) for any other; a schedule's runs share `schedule:<id>`.
+   */
+  threadId?: string;
   /** The run that started this one: cancelling it cancels this one too. */
   parentRunId?: string | null;
   /** `user`: a person is waiting for it (a chat message) and it goes first. Default `background`. */
@@ -92,7 +97,7 @@ export class RunQueue {
    */
   enqueue<T = void>(input: EnqueueInput<T>): { runId: string; input: T } {
     const { runId, made } = this.log.transaction(() => {
-      const runId = this.runs.create({ kind: input.kind, title: input.title, parentRunId: input.parentRunId ?? null });
+      const runId = this.runs.create({ kind: input.kind, title: input.title, parentRunId: input.parentRunId ?? null, threadId: input.threadId });
       return { runId, made: input.input ? input.input(runId) : (undefined as T) };
     });
     this.waiting.push({

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import type { AppEvent, Run, RunKind, RunStatus } from '../contract/index.js';
+import { CHAT_THREAD, type AppEvent, type Run, type RunKind, type RunStatus } from '../contract/index.js';
 import type { ReadableDB, WritableDB } from '../db/index.js';
 
 type Row = {
@@ -10,6 +10,7 @@ type Row = {
   error: string | null;
   title: string;
   parent_run_id: string | null;
+  thread_id: string;
   model: string | null;
   created_at: number;
   updated_at: number;
@@ -17,11 +18,16 @@ type Row = {
   ended_at: number | null;
 };
 
+/** A run's thread when its creator names none: the chat for a chat run, a thread of its own otherwise. */
+export function defaultThreadOf(kind: RunKind, runId: string): string {
+  return kind === 'chat' ? CHAT_THREAD : `${kind}:${runId}`;
+}
+
 /** The runs projection: one row per run, kept by the event log. */
 export function createRunsProjector(db: WritableDB): (event: AppEvent) => void {
   const insert = db.prepare(
-    `INSERT INTO runs (id, kind, status, title, parent_run_id, created_at, updated_at)
-     VALUES (?, ?, 'queued', ?, ?, ?, ?)`,
+    `INSERT INTO runs (id, kind, status, title, parent_run_id, thread_id, created_at, updated_at)
+     VALUES (?, ?, 'queued', ?, ?, ?, ?, ?)`,
   );
   const setStatus = db.prepare(
     `UPDATE runs SET status = @to, reason = @reason, error = @error, updated_at = @ts,
@@ -34,7 +40,7 @@ export function createRunsProjector(db: WritableDB): (event: AppEvent) => void {
     if (!event.runId) return;
     switch (event.type) {
       case 'run.created':
-        insert.run(event.runId, event.data.kind, event.data.title, event.data.parentRunId, event.ts, event.ts);
+        insert.run(event.runId, event.data.kind, event.data.title, event.data.parentRunId, event.data.threadId ?? defaultThreadOf(event.data.kind, event.runId), event.ts, event.ts);
         break;
       case 'run.status':
         setStatus.run({ id: event.runId, to: event.data.to, reason: event.data.reason, error: event.data.error, ts: event.ts });
@@ -54,12 +60,14 @@ export class RunQueries {
   private readonly newestWithStatus: Statement;
   private readonly unfinished: Statement;
   private readonly unfinishedChildren: Statement;
+  private readonly threadById: Statement;
 
   constructor(db: ReadableDB) {
     this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');
     this.newest = db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?');
     this.newestWithStatus = db.prepare('SELECT * FROM runs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?');
     this.unfinished = db.prepare("SELECT * FROM runs WHERE status IN ('queued', 'running', 'waiting_permission') ORDER BY rowid");
+    this.threadById = db.prepare('SELECT thread_id FROM runs WHERE id = ?').pluck();
     this.unfinishedChildren = db.prepare("SELECT * FROM runs WHERE parent_run_id = ? AND status IN ('queued', 'running', 'waiting_permission') ORDER BY rowid");
   }
 
@@ -75,6 +83,11 @@ export class RunQueries {
 
   listUnfinished(): Run[] {
     return (this.unfinished.all() as Row[]).map(rowToRun);
+  }
+
+  /** The thread a run reads and writes; `chat` for a run it does not know. */
+  threadOf(runId: string): string {
+    return (this.threadById.get(runId) as string | undefined) ?? CHAT_THREAD;
   }
 
   /** The unfinished runs `runId` started, oldest first. */

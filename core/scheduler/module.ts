@@ -53,7 +53,7 @@ export function createSchedulerModule(deps: SchedulerModuleDeps): SchedulerModul
     options: deps.options,
     launcher: {
       create: (schedule) =>
-        deps.queue.enqueue({ kind: 'schedule', title: schedule.name, group: schedule.id, executor: () => agentExecutor(deps.agent, scheduleRunInput(schedule)) }).runId,
+        deps.queue.enqueue({ kind: 'schedule', title: schedule.name, group: schedule.id, threadId: `schedule:${schedule.id}`, executor: () => agentExecutor(deps.agent, scheduleRunInput(schedule)) }).runId,
       start: (runId) => deps.queue.ended(runId),
     },
   });

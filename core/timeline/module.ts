@@ -8,7 +8,7 @@ export interface TimelineModule extends CapabilityModule {
 }
 
 /** The master timeline: its projection, its pages, and closing messages a crash left streaming. */
-export function createTimelineModule(deps: { db: WritableDB; log: EventLog; onRecover: (step: (runId: string) => void) => void }): TimelineModule {
+export function createTimelineModule(deps: { db: WritableDB; log: EventLog; onRecover: (step: (runId: string) => void) => void; threadOf?: (runId: string) => string }): TimelineModule {
   const timeline = new TimelineQueries(deps.db);
   const { log } = deps;
   deps.onRecover((runId) => {
@@ -19,7 +19,7 @@ export function createTimelineModule(deps: { db: WritableDB; log: EventLog; onRe
   return {
     name: 'timeline',
     timeline,
-    projectors: [createTimelineProjector(deps.db)],
+    projectors: [createTimelineProjector(deps.db, deps.threadOf)],
     handlers: {
       'timeline.search': ({ query, beforeSeq, limit }) => timeline.search(query, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit),
       'timeline.list': ({ beforeSeq, limit }) => {

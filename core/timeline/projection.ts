@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { proposalOutcome, TIMELINE_RUN_STATUSES, type AppEvent, type MemoryProposalItem, type TimelineItem, type TimelineSearchHit } from '../contract/index.js';
+import { CHAT_THREAD, proposalOutcome, TIMELINE_RUN_STATUSES, type AppEvent, type MemoryProposalItem, type TimelineItem, type TimelineSearchHit } from '../contract/index.js';
 import { searchHit, searchWords } from './search.js';
 import type { ReadableDB, WritableDB } from '../db/index.js';
 
@@ -17,17 +17,21 @@ type Row = {
   detail?: string | null;
 };
 
-/** The master timeline as a table, kept by the event log (the same rules as `applyTimelineEvent`). */
-export function createTimelineProjector(db: WritableDB): (event: AppEvent) => void {
+/**
+ * The master timeline as a table, kept by the event log (the same rules as `applyTimelineEvent`).
+ * Every item belongs to the thread of its run (`threadOf`, from the runs capability); an item of no
+ * run is the chat's.
+ */
+export function createTimelineProjector(db: WritableDB, threadOf: (runId: string) => string = () => CHAT_THREAD): (event: AppEvent) => void {
   const insert = db.prepare(
-    'INSERT OR IGNORE INTO timeline (id, seq, ts, kind, run_id, role, text, status, model, code) VALUES (@id, @seq, @ts, @kind, @runId, @role, @text, @status, @model, @code)',
+    'INSERT OR IGNORE INTO timeline (id, seq, ts, kind, run_id, role, text, status, model, code, thread_id) VALUES (@id, @seq, @ts, @kind, @runId, @role, @text, @status, @model, @code, @threadId)',
   );
   const appendText = db.prepare('UPDATE timeline SET text = text || ? WHERE id = ?');
   const complete = db.prepare('UPDATE timeline SET text = ?, status = ?, model = ? WHERE id = ?');
-  const base = { role: null, text: null, status: null, model: null, code: null };
+  let base = { role: null, text: null, status: null, model: null, code: null, threadId: CHAT_THREAD };
   // Tool cards keep arguments and errors as JSON in `detail` (added by the agent migration).
   const insertTool = db.prepare(
-    'INSERT OR IGNORE INTO timeline (id, seq, ts, kind, run_id, role, text, status, model, code, detail) VALUES (@id, @seq, @ts, @kind, @runId, @role, @text, @status, @model, @code, @detail)',
+    'INSERT OR IGNORE INTO timeline (id, seq, ts, kind, run_id, role, text, status, model, code, detail, thread_id) VALUES (@id, @seq, @ts, @kind, @runId, @role, @text, @status, @model, @code, @detail, @threadId)',
   );
   const completeTool = db.prepare("UPDATE timeline SET text = ?, status = ?, code = ?, detail = json_set(detail, '$.error', json(?)) WHERE id = ?");
   // Memory proposals keep area, source and outcome as JSON in `detail`; only the first answer counts.
@@ -42,6 +46,7 @@ export function createTimelineProjector(db: WritableDB): (event: AppEvent) => vo
     if (text) indexText.run(seq, text);
   };
   return (event) => {
+    base = { ...base, threadId: event.runId ? threadOf(event.runId) : CHAT_THREAD };
     switch (event.type) {
       case 'message.created':
         insert.run({
@@ -142,6 +147,7 @@ export function createTimelineProjector(db: WritableDB): (event: AppEvent) => vo
 export class TimelineQueries {
   private readonly page: Statement;
   private readonly messagesOfRecentRuns: Statement;
+  private readonly threadAt: Statement;
   private readonly searchStatement: Statement;
   private readonly streamingOfRun: Statement;
 
@@ -151,8 +157,10 @@ export class TimelineQueries {
     this.searchStatement = db.prepare(
       'SELECT t.* FROM timeline_fts f JOIN timeline t ON t.seq = f.rowid WHERE timeline_fts MATCH ? AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?',
     );
+    // A model's history is its own thread's: the thread of the message it answers (the item just before `beforeSeq`).
+    this.threadAt = db.prepare('SELECT thread_id FROM timeline WHERE seq < ? ORDER BY seq DESC LIMIT 1').pluck();
     this.messagesOfRecentRuns = db.prepare(
-      "SELECT * FROM (SELECT * FROM timeline WHERE kind = 'message' AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq",
+      "SELECT * FROM (SELECT * FROM timeline WHERE thread_id = ? AND kind = 'message' AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq",
     );
     this.streamingOfRun = db.prepare("SELECT id, text FROM timeline WHERE run_id = ? AND kind = 'message' AND status = 'streaming'");
   }
@@ -178,9 +186,14 @@ export class TimelineQueries {
     return { hits: rows.slice(0, limit).map((row) => searchHit(rowToItem(row), row.text ?? '', words)), hasMore: rows.length > limit };
   }
 
-  /** The last `limit` messages before `beforeSeq`, oldest first (the conversation a new turn sees). */
-  recentMessages(beforeSeq: number, limit: number): Extract<TimelineItem, { kind: 'message' }>[] {
-    return (this.messagesOfRecentRuns.all(beforeSeq, limit) as Row[]).map(rowToItem) as Extract<TimelineItem, { kind: 'message' }>[];
+  /**
+   * The last `limit` messages before `beforeSeq` of one thread, oldest first (the conversation a new
+   * turn sees). The thread is the one of the item just before `beforeSeq` (the message being answered)
+   * unless named: another thread's messages (a schedule's report, a worker's transcript) never enter it.
+   */
+  recentMessages(beforeSeq: number, limit: number, threadId?: string): Extract<TimelineItem, { kind: 'message' }>[] {
+    const thread = threadId ?? ((this.threadAt.get(beforeSeq) as string | undefined) ?? CHAT_THREAD);
+    return (this.messagesOfRecentRuns.all(thread, beforeSeq, limit) as Row[]).map(rowToItem) as Extract<TimelineItem, { kind: 'message' }>[];
   }
 }
 
