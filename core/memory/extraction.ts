@@ -71,6 +71,7 @@ export class MemoryExtraction {
     void job.finally(() => this.inFlight.delete(job));
   }
 
+  /** Proposals filed for a run (what was already remembered or rejected before is not asked again). */
   async extract(runId: string): Promise<number> {
     const messages = this.deps.db.prepare("SELECT id, role, text FROM timeline WHERE run_id = ? AND kind = 'message' ORDER BY seq").all(runId) as { id: string; role: string; text: string }[];
     if (!messages.length) return 0;
@@ -78,8 +79,9 @@ export class MemoryExtraction {
     const answer = await this.deps.complete(EXTRACTION_SYSTEM, transcript, this.controller.signal);
     const proposed = parseExtraction(answer);
     const source = { kind: 'run' as const, runId, messageId: messages.find((m) => m.role === 'user')?.id ?? messages[0].id };
-    for (const p of proposed) await this.deps.proposals.propose({ ...p, source });
-    return proposed.length;
+    let filed = 0;
+    for (const p of proposed) if (await this.deps.proposals.propose({ ...p, source })) filed++;
+    return filed;
   }
 
   /** Settles when the extractions in flight have ended; null when none is. */

@@ -4,6 +4,7 @@ import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import type { Ids } from '../util/index.js';
 import type { MemoryService } from './service.js';
+import { normalizeForDedup } from './text.js';
 
 type Row = {
   id: string;
@@ -54,6 +55,7 @@ export class MemoryProposals {
   private readonly get: Statement;
   private readonly listAll: Statement;
   private readonly listByStatus: Statement;
+  private readonly unaccepted: Statement;
 
   constructor(
     db: WritableDB,
@@ -64,9 +66,17 @@ export class MemoryProposals {
     this.get = db.prepare('SELECT * FROM memory_proposals WHERE id = ?');
     this.listAll = db.prepare('SELECT * FROM memory_proposals ORDER BY created_at DESC, rowid DESC LIMIT 500');
     this.listByStatus = db.prepare('SELECT * FROM memory_proposals WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT 500');
+    this.unaccepted = db.prepare("SELECT text FROM memory_proposals WHERE status IN ('pending', 'rejected')").pluck();
   }
 
-  async propose(input: { text: string; area: MemoryArea; source: MemorySource }): Promise<MemoryProposal> {
+  /**
+   * Files a proposal, or returns null when there is nothing to ask: the text is already remembered
+   * (the same after normalising, or a near duplicate), waits for an answer, or was rejected before.
+   */
+  async propose(input: { text: string; area: MemoryArea; source: MemorySource }): Promise<MemoryProposal | null> {
+    if (this.askedBefore(input.text)) return null;
+    if (await this.memory.alreadyRemembered(input.text, input.area)) return null;
+    if (this.askedBefore(input.text)) return null;
     const proposalId = this.ids.next('prop');
     this.log.transaction(() => this.log.append('memory.proposed', { proposalId, ...input }, input.source.runId));
     if (this.memory.status().autoAcceptProposals) return this.resolve(proposalId, 'accept');
@@ -91,6 +101,11 @@ export class MemoryProposals {
     if (this.one(proposalId).status !== 'pending') return this.one(proposalId);
     this.log.transaction(() => this.log.append('memory.proposalResolved', { proposalId, action, memoryId, ...(edited !== undefined ? { editedText: edited } : {}) }, proposal.source.runId));
     return this.one(proposalId);
+  }
+
+  private askedBefore(text: string): boolean {
+    const norm = normalizeForDedup(text);
+    return (this.unaccepted.all() as string[]).some((t) => normalizeForDedup(t) === norm);
   }
 
   private one(proposalId: string): MemoryProposal {

@@ -118,6 +118,20 @@ export class MemoryService {
     return this.deps.log.transaction(() => this.write(input, vector, next ?? null, options.lookNearby ?? true));
   }
 
+  /** The memory that already says `text` (the same after normalising, or a near duplicate), if any. */
+  async alreadyRemembered(text: string, area: MemoryArea): Promise<Memory | null> {
+    const exact = this.queries.getByNorm(normalizeForDedup(text));
+    if (exact) return rowToMemory(exact);
+    let vector: Float32Array;
+    try {
+      [vector] = await this.embedActive([text]);
+    } catch {
+      return null; // the embedder is down: only the exact text can be recognised
+    }
+    for (const c of this.nearby(area, text, vector, bandKeys(text), true)) if (relate(text, c.row.text, c.cosine) === 'near_duplicate') return this.get(c.row.id);
+    return null;
+  }
+
   /** Imports JSONL: exact duplicates skipped, near duplicates merged, bad lines reported by number. */
   async importJsonl(jsonl: string): Promise<{ imported: number; deduped: number; merged: number; errors: { line: number; message: string }[] }> {
     const { items, errors } = parseMemoryJsonl(jsonl);
@@ -326,7 +340,9 @@ export class MemoryService {
         log.append('memory.merged', { memoryId: c.row.id, text: input.text, similarity: c.cosine, source, createdAt });
         return { outcome: 'merged', memory: this.get(c.row.id), conflictsWith: null };
       }
-      if (relation === 'conflict' && (!conflict || c.cosine > conflict.cosine)) conflict = c;
+      // Fragments are snippets of conversation, not statements of fact: snippets about the same
+      // kind of thing ("asked about the new gym", "asked about the new bakery") are not a changed fact.
+      if (relation === 'conflict' && input.area !== 'fragments' && (!conflict || c.cosine > conflict.cosine)) conflict = c;
     }
     const memoryId = ids.next('mem');
     const newer = conflict ? createdAt >= conflict.row.created_at : false;

@@ -1,4 +1,4 @@
-import type { AppEvent, Memory, MemoryArea, MemoryExplain, MemoryProposal } from '../../core/contract/index.js';
+import type { AppEvent, Memory, MemoryArea, MemoryExplain, MemoryProposal, MemoryStatus } from '../../core/contract/index.js';
 import { describeError } from './errors.js';
 import type { SliceCreator } from './types.js';
 
@@ -26,6 +26,10 @@ export interface MemorySlice {
   /** What the assistant proposed to remember after a conversation and nobody answered yet. */
   memoryProposals: MemoryProposal[];
   loadMemoryProposals(): Promise<void>;
+  /** Counts, the embedder and whether proposals are made and accepted without asking (Settings). */
+  memoryStatus: MemoryStatus | null;
+  loadMemoryStatus(): Promise<void>;
+  configureMemory(patch: { extractAfterRuns?: boolean; autoAcceptProposals?: boolean }): Promise<boolean>;
   /** Accepts (with the text as edited) or rejects a proposal. */
   resolveMemoryProposal(proposalId: string, action: 'accept' | 'reject', text?: string): Promise<boolean>;
   /** Set when the user asked to see a memory's source message; the chat pane scrolls to it. */
@@ -48,6 +52,7 @@ export interface MemorySlice {
 export const createMemorySlice: SliceCreator<MemorySlice> = (set, get, client) => {
   let generation = 0;
   let refreshQueued = false;
+  let statusGeneration = 0;
   const fail = (what: string, err: unknown) => set({ memoryError: `${what}: ${describeError(err)}`, memoryLoading: false });
   return {
     memoryQuery: '',
@@ -61,6 +66,30 @@ export const createMemorySlice: SliceCreator<MemorySlice> = (set, get, client) =
     memorySelected: {},
     timelineFocus: null,
     memoryProposals: [],
+    memoryStatus: null,
+
+    async loadMemoryStatus() {
+      const asked = ++statusGeneration;
+      try {
+        const status = await client.call('memory.status', {});
+        // A change saved meanwhile answered with a newer status; this one would undo it on screen.
+        if (asked === statusGeneration) set({ memoryStatus: status });
+      } catch (err) {
+        fail('Memory settings could not be loaded', err);
+      }
+    },
+
+    async configureMemory(patch) {
+      const asked = ++statusGeneration;
+      try {
+        const status = await client.call('memory.configure', patch);
+        if (asked === statusGeneration) set({ memoryStatus: status, memoryError: null });
+        return true;
+      } catch (err) {
+        fail('Memory settings were not saved', err);
+        return false;
+      }
+    },
 
     async loadMemoryProposals() {
       try {
@@ -187,6 +216,7 @@ export const createMemorySlice: SliceCreator<MemorySlice> = (set, get, client) =
         refreshQueued = false;
         void get().refreshMemories();
         void get().loadMemoryProposals();
+        if (get().memoryStatus) void get().loadMemoryStatus();
       }, 50);
     },
   };

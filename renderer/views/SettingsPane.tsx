@@ -36,6 +36,7 @@ export function SettingsPane() {
           <ProvidersSection settings={settings} />
           <ModelsSection settings={settings} agent={agent} />
           <DesktopSection settings={settings} />
+          <MemorySection />
           <BudgetsSection agent={agent} />
           <PricesSection agent={agent} />
           <HealthSection />
@@ -161,6 +162,54 @@ function DesktopSection({ settings }: { settings: Settings }) {
         </label>
       </div>
       <p className="settings-note">It starts in the tray without a window, so schedules keep running after a restart of the computer.</p>
+    </section>
+  );
+}
+
+function MemorySection() {
+  const status = useApp((s) => s.memoryStatus);
+  const error = useApp((s) => s.memoryError);
+  const load = useApp((s) => s.loadMemoryStatus);
+  const configure = useApp((s) => s.configureMemory);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return (
+    <section className="settings-section" aria-labelledby="settings-memory">
+      <h2 id="settings-memory">Memory</h2>
+      {status ? (
+        <>
+          <div className="settings-row">
+            <label>
+              <input
+                type="checkbox"
+                checked={status.extractAfterRuns}
+                onChange={(e) => void configure({ extractAfterRuns: e.target.checked })}
+                data-testid="memory-propose"
+              />
+              After each conversation, propose what to remember
+            </label>
+          </div>
+          <div className="settings-row">
+            <label>
+              <input
+                type="checkbox"
+                checked={status.autoAcceptProposals}
+                disabled={!status.extractAfterRuns}
+                onChange={(e) => void configure({ autoAcceptProposals: e.target.checked })}
+                data-testid="memory-auto-accept"
+              />
+              Remember proposals without asking
+            </label>
+          </div>
+          <p className="settings-note">
+            Off by default: proposing costs one call to the memory model (see Models) per conversation turn. Proposals appear in the conversation and at the top
+            of the Memory pane. {status.total} {status.total === 1 ? 'memory' : 'memories'}, embedder {status.embedder}.
+          </p>
+        </>
+      ) : (
+        <p>{error ?? 'Loading…'}</p>
+      )}
     </section>
   );
 }

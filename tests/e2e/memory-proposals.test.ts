@@ -20,9 +20,9 @@ describe('memory proposals in the chat timeline, in the browser against the head
       core.log.transaction(() => core.log.append('message.created', { messageId: 'msg_source', role: 'user', text: 'My dentist is Dr. Okafor, and I take my tea black.', status: 'done' }));
       await app.open();
       const source = { kind: 'run' as const, runId: null, messageId: 'msg_source' };
-      const dentist = await core.memoryProposals.propose({ text: 'My dentist is Dr. Okafor', area: 'main', source });
-      const tea = await core.memoryProposals.propose({ text: 'I take tea black', area: 'main', source });
-      const hello = await core.memoryProposals.propose({ text: 'The user said hello', area: 'fragments', source });
+      const dentist = (await core.memoryProposals.propose({ text: 'My dentist is Dr. Okafor', area: 'main', source }))!;
+      const tea = (await core.memoryProposals.propose({ text: 'I take tea black', area: 'main', source }))!;
+      const hello = (await core.memoryProposals.propose({ text: 'The user said hello', area: 'fragments', source }))!;
       const row = (id: string) => app.page.locator(`[data-testid="timeline-row"][data-kind="memory_proposal"][data-proposal-id="${id}"]`);
 
       // Live, as events: the rows arrive pending, with their source.
@@ -60,6 +60,29 @@ describe('memory proposals in the chat timeline, in the browser against the head
       // The source link highlights the message the proposal came from.
       await row(dentist.proposalId).getByTestId('proposal-source').click();
       await app.page.locator('.timeline-focused [data-id="msg_source"]').waitFor();
+    } finally {
+      await app.close();
+    }
+  });
+
+  test('proposals are switched on and auto-accept after them in Settings → Memory, and the change reaches the core', async () => {
+    const app = await startApp(browser);
+    try {
+      await app.open();
+      await app.page.getByTestId('nav-settings').click();
+      const propose = app.page.getByTestId('memory-propose');
+      const autoAccept = app.page.getByTestId('memory-auto-accept');
+      await propose.waitFor();
+      assert.equal(await propose.isChecked(), false, 'off by default');
+      assert.equal(await autoAccept.isDisabled(), true, 'auto-accept waits for proposals to be on');
+      await propose.click();
+      await waitFor(() => app.host.core.memory.extractAfterRuns(), 'proposals on in the core');
+      await waitFor(async () => !(await autoAccept.isDisabled()), 'auto-accept enabled');
+      await autoAccept.click();
+      await waitFor(() => app.host.core.memory.status().autoAcceptProposals, 'auto-accept on in the core');
+      await app.page.reload();
+      await app.page.getByTestId('nav-settings').click();
+      await waitFor(async () => (await app.page.getByTestId('memory-propose').isChecked()) && (await app.page.getByTestId('memory-auto-accept').isChecked()), 'both still on after a reload');
     } finally {
       await app.close();
     }

@@ -67,4 +67,16 @@ describe('agent-blob memory commands', () => {
     assert.equal(lines.length, 2);
     assert.ok(!lines.some((l) => l.text.includes('rg -uu')));
   });
+
+  it('memory config shows proposals off by default, turns them and auto-accept on, and refuses a value that is not on or off', async () => {
+    const before = JSON.parse((await cli('memory', 'config', '--json')).stdout) as { propose: boolean; auto_accept: boolean };
+    assert.deepEqual([before.propose, before.auto_accept], [false, false]);
+    const on = await cli('memory', 'config', '--propose', 'on', '--auto-accept', 'on');
+    assert.match(on.stdout, /propose after conversations: on\nauto-accept proposals: on/);
+    const after = JSON.parse((await cli('memory', 'config', '--json')).stdout) as { propose: boolean; auto_accept: boolean };
+    assert.deepEqual([after.propose, after.auto_accept], [true, true]);
+    const bad = await cli('memory', 'config', '--propose', 'yes');
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /--propose must be on or off/);
+  });
 });

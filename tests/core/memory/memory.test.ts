@@ -127,6 +127,45 @@ describe('memory store and search', () => {
 assert.ok(hits[older].explain.supersededPenalty < 1, 'the older fact is the one pushed down');
     }));
 
+  it('a rejected proposal, one still waiting, and a memory already saved are not proposed again', () =>
+    withCore(async (t) => {
+      const source = { kind: 'run' as const, runId: null, messageId: null };
+      await t.client.call('memory.add', { text: 'My favourite tea is Earl Grey', area: 'main' });
+      assert.equal(await t.core.memoryProposals.propose({ text: 'my favourite tea is Earl Grey!', area: 'main', source }), null, 'the same text');
+      assert.equal(await t.core.memoryProposals.propose({ text: 'My favourite tea is the Earl Grey', area: 'main', source }), null, 'a near duplicate');
+      const waiting = await t.core.memoryProposals.propose({ text: 'I take the 7:40 train to work', area: 'main', source });
+      assert.ok(waiting);
+      assert.equal(await t.core.memoryProposals.propose({ text: 'I take the 7:40 train to work.', area: 'main', source }), null, 'already waiting for an answer');
+      await t.client.call('memory.resolveProposal', { proposalId: waiting.proposalId, action: 'reject' });
+      assert.equal(await t.core.memoryProposals.propose({ text: 'i take the 7:40 train to work', area: 'main', source }), null, 'rejected before');
+      const fresh = await t.core.memoryProposals.propose({ text: 'My sister lives in Porto', area: 'main', source });
+      assert.equal(fresh?.status, 'pending', 'something new is still proposed');
+      assert.equal((await t.client.call('memory.proposals', {})).proposals.length, 2);
+    }));
+
+  it('imported conversation fragments are not flagged as contradicting each other; a changed fact in main still is', () =>
+    withCore(async (t, clock) => {
+      const fragments = [
+        'User asked about the new climbing gym; assistant said it opens now at 7',
+        'User asked about the new bakery; assistant said it opens at 7 since March',
+        'User said they started running again and now run 5 km',
+        'User said they started swimming again and now swim 2 km',
+        'User asked which new phone to buy; assistant suggested checking the battery first',
+        'User asked which new laptop to buy; assistant suggested checking the screen first',
+      ];
+      const facts = [
+        JSON.stringify({ text: 'My dentist is Dr. Weber in Hauptstrasse', area: 'main', created_at: clock.now() - 300 * DAY }),
+        JSON.stringify({ text: 'My dentist is now Dr. Okafor in Hauptstrasse', area: 'main', created_at: clock.now() - 10 * DAY }),
+      ];
+      const jsonl = [...fragments.map((text, i) => JSON.stringify({ text, area: 'fragments', created_at: clock.now() - (100 - i) * DAY })), ...facts].join('\n');
+      assert.equal((await t.client.call('memory.import', { jsonl })).imported, 8);
+      const listed = (await t.client.call('memory.list', {})).memories;
+      assert.deepEqual(listed.filter((m) => m.area === 'fragments' && m.conflictsWith).map((m) => m.text), []);
+      const okafor = listed.find((m) => m.text.includes('Okafor'))!;
+      assert.equal(okafor.conflictsWith, listed.find((m) => m.text.includes('Weber'))!.id);
+      assert.equal((await t.client.call('memory.status', {})).conflicts, 1);
+    }));
+
   it('an import of the same file twice adds nothing the second time and reports bad lines by number', () =>
     withCore(async (t) => {
       const jsonl = [

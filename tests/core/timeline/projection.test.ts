@@ -90,10 +90,10 @@ describe('the timeline projection', () => {
       t.core.log.transaction(() => t.core.log.append('message.created', { messageId: 'm1', role: 'user', text: 'my dentist is Dr. Okafor and I take tea black', status: 'done' }, null));
       const source = { kind: 'run' as const, runId: null, messageId: 'm1' };
       const proposals = t.core.memoryProposals;
-      const accepted = await proposals.propose({ text: 'My dentist is Dr. Okafor', area: 'main', source });
-      const edited = await proposals.propose({ text: 'I take tea black', area: 'main', source });
-      const rejected = await proposals.propose({ text: 'The user said hello', area: 'fragments', source });
-      const pending = await proposals.propose({ text: 'I live near the river', area: 'main', source });
+      const accepted = (await proposals.propose({ text: 'My dentist is Dr. Okafor', area: 'main', source }))!;
+      const edited = (await proposals.propose({ text: 'I take tea black', area: 'main', source }))!;
+      const rejected = (await proposals.propose({ text: 'The user said hello', area: 'fragments', source }))!;
+      const pending = (await proposals.propose({ text: 'I live near the river', area: 'main', source }))!;
       await t.client.call('memory.resolveProposal', { proposalId: accepted.proposalId, action: 'accept' });
       await t.client.call('memory.resolveProposal', { proposalId: edited.proposalId, action: 'accept', text: 'I take my tea black, no sugar' });
       await t.client.call('memory.resolveProposal', { proposalId: rejected.proposalId, action: 'reject' });

@@ -30,6 +30,13 @@ function rows(memories: { memory: Memory; score?: number }[]): string {
   ]);
 }
 
+function onOff(ctx: CommandContext, flag: string): boolean | undefined {
+  const value = ctx.flags[flag];
+  if (value === undefined) return undefined;
+  if (value === 'on' || value === 'off') return value === 'on';
+  throw new AppError('invalid_input', `--${flag} must be on or off`);
+}
+
 const area = { type: 'string', value: 'AREA', description: 'main, fragments, solutions or instruments' } as const;
 
 function pinCommand(pinned: boolean): CommandGroup['commands'][number] {
@@ -126,6 +133,26 @@ export const memoryGroup: CommandGroup = {
         if (!ctx.args.length) throw new AppError('invalid_input', 'memory forget needs at least one memory id');
         const r = await (await ctx.connect()).call('memory.forget', { ids: ctx.args });
         ctx.io.stdout(ctx.json ? `${JSON.stringify(r)}\n` : `forgot ${r.forgotten} ${r.forgotten === 1 ? 'memory' : 'memories'}\n`);
+        return EXIT.ok;
+      },
+    },
+    {
+      name: 'memory config',
+      summary: 'Show or change memory settings: proposals after conversations, auto-accept, the embedder in use',
+      options: {
+        propose: { type: 'string', value: 'on|off', description: 'after each conversation, propose what to remember (a model call per turn)' },
+        'auto-accept': { type: 'string', value: 'on|off', description: 'store proposals without asking' },
+      },
+      async run(ctx) {
+        if (ctx.args.length) throw new AppError('invalid_input', 'memory config takes no arguments, only --propose and --auto-accept');
+        const extractAfterRuns = onOff(ctx, 'propose');
+        const autoAcceptProposals = onOff(ctx, 'auto-accept');
+        const client = await ctx.connect();
+        const changed = extractAfterRuns !== undefined || autoAcceptProposals !== undefined;
+        const s = changed ? await client.call('memory.configure', { extractAfterRuns, autoAcceptProposals }) : await client.call('memory.status', {});
+        const word = (b: boolean) => (b ? 'on' : 'off');
+        if (ctx.json) ctx.io.stdout(`${JSON.stringify({ propose: s.extractAfterRuns, auto_accept: s.autoAcceptProposals, embedder: s.embedder, total: s.total })}\n`);
+        else ctx.io.stdout(`propose after conversations: ${word(s.extractAfterRuns)}\nauto-accept proposals: ${word(s.autoAcceptProposals)}\nembedder: ${s.embedder}\nmemories: ${s.total}\n`);
         return EXIT.ok;
       },
     },
