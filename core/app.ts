@@ -1,110 +1,31 @@
 import { join } from 'node:path';
-import { createAgentModule, type AgentRuntime } from './agent/index.js';
+import { createAgentModule } from './agent/index.js';
 import { createChatModule } from './chat/index.js';
-import { openDataFolder, type DataDirLock, type DataPaths, type LockInfo } from './datadir/index.js';
-import type { DatabaseInfo, WritableDB } from './db/index.js';
+import { openDataFolder } from './datadir/index.js';
 import { EventLog } from './events/index.js';
 import { Gateway } from './gateway/index.js';
 import { LOG_FILE, createLogsModule } from './logs/index.js';
-import { createMcpModule, type McpOptions } from './mcp/index.js';
-import { createMemoryModule, type MemoryProposals, type MemoryService } from './memory/index.js';
+import { createMcpModule } from './mcp/index.js';
+import { createMemoryModule } from './memory/index.js';
 import { ModuleHost } from './modules/index.js';
-import { createPermissionsModule, systemResolver, type HostResolver, type Permissions } from './permissions/index.js';
-import { createProvidersModule, type ModelProvider, type ProviderId } from './providers/index.js';
-import { createRunsModule, type RunLimits, type RunManager, type RunQueue } from './runs/index.js';
-import { createFileSecretStore, createRedactor, type SecretStore } from './secrets/index.js';
-import { createSchedulerModule, type ScheduleService, type SchedulerOptions } from './scheduler/index.js';
-import { createSettingsModule, type SettingsService } from './settings/index.js';
+import { createPermissionsModule, systemResolver } from './permissions/index.js';
+import { createProvidersModule } from './providers/index.js';
+import { createRunsModule } from './runs/index.js';
+import { createFileSecretStore, createRedactor } from './secrets/index.js';
+import { createSchedulerModule } from './scheduler/index.js';
+import { createSettingsModule } from './settings/index.js';
 import { createSkillsModule, findBundledSkills } from './skills/index.js';
 import { createSystemModule } from './system/index.js';
 import { createTimelineModule } from './timeline/index.js';
-import { createToolsModule, type ToolRegistry } from './tools/index.js';
-import { createWorkersModule, type WorkersModule } from './workers/index.js';
-import { createFileLogger, createIds, systemClock, type Clock, type Ids, type Logger } from './util/index.js';
+import { createToolsModule } from './tools/index.js';
+import { createWorkersModule } from './workers/index.js';
+import { createFileLogger, createIds, systemClock } from './util/index.js';
 
 export { AppError } from './contract/index.js';
 export { APP_VERSION } from './system/index.js';
 
-export interface CoreOptions {
-  dataDir: string;
-  /** Who runs this core; written into the lock so others can tell. */
-  owner?: LockInfo['owner'];
-  clock?: Clock;
-  ids?: Ids;
-  env?: NodeJS.ProcessEnv;
-  secrets?: SecretStore;
-  /** Providers to use instead of the ones built from settings. */
-  providers?: Partial<Record<ProviderId, ModelProvider>>;
-  logger?: Logger;
-  /** Size and number of the log files when `logger` is not given (default 5 MB, 4 rotated files kept). */
-  logRotation?: { maxBytes?: number; keep?: number };
-  timeZone?: string;
-  /** How long streamed text is gathered before it becomes an event (16–50 ms is smooth). */
-  deltaWindowMs?: number;
-  /** Native notifications, when the app that runs core can show them (the desktop app). */
-  notifier?: NativeNotifier;
-  /** DNS for the permission check of `net.http` names (tests inject a table; null: names are not looked up). */
-  resolveHost?: HostResolver | null;
-  /** Allowed folders until some are configured (default: the data folder's `workspace`). */
-  allowedRoots?: string[];
-  /** Whether this core fires schedules (default: yes, except a short-lived CLI process, which only manages them). */
-  runSchedules?: boolean;
-  /** Scheduler timings (grace, heartbeat, backoff); tests shorten them. */
-  schedulerOptions?: Partial<SchedulerOptions>;
-  /** MCP servers: whether they start with the app, and their timing. */
-  mcp?: McpOptions;
-  /** The bundled skills folder (default: the app's `skills/`; null: none). */
-  bundledSkillsDir?: string | null;
-  /** How many runs of each kind may run at once (default `DEFAULT_RUN_LIMITS`: chat 1, schedule 2, worker 4, memory 1). */
-  runLimits?: Partial<RunLimits>;
-}
-
-/** Shows a native notification; the `notify` tool and permission requests call it. */
-export interface NativeNotifier {
-  notify(input: { title: string; body: string; runId?: string }): void | Promise<void>;
-}
-
-export interface Core {
-  readonly paths: DataPaths;
-  readonly db: WritableDB;
-  readonly dbInfo: DatabaseInfo;
-  readonly log: EventLog;
-  readonly runs: RunManager;
-  /** The one queue every kind of run goes through: `queue.enqueue({kind, title, executor, ...})`. */
-  readonly queue: RunQueue;
-  readonly settings: SettingsService;
-  /** The permission gate every tool call passes, rules, approvals and the audit. */
-  readonly permissions: Permissions;
-  readonly memory: MemoryService;
-  readonly memoryProposals: MemoryProposals;
-  readonly schedules: ScheduleService;
-  /** Worker roles, the worker registry and artifacts. */
-  readonly workers: Pick<WorkersModule, 'settings' | 'queries' | 'artifacts'>;
-  /** Looks at every schedule now (the machine woke from sleep). */
-  wakeSchedules(): void;
-  /** What every agent run shares; `agentExecutor(core.agent, input)` runs the loop for any purpose. */
-  readonly agent: AgentRuntime;
-  /** The live tool registry: what a run starting now is offered. */
-  readonly tools: ToolRegistry;
-  readonly gateway: Gateway;
-  readonly lock: DataDirLock;
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly startedAt: number;
-  /** Null where no native notifications exist (headless host, CLI). */
-  readonly notifier: NativeNotifier | null;
-  /** Runs a dead process left unfinished and that this start marked `failed: interrupted`. */
-  readonly recoveredRuns: readonly string[];
-  /** Resolves when every run and background job in flight has ended (tests, shutdown). */
-  idle(): Promise<void>;
-  close(): Promise<void>;
-  /**
-   * Closes at once, for when the OS ends the session and the process has no time to wait: runs in
-   * flight are recorded as cancelled, the database is checkpointed and closed and the data folder
-   * released, without waiting for work in flight to wind down.
-   */
-  closeNow(): void;
-}
+export type { Core, CoreOptions, NativeNotifier } from './core-types.js';
+import type { Core, CoreOptions } from './core-types.js';
 
 /** The one composition root: opens the data folder and lists the capability modules in dependency order. */
 export function createCore(options: CoreOptions): Core {
