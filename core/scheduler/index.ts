@@ -9,3 +9,4 @@ export { DEFAULT_SCHEDULER_OPTIONS, SchedulerEngine, type LaunchEnd, type Schedu
 export { ScheduleService, type ScheduleServiceDeps } from './schedules.js';
 export { createSchedulerModule, type ScheduleHandlers, type SchedulerModule, type SchedulerModuleDeps } from './module.js';
 export { scheduleRunInput } from './envelope.js';
+export { createScheduleTools } from './tools.js';

@@ -9,6 +9,7 @@ import { scheduleRunInput } from './envelope.js';
 import { ScheduleService } from './schedules.js';
 import { SchedulerEngine, type ScheduleNotice, type SchedulerOptions } from './service.js';
 import { ScheduleQueries, createSchedulesProjector } from './store.js';
+import { createScheduleTools } from './tools.js';
 import type { WakeReason } from './timer.js';
 
 type ScheduleCommand = Extract<CommandName, `schedules.${string}`>;
@@ -79,6 +80,7 @@ export function createSchedulerModule(deps: SchedulerModuleDeps): SchedulerModul
     engine,
     handlers,
     projectors: [createSchedulesProjector(deps.db)],
+    tools: createScheduleTools(service),
     start: () => {
       if (deps.fire) engine.start();
     },
