@@ -1,10 +1,11 @@
 import type { ComponentType } from 'react';
-import { ChatIcon, ClockIcon, GearIcon, MemoryIcon, ShieldIcon } from './components/icons.js';
+import { ChatIcon, ClockIcon, GearIcon, MemoryIcon, PlugIcon, ShieldIcon } from './components/icons.js';
 import { ChatView } from './views/ChatView.js';
 import { MemoryPane } from './views/MemoryPane.js';
 import { PermissionsPane } from './views/PermissionsPane.js';
 import { SchedulesPane } from './views/SchedulesPane.js';
 import { SettingsPane } from './views/SettingsPane.js';
+import { ToolsPane } from './views/ToolsPane.js';
 
 /**
  * One pane of the navigation: the sidebar shows its icon and label, the narrow rail its icon with the
@@ -22,5 +23,6 @@ export const PANES: readonly Pane[] = [
   { id: 'schedules', label: 'Schedules', Icon: ClockIcon, View: SchedulesPane },
   { id: 'memory', label: 'Memory', Icon: MemoryIcon, View: MemoryPane },
   { id: 'permissions', label: 'Permissions', Icon: ShieldIcon, View: PermissionsPane },
+  { id: 'tools', label: 'Tools', Icon: PlugIcon, View: ToolsPane },
   { id: 'settings', label: 'Settings', Icon: GearIcon, View: SettingsPane },
 ];

@@ -9,6 +9,7 @@ import { createRunsSlice } from './runs.js';
 import { createSchedulesSlice } from './schedules.js';
 import { createSettingsSlice } from './settings.js';
 import { createTimelineSlice } from './timeline.js';
+import { createToolsSlice } from './tools.js';
 import type { AppState, EventApplier } from './types.js';
 import { createUiSlice } from './ui.js';
 
@@ -27,6 +28,7 @@ const EVENT_APPLIERS: EventApplier[] = [
   (state, events) => state.applyModelEvents(events),
   (state, events) => state.applyNotificationEvents(events),
   (state, events) => state.applyScheduleEvents(events),
+  (state, events) => state.applyToolsEvents(events),
 ];
 
 export type AppStore = StoreApi<AppState>;
@@ -43,6 +45,7 @@ export function createAppStore(client: Client): AppStore {
     ...createModelsSlice(set, get, client),
     ...createNotificationsSlice(set, get, client),
     ...createSchedulesSlice(set, get, client),
+    ...createToolsSlice(set, get, client),
     ...createUiSlice(set, get, client),
   }));
 }
