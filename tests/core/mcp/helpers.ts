@@ -35,8 +35,13 @@ export async function waitForState(t: TestCore, name: string, state: McpServerIn
 }
 
 /** The data of every tool.completed event of a run. */
+/** A run's tool results in the order the model called the tools (calls run side by side and may end in any order). */
 export function completions(t: TestCore, runId: string) {
-  return t.events.filter((e): e is Extract<AppEvent, { type: 'tool.completed' }> => e.type === 'tool.completed' && e.runId === runId).map((e) => e.data);
+  const order = t.events.filter((e) => e.type === 'tool.started' && e.runId === runId).map((e) => (e.data as { callId: string }).callId);
+  return t.events
+    .filter((e): e is Extract<AppEvent, { type: 'tool.completed' }> => e.type === 'tool.completed' && e.runId === runId)
+    .map((e) => e.data)
+    .sort((a, b) => order.indexOf(a.callId) - order.indexOf(b.callId));
 }
 
 /** Lets every MCP tool run without asking. */
