@@ -5,6 +5,7 @@ import { SettingsPatchSchema, SettingsSchema, ModelRefSchema } from './settings.
 import { TimelineItemSchema, TimelineSearchHitSchema } from './timeline.js';
 import { PERMISSION_COMMANDS } from './permissions.js';
 import { MEMORY_COMMANDS } from './memory.js';
+import { PathSchema } from './paths.js';
 import { AGENT_COMMANDS } from './agent.js';
 import { PROVIDER_COMMANDS } from './providers.js';
 import { SCHEDULE_COMMANDS } from './schedules.js';
@@ -80,7 +81,7 @@ export const COMMANDS = {
   },
   /** Copies the database to an absolute path while the app runs (SQLite online backup), checked before it is kept. */
   'system.backup': {
-    args: z.object({ path: z.string().min(1).max(4096) }).strict(),
+    args: z.object({ path: PathSchema }).strict(),
     result: z.object({ path: z.string(), bytes: z.number(), schemaVersion: z.number(), integrity: z.string() }),
   },
   ...PERMISSION_COMMANDS,

@@ -3,6 +3,7 @@
  * This folder is the only part of core the renderer may import; it must stay free of Node APIs.
  */
 export * from './errors.js';
+export * from './paths.js';
 export * from './runs.js';
 export * from './events.js';
 export * from './timeline.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PathSchema } from './paths.js';
 
 /**
  * Permissions as clients see them: rules, the policy configuration, approval requests and the audit
@@ -60,7 +61,7 @@ export type PermissionConfig = z.infer<typeof PermissionConfigSchema>;
 
 export const PermissionConfigPatchSchema = z
   .object({
-    roots: z.array(z.string().min(1).max(4096)).max(100),
+    roots: z.array(PathSchema).max(100),
     mode: PermissionModeSchema,
     expiryMs: z.number().int().min(1000).max(7 * 24 * 3600_000),
     unattendedExpiryMs: z.number().int().min(1000).max(7 * 24 * 3600_000),

@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
-import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
-import { AppError } from '../contract/index.js';
+import { randomBytes } from 'node:crypto';
+import { closeSync, existsSync, linkSync, lstatSync, openSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { AppError, pathProblem } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { DataPaths } from './paths.js';
 
@@ -16,36 +17,78 @@ export interface BackupResult {
 
 /**
  * Copies the live database to `target` with SQLite's online backup: a consistent snapshot while the
- * app keeps running. The copy is written beside the target, checked, then renamed into place, so a
- * failed backup never leaves a half-written file under the name asked for.
+ * app keeps running. The copy is written to a new file of its own beside the target (created here,
+ * exclusively, readable by this user only), checked, turned into a single file (no `-wal`/`-shm`
+ * beside it), then linked into place only if the name is still free. A failure removes that file and
+ * nothing else: never a file this backup did not create.
  */
 export async function backupDatabase(db: WritableDB, paths: DataPaths, target: string): Promise<BackupResult> {
+  // The contract refuses these too; checked again because SQLite would cut the name at a NUL.
+  const problem = pathProblem(target);
+  if (problem) throw new AppError('invalid_input', `the backup path is refused: ${problem}`);
   if (!isAbsolute(target)) throw new AppError('invalid_input', `the backup path must be absolute: ${target}`);
   const path = resolve(target);
-  const live = [paths.database, `${paths.database}-wal`, `${paths.database}-shm`, paths.lock];
-  if (live.includes(path)) throw new AppError('invalid_input', `${path} is the live data folder's own file; choose another place`);
-  if (existsSync(path)) throw new AppError('conflict', `${path} already exists; choose a new file name`);
-  if (!existsSync(dirname(path)) || !statSync(dirname(path)).isDirectory()) {
-    throw new AppError('not_found', `the folder ${dirname(path)} does not exist`);
+  const folder = dirname(path);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new AppError('not_found', `the folder ${folder} does not exist`);
+  // Compared as real paths: a link to the data folder must not let a copy land beside the live files.
+  if (sameFile(realpathSync.native(folder), realpathSync.native(paths.dir))) {
+    throw new AppError('invalid_input', `${path} is in the live data folder, beside its own files; choose another place`);
   }
-  const partial = `${path}.partial`;
+  if (lstatOrNull(path)) throw new AppError('conflict', `${path} already exists; choose a new file name`);
+
+  const partial = join(folder, `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
+  try {
+    closeSync(openSync(partial, 'wx', 0o600));
+  } catch (err) {
+    throw new AppError('unavailable', `the backup could not be written in ${folder}: ${(err as Error).message}`);
+  }
   try {
     await db.backup(partial);
-    const copy = new Database(partial, { readonly: true });
+    const copy = new Database(partial);
     let integrity: string;
     let schemaVersion: number;
     try {
+      // The live database is in WAL mode and so is its copy: make the copy one self-contained file.
+      copy.pragma('journal_mode = DELETE');
       integrity = String(copy.pragma('integrity_check', { simple: true }));
       schemaVersion = Number(copy.pragma('user_version', { simple: true }));
     } finally {
       copy.close();
     }
     if (integrity !== 'ok') throw new AppError('internal', `the backup copy failed its integrity check: ${integrity}`);
-    renameSync(partial, path);
+    placeWithoutOverwriting(partial, path);
     return { path, bytes: statSync(path).size, schemaVersion, integrity };
   } catch (err) {
-    rmSync(partial, { force: true });
+    for (const own of [partial, `${partial}-wal`, `${partial}-shm`, `${partial}-journal`]) rmSync(own, { force: true });
     if (err instanceof AppError) throw err;
     throw new AppError('unavailable', `the backup could not be written to ${path}: ${(err as Error).message}`);
   }
+}
+
+/** Gives `from` the name `to` only if nothing took that name meanwhile (a hard link fails on an existing name). */
+function placeWithoutOverwriting(from: string, to: string): void {
+  try {
+    linkSync(from, to);
+    rmSync(from);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new AppError('conflict', `${to} was created while the backup ran; choose a new file name`);
+    // A file system without hard links: a rename, after one more look.
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EXDEV') throw err;
+  }
+  if (lstatOrNull(to)) throw new AppError('conflict', `${to} was created while the backup ran; choose a new file name`);
+  renameSync(from, to);
+}
+
+function lstatOrNull(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function sameFile(a: string, b: string): boolean {
+  return process.platform === 'win32' || process.platform === 'darwin' ? a.toLowerCase() === b.toLowerCase() : a === b;
 }

@@ -1,4 +1,4 @@
-export { dataPaths, defaultDataDir, type DataPaths } from './paths.js';
+export { dataPaths, defaultDataDir, prepareDataDir, type DataPaths } from './paths.js';
 export { acquireLock, currentBoot, readLock, isProcessAlive, writtenBeforeBoot, DataDirBusyError, type DataDirLock, type LockInfo } from './lock.js';
 export { backupDatabase, type BackupResult } from './backup.js';
 export { openDataFolder, type DataFolder } from './open.js';

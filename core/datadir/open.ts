@@ -1,7 +1,7 @@
 import { openDatabase, type DatabaseInfo, type WritableDB } from '../db/index.js';
 import { storageError } from '../util/index.js';
 import { acquireLock, type DataDirLock, type LockInfo } from './lock.js';
-import { dataPaths, type DataPaths } from './paths.js';
+import { dataPaths, prepareDataDir, type DataPaths } from './paths.js';
 
 export interface DataFolder {
   paths: DataPaths;
@@ -21,6 +21,7 @@ export function openDataFolder(dir: string, owner: LockInfo['owner'], now: numbe
   const paths = dataPaths(dir);
   let lock: DataDirLock;
   try {
+    prepareDataDir(dir);
     lock = acquireLock(paths.lock, owner, now);
   } catch (err) {
     throw storageError(err, paths) ?? err;

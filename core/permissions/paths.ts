@@ -1,5 +1,6 @@
 import { lstatSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
+import { pathProblem } from '../contract/index.js';
 
 /** How paths look on the machine the core runs on. Injected so tests cover Windows and macOS rules on Linux. */
 export interface PathSystem {
@@ -39,7 +40,9 @@ const ENCODED_SPECIAL = /%(2e|2f|5c|00|7e|25|3a)/i;
  * resolve for certain is refused rather than guessed.
  */
 export function resolvePath(raw: string, base: string, sys: PathSystem): Resolved {
-  if (raw.includes('\0')) return { ok: false, reason: 'the path contains a NUL byte' };
+  if (!raw.trim()) return { ok: false, reason: 'the path is empty' };
+  const problem = pathProblem(raw);
+  if (problem) return { ok: false, reason: problem };
   // Not trimmed: a name may end in a space, and the tool will touch the name as written.
   let input = raw;
   if (!input.trim()) return { ok: false, reason: 'the path is empty' };
@@ -49,7 +52,8 @@ export function resolvePath(raw: string, base: string, sys: PathSystem): Resolve
       if (url.host && url.host !== 'localhost') return { ok: false, reason: 'a file URL on another host' };
       input = decodeURIComponent(url.pathname);
       if (sys.platform === 'win32') input = input.replace(/^\/([A-Za-z]:)/, '$1');
-      if (input.includes('\0')) return { ok: false, reason: 'the path contains a NUL byte' };
+      const decoded = pathProblem(input);
+      if (decoded) return { ok: false, reason: decoded };
     } catch {
       return { ok: false, reason: 'a file URL that does not parse' };
     }

@@ -1,5 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { z } from 'zod';
+import { PathSchema } from '../contract/index.js';
 import { absoluteFor, resolveInsideRoots } from './paths.js';
 import { defineTool } from './types.js';
 
@@ -9,7 +10,7 @@ const MAX_ENTRIES = 500;
 export const listDirTool = defineTool({
   name: 'list_dir',
   description: 'List the files and folders in a folder (folders end with /).',
-  args: z.object({ path: z.string().min(1).default('.').describe('folder to list') }),
+  args: z.object({ path: PathSchema.default('.').describe('folder to list') }),
   capability: 'fs.read',
   resource: (args, ctx) => absoluteFor(args.path, ctx),
   summarize: (args) => `list ${args.path}`,

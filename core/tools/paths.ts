@@ -1,5 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { pathProblem } from '../contract/index.js';
 import { ToolError, type ToolContext } from './types.js';
 
 /**
@@ -7,6 +8,7 @@ import { ToolError, type ToolContext } from './types.js';
  * root, following symlinks of the part that exists so a link cannot lead out.
  */
 export function resolveInsideRoots(path: string, ctx: Pick<ToolContext, 'roots'>): string {
+  refuseControl(path);
   if (!ctx.roots.length) throw new ToolError('denied', 'no folder is allowed for file tools');
   const absolute = isAbsolute(path) ? resolve(path) : resolve(ctx.roots[0], path);
   const real = realExisting(absolute);
@@ -19,7 +21,14 @@ export function resolveInsideRoots(path: string, ctx: Pick<ToolContext, 'roots'>
 
 /** The path for the gate, before any check: absolute, relative to the first root. */
 export function absoluteFor(path: string, ctx: Pick<ToolContext, 'roots'>): string {
+  refuseControl(path);
   return isAbsolute(path) ? resolve(path) : resolve(ctx.roots[0] ?? process.cwd(), path);
+}
+
+/** Node, SQLite and the OS disagree about where a name with a NUL ends: such a path is never used. */
+function refuseControl(path: string): void {
+  const problem = pathProblem(path);
+  if (problem) throw new ToolError('invalid_args', problem);
 }
 
 function isInside(root: string, path: string): boolean {

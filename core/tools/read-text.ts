@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
 import { z } from 'zod';
+import { PathSchema } from '../contract/index.js';
 import { absoluteFor, resolveInsideRoots } from './paths.js';
 import { ToolError, defineTool } from './types.js';
 
@@ -10,7 +11,7 @@ export const readTextTool = defineTool({
   name: 'read_text',
   description: 'Read a UTF-8 text file. Paths are relative to the working folder unless absolute.',
   args: z.object({
-    path: z.string().min(1).describe('file to read'),
+    path: PathSchema.describe('file to read'),
     maxBytes: z.number().int().min(1).max(MAX_BYTES).optional().describe('read at most this many bytes'),
   }),
   capability: 'fs.read',

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { lstatSync, realpathSync } from 'node:fs';
 import { z } from 'zod';
+import { PathSchema } from '../contract/index.js';
 import { absoluteFor, resolveInsideRoots } from './paths.js';
 import { ToolError, defineTool } from './types.js';
 
@@ -16,7 +17,7 @@ export const runCommandTool = defineTool({
   description: 'Run a shell command (sh -c) in a folder inside the allowed roots; returns exit code, stdout and stderr.',
   args: z.object({
     command: z.string().min(1).max(10_000),
-    cwd: z.string().min(1).optional().describe('working folder; the default is the first allowed root'),
+    cwd: PathSchema.optional().describe('working folder; the default is the first allowed root'),
     timeoutMs: z.number().int().min(100).max(600_000).optional(),
   }),
   capability: 'shell.exec',

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { PathSchema } from '../contract/index.js';
 import { absoluteFor, resolveInsideRoots } from './paths.js';
 import { defineTool } from './types.js';
 
@@ -10,7 +11,7 @@ export const writeTextTool = defineTool({
   name: 'write_text',
   description: 'Write (create or replace) a UTF-8 text file. Parent folders are created.',
   args: z.object({
-    path: z.string().min(1).describe('file to write'),
+    path: PathSchema.describe('file to write'),
     text: z.string().max(5_000_000).describe('the whole new content'),
   }),
   capability: 'fs.write',

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AppError, MemoryAreaSchema, type Memory, type MemoryArea } from '../../../contract/index.js';
+import { AppError, MemoryAreaSchema, pathProblem, type Memory, type MemoryArea } from '../../../contract/index.js';
 import { intFlag } from '../args.js';
 import { formatTime, oneLine, table } from '../format.js';
 import { EXIT, type CommandContext, type CommandGroup } from '../types.js';
@@ -21,6 +21,14 @@ function oneArg(ctx: CommandContext, what: string, usage: string): string {
   const [value, ...extra] = ctx.args;
   if (!value || extra.length) throw new AppError('invalid_input', `${usage} needs exactly one ${what}`);
   return value;
+}
+
+/** A file named on the command line, as an absolute path; one with a NUL or a control character is refused. */
+function fileArg(ctx: CommandContext, usage: string): string {
+  const raw = oneArg(ctx, 'file', usage);
+  const problem = pathProblem(raw);
+  if (problem) throw new AppError('invalid_input', `${usage}: ${problem}`);
+  return resolve(raw);
 }
 
 function rows(memories: { memory: Memory; score?: number }[]): string {
@@ -63,7 +71,7 @@ export const memoryGroup: CommandGroup = {
       params: 'FILE.jsonl',
       summary: 'Import memories, one JSON object a line: {"text", "area", "created_at", "pinned"?}',
       async run(ctx) {
-        const file = resolve(oneArg(ctx, 'file', 'memory import'));
+        const file = fileArg(ctx, 'memory import');
         let jsonl: string;
         try {
           jsonl = readFileSync(file, 'utf8');
@@ -161,9 +169,10 @@ export const memoryGroup: CommandGroup = {
       params: 'FILE.jsonl',
       summary: 'Write every memory to a JSONL file that memory import reads back',
       async run(ctx) {
-        const file = resolve(oneArg(ctx, 'file', 'memory export'));
+        const file = fileArg(ctx, 'memory export');
         const { jsonl, count } = await (await ctx.connect()).call('memory.export', {});
-        writeFileSync(file, jsonl);
+        // Memories are private: the file is readable by this user only, like the database.
+        writeFileSync(file, jsonl, { mode: 0o600 });
         ctx.io.stdout(ctx.json ? `${JSON.stringify({ exported: count, file })}\n` : `exported ${count} memories to ${file}\n`);
         return EXIT.ok;
       },
