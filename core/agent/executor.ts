@@ -110,7 +110,11 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     let step = 0;
     const record = (kind: string, callId: string | null, data: unknown) => rt.store.record(ctx.runId, ++step, kind, callId, rt.redact(JSON.stringify(data)));
     const roots = [...rt.roots()];
-    const toolContext: ToolContext = { runId: ctx.runId, signal: ctx.signal, clock: rt.clock, roots, env: rt.commandEnv, notifier: rt.notifier(), timeZone: rt.timeZone };
+    const unreadable = (path: string) => {
+      const verdict = rt.gate.readableInside(path, input.scope);
+      return verdict.ok ? null : verdict.reason;
+    };
+    const toolContext: ToolContext = { runId: ctx.runId, signal: ctx.signal, clock: rt.clock, roots, env: rt.commandEnv, notifier: rt.notifier(), timeZone: rt.timeZone, unreadable };
     const agentInput: AgentInput = { runId: ctx.runId, purpose: input.purpose, chain, compactionChain, conversation, startedAt: rt.clock.now() };
     const systemSections = [...(rt.systemSections?.(ctx.runId) ?? []), ...(input.sections ?? [])];
     const offered = input.allowedTools ? rt.tools().filter((t) => input.allowedTools!.includes(t.name)) : rt.tools();

@@ -211,6 +211,10 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
       return decision;
     },
 
+    readableInside(path, scope) {
+      return deps.engine.readableInside(path, scope);
+    },
+
     answer({ requestId, decision, always, rule }) {
       const result = deps.log.transaction(() => {
         const before = deps.queries.request(requestId);

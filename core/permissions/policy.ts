@@ -147,6 +147,21 @@ export class PolicyEngine {
     return safety;
   }
 
+  /**
+   * Whether a file or folder met while walking an approved folder (`search_files`) may be read without
+   * asking: the same safety as a direct read (inside an allowed folder, not the app's data folder, no
+   * other hard links) and no deny or ask rule on it. Only the mode's "ask" is not repeated: the person
+   * already approved the walk.
+   */
+  readableInside(path: string, scope?: PolicyCall['scope']): { ok: true; path: string } | { ok: false; reason: string } {
+    this.fresh();
+    const safety = this.pathSafety(path, this.realRoots[0] ?? this.sys.home, 'read');
+    if (!safety.ok) return safety;
+    const ruled = this.match('fs.read', { capability: 'fs.read', resource: path, scope }, { kind: 'path', path: matchablePath(safety.path, this.sys) });
+    if (ruled && ruled.effect !== 'allow') return { ok: false, reason: `rule ${ruled.rule.id} (${ruled.effect} ${ruled.rule.pattern})` };
+    return safety;
+  }
+
   /** Whether an allow rule in the call's scope names its URL's host literally: only that opens a non-public address. */
   namesHttpHost(call: PolicyCall): boolean {
     this.fresh();
@@ -194,7 +209,8 @@ export class PolicyEngine {
     if (!root) return { ok: false, reason: `${resolved.path} is outside the allowed folders (${this.realRoots.join(', ')})` };
     const guarded = this.realProtected.some((r) => isInsideRoot(resolved.path, r, this.sys)) && !this.realReopened.some((r) => isInsideRoot(resolved.path, r, this.sys));
     if (guarded) return { ok: false, reason: `${resolved.path} is inside the app's own data folder` };
-    if (access === 'write' && resolved.exists && resolved.links > 1) return { ok: false, reason: `${resolved.path} has other hard links, which may lead outside the allowed folders` };
+    // A file with other hard links is also the file under those other names, which may be anywhere (a key file, the database).
+    if (resolved.exists && resolved.links > 1) return { ok: false, reason: `${resolved.path} has other hard links, which may lead outside the allowed folders` };
     return { ok: true, path: resolved.path };
   }
 

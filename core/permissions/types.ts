@@ -68,4 +68,9 @@ export interface GateRunHandle {
 export interface PermissionGate {
   /** Decides one call. Resolves `deny` (never throws) for anything it cannot allow, including a cancel. */
   check(request: PermissionRequest, run: GateRunHandle): Promise<PermissionDecision>;
+  /**
+   * For a tool that walks a folder the gate approved: whether one file or folder inside may be read
+   * (the rules a direct read of it would meet, without asking again). Synchronous, no audit entry.
+   */
+  readableInside(path: string, scope?: PermissionRequest['scope']): { ok: true } | { ok: false; reason: string };
 }

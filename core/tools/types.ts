@@ -63,6 +63,12 @@ export interface ToolContext {
    * runs there, not in the folder as written, so a link swapped after the check cannot move it.
    */
   approvedCwd?: string;
+  /**
+   * For tools that walk a folder: why one file or folder inside may not be read (the app's data
+   * folder, a file with other hard links, a deny or ask rule), or null when it may. The walk skips
+   * what this refuses, so approving a folder never opens what a direct read would be refused.
+   */
+  unreadable?: (path: string) => string | null;
 }
 
 /** What the gate allowed for one call, handed to the tool with its context. */
