@@ -11,7 +11,7 @@ import { ModuleHost } from './modules/index.js';
 import { createPermissionsModule, systemResolver } from './permissions/index.js';
 import { createProvidersModule } from './providers/index.js';
 import { createRunsModule } from './runs/index.js';
-import { createFileSecretStore, createRedactor } from './secrets/index.js';
+import { createFileSecretStore, createRedactor, keysFromEnv } from './secrets/index.js';
 import { createSchedulerModule } from './scheduler/index.js';
 import { createSettingsModule } from './settings/index.js';
 import { createSkillsModule, findBundledSkills } from './skills/index.js';
@@ -37,9 +37,10 @@ export function createCore(options: CoreOptions): Core {
   const modules = new ModuleHost(() => folder.release());
   try {
     const secrets = options.secrets ?? createFileSecretStore(paths.secrets);
-    const redact = createRedactor(() => [...secrets.values(), ...[env.ANTHROPIC_API_KEY, env.OPENAI_API_KEY].filter((k): k is string => !!k)]);
+    // Every configured key, the provider keys of the environment and this launch's host token.
+    const redact = createRedactor(() => [...secrets.values(), ...keysFromEnv(env), folder.lock.info.endpoint?.token]);
     const logger = options.logger ?? createFileLogger(join(paths.logs, LOG_FILE), { redact, ...options.logRotation });
-    const log = new EventLog(db, clock, logger);
+    const log = new EventLog(db, clock, logger, redact);
     const gateway = new Gateway(log, logger);
     const startedAt = clock.now();
     const native = options.notifier ?? null;
@@ -58,7 +59,7 @@ export function createCore(options: CoreOptions): Core {
     const agent = modules.add(
       createAgentModule({ db, log, clock, redact, timeline, permissions, env, runs: runs.runs, providers: providers.providers, breaker: providers.breaker, tools: tools.registry, timeZone, deltaWindowMs: options.deltaWindowMs ?? 32, chatModel: () => settings.get().models.chat, notifier: () => native ?? (gateway.clientsThatCan('notifications') > 0 ? windowNotifier : null) }),
     );
-    const memory = modules.add(createMemoryModule({ db, log, clock, ids, logger, providerSettings: () => settings.providerSettings(), cacheDir: paths.cache, complete: (system, prompt, signal) => agent.complete('memory', system, prompt, signal), setRecall: agent.setRecall }));
+    const memory = modules.add(createMemoryModule({ db, log, clock, ids, logger, providerSettings: () => settings.providerSettings(), cacheDir: paths.cache, complete: (system, prompt, signal) => agent.complete('memory', system, prompt, signal), setRecall: agent.setRecall, redact }));
     const scheduler = modules.add(createSchedulerModule({ db, log, clock, ids, logger, timeZone, queue: runs.queue, agent: agent.runtime, fire: options.runSchedules ?? options.owner !== 'cli', options: options.schedulerOptions, notify: (n) => void agent.runtime.notifier()?.notify({ title: n.title, body: n.body, runId: n.runId ?? '' }) }));
     const workers = modules.add(createWorkersModule({ db, log, clock, ids, artifactsDir: paths.artifacts, runs: runs.runs, permissions, eventsOfRun: (runId) => agent.store.eventsOfRun(runId), onRecover: runs.onRecover }));
     const mcp = modules.add(createMcpModule({ db, log, clock, logger, secrets, tools: tools.registry, options: { autostart: options.owner !== 'cli', ...options.mcp } }));

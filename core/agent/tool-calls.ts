@@ -117,7 +117,8 @@ export async function* runToolCalls(
         },
       },
     };
-    blocks.push({ type: 'tool_result', toolUseId: call.providerId, content: output, isError: !result.ok });
+    // The model is not handed a configured key either, whatever file or page it came from.
+    blocks.push({ type: 'tool_result', toolUseId: call.providerId, content: deps.redact(output), isError: !result.ok });
   }
   return { blocks, inputs };
 }

@@ -3,6 +3,7 @@ import type { EventLog } from '../events/index.js';
 import type { CapabilityModule } from '../modules/index.js';
 import { requireKnownModel, type ProviderId } from '../providers/index.js';
 import type { RunQueue } from '../runs/index.js';
+import { maskingPastedKeys } from '../secrets/index.js';
 import type { Ids } from '../util/index.js';
 
 export interface ChatModuleDeps {
@@ -23,7 +24,8 @@ export function createChatModule(deps: ChatModuleDeps): CapabilityModule {
   return {
     name: 'chat',
     handlers: {
-      'chat.send': ({ text, model }) => {
+      // A key pasted into the message is stored masked, with a notice in the reply.
+      'chat.send': maskingPastedKeys(({ text, model }) => {
         if (model) requireKnownModel(deps.providers, model);
         const messageId = ids.next('msg');
         const { runId } = queue.enqueue({
@@ -34,7 +36,7 @@ export function createChatModule(deps: ChatModuleDeps): CapabilityModule {
           executor: (_runId, seq) => agentExecutor(deps.agent, { purpose: 'chat', userMessageSeq: seq, model }),
         });
         return { runId, messageId };
-      },
+      }, deps.agent.redact),
     },
   };
 }

@@ -31,7 +31,8 @@ export const COMMANDS = {
   /** Sends a message to the master conversation; the reply streams as events of the returned run. */
   'chat.send': {
     args: z.object({ text: z.string().trim().min(1, 'a message needs some text').max(100_000), model: ModelRefSchema.optional() }).strict(),
-    result: z.object({ runId: z.string(), messageId: z.string() }),
+    /** `notice`: set when a key in the text was stored masked. */
+    result: z.object({ runId: z.string(), messageId: z.string(), notice: z.string().optional() }),
   },
   /** Lists runs, newest first. */
   'runs.list': {

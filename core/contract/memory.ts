@@ -124,7 +124,8 @@ export const MEMORY_COMMANDS = {
         source: MemorySourceSchema.optional(),
       })
       .strict(),
-    result: z.object({ outcome: z.enum(['added', 'duplicate', 'merged']), memory: MemorySchema, conflictsWith: z.string().nullable() }),
+    /** `notice`: set when a key in the text was stored masked. */
+    result: z.object({ outcome: z.enum(['added', 'duplicate', 'merged']), memory: MemorySchema, conflictsWith: z.string().nullable(), notice: z.string().optional() }),
   },
   /** Imports JSONL (`{"text","area","created_at","pinned"?}` a line); bad lines are reported by number and skipped. */
   'memory.import': {

@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import { EVENT_DATA, type AppEvent, type EventData, type EventType } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
+import { redactDeep } from '../secrets/index.js';
 import type { Clock } from '../util/index.js';
 import type { Logger } from '../util/index.js';
 
@@ -32,6 +33,13 @@ export class EventLog {
     private readonly db: WritableDB,
     private readonly clock: Clock,
     private readonly logger?: Logger,
+    /**
+     * Masks secrets in every string of every event before it is stored or published: the configured
+     * keys, whatever they look like, and known key shapes. A key that reaches an event by any road
+     * (a URL a tool fetched, a permission reason, a message the user pasted) never reaches the log,
+     * the WAL, a backup, an export or a client.
+     */
+    private readonly redact?: (text: string) => string,
   ) {
     this.insert = db.prepare('INSERT INTO events (ts, type, run_id, data) VALUES (?, ?, ?, ?)');
     this.selectAfter = db.prepare('SELECT seq, ts, type, run_id, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
@@ -83,7 +91,7 @@ export class EventLog {
   /** Appends one event. Must run inside `transaction`. The data is checked against the contract. */
   append<T extends EventType>(type: T, data: EventData<T>, runId: string | null = null): AppEvent {
     if (!this.pending) throw new Error(`event ${type} appended outside a transaction`);
-    const parsed = EVENT_DATA[type].parse(data) as EventData<T>;
+    const parsed = EVENT_DATA[type].parse(this.redact ? redactDeep(data, this.redact) : data) as EventData<T>;
     const ts = this.clock.now();
     const info = this.insert.run(ts, type, runId, JSON.stringify(parsed));
     const event = { seq: Number(info.lastInsertRowid), ts, type, runId, data: parsed } as AppEvent;

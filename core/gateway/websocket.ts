@@ -80,7 +80,8 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     if (options.allowedHosts && !options.allowedHosts().includes(req.headers.host ?? '')) {
       return { status: 403, message: 'unknown Host header' };
     }
-    if (url.pathname !== path) return { status: 404, message: `no WebSocket endpoint at ${url.pathname}` };
+    // The path is not repeated: a client that put its token there would see it in the log.
+    if (url.pathname !== path) return { status: 404, message: `no WebSocket endpoint at this path; connect to ${path}?token=…` };
     const given = Buffer.from(url.searchParams.get('token') ?? '', 'utf8');
     if (given.length !== expectedToken.length || !timingSafeEqual(given, expectedToken)) {
       return { status: 401, message: 'missing or wrong token' };

@@ -1,4 +1,5 @@
 import type { Handlers } from '../gateway/index.js';
+import { maskingPastedKeys } from '../secrets/index.js';
 import type { Consolidator } from './consolidation.js';
 import type { MemoryProposals } from './proposals.js';
 import type { MemoryService } from './service.js';
@@ -6,9 +7,10 @@ import type { MemoryService } from './service.js';
 type MemoryHandlers = Pick<Handlers, Extract<keyof Handlers, `memory.${string}`>>;
 
 /** The memory commands, for the composition root to merge into the gateway's handlers. */
-export function createMemoryHandlers(memory: MemoryService, proposals: MemoryProposals, consolidator: Consolidator): MemoryHandlers {
+export function createMemoryHandlers(memory: MemoryService, proposals: MemoryProposals, consolidator: Consolidator, redact: (text: string) => string = (t) => t): MemoryHandlers {
   return {
-    'memory.add': (args) => memory.add(args),
+    // A key pasted into a memory is stored masked, with a notice in the reply.
+    'memory.add': maskingPastedKeys((args) => memory.add(args), redact),
     'memory.import': ({ jsonl }) => memory.importJsonl(jsonl),
     'memory.export': () => memory.exportJsonl(),
     'memory.search': ({ query, limit, area, pinned }) => memory.search(query, { limit, area, pinned }),

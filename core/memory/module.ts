@@ -29,6 +29,8 @@ export interface MemoryModuleDeps {
   complete: Complete;
   /** Gives the agent what memory recalls for a prompt. */
   setRecall: (recall: RecallForPrompt) => void;
+  /** Masks keys in text a person pastes into a memory. */
+  redact: (text: string) => string;
 }
 
 export interface MemoryModule extends CapabilityModule {
@@ -58,7 +60,7 @@ export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
     proposals,
     projectors: [createMemoryProjector(db), createProposalProjector(db)],
     tools: createMemoryTools(memory),
-    handlers: createMemoryHandlers(memory, proposals, consolidator),
+    handlers: createMemoryHandlers(memory, proposals, consolidator, deps.redact),
     start() {
       memory.start();
       unsubscribe = log.subscribe(log.head(), (event) => extraction.observe(event));

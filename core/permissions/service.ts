@@ -13,6 +13,7 @@ import { parseHttpTarget, resolvePrivateReason, type HostResolver } from './net.
 import { nodePathSystem, type PathSystem } from './paths.js';
 import { PolicyEngine } from './policy.js';
 import { PermissionQueries, type AuditFilter } from './store.js';
+import { redactDeep } from '../secrets/index.js';
 import { previewRule, suggestRule, type RuleSuggestion } from './suggest.js';
 
 export interface PermissionsDeps {
@@ -95,6 +96,7 @@ export function createPermissions(deps: PermissionsDeps): Permissions {
     return rule.id;
   };
 
+  const redact = deps.redact ?? ((text: string) => text);
   const gate = createPermissionGate({
     log: deps.log,
     queries,
@@ -104,7 +106,7 @@ export function createPermissions(deps: PermissionsDeps): Permissions {
     logger: deps.logger,
     notify: deps.notify ?? (() => {}),
     resolver: deps.resolver ?? null,
-    redact: deps.redact ?? ((text) => text),
+    redact,
     expiry: () => ({ attended: config().expiryMs, unattended: config().unattendedExpiryMs }),
     saveRule,
   });
@@ -163,7 +165,8 @@ export function createPermissions(deps: PermissionsDeps): Permissions {
         const target = parseHttpTarget(call.resource);
         if (target.ok && !target.isIp && !target.privateReason) resolvedPrivateReason = (await resolvePrivateReason(target.host, deps.resolver ?? null)).reason;
       }
-      return engine.evaluate({ ...call, resolvedPrivateReason });
+      // The reply repeats the resource (a URL may carry a key): masked like the audit.
+      return redactDeep(engine.evaluate({ ...call, resolvedPrivateReason }), redact);
     },
     suggest({ requestId, call }) {
       if (requestId) {

@@ -7,14 +7,54 @@ const KEY_PATTERNS: RegExp[] = [
   /\bAKIA[0-9A-Z]{16}\b/g,
 ];
 
-/** Replaces known key shapes and every configured secret with `[redacted]`. */
-export function createRedactor(secrets: () => string[]): (text: string) => string {
+/** Configured secrets shorter than this are not searched for: they would mask ordinary words. */
+export const MIN_SECRET_LENGTH = 6;
+
+/**
+ * Replaces every configured secret (whatever it looks like) and every known key shape with
+ * `[redacted]`. Longer secrets are replaced first, so one that contains another is masked whole.
+ */
+export function createRedactor(secrets: () => readonly (string | null | undefined)[]): (text: string) => string {
   return (text) => {
+    if (!text) return text;
     let out = text;
-    for (const secret of secrets()) {
-      if (secret && secret.length >= 6) out = out.split(secret).join('[redacted]');
-    }
+    const known = secrets()
+      .filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH)
+      .sort((a, b) => b.length - a.length);
+    for (const secret of known) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
     for (const pattern of KEY_PATTERNS) out = out.replace(pattern, '[redacted]');
     return out;
   };
+}
+
+/** Every string inside `value` (objects and arrays walked) passed through `redact`; other values unchanged. */
+export function redactDeep<T>(value: T, redact: (text: string) => string): T {
+  if (typeof value === 'string') return redact(value) as T;
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((item) => {
+      const next = redactDeep(item, redact);
+      changed ||= next !== item;
+      return next;
+    });
+    return (changed ? out : value) as T;
+  }
+  if (value && typeof value === 'object') {
+    let changed = false;
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      const next = redactDeep(item, redact);
+      changed ||= next !== item;
+      out[key] = next;
+    }
+    return (changed ? out : value) as T;
+  }
+  return value;
+}
+
+/** Environment variables that hold keys for providers (`ANTHROPIC_API_KEY`, `OPENAI_API_KEY`, …). */
+export function keysFromEnv(env: NodeJS.ProcessEnv): string[] {
+  return Object.entries(env)
+    .filter(([name, value]) => /_API_KEY$/i.test(name) && typeof value === 'string' && value.length > 0)
+    .map(([, value]) => value as string);
 }

@@ -105,7 +105,8 @@ async function chat(ctx: CommandContext): Promise<number> {
     });
   });
   lost.catch(() => undefined);
-  const { runId } = await client.call('chat.send', { text, model });
+  const { runId, notice } = await client.call('chat.send', { text, model });
+  if (notice) ctx.io.stderr(`note: ${notice}\n`);
   follower.follow(runId);
   let interrupted = false;
   const cancel = () => {

@@ -122,10 +122,11 @@ export const memoryGroup: CommandGroup = {
         const text = ctx.args.join(' ').trim();
         if (!text) throw new AppError('invalid_input', 'memory add needs the text to remember');
         const r = await (await ctx.connect()).call('memory.add', { text, area: areaFlag(ctx) ?? 'main', pinned: ctx.flags.pinned === true });
-        if (ctx.json) ctx.io.stdout(`${JSON.stringify({ ...memoryJson(r.memory), outcome: r.outcome, conflicts_with: r.conflictsWith })}\n`);
+        if (ctx.json) ctx.io.stdout(`${JSON.stringify({ ...memoryJson(r.memory), outcome: r.outcome, conflicts_with: r.conflictsWith, ...(r.notice ? { notice: r.notice } : {}) })}\n`);
         else {
           const verb = r.outcome === 'added' ? 'added' : r.outcome === 'merged' ? 'merged into' : 'already remembered as';
           ctx.io.stdout(`${verb} ${r.memory.id}\n`);
+          if (r.notice) ctx.io.stderr(`note: ${r.notice}\n`);
           if (r.conflictsWith) ctx.io.stdout(`this may contradict ${r.conflictsWith}; the newer one ranks first. Edit or forget one of them.\n`);
         }
         return EXIT.ok;
