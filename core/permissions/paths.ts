@@ -77,28 +77,30 @@ export function resolvePath(raw: string, base: string, sys: PathSystem): Resolve
 /** Applies components one at a time, following each existing one to its real path. */
 function walk(absolute: string, sys: PathSystem): Resolved {
   const p = sys.platform === 'win32' ? path.win32 : path.posix;
+  const sep = sys.platform === 'win32' ? '\\' : '/';
   const parsed = p.parse(sys.platform === 'win32' ? absolute.replace(/\//g, '\\') : absolute);
   let current = parsed.root;
   const parts = absolute.slice(parsed.root.length).split('/').filter(Boolean);
-  let existing = true;
-  let exists = true;
+  // Components below the first one that does not exist: kept as a list, joined once at the end
+  // (joining a long path one component at a time costs the square of its length).
+  const missing: string[] = [];
   let links = 1;
+  const child = (name: string) => (current.endsWith(sep) ? current + name : current + sep + name);
   for (const part of parts) {
     if (part === '.') continue;
     if (part === '..') {
-      current = p.dirname(current);
+      if (missing.length) missing.pop();
+      else current = p.dirname(current);
       continue;
     }
-    const next = p.join(current, part);
-    if (!existing) {
-      current = next;
+    if (missing.length) {
+      missing.push(part);
       continue;
     }
+    const next = child(part);
     const stat = sys.lstat(next);
     if (!stat) {
-      existing = false;
-      exists = false;
-      current = next;
+      missing.push(part);
       continue;
     }
     if (stat.isSymbolicLink()) {
@@ -113,9 +115,9 @@ function walk(absolute: string, sys: PathSystem): Resolved {
       current = next;
       links = stat.isDirectory() ? 1 : stat.nlink;
     }
-    exists = true;
   }
-  return { ok: true, path: current, exists, links: exists ? links : 1 };
+  if (!missing.length) return { ok: true, path: current, exists: true, links };
+  return { ok: true, path: current.endsWith(sep) ? current + missing.join(sep) : current + sep + missing.join(sep), exists: false, links: 1 };
 }
 
 /** The real path of a root (it may not exist yet: then the longest existing prefix is made real). */

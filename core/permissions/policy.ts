@@ -2,6 +2,7 @@ import picomatch from 'picomatch';
 import type { DecidedBy, PermissionMode, PermissionRule, PermissionTestResult, RuleEffect } from '../contract/index.js';
 import { compileHostPattern, parseHttpTarget } from './net.js';
 import { isInsideRoot, matchablePath, resolvePath, resolveRoot, type PathSystem } from './paths.js';
+import { compilePathGlob, compileWildcard, MAX_GLOB_INPUT, MAX_PATH_GLOB, MAX_PATH_INPUT } from './glob.js';
 import { splitShellCommand } from './shell.js';
 
 /** A call as the policy sees it. */
@@ -112,11 +113,14 @@ export class PolicyEngine {
   }
 
   /** Why a pattern cannot be a rule for a capability, or null when it can. */
-  patternProblem(capability: string, pattern: string): string | null {
+  patternProblem(capability: string, pattern: string, forNewRule = true): string | null {
     if (capability === 'fs.read' || capability === 'fs.write') {
       const p = pattern.trim().replace(/\\/g, '/');
       if (!(p.startsWith('/') || p === '~' || p.startsWith('~/') || /^[A-Za-z]:\//.test(p))) return 'a path pattern is absolute or starts with ~/';
       if (p.includes('\0')) return 'a path pattern cannot contain a NUL byte';
+      // Checked for new rules only: a stored rule written before keeps working (see `legacyGlob`).
+      if (forNewRule && p.length > MAX_PATH_GLOB) return `a path pattern is at most ${MAX_PATH_GLOB} characters`;
+      if (forNewRule && !compilePathGlob(p)) return 'a path pattern uses *, **, ?, [abc] and {a,b} (at most 256 alternatives); extended globs like !(x) are not supported';
     }
     if (capability === 'net.http' && /[/?#]/.test(pattern.replace(/^[a-z]+:\/\//i, '').replace(/\/$/, ''))) return 'a host pattern names a host (example.com, *.example.com, host:port), not a path';
     return null;
@@ -126,6 +130,8 @@ export class PolicyEngine {
   evaluate(call: PolicyCall): Evaluation {
     this.fresh();
     const cap = call.capability;
+    // Every rule test is linear in the input; this bounds the input.
+    if (call.resource.length > MAX_GLOB_INPUT) return result('deny', 'safety', null, `the resource is longer than ${MAX_GLOB_INPUT} characters`, null);
     if (cap === 'fs.read' || cap === 'fs.write') return this.evaluatePath(call, cap === 'fs.write' ? 'write' : 'read');
     if (cap === 'shell.exec') return this.evaluateShell(call);
     if (cap === 'net.http') return this.evaluateHttp(call);
@@ -204,6 +210,7 @@ export class PolicyEngine {
   private pathSafety(raw: string, base: string, access: 'read' | 'write'): { ok: true; path: string } | { ok: false; reason: string } {
     const resolved = resolvePath(raw, base, this.sys);
     if (!resolved.ok) return { ok: false, reason: `${raw}: ${resolved.reason}` };
+    if (resolved.path.length > MAX_PATH_INPUT) return { ok: false, reason: `the path is longer than ${MAX_PATH_INPUT} characters` };
     if (!this.realRoots.length) return { ok: false, reason: 'no folder is allowed: add one under Permissions → Allowed folders' };
     const root = this.realRoots.find((r) => isInsideRoot(resolved.path, r, this.sys));
     if (!root) return { ok: false, reason: `${resolved.path} is outside the allowed folders (${this.realRoots.join(', ')})` };
@@ -288,20 +295,24 @@ export class PolicyEngine {
     const base = { rule, effect: rule.effect, scopeKind, scopeValue: rest.join(':'), literal: !rule.pattern.includes('*'), prefix: '', suffix: '' };
     const cap = rule.capability;
     if (cap === 'fs.read' || cap === 'fs.write') {
-      if (this.patternProblem(cap, rule.pattern)) return null;
+      if (this.patternProblem(cap, rule.pattern, false)) return null;
       const glob = this.realGlob(rule.pattern);
-      // The bare regex: picomatch's matcher function allocates a result object on every test.
-      const re = picomatch.makeRe(glob, { dot: true, nocase: this.sys.caseInsensitive });
-      return { ...base, prefix: picomatch.scan(glob).base.split('\\')[0], suffix: literalSuffix(glob), test: (t) => t.kind === 'path' && (t.path === glob || re.test(t.path)) };
+      // Paths and globs are already in one case where names ignore case (`matchablePath`, `realGlob`).
+      const bounded = compilePathGlob(glob);
+      const matches = bounded ?? legacyGlob(glob, this.sys.caseInsensitive);
+      // "Cannot tell" (a path that would cost too much to decide) falls on the safe side: a deny or ask rule matches, an allow rule does not.
+      const test = (t: Target) => t.kind === 'path' && (t.path === glob || (matches(t.path) ?? rule.effect !== 'allow'));
+      return { ...base, prefix: picomatch.scan(glob).base.split('\\')[0], suffix: literalSuffix(glob), test };
     }
     if (cap === 'net.http') {
       const matchHost = compileHostPattern(rule.pattern);
       return { ...base, test: (t) => t.kind === 'host' && matchHost(t.host, t.port) };
     }
     const text = cap === 'shell.exec' ? rule.pattern.trim().split(/\s+/).join(' ') : rule.pattern;
+    const wildcard = compileWildcard(text);
     // `ls *` also covers a bare `ls`: "this command, with any arguments".
-    const re = cap === 'shell.exec' && text.endsWith(' *') && !text.endsWith('\\ *') ? new RegExp(`${globToRegExp(text.slice(0, -2)).source.slice(0, -1)}(?: [\\s\\S]*)?$`) : globToRegExp(text);
-    return { ...base, prefix: /^[^*\\]*/.exec(text)![0].replace(/ $/, ''), test: (t) => t.kind === 'text' && re.test(t.text) };
+    const bare = cap === 'shell.exec' && text.endsWith(' *') && !text.endsWith('\\ *') ? compileWildcard(text.slice(0, -2)) : null;
+    return { ...base, prefix: /^[^*\\]*/.exec(text)![0].replace(/ $/, ''), test: (t) => t.kind === 'text' && (wildcard(t.text) || (bare !== null && bare(t.text))) };
   }
 
   /** A path glob with `~` expanded and its literal base made real, so it compares with real paths. */
@@ -353,14 +364,11 @@ function result(decision: Verdict, decidedBy: DecidedBy, ruleId: string | null, 
   return { decision, decidedBy, ruleId, reason, resolved, parts: [] };
 }
 
-/** `*` matches anything; `\*` is a literal star and `\\` a literal backslash; everything else is literal. */
-export function globToRegExp(pattern: string): RegExp {
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === '\\' && (pattern[i + 1] === '*' || pattern[i + 1] === '\\')) source += `\\${pattern[++i]}`;
-    else if (c === '*') source += '[\\s\\S]*';
-    else source += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
+/**
+ * A stored rule whose glob the bounded matcher cannot read (extended globs such as `!(x).md`, saved
+ * before they were refused): picomatch, on paths no longer than the system allows.
+ */
+function legacyGlob(glob: string, nocase: boolean): (path: string) => boolean | null {
+  const re = picomatch.makeRe(glob, { dot: true, nocase });
+  return (path) => (path.length > MAX_PATH_INPUT ? null : re.test(path));
 }

@@ -1,8 +1,8 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import picomatch from 'picomatch';
 import { z } from 'zod';
 import { PathSchema } from '../contract/index.js';
+import { compilePathGlob } from '../permissions/index.js';
 import { absoluteFor, resolveInsideRoots } from './paths.js';
 import { ToolError, defineTool } from './types.js';
 
@@ -31,7 +31,10 @@ export const searchFilesTool = defineTool({
   async run(args, ctx) {
     const root = resolveInsideRoots(ctx.approved ?? args.path, ctx);
     if (!(await lstat(root)).isDirectory()) throw new ToolError('invalid_args', `${root} is not a folder`);
-    const match = args.glob ? picomatch(args.glob, { dot: false }) : () => true;
+    // The bounded matcher: a glob the model writes must not be able to stall the app (a regex could backtrack for minutes).
+    const glob = args.glob ? compilePathGlob(args.glob) : null;
+    if (args.glob && !glob) throw new ToolError('invalid_args', 'the glob uses *, **, ?, [abc] and {a,b}; extended globs like !(x) are not supported');
+    const match = (rel: string) => (glob ? glob(rel) === true : true);
     const needle = args.query.toLowerCase();
     const matches: string[] = [];
     let files = 0;
