@@ -19,7 +19,8 @@ interface Case {
 
 const sb = makeSandbox();
 after(() => sb.cleanup());
-const fill = (s: string) => s.replaceAll('R/', `${sb.root}/`).replaceAll('O/', `${sb.outside}/`).replaceAll('H/', `${sb.home}/`);
+// One pass, and only where a placeholder starts a path: the sandbox's random name may itself end in R, O or H.
+const fill = (s: string) => s.replace(/(?<![\w.-])([ROH])\//g, (_, k: string) => `${k === 'R' ? sb.root : k === 'O' ? sb.outside : sb.home}/`);
 
 const cases: Case[] = [];
 const add = (c: Case) => cases.push(c);
