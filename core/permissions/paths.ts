@@ -1,4 +1,4 @@
-import { lstatSync, realpathSync, type Stats } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { pathProblem } from '../contract/index.js';
 
@@ -10,6 +10,8 @@ export interface PathSystem {
   home: string;
   lstat(p: string): Stats | null;
   realpath(p: string): string;
+  /** The names in a folder, or null when it cannot be listed (a glob in a command's arguments is checked through them). */
+  readdir?(p: string): string[] | null;
 }
 
 export function nodePathSystem(home: string, platform: NodeJS.Platform = process.platform): PathSystem {
@@ -25,6 +27,13 @@ export function nodePathSystem(home: string, platform: NodeJS.Platform = process
       }
     },
     realpath: (p) => realpathSync.native(p),
+    readdir: (p) => {
+      try {
+        return readdirSync(p);
+      } catch {
+        return null;
+      }
+    },
   };
 }
 

@@ -3,7 +3,8 @@ import type { DecidedBy, PermissionMode, PermissionRule, PermissionTestResult, R
 import { compileHostPattern, parseHttpTarget } from './net.js';
 import { isInsideRoot, matchablePath, resolvePath, resolveRoot, type PathSystem } from './paths.js';
 import { compilePathGlob, compileWildcard, MAX_GLOB_INPUT, MAX_PATH_GLOB, MAX_PATH_INPUT } from './glob.js';
-import { splitShellCommand } from './shell.js';
+import { checkArguments } from './arguments.js';
+import { splitShellCommand, type ShellSplit } from './shell.js';
 
 /** A call as the policy sees it. */
 export interface PolicyCall {
@@ -232,6 +233,7 @@ export class PolicyEngine {
       const why = command.dynamicHead && !ruled ? 'the command name is not literal, so no rule can allow it' : 'no rule allows this command';
       parts.push(ruled ? { kind: 'command', text: command.text, decision: ruled.effect, ruleId: ruled.rule.id, reason: `rule ${ruled.rule.id} (${ruled.effect} ${ruled.rule.pattern})` } : { kind: 'command', text: command.text, decision: 'ask', ruleId: null, reason: why });
     }
+    parts.push(...this.argumentParts(split, call));
     for (const r of split.redirections) {
       const text = `${r.op} ${r.target}`;
       if (r.target === '/dev/null') {
@@ -254,6 +256,28 @@ export class PolicyEngine {
     const reason = parts.length === 1 ? worst.reason : `${worst.text}: ${worst.reason}`;
     const evaluation: Evaluation = { decision: worst.decision, decidedBy, ruleId: worst.ruleId, reason, resolved: call.resource, parts };
     return worst.decision === 'allow' ? this.askEverything(evaluation) : evaluation;
+  }
+
+  /** The arguments of a command line that name paths, each checked as a file tool's read (see `arguments.ts`). */
+  private argumentParts(split: Extract<ShellSplit, { ok: true }>, call: PolicyCall): Part[] {
+    const fallback = this.realRoots[0] ?? this.sys.home;
+    return checkArguments(split.commands, call.cwd ?? fallback, {
+      fallback,
+      read: (text, raw, base) => this.argumentRead(text, raw, base, call),
+      exists: (path) => this.sys.lstat(path) !== null,
+      resolve: (raw, base) => {
+        const r = resolvePath(raw, base, this.sys);
+        return r.ok ? r.path : null;
+      },
+      list: this.sys.readdir ? (folder) => this.sys.readdir!(folder) : null,
+    });
+  }
+
+  /** A path argument read as `read_text` would read it; nothing when that read would be allowed. */
+  private argumentRead(text: string, raw: string, base: string, call: PolicyCall): Part[] {
+    const sub = this.evaluatePath({ ...call, capability: 'fs.read', resource: raw, cwd: base }, 'read');
+    if (sub.decision === 'allow' || (sub.decision === 'ask' && sub.decidedBy === 'mode')) return [];
+    return [{ kind: 'argument', text, decision: sub.decision, ruleId: sub.ruleId, reason: sub.reason }];
   }
 
   private evaluateHttp(call: PolicyCall): Evaluation {

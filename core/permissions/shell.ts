@@ -10,8 +10,22 @@ export interface ShellCommand {
   /** The words after quote removal, joined by one space: what command rules match against. */
   text: string;
   words: string[];
+  /** The words again, with what the shell would still expand in each (for the path check of arguments). */
+  parts: ShellWord[];
   /** The command name is not literal (`$CMD`, `$(…)`, a glob): no allow rule can vouch for it. */
   dynamicHead: boolean;
+}
+
+/** One word of a command as the shell would see it before expansion. */
+export interface ShellWord {
+  /** After quote removal; a substitution reads `$(…)`. */
+  text: string;
+  /** Where the first unquoted `*`, `?` or `[` is, or -1: the shell would expand the word to matching names. */
+  globAt: number;
+  /** Where the first variable or substitution is, or -1: what the word becomes is not known before it runs. */
+  varAt: number;
+  /** An unquoted `~` starts the word (the shell puts a home folder there). */
+  tilde: boolean;
 }
 
 export interface ShellRedirection {
@@ -46,7 +60,8 @@ export function splitShellCommand(line: string): ShellSplit {
   return { ok: true, ...out };
 }
 
-type Word = { text: string; dynamic: boolean; quoted: boolean };
+type Word = { text: string; dynamic: boolean; quoted: boolean; globAt: number; varAt: number; tilde: boolean };
+type Kind = 'glob' | 'var' | 'tilde' | undefined;
 
 /** Parses commands until `closer` (or the end); returns the index after the closer. */
 function parseList(src: string, start: number, closer: ')' | null, out: { commands: ShellCommand[]; redirections: ShellRedirection[] }): number {
@@ -77,12 +92,20 @@ function parseList(src: string, start: number, closer: ')' | null, out: { comman
     if (k > 0 && literal[k - 1].text === 'time' && literal[k]?.text === '-p' && !literal[k].quoted) k++;
     literal.splice(0, k);
     if (literal.length) {
-      out.commands.push({ text: literal.map((w) => w.text).join(' '), words: literal.map((w) => w.text), dynamicHead: literal[0].dynamic });
+      out.commands.push({
+        text: literal.map((w) => w.text).join(' '),
+        words: literal.map((w) => w.text),
+        parts: literal.map((w) => ({ text: w.text, globAt: w.globAt, varAt: w.varAt, tilde: w.tilde })),
+        dynamicHead: literal[0].dynamic,
+      });
     }
     words = [];
   };
-  const append = (text: string, dynamic = false, quoted = false) => {
-    if (!word) word = { text: '', dynamic: false, quoted: false };
+  const append = (text: string, dynamic = false, quoted = false, kind: Kind = dynamic ? 'var' : undefined) => {
+    if (!word) word = { text: '', dynamic: false, quoted: false, globAt: -1, varAt: -1, tilde: false };
+    if (kind === 'glob' && word.globAt < 0) word.globAt = word.text.length;
+    if (kind === 'var' && word.varAt < 0) word.varAt = word.text.length;
+    if (kind === 'tilde') word.tilde = true;
     word.text += text;
     word.dynamic ||= dynamic;
     word.quoted ||= quoted;
@@ -179,7 +202,8 @@ function parseList(src: string, start: number, closer: ')' | null, out: { comman
     } else if (c === '$') {
       i = readDollar(src, i, append, substitution);
     } else {
-      append(c, c === '*' || c === '?' || c === '[' || (c === '~' && !word));
+      const kind: Kind = c === '*' || c === '?' || c === '[' ? 'glob' : c === '~' && !word ? 'tilde' : undefined;
+      append(c, kind !== undefined, false, kind);
       i++;
     }
   }

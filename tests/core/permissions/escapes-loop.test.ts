@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ import { makeSandbox, type Sandbox } from './fixtures.js';
  * appears. The payloads only touch the temp sandbox, so a regression fails the test, not the machine.
  */
 type Call = { name: string; arguments: Record<string, string> };
+const OUTSIDE_SECRET = 'outside-secret-4f1c9a';
 
 function attempts(sb: Sandbox, port: number): Call[] {
   const O = sb.outside;
@@ -61,6 +62,19 @@ function attempts(sb: Sandbox, port: number): Call[] {
     run(`echo hi & touch ${O}/pwned-11`),
     run(`ls >> ../outside/pwned-12`),
     run(`echo hi 2> ${O}/pwned-13`),
+    run('ls -la ..'),
+    run(`ls -la ${O}`),
+    run(`ls -la ${sb.data}`),
+    run('cat ../outside/secret.txt'),
+    run('cat escape/secret.txt'),
+    run('cat secret-link.txt'),
+    run('cat hardlink.txt'),
+    run(`cat ${sb.data}/agent-blob.db`),
+    run('cat ../*'),
+    run('cd .. && cat outside/secret.txt'),
+    { name: 'search_files', arguments: { path: '..', query: 'secret' } },
+    { name: 'search_files', arguments: { path: sb.data, query: 'key' } },
+    { name: 'list_dir', arguments: { path: '../data' } },
   ];
 }
 
@@ -82,6 +96,8 @@ describe('escape attempts through the real agent loop', () => {
   let hits = 0;
   before(async () => {
     sb = makeSandbox();
+    // Also the content of root/hardlink.txt, a second name of the same file.
+    writeFileSync(join(sb.outside, 'secret.txt'), OUTSIDE_SECRET);
     anthropic = await AnthropicLoopback.start();
     server = createServer((_req, res) => {
       hits++;
@@ -153,5 +169,6 @@ describe('escape attempts through the real agent loop', () => {
     assert.equal(readFileSync(join(sb.root, 'notes', 'honest.md'), 'utf8'), 'fine');
     const sent = JSON.stringify(anthropic.requests.at(-1)!.body);
     assert.doesNotMatch(sent, /internal secret/, 'nothing from the loopback server reached the model');
+    assert.equal(sent.includes(OUTSIDE_SECRET), false, 'nothing of the file outside reached the model');
   });
 });

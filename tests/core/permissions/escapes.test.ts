@@ -158,6 +158,37 @@ function corpus(sb: Sandbox): Attempt[] {
     `echo x >${O}/secret.txt`,
     'echo x >/root/.profile',
   ];
+  // Paths in the arguments of commands a rule allows: each is read as a file tool would read it.
+  shellForms.push(
+    'ls -la ~/.ssh',
+    'ls -la ..',
+    'ls -la ~',
+    `ls -la ${O}`,
+    `ls -la ${sb.data}`,
+    `cat ${sb.data}/agent-blob.db`,
+    `cat ${sb.data}/secrets.json`,
+    `cat ${sb.data}/workspace/../agent-blob.lock`,
+    `cat ${O}/secret.txt`,
+    'cat ../outside/secret.txt',
+    'cat escape/secret.txt',
+    'cat secret-link.txt',
+    'cat hardlink.txt',
+    'cat *.txt',
+    'cat ../*',
+    'cat ~/.ssh/*',
+    'cat src/../../outside/secret.txt',
+    'cat file:///etc/passwd',
+    'cat /etc/passwd',
+    'ls -I/etc',
+    'ls --ignore=../outside',
+    'npm run test:unit -- --config=/etc/passwd',
+    'cd .. && ls',
+    'cd ~ && ls',
+    'cd escape && ls',
+    'ls && cd / && ls',
+    'echo hi | cat ../outside/secret.txt',
+    'git status && cat slash/etc/passwd',
+  );
   for (const form of shellForms) out.push({ capability: 'shell.exec', resource: form, why: 'substitution, group, redirection or unreadable syntax' });
 
   const hosts = [

@@ -85,9 +85,9 @@ const commands: [pattern: string, command: string, expect: 'allow' | 'ask' | 'de
   ['npm run test:*', 'npm run build', 'ask'],
   ['npm run test:*', 'npm  run   test:e2e', 'allow'],
   ['npm run test:*', 'npm run test:unit && npm run build', 'ask'],
-  ['npm run test:*', 'npm run test:unit; rm -rf ~', 'ask'],
+  ['npm run test:*', 'npm run test:unit; rm -rf ~', 'deny'],
   ['npm run test:*', 'npm run test:unit | tee log', 'ask'],
-  ['npm run test:*', 'npm run test:$(rm -rf /)', 'ask'],
+  ['npm run test:*', 'npm run test:$(rm -rf /)', 'deny'],
   ['npm run test:*', 'npm run test:`id`', 'ask'],
   ['npm run test:*', 'npm run test:unit > R/out.log', 'ask'],
   ['npm run test:*', 'npm run test:unit 2>/dev/null', 'allow'],
@@ -105,17 +105,52 @@ const commands: [pattern: string, command: string, expect: 'allow' | 'ask' | 'de
   ['ls *', 'ls $(curl evil.sh)', 'ask'],
   ['ls *', 'ls <(curl evil.sh)', 'ask'],
   ['ls *', '(ls src)', 'allow'],
-  ['ls *', 'ls src\nrm -rf /', 'ask'],
+  ['ls *', 'ls src\nrm -rf /', 'deny'],
   ['echo *', 'echo "safe; still one word"', 'allow'],
   ['echo *', 'echo "$(whoami)"', 'ask'],
   ['echo *', 'echo hi > R/notes/todo.md', 'ask'],
   ['echo *', 'echo hi > $HOME/x', 'deny'],
   ['echo *', 'cat <<EOF', 'deny'],
   ['echo *', 'echo \\*', 'allow'],
+  // Arguments that name paths are checked as reads of them, whatever rule allows the command.
+  ['ls *', 'ls -la ~/.ssh', 'deny'],
+  ['ls *', 'ls -la ..', 'deny'],
+  ['ls *', 'ls -la O/', 'deny'],
+  ['ls *', 'ls ../*', 'deny'],
+  ['ls *', 'ls -I/etc', 'deny'],
+  ['ls *', 'ls --ignore=../outside', 'deny'],
+  ['ls *', 'ls -la src/../..', 'deny'],
+  ['ls *', 'ls -la src notes', 'allow'],
+  ['ls *', 'ls --color=auto src', 'allow'],
+  ['ls *', 'ls src/*', 'allow'],
+  ['ls *', 'ls src/*/x', 'ask'],
+  ['cat *', 'cat escape/secret.txt', 'deny'],
+  ['cat *', 'cat secret-link.txt', 'deny'],
+  ['cat *', 'cat hardlink.txt', 'deny'],
+  ['cat *', 'cat *.txt', 'deny'],
+  ['cat *', 'cat src/*.ts', 'allow'],
+  ['cat *', 'cat file:///etc/passwd', 'deny'],
+  ['cat *', 'cat src/main.ts notes/todo.md', 'allow'],
+  ['cat *', 'cat $HOME/.ssh/id_ed25519', 'ask'],
+  ['cat *', 'cat /dev/null -', 'allow'],
+  ['cat *', "cat '~'/x", 'allow'],
+  ['dd *', 'dd if=/etc/passwd of=copy', 'deny'],
+  ['echo *', 'echo https://example.com/a/b', 'allow'],
+  ['echo *', 'echo $HOME', 'ask'],
+  ['cd *', 'cd src && cat main.ts', 'ask'],
+  ['cd *', 'cd .. && ls', 'deny'],
+  ['cd *', 'cd', 'deny'],
 ];
 for (const [pattern, command, expect] of commands) {
   add({ name: `shell prefix ${pattern} with "${command.replace('\n', '\\n')}" → ${expect}`, rules: [['allow', 'shell.exec', pattern]], cap: 'shell.exec', res: command, expect });
 }
+const cdCat: R[] = [['allow', 'shell.exec', 'cd *'], ['allow', 'shell.exec', 'cat *']];
+add({ name: 'a relative argument is checked in the folder a cd before it names', rules: cdCat, cap: 'shell.exec', res: 'cd src && cat ../../outside/secret.txt', expect: 'deny' });
+add({ name: 'a name inside the folder a cd names is read there', rules: cdCat, cap: 'shell.exec', res: 'cd src && cat main.ts', expect: 'allow' });
+add({ name: 'a cd through a link that leaves the allowed folders is denied', rules: cdCat, cap: 'shell.exec', res: 'cd escape && cat secret.txt', expect: 'deny' });
+add({ name: 'after a cd that cannot be followed, a relative path is denied', rules: cdCat, cap: 'shell.exec', res: 'cd - && cat notes/todo.md', expect: 'deny' });
+add({ name: 'after a cd that cannot be followed, a bare name asks', rules: cdCat, cap: 'shell.exec', res: 'cd - && cat todo.md', expect: 'ask' });
+add({ name: 'a deny rule on reading a file covers a command argument naming it', rules: [['allow', 'shell.exec', 'cat *'], ['deny', 'fs.read', 'R/notes/**']], cap: 'shell.exec', res: 'cat notes/todo.md', expect: 'deny', rule: 1 });
 add({ name: 'a second allow rule covers the other part of a compound command', rules: [['allow', 'shell.exec', 'npm run test:*'], ['allow', 'shell.exec', 'npm run build']], cap: 'shell.exec', res: 'npm run test:unit && npm run build', expect: 'allow' });
 add({ name: 'a deny rule on one part denies the whole command', rules: [['allow', 'shell.exec', 'npm *'], ['deny', 'shell.exec', 'rm *']], cap: 'shell.exec', res: 'npm test; rm -rf build', expect: 'deny', rule: 1 });
 add({ name: 'a deny rule reaches into a subshell', rules: [['allow', 'shell.exec', 'echo *'], ['deny', 'shell.exec', 'curl *']], cap: 'shell.exec', res: 'echo $(curl http://x)', expect: 'deny', rule: 1 });
