@@ -42,10 +42,15 @@ export async function openConnection(dataDir: string, env: NodeJS.ProcessEnv): P
     throw err;
   }
   const client = connectInProcess(core.gateway);
+  // The core's timers do not hold a process open (a desktop app quits while a retry waits). Here the
+  // command waits on them: a provider's retry backoff, a permission nobody answers yet. Without a
+  // handle of its own, Node would find nothing left to do and end the command mid-run (exit 13).
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   return {
     client,
     mode: { kind: 'inprocess' },
     async close() {
+      clearInterval(keepAlive);
       client.close();
       await core.close();
     },

@@ -26,6 +26,7 @@ class RunFollower {
   constructor(
     private readonly write: ((text: string) => void) | null,
     private readonly permissions: PermissionPrompter,
+    private readonly onNotice?: (text: string) => void,
   ) {}
 
   follow(runId: string): void {
@@ -63,6 +64,10 @@ class RunFollower {
         if (event.data.text.startsWith(sofar)) this.emit(event.data.messageId, event.data.text.slice(sofar.length));
         return;
       }
+      case 'provider.retry':
+        // The run is waiting, not stuck: say on what and for how long.
+        this.notice(`${event.data.message}; retrying ${event.data.model} in ${formatDelay(event.data.delayMs)} (attempt ${event.data.attempt + 1})`);
+        return;
       case 'timeline.error':
         this.errors.push(event.data.message);
         return;
@@ -81,6 +86,10 @@ class RunFollower {
     }
   };
 
+  private notice(text: string): void {
+    this.onNotice?.(text);
+  }
+
   private emit(messageId: string, text: string): void {
     if (!text) return;
     this.printed.set(messageId, (this.printed.get(messageId) ?? '') + text);
@@ -96,7 +105,7 @@ async function chat(ctx: CommandContext): Promise<number> {
   if (!text) throw new AppError('invalid_input', fromStdin ? 'chat -: standard input was empty' : 'chat needs a message: agent-blob chat "hello" (or chat - to read it from standard input)');
   const model = typeof ctx.flags.model === 'string' ? ctx.flags.model : undefined;
   const client: Client = await ctx.connect();
-  const follower = new RunFollower(ctx.json ? null : (t) => ctx.io.stdout(t), new PermissionPrompter(ctx.io, client, !ctx.json));
+  const follower = new RunFollower(ctx.json ? null : (t) => ctx.io.stdout(t), new PermissionPrompter(ctx.io, client, !ctx.json), (t) => ctx.io.stderr(`\nwaiting: ${t}\n`));
   const { head } = await client.call('system.info', {});
   client.subscribe(head, follower.onEvent);
   const lost = new Promise<never>((_, reject) => {
@@ -131,6 +140,10 @@ async function chat(ctx: CommandContext): Promise<number> {
   }
   if (outcome.status === 'done') return EXIT.ok;
   return interrupted && outcome.status === 'cancelled' ? EXIT.interrupted : EXIT.failed;
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
 }
 
 export const chatGroup: CommandGroup = {
