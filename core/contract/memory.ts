@@ -127,9 +127,13 @@ export const MEMORY_COMMANDS = {
     /** `notice`: set when a key in the text was stored masked. */
     result: z.object({ outcome: z.enum(['added', 'duplicate', 'merged']), memory: MemorySchema, conflictsWith: z.string().nullable(), notice: z.string().optional() }),
   },
-  /** Imports JSONL (`{"text","area","created_at","pinned"?}` a line); bad lines are reported by number and skipped. */
+  /**
+   * Imports JSONL (`{"text","area","created_at","pinned"?}` a line); bad lines are reported by number and
+   * skipped. A file larger than a frame is sent in pieces of whole lines (`splitJsonl`), each with the
+   * number of its first line in the file so errors name the file's lines.
+   */
   'memory.import': {
-    args: z.object({ jsonl: z.string().max(200_000_000) }).strict(),
+    args: z.object({ jsonl: z.string().max(200_000_000), firstLine: z.number().int().min(1).default(1) }).strict(),
     result: z.object({
       imported: z.number(),
       deduped: z.number(),
@@ -234,3 +238,30 @@ export const MEMORY_EVENT_DATA = {
     editedText: z.string().optional(),
   }),
 } as const;
+
+/** Text per `memory.import` request: with JSON's escaping a piece stays well under a frame (`MAX_FRAME_BYTES`). */
+export const IMPORT_CHUNK_CHARS = 256 * 1024;
+
+/** Splits JSONL text into pieces of whole lines of at most `maxChars` (a longer line is a piece of its own), each with its first line's number. */
+export function splitJsonl(text: string, maxChars = IMPORT_CHUNK_CHARS): { jsonl: string; firstLine: number }[] {
+  const pieces: { jsonl: string; firstLine: number }[] = [];
+  let start = 0;
+  let line = 1;
+  while (start < text.length) {
+    let end = start;
+    let lines = 0;
+    // Whole lines while they fit; at least one.
+    for (;;) {
+      const nl = text.indexOf('\n', end);
+      const next = nl < 0 ? text.length : nl + 1;
+      if (lines > 0 && next - start > maxChars) break;
+      end = next;
+      lines++;
+      if (nl < 0 || end - start >= maxChars) break;
+    }
+    pieces.push({ jsonl: text.slice(start, end), firstLine: line });
+    line += lines;
+    start = end;
+  }
+  return pieces;
+}

@@ -11,7 +11,7 @@ export function createMemoryHandlers(memory: MemoryService, proposals: MemoryPro
   return {
     // A key pasted into a memory is stored masked, with a notice in the reply.
     'memory.add': maskingPastedKeys((args) => memory.add(args), redact),
-    'memory.import': ({ jsonl }) => memory.importJsonl(jsonl),
+    'memory.import': ({ jsonl, firstLine }) => memory.importJsonl(jsonl, firstLine),
     'memory.export': () => memory.exportJsonl(),
     'memory.search': ({ query, limit, area, pinned }) => memory.search(query, { limit, area, pinned }),
     'memory.list': ({ area, pinned, limit, offset }) => memory.list({ area, pinned }, limit, offset),

@@ -133,8 +133,10 @@ export class MemoryService {
   }
 
   /** Imports JSONL: exact duplicates skipped, near duplicates merged, bad lines reported by number. */
-  async importJsonl(jsonl: string): Promise<{ imported: number; deduped: number; merged: number; errors: { line: number; message: string }[] }> {
-    const { items, errors } = parseMemoryJsonl(jsonl);
+  async importJsonl(jsonl: string, firstLine = 1): Promise<{ imported: number; deduped: number; merged: number; errors: { line: number; message: string }[] }> {
+    const parsed = parseMemoryJsonl(jsonl);
+    const items = parsed.items;
+    const errors = parsed.errors.map((e) => ({ ...e, line: e.line + firstLine - 1 }));
     let imported = 0;
     let deduped = 0;
     let merged = 0;

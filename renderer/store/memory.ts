@@ -1,4 +1,5 @@
 import type { AppEvent, Memory, MemoryArea, MemoryExplain, MemoryProposal, MemoryStatus } from '../../core/contract/index.js';
+import { splitJsonl } from '../../core/contract/index.js';
 import { describeError } from './errors.js';
 import type { SliceCreator } from './types.js';
 
@@ -185,7 +186,16 @@ export const createMemorySlice: SliceCreator<MemorySlice> = (set, get, client) =
 
     async importMemories(jsonl) {
       try {
-        const r = await client.call('memory.import', { jsonl });
+        // In pieces of whole lines: one request over the WebSocket is at most 1 MiB.
+        const r = { imported: 0, deduped: 0, errors: [] as { line: number; message: string }[] };
+        const pieces = splitJsonl(jsonl);
+        for (const [i, piece] of pieces.entries()) {
+          const part = await client.call('memory.import', piece);
+          r.imported += part.imported;
+          r.deduped += part.deduped;
+          r.errors.push(...part.errors);
+          if (pieces.length > 1 && i < pieces.length - 1) set({ memoryNotice: `Importing… ${Math.round(((i + 1) / pieces.length) * 100)} %, ${r.imported} imported so far.` });
+        }
         const bad = r.errors.length ? ` Skipped ${r.errors.length} bad ${r.errors.length === 1 ? 'line' : 'lines'} (${r.errors.slice(0, 5).map((e) => `line ${e.line}: ${e.message}`).join('; ')}).` : '';
         set({ memoryNotice: `Imported ${r.imported}, ${r.deduped} already known.${bad}` });
       } catch (err) {

@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AppError, MemoryAreaSchema, pathProblem, type Memory, type MemoryArea } from '../../../contract/index.js';
+import { AppError, isAppError, MemoryAreaSchema, pathProblem, type Memory, type MemoryArea } from '../../../contract/index.js';
 import { intFlag } from '../args.js';
 import { formatTime, oneLine, table } from '../format.js';
+import { CHUNK_BYTES, jsonlChunks, MAX_LINE_BYTES } from '../jsonl-chunks.js';
 import { EXIT, type CommandContext, type CommandGroup } from '../types.js';
 
 /** The stable shape scripts read: `{id, text, area, score?, pinned, created_at}`. */
@@ -29,6 +30,10 @@ function fileArg(ctx: CommandContext, usage: string): string {
   const problem = pathProblem(raw);
   if (problem) throw new AppError('invalid_input', `${usage}: ${problem}`);
   return resolve(raw);
+}
+
+function formatBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
 }
 
 function rows(memories: { memory: Memory; score?: number }[]): string {
@@ -72,15 +77,36 @@ export const memoryGroup: CommandGroup = {
       summary: 'Import memories, one JSON object a line: {"text", "area", "created_at", "pinned"?}',
       async run(ctx) {
         const file = fileArg(ctx, 'memory import');
-        let jsonl: string;
+        let size: number;
         try {
-          jsonl = readFileSync(file, 'utf8');
+          const stat = statSync(file);
+          // A device or a pipe (/dev/zero) would be read without end.
+          if (!stat.isFile()) throw new AppError('invalid_input', `memory import: ${file} is not a regular file`);
+          size = stat.size;
         } catch (err) {
+          if (isAppError(err)) throw err;
           throw new AppError('invalid_input', `cannot read ${file}: ${(err as Error).message}`);
         }
-        const result = await (await ctx.connect()).call('memory.import', { jsonl });
-        for (const e of result.errors) ctx.io.stderr(`${file}:${e.line}: skipped: ${e.message}\n`);
-        ctx.io.stdout(`${JSON.stringify({ imported: result.imported, deduped: result.deduped })}\n`);
+        const client = await ctx.connect();
+        const total = { imported: 0, deduped: 0 };
+        let pieces = 0;
+        try {
+          // In pieces of whole lines: a request to the running app is at most one frame (1 MiB).
+          for await (const chunk of jsonlChunks(file)) {
+            for (const line of chunk.oversized) ctx.io.stderr(`${file}:${line}: skipped: longer than ${MAX_LINE_BYTES / 1024} KiB\n`);
+            if (!chunk.jsonl) continue;
+            const result = await client.call('memory.import', { jsonl: chunk.jsonl, firstLine: chunk.firstLine });
+            for (const e of result.errors) ctx.io.stderr(`${file}:${e.line}: skipped: ${e.message}\n`);
+            total.imported += result.imported;
+            total.deduped += result.deduped;
+            pieces++;
+            if (!ctx.json && size > CHUNK_BYTES) ctx.io.stderr(`memory import: ${formatBytes(Math.min(chunk.read, size))} of ${formatBytes(size)} read, ${total.imported} imported\n`);
+          }
+        } catch (err) {
+          if (pieces > 0) ctx.io.stderr(`memory import: stopped after ${total.imported} imported (${total.deduped} already known)\n`);
+          throw isAppError(err) ? err : new AppError('invalid_input', `cannot read ${file}: ${(err as Error).message}`);
+        }
+        ctx.io.stdout(`${JSON.stringify(total)}\n`);
         return EXIT.ok;
       },
     },
