@@ -5,6 +5,7 @@ import { openDataFolder } from './datadir/index.js';
 import { EventLog } from './events/index.js';
 import { Gateway } from './gateway/index.js';
 import { LOG_FILE, createLogsModule } from './logs/index.js';
+import { createMaintenanceModule } from './maintenance/index.js';
 import { createMcpModule } from './mcp/index.js';
 import { createMemoryModule } from './memory/index.js';
 import { ModuleHost } from './modules/index.js';
@@ -65,6 +66,7 @@ export function createCore(options: CoreOptions): Core {
     const mcp = modules.add(createMcpModule({ db, log, clock, logger, secrets, tools: tools.registry, options: { autostart: options.owner !== 'cli', ...options.mcp } }));
     const skills = modules.add(createSkillsModule({ db, log, clock, logger, bundledDir: options.bundledSkillsDir === undefined ? findBundledSkills() : options.bundledSkillsDir, userDir: paths.skills, addSystemSection: agent.addSystemSection }));
     modules.add(createChatModule({ log, ids, queue: runs.queue, agent: agent.runtime, providers: providers.providers }));
+    modules.add(createMaintenanceModule({ db, log, clock, logger, paths, daily: (options.owner ?? 'cli') !== 'cli' }));
     modules.add(createSystemModule({ db, dbInfo: folder.dbInfo, paths, secrets, settings, providers: providers.providers, log, clock, startedAt, redact, usedModels: () => Object.values(agent.settings.get().routes).flat(), moreChecks: [mcp.healthChecks, skills.healthChecks] }));
     modules.start({ log, gateway, tools: tools.registry, logger });
 

@@ -12,6 +12,7 @@ import { SCHEDULE_COMMANDS } from './schedules.js';
 import { WORKER_COMMANDS } from './workers.js';
 import { MCP_COMMANDS } from './mcp.js';
 import { SKILLS_COMMANDS } from './skills.js';
+import { MAINTENANCE_COMMANDS } from './maintenance.js';
 
 const seq = z.number().int().min(0);
 const id = z.string().min(1).max(200);
@@ -93,6 +94,7 @@ export const COMMANDS = {
   ...WORKER_COMMANDS,
   ...MCP_COMMANDS,
   ...SKILLS_COMMANDS,
+  ...MAINTENANCE_COMMANDS,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

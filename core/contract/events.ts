@@ -7,6 +7,7 @@ import { SCHEDULE_EVENT_DATA } from './schedules.js';
 import { WORKER_EVENT_DATA } from './workers.js';
 import { MCP_EVENT_DATA } from './mcp.js';
 import { SKILLS_EVENT_DATA } from './skills.js';
+import { MAINTENANCE_EVENT_DATA } from './maintenance.js';
 
 export const MessageRoleSchema = z.enum(['user', 'assistant']);
 export type MessageRole = z.infer<typeof MessageRoleSchema>;
@@ -64,6 +65,7 @@ export const EVENT_DATA = {
   ...WORKER_EVENT_DATA,
   ...MCP_EVENT_DATA,
   ...SKILLS_EVENT_DATA,
+  ...MAINTENANCE_EVENT_DATA,
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA;

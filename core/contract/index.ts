@@ -16,6 +16,7 @@ export * from './schedules.js';
 export * from './workers.js';
 export * from './mcp.js';
 export * from './skills.js';
+export * from './maintenance.js';
 export * from './commands.js';
 export * from './protocol.js';
 export * from './client.js';

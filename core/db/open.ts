@@ -35,6 +35,8 @@ export function openDatabase(options: OpenDatabaseOptions): { db: WritableDB; in
     db.pragma('busy_timeout = 5000');
     const journalMode = options.readonly ? String(db.pragma('journal_mode', { simple: true })) : String(db.pragma('journal_mode = WAL', { simple: true }));
     db.pragma('synchronous = NORMAL');
+    // A checkpoint leaves the WAL file at most this big, whatever a burst of writes made of it.
+    if (!options.readonly) db.pragma('journal_size_limit = 67108864');
     db.pragma('foreign_keys = ON');
     sqliteVec.load(db);
     const vecVersion = String((db.prepare('SELECT vec_version() AS v').get() as { v: string }).v);

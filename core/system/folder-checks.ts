@@ -17,8 +17,8 @@ export function diskSpaceCheck(dir: string): HealthCheck {
     const fs = statfsSync(dir);
     const free = fs.bavail * fs.bsize;
     const mb = (free / 1024 / 1024).toFixed(1);
-    if (free < 1024 * 1024) return { name: 'disk space', status: 'fail', detail: `${mb} MB free on the disk holding ${dir}: changes cannot be saved; free some space` };
-    if (free < LOW_DISK_BYTES) return { name: 'disk space', status: 'warn', detail: `only ${mb} MB free on the disk holding ${dir}; free some space before writes fail` };
+    if (free < 1024 * 1024) return { name: 'disk space', status: 'fail', detail: `${mb} MB free on the disk holding ${dir}: changes cannot be saved; free some space (agent-blob maintenance prunes and compacts old data)` };
+    if (free < LOW_DISK_BYTES) return { name: 'disk space', status: 'warn', detail: `only ${mb} MB free on the disk holding ${dir}; free some space before writes fail (agent-blob maintenance prunes and compacts old data)` };
     return { name: 'disk space', status: 'ok', detail: `${mb} MB free` };
   } catch (err) {
     return { name: 'disk space', status: 'warn', detail: `cannot tell the free space of ${dir}: ${(err as Error).message}` };

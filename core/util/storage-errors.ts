@@ -35,7 +35,7 @@ export function storageError(err: unknown, where?: { dir: string; database: stri
   const database = where ? `the database ${where.database}` : 'the database';
   switch (fault) {
     case 'full':
-      return new AppError('unavailable', `the disk holding ${folder} is full (${detail}); nothing of this change was saved. Free some space and try again`);
+      return new AppError('unavailable', `the disk holding ${folder} is full (${detail}); nothing of this change was saved. Free some space (agent-blob maintenance prunes and compacts old data) and try again`);
     case 'read_only':
       return new AppError('unavailable', `${folder} cannot be written (${detail}); make it writable, or choose another folder with --data-dir or AGENT_BLOB_DATA_DIR`);
     case 'damaged':

@@ -4,6 +4,7 @@ import { chatGroup } from './chat.js';
 import { doctorGroup } from './doctor.js';
 import { hostGroup } from './host.js';
 import { logsGroup } from './logs.js';
+import { maintenanceGroup } from './maintenance.js';
 import { mcpGroup } from './mcp.js';
 import { memoryGroup } from './memory.js';
 import { permissionsGroup } from './permissions.js';
@@ -31,4 +32,5 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   skillsGroup,
   backupGroup,
   logsGroup,
+  maintenanceGroup,
 ];

@@ -1,0 +1,43 @@
+import { lstatSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Retention, StorageReport } from '../contract/index.js';
+import type { DataPaths } from '../datadir/index.js';
+import type { ReadableDB } from '../db/index.js';
+
+/** Where the data folder's space goes: per top-level file or folder, and per table inside the database. */
+export function storageReport(db: ReadableDB, paths: DataPaths, retention: Retention): StorageReport {
+  const files = readdirSync(paths.dir)
+    .map((name) => ({ name, bytes: sizeOf(join(paths.dir, name)) }))
+    .sort((a, b) => b.bytes - a.bytes);
+  const pageSize = Number(db.pragma('page_size', { simple: true }));
+  const freeBytes = Number(db.pragma('freelist_count', { simple: true })) * pageSize;
+  return {
+    dataDir: paths.dir,
+    totalBytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    files,
+    tables: tableSizes(db),
+    freeBytes,
+    events: (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n,
+    retention,
+  };
+}
+
+function tableSizes(db: ReadableDB): { name: string; bytes: number }[] {
+  try {
+    return db.prepare('SELECT name, SUM(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC').all() as { name: string; bytes: number }[];
+  } catch {
+    // A SQLite built without the dbstat table: sizes per file are still reported.
+    return [];
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    const stat = lstatSync(path);
+    if (!stat.isDirectory()) return stat.size;
+    return readdirSync(path).reduce((sum, name) => sum + sizeOf(join(path, name)), 0);
+  } catch {
+    // Gone between listing and looking (a rotated log, a WAL folded away).
+    return 0;
+  }
+}
