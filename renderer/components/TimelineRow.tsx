@@ -5,6 +5,7 @@ import { MemoryProposalRow } from './MemoryProposalRow.js';
 import { CooldownNotice } from './CooldownNotice.js';
 import { CopyButton } from './CopyButton.js';
 import { Markdown } from './Markdown.js';
+import { ErrorFixLink } from './SettingsLink.js';
 import { ToolCallRow, ToolGroupRow } from './ToolCallRow.js';
 import type { TimelineEntry } from './timelineVisibility.js';
 
@@ -41,6 +42,7 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineE
         <div className="row row-error" role="alert" data-testid="timeline-row" data-kind="error" data-id={item.id} data-code={item.code}>
           <span className="error-title">Something went wrong</span>
           <span className="error-message">{item.message}</span>
+          <ErrorFixLink code={item.code} message={item.message} />
           {item.code.startsWith('provider.') && /cooling down/.test(item.message) ? <CooldownNotice runId={item.runId} /> : null}
           {time}
         </div>

@@ -27,8 +27,9 @@ export interface SettingsSlice {
   /** Bumped when settings or provider health change elsewhere (another window, the CLI, a run). */
   settingsVersion: number;
   loadSettings(): Promise<void>;
-  saveSettings(patch: SettingsPatch): Promise<boolean>;
-  saveAgentSettings(patch: AgentSettingsPatch): Promise<boolean>;
+  /** Saves a change; null when saved, else why not in a sentence (shown beside the field that saved it). */
+  saveSettings(patch: SettingsPatch): Promise<string | null>;
+  saveAgentSettings(patch: AgentSettingsPatch): Promise<string | null>;
   testProvider(provider: string): Promise<{ ok: boolean; detail: string }>;
   /** The conversation (or one run) as a standalone HTML page. */
   exportTranscript(runId?: string): Promise<{ html: string; filename: string } | null>;
@@ -67,21 +68,19 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, clien
 
   async saveSettings(patch) {
     try {
-      set({ settings: await client.call('settings.update', patch), settingsError: null });
-      return true;
+      set({ settings: await client.call('settings.update', patch) });
+      return null;
     } catch (err) {
-      set({ settingsError: `Not saved: ${describeError(err)}` });
-      return false;
+      return plainSaveError(err);
     }
   },
 
   async saveAgentSettings(patch) {
     try {
-      set({ agentSettings: await client.call('agent.settings.update', patch), settingsError: null });
-      return true;
+      set({ agentSettings: await client.call('agent.settings.update', patch) });
+      return null;
     } catch (err) {
-      set({ settingsError: `Not saved: ${describeError(err)}` });
-      return false;
+      return plainSaveError(err);
     }
   },
 
@@ -108,3 +107,8 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, clien
     }
   },
 });
+
+/** Why a save failed, without the command name the app puts in front of its own messages. */
+function plainSaveError(err: unknown): string {
+  return describeError(err).replace(/^(agent\.)?settings\.update: /, '');
+}

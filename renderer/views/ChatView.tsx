@@ -6,6 +6,7 @@ import { StopButton } from '../components/StopButton.js';
 import { SearchIcon } from '../components/icons.js';
 import { Timeline } from '../components/Timeline.js';
 import { TimelineSearch } from '../components/TimelineSearch.js';
+import { Welcome } from '../components/Welcome.js';
 import { useApp, useAppStore } from '../store/context.js';
 import { currentChatRun } from '../store/index.js';
 
@@ -15,6 +16,8 @@ export function ChatView() {
   const cancelRun = useApp((s) => s.cancelRun);
   const searchOpen = useApp((s) => s.searchOpen);
   const setSearchOpen = useApp((s) => s.setSearchOpen);
+  // An empty conversation is a welcome that says what to set up, not an empty list.
+  const empty = useApp((s) => s.timelineStatus === 'ready' && s.timelineItems.length === 0 && !s.hasOlder);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
       // Ctrl/Cmd+F searches the whole timeline, not only the rows the browser has rendered.
@@ -43,7 +46,7 @@ export function ChatView() {
           <SearchIcon />
         </button>
       )}
-      <Timeline />
+      {empty ? <Welcome /> : <Timeline />}
       <div className="chat-footer">
         <PendingApprovals />
         <StopButton />

@@ -1,6 +1,7 @@
 import { useState } from 'react';
-import type { Endpoint, Settings } from '../../core/contract/index.js';
+import { SettingsPatchSchema, type Endpoint, type Settings, type SettingsPatch } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
+import { Field, problemFor, SaveStatusText, useSectionSave } from './settingsFields.js';
 
 type Result = { ok: boolean; detail: string } | 'testing';
 
@@ -60,12 +61,134 @@ function ProviderChecks({ provider }: { provider: string }) {
   );
 }
 
+const KEY_SOURCE = { settings: 'stored in the secret store', none: 'not set' } as const;
+
+/** Anthropic: its key (secret store or ANTHROPIC_API_KEY) and an optional base URL. */
+export function AnthropicSettings({ settings }: { settings: Settings }) {
+  const save = useApp((s) => s.saveSettings);
+  const keyForm = useSectionSave<SettingsPatch>(SettingsPatchSchema, save);
+  const urlForm = useSectionSave<SettingsPatch>(SettingsPatchSchema, save);
+  const [key, setKey] = useState('');
+  const [baseUrl, setBaseUrl] = useState(settings.providers.anthropic.baseUrl ?? '');
+  const source = settings.providers.anthropic.apiKeySource === 'env' ? 'from ANTHROPIC_API_KEY' : KEY_SOURCE[settings.providers.anthropic.apiKeySource];
+  return (
+    <>
+      <h3>Anthropic</h3>
+      <p className="settings-note" data-testid="anthropic-key-source">
+        API key: {source}
+      </p>
+      <form
+        className="settings-row"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (key.trim() && (await keyForm.submit({ anthropicApiKey: key.trim() }))) setKey('');
+        }}
+      >
+        <Field
+          field="anthropic-key"
+          label="New API key"
+          type="password"
+          autoComplete="off"
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          data-testid="anthropic-key"
+          placeholder="sk-ant-…"
+          hint="From console.anthropic.com → API keys. It is kept in this computer's secret store."
+          problem={problemFor(keyForm.problems, 'anthropicApiKey')}
+        />
+        <button type="submit" disabled={!key.trim()} data-testid="save-anthropic-key">
+          Save key
+        </button>
+        {settings.providers.anthropic.apiKeySource === 'settings' ? (
+          <button type="button" onClick={() => void keyForm.submit({ anthropicApiKey: null })}>
+            Remove stored key
+          </button>
+        ) : null}
+        <SaveStatusText status={keyForm.status} testId="anthropic-key-status" />
+      </form>
+      <form
+        className="settings-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void urlForm.submit({ anthropicBaseUrl: baseUrl.trim() || null });
+        }}
+      >
+        <Field
+          field="anthropic-base-url"
+          label="Base URL (empty: Anthropic)"
+          value={baseUrl}
+          onChange={(e) => setBaseUrl(e.target.value)}
+          placeholder="https://api.anthropic.com"
+          data-testid="anthropic-base-url"
+          problem={problemFor(urlForm.problems, 'anthropicBaseUrl')}
+        />
+        <button type="submit">Save</button>
+        <ProviderTest provider="anthropic" />
+        <SaveStatusText status={urlForm.status} />
+      </form>
+    </>
+  );
+}
+
+/** Ollama: the address of the local server. */
+export function OllamaSettings({ settings }: { settings: Settings }) {
+  const save = useApp((s) => s.saveSettings);
+  const form = useSectionSave<SettingsPatch>(SettingsPatchSchema, save);
+  const [host, setHost] = useState(settings.providers.ollama.host);
+  return (
+    <>
+      <h3>Ollama</h3>
+      <p className="settings-note">
+        Runs models on this computer, no key needed (ollama.com). Then choose one of its models as the default model below, written ollama:MODEL, e.g.
+        ollama:llama3.2.
+      </p>
+      <form
+        className="settings-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void form.submit({ ollamaHost: host.trim() });
+        }}
+      >
+        <Field field="ollama-host" label="Address" value={host} onChange={(e) => setHost(e.target.value)} data-testid="ollama-host" problem={problemFor(form.problems, 'ollamaHost')} />
+        <button type="submit" data-testid="save-ollama-host">
+          Save
+        </button>
+        <ProviderChecks provider="ollama" />
+        <SaveStatusText status={form.status} />
+      </form>
+    </>
+  );
+}
+
+/** Test connection alone, for the providers whose models are not listed here. */
+function ProviderTest({ provider }: { provider: string }) {
+  const test = useApp((s) => s.testProvider);
+  const [result, setResult] = useState<Result>();
+  return (
+    <>
+      <button
+        type="button"
+        data-testid={`test-${provider}`}
+        onClick={async () => {
+          setResult('testing');
+          setResult(await test(provider));
+        }}
+      >
+        Test connection
+      </button>
+      <TestResult provider={provider} result={result} />
+    </>
+  );
+}
+
 /** OpenAI itself: its key (secret store or OPENAI_API_KEY) and an optional base URL. */
 export function OpenAIProviderSettings({ settings }: { settings: Settings }) {
   const save = useApp((s) => s.saveSettings);
+  const keyForm = useSectionSave<SettingsPatch>(SettingsPatchSchema, save);
+  const urlForm = useSectionSave<SettingsPatch>(SettingsPatchSchema, save);
   const [key, setKey] = useState('');
   const [baseUrl, setBaseUrl] = useState(settings.providers.openai.baseUrl ?? '');
-  const source = { settings: 'stored in the secret store', env: 'from OPENAI_API_KEY', none: 'not set' }[settings.providers.openai.apiKeySource];
+  const source = settings.providers.openai.apiKeySource === 'env' ? 'from OPENAI_API_KEY' : KEY_SOURCE[settings.providers.openai.apiKeySource];
   return (
     <>
       <h3>OpenAI</h3>
@@ -76,32 +199,50 @@ export function OpenAIProviderSettings({ settings }: { settings: Settings }) {
         className="settings-row"
         onSubmit={async (e) => {
           e.preventDefault();
-          if (key.trim() && (await save({ openaiApiKey: key.trim() }))) setKey('');
+          if (key.trim() && (await keyForm.submit({ openaiApiKey: key.trim() }))) setKey('');
         }}
       >
-        <label>
-          New API key
-          <input type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} data-testid="openai-key" placeholder="sk-…" />
-        </label>
+        <Field
+          field="openai-key"
+          label="New API key"
+          type="password"
+          autoComplete="off"
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          data-testid="openai-key"
+          placeholder="sk-…"
+          problem={problemFor(keyForm.problems, 'openaiApiKey')}
+        />
         <button type="submit" disabled={!key.trim()} data-testid="save-openai-key">
           Save OpenAI key
         </button>
         {settings.providers.openai.apiKeySource === 'settings' ? (
-          <button type="button" onClick={() => void save({ openaiApiKey: null })}>
+          <button type="button" onClick={() => void keyForm.submit({ openaiApiKey: null })}>
             Remove stored OpenAI key
           </button>
         ) : null}
+        <SaveStatusText status={keyForm.status} />
       </form>
-      <div className="settings-row">
-        <label>
-          Base URL (empty: OpenAI)
-          <input value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="https://api.openai.com/v1" data-testid="openai-base-url" />
-        </label>
-        <button type="button" onClick={() => void save({ openaiBaseUrl: baseUrl.trim() || null })}>
-          Save OpenAI URL
-        </button>
+      <form
+        className="settings-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void urlForm.submit({ openaiBaseUrl: baseUrl.trim() || null });
+        }}
+      >
+        <Field
+          field="openai-base-url"
+          label="Base URL (empty: OpenAI)"
+          value={baseUrl}
+          onChange={(e) => setBaseUrl(e.target.value)}
+          placeholder="https://api.openai.com/v1"
+          data-testid="openai-base-url"
+          problem={problemFor(urlForm.problems, 'openaiBaseUrl')}
+        />
+        <button type="submit">Save OpenAI URL</button>
         <ProviderChecks provider="openai" />
-      </div>
+        <SaveStatusText status={urlForm.status} />
+      </form>
     </>
   );
 }
@@ -115,7 +256,9 @@ export function EndpointSettings({ settings }: { settings: Settings }) {
   const [problem, setProblem] = useState<string | null>(null);
   return (
     <>
-      <h3>OpenAI-compatible endpoints</h3>
+      <h3 id="settings-endpoints" tabIndex={-1}>
+        OpenAI-compatible endpoints
+      </h3>
       <p className="settings-note">
         A local server (LM Studio, llama.cpp, vLLM, LocalAI) or a gateway (OpenRouter) that speaks the OpenAI API. Its models are written NAME:model, e.g.
         lmstudio:qwen2.5-7b-instruct. A key is optional; it is kept in the secret store.

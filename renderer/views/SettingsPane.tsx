@@ -1,8 +1,19 @@
 import './SettingsPane.css';
 import { useEffect, useState } from 'react';
-import { PURPOSES, type AgentSettings, type Price, type Purpose, type Settings } from '../../core/contract/index.js';
+import {
+  AgentSettingsPatchSchema,
+  PURPOSES,
+  SettingsPatchSchema,
+  type AgentSettings,
+  type AgentSettingsPatch,
+  type Price,
+  type Purpose,
+  type Settings,
+  type SettingsPatch,
+} from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
-import { EndpointSettings, OpenAIProviderSettings } from './ProviderSettings.js';
+import { AnthropicSettings, EndpointSettings, OllamaSettings, OpenAIProviderSettings } from './ProviderSettings.js';
+import { Field, numberOrNull, problemFor, SaveStatusText, useSectionSave } from './settingsFields.js';
 
 const PURPOSE_TEXT: Record<Purpose, string> = {
   chat: 'Chat',
@@ -23,6 +34,15 @@ export function SettingsPane() {
   useEffect(() => {
     void load();
   }, [load, version]);
+  // A link elsewhere ("Add your API key") opens Settings at one field: bring it into view and focus it.
+  const target = useApp((s) => (s.paneTarget?.pane === 'settings' ? s.paneTarget : null));
+  const ready = Boolean(settings && agent);
+  useEffect(() => {
+    if (!target || !ready) return;
+    const field = document.getElementById(`settings-${target.target}`);
+    field?.scrollIntoView({ block: 'center' });
+    field?.focus();
+  }, [target, ready]);
   return (
     <div className="settings-pane" data-testid="settings-pane">
       <h1>Settings</h1>
@@ -52,83 +72,13 @@ export function SettingsPane() {
 }
 
 function ProvidersSection({ settings }: { settings: Settings }) {
-  const save = useApp((s) => s.saveSettings);
-  const test = useApp((s) => s.testProvider);
-  const [key, setKey] = useState('');
-  const [baseUrl, setBaseUrl] = useState(settings.providers.anthropic.baseUrl ?? '');
-  const [host, setHost] = useState(settings.providers.ollama.host);
-  const [results, setResults] = useState<Record<string, { ok: boolean; detail: string } | 'testing'>>({});
-  const source = { settings: 'stored in the secret store', env: 'from ANTHROPIC_API_KEY', none: 'not set' }[settings.providers.anthropic.apiKeySource];
-  const check = async (provider: 'anthropic' | 'ollama') => {
-    setResults((r) => ({ ...r, [provider]: 'testing' }));
-    const result = await test(provider);
-    setResults((r) => ({ ...r, [provider]: result }));
-  };
-  const shown = (provider: string) => {
-    const r = results[provider];
-    if (!r) return null;
-    if (r === 'testing') return <span className="settings-note">testing…</span>;
-    return (
-      <span className={r.ok ? 'settings-ok' : 'error-text'} data-testid={`provider-test-${provider}`}>
-        {r.ok ? '✓ ' : '✗ '}
-        {r.detail}
-      </span>
-    );
-  };
   return (
     <section className="settings-section" aria-labelledby="settings-providers">
-      <h2 id="settings-providers">Providers</h2>
-      <h3>Anthropic</h3>
-      <p className="settings-note" data-testid="anthropic-key-source">
-        API key: {source}
-      </p>
-      <form
-        className="settings-row"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (key.trim() && (await save({ anthropicApiKey: key.trim() }))) setKey('');
-        }}
-      >
-        <label>
-          New API key
-          <input type="password" autoComplete="off" value={key} onChange={(e) => setKey(e.target.value)} data-testid="anthropic-key" placeholder="sk-ant-…" />
-        </label>
-        <button type="submit" disabled={!key.trim()}>
-          Save key
-        </button>
-        {settings.providers.anthropic.apiKeySource === 'settings' ? (
-          <button type="button" onClick={() => void save({ anthropicApiKey: null })}>
-            Remove stored key
-          </button>
-        ) : null}
-      </form>
-      <div className="settings-row">
-        <label>
-          Base URL (empty: Anthropic)
-          <input value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="https://api.anthropic.com" />
-        </label>
-        <button type="button" onClick={() => void save({ anthropicBaseUrl: baseUrl.trim() || null })}>
-          Save
-        </button>
-        <button type="button" onClick={() => void check('anthropic')} data-testid="test-anthropic">
-          Test connection
-        </button>
-        {shown('anthropic')}
-      </div>
-      <h3>Ollama</h3>
-      <div className="settings-row">
-        <label>
-          Host
-          <input value={host} onChange={(e) => setHost(e.target.value)} />
-        </label>
-        <button type="button" onClick={() => void save({ ollamaHost: host.trim() })}>
-          Save
-        </button>
-        <button type="button" onClick={() => void check('ollama')} data-testid="test-ollama">
-          Test connection
-        </button>
-        {shown('ollama')}
-      </div>
+      <h2 id="settings-providers" tabIndex={-1}>
+        Providers
+      </h2>
+      <AnthropicSettings settings={settings} />
+      <OllamaSettings settings={settings} />
       <OpenAIProviderSettings settings={settings} />
       <EndpointSettings settings={settings} />
     </section>
@@ -136,7 +86,8 @@ function ProvidersSection({ settings }: { settings: Settings }) {
 }
 
 function DesktopSection({ settings }: { settings: Settings }) {
-  const save = useApp((s) => s.saveSettings);
+  const saveSettings = useApp((s) => s.saveSettings);
+  const form = useSectionSave<SettingsPatch>(SettingsPatchSchema, saveSettings);
   return (
     <section className="settings-section" aria-labelledby="settings-desktop">
       <h2 id="settings-desktop">Desktop app</h2>
@@ -145,11 +96,12 @@ function DesktopSection({ settings }: { settings: Settings }) {
           <input
             type="checkbox"
             checked={settings.desktop.spellcheck}
-            onChange={(e) => void save({ spellcheck: e.target.checked })}
+            onChange={(e) => void form.submit({ spellcheck: e.target.checked })}
             data-testid="spellcheck"
           />
           Check spelling as I type
         </label>
+        {form.status?.kind === 'error' ? <SaveStatusText status={form.status} /> : null}
       </div>
       <p className="settings-note">
         Off by default. On Windows and Linux, turning it on downloads dictionaries from Google&apos;s servers. Turning it off applies at once; turning it on
@@ -217,37 +169,58 @@ function MemorySection() {
 function ModelsSection({ settings, agent }: { settings: Settings; agent: AgentSettings }) {
   const save = useApp((s) => s.saveAgentSettings);
   const saveChat = useApp((s) => s.saveSettings);
+  const chatForm = useSectionSave<SettingsPatch>(SettingsPatchSchema, saveChat);
+  const routesForm = useSectionSave<AgentSettingsPatch>(AgentSettingsPatchSchema, save);
   const [chains, setChains] = useState<Record<string, string>>(() => Object.fromEntries(PURPOSES.map((p) => [p, (agent.routes[p] ?? []).join(', ')])));
   const [chat, setChat] = useState(settings.models.chat);
   return (
     <section className="settings-section" aria-labelledby="settings-models">
       <h2 id="settings-models">Models</h2>
-      <div className="settings-row">
-        <label>
-          Default model
-          <input value={chat} onChange={(e) => setChat(e.target.value)} data-testid="chat-model" />
-        </label>
-        <button type="button" onClick={() => void saveChat({ chatModel: chat.trim() })}>
+      <form
+        className="settings-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void chatForm.submit({ chatModel: chat.trim() });
+        }}
+      >
+        <Field
+          field="chat-model"
+          label="Default model"
+          value={chat}
+          onChange={(e) => setChat(e.target.value)}
+          data-testid="chat-model"
+          hint="provider:model, e.g. anthropic:claude-sonnet-5-5, ollama:llama3.2 or openai:gpt-4.1"
+          problem={problemFor(chatForm.problems, 'chatModel')}
+        />
+        <button type="submit" data-testid="save-chat-model">
           Save
         </button>
-      </div>
+        <SaveStatusText status={chatForm.status} testId="chat-model-status" />
+      </form>
       <p className="settings-note">Fallback order per purpose: models separated by commas, first choice first (provider:model). Empty uses the default model.</p>
       <form
         onSubmit={(e) => {
           e.preventDefault();
           const routes = Object.fromEntries(PURPOSES.map((p) => [p, chains[p].split(',').map((m) => m.trim()).filter(Boolean)]));
-          void save({ routes });
+          void routesForm.submit({ routes });
         }}
       >
         {PURPOSES.map((p) => (
-          <label key={p} className="settings-wide">
-            {PURPOSE_TEXT[p]}
-            <input value={chains[p]} onChange={(e) => setChains({ ...chains, [p]: e.target.value })} data-testid={`route-${p}`} placeholder={settings.models.chat} />
-          </label>
+          <Field
+            key={p}
+            field={`route-${p}`}
+            label={PURPOSE_TEXT[p]}
+            value={chains[p]}
+            onChange={(e) => setChains({ ...chains, [p]: e.target.value })}
+            data-testid={`route-${p}`}
+            placeholder={settings.models.chat}
+            problem={problemFor(routesForm.problems, `routes.${p}`)}
+          />
         ))}
         <button type="submit" data-testid="save-routes">
           Save fallback order
-        </button>
+        </button>{' '}
+        <SaveStatusText status={routesForm.status} />
       </form>
     </section>
   );
@@ -255,40 +228,66 @@ function ModelsSection({ settings, agent }: { settings: Settings; agent: AgentSe
 
 function BudgetsSection({ agent }: { agent: AgentSettings }) {
   const save = useApp((s) => s.saveAgentSettings);
+  const form = useSectionSave<AgentSettingsPatch>(AgentSettingsPatchSchema, save);
   const [tokens, setTokens] = useState(agent.budgets.runTokens?.toString() ?? '');
   const [cost, setCost] = useState(agent.budgets.runCostUsd?.toString() ?? '');
   const [turns, setTurns] = useState(String(agent.maxTurns));
   const [compactAt, setCompactAt] = useState(String(Math.round(agent.compactAt * 100)));
-  const num = (s: string) => (s.trim() === '' ? null : Number(s));
+  // The share is typed as a percentage; the contract's bounds (0.2 to 0.95) are said the same way.
+  const compactProblem = problemFor(form.problems, 'compactAt') ? 'Write a percentage from 20 to 95.' : undefined;
   return (
     <section className="settings-section" aria-labelledby="settings-budgets">
-      <h2 id="settings-budgets">Budgets and limits</h2>
+      <h2 id="settings-budgets" tabIndex={-1}>
+        Budgets and limits
+      </h2>
       <form
         className="settings-grid"
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          void save({ budgets: { runTokens: num(tokens), runCostUsd: num(cost) }, maxTurns: Number(turns), compactAt: Number(compactAt) / 100 });
+          const turnsValue = numberOrNull(turns);
+          const compactValue = numberOrNull(compactAt);
+          void form.submit({
+            budgets: { runTokens: numberOrNull(tokens), runCostUsd: numberOrNull(cost) },
+            maxTurns: turnsValue ?? Number.NaN,
+            compactAt: compactValue === null ? Number.NaN : compactValue / 100,
+          });
         }}
       >
-        <label>
-          Tokens per run (empty: no limit)
-          <input inputMode="numeric" value={tokens} onChange={(e) => setTokens(e.target.value)} data-testid="budget-tokens" />
-        </label>
-        <label>
-          Cost per run, USD (empty: no limit)
-          <input inputMode="decimal" value={cost} onChange={(e) => setCost(e.target.value)} data-testid="budget-cost" />
-        </label>
-        <label>
-          Model turns per run
-          <input inputMode="numeric" value={turns} onChange={(e) => setTurns(e.target.value)} />
-        </label>
-        <label>
-          Summarise old turns at % of the context window
-          <input inputMode="numeric" value={compactAt} onChange={(e) => setCompactAt(e.target.value)} />
-        </label>
-        <button type="submit" data-testid="save-budgets">
-          Save budgets
-        </button>
+        <Field
+          field="budget-tokens"
+          label="Tokens per run (empty: no limit)"
+          inputMode="numeric"
+          value={tokens}
+          onChange={(e) => setTokens(e.target.value)}
+          data-testid="budget-tokens"
+          problem={problemFor(form.problems, 'budgets.runTokens')}
+        />
+        <Field
+          field="budget-cost"
+          label="Cost per run, USD (empty: no limit)"
+          inputMode="decimal"
+          value={cost}
+          onChange={(e) => setCost(e.target.value)}
+          data-testid="budget-cost"
+          problem={problemFor(form.problems, 'budgets.runCostUsd')}
+        />
+        <Field field="max-turns" label="Model turns per run" inputMode="numeric" value={turns} onChange={(e) => setTurns(e.target.value)} data-testid="max-turns" problem={problemFor(form.problems, 'maxTurns')} />
+        <Field
+          field="compact-at"
+          label="Summarise old turns at % of the context window"
+          inputMode="numeric"
+          value={compactAt}
+          onChange={(e) => setCompactAt(e.target.value)}
+          data-testid="compact-at"
+          problem={compactProblem}
+        />
+        <div className="settings-actions">
+          <button type="submit" data-testid="save-budgets">
+            Save budgets
+          </button>{' '}
+          <SaveStatusText status={form.status} testId="budgets-status" />
+        </div>
       </form>
     </section>
   );
@@ -316,7 +315,7 @@ function PricesSection({ agent }: { agent: AgentSettings }) {
       prices[model] = { input, output, cacheRead, cacheWrite };
     }
     setProblem(null);
-    void save({ prices });
+    void save({ prices }).then((error) => setProblem(error ? `Not saved: ${error}` : null));
   };
   return (
     <section className="settings-section" aria-labelledby="settings-prices">
