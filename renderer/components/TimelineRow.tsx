@@ -5,6 +5,7 @@ import { MemoryProposalRow } from './MemoryProposalRow.js';
 import { CooldownNotice } from './CooldownNotice.js';
 import { CopyButton } from './CopyButton.js';
 import { Markdown } from './Markdown.js';
+import { AskAgain, UsageButton } from './ReplyActions.js';
 import { ErrorFixLink } from './SettingsLink.js';
 import { ToolCallRow, ToolGroupRow } from './ToolCallRow.js';
 import type { TimelineEntry } from './timelineVisibility.js';
@@ -43,7 +44,7 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineE
           <span className="error-title">Something went wrong</span>
           <span className="error-message">{item.message}</span>
           <ErrorFixLink code={item.code} message={item.message} />
-          {item.code.startsWith('provider.') && /cooling down/.test(item.message) ? <CooldownNotice runId={item.runId} /> : null}
+          {item.code.startsWith('provider.') && /cooling down/.test(item.message) ? <CooldownNotice runId={item.runId} /> : <AskAgain runId={item.runId} failed />}
           {time}
         </div>
       );
@@ -93,6 +94,8 @@ function MessageRow({ item, time }: { item: MessageItem; time: ReactNode }) {
         {item.model ? <span className="message-model">{item.model}</span> : null}
         {time}
         {streaming || !item.text ? null : <CopyButton text={item.text} label="Copy message" testId="copy-message" />}
+        {item.role === 'assistant' && !streaming && item.runId ? <UsageButton runId={item.runId} /> : null}
+        {item.role === 'assistant' && !streaming ? <AskAgain runId={item.runId} failed={item.status !== 'done'} /> : null}
       </header>
       {/* aria-busy holds the announcement until the reply is whole, instead of reading every delta. */}
       <div className="message-text" data-testid="message-text" aria-live={streaming ? 'polite' : undefined} aria-busy={streaming}>
