@@ -109,7 +109,7 @@ function DesktopSection({ settings }: { settings: Settings }) {
       </p>
       <div className="settings-row">
         <label>
-          <input type="checkbox" checked={settings.desktop.startAtLogin} onChange={(e) => void save({ startAtLogin: e.target.checked })} data-testid="start-at-login" />
+          <input type="checkbox" checked={settings.desktop.startAtLogin} onChange={(e) => void form.submit({ startAtLogin: e.target.checked })} data-testid="start-at-login" />
           Start Agent Blob when I log in
         </label>
       </div>
