@@ -62,7 +62,7 @@ export function createCore(options: CoreOptions): Core {
     );
     const memory = modules.add(createMemoryModule({ db, log, clock, ids, logger, providerSettings: () => settings.providerSettings(), cacheDir: paths.cache, complete: (system, prompt, signal) => agent.complete('memory', system, prompt, signal), setRecall: agent.setRecall, redact }));
     const scheduler = modules.add(createSchedulerModule({ db, log, clock, ids, logger, timeZone, queue: runs.queue, agent: agent.runtime, fire: options.runSchedules ?? options.owner !== 'cli', options: options.schedulerOptions, notify: (n) => void agent.runtime.notifier()?.notify({ title: n.title, body: n.body, runId: n.runId ?? '' }) }));
-    const workers = modules.add(createWorkersModule({ db, log, clock, ids, artifactsDir: paths.artifacts, runs: runs.runs, permissions, eventsOfRun: (runId) => agent.store.eventsOfRun(runId), onRecover: runs.onRecover }));
+    const workers = modules.add(createWorkersModule({ db, log, clock, ids, artifactsDir: paths.artifacts, runs: runs.runs, queue: runs.queue, agent: agent.runtime, permissions, eventsOfRun: (runId) => agent.store.eventsOfRun(runId), onRecover: runs.onRecover }));
     const mcp = modules.add(createMcpModule({ db, log, clock, logger, secrets, tools: tools.registry, options: { autostart: options.owner !== 'cli', ...options.mcp } }));
     const skills = modules.add(createSkillsModule({ db, log, clock, logger, bundledDir: options.bundledSkillsDir === undefined ? findBundledSkills() : options.bundledSkillsDir, userDir: paths.skills, addSystemSection: agent.addSystemSection }));
     modules.add(createChatModule({ log, ids, queue: runs.queue, agent: agent.runtime, providers: providers.providers }));
@@ -72,7 +72,7 @@ export function createCore(options: CoreOptions): Core {
 
     return {
       ...{ paths, db, dbInfo: folder.dbInfo, log, settings, permissions, gateway, clock, logger, startedAt },
-      ...{ runs: runs.runs, queue: runs.queue, memory: memory.memory, memoryProposals: memory.proposals, schedules: scheduler.service, workers: { settings: workers.settings, queries: workers.queries, artifacts: workers.artifacts }, wakeSchedules: () => scheduler.wake('resume'), agent: agent.runtime, tools: tools.registry, lock: folder.lock, notifier: native },
+      ...{ runs: runs.runs, queue: runs.queue, memory: memory.memory, memoryProposals: memory.proposals, schedules: scheduler.service, workers: { settings: workers.settings, queries: workers.queries, artifacts: workers.artifacts, pool: workers.pool }, wakeSchedules: () => scheduler.wake('resume'), agent: agent.runtime, tools: tools.registry, lock: folder.lock, notifier: native },
       recoveredRuns: runs.recovered(),
       idle: () => modules.idle(),
       // Closing: no schedule fires, every run (waiting or running) is cancelled, then the modules stop in reverse.

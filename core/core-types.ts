@@ -71,7 +71,7 @@ export interface Core {
   readonly memoryProposals: MemoryProposals;
   readonly schedules: ScheduleService;
   /** Worker roles, the worker registry and artifacts. */
-  readonly workers: Pick<WorkersModule, 'settings' | 'queries' | 'artifacts'>;
+  readonly workers: Pick<WorkersModule, 'settings' | 'queries' | 'artifacts' | 'pool'>;
   /** Looks at every schedule now (the machine woke from sleep). */
   wakeSchedules(): void;
   /** What every agent run shares; `agentExecutor(core.agent, input)` runs the loop for any purpose. */

@@ -3,12 +3,16 @@ import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import type { CapabilityModule } from '../modules/index.js';
 import type { Permissions } from '../permissions/index.js';
+import type { AgentRuntime } from '../agent/index.js';
 import type { RunManager } from '../runs/index.js';
 import type { AppEvent } from '../contract/index.js';
 import type { Clock, Ids } from '../util/index.js';
 import { ArtifactStore, createArtifactsProjector } from './artifacts.js';
+import { workerExecutor } from './executor.js';
+import { WorkerPool, type WorkerQueue } from './pool.js';
 import { WorkerSettingsService } from './roles.js';
 import { WorkerQueries, createWorkersProjector } from './store.js';
+import { workerTools } from './tools.js';
 import { transcriptOf } from './transcript.js';
 
 type WorkerCommand = Extract<CommandName, `workers.${string}`>;
@@ -21,7 +25,11 @@ export interface WorkersModuleDeps {
   ids: Ids;
   /** The data folder's `artifacts/`. */
   artifactsDir: string;
-  runs: Pick<RunManager, 'cancel'>;
+  runs: Pick<RunManager, 'get' | 'cancel'>;
+  /** The run queue workers wait in (kind `worker`). */
+  queue: WorkerQueue;
+  /** The agent loop a worker runs, inside its role. */
+  agent: AgentRuntime;
   permissions: Pick<Permissions, 'queries'>;
   /** A run's own events, oldest first (the worker's transcript). */
   eventsOfRun: (runId: string) => AppEvent[];
@@ -33,13 +41,17 @@ export interface WorkersModule extends CapabilityModule {
   readonly settings: WorkerSettingsService;
   readonly queries: WorkerQueries;
   readonly artifacts: ArtifactStore;
+  readonly pool: WorkerPool;
 }
 
 /** Workers: roles, the registry of sub-agent runs, their results and artifacts, and their commands. */
 export function createWorkersModule(deps: WorkersModuleDeps): WorkersModule {
-  const settings = new WorkerSettingsService(deps.db, deps.log, deps.clock);
   const queries = new WorkerQueries(deps.db);
   const artifacts = new ArtifactStore(deps.db, deps.log, deps.ids, deps.artifactsDir);
+  let pool: WorkerPool | null = null;
+  const settings = new WorkerSettingsService(deps.db, deps.log, deps.clock, (limits) => pool?.applyLimit(limits));
+  pool = new WorkerPool({ log: deps.log, queue: deps.queue, runs: deps.runs, queries, settings, executorFor: (role, task) => workerExecutor({ agent: deps.agent, artifacts }, role, task) });
+  const workers = pool;
   const requireWorker = (id: string) => {
     const worker = queries.get(id);
     if (!worker) throw new AppError('not_found', `no worker ${id}`);
@@ -54,11 +66,7 @@ export function createWorkersModule(deps: WorkersModuleDeps): WorkersModule {
   const handlers: WorkerHandlers = {
     'workers.list': ({ status, limit }) => ({ workers: queries.list(status, limit) }),
     'workers.get': ({ workerId }) => ({ ...requireWorker(workerId), envelope: queries.envelope(workerId), transcript: transcriptOf(deps.eventsOfRun(workerId)) }),
-    'workers.cancel': ({ workerId }) => {
-      requireWorker(workerId);
-      deps.runs.cancel(workerId, 'cancelled_by_user');
-      return requireWorker(workerId);
-    },
+    'workers.cancel': ({ workerId }) => workers.cancel(workerId, 'cancelled_by_user'),
     'workers.roles': () => ({
       roles: settings.roles().map((role) => ({ ...role, rules: deps.permissions.queries.rules().filter((r) => r.scope === `worker:${role.name}`) })),
       pool: settings.pool(),
@@ -73,7 +81,11 @@ export function createWorkersModule(deps: WorkersModuleDeps): WorkersModule {
     settings,
     queries,
     artifacts,
+    pool: workers,
     handlers,
     projectors: [createWorkersProjector(deps.db), createArtifactsProjector(deps.db)],
+    tools: workerTools({ pool: workers, queries, settings, now: () => deps.clock.now() }),
+    start: () => workers.start(),
+    stop: () => workers.stop(),
   };
 }

@@ -26,7 +26,7 @@ export class AnthropicLoopback extends LoopbackServer {
   }
 
   private async messages(res: ServerResponse, body: Record<string, unknown>): Promise<void> {
-    const reply: ScriptedReply = this.nextReply();
+    const reply: ScriptedReply = this.nextReply(body);
     const model = (reply.kind === 'stream' && reply.model) || String(body?.model ?? 'claude-loopback');
     if (reply.kind === 'hang') {
       res.writeHead(200, { 'content-type': 'text/event-stream' });

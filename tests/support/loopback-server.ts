@@ -12,6 +12,7 @@ export class LoopbackServer {
   readonly requests: RecordedRequest[] = [];
   private queue: ScriptedReply[] = [];
   private fallback: ScriptedReply | null = null;
+  private responder: ((body: unknown) => ScriptedReply | null) | null = null;
   private server: Server;
   private sockets = new Set<import('node:net').Socket>();
   url = '';
@@ -43,7 +44,18 @@ export class LoopbackServer {
     return this;
   }
 
-  nextReply(): ScriptedReply {
+  /**
+   * Answers from the request itself, before the queue: for concurrent callers (workers) whose
+   * requests arrive in no fixed order. Return null to fall through to the queue.
+   */
+  respond(fn: ((body: unknown) => ScriptedReply | null) | null): this {
+    this.responder = fn;
+    return this;
+  }
+
+  nextReply(body?: unknown): ScriptedReply {
+    const answered = this.responder?.(body) ?? null;
+    if (answered) return answered;
     return this.queue.shift() ?? this.fallback ?? { kind: 'error', status: 500, type: 'api_error', message: 'no scripted reply left' };
   }
 

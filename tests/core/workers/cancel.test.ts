@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { startTestCore, useLoopbackProviders, waitFor } from '../../support/index.js';
+import { workspace } from '../agent/helpers.js';
+import { envelopeReply, isWorkerRequest, taskOf, turnsBefore } from './support.js';
+
+/** Running, and not a zombie waiting for a reaper. */
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+// Starts a background child in the command's process group and records both pids, then waits.
+const SCRIPT = 'sleep 30 & echo $! > "$1.child"; echo $$ > "$1.shell"; wait';
+
+describe('cancelling a worker\'s parent', () => {
+  const providers = useLoopbackProviders();
+
+  it('cancels every descendant with its commands, and nothing of any of them is emitted afterwards', async () => {
+    const t = await startTestCore({ env: providers.env({ PATH: process.env.PATH }) });
+    try {
+      await t.client.call('permissions.rules.add', { effect: 'allow', capability: 'worker.spawn', pattern: '*' });
+      await t.client.call('permissions.rules.add', { effect: 'allow', capability: 'shell.exec', pattern: 'sh *' });
+      const coder = (await t.client.call('workers.roles', {})).roles.find((r) => r.name === 'coder')!;
+      const { rules: _rules, ...role } = coder;
+      await t.client.call('workers.saveRole', { role: { ...role, name: 'lead', tools: [...role.tools, 'spawn_worker'] } });
+      const root = workspace(t, { 'slow.sh': SCRIPT });
+      providers.anthropic.respond((body) => {
+        if (!isWorkerRequest(body)) return null;
+        if (turnsBefore(body) > 0) return envelopeReply({ summary: 'should never be asked' });
+        // The lead starts a coder and runs its own command in the same turn; the coder runs one too.
+        if (taskOf(body).includes('lead the work'))
+          return { kind: 'stream', toolCalls: [{ name: 'spawn_worker', arguments: { role: 'coder', task: 'do the slow part' } }, { name: 'run_command', arguments: { command: 'sh slow.sh lead' } }] };
+        return { kind: 'stream', toolCalls: [{ name: 'run_command', arguments: { command: 'sh slow.sh coder' } }] };
+      });
+      providers.anthropic.script({ kind: 'stream', toolCalls: [{ name: 'spawn_worker', arguments: { role: 'lead', task: 'lead the work' } }] });
+      const { runId } = await t.client.call('chat.send', { text: 'start the team' });
+      const files = ['lead', 'coder'].flatMap((n) => [join(root, `${n}.shell`), join(root, `${n}.child`)]);
+      await waitFor(() => files.every(existsSync), 'both commands to start');
+      const pids = files.map((f) => Number(readFileSync(f, 'utf8').trim()));
+      assert.ok(pids.every(alive));
+      const workers = (await t.client.call('workers.list', { status: 'active' })).workers;
+      assert.deepEqual(workers.map((w) => [w.role, w.depth]).sort(), [['coder', 2], ['lead', 1]]);
+
+      const cancelled = await t.client.call('runs.cancel', { runId });
+      assert.equal(cancelled.status, 'cancelled');
+      await waitFor(() => pids.every((p) => !alive(p)), 10_000, 'every process of both commands to be killed');
+      await t.core.idle();
+      for (const w of workers) {
+        const shown = await t.client.call('workers.get', { workerId: w.id });
+        assert.deepEqual([shown.status, shown.reason], ['cancelled', 'parent_cancelled'], w.role);
+        assert.equal(shown.step, null);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      for (const id of [runId, ...workers.map((w) => w.id)]) {
+        const events = t.events.filter((e) => e.runId === id);
+        const at = events.findIndex((e) => e.type === 'run.status' && e.data.to === 'cancelled');
+        assert.equal(at, events.length - 1, `nothing of ${id} is emitted after cancelled`);
+      }
+      assert.deepEqual((await t.client.call('workers.list', { status: 'active' })).workers, []);
+    } finally {
+      providers.anthropic.respond(null);
+      await t.close();
+    }
+  });
+});
