@@ -30,3 +30,25 @@ export function watchPendingApprovals(core: Core, onCount: (count: number) => vo
     unsubscribe();
   };
 }
+
+/** Counts the workers that have not ended whenever one is spawned or a run ends, for the tray. Returns the stop. */
+export function watchActiveWorkers(core: Core, onCount: (count: number) => void): () => void {
+  let queued = false;
+  let stopped = false;
+  const refresh = () => {
+    if (queued || stopped) return;
+    queued = true;
+    setImmediate(() => {
+      queued = false;
+      if (!stopped) onCount(core.workers.queries.list('active', 1000).length);
+    });
+  };
+  const unsubscribe = core.log.subscribe(core.log.head(), (event) => {
+    if (event.type === 'worker.spawned' || event.type === 'run.status') refresh();
+  });
+  refresh();
+  return () => {
+    stopped = true;
+    unsubscribe();
+  };
+}

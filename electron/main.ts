@@ -4,7 +4,7 @@ import { createCore, type Core, type CoreOptions, type NativeNotifier } from '..
 import { dataPaths, defaultDataDir } from '../core/datadir/index.js';
 import { startHostServer, type HostServer } from '../core/host/index.js';
 import type { DesktopApi, WindowLike } from './api.js';
-import { watchPendingApprovals } from './approvals.js';
+import { watchActiveWorkers, watchPendingApprovals } from './approvals.js';
 import { applyStartAtLogin, HIDDEN_SWITCH, keepsRunningNotice, watchSchedules } from './background.js';
 import { attachIpcTransport } from './ipc.js';
 import { detectTraySupport, NO_TRAY_NOTICE, type TraySupport } from './lifecycle.js';
@@ -222,6 +222,7 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
   };
   // Permission requests waiting for a person show on the tray and the badge, also while hidden.
   const stopWatchingApprovals = watchPendingApprovals(core, setPendingApprovals);
+  const stopWatchingWorkers = watchActiveWorkers(core, (count) => tray.setActiveWorkers(count));
 
   const showUpdate = (state: UpdateState) => {
     tray.setUpdate(state);
@@ -243,6 +244,7 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
   const release = () => {
     updates?.stop();
     stopWatchingApprovals();
+    stopWatchingWorkers();
     stopWatchingSettings();
     stopWatchingSchedules();
     stopWatchingLogin();

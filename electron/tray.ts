@@ -12,6 +12,8 @@ export interface AppTray {
   setUpdate(state: UpdateState): void;
   /** The schedules, shown in the menu with their next time. */
   setSchedules(schedules: readonly Schedule[]): void;
+  /** Workers that have not ended: shown in the tooltip and the menu. */
+  setActiveWorkers(count: number): void;
   destroy(): void;
 }
 
@@ -52,10 +54,12 @@ export function createAppTray(api: DesktopApi, options: AppTrayOptions): AppTray
   let approvals = 0;
   let update: UpdateState = { kind: 'idle' };
   let schedules: readonly Schedule[] = [];
+  let workers = 0;
 
   const render = () => {
     const lines = [PRODUCT_NAME];
     if (approvals > 0) lines[0] = `${PRODUCT_NAME}: ${approvals} approval${approvals === 1 ? '' : 's'} waiting`;
+    if (workers > 0) lines.push(`${workers} worker${workers === 1 ? '' : 's'} active`);
     if (update.kind === 'downloading') lines.push(`Downloading update ${update.version}: ${Math.round(update.percent)}%`);
     if (update.kind === 'ready') lines.push(`Update ${update.version} installs when you quit`);
     const active = schedules.filter((s) => s.status === 'active').length;
@@ -81,6 +85,7 @@ export function createAppTray(api: DesktopApi, options: AppTrayOptions): AppTray
     tray.setContextMenu(
       api.Menu.buildFromTemplate([
         { label: `Open ${PRODUCT_NAME}`, click: options.open },
+        ...(workers > 0 ? [{ label: `${workers} worker${workers === 1 ? '' : 's'} active`, enabled: false }] : []),
         ...updateItems,
         ...scheduleItems,
         { type: 'separator' },
@@ -103,6 +108,11 @@ export function createAppTray(api: DesktopApi, options: AppTrayOptions): AppTray
     },
     setSchedules(list) {
       schedules = list;
+      render();
+    },
+    setActiveWorkers(count) {
+      if (count === workers) return;
+      workers = count;
       render();
     },
     destroy: () => tray.destroy(),

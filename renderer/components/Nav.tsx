@@ -6,7 +6,7 @@ export function Nav({ panes, current, onSelect }: { panes: readonly Pane[]; curr
     <nav className="nav" aria-label="Sections" id="sections-nav">
       <ul>
         {panes.map((pane) => (
-          <li key={pane.id}>
+          <li key={pane.id} className="nav-entry">
             <button
               type="button"
               className="nav-item"
@@ -19,6 +19,7 @@ export function Nav({ panes, current, onSelect }: { panes: readonly Pane[]; curr
               <pane.Icon />
               <span className="nav-label">{pane.label}</span>
             </button>
+            {pane.Badge ? <pane.Badge /> : null}
           </li>
         ))}
       </ul>

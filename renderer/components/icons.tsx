@@ -33,6 +33,13 @@ export const ClockIcon = icon(
 );
 /** A plug: MCP servers and skills. */
 export const PlugIcon = icon(<path d="M9 3v5M15 3v5M6 8h12v3a6 6 0 0 1-12 0zM12 17v4" />);
+export const WorkersIcon = icon(
+  <>
+    <circle cx="8" cy="8" r="3" />
+    <circle cx="17" cy="10" r="2.5" />
+    <path d="M3 19c0-3 2.2-5 5-5s5 2 5 5M13.5 19c.3-2.3 1.7-3.8 3.5-3.8s3.2 1.5 3.5 3.8" />
+  </>,
+);
 export const MenuIcon = icon(<path d="M4 6h16M4 12h16M4 18h16" />);
 export const SearchIcon = icon(
   <>

@@ -12,11 +12,13 @@ import { createTimelineSlice } from './timeline.js';
 import { createToolsSlice } from './tools.js';
 import type { AppState, EventApplier } from './types.js';
 import { createUiSlice } from './ui.js';
+import { createWorkersSlice } from './workers.js';
 
 export type { AppState } from './types.js';
 export { currentChatRun, type ActiveRun } from './runs.js';
 export { TIMELINE_PAGE_SIZE } from './timeline.js';
 export { announceNotifications, type Toast } from './notifications.js';
+export { activeWorkerCount, type OpenWorker } from './workers.js';
 
 /** Every slice that follows pushed events; a new slice adds its applier here. */
 const EVENT_APPLIERS: EventApplier[] = [
@@ -29,6 +31,7 @@ const EVENT_APPLIERS: EventApplier[] = [
   (state, events) => state.applyNotificationEvents(events),
   (state, events) => state.applyScheduleEvents(events),
   (state, events) => state.applyToolsEvents(events),
+  (state, events) => state.applyWorkerEvents(events),
 ];
 
 export type AppStore = StoreApi<AppState>;
@@ -47,6 +50,7 @@ export function createAppStore(client: Client): AppStore {
     ...createSchedulesSlice(set, get, client),
     ...createToolsSlice(set, get, client),
     ...createUiSlice(set, get, client),
+    ...createWorkersSlice(set, get, client),
   }));
 }
 
@@ -60,7 +64,7 @@ export async function startAppStore(store: AppStore, client: Client): Promise<()
   // Loaded after the timeline, so each reflects at least `head`; replaying later events onto them is
   // harmless. A loader reports its own failure in its slice; none may stop the window following the log.
   const state = store.getState();
-  await Promise.allSettled([state.loadActiveRuns(), state.loadPendingPermissions()]);
+  await Promise.allSettled([state.loadActiveRuns(), state.loadPendingPermissions(), state.loadWorkers()]);
   // Events arrive one frame at a time; applying them per microtask keeps a burst (the backlog after
   // a reconnect) to one update of the store.
   let pending: AppEvent[] = [];

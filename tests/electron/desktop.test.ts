@@ -344,6 +344,23 @@ describe('desktop shell', () => {
     assert.equal(fake.app.badge, 0);
   });
 
+  test('the tray shows how many workers are active, and stops when they have ended', async () => {
+    const fake = createFakeElectron();
+    const desktop = await launch(fake);
+    const { core } = desktop;
+    const spawn = (task: string) =>
+      core.log.transaction(() => {
+        const runId = core.runs.create({ kind: 'worker', title: task });
+        core.log.append('worker.spawned', { role: 'researcher', task, parentRunId: null, depth: 1 }, runId);
+        return runId;
+      });
+    const first = spawn('read the logs');
+    spawn('summarise the logs');
+    await waitFor(() => fake.trays[0].tooltip === 'Agent Blob\n2 workers active', 'the tooltip to count two workers');
+    core.log.transaction(() => core.runs.transition(first, 'cancelled', { reason: 'cancelled_by_user' }));
+    await waitFor(() => fake.trays[0].tooltip === 'Agent Blob\n1 worker active', 'the tooltip to count one worker');
+  });
+
   test('on macOS the tray uses the template image and the dock icon brings the window back', async () => {
     const fake = createFakeElectron();
     await launch(fake, { platform: 'darwin' });
