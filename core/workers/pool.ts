@@ -98,9 +98,13 @@ export class WorkerPool {
       this.lent++;
       this.applyLimit();
     }
+    const wakes: (() => void)[] = [];
+    const aborted = () => wakes.forEach((wake) => wake());
+    signal.addEventListener('abort', aborted, { once: true });
     try {
-      await Promise.all(ids.map((id) => this.ended(id, signal)));
+      await Promise.all(ids.map((id) => this.ended(id, signal, wakes)));
     } finally {
+      signal.removeEventListener('abort', aborted);
       if (lend) {
         this.lent--;
         this.applyLimit();
@@ -126,18 +130,17 @@ export class WorkerPool {
     return false;
   }
 
-  private ended(id: string, signal: AbortSignal): Promise<void> {
+  private ended(id: string, signal: AbortSignal, wakes: (() => void)[]): Promise<void> {
     if (isTerminalRunStatus(this.deps.runs.get(id).status) || signal.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const set = this.waiters.get(id) ?? new Set();
       this.waiters.set(id, set);
       const done = () => {
-        signal.removeEventListener('abort', done);
         set.delete(done);
         resolve();
       };
       set.add(done);
-      signal.addEventListener('abort', done, { once: true });
+      wakes.push(done);
     });
   }
 }
