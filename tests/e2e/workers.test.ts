@@ -23,8 +23,8 @@ describe('the worker panel in the browser against the headless host', () => {
         const envelope = JSON.stringify({ summary: 'Three sources agree on the date.', artifacts: [{ name: 'sources.md', content: '# Sources\n- one\n- two\n- three' }] });
         app.anthropic.respond((body) => {
           if (!isWorkerRequest(body)) return null;
-          // The researcher streams its answer slowly; the writer never answers until cancelled.
-          if (taskOf(body).includes('sources')) return { kind: 'stream', chunks: chunk(envelope, 4), delayMs: 40, usage: { input: 120, output: 30 } };
+          // The researcher streams its answer slowly (seconds, so the panel sees it writing); the writer never answers until cancelled.
+          if (taskOf(body).includes('sources')) return { kind: 'stream', chunks: chunk(envelope, 2), delayMs: 60, usage: { input: 120, output: 30 } };
           return { kind: 'hang' };
         });
         app.anthropic.script(
