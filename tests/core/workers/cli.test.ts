@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { tempDir } from '../../support/index.js';
+import { chunk, tempDir, useLoopbackProviders } from '../../support/index.js';
 import { runCli } from '../host/cli-support.js';
+import { envelopeReply, isWorkerRequest } from './support.js';
 
 describe('agent-blob workers', () => {
+  const providers = useLoopbackProviders();
   const dir = tempDir();
   after(() => dir.cleanup());
-  const cli = (args: string[]) => runCli([...args, '--data-dir', dir.path], { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', TZ: 'UTC' });
+  const cli = (args: string[]) => runCli([...args, '--data-dir', dir.path], { ...providers.env(), TZ: 'UTC' });
 
   it('roles lists the default roles with their tools, memory access and budget, and the pool limits, as text and --json', async () => {
     const json = await cli(['workers', 'roles', '--json']);
@@ -33,5 +35,35 @@ describe('agent-blob workers', () => {
     const missing = await cli(['workers', 'show']);
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /needs exactly one worker id/);
+  });
+
+  it('after a chat that used a worker, list shows it with parent, times, tokens and cost, and show prints its result and transcript', async () => {
+    const rule = await cli(['permissions', 'rules', 'add', '--effect', 'allow', '--capability', 'worker.spawn', '--pattern', '*']);
+    assert.equal(rule.code, 0, rule.stderr);
+    providers.anthropic.respond((body) => (isWorkerRequest(body) ? envelopeReply({ summary: 'The meeting is on Tuesday.', errors: ['the second calendar was empty'] }) : null));
+    providers.anthropic.script({ kind: 'stream', toolCalls: [{ name: 'spawn_worker', arguments: { role: 'researcher', task: 'find the meeting day' } }] }, { kind: 'stream', chunks: chunk('Tuesday.', 3) });
+    try {
+      const chat = await cli(['chat', 'when is the meeting?']);
+      assert.equal(chat.code, 0, chat.stderr);
+    } finally {
+      providers.anthropic.respond(null);
+    }
+    const { workers } = JSON.parse((await cli(['workers', 'list', '--json'])).stdout) as { workers: Record<string, unknown>[] };
+    assert.equal(workers.length, 1);
+    const w = workers[0];
+    assert.deepEqual([w.role, w.task, w.status, w.tokens, w.costUsd === 0 || typeof w.costUsd === 'number'], ['researcher', 'find the meeting day', 'done', 52, true]);
+    assert.match(String(w.parentRunId), /^run_/);
+    assert.ok(typeof w.startedAt === 'number' && typeof w.endedAt === 'number');
+    const table = await cli(['workers', 'list']);
+    assert.match(table.stdout, /^ID +ROLE +STATUS +TASK +PARENT RUN +STARTED \(UTC\) +ENDED \(UTC\) +TOKENS +COST/);
+    assert.match(table.stdout, /researcher +done +find the meeting day/);
+    const shown = await cli(['workers', 'show', String(w.id)]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /summary: The meeting is on Tuesday\./);
+    assert.match(shown.stdout, /reported error: the second calendar was empty/);
+    assert.match(shown.stdout, /transcript:\nuser: find the meeting day\nassistant: \{"summary"/);
+    const cancel = await cli(['workers', 'cancel', String(w.id)]);
+    assert.notEqual(cancel.code, 0);
+    assert.match(cancel.stderr, /already ended/);
   });
 });
