@@ -145,7 +145,8 @@ export const WORKER_COMMANDS = {
   /** Workers, newest first: `active` ones not yet ended, or `all`. */
   'workers.list': {
     args: z.object({ status: z.enum(['active', 'all']).default('all'), limit: z.number().int().min(1).max(1000).default(50) }).strict(),
-    result: z.object({ workers: z.array(WorkerSchema) }),
+    /** `head`: the last event the list reflects; apply only later ones to it. */
+    result: z.object({ workers: z.array(WorkerSchema), head: z.number().int().min(0) }),
   },
   /** One worker with its result and its whole transcript. */
   'workers.get': {

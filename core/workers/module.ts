@@ -64,7 +64,7 @@ export function createWorkersModule(deps: WorkersModuleDeps): WorkersModule {
     deps.log.append('timeline.error', { code: 'worker_interrupted', message: `The ${worker.role} worker ${worker.id} was interrupted: the app stopped while it was ${worker.status === 'queued' ? 'waiting to start' : 'working'} on "${worker.task.slice(0, 120)}".` }, worker.parentRunId);
   });
   const handlers: WorkerHandlers = {
-    'workers.list': ({ status, limit }) => ({ workers: queries.list(status, limit) }),
+    'workers.list': ({ status, limit }) => ({ workers: queries.list(status, limit), head: deps.log.head() }),
     'workers.get': ({ workerId }) => ({ ...requireWorker(workerId), envelope: queries.envelope(workerId), transcript: transcriptOf(deps.eventsOfRun(workerId)) }),
     'workers.cancel': ({ workerId }) => workers.cancel(workerId, 'cancelled_by_user'),
     'workers.roles': () => ({

@@ -26,6 +26,8 @@ export interface WorkersSlice {
 
 export const createWorkersSlice: SliceCreator<WorkersSlice> = (set, get, client) => {
   let refreshQueued = false;
+  /** The last event the loaded list reflects: replayed events up to it are already counted in it. */
+  let listedUpTo = 0;
   const refreshOpen = () => {
     if (refreshQueued) return;
     refreshQueued = true;
@@ -50,10 +52,9 @@ export const createWorkersSlice: SliceCreator<WorkersSlice> = (set, get, client)
 
     async loadWorkers() {
       try {
-        const { workers } = await client.call('workers.list', { status: 'all', limit: 200 });
-        // Events that arrived while loading are newer than the list; keep what they set.
-        const live = get().workers;
-        set({ workers: { ...Object.fromEntries(workers.map((w) => [w.id, w])), ...live }, workersLoaded: true, workersError: null });
+        const { workers, head } = await client.call('workers.list', { status: 'all', limit: 200 });
+        listedUpTo = head;
+        set({ workers: Object.fromEntries(workers.map((w) => [w.id, w])), workersLoaded: true, workersError: null });
       } catch (err) {
         set({ workersLoaded: true, workersError: `Workers could not be loaded: ${describeError(err)}` });
       }
@@ -89,7 +90,7 @@ export const createWorkersSlice: SliceCreator<WorkersSlice> = (set, get, client)
       };
       for (const event of events) {
         const id = event.runId;
-        if (!id) continue;
+        if (!id || event.seq <= listedUpTo) continue;
         if (event.type === 'worker.spawned') {
           workers = {
             ...workers,
