@@ -123,6 +123,39 @@ describe('the worker pool', () => {
     }
   });
 
+  it('a worker waiting for its own worker lends it its place, so a pool of one does not deadlock', async () => {
+    const t = await start();
+    try {
+      await t.client.call('workers.setPool', { maxRunning: 1 });
+      const researcher = (await t.client.call('workers.roles', {})).roles.find((r) => r.name === 'researcher')!;
+      const { rules: _rules, ...role } = researcher;
+      await t.client.call('workers.saveRole', { role: { ...role, name: 'lead', tools: ['spawn_worker'] } });
+      providers.anthropic.respond((body) => {
+        if (!isWorkerRequest(body)) return null;
+        if (taskOf(body).includes('plan')) {
+          if (turnsBefore(body) === 0) return { kind: 'stream', toolCalls: [{ name: 'spawn_worker', arguments: { role: 'researcher', task: 'look it up' } }] };
+          return envelopeReply({ summary: `planned with ${toolResults(body).length} result` });
+        }
+        return envelopeReply({ summary: 'looked it up' });
+      });
+      const lead = t.core.workers.pool.spawn({ parentRunId: null, role: 'lead', task: 'plan the trip' });
+      const other = t.core.workers.pool.spawn({ parentRunId: null, role: 'researcher', task: 'unrelated' });
+      const [ended] = await t.core.workers.pool.wait([lead.id, other.id], new AbortController().signal);
+      assert.equal(ended.status, 'done');
+      assert.equal(t.core.workers.queries.envelope(lead.id)?.summary, 'planned with 1 result');
+      const child = t.core.workers.queries.childrenOf(lead.id);
+      assert.deepEqual(child.map((c) => [c.task, c.status, c.depth]), [['look it up', 'done', 2]]);
+      const ids = new Set([lead.id, other.id, child[0].id]);
+      // The lead waits (lending its place) while its child runs; the unrelated worker still waits its turn.
+      const started = statusMoves(t.events).filter((m) => ids.has(m.runId) && m.to === 'running').map((m) => m.runId);
+      assert.deepEqual(started, [lead.id, child[0].id, other.id]);
+      assert.equal(t.core.queue.currentLimits().perKind.worker, 1, 'the place is given back');
+    } finally {
+      providers.anthropic.respond(null);
+      await t.close();
+    }
+  });
+
   it('a malformed envelope fails the worker invalid_envelope, and the parent gets that error instead of a result', async () => {
     const t = await start();
     try {
