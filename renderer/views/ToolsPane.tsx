@@ -301,6 +301,18 @@ function SkillsSection({ client, run, version }: { client: Client; run: Runner; 
       setFolder(r.folders.user);
     });
   }, [client, run, version]);
+  // The box follows the click at once; if the core refuses, it goes back and the error shows.
+  const [saving, setSaving] = useState<ReadonlySet<string>>(new Set());
+  const toggle = async (name: string, enabled: boolean) => {
+    const set = (on: boolean) => setSkills((list) => list && list.map((x) => (x.name === name ? { ...x, enabled: on } : x)));
+    const busy = (on: boolean) => setSaving((prev) => new Set([...prev].filter((n) => n !== name).concat(on ? [name] : [])));
+    set(enabled);
+    busy(true);
+    const done = await run('Not changed', () => client.call('skills.setEnabled', { name, enabled }));
+    busy(false);
+    if (done === null) set(!enabled);
+    else setSkills((list) => list && list.map((x) => (x.name === name ? done : x)));
+  };
   return (
     <section className="tools-section" aria-labelledby="skills-heading">
       <h2 id="skills-heading">Skills</h2>
@@ -316,8 +328,9 @@ function SkillsSection({ client, run, version }: { client: Client; run: Runner; 
                   type="checkbox"
                   data-testid="skill-enabled"
                   checked={s.enabled && !s.problems.length}
+                  aria-busy={saving.has(s.name)}
                   disabled={s.problems.length > 0}
-                  onChange={(e) => void run('Not changed', () => client.call('skills.setEnabled', { name: s.name, enabled: e.target.checked }))}
+                  onChange={(e) => void toggle(s.name, e.target.checked)}
                 />
                 <strong>{s.name}</strong>
               </label>

@@ -54,7 +54,11 @@ describe('the tools pane in the browser against the headless host', () => {
       await skill.getByTestId('skill-view').click();
       await skill.getByTestId('skill-body').getByText(/Summarising a folder of notes/).waitFor();
       await skill.getByTestId('skill-enabled').uncheck();
-      await app.page.getByTestId('skill-notes-summary').locator('[data-testid="skill-enabled"]:not(:checked)').waitFor();
+      // The box flips at once and is busy until the core has saved it.
+      await skill.locator('[data-testid="skill-enabled"][aria-busy="false"]:not(:checked)').waitFor();
+      assert.equal(await app.page.getByTestId('tools-error').count(), 0);
+      const listed = await app.host.core.gateway.call('skills.list', {});
+      assert.equal(listed.skills.find((s) => s.name === 'notes-summary')?.enabled, false, 'the core turned it off');
     } finally {
       await app.close();
     }
