@@ -1,8 +1,8 @@
 import type { AgentSettings, Purpose } from '../contract/index.js';
 import { DeltaCoalescer, type EventLog } from '../events/index.js';
 import type { PermissionGate } from '../permissions/index.js';
-import { ProviderError, contextWindowOf, routeStream, type ChatMessage, type CircuitBreaker, type ModelProvider, type ProviderId, type RoutedEvent } from '../providers/index.js';
-import type { RunExecutor } from '../runs/index.js';
+import { ProviderError, contextWindowOf, type ProviderErrorKind, routeStream, type ChatMessage, type CircuitBreaker, type ModelProvider, type ProviderId, type RoutedEvent } from '../providers/index.js';
+import type { RunExecutor, RunOutcome } from '../runs/index.js';
 import type { TimelineQueries } from '../timeline/index.js';
 import { normalizeToolError, type AnyTool, type Notifier, type ToolContext } from '../tools/index.js';
 import type { Clock } from '../util/index.js';
@@ -68,6 +68,27 @@ export interface AgentRunInput {
   budget?: { tokens: number | null; costUsd: number | null };
 }
 
+/**
+ * A model step's failure as recorded for replay. A provider's own error keeps its provider and kind;
+ * anything else is labelled with the provider of the model that was being tried (not a guess) and
+ * `kind: null`, so replay throws it again as the same plain error the loop saw live.
+ */
+function recordedError(err: unknown, model: string | null): { provider: ProviderId | null; kind: ProviderErrorKind | null; message: string; status: number | null } {
+  if (err instanceof ProviderError) return { provider: err.provider, kind: err.kind, message: err.message, status: err.status };
+  const provider = model === null ? null : model.slice(0, Math.max(0, model.indexOf(':'))) || null;
+  return { provider, kind: null, message: String((err as Error)?.message ?? err), status: null };
+}
+
+/**
+ * The loop stopped as cancelled. Cancelled through the run manager, the run has ended already and
+ * this is not read; otherwise nothing here cancelled it: the provider ended its request as cancelled
+ * (the server cut the stream, the SDK aborted it), and the run says so instead of ending `done`.
+ */
+function cancelledOutcome(signal: AbortSignal): RunOutcome {
+  if (signal.aborted) return { status: 'cancelled', reason: 'cancelled', error: null };
+  return { status: 'cancelled', reason: 'provider_cancelled', error: 'the model provider ended the request as cancelled before the answer was complete' };
+}
+
 /** The chain of models for a purpose: settings' route, else the chat model. */
 export function chainFor(rt: AgentRuntime, purpose: Purpose, explicit?: string): string[] {
   if (explicit) return [explicit];
@@ -105,7 +126,7 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     } catch {
       memory = null;
     }
-    if (ctx.signal.aborted) return { status: 'done' };
+    if (ctx.signal.aborted) return cancelledOutcome(ctx.signal);
 
     let step = 0;
     const record = (kind: string, callId: string | null, data: unknown) => rt.store.record(ctx.runId, ++step, kind, callId, rt.redact(JSON.stringify(data)));
@@ -139,8 +160,11 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     const model: ModelCaller = async function* (purpose, modelChain, request) {
       const events: RoutedEvent[] = [];
       const requested = requestRecord(purpose, request);
+      // The model being tried: the chain's first, then each one the router falls back to.
+      let current: string | null = modelChain[0] ?? null;
       try {
         for await (const event of routeStream({ providers: rt.providers, clock: rt.clock, breaker: rt.breaker }, modelChain, request)) {
+          if (event.type === 'fallback') current = event.to;
           // Text is recorded joined, so the redaction pass sees a key whole however it was chunked.
           const last = events.at(-1);
           if (event.type === 'text' && last?.type === 'text') events[events.length - 1] = { type: 'text', text: last.text + event.text };
@@ -149,8 +173,7 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
         }
         record('model', null, { purpose, chain: modelChain, request: requested, events, error: null });
       } catch (err) {
-        const e = err instanceof ProviderError ? err : new ProviderError('anthropic', 'server', String((err as Error)?.message ?? err));
-        if (e.kind !== 'cancelled') record('model', null, { purpose, chain: modelChain, request: requested, events, error: { provider: e.provider, kind: e.kind, message: e.message, status: e.status } });
+        if (!(err instanceof ProviderError && err.kind === 'cancelled')) record('model', null, { purpose, chain: modelChain, request: requested, events, error: recordedError(err, current) });
         throw err;
       }
     };
@@ -219,12 +242,12 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
       const next = await generator.next();
       if (ctx.signal.aborted) {
         await generator.return({ status: 'cancelled' });
-        return { status: 'done' };
+        return cancelledOutcome(ctx.signal);
       }
       if (next.done) {
         coalescer.flush();
         const outcome = next.value;
-        return outcome.status === 'cancelled' ? { status: 'done' } : outcome;
+        return outcome.status === 'cancelled' ? cancelledOutcome(ctx.signal) : outcome;
       }
       apply(next.value);
     }

@@ -39,7 +39,8 @@ export interface ReplayResult {
 }
 
 type RecordedInput = { input: AgentInput; config: { prices: AgentDeps['prices']; contextTokens: AgentDeps['contextTokens']; compactAt: number; maxTurns: number; maxTokens: number; budget: AgentDeps['budget']; timeZone: string; systemSections: AgentDeps['systemSections']; memory: string | null; tools: string[]; roots?: string[] } };
-type RecordedModel = { events: RoutedEvent[]; error: { provider: ProviderId; kind: ProviderErrorKind; message: string; status: number | null } | null };
+/** `kind` null: the loop saw a plain error, not a provider's (older recordings always hold a provider and kind). */
+type RecordedModel = { events: RoutedEvent[]; error: { provider: ProviderId | null; kind: ProviderErrorKind | null; message: string; status: number | null } | null };
 
 /**
  * Re-runs a recorded run's loop against what it recorded: model streams in order, gate answers and
@@ -60,7 +61,8 @@ export async function replayRun(source: ReplaySource, runId: string): Promise<Re
     const next = models.shift();
     if (!next) throw new ProviderError('anthropic', 'bad_request', 'replay diverged: the run made no further model call');
     for (const event of next.events) yield event;
-    if (next.error) throw new ProviderError(next.error.provider, next.error.kind, next.error.message, next.error.status);
+    if (next.error?.kind && next.error.provider) throw new ProviderError(next.error.provider, next.error.kind, next.error.message, next.error.status);
+    if (next.error) throw new Error(next.error.message);
   };
   const clock = new ManualClock(input.startedAt);
   const signal = new AbortController().signal;

@@ -15,7 +15,8 @@ export type AgentEvent =
   | { kind: 'emit'; event: AgentEmit }
   | { kind: 'compacted'; data: EventData<'conversation.compacted'>; archive: { role: string; text: string }[] };
 
-export type AgentOutcome = RunOutcome | { status: 'cancelled' };
+/** The loop's `cancelled` carries no reason: the executor knows whether the run was cancelled or the provider stopped on its own. */
+export type AgentOutcome = Exclude<RunOutcome, { status: 'cancelled' }> | { status: 'cancelled' };
 
 /** Streams one model turn for a purpose along a fallback chain (the router, or a replay of recordings). */
 export type ModelCaller = (purpose: Purpose, chain: readonly string[], request: Omit<ModelRequest, 'model'>) => AsyncIterable<RoutedEvent>;

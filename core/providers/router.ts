@@ -84,7 +84,7 @@ export async function* routeStream(deps: RouterDeps, chain: readonly string[], r
         const delayMs = error.retryAfterMs ?? Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
         if (delayMs > policy.maxRetryAfterMs) break;
         yield { type: 'retry', model: ref, attempt, kind: error.kind, message: error.message, delayMs };
-        await sleep(deps.clock, delayMs, request.signal);
+        await sleep(deps.clock, delayMs, request.signal, provider);
       } finally {
         deps.clock.clearTimeout(idle);
       }
@@ -94,13 +94,13 @@ export async function* routeStream(deps: RouterDeps, chain: readonly string[], r
   throw lastError ?? new ProviderError('anthropic', 'bad_request', 'no model is configured for this purpose');
 }
 
-/** Waits on the injected clock; a cancel ends the wait at once. */
-export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+/** Waits on the injected clock; a cancel ends the wait at once (a `cancelled` error of `provider`, the one being retried). */
+export function sleep(clock: Clock, ms: number, signal: AbortSignal, provider: ProviderId): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(new ProviderError('anthropic', 'cancelled', 'cancelled'));
+    if (signal.aborted) return reject(new ProviderError(provider, 'cancelled', 'cancelled'));
     const onAbort = () => {
       clock.clearTimeout(timer);
-      reject(new ProviderError('anthropic', 'cancelled', 'cancelled'));
+      reject(new ProviderError(provider, 'cancelled', 'cancelled'));
     };
     const timer = clock.setTimeout(() => {
       signal.removeEventListener('abort', onAbort);

@@ -21,8 +21,12 @@ export class IllegalRunTransitionError extends Error {
   }
 }
 
-/** How an executor says its run ended. */
-export type RunOutcome = { status: 'done' } | { status: 'failed'; reason: string; error: string };
+/**
+ * How an executor says its run ended. `cancelled` is for work that stopped on its own account (a
+ * provider ended the request as cancelled): it says why. A run cancelled through `cancel` has ended
+ * already, and what its executor returns is not looked at.
+ */
+export type RunOutcome = { status: 'done' } | { status: 'failed'; reason: string; error: string } | { status: 'cancelled'; reason: string; error: string | null };
 
 /** What a run's executor may do. Everything it emits after the run ended is dropped. */
 export interface RunContext {
@@ -146,7 +150,7 @@ export class RunManager {
       this.logger.log('error', 'run executor threw', { runId, error: String((err as Error)?.stack ?? err) });
       outcome = { status: 'failed', reason: 'internal', error: `internal error: ${(err as Error)?.message ?? String(err)}` };
     }
-    if (this.active.get(runId) === entry) this.finish(runId, entry, outcome.status === 'done' ? 'done' : 'failed', outcome.status === 'failed' ? outcome : {});
+    if (this.active.get(runId) === entry) this.finish(runId, entry, outcome.status, outcome.status === 'done' ? {} : outcome);
     return this.get(runId);
   }
 
