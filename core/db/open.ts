@@ -22,8 +22,8 @@ export interface DatabaseInfo {
 }
 
 /**
- * Opens the data folder's database: WAL, sqlite-vec loaded, FTS5 checked, migrations run in order
- * (each in a transaction that also bumps `user_version`). A database written by a newer version is
+ * Opens the data folder's database: WAL, sqlite-vec loaded, FTS5 checked, the migrations it has not
+ * recorded run in order (each in a transaction that records it and raises `user_version`). A database written by a newer version is
  * refused rather than guessed at.
  */
 export function openDatabase(options: OpenDatabaseOptions): { db: WritableDB; info: DatabaseInfo } {
@@ -51,7 +51,7 @@ export function openDatabase(options: OpenDatabaseOptions): { db: WritableDB; in
           'update Agent Blob or choose another data folder',
       );
     }
-    if (!options.readonly) runMigrations(db, migrations, current);
+    if (!options.readonly) runMigrations(db, migrations, current, options.file);
     const sqliteVersion = String((db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v);
     return {
       db,
@@ -63,12 +63,37 @@ export function openDatabase(options: OpenDatabaseOptions): { db: WritableDB; in
   }
 }
 
-function runMigrations(db: WritableDB, migrations: readonly Migration[], current: number): void {
+/**
+ * Runs every known step the database has not recorded, in version order. Steps are recorded by
+ * version in `schema_migrations`, so one that landed with a number below a step a database already
+ * has is still applied; `user_version` keeps the highest applied version for backups and doctor.
+ */
+function runMigrations(db: WritableDB, migrations: readonly Migration[], current: number, file: string): void {
+  const ledger = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  db.transaction(() => {
+    if (ledger) return;
+    db.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL)');
+    // A database from before the ledger: what it has is what its user_version covers, except steps
+    // that can tell they are missing.
+    const record = db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)');
+    for (const m of migrations) if (m.version <= current && (m.present?.(db) ?? true)) record.run(m.version, m.name);
+  })();
+  const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  const known = new Set(migrations.map((m) => m.version));
+  const unknown = [...applied].filter((v) => !known.has(v));
+  if (unknown.length) {
+    throw new AppError(
+      'conflict',
+      `the database at ${file} has schema step ${unknown.join(', ')} that this Agent Blob does not know; update Agent Blob or choose another data folder`,
+    );
+  }
   for (const migration of migrations) {
-    if (migration.version <= current) continue;
+    if (applied.has(migration.version)) continue;
     db.transaction(() => {
       migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
+      db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(migration.version, migration.name);
+      const version = Number(db.pragma('user_version', { simple: true }));
+      if (migration.version > version) db.pragma(`user_version = ${migration.version}`);
     })();
   }
 }

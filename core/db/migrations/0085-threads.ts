@@ -15,4 +15,5 @@ export const migration: Migration = {
       CREATE INDEX IF NOT EXISTS runs_parent ON runs(parent_run_id) WHERE parent_run_id IS NOT NULL;
     `);
   },
+  present: (db) => db.prepare("SELECT 1 FROM pragma_table_info('runs') WHERE name = 'thread_id'").get() !== undefined,
 };

@@ -42,4 +42,5 @@ export const migration: Migration = {
       );
     `);
   },
+  present: (db) => db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'mcp_servers'").get() !== undefined,
 };
