@@ -4,3 +4,5 @@ export function buildCli(): Promise<number>;
 export function whyRebuild(): string | null;
 export const CLI_DIR: string;
 export const MANIFEST: string;
+/** Bundles one entry point (a path from the repository root) into one file under dist/ (an absolute path). */
+export function buildEntry(entry: string, outfile: string): Promise<void>;

@@ -78,6 +78,28 @@ export async function buildCli() {
 }
 
 /**
+ * Bundles one entry point into one file under dist/, as the command line is built: a test's child
+ * process that is started many times (a crash test's host) starts from it in a fraction of the time
+ * TypeScript compiled on load takes.
+ */
+export async function buildEntry(entry, outfile) {
+  const { build } = await import('esbuild');
+  await build({
+    absWorkingDir: root,
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: EXTERNAL,
+    logLevel: 'warning',
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    plugins: [sourceImportMetaUrl(join(outfile, '..'))],
+  });
+}
+
+/**
  * Bundled modules keep the `import.meta.url` of their source file (relative to the bundle), so code
  * that finds package.json or dist/renderer from its own location works the same built and from
  * source. (The same rewrite as electron/build.mjs.)
