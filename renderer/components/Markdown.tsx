@@ -17,15 +17,56 @@ const REMARK_PLUGINS = [remarkGfm];
  * shown as text, never as markup; links open outside the app (web addresses only); images are shown
  * as links rather than fetched. An unclosed fence (a reply still streaming) runs to the end.
  */
-export const Markdown = memo(function Markdown({ text }: { text: string }) {
+export const Markdown = memo(function Markdown({ text, streaming = false }: { text: string; streaming?: boolean }) {
   return (
     <div className="markdown">
-      <ReactMarkdown remarkPlugins={REMARK_PLUGINS} components={COMPONENTS}>
-        {text}
-      </ReactMarkdown>
+      {streaming ? (
+        // Only the block being written changes; the blocks above it keep their rendering.
+        splitMarkdownBlocks(text).map((block, i) => <MarkdownBlock key={i} text={block} />)
+      ) : (
+        <MarkdownBlock text={text} />
+      )}
     </div>
   );
 });
+
+const MarkdownBlock = memo(function MarkdownBlock({ text }: { text: string }) {
+  return (
+    <ReactMarkdown remarkPlugins={REMARK_PLUGINS} components={COMPONENTS}>
+      {text}
+    </ReactMarkdown>
+  );
+});
+
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+
+/**
+ * Splits Markdown at blank lines that end a top-level block (outside fenced code, and not before an
+ * indented line that continues a list item), so a reply that grows re-parses only its last block.
+ * Used while a reply streams; the finished reply is parsed whole (reference links, loose lists).
+ */
+export function splitMarkdownBlocks(text: string): string[] {
+  const lines = text.split('\n');
+  const blocks: string[] = [];
+  let start = 0;
+  let fence: string | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    const marker = FENCE.exec(line)?.[1];
+    if (marker) {
+      if (fence === null) fence = marker;
+      else if (marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = null;
+      continue;
+    }
+    if (fence !== null || line.trim() !== '' || i === lines.length - 1) continue;
+    const next = lines[i + 1];
+    if (next === undefined || next.trim() === '' || /^\s/.test(next)) continue;
+    blocks.push(lines.slice(start, i).join('\n'));
+    start = i + 1;
+  }
+  blocks.push(lines.slice(start).join('\n'));
+  return blocks.filter((b, i) => b.trim() !== '' || i === blocks.length - 1);
+}
 
 function ExternalLink({ href, children }: { href: string | undefined; children: ReactNode }) {
   const open = useOpenExternal();

@@ -99,7 +99,7 @@ function MessageRow({ item, time }: { item: MessageItem; time: ReactNode }) {
       </header>
       {/* aria-busy holds the announcement until the reply is whole, instead of reading every delta. */}
       <div className="message-text" data-testid="message-text" aria-live={streaming ? 'polite' : undefined} aria-busy={streaming}>
-        {item.role === 'assistant' ? <Markdown text={item.text} /> : <span className="plain-text">{item.text}</span>}
+        {item.role === 'assistant' ? <Markdown text={item.text} streaming={streaming} /> : <span className="plain-text">{item.text}</span>}
         {streaming ? <span className="typing" data-testid="streaming-indicator" role="img" aria-label="writing" /> : null}
       </div>
       {ending ? <div className="message-ending">{ending}</div> : null}
