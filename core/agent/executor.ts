@@ -39,6 +39,8 @@ export interface AgentRuntime {
   recallForPrompt?: RecallForPrompt;
   /** The system prompt's sections from other capabilities, for the run starting now. */
   systemSections?: (runId: string) => { title: string; body: string }[];
+  /** The skills a run follows so far (loaded with `load_skill`), with their `allowed-tools`, for the permission gate. */
+  skillsInUse?: (runId: string) => { name: string; allowedTools: readonly string[] | null }[];
   maxTokens: number;
   historyLimit: number;
 }
@@ -179,7 +181,8 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     };
     const seams: ToolSeams = {
       async authorize(request, callId) {
-        const decision = await rt.gate.check(input.scope ? { ...request, scope: input.scope } : request, {
+        const skills = rt.skillsInUse?.(ctx.runId) ?? [];
+        const decision = await rt.gate.check({ ...request, ...(input.scope ? { scope: input.scope } : {}), ...(skills.length ? { skills } : {}) }, {
           signal: ctx.signal,
           setStatus: (to, reason) => ctx.setStatus(to, reason),
           onEnd: (step) => ctx.onEnd(step),

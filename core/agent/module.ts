@@ -41,6 +41,8 @@ export interface AgentModule extends CapabilityModule {
   addSystemSection(section: (run: { runId: string }) => { title: string; body: string } | null): void;
   /** Sets where retrieved memory for a prompt comes from. */
   setRecall(recall: RecallForPrompt): void;
+  /** Sets where the skills a run follows come from (their `allowed-tools` reach the permission gate). */
+  setSkillsInUse(inUse: NonNullable<AgentRuntime['skillsInUse']>): void;
   /** Asks the model routed for `purpose` one question and returns its whole text answer. */
   complete(purpose: Purpose, system: string, prompt: string, signal: AbortSignal): Promise<string>;
 }
@@ -86,6 +88,9 @@ export function createAgentModule(deps: AgentModuleDeps): AgentModule {
     addSystemSection: (section) => sections.push(section),
     setRecall: (recall) => {
       runtime.recallForPrompt = recall;
+    },
+    setSkillsInUse: (inUse) => {
+      runtime.skillsInUse = inUse;
     },
     async complete(purpose, system, prompt, signal) {
       let out = '';

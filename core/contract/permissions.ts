@@ -69,8 +69,11 @@ export const PermissionConfigPatchSchema = z
   .partial()
   .strict();
 
-/** Who decided a call: a rule, the class default, the mode, workspace safety, a person, the expiry (also at restart), the run ending. */
-export const DecidedBySchema = z.enum(['rule', 'default', 'mode', 'safety', 'user', 'expiry', 'cancelled']);
+/**
+ * Who decided a call: a rule, the class default, the mode, workspace safety, a skill the run follows
+ * (its `allowed-tools`), a person, the expiry (also at restart), the run ending.
+ */
+export const DecidedBySchema = z.enum(['rule', 'default', 'mode', 'safety', 'skill', 'user', 'expiry', 'cancelled']);
 export type DecidedBy = z.infer<typeof DecidedBySchema>;
 
 const scopeOfRun = z.object({ scheduleId: z.string().optional(), workerRole: z.string().optional() });

@@ -16,8 +16,13 @@ export const SkillInfoSchema = z.object({
   source: z.enum(['bundled', 'user']),
   folder: z.string(),
   enabled: z.boolean(),
-  /** Tools the skill says it uses (`allowed-tools`); the permission policy still decides every call. */
-  allowedTools: z.array(z.string()),
+  /**
+   * Its `allowed-tools`, or null when it declares none. While a run follows the skill (it loaded it),
+   * a listed tool that the policy would only ask about by default runs without asking, and a tool
+   * that touches anything outside the app and is not listed is refused; deny rules, ask rules,
+   * workspace safety and the mode still win.
+   */
+  allowedTools: z.array(z.string()).nullable(),
   /** Empty for a skill that loads; otherwise it is left out of the prompt. */
   problems: z.array(SkillProblemSchema),
   /** A user skill of the same name replaces the bundled one; the bundled one is then listed with this set. */
@@ -33,8 +38,12 @@ export const SKILLS_EVENT_DATA = {
   'skills.reloaded': z.object({ skills: z.number().int(), problems: z.number().int() }),
   /** The skills a run was offered in its prompt (the event's run). */
   'skills.offered': z.object({ skills: z.array(z.string()) }),
-  /** A run loaded a skill's instructions, or one of its files. */
-  'skill.loaded': z.object({ name: z.string(), file: z.string().nullable() }),
+  /**
+   * A run loaded a skill's instructions, or one of its files. A load of the instructions carries the
+   * skill's `allowed-tools` as they were then (null: it declares none; absent in older logs), which
+   * the run follows from its next call on.
+   */
+  'skill.loaded': z.object({ name: z.string(), file: z.string().nullable(), allowedTools: z.array(z.string()).nullable().optional() }),
 } as const;
 
 /** Skills commands; merged into `COMMANDS`. */

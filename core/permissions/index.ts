@@ -3,6 +3,7 @@ export * from './types.js';
 export { createPermissions, DEFAULT_EXPIRY_MS, DEFAULT_UNATTENDED_EXPIRY_MS, type Permissions, type PermissionsDeps } from './service.js';
 export { createPermissionGate, type GateDeps, type PermissionGateControl, type PermissionNotice } from './gate.js';
 export { PolicyEngine, type Evaluation, type PolicyCall, type PolicyState } from './policy.js';
+export { applySkills, toolMatches } from './skills.js';
 export { compilePathGlob, compileWildcard, MAX_GLOB_INPUT, MAX_GLOB_STEPS } from './glob.js';
 export { splitShellCommand, type ShellCommand, type ShellRedirection, type ShellSplit } from './shell.js';
 export { parseHttpTarget, nonPublicReason, compileHostPattern, systemResolver, formatNetApproval, parseNetApproval, type HostResolver, type NetApproval } from './net.js';

@@ -33,6 +33,12 @@ export interface PermissionRequest {
    */
   cwd?: string;
   /**
+   * The skills the run follows (it loaded them with `load_skill`), each with its `allowed-tools`
+   * (null: it declares none). A listed tool the policy would ask about by default is allowed; while
+   * every one of them declares its tools, a tool none lists is denied (see `skillVerdict`).
+   */
+  skills?: readonly { name: string; allowedTools: readonly string[] | null }[];
+  /**
    * For a write: the whole text it would write. Kept in memory while the call waits, for the approval
    * dialog (`permissions.details`); never written to the log.
    */

@@ -10,7 +10,7 @@ export interface SkillRecord {
   description: string;
   source: 'bundled' | 'user';
   folder: string;
-  allowedTools: string[];
+  allowedTools: string[] | null;
   body: string;
   problems: SkillProblem[];
 }
@@ -37,7 +37,7 @@ export function readSkills(root: string | null, source: SkillRecord['source']): 
       continue;
     }
     const file = join(folder, 'SKILL.md');
-    const record: SkillRecord = { name: entry, description: '', source, folder, allowedTools: [], body: '', problems: [] };
+    const record: SkillRecord = { name: entry, description: '', source, folder, allowedTools: null, body: '', problems: [] };
     if (!existsSync(file)) {
       record.problems.push({ file, line: null, message: 'the folder has no SKILL.md' });
       out.push(record);

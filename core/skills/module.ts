@@ -18,12 +18,22 @@ export interface SkillsModuleDeps {
   userDir: string;
   /** Puts the skills index into every run's system prompt. */
   addSystemSection(section: (run: { runId: string }) => { title: string; body: string } | null): void;
+  /** Tells the agent runtime which skills a run follows, so their `allowed-tools` reach the permission gate. */
+  setSkillsInUse(inUse: (runId: string) => SkillInUse[]): void;
   /** How long changes on disk settle before the folders are read again (default 200 ms). */
   debounceMs?: number;
 }
 
+/** A skill a run loaded, with the `allowed-tools` it had then (null: it declares none). */
+export interface SkillInUse {
+  name: string;
+  allowedTools: string[] | null;
+}
+
 export interface SkillsModule extends CapabilityModule {
   readonly skills: SkillsService;
+  /** The skills a run has loaded so far, each once, in the order it first loaded them. */
+  inUse(runId: string): SkillInUse[];
   /** A warning for each skill that cannot load, with file and line. */
   healthChecks(): HealthCheck[];
 }
@@ -34,6 +44,17 @@ const MAX_FILE_CHARS = 60_000;
 export function createSkillsModule(deps: SkillsModuleDeps): SkillsModule {
   const skills = new SkillsService({ ...deps, debounceMs: deps.debounceMs ?? 200 });
   const { log } = deps;
+  // The log is the truth of what a run loaded: a skill changed on disk since keeps the tools it had when loaded.
+  const loadsOfRun = deps.db.prepare("SELECT data FROM events WHERE run_id = ? AND type = 'skill.loaded' ORDER BY seq");
+  const inUse = (runId: string): SkillInUse[] => {
+    const byName = new Map<string, SkillInUse>();
+    for (const row of loadsOfRun.all(runId) as { data: string }[]) {
+      const data = JSON.parse(row.data) as { name: string; file: string | null; allowedTools?: string[] | null };
+      if (data.file === null && !byName.has(data.name)) byName.set(data.name, { name: data.name, allowedTools: data.allowedTools ?? null });
+    }
+    return [...byName.values()];
+  };
+  deps.setSkillsInUse(inUse);
 
   deps.addSystemSection(({ runId }) => {
     const offered = skills.offered();
@@ -73,14 +94,24 @@ export function createSkillsModule(deps: SkillsModuleDeps): SkillsModule {
         return { text: text.length > MAX_FILE_CHARS ? `${text.slice(0, MAX_FILE_CHARS)}\n[cut: ${text.length - MAX_FILE_CHARS} more characters]` : text };
       }
       const files = skillFiles(skill.folder);
-      log.transaction(() => log.append('skill.loaded', { name: skill.name, file: null }, ctx.runId));
-      return { text: `# Skill: ${skill.name}\n\n${skill.body}${files.length ? `\n\n## Files of this skill (read one with load_skill and file)\n${files.map((f) => `- ${f}`).join('\n')}` : ''}`, data: { name: skill.name, files } };
+      const already = inUse(ctx.runId).find((s) => s.name === skill.name);
+      const allowedTools = already ? already.allowedTools : skill.allowedTools;
+      log.transaction(() => log.append('skill.loaded', { name: skill.name, file: null, allowedTools }, ctx.runId));
+      const tools =
+        allowedTools === null
+          ? ''
+          : `\n\n## Tools of this skill\nFrom your next call on, for the rest of this run: ${allowedTools.length ? `${allowedTools.join(', ')} run without asking the user where the rules would only ask; ` : ''}a tool that reaches outside the app and that no skill you follow lists is refused (unless a skill you follow lists no tools at all).`;
+      return {
+        text: `# Skill: ${skill.name}\n\n${skill.body}${files.length ? `\n\n## Files of this skill (read one with load_skill and file)\n${files.map((f) => `- ${f}`).join('\n')}` : ''}${tools}`,
+        data: { name: skill.name, files, allowedTools },
+      };
     },
   });
 
   return {
     name: 'skills',
     skills,
+    inUse,
     projectors: [createSkillsProjector(deps.db)],
     tools: [loadSkill],
     handlers: {

@@ -5,22 +5,27 @@ import type { SkillProblem } from '../contract/index.js';
 export interface ParsedSkill {
   name: string | null;
   description: string;
-  allowedTools: string[];
+  /** The tools it lists under `allowed-tools` (names, `*` matching any characters); null when it has none. */
+  allowedTools: string[] | null;
   body: string;
   problems: SkillProblem[];
 }
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
+// A tool name (`read_text`, `mcp__github__create_issue`) or a pattern of one with `*` (`mcp__github__*`).
+const TOOL_PATTERN = /^[A-Za-z0-9_.*-]{1,128}$/;
+const MAX_ALLOWED_TOOLS = 100;
 const MAX_DESCRIPTION = 1024;
 
 /**
  * Reads a `SKILL.md`: YAML front matter between `---` lines (`name`, `description`, optional
- * `allowed-tools` as a list or a space- or comma-separated string), then the instructions. Every
+ * `allowed-tools` as a list or a space- or comma-separated string; an empty one lists no tool), then
+ * the instructions. Every
  * problem names its line in the file. `folder` is the name of the skill's folder, which the name must
  * equal.
  */
 export function parseSkill(text: string, file: string, folder: string): ParsedSkill {
-  const out: ParsedSkill = { name: null, description: '', allowedTools: [], body: '', problems: [] };
+  const out: ParsedSkill = { name: null, description: '', allowedTools: null, body: '', problems: [] };
   const problem = (line: number | null, message: string) => out.problems.push({ file, line, message });
   const source = text.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
   const lines = source.split('\n');
@@ -69,9 +74,16 @@ export function parseSkill(text: string, file: string, folder: string): ParsedSk
   else out.description = description.trim().replace(/\s+/g, ' ');
 
   const allowed = data['allowed-tools'];
-  if (typeof allowed === 'string') out.allowedTools = allowed.split(/[\s,]+/).filter(Boolean);
-  else if (Array.isArray(allowed) && allowed.every((t) => typeof t === 'string')) out.allowedTools = allowed as string[];
+  let tools: string[] | null = null;
+  if (typeof allowed === 'string') tools = allowed.split(/[\s,]+/).filter(Boolean);
+  else if (Array.isArray(allowed) && allowed.every((t) => typeof t === 'string')) tools = (allowed as string[]).map((t) => t.trim()).filter(Boolean);
   else if (allowed !== undefined && allowed !== null) problem(lineOf('allowed-tools'), 'allowed-tools must be a list of tool names, or names separated by spaces or commas');
+  if (tools) {
+    const bad = tools.filter((t) => !TOOL_PATTERN.test(t));
+    if (bad.length) problem(lineOf('allowed-tools'), `allowed-tools names tools by their names (letters, digits, _, -, . and * for any characters), not ${bad.slice(0, 3).map((t) => JSON.stringify(t)).join(', ')}`);
+    else if (tools.length > MAX_ALLOWED_TOOLS) problem(lineOf('allowed-tools'), `allowed-tools lists ${tools.length} tools; at most ${MAX_ALLOWED_TOOLS}`);
+    else out.allowedTools = [...new Set(tools)];
+  }
 
   if (!out.body) problem(end + 1, 'the skill has no instructions after the front matter');
   return out;

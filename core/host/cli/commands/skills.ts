@@ -40,7 +40,7 @@ const show: CliCommand = {
     const client = await ctx.connect();
     const s = await client.call('skills.show', { name });
     const lines = [`${s.name} (${s.source}, ${s.enabled ? 'on' : 'off'}): ${s.description}`, `folder: ${s.folder}`];
-    if (s.allowedTools.length) lines.push(`allowed tools: ${s.allowedTools.join(', ')}`);
+    if (s.allowedTools !== null) lines.push(`allowed tools (pre-approved, and the only gated tools while a run follows it): ${s.allowedTools.join(', ') || 'none'}`);
     if (s.files.length) lines.push(`files: ${s.files.join(', ')}`);
     if (s.problems.length) lines.push('problems (not loaded):', ...problems(s).map((p) => `  ${p}`));
     print(ctx, s, `${lines.join('\n')}\n\n${s.body}\n`);
