@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PathSchema } from './paths.js';
 
 const days = z.number().int().min(1).max(36_500).nullable();
 
@@ -24,6 +25,36 @@ const Pruned = z.object({
 
 const SizeRow = z.object({ name: z.string(), bytes: z.number().int() });
 
+/** The daily backup: off by default; when on, a copy of the database once a day, the newest `keep` kept. */
+export const BackupSettingsSchema = z.object({
+  daily: z.boolean(),
+  /** How many daily copies are kept; older ones are removed after each new one. */
+  keep: z.number().int().min(1).max(365),
+  /** An absolute folder for the copies; null: the data folder's `backups/`. */
+  folder: PathSchema.refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'the backup folder must be an absolute path').nullable(),
+});
+export type BackupSettings = z.infer<typeof BackupSettingsSchema>;
+
+/** One copy made by the daily backup (or Back up now), restorable with `agent-blob restore PATH`. */
+export const BackupFileSchema = z.object({ name: z.string(), path: z.string(), bytes: z.number().int(), at: z.number() });
+export type BackupFile = z.infer<typeof BackupFileSchema>;
+
+/** The daily backup's settings, where its copies are, and what happened last. */
+export const BackupStatusSchema = z.object({
+  settings: BackupSettingsSchema,
+  /** The folder in use (the setting, or the data folder's `backups/`). */
+  folder: z.string(),
+  /** The copies in that folder, newest first. */
+  files: z.array(BackupFileSchema),
+  /** All of them together. */
+  bytes: z.number().int(),
+  /** When the next daily copy is due; null while the daily backup is off or this app does not run it (a CLI command). */
+  nextAt: z.number().nullable(),
+  /** The last daily attempt that failed, while no copy has been made since. */
+  lastError: z.object({ at: z.number(), message: z.string() }).nullable(),
+});
+export type BackupStatus = z.infer<typeof BackupStatusSchema>;
+
 /** Where the data folder's space goes. */
 export const StorageReportSchema = z.object({
   dataDir: z.string(),
@@ -37,6 +68,16 @@ export const StorageReportSchema = z.object({
   freeBytes: z.number().int(),
   events: z.number().int(),
   retention: RetentionSchema,
+  /** The data folder by kind: database, its WAL (with shared memory), backups kept inside it, logs, worker artifacts, the rest. */
+  parts: z.object({
+    database: z.number().int(),
+    wal: z.number().int(),
+    backups: z.number().int(),
+    logs: z.number().int(),
+    artifacts: z.number().int(),
+    other: z.number().int(),
+  }),
+  backups: BackupStatusSchema,
 });
 export type StorageReport = z.infer<typeof StorageReportSchema>;
 
@@ -46,6 +87,10 @@ export const MAINTENANCE_EVENT_DATA = {
   'maintenance.pruned': Pruned.extend({ trigger: z.enum(['command', 'daily']) }),
   /** The retention settings changed. */
   'retention.changed': RetentionSchema,
+  /** The daily backup's settings changed. */
+  'backups.changed': BackupSettingsSchema,
+  /** A copy of the database was made in the backup folder; `removed` names the older copies let go to keep the newest `keep`. */
+  'backup.made': z.object({ path: z.string(), bytes: z.number().int(), trigger: z.enum(['daily', 'command']), removed: z.array(z.string()) }),
 } as const;
 
 /** Maintenance commands; merged into `COMMANDS`. */
@@ -69,6 +114,12 @@ export const MAINTENANCE_COMMANDS = {
       after: StorageReportSchema,
     }),
   },
+  /** The daily backup: its settings, its folder and the copies in it. */
+  'maintenance.backups': { args: z.object({}).strict(), result: BackupStatusSchema },
+  /** Turns the daily backup on or off, or changes how many copies are kept and where. */
+  'maintenance.backups.update': { args: BackupSettingsSchema.partial().strict(), result: BackupStatusSchema },
+  /** Makes a copy in the backup folder now (as the daily backup would), then keeps the newest `keep`. */
+  'maintenance.backups.now': { args: z.object({}).strict(), result: z.object({ made: BackupFileSchema, status: BackupStatusSchema }) },
   /** Changes how long recordings, archived transcripts and the audit are kept. */
   'maintenance.retention.update': { args: RetentionSchema.partial().strict(), result: RetentionSchema },
 } as const;

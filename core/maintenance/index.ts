@@ -3,3 +3,4 @@ export { createMaintenanceModule, type MaintenanceModule, type MaintenanceModule
 export { DEFAULT_RETENTION, RetentionSettings } from './retention.js';
 export { DELTA_GRACE_MS, pruneByRetention, type PruneCounts } from './prune.js';
 export { storageReport } from './sizes.js';
+export { BackupSettingsStore, DEFAULT_BACKUPS, backupFolder, listBackups, makeBackup } from './backups.js';

@@ -1,20 +1,31 @@
 import { lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Retention, StorageReport } from '../contract/index.js';
+import { basename, isAbsolute, join, relative } from 'node:path';
+import type { BackupStatus, Retention, StorageReport } from '../contract/index.js';
 import type { DataPaths } from '../datadir/index.js';
 import type { ReadableDB } from '../db/index.js';
 
 /** Where the data folder's space goes: per top-level file or folder, and per table inside the database. */
-export function storageReport(db: ReadableDB, paths: DataPaths, retention: Retention): StorageReport {
+export function storageReport(db: ReadableDB, paths: DataPaths, retention: Retention, backups: BackupStatus): StorageReport {
   const files = readdirSync(paths.dir)
     .map((name) => ({ name, bytes: sizeOf(join(paths.dir, name)) }))
     .sort((a, b) => b.bytes - a.bytes);
+  const totalBytes = files.reduce((sum, f) => sum + f.bytes, 0);
+  const named = (...names: string[]) => files.filter((f) => names.includes(f.name)).reduce((sum, f) => sum + f.bytes, 0);
+  const database = named(basename(paths.database));
+  const wal = named(`${basename(paths.database)}-wal`, `${basename(paths.database)}-shm`);
+  const logs = named(basename(paths.logs));
+  const artifacts = named(basename(paths.artifacts));
+  // Copies kept inside the data folder count here; a backup folder elsewhere is reported in `backups`.
+  const inside = relative(paths.dir, backups.folder);
+  const backupBytes = inside && !inside.startsWith('..') && !isAbsolute(inside) ? sizeOf(backups.folder) : 0;
   const pageSize = Number(db.pragma('page_size', { simple: true }));
   const freeBytes = Number(db.pragma('freelist_count', { simple: true })) * pageSize;
   return {
     dataDir: paths.dir,
-    totalBytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    totalBytes,
     files,
+    parts: { database, wal, backups: backupBytes, logs, artifacts, other: Math.max(0, totalBytes - database - wal - backupBytes - logs - artifacts) },
+    backups,
     tables: tableSizes(db),
     freeBytes,
     events: (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n,

@@ -1,4 +1,4 @@
-import type { AgentSettings, AgentSettingsPatch, AppEvent, CommandResult, Settings, SettingsPatch } from '../../core/contract/index.js';
+import type { AgentSettings, AgentSettingsPatch, AppEvent, BackupSettings, CommandResult, Settings, SettingsPatch, StorageReport } from '../../core/contract/index.js';
 import { describeError } from './errors.js';
 import type { SliceCreator } from './types.js';
 
@@ -26,7 +26,17 @@ export interface SettingsSlice {
   settingsError: string | null;
   /** Bumped when settings or provider health change elsewhere (another window, the CLI, a run). */
   settingsVersion: number;
+  /** The data folder's size by kind and the daily backup, or why it could not be read. */
+  storage: StorageReport | null;
+  storageError: string | null;
+  /** Bumped when a backup is made or the backup settings change elsewhere. */
+  storageVersion: number;
   loadSettings(): Promise<void>;
+  loadStorage(): Promise<void>;
+  /** Saves a change to the daily backup; null when saved, else why not. */
+  saveBackups(patch: Partial<BackupSettings>): Promise<string | null>;
+  /** Makes a copy now; null when made, else why not. */
+  backUpNow(): Promise<string | null>;
   /** Saves a change; null when saved, else why not in a sentence (shown beside the field that saved it). */
   saveSettings(patch: SettingsPatch): Promise<string | null>;
   saveAgentSettings(patch: AgentSettingsPatch): Promise<string | null>;
@@ -45,6 +55,9 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, clien
   compactions: [],
   settingsError: null,
   settingsVersion: 0,
+  storage: null,
+  storageError: null,
+  storageVersion: 0,
 
   async loadSettings() {
     try {
@@ -63,6 +76,35 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, clien
       set({ settings, agentSettings, providerHealth: health.models, usageDays: usage.days, recentRunUsage, compactions, settingsError: null });
     } catch (err) {
       set({ settingsError: `Settings could not be loaded: ${describeError(err)}` });
+    }
+  },
+
+  async loadStorage() {
+    try {
+      set({ storage: await client.call('maintenance.report', {}), storageError: null });
+    } catch (err) {
+      set({ storageError: `The data folder's size could not be read: ${describeError(err)}` });
+    }
+  },
+
+  async saveBackups(patch) {
+    try {
+      const backups = await client.call('maintenance.backups.update', patch);
+      const storage = get().storage;
+      if (storage) set({ storage: { ...storage, backups } });
+      return null;
+    } catch (err) {
+      return describeError(err).replace(/^maintenance\.backups\.update: /, '');
+    }
+  },
+
+  async backUpNow() {
+    try {
+      await client.call('maintenance.backups.now', {});
+      await get().loadStorage();
+      return null;
+    } catch (err) {
+      return describeError(err).replace(/^maintenance\.backups\.now: /, '');
     }
   },
 
@@ -104,6 +146,9 @@ export const createSettingsSlice: SliceCreator<SettingsSlice> = (set, get, clien
   applySettingsEvents(events) {
     if (events.some((e) => e.type === 'settings.changed' || e.type === 'provider.cooldown' || e.type === 'run.usage')) {
       set({ settingsVersion: get().settingsVersion + 1 });
+    }
+    if (events.some((e) => e.type === 'backup.made' || e.type === 'backups.changed' || e.type === 'maintenance.pruned')) {
+      set({ storageVersion: get().storageVersion + 1 });
     }
   },
 });

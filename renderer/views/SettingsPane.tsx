@@ -2,14 +2,17 @@ import './SettingsPane.css';
 import { useEffect, useState } from 'react';
 import {
   AgentSettingsPatchSchema,
+  BackupSettingsSchema,
   PURPOSES,
   SettingsPatchSchema,
   type AgentSettings,
   type AgentSettingsPatch,
+  type BackupSettings,
   type Price,
   type Purpose,
   type Settings,
   type SettingsPatch,
+  type StorageReport,
 } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
 import { AnthropicSettings, EndpointSettings, OllamaSettings, OpenAIProviderSettings } from './ProviderSettings.js';
@@ -61,6 +64,7 @@ export function SettingsPane() {
           <PricesSection agent={agent} />
           <HealthSection />
           <UsageSection />
+          <StorageSection />
           <CompactionsSection />
           <ExportSection />
         </>
@@ -445,6 +449,180 @@ function UsageSection() {
         <p className="settings-note">No model has been used yet.</p>
       )}
     </section>
+  );
+}
+
+const BACKUP_PATCH = BackupSettingsSchema.partial().strict();
+const STORAGE_PARTS = [
+  ['database', 'Database'],
+  ['wal', 'Write-ahead log'],
+  ['backups', 'Backups in the data folder'],
+  ['logs', 'Logs'],
+  ['artifacts', 'Worker artifacts'],
+  ['other', 'Other files'],
+] as const;
+
+/** Bytes in the unit a person reads them: KB, MB or GB. */
+function sizeText(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`;
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GB`;
+}
+
+function StorageSection() {
+  const storage = useApp((s) => s.storage);
+  const error = useApp((s) => s.storageError);
+  const version = useApp((s) => s.storageVersion);
+  const load = useApp((s) => s.loadStorage);
+  useEffect(() => {
+    void load();
+  }, [load, version]);
+  return (
+    <section className="settings-section" aria-labelledby="settings-storage">
+      <h2 id="settings-storage">Data folder and backups</h2>
+      {storage ? (
+        <>
+          <p data-testid="storage-total">
+            <span className="settings-path">{storage.dataDir}</span> holds <strong>{sizeText(storage.totalBytes)}</strong>.
+          </p>
+          <table className="settings-table" data-testid="storage-parts">
+            <tbody>
+              {STORAGE_PARTS.map(([key, label]) => (
+                <tr key={key}>
+                  <th scope="row">{label}</th>
+                  <td>{sizeText(storage.parts[key])}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="settings-note">
+            {storage.events} events in the log; {sizeText(storage.freeBytes)} free inside the database. Old replay recordings, archived turns and decided
+            permission requests are pruned each day (recordings after {days(storage.retention.recordingsDays)}, archived turns after{' '}
+            {days(storage.retention.transcriptsDays)}, the audit after {days(storage.retention.auditDays)}).
+          </p>
+          <BackupForm storage={storage} />
+        </>
+      ) : (
+        <p>{error ?? 'Loading…'}</p>
+      )}
+    </section>
+  );
+}
+
+function days(n: number | null): string {
+  return n === null ? 'never' : `${n} days`;
+}
+
+function BackupForm({ storage }: { storage: StorageReport }) {
+  const save = useApp((s) => s.saveBackups);
+  const backUpNow = useApp((s) => s.backUpNow);
+  const form = useSectionSave<Partial<BackupSettings>>(BACKUP_PATCH, save);
+  const backups = storage.backups;
+  const [keep, setKeep] = useState(String(backups.settings.keep));
+  const [folder, setFolder] = useState(backups.settings.folder ?? '');
+  const [nowStatus, setNowStatus] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  const when = (ms: number) => new Date(ms).toLocaleString();
+  return (
+    <>
+      <div className="settings-row">
+        <label>
+          <input type="checkbox" checked={backups.settings.daily} onChange={(e) => void form.submit({ daily: e.target.checked })} data-testid="backup-daily" />
+          Back up the database every day
+        </label>
+      </div>
+      <form
+        className="settings-grid"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          const keepValue = numberOrNull(keep);
+          void form.submit({ keep: keepValue ?? Number.NaN, folder: folder.trim() === '' ? null : folder.trim() });
+        }}
+      >
+        <Field
+          field="backup-keep"
+          label="Copies kept"
+          inputMode="numeric"
+          value={keep}
+          onChange={(e) => setKeep(e.target.value)}
+          data-testid="backup-keep"
+          problem={problemFor(form.problems, 'keep')}
+        />
+        <Field
+          field="backup-folder"
+          label="Folder for the copies (empty: backups in the data folder)"
+          value={folder}
+          placeholder={backups.folder}
+          onChange={(e) => setFolder(e.target.value)}
+          data-testid="backup-folder"
+          problem={problemFor(form.problems, 'folder')}
+        />
+        <div className="settings-actions">
+          <button type="submit" data-testid="save-backups">
+            Save backup settings
+          </button>{' '}
+          <SaveStatusText status={form.status} testId="backups-status" />
+        </div>
+      </form>
+      <p className="settings-note" data-testid="backup-summary">
+        {backups.settings.daily
+          ? `A copy a day in ${backups.folder}, the newest ${backups.settings.keep} kept.${backups.nextAt !== null ? ` Next: ${when(backups.nextAt)}.` : ''}`
+          : 'Daily backups are off.'}
+      </p>
+      {backups.lastError ? (
+        <p className="field-problem" role="alert" data-testid="backup-error">
+          The daily backup at {when(backups.lastError.at)} failed: {backups.lastError.message}
+        </p>
+      ) : null}
+      <div className="settings-row">
+        <button
+          type="button"
+          disabled={nowStatus.busy}
+          data-testid="backup-now"
+          onClick={async () => {
+            setNowStatus({ busy: true, error: null });
+            setNowStatus({ busy: false, error: await backUpNow() });
+          }}
+        >
+          {nowStatus.busy ? 'Backing up…' : 'Back up now'}
+        </button>
+        {nowStatus.error ? (
+          <span className="field-problem" role="alert">
+            Not backed up: {nowStatus.error}
+          </span>
+        ) : null}
+      </div>
+      {backups.files.length ? (
+        <>
+          <table className="settings-table" data-testid="backup-files">
+            <thead>
+              <tr>
+                <th>Copy</th>
+                <th>Made</th>
+                <th>Size</th>
+              </tr>
+            </thead>
+            <tbody>
+              {backups.files.map((f) => (
+                <tr key={f.path}>
+                  <td className="settings-path" title={f.path}>
+                    {f.name}
+                  </td>
+                  <td>{when(f.at)}</td>
+                  <td>{sizeText(f.bytes)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="settings-note">
+            To put a copy back, quit Agent Blob, then run <code>agent-blob restore {backups.files[0].path}</code> (the database it replaces is kept beside
+            it).
+          </p>
+        </>
+      ) : (
+        <p className="settings-note">No copies yet.</p>
+      )}
+    </>
   );
 }
 

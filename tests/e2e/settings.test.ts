@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { waitFor } from '../support/index.js';
-import { launchBrowser, sendMessage, startApp } from './support/app.js';
+import { assertAccessible, launchBrowser, sendMessage, sidewaysOverflow, startApp } from './support/app.js';
 
 describe('the Settings pane in the browser', () => {
   let browser: Browser;
@@ -96,6 +96,47 @@ describe('the Settings pane in the browser', () => {
       await app.close();
     }
   });
+
+  for (const width of [420, 1280]) {
+    test(`at ${width} px the data folder's size is shown by kind, the daily backup is turned on, a copy is made now and listed with how to restore it`, async () => {
+      const app = await startApp(browser, { viewport: { width, height: 800 } });
+      try {
+        await app.open();
+        await app.page.getByTestId('nav-settings').click();
+        const pane = app.page.getByTestId('settings-pane');
+        const total = pane.getByTestId('storage-total');
+        await total.waitFor();
+        const report = await app.host.core.gateway.call('maintenance.report', {});
+        assert.match((await total.textContent()) ?? '', /holds \d+(\.\d)? (KB|MB)/);
+        const parts = (await pane.getByTestId('storage-parts').textContent()) ?? '';
+        for (const label of ['Database', 'Write-ahead log', 'Backups in the data folder', 'Logs', 'Worker artifacts']) assert.ok(parts.includes(label), `${label} in ${parts}`);
+        assert.ok(report.parts.database > 0);
+        assert.equal(await pane.getByTestId('backup-summary').textContent(), 'Daily backups are off.');
+
+        await pane.getByTestId('backup-keep').fill('0');
+        await pane.getByTestId('save-backups').click();
+        assert.equal(await pane.getByTestId('problem-backup-keep').textContent(), 'Write a number of 1 or more.');
+        await pane.getByTestId('backup-keep').fill('3');
+        await pane.getByTestId('save-backups').click();
+        await pane.getByTestId('backups-status').waitFor();
+        await pane.getByTestId('backup-daily').check();
+        await waitFor(async () => /^A copy a day in .*backups, the newest 3 kept\. Next: /.test((await pane.getByTestId('backup-summary').textContent()) ?? ''), 'the daily backup on');
+        assert.equal((await app.host.core.gateway.call('maintenance.backups', {})).settings.daily, true);
+
+        await pane.getByTestId('backup-now').click();
+        const files = pane.getByTestId('backup-files');
+        await files.waitFor();
+        const made = (await app.host.core.gateway.call('maintenance.backups', {})).files;
+        assert.equal(made.length, 1);
+        assert.match((await files.textContent()) ?? '', new RegExp(made[0].name.replace(/\./g, '\\.')));
+        assert.ok(((await pane.textContent()) ?? '').includes(`agent-blob restore ${made[0].path}`));
+        assert.deepEqual(await sidewaysOverflow(app.page), []);
+        await assertAccessible(app.page, `Settings with backups at ${width} px`);
+      } finally {
+        await app.close();
+      }
+    });
+  }
 });
 
 async function sendMessageFromChat(app: Awaited<ReturnType<typeof startApp>>): Promise<void> {
