@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EndpointNameSchema, ProviderNameSchema, SettingsSchema } from './settings.js';
+import { EndpointNameSchema, ProviderNameSchema, ProviderUrlSchema, SettingsSchema } from './settings.js';
 
 /** Commands for model providers and OpenAI-compatible endpoints; merged into `COMMANDS`. */
 export const PROVIDER_COMMANDS = {
@@ -11,7 +11,7 @@ export const PROVIDER_COMMANDS = {
     args: z
       .object({
         name: EndpointNameSchema,
-        baseUrl: z.string().url().max(2000).refine((u) => /^https?:\/\//i.test(u), 'the base URL starts with http:// or https://'),
+        baseUrl: ProviderUrlSchema,
         apiKey: z.string().min(1).max(500).nullable().optional(),
       })
       .strict(),

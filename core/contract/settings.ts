@@ -24,6 +24,33 @@ export const EndpointSchema = z.object({
 });
 export type Endpoint = z.infer<typeof EndpointSchema>;
 
+/**
+ * Why `url` cannot be a model provider's address, or null when it can: http:// or https:// with a
+ * host, and no user name or password (a key goes in its own field, stored outside the database,
+ * while an address is stored and shown as it is).
+ */
+export function providerUrlProblem(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'the address is not a URL; write it like http://127.0.0.1:11434 or https://api.example.com/v1';
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `the address starts with http:// or https://, not ${parsed.protocol}`;
+  if (!parsed.hostname) return 'the address names no host';
+  if (parsed.username || parsed.password) return 'the address holds a user name or password; put a key in its own field instead';
+  return null;
+}
+
+/** A model provider's address: http or https, at most 2,000 characters, no credentials in it. */
+export const ProviderUrlSchema = z
+  .string()
+  .max(2000)
+  .superRefine((value, ctx) => {
+    const problem = providerUrlProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
 /** Settings as clients see them. Secrets are never sent back; only whether one is set. */
 export const SettingsSchema = z.object({
   providers: z.object({
@@ -55,10 +82,10 @@ export type Settings = z.infer<typeof SettingsSchema>;
 /** A change to settings. `anthropicApiKey: null` (or `openaiApiKey: null`) removes a stored key. */
 export const SettingsPatchSchema = z
   .object({
-    anthropicBaseUrl: z.string().url().nullable(),
+    anthropicBaseUrl: ProviderUrlSchema.nullable(),
     anthropicApiKey: z.string().min(1).max(500).nullable(),
-    ollamaHost: z.string().url(),
-    openaiBaseUrl: z.string().url().nullable(),
+    ollamaHost: ProviderUrlSchema,
+    openaiBaseUrl: ProviderUrlSchema.nullable(),
     openaiApiKey: z.string().min(1).max(500).nullable(),
     chatModel: ModelRefSchema,
     spellcheck: z.boolean(),

@@ -89,6 +89,9 @@ export async function providerHealthChecks(deps: ProviderHealthDeps): Promise<He
     try {
       const probe = await deps.providers.get(id).probe(controller.signal);
       checks.push({ name, status: probe.ok ? 'ok' : severity, detail: deps.redact(probe.detail) });
+    } catch (err) {
+      // A provider that cannot even be built is a finding of the check, not a failed doctor.
+      checks.push({ name, status: severity, detail: deps.redact((err as Error).message) });
     } finally {
       clearTimeout(timer);
     }

@@ -1,3 +1,4 @@
+import { providerUrlProblem } from '../contract/index.js';
 import { createAnthropicProvider } from './anthropic.js';
 import { createOllamaProvider } from './ollama.js';
 import { createOpenAICompatibleProvider, type OpenAICompatibleConfig } from './openai.js';
@@ -36,7 +37,10 @@ export class ProviderRegistry {
     let provider = this.cache.get(id);
     if (!provider) {
       const settings = this.readSettings();
-      if (id === 'anthropic') provider = createAnthropicProvider(settings.anthropic);
+      const address = id === 'anthropic' ? settings.anthropic.baseUrl : id === 'ollama' ? settings.ollama.host : (settings.endpoints[id]?.baseUrl ?? null);
+      const problem = address === null ? null : providerUrlProblem(address);
+      if (problem) provider = misconfigured(id, `${id}'s address in Settings → Providers cannot be used: ${problem}`);
+      else if (id === 'anthropic') provider = createAnthropicProvider(settings.anthropic);
       else if (id === 'ollama') provider = createOllamaProvider(settings.ollama);
       else {
         const endpoint = settings.endpoints[id];
@@ -63,6 +67,25 @@ export class ProviderRegistry {
   invalidate(): void {
     this.cache.clear();
   }
+}
+
+/**
+ * A provider whose address cannot be used (stored by an older version, or from the environment):
+ * every call fails with that reason, and the doctor shows it, instead of a client built on it.
+ */
+function misconfigured(id: ProviderId, message: string): ModelProvider {
+  const fail = (): never => {
+    throw new ProviderError(id, 'bad_request', message);
+  };
+  return {
+    id,
+    // eslint-disable-next-line require-yield -- fails before its first event
+    stream: async function* () {
+      fail();
+    },
+    probe: async () => ({ ok: false, detail: message }),
+    listModels: async () => fail(),
+  };
 }
 
 export function endpointConfig(name: string, endpoint: EndpointSettings): OpenAICompatibleConfig {
