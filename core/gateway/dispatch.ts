@@ -118,6 +118,12 @@ export class Gateway {
             return;
           }
         }
+        // A lone surrogate (from a JSON escape, or a string over IPC) is not text: SQLite would store
+        // it as U+FFFD, changing what was sent. Refuse it rather than keep something else.
+        if (hasIllFormedText(frameValue)) {
+          safeSend({ id: pickId(frameValue), ok: false, error: { code: 'invalid_input', message: 'the frame holds a string that is not valid Unicode text (a lone surrogate)' } });
+          return;
+        }
         const frame = RequestFrameSchema.safeParse(frameValue);
         if (!frame.success) {
           const id = pickId(frameValue);
@@ -191,6 +197,27 @@ export class Gateway {
     });
     return { code: 'internal', message: `internal error while running ${command}; details are in the log` };
   }
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** Whether any string (or key) in a parsed frame is ill-formed UTF-16. Frames are at most 1 MiB, so the walk is bounded. */
+function hasIllFormedText(frame: unknown): boolean {
+  const stack: unknown[] = [frame];
+  while (stack.length) {
+    const value = stack.pop();
+    if (typeof value === 'string') {
+      if (LONE_SURROGATE.test(value)) return true;
+    } else if (Array.isArray(value)) {
+      for (const v of value) stack.push(v);
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [k, v] of Object.entries(value)) {
+        if (LONE_SURROGATE.test(k)) return true;
+        stack.push(v);
+      }
+    }
+  }
+  return false;
 }
 
 function pickId(value: unknown): number | string | null {

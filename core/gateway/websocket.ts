@@ -53,7 +53,9 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   const maxBuffered = options.maxBufferedBytes ?? 64 * 1024 * 1024;
   const { gateway, logger } = options;
   const expectedToken = Buffer.from(options.token, 'utf8');
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  // UTF-8 is checked here rather than by `ws`, which closes the connection (1007) on a bad frame:
+  // a bad frame gets an error reply like any other malformed request, and the connection stays.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false, skipUTF8Validation: true });
   const alive = new WeakMap<WebSocket, boolean>();
   let accepting = true;
 
@@ -111,10 +113,15 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
         send({ id: null, ok: false, error: { code: 'invalid_input', message: 'binary frames are not accepted; send JSON as text' } });
         return;
       }
-      void session.receive(rawToString(data));
+      const text = decodeUtf8(data);
+      if (text === null) {
+        send({ id: null, ok: false, error: { code: 'invalid_input', message: 'the frame is not valid UTF-8 text' } });
+        return;
+      }
+      void session.receive(text);
     });
     ws.on('error', (err) => {
-      // `ws` reports protocol violations (oversize frames, bad UTF-8) here and then closes with a reason.
+      // `ws` reports protocol violations (oversize frames, bad control frames) here and then closes with a reason.
       logger.log('warn', 'websocket connection error', { error: String(err.message) });
     });
     ws.on('close', () => session.close());
@@ -160,10 +167,16 @@ export function attachWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   };
 }
 
-function rawToString(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8');
-  return data.toString('utf8');
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The frame's text, or null when its bytes are not valid UTF-8 (Buffer.toString would replace them silently). */
+function decodeUtf8(data: RawData): string | null {
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
 }
 
 function refuse(socket: Duplex, status: number, message: string): void {
