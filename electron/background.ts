@@ -70,3 +70,23 @@ export function applyStartAtLogin(api: DesktopApi, options: { enabled: boolean; 
   const exec = [options.execPath, ...options.appArgs, HIDDEN_SWITCH].map((part) => (/[\s"'\\$`]/.test(part) ? `"${part.replace(/(["\\$`])/g, '\\$1')}"` : part)).join(' ');
   writeFileSync(file, ['[Desktop Entry]', 'Type=Application', `Name=${PRODUCT_NAME}`, `Exec=${exec}`, 'X-GNOME-Autostart-enabled=true', 'NoDisplay=false', ''].join('\n'));
 }
+
+/**
+ * Keeps the login item in step with the `desktop.startAtLogin` setting: applied now and whenever it
+ * changes; a failure is a warning in the log. Returns the stop.
+ */
+export function followStartAtLogin(api: DesktopApi, core: Pick<Core, 'settings' | 'logger'>, options: { platform: NodeJS.Platform; env: NodeJS.ProcessEnv; execPath: string; args: string[] }): () => void {
+  let applied = false;
+  const apply = () => {
+    const wanted = core.settings.get().desktop.startAtLogin;
+    if (wanted === applied) return;
+    applied = wanted;
+    try {
+      applyStartAtLogin(api, { enabled: wanted, platform: options.platform, env: options.env, execPath: options.execPath, appArgs: options.args });
+    } catch (err) {
+      core.logger.log('warn', 'start at login could not be changed', { enabled: wanted, error: String(err) });
+    }
+  };
+  apply();
+  return core.settings.onChange(apply);
+}

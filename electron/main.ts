@@ -1,20 +1,20 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCore, type Core, type CoreOptions, type NativeNotifier } from '../core/app.js';
 import { dataPaths, defaultDataDir } from '../core/datadir/index.js';
 import { startHostServer, type HostServer } from '../core/host/index.js';
 import type { DesktopApi, WindowLike } from './api.js';
 import { watchActiveWorkers, watchPendingApprovals } from './approvals.js';
-import { applyStartAtLogin, HIDDEN_SWITCH, keepsRunningNotice, watchSchedules } from './background.js';
+import { followStartAtLogin, HIDDEN_SWITCH, keepsRunningNotice, watchSchedules } from './background.js';
 import { attachIpcTransport } from './ipc.js';
 import { detectTraySupport, NO_TRAY_NOTICE, type TraySupport } from './lifecycle.js';
 import { applyDevelopmentOverrides, loadExtensionsFromUnpackedAsar } from './native-modules.js';
 import { PRODUCT_NAME, APP_ID } from './product.js';
 import { APP_PAGE_URL, APP_SCHEME, APP_SCHEMES, createAppProtocolHandler } from './protocol.js';
 import { createDesktopSecretStore } from './secrets.js';
-import { debuggingSwitch, hardenWebContents, installCsp, isSafeExternalUrl, isTrustedSender, secureWebPreferences } from './security.js';
+import { debuggingSwitch, installCsp, isSafeExternalUrl, isTrustedSender } from './security.js';
 import { appMenuTemplate, createAppTray, type AppTray } from './tray.js';
-import { loadElectronUpdater, watchUpdates, type UpdaterLike, type UpdateState, type UpdateWatcher } from './updates.js';
+import { loadElectronUpdater, startUpdates, type UpdaterLike, type UpdateState } from './updates.js';
+import { createMainWindow } from './window.js';
 
 export { PRODUCT_NAME, APP_ID } from './product.js';
 
@@ -148,36 +148,26 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
   });
 
   function createWindow(): WindowLike {
-    const window = new api.BrowserWindow({
-      width: 1100,
-      height: 760,
-      minWidth: 400,
-      minHeight: 360,
-      title: PRODUCT_NAME,
-      show: false,
-      backgroundColor: '#101216',
-      icon: platform === 'linux' ? join(options.appRoot, 'resources', 'icon.png') : undefined,
-      autoHideMenuBar: true,
-      webPreferences: secureWebPreferences(join(options.appRoot, 'dist', 'electron', 'preload.cjs'), { devTools: !app.isPackaged, spellcheck }),
+    return createMainWindow(api, {
+      appRoot: options.appRoot,
+      platform,
+      devTools: !app.isPackaged,
+      spellcheck,
+      logger: core.logger,
+      openExternal,
+      hideOnClose: () => {
+        if (closedForGood) return false;
+        // Closing hides the window: schedules and background runs keep going; say once how to get it back.
+        if (!toldHowToReopen) {
+          if (traySupport !== 'yes') notifier.notify(NO_TRAY_NOTICE);
+          else if (activeSchedules > 0) notifier.notify(keepsRunningNotice(activeSchedules));
+          toldHowToReopen = traySupport !== 'yes' || activeSchedules > 0;
+        }
+        return true;
+      },
+      // Windows ends the process right after this event: close core at once, synchronously.
+      onSessionEnd: closeForSessionEnd,
     });
-    hardenWebContents(window.webContents, openExternal);
-    window.on('close', (event) => {
-      if (closedForGood) return;
-      // Closing hides the window: schedules and background runs keep going.
-      event.preventDefault();
-      window.hide();
-      if (toldHowToReopen) return;
-      if (traySupport !== 'yes') notifier.notify(NO_TRAY_NOTICE);
-      else if (activeSchedules > 0) notifier.notify(keepsRunningNotice(activeSchedules));
-      else return;
-      toldHowToReopen = true;
-    });
-    // Windows ends the process right after this event: close core at once, synchronously.
-    window.on('session-end', closeForSessionEnd);
-    window.once('ready-to-show', () => window.show());
-    if (!existsSync(join(rendererDir, 'desktop.html'))) core.logger.log('error', 'the UI is not built; run `npm run build`', { rendererDir });
-    window.loadURL(APP_PAGE_URL).catch((err: unknown) => core.logger.log('error', 'loading the UI failed', { url: APP_PAGE_URL, error: String(err) }));
-    return window;
   }
 
   const tray = createAppTray(api, {
@@ -197,20 +187,7 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
   });
   // After a sleep the scheduler looks at every schedule at once instead of at its next heartbeat.
   api.powerMonitor.on('resume', () => core.wakeSchedules());
-  const login = options.loginCommand ?? { execPath: process.execPath, args: app.isPackaged ? [] : [options.appRoot] };
-  let startAtLogin = false;
-  const applyLogin = () => {
-    const wanted = core.settings.get().desktop.startAtLogin;
-    if (wanted === startAtLogin) return;
-    startAtLogin = wanted;
-    try {
-      applyStartAtLogin(api, { enabled: wanted, platform, env, ...login, appArgs: login.args });
-    } catch (err) {
-      core.logger.log('warn', 'start at login could not be changed', { enabled: wanted, error: String(err) });
-    }
-  };
-  applyLogin();
-  const stopWatchingLogin = core.settings.onChange(applyLogin);
+  const stopWatchingLogin = followStartAtLogin(api, core, { platform, env, ...(options.loginCommand ?? { execPath: process.execPath, args: app.isPackaged ? [] : [options.appRoot] }) });
   void (options.traySupport ?? (() => detectTraySupport(platform)))().then((support) => {
     traySupport = support;
     if (support === 'no') core.logger.log('info', 'no tray icon can show on this desktop; closing the window keeps the app running', {});
@@ -230,19 +207,10 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
     if (win && !win.isDestroyed()) win.setProgressBar(state.kind === 'downloading' ? state.percent / 100 : -1);
     if (state.kind === 'ready') notifier.notify({ title: `${PRODUCT_NAME} ${state.version} is ready`, body: `It installs when you quit ${PRODUCT_NAME}, or now with "Restart to install update" in the tray menu.` });
   };
-  let updater: UpdaterLike | undefined;
-  let updates: UpdateWatcher | null = null;
-  options.updater?.().then(
-    (loaded) => {
-      if (!loaded || quitting || closedForGood) return;
-      updater = loaded;
-      updates = watchUpdates({ updater: loaded, clock: core.clock, logger: core.logger, onState: showUpdate });
-    },
-    (err: unknown) => core.logger.log('warn', 'the updater did not load; this app will not update itself', { error: String(err) }),
-  );
+  const updates = startUpdates(options.updater, { clock: core.clock, logger: core.logger, onState: showUpdate });
 
   const release = () => {
-    updates?.stop();
+    updates.stop();
     stopWatchingApprovals();
     stopWatchingWorkers();
     stopWatchingSettings();
@@ -265,8 +233,7 @@ export async function startDesktop(api: DesktopApi, options: DesktopOptions): Pr
         if (win && !win.isDestroyed()) win.destroy();
         win = null;
         // Installing quits too; otherwise a downloaded update installs on this quit by itself.
-        if (quitOptions.installUpdate && updater && updates?.state().kind === 'ready') updater.quitAndInstall(true, true);
-        else app.quit();
+        if (!(quitOptions.installUpdate && updates.installNow())) app.quit();
       }
     })();
     return quitting;

@@ -98,3 +98,39 @@ export async function loadElectronUpdater(packaged: boolean, resourcesPath: stri
   const updater: UpdaterLike = electronUpdater.autoUpdater;
   return updater;
 }
+
+/** Updates once the updater has loaded (it loads in the background; it may never). */
+export interface PendingUpdates {
+  /** Installs a downloaded update and quits; false when none is ready (the caller quits normally). */
+  installNow(): boolean;
+  stop(): void;
+}
+
+/**
+ * Loads the updater in the background and watches for updates once it is there; a load that fails is
+ * a warning (the app goes on without updating itself), one that finishes after `stop` does nothing.
+ */
+export function startUpdates(load: (() => Promise<UpdaterLike | undefined>) | undefined, options: { clock: Clock; logger: Logger; onState(state: UpdateState): void }): PendingUpdates {
+  let stopped = false;
+  let updater: UpdaterLike | undefined;
+  let watcher: UpdateWatcher | null = null;
+  load?.().then(
+    (loaded) => {
+      if (!loaded || stopped) return;
+      updater = loaded;
+      watcher = watchUpdates({ updater: loaded, ...options });
+    },
+    (err: unknown) => options.logger.log('warn', 'the updater did not load; this app will not update itself', { error: String(err) }),
+  );
+  return {
+    installNow() {
+      if (!updater || watcher?.state().kind !== 'ready') return false;
+      updater.quitAndInstall(true, true);
+      return true;
+    },
+    stop() {
+      stopped = true;
+      watcher?.stop();
+    },
+  };
+}
