@@ -3,7 +3,8 @@ import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import type { CapabilityModule } from '../modules/index.js';
 import type { Permissions } from '../permissions/index.js';
-import { routeStream, type CircuitBreaker, type ModelProvider, type ProviderId } from '../providers/index.js';
+import { costOf, priceOf, routeStream, type CircuitBreaker, type ModelProvider, type ProviderId, type Usage } from '../providers/index.js';
+import type { RunContext } from '../runs/index.js';
 import type { Run } from '../contract/index.js';
 import type { TimelineQueries } from '../timeline/index.js';
 import { scrubbedEnv, type Notifier, type ToolRegistry } from '../tools/index.js';
@@ -43,8 +44,11 @@ export interface AgentModule extends CapabilityModule {
   setRecall(recall: RecallForPrompt): void;
   /** Sets where the skills a run follows come from (their `allowed-tools` reach the permission gate). */
   setSkillsInUse(inUse: NonNullable<AgentRuntime['skillsInUse']>): void;
-  /** Asks the model routed for `purpose` one question and returns its whole text answer. */
-  complete(purpose: Purpose, system: string, prompt: string, signal: AbortSignal): Promise<string>;
+  /**
+   * Asks the model routed for `purpose` one question inside a run and returns its whole text answer.
+   * Its tokens and cost are the run's (`run.usage`), like any turn's; retries and fallbacks are the run's events.
+   */
+  complete(run: Pick<RunContext, 'signal' | 'emit'>, purpose: Purpose, system: string, prompt: string): Promise<string>;
 }
 
 /** The agent runtime: the loop's shared parts, its settings, usage, recordings and their commands. */
@@ -92,15 +96,31 @@ export function createAgentModule(deps: AgentModuleDeps): AgentModule {
     setSkillsInUse: (inUse) => {
       runtime.skillsInUse = inUse;
     },
-    async complete(purpose, system, prompt, signal) {
+    async complete(run, purpose, system, prompt) {
+      const prices = settings.get().prices;
       let out = '';
+      let usage: Usage | null = null;
+      let answeredBy: string | null = null;
       const stream = routeStream({ providers: deps.providers, clock: deps.clock, breaker: deps.breaker }, chainFor(runtime, purpose), {
         system,
         messages: [{ role: 'user', content: prompt }],
         maxTokens: 1024,
-        signal,
+        signal: run.signal,
       });
-      for await (const event of stream) if (event.type === 'text') out += event.text;
+      for await (const event of stream) {
+        if (event.type === 'text') out += event.text;
+        else if (event.type === 'usage') usage = event.usage;
+        else if (event.type === 'end') {
+          if (usage) {
+            const { estimated, ...counts } = usage;
+            run.emit('run.usage', { model: event.model, purpose, ...counts, costUsd: costOf(usage, priceOf(event.model, prices)), ...(estimated ? { estimated: true } : {}) });
+            usage = null;
+          }
+          if (event.model !== answeredBy) run.emit('run.model', { model: (answeredBy = event.model) });
+        } else if (event.type === 'retry') run.emit('provider.retry', { model: event.model, attempt: event.attempt, kind: event.kind, message: event.message, delayMs: event.delayMs });
+        else if (event.type === 'fallback') run.emit('provider.fallback', { from: event.from, to: event.to, reason: event.reason });
+        else if (event.type === 'cooldown') run.emit('provider.cooldown', { model: event.model, until: event.until, failures: event.failures });
+      }
       return out;
     },
   };

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { MemoryAreaSchema, type AppEvent } from '../contract/index.js';
-import type { ReadableDB } from '../db/index.js';
-import type { Logger } from '../util/index.js';
+import { MemoryAreaSchema, type AppEvent, type Run } from '../contract/index.js';
+import { ProviderError } from '../providers/index.js';
+import type { RunContext, RunQueue } from '../runs/index.js';
+import type { TimelineQueries } from '../timeline/index.js';
 import type { MemoryProposals } from './proposals.js';
 
 /** The whole text of a streamed model answer. */
@@ -11,8 +12,11 @@ export async function collectText(stream: AsyncIterable<{ type: string; text?: s
   return out;
 }
 
-/** Asks the memory model one question and returns its whole text answer. */
-export type Complete = (system: string, prompt: string, signal: AbortSignal) => Promise<string>;
+/**
+ * Asks the memory model one question inside a run (its tokens and cost are that run's) and returns
+ * its whole text answer.
+ */
+export type Complete = (run: Pick<RunContext, 'signal' | 'emit'>, system: string, prompt: string) => Promise<string>;
 
 const EXTRACTION_SYSTEM = [
   'You pick out what a personal assistant should remember from one conversation turn.',
@@ -43,58 +47,59 @@ export function parseExtraction(answer: string): { text: string; area: z.infer<t
 }
 
 /**
- * After a chat run ends, asks the memory model what from it is worth remembering and files each
- * answer as a proposal (an event in the timeline, with the run and message as its source) for the
- * user to accept, edit or reject, or accepts it at once when auto-accept is on. Off unless enabled.
+ * After a chat run ends `done`, a run of kind `memory` (through the one run queue, so its tokens and
+ * cost are counted like any run's, it is listed, cancelled and recovered like any run) asks the memory
+ * model what from that turn is worth remembering and files each answer as a proposal (an event in the
+ * timeline, with the chat run and its message as the source) for the user to accept, edit or reject,
+ * or accepts it at once when auto-accept is on. Off unless enabled.
  */
 export class MemoryExtraction {
-  private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly controller = new AbortController();
-
   constructor(
     private readonly deps: {
-      db: ReadableDB;
+      runs: { get(runId: string): Run };
+      queue: Pick<RunQueue, 'enqueue'>;
+      timeline: Pick<TimelineQueries, 'runMessages'>;
       proposals: MemoryProposals;
       complete: Complete;
       enabled: () => boolean;
-      logger: Logger;
     },
   ) {}
 
-  /** Feed every committed event; extraction starts for chat runs that finished `done`. */
+  /** Feed every committed event; a chat run that finished `done` queues its extraction run. */
   observe(event: AppEvent): void {
     if (event.type !== 'run.status' || event.data.to !== 'done' || !event.runId || !this.deps.enabled()) return;
-    const kind = (this.deps.db.prepare('SELECT kind FROM runs WHERE id = ?').get(event.runId) as { kind: string } | undefined)?.kind;
-    if (kind !== 'chat') return;
-    const job = this.extract(event.runId).catch((err) => this.deps.logger.log('warn', 'memory extraction failed', { runId: event.runId, error: String(err) }));
-    this.inFlight.add(job);
-    void job.finally(() => this.inFlight.delete(job));
+    const chat = this.deps.runs.get(event.runId);
+    if (chat.kind !== 'chat') return;
+    this.deps.queue.enqueue({
+      kind: 'memory',
+      title: `What to remember from: ${chat.title}`,
+      parentRunId: chat.id,
+      executor: (runId) => async (ctx) => {
+        try {
+          await this.extract(chat.id, ctx);
+          return { status: 'done' };
+        } catch (err) {
+          if (ctx.signal.aborted) return { status: 'cancelled', reason: 'cancelled', error: null };
+          const message = err instanceof Error ? err.message : String(err);
+          return { status: 'failed', reason: err instanceof ProviderError ? 'provider_error' : 'internal', error: `memory extraction for ${runId} failed: ${message}` };
+        }
+      },
+    });
   }
 
-  /** Proposals filed for a run (what was already remembered or rejected before is not asked again). */
-  async extract(runId: string): Promise<number> {
-    const messages = this.deps.db.prepare("SELECT id, role, text FROM timeline WHERE run_id = ? AND kind = 'message' ORDER BY seq").all(runId) as { id: string; role: string; text: string }[];
+  /** Proposals filed for a chat run (what was already remembered or rejected before is not asked again). */
+  async extract(chatRunId: string, run: Pick<RunContext, 'signal' | 'emit'>): Promise<number> {
+    const messages = this.deps.timeline.runMessages(chatRunId);
     if (!messages.length) return 0;
     const transcript = messages.map((m) => `${m.role === 'user' ? 'User' : 'Assistant'}: ${m.text}`).join('\n\n').slice(-12_000);
-    const answer = await this.deps.complete(EXTRACTION_SYSTEM, transcript, this.controller.signal);
+    const answer = await this.deps.complete(run, EXTRACTION_SYSTEM, transcript);
     const proposed = parseExtraction(answer);
-    const source = { kind: 'run' as const, runId, messageId: messages.find((m) => m.role === 'user')?.id ?? messages[0].id };
+    const source = { kind: 'run' as const, runId: chatRunId, messageId: messages.find((m) => m.role === 'user')?.id ?? messages[0].id };
     let filed = 0;
-    for (const p of proposed) if (await this.deps.proposals.propose({ ...p, source })) filed++;
+    for (const p of proposed) {
+      if (run.signal.aborted) break;
+      if (await this.deps.proposals.propose({ ...p, source })) filed++;
+    }
     return filed;
-  }
-
-  /** Settles when the extractions in flight have ended; null when none is. */
-  pending(): Promise<void> | null {
-    return this.inFlight.size ? this.idle() : null;
-  }
-
-  async idle(): Promise<void> {
-    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
-  }
-
-  async close(): Promise<void> {
-    this.controller.abort();
-    await this.idle();
   }
 }

@@ -1,4 +1,6 @@
-import type { EmbedderConfig } from '../contract/index.js';
+import type { EmbedderConfig, Run } from '../contract/index.js';
+import type { RunQueue } from '../runs/index.js';
+import type { TimelineQueries } from '../timeline/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import type { CapabilityModule } from '../modules/index.js';
@@ -25,8 +27,13 @@ export interface MemoryModuleDeps {
   providerSettings: () => ProviderSettings;
   /** The data folder's cache folder (the compact WordNet index when node_modules has no room). */
   cacheDir: string;
-  /** Asks the memory model one question (extraction). */
+  /** Asks the memory model one question inside a run (extraction). */
   complete: Complete;
+  /** The runs extraction reads (a finished chat turn's) and the queue its own runs go through. */
+  runs: { get(runId: string): Run };
+  queue: Pick<RunQueue, 'enqueue'>;
+  /** A finished chat turn's messages. */
+  timeline: Pick<TimelineQueries, 'runMessages'>;
   /** Gives the agent what memory recalls for a prompt. */
   setRecall: (recall: RecallForPrompt) => void;
   /** Masks keys in text a person pastes into a memory. */
@@ -50,8 +57,8 @@ export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
   });
   const proposals = new MemoryProposals(db, log, ids, memory);
   const consolidator = new Consolidator({ memory, clock, logger });
-  // After a chat run, the memory model proposes what to remember (when the user turned it on).
-  const extraction = new MemoryExtraction({ db, proposals, logger, enabled: () => memory.extractAfterRuns(), complete: deps.complete });
+  // After a chat run, a memory run asks the memory model what to remember (when the user turned it on).
+  const extraction = new MemoryExtraction({ runs: deps.runs, queue: deps.queue, timeline: deps.timeline, proposals, enabled: () => memory.extractAfterRuns(), complete: deps.complete });
   deps.setRecall((query, budget) => memory.recallForPrompt(query, budget));
   let unsubscribe: (() => void) | null = null;
   return {
@@ -66,11 +73,9 @@ export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
       unsubscribe = log.subscribe(log.head(), (event) => extraction.observe(event));
       consolidator.start();
     },
-    idle: () => extraction.pending(),
     async stop() {
       unsubscribe?.();
       await consolidator.stop();
-      await extraction.close();
       await memory.close();
     },
   };

@@ -150,6 +150,7 @@ export class TimelineQueries {
   private readonly threadAt: Statement;
   private readonly searchStatement: Statement;
   private readonly streamingOfRun: Statement;
+  private readonly messagesOfRun: Statement;
 
   constructor(db: ReadableDB) {
     this.page = db.prepare('SELECT * FROM timeline WHERE seq < ? ORDER BY seq DESC LIMIT ?');
@@ -163,6 +164,12 @@ export class TimelineQueries {
       "SELECT * FROM (SELECT * FROM timeline WHERE thread_id = ? AND kind = 'message' AND seq < ? ORDER BY seq DESC LIMIT ?) ORDER BY seq",
     );
     this.streamingOfRun = db.prepare("SELECT id, text FROM timeline WHERE run_id = ? AND kind = 'message' AND status = 'streaming'");
+    this.messagesOfRun = db.prepare("SELECT id, role, text FROM timeline WHERE run_id = ? AND kind = 'message' ORDER BY seq");
+  }
+
+  /** A run's messages in order, the user's included (what memory extraction reads of a finished turn). */
+  runMessages(runId: string): { id: string; role: 'user' | 'assistant'; text: string }[] {
+    return (this.messagesOfRun.all(runId) as { id: string; role: 'user' | 'assistant'; text: string | null }[]).map((m) => ({ ...m, text: m.text ?? '' }));
   }
 
   /** A run's messages still streaming (what a crash left open). */

@@ -101,6 +101,63 @@ describe('memory on the agent side', () => {
     }
   });
 
+  it('extraction is a run of kind memory through the queue: listed with the chat turn as its parent, its tokens and cost in runs.show and the daily usage', async () => {
+    const t = await start();
+    try {
+      await t.client.call('agent.settings.update', { prices: { 'anthropic:claude-test': { input: 3, output: 15 } }, routes: { chat: ['anthropic:claude-test'] } });
+      await t.client.call('memory.configure', { extractAfterRuns: true });
+      anthropic.script(
+        { kind: 'stream', chunks: ['Noted, Lisbon it is.'], usage: { input: 1000, output: 100 } },
+        { kind: 'stream', chunks: ['{"text": "I live in Lisbon", "area": "main"}'], usage: { input: 2000, output: 200 } },
+      );
+      const { runId } = await t.client.call('chat.send', { text: 'I moved to Lisbon last month' });
+      await runDone(t, runId);
+      await t.core.idle();
+      const { runs } = await t.client.call('runs.list', { limit: 10 });
+      const extraction = runs.find((r) => r.kind === 'memory');
+      assert.ok(extraction, 'a memory run is listed');
+      assert.equal(extraction.status, 'done');
+      assert.equal(extraction.parentRunId, runId);
+      assert.equal(extraction.model, 'anthropic:claude-test');
+      assert.match(extraction.title, /I moved to Lisbon/);
+      const shown = await t.client.call('runs.show', { runId: extraction.id });
+      assert.equal(shown.usage.total.inputTokens, 2000);
+      assert.equal(shown.usage.total.outputTokens, 200);
+      assert.equal(shown.usage.total.costUsd, (2000 * 3 + 200 * 15) / 1e6);
+      const chatShown = await t.client.call('runs.show', { runId });
+      assert.equal(chatShown.usage.total.inputTokens, 1000, "the chat turn's usage is its own");
+      const { days } = await t.client.call('usage.daily', { days: 1 });
+      assert.equal(days[0].inputTokens, 3000, 'the day counts both runs');
+      assert.equal(days[0].runs, 2);
+      const usage = t.events.filter((e) => e.type === 'run.usage' && e.runId === extraction.id);
+      assert.equal(usage.length, 1);
+      assert.equal(usage[0].type === 'run.usage' && usage[0].data.purpose, 'memory');
+      const proposals = t.events.filter((e) => e.type === 'memory.proposed');
+      assert.equal(proposals.length, 1);
+      assert.equal(proposals[0].runId, runId, "the proposal belongs to the chat turn it came from");
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a failed extraction is a failed memory run that says why, and the chat turn it read stays done', async () => {
+    const t = await start();
+    try {
+      await t.client.call('memory.configure', { extractAfterRuns: true });
+      anthropic.script({ kind: 'stream', chunks: ['Hello!'] }, { kind: 'error', status: 400, type: 'invalid_request_error', message: 'prompt is too long' });
+      const { runId } = await t.client.call('chat.send', { text: 'hi there' });
+      await runDone(t, runId);
+      await t.core.idle();
+      const failed = (await t.client.call('runs.list', { limit: 10 })).runs.find((r) => r.kind === 'memory')!;
+      assert.equal(failed.status, 'failed');
+      assert.equal(failed.reason, 'provider_error');
+      assert.match(failed.error ?? '', /prompt is too long/);
+      assert.equal((await t.client.call('runs.get', { runId })).status, 'done', 'the chat turn stays done');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('with auto-accept on, proposals become memories at once; with extraction off, no model call is made', async () => {
     const t = await start();
     try {
