@@ -57,6 +57,8 @@ export const MemoryExplainSchema = z.object({
   recencyBoost: z.number(),
   pinBoost: z.number(),
   supersededPenalty: z.number(),
+  /** Lifts a newer memory to the place of an older one about the same thing that it updates. */
+  updateBoost: z.number(),
   /** A newer memory about the same thing that ranks above this one (the knowledge was updated). */
   replacedBy: z.string().nullable(),
 });

@@ -121,6 +121,7 @@ export function hybridSearch(
       recencyBoost: 1 + p.recencyWeight * Math.pow(0.5, Math.max(0, deps.now - row.created_at) / p.halfLifeMs),
       pinBoost: row.pinned === 1 ? 1 + p.pinBoost : 1,
       supersededPenalty: row.superseded_by ? p.supersededPenalty : 1,
+      updateBoost: 1,
       replacedBy: row.superseded_by,
     };
     const score = rrf * explain.recencyBoost * explain.pinBoost * explain.supersededPenalty;
@@ -130,7 +131,8 @@ export function hybridSearch(
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   const total = deps.lexical.size;
   const specific = (w: string) => deps.lexical.df(stem(w)) <= Math.max(2, SPECIFIC_SHARE * total);
-  demoteReplacedFacts(hits.slice(0, p.updateWindow), stems, specific, (id) => {
+  const coverageOf = new Map(hits.map((h) => [h, asked(h.explain.matches)]));
+  orderKnowledgeUpdates(hits.slice(0, p.updateWindow), stems, (h) => coverageOf.get(h) ?? 0, specific, (id) => {
     const gen = deps.vectors.activeGeneration();
     const row = rows.find((r) => r.id === id);
     return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
@@ -161,26 +163,38 @@ function confidenceOf(lexical: LexicalIndex, groups: QueryGroup[]): (matches: Me
 
 /**
  * Newer facts outrank the older facts they replace, even when nobody linked them at write time
- * (imports, or wording too different for the write-time check): among the top hits, an older memory
- * of the same area that is close to a newer one saying it changed ("now", "moved", "switched") and
- * sharing with it two specific words or one the query asks about, or differing from it in one number, drops just below it.
+ * (imports, or wording too different for the write-time check). Among the top hits, a newer memory
+ * of the same area replaces an older one about the same topic (two specific words shared, or one the
+ * query asks about) when it answers the query at least as fully; or when it says the fact changed
+ * ("now", "moved", "switched") and shares two specific words with it (or one asked about, with a
+ * close meaning); or when only a value differs. The newer one is lifted to the older
+ * one's place (`updateBoost`) and the older one drops just below it (`supersededPenalty`, `replacedBy`).
  */
-function demoteReplacedFacts(top: MemoryHit[], asked: Set<string>, specific: (word: string) => boolean, vectorOf: (id: string) => Float32Array | null): void {
+function orderKnowledgeUpdates(top: MemoryHit[], asked: Set<string>, coverage: (hit: MemoryHit) => number, specific: (word: string) => boolean, vectorOf: (id: string) => Float32Array | null): void {
   const vectors = new Map(top.map((h) => [h.memory.id, vectorOf(h.memory.id)]));
-  for (const newer of top) {
+  const newestFirst = [...top].sort((a, b) => b.memory.createdAt - a.memory.createdAt);
+  for (const newer of newestFirst) {
     const cue = changeCue(newer.memory.text);
     for (const older of top) {
       if (older === newer || older.memory.area !== newer.memory.area || older.memory.createdAt >= newer.memory.createdAt) continue;
       if (older.score < newer.score) continue;
       const a = vectors.get(newer.memory.id);
       const b = vectors.get(older.memory.id);
-      if (!a || !b) continue;
-      const cosine = dot(a, b);
-      const replaced = (cue && cosine >= REPLACEMENT_SIMILARITY && sharesTopic(newer.memory.text, older.memory.text, asked, specific)) || relate(newer.memory.text, older.memory.text, cosine) === 'conflict';
+      const cosine = a && b ? dot(a, b) : 0;
+      const shared = sharedTopic(newer.memory.text, older.memory.text, asked, specific);
+      const topic = shared.count >= 2 || shared.asked;
+      const answersAsWell = coverage(newer) > 0 && coverage(newer) >= coverage(older) - 1e-9;
+      const replaced =
+        (topic && answersAsWell) ||
+        (cue && (shared.count >= 2 || (shared.asked && cosine >= REPLACEMENT_SIMILARITY))) ||
+        (a && b ? relate(newer.memory.text, older.memory.text, cosine) === 'conflict' : false);
       if (!replaced) continue;
-      const factor = (newer.score * 0.95) / older.score;
-      older.score *= factor;
-      older.explain.supersededPenalty *= factor;
+      const boost = older.score / newer.score;
+      newer.score *= boost;
+      newer.explain.updateBoost *= boost;
+      older.score = newer.score * 0.95;
+      older.explain.supersededPenalty *= 0.95;
+      older.explain.replacedBy ??= newer.memory.id;
     }
   }
 }
@@ -198,10 +212,10 @@ function changeCue(text: string): boolean {
 
 // Words most memories use say nothing about the topic, and one shared word can be a coincidence
 // ("runs out of memory" and "run source") unless the user asked about it.
-function sharesTopic(a: string, b: string, asked: Set<string>, specific: (word: string) => boolean): boolean {
+function sharedTopic(a: string, b: string, asked: Set<string>, specific: (word: string) => boolean): { count: number; asked: boolean } {
   const stems = new Set(contentWords(a).map(stem));
   const shared = new Set(contentWords(b).filter((w) => stems.has(stem(w)) && specific(w)).map(stem));
-  return shared.size >= 2 || [...shared].some((s) => asked.has(s));
+  return { count: shared.size, asked: [...shared].some((s) => asked.has(s)) };
 }
 
 /** Plain-JS exact scan of vectors, the yardstick the vec0 index is benchmarked against. */

@@ -91,7 +91,8 @@ function MemoryItem({ row }: { row: MemoryRowView }) {
             full text #{explain.bm25Rank ?? '–'}
             {explain.matches.length ? ` (${explain.matches.map((m) => (m.relation === 'word' ? m.query : `${m.query} → ${m.word}, ${m.relation}`)).join('; ')})` : ''} · meaning #{explain.vectorRank ?? '–'}
             {explain.vectorSimilarity !== null ? ` (similarity ${explain.vectorSimilarity.toFixed(2)})` : ''} · fused {explain.rrf.toFixed(4)} × recency {explain.recencyBoost.toFixed(2)} × pin{' '}
-            {explain.pinBoost.toFixed(2)} × replaced {explain.supersededPenalty.toFixed(2)} = {row.score?.toFixed(4)}
+            {explain.pinBoost.toFixed(2)} × replaced {explain.supersededPenalty.toFixed(2)}
+            {explain.updateBoost !== 1 ? ` × newer ${explain.updateBoost.toFixed(2)}` : ''} = {row.score?.toFixed(4)}
             {explain.replacedBy ? <span data-testid="memory-replaced"> · a newer memory about the same thing ranks above it</span> : null}
           </div>
         ) : null}

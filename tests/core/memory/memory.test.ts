@@ -127,6 +127,26 @@ describe('memory store and search', () => {
 assert.ok(hits[older].explain.supersededPenalty < 1, 'the older fact is the one pushed down');
     }));
 
+  it('of two imported memories that answer the question as fully and share its topic, the newer ranks first and says which it replaces', () =>
+    withCore(async (t, clock) => {
+      const jsonl = [
+        JSON.stringify({ text: 'Piano lessons: Mrs Kowalski, Mondays', area: 'main', created_at: clock.now() - 300 * DAY }),
+        JSON.stringify({ text: 'Piano lessons are with Mr Brandt on Thursday evenings after school, paid per term by card', area: 'main', created_at: clock.now() - 10 * DAY }),
+        JSON.stringify({ text: 'The piano tuner comes every spring', area: 'main', created_at: clock.now() - 200 * DAY }),
+      ].join('\n');
+      assert.equal((await t.client.call('memory.import', { jsonl })).imported, 3);
+      const { hits } = await t.client.call('memory.search', { query: 'When are the piano lessons?' });
+      const texts = hits.map((h) => h.memory.text);
+      const newer = texts.findIndex((x) => x.includes('Brandt'));
+      const older = texts.findIndex((x) => x.includes('Kowalski'));
+      assert.ok(newer >= 0 && older >= 0, 'both are found');
+      assert.ok(newer < older, 'the newer one ranks above the older one');
+      assert.equal(hits[older].explain.replacedBy, hits[newer].memory.id);
+      assert.ok(hits[older].explain.supersededPenalty < 1);
+      const tuner = hits.find((h) => h.memory.text.includes('tuner'));
+      assert.equal(tuner?.explain.replacedBy ?? null, null, 'a memory on another subject is not replaced');
+    }));
+
   it('a rejected proposal, one still waiting, and a memory already saved are not proposed again', () =>
     withCore(async (t) => {
       const source = { kind: 'run' as const, runId: null, messageId: null };
