@@ -1,10 +1,10 @@
-import type { Statement } from 'better-sqlite3';
 import { lstatSync, mkdirSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AppError, BackupSettingsSchema, type BackupFile, type BackupSettings } from '../contract/index.js';
 import { backupDatabase, type DataPaths } from '../datadir/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
+import { SettingsRow } from '../settings/index.js';
 import type { Clock } from '../util/index.js';
 
 const KEY = 'maintenance.backups';
@@ -17,35 +17,25 @@ const NAME = /^agent-blob-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-(\d+))
 
 /** The daily backup's settings, one settings row; a change is a `backups.changed` event. */
 export class BackupSettingsStore {
-  private readonly select: Statement;
-  private readonly upsert: Statement;
+  private readonly row: SettingsRow<typeof BackupSettingsSchema>;
 
   constructor(
     db: WritableDB,
     private readonly log: EventLog,
-    private readonly clock: Clock,
+    clock: Clock,
   ) {
-    this.select = db.prepare('SELECT value FROM settings WHERE key = ?');
-    this.upsert = db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at');
+    this.row = new SettingsRow(db, KEY, BackupSettingsSchema, DEFAULT_BACKUPS, clock);
   }
 
   get(): BackupSettings {
-    const row = this.select.get(KEY) as { value: string } | undefined;
-    const stored = row ? (JSON.parse(row.value) as Record<string, unknown>) : {};
-    const next: Record<string, unknown> = { ...DEFAULT_BACKUPS };
-    for (const [key, schema] of Object.entries(BackupSettingsSchema.shape)) {
-      if (!(key in stored)) continue;
-      const parsed = schema.safeParse(stored[key]);
-      if (parsed.success) next[key] = parsed.data;
-    }
-    return next as BackupSettings;
+    return this.row.read();
   }
 
   update(patch: Partial<BackupSettings>, paths: DataPaths): BackupSettings {
     const next = BackupSettingsSchema.parse({ ...this.get(), ...patch });
     if (next.folder !== null) checkFolder(resolve(next.folder), paths);
     this.log.transaction(() => {
-      this.upsert.run(KEY, JSON.stringify(next), this.clock.now());
+      this.row.write(next);
       this.log.append('backups.changed', next);
     });
     return next;
