@@ -45,7 +45,7 @@ export interface SlotPlan {
  * Decides what happens to every slot from `nextRunAt` up to `now`. The newest due slot, when it is
  * at most `graceMs` late, is simply on time; everything older was missed and goes by the missed-run
  * policy: `skip` records them, `run_once` runs the newest of them once, `run_all` runs up to
- * `catchUpLimit` of them (the newest) one after another. A run that would overlap the schedule's
+ * `catchUpLimit` of them (the newest, less any catch-up runs already waiting) one after another. A run that would overlap the schedule's
  * run in flight is skipped (`overlap: skip`) or waits (`queue_one`, at most one waiting); catch-up
  * runs of `run_all` always wait their turn. Slots inside a failure backoff are skipped.
  */
@@ -77,7 +77,11 @@ export function planSlots(input: PlanInput): SlotPlan {
       runs = latest === undefined ? [] : [{ slot: latest, trigger: onTime ? 'on_time' : 'catch_up' }];
       break;
     case 'run_all': {
-      const kept = candidates.slice(-input.catchUpLimit);
+      // Catch-up runs still waiting from before (an earlier start that did not live to run them)
+      // count towards the limit, so restarts never pile up more than `catchUpLimit` of them.
+      const catchingUp = !(onTime && candidates.length === 1);
+      const room = catchingUp ? Math.max(0, input.catchUpLimit - input.waiting) : candidates.length;
+      const kept = room ? candidates.slice(-room) : [];
       missed = candidates.slice(0, candidates.length - kept.length);
       missedReason = 'run_all_limit';
       runs = kept.map((slot) => ({ slot, trigger: onTime && slot === latest ? 'on_time' : 'catch_up' }));

@@ -155,7 +155,7 @@ describe('a host killed at 50 moments around scheduled fires', () => {
         // Never silently lost: every slot the timing called for, up to where each schedule stands, has exactly one row.
         const rowsOf = core.db.prepare('SELECT slot_time AS slot, through, status, reason, run_id AS runId FROM schedule_slots WHERE schedule_id = ? ORDER BY slot_time');
         const counts: Record<string, number> = {};
-        const schedules = core.db.prepare('SELECT id, name, spec, spec_since AS anchor, next_run_at AS next FROM schedules').all() as { id: string; name: string; spec: string; anchor: number; next: number }[];
+        const schedules = core.db.prepare('SELECT id, name, spec, spec_since AS anchor, next_run_at AS next, missed_policy AS missed, catch_up_limit AS catchUpLimit FROM schedules').all() as { id: string; name: string; spec: string; anchor: number; next: number; missed: string; catchUpLimit: number }[];
         assert.equal(schedules.length, SCHEDULES.length);
         for (const s of schedules) {
           const every = (JSON.parse(s.spec) as { everySeconds: number }).everySeconds * SEC;
@@ -172,6 +172,9 @@ describe('a host killed at 50 moments around scheduled fires', () => {
               assert.equal(row.status, run.status === 'done' ? 'ran' : 'failed', `${s.name}: slot ${row.slot} agrees with its run`);
             }
           }
+          // Slots waiting their turn never pile up past the catch-up limit, however often the host died.
+          const waiting = rows.filter((r) => r.status === 'queued').length;
+          assert.ok(waiting <= (s.missed === 'run_all' ? s.catchUpLimit : 1), `${s.name}: ${waiting} slots waiting`);
           for (let t = anchor + every; t < next; t += every) assert.equal(cover.get(t), 1, `${s.name}: slot ${new Date(t).toISOString()} has ${cover.get(t) ?? 0} rows`);
           for (const t of cover.keys()) assert.ok(t < next, `${s.name}: a row at or after the next run ${new Date(next).toISOString()}`);
         }

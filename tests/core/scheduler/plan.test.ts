@@ -48,6 +48,16 @@ describe('planning due slots', () => {
     assert.deepEqual(p.record, [{ status: 'missed', reason: 'run_all_limit', slots: [T0 + 10 * MIN], older: null }]);
   });
 
+  it('run_all: catch-up runs still waiting from an earlier start count towards the limit, so restarts do not pile them up', () => {
+    const p = plan({ missed: 'run_all', catchUpLimit: 3, waiting: 2, now: T0 + 45 * MIN });
+    assert.equal(p.fire, null);
+    assert.deepEqual(p.queue, [{ slot: T0 + 40 * MIN, trigger: 'catch_up' }]);
+    assert.deepEqual(p.record, [{ status: 'missed', reason: 'run_all_limit', slots: [T0 + 10 * MIN, T0 + 20 * MIN, T0 + 30 * MIN], older: null }]);
+    const full = plan({ missed: 'run_all', catchUpLimit: 3, waiting: 3, now: T0 + 45 * MIN });
+    assert.deepEqual([full.fire, full.queue], [null, []]);
+    assert.deepEqual(full.record, [{ status: 'missed', reason: 'run_all_limit', slots: [T0 + 10 * MIN, T0 + 20 * MIN, T0 + 30 * MIN, T0 + 40 * MIN], older: null }]);
+  });
+
   it('overlap skip: a slot that comes while the last run goes is recorded skipped', () => {
     const p = plan({ busy: true, now: T0 + 10 * MIN });
     assert.equal(p.fire, null);
