@@ -4,7 +4,7 @@ import type { PermissionGate } from '../permissions/index.js';
 import { ProviderError, contextWindowOf, type ProviderErrorKind, routeStream, type ChatMessage, type CircuitBreaker, type ModelProvider, type ProviderId, type RoutedEvent } from '../providers/index.js';
 import type { RunExecutor, RunOutcome } from '../runs/index.js';
 import type { TimelineQueries } from '../timeline/index.js';
-import { normalizeToolError, type AnyTool, type Notifier, type ToolContext } from '../tools/index.js';
+import { normalizeToolError, recordedToolSpec, type AnyTool, type Notifier, type ToolContext } from '../tools/index.js';
 import type { Clock } from '../util/index.js';
 import { createStreamRedactor } from '../secrets/index.js';
 import { runAgent } from './loop.js';
@@ -142,7 +142,7 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     const systemSections = [...(rt.systemSections?.(ctx.runId) ?? []), ...(input.sections ?? [])];
     const offered = input.allowedTools ? rt.tools().filter((t) => input.allowedTools!.includes(t.name)) : rt.tools();
     const tools = input.toolFilter ? offered.filter(input.toolFilter) : offered;
-    const config = { prices: settings.prices, contextTokens: settings.contextTokens, compactAt: settings.compactAt, maxTurns: settings.maxTurns, maxTokens: rt.maxTokens, budget: input.budget ? { tokens: input.budget.tokens ?? settings.budgets.runTokens, costUsd: input.budget.costUsd ?? settings.budgets.runCostUsd } : { tokens: settings.budgets.runTokens, costUsd: settings.budgets.runCostUsd }, timeZone: rt.timeZone, systemSections, memory, tools: tools.map((t) => t.name), roots };
+    const config = { prices: settings.prices, contextTokens: settings.contextTokens, compactAt: settings.compactAt, maxTurns: settings.maxTurns, maxTokens: rt.maxTokens, budget: input.budget ? { tokens: input.budget.tokens ?? settings.budgets.runTokens, costUsd: input.budget.costUsd ?? settings.budgets.runCostUsd } : { tokens: settings.budgets.runTokens, costUsd: settings.budgets.runCostUsd }, timeZone: rt.timeZone, systemSections, memory, tools: tools.map((t) => t.name), toolSpecs: tools.map(recordedToolSpec), roots };
     record('input', null, { input: agentInput, config });
 
     // Each model step records only the messages added since the previous step of its purpose, so a

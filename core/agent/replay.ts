@@ -2,7 +2,7 @@ import type { AppEvent, EventType, RunStatus } from '../contract/index.js';
 import { AppError } from '../contract/index.js';
 import type { PermissionDecision } from '../permissions/index.js';
 import { ProviderError, type ProviderErrorKind, type ProviderId, type RoutedEvent } from '../providers/index.js';
-import type { AnyTool, ToolContext } from '../tools/index.js';
+import { sameAsRecorded, toolFromRecordedSpec, type AnyTool, type RecordedToolSpec, type ToolContext } from '../tools/index.js';
 import { ManualClock } from '../util/index.js';
 import { runAgent } from './loop.js';
 import type { AgentDeps, AgentInput, ModelCaller, ToolCallResult } from './types.js';
@@ -38,7 +38,8 @@ export interface ReplayResult {
   firstDifference: { index: number; expected: string | null; actual: string | null } | null;
 }
 
-type RecordedInput = { input: AgentInput; config: { prices: AgentDeps['prices']; contextTokens: AgentDeps['contextTokens']; compactAt: number; maxTurns: number; maxTokens: number; budget: AgentDeps['budget']; timeZone: string; systemSections: AgentDeps['systemSections']; memory: string | null; tools: string[]; roots?: string[] } };
+/** `toolSpecs`: how each offered tool looked to the run (recordings older than it hold names only). */
+type RecordedInput = { input: AgentInput; config: { prices: AgentDeps['prices']; contextTokens: AgentDeps['contextTokens']; compactAt: number; maxTurns: number; maxTokens: number; budget: AgentDeps['budget']; timeZone: string; systemSections: AgentDeps['systemSections']; memory: string | null; tools: string[]; toolSpecs?: RecordedToolSpec[]; roots?: string[] } };
 /** `kind` null: the loop saw a plain error, not a provider's (older recordings always hold a provider and kind). */
 type RecordedModel = { events: RoutedEvent[]; error: { provider: ProviderId | null; kind: ProviderErrorKind | null; message: string; status: number | null } | null };
 
@@ -73,7 +74,7 @@ export async function replayRun(source: ReplaySource, runId: string): Promise<Re
       authorize: async (_request, callId) => gates.get(callId) ?? { decision: 'deny', by: 'replay', reason: 'no recorded answer for this call' },
       execute: async (_tool, _args, callId) => results.get(callId) ?? { ok: false, error: { code: 'unavailable', message: 'no recorded result for this call' } },
     },
-    tools: config.tools.map((name) => source.tools().find((t) => t.name === name)).filter((t): t is AnyTool => !!t),
+    tools: toolsOfRecording(source, runId, config),
     toolContext,
     clock,
     signal,
@@ -117,6 +118,31 @@ export async function replayRun(source: ReplaySource, runId: string): Promise<Re
     }
   }
   return { runId, matches: firstDifference === null, expectedEvents: expected.length, actualEvents: actual.length, firstDifference };
+}
+
+/**
+ * The tools the run was offered, as it saw them: the registry's tool where it is still the same, and
+ * a stand-in built from the recording where it has changed or gone since (an MCP server updated or
+ * removed), so a replay does not depend on which tools happen to be registered now.
+ */
+function toolsOfRecording(source: ReplaySource, runId: string, config: RecordedInput['config']): AnyTool[] {
+  const specs = new Map((config.toolSpecs ?? []).map((spec) => [spec.name, spec]));
+  // What each call of a tool touched, in order, for the stand-ins (calls refused for their arguments never asked).
+  const events = source.eventsOfRun(runId);
+  const refused = new Set(events.flatMap((e) => (e.type === 'tool.completed' && e.data.error?.code === 'invalid_args' ? [e.data.callId] : [])));
+  const resources = new Map<string, string[]>();
+  for (const e of events) {
+    if (e.type !== 'tool.started' || refused.has(e.data.callId)) continue;
+    resources.set(e.data.tool, [...(resources.get(e.data.tool) ?? []), e.data.resource]);
+  }
+  const out: AnyTool[] = [];
+  for (const name of config.tools) {
+    const live = source.tools().find((t) => t.name === name);
+    const spec = specs.get(name);
+    if (live && (!spec || sameAsRecorded(live, spec))) out.push(live);
+    else if (spec) out.push(toolFromRecordedSpec(spec, resources.get(name) ?? []));
+  }
+  return out;
 }
 
 function describe(type: string, data: unknown): string {

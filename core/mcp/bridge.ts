@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { McpToolDefinition } from '../contract/index.js';
-import { ToolError, type AnyTool } from '../tools/index.js';
+import { ToolError, argsSchemaFor, compileInputSchema, type AnyTool } from '../tools/index.js';
 import type { McpConnection } from './connection.js';
 import { normalizeToolResult } from './results.js';
-import { argsSchemaFor, compileInputSchema } from './schema.js';
 
 // Model APIs take tool names of letters, digits, _ and -, at most 64 characters.
 const MAX_TOOL_NAME = 64;

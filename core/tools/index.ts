@@ -1,6 +1,8 @@
 /** Built-in tools and the tool interface other capabilities implement. */
 export * from './types.js';
 export { ToolRegistry, type ToolsChange } from './registry.js';
+export { recordedToolSpec, sameAsRecorded, toolFromRecordedSpec, type RecordedToolSpec } from './recorded.js';
+export { argsSchemaFor, compileInputSchema, describeAjvErrors, type CompiledSchema } from './json-schema.js';
 export { createToolsModule, type ToolsModule } from './module.js';
 export { resolveInsideRoots, absoluteFor } from './paths.js';
 export { scrubbedEnv, COMMAND_OUTPUT_CAP, COMMAND_TIMEOUT_MS } from './run-command.js';

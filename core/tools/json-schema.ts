@@ -1,3 +1,4 @@
+// JSON Schema for tool arguments: MCP tools bring one, and a replayed run checks calls against the one it recorded.
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { z } from 'zod';
