@@ -1,21 +1,9 @@
-import { useEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { TimelineSearchHit } from '../../core/contract/index.js';
 import { describeError } from '../store/errors.js';
 import { useApp, useClient } from '../store/context.js';
 import { shortWhen } from './dates.js';
-
-function Marked({ text, ranges }: { text: string; ranges: [number, number][] }) {
-  const parts: ReactNode[] = [];
-  let at = 0;
-  for (const [start, end] of ranges) {
-    if (start < at) continue;
-    if (start > at) parts.push(text.slice(at, start));
-    parts.push(<mark key={start}>{text.slice(start, end)}</mark>);
-    at = end;
-  }
-  parts.push(text.slice(at));
-  return <>{parts}</>;
-}
+import { Marked } from './Marked.js';
 
 const WHO: Record<string, string> = { user: 'You', assistant: 'Agent Blob' };
 

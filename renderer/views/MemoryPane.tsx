@@ -1,6 +1,7 @@
 import './MemoryPane.css';
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { MemoryArea, MemoryProposal } from '../../core/contract/index.js';
+import { Marked } from '../components/Marked.js';
 import { useApp } from '../store/context.js';
 import type { MemoryRowView } from '../store/memory.js';
 
@@ -10,20 +11,6 @@ const AREAS: { id: MemoryArea; label: string }[] = [
   { id: 'solutions', label: 'Problems & fixes' },
   { id: 'instruments', label: 'How to use tools' },
 ];
-
-/** The text with the matched words marked. */
-function Highlighted({ text, ranges }: { text: string; ranges: [number, number][] }) {
-  const parts: ReactNode[] = [];
-  let at = 0;
-  for (const [start, end] of ranges) {
-    if (start < at) continue;
-    if (start > at) parts.push(text.slice(at, start));
-    parts.push(<mark key={start}>{text.slice(start, end)}</mark>);
-    at = end;
-  }
-  parts.push(text.slice(at));
-  return <>{parts}</>;
-}
 
 function MemoryItem({ row }: { row: MemoryRowView }) {
   const { memory, explain } = row;
@@ -68,7 +55,7 @@ function MemoryItem({ row }: { row: MemoryRowView }) {
           </div>
         ) : (
           <p className="memory-text" data-testid="memory-text">
-            <Highlighted text={memory.text} ranges={row.highlights} />
+            <Marked text={memory.text} ranges={row.highlights} />
           </p>
         )}
         <div className="memory-meta">
