@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { SettingsPatchSchema, type Endpoint, type Settings, type SettingsPatch } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
 import { Field, problemFor, SaveStatusText, useSectionSave } from './settingsFields.js';
@@ -63,69 +63,112 @@ function ProviderChecks({ provider }: { provider: string }) {
 
 const KEY_SOURCE = { settings: 'stored in the secret store', none: 'not set' } as const;
 
-/** Anthropic: its key (secret store or ANTHROPIC_API_KEY) and an optional base URL. */
-export function AnthropicSettings({ settings }: { settings: Settings }) {
+type KeyPatch = 'anthropicApiKey' | 'openaiApiKey';
+type UrlPatch = 'anthropicBaseUrl' | 'openaiBaseUrl';
+
+/** A hosted provider's two forms: a new API key (kept in the secret store) and an optional base URL. */
+function KeyAndUrlForms(props: {
+  provider: 'anthropic' | 'openai';
+  keyPatch: KeyPatch;
+  urlPatch: UrlPatch;
+  storedKey: boolean;
+  initialBaseUrl: string | null;
+  keyPlaceholder: string;
+  keyHint?: string;
+  saveKeyLabel: string;
+  removeKeyLabel: string;
+  urlLabel: string;
+  urlPlaceholder: string;
+  saveUrlLabel: string;
+  /** The connection test shown beside the URL. */
+  checks: ReactNode;
+}) {
   const save = useApp((s) => s.saveSettings);
   const keyForm = useSectionSave<SettingsPatch>(SettingsPatchSchema, save);
   const urlForm = useSectionSave<SettingsPatch>(SettingsPatchSchema, save);
   const [key, setKey] = useState('');
-  const [baseUrl, setBaseUrl] = useState(settings.providers.anthropic.baseUrl ?? '');
-  const source = settings.providers.anthropic.apiKeySource === 'env' ? 'from ANTHROPIC_API_KEY' : KEY_SOURCE[settings.providers.anthropic.apiKeySource];
+  const [baseUrl, setBaseUrl] = useState(props.initialBaseUrl ?? '');
+  const { provider } = props;
+  return (
+    <>
+      <form
+        className="settings-row"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (key.trim() && (await keyForm.submit({ [props.keyPatch]: key.trim() }))) setKey('');
+        }}
+      >
+        <Field
+          field={`${provider}-key`}
+          label="New API key"
+          type="password"
+          autoComplete="off"
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          data-testid={`${provider}-key`}
+          placeholder={props.keyPlaceholder}
+          hint={props.keyHint}
+          problem={problemFor(keyForm.problems, props.keyPatch)}
+        />
+        <button type="submit" disabled={!key.trim()} data-testid={`save-${provider}-key`}>
+          {props.saveKeyLabel}
+        </button>
+        {props.storedKey ? (
+          <button type="button" onClick={() => void keyForm.submit({ [props.keyPatch]: null })}>
+            {props.removeKeyLabel}
+          </button>
+        ) : null}
+        <SaveStatusText status={keyForm.status} testId={`${provider}-key-status`} />
+      </form>
+      <form
+        className="settings-row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void urlForm.submit({ [props.urlPatch]: baseUrl.trim() || null });
+        }}
+      >
+        <Field
+          field={`${provider}-base-url`}
+          label={props.urlLabel}
+          value={baseUrl}
+          onChange={(e) => setBaseUrl(e.target.value)}
+          placeholder={props.urlPlaceholder}
+          data-testid={`${provider}-base-url`}
+          problem={problemFor(urlForm.problems, props.urlPatch)}
+        />
+        <button type="submit">{props.saveUrlLabel}</button>
+        {props.checks}
+        <SaveStatusText status={urlForm.status} />
+      </form>
+    </>
+  );
+}
+
+/** Anthropic: its key (secret store or ANTHROPIC_API_KEY) and an optional base URL. */
+export function AnthropicSettings({ settings }: { settings: Settings }) {
+  const { anthropic } = settings.providers;
+  const source = anthropic.apiKeySource === 'env' ? 'from ANTHROPIC_API_KEY' : KEY_SOURCE[anthropic.apiKeySource];
   return (
     <>
       <h3>Anthropic</h3>
       <p className="settings-note" data-testid="anthropic-key-source">
         API key: {source}
       </p>
-      <form
-        className="settings-row"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (key.trim() && (await keyForm.submit({ anthropicApiKey: key.trim() }))) setKey('');
-        }}
-      >
-        <Field
-          field="anthropic-key"
-          label="New API key"
-          type="password"
-          autoComplete="off"
-          value={key}
-          onChange={(e) => setKey(e.target.value)}
-          data-testid="anthropic-key"
-          placeholder="sk-ant-…"
-          hint="From console.anthropic.com → API keys. It is kept in this computer's secret store."
-          problem={problemFor(keyForm.problems, 'anthropicApiKey')}
-        />
-        <button type="submit" disabled={!key.trim()} data-testid="save-anthropic-key">
-          Save key
-        </button>
-        {settings.providers.anthropic.apiKeySource === 'settings' ? (
-          <button type="button" onClick={() => void keyForm.submit({ anthropicApiKey: null })}>
-            Remove stored key
-          </button>
-        ) : null}
-        <SaveStatusText status={keyForm.status} testId="anthropic-key-status" />
-      </form>
-      <form
-        className="settings-row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void urlForm.submit({ anthropicBaseUrl: baseUrl.trim() || null });
-        }}
-      >
-        <Field
-          field="anthropic-base-url"
-          label="Base URL (empty: Anthropic)"
-          value={baseUrl}
-          onChange={(e) => setBaseUrl(e.target.value)}
-          placeholder="https://api.anthropic.com"
-          data-testid="anthropic-base-url"
-          problem={problemFor(urlForm.problems, 'anthropicBaseUrl')}
-        />
-        <button type="submit">Save</button>
-        <ProviderTest provider="anthropic" />
-        <SaveStatusText status={urlForm.status} />
-      </form>
+      <KeyAndUrlForms
+        provider="anthropic"
+        keyPatch="anthropicApiKey"
+        urlPatch="anthropicBaseUrl"
+        storedKey={anthropic.apiKeySource === 'settings'}
+        initialBaseUrl={anthropic.baseUrl}
+        keyPlaceholder="sk-ant-…"
+        keyHint="From console.anthropic.com → API keys. It is kept in this computer's secret store."
+        saveKeyLabel="Save key"
+        removeKeyLabel="Remove stored key"
+        urlLabel="Base URL (empty: Anthropic)"
+        urlPlaceholder="https://api.anthropic.com"
+        saveUrlLabel="Save"
+        checks={<ProviderTest provider="anthropic" />}
+      />
     </>
   );
 }
@@ -183,66 +226,28 @@ function ProviderTest({ provider }: { provider: string }) {
 
 /** OpenAI itself: its key (secret store or OPENAI_API_KEY) and an optional base URL. */
 export function OpenAIProviderSettings({ settings }: { settings: Settings }) {
-  const save = useApp((s) => s.saveSettings);
-  const keyForm = useSectionSave<SettingsPatch>(SettingsPatchSchema, save);
-  const urlForm = useSectionSave<SettingsPatch>(SettingsPatchSchema, save);
-  const [key, setKey] = useState('');
-  const [baseUrl, setBaseUrl] = useState(settings.providers.openai.baseUrl ?? '');
-  const source = settings.providers.openai.apiKeySource === 'env' ? 'from OPENAI_API_KEY' : KEY_SOURCE[settings.providers.openai.apiKeySource];
+  const { openai } = settings.providers;
+  const source = openai.apiKeySource === 'env' ? 'from OPENAI_API_KEY' : KEY_SOURCE[openai.apiKeySource];
   return (
     <>
       <h3>OpenAI</h3>
       <p className="settings-note" data-testid="openai-key-source">
         API key: {source}. Models are written openai:MODEL, e.g. openai:gpt-4.1.
       </p>
-      <form
-        className="settings-row"
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (key.trim() && (await keyForm.submit({ openaiApiKey: key.trim() }))) setKey('');
-        }}
-      >
-        <Field
-          field="openai-key"
-          label="New API key"
-          type="password"
-          autoComplete="off"
-          value={key}
-          onChange={(e) => setKey(e.target.value)}
-          data-testid="openai-key"
-          placeholder="sk-…"
-          problem={problemFor(keyForm.problems, 'openaiApiKey')}
-        />
-        <button type="submit" disabled={!key.trim()} data-testid="save-openai-key">
-          Save OpenAI key
-        </button>
-        {settings.providers.openai.apiKeySource === 'settings' ? (
-          <button type="button" onClick={() => void keyForm.submit({ openaiApiKey: null })}>
-            Remove stored OpenAI key
-          </button>
-        ) : null}
-        <SaveStatusText status={keyForm.status} />
-      </form>
-      <form
-        className="settings-row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void urlForm.submit({ openaiBaseUrl: baseUrl.trim() || null });
-        }}
-      >
-        <Field
-          field="openai-base-url"
-          label="Base URL (empty: OpenAI)"
-          value={baseUrl}
-          onChange={(e) => setBaseUrl(e.target.value)}
-          placeholder="https://api.openai.com/v1"
-          data-testid="openai-base-url"
-          problem={problemFor(urlForm.problems, 'openaiBaseUrl')}
-        />
-        <button type="submit">Save OpenAI URL</button>
-        <ProviderChecks provider="openai" />
-        <SaveStatusText status={urlForm.status} />
-      </form>
+      <KeyAndUrlForms
+        provider="openai"
+        keyPatch="openaiApiKey"
+        urlPatch="openaiBaseUrl"
+        storedKey={openai.apiKeySource === 'settings'}
+        initialBaseUrl={openai.baseUrl}
+        keyPlaceholder="sk-…"
+        saveKeyLabel="Save OpenAI key"
+        removeKeyLabel="Remove stored OpenAI key"
+        urlLabel="Base URL (empty: OpenAI)"
+        urlPlaceholder="https://api.openai.com/v1"
+        saveUrlLabel="Save OpenAI URL"
+        checks={<ProviderChecks provider="openai" />}
+      />
     </>
   );
 }

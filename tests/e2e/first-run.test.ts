@@ -96,7 +96,7 @@ describe('the first run: a welcome that says what to set up, links to the fix, a
         await pane.getByTestId('ollama-host').fill('ollama on my laptop');
         await pane.getByTestId('save-ollama-host').click();
         await pane.getByTestId('problem-ollama-host').waitFor();
-        assert.equal(await pane.getByTestId('problem-ollama-host').textContent(), 'Write a web address, starting with http:// or https://.');
+        assert.equal(await pane.getByTestId('problem-ollama-host').textContent(), 'The address is not a URL; write it like http://127.0.0.1:11434 or https://api.example.com/v1.');
         await app.screenshot(`first-run-settings-problems-${scheme}`);
 
         // The key saved from Settings answers the next message, and the welcome is gone for good.
