@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createFileSecretStore, createRedactor, redactDeep } from '../../../core/secrets/index.js';
-import { AnthropicLoopback, startTestCore, tempDir, waitFor } from '../../support/index.js';
+import { AnthropicLoopback, startTestCore, tempDir, useLoopbackProviders, waitFor } from '../../support/index.js';
 import { runCli } from '../host/cli-support.js';
 
 function filesUnder(dir: string): string[] {
@@ -111,5 +111,108 @@ describe('a configured key is found nowhere on disk, whichever road it took', ()
     const cli = await runCli(['memory', 'add', `remember ${PLAIN}`, '--data-dir', dir.path], { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000' });
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stderr, /note: a key or token in your text was stored as \[redacted\]/);
+  });
+});
+
+/**
+ * Both shapes of provider key stored in Settings: an Anthropic key (`sk-ant-…`) and an
+ * OpenAI-compatible one (`sk-…`, the shape OpenAI, OpenRouter and local servers use), each used for
+ * real by its SDK against a loopback server. The model reads a file holding both, repeats them,
+ * fetches a URL carrying them and fails with one in its error; a person pastes them into chat and
+ * memory. Then every byte of the data folder (database, WAL, shared memory, logs, caches), a backup
+ * and the exports is searched for either key, whole or in part.
+ */
+describe('an Anthropic key and an OpenAI-compatible key stored in Settings are found nowhere on disk', () => {
+  const ANTHROPIC = `sk-ant-api03-${'Hn4v'.repeat(20)}-Qa1AA`;
+  const OPENAI = `sk-${'Pc8rT2mW'.repeat(6)}`;
+  const servers = useLoopbackProviders();
+  const dir = tempDir('ab-keys-');
+  const out = tempDir('ab-keys-out-');
+  after(() => {
+    dir.cleanup();
+    out.cleanup();
+  });
+
+  it('events, WAL, database, logs, a backup, the memory export and the transcript export hold neither key', async () => {
+    // The real file secret store and file logger, as the headless host uses them; no key in the environment.
+    const t = await startTestCore({
+      dataDir: dir.path,
+      secrets: undefined,
+      logger: undefined,
+      logRotation: { maxBytes: 4000, keep: 50 },
+      resolveHost: async () => ['93.184.216.34'],
+      env: servers.env({ ANTHROPIC_API_KEY: undefined, OPENAI_API_KEY: undefined, PATH: process.env.PATH }),
+    });
+    const texts: string[] = [];
+    try {
+      await t.client.call('settings.update', { anthropicApiKey: ANTHROPIC, openaiApiKey: OPENAI });
+      const settings = await t.client.call('settings.get', {});
+      assert.equal(settings.providers.openai.apiKeySource, 'settings');
+      assert.equal(settings.providers.anthropic.apiKeySource, 'settings');
+      texts.push(JSON.stringify(settings));
+      const root = join(dir.path, 'workspace');
+      writeFileSync(join(root, 'keys.txt'), `anthropic ${ANTHROPIC}\nopenai ${OPENAI}\n`);
+      await t.client.call('permissions.rules.add', { effect: 'allow', capability: 'fs.write', pattern: `${root}/**` });
+      const url = `https://example.com/v1?a=${ANTHROPIC}&o=${OPENAI}`;
+      texts.push(JSON.stringify(await t.client.call('permissions.test', { capability: 'net.http', resource: url })));
+
+      // An OpenAI turn: it reads the file, copies it, asks to fetch the URL, then repeats the keys split across chunks.
+      servers.openai.requireKey = OPENAI;
+      servers.openai.script(
+        { kind: 'stream', toolCalls: [{ name: 'read_text', arguments: { path: 'keys.txt' } }, { name: 'write_text', arguments: { path: 'copy.txt', text: `${ANTHROPIC} ${OPENAI}` } }, { name: 'http_get', arguments: { url } }] },
+        { kind: 'stream', chunks: ['Found ', OPENAI.slice(0, 9), OPENAI.slice(9), ' and ', ANTHROPIC.slice(0, 30), ANTHROPIC.slice(30), '.'] },
+      );
+      const sent = await t.client.call('chat.send', { text: `read keys.txt; mine are ${OPENAI} and ${ANTHROPIC}`, model: 'openai:loopback-chat' });
+      assert.match(sent.notice ?? '', /stored as \[redacted\]/);
+      const request = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0], 'the http_get request');
+      texts.push(JSON.stringify(request));
+      await t.client.call('permissions.answer', { requestId: request.requestId, decision: 'deny', always: false });
+      await t.core.idle();
+      const openaiRun = await t.client.call('runs.get', { runId: sent.runId });
+      assert.equal(openaiRun.status, 'done', openaiRun.error ?? '');
+      assert.ok(servers.openai.requests.some((r) => r.headers.authorization === `Bearer ${OPENAI}`), 'the OpenAI key was used');
+
+      // An Anthropic turn that fails with the key in the provider's error.
+      servers.anthropic.script({ kind: 'error', status: 400, type: 'invalid_request_error', message: `bad keys ${ANTHROPIC} ${OPENAI}` });
+      const failed = await t.client.call('chat.send', { text: 'again', model: 'anthropic:claude-sonnet-5-5' });
+      await t.core.idle();
+      assert.equal((await t.client.call('runs.get', { runId: failed.runId })).status, 'failed');
+      assert.ok(servers.anthropic.requests.some((r) => String(r.headers['x-api-key'] ?? r.headers.authorization).includes(ANTHROPIC)), 'the Anthropic key was used');
+
+      const memory = await t.client.call('memory.add', { area: 'main', text: `keys: ${OPENAI} / ${ANTHROPIC}` });
+      assert.equal(memory.memory.text, 'keys: [redacted] / [redacted]');
+      t.core.logger.log('error', `a careless line with ${ANTHROPIC} and ${OPENAI}`);
+      texts.push(JSON.stringify(t.core.log.since(0, 100_000)));
+      texts.push(JSON.stringify(await t.client.call('timeline.list', {})));
+      texts.push(JSON.stringify(await t.client.call('system.doctor', { probeProviders: true })));
+      const wal = filesUnder(dir.path).find((f) => f.endsWith('-wal'));
+      assert.ok(wal && readFileSync(wal).length > 0, 'the WAL holds the recent writes');
+
+      const backup = join(out.path, 'backup.sqlite');
+      await t.client.call('system.backup', { path: backup });
+      texts.push((await t.client.call('memory.export', {})).jsonl);
+      texts.push((await t.client.call('runs.exportHtml', {})).html);
+      texts.push((await t.client.call('runs.exportHtml', { runId: sent.runId })).html);
+      const search = (when: string) => {
+        const onDisk = [...filesUnder(dir.path).filter((f) => f !== join(dir.path, 'secrets.json') && !f.startsWith(root)), backup];
+        assert.ok(onDisk.some((f) => f.endsWith('-wal')) || when === 'after close', 'the WAL is searched');
+        assert.ok(onDisk.some((f) => f.includes('logs')), 'the logs are searched');
+        for (const [name, key] of [['Anthropic', ANTHROPIC], ['OpenAI-compatible', OPENAI]] as const) {
+          for (const needle of [key, key.slice(3, 23), key.slice(-20)]) {
+            for (const file of onDisk) assert.equal(readFileSync(file).indexOf(Buffer.from(needle)), -1, `${when}: the ${name} key is in ${file}`);
+            texts.forEach((text, i) => assert.equal(text.includes(needle), false, `${when}: the ${name} key is in text ${i}`));
+          }
+        }
+        // The masked text reached those files: the search looked where the keys would be.
+        assert.ok(onDisk.some((f) => readFileSync(f).includes('mine are [redacted] and [redacted]')), `${when}: the masked chat message is on disk`);
+      };
+      search('while running');
+    } finally {
+      await t.close({ keepData: true });
+    }
+    const afterClose = [...filesUnder(dir.path).filter((f) => f !== join(dir.path, 'secrets.json') && !f.startsWith(join(dir.path, 'workspace')))];
+    for (const key of [ANTHROPIC, OPENAI]) for (const file of afterClose) assert.equal(readFileSync(file).indexOf(Buffer.from(key.slice(3, 23))), -1, `after close: a key is in ${file}`);
+    const store = readFileSync(join(dir.path, 'secrets.json'), 'utf8');
+    assert.ok(store.includes(ANTHROPIC) && store.includes(OPENAI), 'both keys live in the secret store (0600), and only there');
   });
 });
