@@ -38,6 +38,11 @@ export interface MemoryModuleDeps {
   setRecall: (recall: RecallForPrompt) => void;
   /** Masks keys in text a person pastes into a memory. */
   redact: (text: string) => string;
+  /**
+   * Loads the embedder's data (WordNet) in the background after start, so the first memory write
+   * does not wait for it: for the app and the host, not for a short-lived command.
+   */
+  prepareEmbedder?: boolean;
 }
 
 export interface MemoryModule extends CapabilityModule {
@@ -61,6 +66,7 @@ export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
   const extraction = new MemoryExtraction({ runs: deps.runs, queue: deps.queue, timeline: deps.timeline, proposals, enabled: () => memory.extractAfterRuns(), complete: deps.complete });
   deps.setRecall((query, budget) => memory.recallForPrompt(query, budget));
   let unsubscribe: (() => void) | null = null;
+  let preparing: ReturnType<typeof setTimeout> | null = null;
   return {
     name: 'memory',
     memory,
@@ -72,8 +78,11 @@ export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
       memory.start();
       unsubscribe = log.subscribe(log.head(), (event) => extraction.observe(event));
       consolidator.start();
+      // After the start has answered: a window or command connecting now is not kept waiting.
+      if (deps.prepareEmbedder) preparing = setTimeout(() => void memory.prepare(), 0);
     },
     async stop() {
+      if (preparing) clearTimeout(preparing);
       unsubscribe?.();
       await consolidator.stop();
       await memory.close();

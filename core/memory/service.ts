@@ -90,6 +90,20 @@ export class MemoryService {
   }
 
   /**
+   * Loads what the embedder needs (the offline embedder's WordNet) ahead of the first write, so
+   * remembering something does not wait for it. Failures are logged; the first write tries again.
+   */
+  async prepare(): Promise<void> {
+    try {
+      await this.embedder.ready?.();
+      // The first texts embedded fill WordNet's lookup caches; do that now, not in someone's write.
+      this.embedder.embedSync?.(['my sister remembered the appointment at the dentist next week']);
+    } catch (err) {
+      this.deps.logger.log('warn', 'memory: preparing the embedder failed; the first memory write will try again', { error: String(err) });
+    }
+  }
+
+  /**
    * Resumes a re-embedding a previous process left unfinished, or starts one when the index was
    * built by an older version of the configured embedder (the offline embedder's features change
    * between versions); search answers from full text alone until it is done.
