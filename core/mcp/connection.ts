@@ -30,6 +30,11 @@ export interface ConnectionOptions {
   backoffMs: readonly number[];
   /** How long one tool call may go without progress before it fails with `timeout`. */
   callTimeoutMs: number;
+  /**
+   * Masks configured secrets (this server's env and headers among them). A reason quotes what the
+   * server wrote on stderr, and a careless server prints its token there.
+   */
+  redact: (text: string) => string;
 }
 
 // A server that stays up this long has recovered: its next failure waits the shortest time again.
@@ -200,11 +205,11 @@ export class McpConnection {
     } catch (err) {
       if (signal.aborted) throw new ToolError('cancelled', 'the run was cancelled');
       if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) throw new ToolError('timeout', `${this.name} did not answer ${tool} within ${Math.round(this.options.callTimeoutMs / 1000)} s`);
-      if (err instanceof McpError && err.code !== ErrorCode.ConnectionClosed) throw new ToolError(err.code === ErrorCode.InvalidParams ? 'invalid_args' : 'failed', `${this.name}: ${err.message}`);
+      if (err instanceof McpError && err.code !== ErrorCode.ConnectionClosed) throw new ToolError(err.code === ErrorCode.InvalidParams ? 'invalid_args' : 'failed', this.options.redact(`${this.name}: ${err.message}`));
       // The connection itself broke (a process gone, an HTTP server down): restart it.
       const reason = this.exitReason(err instanceof McpError ? (this.config.transport === 'stdio' ? 'the server process exited' : 'the connection closed') : describeError(err));
       if (generation === this.generation && this.current === 'ready') this.fail(generation, reason);
-      throw new ToolError('unavailable', `the MCP server ${this.name} stopped answering: ${reason}`);
+      throw new ToolError('unavailable', this.options.redact(`the MCP server ${this.name} stopped answering: ${reason}`));
     }
   }
 
@@ -220,7 +225,7 @@ export class McpConnection {
     const delays = this.options.backoffMs;
     const delay = delays[Math.min(this.attempts - 1, delays.length - 1)] ?? 60_000;
     const retryAt = now + delay;
-    this.options.logger.log('warn', 'MCP server failed', { server: this.name, reason, retryInMs: delay, attempts: this.attempts });
+    this.options.logger.log('warn', 'MCP server failed', { server: this.name, reason: this.options.redact(reason), retryInMs: delay, attempts: this.attempts });
     this.setState('failed', reason, retryAt);
     this.timer = this.options.clock.setTimeout(() => {
       this.timer = null;
@@ -233,7 +238,8 @@ export class McpConnection {
     return tail ? `${base}; it wrote: ${tail.slice(-500)}` : base;
   }
 
-  private setState(state: McpServerState, reason: string | null, retryAt: number | null): void {
+  private setState(state: McpServerState, rawReason: string | null, retryAt: number | null): void {
+    const reason = rawReason === null ? null : this.options.redact(rawReason);
     const changed = state !== this.current || reason !== this.reason || retryAt !== this.retryAt;
     this.current = state;
     this.reason = reason;

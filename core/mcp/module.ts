@@ -27,6 +27,8 @@ export interface McpModuleDeps {
   logger: Logger;
   secrets: SecretStore;
   tools: ToolRegistry;
+  /** Masks configured secrets in what a server says (its stderr in a failure's reason, its errors). */
+  redact: (text: string) => string;
   options?: McpOptions;
 }
 
@@ -50,6 +52,7 @@ export function createMcpModule(deps: McpModuleDeps): McpModule {
       startTimeoutMs: options.startTimeoutMs ?? 30_000,
       backoffMs: options.backoffMs ?? [1000, 2000, 5000, 15_000, 60_000, 300_000],
       callTimeoutMs: options.callTimeoutMs ?? 300_000,
+      redact: deps.redact,
     },
   });
   return {
