@@ -100,7 +100,7 @@ export function createSkillsModule(deps: SkillsModuleDeps): SkillsModule {
       const tools =
         allowedTools === null
           ? ''
-          : `\n\n## Tools of this skill\nFrom your next call on, for the rest of this run: ${allowedTools.length ? `${allowedTools.join(', ')} run without asking the user where the rules would only ask; ` : ''}a tool that reaches outside the app and that no skill you follow lists is refused (unless a skill you follow lists no tools at all).`;
+          : `\n\n## Tools of this skill\nFrom your next step on, for the rest of this run: ${allowedTools.length ? `${allowedTools.join(', ')} run without asking the user where the rules would only ask; ` : ''}a tool that reaches outside the app and that no skill you follow lists is refused (unless a skill you follow lists no tools at all).`;
       return {
         text: `# Skill: ${skill.name}\n\n${skill.body}${files.length ? `\n\n## Files of this skill (read one with load_skill and file)\n${files.map((f) => `- ${f}`).join('\n')}` : ''}${tools}`,
         data: { name: skill.name, files, allowedTools },

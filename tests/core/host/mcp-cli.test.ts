@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { McpHttpFixture, tempDir } from '../../support/index.js';
+import { AnthropicLoopback, McpHttpFixture, tempDir } from '../../support/index.js';
 import { fixtureFiles, STDIO_FIXTURE } from '../mcp/helpers.js';
 import { runCli } from './cli-support.js';
 
@@ -93,5 +93,24 @@ describe('agent-blob mcp and skills', () => {
     const unknown = await cli(['skills', 'show', 'nope']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no skill named nope/);
+  });
+
+  it('skills show prints what a skill pre-approves; runs show prints the skills a chat run was offered and loaded', async () => {
+    const briefing = await cli(['skills', 'show', 'daily-briefing']);
+    assert.match(briefing.stdout, /allowed tools \(pre-approved, and the only gated tools while a run follows it\): current_time, schedule_list, memory_search, list_dir, search_files, read_text/);
+    assert.doesNotMatch((await cli(['skills', 'show', 'meeting-notes'])).stdout, /allowed tools/);
+
+    const anthropic = await AnthropicLoopback.start();
+    try {
+      anthropic.script({ kind: 'stream', toolCalls: [{ name: 'load_skill', arguments: { name: 'notes-summary' } }] }, { kind: 'stream', chunks: ['summarised'] });
+      const env = { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url };
+      const chat = await runCli(['chat', 'summarise my notes', '--json', '--data-dir', dataDir], env);
+      assert.equal(chat.code, 0, chat.stderr);
+      const { runId } = JSON.parse(chat.stdout.trim()) as { runId: string };
+      const shown = await runCli(['runs', 'show', runId, '--data-dir', dataDir], env);
+      assert.match(shown.stdout, /skills offered: daily-briefing, meeting-notes, notes-summary; loaded: notes-summary/);
+    } finally {
+      await anthropic.close();
+    }
   });
 });

@@ -59,7 +59,7 @@ describe('a skill\'s allowed-tools', () => {
       const run = await t.client.call('runs.get', { runId });
       assert.equal(run.status, 'done', run.reason ?? '');
       const [loaded, written, refused] = results(t, runId);
-      assert.match(loaded.output, /## Tools of this skill\nFrom your next call on.*read_text, write_text run without asking/);
+      assert.match(loaded.output, /## Tools of this skill\nFrom your next step on.*read_text, write_text run without asking/);
       assert.equal(written.ok, true, JSON.stringify(written.error));
       assert.equal(readFileSync(join(root, 'minutes.md'), 'utf8'), '# Minutes');
       assert.equal(refused.ok, false);

@@ -65,6 +65,7 @@ export const runsGroup: CommandGroup = {
           for (const m of shown.usage.byModel) lines.push(`  ${m.model}: ${m.responses} response(s), ${m.inputTokens} in, ${m.outputTokens} out, $${m.costUsd.toFixed(6)}${m.estimated ? `, ${m.estimated} estimated` : ''}`);
         }
         for (const c of shown.toolCalls) lines.push(`tool ${c.tool}: ${c.ok === null ? 'running' : c.ok ? 'ok' : `error ${c.error ?? ''}`}`);
+        if (shown.skills.offered.length || shown.skills.loaded.length) lines.push(`skills offered: ${shown.skills.offered.join(', ') || 'none'}; loaded: ${shown.skills.loaded.join(', ') || 'none'}`);
         lines.push(`recorded steps: ${shown.recordedSteps}`);
         ctx.io.stdout(`${lines.join('\n')}\n`);
         return EXIT.ok;
