@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { REPO_ROOT } from '../crash/spawn.js';
+
+/** Runs `npm run soak`'s script with `args`; resolves with its exit code and output. */
+function soak(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/soak.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+interface Metric {
+  value: number;
+  baseline: { value: number } | null;
+}
+
+describe('the soak', () => {
+  it('runs two simulated days of chat turns with tools, scheduled runs, memories, pruning and daily backups, and reports each figure beside its baseline', async () => {
+    const r = await soak(['--days', '2', '--turns', '4', '--scheduled', '4', '--starts', '1']);
+    assert.equal(r.code, 0, r.stderr || r.stdout);
+    const report = JSON.parse(r.stdout) as { options: unknown; year: Record<string, unknown> & { simulated: Record<string, number>; months: Record<string, unknown>[]; maintenance_after_year: { integrity: string } } };
+    assert.deepEqual(report.options, { days: 2, turns: 4, scheduled: 4, starts: 1 });
+    const year = report.year;
+    assert.deepEqual(
+      { chatTurns: year.simulated.chatTurns, scheduledRuns: year.simulated.scheduledRuns, runsNotDone: year.simulated.runsNotDone },
+      { chatTurns: 8, scheduledRuns: 8, runsNotDone: 0 },
+    );
+    assert.equal(year.integrity, 'ok');
+    assert.equal(year.maintenance_after_year.integrity, 'ok');
+    assert.equal(year.months.length, 1);
+    for (const key of ['database_and_wal_mb', 'chat_turn_p50_last_month_ms', 'rss_end_mb', 'start_in_process_year_folder_median_ms', 'host_start_year_folder_median_ms']) {
+      const m = year[key] as Metric;
+      assert.ok(m.value > 0 && m.baseline && m.baseline.value > 0, `${key}: ${JSON.stringify(m)}`);
+    }
+    assert.ok((year.backups_mb as Metric).value > 0, 'the daily backup made copies');
+    assert.match(r.stderr, /soak: day 2, /);
+  });
+
+  it('refuses an unknown option with the options it knows', async () => {
+    const r = await soak(['--years', '3']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /unknown option --years \(known: --days N/);
+  });
+});
