@@ -22,11 +22,27 @@ interface Metric {
 }
 
 describe('the soak', () => {
-  it('runs two simulated days of chat turns with tools, scheduled runs, memories, pruning and daily backups, and reports each figure beside its baseline', async () => {
-    const r = await soak(['--days', '2', '--turns', '4', '--scheduled', '4', '--starts', '1']);
+  it('runs two simulated days (chat turns with tools, scheduled runs, memories, pruning, daily backups), two SIGKILLs under load and 200 malformed frames, and reports each figure', async () => {
+    const r = await soak(['--days', '2', '--turns', '4', '--scheduled', '4', '--starts', '1', '--kills', '2', '--frames', '200']);
     assert.equal(r.code, 0, r.stderr || r.stdout);
-    const report = JSON.parse(r.stdout) as { options: unknown; year: Record<string, unknown> & { simulated: Record<string, number>; months: Record<string, unknown>[]; maintenance_after_year: { integrity: string } } };
-    assert.deepEqual(report.options, { days: 2, turns: 4, scheduled: 4, starts: 1 });
+    const report = JSON.parse(r.stdout) as {
+      options: unknown;
+      targetsMissed: string[];
+      sigkill: Record<string, number>;
+      fuzz: Record<string, unknown>;
+      year: Record<string, unknown> & { simulated: Record<string, number>; months: Record<string, unknown>[]; maintenance_after_year: { integrity: string } };
+    };
+    assert.deepEqual(report.options, { only: 'year,sigkill,fuzz', kills: 2, frames: 200, days: 2, turns: 4, scheduled: 4, starts: 1 });
+    assert.deepEqual(
+      { ...report.sigkill, acknowledgedWrites: 0, runsInterruptedAndRecovered: 0 },
+      { kills: 2, acknowledgedWrites: 0, runsInterruptedAndRecovered: 0, integrityFailures: 0, lostAcknowledged: 0, leftRunning: 0, slotsFiredTwice: 0 },
+    );
+    assert.ok(report.sigkill.acknowledgedWrites > 0, 'writes were acknowledged before the kills');
+    assert.equal(report.fuzz.frames, 200);
+    assert.equal(report.fuzz.typedErrors, 200, 'every malformed frame got a typed error');
+    assert.equal(report.fuzz.crashes, 0);
+    assert.equal(report.fuzz.silentDrops, 0);
+    assert.equal(report.fuzz.servedAfterwards, true);
     const year = report.year;
     assert.deepEqual(
       { chatTurns: year.simulated.chatTurns, scheduledRuns: year.simulated.scheduledRuns, runsNotDone: year.simulated.runsNotDone },
@@ -46,6 +62,6 @@ describe('the soak', () => {
   it('refuses an unknown option with the options it knows', async () => {
     const r = await soak(['--years', '3']);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /unknown option --years \(known: --days N/);
+    assert.match(r.stderr, /unknown option --years \(known: --only year,sigkill,fuzz, --kills N/);
   });
 });
