@@ -49,8 +49,8 @@ const POINTS: KillPoint[] = [
   { point: 'appended:run.status:done', max: 2 },
   { point: 'committed:run.status:done', max: 2 },
   { point: 'appended:schedule.slots:missed', max: 2, needs: 'missed' },
-  { point: 'append:schedule.fired:catch_up', max: 2, needs: 'missed' },
-  { point: 'committed:schedule.fired:catch_up', max: 2, needs: 'missed', leavesOpenRun: true },
+  { point: 'append:schedule.fired:catch_up', max: 1, needs: 'missed' },
+  { point: 'committed:schedule.fired:catch_up', max: 1, needs: 'missed', leavesOpenRun: true },
   { point: 'appended:schedule.queued', max: 1, needs: 'missed' },
   { point: 'appended:run.status:failed', max: 1, needs: 'open_run' },
 ];
@@ -59,7 +59,11 @@ const SCHEDULES = [
   { name: 'every 2 s, run all', spec: { kind: 'interval' as const, everySeconds: 2 }, prompt: 'CRASH-PROMPT every-2s', missed: 'run_all' as const, catchUpLimit: 3, overlap: 'queue_one' as const },
   { name: 'every 3 s, run once', spec: { kind: 'interval' as const, everySeconds: 3 }, prompt: 'CRASH-PROMPT every-3s', missed: 'run_once' as const, overlap: 'skip' as const },
   { name: 'every 1 s, skip', spec: { kind: 'interval' as const, everySeconds: 1 }, prompt: 'CRASH-PROMPT every-1s', missed: 'skip' as const, overlap: 'skip' as const },
+  // Slower than the 60-s grace: after a long enough jump its newest slot is missed too, so a start
+  // always makes catch-up runs (one fires, the next waits) whatever the others' state.
+  { name: 'every 10 min, run all', spec: { kind: 'interval' as const, everySeconds: 600 }, prompt: 'CRASH-PROMPT every-10min', missed: 'run_all' as const, catchUpLimit: 3, overlap: 'queue_one' as const },
 ];
+const CATCH_UP_EVERY = 10 * MIN;
 
 describe('a host killed at 50 moments around scheduled fires', () => {
   let anthropic: AnthropicLoopback;
@@ -94,6 +98,7 @@ describe('a host killed at 50 moments around scheduled fires', () => {
     let offset = 0;
     const clockAt = (ms: number): Clock => ({ ...systemClock, now: () => Date.now() + ms });
     try {
+      const setupAt = Date.now();
       const setup = createCore({ dataDir: dir.path, owner: 'cli', logger: silentLogger, secrets: createMemorySecretStore(), env: {}, clock: clockAt(0), timeZone: 'UTC' });
       try {
         for (const s of SCHEDULES) await setup.gateway.call('schedules.add', { ...s, prompt: `${prompt}: ${s.name}` });
@@ -108,7 +113,11 @@ describe('a host killed at 50 moments around scheduled fires', () => {
         const chosen = fits[Math.floor(rand() * fits.length)];
         const n = 1 + Math.floor(rand() * chosen.max);
         // Time the app was down: none, a little, or past the 60 s grace (slots missed, catch-up runs).
-        const jump = chosen.needs === 'missed' ? 2 * MIN + Math.floor(rand() * 10 * MIN) : [0, 0, 2 * SEC, 20 * SEC, 3 * MIN][Math.floor(rand() * 5)];
+        const extra = Math.floor(rand() * 10 * MIN);
+        // For catch-up: at least 25 minutes (two or more slots of the 10-minute schedule), landing
+        // about 4 minutes after one of its slots (missed, past the grace, and its next one far off).
+        const sinceSlot = (Date.now() + offset + 25 * MIN + 5 * SEC - setupAt) % CATCH_UP_EVERY;
+        const jump = chosen.needs === 'missed' ? 25 * MIN + ((4 * MIN - sinceSlot + CATCH_UP_EVERY) % CATCH_UP_EVERY) : [0, 0, 2 * SEC, 20 * SEC, 3 * MIN, extra][Math.floor(rand() * 6)];
         offset += jump;
         // Most kills stop the process exactly at the point; some let it run on while the signal travels.
         const mode = rand() < 0.8 ? 'block' : 'free';
