@@ -3,6 +3,7 @@ import { ConnectionIndicator } from './components/ConnectionIndicator.js';
 import { MenuIcon } from './components/icons.js';
 import { Nav } from './components/Nav.js';
 import { NotificationAccessButton, Toasts } from './components/Notifications.js';
+import { ThreadDialog } from './components/ThreadDialog.js';
 import { PANES } from './panes.js';
 import { ApprovalDialog } from './views/ApprovalDialog.js';
 import { useApp } from './store/context.js';
@@ -58,6 +59,7 @@ export function App() {
       <main className="pane" aria-label={pane.label} data-testid={`pane-${pane.id}`}>
         <pane.View />
       </main>
+      <ThreadDialog />
       <ApprovalDialog />
       <Toasts />
     </div>

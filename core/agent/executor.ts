@@ -118,7 +118,7 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     } else {
       const summary = rt.store.summaryBefore(input.userMessageSeq + 1);
       const messages = rt.timeline.recentMessages(input.userMessageSeq + 1, rt.historyLimit).filter((m) => !summary || m.seq > summary.uptoSeq);
-      conversation = conversationFromTimeline(messages, summary?.summary ?? null);
+      conversation = conversationFromTimeline(messages, summary?.summary ?? null, (itemId) => rt.timeline.result(itemId));
       query = messages.filter((m) => m.role === 'user').at(-1)?.text ?? '';
     }
     const window = contextWindowOf(chain[0], settings.contextTokens);

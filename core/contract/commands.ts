@@ -31,7 +31,14 @@ export type HealthCheck = z.infer<typeof HealthCheckSchema>;
 export const COMMANDS = {
   /** Sends a message to the master conversation; the reply streams as events of the returned run. */
   'chat.send': {
-    args: z.object({ text: z.string().trim().min(1, 'a message needs some text').max(100_000), model: ModelRefSchema.optional() }).strict(),
+    args: z
+      .object({
+        text: z.string().trim().min(1, 'a message needs some text').max(100_000),
+        model: ModelRefSchema.optional(),
+        /** The id of a result item (a schedule's or a worker's) this message replies to: that result enters the chat's context. */
+        replyTo: id.optional(),
+      })
+      .strict(),
     /** `notice`: set when a key in the text was stored masked. */
     result: z.object({ runId: z.string(), messageId: z.string(), notice: z.string().optional() }),
   },
@@ -44,14 +51,21 @@ export const COMMANDS = {
   'runs.get': { args: z.object({ runId: id }).strict(), result: RunSchema },
   /** Cancels a run: its model stream stops at once and nothing of it is emitted afterwards. */
   'runs.cancel': { args: z.object({ runId: id }).strict(), result: RunSchema },
-  /** A page of the master timeline, oldest first, ending before `beforeSeq` (or at the head). */
+  /** A page of one thread of the timeline (the master timeline: the chat's), oldest first, ending before `beforeSeq` (or at the head). */
   'timeline.list': {
-    args: z.object({ beforeSeq: seq.optional(), limit: z.number().int().min(1).max(20_000).default(500) }).strict(),
-    result: z.object({ items: z.array(TimelineItemSchema), head: seq, hasMore: z.boolean() }),
+    /** `threadId`: the thread to read (default `chat`: the conversation with the results posted into it). */
+    args: z.object({ beforeSeq: seq.optional(), limit: z.number().int().min(1).max(20_000).default(500), threadId: id.optional() }).strict(),
+    result: z.object({
+      items: z.array(TimelineItemSchema),
+      head: seq,
+      hasMore: z.boolean(),
+      /** The thread of every run that has not ended, so a client following the log knows where their next items go. */
+      threads: z.record(z.string(), z.string()),
+    }),
   },
-  /** Full-text search over the whole timeline (finished messages, errors, proposals), newest first; every word must match, the last as a prefix. */
+  /** Full-text search over one thread (default the chat's: finished messages, errors, proposals, results), newest first; every word must match, the last as a prefix. */
   'timeline.search': {
-    args: z.object({ query: z.string().trim().min(1, 'type something to search for').max(500), beforeSeq: seq.optional(), limit: z.number().int().min(1).max(200).default(50) }).strict(),
+    args: z.object({ query: z.string().trim().min(1, 'type something to search for').max(500), beforeSeq: seq.optional(), limit: z.number().int().min(1).max(200).default(50), threadId: id.optional() }).strict(),
     result: z.object({ hits: z.array(TimelineSearchHitSchema), hasMore: z.boolean() }),
   },
   /** Events after `fromSeq`, oldest first, at most `limit`. */

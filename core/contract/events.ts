@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RunKindSchema, RunStatusSchema } from './runs.js';
+import { RunKindSchema, RunResultStatusSchema, RunStatusSchema } from './runs.js';
 import { PERMISSION_EVENTS } from './permissions.js';
 import { MEMORY_EVENT_DATA } from './memory.js';
 import { AGENT_EVENT_DATA } from './agent.js';
@@ -44,6 +44,8 @@ export const EVENT_DATA = {
     role: MessageRoleSchema,
     text: z.string(),
     status: MessageStatusSchema,
+    /** The result item (`run.result`) a user's message replies to: that result enters the chat's context with it. */
+    replyTo: z.string().optional(),
   }),
   /** Coalesced streamed text appended to an assistant message. */
   'message.delta': z.object({ messageId: z.string(), text: z.string() }),
@@ -53,6 +55,30 @@ export const EVENT_DATA = {
     text: z.string(),
     status: MessageStatusSchema.exclude(['streaming']),
     model: z.string().nullable(),
+  }),
+  /**
+   * A background run (a schedule's, or a worker the chat started) ended: its outcome, posted into the
+   * chat thread of the master timeline as one item (`result-<runId>`). The event belongs to no run
+   * (nothing of a run is emitted after it ended); `runId` names the run, whose whole transcript stays
+   * in its own thread. It enters the chat's context only when the user replies to it (`chat.send`
+   * with `replyTo`).
+   */
+  'run.result': z.object({
+    /** The run that ended. */
+    runId: z.string(),
+    /** The kind of run that posted it: `schedule`, `worker`. */
+    kind: RunKindSchema,
+    /** Its source as the user knows it: the schedule's name, the worker's role. */
+    name: z.string(),
+    /** What it was doing: the schedule's prompt, the worker's task (one line). */
+    title: z.string(),
+    status: RunResultStatusSchema,
+    /** Why it did not end `done` (`budget_exceeded`, `cancelled_by_user`, ...). */
+    reason: z.string().nullable(),
+    /** The result in short: the run's final answer or the worker's summary, or what went wrong. */
+    summary: z.string(),
+    /** The thread that holds the run's whole transcript. */
+    threadId: z.string(),
   }),
   /** A readable error shown in the timeline (provider failures, bad configuration, ...). */
   'timeline.error': z.object({ code: z.string(), message: z.string() }),

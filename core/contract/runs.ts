@@ -40,6 +40,8 @@ export const RunSchema = z.object({
   error: z.string().nullable(),
   title: z.string(),
   parentRunId: z.string().nullable(),
+  /** The thread it reads its history from and writes into: `chat`, `schedule:<id>`, `worker:<runId>`, ... */
+  threadId: z.string(),
   /** The model that actually answered (`provider:model`), once one did. */
   model: z.string().nullable(),
   createdAt: z.number(),
@@ -51,3 +53,17 @@ export type Run = z.infer<typeof RunSchema>;
 
 /** The chat's thread: the conversation the user has with the assistant. Other runs have threads of their own. */
 export const CHAT_THREAD = 'chat';
+
+/** A run's thread when its creator names none: the chat for a chat run, a thread of its own otherwise. */
+export function defaultThreadOf(kind: RunKind, runId: string): string {
+  return kind === 'chat' ? CHAT_THREAD : `${kind}:${runId}`;
+}
+
+/** How a background run ended, as its result item says: `interrupted` is a run the app stopped with (failed, reason `interrupted`). */
+export const RunResultStatusSchema = z.enum(['done', 'failed', 'cancelled', 'interrupted']);
+export type RunResultStatus = z.infer<typeof RunResultStatusSchema>;
+
+/** The item id a run's result has in the master timeline. */
+export function resultItemId(runId: string): string {
+  return `result-${runId}`;
+}

@@ -1,9 +1,16 @@
 import { z } from 'zod';
 import { MessageRoleSchema, MessageStatusSchema, type AppEvent } from './events.js';
 import { MemoryAreaSchema, MemorySourceSchema } from './memory.js';
-import { RunStatusSchema } from './runs.js';
+import { CHAT_THREAD, RunKindSchema, defaultThreadOf, RunResultStatusSchema, RunStatusSchema, resultItemId } from './runs.js';
 
-const base = { id: z.string(), seq: z.number(), ts: z.number(), runId: z.string().nullable() };
+const base = {
+  id: z.string(),
+  seq: z.number(),
+  ts: z.number(),
+  runId: z.string().nullable(),
+  /** The thread it belongs to: `chat` for the conversation and the results posted into it, else a schedule's or a run's. */
+  threadId: z.string(),
+};
 
 /** An entry of the master timeline. */
 export const TimelineItemSchema = z.discriminatedUnion('kind', [
@@ -14,6 +21,8 @@ export const TimelineItemSchema = z.discriminatedUnion('kind', [
     text: z.string(),
     status: MessageStatusSchema,
     model: z.string().nullable(),
+    /** The result item this user message replies to. */
+    replyTo: z.string().optional(),
   }),
   z.object({ ...base, kind: z.literal('run_status'), status: RunStatusSchema, reason: z.string().nullable() }),
   z.object({ ...base, kind: z.literal('error'), code: z.string(), message: z.string() }),
@@ -43,11 +52,27 @@ export const TimelineItemSchema = z.discriminatedUnion('kind', [
     editedText: z.string().nullable(),
     memoryId: z.string().nullable(),
   }),
+  /**
+   * What a background run (a schedule's, a worker's) posted into the chat thread when it ended: its
+   * source, status and result in short; `sourceThreadId` holds its whole transcript. `runId` is that run.
+   */
+  z.object({
+    ...base,
+    kind: z.literal('run_result'),
+    sourceKind: RunKindSchema,
+    name: z.string(),
+    title: z.string(),
+    status: RunResultStatusSchema,
+    reason: z.string().nullable(),
+    summary: z.string(),
+    sourceThreadId: z.string(),
+  }),
 ]);
 export type TimelineItem = z.infer<typeof TimelineItemSchema>;
 export type MessageItem = Extract<TimelineItem, { kind: 'message' }>;
 export type ToolCallItem = Extract<TimelineItem, { kind: 'tool_call' }>;
 export type MemoryProposalItem = Extract<TimelineItem, { kind: 'memory_proposal' }>;
+export type RunResultItem = Extract<TimelineItem, { kind: 'run_result' }>;
 
 /** One match of a timeline search: where the item is, and a snippet with the matching words marked. */
 export const TimelineSearchHitSchema = z.object({
@@ -67,23 +92,50 @@ export type TimelineSearchHit = z.infer<typeof TimelineSearchHitSchema>;
 export const TIMELINE_RUN_STATUSES = new Set(['waiting_permission', 'failed', 'cancelled']);
 
 /**
- * Applies one event to a timeline held in memory (the renderer's store, the CLI's printer). The core
- * keeps the same projection in SQLite; tests check the two agree. Returns the same array when the
- * event does not touch the timeline.
+ * Which thread a timeline held in memory shows, and the thread of each run it has heard of (from
+ * `run.created` events, and for runs older than its first page from `timeline.list`'s `threads`). A
+ * run it has not heard of is the chat's, as in the core's projection.
  */
-export function applyTimelineEvent(items: TimelineItem[], index: Map<string, number>, event: AppEvent): TimelineItem[] {
+export interface TimelineThreads {
+  view: string;
+  runs: Map<string, string>;
+}
+
+/** The threads a timeline in memory follows: `view` (the chat's by default) and the runs known so far. */
+export function timelineThreads(view: string = CHAT_THREAD, runs: Record<string, string> = {}): TimelineThreads {
+  return { view, runs: new Map(Object.entries(runs)) };
+}
+
+/** The thread an event's item belongs to: a result goes into the chat; anything else into its run's thread. */
+export function threadOfEvent(event: AppEvent, threadOfRun: (runId: string) => string | undefined): string {
+  if (event.type === 'run.result' || !event.runId) return CHAT_THREAD;
+  return threadOfRun(event.runId) ?? CHAT_THREAD;
+}
+
+/**
+ * Applies one event to a timeline held in memory (the renderer's store, the CLI's printer), keeping
+ * only the items of the thread `threads.view`. The core keeps the same projection in SQLite; tests
+ * check the two agree. Returns the same array when the event does not touch the timeline shown.
+ */
+export function applyTimelineEvent(items: TimelineItem[], index: Map<string, number>, event: AppEvent, threads: TimelineThreads): TimelineItem[] {
+  if (event.type === 'run.created') {
+    if (event.runId) threads.runs.set(event.runId, event.data.threadId ?? defaultThreadOf(event.data.kind, event.runId));
+    return items;
+  }
+  const threadId = threadOfEvent(event, (runId) => threads.runs.get(runId));
+  if (threadId !== threads.view) return items;
+  const at = { seq: event.seq, ts: event.ts, runId: event.runId, threadId };
   switch (event.type) {
     case 'message.created': {
       const item: TimelineItem = {
         kind: 'message',
         id: event.data.messageId,
-        seq: event.seq,
-        ts: event.ts,
-        runId: event.runId,
+        ...at,
         role: event.data.role,
         text: event.data.text,
         status: event.data.status,
         model: null,
+        ...(event.data.replyTo ? { replyTo: event.data.replyTo } : {}),
       };
       return pushItem(items, index, item);
     }
@@ -101,9 +153,7 @@ export function applyTimelineEvent(items: TimelineItem[], index: Map<string, num
       return pushItem(items, index, {
         kind: 'run_status',
         id: `status-${event.seq}`,
-        seq: event.seq,
-        ts: event.ts,
-        runId: event.runId,
+        ...at,
         status: event.data.to,
         reason: event.data.reason ?? event.data.error,
       });
@@ -111,9 +161,7 @@ export function applyTimelineEvent(items: TimelineItem[], index: Map<string, num
       return pushItem(items, index, {
         kind: 'error',
         id: `error-${event.seq}`,
-        seq: event.seq,
-        ts: event.ts,
-        runId: event.runId,
+        ...at,
         code: event.data.code,
         message: event.data.message,
       });
@@ -121,9 +169,7 @@ export function applyTimelineEvent(items: TimelineItem[], index: Map<string, num
       return pushItem(items, index, {
         kind: 'tool_call',
         id: `tool-${event.data.callId}`,
-        seq: event.seq,
-        ts: event.ts,
-        runId: event.runId,
+        ...at,
         callId: event.data.callId,
         tool: event.data.tool,
         args: event.data.args,
@@ -134,20 +180,18 @@ export function applyTimelineEvent(items: TimelineItem[], index: Map<string, num
         error: null,
       });
     case 'tool.completed': {
-      const at = index.get(`tool-${event.data.callId}`);
-      const current = at === undefined ? undefined : items[at];
+      const pos = index.get(`tool-${event.data.callId}`);
+      const current = pos === undefined ? undefined : items[pos];
       if (!current || current.kind !== 'tool_call') return items;
       const next = items.slice();
-      next[at!] = { ...current, status: event.data.ok ? 'ok' : 'error', output: event.data.output, error: event.data.error };
+      next[pos!] = { ...current, status: event.data.ok ? 'ok' : 'error', output: event.data.output, error: event.data.error };
       return next;
     }
     case 'memory.proposed':
       return pushItem(items, index, {
         kind: 'memory_proposal',
         id: `proposal-${event.data.proposalId}`,
-        seq: event.seq,
-        ts: event.ts,
-        runId: event.runId,
+        ...at,
         proposalId: event.data.proposalId,
         text: event.data.text,
         area: event.data.area,
@@ -157,14 +201,28 @@ export function applyTimelineEvent(items: TimelineItem[], index: Map<string, num
         memoryId: null,
       });
     case 'memory.proposalResolved': {
-      const at = index.get(`proposal-${event.data.proposalId}`);
-      const current = at === undefined ? undefined : items[at];
+      const pos = index.get(`proposal-${event.data.proposalId}`);
+      const current = pos === undefined ? undefined : items[pos];
       // Only the first answer counts, as in the proposals table.
       if (!current || current.kind !== 'memory_proposal' || current.status !== 'pending') return items;
       const next = items.slice();
-      next[at!] = { ...current, ...proposalOutcome(event.data) };
+      next[pos!] = { ...current, ...proposalOutcome(event.data) };
       return next;
     }
+    case 'run.result':
+      return pushItem(items, index, {
+        kind: 'run_result',
+        id: resultItemId(event.data.runId),
+        ...at,
+        runId: event.data.runId,
+        sourceKind: event.data.kind,
+        name: event.data.name,
+        title: event.data.title,
+        status: event.data.status,
+        reason: event.data.reason,
+        summary: event.data.summary,
+        sourceThreadId: event.data.threadId,
+      });
     default:
       return items;
   }

@@ -57,6 +57,7 @@ interface ActiveRun {
 export class RunManager {
   private readonly active = new Map<string, ActiveRun>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly endedSteps: ((run: Run) => void)[] = [];
   private closedReason: string | null = null;
 
   constructor(
@@ -89,6 +90,30 @@ export class RunManager {
     const run = this.get(runId);
     if (!RUN_TRANSITIONS[run.status].includes(to)) throw new IllegalRunTransitionError(runId, run.status, to);
     this.log.append('run.status', { from: run.status, to, reason: detail.reason ?? null, error: detail.error ?? null }, runId);
+    if (!isTerminalRunStatus(to) || !this.endedSteps.length) return;
+    const ended = this.get(runId);
+    for (const step of this.endedSteps) {
+      try {
+        step(ended);
+      } catch (err) {
+        // The run ends whatever a step does; the step's own appends are what is lost.
+        this.logger.log('error', 'a step after a run ended threw', { runId, error: String((err as Error)?.stack ?? err) });
+      }
+    }
+  }
+
+  /**
+   * Registers a step that runs for every run that ends, however it ends (done, failed, cancelled,
+   * interrupted at start), in the transaction of its final status event, right after it: what the
+   * run's end posts elsewhere (its result in the master timeline) commits with it or not at all.
+   */
+  onEnded(step: (run: Run) => void): void {
+    this.endedSteps.push(step);
+  }
+
+  /** Runs that have not ended, oldest first. */
+  unfinished(): Run[] {
+    return this.queries.listUnfinished();
   }
 
   /** The thread a run reads its history from and writes into. */

@@ -1,5 +1,5 @@
 import type { Statement } from 'better-sqlite3';
-import { CHAT_THREAD, type AppEvent, type Run, type RunKind, type RunStatus } from '../contract/index.js';
+import { CHAT_THREAD, defaultThreadOf, type AppEvent, type Run, type RunKind, type RunStatus } from '../contract/index.js';
 import type { ReadableDB, WritableDB } from '../db/index.js';
 
 type Row = {
@@ -18,10 +18,7 @@ type Row = {
   ended_at: number | null;
 };
 
-/** A run's thread when its creator names none: the chat for a chat run, a thread of its own otherwise. */
-export function defaultThreadOf(kind: RunKind, runId: string): string {
-  return kind === 'chat' ? CHAT_THREAD : `${kind}:${runId}`;
-}
+export { defaultThreadOf };
 
 /** The runs projection: one row per run, kept by the event log. */
 export function createRunsProjector(db: WritableDB): (event: AppEvent) => void {
@@ -105,6 +102,7 @@ function rowToRun(row: Row): Run {
     error: row.error,
     title: row.title,
     parentRunId: row.parent_run_id,
+    threadId: row.thread_id,
     model: row.model,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

@@ -4,6 +4,7 @@ import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import type { CapabilityModule } from '../modules/index.js';
 import type { RunQueue } from '../runs/index.js';
+import type { ResultBoard } from '../timeline/index.js';
 import type { Clock, Ids, Logger } from '../util/index.js';
 import { scheduleRunInput } from './envelope.js';
 import { ScheduleService } from './schedules.js';
@@ -31,6 +32,8 @@ export interface SchedulerModuleDeps {
   /** False in a short-lived process (a CLI command): schedules are managed but not fired. */
   fire: boolean;
   options?: Partial<SchedulerOptions>;
+  /** Where each scheduled run posts its result into the chat when it ends. */
+  results?: ResultBoard;
 }
 
 export interface SchedulerModule extends CapabilityModule {
@@ -58,6 +61,8 @@ export function createSchedulerModule(deps: SchedulerModuleDeps): SchedulerModul
       start: (runId) => deps.queue.ended(runId),
     },
   });
+  // Each run's result goes into the chat under the schedule's name (the run's title), its transcript stays in the schedule's thread.
+  deps.results?.describe('schedule', (run) => ({ name: run.title, title: queries.get(run.threadId.replace(/^schedule:/, ''))?.prompt ?? '' }));
   const service = new ScheduleService({ log: deps.log, queries, engine, clock: deps.clock, ids: deps.ids, timeZone: deps.timeZone });
   const handlers: ScheduleHandlers = {
     'schedules.add': (args) => service.add(args),

@@ -1,5 +1,17 @@
 import type { Statement } from 'better-sqlite3';
-import { CHAT_THREAD, proposalOutcome, TIMELINE_RUN_STATUSES, type AppEvent, type MemoryProposalItem, type TimelineItem, type TimelineSearchHit } from '../contract/index.js';
+import {
+  CHAT_THREAD,
+  proposalOutcome,
+  resultItemId,
+  threadOfEvent,
+  TIMELINE_RUN_STATUSES,
+  type AppEvent,
+  type MemoryProposalItem,
+  type MessageItem,
+  type RunResultItem,
+  type TimelineItem,
+  type TimelineSearchHit,
+} from '../contract/index.js';
 import { searchHit, searchWords } from './search.js';
 import type { ReadableDB, WritableDB } from '../db/index.js';
 
@@ -15,12 +27,13 @@ type Row = {
   model: string | null;
   code: string | null;
   detail?: string | null;
+  thread_id: string;
 };
 
 /**
- * The master timeline as a table, kept by the event log (the same rules as `applyTimelineEvent`).
- * Every item belongs to the thread of its run (`threadOf`, from the runs capability); an item of no
- * run is the chat's.
+ * The timeline as a table, kept by the event log (the same rules as `applyTimelineEvent`). Every item
+ * belongs to the thread of its run (`threadOf`, from the runs capability); an item of no run, and a
+ * background run's result (`run.result`), are the chat's.
  */
 export function createTimelineProjector(db: WritableDB, threadOf: (runId: string) => string = () => CHAT_THREAD): (event: AppEvent) => void {
   const insert = db.prepare(
@@ -46,10 +59,11 @@ export function createTimelineProjector(db: WritableDB, threadOf: (runId: string
     if (text) indexText.run(seq, text);
   };
   return (event) => {
-    base = { ...base, threadId: event.runId ? threadOf(event.runId) : CHAT_THREAD };
+    base = { ...base, threadId: threadOfEvent(event, threadOf) };
     switch (event.type) {
       case 'message.created':
-        insert.run({
+        // A reply to a result keeps the result's id in `detail`.
+        insertTool.run({
           ...base,
           id: event.data.messageId,
           seq: event.seq,
@@ -59,6 +73,7 @@ export function createTimelineProjector(db: WritableDB, threadOf: (runId: string
           role: event.data.role,
           text: event.data.text,
           status: event.data.status,
+          detail: event.data.replyTo ? JSON.stringify({ replyTo: event.data.replyTo }) : null,
         });
         if (event.data.status !== 'streaming') index(event.seq, event.data.text);
         break;
@@ -137,13 +152,28 @@ export function createTimelineProjector(db: WritableDB, threadOf: (runId: string
         resolveProposal.run(outcome.status, outcome.editedText, outcome.memoryId, `proposal-${event.data.proposalId}`);
         break;
       }
+      case 'run.result':
+        insertTool.run({
+          ...base,
+          id: resultItemId(event.data.runId),
+          seq: event.seq,
+          ts: event.ts,
+          kind: 'run_result',
+          runId: event.data.runId,
+          status: event.data.status,
+          model: event.data.name,
+          text: event.data.summary,
+          detail: JSON.stringify({ sourceKind: event.data.kind, title: event.data.title, reason: event.data.reason, sourceThreadId: event.data.threadId }),
+        });
+        index(event.seq, event.data.summary);
+        break;
       default:
         break;
     }
   };
 }
 
-/** Reads pages of the master timeline, and searches it. */
+/** Reads pages of the timeline's threads, and searches them. */
 export class TimelineQueries {
   private readonly page: Statement;
   private readonly messagesOfRecentRuns: Statement;
@@ -151,13 +181,15 @@ export class TimelineQueries {
   private readonly searchStatement: Statement;
   private readonly streamingOfRun: Statement;
   private readonly messagesOfRun: Statement;
+  private readonly resultById: Statement;
 
   constructor(db: ReadableDB) {
-    this.page = db.prepare('SELECT * FROM timeline WHERE seq < ? ORDER BY seq DESC LIMIT ?');
+    this.page = db.prepare('SELECT * FROM timeline WHERE thread_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?');
     // Newest first: what a person looks for in a chat is mostly recent.
     this.searchStatement = db.prepare(
-      'SELECT t.* FROM timeline_fts f JOIN timeline t ON t.seq = f.rowid WHERE timeline_fts MATCH ? AND f.rowid < ? ORDER BY f.rowid DESC LIMIT ?',
+      'SELECT t.* FROM timeline_fts f JOIN timeline t ON t.seq = f.rowid WHERE timeline_fts MATCH ? AND f.rowid < ? AND t.thread_id = ? ORDER BY f.rowid DESC LIMIT ?',
     );
+    this.resultById = db.prepare("SELECT * FROM timeline WHERE id = ? AND kind = 'run_result'");
     // A model's history is its own thread's: the thread of the message it answers (the item just before `beforeSeq`).
     this.threadAt = db.prepare('SELECT thread_id FROM timeline WHERE seq < ? ORDER BY seq DESC LIMIT 1').pluck();
     this.messagesOfRecentRuns = db.prepare(
@@ -177,19 +209,19 @@ export class TimelineQueries {
     return this.streamingOfRun.all(runId) as { id: string; text: string }[];
   }
 
-  /** Up to `limit` items before `beforeSeq`, oldest first, and whether older ones exist. */
-  list(beforeSeq: number, limit: number): { items: TimelineItem[]; hasMore: boolean } {
-    const rows = this.page.all(beforeSeq, limit + 1) as Row[];
+  /** Up to `limit` items of a thread (the chat's unless named) before `beforeSeq`, oldest first, and whether older ones exist. */
+  list(beforeSeq: number, limit: number, threadId: string = CHAT_THREAD): { items: TimelineItem[]; hasMore: boolean } {
+    const rows = this.page.all(threadId, beforeSeq, limit + 1) as Row[];
     const hasMore = rows.length > limit;
     return { items: rows.slice(0, limit).reverse().map(rowToItem), hasMore };
   }
 
   /** Items whose words match `query` (every word, the last as a prefix), newest first, with a snippet around the first match. */
-  search(query: string, beforeSeq: number, limit: number): { hits: TimelineSearchHit[]; hasMore: boolean } {
+  search(query: string, beforeSeq: number, limit: number, threadId: string = CHAT_THREAD): { hits: TimelineSearchHit[]; hasMore: boolean } {
     const words = searchWords(query);
     if (words.length === 0) return { hits: [], hasMore: false };
     const match = words.map((w, i) => `"${w.replace(/"/g, '""')}"${i === words.length - 1 ? '*' : ''}`).join(' ');
-    const rows = this.searchStatement.all(match, beforeSeq, limit + 1) as Row[];
+    const rows = this.searchStatement.all(match, beforeSeq, threadId, limit + 1) as Row[];
     return { hits: rows.slice(0, limit).map((row) => searchHit(rowToItem(row), row.text ?? '', words)), hasMore: rows.length > limit };
   }
 
@@ -198,17 +230,39 @@ export class TimelineQueries {
    * turn sees). The thread is the one of the item just before `beforeSeq` (the message being answered)
    * unless named: another thread's messages (a schedule's report, a worker's transcript) never enter it.
    */
-  recentMessages(beforeSeq: number, limit: number, threadId?: string): Extract<TimelineItem, { kind: 'message' }>[] {
+  recentMessages(beforeSeq: number, limit: number, threadId?: string): MessageItem[] {
     const thread = threadId ?? ((this.threadAt.get(beforeSeq) as string | undefined) ?? CHAT_THREAD);
-    return (this.messagesOfRecentRuns.all(thread, beforeSeq, limit) as Row[]).map(rowToItem) as Extract<TimelineItem, { kind: 'message' }>[];
+    return (this.messagesOfRecentRuns.all(thread, beforeSeq, limit) as Row[]).map(rowToItem) as MessageItem[];
+  }
+
+  /** A background run's result item by its id (`result-<runId>`), or null. */
+  result(itemId: string): RunResultItem | null {
+    const row = this.resultById.get(itemId) as Row | undefined;
+    return row ? (rowToItem(row) as RunResultItem) : null;
   }
 }
 
 function rowToItem(row: Row): TimelineItem {
-  const base = { id: row.id, seq: row.seq, ts: row.ts, runId: row.run_id };
+  const base = { id: row.id, seq: row.seq, ts: row.ts, runId: row.run_id, threadId: row.thread_id };
   switch (row.kind) {
-    case 'message':
-      return { ...base, kind: 'message', role: row.role as 'user' | 'assistant', text: row.text ?? '', status: row.status as never, model: row.model };
+    case 'message': {
+      const replyTo = row.detail ? (JSON.parse(row.detail) as { replyTo?: string }).replyTo : undefined;
+      return { ...base, kind: 'message', role: row.role as 'user' | 'assistant', text: row.text ?? '', status: row.status as never, model: row.model, ...(replyTo ? { replyTo } : {}) };
+    }
+    case 'run_result': {
+      const detail = JSON.parse(row.detail ?? '{}') as Pick<RunResultItem, 'sourceKind' | 'title' | 'reason' | 'sourceThreadId'>;
+      return {
+        ...base,
+        kind: 'run_result',
+        sourceKind: detail.sourceKind,
+        name: row.model ?? '',
+        title: detail.title ?? '',
+        status: row.status as RunResultItem['status'],
+        reason: detail.reason ?? null,
+        summary: row.text ?? '',
+        sourceThreadId: detail.sourceThreadId,
+      };
+    }
     case 'run_status':
       return { ...base, kind: 'run_status', status: row.status as never, reason: row.text };
     case 'tool_call': {

@@ -5,6 +5,7 @@ import type { CapabilityModule } from '../modules/index.js';
 import type { Permissions } from '../permissions/index.js';
 import type { AgentRuntime } from '../agent/index.js';
 import type { RunManager } from '../runs/index.js';
+import { isChatThread, type ResultBoard } from '../timeline/index.js';
 import type { AppEvent } from '../contract/index.js';
 import type { Clock, Ids } from '../util/index.js';
 import { ArtifactStore, createArtifactsProjector } from './artifacts.js';
@@ -35,6 +36,8 @@ export interface WorkersModuleDeps {
   eventsOfRun: (runId: string) => AppEvent[];
   /** Registers a step that runs for each run a dead process left unfinished, in the recovery transaction. */
   onRecover: (step: (runId: string) => void) => void;
+  /** Where a worker the chat started posts its result into the chat when it ends. */
+  results?: ResultBoard;
 }
 
 export interface WorkersModule extends CapabilityModule {
@@ -63,6 +66,20 @@ export function createWorkersModule(deps: WorkersModuleDeps): WorkersModule {
     if (!worker?.parentRunId) return;
     deps.log.append('timeline.error', { code: 'worker_interrupted', message: `The ${worker.role} worker ${worker.id} was interrupted: the app stopped while it was ${worker.status === 'queued' ? 'waiting to start' : 'working'} on "${worker.task.slice(0, 120)}".` }, worker.parentRunId);
   });
+  // A worker the chat started posts its result into the chat (the chat turn gets the envelope anyway);
+  // a worker's worker reports to its parent only.
+  deps.results?.describe('worker', (run) => {
+    const parent = run.parentRunId ? runOrNull(deps.runs, run.parentRunId) : null;
+    if (!parent || !isChatThread(parent.threadId)) return null;
+    const worker = queries.get(run.id);
+    const envelope = queries.envelope(run.id);
+    const artifactNames = envelope?.artifacts.map((a) => a.name) ?? [];
+    return {
+      name: worker?.role ?? 'worker',
+      title: worker?.task ?? run.title,
+      summary: envelope ? `${envelope.summary}${artifactNames.length ? `\n\nFiles: ${artifactNames.join(', ')}` : ''}` : undefined,
+    };
+  });
   const handlers: WorkerHandlers = {
     'workers.list': ({ status, limit }) => ({ workers: queries.list(status, limit), head: deps.log.head() }),
     'workers.get': ({ workerId }) => ({ ...requireWorker(workerId), envelope: queries.envelope(workerId), transcript: transcriptOf(deps.eventsOfRun(workerId)) }),
@@ -88,4 +105,12 @@ export function createWorkersModule(deps: WorkersModuleDeps): WorkersModule {
     start: () => workers.start(),
     stop: () => workers.stop(),
   };
+}
+
+function runOrNull(runs: Pick<RunManager, 'get'>, runId: string) {
+  try {
+    return runs.get(runId);
+  } catch {
+    return null;
+  }
 }

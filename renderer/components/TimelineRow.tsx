@@ -1,7 +1,9 @@
 import { memo, type ReactNode } from 'react';
 import { dayLabel, RowTime } from './dates.js';
+import { useApp } from '../store/context.js';
 import type { MessageItem } from '../../core/contract/index.js';
 import { MemoryProposalRow } from './MemoryProposalRow.js';
+import { ResultRow } from './ResultRow.js';
 import { CooldownNotice } from './CooldownNotice.js';
 import { CopyButton } from './CopyButton.js';
 import { Markdown } from './Markdown.js';
@@ -54,6 +56,8 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineE
       return <MemoryProposalRow item={item} time={time} />;
     case 'tool_group':
       return <ToolGroupRow group={item} time={time} />;
+    case 'run_result':
+      return <ResultRow item={item} time={time} />;
     default:
       // A kind this build does not know yet (a newer core): say so rather than show nothing.
       return (
@@ -97,6 +101,7 @@ function MessageRow({ item, time }: { item: MessageItem; time: ReactNode }) {
         {item.role === 'assistant' && !streaming && item.runId ? <UsageButton runId={item.runId} /> : null}
         {item.role === 'assistant' && !streaming ? <AskAgain runId={item.runId} failed={item.status !== 'done'} /> : null}
       </header>
+      {item.replyTo ? <RepliedTo itemId={item.replyTo} /> : null}
       {/* aria-busy holds the announcement until the reply is whole, instead of reading every delta. */}
       <div className="message-text" data-testid="message-text" aria-live={streaming ? 'polite' : undefined} aria-busy={streaming}>
         {item.role === 'assistant' ? <Markdown text={item.text} streaming={streaming} /> : <span className="plain-text">{item.text}</span>}
@@ -107,6 +112,18 @@ function MessageRow({ item, time }: { item: MessageItem; time: ReactNode }) {
   );
 }
 
+/** Above a message that replies to a result: which one (its name, when the result is loaded). */
+function RepliedTo({ itemId }: { itemId: string }) {
+  const name = useApp((s) => {
+    const result = s.timelineItems.find((i) => i.id === itemId);
+    return result?.kind === 'run_result' ? result.name : null;
+  });
+  return (
+    <p className="message-reply-to" data-testid="message-reply-to" data-reply-to={itemId}>
+      In reply to {name ? <>the result of <strong>{name}</strong></> : 'a result'}
+    </p>
+  );
+}
 
 const REASONS: Record<string, string> = {
   cancelled_by_user: 'stopped by you',

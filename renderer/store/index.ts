@@ -8,6 +8,7 @@ import { createPermissionsSlice } from './permissions.js';
 import { createRunsSlice } from './runs.js';
 import { createSchedulesSlice } from './schedules.js';
 import { createSettingsSlice } from './settings.js';
+import { createThreadSlice } from './thread.js';
 import { createTimelineSlice } from './timeline.js';
 import { createToolsSlice } from './tools.js';
 import type { AppState, EventApplier } from './types.js';
@@ -17,12 +18,15 @@ import { createWorkersSlice } from './workers.js';
 export type { AppState } from './types.js';
 export { currentChatRun, type ActiveRun } from './runs.js';
 export { TIMELINE_PAGE_SIZE } from './timeline.js';
+export { THREAD_PAGE_SIZE, type OpenThread } from './thread.js';
 export { announceNotifications, type Toast } from './notifications.js';
 export { activeWorkerCount, type OpenWorker } from './workers.js';
 
 /** Every slice that follows pushed events; a new slice adds its applier here. */
 const EVENT_APPLIERS: EventApplier[] = [
   (state, events) => state.applyTimelineEvents(events),
+  // After the master timeline, which learns the thread of each new run first.
+  (state, events) => state.applyThreadEvents(events),
   (state, events) => state.applyRunEvents(events),
   (state, events) => state.applyMemoryEvents(events),
   (state, events) => state.applyPermissionEvents(events),
@@ -41,6 +45,7 @@ export function createAppStore(client: Client): AppStore {
   return createStore<AppState>()((set, get) => ({
     ...createConnectionSlice(set, get, client),
     ...createTimelineSlice(set, get, client),
+    ...createThreadSlice(set, get, client),
     ...createRunsSlice(set, get, client),
     ...createMemorySlice(set, get, client),
     ...createPermissionsSlice(set, get, client),

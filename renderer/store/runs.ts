@@ -19,7 +19,7 @@ export interface RunsSlice {
   runsError: string | null;
   loadActiveRuns(): Promise<void>;
   /** Sends a chat message; rejects with a readable error so the composer can keep the draft. */
-  /** Sends a message; `model` (`provider:model`) answers this message only, else the default. */
+  /** Sends a message; `model` (`provider:model`) answers this message only, else the default; it replies to the result chosen (`replyTo`), if any. */
   sendChat(text: string, model?: string | null): Promise<void>;
   cancelRun(runId: string): Promise<void>;
   applyRunEvents(events: readonly AppEvent[]): void;
@@ -49,11 +49,14 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, client) => ({
   },
 
   async sendChat(text, model) {
+    // A message sent while a result is chosen replies to it: that result enters the chat's context.
+    const replyTo = get().replyTo;
     try {
-      await client.call('chat.send', model ? { text, model } : { text });
+      await client.call('chat.send', { text, ...(model ? { model } : {}), ...(replyTo ? { replyTo: replyTo.itemId } : {}) });
     } catch (err) {
       throw new Error(describeError(err));
     }
+    if (get().replyTo?.itemId === replyTo?.itemId) get().setReplyTo(null);
   },
 
   async cancelRun(runId) {

@@ -1,8 +1,10 @@
 import {
   applyTimelineEvent,
   indexTimeline,
+  timelineThreads,
   type AppEvent,
   type TimelineItem,
+  type TimelineThreads,
 } from '../../core/contract/index.js';
 import { describeError } from './errors.js';
 import type { SliceCreator } from './types.js';
@@ -23,11 +25,18 @@ export interface TimelineSlice {
   /** Loads the page before the oldest loaded item. */
   loadOlder(): Promise<void>;
   applyTimelineEvents(events: readonly AppEvent[]): void;
+  /**
+   * The thread of every run this window has heard of, shared by the master timeline (the chat's
+   * thread, with results posted into it) and a thread opened on its own.
+   */
+  runThreads: Map<string, string>;
 }
 
 export const createTimelineSlice: SliceCreator<TimelineSlice> = (set, get, client) => {
   // Position of every item by id; kept beside the items because `applyTimelineEvent` updates it in place.
   let index = new Map<string, number>();
+  // The master timeline shows the chat's thread; another run's items stay in their own thread.
+  const threads: TimelineThreads = timelineThreads();
 
   return {
     timelineItems: [],
@@ -36,12 +45,15 @@ export const createTimelineSlice: SliceCreator<TimelineSlice> = (set, get, clien
     hasOlder: false,
     loadingOlder: false,
     olderError: null,
+    // The same map for the window's life: loading a page adds to it, never replaces it.
+    runThreads: threads.runs,
 
     async loadTimeline() {
       set({ timelineStatus: 'loading', timelineError: null });
       try {
         const page = await client.call('timeline.list', { limit: TIMELINE_PAGE_SIZE });
         index = indexTimeline(page.items);
+        for (const [runId, threadId] of Object.entries(page.threads)) threads.runs.set(runId, threadId);
         set({ timelineItems: page.items, hasOlder: page.hasMore, timelineStatus: 'ready', olderError: null });
         return page.head;
       } catch (err) {
@@ -70,7 +82,7 @@ export const createTimelineSlice: SliceCreator<TimelineSlice> = (set, get, clien
     applyTimelineEvents(events) {
       let items = get().timelineItems;
       const before = items;
-      for (const event of events) items = applyTimelineEvent(items, index, event);
+      for (const event of events) items = applyTimelineEvent(items, index, event, threads);
       if (items !== before) set({ timelineItems: items });
     },
   };

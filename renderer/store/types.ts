@@ -8,13 +8,14 @@ import type { PermissionsSlice } from './permissions.js';
 import type { RunsSlice } from './runs.js';
 import type { SchedulesSlice } from './schedules.js';
 import type { SettingsSlice } from './settings.js';
+import type { ThreadSlice } from './thread.js';
 import type { TimelineSlice } from './timeline.js';
 import type { ToolsSlice } from './tools.js';
 import type { UiSlice } from './ui.js';
 import type { WorkersSlice } from './workers.js';
 
 /** The whole renderer state: every slice merged. Components select single fields, never all of it. */
-export type AppState = ConnectionSlice & TimelineSlice & RunsSlice & MemorySlice & PermissionsSlice & SettingsSlice & ModelsSlice & NotificationsSlice & SchedulesSlice & ToolsSlice & UiSlice & WorkersSlice;
+export type AppState = ConnectionSlice & TimelineSlice & ThreadSlice & RunsSlice & MemorySlice & PermissionsSlice & SettingsSlice & ModelsSlice & NotificationsSlice & SchedulesSlice & ToolsSlice & UiSlice & WorkersSlice;
 
 export type SetState = StoreApi<AppState>['setState'];
 export type GetState = StoreApi<AppState>['getState'];

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { Composer } from '../components/Composer.js';
 import { PendingApprovals } from '../components/PendingApprovals.js';
 import { QueuedMessages } from '../components/QueuedMessages.js';
+import { ReplyingTo } from '../components/ResultRow.js';
 import { StopButton } from '../components/StopButton.js';
 import { SearchIcon } from '../components/icons.js';
 import { Timeline } from '../components/Timeline.js';
@@ -51,6 +52,7 @@ export function ChatView() {
         <PendingApprovals />
         <StopButton />
         <QueuedMessages />
+        <ReplyingTo />
         <Composer />
       </div>
     </div>

@@ -85,6 +85,7 @@ function ScheduleRow({ schedule, onEdit }: { schedule: Schedule; onEdit(): void 
   const open = useApp((s) => schedule.id in s.scheduleHistory);
   const loadHistory = useApp((s) => s.loadScheduleHistory);
   const closeHistory = useApp((s) => s.closeScheduleHistory);
+  const showThread = useApp((s) => s.showThread);
   const [confirmRemove, setConfirmRemove] = useState(false);
   const next = schedule.nextRunAt ? Date.parse(schedule.nextRunAt) : null;
   const last = schedule.lastRunAt ? Date.parse(schedule.lastRunAt) : null;
@@ -133,6 +134,11 @@ function ScheduleRow({ schedule, onEdit }: { schedule: Schedule; onEdit(): void 
         <button type="button" aria-expanded={open} onClick={() => (open ? closeHistory(schedule.id) : void loadHistory(schedule.id))} data-testid="schedule-history-toggle">
           History
         </button>
+        {schedule.lastRunId ? (
+          <button type="button" onClick={() => void showThread(`schedule:${schedule.id}`, schedule.name, schedule.lastRunId)} data-testid="schedule-transcript" aria-label={`Open the transcript of ${schedule.name}`}>
+            Transcript
+          </button>
+        ) : null}
         {confirmRemove ? (
           <>
             <button type="button" className="danger" onClick={() => void remove(schedule.id)} data-testid="schedule-remove-confirm">

@@ -97,7 +97,9 @@ describe('the schedules pane in the browser against the headless host', () => {
         await app.screenshot(`schedules-history-${width}`);
 
         await app.page.getByTestId('nav-chat').click();
-        await assistantRows(app.page).filter({ hasText: 'Today: standup at 10, dentist at 4.' }).waitFor();
+        // The chat shows the run's result under the schedule's name, not its transcript.
+        await app.page.locator(`[data-testid="timeline-row"][data-kind="run_result"][data-run-id="${runId}"]`).getByText('Today: standup at 10, dentist at 4.').waitFor();
+        assert.equal(await assistantRows(app.page).count(), 0, 'no reply of the scheduled run among the chat’s messages');
         await app.page.getByTestId('nav-schedules').click();
 
         // Pause and resume.

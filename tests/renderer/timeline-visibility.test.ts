@@ -7,7 +7,7 @@ const DAY = 24 * 3600_000;
 const noon = new Date(2026, 11, 6, 12, 0, 0).getTime();
 
 function message(seq: number, ts: number, text = `message ${seq}`): MessageItem {
-  return { kind: 'message', id: `m${seq}`, seq, ts, runId: null, role: seq % 2 ? 'assistant' : 'user', text, status: 'done', model: null };
+  return { kind: 'message', id: `m${seq}`, seq, ts, runId: null, threadId: 'chat', role: seq % 2 ? 'assistant' : 'user', text, status: 'done', model: null };
 }
 
 function toolCall(seq: number, ts: number, runId: string): ToolCallItem {
@@ -17,6 +17,7 @@ function toolCall(seq: number, ts: number, runId: string): ToolCallItem {
     seq,
     ts,
     runId,
+    threadId: 'chat',
     callId: `c${seq}`,
     tool: 'read_file',
     args: '{}',
@@ -74,7 +75,7 @@ test('consecutive tool calls of a run group into one row, but never across the s
 
 test('a reply that ended without text and a permission wait that was answered are left out', () => {
   const empty = { ...message(2, noon + 10, ''), role: 'assistant' as const };
-  const waiting: TimelineItem = { kind: 'run_status', id: 's3', seq: 3, ts: noon + 20, runId: 'r9', status: 'waiting_permission', reason: null };
+  const waiting: TimelineItem = { kind: 'run_status', id: 's3', seq: 3, ts: noon + 20, runId: 'r9', threadId: 'chat', status: 'waiting_permission', reason: null };
   const { rows } = visibleTimelineItems([message(1, noon), empty, waiting, message(4, noon + 30)]);
   assert.deepEqual(
     rows.map((r) => r.id),

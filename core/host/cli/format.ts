@@ -40,6 +40,10 @@ export function timelineLine(item: TimelineItem): string {
       const from = item.source.messageId ? ` from message ${item.source.messageId}` : '';
       return `${head} memory proposal ${item.proposalId} (${item.area}) "${oneLine(item.text, 200)}"${from} → ${outcome}`;
     }
+    case 'run_result': {
+      const reason = item.reason ? ` (${item.reason})` : '';
+      return `${head} ${item.sourceKind} "${oneLine(item.name, 80)}" ${item.status}${reason}: ${item.summary.replace(/\n/g, '\n    ')} [${item.id}, thread ${item.sourceThreadId}]`;
+    }
     default:
       // A kind added after this build: still one line, with what it carries.
       return `${head} ${(item as { kind: string }).kind} ${oneLine(JSON.stringify(item), 300)}`;

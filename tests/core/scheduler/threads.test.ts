@@ -26,8 +26,10 @@ describe('threads', () => {
       await waitFor(() => t.core.runs.get(runId).status === 'done', 'the chat turn');
       await t.core.idle();
 
-      const threads = t.core.db.prepare('SELECT DISTINCT thread_id FROM timeline WHERE run_id = ?').pluck().all(ran.runId);
+      const threads = t.core.db.prepare("SELECT DISTINCT thread_id FROM timeline WHERE run_id = ? AND kind != 'run_result'").pluck().all(ran.runId);
       assert.deepEqual(threads, [`schedule:${s.id}`]);
+      const posted = t.core.db.prepare("SELECT thread_id FROM timeline WHERE run_id = ? AND kind = 'run_result'").pluck().all(ran.runId);
+      assert.deepEqual(posted, ['chat'], 'its result, and only that, is in the chat thread');
       assert.equal(t.core.runs.threadOf(runId), 'chat');
       const chatRequest = JSON.stringify(anthropic.requests.at(-1)!.body);
       assert.match(chatRequest, /an earlier chat message/, 'the chat thread’s own history is there');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { applyTimelineEvent, type TimelineItem } from '../../../core/contract/index.js';
+import { applyTimelineEvent, timelineThreads, type TimelineItem } from '../../../core/contract/index.js';
 import { timelineLine } from '../../../core/host/cli/format.js';
 import { AnthropicLoopback, chunk, startTestCore, waitFor } from '../../support/index.js';
 
@@ -32,8 +32,9 @@ describe('the timeline projection', () => {
       assert.equal((await t.client.call('runs.get', { runId: a.runId })).status, 'done');
 
       const index = new Map<string, number>();
+      const threads = timelineThreads();
       let folded: TimelineItem[] = [];
-      for (const event of t.core.log.since(0, 10_000)) folded = applyTimelineEvent(folded, index, event);
+      for (const event of t.core.log.since(0, 10_000)) folded = applyTimelineEvent(folded, index, event, threads);
       const { items } = await t.client.call('timeline.list', { limit: 1000 });
       assert.deepEqual(items, folded);
       assert.deepEqual(
@@ -58,8 +59,9 @@ describe('the timeline projection', () => {
         t.core.log.append('tool.completed', { callId: 'c2', tool: 'http_get', ok: false, output: '', error: { code: 'denied', message: 'not allowed' } }, null);
       });
       const index = new Map<string, number>();
+      const threads = timelineThreads();
       let folded: TimelineItem[] = [];
-      for (const event of t.core.log.since(0, 10_000)) folded = applyTimelineEvent(folded, index, event);
+      for (const event of t.core.log.since(0, 10_000)) folded = applyTimelineEvent(folded, index, event, threads);
       const { items } = await t.client.call('timeline.list', {});
       assert.deepEqual(items, folded);
       assert.deepEqual(items.map((i) => (i.kind === 'tool_call' ? `${i.tool}:${i.status}` : i.kind)), ['message', 'read_text:ok', 'http_get:error']);
@@ -101,8 +103,9 @@ describe('the timeline projection', () => {
       await t.client.call('memory.resolveProposal', { proposalId: rejected.proposalId, action: 'accept' });
 
       const index = new Map<string, number>();
+      const threads = timelineThreads();
       let folded: TimelineItem[] = [];
-      for (const event of t.core.log.since(0, 10_000)) folded = applyTimelineEvent(folded, index, event);
+      for (const event of t.core.log.since(0, 10_000)) folded = applyTimelineEvent(folded, index, event, threads);
       const { items } = await t.client.call('timeline.list', {});
       assert.deepEqual(items, folded);
       const cards = items.filter((i) => i.kind === 'memory_proposal');
@@ -140,8 +143,9 @@ describe('the timeline projection', () => {
       await t.core.idle();
       await waitFor(async () => (await t.client.call('memory.proposals', {})).proposals.some((p) => p.status === 'accepted'), 'the proposal accepted');
       const index = new Map<string, number>();
+      const threads = timelineThreads();
       let folded: TimelineItem[] = [];
-      for (const event of t.core.log.since(0, 10_000)) folded = applyTimelineEvent(folded, index, event);
+      for (const event of t.core.log.since(0, 10_000)) folded = applyTimelineEvent(folded, index, event, threads);
       const { items } = await t.client.call('timeline.list', {});
       assert.deepEqual(items, folded);
       const card = items.find((i) => i.kind === 'memory_proposal');

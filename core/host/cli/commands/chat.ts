@@ -114,7 +114,8 @@ async function chat(ctx: CommandContext): Promise<number> {
     });
   });
   lost.catch(() => undefined);
-  const { runId, notice } = await client.call('chat.send', { text, model });
+  const replyTo = typeof ctx.flags['reply-to'] === 'string' ? ctx.flags['reply-to'] : undefined;
+  const { runId, notice } = await client.call('chat.send', { text, model, ...(replyTo ? { replyTo } : {}) });
   if (notice) ctx.io.stderr(`note: ${notice}\n`);
   follower.follow(runId);
   let interrupted = false;
@@ -154,7 +155,10 @@ export const chatGroup: CommandGroup = {
       name: 'chat',
       params: '"text" | -',
       summary: 'Send a message (- reads it from stdin) and stream the reply to stdout; asks before tools that need permission; Ctrl-C cancels the run',
-      options: { model: { type: 'string', value: 'MODEL', description: 'the model for this turn, e.g. anthropic:claude-sonnet-4-5 or ollama:llama3.2' } },
+      options: {
+        model: { type: 'string', value: 'MODEL', description: 'the model for this turn, e.g. anthropic:claude-sonnet-4-5 or ollama:llama3.2' },
+        'reply-to': { type: 'string', value: 'ITEM', description: 'reply to a schedule\'s or a worker\'s result (its id from agent-blob timeline, result-…): the result goes into the conversation with this message' },
+      },
       run: chat,
     },
   ],
