@@ -74,7 +74,7 @@ describe('opening the database', () => {
     const file = join(dir.path, 'db.sqlite');
     try {
       // A data folder made when the list went 0080 → 0100: user_version 100, no threads, no MCP tables.
-      const early = MIGRATIONS.filter((m) => m.version !== 85 && m.version !== 90);
+      const early = MIGRATIONS.filter((m) => m.version <= 100 && m.version !== 85 && m.version !== 90);
       openDatabase({ file, migrations: early }).db.close();
       const raw = new Database(file);
       raw.exec('DROP TABLE schema_migrations');
