@@ -19,6 +19,11 @@ const B = 0.75;
 const NARROWER_DEPTH = 4;
 /** A sense used less than this share of the word's most used sense is not expanded. */
 const MIN_SENSE_SHARE = 0.25;
+/** Rarest words of a new memory looked up for duplicate candidates. */
+const SIMILAR_WORDS = 6;
+/** Words in more memories than this (or this share of them) name no record: they find no duplicates. */
+const SIMILAR_MAX_DF = 20;
+const SIMILAR_MAX_SHARE = 0.01;
 /** Compounds of a query word looked at ("dental" has a dozen). */
 const COMPOUNDS = 24;
 
@@ -135,6 +140,17 @@ export class LexicalIndex {
       .map(([rowid, e]) => ({ rowid, score: e.score, matches: e.matches }))
       .sort((a, b) => b.score - a.score || b.rowid - a.rowid)
       .slice(0, options.limit);
+  }
+
+  /** Memories of an area sharing the most rare words with `text` (plain BM25, no WordNet): duplicate candidates. */
+  similar(text: string, limit: number, area: MemoryArea): number[] {
+    // The rarest few words are enough to find a rewording, and keep a bulk import from walking long postings.
+    const rare = [...new Set(contentWords(text).map(stem))]
+      .filter((s) => this.df(s) > 0 && this.df(s) <= Math.max(SIMILAR_MAX_DF, SIMILAR_MAX_SHARE * this.docs.size))
+      .sort((a, b) => this.df(a) - this.df(b))
+      .slice(0, SIMILAR_WORDS);
+    const groups = rare.map((s) => ({ query: s, weight: 1, terms: new Map([[s, { weight: 1, relation: 'word' as const, word: s }]]) }));
+    return this.search(groups, { limit, area }).map((h) => h.rowid);
   }
 
   /** Each topic word of the query with the store's stems it may match, best weight per stem. */

@@ -129,6 +129,7 @@ export class MemoryService {
     const [vector] = await this.embedActive([input.text]);
     const [next] = await this.embedBuilding([input.text]);
     await this.ensureActive();
+    await this.lexicalIndex();
     return this.deps.log.transaction(() => this.write(input, vector, next ?? null, options.lookNearby ?? true));
   }
 
@@ -142,7 +143,8 @@ export class MemoryService {
     } catch {
       return null; // the embedder is down: only the exact text can be recognised
     }
-    for (const c of this.nearby(area, text, vector, bandKeys(text), true)) if (relate(text, c.row.text, c.cosine) === 'near_duplicate') return this.get(c.row.id);
+    const lexical = await this.lexicalIndex();
+    for (const c of this.nearby(area, text, vector, bandKeys(text), true)) if (relate(text, c.row.text, c.cosine, (s) => lexical.idf(s)) === 'near_duplicate') return this.get(c.row.id);
     return null;
   }
 
@@ -155,6 +157,7 @@ export class MemoryService {
     let deduped = 0;
     let merged = 0;
     await this.ensureActive();
+    await this.lexicalIndex();
     for (let i = 0; i < items.length; i += IMPORT_BATCH) {
       const batch = items.slice(i, i + IMPORT_BATCH);
       const vectors = await this.embedActive(batch.map((b) => b.text));
@@ -169,7 +172,7 @@ export class MemoryService {
             updatedAt: item.updatedAt ?? undefined,
             source: { kind: 'import', runId: null, messageId: null },
           };
-          // Bulk import looks for near duplicates through MinHash bands only, not a vector scan per line.
+          // Bulk import looks for near duplicates through MinHash bands and the full-text index, not a vector scan per line.
           const r = this.queries.getByNorm(normalizeForDedup(item.text)) ? null : this.write(input, vectors[j], next[j] ?? null, false);
           if (!r || r.outcome === 'duplicate') deduped++;
           else if (r.outcome === 'merged') merged++;
@@ -351,7 +354,8 @@ export class MemoryService {
     const related = this.nearby(input.area, input.text, vector, keys, lookNearby);
     let conflict: { row: NearbyRow; cosine: number } | null = null;
     for (const c of related) {
-      const relation = relate(input.text, c.row.text, c.cosine);
+      const lexical = this.lexical;
+      const relation = relate(input.text, c.row.text, c.cosine, lexical ? (s) => lexical.idf(s) : undefined);
       if (relation === 'near_duplicate') {
         log.append('memory.merged', { memoryId: c.row.id, text: input.text, similarity: c.cosine, source, createdAt });
         return { outcome: 'merged', memory: this.get(c.row.id), conflictsWith: null };
@@ -384,6 +388,8 @@ export class MemoryService {
     const gen = this.vectors.activeGeneration();
     if (!gen || !this.vectorsMatchEmbedder()) return [];
     const fromVectors = new Set(useVectors ? this.vectors.knn(vector, 5, area).map((n) => n.rowid) : []);
+    // The memories sharing the most rare words: a reworded duplicate keeps its names and things.
+    for (const rowid of this.lexical?.similar(text, 3, area) ?? []) fromVectors.add(rowid);
     const rowids = new Set([...this.lsh.candidates(keys, 8), ...fromVectors]);
     const stems = new Set(contentWords(text).map(stem));
     const out: { row: NearbyRow; cosine: number }[] = [];

@@ -92,6 +92,31 @@ describe('memory store and search', () => {
       assert.equal((await t.client.call('memory.list', {})).total, 2);
     }));
 
+  it('an imported rewording of a memory is merged into it, while records that differ in a name or a day stay apart', () =>
+    withCore(async (t, clock) => {
+      const line = (text: string, area = 'main') => JSON.stringify({ text, area, created_at: clock.now() });
+      const first = await t.client.call('memory.import', {
+        jsonl: [
+          line('Spare house key: under the blue flowerpot by the back door. Marta next door keeps the second one'),
+          line('Ravi recommended the book The Overstory', 'fragments'),
+          line('The recycling bins go out on Tuesday evening'),
+          line('Dentist checkup booked with Dr Okafor for the autumn'),
+        ].join('\n'),
+      });
+      assert.equal(first.imported, 4);
+      const key = (await t.client.call('memory.list', {})).memories.find((m) => m.text.startsWith('Spare house key'))!;
+      clock.advance(DAY);
+      const reworded = await t.client.call('memory.import', { jsonl: line('marta next door has our second house key; the spare is hidden under the blue flowerpot near the back door') });
+      assert.deepEqual([reworded.imported, reworded.merged], [0, 1], 'the rewording is merged');
+      const merge = t.core.db.prepare("SELECT data FROM events WHERE type = 'memory.merged' ORDER BY seq DESC LIMIT 1").get() as { data: string };
+      assert.equal(JSON.parse(merge.data).memoryId, key.id, 'into the memory it rewords');
+      const records = await t.client.call('memory.import', {
+        jsonl: [line('Pavel recommended the book The Overstory', 'fragments'), line('Ravi recommended the book Piranesi', 'fragments'), line('The recycling bins go out on Thursday evening')].join('\n'),
+      });
+      assert.equal(records.imported, 3, 'another name, book or day is another record');
+      assert.equal((await t.client.call('memory.list', {})).total, 7);
+    }));
+
   it('a newer fact that replaces an older one ranks first and is flagged as a possible contradiction', () =>
     withCore(async (t, clock) => {
       const old = await t.client.call('memory.add', { text: 'I live in Berlin, in the Kreuzberg district', area: 'main' });
