@@ -16,7 +16,7 @@ import {
 } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
 import { AnthropicSettings, EndpointSettings, OllamaSettings, OpenAIProviderSettings } from './ProviderSettings.js';
-import { Field, numberOrNull, problemFor, SaveStatusText, useSectionSave } from './settingsFields.js';
+import { Field, numberOrNull, problemFor, SavedCheckbox, SaveStatusText, useSectionSave } from './settingsFields.js';
 
 const PURPOSE_TEXT: Record<Purpose, string> = {
   chat: 'Chat',
@@ -97,12 +97,7 @@ function DesktopSection({ settings }: { settings: Settings }) {
       <h2 id="settings-desktop">Desktop app</h2>
       <div className="settings-row">
         <label>
-          <input
-            type="checkbox"
-            checked={settings.desktop.spellcheck}
-            onChange={(e) => void form.submit({ spellcheck: e.target.checked })}
-            data-testid="spellcheck"
-          />
+          <SavedCheckbox checked={settings.desktop.spellcheck} onSave={(spellcheck) => form.submit({ spellcheck })} data-testid="spellcheck" />
           Check spelling as I type
         </label>
         {form.status?.kind === 'error' ? <SaveStatusText status={form.status} /> : null}
@@ -113,7 +108,7 @@ function DesktopSection({ settings }: { settings: Settings }) {
       </p>
       <div className="settings-row">
         <label>
-          <input type="checkbox" checked={settings.desktop.startAtLogin} onChange={(e) => void form.submit({ startAtLogin: e.target.checked })} data-testid="start-at-login" />
+          <SavedCheckbox checked={settings.desktop.startAtLogin} onSave={(startAtLogin) => form.submit({ startAtLogin })} data-testid="start-at-login" />
           Start Agent Blob when I log in
         </label>
       </div>
@@ -137,22 +132,16 @@ function MemorySection() {
         <>
           <div className="settings-row">
             <label>
-              <input
-                type="checkbox"
-                checked={status.extractAfterRuns}
-                onChange={(e) => void configure({ extractAfterRuns: e.target.checked })}
-                data-testid="memory-propose"
-              />
+              <SavedCheckbox checked={status.extractAfterRuns} onSave={(extractAfterRuns) => configure({ extractAfterRuns })} data-testid="memory-propose" />
               After each conversation, propose what to remember
             </label>
           </div>
           <div className="settings-row">
             <label>
-              <input
-                type="checkbox"
+              <SavedCheckbox
                 checked={status.autoAcceptProposals}
                 disabled={!status.extractAfterRuns}
-                onChange={(e) => void configure({ autoAcceptProposals: e.target.checked })}
+                onSave={(autoAcceptProposals) => configure({ autoAcceptProposals })}
                 data-testid="memory-auto-accept"
               />
               Remember proposals without asking
@@ -526,7 +515,7 @@ function BackupForm({ storage }: { storage: StorageReport }) {
     <>
       <div className="settings-row">
         <label>
-          <input type="checkbox" checked={backups.settings.daily} onChange={(e) => void form.submit({ daily: e.target.checked })} data-testid="backup-daily" />
+          <SavedCheckbox checked={backups.settings.daily} onSave={(daily) => form.submit({ daily })} data-testid="backup-daily" />
           Back up the database every day
         </label>
       </div>

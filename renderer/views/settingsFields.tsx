@@ -127,3 +127,24 @@ export function Field({ field, label, problem, hint, ...input }: { field: string
     </div>
   );
 }
+
+/**
+ * A checkbox for a setting the core stores: it follows the click at once and is `aria-busy` until
+ * the save ends; then it shows what the core has (the old value again if the save was refused).
+ */
+export function SavedCheckbox({ checked, onSave, ...input }: { checked: boolean; onSave(checked: boolean): Promise<unknown> } & Omit<InputHTMLAttributes<HTMLInputElement>, 'type' | 'checked' | 'onChange'>) {
+  const [pending, setPending] = useState<boolean | null>(null);
+  return (
+    <input
+      {...input}
+      type="checkbox"
+      checked={pending ?? checked}
+      aria-busy={pending !== null}
+      onChange={(e) => {
+        const next = e.target.checked;
+        setPending(next);
+        void onSave(next).finally(() => setPending(null));
+      }}
+    />
+  );
+}

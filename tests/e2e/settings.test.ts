@@ -120,6 +120,7 @@ describe('the Settings pane in the browser', () => {
         await pane.getByTestId('save-backups').click();
         await pane.getByTestId('backups-status').waitFor();
         await pane.getByTestId('backup-daily').check();
+        await pane.locator('[data-testid="backup-daily"][aria-busy="false"]:checked').waitFor();
         await waitFor(async () => /^A copy a day in .*backups, the newest 3 kept\. Next: /.test((await pane.getByTestId('backup-summary').textContent()) ?? ''), 'the daily backup on');
         assert.equal((await app.host.core.gateway.call('maintenance.backups', {})).settings.daily, true);
 
