@@ -3,6 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { McpServerDetail, McpServerInfo, McpServerInput, SkillInfo } from '../../core/contract/index.js';
 import { describeError } from '../store/errors.js';
 import { useApp, useClient } from '../store/context.js';
+import { SavedCheckbox } from './settingsFields.js';
 
 type Client = ReturnType<typeof useClient>;
 type Runner = <T>(what: string, fn: () => Promise<T>) => Promise<T | null>;
@@ -301,17 +302,10 @@ function SkillsSection({ client, run, version }: { client: Client; run: Runner; 
       setFolder(r.folders.user);
     });
   }, [client, run, version]);
-  // The box follows the click at once; if the core refuses, it goes back and the error shows.
-  const [saving, setSaving] = useState<ReadonlySet<string>>(new Set());
+  // Replaces a skill with what the core returned; a refused change leaves the list as it was.
   const toggle = async (name: string, enabled: boolean) => {
-    const set = (on: boolean) => setSkills((list) => list && list.map((x) => (x.name === name ? { ...x, enabled: on } : x)));
-    const busy = (on: boolean) => setSaving((prev) => new Set([...prev].filter((n) => n !== name).concat(on ? [name] : [])));
-    set(enabled);
-    busy(true);
     const done = await run('Not changed', () => client.call('skills.setEnabled', { name, enabled }));
-    busy(false);
-    if (done === null) set(!enabled);
-    else setSkills((list) => list && list.map((x) => (x.name === name ? done : x)));
+    if (done) setSkills((list) => list && list.map((x) => (x.name === name ? done : x)));
   };
   return (
     <section className="tools-section" aria-labelledby="skills-heading">
@@ -324,13 +318,11 @@ function SkillsSection({ client, run, version }: { client: Client; run: Runner; 
           <li key={s.folder} className="tools-card" data-testid={`skill-${s.name}`}>
             <div className="tools-card-line">
               <label className="tools-toggle">
-                <input
-                  type="checkbox"
+                <SavedCheckbox
                   data-testid="skill-enabled"
                   checked={s.enabled && !s.problems.length}
-                  aria-busy={saving.has(s.name)}
                   disabled={s.problems.length > 0}
-                  onChange={(e) => void toggle(s.name, e.target.checked)}
+                  onSave={(enabled) => toggle(s.name, enabled)}
                 />
                 <strong>{s.name}</strong>
               </label>
