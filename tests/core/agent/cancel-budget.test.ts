@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AnthropicLoopback, startTestCore, waitFor, type TestCore } from '../../support/index.js';
+import { AnthropicLoopback, alive, pidIn, startTestCore, waitFor, type TestCore } from '../../support/index.js';
 import { chat, toolEvents, workspace } from './helpers.js';
 
-/** Running, and not a zombie waiting for a reaper (a container's init may never reap it). */
-const alive = (pid: number) => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^\d+ \(.*\) [ZX]/.test(stat);
-  } catch {
-    return false;
-  }
-};
 
 // Starts a background child in the command's process group and records both pids, then waits.
 const SCRIPT = 'sleep 30 & echo $! > "$1.child"; echo $$ > "$1.shell"; wait';
@@ -32,8 +22,9 @@ describe('cancel and budgets', () => {
 
   async function cancelWhenStarted(t: TestCore, root: string, names: string[]) {
     const { runId } = await t.client.call('chat.send', { text: 'run the slow thing' });
-    await waitFor(() => names.every((n) => existsSync(join(root, `${n}.shell`)) && existsSync(join(root, `${n}.child`))), 'commands started');
-    const pids = names.flatMap((n) => [join(root, `${n}.shell`), join(root, `${n}.child`)].map((f) => Number(readFileSync(f, 'utf8').trim())));
+    const files = names.flatMap((n) => [join(root, `${n}.shell`), join(root, `${n}.child`)]);
+    await waitFor(() => files.every((f) => pidIn(f) !== undefined), 'commands started');
+    const pids = files.map((f) => pidIn(f)!);
     assert.ok(pids.every(alive));
     const cancelledAt = Date.now();
     const cancelled = await t.client.call('runs.cancel', { runId });

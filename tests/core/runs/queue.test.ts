@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { AppEvent, RunKind } from '../../../core/contract/index.js';
 import type { RunContext, RunExecutor } from '../../../core/runs/index.js';
 import { runCommandTool } from '../../../core/tools/index.js';
 import { ManualClock } from '../../../core/util/index.js';
-import { startTestCore, waitFor, type TestCore } from '../../support/index.js';
+import { alive, pidIn, startTestCore, waitFor, type TestCore } from '../../support/index.js';
 
 /** Waits `ms` on the test's clock; a cancel ends the wait at once. */
 function wait(clock: ManualClock, ctx: RunContext, ms: number): Promise<void> {
@@ -19,14 +19,6 @@ function wait(clock: ManualClock, ctx: RunContext, ms: number): Promise<void> {
   });
 }
 
-/** Running, and not a zombie waiting for a reaper. */
-const alive = (pid: number) => {
-  try {
-    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
 
 function startedOrder(t: TestCore): string[] {
   const titles = new Map(t.events.filter((e) => e.type === 'run.created').map((e) => [e.runId!, (e.data as { title: string }).title]));
@@ -127,8 +119,9 @@ describe('the run queue', () => {
       };
       ids.parent = t.core.queue.enqueue({ kind: 'worker', title: 'parent', executor: level('parent') }).runId;
       const names = ['parent', 'child', 'grandchild'];
-      await waitFor(() => names.every((n) => existsSync(join(root, `${n}.shell`)) && existsSync(join(root, `${n}.child`))), 10_000, 'three commands started');
-      const pids = names.flatMap((n) => ['shell', 'child'].map((f) => Number(readFileSync(join(root, `${n}.${f}`), 'utf8').trim())));
+      const files = names.flatMap((n) => ['shell', 'child'].map((f) => join(root, `${n}.${f}`)));
+      await waitFor(() => files.every((f) => pidIn(f) !== undefined), 10_000, 'three commands started');
+      const pids = files.map((f) => pidIn(f)!);
       assert.ok(pids.every(alive), 'every command runs');
       assert.equal((await t.client.call('runs.get', { runId: ids['waiting grandchild'] })).status, 'queued');
 

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { startTestCore, useLoopbackProviders, waitFor } from '../../support/index.js';
+import { alive, pidIn, startTestCore, useLoopbackProviders, waitFor } from '../../support/index.js';
 import { workspace } from '../agent/helpers.js';
 import { envelopeReply, isWorkerRequest, taskOf, turnsBefore } from './support.js';
 
-/** Running, and not a zombie waiting for a reaper. */
-const alive = (pid: number) => {
-  try {
-    return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-};
 
 // Starts a background child in the command's process group and records both pids, then waits.
 const SCRIPT = 'sleep 30 & echo $! > "$1.child"; echo $$ > "$1.shell"; wait';
@@ -41,8 +32,8 @@ describe('cancelling a worker\'s parent', () => {
       providers.anthropic.script({ kind: 'stream', toolCalls: [{ name: 'spawn_worker', arguments: { role: 'lead', task: 'lead the work' } }] });
       const { runId } = await t.client.call('chat.send', { text: 'start the team' });
       const files = ['lead', 'coder'].flatMap((n) => [join(root, `${n}.shell`), join(root, `${n}.child`)]);
-      await waitFor(() => files.every(existsSync), 'both commands to start');
-      const pids = files.map((f) => Number(readFileSync(f, 'utf8').trim()));
+      await waitFor(() => files.every((f) => pidIn(f) !== undefined), 'both commands to start');
+      const pids = files.map((f) => pidIn(f)!);
       assert.ok(pids.every(alive));
       const workers = (await t.client.call('workers.list', { status: 'active' })).workers;
       assert.deepEqual(workers.map((w) => [w.role, w.depth]).sort(), [['coder', 2], ['lead', 1]]);
