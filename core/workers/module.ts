@@ -60,17 +60,21 @@ export function createWorkersModule(deps: WorkersModuleDeps): WorkersModule {
     if (!worker) throw new AppError('not_found', `no worker ${id}`);
     return worker;
   };
-  // The parent hears of a worker the last shutdown interrupted, in its own timeline.
-  deps.onRecover((runId) => {
-    const worker = queries.get(runId);
-    if (!worker?.parentRunId) return;
-    deps.log.append('timeline.error', { code: 'worker_interrupted', message: `The ${worker.role} worker ${worker.id} was interrupted: the app stopped while it was ${worker.status === 'queued' ? 'waiting to start' : 'working'} on "${worker.task.slice(0, 120)}".` }, worker.parentRunId);
-  });
   // A worker the chat started posts its result into the chat (the chat turn gets the envelope anyway);
   // a worker's worker reports to its parent only.
-  deps.results?.describe('worker', (run) => {
+  const postsResultToChat = (run: { parentRunId: string | null }) => {
     const parent = run.parentRunId ? runOrNull(deps.runs, run.parentRunId) : null;
-    if (!parent || !isChatThread(parent.threadId)) return null;
+    return !!parent && isChatThread(parent.threadId) && !!deps.results;
+  };
+  // The parent hears of a worker the last shutdown interrupted, in its own thread; in the chat the
+  // worker's interrupted result says it, once.
+  deps.onRecover((runId) => {
+    const worker = queries.get(runId);
+    if (!worker?.parentRunId || postsResultToChat(worker)) return;
+    deps.log.append('timeline.error', { code: 'worker_interrupted', message: `The ${worker.role} worker ${worker.id} was interrupted: the app stopped while it was ${worker.status === 'queued' ? 'waiting to start' : 'working'} on "${worker.task.slice(0, 120)}".` }, worker.parentRunId);
+  });
+  deps.results?.describe('worker', (run) => {
+    if (!postsResultToChat(run)) return null;
     const worker = queries.get(run.id);
     const envelope = queries.envelope(run.id);
     const artifactNames = envelope?.artifacts.map((a) => a.name) ?? [];

@@ -17,7 +17,7 @@ describe('a host killed with workers running', () => {
     await anthropic.close();
   });
 
-  it('restarts with every worker failed: interrupted, and the parent\'s timeline says which', async () => {
+  it('restarts with every worker failed: interrupted, and the chat shows each interrupted worker once, as its result', async () => {
     const dir = tempDir();
     try {
       anthropic.respond((body) => (isWorkerRequest(body) ? { kind: 'stream', chunks: chunk('slow words '.repeat(300), 3), delayMs: 20 } : null));
@@ -45,9 +45,18 @@ describe('a host killed with workers running', () => {
         assert.deepEqual([...core.recoveredRuns].sort(), [chat, ...workerIds].sort());
         const workers = core.workers.queries.list('all', 10);
         assert.deepEqual(workers.map((w) => [w.status, w.reason, w.parentRunId]), [['failed', 'interrupted', chat], ['failed', 'interrupted', chat]]);
-        const told = core.db.prepare("SELECT text FROM timeline WHERE run_id = ? AND kind = 'error' AND code = 'worker_interrupted'").all(chat) as { text: string }[];
-        assert.equal(told.length, 2);
-        assert.ok(told.some((r) => r.text.includes('read the first book')) && told.some((r) => r.text.includes('draft the second chapter')));
+        // The chat thread has one item per interrupted worker: its result, which names the task and can be replied to.
+        const { items } = await core.gateway.call('timeline.list', { limit: 200 });
+        const tasks = Object.fromEntries(workers.map((w) => [w.id, w.task]));
+        for (const id of workerIds) {
+          const about = items.filter((i) => i.runId === id || (i.kind === 'error' && i.message.includes(id)));
+          assert.deepEqual(
+            about.map((i) => [i.kind, i.kind === 'run_result' ? i.status : null, i.kind === 'run_result' ? i.title : null]),
+            [['run_result', 'interrupted', tasks[id]]],
+            `one item in the chat for worker ${id}`,
+          );
+        }
+        assert.deepEqual(Object.values(tasks).sort(), ['draft the second chapter', 'read the first book']);
       } finally {
         await core.close();
       }

@@ -204,14 +204,16 @@ describe('the worker registry', () => {
     }
   });
 
-  it('after a crash every unfinished worker is failed: interrupted and its parent\'s timeline says so', async () => {
+  it('after a crash every unfinished worker is failed: interrupted; the chat shows each of its workers once, as its result, and a worker hears of its own in its thread', async () => {
     const dir = tempDir();
     try {
       let t = await startTestCore({ dataDir: dir.path });
       const parent = t.core.log.transaction(() => t.core.runs.create({ kind: 'chat', title: 'parent' }));
       const running = recordWorker(t, { role: 'researcher', task: 'read everything', parentRunId: parent });
       const queued = recordWorker(t, { role: 'writer', task: 'write it up', parentRunId: parent });
+      const grandchild = recordWorker(t, { role: 'coder', task: 'count the words', parentRunId: running, depth: 2 });
       t.core.log.transaction(() => t.core.runs.transition(running, 'running'));
+      t.core.log.transaction(() => t.core.runs.transition(grandchild, 'running'));
       // A dead process leaves its folder as it was: close the database without ending the runs.
       t.client.close();
       t.core.db.close();
@@ -219,11 +221,24 @@ describe('the worker registry', () => {
 
       t = await startTestCore({ dataDir: dir.path });
       const workers = (await t.client.call('workers.list', { status: 'all' })).workers;
-      assert.deepEqual(workers.map((w) => [w.id, w.status, w.reason]).sort(), [[queued, 'failed', 'interrupted'], [running, 'failed', 'interrupted']].sort());
+      assert.deepEqual(
+        workers.map((w) => [w.id, w.status, w.reason]).sort(),
+        [[queued, 'failed', 'interrupted'], [running, 'failed', 'interrupted'], [grandchild, 'failed', 'interrupted']].sort(),
+      );
       const { items } = await t.client.call('timeline.list', { limit: 100 });
-      const told = items.filter((i) => i.kind === 'error' && i.code === 'worker_interrupted' && i.runId === parent);
-      assert.equal(told.length, 2, 'the parent is told of each interrupted worker');
-      assert.ok(told.some((i) => i.kind === 'error' && i.message.includes('read everything')));
+      for (const [id, task] of [[running, 'read everything'], [queued, 'write it up']]) {
+        const about = items.filter((i) => i.runId === id || (i.kind === 'error' && i.message.includes(id)));
+        assert.deepEqual(
+          about.map((i) => [i.kind, i.kind === 'run_result' ? i.status : null, i.kind === 'run_result' ? i.title : null]),
+          [['run_result', 'interrupted', task]],
+          `one item in the chat for ${task}`,
+        );
+      }
+      assert.equal(items.filter((i) => i.runId === grandchild || (i.kind === 'error' && i.message.includes(grandchild))).length, 0, "a worker's worker posts nothing into the chat");
+      const inParent = (await t.client.call('timeline.list', { limit: 100, threadId: t.core.runs.threadOf(running) })).items;
+      const told = inParent.filter((i) => i.kind === 'error' && i.code === 'worker_interrupted' && i.runId === running);
+      assert.equal(told.length, 1, 'the parent worker is told of its interrupted worker in its own thread');
+      assert.ok(told[0].kind === 'error' && told[0].message.includes('count the words'));
       await t.close({ keepData: true });
     } finally {
       dir.cleanup();
