@@ -43,6 +43,8 @@ export interface AgentRuntime {
   skillsInUse?: (runId: string) => { name: string; allowedTools: readonly string[] | null }[];
   maxTokens: number;
   historyLimit: number;
+  /** The thread a run reads its history from and writes into (the runs capability knows). */
+  threadOf: (runId: string) => string;
 }
 
 export interface AgentRunInput {
@@ -109,6 +111,7 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     const settings = rt.settings();
     const chain = chainFor(rt, input.purpose, input.model);
     const compactionChain = settings.routes.compaction?.length ? [...settings.routes.compaction] : chain;
+    const threadId = rt.threadOf(ctx.runId);
     let conversation: Conversation;
     let query: string;
     if (input.messages) {
@@ -116,8 +119,9 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
       const lastUser = input.messages.filter((m) => m.role === 'user').at(-1);
       query = typeof lastUser?.content === 'string' ? lastUser.content : '';
     } else {
-      const summary = rt.store.summaryBefore(input.userMessageSeq + 1);
-      const messages = rt.timeline.recentMessages(input.userMessageSeq + 1, rt.historyLimit).filter((m) => !summary || m.seq > summary.uptoSeq);
+      // The run's own thread only: its summary and its messages, never another thread's.
+      const summary = rt.store.summaryBefore(threadId, input.userMessageSeq + 1);
+      const messages = rt.timeline.recentMessages(input.userMessageSeq + 1, rt.historyLimit, threadId).filter((m) => !summary || m.seq > summary.uptoSeq);
       conversation = conversationFromTimeline(messages, summary?.summary ?? null, (itemId) => rt.timeline.result(itemId));
       query = messages.filter((m) => m.role === 'user').at(-1)?.text ?? '';
     }
@@ -265,7 +269,7 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
       if (event.kind === 'compacted') {
         ctx.transaction(() => {
           const appended = rt.log.append('conversation.compacted', event.data, ctx.runId);
-          rt.store.saveCompaction(appended.seq, appended.ts, ctx.runId, event.data, event.archive);
+          rt.store.saveCompaction(appended.seq, appended.ts, ctx.runId, threadId, event.data, event.archive);
         });
         return;
       }

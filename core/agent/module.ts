@@ -81,6 +81,7 @@ export function createAgentModule(deps: AgentModuleDeps): AgentModule {
     systemSections: (runId) => sections.map((s) => s({ runId })).filter((s): s is { title: string; body: string } => s !== null),
     maxTokens: 4096,
     historyLimit: 400,
+    threadOf: (runId) => deps.runs.get(runId).threadId,
   };
   return {
     name: 'agent',

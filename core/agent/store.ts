@@ -44,9 +44,9 @@ export class AgentStore {
     this.insertStep = db.prepare('INSERT INTO agent_recordings (run_id, step, kind, call_id, data) VALUES (?, ?, ?, ?, ?)');
     this.stepsOfRun = db.prepare('SELECT step, kind, call_id, data FROM agent_recordings WHERE run_id = ? ORDER BY step');
     this.countSteps = db.prepare('SELECT COUNT(*) AS n FROM agent_recordings WHERE run_id = ?');
-    this.insertCompaction = db.prepare('INSERT INTO agent_compactions (id, seq, run_id, ts, method, upto_seq, summary, archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertCompaction = db.prepare('INSERT INTO agent_compactions (id, seq, run_id, thread_id, ts, method, upto_seq, summary, archive) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.latestCompaction = db.prepare(
-      "SELECT summary, upto_seq FROM agent_compactions WHERE upto_seq IS NOT NULL AND upto_seq < ? ORDER BY seq DESC LIMIT 1",
+      'SELECT summary, upto_seq FROM agent_compactions WHERE thread_id = ? AND upto_seq IS NOT NULL AND upto_seq < ? ORDER BY seq DESC LIMIT 1',
     );
     this.compactions = db.prepare('SELECT * FROM agent_compactions ORDER BY seq DESC LIMIT ?');
     this.runsWithRecordings = db.prepare('SELECT DISTINCT run_id FROM agent_recordings');
@@ -102,25 +102,27 @@ export class AgentStore {
     return (this.runsWithRecordings.all() as { run_id: string }[]).map((r) => r.run_id);
   }
 
-  /** Stores a compaction's archive; call in the transaction that appends its event. */
-  saveCompaction(seq: number, ts: number, runId: string | null, data: EventData<'conversation.compacted'>, archive: { role: string; text: string }[]): void {
-    this.insertCompaction.run(data.compactionId, seq, runId, ts, data.method, data.uptoSeq, data.summary, JSON.stringify(archive));
+  /** Stores a compaction of `threadId`'s turns with its archive; call in the transaction that appends its event. */
+  saveCompaction(seq: number, ts: number, runId: string | null, threadId: string, data: EventData<'conversation.compacted'>, archive: { role: string; text: string }[]): void {
+    this.insertCompaction.run(data.compactionId, seq, runId, threadId, ts, data.method, data.uptoSeq, data.summary, JSON.stringify(archive));
   }
 
   /**
-   * Where the history of a turn answering a message before `beforeSeq` starts: after the newest
-   * compaction (a summary, or an emergency truncation that kept the summary before it), with that
-   * summary. A truncation is remembered too, so the next turn does not try again at once.
+   * Where the history of a turn of `threadId` answering a message before `beforeSeq` starts: after
+   * the newest compaction of that thread (a summary, or an emergency truncation that kept the summary
+   * before it), with that summary; another thread's never. A truncation is remembered too, so the
+   * next turn does not try again at once.
    */
-  summaryBefore(beforeSeq: number): { summary: string | null; uptoSeq: number } | null {
-    const row = this.latestCompaction.get(beforeSeq) as { summary: string | null; upto_seq: number } | undefined;
+  summaryBefore(threadId: string, beforeSeq: number): { summary: string | null; uptoSeq: number } | null {
+    const row = this.latestCompaction.get(threadId, beforeSeq) as { summary: string | null; upto_seq: number } | undefined;
     return row ? { summary: row.summary, uptoSeq: row.upto_seq } : null;
   }
 
-  listCompactions(limit: number): { id: string; runId: string | null; ts: number; method: 'summary' | 'truncation'; uptoSeq: number | null; summary: string | null; transcript: { role: string; text: string }[] }[] {
-    return (this.compactions.all(limit) as { id: string; run_id: string | null; ts: number; method: 'summary' | 'truncation'; upto_seq: number | null; summary: string | null; archive: string }[]).map((r) => ({
+  listCompactions(limit: number): { id: string; runId: string | null; threadId: string; ts: number; method: 'summary' | 'truncation'; uptoSeq: number | null; summary: string | null; transcript: { role: string; text: string }[] }[] {
+    return (this.compactions.all(limit) as { id: string; run_id: string | null; thread_id: string; ts: number; method: 'summary' | 'truncation'; upto_seq: number | null; summary: string | null; archive: string }[]).map((r) => ({
       id: r.id,
       runId: r.run_id,
+      threadId: r.thread_id,
       ts: r.ts,
       method: r.method,
       uptoSeq: r.upto_seq,

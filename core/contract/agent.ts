@@ -152,6 +152,8 @@ export const AGENT_COMMANDS = {
         z.object({
           id: z.string(),
           runId: z.string().nullable(),
+          /** The thread whose turns it folded: only that thread's turns read it. */
+          threadId: z.string(),
           ts: z.number(),
           method: z.enum(['summary', 'truncation']),
           uptoSeq: z.number().nullable(),

@@ -38,7 +38,7 @@ export class OllamaLoopback extends LoopbackServer {
   }
 
   private async chat(res: ServerResponse, body: Record<string, unknown>): Promise<void> {
-    const reply: ScriptedReply = this.nextReply();
+    const reply: ScriptedReply = this.nextReply(body);
     const model = (reply.kind === 'stream' && reply.model) || String(body?.model ?? 'llama3.2');
     if (reply.kind === 'hang') {
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });

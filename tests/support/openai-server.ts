@@ -68,7 +68,7 @@ export class OpenAILoopback extends LoopbackServer {
   }
 
   private async completions(res: ServerResponse, body: Record<string, unknown>): Promise<void> {
-    const reply: ScriptedReply = this.nextReply();
+    const reply: ScriptedReply = this.nextReply(body);
     const model = (reply.kind === 'stream' && reply.model) || String(body.model ?? 'loopback-chat');
     if (reply.kind === 'hang') {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
