@@ -59,6 +59,17 @@ await build({
   external: ['electron'],
 });
 
+// The worker thread that builds the WordNet index at a first start where the app has none
+// (core/memory/lexicon/: it looks for dist/electron/lexicon-worker.js).
+await build({
+  ...common,
+  entryPoints: [join(root, 'core', 'memory', 'lexicon', 'worker.ts')],
+  outfile: join(outDir, 'lexicon-worker.js'),
+  format: 'esm',
+  packages: 'external',
+  plugins: [sourceUrls],
+});
+
 if (pageDir) await writeDesktopPage(pageDir);
 
 /**

@@ -10,7 +10,7 @@
 // typecheck`, so a type error never blocks a build.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const CLI_DIR = join(root, 'dist', 'cli');
@@ -22,6 +22,8 @@ const ENTRY_POINTS = {
   // What `npm start` needs to run the host without going through the command line.
   host: 'core/host/index.ts',
   datadir: 'core/datadir/index.ts',
+  // Builds the WordNet index on a worker thread at a first start, and next to the packages here.
+  'lexicon-worker': 'core/memory/lexicon/worker.ts',
 };
 
 /**
@@ -71,6 +73,7 @@ export async function buildCli() {
     // Last, so a manifest on disk always describes a complete build.
     writeFileSync(MANIFEST, JSON.stringify({ builtAt: startedAt, inputs }, null, 1) + '\n');
     removeUnusedChunks(result.metafile);
+    await installLexicon();
     return inputs.length;
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -118,6 +121,23 @@ function sourceImportMetaUrl(outDir) {
       });
     },
   };
+}
+
+/**
+ * The compact WordNet index next to the packages (node_modules/.cache/agent-blob/), built once per
+ * format and dictionary version (seconds of CPU; nothing when it is there), so that no start of the
+ * app, the host or a test has to build it. An installed app whose folder has no such file builds it
+ * in its data folder on a worker thread at its first start.
+ */
+async function installLexicon() {
+  try {
+    const { installLexicon: install } = await import(pathToFileURL(join(CLI_DIR, 'lexicon-worker.js')).href);
+    const message = await install();
+    // stderr: a command rebuilt before it runs keeps its --json output clean.
+    if (message) process.stderr.write(`${message}\n`);
+  } catch (err) {
+    process.stderr.write(`WordNet index not built now (the app builds it at its first start): ${err?.message ?? err}\n`);
+  }
 }
 
 /** Chunks of earlier builds that no entry point of this one imports. */

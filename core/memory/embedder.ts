@@ -3,7 +3,7 @@ import { AppError, type EmbedderConfig } from '../contract/index.js';
 import type { OpenAICompatibleConfig } from '../providers/index.js';
 import { createOpenAIEmbedder } from './openai-embedder.js';
 import { contentWords, fnv1a, stem } from './text.js';
-import { prepareWordNet, wordNet } from './wordnet.js';
+import { prepareWordNet, wordNetIfLoaded } from './wordnet.js';
 
 /** Turns texts into unit vectors of a fixed size. One interface for the offline and Ollama embedders. */
 export interface Embedder {
@@ -12,7 +12,11 @@ export interface Embedder {
   /** Vector size; known after the first call for Ollama models. */
   dims(): Promise<number>;
   embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
-  /** Present when embedding needs no I/O, so bulk writes can stay synchronous (after `ready`). */
+  /**
+   * Present when embedding needs no I/O, so bulk writes can stay synchronous. The offline embedder
+   * uses WordNet once it is loaded and plain words before: a vector to be stored is made after
+   * `ready` resolved, so the same text always gets the same vector; a query may be made before.
+   */
   embedSync?(texts: string[]): Float32Array[];
   /** Loads what `embedSync` needs (the offline embedder's WordNet); resolves at once afterwards. */
   ready?(): Promise<void>;
@@ -36,6 +40,7 @@ export function createOfflineEmbedder(options: { dims?: number; wordnet?: boolea
     };
     const ws = contentWords(text);
     const stems = ws.map(stem);
+    const wn = useWordNet ? wordNetIfLoaded() : null;
     for (let i = 0; i < ws.length; i++) {
       const s = stems[i];
       add(`w:${s}`, 1);
@@ -43,9 +48,9 @@ export function createOfflineEmbedder(options: { dims?: number; wordnet?: boolea
       const padded = `#${ws[i]}#`;
       const grams = Math.max(1, padded.length - 2);
       for (let j = 0; j + 3 <= padded.length; j++) add(`c:${padded.slice(j, j + 3)}`, 0.45 / Math.sqrt(grams));
-      if (useWordNet && !/\d/.test(ws[i])) {
-        for (const c of wordNet().concepts(ws[i])) add(`s:${c.id}`, 0.55 * c.weight);
-        for (const g of wordNet().gloss(ws[i])) add(`w:${stem(g)}`, 0.3);
+      if (wn && !/\d/.test(ws[i])) {
+        for (const c of wn.concepts(ws[i])) add(`s:${c.id}`, 0.55 * c.weight);
+        for (const g of wn.gloss(ws[i])) add(`w:${stem(g)}`, 0.3);
       }
     }
     let norm = 0;

@@ -23,6 +23,7 @@ import { contentWords, normalizeForDedup, stem } from './text.js';
 import { VectorIndex } from './vector-index.js';
 import { LexicalIndex } from './lexical.js';
 import { prepareWordNet } from './wordnet.js';
+import { lexiconIfLoaded } from './lexicon/index.js';
 
 export interface MemoryServiceDeps {
   db: WritableDB;
@@ -32,6 +33,12 @@ export interface MemoryServiceDeps {
   logger: Logger;
   /** Builds the embedder for a configuration (Ollama needs the host from settings). */
   makeEmbedder(config: EmbedderConfig): Embedder;
+  /**
+   * Search answers at once while WordNet loads (the app and the host, whose first start may build
+   * it for seconds), from plain words; writes always wait for it, so a stored vector never depends
+   * on when it was written. Otherwise (a command) search waits too.
+   */
+  answerBeforeWordNet?: boolean;
 }
 
 export interface AddInput {
@@ -58,6 +65,8 @@ export class MemoryService {
   private readonly lsh: LshIndex;
   /** Built at the first search, then kept current by every write. */
   private lexical: LexicalIndex | null = null;
+  /** Whether `lexical` was built with WordNet (two-word terms); one built before is built again once it is there. */
+  private lexicalHasWordNet = false;
   private embedder: Embedder;
   private readonly reembedder: Reembedder;
   private readonly getMeta;
@@ -195,13 +204,14 @@ export class MemoryService {
   async search(query: string, options: Omit<SearchOptions, 'profile'> & Pick<SearchOptions, 'profile'>): Promise<{ hits: MemoryHit[]; tookMs: number }> {
     const started = performance.now();
     let vector: Float32Array | null = null;
+    const now = this.deps.answerBeforeWordNet === true;
     try {
-      if (this.vectorsMatchEmbedder()) [vector] = await this.embedActive([query]);
+      if (this.vectorsMatchEmbedder()) [vector] = now && this.embedder.embedSync ? this.embedder.embedSync([query]) : await this.embedActive([query]);
     } catch (err) {
       // Full-text search still answers when the embedder is down; the hits show no vector rank.
       this.deps.logger.log('warn', 'memory search without vectors: the embedder failed', { error: String(err) });
     }
-    const lexical = await this.lexicalIndex();
+    const lexical = await this.lexicalIndex(!now);
     const hits = hybridSearch({ queries: this.queries, vectors: this.vectors, lexical, now: this.deps.clock.now() }, query, vector, options);
     return { hits, tookMs: performance.now() - started };
   }
@@ -414,14 +424,25 @@ export class MemoryService {
     this.queries.invalidateTermCounts();
   }
 
-  /** The in-memory full-text index, read from the table once (WordNet first: it finds two-word terms). */
-  private async lexicalIndex(): Promise<LexicalIndex> {
-    if (this.lexical) return this.lexical;
-    await prepareWordNet();
-    if (this.lexical) return this.lexical;
+  /**
+   * The in-memory full-text index, read from the table once WordNet is there (it finds two-word
+   * terms). Without `waitForWordNet`, an index of plain words answers while WordNet loads, and is
+   * read again once it has.
+   */
+  private async lexicalIndex(waitForWordNet = true): Promise<LexicalIndex> {
+    const current = () => (this.lexical && (this.lexicalHasWordNet || !lexiconIfLoaded()) ? this.lexical : null);
+    if (current()) return this.lexical!;
+    if (waitForWordNet) await prepareWordNet();
+    else
+      void prepareWordNet().catch((err: unknown) => {
+        this.deps.logger.log('warn', 'memory: loading WordNet failed; search uses plain words', { error: String(err) });
+      });
+    if (current()) return this.lexical!;
     const index = new LexicalIndex();
+    const hasWordNet = lexiconIfLoaded() !== null;
     for (const row of this.queries.all()) index.put(row.rowid, row.text, row.area);
     this.lexical = index;
+    this.lexicalHasWordNet = hasWordNet;
     return index;
   }
 

@@ -46,6 +46,11 @@ export function wordNet(): WordNet {
   return api;
 }
 
+/** WordNet if it is loaded, else null: callers that must answer now use plain words until it is. */
+export function wordNetIfLoaded(): WordNet | null {
+  return api ?? (lexiconIfLoaded() ? wordNet() : null);
+}
+
 function createWordNet(lx: Lexicon): WordNet {
   const cache = new Map<string, Concept[]>();
   const expandCache = new Map<string, string[]>();
