@@ -6,6 +6,7 @@ import {
   type SchedulePatch,
   type SchedulePreview,
   type ScheduleRecord,
+  ScheduleRecordSchema,
   type ScheduleSpecInput,
   type SlotEntry,
 } from '../contract/index.js';
@@ -168,20 +169,10 @@ export class ScheduleService {
   toContract(s: ScheduleState, running = this.deps.engine.isRunning(s.id) || this.deps.queries.openSlots(s.id).some((o) => o.status === 'running')): Schedule {
     let nextRunAt = s.status === 'active' ? s.nextRunAt : null;
     if (nextRunAt !== null && s.backoffUntil !== null && s.backoffUntil > nextRunAt) nextRunAt = this.deps.engine.timingOf(s).next(s.backoffUntil - 1);
+    const { specSince: _specSince, nextRunAt: _nextRunAt, ...settings } = toRecord(s);
     return {
-      id: s.id,
-      name: s.name,
-      prompt: s.prompt,
-      spec: s.spec,
+      ...settings,
       description: describeSpec(s.spec, this.deps.timeZone),
-      missed: s.missed,
-      catchUpLimit: s.catchUpLimit,
-      overlap: s.overlap,
-      memory: s.memory,
-      model: s.model,
-      budgetTokens: s.budgetTokens,
-      budgetCostUsd: s.budgetCostUsd,
-      notify: s.notify,
       status: s.status,
       pausedReason: s.pausedReason,
       nextRunAt: iso(nextRunAt),
@@ -198,23 +189,11 @@ export class ScheduleService {
   }
 }
 
+const RECORD_KEYS = ScheduleRecordSchema.keyof().options;
+
+/** The part of a schedule's state the `schedule.saved` event carries, and nothing more. */
 function toRecord(s: ScheduleState): ScheduleRecord {
-  return {
-    id: s.id,
-    name: s.name,
-    prompt: s.prompt,
-    spec: s.spec,
-    missed: s.missed,
-    catchUpLimit: s.catchUpLimit,
-    overlap: s.overlap,
-    memory: s.memory,
-    model: s.model,
-    budgetTokens: s.budgetTokens,
-    budgetCostUsd: s.budgetCostUsd,
-    notify: s.notify,
-    specSince: s.specSince,
-    nextRunAt: s.nextRunAt,
-  };
+  return Object.fromEntries(RECORD_KEYS.map((key) => [key, s[key]])) as ScheduleRecord;
 }
 
 function stripUndefined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {

@@ -150,24 +150,7 @@ export function createSchedulesProjector(db: WritableDB): (event: AppEvent) => v
     switch (event.type) {
       case 'schedule.saved': {
         const s = event.data.schedule;
-        const params = {
-          id: s.id,
-          name: s.name,
-          prompt: s.prompt,
-          spec: JSON.stringify(s.spec),
-          missed: s.missed,
-          catchUpLimit: s.catchUpLimit,
-          overlap: s.overlap,
-          memory: s.memory,
-          model: s.model,
-          budgetTokens: s.budgetTokens,
-          budgetCostUsd: s.budgetCostUsd,
-          notify: JSON.stringify(s.notify),
-          specSince: s.specSince,
-          nextRunAt: event.data.nextRunAt,
-          dueAt: event.data.dueAt,
-          ts,
-        };
+        const params = { ...s, spec: JSON.stringify(s.spec), notify: JSON.stringify(s.notify), nextRunAt: event.data.nextRunAt, dueAt: event.data.dueAt, ts };
         if (event.data.created) insertSchedule.run(params);
         else updateSchedule.run(params);
         break;
