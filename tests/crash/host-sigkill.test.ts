@@ -1,45 +1,28 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createCore } from '../../core/app.js';
+import { describe, it } from 'node:test';
 import { readLock } from '../../core/datadir/index.js';
-import { createMemorySecretStore } from '../../core/secrets/index.js';
-import { silentLogger } from '../../core/util/logger.js';
-import { AnthropicLoopback, chunk, tempDir, waitFor } from '../support/index.js';
+import { chunk, waitFor } from '../support/index.js';
 import { runCli } from '../core/host/cli-support.js';
-import { spawnUntilReady } from './spawn.js';
+import { anthropicForSuite, killHard, restartOn, withHostChild } from './harness.js';
 
 describe('a host killed mid-stream', () => {
-  let anthropic: AnthropicLoopback;
-  before(async () => {
-    anthropic = await AnthropicLoopback.start();
-  });
-  after(async () => {
-    await anthropic.close();
-  });
+  const anthropic = anthropicForSuite();
 
   it('restarts with the run failed: interrupted, its message interrupted, the database intact and the lock taken over', async () => {
-    const dir = tempDir();
-    try {
-      anthropic.script({ kind: 'stream', chunks: chunk('slow words '.repeat(200), 3), delayMs: 20 });
-      const host = await spawnUntilReady(['--import', 'tsx', 'tests/crash/host-child.ts', dir.path], {
-        ANTHROPIC_API_KEY: 'sk-ant-test-key-000000',
-        ANTHROPIC_BASE_URL: anthropic.url,
-      });
+    anthropic().script({ kind: 'stream', chunks: chunk('slow words '.repeat(200), 3), delayMs: 20 });
+    await withHostChild('host-child', anthropic(), async (host, dataDir) => {
       // The command line streams the reply from the host, as a person in a terminal would.
-      const chat = runCli(['chat', 'tell me something long', '--data-dir', dir.path], {});
+      const chat = runCli(['chat', 'tell me something long', '--data-dir', dataDir], {});
       await waitFor(() => chat.output().length >= 6, 'streamed text in the terminal');
-      host.child.kill('SIGKILL');
-      const { signal } = await host.exited;
-      assert.equal(signal, 'SIGKILL');
+      await killHard(host);
       const cli = await chat;
       assert.equal(cli.code, 3, 'the command line reports the app as gone');
       assert.match(cli.stderr, /lost the app while the reply was streaming/);
       assert.doesNotMatch(cli.stderr, /\n\s+at /);
-      const stale = readLock(`${dir.path}/agent-blob.lock`);
+      const stale = readLock(`${dataDir}/agent-blob.lock`);
       assert.equal(stale?.pid, host.ready.pid, 'the dead host left its lock behind');
 
-      const core = createCore({ dataDir: dir.path, logger: silentLogger, secrets: createMemorySecretStore(), env: {} });
-      try {
+      await restartOn(dataDir, (core) => {
         assert.equal(core.recoveredRuns.length, 1);
         const [runId] = core.recoveredRuns;
         const run = core.runs.get(runId);
@@ -54,11 +37,7 @@ describe('a host killed mid-stream', () => {
         assert.equal(readLock(core.paths.lock)?.pid, process.pid, 'the lock was taken over');
         const last = core.log.since(0, 100_000).filter((e) => e.runId === runId).at(-1)!;
         assert.equal(last.type === 'run.status' && last.data.to, 'failed');
-      } finally {
-        await core.close();
-      }
-    } finally {
-      dir.cleanup();
-    }
+      });
+    });
   });
 });

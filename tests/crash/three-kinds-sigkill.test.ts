@@ -1,30 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createCore } from '../../core/app.js';
+import { describe, it } from 'node:test';
 import { connectWebSocket } from '../../core/gateway/index.js';
-import { createMemorySecretStore } from '../../core/secrets/index.js';
-import { silentLogger } from '../../core/util/index.js';
-import { AnthropicLoopback, chunk, tempDir, waitFor } from '../support/index.js';
-import { spawnUntilReady } from './spawn.js';
+import { chunk, waitFor } from '../support/index.js';
+import { anthropicForSuite, killHard, restartOn, withHostChild } from './harness.js';
 
 describe('a host killed with runs of three kinds in flight', () => {
-  let anthropic: AnthropicLoopback;
-  before(async () => {
-    anthropic = await AnthropicLoopback.start();
-  });
-  after(async () => {
-    await anthropic.close();
-  });
+  const anthropic = anthropicForSuite();
 
   it('restarts with the chat, the schedule and the worker run all failed: interrupted, each streaming reply interrupted', async () => {
-    const dir = tempDir();
-    try {
-      const slow = { kind: 'stream' as const, chunks: chunk('slow words '.repeat(300), 3), delayMs: 20 };
-      anthropic.script(slow, slow, slow);
-      const host = await spawnUntilReady(['--import', 'tsx', 'tests/crash/three-kinds-child.ts', dir.path], {
-        ANTHROPIC_API_KEY: 'sk-ant-test-key-000000',
-        ANTHROPIC_BASE_URL: anthropic.url,
-      });
+    const slow = { kind: 'stream' as const, chunks: chunk('slow words '.repeat(300), 3), delayMs: 20 };
+    anthropic().script(slow, slow, slow);
+    await withHostChild('three-kinds-child', anthropic(), async (host, dataDir) => {
       const runs = host.ready.runs as Record<'chat' | 'schedule' | 'worker', string>;
       const client = connectWebSocket(host.ready.wsUrl as string);
       const streamed = new Set<string>();
@@ -37,11 +23,9 @@ describe('a host killed with runs of three kinds in flight', () => {
       } finally {
         client.close();
       }
-      host.child.kill('SIGKILL');
-      assert.equal((await host.exited).signal, 'SIGKILL');
+      await killHard(host);
 
-      const core = createCore({ dataDir: dir.path, logger: silentLogger, secrets: createMemorySecretStore(), env: {} });
-      try {
+      await restartOn(dataDir, (core) => {
         assert.deepEqual([...core.recoveredRuns].sort(), Object.values(runs).sort());
         for (const [kind, id] of Object.entries(runs)) {
           const run = core.runs.get(id);
@@ -54,11 +38,7 @@ describe('a host killed with runs of three kinds in flight', () => {
           assert.ok(replies[0].text.length > 0, `${kind}: what streamed before the crash is kept`);
         }
         assert.equal(core.db.pragma('integrity_check', { simple: true }), 'ok');
-      } finally {
-        await core.close();
-      }
-    } finally {
-      dir.cleanup();
-    }
+      });
+    });
   });
 });

@@ -1,68 +1,54 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createCore } from '../../core/app.js';
+import { describe, it } from 'node:test';
 import { connectWebSocket } from '../../core/gateway/index.js';
-import { createMemorySecretStore } from '../../core/secrets/index.js';
-import { silentLogger } from '../../core/util/index.js';
-import { AnthropicLoopback, chunk, tempDir, waitFor } from '../support/index.js';
+import { chunk, waitFor } from '../support/index.js';
 import { isWorkerRequest } from '../core/workers/support.js';
-import { spawnUntilReady } from './spawn.js';
+import { anthropicForSuite, killHard, restartOn, withHostChild } from './harness.js';
 
 describe('a host killed with workers running', () => {
-  let anthropic: AnthropicLoopback;
-  before(async () => {
-    anthropic = await AnthropicLoopback.start();
-  });
-  after(async () => {
-    await anthropic.close();
-  });
+  const anthropic = anthropicForSuite();
 
   it('restarts with every worker failed: interrupted, and the chat shows each interrupted worker once, as its result', async () => {
-    const dir = tempDir();
+    anthropic().respond((body) => (isWorkerRequest(body) ? { kind: 'stream', chunks: chunk('slow words '.repeat(300), 3), delayMs: 20 } : null));
+    anthropic().script({ kind: 'stream', toolCalls: [{ name: 'spawn_worker', arguments: { role: 'researcher', task: 'read the first book' } }, { name: 'spawn_worker', arguments: { role: 'writer', task: 'draft the second chapter' } }] });
     try {
-      anthropic.respond((body) => (isWorkerRequest(body) ? { kind: 'stream', chunks: chunk('slow words '.repeat(300), 3), delayMs: 20 } : null));
-      anthropic.script({ kind: 'stream', toolCalls: [{ name: 'spawn_worker', arguments: { role: 'researcher', task: 'read the first book' } }, { name: 'spawn_worker', arguments: { role: 'writer', task: 'draft the second chapter' } }] });
-      const host = await spawnUntilReady(['--import', 'tsx', 'tests/crash/workers-child.ts', dir.path], { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url });
-      const chat = host.ready.chat as string;
-      const client = connectWebSocket(host.ready.wsUrl as string);
-      const streaming = new Set<string>();
-      client.subscribe(0, (event) => {
-        if (event.type === 'message.delta' && event.runId && event.runId !== chat) streaming.add(event.runId);
-      });
-      let workerIds: string[];
-      try {
-        await waitFor(() => streaming.size === 2, 20_000, 'both workers streaming');
-        workerIds = [...streaming];
-        for (const id of workerIds) assert.equal((await client.call('workers.get', { workerId: id })).status, 'running');
-      } finally {
-        client.close();
-      }
-      host.child.kill('SIGKILL');
-      assert.equal((await host.exited).signal, 'SIGKILL');
-
-      const core = createCore({ dataDir: dir.path, logger: silentLogger, secrets: createMemorySecretStore(), env: {} });
-      try {
-        assert.deepEqual([...core.recoveredRuns].sort(), [chat, ...workerIds].sort());
-        const workers = core.workers.queries.list('all', 10);
-        assert.deepEqual(workers.map((w) => [w.status, w.reason, w.parentRunId]), [['failed', 'interrupted', chat], ['failed', 'interrupted', chat]]);
-        // The chat thread has one item per interrupted worker: its result, which names the task and can be replied to.
-        const { items } = await core.gateway.call('timeline.list', { limit: 200 });
-        const tasks = Object.fromEntries(workers.map((w) => [w.id, w.task]));
-        for (const id of workerIds) {
-          const about = items.filter((i) => i.runId === id || (i.kind === 'error' && i.message.includes(id)));
-          assert.deepEqual(
-            about.map((i) => [i.kind, i.kind === 'run_result' ? i.status : null, i.kind === 'run_result' ? i.title : null]),
-            [['run_result', 'interrupted', tasks[id]]],
-            `one item in the chat for worker ${id}`,
-          );
+      await withHostChild('workers-child', anthropic(), async (host, dataDir) => {
+        const chat = host.ready.chat as string;
+        const client = connectWebSocket(host.ready.wsUrl as string);
+        const streaming = new Set<string>();
+        client.subscribe(0, (event) => {
+          if (event.type === 'message.delta' && event.runId && event.runId !== chat) streaming.add(event.runId);
+        });
+        let workerIds: string[];
+        try {
+          await waitFor(() => streaming.size === 2, 20_000, 'both workers streaming');
+          workerIds = [...streaming];
+          for (const id of workerIds) assert.equal((await client.call('workers.get', { workerId: id })).status, 'running');
+        } finally {
+          client.close();
         }
-        assert.deepEqual(Object.values(tasks).sort(), ['draft the second chapter', 'read the first book']);
-      } finally {
-        await core.close();
-      }
+        await killHard(host);
+
+        await restartOn(dataDir, async (core) => {
+          assert.deepEqual([...core.recoveredRuns].sort(), [chat, ...workerIds].sort());
+          const workers = core.workers.queries.list('all', 10);
+          assert.deepEqual(workers.map((w) => [w.status, w.reason, w.parentRunId]), [['failed', 'interrupted', chat], ['failed', 'interrupted', chat]]);
+          // The chat thread has one item per interrupted worker: its result, which names the task and can be replied to.
+          const { items } = await core.gateway.call('timeline.list', { limit: 200 });
+          const tasks = Object.fromEntries(workers.map((w) => [w.id, w.task]));
+          for (const id of workerIds) {
+            const about = items.filter((i) => i.runId === id || (i.kind === 'error' && i.message.includes(id)));
+            assert.deepEqual(
+              about.map((i) => [i.kind, i.kind === 'run_result' ? i.status : null, i.kind === 'run_result' ? i.title : null]),
+              [['run_result', 'interrupted', tasks[id]]],
+              `one item in the chat for worker ${id}`,
+            );
+          }
+          assert.deepEqual(Object.values(tasks).sort(), ['draft the second chapter', 'read the first book']);
+        });
+      });
     } finally {
-      anthropic.respond(null);
-      dir.cleanup();
+      anthropic().respond(null);
     }
   });
 });
