@@ -71,6 +71,8 @@ describe('packaging configuration', () => {
   test('Electron is pinned to the installed version and native modules are rebuilt for it', () => {
     const installed = JSON.parse(readFileSync(join(root, 'node_modules', 'electron', 'package.json'), 'utf8')) as { version: string };
     assert.equal(yml.electronVersion, installed.version);
+    // An exact version in package.json too, so an install can never bring an Electron the packaging does not use.
+    assert.equal((pkg.devDependencies as Record<string, string>).electron, yml.electronVersion);
     assert.equal(yml.productName, 'Agent Blob');
     assert.equal(yml.npmRebuild, true);
   });
