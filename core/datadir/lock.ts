@@ -13,6 +13,11 @@ export interface LockInfo {
   endpoint: { url: string; token: string } | null;
   /** The boot of the machine it was written in (`currentBoot()`); absent in locks of older versions. */
   boot?: string;
+  /**
+   * When the holding process started (`processStartTime`), where the system says: a live process
+   * under the same pid that started at another time is another program that was given the pid.
+   */
+  processStart?: string;
 }
 
 /**
@@ -70,7 +75,13 @@ export function readLock(path: string): LockInfo | null {
   }
 }
 
+/**
+ * Whether a process with this id runs. Only a positive whole number names one process: `kill(0)`
+ * signals the caller's own group and `kill(-1)` every process, so a lock saying pid 0 or -1 would
+ * look alive for ever.
+ */
 export function isProcessAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -80,14 +91,43 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
+ * When a process started, as the system counts it (Linux: clock ticks after boot, field 22 of
+ * /proc/<pid>/stat), or undefined where it cannot be read (another system, no such process).
+ */
+export function processStartTime(pid: number): string | undefined {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The name in parentheses may hold spaces and parentheses; the fields after the last ')' do not.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[19] || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether the process a lock names still holds it: it runs, the lock is of this boot, and the process
+ * under that pid started when the holder did (else the pid was given to another program since).
+ */
+export function lockHolderAlive(holder: LockInfo, boot: string = currentBoot()): boolean {
+  if (!isProcessAlive(holder.pid) || writtenBeforeBoot(holder.boot, boot)) return false;
+  if (holder.processStart === undefined) return true; // an older version's lock, or a system that cannot say
+  const started = processStartTime(holder.pid);
+  return started === undefined || started === holder.processStart;
+}
+
+/**
  * Takes the data folder's lock, or throws `DataDirBusyError` naming the live holder. A lock left by a
- * dead process, or written before the machine last started (its pid may belong to another program
- * now, after a crash or a Windows shutdown that skipped the clean quit), is taken over. Creation is
+ * dead process, written before the machine last started (its pid may belong to another program
+ * now, after a crash or a Windows shutdown that skipped the clean quit), naming a pid now held by a
+ * process that started at another time, or naming no process (0, -1) is taken over. Creation is
  * atomic (`O_EXCL`), so two starters cannot both win.
  */
 export function acquireLock(path: string, owner: LockInfo['owner'], now: number = Date.now(), boot: string = currentBoot()): DataDirLock {
   mkdirSync(dirname(path), { recursive: true });
-  const info: LockInfo = { pid: process.pid, startedAt: now, owner, endpoint: null, boot };
+  const processStart = processStartTime(process.pid);
+  const info: LockInfo = { pid: process.pid, startedAt: now, owner, endpoint: null, boot, ...(processStart ? { processStart } : {}) };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(path, 'wx', 0o600);
@@ -97,7 +137,7 @@ export function acquireLock(path: string, owner: LockInfo['owner'], now: number 
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = readLock(path);
-      if (holder && holder.pid !== process.pid && isProcessAlive(holder.pid) && !writtenBeforeBoot(holder.boot, boot)) throw new DataDirBusyError(path, holder);
+      if (holder && holder.pid !== process.pid && lockHolderAlive(holder, boot)) throw new DataDirBusyError(path, holder);
       if (!holder && attempt === 0) {
         // The holder may be between creating the file and writing it.
         sleepSync(50);

@@ -3,7 +3,7 @@ import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { AppError } from '../contract/index.js';
 import { MIGRATIONS } from '../db/index.js';
-import { acquireLock, DataDirBusyError, isProcessAlive, readLock, type LockInfo } from './lock.js';
+import { acquireLock, DataDirBusyError, lockHolderAlive, readLock, type LockInfo } from './lock.js';
 import type { DataPaths } from './paths.js';
 
 export interface RestoreResult {
@@ -64,7 +64,7 @@ export async function restoreDatabase(paths: DataPaths, source: string, now: num
 }
 
 function refuseWhileRunning(lockPath: string, holder: LockInfo | null): void {
-  if (holder && isProcessAlive(holder.pid)) {
+  if (holder && lockHolderAlive(holder)) {
     throw new AppError(
       'unavailable',
       `Agent Blob is running (${holder.owner}, pid ${holder.pid}); quit it (Quit in the tray, Ctrl-C for the host) and restore again (lock file ${lockPath})`,

@@ -1,6 +1,6 @@
 import type { Core } from '../../app.js';
 import { AppError, type Client } from '../../contract/index.js';
-import { currentBoot, DataDirBusyError, dataPaths, isProcessAlive, readLock, writtenBeforeBoot, type LockInfo } from '../../datadir/index.js';
+import { DataDirBusyError, dataPaths, lockHolderAlive, readLock, type LockInfo } from '../../datadir/index.js';
 import { connectInProcess } from '../../gateway/index.js';
 import { connectWebSocket } from '../../gateway/index.js';
 import type { ConnectionMode } from './types.js';
@@ -29,8 +29,8 @@ export function endpointWsUrl(endpoint: NonNullable<LockInfo['endpoint']>): stri
 export async function openConnection(dataDir: string, env: NodeJS.ProcessEnv): Promise<CliConnection> {
   const paths = dataPaths(dataDir);
   const holder = readLock(paths.lock);
-  // A lock from before the machine last started names a pid that may be another program's now.
-  if (holder && isProcessAlive(holder.pid) && !writtenBeforeBoot(holder.boot, currentBoot())) return connectToHolder(holder, paths.lock);
+  // A lock from before the machine last started, or whose pid was given out again, names another program.
+  if (holder && lockHolderAlive(holder)) return connectToHolder(holder, paths.lock);
   // Loaded here rather than at the top: a command that talks to the running app never needs it.
   const { createCore } = await import('../../app.js');
   let core: Core;

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { DataDirBusyError, acquireLock, currentBoot, readLock, writtenBeforeBoot } from '../../../core/datadir/index.js';
+import { DataDirBusyError, acquireLock, currentBoot, processStartTime, readLock, writtenBeforeBoot } from '../../../core/datadir/index.js';
 import { tempDir } from '../../support/index.js';
 
 describe('the data folder lock', () => {
@@ -16,7 +16,7 @@ describe('the data folder lock', () => {
       assert.equal(statSync(path).mode & 0o777, 0o600);
       // Pretend another live process holds it: our parent's pid is alive and not us.
       const holder = JSON.parse(readFileSync(path, 'utf8'));
-      writeFileSync(path, JSON.stringify({ ...holder, pid: process.ppid }));
+      writeFileSync(path, JSON.stringify({ ...holder, pid: process.ppid, processStart: processStartTime(process.ppid) }));
       assert.throws(
         () => acquireLock(path, 'cli'),
         (err: unknown) => {
@@ -56,7 +56,7 @@ describe('the data folder lock', () => {
       // Our parent is alive and not us: after a reboot the old pid can be any program's.
       writeFileSync(path, JSON.stringify({ pid: process.ppid, startedAt: 1, owner: 'desktop', endpoint: null, boot: 'id:boot-before' }));
       const lock = acquireLock(path, 'desktop', 2, 'id:boot-now');
-      assert.deepEqual(readLock(path), { pid: process.pid, startedAt: 2, owner: 'desktop', endpoint: null, boot: 'id:boot-now' });
+      assert.deepEqual(readLock(path), { pid: process.pid, startedAt: 2, owner: 'desktop', endpoint: null, boot: 'id:boot-now', processStart: processStartTime(process.pid) });
       lock.release();
     } finally {
       dir.cleanup();
@@ -71,6 +71,33 @@ describe('the data folder lock', () => {
         writeFileSync(path, JSON.stringify({ pid: process.ppid, startedAt: 1, owner: 'desktop', endpoint: null, ...(boot ? { boot } : {}) }));
         assert.throws(() => acquireLock(path, 'cli', 2, 'id:boot-now'), DataDirBusyError, `boot ${boot}`);
       }
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('takes over a lock naming no process (pid 0 or -1) or a pid that another program started under since, and keeps one whose holder started when it says', () => {
+    const dir = tempDir();
+    try {
+      const path = join(dir.path, 'agent-blob.lock');
+      const boot = currentBoot();
+      // kill(0) reaches our own process group and kill(-1) every process: both looked alive for ever.
+      for (const pid of [0, -1]) {
+        writeFileSync(path, JSON.stringify({ pid, startedAt: 1, owner: 'host', endpoint: null, boot }));
+        acquireLock(path, 'cli', 2, boot).release();
+        assert.equal(existsSync(path), false, `a lock of pid ${pid} is taken over`);
+      }
+      const started = processStartTime(process.ppid);
+      assert.ok(started && processStartTime(process.pid), 'Linux says when a process started');
+      assert.notEqual(processStartTime(process.pid), undefined);
+      // Our parent is alive and not us: as if the holder died and its pid went to our parent.
+      writeFileSync(path, JSON.stringify({ pid: process.ppid, startedAt: 1, owner: 'host', endpoint: null, boot, processStart: String(Number(started) + 1) }));
+      const lock = acquireLock(path, 'cli', 2, boot);
+      assert.equal(readLock(path)?.pid, process.pid);
+      assert.equal(readLock(path)?.processStart, processStartTime(process.pid), 'the new lock says when its holder started');
+      lock.release();
+      writeFileSync(path, JSON.stringify({ pid: process.ppid, startedAt: 1, owner: 'host', endpoint: null, boot, processStart: started }));
+      assert.throws(() => acquireLock(path, 'cli', 2, boot), DataDirBusyError, 'the holder that started when its lock says is kept');
     } finally {
       dir.cleanup();
     }
