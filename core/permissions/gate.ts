@@ -6,6 +6,7 @@ import type { Logger } from '../util/index.js';
 import { formatNetApproval, resolvePrivateReason, parseHttpTarget, type HostResolver } from './net.js';
 import type { Evaluation, PolicyEngine } from './policy.js';
 import { applySkills } from './skills.js';
+import { denyKeyCarrier } from './keys.js';
 import type { PermissionQueries } from './store.js';
 import type { PermissionDecision, PermissionGate, PermissionRequest } from './types.js';
 
@@ -139,12 +140,15 @@ export function createPermissionGate(deps: GateDeps): PermissionGateControl {
       // so a link swapped while the call waits cannot move it.
       const where = request.capability === 'shell.exec' ? deps.engine.workingFolder(request.cwd) : null;
       const cwd = where?.ok ? where.path : null;
-      const evaluation: Evaluation = applySkills(
-        where && !where.ok
-          ? { decision: 'deny', decidedBy: 'safety', ruleId: null, reason: where.reason, resolved: null, parts: [] }
-          : deps.engine.evaluate({ ...request, ...(cwd === null ? {} : { cwd }), resolvedPrivateReason }),
-        request,
-      );
+      const carrier = denyKeyCarrier(request, deps.redact);
+      const evaluation: Evaluation =
+        carrier ??
+        applySkills(
+          where && !where.ok
+            ? { decision: 'deny', decidedBy: 'safety', ruleId: null, reason: where.reason, resolved: null, parts: [] }
+            : deps.engine.evaluate({ ...request, ...(cwd === null ? {} : { cwd }), resolvedPrivateReason }),
+          request,
+        );
       // The tool connects only to the addresses checked here: a name looked up again could answer otherwise (DNS rebinding).
       const toolTarget = (resolved: string) =>
         request.capability === 'net.http' ? formatNetApproval({ href: resolved, addresses: vetted, privateAllowed: deps.engine.namesHttpHost(request) }) : resolved;

@@ -14,6 +14,7 @@ import { nodePathSystem, type PathSystem } from './paths.js';
 import { PolicyEngine } from './policy.js';
 import { PermissionQueries, type AuditFilter } from './store.js';
 import { redactDeep } from '../secrets/index.js';
+import { denyKeyCarrier } from './keys.js';
 import { previewRule, suggestRule, type RuleSuggestion } from './suggest.js';
 
 export interface PermissionsDeps {
@@ -166,7 +167,7 @@ export function createPermissions(deps: PermissionsDeps): Permissions {
         if (target.ok && !target.isIp && !target.privateReason) resolvedPrivateReason = (await resolvePrivateReason(target.host, deps.resolver ?? null)).reason;
       }
       // The reply repeats the resource (a URL may carry a key): masked like the audit.
-      return redactDeep(engine.evaluate({ ...call, resolvedPrivateReason }), redact);
+      return redactDeep(denyKeyCarrier(call, redact) ?? engine.evaluate({ ...call, resolvedPrivateReason }), redact);
     },
     suggest({ requestId, call }) {
       if (requestId) {

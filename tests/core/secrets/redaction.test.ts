@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createFileSecretStore, createRedactor, redactDeep } from '../../../core/secrets/index.js';
-import { AnthropicLoopback, startTestCore, tempDir, useLoopbackProviders, waitFor } from '../../support/index.js';
+import { AnthropicLoopback, startTestCore, tempDir, useLoopbackProviders } from '../../support/index.js';
 import { runCli } from '../host/cli-support.js';
 
 function filesUnder(dir: string): string[] {
@@ -68,10 +68,13 @@ describe('a configured key is found nowhere on disk, whichever road it took', ()
       );
       const sent = await t.client.call('chat.send', { text: `fetch it; my token is ${PLAIN} and my key ${SHAPED}` });
       assert.match(sent.notice ?? '', /stored as \[redacted\]/);
-      const request = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0], 60_000, 'the http_get request');
-      texts.push(JSON.stringify(request));
-      await t.client.call('permissions.answer', { requestId: request.requestId, decision: 'deny', always: false });
       await t.core.idle();
+      // A URL carrying a key is denied outright (it would send the key out); the audit holds it masked.
+      const refused = (await t.client.call('permissions.audit', { capability: 'net.http', limit: 10 })).entries.find((e) => e.tool === 'http_get');
+      assert.equal(refused?.decision, 'deny');
+      assert.equal(refused?.decidedBy, 'safety');
+      assert.match(refused?.resource ?? '', /key=\[redacted\]&token=\[redacted\]/);
+      texts.push(JSON.stringify(refused));
       assert.equal((await t.client.call('runs.get', { runId: sent.runId })).status, 'done');
 
       const added = await t.client.call('memory.add', { area: 'main', text: `the staging token is ${PLAIN}` });
@@ -164,10 +167,12 @@ describe('an Anthropic key and an OpenAI-compatible key stored in Settings are f
       );
       const sent = await t.client.call('chat.send', { text: `read keys.txt; mine are ${OPENAI} and ${ANTHROPIC}`, model: 'openai:loopback-chat' });
       assert.match(sent.notice ?? '', /stored as \[redacted\]/);
-      const request = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0], 'the http_get request');
-      texts.push(JSON.stringify(request));
-      await t.client.call('permissions.answer', { requestId: request.requestId, decision: 'deny', always: false });
       await t.core.idle();
+      // A URL carrying a key is denied outright (it would send the key out); the audit holds it masked.
+      const refused = (await t.client.call('permissions.audit', { capability: 'net.http', limit: 10 })).entries.find((e) => e.tool === 'http_get');
+      assert.equal(refused?.decision, 'deny');
+      assert.equal(refused?.decidedBy, 'safety');
+      texts.push(JSON.stringify(refused));
       const openaiRun = await t.client.call('runs.get', { runId: sent.runId });
       assert.equal(openaiRun.status, 'done', openaiRun.error ?? '');
       assert.ok(servers.openai.requests.some((r) => r.headers.authorization === `Bearer ${OPENAI}`), 'the OpenAI key was used');
