@@ -3,8 +3,38 @@ import type Database from 'better-sqlite3';
 /** A database handle that may write. Only code that owns a table and appends its events gets one. */
 export type WritableDB = Database.Database;
 
-/** A handle for read paths: statements only, no transactions or raw exec. */
-export type ReadableDB = Pick<Database.Database, 'prepare' | 'pragma'>;
+/**
+ * A prepared statement a read path may run: it returns rows and has no `run`, no `bind` and no way
+ * back to its database, so a reader cannot write through it.
+ */
+export interface ReadStatement<BindParameters extends unknown[] = unknown[], Result = unknown> {
+  readonly source: string;
+  get(...params: BindParameters): Result | undefined;
+  all(...params: BindParameters): Result[];
+  iterate(...params: BindParameters): IterableIterator<Result>;
+  pluck(toggleState?: boolean): this;
+  expand(toggleState?: boolean): this;
+  raw(toggleState?: boolean): this;
+  columns(): Database.ColumnDefinition[];
+}
+
+/**
+ * A handle for read paths: it prepares statements that can only read (`ReadStatement`), and has no
+ * `exec`, `transaction` or `pragma`. A `WritableDB` is one (what owners pass to their readers); the
+ * other way round does not compile. Read a pragma through its table function (`pragma_page_size()`).
+ */
+export interface ReadableDB {
+  prepare<BindParameters extends unknown[] | object = unknown[], Result = unknown>(
+    source: string,
+  ): BindParameters extends unknown[] ? ReadStatement<BindParameters, Result> : ReadStatement<[BindParameters], Result>;
+}
+
+/**
+ * The handle read paths took before `ReadableDB` (their statements could still write); the folders
+ * that still take it move to `ReadableDB` one at a time.
+ * @deprecated take a `ReadableDB`
+ */
+export type LooseReadableDB = Pick<Database.Database, 'prepare' | 'pragma'>;
 
 /**
  * One numbered schema step. Versions go up by 10 to leave room; each runs in its own transaction and

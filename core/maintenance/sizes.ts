@@ -18,8 +18,8 @@ export function storageReport(db: ReadableDB, paths: DataPaths, retention: Reten
   // Copies kept inside the data folder count here; a backup folder elsewhere is reported in `backups`.
   const inside = relative(paths.dir, backups.folder);
   const backupBytes = inside && !inside.startsWith('..') && !isAbsolute(inside) ? sizeOf(backups.folder) : 0;
-  const pageSize = Number(db.pragma('page_size', { simple: true }));
-  const freeBytes = Number(db.pragma('freelist_count', { simple: true })) * pageSize;
+  const pageSize = Number(db.prepare('SELECT page_size FROM pragma_page_size()').pluck().get());
+  const freeBytes = Number(db.prepare('SELECT freelist_count FROM pragma_freelist_count()').pluck().get()) * pageSize;
   return {
     dataDir: paths.dir,
     totalBytes,

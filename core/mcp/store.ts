@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { McpStoredConfigSchema, type AppEvent, type McpStoredConfig, type McpToolDefinition } from '../contract/index.js';
-import type { ReadableDB, WritableDB } from '../db/index.js';
+import type { LooseReadableDB as ReadableDB, WritableDB } from '../db/index.js';
 
 /** A tool as a server listed it, with the approved definition when there is one. */
 export interface StoredTool {

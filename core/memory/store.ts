@@ -1,6 +1,5 @@
-import type { Statement } from 'better-sqlite3';
 import type { AppEvent, Memory, MemoryArea } from '../contract/index.js';
-import type { ReadableDB, WritableDB } from '../db/index.js';
+import type { ReadableDB, ReadStatement, WritableDB } from '../db/index.js';
 import { normalizeForDedup } from './text.js';
 
 export type MemoryRow = {
@@ -109,11 +108,11 @@ export function createMemoryProjector(db: WritableDB): (event: AppEvent) => void
 
 /** Read paths over the memories table and its full-text index. */
 export class MemoryQueries {
-  private readonly byId: Statement;
-  private readonly byNorm: Statement;
-  private readonly byRowids = new Map<number, Statement>();
-  private readonly bm25: Statement;
-  private readonly bm25Area: Statement;
+  private readonly byId: ReadStatement;
+  private readonly byNorm: ReadStatement;
+  private readonly byRowids = new Map<number, ReadStatement>();
+  private readonly bm25: ReadStatement;
+  private readonly bm25Area: ReadStatement;
 
   constructor(private readonly db: ReadableDB) {
     this.byId = db.prepare('SELECT * FROM memories WHERE id = ?');
@@ -143,7 +142,7 @@ export class MemoryQueries {
     return stmt.all(...rowids) as Pick<MemoryRow, 'rowid' | 'id' | 'area' | 'text' | 'created_at'>[];
   }
 
-  private readonly light = new Map<number, Statement>();
+  private readonly light = new Map<number, ReadStatement>();
 
   /** Rows for rowids, in no particular order. */
   getMany(rowids: number[]): MemoryRow[] {
@@ -165,10 +164,8 @@ export class MemoryQueries {
    * until the next write.
    */
   termCounts(stems: string[]): Map<string, number> {
-    this.vocab ??= (() => {
-      this.db.prepare("CREATE VIRTUAL TABLE IF NOT EXISTS temp.memories_vocab USING fts5vocab(main, 'memories_fts', 'row')").run();
-      return this.db.prepare('SELECT doc FROM temp.memories_vocab WHERE term = ?');
-    })();
+    // The vocabulary table is part of the schema (migration 0140): a reader only selects from it.
+    this.vocab ??= this.db.prepare('SELECT doc FROM memories_vocab WHERE term = ?');
     const out = new Map<string, number>();
     for (const s of stems) {
       let n = this.termCache.get(s);
@@ -192,7 +189,7 @@ export class MemoryQueries {
     this.count = null;
   }
 
-  private vocab: Statement | null = null;
+  private vocab: ReadStatement | null = null;
   private readonly termCache = new Map<string, number>();
   private count: number | null = null;
 

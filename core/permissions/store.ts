@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { AppEvent, AuditEntry, PermissionConfig, PermissionRule } from '../contract/index.js';
-import type { ReadableDB, WritableDB } from '../db/index.js';
+import type { LooseReadableDB as ReadableDB, WritableDB } from '../db/index.js';
 
 type RequestRow = {
   id: string;

@@ -1,6 +1,5 @@
-import type { Statement } from 'better-sqlite3';
 import { CHAT_THREAD, defaultThreadOf, type AppEvent, type Run, type RunKind, type RunStatus } from '../contract/index.js';
-import type { ReadableDB, WritableDB } from '../db/index.js';
+import type { ReadableDB, ReadStatement, WritableDB } from '../db/index.js';
 
 type Row = {
   id: string;
@@ -52,12 +51,12 @@ export function createRunsProjector(db: WritableDB): (event: AppEvent) => void {
 }
 
 export class RunQueries {
-  private readonly byId: Statement;
-  private readonly newest: Statement;
-  private readonly newestWithStatus: Statement;
-  private readonly unfinished: Statement;
-  private readonly unfinishedChildren: Statement;
-  private readonly threadById: Statement;
+  private readonly byId: ReadStatement;
+  private readonly newest: ReadStatement;
+  private readonly newestWithStatus: ReadStatement;
+  private readonly unfinished: ReadStatement;
+  private readonly unfinishedChildren: ReadStatement;
+  private readonly threadById: ReadStatement;
 
   constructor(db: ReadableDB) {
     this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');

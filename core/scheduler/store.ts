@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { AppEvent, FireTrigger, PauseReason, ScheduleRecord, ScheduleStatus } from '../contract/index.js';
-import type { ReadableDB, WritableDB } from '../db/index.js';
+import type { LooseReadableDB as ReadableDB, WritableDB } from '../db/index.js';
 
 /** A schedule as core works with it: the record plus its live state, instants in milliseconds. */
 export interface ScheduleState extends ScheduleRecord {

@@ -1,4 +1,3 @@
-import type { Statement } from 'better-sqlite3';
 import {
   CHAT_THREAD,
   proposalOutcome,
@@ -13,7 +12,7 @@ import {
   type TimelineSearchHit,
 } from '../contract/index.js';
 import { searchHit, searchWords } from './search.js';
-import type { ReadableDB, WritableDB } from '../db/index.js';
+import type { ReadableDB, ReadStatement, WritableDB } from '../db/index.js';
 
 type Row = {
   id: string;
@@ -175,13 +174,13 @@ export function createTimelineProjector(db: WritableDB, threadOf: (runId: string
 
 /** Reads pages of the timeline's threads, and searches them. */
 export class TimelineQueries {
-  private readonly page: Statement;
-  private readonly messagesOfRecentRuns: Statement;
-  private readonly threadAt: Statement;
-  private readonly searchStatement: Statement;
-  private readonly streamingOfRun: Statement;
-  private readonly messagesOfRun: Statement;
-  private readonly resultById: Statement;
+  private readonly page: ReadStatement;
+  private readonly messagesOfRecentRuns: ReadStatement;
+  private readonly threadAt: ReadStatement;
+  private readonly searchStatement: ReadStatement;
+  private readonly streamingOfRun: ReadStatement;
+  private readonly messagesOfRun: ReadStatement;
+  private readonly resultById: ReadStatement;
 
   constructor(db: ReadableDB) {
     this.page = db.prepare('SELECT * FROM timeline WHERE thread_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?');

@@ -1,6 +1,5 @@
-import type { Statement } from 'better-sqlite3';
 import { CHAT_THREAD, type Run, type RunKind, type RunResultStatus } from '../contract/index.js';
-import type { ReadableDB } from '../db/index.js';
+import type { ReadableDB, ReadStatement } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 
 /** The most a result item's summary holds; the whole transcript stays in the run's thread. */
@@ -30,7 +29,7 @@ export interface ResultBoard {
  */
 export function createResultPoster(db: ReadableDB, log: EventLog): ResultBoard & { post(run: Run): void } {
   const describers = new Map<RunKind, ResultDescriber>();
-  const lastReply: Statement = db
+  const lastReply: ReadStatement = db
     .prepare("SELECT text FROM timeline WHERE run_id = ? AND kind = 'message' AND role = 'assistant' AND trim(text) != '' ORDER BY seq DESC LIMIT 1")
     .pluck();
   return {

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { AppError, type AppEvent, type Artifact, type WorkerEnvelopeInput } from '../contract/index.js';
-import type { ReadableDB, WritableDB } from '../db/index.js';
+import type { LooseReadableDB as ReadableDB, WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import type { Ids } from '../util/index.js';
 

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import { isTerminalRunStatus, workerStepAfter, type AppEvent, type RunStatus, type Worker, type WorkerEnvelope } from '../contract/index.js';
-import type { ReadableDB, WritableDB } from '../db/index.js';
+import type { LooseReadableDB as ReadableDB, WritableDB } from '../db/index.js';
 
 type Row = {
   run_id: string;
