@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { chunk, waitFor } from '../support/index.js';
+import { chunk, waitFor, lastChatRequest } from '../support/index.js';
 import { assertAccessible, launchBrowser, SCHEMES, sendMessage, sidewaysOverflow, startApp, WIDTHS } from './support/app.js';
 
 const usd = (n: number) => `$${n.toFixed(n === 0 ? 2 : n < 1 ? 4 : 2)}`;
@@ -63,8 +63,7 @@ describe("a reply's usage on hover, and asking again", () => {
         await page.locator('[data-role="assistant"][data-status="done"]').filter({ hasText: 'Still four.' }).waitFor();
         const asked = page.locator('[data-testid="timeline-row"][data-role="user"]');
         assert.deepEqual(await asked.getByTestId('message-text').allTextContents(), ['what is two and two?', 'what is two and two?']);
-        const requests = app.anthropic.requests.filter((r) => r.path === '/v1/messages');
-        const lastUser = (requests.at(-1)?.body as { messages: { role: string; content: unknown }[] }).messages.filter((m) => m.role === 'user').at(-1);
+        const lastUser = (lastChatRequest(app.anthropic).body as { messages: { role: string; content: unknown }[] }).messages.filter((m) => m.role === 'user').at(-1);
         assert.match(JSON.stringify(lastUser?.content), /what is two and two\?/);
 
         // A turn that fails has Retry under its error; it sends the question again.

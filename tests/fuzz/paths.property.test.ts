@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { AppEvent } from '../../core/contract/index.js';
 import { createFileSecretStore } from '../../core/secrets/index.js';
 import { makeSandbox, engineFor, rule, type Sandbox } from '../core/permissions/fixtures.js';
-import { AnthropicLoopback, startTestCore, waitFor, type TestCore } from '../support/index.js';
+import { AnthropicLoopback, startTestCore, waitFor, lastChatRequest, type TestCore } from '../support/index.js';
 
 /**
  * Random paths against every file tool and the path policy. A path is built from pieces that have
@@ -153,7 +153,7 @@ describe('property: random paths never reach outside the allowed folder or into 
           else seen.refused++;
         }
         // What the model was handed back: every tool result of the turn (its own calls it wrote itself).
-        const handed = JSON.stringify((anthropic.requests.at(-1)!.body as { messages: { role: string }[] }).messages.filter((m) => m.role === 'user'));
+        const handed = JSON.stringify((lastChatRequest(anthropic).body as { messages: { role: string }[] }).messages.filter((m) => m.role === 'user'));
         assert.equal(handed.includes(CANARY), false, `a tool handed the model a file it must not read: ${JSON.stringify(calls)}`);
         assert.equal(handed.includes(KEY.slice(12, 40)), false, `a tool handed the model the key: ${JSON.stringify(calls)}`);
         assert.deepEqual(snapshot(sb.base, (p) => p === sb.root || p.startsWith(`${sb.data}/`) || p === sb.data), outsideBefore, `something outside the allowed folder changed: ${JSON.stringify(calls)}`);

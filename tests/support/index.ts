@@ -9,3 +9,4 @@ export { startTestHost, type TestHost } from './host.js';
 export { useLoopbackProviders, TEST_API_KEY, TEST_OPENAI_KEY, type LoopbackProviders } from './providers.js';
 export { McpHttpFixture, type FixtureCall } from './mcp-http-server.js';
 export { alive, pidIn } from './processes.js';
+export { isChatRequest, lastChatRequest, systemPromptOf } from './requests.js';

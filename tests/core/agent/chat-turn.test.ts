@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../../core/util/clock.js';
-import { useLoopbackProviders, chunk, startTestCore, waitFor, type TestCore } from '../../support/index.js';
+import { useLoopbackProviders, chunk, startTestCore, waitFor, lastChatRequest, type TestCore } from '../../support/index.js';
 
 describe('a chat turn through the real SDKs', () => {
   const providers = useLoopbackProviders();
@@ -22,7 +22,7 @@ describe('a chat turn through the real SDKs', () => {
       assert.equal(messages.length, 2);
       assert.equal(messages[1].kind === 'message' && messages[1].text, 'Hello from the loopback server.');
       assert.equal(messages[1].kind === 'message' && messages[1].status, 'done');
-      const request = providers.anthropic.requests.at(-1)!;
+      const request = lastChatRequest(providers.anthropic);
       assert.equal((request.body as { stream: boolean }).stream, true);
       assert.ok([request.headers['x-api-key'], request.headers.authorization].some((h) => String(h).includes('sk-ant-test-key-000000')));
       const run = await t.client.call('runs.get', { runId });
@@ -62,7 +62,7 @@ describe('a chat turn through the real SDKs', () => {
       assert.deepEqual(t.events.slice(cancelIndex + 1).filter((e) => e.runId === runId), []);
       const completed = t.events.find((e) => e.type === 'message.completed' && e.runId === runId);
       assert.equal(completed?.type === 'message.completed' && completed.data.status, 'cancelled');
-      await waitFor(() => providers.anthropic.requests.at(-1)!.aborted, 'server saw the client go');
+      await waitFor(() => lastChatRequest(providers.anthropic).aborted, 'server saw the client go');
     } finally {
       await t.close();
     }

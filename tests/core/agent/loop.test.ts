@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { useLoopbackProviders, chunk, startTestCore, type TestCore } from '../../support/index.js';
+import { useLoopbackProviders, chunk, startTestCore, lastChatRequest, systemPromptOf, type TestCore } from '../../support/index.js';
 import { agentExecutor } from '../../../core/agent/index.js';
 import { chat, toolEvents, workspace } from './helpers.js';
 
@@ -35,12 +35,12 @@ describe('the agent loop through the real SDKs', () => {
         assert.equal(last.kind === 'message' && last.text, 'Your note says the meeting moved to Thursday.');
 
         // The tool results went back to the model in its own wire format.
-        const third = JSON.stringify(server.requests.at(-1)!.body);
+        const third = JSON.stringify(lastChatRequest(server).body);
         assert.ok(third.includes('the meeting moved to Thursday'));
         if (wire === 'anthropic') assert.ok(third.includes('"tool_result"') && third.includes('"tool_use_id"'));
         else assert.ok(third.includes('"role":"tool"'));
         // The model saw the tools as JSON schema.
-        const tools = (server.requests.at(-1)!.body as { tools: unknown[] }).tools;
+        const tools = (lastChatRequest(server).body as { tools: unknown[] }).tools;
         assert.ok(Array.isArray(tools) && tools.length >= 8);
       } finally {
         await t.close();
@@ -67,7 +67,7 @@ describe('the agent loop through the real SDKs', () => {
       // The second invalid call in a row withdraws the tool: the model is told, and no longer offered it.
       const lastError = toolEvents(events).at(-1)!.error!.message;
       assert.match(lastError, /withdrawn/);
-      const offered = (providers.anthropic.requests.at(-1)!.body as { tools: { name: string }[] }).tools.map((x) => x.name);
+      const offered = (lastChatRequest(providers.anthropic).body as { tools: { name: string }[] }).tools.map((x) => x.name);
       assert.ok(!offered.includes('read_text'));
       assert.ok(offered.includes('list_dir'));
     } finally {
@@ -89,7 +89,7 @@ describe('the agent loop through the real SDKs', () => {
       assert.equal(result.ok, false);
       assert.equal(result.error!.code, 'denied');
       assert.ok(events.some((e) => e.type.startsWith('permission.')), 'the gate recorded its decision');
-      assert.ok(JSON.stringify(providers.anthropic.requests.at(-1)!.body).includes('permission denied'));
+      assert.ok(JSON.stringify(lastChatRequest(providers.anthropic).body).includes('permission denied'));
     } finally {
       await t.close();
     }
@@ -109,7 +109,7 @@ describe('the agent loop through the real SDKs', () => {
       );
       assert.equal(run.status, 'done');
       assert.equal(run.model, 'ollama:llama3.2');
-      const body = providers.ollama.requests.at(-2)!.body as { messages: { role: string; content: string }[]; tools: { function: { name: string } }[] };
+      const body = providers.ollama.requests.find((r) => systemPromptOf(r.body).includes('You are a researcher'))!.body as { messages: { role: string; content: string }[]; tools: { function: { name: string } }[] };
       assert.deepEqual(body.tools.map((x) => x.function.name), ['current_time']);
       assert.equal(body.messages[0].role, 'system');
       assert.match(body.messages[0].content, /You are a researcher/);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AnthropicLoopback, startTestCore, tempDir } from '../../support/index.js';
+import { AnthropicLoopback, startTestCore, tempDir, lastChatRequest } from '../../support/index.js';
 import { chat, workspace } from './helpers.js';
 
 function filesUnder(dir: string): string[] {
@@ -44,7 +44,7 @@ describe('secrets stay out of the data folder', () => {
       assert.equal(first.run.status, 'done', first.run.error ?? '');
       const second = await chat(t, 'again');
       assert.equal(second.run.status, 'failed');
-      const auth = anthropic.requests.at(-1)!.headers;
+      const auth = lastChatRequest(anthropic).headers;
       assert.ok(String(auth['x-api-key'] ?? auth.authorization).includes(key), 'the key was used to call the provider');
 
       const shown = t.events.find((e) => e.type === 'message.completed' && e.runId === first.run.id && e.data.text.includes('I found'));

@@ -6,7 +6,7 @@ import { dataPaths } from '../../../core/datadir/index.js';
 import { startHost, type Host } from '../../../core/host/index.js';
 import { createMemorySecretStore } from '../../../core/secrets/index.js';
 import { silentLogger } from '../../../core/util/logger.js';
-import { AnthropicLoopback, chunk, tempDir, waitFor } from '../../support/index.js';
+import { AnthropicLoopback, chunk, tempDir, waitFor, lastChatRequest } from '../../support/index.js';
 import { runCli } from './cli-support.js';
 
 describe('the agent-blob command line', () => {
@@ -30,7 +30,7 @@ describe('the agent-blob command line', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'Hello from the command line.\n');
       assert.equal(existsSync(dataPaths(dir.path).lock), false, 'the lock is released');
-      const sent = anthropic.requests.at(-1)!.body as { messages: { content: unknown }[] };
+      const sent = lastChatRequest(anthropic).body as { messages: { content: unknown }[] };
       assert.match(JSON.stringify(sent.messages.at(-1)), /hi there/);
     });
 
@@ -49,7 +49,7 @@ describe('the agent-blob command line', () => {
       const r = await runCli(['chat', '-', '--data-dir', dir.path], envFor(), undefined, undefined, 'line one\nline two\n');
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, 'Read it.\n');
-      assert.match(JSON.stringify(anthropic.requests.at(-1)!.body), /line one\\nline two/);
+      assert.match(JSON.stringify(lastChatRequest(anthropic).body), /line one\\nline two/);
       const empty = await runCli(['chat', '-', '--data-dir', dir.path], envFor(), undefined, undefined, '  \n');
       assert.equal(empty.code, 2);
       assert.match(empty.stderr, /standard input was empty/);
@@ -123,7 +123,7 @@ describe('the agent-blob command line', () => {
       const r = await runCli(['chat', 'write another', '--data-dir', dir.path], envFor(), undefined, async () => '');
       assert.equal(r.code, 0, r.stderr);
       assert.equal(existsSync(join(dir.path, 'workspace', 'denied.txt')), false);
-      assert.match(JSON.stringify(anthropic.requests.at(-1)!.body), /toolu_2/);
+      assert.match(JSON.stringify(lastChatRequest(anthropic).body), /toolu_2/);
     });
 
     it('runs list --json lists runs newest first and --status filters them', async () => {

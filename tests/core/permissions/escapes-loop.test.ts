@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AppEvent } from '../../../core/contract/index.js';
-import { AnthropicLoopback, startTestCore, waitFor, type TestCore } from '../../support/index.js';
+import { AnthropicLoopback, startTestCore, waitFor, lastChatRequest, type TestCore } from '../../support/index.js';
 import { makeSandbox, type Sandbox } from './fixtures.js';
 
 /**
@@ -170,7 +170,7 @@ describe('escape attempts through the real agent loop', () => {
     assert.equal(readFileSync(join(sb.data, 'agent-blob.db')).toString('utf8') === 'pwned', false, "the app's database was not overwritten");
     // The same loop, tools and rules do run what is allowed: the refusals above are the gate's doing.
     assert.equal(readFileSync(join(sb.root, 'notes', 'honest.md'), 'utf8'), 'fine');
-    const sent = JSON.stringify(anthropic.requests.at(-1)!.body);
+    const sent = JSON.stringify(lastChatRequest(anthropic).body);
     assert.doesNotMatch(sent, /internal secret/, 'nothing from the loopback server reached the model');
     assert.equal(sent.includes(OUTSIDE_SECRET), false, 'nothing of the file outside reached the model');
   });

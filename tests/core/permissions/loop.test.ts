@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../../core/util/clock.js';
-import { AnthropicLoopback, startTestCore, tempDir, waitFor } from '../../support/index.js';
+import { AnthropicLoopback, startTestCore, tempDir, waitFor, lastChatRequest } from '../../support/index.js';
 
 describe('approvals inside the real agent loop', () => {
   let anthropic: AnthropicLoopback;
@@ -29,7 +29,7 @@ describe('approvals inside the real agent loop', () => {
       clock.advance(30_000);
       await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'done', 'done');
       assert.equal(anthropic.requests.length - before, 1, 'the loop went back to the model');
-      const sent = JSON.stringify(anthropic.requests.at(-1)!.body);
+      const sent = JSON.stringify(lastChatRequest(anthropic).body);
       assert.match(sent, /permission denied \(expiry\)/);
       assert.match(sent, /"is_error":true/);
       assert.equal(existsSync(join(root, 'plan.md')), false);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AnthropicLoopback, chunk, startTestCore, waitFor } from '../../support/index.js';
+import { AnthropicLoopback, chunk, startTestCore, waitFor, lastChatRequest } from '../../support/index.js';
 
 describe('chat turns in the master conversation', () => {
   let anthropic: AnthropicLoopback;
@@ -19,7 +19,7 @@ describe('chat turns in the master conversation', () => {
       assert.equal((await t.client.call('runs.get', { runId: second.runId })).status, 'queued');
       await t.core.idle();
       assert.equal((await t.client.call('runs.get', { runId: second.runId })).status, 'done');
-      const sent = anthropic.requests.at(-1)!.body as { messages: { role: string; content: string }[] };
+      const sent = lastChatRequest(anthropic).body as { messages: { role: string; content: string }[] };
       assert.deepEqual(
         sent.messages.map((m) => [m.role, m.content]),
         [

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AnthropicLoopback, chunk, startTestCore, waitFor } from '../../support/index.js';
+import { AnthropicLoopback, chunk, startTestCore, waitFor, lastChatRequest } from '../../support/index.js';
 
 describe('threads', () => {
   let anthropic: AnthropicLoopback;
@@ -31,7 +31,7 @@ describe('threads', () => {
       const posted = t.core.db.prepare("SELECT thread_id FROM timeline WHERE run_id = ? AND kind = 'run_result'").pluck().all(ran.runId);
       assert.deepEqual(posted, ['chat'], 'its result, and only that, is in the chat thread');
       assert.equal(t.core.runs.threadOf(runId), 'chat');
-      const chatRequest = JSON.stringify(anthropic.requests.at(-1)!.body);
+      const chatRequest = JSON.stringify(lastChatRequest(anthropic).body);
       assert.match(chatRequest, /an earlier chat message/, 'the chat thread’s own history is there');
       assert.match(chatRequest, /Earlier chat answer/);
       assert.doesNotMatch(chatRequest, /WRITE-THE-QUARTERLY-REPORT/);

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { AppEvent } from '../../../core/contract/index.js';
 import { applySkills } from '../../../core/permissions/index.js';
 import { findBundledSkills } from '../../../core/skills/index.js';
-import { AnthropicLoopback, startTestCore, tempDir, waitFor, type TestCore } from '../../support/index.js';
+import { AnthropicLoopback, startTestCore, tempDir, waitFor, lastChatRequest, type TestCore } from '../../support/index.js';
 
 type Decided = Extract<AppEvent, { type: 'permission.decided' }>['data'];
 type Completed = Extract<AppEvent, { type: 'tool.completed' }>['data'];
@@ -75,7 +75,7 @@ describe('a skill\'s allowed-tools', () => {
       const audit = (await t.client.call('permissions.audit', { runId })).entries;
       assert.deepEqual(audit.map((e) => e.decidedBy).sort(), ['skill', 'skill'], 'both decisions are in the audit trail');
       // The model was told, in the tool result, what the skill allows.
-      assert.match(JSON.stringify(anthropic.requests.at(-1)!.body), /not in the allowed-tools of the skill/);
+      assert.match(JSON.stringify(lastChatRequest(anthropic).body), /not in the allowed-tools of the skill/);
     });
   });
 

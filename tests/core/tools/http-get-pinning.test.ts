@@ -6,7 +6,7 @@ import type { AppEvent } from '../../../core/contract/index.js';
 import { formatNetApproval } from '../../../core/permissions/index.js';
 import { httpGetTool, type ToolContext } from '../../../core/tools/index.js';
 import { ManualClock } from '../../../core/util/clock.js';
-import { AnthropicLoopback, startTestCore, tempDir, waitFor, type TestCore } from '../../support/index.js';
+import { AnthropicLoopback, startTestCore, tempDir, waitFor, lastChatRequest, type TestCore } from '../../support/index.js';
 
 /**
  * DNS rebinding: a name that answers one address when the gate checks it and another when the tool
@@ -83,7 +83,7 @@ describe('http_get connects only to addresses the permission gate vetted', () =>
     assert.match(done!.data.output, /the vetted page/);
     assert.deepEqual(lookups, ['rebind.test'], 'the name was looked up once, by the gate');
     assert.deepEqual(hits, [{ server: 'vetted', host: `rebind.test:${port}` }]);
-    assert.doesNotMatch(JSON.stringify(anthropic.requests.at(-1)!.body), /rebound secret/);
+    assert.doesNotMatch(JSON.stringify(lastChatRequest(anthropic).body), /rebound secret/);
   });
 
   it('the tool answers its connection lookup with the vetted address even when the name resolves elsewhere', async () => {

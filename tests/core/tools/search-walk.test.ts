@@ -3,7 +3,7 @@ import { linkSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createFileSecretStore } from '../../../core/secrets/index.js';
-import { AnthropicLoopback, startTestCore, tempDir, type TestCore } from '../../support/index.js';
+import { AnthropicLoopback, startTestCore, tempDir, lastChatRequest, type TestCore } from '../../support/index.js';
 
 /**
  * The home folder is allowed and the app's data folder lies inside it (`~/.config/Agent Blob`): a
@@ -44,7 +44,7 @@ describe('search_files inside an allowed folder that holds the data folder', () 
     const { runId } = await t.client.call('chat.send', { text: 'search my home' });
     await t.core.idle();
     assert.equal((await t.client.call('runs.get', { runId })).status, 'done');
-    const sent = JSON.stringify(anthropic.requests.at(-1)!.body);
+    const sent = JSON.stringify(lastChatRequest(anthropic).body);
     assert.match(sent, /notes\/a\.md:1: needle in notes/);
     assert.match(sent, /skipped: the app's data folder/);
     for (const leaked of [KEY, TOKEN, 'secrets.json', 'agent-blob.lock', 'needle private', 'needle hardlinked']) {
