@@ -1,8 +1,8 @@
 import './PermissionsPane.css';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { AuditEntry, CommandResult, PermissionConfig, PermissionMode, PermissionTestResult, RuleEffect } from '../../core/contract/index.js';
-import { describeError } from '../store/errors.js';
 import { useApp, useClient } from '../store/context.js';
+import { ActionPane, type Runner } from './ActionPane.js';
 
 type RuleRow = CommandResult<'permissions.rules.list'>['rules'][number];
 const CAPABILITIES = ['fs.read', 'fs.write', 'net.http', 'shell.exec', 'memory.write', 'schedule.manage', 'worker.spawn', 'notify', 'mcp.*'];
@@ -13,33 +13,17 @@ const when = (ts: number | null) => (ts ? new Date(ts).toLocaleString(undefined,
 export function PermissionsPane() {
   const client = useClient();
   const version = useThrottled(useApp((s) => s.permissionsVersion), 1000);
-  const [error, setError] = useState<string | null>(null);
-  const run = useCallback(
-    async <T,>(what: string, fn: () => Promise<T>): Promise<T | null> => {
-      try {
-        const result = await fn();
-        setError(null);
-        return result;
-      } catch (err) {
-        setError(`${what}: ${describeError(err)}`);
-        return null;
-      }
-    },
-    [],
-  );
   return (
-    <div className="permissions-pane" data-testid="permissions-pane">
-      <h1>Permissions</h1>
-      {error ? (
-        <p className="error-text" role="alert" data-testid="permissions-error">
-          {error}
-        </p>
-      ) : null}
-      <ConfigSection run={run} version={version} client={client} />
-      <RulesSection run={run} version={version} client={client} />
-      <TestSection run={run} client={client} />
-      <AuditSection run={run} version={version} client={client} />
-    </div>
+    <ActionPane name="permissions" title="Permissions">
+      {(run) => (
+        <>
+          <ConfigSection run={run} version={version} client={client} />
+          <RulesSection run={run} version={version} client={client} />
+          <TestSection run={run} client={client} />
+          <AuditSection run={run} version={version} client={client} />
+        </>
+      )}
+    </ActionPane>
   );
 }
 
@@ -63,7 +47,6 @@ function useThrottled<T>(value: T, ms: number): T {
   return shown;
 }
 
-type Runner = <T>(what: string, fn: () => Promise<T>) => Promise<T | null>;
 type Client = ReturnType<typeof useClient>;
 
 function ConfigSection({ run, version, client }: { run: Runner; version: number; client: Client }) {

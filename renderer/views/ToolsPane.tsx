@@ -1,39 +1,25 @@
 import './ToolsPane.css';
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { McpServerDetail, McpServerInfo, McpServerInput, SkillInfo } from '../../core/contract/index.js';
-import { describeError } from '../store/errors.js';
 import { useApp, useClient } from '../store/context.js';
+import { ActionPane, type Runner } from './ActionPane.js';
 import { SavedCheckbox } from './settingsFields.js';
 
 type Client = ReturnType<typeof useClient>;
-type Runner = <T>(what: string, fn: () => Promise<T>) => Promise<T | null>;
 
 /** Tools from outside the app: MCP servers (add, import, edit, test, state, tools with their pin) and skills. */
 export function ToolsPane() {
   const client = useClient();
   const version = useApp((s) => s.toolsVersion);
-  const [error, setError] = useState<string | null>(null);
-  const run: Runner = useCallback(async (what, fn) => {
-    try {
-      const result = await fn();
-      setError(null);
-      return result;
-    } catch (err) {
-      setError(`${what}: ${describeError(err)}`);
-      return null;
-    }
-  }, []);
   return (
-    <div className="tools-pane" data-testid="tools-pane">
-      <h1>Tools</h1>
-      {error ? (
-        <p className="error-text" role="alert" data-testid="tools-error">
-          {error}
-        </p>
-      ) : null}
-      <McpSection client={client} run={run} version={version} />
-      <SkillsSection client={client} run={run} version={version} />
-    </div>
+    <ActionPane name="tools" title="Tools">
+      {(run) => (
+        <>
+          <McpSection client={client} run={run} version={version} />
+          <SkillsSection client={client} run={run} version={version} />
+        </>
+      )}
+    </ActionPane>
   );
 }
 
