@@ -1,7 +1,7 @@
 import { useState, type ReactNode } from 'react';
 import { SettingsPatchSchema, type Endpoint, type Settings, type SettingsPatch } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
-import { Field, problemFor, SaveStatusText, useSectionSave } from './settingsFields.js';
+import { Field, SaveForm, useSectionSave } from './settingsFields.js';
 
 type Result = { ok: boolean; detail: string } | 'testing';
 
@@ -18,22 +18,11 @@ function TestResult({ provider, result }: { provider: string; result: Result | u
 
 /** Test connection and List models for one provider, with what each answered. */
 function ProviderChecks({ provider }: { provider: string }) {
-  const test = useApp((s) => s.testProvider);
   const list = useApp((s) => s.listModels);
-  const [result, setResult] = useState<Result>();
   const [models, setModels] = useState<{ models: string[] } | { error: string } | 'loading' | null>(null);
   return (
     <>
-      <button
-        type="button"
-        data-testid={`test-${provider}`}
-        onClick={async () => {
-          setResult('testing');
-          setResult(await test(provider));
-        }}
-      >
-        Test connection
-      </button>
+      <ProviderTest provider={provider} />
       <button
         type="button"
         data-testid={`list-models-${provider}`}
@@ -44,7 +33,6 @@ function ProviderChecks({ provider }: { provider: string }) {
       >
         List models
       </button>
-      <TestResult provider={provider} result={result} />
       {models === 'loading' ? <span className="settings-note">listing…</span> : null}
       {models && models !== 'loading' ? (
         'error' in models ? (
@@ -91,12 +79,22 @@ function KeyAndUrlForms(props: {
   const { provider } = props;
   return (
     <>
-      <form
-        className="settings-row"
-        onSubmit={async (e) => {
-          e.preventDefault();
+      <SaveForm
+        form={keyForm}
+        onSave={async () => {
           if (key.trim() && (await keyForm.submit({ [props.keyPatch]: key.trim() }))) setKey('');
         }}
+        saveLabel={props.saveKeyLabel}
+        saveTestId={`save-${provider}-key`}
+        saveDisabled={!key.trim()}
+        statusTestId={`${provider}-key-status`}
+        beside={
+          props.storedKey ? (
+            <button type="button" onClick={() => void keyForm.submit({ [props.keyPatch]: null })}>
+              {props.removeKeyLabel}
+            </button>
+          ) : null
+        }
       >
         <Field
           field={`${provider}-key`}
@@ -105,41 +103,21 @@ function KeyAndUrlForms(props: {
           autoComplete="off"
           value={key}
           onChange={(e) => setKey(e.target.value)}
-          data-testid={`${provider}-key`}
           placeholder={props.keyPlaceholder}
           hint={props.keyHint}
-          problem={problemFor(keyForm.problems, props.keyPatch)}
+          problem={keyForm.problem(props.keyPatch)}
         />
-        <button type="submit" disabled={!key.trim()} data-testid={`save-${provider}-key`}>
-          {props.saveKeyLabel}
-        </button>
-        {props.storedKey ? (
-          <button type="button" onClick={() => void keyForm.submit({ [props.keyPatch]: null })}>
-            {props.removeKeyLabel}
-          </button>
-        ) : null}
-        <SaveStatusText status={keyForm.status} testId={`${provider}-key-status`} />
-      </form>
-      <form
-        className="settings-row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void urlForm.submit({ [props.urlPatch]: baseUrl.trim() || null });
-        }}
-      >
+      </SaveForm>
+      <SaveForm form={urlForm} onSave={() => urlForm.submit({ [props.urlPatch]: baseUrl.trim() || null })} saveLabel={props.saveUrlLabel} beside={props.checks}>
         <Field
           field={`${provider}-base-url`}
           label={props.urlLabel}
           value={baseUrl}
           onChange={(e) => setBaseUrl(e.target.value)}
           placeholder={props.urlPlaceholder}
-          data-testid={`${provider}-base-url`}
-          problem={problemFor(urlForm.problems, props.urlPatch)}
+          problem={urlForm.problem(props.urlPatch)}
         />
-        <button type="submit">{props.saveUrlLabel}</button>
-        {props.checks}
-        <SaveStatusText status={urlForm.status} />
-      </form>
+      </SaveForm>
     </>
   );
 }
@@ -185,20 +163,9 @@ export function OllamaSettings({ settings }: { settings: Settings }) {
         Runs models on this computer, no key needed (ollama.com). Then choose one of its models as the default model below, written ollama:MODEL, e.g.
         ollama:llama3.2.
       </p>
-      <form
-        className="settings-row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void form.submit({ ollamaHost: host.trim() });
-        }}
-      >
-        <Field field="ollama-host" label="Address" value={host} onChange={(e) => setHost(e.target.value)} data-testid="ollama-host" problem={problemFor(form.problems, 'ollamaHost')} />
-        <button type="submit" data-testid="save-ollama-host">
-          Save
-        </button>
-        <ProviderChecks provider="ollama" />
-        <SaveStatusText status={form.status} />
-      </form>
+      <SaveForm form={form} onSave={() => form.submit({ ollamaHost: host.trim() })} saveLabel="Save" saveTestId="save-ollama-host" beside={<ProviderChecks provider="ollama" />}>
+        <Field field="ollama-host" label="Address" value={host} onChange={(e) => setHost(e.target.value)} problem={form.problem('ollamaHost')} />
+      </SaveForm>
     </>
   );
 }

@@ -16,7 +16,7 @@ import {
 } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
 import { AnthropicSettings, EndpointSettings, OllamaSettings, OpenAIProviderSettings } from './ProviderSettings.js';
-import { Field, numberOrNull, problemFor, SavedCheckbox, SaveStatusText, useSectionSave } from './settingsFields.js';
+import { Field, numberOrNull, SavedCheckbox, SaveForm, SaveStatusText, useSectionSave } from './settingsFields.js';
 
 const PURPOSE_TEXT: Record<Purpose, string> = {
   chat: 'Chat',
@@ -169,34 +169,23 @@ function ModelsSection({ settings, agent }: { settings: Settings; agent: AgentSe
   return (
     <section className="settings-section" aria-labelledby="settings-models">
       <h2 id="settings-models">Models</h2>
-      <form
-        className="settings-row"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void chatForm.submit({ chatModel: chat.trim() });
-        }}
-      >
+      <SaveForm form={chatForm} onSave={() => chatForm.submit({ chatModel: chat.trim() })} saveLabel="Save" saveTestId="save-chat-model" statusTestId="chat-model-status">
         <Field
           field="chat-model"
           label="Default model"
           value={chat}
           onChange={(e) => setChat(e.target.value)}
-          data-testid="chat-model"
           hint="provider:model, e.g. anthropic:claude-sonnet-5-5, ollama:llama3.2 or openai:gpt-4.1"
-          problem={problemFor(chatForm.problems, 'chatModel')}
+          problem={chatForm.problem('chatModel')}
         />
-        <button type="submit" data-testid="save-chat-model">
-          Save
-        </button>
-        <SaveStatusText status={chatForm.status} testId="chat-model-status" />
-      </form>
+      </SaveForm>
       <p className="settings-note">Fallback order per purpose: models separated by commas, first choice first (provider:model). Empty uses the default model.</p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          const routes = Object.fromEntries(PURPOSES.map((p) => [p, chains[p].split(',').map((m) => m.trim()).filter(Boolean)]));
-          void routesForm.submit({ routes });
-        }}
+      <SaveForm
+        form={routesForm}
+        className=""
+        onSave={() => routesForm.submit({ routes: Object.fromEntries(PURPOSES.map((p) => [p, chains[p].split(',').map((m) => m.trim()).filter(Boolean)])) })}
+        saveLabel="Save fallback order"
+        saveTestId="save-routes"
       >
         {PURPOSES.map((p) => (
           <Field
@@ -205,16 +194,11 @@ function ModelsSection({ settings, agent }: { settings: Settings; agent: AgentSe
             label={PURPOSE_TEXT[p]}
             value={chains[p]}
             onChange={(e) => setChains({ ...chains, [p]: e.target.value })}
-            data-testid={`route-${p}`}
             placeholder={settings.models.chat}
-            problem={problemFor(routesForm.problems, `routes.${p}`)}
+            problem={routesForm.problem(`routes.${p}`)}
           />
         ))}
-        <button type="submit" data-testid="save-routes">
-          Save fallback order
-        </button>{' '}
-        <SaveStatusText status={routesForm.status} />
-      </form>
+      </SaveForm>
     </section>
   );
 }
@@ -227,25 +211,26 @@ function BudgetsSection({ agent }: { agent: AgentSettings }) {
   const [turns, setTurns] = useState(String(agent.maxTurns));
   const [compactAt, setCompactAt] = useState(String(Math.round(agent.compactAt * 100)));
   // The share is typed as a percentage; the contract's bounds (0.2 to 0.95) are said the same way.
-  const compactProblem = problemFor(form.problems, 'compactAt') ? 'Write a percentage from 20 to 95.' : undefined;
+  const compactProblem = form.problem('compactAt') ? 'Write a percentage from 20 to 95.' : undefined;
   return (
     <section className="settings-section" aria-labelledby="settings-budgets">
       <h2 id="settings-budgets" tabIndex={-1}>
         Budgets and limits
       </h2>
-      <form
-        className="settings-grid"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          const turnsValue = numberOrNull(turns);
+      <SaveForm
+        form={form}
+        grid
+        onSave={() => {
           const compactValue = numberOrNull(compactAt);
-          void form.submit({
+          return form.submit({
             budgets: { runTokens: numberOrNull(tokens), runCostUsd: numberOrNull(cost) },
-            maxTurns: turnsValue ?? Number.NaN,
+            maxTurns: numberOrNull(turns) ?? Number.NaN,
             compactAt: compactValue === null ? Number.NaN : compactValue / 100,
           });
         }}
+        saveLabel="Save budgets"
+        saveTestId="save-budgets"
+        statusTestId="budgets-status"
       >
         <Field
           field="budget-tokens"
@@ -253,8 +238,7 @@ function BudgetsSection({ agent }: { agent: AgentSettings }) {
           inputMode="numeric"
           value={tokens}
           onChange={(e) => setTokens(e.target.value)}
-          data-testid="budget-tokens"
-          problem={problemFor(form.problems, 'budgets.runTokens')}
+          problem={form.problem('budgets.runTokens')}
         />
         <Field
           field="budget-cost"
@@ -262,26 +246,18 @@ function BudgetsSection({ agent }: { agent: AgentSettings }) {
           inputMode="decimal"
           value={cost}
           onChange={(e) => setCost(e.target.value)}
-          data-testid="budget-cost"
-          problem={problemFor(form.problems, 'budgets.runCostUsd')}
+          problem={form.problem('budgets.runCostUsd')}
         />
-        <Field field="max-turns" label="Model turns per run" inputMode="numeric" value={turns} onChange={(e) => setTurns(e.target.value)} data-testid="max-turns" problem={problemFor(form.problems, 'maxTurns')} />
+        <Field field="max-turns" label="Model turns per run" inputMode="numeric" value={turns} onChange={(e) => setTurns(e.target.value)} problem={form.problem('maxTurns')} />
         <Field
           field="compact-at"
           label="Summarise old turns at % of the context window"
           inputMode="numeric"
           value={compactAt}
           onChange={(e) => setCompactAt(e.target.value)}
-          data-testid="compact-at"
           problem={compactProblem}
         />
-        <div className="settings-actions">
-          <button type="submit" data-testid="save-budgets">
-            Save budgets
-          </button>{' '}
-          <SaveStatusText status={form.status} testId="budgets-status" />
-        </div>
-      </form>
+      </SaveForm>
     </section>
   );
 }
@@ -519,14 +495,13 @@ function BackupForm({ storage }: { storage: StorageReport }) {
           Back up the database every day
         </label>
       </div>
-      <form
-        className="settings-grid"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          const keepValue = numberOrNull(keep);
-          void form.submit({ keep: keepValue ?? Number.NaN, folder: folder.trim() === '' ? null : folder.trim() });
-        }}
+      <SaveForm
+        form={form}
+        grid
+        onSave={() => form.submit({ keep: numberOrNull(keep) ?? Number.NaN, folder: folder.trim() === '' ? null : folder.trim() })}
+        saveLabel="Save backup settings"
+        saveTestId="save-backups"
+        statusTestId="backups-status"
       >
         <Field
           field="backup-keep"
@@ -534,8 +509,7 @@ function BackupForm({ storage }: { storage: StorageReport }) {
           inputMode="numeric"
           value={keep}
           onChange={(e) => setKeep(e.target.value)}
-          data-testid="backup-keep"
-          problem={problemFor(form.problems, 'keep')}
+          problem={form.problem('keep')}
         />
         <Field
           field="backup-folder"
@@ -543,16 +517,9 @@ function BackupForm({ storage }: { storage: StorageReport }) {
           value={folder}
           placeholder={backups.folder}
           onChange={(e) => setFolder(e.target.value)}
-          data-testid="backup-folder"
-          problem={problemFor(form.problems, 'folder')}
+          problem={form.problem('folder')}
         />
-        <div className="settings-actions">
-          <button type="submit" data-testid="save-backups">
-            Save backup settings
-          </button>{' '}
-          <SaveStatusText status={form.status} testId="backups-status" />
-        </div>
-      </form>
+      </SaveForm>
       <p className="settings-note" data-testid="backup-summary">
         {backups.settings.daily
           ? `A copy a day in ${backups.folder}, the newest ${backups.settings.keep} kept.${backups.nextAt !== null ? ` Next: ${when(backups.nextAt)}.` : ''}`

@@ -86,7 +86,52 @@ export function useSectionSave<P>(schema: z.ZodType, save: (patch: P) => Promise
     setStatus(error ? { kind: 'error', message: error } : { kind: 'saved' });
     return !error;
   };
-  return { problems, status, submit, setProblems, clear: () => setStatus(null) };
+  /** What is wrong with a field (or a value inside it) after the last try, for its `Field`. */
+  const problem = (field: string) => problemFor(problems, field);
+  return { problems, problem, status, submit, setProblems, clear: () => setStatus(null) };
+}
+
+/**
+ * One form of a Settings section: its fields, the save button, anything that goes beside it (remove,
+ * test connection) and what became of the last save. `grid` lays the fields out in columns with the
+ * button on a line of its own; otherwise they flow in a row (`settings-row`) or as `className` says.
+ */
+export function SaveForm(props: {
+  form: { status: SaveStatus };
+  onSave(): unknown;
+  saveLabel: string;
+  saveTestId?: string;
+  saveDisabled?: boolean;
+  statusTestId?: string;
+  grid?: boolean;
+  className?: string;
+  testId?: string;
+  beside?: ReactNode;
+  children: ReactNode;
+}) {
+  const actions = (
+    <>
+      <button type="submit" disabled={props.saveDisabled} data-testid={props.saveTestId}>
+        {props.saveLabel}
+      </button>{' '}
+      {props.beside}
+      <SaveStatusText status={props.form.status} testId={props.statusTestId} />
+    </>
+  );
+  return (
+    <form
+      className={props.grid ? 'settings-grid' : (props.className ?? 'settings-row')}
+      data-testid={props.testId}
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void props.onSave();
+      }}
+    >
+      {props.children}
+      {props.grid ? <div className="settings-actions">{actions}</div> : actions}
+    </form>
+  );
 }
 
 /** "Saved" or why not, beside a section's button; announced to screen readers. */
@@ -105,7 +150,7 @@ export function SaveStatusText({ status, testId }: { status: SaveStatus; testId?
 
 /**
  * A labelled input with its problem under it. `field` names it for links into Settings
- * (`settings-<field>` is its id) and for its problem text (`problem-<field>`).
+ * (`settings-<field>` is its id), for tests (its `data-testid`) and for its problem text (`problem-<field>`).
  */
 export function Field({ field, label, problem, hint, ...input }: { field: string; label: ReactNode; problem?: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
   const id = `settings-${field}`;
@@ -113,7 +158,7 @@ export function Field({ field, label, problem, hint, ...input }: { field: string
   return (
     <div className={`settings-field${problem ? ' settings-field-invalid' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      <input id={id} aria-invalid={problem ? true : undefined} aria-describedby={described} {...input} />
+      <input id={id} data-testid={field} aria-invalid={problem ? true : undefined} aria-describedby={described} {...input} />
       {hint ? (
         <span id={`${id}-hint`} className="settings-hint">
           {hint}
