@@ -74,3 +74,26 @@ export function benchDir(prefix = 'agent-blob-bench-'): { path: string; cleanup(
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }
+
+/**
+ * The longest the event loop went without a turn while the probe ran (a setImmediate chain), in ms:
+ * how long anything else (a request, a timer) would have waited at worst.
+ */
+export function eventLoopBlockProbe(): { stop(): number } {
+  let last = nowMs();
+  let max = 0;
+  let stopped = false;
+  const tick = () => {
+    const t = nowMs();
+    max = Math.max(max, t - last);
+    last = t;
+    if (!stopped) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return {
+    stop: () => {
+      stopped = true;
+      return Math.max(max, nowMs() - last);
+    },
+  };
+}

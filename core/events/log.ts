@@ -21,6 +21,8 @@ export class EventLog {
   private readonly insert: Statement;
   private readonly selectAfter: Statement;
   private readonly selectHead: Statement;
+  /** Runs a function in a transaction, or in a savepoint inside one; made once, as making it costs more than a small transaction. */
+  private readonly inTransaction: <T>(fn: () => T) => T;
   private readonly listeners = new Set<EventListener>();
   private readonly projectors: Projector[] = [];
   private pending: AppEvent[] | null = null;
@@ -45,6 +47,8 @@ export class EventLog {
     this.selectAfter = db.prepare('SELECT seq, ts, type, run_id, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.selectHead = db.prepare('SELECT COALESCE(MAX(seq), 0) AS head FROM events');
     this.lastSeq = (this.selectHead.get() as { head: number }).head;
+    const wrapped = db.transaction((fn: () => unknown) => fn());
+    this.inTransaction = <T>(fn: () => T) => wrapped(fn) as T;
   }
 
   /** Registers a projection; it sees every event appended from now on, in the same transaction. */
@@ -75,7 +79,7 @@ export class EventLog {
     this.depth = 1;
     let result: T;
     try {
-      result = this.db.transaction(fn)();
+      result = this.inTransaction(fn);
     } catch (err) {
       // Keep seq in step with the database after a rollback.
       this.lastSeq = (this.selectHead.get() as { head: number }).head;
@@ -86,6 +90,28 @@ export class EventLog {
     }
     for (const event of collected) this.publish(event);
     return result;
+  }
+
+  /**
+   * Runs `fn` as one step of the current transaction (a savepoint): when it throws, what it wrote
+   * and the events it appended are undone, the error is rethrown, and the transaction around it can
+   * go on and commit the other steps. Must run inside `transaction`. Projectors keep their state in
+   * the database, so undoing the savepoint undoes them too.
+   */
+  attempt<T>(fn: () => T): T {
+    const pending = this.pending;
+    if (!pending) throw new Error('attempt outside a transaction');
+    const mark = pending.length;
+    this.depth++;
+    try {
+      return this.inTransaction(fn);
+    } catch (err) {
+      pending.length = mark;
+      this.lastSeq = (this.selectHead.get() as { head: number }).head;
+      throw err;
+    } finally {
+      this.depth--;
+    }
   }
 
   /** Appends one event. Must run inside `transaction`. The data is checked against the contract. */

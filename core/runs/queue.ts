@@ -45,6 +45,8 @@ export interface EnqueueInput<T = void> {
 
 interface Waiting {
   runId: string;
+  /** Seen `queued` in the database once its creating transaction committed: from then on only a `run.status` event takes it out. */
+  committed: boolean;
   kind: RunKind;
   group: string;
   priority: 'user' | 'background';
@@ -81,7 +83,11 @@ export class RunQueue {
     // A waiting run cancelled (or failed) from anywhere leaves the queue at once.
     log.subscribe(log.head(), (event) => {
       if (event.type !== 'run.status' || !isTerminalRunStatus(event.data.to) || !event.runId) return;
-      if (this.waiting.some((w) => w.runId === event.runId)) this.schedulePump();
+      const at = this.waiting.findIndex((w) => w.runId === event.runId);
+      if (at >= 0) {
+        this.waiting.splice(at, 1);
+        this.schedulePump();
+      }
       const waiters = this.endWaiters.get(event.runId);
       if (waiters) {
         this.endWaiters.delete(event.runId);
@@ -102,6 +108,7 @@ export class RunQueue {
     });
     this.waiting.push({
       runId,
+      committed: false,
       kind: input.kind,
       group: `${input.kind}/${input.group ?? ''}`,
       priority: input.priority ?? 'background',
@@ -151,7 +158,10 @@ export class RunQueue {
         const running = [...this.launched, this.runs.idle()].filter((p): p is Promise<void> => !!p);
         if (running.length) await Promise.allSettled(running);
         // Nothing runs, but the pump has not had its turn yet (runs were just queued).
-        else await new Promise<void>((resolve) => queueMicrotask(resolve));
+        else {
+          this.schedulePump();
+          await new Promise<void>((resolve) => queueMicrotask(resolve));
+        }
       }
     })();
   }
@@ -198,11 +208,17 @@ export class RunQueue {
     return a.order - b.order;
   }
 
-  /** Drops waiting runs that are no longer `queued` (cancelled, or created in a transaction that rolled back). */
+  /**
+   * Drops waiting runs that are no longer `queued`: created in a transaction that rolled back, or
+   * ended before their creation was seen. Each is read once; after that the `run.status` listener
+   * takes it out when it ends, so a long queue is not read again at every start.
+   */
   private prune(): void {
     for (let i = this.waiting.length - 1; i >= 0; i--) {
-      const status = this.statusOf(this.waiting[i].runId);
-      if (status !== 'queued') this.waiting.splice(i, 1);
+      const w = this.waiting[i];
+      if (w.committed) continue;
+      if (this.statusOf(w.runId) === 'queued') w.committed = true;
+      else this.waiting.splice(i, 1);
     }
   }
 
@@ -226,9 +242,12 @@ export class RunQueue {
   private pump(): void {
     this.prune();
     for (;;) {
-      const next = this.waiting.filter((w) => this.canStart(w.kind)).sort((a, b) => this.compare(a, b))[0];
+      let next: Waiting | undefined;
+      for (const w of this.waiting) if (this.canStart(w.kind) && (!next || this.compare(w, next) < 0)) next = w;
       if (!next) return;
       this.waiting.splice(this.waiting.indexOf(next), 1);
+      // Read once more as it leaves: a run whose transaction rolled back after the last prune never starts.
+      if (this.statusOf(next.runId) !== 'queued') continue;
       if (this.closed) {
         this.runs.cancel(next.runId, 'app_closed');
         continue;

@@ -35,11 +35,18 @@ export function compileTiming(spec: ScheduleSpec, anchor: number): Timing {
     case 'cron':
     case 'daily': {
       const cron = makeCron(spec.kind === 'cron' ? spec.expr : dailyExpression(spec.time, spec.days), spec.timeZone);
+      // The last answer holds for every instant from the one it was asked for up to the slot itself:
+      // a wake asks twice for the same slot (planning, then the pointer), and croner is the cost of a fire.
+      let askedAt = Number.NaN;
+      let answer: number | null = null;
       return {
         spec,
         next: (after) => {
+          if (answer !== null && after >= askedAt && after < answer) return answer;
           const date = cron.nextRun(new Date(after));
-          return date ? date.getTime() : null;
+          askedAt = after;
+          answer = date ? date.getTime() : null;
+          return answer;
         },
       };
     }

@@ -33,6 +33,12 @@ export interface SchedulerOptions {
   backoffCapMs: number;
   /** After this many failed runs in a row a schedule pauses itself and says so. */
   pauseAfterFailures: number;
+  /**
+   * Due schedules handled per transaction. When more are due at once (a wake after a long sleep),
+   * the rest follow in batches of this size with a turn of the event loop between them, so the app
+   * keeps answering while a backlog is worked off.
+   */
+  wakeBatch: number;
 }
 
 export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
@@ -43,6 +49,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   backoffBaseMs: 30_000,
   backoffCapMs: 60 * 60_000,
   pauseAfterFailures: 5,
+  wakeBatch: 100,
 };
 
 export interface ScheduleNotice {
@@ -78,6 +85,10 @@ export class SchedulerEngine {
   private readonly inFlight = new Set<Promise<unknown>>();
   private started = false;
   private waking = false;
+  /** Working off more due schedules than one batch, between batches; null when not. */
+  private draining: Promise<void> | null = null;
+  /** Runs created in the batch being handled, started once it has committed. */
+  private readonly toBegin: { schedule: ScheduleState; runId: string }[] = [];
   /** The last wake and why it happened (a sleep or clock jump shows here). */
   lastWake: { reason: WakeReason; at: number; driftMs: number } | null = null;
 
@@ -128,33 +139,77 @@ export class SchedulerEngine {
     this.timings.delete(scheduleId);
   }
 
-  /** Handles every schedule due now, then arms the timer on the earliest next one. */
+  /**
+   * Handles every schedule due now, then arms the timer on the earliest next one. Up to `wakeBatch`
+   * due schedules are handled at once, in one transaction; when more are due, the rest follow in
+   * batches with a turn of the event loop between them (`idle()` covers them), each batch reading
+   * the store again, so nothing a command changed in between is missed.
+   */
   wake(reason: WakeReason, driftMs = 0): void {
     if (!this.started || this.waking) return;
-    this.waking = true;
-    try {
-      const now = this.deps.clock.now();
-      this.lastWake = { reason, at: now, driftMs };
-      if (reason === 'clock_jump' || reason === 'resume') this.deps.logger.log('info', 'scheduler woke after a sleep or clock change', { reason, driftMs });
-      for (let guard = 0; guard < 1000; guard++) {
-        const ids = this.deps.queries.dueIds(now, 500);
-        if (!ids.length) break;
-        for (const id of ids) {
-          const schedule = this.deps.queries.get(id);
-          if (schedule) this.handleDue(schedule, now);
-        }
+    const now = this.deps.clock.now();
+    this.lastWake = { reason, at: now, driftMs };
+    if (reason === 'clock_jump' || reason === 'resume') this.deps.logger.log('info', 'scheduler woke after a sleep or clock change', { reason, driftMs });
+    // A drain in progress reads every due schedule before each batch: this wake is part of it.
+    if (this.draining) return;
+    if (this.handleBatch(now)) return this.arm();
+    this.timer.disarm();
+    const drain = (async () => {
+      for (;;) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (!this.started || this.handleBatch(this.deps.clock.now())) return;
       }
-    } finally {
-      this.waking = false;
-    }
-    this.arm();
+    })()
+      .catch((err: unknown) => this.deps.logger.log('error', 'scheduler failed while working off due schedules', { error: String((err as Error)?.stack ?? err) }))
+      .finally(() => {
+        this.draining = null;
+        this.arm();
+      });
+    this.draining = drain;
+    this.inFlight.add(drain);
+    void drain.finally(() => this.inFlight.delete(drain));
+  }
+
+  /** Whether more due schedules than one batch are being worked off. */
+  get backlog(): boolean {
+    return this.draining !== null;
   }
 
   /** Re-arms the timer after a change (a schedule added, edited, paused). */
   arm(): void {
-    if (this.started) this.timer.arm(this.deps.queries.earliestDue());
+    if (this.started && !this.draining) this.timer.arm(this.deps.queries.earliestDue());
   }
 
+  /** Handles up to one batch of due schedules in one transaction, then starts their runs; true when that was all that was due. */
+  private handleBatch(now: number): boolean {
+    this.waking = true;
+    try {
+      const batch = this.options.wakeBatch;
+      const due = this.deps.queries.dueIds(now, Number.isFinite(batch) ? batch : -1);
+      if (!due.length) return true;
+      this.toBegin.length = 0;
+      try {
+        this.deps.log.transaction(() => {
+          for (const id of due) {
+            const schedule = this.deps.queries.get(id);
+            if (schedule) this.handleDue(schedule, now);
+          }
+        });
+      } catch (err) {
+        this.toBegin.length = 0;
+        throw err;
+      }
+      for (const { schedule, runId } of this.toBegin.splice(0)) this.begin(schedule, runId);
+      return due.length < batch;
+    } finally {
+      this.waking = false;
+    }
+  }
+
+  /**
+   * Plans and records the due slots of one schedule inside the batch's transaction, as a step of
+   * its own: a slot another wake recorded already undoes only this schedule's step, and nothing fires twice.
+   */
   private handleDue(schedule: ScheduleState, now: number): void {
     if (schedule.nextRunAt === null) return;
     const open = this.deps.queries.openSlots(schedule.id);
@@ -172,26 +227,25 @@ export class SchedulerEngine {
       listLimit: this.options.listLimit,
     });
     const pointer = { nextRunAt: plan.nextRunAt, dueAt: plan.nextRunAt === null ? null : Math.max(plan.nextRunAt, schedule.backoffUntil ?? 0) };
-    let runId: string | null = null;
     try {
-      this.deps.log.transaction(() => {
+      this.deps.log.attempt(() => {
         for (const group of plan.record) this.appendSlots(schedule.id, group, pointer);
         if (plan.fire) {
-          runId = this.deps.launcher.create(schedule, plan.fire.slot, plan.fire.trigger);
+          const runId = this.deps.launcher.create(schedule, plan.fire.slot, plan.fire.trigger);
           this.deps.log.append('schedule.fired', { scheduleId: schedule.id, slot: plan.fire.slot, trigger: plan.fire.trigger, ...pointer }, runId);
+          this.toBegin.push({ schedule, runId });
         }
         for (const q of plan.queue) this.deps.log.append('schedule.queued', { scheduleId: schedule.id, slot: q.slot, trigger: q.trigger, ...pointer });
         if (!plan.record.length && !plan.fire && !plan.queue.length) this.appendSlots(schedule.id, { status: 'skipped', reason: 'none', slots: [], older: null }, pointer);
       });
     } catch (err) {
       if (!(err instanceof SlotAlreadyRecordedError)) throw err;
+      if (this.toBegin.at(-1)?.schedule === schedule) this.toBegin.pop();
       // Another wake recorded these slots already: nothing fires twice. Move on from now.
       this.deps.logger.log('warn', 'a due slot was already recorded; not fired again', { scheduleId: schedule.id, error: err.message });
       const next = this.timingOf(schedule).next(now);
-      this.deps.log.transaction(() => this.appendSlots(schedule.id, { status: 'skipped', reason: 'none', slots: [], older: null }, { nextRunAt: next, dueAt: next }));
-      return;
+      this.appendSlots(schedule.id, { status: 'skipped', reason: 'none', slots: [], older: null }, { nextRunAt: next, dueAt: next });
     }
-    if (runId) this.begin(schedule, runId);
   }
 
   /** Appends `schedule.slots` events for a group, at most 1,000 slots each. */
@@ -285,7 +339,10 @@ export class SchedulerEngine {
       });
     }
     const failures = schedule.consecutiveFailures;
+    // What follows reads the schedule again only when this pauses it or backs it off.
+    let current: ScheduleState | null = schedule;
     if (!ok && failures > 0 && schedule.status === 'active') {
+      current = null;
       if (failures >= this.options.pauseAfterFailures) {
         this.pause(schedule, 'failures');
         this.deps.notify?.({ scheduleId, runId, kind: 'paused', title: `${schedule.name} paused`, body: `It failed ${failures} times in a row; resume it when the cause is fixed.` });
@@ -297,15 +354,15 @@ export class SchedulerEngine {
           this.deps.log.append('schedule.backoff', { scheduleId, failures, until, ...pointer });
           if (waiting.length) this.appendSlots(scheduleId, { status: 'skipped', reason: 'backoff', slots: waiting.map((s) => s.slot), older: null }, pointer);
         });
+        // The backoff moved when the schedule is due; nothing else a run's end does moves it.
+        this.arm();
       }
     }
-    this.promoteNext(scheduleId);
-    this.arm();
+    this.promoteNext(scheduleId, current ?? this.deps.queries.get(scheduleId));
   }
 
   /** Starts the oldest slot waiting its turn, when the schedule has no run in flight. */
-  private promoteNext(scheduleId: string): void {
-    const schedule = this.deps.queries.get(scheduleId);
+  private promoteNext(scheduleId: string, schedule = this.deps.queries.get(scheduleId)): void {
     if (!schedule || this.active.has(scheduleId)) return;
     const open = this.deps.queries.openSlots(scheduleId);
     if (open.some((s) => s.status === 'running')) return;

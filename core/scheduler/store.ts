@@ -118,31 +118,49 @@ export function createSchedulesProjector(db: WritableDB): (event: AppEvent) => v
     `UPDATE schedules SET next_run_at = @nextRunAt, due_at = @dueAt, updated_at = @ts,
        status = CASE WHEN @nextRunAt IS NULL AND status = 'active' THEN 'done' ELSE status END WHERE id = @id`,
   );
-  const noteFired = db.prepare('UPDATE schedules SET last_run_at = ?, last_run_id = ? WHERE id = ?');
+  const fired = db.prepare(
+    `UPDATE schedules SET last_run_at = @ts, last_run_id = @runId, next_run_at = @nextRunAt, due_at = @dueAt, updated_at = @ts,
+       status = CASE WHEN @nextRunAt IS NULL AND status = 'active' THEN 'done' ELSE status END WHERE id = @id`,
+  );
   const setBackoff = db.prepare('UPDATE schedules SET backoff_until = ? WHERE id = ?');
-  const promoteQueued = db.prepare(
-    "UPDATE schedule_slots SET status = 'running', run_id = @runId, fired_at = @ts, seq = @seq WHERE schedule_id = @scheduleId AND slot_time = @slot AND status = 'queued'",
+  // A fired slot is new, or one that waited its turn (queued) and now runs; any other row of that slot means it was handled already.
+  const fireSlot = db.prepare(
+    `INSERT INTO schedule_slots (schedule_id, slot_time, status, trigger, run_id, seq, recorded_at, fired_at)
+     VALUES (@scheduleId, @slot, 'running', @trigger, @runId, @seq, @ts, @ts)
+     ON CONFLICT (schedule_id, slot_time) DO UPDATE SET status = 'running', run_id = excluded.run_id, fired_at = excluded.fired_at, seq = excluded.seq
+     WHERE schedule_slots.status = 'queued'`,
   );
   const insertSlot = db.prepare(
     `INSERT INTO schedule_slots (schedule_id, slot_time, through, count, status, reason, trigger, run_id, seq, recorded_at, fired_at)
      VALUES (@scheduleId, @slot, @through, @count, @status, @reason, @trigger, @runId, @seq, @ts, @firedAt)`,
   );
-  const closeQueued = db.prepare(
-    "UPDATE schedule_slots SET status = @status, reason = @reason, seq = @seq, ended_at = @ts WHERE schedule_id = @scheduleId AND slot_time = @slot AND status = 'queued'",
+  // A recorded slot is new, or one that waited its turn and now closes (skipped, missed) without a run.
+  const closeSlot = db.prepare(
+    `INSERT INTO schedule_slots (schedule_id, slot_time, status, reason, seq, recorded_at)
+     VALUES (@scheduleId, @slot, @status, @reason, @seq, @ts)
+     ON CONFLICT (schedule_id, slot_time) DO UPDATE SET status = excluded.status, reason = excluded.reason, seq = excluded.seq, ended_at = excluded.recorded_at
+     WHERE schedule_slots.status = 'queued'`,
   );
-  const slotExists = db.prepare('SELECT 1 FROM schedule_slots WHERE schedule_id = ? AND slot_time = ?');
-  const slotOfRun = db.prepare("SELECT schedule_id FROM schedule_slots WHERE run_id = ? AND status = 'running'");
-  const endSlot = db.prepare('UPDATE schedule_slots SET status = @status, reason = @reason, error = @error, ended_at = @ts WHERE run_id = @runId');
+  const endSlot = db.prepare(
+    "UPDATE schedule_slots SET status = @status, reason = @reason, error = @error, ended_at = @ts WHERE run_id = @runId AND status = 'running' RETURNING schedule_id",
+  );
   const endRun = db.prepare(
     `UPDATE schedules SET last_result = @result, last_error = @error, updated_at = @ts,
        consecutive_failures = CASE WHEN @result = 'ran' THEN 0 WHEN @counts THEN consecutive_failures + 1 ELSE consecutive_failures END
      WHERE id = @id`,
   );
 
-  const insertNew = (params: Record<string, unknown>) => {
+  /** Runs a slot's insert; a slot already recorded (the unique key, or a row that is not waiting) is `SlotAlreadyRecordedError`. */
+  const recordSlot = (statement: Statement, params: Record<string, unknown>) => {
     const { scheduleId, slot } = params as { scheduleId: string; slot: number };
-    if (slotExists.get(scheduleId, slot)) throw new SlotAlreadyRecordedError(scheduleId, slot);
-    insertSlot.run(params);
+    let changes: number;
+    try {
+      changes = statement.run(params).changes;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') throw new SlotAlreadyRecordedError(scheduleId, slot);
+      throw err;
+    }
+    if (changes === 0) throw new SlotAlreadyRecordedError(scheduleId, slot);
   };
 
   return (event) => {
@@ -167,26 +185,21 @@ export function createSchedulesProjector(db: WritableDB): (event: AppEvent) => v
         break;
       case 'schedule.fired': {
         const d = event.data;
-        const slot = { scheduleId: d.scheduleId, slot: d.slot, runId: event.runId, seq: event.seq, ts };
-        if (promoteQueued.run(slot).changes === 0) insertNew({ ...slot, through: null, count: null, status: 'running', reason: null, trigger: d.trigger, firedAt: ts });
-        noteFired.run(ts, event.runId, d.scheduleId);
-        movePointer.run({ id: d.scheduleId, nextRunAt: d.nextRunAt, dueAt: d.dueAt, ts });
+        recordSlot(fireSlot, { scheduleId: d.scheduleId, slot: d.slot, trigger: d.trigger, runId: event.runId, seq: event.seq, ts });
+        fired.run({ id: d.scheduleId, runId: event.runId, nextRunAt: d.nextRunAt, dueAt: d.dueAt, ts });
         break;
       }
       case 'schedule.queued': {
         const d = event.data;
-        insertNew({ scheduleId: d.scheduleId, slot: d.slot, through: null, count: null, status: 'queued', reason: null, trigger: d.trigger, runId: null, seq: event.seq, ts, firedAt: null });
+        recordSlot(insertSlot, { scheduleId: d.scheduleId, slot: d.slot, through: null, count: null, status: 'queued', reason: null, trigger: d.trigger, runId: null, seq: event.seq, ts, firedAt: null });
         movePointer.run({ id: d.scheduleId, nextRunAt: d.nextRunAt, dueAt: d.dueAt, ts });
         break;
       }
       case 'schedule.slots': {
         const d = event.data;
-        const base = { scheduleId: d.scheduleId, status: d.status, reason: d.reason, trigger: null, runId: null, seq: event.seq, ts, firedAt: null };
-        if (d.range) insertNew({ ...base, slot: d.range.from, through: d.range.to, count: d.range.count });
-        for (const slot of d.slots) {
-          // A slot that was waiting its turn closes; any other is new.
-          if (closeQueued.run({ scheduleId: d.scheduleId, slot, status: d.status, reason: d.reason, seq: event.seq, ts }).changes === 0) insertNew({ ...base, slot, through: null, count: null });
-        }
+        const base = { scheduleId: d.scheduleId, status: d.status, reason: d.reason, seq: event.seq, ts };
+        if (d.range) recordSlot(insertSlot, { ...base, slot: d.range.from, through: d.range.to, count: d.range.count, trigger: null, runId: null, firedAt: null });
+        for (const slot of d.slots) recordSlot(closeSlot, { ...base, slot });
         movePointer.run({ id: d.scheduleId, nextRunAt: d.nextRunAt, dueAt: d.dueAt, ts });
         break;
       }
@@ -197,12 +210,11 @@ export function createSchedulesProjector(db: WritableDB): (event: AppEvent) => v
       case 'run.status': {
         const to = event.data.to;
         if ((to !== 'done' && to !== 'failed' && to !== 'cancelled') || !event.runId) break;
-        const row = slotOfRun.get(event.runId) as { schedule_id: string } | undefined;
-        if (!row) break;
         const ok = to === 'done';
         const reason = ok ? null : (event.data.reason ?? to);
         const error = ok ? null : (event.data.error ?? (to === 'cancelled' ? 'cancelled' : 'failed'));
-        endSlot.run({ runId: event.runId, status: ok ? 'ran' : 'failed', reason, error, ts });
+        const row = endSlot.get({ runId: event.runId, status: ok ? 'ran' : 'failed', reason, error, ts }) as { schedule_id: string } | undefined;
+        if (!row) break;
         // Only a failure of the run's own counts towards backoff: not a cancel, not the app stopping under it.
         const counts = to === 'failed' && reason !== 'interrupted' ? 1 : 0;
         endRun.run({ id: row.schedule_id, result: ok ? 'ran' : 'failed', error, counts, ts });
@@ -218,7 +230,7 @@ export function createSchedulesProjector(db: WritableDB): (event: AppEvent) => v
 export class ScheduleQueries {
   private readonly byId: Statement;
   private readonly all: Statement;
-  private readonly due: Statement;
+  private readonly dueRows: Statement;
   private readonly earliest: Statement;
   private readonly open: Statement;
   private readonly allQueued: Statement;
@@ -231,7 +243,7 @@ export class ScheduleQueries {
   constructor(db: ReadableDB) {
     this.byId = db.prepare('SELECT * FROM schedules WHERE id = ?');
     this.all = db.prepare('SELECT * FROM schedules ORDER BY next_run_at IS NULL, next_run_at, name, id');
-    this.due = db.prepare("SELECT id FROM schedules WHERE status = 'active' AND due_at <= ? ORDER BY due_at LIMIT ?");
+    this.dueRows = db.prepare("SELECT id FROM schedules WHERE status = 'active' AND due_at <= ? ORDER BY due_at LIMIT ?");
     this.earliest = db.prepare("SELECT MIN(due_at) AS at FROM schedules WHERE status = 'active'");
     this.open = db.prepare("SELECT * FROM schedule_slots WHERE schedule_id = ? AND status IN ('queued', 'running') ORDER BY slot_time");
     this.allQueued = db.prepare("SELECT DISTINCT schedule_id FROM schedule_slots WHERE status = 'queued'");
@@ -251,9 +263,9 @@ export class ScheduleQueries {
     return (this.all.all() as ScheduleRowDb[]).map(rowToState);
   }
 
-  /** Active schedules the timer should look at now, earliest first. */
+  /** Active schedules the timer should look at now, earliest first, at most `limit` (-1: all). */
   dueIds(now: number, limit: number): string[] {
-    return (this.due.all(now, limit) as { id: string }[]).map((r) => r.id);
+    return this.dueRows.pluck().all(now, limit) as string[];
   }
 
   /** When the timer should next look at any schedule, or null when none is active. */

@@ -25,6 +25,36 @@ describe('the event log', () => {
     assert.equal(log.head(), 2);
   });
 
+  it('a step that throws inside a transaction is undone alone: its events and rows are gone, the rest commits with seqs in a row', () => {
+    const { db, log } = freshLog();
+    db.exec('CREATE TABLE marks (name TEXT PRIMARY KEY)');
+    const mark = db.prepare('INSERT INTO marks (name) VALUES (?)');
+    const heard: AppEvent[] = [];
+    log.subscribe(0, (e) => heard.push(e));
+    log.transaction(() => {
+      log.append('settings.changed', { keys: ['before'] });
+      mark.run('before');
+      assert.throws(
+        () =>
+          log.attempt(() => {
+            log.append('settings.changed', { keys: ['undone'] });
+            mark.run('undone');
+            throw new Error('this step fails');
+          }),
+        /this step fails/,
+      );
+      assert.equal(log.head(), 1, 'the undone step gave its seq back');
+      log.attempt(() => {
+        log.append('settings.changed', { keys: ['after'] });
+        mark.run('after');
+      });
+    });
+    assert.deepEqual(heard.map((e) => [e.seq, (e.data as { keys: string[] }).keys[0]]), [[1, 'before'], [2, 'after']]);
+    assert.deepEqual(log.since(0).map((e) => e.seq), [1, 2]);
+    assert.deepEqual(db.prepare('SELECT name FROM marks ORDER BY name').pluck().all(), ['after', 'before']);
+    assert.throws(() => log.attempt(() => 1), /outside a transaction/);
+  });
+
   it('a rolled-back transaction leaves no event and tells no one', () => {
     const { log } = freshLog();
     const heard: AppEvent[] = [];
