@@ -36,6 +36,10 @@ describe('agent-blob schedule', () => {
 
     const edited = await json(['schedule', 'edit', id, '--every', '5m', '--missed', 'run_once', '--memory', 'none', '--budget-tokens', '2000']);
     assert.deepEqual([edited.description, edited.missed, edited.memory, edited.budgetTokens], ['every 5 minutes', 'run_once', 'none', 2000]);
+    assert.deepEqual(added.notify, { onSuccess: true, onFailure: true }, 'a run finishing or failing notifies by default');
+    assert.deepEqual((await json(['schedule', 'edit', id, '--notify', 'failure'])).notify, { onSuccess: false, onFailure: true });
+    assert.match((await cli(['schedule', 'show', id])).stdout, /notify: failure/);
+    assert.deepEqual((await json(['schedule', 'edit', id, '--notify', 'none'])).notify, { onSuccess: false, onFailure: false });
     assert.equal(((await json(['schedule', 'pause', id])) as { status: string }).status, 'paused');
     assert.equal(((await json(['schedule', 'resume', id])) as { status: string }).status, 'active');
 
@@ -73,6 +77,8 @@ describe('agent-blob schedule', () => {
       [['--daily', '09:00', '--days', 'funday'], /--days takes mon/],
       [['--every', '5m', '--daily', '09:00'], /one timing/],
       [['--cron', '0 9 * * *', '--tz', 'Mars/Olympus'], /IANA time zone/],
+      [['--every', '5m', '--notify', 'always'], /--notify takes/],
+      [['--every', '5m', '--notify', 'none,failure'], /--notify takes/],
     ] as const) {
       const r = await cli(['schedule', 'add', '--name', 'x', '--prompt', 'y', ...args]);
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);

@@ -22,7 +22,21 @@ const envelopeOptions: Record<string, OptionSpec> = {
   model: { type: 'string', value: 'M', description: 'provider:model for this schedule (default: the schedule route)' },
   'budget-tokens': { type: 'string', value: 'N', description: 'stop a run after N tokens' },
   'budget-usd': { type: 'string', value: 'X', description: 'stop a run after this cost in US dollars' },
+  notify: { type: 'string', value: 'WHEN', description: 'a notification when a run finishes or fails: success,failure (default), failure, success or none' },
 };
+
+/** `success,failure`, `failure`, `success` or `none`: which ends of a run notify. */
+export function parseNotify(text: string): { onSuccess: boolean; onFailure: boolean } {
+  const words = text
+    .split(',')
+    .map((w) => w.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = words.filter((w) => !['success', 'failure', 'none'].includes(w));
+  if (!words.length || bad.length || (words.includes('none') && words.length > 1)) {
+    throw new AppError('invalid_input', `--notify takes success,failure, failure, success or none; got "${text}"`);
+  }
+  return { onSuccess: words.includes('success'), onFailure: words.includes('failure') };
+}
 
 /** `10s`, `5m`, `2h`, `1d` or a bare number of seconds. */
 export function parseEvery(text: string): number {
@@ -79,6 +93,7 @@ function envelopeFromFlags(flags: CommandContext['flags']) {
     model: str('model'),
     budgetTokens: intFlag(flags, 'budget-tokens'),
     budgetCostUsd: usd === undefined ? undefined : Number(usd),
+    notify: str('notify') === undefined ? undefined : parseNotify(str('notify')!),
   };
 }
 
@@ -92,6 +107,8 @@ function oneId(ctx: CommandContext, command: string): string {
   return id;
 }
 
+const notifyWords = (n: Schedule['notify']) => [n.onSuccess ? 'success' : '', n.onFailure ? 'failure' : ''].filter(Boolean).join(', ') || 'none';
+
 const local = (iso: string | null) => (iso ? iso.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-');
 
 function scheduleLines(s: Schedule): string {
@@ -101,7 +118,7 @@ function scheduleLines(s: Schedule): string {
     `  status:   ${s.status}${s.pausedReason ? ` (${s.pausedReason})` : ''}${s.running ? ', running now' : ''}`,
     `  next run: ${local(s.nextRunAt)}${s.backoffUntil ? ` (backing off until ${local(s.backoffUntil)})` : ''}`,
     `  last run: ${local(s.lastRunAt)}${s.lastResult ? ` ${s.lastResult}` : ''}${s.lastError ? `: ${s.lastError}` : ''}`,
-    `  missed: ${s.missed}${s.missed === 'run_all' ? ` (up to ${s.catchUpLimit})` : ''}; overlap: ${s.overlap}; memory: ${s.memory}; model: ${s.model ?? 'schedule route'}${s.budgetTokens ? `; budget ${s.budgetTokens} tokens` : ''}${s.budgetCostUsd !== null ? `; budget $${s.budgetCostUsd}` : ''}`,
+    `  missed: ${s.missed}${s.missed === 'run_all' ? ` (up to ${s.catchUpLimit})` : ''}; overlap: ${s.overlap}; memory: ${s.memory}; model: ${s.model ?? 'schedule route'}${s.budgetTokens ? `; budget ${s.budgetTokens} tokens` : ''}${s.budgetCostUsd !== null ? `; budget $${s.budgetCostUsd}` : ''}; notify: ${notifyWords(s.notify)}`,
     `  prompt:   ${s.prompt}`,
   ].join('\n');
 }
