@@ -24,12 +24,18 @@ const SIMILAR_WORDS = 6;
 /** Words in more memories than this (or this share of them) name no record: they find no duplicates. */
 const SIMILAR_MAX_DF = 20;
 const SIMILAR_MAX_SHARE = 0.01;
+/** Candidates rescored beyond the k asked for, so summing in another order cannot drop a tie at the edge. */
+const SHORTLIST_MARGIN = 8;
 /** Compounds of a query word looked at ("dental" has a dozen). */
 const COMPOUNDS = 24;
 
 /** A query word with its weight and the store's stems it matches. */
 export type QueryGroup = { query: string; weight: number; terms: Map<string, { weight: number; relation: MemoryMatch['relation']; word: string }> };
-type Doc = { area: MemoryArea; len: number; tf: Map<string, number> };
+type Doc = { rowid: number; slot: number; area: MemoryArea; len: number; tf: Map<string, number> };
+/** Per stem: its memories with the word's count in each, and the bounds its BM25 value cannot exceed. */
+type Posting = { docs: Map<Doc, number>; maxTf: number; minLen: number; list: PostingList | null };
+/** A posting as flat arrays for scoring, rebuilt after the posting changes. */
+type PostingList = { slots: Int32Array; tf: Float64Array; len: Float64Array };
 export type LexicalHit = { rowid: number; score: number; matches: MemoryMatch[] };
 
 /**
@@ -42,7 +48,11 @@ export type LexicalHit = { rowid: number; score: number; matches: MemoryMatch[] 
  */
 export class LexicalIndex {
   private readonly docs = new Map<number, Doc>();
-  private readonly postings = new Map<string, Set<number>>();
+  private readonly postings = new Map<string, Posting>();
+  /** Each memory's place in the score arrays of a search; freed places are reused. */
+  private readonly slots: (Doc | null)[] = [];
+  private readonly freeSlots: number[] = [];
+  private scratch = { score: new Float64Array(0), best: new Float64Array(0), alive: new Uint8Array(0) };
   /** Surface words seen per stem, for WordNet lookups of the store's vocabulary. */
   private readonly surface = new Map<string, Set<string>>();
   private totalLen = 0;
@@ -70,26 +80,40 @@ export class LexicalIndex {
         if (this.concepts) this.indexConcepts(w, s);
       }
     }
-    for (const s of tf.keys()) {
+    const slot = this.freeSlots.pop() ?? this.slots.length;
+    const doc: Doc = { rowid, slot, area, len: words.length, tf };
+    this.slots[slot] = doc;
+    for (const [s, n] of tf) {
       let p = this.postings.get(s);
-      if (!p) this.postings.set(s, (p = new Set()));
-      p.add(rowid);
+      if (!p) this.postings.set(s, (p = { docs: new Map(), maxTf: 0, minLen: Infinity, list: null }));
+      p.docs.set(doc, n);
+      p.list = null;
+      // Bounds only ever loosen on removal, so they stay true.
+      p.maxTf = Math.max(p.maxTf, n);
+      p.minLen = Math.min(p.minLen, doc.len);
     }
-    this.docs.set(rowid, { area, len: words.length, tf });
+    this.docs.set(rowid, doc);
     this.totalLen += words.length;
   }
 
   remove(rowid: number): void {
     const doc = this.docs.get(rowid);
     if (!doc) return;
-    for (const s of doc.tf.keys()) this.postings.get(s)?.delete(rowid);
+    for (const s of doc.tf.keys()) {
+      const p = this.postings.get(s);
+      if (!p) continue;
+      p.docs.delete(doc);
+      p.list = null;
+    }
     this.totalLen -= doc.len;
     this.docs.delete(rowid);
+    this.slots[doc.slot] = null;
+    this.freeSlots.push(doc.slot);
   }
 
   /** How many memories contain the stem. */
   df(s: string): number {
-    return this.postings.get(s)?.size ?? 0;
+    return this.postings.get(s)?.docs.size ?? 0;
   }
 
   /** BM25's IDF, counting the stem as in at least `minDf` memories. */
@@ -107,39 +131,150 @@ export class LexicalIndex {
   /**
    * Memories by weighted BM25 over the query's words and the store's words WordNet relates to them.
    * `extra` adds weighted stems (pseudo-relevance feedback), each counting on its own.
+   *
+   * Top-k with early exit (MaxScore over term-at-a-time accumulators): query words are scored in
+   * order of the most they can add to a memory. Once the words left cannot lift a memory not yet
+   * seen above the k-th best score so far, no new memory is admitted, and the words left are
+   * scored only for the memories that can still reach the top k, from their own words instead of
+   * the words' postings. The result is the same as scoring every posting.
    */
   search(query: string | QueryGroup[], options: { limit: number; area?: MemoryArea; extra?: Map<string, number> }): LexicalHit[] {
     const groups = typeof query === 'string' ? this.queryGroups(query) : [...query];
     for (const [s, w] of options.extra ?? []) groups.push({ query: s, weight: 1, terms: new Map([[s, { weight: w, relation: 'feedback', word: s }]]) });
     const avg = this.docs.size ? this.totalLen / this.docs.size : 1;
-    const scores = new Map<number, { score: number; matches: MemoryMatch[] }>();
-    for (const g of groups) {
-      const best = new Map<number, { value: number; match: MemoryMatch }>();
+    const k = Math.max(1, options.limit);
+    const area = options.area;
+    // Each group's terms with their IDF (capped by the query word's own) and the group's ceiling.
+    const plans = groups.map((g, index) => {
       const cap = g.terms.get(stem(g.query))?.relation === 'word' ? this.idf(stem(g.query)) : Infinity;
+      const terms: { s: string; factor: number; posting: Posting }[] = [];
+      let bound = 0;
+      let cost = 0;
       for (const [s, t] of g.terms) {
         const posting = this.postings.get(s);
-        if (!posting?.size) continue;
-        const idf = Math.min(this.idf(s), cap);
-        for (const rowid of posting) {
-          const doc = this.docs.get(rowid)!;
-          if (options.area && doc.area !== options.area) continue;
-          const tf = doc.tf.get(s)!;
-          const value = g.weight * t.weight * idf * ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.len) / avg)));
-          const prev = best.get(rowid);
-          if (!prev || value > prev.value) best.set(rowid, { value, match: { query: g.query, word: t.word, relation: t.relation, weight: Math.round(t.weight * 100) / 100 } });
+        if (!posting?.docs.size) continue;
+        const factor = g.weight * t.weight * Math.min(this.idf(s), cap);
+        terms.push({ s, factor, posting });
+        bound = Math.max(bound, factor * saturation(posting.maxTf, posting.minLen, avg));
+        cost += posting.docs.size;
+      }
+      return { index, group: g, terms, bound, cost };
+    });
+    const order = plans.filter((p) => p.terms.length).sort((a, b) => b.bound - a.bound || a.cost - b.cost);
+    const { score, best, alive } = this.scores();
+    const touched: number[] = [];
+    const tfPart = (tf: number, len: number) => (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * len) / avg));
+    let remaining = order.reduce((t, p) => t + p.bound, 0);
+    let at = 0;
+    // Admitting phase: walk postings while an unseen memory could still reach the top k.
+    for (; at < order.length; at++) {
+      if (kAbove(touched, score, k, remaining)) break;
+      const plan = order[at];
+      const seen: number[] = [];
+      for (const { factor, posting } of plan.terms) {
+        const list = listOf(posting);
+        for (let i = 0; i < list.slots.length; i++) {
+          const slot = list.slots[i];
+          if (area && this.slots[slot]!.area !== area) continue;
+          const value = factor * tfPart(list.tf[i], list.len[i]);
+          if (value > best[slot]) {
+            if (best[slot] === 0) seen.push(slot);
+            best[slot] = value;
+          }
         }
       }
-      for (const [rowid, b] of best) {
-        const entry = scores.get(rowid) ?? { score: 0, matches: [] };
-        entry.score += b.value;
-        entry.matches.push(b.match);
-        scores.set(rowid, entry);
+      for (const slot of seen) {
+        if (score[slot] === 0) touched.push(slot);
+        score[slot] += best[slot];
+        best[slot] = 0;
       }
+      remaining -= plan.bound;
     }
-    return [...scores]
-      .map(([rowid, e]) => ({ rowid, score: e.score, matches: e.matches }))
+    // Finishing phase: only memories that can still reach the top k, dropping the rest after each
+    // word; a word is scored from its postings or from the memories' own counts, whichever is less work.
+    let candidates = touched;
+    for (; at < order.length; at++) {
+      const plan = order[at];
+      const theta = kthLargest(candidates, score, k);
+      candidates = candidates.filter((slot) => score[slot] + remaining >= theta);
+      if (candidates.length * plan.terms.length < plan.cost) {
+        for (const slot of candidates) {
+          const doc = this.slots[slot]!;
+          let top = 0;
+          for (const { s, factor } of plan.terms) {
+            const tf = doc.tf.get(s);
+            if (tf === undefined) continue;
+            const value = factor * tfPart(tf, doc.len);
+            if (value > top) top = value;
+          }
+          score[slot] += top;
+        }
+      } else {
+        for (const slot of candidates) alive[slot] = 1;
+        const seen: number[] = [];
+        for (const { factor, posting } of plan.terms) {
+          const list = listOf(posting);
+          for (let i = 0; i < list.slots.length; i++) {
+            const slot = list.slots[i];
+            if (!alive[slot]) continue;
+            const value = factor * tfPart(list.tf[i], list.len[i]);
+            if (value > best[slot]) {
+              if (best[slot] === 0) seen.push(slot);
+              best[slot] = value;
+            }
+          }
+        }
+        for (const slot of seen) {
+          score[slot] += best[slot];
+          best[slot] = 0;
+        }
+        for (const slot of candidates) alive[slot] = 0;
+      }
+      remaining -= plan.bound;
+    }
+    // The best few, rescored in the query's own order with the word that matched each query word.
+    const shortlist = candidates
+      .filter((slot) => score[slot] > 0)
+      .sort((a, b) => score[b] - score[a] || this.slots[b]!.rowid - this.slots[a]!.rowid)
+      .slice(0, k + SHORTLIST_MARGIN)
+      .map((slot) => this.slots[slot]!);
+    for (const slot of touched) score[slot] = 0;
+    const byIndex = [...plans].sort((a, b) => a.index - b.index);
+    return shortlist
+      .map((doc) => {
+        let total = 0;
+        const matches: MemoryMatch[] = [];
+        for (const plan of byIndex) {
+          let top = 0;
+          let match: MemoryMatch | null = null;
+          for (const { s, factor } of plan.terms) {
+            const tf = doc.tf.get(s);
+            if (tf === undefined) continue;
+            const value = factor * ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.len) / avg)));
+            if (value > top) {
+              top = value;
+              const t = plan.group.terms.get(s)!;
+              match = { query: plan.group.query, word: t.word, relation: t.relation, weight: Math.round(t.weight * 100) / 100 };
+            }
+          }
+          if (match) {
+            total += top;
+            matches.push(match);
+          }
+        }
+        return { rowid: doc.rowid, score: total, matches };
+      })
       .sort((a, b) => b.score - a.score || b.rowid - a.rowid)
       .slice(0, options.limit);
+  }
+
+  // Score arrays as long as the slots, zero between searches.
+  private scores(): { score: Float64Array; best: Float64Array; alive: Uint8Array } {
+    if (this.scratch.score.length < this.slots.length) {
+      const n = Math.max(1024, this.slots.length * 2);
+      this.scratch = { score: new Float64Array(n), best: new Float64Array(n), alive: new Uint8Array(n) };
+    }
+    return this.scratch;
   }
 
   /** Memories of an area sharing the most rare words with `text` (plain BM25, no WordNet): duplicate candidates. */
@@ -160,7 +295,7 @@ export class LexicalIndex {
     for (const w of [...new Set(tokens(query))]) {
       const terms = new Map<string, { weight: number; relation: MemoryMatch['relation']; word: string }>();
       const add = (s: string, weight: number, relation: MemoryMatch['relation'], word: string) => {
-        if (!this.postings.get(s)?.size) return;
+        if (!this.postings.get(s)?.docs.size) return;
         const prev = terms.get(s);
         if (!prev || weight > prev.weight) terms.set(s, { weight, relation, word });
       };
@@ -271,6 +406,62 @@ const GLOSS_TOPIC_WEIGHT = 0.5;
 
 /** Tagged uses at which a word's topic weight is about 0.6. */
 const GENERAL_USES = 50;
+
+/** The most BM25's term-frequency part can be for a word seen at most `maxTf` times in a memory of at least `minLen` words. */
+function saturation(maxTf: number, minLen: number, avg: number): number {
+  return (maxTf * (K1 + 1)) / (maxTf + K1 * (1 - B + (B * minLen) / avg));
+}
+
+function listOf(posting: Posting): PostingList {
+  if (!posting.list) {
+    const n = posting.docs.size;
+    const list: PostingList = { slots: new Int32Array(n), tf: new Float64Array(n), len: new Float64Array(n) };
+    let i = 0;
+    for (const [doc, tf] of posting.docs) {
+      list.slots[i] = doc.slot;
+      list.tf[i] = tf;
+      list.len[i++] = doc.len;
+    }
+    posting.list = list;
+  }
+  return posting.list;
+}
+
+/** Whether at least `k` of the slots score above `value`: then no memory scoring at most `value` is in the top k. */
+function kAbove(slots: number[], score: Float64Array, k: number, value: number): boolean {
+  let n = 0;
+  for (const slot of slots) if (score[slot] > value && ++n >= k) return true;
+  return false;
+}
+
+/** The k-th largest score among the slots (0 when fewer), by quickselect. */
+function kthLargest(slots: number[], score: Float64Array, k: number): number {
+  if (slots.length < k) return 0;
+  const v = Float64Array.from(slots);
+  for (let i = 0; i < v.length; i++) v[i] = score[v[i]];
+  // The (k-1)-th position in descending order.
+  let lo = 0;
+  let hi = v.length - 1;
+  const want = k - 1;
+  while (lo < hi) {
+    const pivot = v[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (v[i] > pivot) i++;
+      while (v[j] < pivot) j--;
+      if (i <= j) {
+        const t = v[i];
+        v[i++] = v[j];
+        v[j--] = t;
+      }
+    }
+    if (want <= j) hi = j;
+    else if (want >= i) lo = i;
+    else break;
+  }
+  return v[want];
+}
 
 /** Topic words of a text, with two-word WordNet terms ("science fiction") added as one token. */
 export function tokens(text: string): string[] {

@@ -126,19 +126,23 @@ export function hybridSearch(
     };
     const score = rrf * explain.recencyBoost * explain.pinBoost * explain.supersededPenalty;
     const confident = asked(f.matches) >= p.confidentCoverage || (f.vectorSimilarity ?? 0) >= p.confidentSimilarity;
-    hits.push({ memory: rowToMemory(row), score, explain, confident, highlights: highlightRanges(row.text, new Set([...stems, ...f.matches.map((m) => stem(m.word))])) });
+    hits.push({ memory: rowToMemory(row), score, explain, confident, highlights: [] });
   }
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   const total = deps.lexical.size;
   const specific = (w: string) => deps.lexical.df(stem(w)) <= Math.max(2, SPECIFIC_SHARE * total);
   const coverageOf = new Map(hits.map((h) => [h, asked(h.explain.matches)]));
+  const rowOf = new Map(rows.map((r) => [r.id, r]));
   orderKnowledgeUpdates(hits.slice(0, p.updateWindow), stems, (h) => coverageOf.get(h) ?? 0, specific, (id) => {
     const gen = deps.vectors.activeGeneration();
-    const row = rows.find((r) => r.id === id);
+    const row = rowOf.get(id);
     return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
   });
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
-  return hits.slice(0, options.limit);
+  const top = hits.slice(0, options.limit);
+  // Highlights only for what is returned.
+  for (const hit of top) hit.highlights = highlightRanges(hit.memory.text, new Set([...stems, ...hit.explain.matches.map((m) => stem(m.word))]));
+  return top;
 }
 
 /**

@@ -15,8 +15,17 @@ export function normalizeForDedup(text: string): string {
 
 /** Lower-case words (letters and digits), accents dropped. */
 export function words(text: string): string[] {
-  return normalizeForDedup(text).split(' ').filter(Boolean);
+  let ws = wordsCache.get(text);
+  if (!ws) {
+    ws = normalizeForDedup(text).split(' ').filter(Boolean);
+    // A search compares the same few dozen memories many times; the cache only needs to outlive it.
+    if (wordsCache.size >= WORDS_CACHE) wordsCache.clear();
+    wordsCache.set(text, ws);
+  }
+  return [...ws];
 }
+const wordsCache = new Map<string, string[]>();
+const WORDS_CACHE = 4096;
 
 // Function words that carry no topic; kept out of lexical queries and features.
 export const STOPWORDS = new Set(

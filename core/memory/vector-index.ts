@@ -93,6 +93,7 @@ export class VectorIndex {
   }
 
   put(gen: Generation, rowid: number, area: string, vector: Float32Array): void {
+    if (this.exact?.gen === gen.gen) this.exact.put(rowid, area, vector);
     const s = this.statements(gen);
     s.remove.run(BigInt(rowid));
     s.insert.run(BigInt(rowid), area, vector);
@@ -103,6 +104,7 @@ export class VectorIndex {
   }
 
   remove(rowid: number): void {
+    this.exact?.remove(rowid);
     for (const g of [this.active, this.building]) {
       if (!g) continue;
       this.statements(g).remove.run(BigInt(rowid));
@@ -126,7 +128,14 @@ export class VectorIndex {
     const gen = this.active;
     const s = this.statements(gen);
     this.size ??= (s.count.get() as { n: number }).n;
-    if (this.size <= (this.options.exactScanLimit ?? EXACT_SCAN_LIMIT) || !hasBits(gen)) return (area ? s.knnArea.all(vector, k, area) : s.knn.all(vector, k)) as { rowid: number; distance: number }[];
+    if (this.size <= (this.options.exactScanLimit ?? EXACT_SCAN_LIMIT) || !hasBits(gen)) {
+      // A store this size keeps its vectors in memory (1 KiB each at 256 dimensions): scanning them
+      // here is several times faster than vec0's scan of its chunks.
+      // Another connection (another process on the same data folder) may have written: reload then.
+      const version = this.db.pragma('data_version', { simple: true }) as number;
+      if (!this.exact || this.exact.gen !== gen.gen || this.exact.version !== version) this.exact = ExactVectors.load(this.db, gen, version);
+      return this.exact.knn(vector, k, area);
+    }
     const wanted = Math.max(k * OVERFETCH, MIN_CANDIDATES);
     const coarse = (area ? s.coarseArea.all(vector, wanted, area) : s.coarse.all(vector, wanted)) as { rowid: number }[];
     const exact: { rowid: number; distance: number }[] = [];
@@ -146,6 +155,8 @@ export class VectorIndex {
   }
 
   private size: number | null = null;
+  /** The active generation's vectors in memory, for stores small enough to scan exactly. */
+  private exact: ExactVectors | null = null;
 
   // Generations made before the binary index existed get one, filled from their float vectors.
   private ensureBits(g: Generation): void {
@@ -178,6 +189,7 @@ export class VectorIndex {
   }
 
   private dropGeneration(g: Generation): void {
+    if (this.exact?.gen === g.gen) this.exact = null;
     this.db.exec(`DROP TABLE IF EXISTS memory_vec_${g.gen}`);
     this.db.exec(`DROP TABLE IF EXISTS memory_vecbits_${g.gen}`);
     this.db.exec(`DROP TABLE IF EXISTS memory_vecq_${g.gen}`);
@@ -234,4 +246,119 @@ function dequantize(b: Buffer): Float32Array {
   norm = Math.sqrt(norm);
   if (norm > 0) for (let i = 0; i < v.length; i++) v[i] /= norm;
   return v;
+}
+
+/**
+ * One generation's vectors as one float array, scanned for the nearest by cosine. Read from the vec0
+ * table at the first search and kept current by every write through the index.
+ */
+class ExactVectors {
+  private data: Float32Array;
+  private norms: Float32Array;
+  private rowids: number[] = [];
+  private areas: string[] = [];
+  private readonly slotOf = new Map<number, number>();
+
+  private constructor(
+    readonly gen: number,
+    readonly version: number,
+    private readonly dims: number,
+    capacity: number,
+  ) {
+    this.data = new Float32Array(Math.max(64, capacity) * dims);
+    this.norms = new Float32Array(Math.max(64, capacity));
+  }
+
+  static load(db: WritableDB, gen: Generation, version: number): ExactVectors {
+    const count = (db.prepare(`SELECT count(*) AS n FROM memory_vec_${gen.gen}`).get() as { n: number }).n;
+    const out = new ExactVectors(gen.gen, version, gen.dims, count + 64);
+    for (const row of db.prepare(`SELECT rowid, area, embedding FROM memory_vec_${gen.gen}`).iterate() as Iterable<{ rowid: number; area: string; embedding: Buffer }>) {
+      out.put(row.rowid, row.area, new Float32Array(row.embedding.buffer.slice(row.embedding.byteOffset, row.embedding.byteOffset + row.embedding.byteLength)));
+    }
+    return out;
+  }
+
+  put(rowid: number, area: string, vector: Float32Array): void {
+    let slot = this.slotOf.get(rowid);
+    if (slot === undefined) {
+      slot = this.rowids.length;
+      if ((slot + 1) * this.dims > this.data.length) this.grow();
+      this.rowids.push(rowid);
+      this.areas.push(area);
+      this.slotOf.set(rowid, slot);
+    }
+    this.areas[slot] = area;
+    const at = slot * this.dims;
+    let norm = 0;
+    for (let i = 0; i < this.dims; i++) {
+      const x = vector[i] ?? 0;
+      this.data[at + i] = x;
+      norm += x * x;
+    }
+    this.norms[slot] = Math.sqrt(norm);
+  }
+
+  remove(rowid: number): void {
+    const slot = this.slotOf.get(rowid);
+    if (slot === undefined) return;
+    // The last vector moves into the freed place.
+    const last = this.rowids.length - 1;
+    if (slot !== last) {
+      this.data.copyWithin(slot * this.dims, last * this.dims, (last + 1) * this.dims);
+      this.norms[slot] = this.norms[last];
+      this.rowids[slot] = this.rowids[last];
+      this.areas[slot] = this.areas[last];
+      this.slotOf.set(this.rowids[slot], slot);
+    }
+    this.rowids.pop();
+    this.areas.pop();
+    this.slotOf.delete(rowid);
+  }
+
+  /** The k nearest by cosine distance (1 − cosine), as vec0 reports it. */
+  knn(query: Float32Array, k: number, area?: string): { rowid: number; distance: number }[] {
+    const dims = this.dims;
+    let qn = 0;
+    for (let i = 0; i < dims; i++) qn += query[i] * query[i];
+    qn = Math.sqrt(qn);
+    if (!qn || k <= 0) return [];
+    // The best k so far, worst first in `worst`: a sorted insert into a short array.
+    const topSim: number[] = [];
+    const topSlot: number[] = [];
+    const data = this.data;
+    // Only the query's non-zero dimensions count (a hashed offline vector has a few dozen).
+    const nonZero: number[] = [];
+    for (let i = 0; i < dims; i++) if (query[i] !== 0) nonZero.push(i);
+    const idx = Int32Array.from(nonZero);
+    const q = Float32Array.from(nonZero, (i) => query[i]);
+    const n = idx.length;
+    for (let slot = 0; slot < this.rowids.length; slot++) {
+      if (area !== undefined && this.areas[slot] !== area) continue;
+      const norm = this.norms[slot];
+      if (!norm) continue;
+      const at = slot * dims;
+      let d = 0;
+      for (let j = 0; j < n; j++) d += data[at + idx[j]] * q[j];
+      const sim = d / (norm * qn);
+      if (topSim.length === k && sim <= topSim[k - 1]) continue;
+      let j = topSim.length < k ? topSim.length : k - 1;
+      while (j > 0 && topSim[j - 1] < sim) {
+        topSim[j] = topSim[j - 1];
+        topSlot[j] = topSlot[j - 1];
+        j--;
+      }
+      topSim[j] = sim;
+      topSlot[j] = slot;
+    }
+    return topSlot.map((slot, i) => ({ rowid: this.rowids[slot], distance: 1 - topSim[i] }));
+  }
+
+  private grow(): void {
+    const data = new Float32Array(this.data.length * 2);
+    data.set(this.data);
+    this.data = data;
+    const norms = new Float32Array(this.norms.length * 2);
+    norms.set(this.norms);
+    this.norms = norms;
+  }
 }
