@@ -59,10 +59,14 @@ export async function run(): Promise<Record<string, unknown>> {
       const queries = generate(100, 77).map((l) => (JSON.parse(l) as { text: string }).text.split(',')[0]);
       await core.gateway.call('memory.search', { query: 'warm up', limit: 10 });
       const search: number[] = [];
+      const searchCpu: number[] = [];
       for (const q of queries) {
         const t = nowMs();
+        const c = process.cpuUsage();
         await core.gateway.call('memory.search', { query: q, limit: 10 });
+        const used = process.cpuUsage(c);
         search.push(nowMs() - t);
+        searchCpu.push((used.user + used.system) / 1000);
       }
       const embedder = createOfflineEmbedder();
       await embedder.ready!();
@@ -82,6 +86,8 @@ export async function run(): Promise<Record<string, unknown>> {
         inAppMemories: IN_APP,
         inAppSearchP50: metric(p50, 'ms', { target: '< 20', met: p50 < 20, baseline: { value: percentile(knn, 50), what: 'vector top-10 alone, p50' } }),
         inAppSearchP95: metric(percentile(search, 95), 'ms'),
+        // On a shared machine wall time mostly measures the neighbours; CPU time is the search's own.
+        inAppSearchCpuP50: metric(percentile(searchCpu, 50), 'ms of CPU'),
       };
     } finally {
       await core.close();
