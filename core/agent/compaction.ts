@@ -23,7 +23,7 @@ export function promptMessages(conv: Conversation): ChatMessage[] {
 
 /** Where older turns may be cut off: a user message that is not a tool result, so pairs stay whole. */
 function isCutPoint(message: ChatMessage): boolean {
-  return message.role === 'user' && (typeof message.content === 'string' || message.content.every((b) => b.type === 'text'));
+  return message.role === 'user' && (typeof message.content === 'string' || message.content.every((b) => b.type === 'text' || b.type === 'image' || b.type === 'document'));
 }
 
 /** The latest cut that keeps at least `keepLast` messages raw; 0 when there is none. */
@@ -49,7 +49,20 @@ export function renderTranscript(messages: readonly ChatMessage[], maxTokens: nu
 function renderContent(content: string | ContentBlock[]): string {
   if (typeof content === 'string') return content;
   return content
-    .map((b) => (b.type === 'text' ? b.text : b.type === 'tool_use' ? `[called ${b.name} ${JSON.stringify(b.input ?? {}).slice(0, 500)}]` : `[tool result${b.isError ? ' (error)' : ''}: ${b.content.slice(0, 1500)}]`))
+    .map((b) => {
+      switch (b.type) {
+        case 'text':
+          return b.text;
+        case 'tool_use':
+          return `[called ${b.name} ${JSON.stringify(b.input ?? {}).slice(0, 500)}]`;
+        case 'tool_result':
+          return `[tool result${b.isError ? ' (error)' : ''}: ${b.content.slice(0, 1500)}]`;
+        case 'image':
+          return `[attached image ${b.name}]`;
+        case 'document':
+          return `[attached file ${b.name}: ${b.text.slice(0, 1500)}]`;
+      }
+    })
     .join('\n');
 }
 
@@ -103,6 +116,8 @@ function shorten(message: ChatMessage, chars: number): ChatMessage {
   if (typeof message.content === 'string') return { ...message, content: cutText(message.content) };
   return {
     ...message,
-    content: message.content.map((b) => (b.type === 'text' ? { ...b, text: cutText(b.text) } : b.type === 'tool_result' ? { ...b, content: cutText(b.content) } : b)),
+    content: message.content.map((b) =>
+      b.type === 'text' ? { ...b, text: cutText(b.text) } : b.type === 'tool_result' ? { ...b, content: cutText(b.content) } : b.type === 'document' ? { ...b, text: cutText(b.text) } : b,
+    ),
   };
 }

@@ -20,6 +20,8 @@ export type RecallForPrompt = (query: string, budgetTokens: number) => Promise<s
 export interface AgentRuntime {
   log: EventLog;
   timeline: TimelineQueries;
+  /** A file sent with a message, with its bytes (null when it is gone). */
+  attachment?: (id: string) => { name: string; mediaType: string; bytes: Buffer } | null;
   store: AgentStore;
   providers: { get(id: ProviderId): ModelProvider };
   breaker: CircuitBreaker;
@@ -122,7 +124,7 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
       // The run's own thread only: its summary and its messages, never another thread's.
       const summary = rt.store.summaryBefore(threadId, input.userMessageSeq + 1);
       const messages = rt.timeline.recentMessages(input.userMessageSeq + 1, rt.historyLimit, threadId).filter((m) => !summary || m.seq > summary.uptoSeq);
-      conversation = conversationFromTimeline(messages, summary?.summary ?? null, (itemId) => rt.timeline.result(itemId));
+      conversation = conversationFromTimeline(messages, summary?.summary ?? null, (itemId) => rt.timeline.result(itemId), rt.attachment);
       query = messages.filter((m) => m.role === 'user').at(-1)?.text ?? '';
     }
     const window = contextWindowOf(chain[0], settings.contextTokens);

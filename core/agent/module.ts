@@ -7,6 +7,7 @@ import { costOf, priceOf, routeStream, type CircuitBreaker, type ModelProvider, 
 import type { RunContext } from '../runs/index.js';
 import type { Run } from '../contract/index.js';
 import type { TimelineQueries } from '../timeline/index.js';
+import type { AttachmentStore } from '../attachments/index.js';
 import { scrubbedEnv, type Notifier, type ToolRegistry } from '../tools/index.js';
 import type { Clock } from '../util/index.js';
 import { chainFor, type AgentRuntime, type RecallForPrompt } from './executor.js';
@@ -20,6 +21,8 @@ export interface AgentModuleDeps {
   clock: Clock;
   redact: (text: string) => string;
   timeline: TimelineQueries;
+  /** Where the bytes of files sent with messages are, for the history a model is given. */
+  attachments?: AttachmentStore;
   runs: { get(runId: string): Run };
   providers: { get(id: ProviderId): ModelProvider };
   breaker: CircuitBreaker;
@@ -64,6 +67,7 @@ export function createAgentModule(deps: AgentModuleDeps): AgentModule {
   const runtime: AgentRuntime = {
     log: deps.log,
     timeline: deps.timeline,
+    attachment: (id) => deps.attachments?.find(id) ?? null,
     store,
     providers: deps.providers,
     breaker: deps.breaker,

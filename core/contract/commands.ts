@@ -13,6 +13,7 @@ import { WORKER_COMMANDS } from './workers.js';
 import { MCP_COMMANDS } from './mcp.js';
 import { SKILLS_COMMANDS } from './skills.js';
 import { MAINTENANCE_COMMANDS } from './maintenance.js';
+import { ATTACHMENT_COMMANDS, ATTACHMENT_LIMITS, AttachmentInputSchema } from './attachments.js';
 
 const seq = z.number().int().min(0);
 const id = z.string().min(1).max(200);
@@ -37,6 +38,8 @@ export const COMMANDS = {
         model: ModelRefSchema.optional(),
         /** The id of a result item (a schedule's or a worker's) this message replies to: that result enters the chat's context. */
         replyTo: id.optional(),
+        /** Images and text files for the model, checked against `ATTACHMENT_LIMITS` and their types. */
+        attachments: z.array(AttachmentInputSchema).max(ATTACHMENT_LIMITS.maxCount, `at most ${ATTACHMENT_LIMITS.maxCount} files a message`).optional(),
       })
       .strict(),
     /** `notice`: set when a key in the text was stored masked. */
@@ -109,6 +112,7 @@ export const COMMANDS = {
   ...MCP_COMMANDS,
   ...SKILLS_COMMANDS,
   ...MAINTENANCE_COMMANDS,
+  ...ATTACHMENT_COMMANDS,
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -8,6 +8,7 @@ import { WORKER_EVENT_DATA } from './workers.js';
 import { MCP_EVENT_DATA } from './mcp.js';
 import { SKILLS_EVENT_DATA } from './skills.js';
 import { MAINTENANCE_EVENT_DATA } from './maintenance.js';
+import { AttachmentMetaSchema } from './attachments.js';
 
 export const MessageRoleSchema = z.enum(['user', 'assistant']);
 export type MessageRole = z.infer<typeof MessageRoleSchema>;
@@ -46,6 +47,8 @@ export const EVENT_DATA = {
     status: MessageStatusSchema,
     /** The result item (`run.result`) a user's message replies to: that result enters the chat's context with it. */
     replyTo: z.string().optional(),
+    /** Files sent with a user's message (their bytes are kept apart, see `attachments.get`). */
+    attachments: z.array(AttachmentMetaSchema).optional(),
   }),
   /** Coalesced streamed text appended to an assistant message. */
   'message.delta': z.object({ messageId: z.string(), text: z.string() }),

@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './paths.js';
 export * from './runs.js';
 export * from './events.js';
+export * from './attachments.js';
 export * from './timeline.js';
 export * from './settings.js';
 export * from './permissions.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MessageRoleSchema, MessageStatusSchema, type AppEvent } from './events.js';
 import { MemoryAreaSchema, MemorySourceSchema } from './memory.js';
 import { CHAT_THREAD, RunKindSchema, defaultThreadOf, RunResultStatusSchema, RunStatusSchema, resultItemId } from './runs.js';
+import { AttachmentMetaSchema } from './attachments.js';
 
 const base = {
   id: z.string(),
@@ -23,6 +24,8 @@ export const TimelineItemSchema = z.discriminatedUnion('kind', [
     model: z.string().nullable(),
     /** The result item this user message replies to. */
     replyTo: z.string().optional(),
+    /** Files sent with the message; absent when none. */
+    attachments: z.array(AttachmentMetaSchema).optional(),
   }),
   z.object({ ...base, kind: z.literal('run_status'), status: RunStatusSchema, reason: z.string().nullable() }),
   z.object({ ...base, kind: z.literal('error'), code: z.string(), message: z.string() }),
@@ -136,6 +139,7 @@ export function applyTimelineEvent(items: TimelineItem[], index: Map<string, num
         status: event.data.status,
         model: null,
         ...(event.data.replyTo ? { replyTo: event.data.replyTo } : {}),
+        ...(event.data.attachments?.length ? { attachments: event.data.attachments } : {}),
       };
       return pushItem(items, index, item);
     }

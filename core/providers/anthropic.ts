@@ -147,6 +147,10 @@ function toAnthropicMessage(message: { role: 'user' | 'assistant'; content: stri
           return { type: 'tool_use', id: block.id, name: block.name, input: block.input ?? {} };
         case 'tool_result':
           return { type: 'tool_result', tool_use_id: block.toolUseId, content: block.content, is_error: block.isError };
+        case 'image':
+          return { type: 'image', source: { type: 'base64', media_type: block.mediaType as Anthropic.Base64ImageSource['media_type'], data: block.data } };
+        case 'document':
+          return { type: 'document', title: block.name, source: { type: 'text', media_type: 'text/plain', data: block.text } };
       }
     }),
   };

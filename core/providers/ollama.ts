@@ -100,12 +100,17 @@ export function createOllamaProvider(config: OllamaConfig): ModelProvider {
 function toOllamaMessages(message: ChatMessage): OllamaMessage[] {
   if (typeof message.content === 'string') return [{ role: message.role, content: message.content }];
   const out: OllamaMessage[] = [];
-  const text = message.content.filter((b) => b.type === 'text').map((b) => (b as { text: string }).text).join('');
+  // Ollama takes images beside the text (base64, for models that see); a text file is read inline.
+  const text = message.content
+    .map((b) => (b.type === 'text' ? b.text : b.type === 'document' ? `\n\n${fileText(b.name, b.text)}` : ''))
+    .join('');
+  const images = message.content.flatMap((b) => (b.type === 'image' ? [b.data] : []));
   const toolCalls = message.content.filter((b) => b.type === 'tool_use');
-  if (text || toolCalls.length || message.role === 'assistant') {
+  if (text || images.length || toolCalls.length || message.role === 'assistant') {
     out.push({
       role: message.role,
       content: text,
+      ...(images.length ? { images } : {}),
       tool_calls: toolCalls.length
         ? toolCalls.map((b) => ({ function: { name: (b as { name: string }).name, arguments: ((b as { input: unknown }).input ?? {}) as Record<string, unknown> } }))
         : undefined,
@@ -115,6 +120,11 @@ function toOllamaMessages(message: ChatMessage): OllamaMessage[] {
     if (block.type === 'tool_result') out.push({ role: 'tool', content: block.content });
   }
   return out;
+}
+
+/** An attached text file as a model reads it inline (providers without document blocks). */
+export function fileText(name: string, text: string): string {
+  return `<file name="${name.replace(/"/g, "'")}">\n${text}\n</file>`;
 }
 
 function toOllamaError(err: unknown, signal: AbortSignal, host: string): ProviderError {

@@ -2,6 +2,7 @@ import type OpenAI from 'openai';
 import type { ChatMessage, ModelProvider, ModelRequest, StreamEvent, Usage } from './types.js';
 import { ProviderError, parseRetryAfter } from './types.js';
 import { estimatePrompt, estimateTokens } from './tokens.js';
+import { fileText } from './ollama.js';
 
 /** OpenAI's own API; the `openai` provider uses it unless a base URL is set. */
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -190,7 +191,16 @@ function toOpenAIMessages(message: ChatMessage): OpenAI.Chat.ChatCompletionMessa
   for (const block of message.content) {
     if (block.type === 'tool_result') out.push({ role: 'tool', tool_call_id: block.toolUseId, content: block.isError && !/^error/i.test(block.content) ? `Error: ${block.content}` : block.content });
   }
-  if (text || !out.length) out.push({ role: 'user', content: text });
+  // Attached files: images as image_url parts (data URLs), text files inline as text parts.
+  const files = message.content.filter((b) => b.type === 'image' || b.type === 'document');
+  if (files.length) {
+    const parts: OpenAI.Chat.ChatCompletionContentPart[] = text ? [{ type: 'text', text }] : [];
+    for (const b of files) {
+      if (b.type === 'image') parts.push({ type: 'image_url', image_url: { url: `data:${b.mediaType};base64,${b.data}` } });
+      else if (b.type === 'document') parts.push({ type: 'text', text: fileText(b.name, b.text) });
+    }
+    out.push({ role: 'user', content: parts });
+  } else if (text || !out.length) out.push({ role: 'user', content: text });
   return out;
 }
 

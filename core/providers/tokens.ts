@@ -12,6 +12,9 @@ export function estimateTokens(text: string): number {
   return Math.ceil((text.length - wide) / 3) + wide * 2;
 }
 
+/** What one attached image is counted as. */
+export const IMAGE_TOKENS = 1600;
+
 // Messages are never changed once made, so each is measured once however many turns resend it.
 const messageSizes = new WeakMap<ChatMessage, number>();
 
@@ -24,7 +27,11 @@ export function estimateMessage(message: ChatMessage): number {
     for (const block of message.content) {
       if (block.type === 'text') n += estimateTokens(block.text);
       else if (block.type === 'tool_use') n += 12 + estimateTokens(block.name + JSON.stringify(block.input ?? {}));
-      else n += 12 + estimateTokens(block.content);
+      else if (block.type === 'tool_result') n += 12 + estimateTokens(block.content);
+      else if (block.type === 'document') n += 12 + estimateTokens(block.name + block.text);
+      // Providers count an image by its pixels (Anthropic: width × height / 750, at most ~1,600 for
+      // an image the window shrank); the bytes are not read here, so every image counts as the most.
+      else n += IMAGE_TOKENS;
     }
   }
   messageSizes.set(message, n);

@@ -3,7 +3,11 @@
 export type ContentBlock =
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: unknown }
-  | { type: 'tool_result'; toolUseId: string; content: string; isError: boolean };
+  | { type: 'tool_result'; toolUseId: string; content: string; isError: boolean }
+  /** An image the user attached (base64 bytes of `mediaType`). */
+  | { type: 'image'; name: string; mediaType: string; data: string }
+  /** A text file the user attached. */
+  | { type: 'document'; name: string; mediaType: string; text: string };
 
 export interface ChatMessage {
   role: 'user' | 'assistant';

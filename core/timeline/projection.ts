@@ -5,6 +5,7 @@ import {
   threadOfEvent,
   TIMELINE_RUN_STATUSES,
   type AppEvent,
+  type AttachmentMeta,
   type MemoryProposalItem,
   type MessageItem,
   type RunResultItem,
@@ -61,7 +62,8 @@ export function createTimelineProjector(db: WritableDB, threadOf: (runId: string
     base = { ...base, threadId: threadOfEvent(event, threadOf) };
     switch (event.type) {
       case 'message.created':
-        // A reply to a result keeps the result's id in `detail`.
+        // A reply to a result keeps the result's id in `detail`, and attached files are named there
+        // (their bytes are in the attachments table).
         insertTool.run({
           ...base,
           id: event.data.messageId,
@@ -72,7 +74,7 @@ export function createTimelineProjector(db: WritableDB, threadOf: (runId: string
           role: event.data.role,
           text: event.data.text,
           status: event.data.status,
-          detail: event.data.replyTo ? JSON.stringify({ replyTo: event.data.replyTo }) : null,
+          detail: messageDetail(event.data.replyTo, event.data.attachments),
         });
         if (event.data.status !== 'streaming') index(event.seq, event.data.text);
         break;
@@ -241,12 +243,21 @@ export class TimelineQueries {
   }
 }
 
+/** A message's `detail`: the result it replies to and the files sent with it, or null when neither. */
+function messageDetail(replyTo: string | undefined, attachments: AttachmentMeta[] | undefined): string | null {
+  if (!replyTo && !attachments?.length) return null;
+  return JSON.stringify({ ...(replyTo ? { replyTo } : {}), ...(attachments?.length ? { attachments } : {}) });
+}
+
 function rowToItem(row: Row): TimelineItem {
   const base = { id: row.id, seq: row.seq, ts: row.ts, runId: row.run_id, threadId: row.thread_id };
   switch (row.kind) {
     case 'message': {
-      const replyTo = row.detail ? (JSON.parse(row.detail) as { replyTo?: string }).replyTo : undefined;
-      return { ...base, kind: 'message', role: row.role as 'user' | 'assistant', text: row.text ?? '', status: row.status as never, model: row.model, ...(replyTo ? { replyTo } : {}) };
+      const detail = row.detail ? (JSON.parse(row.detail) as { replyTo?: string; attachments?: AttachmentMeta[] }) : {};
+      const item: MessageItem = { ...base, kind: 'message', role: row.role as 'user' | 'assistant', text: row.text ?? '', status: row.status as never, model: row.model };
+      if (detail.replyTo) item.replyTo = detail.replyTo;
+      if (detail.attachments?.length) item.attachments = detail.attachments;
+      return item;
     }
     case 'run_result': {
       const detail = JSON.parse(row.detail ?? '{}') as Pick<RunResultItem, 'sourceKind' | 'title' | 'reason' | 'sourceThreadId'>;

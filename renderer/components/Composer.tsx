@@ -1,8 +1,17 @@
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
+import { formatBytes } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
+import { readAttachments, type PendingAttachment } from './attachments.js';
+import { AttachIcon, FileIcon } from './icons.js';
 import { ModelPicker } from './ModelPicker.js';
 
-/** Enter sends, Shift+Enter starts a new line; the draft stays when sending fails. */
+const ACCEPT = 'image/png,image/jpeg,image/gif,image/webp,text/*,.md,.json,.yaml,.yml,.toml,.csv,.ts,.tsx,.js,.py,.sh,.sql,.log';
+
+/**
+ * Enter sends, Shift+Enter starts a new line; the draft stays when sending fails. Files come in by
+ * the Attach button, by dropping them on the composer or by pasting them, and show above the text
+ * until sent.
+ */
 export function Composer() {
   const connected = useApp((s) => s.connectionState === 'open');
   const sendChat = useApp((s) => s.sendChat);
@@ -15,7 +24,20 @@ export function Composer() {
   };
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [files, setFiles] = useState<PendingAttachment[]>([]);
+  const [fileErrors, setFileErrors] = useState<string[]>([]);
+  const [dropping, setDropping] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
+  const picker = useRef<HTMLInputElement>(null);
+  const filesRef = useRef(files);
+  filesRef.current = files;
+
+  async function addFiles(list: readonly File[]) {
+    if (!list.length) return;
+    const { added, errors } = await readAttachments(list, filesRef.current);
+    setFiles([...filesRef.current, ...added]);
+    setFileErrors(errors);
+  }
   // The composer has the focus when the window opens (it is enabled only once connected), unless the
   // person already put it somewhere else.
   useEffect(() => {
@@ -28,8 +50,10 @@ export function Composer() {
     setSending(true);
     setError(null);
     try {
-      await sendChat(text, model);
+      await sendChat(text, model, files.map(({ name, mediaType, data }) => ({ name, mediaType, data })));
       setDraft('');
+      setFiles([]);
+      setFileErrors([]);
     } catch (err) {
       setError(`Not sent: ${(err as Error).message}`);
     } finally {
@@ -50,15 +74,74 @@ export function Composer() {
     void send();
   }
 
+  function onPaste(event: ClipboardEvent<HTMLTextAreaElement>) {
+    const pasted = Array.from(event.clipboardData.files);
+    if (!pasted.length) return;
+    event.preventDefault();
+    void addFiles(pasted);
+  }
+
+  const carriesFiles = (event: DragEvent) => Array.from(event.dataTransfer.types).includes('Files');
+  function onDragOver(event: DragEvent) {
+    if (!carriesFiles(event) || !connected) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = 'copy';
+    setDropping(true);
+  }
+  function onDrop(event: DragEvent) {
+    setDropping(false);
+    if (!carriesFiles(event) || !connected) return;
+    event.preventDefault();
+    void addFiles(Array.from(event.dataTransfer.files));
+    input.current?.focus();
+  }
+
   const disabled = !connected;
   return (
-    <form className="composer" onSubmit={onSubmit} aria-label="Message">
+    <form
+      className={`composer${dropping ? ' composer-dropping' : ''}`}
+      onSubmit={onSubmit}
+      aria-label="Message"
+      onDragOver={onDragOver}
+      onDragLeave={() => setDropping(false)}
+      onDrop={onDrop}
+      data-testid="composer"
+    >
       {error ? (
         <div className="inline-error" role="alert" data-testid="send-error">
           {error}
         </div>
       ) : null}
+      {fileErrors.length ? (
+        <div className="inline-error" role="alert" data-testid="attach-error">
+          {fileErrors.map((e) => (
+            <div key={e}>{e}</div>
+          ))}
+        </div>
+      ) : null}
       <div className="composer-box">
+        {files.length ? (
+          <ul className="composer-files" aria-label="Attached files">
+            {files.map((file) => (
+              <li key={file.key} className="attachment-chip" data-testid="composer-attachment" data-name={file.name}>
+                {file.preview ? <img className="attachment-chip-thumb" src={file.preview} alt="" /> : <FileIcon />}
+                <span className="attachment-name">{file.name}</span>
+                <span className="attachment-size">{formatBytes(file.size)}</span>
+                <button
+                  type="button"
+                  className="attachment-remove"
+                  aria-label={`Remove ${file.name}`}
+                  onClick={() => {
+                    setFiles(files.filter((f) => f.key !== file.key));
+                    input.current?.focus();
+                  }}
+                >
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
         <label htmlFor="composer-input" className="visually-hidden">
           Message Agent Blob
         </label>
@@ -77,9 +160,27 @@ export function Composer() {
             if (error) setError(null);
           }}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           autoFocus
         />
         <div className="composer-tools">
+          <input
+            ref={picker}
+            type="file"
+            multiple
+            accept={ACCEPT}
+            className="visually-hidden"
+            tabIndex={-1}
+            aria-hidden="true"
+            data-testid="attach-input"
+            onChange={(e) => {
+              void addFiles(Array.from(e.target.files ?? []));
+              e.target.value = '';
+            }}
+          />
+          <button type="button" className="attach-button" data-testid="attach-button" disabled={disabled} onClick={() => picker.current?.click()} aria-label="Attach files" title="Attach images or text files (or drop or paste them here)">
+            <AttachIcon />
+          </button>
           <ModelPicker disabled={disabled} />
           <span className="spacer" />
           <button type="submit" className="send-button primary" data-testid="composer-send" disabled={disabled || sending || !draft.trim()}>

@@ -94,6 +94,7 @@ function UsageText({ usage }: { usage: RunUsage }) {
  */
 export function RegenerateButton({ runId, failed }: { runId: string; failed: boolean }) {
   const store = useAppStore();
+  const client = useClient();
   const sendChat = useApp((s) => s.sendChat);
   const [state, setState] = useState<'idle' | 'sending' | string>('idle');
   const label = failed ? 'Retry' : 'Regenerate';
@@ -111,7 +112,11 @@ export function RegenerateButton({ runId, failed }: { runId: string; failed: boo
           if (question === undefined) return setState('The message of this turn is not loaded; scroll up to it and try again.');
           setState('sending');
           try {
-            await sendChat(question, composerModel);
+            // The files sent with the question go again too.
+            const asked = timelineItems.find((i) => i.kind === 'message' && i.role === 'user' && i.runId === runId);
+            const files = asked?.kind === 'message' ? (asked.attachments ?? []) : [];
+            const attachments = await Promise.all(files.map((f) => client.call('attachments.get', { id: f.id }).then(({ name, mediaType, data }) => ({ name, mediaType, data }))));
+            await sendChat(question, composerModel, attachments);
             setState('idle');
           } catch (err) {
             setState(`Not sent: ${describeError(err)}`);

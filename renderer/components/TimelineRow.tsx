@@ -6,6 +6,7 @@ import { MemoryProposalRow } from './MemoryProposalRow.js';
 import { ResultRow } from './ResultRow.js';
 import { CooldownNotice } from './CooldownNotice.js';
 import { CopyButton } from './CopyButton.js';
+import { MessageAttachments } from './MessageAttachments.js';
 import { Markdown } from './Markdown.js';
 import { AskAgain, UsageButton } from './ReplyActions.js';
 import { ErrorFixLink } from './SettingsLink.js';
@@ -107,6 +108,7 @@ function MessageRow({ item, time }: { item: MessageItem; time: ReactNode }) {
         {item.role === 'assistant' ? <Markdown text={item.text} streaming={streaming} /> : <span className="plain-text">{item.text}</span>}
         {streaming ? <span className="typing" data-testid="streaming-indicator" role="img" aria-label="writing" /> : null}
       </div>
+      {item.attachments?.length ? <MessageAttachments files={item.attachments} /> : null}
       {ending ? <div className="message-ending">{ending}</div> : null}
     </article>
   );

@@ -48,3 +48,5 @@ export const SearchIcon = icon(
   </>,
 );
 export const BellIcon = icon(<path d="M6 16V11a6 6 0 0 1 12 0v5l2 2H4zM10 20a2 2 0 0 0 4 0" />);
+export const AttachIcon = icon(<path d="M20 11.5l-7.8 7.8a5 5 0 0 1-7.1-7.1l8.5-8.5a3.3 3.3 0 0 1 4.7 4.7l-8.5 8.5a1.7 1.7 0 0 1-2.4-2.4l7.8-7.8" />);
+export const FileIcon = icon(<path d="M14 3H6v18h12V7zM14 3v4h4" />);

@@ -1,4 +1,4 @@
-import { isTerminalRunStatus, type AppEvent, type RunKind, type RunStatus } from '../../core/contract/index.js';
+import { isTerminalRunStatus, type AppEvent, type AttachmentInput, type RunKind, type RunStatus } from '../../core/contract/index.js';
 import { describeError } from './errors.js';
 import type { SliceCreator } from './types.js';
 
@@ -19,8 +19,8 @@ export interface RunsSlice {
   runsError: string | null;
   loadActiveRuns(): Promise<void>;
   /** Sends a chat message; rejects with a readable error so the composer can keep the draft. */
-  /** Sends a message; `model` (`provider:model`) answers this message only, else the default; it replies to the result chosen (`replyTo`), if any. */
-  sendChat(text: string, model?: string | null): Promise<void>;
+  /** Sends a message; `model` (`provider:model`) answers this message only, else the default; it replies to the result chosen (`replyTo`), if any; `attachments` go with it. */
+  sendChat(text: string, model?: string | null, attachments?: AttachmentInput[]): Promise<void>;
   cancelRun(runId: string): Promise<void>;
   applyRunEvents(events: readonly AppEvent[]): void;
 }
@@ -48,11 +48,11 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, client) => ({
     set({ activeRuns });
   },
 
-  async sendChat(text, model) {
+  async sendChat(text, model, attachments) {
     // A message sent while a result is chosen replies to it: that result enters the chat's context.
     const replyTo = get().replyTo;
     try {
-      await client.call('chat.send', { text, ...(model ? { model } : {}), ...(replyTo ? { replyTo: replyTo.itemId } : {}) });
+      await client.call('chat.send', { text, ...(model ? { model } : {}), ...(replyTo ? { replyTo: replyTo.itemId } : {}), ...(attachments?.length ? { attachments } : {}) });
     } catch (err) {
       throw new Error(describeError(err));
     }

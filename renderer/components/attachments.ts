@@ -1,0 +1,111 @@
+import { ATTACHMENT_LIMITS, attachmentKind, formatBytes, hasPathOrControlCharacter, type AttachmentInput } from '../../core/contract/index.js';
+
+/** A file picked, dropped or pasted into the composer, read and ready to send. */
+export interface PendingAttachment extends AttachmentInput {
+  key: string;
+  /** Bytes. */
+  size: number;
+  /** A data URL to show an image's thumbnail; null for a text file. */
+  preview: string | null;
+}
+
+// Systems often give code and notes no media type; their extension says they are text.
+const TEXT_EXTENSIONS = /\.(txt|md|markdown|csv|tsv|json|jsonl|ya?ml|toml|xml|html?|css|js|mjs|cjs|ts|tsx|jsx|py|rb|go|rs|java|kt|c|h|cc|cpp|hpp|cs|sh|bash|zsh|sql|ini|cfg|conf|log|env|diff|patch|tex|rst|org|swift|php|lua|r|scala|dart|vue|svelte)$/i;
+/** Photos this large, or with a side past the models' limit, are shrunk before sending. */
+const SHRINK_FROM_BYTES = 400 * 1024;
+
+function mediaTypeOf(file: File): string {
+  const type = file.type.toLowerCase();
+  if (attachmentKind(type)) return type;
+  if ((!type || type === 'application/octet-stream') && TEXT_EXTENSIONS.test(file.name)) return 'text/plain';
+  return type || 'application/octet-stream';
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** Shrinks an image to the models' longest side (JPEG on white), or keeps it when it is small already. */
+async function fitImage(file: File, mediaType: string): Promise<{ bytes: Uint8Array; mediaType: string }> {
+  const original = new Uint8Array(await file.arrayBuffer());
+  // An animated GIF would lose its frames; it is sent as it is, within the limits.
+  if (mediaType === 'image/gif') return { bytes: original, mediaType };
+  const bitmap = await createImageBitmap(file);
+  const side = Math.max(bitmap.width, bitmap.height);
+  if (side <= ATTACHMENT_LIMITS.maxImageSide && original.length <= SHRINK_FROM_BYTES) {
+    bitmap.close();
+    return { bytes: original, mediaType };
+  }
+  const scale = Math.min(1, ATTACHMENT_LIMITS.maxImageSide / side);
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.max(1, Math.round(bitmap.width * scale));
+  canvas.height = Math.max(1, Math.round(bitmap.height * scale));
+  const context = canvas.getContext('2d')!;
+  context.fillStyle = '#ffffff';
+  context.fillRect(0, 0, canvas.width, canvas.height);
+  context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+  bitmap.close();
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
+  if (!blob) return { bytes: original, mediaType };
+  return { bytes: new Uint8Array(await blob.arrayBuffer()), mediaType: 'image/jpeg' };
+}
+
+/**
+ * Reads files for the composer and checks them as the core will (type, UTF-8 text, sizes), so a
+ * person hears at once, in words, why a file cannot go. Returns what can be attached and one
+ * message per refused file.
+ */
+export async function readAttachments(files: readonly File[], already: readonly PendingAttachment[]): Promise<{ added: PendingAttachment[]; errors: string[] }> {
+  const added: PendingAttachment[] = [];
+  const errors: string[] = [];
+  let total = already.reduce((n, a) => n + a.size, 0);
+  for (const file of files) {
+    if (already.length + added.length >= ATTACHMENT_LIMITS.maxCount) {
+      errors.push(`${file.name} was not added: a message can carry at most ${ATTACHMENT_LIMITS.maxCount} files.`);
+      continue;
+    }
+    const mediaType = mediaTypeOf(file);
+    const kind = attachmentKind(mediaType);
+    if (!kind) {
+      errors.push(`${file.name} cannot be attached: only images (PNG, JPEG, GIF, WebP) and text files can.`);
+      continue;
+    }
+    let bytes: Uint8Array;
+    let type = mediaType;
+    try {
+      if (kind === 'image') ({ bytes, mediaType: type } = await fitImage(file, mediaType));
+      else {
+        if (file.size > ATTACHMENT_LIMITS.maxTextBytes) {
+          errors.push(`${file.name} is larger than the ${formatBytes(ATTACHMENT_LIMITS.maxTextBytes)} a text file can be.`);
+          continue;
+        }
+        bytes = new Uint8Array(await file.arrayBuffer());
+        new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+      }
+    } catch {
+      errors.push(kind === 'image' ? `${file.name} could not be read as an image.` : `${file.name} is not UTF-8 text.`);
+      continue;
+    }
+    if (bytes.length === 0) {
+      errors.push(`${file.name} is empty.`);
+      continue;
+    }
+    if (total + bytes.length > ATTACHMENT_LIMITS.maxTotalBytes) {
+      errors.push(`${file.name} (${formatBytes(bytes.length)}) does not fit: a message can carry up to ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)} of files.`);
+      continue;
+    }
+    total += bytes.length;
+    const data = toBase64(bytes);
+    added.push({
+      key: `${Date.now()}-${Math.random().toString(36).slice(2)}`,
+      name: hasPathOrControlCharacter(file.name) ? Array.from(file.name, (c) => (hasPathOrControlCharacter(c) ? '_' : c)).join('').slice(0, 255) : file.name.slice(0, 255) || 'file',
+      mediaType: type,
+      data,
+      size: bytes.length,
+      preview: kind === 'image' ? `data:${type};base64,${data}` : null,
+    });
+  }
+  return { added, errors };
+}

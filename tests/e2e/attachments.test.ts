@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { waitFor } from '../support/index.js';
+import { assertAccessible, connectionState, launchBrowser, SCHEMES, sendMessage, sidewaysOverflow, startApp, WIDTHS } from './support/app.js';
+
+/** A real 1×1 PNG. */
+const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+const NOTES = '# Notes\n\n- milk\n- bread\n';
+
+type AnthropicBody = { messages: { role: string; content: string | { type: string; source?: { media_type?: string; data?: string }; title?: string; text?: string }[] }[] };
+
+const chips = (page: Page) => page.getByTestId('composer-attachment');
+
+/** The last model request whose newest message is the user's, starting with `text` (memory extraction and model lists also reach the server). */
+function requestFor(requests: readonly { path: string; body: unknown }[], text: string): AnthropicBody['messages'][number] {
+  const found = requests
+    .filter((r) => r.path === '/v1/messages')
+    .map((r) => (r.body as AnthropicBody).messages.at(-1)!)
+    .filter((m) => m.role === 'user' && Array.isArray(m.content) && m.content[0]?.type === 'text' && m.content[0].text === text)
+    .at(-1);
+  assert.ok(found, `a model request for "${text}"`);
+  return found;
+}
+
+/** Drops files made in the page on the composer, as a file manager would. */
+async function dropOnComposer(page: Page, files: { name: string; type: string; text: string }[]): Promise<void> {
+  await page.evaluate(`(() => {
+    const dt = new DataTransfer();
+    for (const f of ${JSON.stringify(files)}) dt.items.add(new File([f.text], f.name, { type: f.type }));
+    const target = document.querySelector('[data-testid="composer"]');
+    target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  })()`);
+}
+
+/** Pastes a large PNG drawn in the page (a screenshot, say) into the composer's text box. */
+async function pasteLargeImage(page: Page, width: number, height: number): Promise<void> {
+  await page.evaluate(`(async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = ${width};
+    canvas.height = ${height};
+    const g = canvas.getContext('2d');
+    for (let i = 0; i < 400; i++) {
+      g.fillStyle = 'hsl(' + (i * 37) % 360 + ', 70%, 50%)';
+      g.fillRect((i * 97) % ${width}, (i * 61) % ${height}, 180, 120);
+    }
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+    const dt = new DataTransfer();
+    dt.items.add(new File([blob], 'screenshot.png', { type: 'image/png' }));
+    document.querySelector('[data-testid="composer-input"]').dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+  })()`);
+}
+
+describe('attachments: files picked, dropped or pasted into the composer go to the model and stay with the message', () => {
+  let browser: Browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test('an image from the picker, a text file dropped and a large screenshot pasted show in the composer, reach the model as image and document blocks, and show again after a reload', async () => {
+    const app = await startApp(browser, { viewport: { width: 1280, height: 820 } });
+    try {
+      await app.open();
+      const page = app.page;
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.getByTestId('attach-button').click()]);
+      await chooser.setFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
+      await chips(page).filter({ hasText: 'pixel.png' }).waitFor();
+      await dropOnComposer(page, [{ name: 'notes.md', type: '', text: NOTES }]);
+      await chips(page).filter({ hasText: 'notes.md' }).waitFor();
+      await pasteLargeImage(page, 3000, 2000);
+      await chips(page).filter({ hasText: 'screenshot.png' }).waitFor();
+      assert.equal(await chips(page).count(), 3);
+      assert.equal(await chips(page).filter({ hasText: 'pixel.png' }).locator('img').count(), 1, 'an image shows a thumbnail');
+      await assertAccessible(page, 'the composer with attachments');
+      await app.screenshot('attachments-composer');
+
+      // A file the models cannot take is refused in words, and what was attached stays.
+      await page.getByTestId('attach-input').setInputFiles({ name: 'movie.mp4', mimeType: 'video/mp4', buffer: Buffer.from('not really a movie') });
+      await page.getByTestId('attach-error').filter({ hasText: 'movie.mp4 cannot be attached: only images (PNG, JPEG, GIF, WebP) and text files can.' }).waitFor();
+      await page.getByTestId('attach-input').setInputFiles({ name: 'huge.log', mimeType: 'text/plain', buffer: Buffer.alloc(300 * 1024, 'a') });
+      await page.getByTestId('attach-error').filter({ hasText: 'huge.log is larger than the 256 KB a text file can be.' }).waitFor();
+      assert.equal(await chips(page).count(), 3);
+      await assertAccessible(page, 'the composer with an attachment error');
+
+      // Removing a chip takes the file off the message.
+      await page.getByRole('button', { name: 'Remove screenshot.png' }).click();
+      assert.equal(await chips(page).count(), 2);
+      await pasteLargeImage(page, 3000, 2000);
+      await chips(page).filter({ hasText: 'screenshot.png' }).waitFor();
+
+      app.anthropic.script({ kind: 'stream', chunks: ['A pixel, a list and a screenshot.'] });
+      await sendMessage(page, 'what are these?');
+      await page.locator('[data-role="assistant"][data-status="done"]').waitFor();
+      assert.equal(await chips(page).count(), 0, 'the composer is empty after sending');
+
+      const sent = requestFor(app.anthropic.requests, 'what are these?');
+      assert.ok(Array.isArray(sent.content));
+      assert.deepEqual(
+        sent.content.map((b) => [b.type, b.source?.media_type ?? '', b.title ?? '']),
+        [
+          ['text', '', ''],
+          ['image', 'image/png', ''],
+          ['document', 'text/plain', 'notes.md'],
+          ['image', 'image/jpeg', ''],
+        ],
+      );
+      assert.equal(sent.content[1].source?.data, PNG, 'the small image goes as it is');
+      assert.equal((sent.content[2] as { source: { data: string } }).source.data, NOTES);
+      // The 3000×2000 screenshot was shrunk to the models' 1568 px before it was sent.
+      const jpeg = Buffer.from(sent.content[3].source!.data!, 'base64');
+      const size = await page.evaluate(`(async () => {
+        const img = new Image();
+        img.src = 'data:image/jpeg;base64,${jpeg.toString('base64')}';
+        await img.decode();
+        return [img.naturalWidth, img.naturalHeight];
+      })()`);
+      assert.deepEqual(size, [1568, 1045]);
+
+      const shown = async () => {
+        const row = page.locator('[data-testid="timeline-row"][data-role="user"]').last();
+        await row.getByTestId('message-attachment-image').nth(1).waitFor();
+        const names = await row.getByTestId('message-attachment').evaluateAll((els) => els.map((el) => el.getAttribute('data-name')));
+        assert.deepEqual(names, ['pixel.png', 'notes.md', 'screenshot.png']);
+        await waitFor(async () => (await row.getByTestId('message-attachment-image').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)) === 1, 'the sent image to show');
+      };
+      await shown();
+      await assertAccessible(page, 'a sent message with attachments');
+      await app.screenshot('attachments-sent');
+      await page.reload();
+      await connectionState(page, 'open');
+      await shown();
+
+      // Regenerate asks again with the same files.
+      app.anthropic.script({ kind: 'stream', chunks: ['Again: a pixel, a list and a screenshot.'] });
+      await page.getByTestId('regenerate').first().click();
+      await page.locator('[data-role="assistant"][data-status="done"]').filter({ hasText: 'Again: a pixel' }).waitFor();
+      const again = requestFor(app.anthropic.requests, 'what are these?');
+      assert.notEqual(again, sent, 'a second request');
+      assert.ok(Array.isArray(again.content));
+      assert.deepEqual(again.content.map((b) => b.type), ['text', 'image', 'document', 'image']);
+      assert.equal(again.content[1].source?.data, PNG);
+    } finally {
+      await app.close();
+    }
+  });
+
+  for (const scheme of SCHEMES) {
+    for (const width of WIDTHS) {
+      test(`attachments fit and read well at ${width} px (${scheme})`, async () => {
+        const app = await startApp(browser, { colorScheme: scheme, viewport: { width, height: 760 } });
+        try {
+          await app.open();
+          await dropOnComposer(app.page, [
+            { name: 'a-file-with-a-rather-long-name-that-must-not-widen-the-window.md', type: 'text/markdown', text: NOTES },
+            { name: 'data.json', type: 'application/json', text: '{"a":1}' },
+          ]);
+          await app.page.getByTestId('attach-input').setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
+          await chips(app.page).nth(2).waitFor();
+          assert.deepEqual(await sidewaysOverflow(app.page), [], 'the chips fit');
+          await assertAccessible(app.page, `the composer with attachments at ${width} px (${scheme})`);
+          app.anthropic.script({ kind: 'stream', chunks: ['Read them.'] });
+          await sendMessage(app.page, 'read these');
+          await app.page.locator('[data-role="assistant"][data-status="done"]').waitFor();
+          await app.page.getByTestId('message-attachment-image').waitFor();
+          assert.deepEqual(await sidewaysOverflow(app.page), [], 'the sent files fit');
+          await assertAccessible(app.page, `a sent message with attachments at ${width} px (${scheme})`);
+          await app.screenshot(`attachments-${width}-${scheme}`);
+        } finally {
+          await app.close();
+        }
+      });
+    }
+  }
+});
