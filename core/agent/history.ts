@@ -61,8 +61,18 @@ function withAttachments(text: string, files: NonNullable<MessageItem['attachmen
   return blocks;
 }
 
+/**
+ * Two neighbouring messages of one role as one. The blank line between them goes into a text block
+ * that has words: the Messages API refuses a text block of whitespace alone.
+ */
 function join(a: string | ContentBlock[], b: string | ContentBlock[]): string | ContentBlock[] {
   if (typeof a === 'string' && typeof b === 'string') return `${a}\n\n${b}`;
   const blocks = (c: string | ContentBlock[]): ContentBlock[] => (typeof c === 'string' ? [{ type: 'text', text: c }] : c);
-  return [...blocks(a), { type: 'text', text: '\n\n' }, ...blocks(b)];
+  const left = blocks(a);
+  const right = blocks(b);
+  const last = left.at(-1);
+  if (last?.type === 'text') return [...left.slice(0, -1), { ...last, text: `${last.text}\n\n` }, ...right];
+  const first = right[0];
+  if (first?.type === 'text') return [...left, { ...first, text: `\n\n${first.text}` }, ...right.slice(1)];
+  return [...left, ...right];
 }

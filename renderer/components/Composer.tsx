@@ -50,7 +50,7 @@ export function Composer() {
     setSending(true);
     setError(null);
     try {
-      await sendChat(text, model, files.map(({ name, mediaType, data }) => ({ name, mediaType, data })));
+      await sendChat(text, { model, attachments: files.map(({ name, mediaType, data }) => ({ name, mediaType, data })) });
       setDraft('');
       setFiles([]);
       setFileErrors([]);

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { CommandResult } from '../../core/contract/index.js';
 import { describeError } from '../store/errors.js';
-import { useApp, useClient } from '../store/context.js';
+import { useApp, useAppStore, useClient } from '../store/context.js';
+import { messageToAskAgain } from './ReplyActions.js';
 
 type Models = CommandResult<'providers.status'>['models'];
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -14,7 +15,8 @@ export function CooldownNotice({ runId }: { runId: string | null }) {
   const client = useClient();
   const version = useApp((s) => s.settingsVersion);
   const resend = useApp((s) => s.sendChat);
-  const question = useApp((s) => (runId ? s.timelineItems.find((i) => i.kind === 'message' && i.role === 'user' && i.runId === runId) : undefined));
+  const store = useAppStore();
+  const hasQuestion = useApp((s) => (runId ? s.timelineItems.some((i) => i.kind === 'message' && i.role === 'user' && i.runId === runId) : false));
   const [models, setModels] = useState<Models | null>(null);
   const [state, setState] = useState<'idle' | 'trying' | 'sent' | string>('idle');
   useEffect(() => {
@@ -32,7 +34,9 @@ export function CooldownNotice({ runId }: { runId: string | null }) {
     setState('trying');
     try {
       await client.call('providers.tryNow', {});
-      if (question && question.kind === 'message') await resend(question.text);
+      // The message of that turn goes again as it was: with the result it replied to and its files.
+      const asked = runId ? await messageToAskAgain(client, store.getState().timelineItems, runId) : undefined;
+      if (asked) await resend(asked.text, asked.options);
       setState('sent');
     } catch (err) {
       setState(`Not sent: ${describeError(err)}`);
@@ -59,7 +63,7 @@ export function CooldownNotice({ runId }: { runId: string | null }) {
         <span className="muted">Sent again.</span>
       ) : (
         <button type="button" className="primary" disabled={state === 'trying'} onClick={() => void tryNow()} data-testid="cooldown-try-now">
-          {question ? 'Try now' : 'Try the model now'}
+          {hasQuestion ? 'Try now' : 'Try the model now'}
         </button>
       )}
       {state !== 'idle' && state !== 'trying' && state !== 'sent' ? <span className="inline-error">{state}</span> : null}

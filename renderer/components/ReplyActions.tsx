@@ -1,7 +1,8 @@
 import { useId, useState } from 'react';
-import type { CommandResult, TimelineItem } from '../../core/contract/index.js';
+import type { Client, CommandResult, MessageItem, TimelineItem } from '../../core/contract/index.js';
 import { describeError } from '../store/errors.js';
 import { useApp, useAppStore, useClient } from '../store/context.js';
+import type { SendOptions } from '../store/runs.js';
 
 type RunUsage = CommandResult<'runs.show'>['usage'];
 
@@ -20,6 +21,17 @@ export function questionOf(items: readonly TimelineItem[], runId: string): strin
     questionsByTimeline.set(items, index);
   }
   return index.get(runId);
+}
+
+/**
+ * The message that started a run, as it is sent again (Regenerate, Retry, Try now): its text, the
+ * result it replied to, and its files, read back from the core. Undefined when it is not loaded.
+ */
+export async function messageToAskAgain(client: Client, items: readonly TimelineItem[], runId: string): Promise<{ text: string; options: SendOptions } | undefined> {
+  const asked = items.find((i): i is MessageItem => i.kind === 'message' && i.role === 'user' && i.runId === runId);
+  if (!asked) return undefined;
+  const attachments = await Promise.all((asked.attachments ?? []).map((f) => client.call('attachments.get', { id: f.id }).then(({ name, mediaType, data }) => ({ name, mediaType, data }))));
+  return { text: asked.text, options: { replyTo: asked.replyTo ?? null, attachments } };
 }
 
 /**
@@ -108,15 +120,13 @@ export function RegenerateButton({ runId, failed }: { runId: string; failed: boo
         aria-label={failed ? 'Retry: ask this again' : 'Regenerate: ask this again'}
         onClick={async () => {
           const { timelineItems, composerModel } = store.getState();
-          const question = questionOf(timelineItems, runId);
-          if (question === undefined) return setState('The message of this turn is not loaded; scroll up to it and try again.');
+          if (questionOf(timelineItems, runId) === undefined) return setState('The message of this turn is not loaded; scroll up to it and try again.');
           setState('sending');
           try {
-            // The files sent with the question go again too.
-            const asked = timelineItems.find((i) => i.kind === 'message' && i.role === 'user' && i.runId === runId);
-            const files = asked?.kind === 'message' ? (asked.attachments ?? []) : [];
-            const attachments = await Promise.all(files.map((f) => client.call('attachments.get', { id: f.id }).then(({ name, mediaType, data }) => ({ name, mediaType, data }))));
-            await sendChat(question, composerModel, attachments);
+            // The result it replied to and the files sent with it go again too.
+            const asked = await messageToAskAgain(client, timelineItems, runId);
+            if (!asked) return setState('The message of this turn is not loaded; scroll up to it and try again.');
+            await sendChat(asked.text, { ...asked.options, model: composerModel });
             setState('idle');
           } catch (err) {
             setState(`Not sent: ${describeError(err)}`);

@@ -11,6 +11,12 @@ export interface ActiveRun {
   createdAt: number;
 }
 
+export interface SendOptions {
+  model?: string | null;
+  attachments?: AttachmentInput[];
+  replyTo?: string | null;
+}
+
 export interface RunsSlice {
   /** Runs not yet done, failed or cancelled, by id. */
   activeRuns: Record<string, ActiveRun>;
@@ -18,9 +24,13 @@ export interface RunsSlice {
   cancelling: Record<string, true>;
   runsError: string | null;
   loadActiveRuns(): Promise<void>;
-  /** Sends a chat message; rejects with a readable error so the composer can keep the draft. */
-  /** Sends a message; `model` (`provider:model`) answers this message only, else the default; it replies to the result chosen (`replyTo`), if any; `attachments` go with it. */
-  sendChat(text: string, model?: string | null, attachments?: AttachmentInput[]): Promise<void>;
+  /**
+   * Sends a message; rejects with a readable error so the composer can keep the draft. `model`
+   * (`provider:model`) answers this message only, else the default; `attachments` go with it. It
+   * replies to `replyTo` when given (a result's item id, or null for none), else to the result chosen
+   * in the composer, if any.
+   */
+  sendChat(text: string, options?: SendOptions): Promise<void>;
   cancelRun(runId: string): Promise<void>;
   applyRunEvents(events: readonly AppEvent[]): void;
 }
@@ -48,15 +58,18 @@ export const createRunsSlice: SliceCreator<RunsSlice> = (set, get, client) => ({
     set({ activeRuns });
   },
 
-  async sendChat(text, model, attachments) {
+  async sendChat(text, { model, attachments, replyTo: given } = {}) {
     // A message sent while a result is chosen replies to it: that result enters the chat's context.
-    const replyTo = get().replyTo;
+    // A message asked again (Regenerate, Retry, Try now) replies to what the original replied to,
+    // and leaves the composer's choice alone.
+    const chosen = given === undefined ? get().replyTo : null;
+    const replyTo = given === undefined ? chosen?.itemId : given;
     try {
-      await client.call('chat.send', { text, ...(model ? { model } : {}), ...(replyTo ? { replyTo: replyTo.itemId } : {}), ...(attachments?.length ? { attachments } : {}) });
+      await client.call('chat.send', { text, ...(model ? { model } : {}), ...(replyTo ? { replyTo } : {}), ...(attachments?.length ? { attachments } : {}) });
     } catch (err) {
       throw new Error(describeError(err));
     }
-    if (get().replyTo?.itemId === replyTo?.itemId) get().setReplyTo(null);
+    if (chosen && get().replyTo?.itemId === chosen.itemId) get().setReplyTo(null);
   },
 
   async cancelRun(runId) {

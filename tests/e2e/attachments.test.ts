@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { waitFor } from '../support/index.js';
-import { assertAccessible, connectionState, launchBrowser, SCHEMES, sendMessage, sidewaysOverflow, startApp, WIDTHS } from './support/app.js';
+import { assertAccessible, assistantRows, connectionState, launchBrowser, SCHEMES, sendMessage, sidewaysOverflow, startApp, WIDTHS } from './support/app.js';
 
 /** A real 1×1 PNG. */
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
@@ -147,6 +147,97 @@ describe('attachments: files picked, dropped or pasted into the composer go to t
       await app.close();
     }
   });
+
+  for (const width of WIDTHS) {
+    test(`at ${width} px: a reply to a result with files shows both, after a reload too; Regenerate and Retry ask again with the same result and files and leave the composer's choice alone`, async () => {
+      const app = await startApp(browser, { viewport: { width, height: 820 } });
+      try {
+        const page = app.page;
+        app.anthropic.script({ kind: 'stream', chunks: ['Inbox: the bank wrote about the MORTGAGE-RATE.'] });
+        await app.open();
+        const schedule = await app.host.core.gateway.call('schedules.add', { name: 'Inbox check', spec: { kind: 'interval', everySeconds: 3600 }, prompt: 'SCHEDULED: check my inbox' });
+        const { runId } = await app.host.core.gateway.call('schedules.runNow', { scheduleId: schedule.id });
+        const result = page.locator(`[data-testid="timeline-row"][data-kind="run_result"][data-run-id="${runId}"]`);
+        await result.getByTestId('result-summary').getByText('MORTGAGE-RATE').waitFor();
+
+        await result.getByTestId('result-reply').click();
+        await page.getByTestId('replying-to').getByText('Inbox check').waitFor();
+        await page.getByTestId('attach-input').setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: Buffer.from(PNG, 'base64') });
+        await dropOnComposer(page, [{ name: 'notes.md', type: 'text/markdown', text: NOTES }]);
+        await chips(page).nth(1).waitFor();
+        app.anthropic.script({ kind: 'stream', chunks: ['The rate and your notes agree.'] });
+        await sendMessage(page, 'does this match?');
+        await assistantRows(page).filter({ hasText: 'The rate and your notes agree.' }).waitFor();
+        await page.getByTestId('replying-to').waitFor({ state: 'detached' });
+
+        /** The model requests for "does this match?": each carries the result before the text, then the two files. */
+        const asked = () => {
+          const found = app.anthropic.requests
+            .filter((r) => r.path === '/v1/messages')
+            .map((r) => (r.body as AnthropicBody).messages.at(-1)!)
+            .filter((m) => m.role === 'user' && JSON.stringify(m.content).includes('does this match?'));
+          for (const m of found) {
+            assert.ok(Array.isArray(m.content));
+            // A retry after a failed reply joins both tries into one user turn: a group of three each.
+            assert.ok(m.content.length % 3 === 0, `groups of text, image and document, not ${m.content.map((b) => b.type).join(', ')}`);
+            for (let i = 0; i < m.content.length; i += 3) {
+              assert.deepEqual(m.content.slice(i, i + 3).map((b) => b.type), ['text', 'image', 'document']);
+              assert.match(m.content[i].text!, /^(\n\n)?\[In reply to the result of the scheduled task "Inbox check"[^\n]*\nInbox: the bank wrote about the MORTGAGE-RATE\.\n\[End of that result\.\]\n\ndoes this match\?$/);
+              assert.equal(m.content[i + 1].source?.data, PNG);
+              assert.equal(m.content[i + 2].source?.data, NOTES);
+            }
+          }
+          return found.length;
+        };
+        assert.equal(asked(), 1);
+
+        const sentRows = page.locator('[data-testid="timeline-row"][data-role="user"]').filter({ hasText: 'does this match?' });
+        const shown = async (n: number) => {
+          await waitFor(async () => (await sentRows.count()) === n, `${n} sent messages`);
+          for (let i = 0; i < n; i++) {
+            const row = sentRows.nth(i);
+            await row.getByTestId('message-reply-to').getByText('Inbox check').waitFor();
+            assert.deepEqual(await row.getByTestId('message-attachment').evaluateAll((els) => els.map((el) => el.getAttribute('data-name'))), ['pixel.png', 'notes.md']);
+          }
+        };
+        await shown(1);
+        await assertAccessible(page, `a reply to a result with files at ${width} px`);
+        await page.reload();
+        await connectionState(page, 'open');
+        await shown(1);
+
+        // With another reply chosen in the composer, Regenerate asks again with the original's result
+        // and files, and the composer's choice stays for the next message.
+        await result.getByTestId('result-reply').click();
+        await page.getByTestId('replying-to').getByText('Inbox check').waitFor();
+        app.anthropic.script({ kind: 'stream', chunks: ['Again: they agree.'] });
+        await page.getByTestId('regenerate').last().click();
+        await assistantRows(page).filter({ hasText: 'Again: they agree.' }).waitFor();
+        await shown(2);
+        assert.equal(asked(), 2);
+        await page.getByTestId('replying-to').getByText('Inbox check').waitFor();
+        await page.getByTestId('replying-to-cancel').click();
+        await page.getByTestId('replying-to').waitFor({ state: 'detached' });
+
+        // A reply that failed: Retry asks again with the same result and files, not just the text.
+        app.anthropic.script({ kind: 'error', status: 400, type: 'invalid_request_error', message: 'refused for this test' });
+        await page.getByTestId('regenerate').last().click();
+        const failed = page.locator('[data-testid="timeline-row"][data-kind="error"]');
+        await failed.waitFor();
+        await shown(3);
+        app.anthropic.script({ kind: 'stream', chunks: ['Third time: they agree.'] });
+        const retry = failed.getByTestId('regenerate');
+        assert.equal(await retry.textContent(), 'Retry');
+        await retry.click();
+        await assistantRows(page).filter({ hasText: 'Third time: they agree.' }).waitFor();
+        await shown(4);
+        assert.equal(asked(), 4);
+        assert.deepEqual(await sidewaysOverflow(page), [], 'nothing sideways');
+      } finally {
+        await app.close();
+      }
+    });
+  }
 
   for (const scheme of SCHEMES) {
     for (const width of WIDTHS) {
