@@ -1,12 +1,17 @@
-// `npm run soak [-- --only year,sigkill,fuzz --kills N --frames N --days N --turns N --scheduled N --starts N]`:
+// `npm run soak [-- --only year,sigkill,fuzz,escapes --kills N --frames N --days N --turns N --scheduled N --workers N --backup-days N --starts N]`:
 // a simulated year of use on one data folder at an accelerated clock, random SIGKILLs of the host
-// under load (200), and malformed WebSocket frames (10,000), printed as one JSON document like
+// under load (200), malformed WebSocket frames (10,000), and the escape corpus as tool calls through
+// the real agent loop (bench/soak-escapes.ts), printed as one JSON document like
 // `npm run bench`. It exits 1 when a fault section lost something or the host crashed.
 //
 // Each simulated day: `--turns` chat turns (20) and `--scheduled` scheduled runs (24, an hourly
-// schedule), every fourth chat turn and every scheduled run using a tool, through the real
-// Anthropic SDK against the loopback server; two memories written; the app's own daily retention
-// pass and daily backup (7 kept) running on their timers. Each simulated month records the data
+// schedule), every fourth chat turn and every scheduled run using a tool, `--workers` of the chat
+// turns (2) handing a task to a worker (spawn_worker, the worker reads a file and returns its
+// envelope), through the real Anthropic SDK against the loopback server; two memories written; the
+// app's own daily retention pass on its timer, and its daily backup (7 kept) in the last
+// `--backup-days` days (7: a copy costs what the database weighs that day, so a year of them is
+// left out, and these fill the folder). At the end one more copy is timed and restored into an
+// empty folder. Each simulated month records the data
 // folder's size by kind, this process's resident memory and the chat turns' latency; the baselines
 // (the first month's latency and memory, a start on an empty folder) are measured in the same run.
 // At the end: start-up on the year-old folder (in process, and the built host to listening) against
@@ -18,12 +23,14 @@ import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
 import { createCore, type Core } from '../core/app.js';
 import type { Client, StorageReport } from '../core/contract/index.js';
+import { dataPaths, restoreDatabase } from '../core/datadir/index.js';
 import { connectInProcess } from '../core/gateway/inprocess.js';
 import { createMemorySecretStore } from '../core/secrets/index.js';
 import { ManualClock } from '../core/util/clock.js';
 import { AnthropicLoopback } from '../tests/support/anthropic-server.js';
 import type { ScriptedReply } from '../tests/support/script.js';
 import { buildCli, whyRebuild } from '../scripts/build-cli.mjs';
+import { escapes } from './soak-escapes.js';
 import { fuzz, sigkill } from './soak-faults.js';
 import { benchDir, median, metric, nowMs, percentile, round } from './lib.js';
 
@@ -33,7 +40,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const CLI = join(ROOT, 'bin', 'agent-blob.js');
 
 interface Options {
-  /** The sections to run, comma-separated: year, sigkill, fuzz. */
+  /** The sections to run, comma-separated: year, sigkill, fuzz, escapes. */
   only: string;
   /** SIGKILLs of the host under load. */
   kills: number;
@@ -44,24 +51,29 @@ interface Options {
   scheduled: number;
   /** Starts timed at the end, each on the year-old folder and on a fresh one (in process; the spawned host gets half as many, at least one). */
   starts: number;
+  /** Chat turns a day that hand a task to a worker (spawn_worker), out of `turns`. */
+  workers: number;
+  /** The daily backup runs in the last N simulated days (its cost grows with the database; 7 fill its folder). */
+  backupDays: number;
 }
 
 function options(argv: string[]): Options {
-  const out: Options = { only: 'year,sigkill,fuzz', kills: 200, frames: 10_000, days: 365, turns: 20, scheduled: 24, starts: 5 };
+  const out: Options = { only: 'year,sigkill,fuzz,escapes', kills: 200, frames: 10_000, days: 365, turns: 20, scheduled: 24, starts: 5, workers: 2, backupDays: 7 };
   for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i].replace(/^--/, '') as keyof Options;
-    if (!(flag in out)) throw new Error(`unknown option ${argv[i]} (known: --only year,sigkill,fuzz, --kills N, --frames N, --days N, --turns N, --scheduled N, --starts N)`);
+    const flag = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Options;
+    if (!(flag in out)) throw new Error(`unknown option ${argv[i]} (known: --only year,sigkill,fuzz,escapes, --kills N, --frames N, --days N, --turns N, --scheduled N, --starts N, --workers N, --backup-days N)`);
     if (flag === 'only') {
       out.only = String(argv[++i] ?? '');
-      const unknown = out.only.split(',').filter((s) => !['year', 'sigkill', 'fuzz'].includes(s));
-      if (unknown.length) throw new Error(`--only takes year, sigkill and fuzz, comma-separated (not ${unknown.join(', ')})`);
+      const unknown = out.only.split(',').filter((s) => !['year', 'sigkill', 'fuzz', 'escapes'].includes(s));
+      if (unknown.length) throw new Error(`--only takes year, sigkill, fuzz and escapes, comma-separated (not ${unknown.join(', ')})`);
       continue;
     }
     const value = Number(argv[++i]);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${flag} needs a whole number of 1 or more`);
+    if (!Number.isInteger(value) || value < (flag === 'workers' || flag === 'backupDays' ? 0 : 1)) throw new Error(`--${argv[i - 1].replace(/^--/, '')} needs a whole number of ${flag === 'workers' || flag === 'backupDays' ? 0 : 1} or more`);
     out[flag] = value;
   }
   if (out.scheduled > 24) throw new Error('--scheduled is at most 24 (one schedule, at most hourly)');
+  if (out.workers > out.turns) throw new Error('--workers is at most --turns (a worker turn is one of the chat turns)');
   return out;
 }
 
@@ -69,22 +81,36 @@ const REPLY =
   'Here is what I found. The notes say the quarterly report is due on Friday, the dentist moved to Thursday afternoons, and the plants need water twice a week. ' +
   'I kept the list short; ask me for more detail on any of it.';
 
-/** Answers from the request: a tool call when the prompt asks for one (and no tool result is there yet), else a streamed reply. */
+/** The reply in a few large SSE chunks: the soak measures the app, not the parsing of many small ones. */
+function chunked(text: string, pieces = 4): string[] {
+  const size = Math.ceil(text.length / pieces);
+  return Array.from({ length: pieces }, (_, i) => text.slice(i * size, (i + 1) * size)).filter(Boolean);
+}
+
+/**
+ * Answers from the request: a tool call when the prompt asks for one (and no tool result is there
+ * yet), else a streamed reply. A worker (its system prompt says so) ends with its result envelope.
+ */
 function responder(body: unknown): ScriptedReply {
-  const messages = ((body as { messages?: { role: string; content: unknown }[] } | null)?.messages ?? []) as { role: string; content: unknown }[];
+  const request = (body ?? {}) as { system?: unknown; messages?: { role: string; content: unknown }[] };
+  const messages = request.messages ?? [];
   const last = messages[messages.length - 1];
   const lastText = typeof last?.content === 'string' ? last.content : Array.isArray(last?.content) ? JSON.stringify(last.content) : '';
   const usage = { input: Math.min(150_000, Math.round(JSON.stringify(body).length / 4)), output: 60 };
+  const worker = JSON.stringify(request.system ?? '').includes('You are a worker');
   if (!lastText.includes('tool_result')) {
+    if (lastText.includes('[worker]')) return { kind: 'stream', chunks: ['Asking a researcher.'], toolCalls: [{ name: 'spawn_worker', arguments: { role: 'researcher', task: `[read] ${lastText.replace('[worker] ', '')} Read notes.txt and summarise it.` } }], usage };
     if (lastText.includes('[read]')) return { kind: 'stream', toolCalls: [{ name: 'read_text', arguments: { path: 'notes.txt' } }], usage };
     if (lastText.includes('[time]')) return { kind: 'stream', toolCalls: [{ name: 'current_time', arguments: {} }], usage };
   }
-  const chunks: string[] = [];
-  for (let i = 0; i < REPLY.length; i += 24) chunks.push(REPLY.slice(i, i + 24));
-  return { kind: 'stream', chunks, usage };
+  if (worker) return { kind: 'stream', chunks: chunked(JSON.stringify({ summary: REPLY, artifacts: [{ name: 'digest.md', type: 'text/markdown', content: `# Digest\n\n${REPLY}` }] })), usage };
+  return { kind: 'stream', chunks: chunked(REPLY), usage };
 }
 
 let stalls = 0;
+
+/** Ctrl-C (or SIGTERM) ends the year at the end of the current simulated day, and the report covers the days done. */
+let stopRequested = false;
 
 /**
  * Waits until the core is idle. A run that waits on the clock (a provider's retry backoff, a
@@ -113,6 +139,9 @@ function openCore(dataDir: string, clock: ManualClock, anthropicUrl: string): { 
     timeZone: 'UTC',
     bundledSkillsDir: null,
     deltaWindowMs: 16,
+    // The scheduler's heartbeat (30 s) is there to notice a machine that slept or a clock that was
+    // set; this clock does neither, and at this pace the heartbeat alone would be 2,880 wakes a day.
+    schedulerOptions: { maxSleepMs: HOUR },
   });
   return { core, client: connectInProcess(core.gateway) };
 }
@@ -129,6 +158,9 @@ interface Month {
   heapMb: number;
   turnP50Ms: number;
   turnP95Ms: number;
+  /** Chat turns that handed a task to a worker, until the worker's result came back and the turn ended. */
+  workerTurnP50Ms: number | null;
+  workerTurnP95Ms: number | null;
   scheduledRuns: number;
   /** The largest tables and indexes, MB. */
   largest: Record<string, number>;
@@ -144,15 +176,23 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
     mkdirSync(join(dir.path, 'workspace'), { recursive: true });
     writeFileSync(join(dir.path, 'workspace', 'notes.txt'), 'quarterly report Friday; dentist Thursday afternoons; water the plants twice a week\n'.repeat(20));
     let { core, client } = openCore(dir.path, clock, anthropic.url);
-    await client.call('maintenance.backups.update', { daily: true, keep: 7 });
+    // The person lets the assistant hand tasks to workers (otherwise each spawn_worker would ask).
+    await client.call('permissions.rules.add', { effect: 'allow', capability: 'worker.spawn', pattern: '*' });
     await client.call('schedules.add', { name: 'hourly digest', prompt: '[read] Write the hourly digest of my notes.', spec: { kind: 'interval', everySeconds: Math.round((24 / opts.scheduled) * 3600) } });
 
     const started = nowMs();
     let turns: number[] = [];
+    let workerTurns: number[] = [];
     let turnNo = 0;
+    let daysDone = 0;
+    // The worker turns of a day: `workers` of its `turns`, spread evenly (with 20 and 2, the 10th and the 20th).
+    const isWorkerTurn = (j: number) => Math.floor((j * opts.workers) / opts.turns) !== Math.floor(((j + 1) * opts.workers) / opts.turns);
+    const backupFrom = opts.days - opts.backupDays + 1;
     // Chat turns spread over the waking hours (7:00 to 22:59), the rest of the day only schedules.
     const turnHours = Array.from({ length: opts.turns }, (_, i) => 7 + Math.floor((i * 16) / opts.turns));
     for (let day = 1; day <= opts.days; day++) {
+      if (opts.backupDays > 0 && day === Math.max(1, backupFrom)) await client.call('maintenance.backups.update', { daily: true, keep: 7 });
+      let j = 0;
       for (let hour = 0; hour < 24; hour++) {
         clock.advance(HOUR);
         await settle(core, clock);
@@ -160,16 +200,18 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
         anthropic.requests.length = 0;
         for (const h of turnHours) {
           if (h !== hour) continue;
-          const kind = turnNo % 4 === 0 ? '[read] ' : turnNo % 4 === 2 ? '[time] ' : '';
+          const toWorker = isWorkerTurn(j++);
+          const kind = toWorker ? '[worker] ' : turnNo % 4 === 0 ? '[read] ' : turnNo % 4 === 2 ? '[time] ' : '';
           const t0 = nowMs();
           await client.call('chat.send', { text: `${kind}Day ${day}, question ${turnNo}: what is on my list, and what should I do first?` });
           await settle(core, clock);
-          turns.push(nowMs() - t0);
+          (toWorker ? workerTurns : turns).push(nowMs() - t0);
           turnNo++;
         }
         if (hour === 12 || hour === 20) await client.call('memory.add', { area: 'main', text: `Day ${day} at ${hour}:00: note number ${day * 2 + (hour === 20 ? 1 : 0)} about errand ${(day * 7 + hour) % 97}` });
       }
-      if (day % 30 === 0 || day === opts.days) {
+      const last = day === opts.days || stopRequested;
+      if (day % 30 === 0 || last) {
         const report = await client.call('maintenance.report', {});
         const memory = process.memoryUsage();
         const ran = core.runs.list(1_000_000).filter((r) => r.kind === 'schedule').length;
@@ -181,18 +223,32 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
           heapMb: round(memory.heapUsed / MB),
           turnP50Ms: round(percentile(turns, 50)),
           turnP95Ms: round(percentile(turns, 95)),
+          workerTurnP50Ms: workerTurns.length ? round(percentile(workerTurns, 50)) : null,
+          workerTurnP95Ms: workerTurns.length ? round(percentile(workerTurns, 95)) : null,
           scheduledRuns: ran,
           largest: Object.fromEntries(report.tables.slice(0, 6).map((t) => [t.name, round(t.bytes / MB)])),
         });
         turns = [];
+        workerTurns = [];
         process.stderr.write(`soak: day ${day}, ${months[months.length - 1].databaseMb} MB database, ${months[months.length - 1].rssMb} MB RSS, ${round((nowMs() - started) / 1000)} s\n`);
       }
+      daysDone = day;
+      if (last) break;
     }
     const runs = core.runs.list(1_000_000);
     const notDone = runs.filter((r) => r.status !== 'done').length;
+    const workerRuns = runs.filter((r) => r.kind === 'worker');
+    const workerResults = (core.db.prepare("SELECT COUNT(*) AS n FROM events WHERE type = 'worker.result'").get() as { n: number }).n;
     const integrity = String(core.db.pragma('integrity_check', { simple: true }));
+    // One more copy, timed, with the year's database; then the newest copy restored into an empty folder.
+    const backupsKept = await client.call('maintenance.backups', {});
+    const b0 = nowMs();
+    const copy = await client.call('maintenance.backups.now', {});
+    const backupMs = nowMs() - b0;
+    const head = core.log.head();
     client.close();
     await core.close();
+    const restored = await restoreCheck(copy.made.path, clock, anthropic.url);
 
     // Start-up on the year-old folder against a fresh one, in process (open, migrate, recover, first answer).
     const startYear: number[] = [];
@@ -230,10 +286,11 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
     const last = months[months.length - 1];
     const databaseMb = last.databaseMb + last.walMb;
     return {
-      simulated: { days: opts.days, chatTurns: turnNo, clockMovedForAStalledRun: stalls, scheduledRuns: last.scheduledRuns, runsNotDone: notDone, memoriesWritten: opts.days * 2, wallSeconds: round((nowMs() - started) / 1000) },
+      simulated: { days: daysDone, ...(daysDone < opts.days ? { stoppedEarly: `asked for ${opts.days} days; stopped by a signal after ${daysDone}` } : {}), chatTurns: turnNo, workerRuns: workerRuns.length, workerRunsDone: workerRuns.filter((r) => r.status === 'done').length, workerResults, clockMovedForAStalledRun: stalls, scheduledRuns: last.scheduledRuns, runsNotDone: notDone, memoriesWritten: daysDone * 2, wallSeconds: round((nowMs() - started) / 1000) },
       database_and_wal_mb: metric(databaseMb, 'MB', { baseline: { value: first.databaseMb + first.walMb, what: `after the first ${first.day} days` }, target: '< 256 MB after a year', met: databaseMb < 256 }),
       data_folder_mb: metric(last.folderMb, 'MB', { baseline: { value: first.folderMb, what: `after the first ${first.day} days` } }),
-      backups_mb: metric(last.backupsMb, 'MB', { baseline: { value: databaseMb, what: 'one database (7 daily copies are kept)' } }),
+      backups_mb: metric(round(backupsKept.bytes / MB), 'MB', { baseline: { value: databaseMb, what: `one database and its WAL (${backupsKept.files.length} daily copies kept)` }, target: '< 2x one database for 7 daily copies', met: backupsKept.files.length ? backupsKept.bytes / MB < 2 * databaseMb : null }),
+      backup_copy: { mb: round(copy.made.bytes / MB), ms: round(backupMs), restoredIntoEmptyFolder: restored, eventsInDatabase: head },
       chat_turn_p50_last_month_ms: metric(last.turnP50Ms, 'ms', { baseline: { value: first.turnP50Ms, what: 'first month p50' }, target: '<= 2x the first month', met: last.turnP50Ms <= 2 * first.turnP50Ms }),
       chat_turn_p95_last_month_ms: metric(last.turnP95Ms, 'ms', { baseline: { value: first.turnP95Ms, what: 'first month p95' }, target: '<= 2x the first month', met: last.turnP95Ms <= 2 * first.turnP95Ms }),
       rss_end_mb: metric(last.rssMb, 'MB', { baseline: { value: first.rssMb, what: 'after the first month' }, target: '< first month + 150 MB', met: last.rssMb < first.rssMb + 150 }),
@@ -246,6 +303,26 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
   } finally {
     await anthropic.close();
     dir.cleanup();
+  }
+}
+
+/** Restores `file` into an empty data folder, opens the app on it, and says what it holds. */
+async function restoreCheck(file: string, clock: ManualClock, anthropicUrl: string): Promise<Record<string, unknown>> {
+  const fresh = benchDir('agent-blob-soak-restore-');
+  try {
+    const t0 = nowMs();
+    const result = await restoreDatabase(dataPaths(fresh.path), file, clock.now());
+    const ms = nowMs() - t0;
+    const { core, client } = openCore(fresh.path, clock, anthropicUrl);
+    try {
+      const page = await client.call('timeline.list', { limit: 5 });
+      return { ms: round(ms), mb: round(result.bytes / MB), head: result.head, integrity: String(core.db.pragma('quick_check', { simple: true })), timelineItems: page.items.length };
+    } finally {
+      client.close();
+      await core.close();
+    }
+  } finally {
+    fresh.cleanup();
   }
 }
 
@@ -296,6 +373,13 @@ function hostToListening(dataDir: string): Promise<number> {
 }
 
 const opts = options(process.argv.slice(2));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    stopRequested = true;
+    process.stderr.write(`soak: ${signal}: the year stops at the end of this simulated day and reports; again to quit at once\n`);
+    process.once(signal, () => process.exit(130));
+  });
+}
 const report: Record<string, unknown> = {
   startedAt: new Date().toISOString(),
   node: process.version,
@@ -306,7 +390,7 @@ const report: Record<string, unknown> = {
 };
 let failed = false;
 const t0 = nowMs();
-const sections: Record<string, () => Promise<Record<string, unknown>>> = { year: () => year(opts), sigkill: () => sigkill(opts.kills), fuzz: () => fuzz(opts.frames) };
+const sections: Record<string, () => Promise<Record<string, unknown>>> = { year: () => year(opts), sigkill: () => sigkill(opts.kills), fuzz: () => fuzz(opts.frames), escapes: () => escapes() };
 const missed: string[] = [];
 for (const name of opts.only.split(',')) {
   try {
@@ -327,6 +411,10 @@ const must: [string, string, (v: unknown) => boolean][] = [
   ['fuzz', 'crashes', (v) => v === 0],
   ['fuzz', 'silentDrops', (v) => v === 0],
   ['fuzz', 'servedAfterwards', (v) => v === true],
+  ['escapes', 'executed', (v) => v === 0],
+  ['escapes', 'outsideChanged', (v) => v === false],
+  ['escapes', 'markerFilesOutside', (v) => v === 0],
+  ['escapes', 'loopbackServerHits', (v) => v === 0],
 ];
 for (const [section, key, ok] of must) {
   const result = report[section] as Record<string, unknown> | undefined;

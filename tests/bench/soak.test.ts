@@ -22,7 +22,7 @@ interface Metric {
 }
 
 describe('the soak', () => {
-  it('runs two simulated days (chat turns with tools, scheduled runs, memories, pruning, daily backups), two SIGKILLs under load and 200 malformed frames, and reports each figure', async () => {
+  it('runs two simulated days (chat turns with tools and workers, scheduled runs, memories, pruning, daily backups and a restore), two SIGKILLs under load, 200 malformed frames and the escape corpus through the loop, and reports each figure', async () => {
     const r = await soak(['--days', '2', '--turns', '4', '--scheduled', '4', '--starts', '1', '--kills', '2', '--frames', '200']);
     assert.equal(r.code, 0, r.stderr || r.stdout);
     const report = JSON.parse(r.stdout) as {
@@ -30,9 +30,10 @@ describe('the soak', () => {
       targetsMissed: string[];
       sigkill: Record<string, number>;
       fuzz: Record<string, unknown>;
-      year: Record<string, unknown> & { simulated: Record<string, number>; months: Record<string, unknown>[]; maintenance_after_year: { integrity: string } };
+      escapes: Record<string, unknown> & { throughLoop: Record<string, unknown>; atGateOnly: Record<string, unknown> };
+      year: Record<string, unknown> & { simulated: Record<string, number>; months: Record<string, unknown>[]; maintenance_after_year: { integrity: string }; backup_copy: { restoredIntoEmptyFolder: { integrity: string; head: number } } };
     };
-    assert.deepEqual(report.options, { only: 'year,sigkill,fuzz', kills: 2, frames: 200, days: 2, turns: 4, scheduled: 4, starts: 1 });
+    assert.deepEqual(report.options, { only: 'year,sigkill,fuzz,escapes', kills: 2, frames: 200, days: 2, turns: 4, scheduled: 4, starts: 1, workers: 2, backupDays: 7 });
     assert.deepEqual(
       { ...report.sigkill, acknowledgedWrites: 0, runsInterruptedAndRecovered: 0 },
       { kills: 2, acknowledgedWrites: 0, runsInterruptedAndRecovered: 0, integrityFailures: 0, lostAcknowledged: 0, leftRunning: 0, slotsFiredTwice: 0 },
@@ -45,8 +46,8 @@ describe('the soak', () => {
     assert.equal(report.fuzz.servedAfterwards, true);
     const year = report.year;
     assert.deepEqual(
-      { chatTurns: year.simulated.chatTurns, scheduledRuns: year.simulated.scheduledRuns, runsNotDone: year.simulated.runsNotDone },
-      { chatTurns: 8, scheduledRuns: 8, runsNotDone: 0 },
+      { chatTurns: year.simulated.chatTurns, scheduledRuns: year.simulated.scheduledRuns, runsNotDone: year.simulated.runsNotDone, workerRunsDone: year.simulated.workerRunsDone, workerResults: year.simulated.workerResults },
+      { chatTurns: 8, scheduledRuns: 8, runsNotDone: 0, workerRunsDone: 4, workerResults: 4 },
     );
     assert.equal(year.integrity, 'ok');
     assert.equal(year.maintenance_after_year.integrity, 'ok');
@@ -56,12 +57,22 @@ describe('the soak', () => {
       assert.ok(m.value > 0 && m.baseline && m.baseline.value > 0, `${key}: ${JSON.stringify(m)}`);
     }
     assert.ok((year.backups_mb as Metric).value > 0, 'the daily backup made copies');
+    assert.equal(year.backup_copy.restoredIntoEmptyFolder.integrity, 'ok');
+    assert.ok(year.backup_copy.restoredIntoEmptyFolder.head > 0, 'the restored copy holds the event log');
+    // The escape corpus: every attempt refused or kept inside the allowed folder, none asked, nothing outside touched.
+    const escapes = report.escapes;
+    assert.ok((escapes.attempts as number) >= 700, String(escapes.attempts));
+    assert.deepEqual(
+      { executed: escapes.executed, asked: escapes.asked, outsideChanged: escapes.outsideChanged, markerFilesOutside: escapes.markerFilesOutside, loopbackServerHits: escapes.loopbackServerHits, gateAllowed: escapes.atGateOnly.allowed },
+      { executed: 0, asked: 0, outsideChanged: false, markerFilesOutside: 0, loopbackServerHits: 0, gateAllowed: 0 },
+    );
+    assert.equal(escapes.throughLoop.started, escapes.throughLoop.calls, 'every call reached the loop');
     assert.match(r.stderr, /soak: day 2, /);
   });
 
   it('refuses an unknown option with the options it knows', async () => {
     const r = await soak(['--years', '3']);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /unknown option --years \(known: --only year,sigkill,fuzz, --kills N/);
+    assert.match(r.stderr, /unknown option --years \(known: --only year,sigkill,fuzz,escapes, --kills N/);
   });
 });
