@@ -101,7 +101,8 @@ export const COMMANDS = {
   /** Copies the database to an absolute path while the app runs (SQLite online backup), checked before it is kept. */
   'system.backup': {
     args: z.object({ path: PathSchema }).strict(),
-    result: z.object({ path: z.string(), bytes: z.number(), schemaVersion: z.number(), integrity: z.string() }),
+    /** `compressed`: the path ends in `.gz` and the checked copy was gzip-compressed. */
+    result: z.object({ path: z.string(), bytes: z.number(), schemaVersion: z.number(), integrity: z.string(), compressed: z.boolean() }),
   },
   ...PERMISSION_COMMANDS,
   ...MEMORY_COMMANDS,

@@ -3,6 +3,7 @@ import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { AppError } from '../contract/index.js';
 import { MIGRATIONS } from '../db/index.js';
+import { gunzipFile, isGzipFile } from './backup.js';
 import { acquireLock, DataDirBusyError, lockHolderAlive, readLock, type LockInfo } from './lock.js';
 import type { DataPaths } from './paths.js';
 
@@ -42,15 +43,24 @@ export async function restoreDatabase(paths: DataPaths, source: string, now: num
   }
   const staged = `${paths.database}.restoring`;
   try {
-    checkBackup(from);
     rmSync(staged, { force: true });
-    const src = new Database(from, { readonly: true, fileMustExist: true });
-    try {
-      await src.backup(staged);
-    } finally {
-      src.close();
+    if (isGzipFile(from)) {
+      // A compressed copy (the daily backup's .sqlite.gz): unpacked beside the database, then checked there.
+      try {
+        await gunzipFile(from, staged);
+      } catch (err) {
+        throw new AppError('invalid_input', `${from} is compressed but cannot be unpacked (${(err as Error).message}); choose another backup`);
+      }
+    } else {
+      checkBackup(from);
+      const src = new Database(from, { readonly: true, fileMustExist: true });
+      try {
+        await src.backup(staged);
+      } finally {
+        src.close();
+      }
     }
-    const { schemaVersion, head } = checkBackup(staged);
+    const { schemaVersion, head } = checkBackup(staged, from);
     const keptAside = existsSync(paths.database) ? setAside(paths.database, now) : null;
     renameSync(staged, paths.database);
     return { from, keptAside, bytes: statSync(paths.database).size, schemaVersion, head };
@@ -72,28 +82,28 @@ function refuseWhileRunning(lockPath: string, holder: LockInfo | null): void {
   }
 }
 
-/** Opens a would-be backup read-only and says plainly what is wrong with it. */
-function checkBackup(file: string): { schemaVersion: number; head: number } {
+/** Opens a would-be backup read-only and says plainly what is wrong with it (naming it `shownAs`, the file the person gave). */
+function checkBackup(file: string, shownAs = file): { schemaVersion: number; head: number } {
   let db: Database.Database;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
   } catch (err) {
-    throw new AppError('invalid_input', `${file} cannot be opened as a database: ${(err as Error).message}`);
+    throw new AppError('invalid_input', `${shownAs} cannot be opened as a database: ${(err as Error).message}`);
   }
   try {
     let integrity: string;
     try {
       integrity = String(db.pragma('integrity_check', { simple: true }));
     } catch (err) {
-      throw new AppError('invalid_input', `${file} is not a readable SQLite database: ${(err as Error).message}`);
+      throw new AppError('invalid_input', `${shownAs} is not a readable SQLite database: ${(err as Error).message}`);
     }
-    if (integrity !== 'ok') throw new AppError('invalid_input', `${file} failed its integrity check (${integrity}); choose another backup`);
+    if (integrity !== 'ok') throw new AppError('invalid_input', `${shownAs} failed its integrity check (${integrity}); choose another backup`);
     const hasEvents = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'events'").get();
-    if (!hasEvents) throw new AppError('invalid_input', `${file} is not an Agent Blob database (it has no event log)`);
+    if (!hasEvents) throw new AppError('invalid_input', `${shownAs} is not an Agent Blob database (it has no event log)`);
     const schemaVersion = Number(db.pragma('user_version', { simple: true }));
     const latest = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;
     if (schemaVersion > latest) {
-      throw new AppError('conflict', `${file} has schema version ${schemaVersion}, newer than this Agent Blob knows (${latest}); update Agent Blob first`);
+      throw new AppError('conflict', `${shownAs} has schema version ${schemaVersion}, newer than this Agent Blob knows (${latest}); update Agent Blob first`);
     }
     const head = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS head FROM events').get() as { head: number }).head;
     return { schemaVersion, head };

@@ -12,8 +12,12 @@ const KEY = 'maintenance.backups';
 /** Off until the person turns it on; a week of daily copies in the data folder's `backups/`. */
 export const DEFAULT_BACKUPS: BackupSettings = { daily: false, keep: 7, folder: null };
 
-/** `agent-blob-20261206T031500Z.sqlite`: the time of the copy, in UTC, is in its name. */
-const NAME = /^agent-blob-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-(\d+))?\.sqlite$/;
+/**
+ * `agent-blob-20261206T031500Z.sqlite.gz`: the time of the copy, in UTC, is in its name. Copies are
+ * gzip-compressed (a database compresses to about a tenth); uncompressed `.sqlite` copies of
+ * earlier versions are still listed, kept and let go the same way.
+ */
+const NAME = /^agent-blob-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z(?:-(\d+))?\.sqlite(?:\.gz)?$/;
 
 /** The daily backup's settings, one settings row; a change is a `backups.changed` event. */
 export class BackupSettingsStore {
@@ -74,7 +78,7 @@ export function listBackups(folder: string): BackupFile[] {
 
 /**
  * Makes a copy of the live database in the backup folder (created if missing, 0700), checked like
- * every backup (`integrity_check`, one file), named after `now`; then removes this feature's older
+ * every backup (`integrity_check`, one file) and gzip-compressed, named after `now`; then removes this feature's older
  * copies beyond the newest `keep`. Never removes a file it did not name.
  */
 export async function makeBackup(db: WritableDB, paths: DataPaths, settings: BackupSettings, now: number): Promise<{ made: BackupFile; removed: string[] }> {
@@ -86,8 +90,8 @@ export async function makeBackup(db: WritableDB, paths: DataPaths, settings: Bac
   }
   checkFolder(folder, paths);
   const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  let name = `agent-blob-${stamp}.sqlite`;
-  for (let n = 2; existing(join(folder, name)); n++) name = `agent-blob-${stamp}-${n}.sqlite`;
+  let name = `agent-blob-${stamp}.sqlite.gz`;
+  for (let n = 2; existing(join(folder, name)); n++) name = `agent-blob-${stamp}-${n}.sqlite.gz`;
   const result = await backupDatabase(db, paths, join(folder, name));
   const made: BackupFile = { name, path: result.path, bytes: result.bytes, at: Math.floor(now / 1000) * 1000 };
   const removed: string[] = [];

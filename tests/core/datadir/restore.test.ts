@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { openDatabase } from '../../../core/db/index.js';
 import { runCli } from '../host/cli-support.js';
@@ -78,7 +79,7 @@ describe('restoring a backup', () => {
     }
   });
 
-  it('refuses a missing file, a file that is not a database, a damaged one, another app\'s and a newer one, leaving the database as it was', async () => {
+  it('refuses a missing file, a file that is not a database, a damaged one (compressed or not), a compressed one cut short, another app\'s and a newer one, leaving the database as it was', async () => {
     const out = tempDir();
     const f = await folderWithBackup(out.path);
     try {
@@ -96,7 +97,16 @@ describe('restoring a backup', () => {
       bump.pragma('user_version = 999000');
       bump.close();
 
+      // Compressed copies (the daily backup's kind): one cut short, one whole but of the damaged database.
+      const cut = join(out.path, 'cut.sqlite.gz');
+      const packed = gzipSync(readFileSync(f.backup));
+      writeFileSync(cut, packed.subarray(0, Math.floor(packed.length / 2)));
+      const damagedGz = join(out.path, 'damaged.sqlite.gz');
+      writeFileSync(damagedGz, gzipSync(readFileSync(damaged)));
+
       const cases: Array<[string, RegExp, number]> = [
+        [cut, /is compressed but cannot be unpacked/, 2],
+        [damagedGz, /damaged\.sqlite\.gz (failed its integrity check|is not a readable SQLite database)/, 2],
         [join(out.path, 'nope.sqlite'), /there is no backup file/, 1],
         [notDb, /not a readable SQLite database|cannot be opened/, 2],
         [damaged, /failed its integrity check|not a readable SQLite database/, 2],

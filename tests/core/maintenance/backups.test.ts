@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../../core/util/clock.js';
@@ -47,7 +47,8 @@ describe('the daily backup', () => {
       await advance(t, clock, 0);
       const first = await t.client.call('maintenance.backups', {});
       assert.equal(first.files.length, 1);
-      assert.match(first.files[0].name, /^agent-blob-20260604T080000Z\.sqlite$/);
+      assert.match(first.files[0].name, /^agent-blob-20260604T080000Z\.sqlite\.gz$/);
+      assert.deepEqual([...readFileSync(first.files[0].path).subarray(0, 2)], [0x1f, 0x8b], 'the copy is gzip-compressed');
       assert.equal(first.nextAt, first.files[0].at + DAY);
 
       // Half a day on, nothing new; a restart of the settings does not add a copy either.
@@ -93,6 +94,57 @@ describe('the daily backup', () => {
       const restored = await runCli(['restore', kept.files[0].path, '--json', '--data-dir', data.path], env);
       assert.equal(restored.code, 0, restored.stderr);
       assert.deepEqual(await memoryTexts(data.path), ['First fact', 'Second fact', 'Third fact']);
+    } finally {
+      if (!closed) await t.close({ keepData: true });
+      data.cleanup();
+    }
+  });
+
+  it('a copy is compressed to a fraction of the database and restores whole; older uncompressed copies are still counted and let go in turn', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1, 8, 0, 0));
+    const data = tempDir();
+    const t = await startTestCore({ dataDir: data.path, clock, owner: 'host' });
+    let closed = false;
+    try {
+      // A database with something in it: 150 memories of ordinary text.
+      for (let i = 0; i < 150; i++) await t.client.call('memory.add', { area: 'main', text: `Fact number ${i}: the meeting about project ${i % 37} moved to room ${i % 11} on a ${['Monday', 'Tuesday', 'Thursday'][i % 3]}` });
+      // A copy an earlier version made, uncompressed, two days ago.
+      const folder = join(data.path, 'backups');
+      mkdirSync(folder, { recursive: true });
+      const older = join(folder, 'agent-blob-20260530T080000Z.sqlite');
+      const plain = await t.client.call('maintenance.backups.update', { daily: false, keep: 2 });
+      assert.equal(plain.files.length, 0);
+      t.core.db.pragma('wal_checkpoint(TRUNCATE)');
+      writeFileSync(older, readFileSync(join(data.path, 'agent-blob.sqlite')));
+      const database = statSync(join(data.path, 'agent-blob.sqlite')).size;
+
+      const now = await t.client.call('maintenance.backups.now', {});
+      assert.match(now.made.name, /\.sqlite\.gz$/);
+      assert.ok(now.made.bytes < database / 3, `a copy of ${now.made.bytes} bytes for a database of ${database}`);
+      assert.deepEqual(now.status.files.map((f) => f.name), [now.made.name, 'agent-blob-20260530T080000Z.sqlite'], 'the older copy is listed');
+      clock.advance(DAY);
+      const next = await t.client.call('maintenance.backups.now', {});
+      assert.deepEqual(next.status.files.map((f) => f.path), [next.made.path, now.made.path], 'keep 2: the oldest, uncompressed one goes');
+      assert.equal(existsSync(older), false);
+      const memories = (await t.client.call('memory.list', { limit: 10_000 })).memories.length;
+      assert.ok(memories > 100, String(memories));
+      await t.close({ keepData: true });
+      closed = true;
+
+      const target = tempDir();
+      try {
+        const restored = await runCli(['restore', next.made.path, '--json', '--data-dir', target.path], env);
+        assert.equal(restored.code, 0, restored.stderr);
+        const check = await startTestCore({ dataDir: target.path });
+        try {
+          assert.equal((await check.client.call('memory.list', { limit: 10_000 })).memories.length, memories);
+          assert.equal(String(check.core.db.pragma('integrity_check', { simple: true })), 'ok');
+        } finally {
+          await check.close({ keepData: true });
+        }
+      } finally {
+        target.cleanup();
+      }
     } finally {
       if (!closed) await t.close({ keepData: true });
       data.cleanup();

@@ -20,7 +20,7 @@ export const backupGroup: CommandGroup = {
         const client = await ctx.connect();
         const result = await client.call('system.backup', { path: resolve(file) });
         if (ctx.json) ctx.io.stdout(`${JSON.stringify(result)}\n`);
-        else ctx.io.stdout(`backed up to ${result.path} (${result.bytes} bytes, schema ${result.schemaVersion}, integrity ${result.integrity})\n`);
+        else ctx.io.stdout(`backed up to ${result.path} (${result.bytes} bytes${result.compressed ? ', gzip-compressed' : ''}, schema ${result.schemaVersion}, integrity ${result.integrity})\n`);
         return EXIT.ok;
       },
     },
