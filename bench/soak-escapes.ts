@@ -149,7 +149,7 @@ export async function escapes(): Promise<Record<string, unknown>> {
         if (['done', 'failed', 'cancelled'].includes(run.status)) break;
         for (const request of (await t.client.call('permissions.pending', {})).requests) {
           asked++;
-          await t.client.call('permissions.answer', { requestId: request.id, decision: 'deny' });
+          await t.client.call('permissions.answer', { requestId: request.requestId, decision: 'deny' });
         }
         await Promise.race([t.core.idle(), new Promise((done) => setTimeout(done, 100))]);
       }
@@ -178,7 +178,7 @@ export async function escapes(): Promise<Record<string, unknown>> {
     }
 
     const denyPending = async () => {
-      for (const request of (await t.client.call('permissions.pending', {})).requests) await t.client.call('permissions.answer', { requestId: request.id, decision: 'deny' });
+      for (const request of (await t.client.call('permissions.pending', {})).requests) await t.client.call('permissions.answer', { requestId: request.requestId, decision: 'deny' });
     };
     // The attempts that could do harm on this machine were the gate let them through: the same gate, no tool behind it.
     const controller = new AbortController();
