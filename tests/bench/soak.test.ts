@@ -21,8 +21,9 @@ interface Metric {
   baseline: { value: number } | null;
 }
 
+// Four sections in one spawned run (about a minute on an idle machine, several on a busy one): its own timeout.
 describe('the soak', () => {
-  it('runs two simulated days (chat turns with tools and workers, scheduled runs, memories, pruning, daily backups and a restore), two SIGKILLs under load, 200 malformed frames and the escape corpus through the loop, and reports each figure', async () => {
+  it('runs two simulated days (chat turns with tools and workers, scheduled runs, memories, pruning, daily backups and a restore), two SIGKILLs under load, 200 malformed frames and the escape corpus through the loop, and reports each figure', { timeout: 10 * 60_000 }, async () => {
     const r = await soak(['--days', '2', '--turns', '4', '--scheduled', '4', '--starts', '1', '--kills', '2', '--frames', '200']);
     assert.equal(r.code, 0, r.stderr || r.stdout);
     const report = JSON.parse(r.stdout) as {
