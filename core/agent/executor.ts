@@ -145,11 +145,16 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     };
     const toolContext: ToolContext = { runId: ctx.runId, signal: ctx.signal, clock: rt.clock, roots, env: rt.commandEnv, notifier: rt.notifier(), timeZone: rt.timeZone, unreadable };
     const agentInput: AgentInput = { runId: ctx.runId, purpose: input.purpose, chain, compactionChain, conversation, startedAt: rt.clock.now() };
-    const systemSections = [...(rt.systemSections?.(ctx.runId) ?? []), ...(input.sections ?? [])];
     const offered = input.allowedTools ? rt.tools().filter((t) => input.allowedTools!.includes(t.name)) : rt.tools();
     const tools = input.toolFilter ? offered.filter(input.toolFilter) : offered;
-    const config = { prices: settings.prices, contextTokens: settings.contextTokens, compactAt: settings.compactAt, maxTurns: settings.maxTurns, maxTokens: rt.maxTokens, budget: input.budget ? { tokens: input.budget.tokens ?? settings.budgets.runTokens, costUsd: input.budget.costUsd ?? settings.budgets.runCostUsd } : { tokens: settings.budgets.runTokens, costUsd: settings.budgets.runCostUsd }, timeZone: rt.timeZone, systemSections, memory, tools: tools.map((t) => t.name), toolSpecs: tools.map(recordedToolSpec), roots };
-    record('input', null, { input: agentInput, config });
+    // What a section records as the run starts (the skills offered) and the run's recorded input
+    // commit together: one write to the database before the first model request instead of two.
+    const { systemSections, config } = rt.log.transaction(() => {
+      const systemSections = [...(rt.systemSections?.(ctx.runId) ?? []), ...(input.sections ?? [])];
+      const config = { prices: settings.prices, contextTokens: settings.contextTokens, compactAt: settings.compactAt, maxTurns: settings.maxTurns, maxTokens: rt.maxTokens, budget: input.budget ? { tokens: input.budget.tokens ?? settings.budgets.runTokens, costUsd: input.budget.costUsd ?? settings.budgets.runCostUsd } : { tokens: settings.budgets.runTokens, costUsd: settings.budgets.runCostUsd }, timeZone: rt.timeZone, systemSections, memory, tools: tools.map((t) => t.name), toolSpecs: tools.map(recordedToolSpec), roots };
+      record('input', null, { input: agentInput, config });
+      return { systemSections, config };
+    });
 
     // Each model step records only the messages added since the previous step of its purpose, so a
     // long run's recording grows linearly; a compacted (shorter) prompt is recorded whole. The first

@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import {
   AppError,
   type EmbedderConfig,
@@ -71,6 +72,7 @@ export class MemoryService {
   private readonly reembedder: Reembedder;
   private readonly getMeta;
   private readonly setMeta;
+  private readonly anyMemory: Statement;
 
   constructor(private readonly deps: MemoryServiceDeps) {
     const { db } = deps;
@@ -84,6 +86,7 @@ export class MemoryService {
       return row ? JSON.parse(row.value) : undefined;
     };
     this.setMeta = (key: string, value: unknown) => set.run(key, JSON.stringify(value));
+    this.anyMemory = db.prepare('SELECT 1 FROM memories LIMIT 1');
     this.embedder = deps.makeEmbedder(this.embedderConfig());
     this.reembedder = new Reembedder({
       db,
@@ -316,7 +319,7 @@ export class MemoryService {
   async recallForPrompt(query: string, budgetTokens: number): Promise<string | null> {
     if (!query.trim() || budgetTokens <= 0) return null;
     // Nothing to recall: answer without loading the embedder (the first chat turn stays fast).
-    if (!this.deps.db.prepare('SELECT 1 FROM memories LIMIT 1').get()) return null;
+    if (!this.anyMemory.get()) return null;
     const { hits } = await this.search(query.slice(0, 2000), { limit: 20 });
     // Long shots stay out: an unrelated message brings nothing into the prompt.
     const relevant = hits.filter((h) => h.confident);

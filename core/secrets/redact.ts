@@ -10,30 +10,52 @@ const KEY_PATTERNS: RegExp[] = [
 /** Configured secrets shorter than this are not searched for: they would mask ordinary words. */
 export const MIN_SECRET_LENGTH = 6;
 
+/** Masks secrets in one text; `batch()` gives one that reads the configured secrets once for many texts. */
+export interface Redactor {
+  (text: string): string;
+  /**
+   * The same masking with the configured secrets read once, now: for the strings of one value
+   * (an event's fields), so a value of many strings does not list every secret per string. Use it
+   * at once and drop it: a key set later is not in it.
+   */
+  batch(): (text: string) => string;
+}
+
 /**
  * Replaces every configured secret (whatever it looks like) and every known key shape with
  * `[redacted]`. Longer secrets are replaced first, so one that contains another is masked whole.
  */
-export function createRedactor(secrets: () => readonly (string | null | undefined)[]): (text: string) => string {
-  return (text) => {
-    if (!text) return text;
-    let out = text;
-    const known = secrets()
+export function createRedactor(secrets: () => readonly (string | null | undefined)[]): Redactor {
+  const known = () =>
+    secrets()
       .filter((s): s is string => typeof s === 'string' && s.length >= MIN_SECRET_LENGTH)
       .sort((a, b) => b.length - a.length);
-    for (const secret of known) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
+  const maskWith = (list: () => readonly string[]) => (text: string) => {
+    if (!text) return text;
+    let out = text;
+    for (const secret of list()) if (out.includes(secret)) out = out.split(secret).join('[redacted]');
     for (const pattern of KEY_PATTERNS) out = out.replace(pattern, '[redacted]');
     return out;
   };
+  const redact = maskWith(known) as Redactor;
+  redact.batch = () => {
+    let list: readonly string[] | null = null;
+    return maskWith(() => (list ??= known()));
+  };
+  return redact;
 }
 
 /** Every string inside `value` (objects and arrays walked) passed through `redact`; other values unchanged. */
-export function redactDeep<T>(value: T, redact: (text: string) => string): T {
+export function redactDeep<T>(value: T, redact: ((text: string) => string) | Redactor): T {
+  return redactEach(value, 'batch' in redact ? redact.batch() : redact);
+}
+
+function redactEach<T>(value: T, redact: (text: string) => string): T {
   if (typeof value === 'string') return redact(value) as T;
   if (Array.isArray(value)) {
     let changed = false;
     const out = value.map((item) => {
-      const next = redactDeep(item, redact);
+      const next = redactEach(item, redact);
       changed ||= next !== item;
       return next;
     });
@@ -43,7 +65,7 @@ export function redactDeep<T>(value: T, redact: (text: string) => string): T {
     let changed = false;
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      const next = redactDeep(item, redact);
+      const next = redactEach(item, redact);
       changed ||= next !== item;
       out[key] = next;
     }

@@ -148,6 +148,44 @@ describe('the run queue', () => {
     }
   });
 
+  it('of a hundred waiting runs, one cancelled while it waits and one whose creating transaction rolled back never start; the rest start in order, within the limit', async () => {
+    const clock = new ManualClock();
+    const t = await startTestCore({ clock });
+    try {
+      t.core.queue.setLimit('worker', 2);
+      const started: string[] = [];
+      const queue = (title: string) =>
+        t.core.queue.enqueue({
+          kind: 'worker',
+          title,
+          executor: () => async (ctx) => {
+            started.push(title);
+            await wait(clock, ctx, 10);
+            return { status: 'done' };
+          },
+        }).runId;
+      const ids = Array.from({ length: 100 }, (_, i) => queue(`w${i}`));
+      assert.throws(() =>
+        t.core.log.transaction(() => {
+          queue('rolled back');
+          throw new Error('the caller gave up');
+        }),
+      );
+      // Let the first two start, then cancel ones that wait: one near the front, one at the back.
+      await waitFor(() => started.length === 2, 5000, 'the first two started');
+      t.core.runs.cancel(ids[2]);
+      t.core.runs.cancel(ids[99]);
+      await drive(t, clock);
+      const expected = ids.map((_, i) => `w${i}`).filter((title) => title !== 'w2' && title !== 'w99');
+      assert.deepEqual(started, expected);
+      assert.equal(peaks(t.events).worker, 2);
+      assert.equal(t.events.filter((e) => e.type === 'run.created').length, 100, 'the rolled-back run was never created');
+      for (const id of [ids[2], ids[99]]) assert.equal(t.core.runs.get(id).status, 'cancelled');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('idle() waits for runs of every kind, including ones a run queues while it runs', async () => {
     const clock = new ManualClock();
     const t = await startTestCore({ clock });

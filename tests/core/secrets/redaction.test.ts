@@ -18,6 +18,21 @@ describe('redaction against the configured keys', () => {
     const untouched = { a: 'nothing here', b: [1, 2] };
     assert.equal(redactDeep(untouched, redact), untouched, 'an unchanged value is returned as is');
   });
+
+  it('reads the configured keys once per value, and a key added afterwards is masked in the next value', () => {
+    const keys: string[] = ['first-secret-value'];
+    let reads = 0;
+    const redact = createRedactor(() => (reads++, keys));
+    const value = { a: 'x first-secret-value', b: ['y', 'first-secret-value z', { c: 'w' }], d: '' };
+    assert.deepEqual(redactDeep(value, redact), { a: 'x [redacted]', b: ['y', '[redacted] z', { c: 'w' }], d: '' });
+    assert.equal(reads, 1, 'four strings, one reading of the keys');
+    keys.push('second-secret-value');
+    assert.deepEqual(redactDeep({ a: 'second-secret-value and first-secret-value' }, redact), { a: '[redacted] and [redacted]' });
+    assert.equal(redact('second-secret-value'), '[redacted]', 'a single text reads the keys as they are now');
+    const before = reads;
+    redactDeep({ a: '', b: [''], n: 1 }, redact);
+    assert.equal(reads, before, 'a value without text reads no key');
+  });
 });
 
 /**
