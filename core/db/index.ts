@@ -1,3 +1,3 @@
 export { openDatabase, type DatabaseInfo, type OpenDatabaseOptions } from './open.js';
 export { MIGRATIONS } from './migrations/index.js';
-export type { LooseReadableDB, Migration, ReadableDB, ReadStatement, WritableDB } from './types.js';
+export type { Migration, ReadableDB, ReadStatement, WritableDB } from './types.js';

@@ -30,13 +30,6 @@ export interface ReadableDB {
 }
 
 /**
- * The handle read paths took before `ReadableDB` (their statements could still write); the folders
- * that still take it move to `ReadableDB` one at a time.
- * @deprecated take a `ReadableDB`
- */
-export type LooseReadableDB = Pick<Database.Database, 'prepare' | 'pragma'>;
-
-/**
  * One numbered schema step. Versions go up by 10 to leave room; each runs in its own transaction and
  * is recorded in `schema_migrations`, so a step numbered below one a database already has still runs.
  */

@@ -1,6 +1,5 @@
-import type { Statement } from 'better-sqlite3';
 import { McpStoredConfigSchema, type AppEvent, type McpStoredConfig, type McpToolDefinition } from '../contract/index.js';
-import type { LooseReadableDB as ReadableDB, WritableDB } from '../db/index.js';
+import type { ReadableDB, ReadStatement, WritableDB } from '../db/index.js';
 
 /** A tool as a server listed it, with the approved definition when there is one. */
 export interface StoredTool {
@@ -51,9 +50,9 @@ type ToolRow = { name: string; description: string; input_schema: string; hash: 
 
 /** Reads configured servers and their tools. */
 export class McpQueries {
-  private readonly servers: Statement;
-  private readonly server: Statement;
-  private readonly tools: Statement;
+  private readonly servers: ReadStatement;
+  private readonly server: ReadStatement;
+  private readonly tools: ReadStatement;
 
   constructor(db: ReadableDB) {
     this.servers = db.prepare('SELECT name, config FROM mcp_servers ORDER BY name');

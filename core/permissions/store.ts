@@ -1,6 +1,5 @@
-import type { Statement } from 'better-sqlite3';
 import type { AppEvent, AuditEntry, PermissionConfig, PermissionRule } from '../contract/index.js';
-import type { LooseReadableDB as ReadableDB, WritableDB } from '../db/index.js';
+import type { ReadableDB, ReadStatement, WritableDB } from '../db/index.js';
 
 type RequestRow = {
   id: string;
@@ -77,17 +76,17 @@ export interface AuditFilter {
 
 /** Reads rules, pending requests, the audit trail and the configuration. */
 export class PermissionQueries {
-  private readonly rulesStmt: Statement;
-  private readonly ruleById: Statement;
-  private readonly requestById: Statement;
-  private readonly pendingStmt: Statement;
-  private readonly pendingOfRun: Statement;
-  private readonly byRule: Statement;
-  private readonly ruleStats: Statement;
-  private readonly recentOfCapability: Statement;
-  private readonly configStmt: Statement;
-  private readonly runKindStmt: Statement;
-  private readonly auditCache = new Map<string, Statement>();
+  private readonly rulesStmt: ReadStatement;
+  private readonly ruleById: ReadStatement;
+  private readonly requestById: ReadStatement;
+  private readonly pendingStmt: ReadStatement;
+  private readonly pendingOfRun: ReadStatement;
+  private readonly byRule: ReadStatement;
+  private readonly ruleStats: ReadStatement;
+  private readonly recentOfCapability: ReadStatement;
+  private readonly configStmt: ReadStatement;
+  private readonly runKindStmt: ReadStatement;
+  private readonly auditCache = new Map<string, ReadStatement>();
 
   constructor(private readonly db: ReadableDB) {
     this.rulesStmt = db.prepare('SELECT * FROM permission_rules ORDER BY created_at, rowid');

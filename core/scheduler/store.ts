@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { AppEvent, FireTrigger, PauseReason, ScheduleRecord, ScheduleStatus } from '../contract/index.js';
-import type { LooseReadableDB as ReadableDB, WritableDB } from '../db/index.js';
+import type { ReadableDB, ReadStatement, WritableDB } from '../db/index.js';
 
 /** A schedule as core works with it: the record plus its live state, instants in milliseconds. */
 export interface ScheduleState extends ScheduleRecord {
@@ -228,17 +228,17 @@ export function createSchedulesProjector(db: WritableDB): (event: AppEvent) => v
 
 /** Reads of the schedules projection, prepared once. */
 export class ScheduleQueries {
-  private readonly byId: Statement;
-  private readonly all: Statement;
-  private readonly dueRows: Statement;
-  private readonly earliest: Statement;
-  private readonly open: Statement;
-  private readonly allQueued: Statement;
-  private readonly newest: Statement;
-  private readonly newestBefore: Statement;
-  private readonly window: Statement;
-  private readonly byRun: Statement;
-  private readonly openCount: Statement;
+  private readonly byId: ReadStatement;
+  private readonly all: ReadStatement;
+  private readonly dueRows: ReadStatement;
+  private readonly earliest: ReadStatement;
+  private readonly open: ReadStatement;
+  private readonly allQueued: ReadStatement;
+  private readonly newest: ReadStatement;
+  private readonly newestBefore: ReadStatement;
+  private readonly window: ReadStatement;
+  private readonly byRun: ReadStatement;
+  private readonly openCount: ReadStatement;
 
   constructor(db: ReadableDB) {
     this.byId = db.prepare('SELECT * FROM schedules WHERE id = ?');

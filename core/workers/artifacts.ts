@@ -1,8 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import type { Statement } from 'better-sqlite3';
 import { AppError, type AppEvent, type Artifact, type WorkerEnvelopeInput } from '../contract/index.js';
-import type { LooseReadableDB as ReadableDB, WritableDB } from '../db/index.js';
+import type { ReadableDB, ReadStatement, WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import type { Ids } from '../util/index.js';
 
@@ -33,8 +32,8 @@ export interface WrittenArtifact {
  * whose event never committed is removed by `discard`.
  */
 export class ArtifactStore {
-  private readonly byId: Statement;
-  private readonly ofRun: Statement;
+  private readonly byId: ReadStatement;
+  private readonly ofRun: ReadStatement;
 
   constructor(
     db: ReadableDB,

@@ -1,6 +1,5 @@
-import type { Statement } from 'better-sqlite3';
 import { isTerminalRunStatus, workerStepAfter, type AppEvent, type RunStatus, type Worker, type WorkerEnvelope } from '../contract/index.js';
-import type { LooseReadableDB as ReadableDB, WritableDB } from '../db/index.js';
+import type { ReadableDB, ReadStatement, WritableDB } from '../db/index.js';
 
 type Row = {
   run_id: string;
@@ -56,12 +55,12 @@ const SELECT = `SELECT w.*, r.status, r.reason, r.error, r.started_at, r.ended_a
 
 /** Reads the worker registry. */
 export class WorkerQueries {
-  private readonly byId: Statement;
-  private readonly newest: Statement;
-  private readonly active: Statement;
-  private readonly children: Statement;
-  private readonly depthOf: Statement;
-  private readonly envelopeOf: Statement;
+  private readonly byId: ReadStatement;
+  private readonly newest: ReadStatement;
+  private readonly active: ReadStatement;
+  private readonly children: ReadStatement;
+  private readonly depthOf: ReadStatement;
+  private readonly envelopeOf: ReadStatement;
 
   constructor(db: ReadableDB) {
     this.byId = db.prepare(`${SELECT} WHERE w.run_id = ?`);

@@ -2,10 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ReadableDB, ReadStatement, WritableDB } from '../../../core/db/index.js';
 import { DEFAULT_BACKUPS, DEFAULT_RETENTION, storageReport } from '../../../core/maintenance/index.js';
+import { McpQueries } from '../../../core/mcp/store.js';
 import { MemoryQueries } from '../../../core/memory/index.js';
+import { PermissionQueries } from '../../../core/permissions/index.js';
 import { RunQueries } from '../../../core/runs/index.js';
+import { ScheduleQueries } from '../../../core/scheduler/index.js';
 import { TimelineQueries } from '../../../core/timeline/index.js';
 import { createResultPoster } from '../../../core/timeline/results.js';
+import { ArtifactStore, WorkerQueries } from '../../../core/workers/index.js';
+import { createSequentialIds } from '../../../core/util/index.js';
 import { startTestCore } from '../../support/index.js';
 
 /** A read handle over `db` that notes every statement prepared through it and whether SQLite calls it read-only. */
@@ -38,7 +43,7 @@ export function readersCannotWrite(reader: ReadableDB, statement: ReadStatement,
 }
 
 describe('read handles', () => {
-  it('every statement the read paths of runs, timeline, results, memory and storage prepare is one SQLite calls read-only, and they read what was written', async () => {
+  it('every statement the read paths of runs, timeline, results, memory, storage, permissions, schedules, workers, artifacts and MCP prepare is one SQLite calls read-only, and they read what was written', async () => {
     const t = await startTestCore();
     try {
       await t.client.call('memory.add', { text: 'The cat is called Tom and likes tuna.' });
@@ -63,7 +68,20 @@ describe('read handles', () => {
       const report = storageReport(reader, t.core.paths, DEFAULT_RETENTION, backups);
       assert.ok(report.events > 0 && report.freeBytes >= 0);
 
-      assert.ok(prepared.length >= 15, `${prepared.length} statements prepared`);
+      const permissions = new PermissionQueries(reader);
+      assert.ok(permissions.rules().length >= 0 && permissions.pending().length === 0);
+      assert.equal(permissions.runKind(runId), 'chat');
+      permissions.audit({ limit: 10 });
+      const schedules = new ScheduleQueries(reader);
+      assert.deepEqual(schedules.list(), []);
+      assert.equal(schedules.earliestDue(), null);
+      const workers = new WorkerQueries(reader);
+      assert.deepEqual(workers.list('all', 10), []);
+      assert.equal(workers.depth(runId), 0);
+      new ArtifactStore(reader, t.core.log, createSequentialIds(), t.core.paths.artifacts);
+      assert.deepEqual(new McpQueries(reader).list(), []);
+
+      assert.ok(prepared.length >= 40, `${prepared.length} statements prepared`);
       assert.deepEqual(prepared.filter((p) => !p.readonly).map((p) => p.sql), [], 'no read path prepares a statement that writes');
       assert.equal(t.core.db.prepare("SELECT count(*) FROM sqlite_temp_master").pluck().get(), 0, 'reading made no temporary table');
     } finally {
