@@ -24,7 +24,7 @@ export class SettingsRow<S extends z.ZodObject> {
   }
 
   read(): z.output<S> {
-    const stored = this.stored();
+    const stored = storedObject(this.select.get(this.key) as { value: string } | undefined);
     const next: Record<string, unknown> = { ...this.defaults };
     for (const [key, field] of Object.entries(this.schema.shape as Record<string, z.ZodType>)) {
       if (!(key in stored)) continue;
@@ -38,14 +38,21 @@ export class SettingsRow<S extends z.ZodObject> {
     this.upsert.run(this.key, JSON.stringify(value), this.clock.now());
   }
 
-  private stored(): Record<string, unknown> {
-    const row = this.select.get(this.key) as { value: string } | undefined;
-    if (!row) return {};
-    try {
-      const value: unknown = JSON.parse(row.value);
-      return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-    } catch {
-      return {};
-    }
+  /**
+   * The row as stored, for an owner that checks its fields itself (worker roles, one role at a
+   * time): the stored JSON object, or `{}` for a missing row or one that is not a JSON object.
+   */
+  readStored(): Record<string, unknown> {
+    return storedObject(this.select.get(this.key) as { value: string } | undefined);
+  }
+}
+
+function storedObject(row: { value: string } | undefined): Record<string, unknown> {
+  if (!row) return {};
+  try {
+    const value: unknown = JSON.parse(row.value);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
   }
 }

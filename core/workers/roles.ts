@@ -1,7 +1,8 @@
-import type { Statement } from 'better-sqlite3';
+import { z } from 'zod';
 import { AppError, WorkerPoolSettingsSchema, WorkerRoleSchema, type WorkerPoolSettings, type WorkerRole } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
+import { SettingsRow } from '../settings/index.js';
 import type { Clock } from '../util/index.js';
 
 const KEY = 'workers.settings';
@@ -42,12 +43,12 @@ export const DEFAULT_ROLES: readonly WorkerRole[] = [
   },
 ];
 
+const StoredSchema = z.object({ roles: z.array(WorkerRoleSchema), pool: WorkerPoolSettingsSchema });
 type Stored = { roles: WorkerRole[]; pool: WorkerPoolSettings };
 
 /** Worker roles and the pool's limits, stored as one settings row; a change is a `settings.changed` event. */
 export class WorkerSettingsService {
-  private readonly select: Statement;
-  private readonly upsert: Statement;
+  private readonly row: SettingsRow<typeof StoredSchema>;
   private cache: Stored | null = null;
 
   constructor(
@@ -56,8 +57,7 @@ export class WorkerSettingsService {
     private readonly clock: Clock,
     private readonly onPoolChange: (pool: WorkerPoolSettings) => void = () => {},
   ) {
-    this.select = db.prepare('SELECT value FROM settings WHERE key = ?');
-    this.upsert = db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at');
+    this.row = new SettingsRow(db, KEY, StoredSchema, { roles: [...DEFAULT_ROLES], pool: DEFAULT_POOL }, clock);
   }
 
   roles(): readonly WorkerRole[] {
@@ -96,13 +96,7 @@ export class WorkerSettingsService {
 
   private read(): Stored {
     if (this.cache) return this.cache;
-    const row = this.select.get(KEY) as { value: string } | undefined;
-    let stored: Partial<Record<keyof Stored, unknown>> = {};
-    try {
-      stored = row ? (JSON.parse(row.value) as typeof stored) : {};
-    } catch {
-      stored = {};
-    }
+    const stored: Partial<Record<keyof Stored, unknown>> = this.row.readStored();
     // Role by role, so one a newer or older version wrote differently costs only that role.
     const roles = Array.isArray(stored.roles)
       ? stored.roles.flatMap((r) => {
@@ -117,7 +111,7 @@ export class WorkerSettingsService {
 
   private write(next: Stored, keys: string[]): void {
     this.log.transaction(() => {
-      this.upsert.run(KEY, JSON.stringify(next), this.clock.now());
+      this.row.write(next);
       this.log.append('settings.changed', { keys });
     });
     this.cache = next;
