@@ -268,17 +268,22 @@ describe('several requests of one run at once', () => {
 });
 
 describe('the audit and secrets', () => {
-  it('a key in a command line is masked in the audit and the run status, while the call is decided on what was written', async () => {
+  it('a key in a call is masked in the audit and the run status; a command that carries one is denied by workspace safety, never asked', async () => {
     const t = await startGateCore({ redactKey: 'sk-live-0123456789abcdef' });
     try {
       await t.client.call('permissions.rules.add', { effect: 'deny', capability: 'shell.exec', pattern: 'curl *' });
       const { decision } = t.gatedRun({ capability: 'shell.exec', resource: 'curl -H "x-key: sk-live-0123456789abcdef" https://api.example.com', tool: 'run_command', argsSummary: 'run curl with sk-live-0123456789abcdef' });
       assert.equal((await decision).decision, 'deny');
-      const { runId } = t.gatedRun({ capability: 'shell.exec', resource: 'echo sk-live-0123456789abcdef', tool: 'run_command', argsSummary: 'echo' });
+      const echoed = await t.gatedRun({ capability: 'shell.exec', resource: 'echo sk-live-0123456789abcdef', tool: 'run_command', argsSummary: 'echo' }).decision;
+      assert.equal(echoed.decision, 'deny');
+      assert.equal(echoed.by, 'safety');
+      // A write asks; its path carries the key, masked in the request and the run's status.
+      const { runId } = t.gatedRun({ capability: 'fs.write', resource: join(t.root, 'sk-live-0123456789abcdef.txt'), tool: 'write_text', argsSummary: 'write' });
       await waitFor(async () => (await t.client.call('runs.get', { runId })).status === 'waiting_permission', 'waiting');
       const logged = JSON.stringify(t.core.log.since(0, 10_000));
       assert.equal(logged.includes('sk-live-0123456789abcdef'), false);
       assert.ok(logged.includes('curl -H'), 'the rest of the call is kept');
+      assert.ok(logged.includes('waiting_permission'), 'the run status was recorded');
       await t.client.call('runs.cancel', { runId });
     } finally {
       await t.close();
