@@ -81,7 +81,7 @@ export const McpServerInfoSchema = z.object({
   headers: z.array(z.string()),
   enabled: z.boolean(),
   state: McpServerStateSchema,
-  /** Why it failed, or what it waits for. */
+  /** Why it failed; while it starts again after a failure, why the last start failed. */
   reason: z.string().nullable(),
   /** When the next start is due after a failure (epoch ms), or null. */
   retryAt: z.number().nullable(),

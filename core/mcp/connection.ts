@@ -52,6 +52,8 @@ export class McpConnection {
   private transport: Transport | null = null;
   private current: McpServerState = 'stopped';
   private reason: string | null = null;
+  /** Why the last start failed, kept while it starts again, until it is ready or stopped. */
+  private lastFailure: string | null = null;
   private retryAt: number | null = null;
   private attempts = 0;
   private readyAt = 0;
@@ -94,6 +96,7 @@ export class McpConnection {
     this.generation++;
     this.clearTimer();
     const closing = this.closeClient();
+    this.lastFailure = null;
     this.setState('stopped', null, null);
     await closing;
   }
@@ -104,7 +107,8 @@ export class McpConnection {
     await this.closeClient();
     if (generation !== this.generation) return;
     this.stderrTail = '';
-    this.setState('starting', null, null);
+    // A start after a failure keeps saying why the server is down: it is not up until it is ready.
+    this.setState('starting', this.lastFailure, null);
     let transport: Transport;
     try {
       transport = this.makeTransport();
@@ -146,6 +150,7 @@ export class McpConnection {
       this.readyAt = this.options.clock.now();
       // What it wrote while starting is not why it may fail later.
       this.stderrTail = '';
+      this.lastFailure = null;
       this.setState('ready', null, null);
     } catch (err) {
       this.options.clock.clearTimeout(timeout);
@@ -226,6 +231,7 @@ export class McpConnection {
     const delay = delays[Math.min(this.attempts - 1, delays.length - 1)] ?? 60_000;
     const retryAt = now + delay;
     this.options.logger.log('warn', 'MCP server failed', { server: this.name, reason: this.options.redact(reason), retryInMs: delay, attempts: this.attempts });
+    this.lastFailure = reason;
     this.setState('failed', reason, retryAt);
     this.timer = this.options.clock.setTimeout(() => {
       this.timer = null;

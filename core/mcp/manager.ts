@@ -159,6 +159,10 @@ export class McpManager {
       if (server.state === 'failed') {
         status = 'warn';
         parts.push(`failed: ${server.reason ?? 'unknown reason'}${server.retryAt ? `; retrying at ${new Date(server.retryAt).toISOString()}` : ''}`);
+      } else if (server.state === 'starting' && server.reason) {
+        // Starting again after a failure: still down until it answers.
+        status = 'warn';
+        parts.push(`failed: ${server.reason}; starting again (attempt ${server.attempts + 1})`);
       } else parts.push(server.state === 'ready' ? `ready, ${server.tools.filter((t) => t.offered).length} of ${server.tools.length} tools offered` : server.state);
       if (changed.length) {
         status = 'warn';

@@ -89,6 +89,11 @@ describe('MCP servers over streamable HTTP', () => {
       assert.equal(check?.status, 'warn');
       assert.match(check?.detail ?? '', /failed: /);
       assert.equal(t.core.tools.get('mcp__remote__lookup'), null, 'a failed server offers no tools');
+      // Starting again after the failure, it is still down: it keeps saying why, and doctor still warns.
+      const firstFailed = t.events.find((e) => e.seq > before && e.type === 'mcp.server.state' && e.data.state === 'failed')!;
+      await waitFor(() => t.events.some((e) => e.seq > firstFailed.seq && e.type === 'mcp.server.state' && e.data.state === 'starting'), 'a start after the failure');
+      const restart = t.events.find((e) => e.seq > firstFailed.seq && e.type === 'mcp.server.state' && e.data.state === 'starting')!;
+      assert.equal((restart.data as { reason: string | null }).reason, (firstFailed.data as { reason: string | null }).reason);
 
       const failedSeq = t.events.filter((e) => e.type === 'mcp.server.state' && e.data.state === 'failed').at(-1)!.seq;
       await fixture.start();
