@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { chunk, waitFor } from '../support/index.js';
+import { chunk, gate, waitFor } from '../support/index.js';
 import { assertAccessible, connectionState, launchBrowser, SCHEMES, sendMessage, sidewaysOverflow, startApp, WIDTHS } from './support/app.js';
 
 const overloaded = { kind: 'error', status: 529, type: 'overloaded_error', message: 'Overloaded' } as const;
@@ -30,8 +30,10 @@ describe('the composer: a kept draft, a visible queue, and a model that rests', 
         await input.fill('');
 
         // A message sent while a reply is written waits its turn, shown above the composer with Cancel.
+        // The first reply's last words wait until the second message is seen queued.
+        const held = gate();
         app.anthropic.script(
-          { kind: 'stream', chunks: Array.from({ length: 60 }, (_, n) => `w${n} `), delayMs: 40 },
+          { kind: 'stream', chunks: Array.from({ length: 60 }, (_, n) => `w${n} `), delayMs: 5, holdLastChunk: held.promise },
           { kind: 'stream', chunks: chunk('The second answer.', 5), delayMs: 5 },
         );
         await sendMessage(app.page, 'first question');
@@ -47,6 +49,7 @@ describe('the composer: a kept draft, a visible queue, and a model that rests', 
           await assertAccessible(app.page, `the queue at ${w} px (${scheme})`);
         }
         await app.screenshot(`composer-queue-${scheme}`);
+        held.open();
         await app.page.locator('[data-role="assistant"][data-status="done"]').filter({ hasText: 'The second answer.' }).waitFor({ timeout: 30_000 });
         assert.equal(await queued.count(), 0, 'the queue empties as the turn comes');
         assert.equal(await input.inputValue(), '');
