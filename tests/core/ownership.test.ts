@@ -24,6 +24,7 @@ const OWNERS: Record<string, string> = {
   skill_settings: 'skills',
   workers: 'workers',
   artifacts: 'workers',
+  attachments: 'attachments',
   schema_migrations: 'db',
 };
 
