@@ -65,16 +65,18 @@ export async function sigkill(kills: number, seed = 1): Promise<Record<string, u
       try {
         if (k === 0) await client.call('schedules.add', { name: 'every second', prompt: 'tick', spec: { kind: 'interval', everySeconds: 1 }, notify: { onSuccess: false, onFailure: false } });
         // Memory writes, one after another, each counted once the host acknowledged it.
-        load.push(
-          (async () => {
-            for (let i = 0; !stop; i++) {
-              const text = `kill ${k} write ${i} ${Math.floor(rand() * 1e9)}`;
-              await client.call('memory.add', { area: 'main', text });
-              acknowledged.push(text);
-              writes++;
-            }
-          })().catch(() => {}),
-        );
+        let firstAck!: () => void;
+        const acked = new Promise<void>((resolve) => (firstAck = resolve));
+        const writing = (async () => {
+          for (let i = 0; !stop; i++) {
+            const text = `kill ${k} write ${i} ${Math.floor(rand() * 1e9)}`;
+            await client.call('memory.add', { area: 'main', text });
+            acknowledged.push(text);
+            writes++;
+            firstAck();
+          }
+        })().catch(() => {});
+        load.push(writing);
         // Chat turns, some with a tool.
         load.push(
           (async () => {
@@ -84,7 +86,10 @@ export async function sigkill(kills: number, seed = 1): Promise<Record<string, u
             }
           })().catch(() => {}),
         );
-        await new Promise((resolve) => setTimeout(resolve, 200 + rand() * 1300));
+        // The kill comes under load: once this start has acknowledged a write (or its writes failed),
+        // at a random moment after, so a slow machine does not turn the kills into kills at start.
+        await Promise.race([acked, writing]);
+        await new Promise((resolve) => setTimeout(resolve, rand() * 1300));
       } finally {
         host.child.kill('SIGKILL');
         await host.exited;
