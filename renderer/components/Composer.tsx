@@ -32,11 +32,24 @@ export function Composer() {
   const filesRef = useRef(files);
   filesRef.current = files;
 
-  async function addFiles(list: readonly File[]) {
-    if (!list.length) return;
-    const { added, errors } = await readAttachments(list, filesRef.current);
-    setFiles([...filesRef.current, ...added]);
-    setFileErrors(errors);
+  const adding = useRef<Promise<void>>(Promise.resolve());
+  /**
+   * One addition at a time, each checked against every file added before it: a file picked and a
+   * file dropped at once are both kept (read side by side, the second would replace the first).
+   */
+  function addFiles(list: readonly File[]): Promise<void> {
+    if (!list.length) return adding.current;
+    adding.current = adding.current.then(async () => {
+      try {
+        const { added, errors } = await readAttachments(list, filesRef.current);
+        filesRef.current = [...filesRef.current, ...added];
+        setFiles(filesRef.current);
+        setFileErrors(errors);
+      } catch (err) {
+        setFileErrors([`The files were not added: ${(err as Error).message}`]);
+      }
+    });
+    return adding.current;
   }
   // The composer has the focus when the window opens (it is enabled only once connected), unless the
   // person already put it somewhere else.
@@ -52,6 +65,7 @@ export function Composer() {
     try {
       await sendChat(text, { model, attachments: files.map(({ name, mediaType, data }) => ({ name, mediaType, data })) });
       setDraft('');
+      filesRef.current = [];
       setFiles([]);
       setFileErrors([]);
     } catch (err) {
@@ -132,7 +146,8 @@ export function Composer() {
                   className="attachment-remove"
                   aria-label={`Remove ${file.name}`}
                   onClick={() => {
-                    setFiles(files.filter((f) => f.key !== file.key));
+                    filesRef.current = filesRef.current.filter((f) => f.key !== file.key);
+                    setFiles(filesRef.current);
                     input.current?.focus();
                   }}
                 >
