@@ -2,6 +2,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { openDatabase } from '../core/db/index.js';
+import { EventLog } from '../core/events/index.js';
+import { createRunsModule, type RunOutcome } from '../core/runs/index.js';
+import { ScheduleQueries, ScheduleService, SchedulerEngine, createSchedulesProjector, type SchedulerOptions } from '../core/scheduler/index.js';
+import { createSequentialIds, silentLogger, type ManualClock } from '../core/util/index.js';
 
 /**
  * One measured number beside the baseline measured in the same run, so a slow machine shows up in
@@ -94,6 +99,47 @@ export function eventLoopBlockProbe(): { stop(): number } {
     stop: () => {
       stopped = true;
       return Math.max(max, nowMs() - last);
+    },
+  };
+}
+
+/**
+ * The scheduler's stack on a real database in `dir`: event log, run queue, engine and service on
+ * `clock`, with the scheduler module's launcher but a run that is `execute` instead of the agent
+ * loop (by default one that ends at once: what the scheduler benches measure ends when a run starts).
+ */
+export function schedulerStack(dir: string, clock: ManualClock, options: { scheduler?: Partial<SchedulerOptions>; execute?: () => Promise<RunOutcome> } = {}) {
+  const { db } = openDatabase({ file: join(dir, 'agent-blob.db') });
+  const log = new EventLog(db, clock, silentLogger);
+  const ids = createSequentialIds();
+  const runsModule = createRunsModule({ db, log, ids, logger: silentLogger });
+  for (const p of runsModule.projectors ?? []) log.addProjector(p);
+  log.addProjector(createSchedulesProjector(db));
+  const { queue } = runsModule;
+  const execute = options.execute ?? (async (): Promise<RunOutcome> => ({ status: 'done' }));
+  const queries = new ScheduleQueries(db);
+  const engine = new SchedulerEngine({
+    log,
+    queries,
+    clock,
+    logger: silentLogger,
+    options: options.scheduler,
+    launcher: {
+      create: (schedule) => queue.enqueue({ kind: 'schedule', title: schedule.name, group: schedule.id, threadId: `schedule:${schedule.id}`, executor: () => execute }).runId,
+      start: (runId) => queue.ended(runId),
+    },
+  });
+  const service = new ScheduleService({ log, queries, engine, clock, ids, timeZone: 'UTC' });
+  return {
+    db,
+    log,
+    queue,
+    engine,
+    service,
+    async close(): Promise<void> {
+      engine.stop();
+      await runsModule.drain();
+      db.close();
     },
   };
 }

@@ -12,15 +12,10 @@
 //    event loop was blocked (a setImmediate probe) from the wake until every run has ended, beside
 //    the same wake handled all at once (`wakeBatch` past the count: how the scheduler used to do it)
 //    and the probe on an idle loop.
-import { join } from 'node:path';
-import { openDatabase } from '../../core/db/index.js';
-import { EventLog } from '../../core/events/index.js';
-import { createRunsModule } from '../../core/runs/index.js';
-import { ScheduleQueries, ScheduleService, SchedulerEngine, createSchedulesProjector } from '../../core/scheduler/index.js';
-import { ManualClock, createSequentialIds, silentLogger } from '../../core/util/index.js';
+import { ManualClock } from '../../core/util/index.js';
 import { SchedulerHarness } from '../../tests/core/scheduler/harness.js';
 import { END, H, MIN, T0, weekPlan } from '../../tests/core/scheduler/week-plan.js';
-import { benchDir, eventLoopBlockProbe, median, metric, nowMs } from '../lib.js';
+import { benchDir, eventLoopBlockProbe, median, metric, nowMs, schedulerStack } from '../lib.js';
 
 const ROUNDS = Number(process.env.BENCH_SCHEDULER_WEEK_ROUNDS ?? 3);
 const BACKLOG = Number(process.env.BENCH_SCHEDULER_BACKLOG ?? 5000);
@@ -139,37 +134,12 @@ async function bareRuns(): Promise<{ wallMs: number; cpuMs: number }> {
 async function backlogWake(wakeBatch: number): Promise<{ maxBlockMs: number; drainMs: number; allEndedMs: number; fired: number }> {
   const dir = benchDir();
   const clock = new ManualClock(T0);
-  const { db } = openDatabase({ file: join(dir.path, 'agent-blob.db') });
-  const log = new EventLog(db, clock, silentLogger);
-  const ids = createSequentialIds();
-  const runsModule = createRunsModule({ db, log, ids, logger: silentLogger });
-  for (const p of runsModule.projectors ?? []) log.addProjector(p);
-  log.addProjector(createSchedulesProjector(db));
-  const { queue } = runsModule;
-  const queries = new ScheduleQueries(db);
-  const engine = new SchedulerEngine({
-    log,
-    queries,
-    clock,
-    logger: silentLogger,
-    options: { maxSleepMs: 6 * H, wakeBatch },
-    launcher: {
-      // A run that gives the event loop a turn, as a real one does while it waits for its model.
-      create: (schedule) =>
-        queue.enqueue({
-          kind: 'schedule',
-          title: schedule.name,
-          group: schedule.id,
-          threadId: `schedule:${schedule.id}`,
-          executor: () => async () => {
-            await new Promise((resolve) => setImmediate(resolve));
-            return { status: 'done' };
-          },
-        }).runId,
-      start: (runId) => queue.ended(runId),
-    },
-  });
-  const service = new ScheduleService({ log, queries, engine, clock, ids, timeZone: 'UTC' });
+  // A run that gives the event loop a turn, as a real one does while it waits for its model.
+  const execute = async () => {
+    await new Promise((resolve) => setImmediate(resolve));
+    return { status: 'done' as const };
+  };
+  const { log, queue, engine, service, close } = schedulerStack(dir.path, clock, { scheduler: { maxSleepMs: 6 * H, wakeBatch }, execute });
   log.transaction(() => {
     for (let i = 0; i < BACKLOG; i++) service.add({ name: `backlog ${i}`, prompt: 'p', spec: { kind: 'interval', everySeconds: 3600 }, missed: 'run_once', catchUpLimit: 10, overlap: 'skip', memory: 'none', model: null, budgetTokens: null, budgetCostUsd: null, notify: { onSuccess: false, onFailure: false } });
   });
@@ -190,9 +160,7 @@ async function backlogWake(wakeBatch: number): Promise<{ maxBlockMs: number; dra
   const allEndedMs = nowMs() - start;
   const maxBlockMs = probe.stop();
   unsubscribe();
-  engine.stop();
-  await runsModule.drain();
-  db.close();
+  await close();
   dir.cleanup();
   return { maxBlockMs, drainMs: recordedAt ? recordedAt - woke : Number.NaN, allEndedMs, fired };
 }

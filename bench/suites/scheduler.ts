@@ -16,16 +16,11 @@
 //    longest the event loop went without a turn meanwhile (due schedules are handled in batches).
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { join } from 'node:path';
 import { createCore } from '../../core/app.js';
-import { openDatabase } from '../../core/db/index.js';
-import { EventLog } from '../../core/events/index.js';
-import { createRunsModule } from '../../core/runs/index.js';
-import { ScheduleQueries, ScheduleService, SchedulerEngine, createSchedulesProjector } from '../../core/scheduler/index.js';
 import { createMemorySecretStore } from '../../core/secrets/index.js';
-import { ManualClock, createSequentialIds, silentLogger } from '../../core/util/index.js';
+import { ManualClock, silentLogger } from '../../core/util/index.js';
 import { AnthropicLoopback } from '../../tests/support/index.js';
-import { benchDir, eventLoopBlockProbe, metric, nowMs, percentile, round } from '../lib.js';
+import { benchDir, eventLoopBlockProbe, metric, nowMs, percentile, round, schedulerStack } from '../lib.js';
 
 const SEC = 1000;
 
@@ -64,28 +59,7 @@ async function atScale(count: number, fires: number) {
   const dir = benchDir();
   const T0 = Date.parse('2026-01-05T00:00:00Z');
   const clock = new ManualClock(T0);
-  const { db } = openDatabase({ file: join(dir.path, 'agent-blob.db') });
-  const log = new EventLog(db, clock, silentLogger);
-  const ids = createSequentialIds();
-  const runsModule = createRunsModule({ db, log, ids, logger: silentLogger });
-  for (const p of runsModule.projectors ?? []) log.addProjector(p);
-  log.addProjector(createSchedulesProjector(db));
-  const { queue } = runsModule;
-  const queries = new ScheduleQueries(db);
-  // The scheduler module's launcher, with a run that ends at once instead of the agent loop: what is
-  // measured ends when the run starts.
-  const engine = new SchedulerEngine({
-    log,
-    queries,
-    clock,
-    logger: silentLogger,
-    options: { maxSleepMs: 3600 * SEC },
-    launcher: {
-      create: (schedule) => queue.enqueue({ kind: 'schedule', title: schedule.name, group: schedule.id, threadId: `schedule:${schedule.id}`, executor: () => async () => ({ status: 'done' }) }).runId,
-      start: (runId) => queue.ended(runId),
-    },
-  });
-  const service = new ScheduleService({ log, queries, engine, clock, ids, timeZone: 'UTC' });
+  const { db, log, queue, engine, service, close } = schedulerStack(dir.path, clock, { scheduler: { maxSleepMs: 3600 * SEC } });
   const heapEmpty = heapMb();
   // Schedule i fires every 3600 + i seconds: one first slot per second after the first hour.
   for (let i = 0; i < count; i++) service.add({ name: `bench ${i}`, prompt: 'p', spec: { kind: 'interval', everySeconds: 3600 + i }, missed: 'skip', catchUpLimit: 10, overlap: 'skip', memory: 'none', model: null, budgetTokens: null, budgetCostUsd: null, notify: { onSuccess: false, onFailure: false } });
@@ -127,9 +101,7 @@ async function atScale(count: number, fires: number) {
   const sleepMaxBlockMs = probe.stop();
   const sleepSlots = (db.prepare('SELECT COUNT(*) FROM schedule_slots').pluck().get() as number) - before;
   unsubscribe();
-  engine.stop();
-  await runsModule.drain();
-  db.close();
+  await close();
   dir.cleanup();
   return { latencies, heapEmpty, heapIdle, heapAfter, sampleEvery, firstPass, sleepWakeMs, sleepMaxBlockMs, sleepSlots };
 }

@@ -1,45 +1,23 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import type { AppEvent } from '../../../core/contract/index.js';
 import { ManualClock } from '../../../core/util/clock.js';
-import { startTestHost, tempDir, waitFor, type TestHost } from '../../support/index.js';
-import { SchedulerHarness } from './harness.js';
+import { startTestHost, waitFor, type TestHost } from '../../support/index.js';
+import { harnessPerTest, scheduleInput } from './harness.js';
 
 const MIN = 60_000;
 const H = 60 * MIN;
 const T0 = Date.parse('2026-01-05T00:00:00Z');
 
-type AddInput = Parameters<SchedulerHarness['service']['add']>[0];
-const hourly = (name: string, missed: AddInput['missed']): AddInput => ({
-  name,
-  prompt: `do ${name}`,
-  spec: { kind: 'interval', everySeconds: 3600 },
-  missed,
-  catchUpLimit: 10,
-  overlap: 'skip',
-  memory: 'none',
-  model: null,
-  budgetTokens: null,
-  budgetCostUsd: null,
-  notify: { onSuccess: false, onFailure: false },
-});
+const hourly = (name: string, missed: 'skip' | 'run_once') => scheduleInput(name, { kind: 'interval', everySeconds: 3600 }, { missed, memory: 'none', notify: { onSuccess: false, onFailure: false } });
 
 describe('a wake with a backlog of due schedules', () => {
-  let dir: ReturnType<typeof tempDir>;
-  let h: SchedulerHarness | undefined;
-  beforeEach(() => {
-    dir = tempDir();
-  });
-  afterEach(async () => {
-    await h?.close().catch(() => {});
-    h = undefined;
-    dir.cleanup();
-  });
+  const harness = harnessPerTest();
 
   it('is worked off in batches with the event loop free between them, every due slot handled once', async () => {
-    h = new SchedulerHarness({ dir: dir.path, clock: new ManualClock(T0), options: { wakeBatch: 10 } });
+    const h = harness({ clock: new ManualClock(T0), options: { wakeBatch: 10 } });
     h.start();
-    const ids = h.log.transaction(() => Array.from({ length: 35 }, (_, i) => h!.service.add(hourly(`catch up ${i}`, 'run_once')).id));
+    const ids = h.log.transaction(() => Array.from({ length: 35 }, (_, i) => h.service.add(hourly(`catch up ${i}`, 'run_once')).id));
     // The machine slept 2 h 30: two slots of each schedule passed, both beyond the grace.
     h.clock.jump(2 * H + 30 * MIN);
     h.engine.wake('resume');
@@ -61,15 +39,15 @@ describe('a wake with a backlog of due schedules', () => {
     }
     assert.equal(h.events.filter((e) => e.type === 'schedule.fired').length, 35);
     assert.notEqual(h.engine.nextWakeAt(), null, 'the timer is armed again once the backlog is done');
-    assert.ok(ids.every((id) => h!.service.show(id).nextRunAt === new Date(T0 + 3 * H).toISOString()));
+    assert.ok(ids.every((id) => h.service.show(id).nextRunAt === new Date(T0 + 3 * H).toISOString()));
   });
 
   it('a slot another wake recorded already undoes only its own schedule in the batch', async () => {
-    h = new SchedulerHarness({ dir: dir.path, clock: new ManualClock(T0), options: { wakeBatch: 10 } });
+    const h = harness({ clock: new ManualClock(T0), options: { wakeBatch: 10 } });
     h.start();
-    const [a, b, c] = ['a', 'b', 'c'].map((name) => h!.service.add(hourly(name, 'skip')));
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => h.service.add(hourly(name, 'skip')));
     // B's first slot has a row already (as if another process had handled it), but B's pointer does not know.
-    h.log.transaction(() => h!.log.append('schedule.slots', { scheduleId: b.id, status: 'skipped', reason: 'none', slots: [T0 + H], range: null, nextRunAt: T0 + H, dueAt: T0 + H }));
+    h.log.transaction(() => h.log.append('schedule.slots', { scheduleId: b.id, status: 'skipped', reason: 'none', slots: [T0 + H], range: null, nextRunAt: T0 + H, dueAt: T0 + H }));
     const before = h.events.length;
     await h.advanceTo(T0 + H);
     const fired = h.events.slice(before).filter((e): e is Extract<AppEvent, { type: 'schedule.fired' }> => e.type === 'schedule.fired');

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ManualClock } from '../../../core/util/clock.js';
 import { createSequentialIds } from '../../../core/util/ids.js';
-import { tempDir } from '../../support/index.js';
-import { SchedulerHarness } from './harness.js';
+import { harnessPerTest, scheduleInput, type SchedulerHarness } from './harness.js';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -12,20 +11,13 @@ const T0 = Date.parse('2026-01-05T00:00:00Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('the scheduler engine', () => {
-  let dir: ReturnType<typeof tempDir>;
+  const harness = harnessPerTest();
   let h: SchedulerHarness;
-  beforeEach(() => {
-    dir = tempDir();
-  });
-  afterEach(async () => {
-    await h?.close().catch(() => {});
-    dir.cleanup();
-  });
 
   it('a slot gets its row and its run in one transaction before the run starts, and then ends ran', async () => {
-    h = new SchedulerHarness({ dir: dir.path, runMs: () => 5 * S });
+    h = harness({ runMs: () => 5 * S });
     h.start();
-    const s = h.service.add({ name: 'tick', prompt: 'say tick', spec: { kind: 'interval', everySeconds: 60 }, missed: 'skip', catchUpLimit: 10, overlap: 'skip', memory: 'read', model: null, budgetTokens: null, budgetCostUsd: null, notify: { onSuccess: true, onFailure: true } });
+    const s = h.service.add(scheduleInput('tick', { kind: 'interval', everySeconds: 60 }, { prompt: 'say tick' }));
     assert.equal(s.nextRunAt, iso(T0 + MIN));
     await h.advanceTo(T0 + MIN);
     const fired = h.events.find((e) => e.type === 'schedule.fired')!;
@@ -42,9 +34,9 @@ describe('the scheduler engine', () => {
   });
 
   it('a second wake or a replayed fire never fires a slot twice', async () => {
-    h = new SchedulerHarness({ dir: dir.path, runMs: () => 10 * MIN });
+    h = harness({ runMs: () => 10 * MIN });
     h.start();
-    const s = h.service.add(input('daily', { kind: 'daily', time: '00:05', days: [] }));
+    const s = h.service.add(scheduleInput('daily', { kind: 'daily', time: '00:05', days: [] }));
     await h.advanceTo(T0 + 5 * MIN);
     h.engine.wake('timer');
     h.engine.wake('resume');
@@ -58,9 +50,9 @@ describe('the scheduler engine', () => {
   });
 
   it('a long run is not overlapped: the slot that came meanwhile is recorded skipped', async () => {
-    h = new SchedulerHarness({ dir: dir.path, runMs: () => 150 * S });
+    h = harness({ runMs: () => 150 * S });
     h.start();
-    const s = h.service.add(input('long', { kind: 'interval', everySeconds: 60 }));
+    const s = h.service.add(scheduleInput('long', { kind: 'interval', everySeconds: 60 }));
     await h.advanceTo(T0 + 4 * MIN);
     assert.deepEqual(
       h.slots(s.id).map((r) => [r.slot - T0, r.status, r.reason]),
@@ -75,9 +67,9 @@ describe('the scheduler engine', () => {
   });
 
   it('queue_one: one slot waits for the run in flight and starts when it ends', async () => {
-    h = new SchedulerHarness({ dir: dir.path, runMs: () => 150 * S });
+    h = harness({ runMs: () => 150 * S });
     h.start();
-    const s = h.service.add({ ...input('queued', { kind: 'interval', everySeconds: 60 }), overlap: 'queue_one' });
+    const s = h.service.add({ ...scheduleInput('queued', { kind: 'interval', everySeconds: 60 }), overlap: 'queue_one' });
     await h.advanceTo(T0 + 5 * MIN + S);
     assert.deepEqual(
       h.slots(s.id).map((r) => [r.slot - T0, r.status, r.reason, r.trigger]),
@@ -98,15 +90,15 @@ describe('the scheduler engine', () => {
       it(`${policy}: exactly the expected missed and fired rows, nothing twice`, async () => {
         const clock = new ManualClock(T0);
         const ids = createSequentialIds();
-        h = new SchedulerHarness({ dir: dir.path, clock, ids, runMs: () => 30 * S });
+        h = harness({ clock, ids, runMs: () => 30 * S });
         h.start();
-        const s = h.service.add({ ...input(`every 20 min ${policy}`, { kind: 'interval', everySeconds: 20 * 60 }), missed: policy, catchUpLimit: 4 });
+        const s = h.service.add({ ...scheduleInput(`every 20 min ${policy}`, { kind: 'interval', everySeconds: 20 * 60 }), missed: policy, catchUpLimit: 4 });
         await h.advanceTo(T0 + 45 * MIN); // slots at 20 and 40 run
         h.engine.stop();
         h.db.close();
 
         clock.jump(3 * H); // the app is down from 00:45 to 03:45: slots 01:00 … 03:40 (9 of them) pass
-        h = new SchedulerHarness({ dir: dir.path, clock, ids, runMs: () => 30 * S });
+        h = harness({ clock, ids, runMs: () => 30 * S });
         h.start();
         await h.advanceBy(20 * MIN);
         const rows = h.slots(s.id).map((r) => [(r.slot - T0) / MIN, r.status, r.reason ?? r.trigger]);
@@ -137,13 +129,13 @@ describe('the scheduler engine', () => {
   it('a run in flight when the process died ends failed (interrupted) and its slot says so; it is not run again', async () => {
     const clock = new ManualClock(T0);
     const ids = createSequentialIds();
-    h = new SchedulerHarness({ dir: dir.path, clock, ids, runMs: () => 10 * MIN });
+    h = harness({ clock, ids, runMs: () => 10 * MIN });
     h.start();
-    const s = h.service.add({ ...input('crashy', { kind: 'interval', everySeconds: 60 * 60 }), overlap: 'queue_one' });
+    const s = h.service.add({ ...scheduleInput('crashy', { kind: 'interval', everySeconds: 60 * 60 }), overlap: 'queue_one' });
     await h.advanceTo(T0 + H + S);
     h.engine.stop();
     h.db.close(); // the process dies: the run stays `running` in the database
-    h = new SchedulerHarness({ dir: dir.path, clock, ids, runMs: () => 10 * MIN });
+    h = harness({ clock, ids, runMs: () => 10 * MIN });
     h.start();
     assert.equal(h.recovered.length, 1);
     assert.deepEqual(h.slots(s.id).map((r) => [r.slot - T0, r.status, r.reason]), [[H, 'failed', 'interrupted']]);
@@ -153,9 +145,9 @@ describe('the scheduler engine', () => {
   });
 
   it('failures back off, doubling, and after N in a row the schedule pauses itself and says so', async () => {
-    h = new SchedulerHarness({ dir: dir.path, fails: () => true, options: { backoffBaseMs: 2 * MIN, backoffCapMs: 10 * MIN, pauseAfterFailures: 3 } });
+    h = harness({ fails: () => true, options: { backoffBaseMs: 2 * MIN, backoffCapMs: 10 * MIN, pauseAfterFailures: 3 } });
     h.start();
-    const s = h.service.add(input('flaky', { kind: 'interval', everySeconds: 60 }));
+    const s = h.service.add(scheduleInput('flaky', { kind: 'interval', everySeconds: 60 }));
     await h.advanceTo(T0 + 30 * MIN);
     const rows = h.slots(s.id).filter((r) => r.slot <= T0 + 30 * MIN);
     const ran = rows.filter((r) => r.status === 'failed').map((r) => (r.slot - T0) / MIN);
@@ -177,9 +169,9 @@ describe('the scheduler engine', () => {
   });
 
   it('after the machine sleeps, the next heartbeat notices the jump and records the missed slots at once', async () => {
-    h = new SchedulerHarness({ dir: dir.path, options: { maxSleepMs: 30 * S } });
+    h = harness({ options: { maxSleepMs: 30 * S } });
     h.start();
-    const s = h.service.add(input('hourly', { kind: 'cron', expr: '0 * * * *', timeZone: 'UTC' }));
+    const s = h.service.add(scheduleInput('hourly', { kind: 'cron', expr: '0 * * * *', timeZone: 'UTC' }));
     await h.advanceTo(T0 + 10 * MIN);
     h.clock.jump(5 * H); // asleep from 00:10 to 05:10
     await h.advanceBy(30 * S);
@@ -189,9 +181,9 @@ describe('the scheduler engine', () => {
   });
 
   it('a clock set backwards re-arms the timer on the persisted next run instead of firing early', async () => {
-    h = new SchedulerHarness({ dir: dir.path, options: { maxSleepMs: 30 * S } });
+    h = harness({ options: { maxSleepMs: 30 * S } });
     h.start();
-    const s = h.service.add(input('at one', { kind: 'daily', time: '01:00', days: [] }));
+    const s = h.service.add(scheduleInput('at one', { kind: 'daily', time: '01:00', days: [] }));
     await h.advanceTo(T0 + 50 * MIN);
     h.clock.jump(-2 * H);
     await h.advanceBy(30 * S);
@@ -202,9 +194,9 @@ describe('the scheduler engine', () => {
   });
 
   it('pause skips nothing that waits silently, resume records the slots slept through as skipped', async () => {
-    h = new SchedulerHarness({ dir: dir.path });
+    h = harness();
     h.start();
-    const s = h.service.add(input('pausable', { kind: 'interval', everySeconds: 600 }));
+    const s = h.service.add(scheduleInput('pausable', { kind: 'interval', everySeconds: 600 }));
     await h.advanceTo(T0 + 10 * MIN);
     h.service.pause(s.id);
     assert.equal(h.service.show(s.id).nextRunAt, null);
@@ -224,9 +216,9 @@ describe('the scheduler engine', () => {
   });
 
   it('run now starts a run outside the timing, and refuses while a run of the schedule goes', async () => {
-    h = new SchedulerHarness({ dir: dir.path, runMs: () => MIN });
+    h = harness({ runMs: () => MIN });
     h.start();
-    const s = h.service.add(input('manual', { kind: 'daily', time: '09:00', days: [] }));
+    const s = h.service.add(scheduleInput('manual', { kind: 'daily', time: '09:00', days: [] }));
     await h.advanceTo(T0 + 10 * S);
     const { runId } = h.service.runNow(s.id);
     assert.throws(() => h.service.runNow(s.id), { code: 'conflict' });
@@ -236,9 +228,9 @@ describe('the scheduler engine', () => {
   });
 
   it('the audit lists every slot the timing called for with what became of it', async () => {
-    h = new SchedulerHarness({ dir: dir.path, runMs: () => 90 * S });
+    h = harness({ runMs: () => 90 * S });
     h.start();
-    const s = h.service.add(input('audited', { kind: 'interval', everySeconds: 60 }));
+    const s = h.service.add(scheduleInput('audited', { kind: 'interval', everySeconds: 60 }));
     await h.advanceTo(T0 + 3 * MIN + 10 * S);
     const audit = h.service.audit(s.id, iso(T0), iso(T0 + 5 * MIN));
     assert.deepEqual(
@@ -255,19 +247,15 @@ describe('the scheduler engine', () => {
   });
 
   it('a once schedule fires once and is done; editing its time makes it active again', async () => {
-    h = new SchedulerHarness({ dir: dir.path });
+    h = harness();
     h.start();
-    const s = h.service.add(input('once', { kind: 'once', at: iso(T0 + 5 * MIN) }));
+    const s = h.service.add(scheduleInput('once', { kind: 'once', at: iso(T0 + 5 * MIN) }));
     await h.advanceTo(T0 + 10 * MIN);
     assert.equal(h.service.show(s.id).status, 'done');
     assert.throws(() => h.service.resume(s.id), { code: 'conflict' });
     const edited = h.service.edit({ scheduleId: s.id, spec: { kind: 'once', at: iso(T0 + 20 * MIN) } });
     assert.equal(edited.status, 'active');
     assert.equal(edited.nextRunAt, iso(T0 + 20 * MIN));
-    assert.throws(() => h.service.add(input('past', { kind: 'once', at: iso(T0) })), { code: 'invalid_input', message: /already passed/ });
+    assert.throws(() => h.service.add(scheduleInput('past', { kind: 'once', at: iso(T0) })), { code: 'invalid_input', message: /already passed/ });
   });
 });
-
-function input(name: string, spec: Parameters<SchedulerHarness['service']['add']>[0]['spec']): Parameters<SchedulerHarness['service']['add']>[0] {
-  return { name, prompt: `do ${name}`, spec, missed: 'skip', catchUpLimit: 10, overlap: 'skip', memory: 'read', model: null, budgetTokens: null, budgetCostUsd: null, notify: { onSuccess: true, onFailure: true } };
-}

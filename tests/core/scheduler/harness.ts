@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'node:test';
 import { openDatabase, type WritableDB } from '../../../core/db/index.js';
 import { EventLog } from '../../../core/events/index.js';
 import { RunManager, RunQueries, createRunsProjector } from '../../../core/runs/index.js';
@@ -7,6 +8,7 @@ import { ManualClock } from '../../../core/util/clock.js';
 import { createSequentialIds, type Ids } from '../../../core/util/ids.js';
 import { silentLogger } from '../../../core/util/logger.js';
 import type { AppEvent } from '../../../core/contract/index.js';
+import { tempDir } from '../../support/index.js';
 
 export interface HarnessOptions {
   dir: string;
@@ -126,4 +128,29 @@ export class SchedulerHarness {
 /** Lets every promise chain that is ready run to its end. */
 export async function settle(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Hooks for a describe block: each test gets a temporary folder; the harness it makes with the
+ * returned function is made there, and closed and removed after the test.
+ */
+export function harnessPerTest(): (opts?: Omit<HarnessOptions, 'dir'>) => SchedulerHarness {
+  let dir: ReturnType<typeof tempDir> | undefined;
+  let h: SchedulerHarness | undefined;
+  beforeEach(() => {
+    dir = tempDir();
+  });
+  afterEach(async () => {
+    await h?.close().catch(() => {});
+    h = undefined;
+    dir?.cleanup();
+  });
+  return (opts = {}) => (h = new SchedulerHarness({ ...opts, dir: dir!.path }));
+}
+
+type AddInput = Parameters<ScheduleService['add']>[0];
+
+/** A schedule as the tests add it: missed slots and overlaps skipped, memory read, no model or budget, notified at both ends; `over` changes any of it. */
+export function scheduleInput(name: string, spec: AddInput['spec'], over: Partial<AddInput> = {}): AddInput {
+  return { name, prompt: `do ${name}`, spec, missed: 'skip', catchUpLimit: 10, overlap: 'skip', memory: 'read', model: null, budgetTokens: null, budgetCostUsd: null, notify: { onSuccess: true, onFailure: true }, ...over };
 }

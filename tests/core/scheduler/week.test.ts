@@ -1,30 +1,21 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ManualClock } from '../../../core/util/clock.js';
-import { tempDir } from '../../support/index.js';
-import { SchedulerHarness } from './harness.js';
+import { harnessPerTest, scheduleInput } from './harness.js';
 import { END, H, MIN, T0, weekPlan, type Planned } from './week-plan.js';
 
 describe('a simulated week', () => {
-  let dir: ReturnType<typeof tempDir>;
-  let h: SchedulerHarness | undefined;
-  beforeEach(() => {
-    dir = tempDir();
-  });
-  afterEach(async () => {
-    await h?.close().catch(() => {});
-    dir.cleanup();
-  });
+  const harness = harnessPerTest();
 
   it('50 mixed schedules over a week across a DST change fire exactly the expected slots, each once and on time', async (t) => {
     const started = performance.now();
     // Runs take 2 minutes of simulated time; the heartbeat is relaxed, as nothing sleeps here.
-    h = new SchedulerHarness({ dir: dir.path, clock: new ManualClock(T0), runMs: () => 2 * MIN, options: { maxSleepMs: 6 * H } });
+    const h = harness({ clock: new ManualClock(T0), runMs: () => 2 * MIN, options: { maxSleepMs: 6 * H } });
     h.start();
     const planned = weekPlan();
     const ids = new Map<string, Planned>();
     for (const p of planned) {
-      const s = h.service.add({ name: p.name, prompt: `do ${p.name}`, spec: p.spec, missed: 'skip', catchUpLimit: 10, overlap: 'skip', memory: 'read', model: null, budgetTokens: null, budgetCostUsd: null, notify: { onSuccess: false, onFailure: true } });
+      const s = h.service.add(scheduleInput(p.name, p.spec, { notify: { onSuccess: false, onFailure: true } }));
       ids.set(s.id, p);
     }
     await h.advanceTo(END);
