@@ -1,33 +1,24 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { chunk } from '../support/index.js';
 import { envelopeReply, isWorkerRequest, turnsBefore } from '../core/workers/support.js';
-import { assertAccessible, assistantRows, launchBrowser, sendMessage, startApp, WIDTHS } from './support/app.js';
+import { assertAccessible, assistantRows, browserForSuite, openSection, sendMessage, WIDTHS, withOpenApp } from './support/app.js';
 
 /** The messages of a Messages request as one string. */
 const messagesOf = (body: unknown) => JSON.stringify((body as { messages: unknown }).messages);
 
 describe('results of schedules and workers in the master timeline, in the browser', () => {
-  let browser: Browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = browserForSuite();
 
   for (const width of WIDTHS) {
     test(`at ${width} px: a scheduled run shows as one result in the chat, its transcript opens on its own, and a reply brings the result into the next request`, async () => {
-      const app = await startApp(browser, { viewport: { width, height: 800 } });
-      try {
+      await withOpenApp(browser(), { viewport: { width, height: 800 } }, async (app) => {
         const core = app.host.core;
         app.anthropic.script(
           { kind: 'stream', chunks: chunk('Hi! How can I help?', 5) },
           { kind: 'stream', chunks: chunk('Inbox: 3 unread, one from the bank about the MORTGAGE-RATE.', 6), delayMs: 5 },
           { kind: 'stream', chunks: chunk('The bank wrote about the rate.', 5) },
         );
-        await app.open();
         await sendMessage(app.page, 'hello');
         await assistantRows(app.page).filter({ hasText: 'How can I help?' }).waitFor();
 
@@ -70,21 +61,17 @@ describe('results of schedules and workers in the master timeline, in the browse
         assert.match(messagesOf(request.body), /what did the bank want\?/);
 
         // From the schedules pane, the same transcript.
-        if (width < 900) await app.page.getByTestId('menu-button').click();
-        await app.page.getByTestId('nav-schedules').click();
+        await openSection(app.page, 'schedules', width);
         await app.page.getByTestId('schedule-row').getByTestId('schedule-transcript').click();
         await dialog.getByText('one from the bank').waitFor();
         await dialog.getByTestId('thread-close').click();
         await dialog.waitFor({ state: 'detached' });
-      } finally {
-        await app.close();
-      }
+      });
     });
   }
 
   test('a worker the chat started shows as one result; its transcript opens from the result; the next request carries neither', async () => {
-    const app = await startApp(browser, { viewport: { width: 1100, height: 800 } });
-    try {
+    await withOpenApp(browser(), { viewport: { width: 1100, height: 800 } }, async (app) => {
       const core = app.host.core;
       await core.gateway.call('permissions.rules.add', { effect: 'allow', capability: 'worker.spawn', pattern: '*' });
       app.anthropic.respond((body) => {
@@ -97,7 +84,6 @@ describe('results of schedules and workers in the master timeline, in the browse
         { kind: 'stream', chunks: chunk('Tuesday, says the researcher.', 5) },
         { kind: 'stream', chunks: chunk('You are welcome.', 5) },
       );
-      await app.open();
       await sendMessage(app.page, 'when is the launch?');
       await assistantRows(app.page).filter({ hasText: 'Tuesday, says the researcher.' }).waitFor();
       const result = app.page.locator('[data-testid="timeline-row"][data-kind="run_result"][data-source="worker"]');
@@ -116,9 +102,6 @@ describe('results of schedules and workers in the master timeline, in the browse
       const request = app.anthropic.requests.slice(before).find((r) => r.path === '/v1/messages' && !isWorkerRequest(r.body));
       assert.ok(request);
       assert.doesNotMatch(messagesOf(request.body), /WORKER-NOTES|ENVELOPE/);
-    } finally {
-      app.anthropic.respond(null);
-      await app.close();
-    }
+    });
   });
 });

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { waitFor } from '../support/index.js';
-import { assertAccessible, assistantRows, launchBrowser, sidewaysOverflow, startApp, WIDTHS } from './support/app.js';
+import { assertAccessible, assistantRows, browserForSuite, sidewaysOverflow, WIDTHS, withOpenApp } from './support/app.js';
 
 const DAY = 86_400_000;
 
@@ -19,20 +18,12 @@ function weekdaysAt0730(now: number, count: number): string[] {
 }
 
 describe('the schedules pane in the browser against the headless host', () => {
-  let browser: Browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = browserForSuite();
 
   for (const width of WIDTHS) {
     test(`at ${width} px: a daily schedule is made in the editor with its description and next 5 times, run now puts its result in the timeline and its history, missed slots show, pause, edit and remove work`, async () => {
-      const app = await startApp(browser, { viewport: { width, height: 900 } });
-      try {
+      await withOpenApp(browser(), { viewport: { width, height: 900 } }, async (app) => {
         const core = app.host.core;
-        await app.open();
         await app.page.getByTestId('nav-schedules').click();
         await app.page.getByTestId('schedules-empty').waitFor();
 
@@ -123,9 +114,7 @@ describe('the schedules pane in the browser against the headless host', () => {
         await row.getByTestId('schedule-remove-confirm').click();
         await app.page.getByTestId('schedules-empty').waitFor();
         assert.equal((await core.gateway.call('schedules.list', {})).schedules.length, 0);
-      } finally {
-        await app.close();
-      }
+      });
     });
   }
 });

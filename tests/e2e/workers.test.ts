@@ -1,23 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import { chunk, waitFor } from '../support/index.js';
 import { isWorkerRequest, taskOf } from '../core/workers/support.js';
-import { assertAccessible, launchBrowser, sendMessage, startApp, WIDTHS } from './support/app.js';
+import { assertAccessible, browserForSuite, openSection, sendMessage, WIDTHS, withOpenApp } from './support/app.js';
 
 describe('the worker panel in the browser against the headless host', () => {
-  let browser: Browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
+  const browser = browserForSuite();
 
   for (const width of WIDTHS) {
     test(`at ${width} px: a chat that spawns two workers shows both live, one is cancelled from the panel, the other's transcript and result open`, async () => {
-      const app = await startApp(browser, { viewport: { width, height: 800 } });
-      try {
+      await withOpenApp(browser(), { viewport: { width, height: 800 } }, async (app) => {
         const core = app.host.core;
         await core.gateway.call('permissions.rules.add', { effect: 'allow', capability: 'worker.spawn', pattern: '*' });
         const envelope = JSON.stringify({ summary: 'Three sources agree on the date.', artifacts: [{ name: 'sources.md', content: '# Sources\n- one\n- two\n- three' }] });
@@ -31,10 +23,8 @@ describe('the worker panel in the browser against the headless host', () => {
           { kind: 'stream', chunks: ['Starting two workers.'], toolCalls: [{ name: 'spawn_worker', arguments: { role: 'researcher', task: 'check the sources for the launch date' } }, { name: 'spawn_worker', arguments: { role: 'writer', task: 'draft the announcement' } }] },
           { kind: 'stream', chunks: chunk('The researcher confirmed the date; the writer was stopped.', 6) },
         );
-        await app.open();
         await sendMessage(app.page, 'check the date and draft the announcement');
-        if (width < 900) await app.page.getByTestId('menu-button').click();
-        await app.page.getByTestId('nav-workers').click();
+        await openSection(app.page, 'workers', width);
         const rows = app.page.getByTestId('worker-row');
         await waitFor(async () => (await rows.count()) === 2, 'both workers listed');
         await app.page.getByTestId('workers-active').getByText('2 workers active').waitFor();
@@ -62,10 +52,7 @@ describe('the worker panel in the browser against the headless host', () => {
         const workers = (await core.gateway.call('workers.list', { status: 'all' })).workers;
         assert.deepEqual(workers.map((w) => [w.role, w.status]).sort(), [['researcher', 'done'], ['writer', 'cancelled']]);
         await waitFor(async () => (await core.gateway.call('runs.list', { limit: 10 })).runs.every((r) => r.status !== 'running' && r.status !== 'queued'), 'every run to end');
-      } finally {
-        app.anthropic.respond(null);
-        await app.close();
-      }
+      });
     });
   }
 });

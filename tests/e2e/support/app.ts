@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { DEFAULT_RENDERER_DIR, startHost, type Host } from '../../../core/host/index.js';
@@ -28,6 +29,24 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
+/**
+ * One headless Chromium for the tests of the `describe` block this is called in: launched before
+ * the first test, closed after the last. The getter hands it out once `before` has run.
+ */
+export function browserForSuite(): () => Browser {
+  let browser: Browser | undefined;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('the browser is launched in the suite\'s before hook; call this getter inside a test');
+    return browser;
+  };
+}
+
 export interface E2EApp {
   host: Host;
   anthropic: AnthropicLoopback;
@@ -47,10 +66,14 @@ export interface E2EApp {
  * A headless host on a temporary data folder, with providers pointed at loopback Anthropic and
  * Ollama servers, and a fresh browser context on it.
  */
-export async function startApp(
-  browser: Browser,
-  options: { colorScheme?: 'light' | 'dark'; viewport?: { width: number; height: number }; env?: Record<string, string>; clock?: Clock } = {},
-): Promise<E2EApp> {
+export interface StartAppOptions {
+  colorScheme?: 'light' | 'dark';
+  viewport?: { width: number; height: number };
+  env?: Record<string, string>;
+  clock?: Clock;
+}
+
+export async function startApp(browser: Browser, options: StartAppOptions = {}): Promise<E2EApp> {
   const dir = tempDir('agent-blob-e2e-');
   const anthropic = await AnthropicLoopback.start();
   const ollama = await OllamaLoopback.start();
@@ -102,6 +125,27 @@ export async function startApp(
       if (pageErrors.length) throw new Error(`the page reported errors:\n${pageErrors.join('\n')}`);
     },
   };
+}
+
+/**
+ * Starts an app (as `startApp`), opens it in the page, runs `body` with it and closes it whatever
+ * `body` did: the scripted responder is dropped first, so a reply held open does not outlive it.
+ */
+export async function withOpenApp(browser: Browser, options: StartAppOptions, body: (app: E2EApp) => Promise<void>): Promise<void> {
+  const app = await startApp(browser, options);
+  try {
+    await app.open();
+    await body(app);
+  } finally {
+    app.anthropic.respond(null);
+    await app.close();
+  }
+}
+
+/** Goes to a section from the navigation; under 900 px it sits behind the menu button. */
+export async function openSection(page: Page, section: string, width: number): Promise<void> {
+  if (width < 900) await page.getByTestId('menu-button').click();
+  await page.getByTestId(`nav-${section}`).click();
 }
 
 export function rows(page: Page): Locator {
