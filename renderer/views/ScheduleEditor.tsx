@@ -26,12 +26,14 @@ interface Form {
   memory: MemoryAccess;
   model: string;
   budgetTokens: string;
+  notifyOnSuccess: boolean;
+  notifyOnFailure: boolean;
 }
 
 function formFrom(schedule: Schedule | null): Form {
-  const base: Form = { name: '', prompt: '', kind: 'daily', every: '1', unit: 'hours', time: '09:00', days: [], expr: '0 9 * * 1-5', at: '', timeZone: '', missed: 'skip', overlap: 'skip', memory: 'read', model: '', budgetTokens: '' };
+  const base: Form = { name: '', prompt: '', kind: 'daily', every: '1', unit: 'hours', time: '09:00', days: [], expr: '0 9 * * 1-5', at: '', timeZone: '', missed: 'skip', overlap: 'skip', memory: 'read', model: '', budgetTokens: '', notifyOnSuccess: true, notifyOnFailure: true };
   if (!schedule) return base;
-  const f: Form = { ...base, name: schedule.name, prompt: schedule.prompt, kind: schedule.spec.kind, missed: schedule.missed, overlap: schedule.overlap, memory: schedule.memory, model: schedule.model ?? '', budgetTokens: schedule.budgetTokens?.toString() ?? '' };
+  const f: Form = { ...base, name: schedule.name, prompt: schedule.prompt, kind: schedule.spec.kind, missed: schedule.missed, overlap: schedule.overlap, memory: schedule.memory, model: schedule.model ?? '', budgetTokens: schedule.budgetTokens?.toString() ?? '', notifyOnSuccess: schedule.notify.onSuccess, notifyOnFailure: schedule.notify.onFailure };
   const spec = schedule.spec;
   if (spec.kind === 'interval') {
     const unit = (['days', 'hours', 'minutes', 'seconds'] as Unit[]).find((u) => spec.everySeconds % UNIT_SECONDS[u] === 0) ?? 'seconds';
@@ -58,7 +60,8 @@ function specOf(f: Form): ScheduleDraft['spec'] {
 
 /**
  * Creates or changes a schedule: name, prompt, timing with its plain-words description and next five
- * fire times as the timing is typed, what happens to missed and overlapping slots, and the run's envelope.
+ * fire times as the timing is typed, which ends of its runs notify, what happens to missed and overlapping
+ * slots, and the run's envelope.
  */
 export function ScheduleEditor({ schedule, onDone }: { schedule: Schedule | null; onDone(): void }) {
   const previewSchedule = useApp((s) => s.previewSchedule);
@@ -94,7 +97,7 @@ export function ScheduleEditor({ schedule, onDone }: { schedule: Schedule | null
     const spec = specOf(form);
     // An edit that leaves the timing as it was keeps counting from where it did.
     const sameTiming = schedule !== null && JSON.stringify(specOf(formFrom(schedule))) === JSON.stringify(spec);
-    const draft: SchedulePatchDraft = { name: form.name, prompt: form.prompt, ...(sameTiming ? {} : { spec }), missed: form.missed, overlap: form.overlap, memory: form.memory, model: form.model.trim() || null, budgetTokens: budget };
+    const draft: SchedulePatchDraft = { name: form.name, prompt: form.prompt, ...(sameTiming ? {} : { spec }), missed: form.missed, overlap: form.overlap, memory: form.memory, model: form.model.trim() || null, budgetTokens: budget, notify: { onSuccess: form.notifyOnSuccess, onFailure: form.notifyOnFailure } };
     const error = await saveSchedule(draft, schedule?.id);
     setSaving(false);
     setSaveError(error);
@@ -213,6 +216,21 @@ export function ScheduleEditor({ schedule, onDone }: { schedule: Schedule | null
           </>
         ) : null}
       </div>
+
+      <fieldset className="schedule-notify" aria-describedby={field('notify-note')}>
+        <legend>Notifications</legend>
+        <label>
+          <input type="checkbox" checked={form.notifyOnSuccess} onChange={(e) => set('notifyOnSuccess', e.target.checked)} data-testid="schedule-notify-success" />
+          Notify me when a run succeeds
+        </label>
+        <label>
+          <input type="checkbox" checked={form.notifyOnFailure} onChange={(e) => set('notifyOnFailure', e.target.checked)} data-testid="schedule-notify-failure" />
+          Notify me when a run fails
+        </label>
+        <p className="muted" id={field('notify-note')}>
+          Either way, a schedule that pauses itself after failing several times in a row tells you.
+        </p>
+      </fieldset>
 
       <details className="schedule-more">
         <summary>When slots are missed or overlap, memory, model and budget</summary>

@@ -46,6 +46,10 @@ describe('the schedules pane in the browser against the headless host', () => {
         for (const day of ['mon', 'tue', 'wed', 'thu', 'fri']) await editor.getByTestId(`schedule-day-${day}`).check();
         await editor.getByTestId('schedule-description').getByText('Runs every weekday at 07:30 (UTC).').waitFor();
         assert.equal(await editor.getByTestId('schedule-warning').count(), 0, 'no warning for a daily time');
+        // A new schedule notifies at both ends until told otherwise; this one only when it fails.
+        assert.equal(await editor.getByTestId('schedule-notify-success').isChecked(), true);
+        assert.equal(await editor.getByTestId('schedule-notify-failure').isChecked(), true);
+        await editor.getByTestId('schedule-notify-success').uncheck();
         const expected = weekdaysAt0730(Date.now(), 5);
         await waitFor(async () => JSON.stringify(await editor.locator('[data-testid="schedule-next"] time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime')))) === JSON.stringify(expected), 'the next five weekday 07:30 slots');
         await assertAccessible(app.page, `the schedule editor at ${width} px`);
@@ -60,6 +64,7 @@ describe('the schedules pane in the browser against the headless host', () => {
         assert.equal(saved.name, 'Morning brief');
         assert.deepEqual(saved.spec, { kind: 'daily', time: '07:30', days: ['mon', 'tue', 'wed', 'thu', 'fri'], timeZone: 'UTC' });
         assert.equal(saved.nextRunAt, expected[0]);
+        assert.deepEqual(saved.notify, { onSuccess: false, onFailure: true }, 'the notification choice is saved with the schedule');
         assert.equal(await row.getByTestId('schedule-next-run').locator('time').getAttribute('datetime'), expected[0]);
         assert.equal(await row.getByTestId('schedule-when').textContent(), 'every weekday at 07:30 (UTC)');
         await row.getByTestId('schedule-last-result').getByText('not run yet').waitFor();
@@ -101,13 +106,19 @@ describe('the schedules pane in the browser against the headless host', () => {
         await row.getByTestId('schedule-resume').click();
         await row.getByTestId('schedule-status').getByText('Active').waitFor();
 
-        // Edit the name only: the timing keeps counting where it did.
+        // Edit the name and the notifications: the editor shows the saved choice, the timing keeps counting where it did.
         await row.getByTestId('schedule-edit').click();
-        await app.page.getByTestId('schedule-editor').getByTestId('schedule-name').fill('Weekday brief');
-        await app.page.getByTestId('schedule-editor').getByTestId('schedule-save').click();
+        const again = app.page.getByTestId('schedule-editor');
+        await again.getByTestId('schedule-name').fill('Weekday brief');
+        assert.equal(await again.getByTestId('schedule-notify-success').isChecked(), false, 'the editor shows the saved choice: no notice on success');
+        assert.equal(await again.getByTestId('schedule-notify-failure').isChecked(), true);
+        await again.getByTestId('schedule-notify-success').check();
+        await again.getByTestId('schedule-notify-failure').uncheck();
+        await again.getByTestId('schedule-save').click();
         await row.getByRole('heading', { name: 'Weekday brief' }).waitFor();
         const edited = await core.gateway.call('schedules.get', { scheduleId: saved.id });
         assert.equal(edited.nextRunAt, expected[0]);
+        assert.deepEqual(edited.notify, { onSuccess: true, onFailure: false });
 
         // Remove asks once more.
         await row.getByTestId('schedule-remove').click();

@@ -87,9 +87,13 @@ describe('schedules in the desktop app', () => {
     const clock = new ManualClock(T0);
     const desktop = await launch(fake, clock);
     const [tray] = fake.trays;
-    const loud = await desktop.core.gateway.call('schedules.add', { name: 'Hourly news', prompt: 'News, please.', spec: { kind: 'interval', everySeconds: 3600 } });
-    await desktop.core.gateway.call('schedules.add', { name: 'Quiet tidy', prompt: 'Tidy up.', spec: { kind: 'interval', everySeconds: 3600 }, notify: { onSuccess: false, onFailure: true } });
-    await waitFor(() => labels(tray).some((l) => l.startsWith('Quiet tidy')), 'the tray to know both schedules');
+    const hourly = { kind: 'interval', everySeconds: 3600 } as const;
+    const add = (name: string, prompt: string, notify?: { onSuccess: boolean; onFailure: boolean }) => desktop.core.gateway.call('schedules.add', { name, prompt, spec: hourly, ...(notify ? { notify } : {}) });
+    const loud = await add('Hourly news', 'News, please.');
+    const quiet = await add('Quiet tidy', 'Tidy up.', { onSuccess: false, onFailure: true });
+    const watch = await add('Disk watch', 'Watch the disk.', { onSuccess: false, onFailure: true });
+    const muted = await add('Muted probe', 'Probe quietly.', { onSuccess: false, onFailure: false });
+    await waitFor(() => labels(tray).some((l) => l.startsWith('Muted probe')), 'the tray to know every schedule');
 
     const [win] = fake.windows();
     await waitFor(() => win.isVisible(), 'the window to show');
@@ -98,18 +102,23 @@ describe('schedules in the desktop app', () => {
     assert.equal(fake.app.quitted, false);
     assert.equal(fake.notifications.length, 1, 'one notice that schedules keep running');
     assert.match(fake.notifications[0].title, /still running/);
-    assert.match(fake.notifications[0].body, /2 schedules keep running while the window is closed/);
+    assert.match(fake.notifications[0].body, /4 schedules keep running while the window is closed/);
     win.show();
     win.userClose();
     assert.equal(fake.notifications.length, 1, 'said once');
 
-    anthropic.script({ kind: 'stream', chunks: ['Nothing new.'] }, { kind: 'stream', chunks: ['Tidied.'] });
+    // News and tidy succeed; the disk watch and the probe fail (a request the API refuses, not retried).
+    anthropic.respond((body) => (/Watch the disk|Probe quietly/.test(JSON.stringify(body)) ? { kind: 'error', status: 400, type: 'invalid_request_error', message: 'refused' } : { kind: 'stream', chunks: ['Done.'] }));
     clock.advance(HOUR);
     await waitFor(() => fake.notifications.some((n) => n.title === 'Hourly news finished'), 'the finished notification');
     await desktop.core.idle();
-    const titles = fake.notifications.map((n) => n.title);
-    assert.ok(!titles.includes('Quiet tidy finished'), 'a schedule that asked for no success notice gets none');
-    assert.equal((await desktop.core.gateway.call('schedules.get', { scheduleId: loud.id })).lastResult, 'ran');
+    const results = await Promise.all([loud, quiet, watch, muted].map(async (s) => (await desktop.core.gateway.call('schedules.get', { scheduleId: s.id })).lastResult));
+    assert.deepEqual(results, ['ran', 'ran', 'failed', 'failed'], 'every schedule ran once, two of them failing');
+    assert.deepEqual(
+      fake.notifications.slice(1).map((n) => n.title).sort(),
+      ['Disk watch failed', 'Hourly news finished'],
+      'a success notice only where the schedule asked for one, a failure notice only where it asked for one: none for the quiet tidy, none for the muted probe',
+    );
     // Clicking the notification opens the window.
     fake.notifications.find((n) => n.title === 'Hourly news finished')!.click();
     assert.equal(win.isVisible(), true);
