@@ -69,8 +69,9 @@ export const MemoryHitSchema = z.object({
   score: z.number(),
   explain: MemoryExplainSchema,
   /**
-   * False when the memory matches only weakly (no specific word of the query or its related words,
-   * and no close meaning): shown apart as a long shot and never put into the assistant's prompt.
+   * False when the memory answers too little of what the query asks (its words and their related
+   * words, weighted by rarity and topic) and is not close in meaning: shown apart as a long shot and
+   * never put into the assistant's prompt.
    */
   confident: z.boolean(),
   /** Query terms (stemmed match) found in the text, as [start, end) character ranges, for highlighting. */

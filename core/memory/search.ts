@@ -26,8 +26,10 @@ export interface WeightProfile {
   feedbackDocs: number;
   /** How many top hits are checked for older facts a newer one replaces. */
   updateWindow: number;
-  /** A hit is confident when its matches cover this share of the query's weight, or its vector is this close. */
-  confidentCoverage: number;
+  /** The first full-text pass feeds back terms when its top hit covers this share of the query's weightiest word. */
+  feedbackCoverage: number;
+  /** A hit is confident when its matches cover this share of all the query's weight, or its vector is this close. */
+  confidentShare: number;
   confidentSimilarity: number;
 }
 
@@ -42,7 +44,8 @@ export const DEFAULT_PROFILE: WeightProfile = {
   vectorWeight: 0.3,
   feedbackTerms: 6,
   feedbackDocs: 3,
-  confidentCoverage: 0.65,
+  feedbackCoverage: 0.65,
+  confidentShare: 0.6,
   confidentSimilarity: 0.5,
 };
 
@@ -91,8 +94,9 @@ export function hybridSearch(
   const groups = deps.lexical.queryGroups(query);
   let lexical = deps.lexical.search(groups, { limit: k, area: options.area });
   const asked = confidenceOf(deps.lexical, groups);
+  const answered = answeredShare(deps.lexical, groups, query);
   // Feedback only from a first pass that found what was asked; from long shots it drifts.
-  if (p.feedbackTerms > 0 && lexical.length >= 2 && asked(lexical[0].matches) >= p.confidentCoverage) {
+  if (p.feedbackTerms > 0 && lexical.length >= 2 && asked(lexical[0].matches) >= p.feedbackCoverage) {
     const own = new Set(queryWords(query).map(stem));
     const extra = feedbackTerms(deps.lexical, lexical.slice(0, p.feedbackDocs), own, p.feedbackTerms);
     if (extra.size) lexical = deps.lexical.search(groups, { limit: k, area: options.area, extra });
@@ -125,8 +129,7 @@ export function hybridSearch(
       replacedBy: row.superseded_by,
     };
     const score = rrf * explain.recencyBoost * explain.pinBoost * explain.supersededPenalty;
-    const confident = asked(f.matches) >= p.confidentCoverage || (f.vectorSimilarity ?? 0) >= p.confidentSimilarity;
-    hits.push({ memory: rowToMemory(row), score, explain, confident, highlights: [] });
+    hits.push({ memory: rowToMemory(row), score, explain, confident: false, highlights: [] });
   }
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   const total = deps.lexical.size;
@@ -139,11 +142,90 @@ export function hybridSearch(
     return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
   });
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
+  markConfident(hits, answered, (m) => asked(m) >= p.feedbackCoverage, p);
+  // Nothing the store says matches a word of the query, and nothing is close in meaning: whatever
+  // the vectors ranked nearest ("qwertyuiop" shares letters with something) is no answer.
+  if (!lexical.length && !hits.some((h) => h.confident)) return [];
   const top = hits.slice(0, options.limit);
   // Highlights only for what is returned.
   for (const hit of top) hit.highlights = highlightRanges(hit.memory.text, new Set([...stems, ...hit.explain.matches.map((m) => stem(m.word))]));
   return top;
 }
+
+/**
+ * Confident hits: those answering most of the query (`confidentShare`), close in meaning
+ * (`confidentSimilarity`), or answering a part of it, its weightiest word included, while the top
+ * hits that answer their part together answer nearly all of it ("who is my dentist, and how do I
+ * get raw output from jq?" is answered by two memories). The rest are long shots.
+ */
+function markConfident(hits: MemoryHit[], answered: (m: MemoryMatch[], whole?: boolean) => number, answersWeightiest: (m: MemoryMatch[]) => boolean, p: WeightProfile): void {
+  const parts = hits.slice(0, JOINT_WINDOW).filter((h) => answersWeightiest(h.explain.matches));
+  const joint = answered(bestPerQueryWord(parts.flatMap((h) => h.explain.matches)), true);
+  for (const h of hits) {
+    h.confident =
+      answered(h.explain.matches) >= p.confidentShare ||
+      (h.explain.vectorSimilarity ?? 0) >= p.confidentSimilarity ||
+      (joint >= JOINT_SHARE && answered(h.explain.matches, true) >= PART_SHARE && answersWeightiest(h.explain.matches));
+  }
+}
+/** Top hits looked at for a joint answer, the share each answers at least, and the share they answer together. */
+const JOINT_WINDOW = 10;
+const PART_SHARE = 0.25;
+const JOINT_SHARE = 0.8;
+
+function bestPerQueryWord(matches: MemoryMatch[]): MemoryMatch[] {
+  const best = new Map<string, MemoryMatch>();
+  for (const m of matches) if (m.relation !== 'feedback' && m.weight > (best.get(m.query)?.weight ?? -1)) best.set(m.query, m);
+  return [...best.values()];
+}
+
+/**
+ * The share of what the query asks that a memory's matches answer: each query word weighs its IDF
+ * (a word no memory contains weighs as much as one a single memory contains) times its topic weight,
+ * and counts by its match (a synonym, narrower or related word fully, a definition word in part);
+ * feedback words answer nothing, and one memory word answers one query word ("blood" does not also
+ * answer "blood type"). A message asking several things ("who is my dentist, and how do I …?") is
+ * answered by a memory that answers one of its clauses. "How old is my dad?" matched only by "dad"
+ * is half answered; a question about something the memories never mention stays low.
+ */
+function answeredShare(lexical: LexicalIndex, groups: QueryGroup[], query: string): (matches: MemoryMatch[], whole?: boolean) => number {
+  const weights = new Map(groups.map((g) => [g.query, g.weight * lexical.idf(stem(g.query), 1)]));
+  const sum = (keys: Iterable<string>) => {
+    let t = 0;
+    for (const k of keys) t += weights.get(k) ?? 0;
+    return t;
+  };
+  const total = sum(weights.keys());
+  const clauses = query
+    .split(/[?.!;,]+/)
+    .map((c) => new Set(words(c)))
+    .map((ws) => new Set([...weights.keys()].filter((k) => k.split('_').every((part) => ws.has(part)))))
+    .filter((keys) => keys.size && sum(keys) >= CLAUSE_SHARE * total);
+  const parts = clauses.length > 1 ? clauses : [new Set(weights.keys())];
+  return (matches, whole = false) => {
+    if (!total) return 0;
+    let best = 0;
+    for (const keys of whole ? [new Set(weights.keys())] : parts) {
+      // Each memory word answers the query word it counts most for.
+      const byWord = new Map<string, { query: string; value: number }>();
+      for (const m of matches) {
+        if (m.relation === 'feedback' || !keys.has(m.query)) continue;
+        const value = (weights.get(m.query) ?? 0) * Math.min(1, m.weight / FULL_ANSWER_MATCH);
+        if (value > (byWord.get(m.word)?.value ?? 0)) byWord.set(m.word, { query: m.query, value });
+      }
+      const perQuery = new Map<string, number>();
+      for (const { query: q, value } of byWord.values()) perQuery.set(q, Math.max(perQuery.get(q) ?? 0, value));
+      let covered = 0;
+      for (const v of perQuery.values()) covered += v;
+      best = Math.max(best, covered / sum(keys));
+    }
+    return best;
+  };
+}
+/** A clause weighing less than this share of the whole query ("where do they live") is no question of its own. */
+const CLAUSE_SHARE = 0.2;
+/** A match of this weight or more (a broader term and up) answers its query word fully. */
+const FULL_ANSWER_MATCH = 0.5;
 
 /**
  * How much of what the query asks a memory's matches cover, against the query's weightiest word:

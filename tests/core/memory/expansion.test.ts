@@ -38,7 +38,8 @@ describe('full-text search through the words WordNet relates', () => {
       const dental = await t.client.call('memory.search', { query: 'dental appointments', limit: 5 });
       assert.match(dental.hits[0].memory.text, /dentist/);
       assert.ok(dental.hits[0].explain.matches.some((m) => m.query === 'dental' && m.word === 'dentist'));
-      assert.ok(dental.hits[0].confident);
+      const dentist = await t.client.call('memory.search', { query: 'Where is the dental practice?', limit: 5 });
+      assert.ok(dentist.hits[0].confident && /dentist/.test(dentist.hits[0].memory.text), 'answered through a related word');
     }));
 
   it('words English uses all the time count less than the topic of the question', () =>
@@ -48,17 +49,28 @@ describe('full-text search through the words WordNet relates', () => {
       assert.match(hits[0].memory.text, /dentist/);
     }));
 
-  it('gibberish and small talk find nothing confident and put nothing into the prompt', () =>
+  it('gibberish and small talk find nothing at all and put nothing into the prompt', () =>
     withCore(async (t) => {
       await add(t, 'Greeting cards for the team are in the top drawer', 'The spare key is under the flower pot', 'My keyboard uses the Colemak layout');
       for (const query of ['qwertyuiop', 'asdf ghjk zxcv', 'hello!']) {
         const { hits } = await t.client.call('memory.search', { query, limit: 5 });
-        assert.ok(hits.every((h) => !h.confident), `${query}: ${hits.filter((h) => h.confident).map((h) => h.memory.text).join(' | ')}`);
+        assert.deepEqual(hits.map((h) => h.memory.text), [], query);
         assert.equal(await t.core.memory.recallForPrompt(query, 500), null);
       }
       const { hits } = await t.client.call('memory.search', { query: 'Where is the spare key?', limit: 5 });
       assert.ok(hits[0].confident && /spare key/.test(hits[0].memory.text));
       assert.match((await t.core.memory.recallForPrompt('Where is the spare key?', 500)) ?? '', /flower pot/);
+    }));
+
+  it('a question about something no memory mentions is a long shot even when one of its words matches', () =>
+    withCore(async (t) => {
+      await add(t, "Dad's blood pressure is fine since he cut down on salt", 'My dentist is Dr Falk at Fremont Dental Arts', 'The spare key is under the flower pot');
+      const { hits } = await t.client.call('memory.search', { query: "What's my blood type?", limit: 5 });
+      assert.match(hits[0].memory.text, /blood pressure/, 'the memory sharing a word is still listed');
+      assert.ok(hits.every((h) => !h.confident), 'but only as a long shot');
+      assert.equal(await t.core.memory.recallForPrompt("What's my blood type?", 500), null);
+      const answered = await t.client.call('memory.search', { query: "How is dad's blood pressure?", limit: 5 });
+      assert.ok(answered.hits[0].confident && /blood pressure/.test(answered.hits[0].memory.text));
     }));
 
   it('an older solution is not pushed below a newer one that only shares the problem-and-fix phrasing', () =>
