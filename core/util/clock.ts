@@ -17,13 +17,22 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
 };
 
+type ManualTimer = { id: number; at: number; fn: () => void };
+
+/** Whether `a` fires before `b`: earlier due time first, then the one set first. */
+const before = (a: ManualTimer, b: ManualTimer) => a.at < b.at || (a.at === b.at && a.id < b.id);
+
 /**
  * A clock that only moves when told. Timers fire in due order during `advance`, each seeing `now()`
- * at its due time.
+ * at its due time. Pending timers are kept in a binary heap on (due time, order set), so a step costs
+ * a logarithm of the pending count rather than a sort of them all; a cleared timer stays in the heap,
+ * marked, until it reaches the top or the cleared ones outnumber the rest.
  */
 export class ManualClock implements Clock {
   private current: number;
-  private timers: { id: number; at: number; fn: () => void }[] = [];
+  private readonly heap: ManualTimer[] = [];
+  /** Pending (not cleared, not fired) timers by id. */
+  private readonly pending = new Map<number, ManualTimer>();
   private nextId = 1;
 
   constructor(start = Date.UTC(2026, 0, 1)) {
@@ -35,22 +44,24 @@ export class ManualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const id = this.nextId++;
-    this.timers.push({ id, at: this.current + Math.max(0, ms), fn });
-    return id as unknown as TimerHandle;
+    const timer = { id: this.nextId++, at: this.current + Math.max(0, ms), fn };
+    this.pending.set(timer.id, timer);
+    this.push(timer);
+    return timer.id as unknown as TimerHandle;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    this.timers = this.timers.filter((t) => t.id !== (handle as unknown as number));
+    if (!this.pending.delete(handle as unknown as number)) return;
+    // Cleared timers wait in the heap until they reach its top; past half of it they are swept out.
+    if (this.heap.length > 64 && this.pending.size < this.heap.length / 2) this.rebuild();
   }
 
   /** Moves time forward by `ms`, firing every timer due on the way. */
   advance(ms: number): void {
     const target = this.current + ms;
-    for (;;) {
-      const due = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at || a.id - b.id)[0];
-      if (!due) break;
-      this.timers = this.timers.filter((t) => t !== due);
+    for (let due = this.peek(); due && due.at <= target; due = this.peek()) {
+      this.pop();
+      this.pending.delete(due.id);
       this.current = Math.max(this.current, due.at);
       due.fn();
     }
@@ -64,17 +75,56 @@ export class ManualClock implements Clock {
    */
   jump(ms: number): void {
     this.current += ms;
-    for (const timer of this.timers) timer.at += ms;
+    // Every timer moves by the same amount: the heap's order holds.
+    for (const timer of this.heap) timer.at += ms;
   }
 
   /** When the earliest pending timer is due, or null when none is. */
   nextTimerAt(): number | null {
-    let at: number | null = null;
-    for (const t of this.timers) if (at === null || t.at < at) at = t.at;
-    return at;
+    return this.peek()?.at ?? null;
   }
 
   pendingTimers(): number {
-    return this.timers.length;
+    return this.pending.size;
+  }
+
+  /** The earliest pending timer, dropping cleared ones off the top; null when none is pending. */
+  private peek(): ManualTimer | null {
+    while (this.heap.length && !this.pending.has(this.heap[0].id)) this.pop();
+    return this.heap[0] ?? null;
+  }
+
+  private push(timer: ManualTimer): void {
+    const heap = this.heap;
+    let i = heap.push(timer) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(timer, heap[parent])) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = timer;
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop()!;
+    if (!heap.length) return;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= heap.length) break;
+      const child = left + 1 < heap.length && before(heap[left + 1], heap[left]) ? left + 1 : left;
+      if (!before(heap[child], last)) break;
+      heap[i] = heap[child];
+      i = child;
+    }
+    heap[i] = last;
+  }
+
+  /** Rebuilds the heap from the pending timers alone. */
+  private rebuild(): void {
+    this.heap.length = 0;
+    for (const timer of this.pending.values()) this.push(timer);
   }
 }
