@@ -12,6 +12,7 @@
 //    event loop was blocked (a setImmediate probe) from the wake until every run has ended, beside
 //    the same wake handled all at once (`wakeBatch` past the count: how the scheduler used to do it)
 //    and the probe on an idle loop.
+import { DEFAULT_SCHEDULER_OPTIONS } from '../../core/scheduler/index.js';
 import { ManualClock } from '../../core/util/index.js';
 import { SchedulerHarness } from '../../tests/core/scheduler/harness.js';
 import { END, H, MIN, T0, weekPlan } from '../../tests/core/scheduler/week-plan.js';
@@ -44,7 +45,7 @@ export async function run(): Promise<Record<string, unknown>> {
   }
   const weekMs = median(week);
   const expected = weekPlan().reduce((n, p) => n + p.expected.length, 0);
-  const batched = await backlogWake(100);
+  const batched = await backlogWake(DEFAULT_SCHEDULER_OPTIONS.wakeBatch);
   const whole = await backlogWake(Number.POSITIVE_INFINITY);
   const idle = await idleProbe(batched.drainMs);
   return {

@@ -11,7 +11,8 @@
 //    has fired once, then 10,000 fires more. Per fire: wall time from the timer's wake to the run's
 //    `running` (planning, the slot row and run in one transaction, the run queue). Baseline: the same
 //    with a single schedule (2,000 fires). Memory: heap after a GC once the 10,000 exist, then every
-//    1,250 fires of the second part; flat means those fires add nothing. Also: one wake after the
+//    1,250 fires of the second part, and resident memory before and after that part; flat means those
+//    fires add nothing. Also: one wake after the
 //    machine slept an hour, with thousands of schedules due at once: how long it took and the
 //    longest the event loop went without a turn meanwhile (due schedules are handled in batches).
 import { setFlagsFromString } from 'node:v8';
@@ -31,6 +32,12 @@ const heapMb = () => {
   gc();
   return process.memoryUsage().heapUsed / 1024 / 1024;
 };
+/** Resident memory after a GC, MB: the heap plus SQLite's page cache, native buffers and code. */
+const rssMb = () => {
+  gc();
+  gc();
+  return process.memoryUsage().rss / 1024 / 1024;
+};
 
 export async function run(): Promise<Record<string, unknown>> {
   const scale = await atScale(10_000, 10_000);
@@ -40,11 +47,17 @@ export async function run(): Promise<Record<string, unknown>> {
   const base = { value: percentile(single.latencies, 99), what: 'the same with 1 schedule, p99 ms' };
   // Flat: once every schedule has fired (its timing compiled, its queue group known), more fires add nothing.
   const growth = scale.heapAfter.at(-1)! - scale.heapAfter[0];
+  const rssGrowth = scale.rssAfter - scale.rssBefore;
   return {
     ...real,
     scale_fires: metric(scale.latencies.length, 'fires'),
     scale_wake_to_run_start_p50_ms: metric(percentile(scale.latencies, 50), 'ms', { baseline: { value: percentile(single.latencies, 50), what: 'the same with 1 schedule, p50 ms' } }),
     scale_wake_to_run_start_p99_ms: metric(p99, 'ms', { baseline: base, target: '< 50 ms', met: p99 < 50 }),
+    scale_rss_after_fires_mb: metric(scale.rssAfter, 'MB', {
+      baseline: { value: scale.rssBefore, what: `resident memory once every schedule fired once (${scale.firstPass} fires), before the ${fires(scale)} fires measured, MB` },
+      target: 'flat: < 16 MB above the baseline (SQLite may fill its 16 MB page cache)',
+      met: rssGrowth < 16,
+    }),
     scale_heap_with_schedules_mb: metric(scale.heapIdle, 'MB', { baseline: { value: scale.heapEmpty, what: 'heap before the schedules were added, MB' } }),
     scale_heap_after_fires_mb: { values: scale.heapAfter.map(round), every: `${scale.sampleEvery} fires after every schedule fired once (${scale.firstPass} fires)`, unit: 'MB' },
     scale_heap_growth_mb: metric(growth, 'MB', { baseline: { value: scale.heapAfter[0], what: `heap once every schedule fired once (${scale.firstPass} fires), MB` }, target: 'flat: < 2 MB over the next 10,000 fires', met: growth < 2 }),
@@ -53,6 +66,8 @@ export async function run(): Promise<Record<string, unknown>> {
     scale_wake_after_sleep_max_event_loop_block_ms: metric(scale.sleepMaxBlockMs, 'ms', { baseline: { value: scale.sleepWakeMs, what: 'the whole wake, ms (what one block would be without batches)' }, target: '< 100 ms', met: scale.sleepMaxBlockMs < 100 }),
   };
 }
+
+const fires = (scale: { latencies: number[]; firstPass: number }) => (scale.latencies.length - scale.firstPass).toLocaleString('en');
 
 /** `count` interval schedules on a manual clock, each first due at its own second; `fires` fires, each measured from its wake. */
 async function atScale(count: number, fires: number) {
@@ -84,11 +99,13 @@ async function atScale(count: number, fires: number) {
   const firstPass = latencies.length;
   // ...then `fires` more, the heap measured every eighth of them.
   const sampleEvery = Math.floor(fires / 8);
+  const rssBefore = rssMb();
   const heapAfter = [heapMb()];
   while (latencies.length < firstPass + fires) {
     await step();
     if (latencies.length - firstPass >= heapAfter.length * sampleEvery) heapAfter.push(heapMb());
   }
+  const rssAfter = rssMb();
   // A sleep of an hour: every schedule has passed slots; one wake handles them all.
   const before = db.prepare('SELECT COUNT(*) FROM schedule_slots').pluck().get() as number;
   clock.jump(3600 * SEC);
@@ -103,7 +120,7 @@ async function atScale(count: number, fires: number) {
   unsubscribe();
   await close();
   dir.cleanup();
-  return { latencies, heapEmpty, heapIdle, heapAfter, sampleEvery, firstPass, sleepWakeMs, sleepMaxBlockMs, sleepSlots };
+  return { latencies, heapEmpty, heapIdle, heapAfter, rssBefore, rssAfter, sampleEvery, firstPass, sleepWakeMs, sleepMaxBlockMs, sleepSlots };
 }
 
 /** An every-10-s schedule on the system clock for `minutes`, through the whole core, beside a bare setTimeout chain on the same slots. */

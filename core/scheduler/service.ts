@@ -49,7 +49,7 @@ export const DEFAULT_SCHEDULER_OPTIONS: SchedulerOptions = {
   backoffBaseMs: 30_000,
   backoffCapMs: 60 * 60_000,
   pauseAfterFailures: 5,
-  wakeBatch: 100,
+  wakeBatch: 25,
 };
 
 export interface ScheduleNotice {
@@ -185,15 +185,13 @@ export class SchedulerEngine {
     this.waking = true;
     try {
       const batch = this.options.wakeBatch;
-      const due = this.deps.queries.dueIds(now, Number.isFinite(batch) ? batch : -1);
+      const due = this.deps.queries.due(now, Number.isFinite(batch) ? batch : -1);
       if (!due.length) return true;
       this.toBegin.length = 0;
       try {
+        // Each schedule's step touches only its own rows, so the rows read for the batch stay true through it.
         this.deps.log.transaction(() => {
-          for (const id of due) {
-            const schedule = this.deps.queries.get(id);
-            if (schedule) this.handleDue(schedule, now);
-          }
+          for (const schedule of due) this.handleDue(schedule, now);
         });
       } catch (err) {
         this.toBegin.length = 0;

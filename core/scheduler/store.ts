@@ -243,7 +243,7 @@ export class ScheduleQueries {
   constructor(db: ReadableDB) {
     this.byId = db.prepare('SELECT * FROM schedules WHERE id = ?');
     this.all = db.prepare('SELECT * FROM schedules ORDER BY next_run_at IS NULL, next_run_at, name, id');
-    this.dueRows = db.prepare("SELECT id FROM schedules WHERE status = 'active' AND due_at <= ? ORDER BY due_at LIMIT ?");
+    this.dueRows = db.prepare("SELECT * FROM schedules WHERE status = 'active' AND due_at <= ? ORDER BY due_at LIMIT ?");
     this.earliest = db.prepare("SELECT MIN(due_at) AS at FROM schedules WHERE status = 'active'");
     this.open = db.prepare("SELECT * FROM schedule_slots WHERE schedule_id = ? AND status IN ('queued', 'running') ORDER BY slot_time");
     this.allQueued = db.prepare("SELECT DISTINCT schedule_id FROM schedule_slots WHERE status = 'queued'");
@@ -263,9 +263,9 @@ export class ScheduleQueries {
     return (this.all.all() as ScheduleRowDb[]).map(rowToState);
   }
 
-  /** Active schedules the timer should look at now, earliest first, at most `limit` (-1: all). */
-  dueIds(now: number, limit: number): string[] {
-    return this.dueRows.pluck().all(now, limit) as string[];
+  /** Active schedules the timer should look at now, earliest first, at most `limit` (-1: all), read in one statement. */
+  due(now: number, limit: number): ScheduleState[] {
+    return (this.dueRows.all(now, limit) as ScheduleRowDb[]).map(rowToState);
   }
 
   /** When the timer should next look at any schedule, or null when none is active. */
