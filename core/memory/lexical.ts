@@ -463,17 +463,46 @@ function kthLargest(slots: number[], score: Float64Array, k: number): number {
   return v[want];
 }
 
-/** Topic words of a text, with two-word WordNet terms ("science fiction") added as one token. */
+/** The stem a word is indexed under: that of its base form when WordNet knows only one ("knives" → knife). */
+export function termOf(word: string): string {
+  const lx = lexiconIfLoaded();
+  return stem((lx ? baseOf(lx, word) : null) ?? word);
+}
+
+/**
+ * Topic words of a text, irregular forms in their base form ("knives" → knife), with two-word
+ * WordNet terms added as one token in their base form ("washing machines" → washing_machine).
+ */
 export function tokens(text: string): string[] {
   const ws = contentWords(text);
   const lx = lexiconIfLoaded();
   if (!lx) return ws;
-  const out = [...ws];
+  const out = ws.map((w) => baseOf(lx, w) ?? w);
   for (let i = 0; i + 1 < ws.length; i++) {
+    if (/\d/.test(ws[i]) || /\d/.test(ws[i + 1])) continue;
     const compound = `${ws[i]}_${ws[i + 1]}`;
-    if (!/\d/.test(compound) && lx.lemmaId(compound) >= 0) out.push(compound);
+    if (lx.lemmaId(compound) >= 0) out.push(compound);
+    else {
+      // The last word inflected ("machines" → machine).
+      const last = baseOf(lx, ws[i + 1]);
+      if (last && lx.lemmaId(`${ws[i]}_${last}`) >= 0) out.push(`${ws[i]}_${last}`);
+    }
   }
   return out;
+}
+
+// Base forms repeat as much as the words do: looked up once per word (per lexicon).
+const bases = new WeakMap<Lexicon, Map<string, string | null>>();
+function baseOf(lx: Lexicon, word: string): string | null {
+  if (/\d/.test(word)) return null;
+  let cache = bases.get(lx);
+  if (!cache) bases.set(lx, (cache = new Map()));
+  let base = cache.get(word);
+  if (base === undefined) {
+    if (cache.size >= 200_000) cache.clear();
+    cache.set(word, (base = lx.baseForm(word)));
+  }
+  return base;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { MemoryArea, MemoryExplain, MemoryHit, MemoryMatch } from '../contract/index.js';
 import { relate } from './dedup.js';
 import { dot } from './embedder.js';
-import { RELATION_WEIGHT, type LexicalIndex, type QueryGroup } from './lexical.js';
+import { RELATION_WEIGHT, termOf, tokens, type LexicalIndex, type QueryGroup } from './lexical.js';
 import { rowToMemory, type MemoryQueries, type MemoryRow } from './store.js';
 import { contentWords, highlightRanges, stem, words } from './text.js';
 import type { VectorIndex } from './vector-index.js';
@@ -97,7 +97,7 @@ export function hybridSearch(
   const answered = answeredShare(deps.lexical, groups, query);
   // Feedback only from a first pass that found what was asked; from long shots it drifts.
   if (p.feedbackTerms > 0 && lexical.length >= 2 && asked(lexical[0].matches) >= p.feedbackCoverage) {
-    const own = new Set(queryWords(query).map(stem));
+    const own = new Set([...queryWords(query).map(stem), ...groups.map((g) => stem(g.query))]);
     const extra = feedbackTerms(deps.lexical, lexical.slice(0, p.feedbackDocs), own, p.feedbackTerms);
     if (extra.size) lexical = deps.lexical.search(groups, { limit: k, area: options.area, extra });
   }
@@ -148,7 +148,8 @@ export function hybridSearch(
   if (!lexical.length && !hits.some((h) => h.confident)) return [];
   const top = hits.slice(0, options.limit);
   // Highlights only for what is returned.
-  for (const hit of top) hit.highlights = highlightRanges(hit.memory.text, new Set([...stems, ...hit.explain.matches.map((m) => stem(m.word))]));
+  const asWords = new Set(queryWords(query).map(termOf));
+  for (const hit of top) hit.highlights = highlightRanges(hit.memory.text, new Set([...asWords, ...hit.explain.matches.map((m) => termOf(m.word))]), termOf);
   return top;
 }
 
@@ -198,7 +199,8 @@ function answeredShare(lexical: LexicalIndex, groups: QueryGroup[], query: strin
   const total = sum(weights.keys());
   const clauses = query
     .split(/[?.!;,]+/)
-    .map((c) => new Set(words(c)))
+    // Query words are asked in their base form ("knives" is knife).
+    .map((c) => new Set([...words(c), ...tokens(c)]))
     .map((ws) => new Set([...weights.keys()].filter((k) => k.split('_').every((part) => ws.has(part)))))
     .filter((keys) => keys.size && sum(keys) >= CLAUSE_SHARE * total);
   const parts = clauses.length > 1 ? clauses : [new Set(weights.keys())];

@@ -63,14 +63,14 @@ export function fnv1a(text: string, seed = 0x811c9dc5): number {
 }
 
 /**
- * [start, end) ranges of words in `text` whose stem is one of `stems`, for highlighting a search
- * result the way the stemming full-text index matched it.
+ * [start, end) ranges of words in `text` whose stem (by `term`) is one of `stems`, for highlighting
+ * a search result the way the full-text index matched it.
  */
-export function highlightRanges(text: string, stems: Set<string>): [number, number][] {
+export function highlightRanges(text: string, stems: Set<string>, term: (word: string) => string = stem): [number, number][] {
   const out: [number, number][] = [];
   for (const m of text.matchAll(/[\p{L}\p{N}]+/gu)) {
     const w = normalizeForDedup(m[0]);
-    if (stems.has(stem(w))) out.push([m.index, m.index + m[0].length]);
+    if (stems.has(term(w))) out.push([m.index, m.index + m[0].length]);
   }
   return out;
 }

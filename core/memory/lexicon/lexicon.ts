@@ -115,6 +115,21 @@ export class Lexicon {
     return out;
   }
 
+  /**
+   * The one base form of a word WordNet does not list as a word of its own ("children" → child,
+   * "knives" → knife, "went" → go, "ponies" → pony), else null: a word that is a lemma itself
+   * ("left", "better") keeps its own meaning, and so does one with two readings ("lives": life or live).
+   */
+  baseForm(word: string): string | null {
+    if (this.lemmaId(word) >= 0) return null;
+    let only = -1;
+    for (const f of this.baseForms(word)) {
+      if (only >= 0 && f.lemmaId !== only) return null;
+      only = f.lemmaId;
+    }
+    return only >= 0 ? this.lemma(only) : null;
+  }
+
   private hasPos(lemmaId: number, pos: PosCode): boolean {
     const { lemmaSenses: v, lemmaSensesAt: at } = this.s;
     for (let i = at[lemmaId]; i < at[lemmaId + 1]; i += 2) if ((v[i + 1] & 7) === pos) return true;

@@ -29,8 +29,8 @@ describe('full-text search through the words WordNet relates', () => {
       const drugs = await t.client.call('memory.search', { query: 'Which drugs must our boy avoid?', limit: 5 });
       assert.match(drugs.hits[0].memory.text, /penicillin/);
       assert.deepEqual(
-        drugs.hits[0].explain.matches.find((m) => m.query === 'drugs'),
-        { query: 'drugs', word: 'penicillin', relation: 'narrower', weight: drugs.hits[0].explain.matches.find((m) => m.query === 'drugs')!.weight },
+        drugs.hits[0].explain.matches.find((m) => m.query === 'drug'),
+        { query: 'drug', word: 'penicillin', relation: 'narrower', weight: drugs.hits[0].explain.matches.find((m) => m.query === 'drug')!.weight },
       );
       const beverage = await t.client.call('memory.search', { query: 'Which beverage?', limit: 5 });
       assert.match(beverage.hits[0].memory.text, /red wine/);
@@ -40,6 +40,22 @@ describe('full-text search through the words WordNet relates', () => {
       assert.ok(dental.hits[0].explain.matches.some((m) => m.query === 'dental' && m.word === 'dentist'));
       const dentist = await t.client.call('memory.search', { query: 'Where is the dental practice?', limit: 5 });
       assert.ok(dentist.hits[0].confident && /dentist/.test(dentist.hits[0].memory.text), 'answered through a related word');
+    }));
+
+  it('a word finds its irregular and inflected forms as the same word, two-word terms included, and highlights them', () =>
+    withCore(async (t) => {
+      await add(t, 'Knives: a Shun chef knife and a paring one, whetstone in the drawer', 'The children go to Elm Street school', 'Laundry: the washing machine in the basement takes a card', 'The kitchen table is oak');
+      const knife = await t.client.call('memory.search', { query: 'which knife do I own', limit: 3 });
+      assert.match(knife.hits[0].memory.text, /^Knives/);
+      assert.ok(knife.hits[0].explain.matches.some((m) => m.query === 'knife' && m.relation === 'word'));
+      const text = knife.hits[0].memory.text;
+      assert.ok(knife.hits[0].highlights.some(([a, b]) => text.slice(a, b) === 'Knives'), 'the inflected form is highlighted');
+      const child = await t.client.call('memory.search', { query: 'which school does my child go to', limit: 3 });
+      assert.match(child.hits[0].memory.text, /children/);
+      assert.ok(child.hits[0].explain.matches.some((m) => m.query === 'child' && m.relation === 'word'));
+      const washing = await t.client.call('memory.search', { query: 'how do I pay for the washing machines', limit: 3 });
+      assert.match(washing.hits[0].memory.text, /washing machine/);
+      assert.ok(washing.hits[0].explain.matches.some((m) => m.query === 'washing_machine' && m.relation === 'word'));
     }));
 
   it('words English uses all the time count less than the topic of the question', () =>

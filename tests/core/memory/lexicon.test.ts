@@ -23,6 +23,17 @@ describe('the compact WordNet index', () => {
     assert.match(lx.gloss(lx.senses(fiction)[0].synset), /imagined impact of science/);
   });
 
+  it('gives the one base form of a word that is no word of its own, and leaves words with two readings alone', async () => {
+    const lx = await loadLexicon();
+    assert.equal(lx.baseForm('children'), 'child');
+    assert.equal(lx.baseForm('knives'), 'knife');
+    assert.equal(lx.baseForm('went'), 'go');
+    assert.equal(lx.baseForm('ponies'), 'pony');
+    assert.equal(lx.baseForm('left'), null, 'a lemma of its own keeps its meaning');
+    assert.equal(lx.baseForm('lives'), null, 'life or live: not guessed');
+    assert.equal(lx.baseForm('qwertyuiop'), null);
+  });
+
   it('a cached file of another format or WordNet version is not used', async () => {
     const lx = await loadLexicon();
     assert.ok(lx.synsetCount > 100_000);
