@@ -1,7 +1,7 @@
-import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useReducer, useRef, useState, type ClipboardEvent, type DragEvent, type FormEvent, type KeyboardEvent } from 'react';
 import { formatBytes } from '../../core/contract/index.js';
 import { useApp } from '../store/context.js';
-import { readAttachments, type PendingAttachment } from './attachments.js';
+import { composerFiles, NO_FILES, readAttachments } from './attachments.js';
 import { AttachIcon, FileIcon } from './icons.js';
 import { ModelPicker } from './ModelPicker.js';
 
@@ -24,32 +24,22 @@ export function Composer() {
   };
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [files, setFiles] = useState<PendingAttachment[]>([]);
-  const [fileErrors, setFileErrors] = useState<string[]>([]);
+  const [{ files, errors: fileErrors }, dispatchFiles] = useReducer(composerFiles, NO_FILES);
   const [dropping, setDropping] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
-  const filesRef = useRef(files);
-  filesRef.current = files;
 
-  const adding = useRef<Promise<void>>(Promise.resolve());
   /**
-   * One addition at a time, each checked against every file added before it: a file picked and a
-   * file dropped at once are both kept (read side by side, the second would replace the first).
+   * Files are read side by side (one picked while another is dropped); each read is applied to the
+   * list as it is when it ends, so both are kept and the limits count both.
    */
-  function addFiles(list: readonly File[]): Promise<void> {
-    if (!list.length) return adding.current;
-    adding.current = adding.current.then(async () => {
-      try {
-        const { added, errors } = await readAttachments(list, filesRef.current);
-        filesRef.current = [...filesRef.current, ...added];
-        setFiles(filesRef.current);
-        setFileErrors(errors);
-      } catch (err) {
-        setFileErrors([`The files were not added: ${(err as Error).message}`]);
-      }
-    });
-    return adding.current;
+  async function addFiles(list: readonly File[]): Promise<void> {
+    if (!list.length) return;
+    try {
+      dispatchFiles({ type: 'read', results: await readAttachments(list) });
+    } catch (err) {
+      dispatchFiles({ type: 'failed', message: `The files were not added: ${(err as Error).message}` });
+    }
   }
   // The composer has the focus when the window opens (it is enabled only once connected), unless the
   // person already put it somewhere else.
@@ -65,9 +55,7 @@ export function Composer() {
     try {
       await sendChat(text, { model, attachments: files.map(({ name, mediaType, data }) => ({ name, mediaType, data })) });
       setDraft('');
-      filesRef.current = [];
-      setFiles([]);
-      setFileErrors([]);
+      dispatchFiles({ type: 'clear' });
     } catch (err) {
       setError(`Not sent: ${(err as Error).message}`);
     } finally {
@@ -146,8 +134,7 @@ export function Composer() {
                   className="attachment-remove"
                   aria-label={`Remove ${file.name}`}
                   onClick={() => {
-                    filesRef.current = filesRef.current.filter((f) => f.key !== file.key);
-                    setFiles(filesRef.current);
+                    dispatchFiles({ type: 'remove', key: file.key });
                     input.current?.focus();
                   }}
                 >

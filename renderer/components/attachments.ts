@@ -52,24 +52,22 @@ async function fitImage(file: File, mediaType: string): Promise<{ bytes: Uint8Ar
   return { bytes: new Uint8Array(await blob.arrayBuffer()), mediaType: 'image/jpeg' };
 }
 
+/** One file as read: ready to attach, or why it cannot be. */
+export type ReadFile = { file: PendingAttachment } | { error: string };
+
 /**
- * Reads files for the composer and checks them as the core will (type, UTF-8 text, sizes), so a
- * person hears at once, in words, why a file cannot go. Returns what can be attached and one
- * message per refused file.
+ * Reads files for the composer and checks each as the core will (type, UTF-8 text, sizes), so a
+ * person hears at once, in words, why a file cannot go. One result per file, in order. The limits
+ * of a whole message (how many files, how many bytes) are the composer's to apply: they depend on
+ * what else was added meanwhile (`composerFiles`).
  */
-export async function readAttachments(files: readonly File[], already: readonly PendingAttachment[]): Promise<{ added: PendingAttachment[]; errors: string[] }> {
-  const added: PendingAttachment[] = [];
-  const errors: string[] = [];
-  let total = already.reduce((n, a) => n + a.size, 0);
+export async function readAttachments(files: readonly File[]): Promise<ReadFile[]> {
+  const results: ReadFile[] = [];
   for (const file of files) {
-    if (already.length + added.length >= ATTACHMENT_LIMITS.maxCount) {
-      errors.push(`${file.name} was not added: a message can carry at most ${ATTACHMENT_LIMITS.maxCount} files.`);
-      continue;
-    }
     const mediaType = mediaTypeOf(file);
     const kind = attachmentKind(mediaType);
     if (!kind) {
-      errors.push(`${file.name} cannot be attached: only images (PNG, JPEG, GIF, WebP) and text files can.`);
+      results.push({ error: `${file.name} cannot be attached: only images (PNG, JPEG, GIF, WebP) and text files can.` });
       continue;
     }
     let bytes: Uint8Array;
@@ -78,34 +76,84 @@ export async function readAttachments(files: readonly File[], already: readonly 
       if (kind === 'image') ({ bytes, mediaType: type } = await fitImage(file, mediaType));
       else {
         if (file.size > ATTACHMENT_LIMITS.maxTextBytes) {
-          errors.push(`${file.name} is larger than the ${formatBytes(ATTACHMENT_LIMITS.maxTextBytes)} a text file can be.`);
+          results.push({ error: `${file.name} is larger than the ${formatBytes(ATTACHMENT_LIMITS.maxTextBytes)} a text file can be.` });
           continue;
         }
         bytes = new Uint8Array(await file.arrayBuffer());
         new TextDecoder('utf-8', { fatal: true }).decode(bytes);
       }
     } catch {
-      errors.push(kind === 'image' ? `${file.name} could not be read as an image.` : `${file.name} is not UTF-8 text.`);
+      results.push({ error: kind === 'image' ? `${file.name} could not be read as an image.` : `${file.name} is not UTF-8 text.` });
       continue;
     }
     if (bytes.length === 0) {
-      errors.push(`${file.name} is empty.`);
+      results.push({ error: `${file.name} is empty.` });
       continue;
     }
-    if (total + bytes.length > ATTACHMENT_LIMITS.maxTotalBytes) {
-      errors.push(`${file.name} (${formatBytes(bytes.length)}) does not fit: a message can carry up to ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)} of files.`);
-      continue;
-    }
-    total += bytes.length;
     const data = toBase64(bytes);
-    added.push({
-      key: `${Date.now()}-${Math.random().toString(36).slice(2)}`,
-      name: hasPathOrControlCharacter(file.name) ? Array.from(file.name, (c) => (hasPathOrControlCharacter(c) ? '_' : c)).join('').slice(0, 255) : file.name.slice(0, 255) || 'file',
-      mediaType: type,
-      data,
-      size: bytes.length,
-      preview: kind === 'image' ? `data:${type};base64,${data}` : null,
+    results.push({
+      file: {
+        key: `${Date.now()}-${Math.random().toString(36).slice(2)}`,
+        name: hasPathOrControlCharacter(file.name) ? Array.from(file.name, (c) => (hasPathOrControlCharacter(c) ? '_' : c)).join('').slice(0, 255) : file.name.slice(0, 255) || 'file',
+        mediaType: type,
+        data,
+        size: bytes.length,
+        preview: kind === 'image' ? `data:${type};base64,${data}` : null,
+      },
     });
   }
-  return { added, errors };
+  return results;
+}
+
+/** The composer's files and what the last addition could not take. */
+export interface ComposerFiles {
+  files: readonly PendingAttachment[];
+  errors: readonly string[];
+}
+
+export type ComposerFilesAction =
+  | { type: 'read'; results: readonly ReadFile[] }
+  | { type: 'failed'; message: string }
+  | { type: 'remove'; key: string }
+  | { type: 'clear' };
+
+export const NO_FILES: ComposerFiles = { files: [], errors: [] };
+
+/**
+ * The one place the composer's file list changes. Files read side by side (picked while others are
+ * dropped or pasted) arrive as separate `read` actions, each applied to the list as it is then, so
+ * none replaces another and the message limits count every file already there.
+ */
+export function composerFiles(state: ComposerFiles, action: ComposerFilesAction): ComposerFiles {
+  switch (action.type) {
+    case 'read': {
+      const files = [...state.files];
+      const errors: string[] = [];
+      let total = files.reduce((n, f) => n + f.size, 0);
+      for (const result of action.results) {
+        if ('error' in result) {
+          errors.push(result.error);
+          continue;
+        }
+        const { file } = result;
+        if (files.length >= ATTACHMENT_LIMITS.maxCount) {
+          errors.push(`${file.name} was not added: a message can carry at most ${ATTACHMENT_LIMITS.maxCount} files.`);
+          continue;
+        }
+        if (total + file.size > ATTACHMENT_LIMITS.maxTotalBytes) {
+          errors.push(`${file.name} (${formatBytes(file.size)}) does not fit: a message can carry up to ${formatBytes(ATTACHMENT_LIMITS.maxTotalBytes)} of files.`);
+          continue;
+        }
+        total += file.size;
+        files.push(file);
+      }
+      return { files, errors };
+    }
+    case 'failed':
+      return { files: state.files, errors: [action.message] };
+    case 'remove':
+      return { files: state.files.filter((f) => f.key !== action.key), errors: state.errors };
+    case 'clear':
+      return NO_FILES;
+  }
 }
