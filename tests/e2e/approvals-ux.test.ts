@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { waitFor } from '../support/index.js';
+import { gate, waitFor } from '../support/index.js';
 import { assertAccessible, launchBrowser, SCHEMES, sendMessage, sidewaysOverflow, startApp, WIDTHS } from './support/app.js';
 
 const activeTestId = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.id ?? document.activeElement?.tagName ?? '');
@@ -53,13 +53,13 @@ describe('approvals that show what will happen, tool rows that tell the truth, a
         assert.equal(await writeCard.getAttribute('data-shown'), 'waiting');
         assert.equal(await writeCard.getByTestId('tool-status').first().textContent(), 'waiting for your approval');
 
-        // Tab never leaves the dialog.
-        for (let i = 0; i < 12; i++) {
-          await app.page.keyboard.press(i % 4 === 3 ? 'Shift+Tab' : 'Tab');
-          assert.equal(await focusInsideDialog(app.page), true, `focus inside the dialog after ${i + 1} presses`);
-        }
         for (const width of WIDTHS) {
           await app.page.setViewportSize({ width, height: 860 });
+          // Tab and Shift+Tab never leave the dialog, narrow or wide.
+          for (let i = 0; i < 12; i++) {
+            await app.page.keyboard.press(i % 4 === 3 ? 'Shift+Tab' : 'Tab');
+            assert.equal(await focusInsideDialog(app.page), true, `focus inside the dialog after ${i + 1} presses at ${width} px`);
+          }
           assert.deepEqual(await sidewaysOverflow(app.page), [], `the dialog fits at ${width} px`);
           await assertAccessible(app.page, `the approval dialog at ${width} px (${scheme})`);
           await app.screenshot(`approval-write-diff-${width}-${scheme}`);
@@ -116,6 +116,21 @@ describe('approvals that show what will happen, tool rows that tell the truth, a
           await assertAccessible(app.page, `tool rows at ${width} px (${scheme})`);
           await app.screenshot(`tool-group-${width}-${scheme}`);
         }
+
+        // Esc stops a reply being written (its last words are held until then) and keeps what was written.
+        await app.page.setViewportSize({ width: WIDTHS[1], height: 860 });
+        const held = gate();
+        app.anthropic.script({ kind: 'stream', chunks: ['Once ', 'upon ', 'a time', ' the end.'], holdLastChunk: held.promise });
+        await sendMessage(app.page, 'a story please');
+        const story = app.page.locator('[data-role="assistant"]').filter({ hasText: 'Once upon' });
+        await story.waitFor({ timeout: 15_000 });
+        assert.equal(await story.getAttribute('data-status'), 'streaming');
+        await app.page.keyboard.press('Escape');
+        await app.page.locator('[data-role="assistant"][data-status="cancelled"]').filter({ hasText: 'Once upon' }).waitFor({ timeout: 10_000 });
+        held.open();
+        assert.match((await story.getByTestId('message-text').textContent()) ?? '', /^Once upon/, 'the text so far stays');
+        assert.equal(await story.getByText('the end').count(), 0, 'nothing after Esc');
+        assert.equal(await activeTestId(app.page), 'composer-input', 'the composer keeps the focus');
       } finally {
         await app.close();
       }
@@ -125,7 +140,8 @@ describe('approvals that show what will happen, tool rows that tell the truth, a
   test('Esc stops a reply that is being written and keeps what was written', async () => {
     const app = await startApp(browser, { viewport: { width: WIDTHS[0], height: 800 } });
     try {
-      app.anthropic.script({ kind: 'stream', chunks: Array.from({ length: 300 }, (_, i) => `w${i} `), delayMs: 40 });
+      const held = gate();
+      app.anthropic.script({ kind: 'stream', chunks: Array.from({ length: 30 }, (_, i) => `w${i} `), delayMs: 5, holdLastChunk: held.promise });
       await app.open();
       await sendMessage(app.page, 'a long story please');
       const reply = app.page.locator('[data-role="assistant"]');
@@ -135,6 +151,7 @@ describe('approvals that show what will happen, tool rows that tell the truth, a
       await app.page.locator('[data-role="assistant"][data-status="cancelled"]').waitFor();
       assert.ok(((await reply.getByTestId('message-text').textContent()) ?? '').startsWith('w0 w1 w2 w3'), 'the text so far stays');
       assert.equal(await app.page.getByTestId('stop-button').count(), 0);
+      held.open();
     } finally {
       await app.close();
     }

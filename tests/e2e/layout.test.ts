@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { assertAccessible, launchBrowser, SCHEMES, sidewaysOverflow, startApp, WIDTHS, type E2EApp } from './support/app.js';
 
-const PANES = ['chat', 'schedules', 'memory', 'permissions', 'settings'] as const;
+const PANES = ['chat', 'schedules', 'workers', 'memory', 'permissions', 'tools', 'settings'] as const;
 
 /** A conversation with something of every kind the timeline shows. */
 function seed(app: E2EApp): void {
@@ -45,7 +45,7 @@ describe('the window from 420 px to wide, light and dark', () => {
   });
 
   for (const scheme of SCHEMES) {
-    test(`every pane fits ${WIDTHS.join(' and ')} px without sideways scrolling and has no serious accessibility violation (${scheme})`, async () => {
+    test(`every pane fits ${WIDTHS.join(' and ')} px without sideways scrolling and has no serious accessibility violation, contrast included (${scheme})`, async () => {
       const app = await startApp(browser, { colorScheme: scheme, viewport: { width: WIDTHS[0], height: 800 } });
       try {
         seed(app);
@@ -73,6 +73,8 @@ describe('the window from 420 px to wide, light and dark', () => {
             if (pane === 'memory') await app.page.getByTestId('memory-row').first().waitFor();
             if (pane === 'schedules') await app.page.getByTestId('schedule-row').first().waitFor();
             if (pane === 'settings') await app.page.getByTestId('settings-pane').locator('h2').first().waitFor();
+            if (pane === 'workers') await app.page.getByText('No workers yet.', { exact: false }).waitFor();
+            if (pane === 'tools') await app.page.getByTestId('mcp-empty').waitFor();
             if (pane === 'chat') {
               await app.page.locator('[data-id="a1"]').waitFor();
               const composer = await app.page.getByTestId('composer-input').boundingBox();

@@ -43,8 +43,14 @@ describe('results of schedules and workers in the master timeline, in the browse
         await dialog.locator(`[data-testid="timeline-row"][data-kind="message"][data-run-id="${runId}"]`).getByText('one from the bank').waitFor();
         await assertAccessible(app.page, `a schedule's transcript at ${width} px`);
         await app.screenshot(`result-thread-${width}`);
+        // The keyboard stays in the transcript until Esc closes it; then the composer has it.
+        for (let i = 0; i < 6; i++) {
+          await app.page.keyboard.press(i % 3 === 2 ? 'Shift+Tab' : 'Tab');
+          assert.equal(await app.page.evaluate(() => Boolean(document.activeElement?.closest('[data-testid="thread-dialog"]'))), true, `focus inside the transcript after ${i + 1} presses`);
+        }
         await app.page.keyboard.press('Escape');
         await dialog.waitFor({ state: 'detached' });
+        assert.equal(await app.page.evaluate(() => document.activeElement?.id), 'composer-input', 'focus returns to the composer');
 
         // A reply: the result goes into the chat's context with the message, and only then.
         await result.getByTestId('result-reply').click();
