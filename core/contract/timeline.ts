@@ -70,12 +70,32 @@ export const TimelineItemSchema = z.discriminatedUnion('kind', [
     summary: z.string(),
     sourceThreadId: z.string(),
   }),
+  /**
+   * A file a worker handed back, kept under the data folder's `artifacts/` (`path` is relative to
+   * that folder; `workers.artifact` gives where it is and its text). It shows in the thread of the run
+   * that started the worker (the chat's for a worker the chat started); `runId` is the worker's run,
+   * `source` its role and `sourceThreadId` its whole transcript.
+   */
+  z.object({
+    ...base,
+    kind: z.literal('artifact'),
+    artifactId: z.string(),
+    name: z.string(),
+    /** A media type (`text/markdown`). */
+    type: z.string(),
+    /** Bytes. */
+    size: z.number().int().min(0),
+    source: z.string(),
+    sourceThreadId: z.string(),
+    path: z.string(),
+  }),
 ]);
 export type TimelineItem = z.infer<typeof TimelineItemSchema>;
 export type MessageItem = Extract<TimelineItem, { kind: 'message' }>;
 export type ToolCallItem = Extract<TimelineItem, { kind: 'tool_call' }>;
 export type MemoryProposalItem = Extract<TimelineItem, { kind: 'memory_proposal' }>;
 export type RunResultItem = Extract<TimelineItem, { kind: 'run_result' }>;
+export type ArtifactItem = Extract<TimelineItem, { kind: 'artifact' }>;
 
 /** One match of a timeline search: where the item is, and a snippet with the matching words marked. */
 export const TimelineSearchHitSchema = z.object({
@@ -109,10 +129,20 @@ export function timelineThreads(view: string = CHAT_THREAD, runs: Record<string,
   return { view, runs: new Map(Object.entries(runs)) };
 }
 
-/** The thread an event's item belongs to: a result goes into the chat; anything else into its run's thread. */
+/**
+ * The thread an event's item belongs to: a result goes into the chat; an artifact where it says (the
+ * thread of the run that started its worker); anything else into its run's thread.
+ */
 export function threadOfEvent(event: AppEvent, threadOfRun: (runId: string) => string | undefined): string {
   if (event.type === 'run.result' || !event.runId) return CHAT_THREAD;
+  if (event.type === 'artifact.created' && event.data.threadId) return event.data.threadId;
   return threadOfRun(event.runId) ?? CHAT_THREAD;
+}
+
+/** The thread that holds the whole transcript of the run an artifact came from. */
+export function artifactRunThread(event: Extract<AppEvent, { type: 'artifact.created' }>, threadOfRun: (runId: string) => string | undefined): string {
+  const runId = event.runId ?? '';
+  return event.data.runThreadId ?? threadOfRun(runId) ?? defaultThreadOf('worker', runId);
 }
 
 /**
@@ -213,6 +243,19 @@ export function applyTimelineEvent(items: TimelineItem[], index: Map<string, num
       next[pos!] = { ...current, ...proposalOutcome(event.data) };
       return next;
     }
+    case 'artifact.created':
+      return pushItem(items, index, {
+        kind: 'artifact',
+        id: artifactItemId(event.data.id),
+        ...at,
+        artifactId: event.data.id,
+        name: event.data.name,
+        type: event.data.type,
+        size: event.data.size,
+        source: event.data.source ?? 'worker',
+        sourceThreadId: artifactRunThread(event, (runId) => threads.runs.get(runId)),
+        path: event.data.path,
+      });
     case 'run.result':
       return pushItem(items, index, {
         kind: 'run_result',
@@ -230,6 +273,11 @@ export function applyTimelineEvent(items: TimelineItem[], index: Map<string, num
     default:
       return items;
   }
+}
+
+/** The timeline item of an artifact. */
+export function artifactItemId(artifactId: string): string {
+  return `artifact-${artifactId}`;
 }
 
 /** The status, edited text and memory a proposal has once answered (shared with the SQL projection). */

@@ -127,6 +127,8 @@ export const WorkerTranscriptEntrySchema = z.discriminatedUnion('kind', [
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
   }),
   z.object({ kind: z.literal('error'), seq: z.number(), ts: z.number(), code: z.string(), message: z.string() }),
+  /** A file it handed back (`workers.artifact` reads it). */
+  z.object({ kind: z.literal('artifact'), seq: z.number(), ts: z.number(), artifactId: z.string(), name: z.string(), type: z.string(), size: z.number().int().min(0) }),
 ]);
 export type WorkerTranscriptEntry = z.infer<typeof WorkerTranscriptEntrySchema>;
 
@@ -136,8 +138,18 @@ export const WORKER_EVENT_DATA = {
   'worker.spawned': z.object({ role: z.string(), task: z.string(), parentRunId: z.string().nullable(), depth: z.number().int().min(1) }),
   /** A worker ended with a result: its envelope, or for a worker that failed or was stopped, the errors. */
   'worker.result': WorkerEnvelopeSchema,
-  /** A file was stored in the data folder's `artifacts/`, at `path` (relative to that folder). */
-  'artifact.created': ArtifactSchema.omit({ runId: true, createdAt: true }).extend({ path: z.string() }),
+  /**
+   * A file was stored in the data folder's `artifacts/`, at `path` (relative to that folder). It is
+   * an item of the timeline: in `threadId`, the thread of the run that started the worker (the chat's
+   * for a worker the chat started), naming its maker (`source`, the worker's role) and the worker's
+   * own thread (`runThreadId`). Logs from before these three: its run's thread, source `worker`.
+   */
+  'artifact.created': ArtifactSchema.omit({ runId: true, createdAt: true }).extend({
+    path: z.string(),
+    source: z.string().optional(),
+    threadId: z.string().optional(),
+    runThreadId: z.string().optional(),
+  }),
 } as const;
 
 /** Worker commands; merged into `COMMANDS`. */

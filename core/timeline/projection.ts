@@ -1,10 +1,13 @@
 import {
+  artifactItemId,
+  artifactRunThread,
   CHAT_THREAD,
   proposalOutcome,
   resultItemId,
   threadOfEvent,
   TIMELINE_RUN_STATUSES,
   type AppEvent,
+  type ArtifactItem,
   type AttachmentMeta,
   type MemoryProposalItem,
   type MessageItem,
@@ -153,6 +156,21 @@ export function createTimelineProjector(db: WritableDB, threadOf: (runId: string
         resolveProposal.run(outcome.status, outcome.editedText, outcome.memoryId, `proposal-${event.data.proposalId}`);
         break;
       }
+      case 'artifact.created':
+        // Its name is the text (found by search), its maker the model column, the rest in `detail`.
+        insertTool.run({
+          ...base,
+          id: artifactItemId(event.data.id),
+          seq: event.seq,
+          ts: event.ts,
+          kind: 'artifact',
+          runId: event.runId,
+          model: event.data.source ?? 'worker',
+          text: event.data.name,
+          detail: JSON.stringify({ artifactId: event.data.id, type: event.data.type, size: event.data.size, path: event.data.path, sourceThreadId: artifactRunThread(event, threadOf) }),
+        });
+        index(event.seq, event.data.name);
+        break;
       case 'run.result':
         insertTool.run({
           ...base,
@@ -271,6 +289,20 @@ function rowToItem(row: Row): TimelineItem {
         reason: detail.reason ?? null,
         summary: row.text ?? '',
         sourceThreadId: detail.sourceThreadId,
+      };
+    }
+    case 'artifact': {
+      const detail = JSON.parse(row.detail ?? '{}') as Pick<ArtifactItem, 'artifactId' | 'type' | 'size' | 'path' | 'sourceThreadId'>;
+      return {
+        ...base,
+        kind: 'artifact',
+        artifactId: detail.artifactId,
+        name: row.text ?? '',
+        type: detail.type,
+        size: detail.size,
+        source: row.model ?? 'worker',
+        sourceThreadId: detail.sourceThreadId,
+        path: detail.path,
       };
     }
     case 'run_status':

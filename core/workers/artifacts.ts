@@ -16,6 +16,13 @@ export function createArtifactsProjector(db: WritableDB): (event: AppEvent) => v
   };
 }
 
+/** Where a run's artifacts show in the timeline, and who made them (see `artifact.created`). */
+export interface ArtifactPlace {
+  source: string;
+  threadId: string;
+  runThreadId: string;
+}
+
 /** A file written and waiting for its `artifact.created` event. */
 export interface WrittenArtifact {
   id: string;
@@ -40,6 +47,7 @@ export class ArtifactStore {
     private readonly log: EventLog,
     private readonly ids: Ids,
     readonly folder: string,
+    private readonly placeOf: (runId: string) => ArtifactPlace | null = () => null,
   ) {
     this.byId = db.prepare('SELECT * FROM artifacts WHERE id = ?');
     this.ofRun = db.prepare('SELECT * FROM artifacts WHERE run_id = ? ORDER BY rowid');
@@ -60,9 +68,11 @@ export class ArtifactStore {
     });
   }
 
-  /** Appends `artifact.created` for each written file. Call inside a log transaction. */
+  /** Appends `artifact.created` for each written file, each an item of the timeline. Call inside a log transaction. */
   record(runId: string, written: readonly WrittenArtifact[]): void {
-    for (const a of written) this.log.append('artifact.created', a, runId);
+    if (!written.length) return;
+    const place = this.placeOf(runId);
+    for (const a of written) this.log.append('artifact.created', place ? { ...a, ...place } : a, runId);
   }
 
   /** Removes files whose events were never recorded (the run ended first). */

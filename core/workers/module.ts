@@ -50,7 +50,14 @@ export interface WorkersModule extends CapabilityModule {
 /** Workers: roles, the registry of sub-agent runs, their results and artifacts, and their commands. */
 export function createWorkersModule(deps: WorkersModuleDeps): WorkersModule {
   const queries = new WorkerQueries(deps.db);
-  const artifacts = new ArtifactStore(deps.db, deps.log, deps.ids, deps.artifactsDir);
+  // A worker's files show in the thread of the run that started it, where its result is reported.
+  const artifacts = new ArtifactStore(deps.db, deps.log, deps.ids, deps.artifactsDir, (runId) => {
+    const run = runOrNull(deps.runs, runId);
+    if (!run) return null;
+    const worker = queries.get(runId);
+    const parent = run.parentRunId ? runOrNull(deps.runs, run.parentRunId) : null;
+    return { source: worker?.role ?? 'worker', threadId: parent?.threadId ?? run.threadId, runThreadId: run.threadId };
+  });
   let pool: WorkerPool | null = null;
   const settings = new WorkerSettingsService(deps.db, deps.log, deps.clock, (limits) => pool?.applyLimit(limits));
   pool = new WorkerPool({ log: deps.log, queue: deps.queue, runs: deps.runs, queries, settings, executorFor: (role, task) => workerExecutor({ agent: deps.agent, artifacts }, role, task) });

@@ -2,7 +2,7 @@ import type { AppEvent, WorkerTranscriptEntry } from '../contract/index.js';
 
 /**
  * A worker's transcript from its own run's events, oldest first: its task, every message it wrote,
- * every tool call with its result, and every error. Nothing of it reaches the parent's context.
+ * every tool call with its result, every error, and the files it handed back. Nothing of it reaches the parent's context.
  */
 export function transcriptOf(events: readonly AppEvent[]): WorkerTranscriptEntry[] {
   const entries: WorkerTranscriptEntry[] = [];
@@ -49,6 +49,9 @@ export function transcriptOf(events: readonly AppEvent[]): WorkerTranscriptEntry
       }
       case 'timeline.error':
         entries.push({ kind: 'error', seq: event.seq, ts: event.ts, code: event.data.code, message: event.data.message });
+        break;
+      case 'artifact.created':
+        entries.push({ kind: 'artifact', seq: event.seq, ts: event.ts, artifactId: event.data.id, name: event.data.name, type: event.data.type, size: event.data.size });
         break;
       default:
         break;

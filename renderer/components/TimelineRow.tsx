@@ -4,6 +4,7 @@ import { useApp } from '../store/context.js';
 import type { MessageItem } from '../../core/contract/index.js';
 import { MemoryProposalRow } from './MemoryProposalRow.js';
 import { ResultRow } from './ResultRow.js';
+import { ArtifactRow } from './ArtifactRow.js';
 import { CooldownNotice } from './CooldownNotice.js';
 import { CopyButton } from './CopyButton.js';
 import { MessageAttachments } from './MessageAttachments.js';
@@ -59,6 +60,8 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineE
       return <ToolGroupRow group={item} time={time} />;
     case 'run_result':
       return <ResultRow item={item} time={time} />;
+    case 'artifact':
+      return <ArtifactRow item={item} time={time} />;
     default:
       // A kind this build does not know yet (a newer core): say so rather than show nothing.
       return (

@@ -80,6 +80,13 @@ function TranscriptEntry({ entry }: { entry: WorkerTranscriptEntry }) {
         {entry.status === 'running' ? 'running…' : entry.status === 'ok' ? entry.output.slice(0, 600) : `${entry.error?.code}: ${entry.error?.message}`}
       </li>
     );
+  if (entry.kind === 'artifact')
+    return (
+      <li data-testid="transcript-entry" data-kind="artifact">
+        <span className="entry-label">File</span>
+        {entry.name} ({entry.type}, {entry.size.toLocaleString()} bytes)
+      </li>
+    );
   return (
     <li data-testid="transcript-entry" data-kind="error" className="entry-error">
       <span className="entry-label">Error</span>

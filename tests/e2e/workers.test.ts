@@ -49,6 +49,21 @@ describe('the worker panel in the browser against the headless host', () => {
         await assertAccessible(app.page, `a worker's transcript at ${width} px`);
         await app.screenshot(`workers-${width}`);
 
+        // The researcher's file is an item of the chat: name, type, size, worker; Show file gives its path and text.
+        await openSection(app.page, 'chat', width);
+        const file = app.page.locator('[data-testid="timeline-row"][data-kind="artifact"]');
+        await file.getByTestId('artifact-name').getByText('sources.md', { exact: true }).waitFor();
+        assert.equal(await file.count(), 1);
+        assert.equal(await file.getByTestId('artifact-meta').textContent(), 'text/markdown · 29 bytes');
+        await file.getByText('File from the researcher worker').waitFor();
+        await file.getByTestId('artifact-open').click();
+        await file.getByTestId('artifact-text').getByText('- three').waitFor();
+        const path = (await file.getByTestId('artifact-path').textContent()) ?? '';
+        assert.match(path, /[\\/]artifacts[\\/]run_[^\\/]+[\\/]sources\.md$/);
+        const researcherId = (await core.gateway.call('workers.list', { status: 'all' })).workers.find((w) => w.role === 'researcher')!.id;
+        assert.ok(path.includes(researcherId), `${path} is under the researcher ${researcherId}`);
+        await assertAccessible(app.page, `a worker's file in the chat at ${width} px`);
+
         const workers = (await core.gateway.call('workers.list', { status: 'all' })).workers;
         assert.deepEqual(workers.map((w) => [w.role, w.status]).sort(), [['researcher', 'done'], ['writer', 'cancelled']]);
         await waitFor(async () => (await core.gateway.call('runs.list', { limit: 10 })).runs.every((r) => r.status !== 'running' && r.status !== 'queued'), 'every run to end');

@@ -44,6 +44,8 @@ export function timelineLine(item: TimelineItem): string {
       const reason = item.reason ? ` (${item.reason})` : '';
       return `${head} ${item.sourceKind} "${oneLine(item.name, 80)}" ${item.status}${reason}: ${item.summary.replace(/\n/g, '\n    ')} [${item.id}, thread ${item.sourceThreadId}]`;
     }
+    case 'artifact':
+      return `${head} artifact ${item.name} (${item.type}, ${item.size} bytes) from the ${item.source} worker ${item.runId ?? ''} [${item.artifactId}, ${item.path}, thread ${item.sourceThreadId}]`;
     default:
       // A kind added after this build: still one line, with what it carries.
       return `${head} ${(item as { kind: string }).kind} ${oneLine(JSON.stringify(item), 300)}`;

@@ -37,10 +37,10 @@ describe('agent-blob workers', () => {
     assert.match(missing.stderr, /needs exactly one worker id/);
   });
 
-  it('after a chat that used a worker, list shows it with parent, times, tokens and cost, and show prints its result and transcript', async () => {
+  it('after a chat that used a worker, list shows it with parent, times, tokens and cost, show prints its result and transcript, and its file is in the timeline and opens by id', async () => {
     const rule = await cli(['permissions', 'rules', 'add', '--effect', 'allow', '--capability', 'worker.spawn', '--pattern', '*']);
     assert.equal(rule.code, 0, rule.stderr);
-    providers.anthropic.respond((body) => (isWorkerRequest(body) ? envelopeReply({ summary: 'The meeting is on Tuesday.', errors: ['the second calendar was empty'] }) : null));
+    providers.anthropic.respond((body) => (isWorkerRequest(body) ? envelopeReply({ summary: 'The meeting is on Tuesday.', artifacts: [{ name: 'meeting.md', content: '# Tuesday' }], errors: ['the second calendar was empty'] }) : null));
     providers.anthropic.script({ kind: 'stream', toolCalls: [{ name: 'spawn_worker', arguments: { role: 'researcher', task: 'find the meeting day' } }] }, { kind: 'stream', chunks: chunk('Tuesday.', 3) });
     try {
       const chat = await cli(['chat', 'when is the meeting?']);
@@ -62,6 +62,14 @@ describe('agent-blob workers', () => {
     assert.match(shown.stdout, /summary: The meeting is on Tuesday\./);
     assert.match(shown.stdout, /reported error: the second calendar was empty/);
     assert.match(shown.stdout, /transcript:\nuser: find the meeting day\nassistant: \{"summary"/);
+    const [, artifactId] = /artifact (art_\S+): meeting\.md \(text\/markdown, 9 bytes\); agent-blob workers artifact/.exec(shown.stdout) ?? [];
+    assert.ok(artifactId, `the transcript names the file:\n${shown.stdout}`);
+    const timeline = await cli(['timeline']);
+    assert.equal(timeline.code, 0, timeline.stderr);
+    assert.match(timeline.stdout, new RegExp(`artifact meeting\\.md \\(text/markdown, 9 bytes\\) from the researcher worker ${w.id} \\[${artifactId}, ${w.id}/meeting\\.md, thread worker:${w.id}\\]`));
+    const file = await cli(['workers', 'artifact', artifactId]);
+    assert.equal(file.code, 0, file.stderr);
+    assert.match(file.stdout, new RegExp(`^artifact ${artifactId}: meeting\\.md \\(text/markdown, 9 bytes\\) from worker ${w.id}\npath: .*/artifacts/${w.id}/meeting\\.md\n\n# Tuesday\n$`));
     const cancel = await cli(['workers', 'cancel', String(w.id)]);
     assert.notEqual(cancel.code, 0);
     assert.match(cancel.stderr, /already ended/);

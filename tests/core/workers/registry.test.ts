@@ -194,7 +194,7 @@ describe('the worker registry', () => {
       assert.equal(shown.step, null);
       assert.deepEqual(shown.envelope, { summary: 'Two sources.', artifacts: [], errors: [] });
       assert.deepEqual(
-        shown.transcript.map((e) => (e.kind === 'message' ? `${e.role}: ${e.text}` : e.kind === 'tool_call' ? `${e.tool} ${e.status} ${e.output}` : e.message)),
+        shown.transcript.map((e) => (e.kind === 'message' ? `${e.role}: ${e.text}` : e.kind === 'tool_call' ? `${e.tool} ${e.status} ${e.output}` : e.kind === 'error' ? e.message : `file ${e.name}`)),
         ['user: find the sources', 'assistant: Looking.', 'read_text ok A'],
       );
       await assert.rejects(t.client.call('workers.get', { workerId: 'run_nope' }), (err: AppError) => err.code === 'not_found');

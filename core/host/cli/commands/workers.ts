@@ -10,6 +10,7 @@ function workerRow(w: Worker): string[] {
 function transcriptLine(e: WorkerTranscriptEntry): string {
   if (e.kind === 'message') return `${e.role}: ${e.text}${e.status === 'done' ? '' : ` [${e.status}]`}`;
   if (e.kind === 'tool_call') return `tool ${e.tool} ${e.args} -> ${e.status === 'ok' ? oneLine(e.output, 200) : e.status === 'running' ? 'running' : `error ${e.error?.code}: ${e.error?.message}`}`;
+  if (e.kind === 'artifact') return `artifact ${e.artifactId}: ${e.name} (${e.type}, ${e.size} bytes); agent-blob workers artifact ${e.artifactId}`;
   return `error ${e.code}: ${e.message}`;
 }
 
@@ -64,6 +65,26 @@ export const workersGroup: CommandGroup = {
           for (const e of w.envelope.errors) lines.push(`reported error: ${e}`);
         }
         lines.push('', 'transcript:', ...w.transcript.map(transcriptLine));
+        ctx.io.stdout(`${lines.join('\n')}\n`);
+        return EXIT.ok;
+      },
+    },
+    {
+      name: 'workers artifact',
+      params: 'ID',
+      summary: 'Show a file a worker handed back: where it is in the data folder and, for text up to 1 MB, its content',
+      async run(ctx) {
+        const [artifactId, ...extra] = ctx.args;
+        if (!artifactId || extra.length) throw new AppError('invalid_input', 'workers artifact needs exactly one artifact id; see agent-blob workers show ID');
+        const client = await ctx.connect();
+        const shown = await client.call('workers.artifact', { artifactId });
+        if (ctx.json) {
+          ctx.io.stdout(`${JSON.stringify(shown)}\n`);
+          return EXIT.ok;
+        }
+        const a = shown.artifact;
+        const lines = [`artifact ${a.id}: ${a.name} (${a.type}, ${a.size} bytes) from worker ${a.runId}`, `path: ${shown.path}`];
+        lines.push(shown.text === null ? '(not text, or over 1 MB: open it from the path)' : `\n${shown.text}`);
         ctx.io.stdout(`${lines.join('\n')}\n`);
         return EXIT.ok;
       },
