@@ -26,8 +26,8 @@ export function workerRunInput(role: WorkerRole, task: string): AgentRunInput {
 /**
  * A worker's run: the agent loop inside its role, stopped `budget_exceeded` when its wall time runs
  * out, then its last message read as the result envelope. A valid envelope's artifacts are stored
- * and `worker.result` recorded with the run's last events; an invalid one fails the worker with what
- * was wrong (`invalid_envelope`).
+ * and `worker.result` recorded in the transaction that ends the run `done`; an invalid one fails the
+ * worker with what was wrong (`invalid_envelope`).
  */
 export function workerExecutor(deps: { agent: AgentRuntime; artifacts: ArtifactStore }, role: WorkerRole, task: string): RunExecutor {
   const { agent, artifacts } = deps;
@@ -88,12 +88,17 @@ export function workerExecutor(deps: { agent: AgentRuntime; artifacts: ArtifactS
       ctx.emit('timeline.error', { code: 'artifact_failed', message: error });
       return { status: 'failed', reason: 'artifact_failed', error };
     }
-    const recorded = ctx.transaction(() => {
+    // The result commits with the run's final status, in the transaction that ends it: one write
+    // instead of two. A run that ends otherwise after all (cancelled as it returned) keeps no files.
+    const { summary, errors } = parsed.envelope;
+    ctx.onEnd((status) => {
+      if (status !== 'done') {
+        artifacts.discard(written);
+        return;
+      }
       artifacts.record(ctx.runId, written);
-      const stored = artifacts.ofRunId(ctx.runId);
-      agent.log.append('worker.result', { summary: parsed.envelope.summary, artifacts: stored, errors: parsed.envelope.errors }, ctx.runId);
+      agent.log.append('worker.result', { summary, artifacts: artifacts.ofRunId(ctx.runId), errors }, ctx.runId);
     });
-    if (!recorded) artifacts.discard(written);
     return { status: 'done' };
   };
 }
