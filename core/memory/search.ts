@@ -132,11 +132,12 @@ export function hybridSearch(
     hits.push({ memory: rowToMemory(row), score, explain, confident: false, highlights: [] });
   }
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
+  const idf = (s: string) => deps.lexical.idf(s, 1);
   const total = deps.lexical.size;
   const specific = (w: string) => deps.lexical.df(stem(w)) <= Math.max(2, SPECIFIC_SHARE * total);
   const coverageOf = new Map(hits.map((h) => [h, asked(h.explain.matches)]));
   const rowOf = new Map(rows.map((r) => [r.id, r]));
-  orderKnowledgeUpdates(hits.slice(0, p.updateWindow), stems, (h) => coverageOf.get(h) ?? 0, specific, (id) => {
+  orderKnowledgeUpdates(hits.slice(0, p.updateWindow), stems, (h) => coverageOf.get(h) ?? 0, specific, idf, (id) => {
     const gen = deps.vectors.activeGeneration();
     const row = rowOf.get(id);
     return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
@@ -255,10 +256,17 @@ function confidenceOf(lexical: LexicalIndex, groups: QueryGroup[]): (matches: Me
  * of the same area replaces an older one about the same topic (two specific words shared, or one the
  * query asks about) when it answers the query at least as fully; or when it says the fact changed
  * ("now", "moved", "switched") and shares two specific words with it (or one asked about, with a
- * close meaning); or when only a value differs. The newer one is lifted to the older
+ * close meaning); or when only a value differs; or when it restates most of the older one's topic. The newer one is lifted to the older
  * one's place (`updateBoost`) and the older one drops just below it (`supersededPenalty`, `replacedBy`).
  */
-function orderKnowledgeUpdates(top: MemoryHit[], asked: Set<string>, coverage: (hit: MemoryHit) => number, specific: (word: string) => boolean, vectorOf: (id: string) => Float32Array | null): void {
+function orderKnowledgeUpdates(
+  top: MemoryHit[],
+  asked: Set<string>,
+  coverage: (hit: MemoryHit) => number,
+  specific: (word: string) => boolean,
+  idf: (stem: string) => number,
+  vectorOf: (id: string) => Float32Array | null,
+): void {
   const vectors = new Map(top.map((h) => [h.memory.id, vectorOf(h.memory.id)]));
   const newestFirst = [...top].sort((a, b) => b.memory.createdAt - a.memory.createdAt);
   for (const newer of newestFirst) {
@@ -275,7 +283,8 @@ function orderKnowledgeUpdates(top: MemoryHit[], asked: Set<string>, coverage: (
       const replaced =
         (topic && answersAsWell) ||
         (cue && (shared.count >= 2 || (shared.asked && cosine >= REPLACEMENT_SIMILARITY))) ||
-        (a && b ? relate(newer.memory.text, older.memory.text, cosine) === 'conflict' : false);
+        (a && b ? relate(newer.memory.text, older.memory.text, cosine) === 'conflict' : false) ||
+        restated(older.memory.text, newer.memory.text, idf) >= RESTATED;
       if (!replaced) continue;
       const boost = older.score / newer.score;
       newer.score *= boost;
@@ -288,6 +297,26 @@ function orderKnowledgeUpdates(top: MemoryHit[], asked: Set<string>, coverage: (
 }
 
 const REPLACEMENT_SIMILARITY = 0.28;
+/** Share of an older memory's words (by rarity, values left out) a newer one repeats when it states the same attribute anew. */
+const RESTATED = 0.4;
+
+/**
+ * How much of what an older memory is about a newer one says again: the older one's topic words,
+ * each weighing its IDF, that the newer one uses too; numbers are values, not the subject, and count
+ * on neither side ("title: software engineer ii, band 3" → "promo: senior software engineer, band 4").
+ */
+function restated(older: string, newer: string, idf: (stem: string) => number): number {
+  const topic = (text: string) => new Set(contentWords(text).filter((w) => !/\d/.test(w)).map(stem));
+  const mine = topic(older);
+  const theirs = topic(newer);
+  let all = 0;
+  let shared = 0;
+  for (const s of mine) {
+    all += idf(s);
+    if (theirs.has(s)) shared += idf(s);
+  }
+  return all ? shared / all : 0;
+}
 /** Weakest match that counts towards confidence (below it: definitions and feedback). */
 const CONFIDENT_MATCH = 0.4;
 /** A word found in at most this share of all memories names a topic; commoner ones are phrasing ("problem", "fix"). */

@@ -172,6 +172,27 @@ assert.ok(hits[older].explain.supersededPenalty < 1, 'the older fact is the one 
       assert.equal(tuner?.explain.replacedBy ?? null, null, 'a memory on another subject is not replaced');
     }));
 
+  it('a newer memory that states most of an older one anew, with other words and another value, ranks above it', () =>
+    withCore(async (t, clock) => {
+      const jsonl = [
+        JSON.stringify({ text: 'job title: software engineer II on the payments team, band 3', area: 'main', created_at: clock.now() - 500 * DAY }),
+        JSON.stringify({ text: 'promotion came through: senior software engineer on the payments team, band 4', area: 'main', created_at: clock.now() - 30 * DAY }),
+        JSON.stringify({ text: 'the payments team has standup at 9:45 in the huddle room', area: 'main', created_at: clock.now() - 200 * DAY }),
+        JSON.stringify({ text: 'my job interview prep notes are in the blue folder', area: 'main', created_at: clock.now() - 100 * DAY }),
+      ].join('\n');
+      assert.equal((await t.client.call('memory.import', { jsonl })).imported, 4);
+      const { hits } = await t.client.call('memory.search', { query: "what's my job title?" });
+      const texts = hits.map((h) => h.memory.text);
+      const newer = texts.findIndex((x) => x.startsWith('promotion'));
+      const older = texts.findIndex((x) => x.startsWith('job title'));
+      assert.ok(newer >= 0 && older >= 0, 'both are found');
+      assert.ok(newer < older, 'the newer one ranks above the older one');
+      assert.ok(hits[newer].explain.updateBoost >= 1);
+      assert.equal(hits[older].explain.replacedBy, hits[newer].memory.id, 'explain says which memory replaced it');
+      const standup = hits.find((h) => h.memory.text.includes('standup'));
+      assert.equal(standup?.explain.replacedBy ?? null, null, 'a memory sharing only the team is not replaced');
+    }));
+
   it('a rejected proposal, one still waiting, and a memory already saved are not proposed again', () =>
     withCore(async (t) => {
       const source = { kind: 'run' as const, runId: null, messageId: null };
