@@ -19,7 +19,7 @@ describe('approvals that show what will happen, tool rows that tell the truth, a
   });
 
   for (const scheme of SCHEMES) {
-    test(`a write shows its diff, a command its folder; Esc puts the dialog aside, focus stays inside and returns to the composer; tool rows say who denied and group (${scheme})`, async () => {
+    test(`a write shows its diff, a command its folder, a web request its address; Esc puts the dialog aside, focus stays inside and returns to the composer; tool rows say who denied and group (${scheme})`, async () => {
       const app = await startApp(browser, { colorScheme: scheme, viewport: { width: WIDTHS[1], height: 860 } });
       try {
         const workspace = join(app.host.core.paths.dir, 'workspace');
@@ -27,7 +27,7 @@ describe('approvals that show what will happen, tool rows that tell the truth, a
         writeFileSync(join(workspace, 'notes', 'plan.md'), 'monday: rest\ntuesday: shop\nwednesday: swim\n');
         app.anthropic.script(
           { kind: 'stream', toolCalls: [{ name: 'write_text', arguments: { path: 'notes/plan.md', text: 'monday: write the report\ntuesday: shop\nwednesday: swim\nthursday: send it\n' } }] },
-          { kind: 'stream', toolCalls: [{ name: 'run_command', arguments: { command: 'ls -la' } }] },
+          { kind: 'stream', toolCalls: [{ name: 'run_command', arguments: { command: 'ls -la' } }, { name: 'http_get', arguments: { url: 'https://status.example.com/today?verbose=1' } }] },
           { kind: 'stream', chunks: ['I could not change the plan, but I listed the folder.'] },
         );
         await app.open();
@@ -95,6 +95,10 @@ describe('approvals that show what will happen, tool rows that tell the truth, a
         assert.equal(await dialog.getByTestId('approval-cwd').textContent(), app.host.core.permissions.roots()[0]);
         await app.screenshot(`approval-command-${scheme}`);
         await dialog.getByTestId('approval-once').click();
+        // A web request: its method and address.
+        await waitFor(async () => (await dialog.getByTestId('approval-details').getAttribute('data-kind').catch(() => null)) === 'request', 15_000, 'the web request');
+        assert.equal(await dialog.getByTestId('approval-request').textContent(), 'GET https://status.example.com/today?verbose=1');
+        await dialog.getByTestId('approval-deny').click();
         await dialog.waitFor({ state: 'detached' });
         assert.equal(await activeTestId(app.page), 'composer-input', 'focus returns to the composer after an answer');
         await app.page.locator('[data-role="assistant"][data-status="done"]').filter({ hasText: 'listed the folder' }).waitFor({ timeout: 15_000 });
@@ -102,8 +106,8 @@ describe('approvals that show what will happen, tool rows that tell the truth, a
 
         // The two calls of the run are one row that says what happened; opened, each says it too.
         const group = app.page.locator('[data-kind="tool_group"]');
-        assert.equal(await group.getAttribute('data-count'), '2');
-        assert.equal(await group.getByTestId('tool-status').first().textContent(), '1 denied, 1 done');
+        assert.equal(await group.getAttribute('data-count'), '3');
+        assert.equal(await group.getByTestId('tool-status').first().textContent(), '2 denied, 1 done');
         await group.getByTestId('tool-group-summary').click();
         await writeCard.waitFor({ state: 'visible' });
         assert.equal(await writeCard.getByTestId('tool-status').textContent(), 'denied by you');
