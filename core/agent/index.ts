@@ -12,3 +12,4 @@ export { promptMessages, truncateToFit, findCut, type Conversation } from './com
 export type * from './types.js';
 export { createAgentHandlers, type AgentHandlerDeps } from './handlers.js';
 export { createAgentModule, type AgentModule, type AgentModuleDeps } from './module.js';
+export { clearCompactionArchives, deleteRecordings, recordedRunIds } from './retention.js';

@@ -1,2 +1,3 @@
 export { EventLog, type EventListener, type Projector } from './log.js';
 export { DeltaCoalescer } from './coalescer.js';
+export { countEvents, deleteEventsByField, deleteFinishedDeltas, eventLogHead } from './retention.js';

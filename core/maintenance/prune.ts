@@ -1,6 +1,9 @@
+import { clearCompactionArchives, deleteRecordings, recordedRunIds } from '../agent/index.js';
 import type { Retention } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
-import type { EventLog } from '../events/index.js';
+import { deleteEventsByField, deleteFinishedDeltas, type EventLog } from '../events/index.js';
+import { deleteRequests, requestsDecidedBefore } from '../permissions/index.js';
+import { RunQueries } from '../runs/index.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -27,31 +30,16 @@ export interface PruneCounts {
 export function pruneByRetention(db: WritableDB, log: EventLog, retention: Retention, now: number, trigger: 'command' | 'daily'): PruneCounts {
   const cutoff = (days: number | null) => (days === null ? null : now - days * DAY_MS);
   return log.transaction(() => {
-    const deltaEvents = db
-      .prepare(
-        `DELETE FROM events WHERE type = 'message.delta' AND json_extract(data, '$.messageId') IN
-           (SELECT json_extract(data, '$.messageId') FROM events WHERE type = 'message.completed' AND ts < ?)`,
-      )
-      .run(now - DELTA_GRACE_MS).changes;
+    // Each table's rows go through the folder that owns it; this pass only decides what is old.
+    const deltaEvents = deleteFinishedDeltas(db, now - DELTA_GRACE_MS);
     const recordingsBefore = cutoff(retention.recordingsDays);
-    const recordingSteps =
-      recordingsBefore === null
-        ? 0
-        : db.prepare('DELETE FROM agent_recordings WHERE run_id IN (SELECT id FROM runs WHERE ended_at IS NOT NULL AND ended_at < ?)').run(recordingsBefore).changes;
+    const recordingSteps = recordingsBefore === null ? 0 : deleteRecordings(db, new RunQueries(db).endedBefore(recordedRunIds(db), recordingsBefore));
     const transcriptsBefore = cutoff(retention.transcriptsDays);
-    const transcripts = transcriptsBefore === null ? 0 : db.prepare("UPDATE agent_compactions SET archive = '[]' WHERE ts < ? AND archive <> '[]'").run(transcriptsBefore).changes;
+    const transcripts = transcriptsBefore === null ? 0 : clearCompactionArchives(db, transcriptsBefore);
     const auditBefore = cutoff(retention.auditDays);
-    let auditRequests = 0;
-    let auditEvents = 0;
-    if (auditBefore !== null) {
-      db.exec('CREATE TEMP TABLE IF NOT EXISTS pruned_requests (id TEXT PRIMARY KEY); DELETE FROM temp.pruned_requests;');
-      db.prepare("INSERT INTO temp.pruned_requests SELECT id FROM permission_requests WHERE status <> 'pending' AND decided_at IS NOT NULL AND decided_at < ?").run(auditBefore);
-      auditEvents = db
-        .prepare("DELETE FROM events WHERE type IN ('permission.requested', 'permission.decided') AND json_extract(data, '$.requestId') IN (SELECT id FROM temp.pruned_requests)")
-        .run().changes;
-      auditRequests = db.prepare('DELETE FROM permission_requests WHERE id IN (SELECT id FROM temp.pruned_requests)').run().changes;
-      db.exec('DELETE FROM temp.pruned_requests');
-    }
+    const pruned = auditBefore === null ? [] : requestsDecidedBefore(db, auditBefore);
+    const auditEvents = deleteEventsByField(db, ['permission.requested', 'permission.decided'], 'requestId', pruned);
+    const auditRequests = deleteRequests(db, pruned);
     const counts = { deltaEvents, recordingSteps, transcripts, auditRequests, auditEvents };
     if (Object.values(counts).some((n) => n > 0)) log.append('maintenance.pruned', { ...counts, trigger });
     return counts;

@@ -3,6 +3,7 @@ import { basename, isAbsolute, join, relative } from 'node:path';
 import type { BackupStatus, Retention, StorageReport } from '../contract/index.js';
 import type { DataPaths } from '../datadir/index.js';
 import type { ReadableDB } from '../db/index.js';
+import { countEvents } from '../events/index.js';
 
 /** Where the data folder's space goes: per top-level file or folder, and per table inside the database. */
 export function storageReport(db: ReadableDB, paths: DataPaths, retention: Retention, backups: BackupStatus): StorageReport {
@@ -28,7 +29,7 @@ export function storageReport(db: ReadableDB, paths: DataPaths, retention: Reten
     backups,
     tables: tableSizes(db),
     freeBytes,
-    events: (db.prepare('SELECT COUNT(*) AS n FROM events').get() as { n: number }).n,
+    events: countEvents(db),
     retention,
   };
 }

@@ -12,3 +12,4 @@ export { resolvePath, nodePathSystem, isInsideRoot, type PathSystem } from './pa
 export { suggestRule, previewRule, type RuleSuggestion } from './suggest.js';
 export { PermissionQueries, createPermissionsProjector, type AuditFilter } from './store.js';
 export { createPermissionsModule, type PermissionsModule } from './module.js';
+export { deleteRequests, requestsDecidedBefore } from './retention.js';

@@ -57,6 +57,8 @@ export class RunQueries {
   private readonly unfinished: ReadStatement;
   private readonly unfinishedChildren: ReadStatement;
   private readonly threadById: ReadStatement;
+  private readonly kindById: ReadStatement;
+  private readonly endedAmong: ReadStatement;
 
   constructor(db: ReadableDB) {
     this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');
@@ -64,6 +66,8 @@ export class RunQueries {
     this.newestWithStatus = db.prepare('SELECT * FROM runs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?');
     this.unfinished = db.prepare("SELECT * FROM runs WHERE status IN ('queued', 'running', 'waiting_permission') ORDER BY rowid");
     this.threadById = db.prepare('SELECT thread_id FROM runs WHERE id = ?').pluck();
+    this.kindById = db.prepare('SELECT kind FROM runs WHERE id = ?').pluck();
+    this.endedAmong = db.prepare('SELECT id FROM runs WHERE id IN (SELECT value FROM json_each(?)) AND ended_at IS NOT NULL AND ended_at < ?').pluck();
     this.unfinishedChildren = db.prepare("SELECT * FROM runs WHERE parent_run_id = ? AND status IN ('queued', 'running', 'waiting_permission') ORDER BY rowid");
   }
 
@@ -84,6 +88,16 @@ export class RunQueries {
   /** The thread a run reads and writes; `chat` for a run it does not know. */
   threadOf(runId: string): string {
     return (this.threadById.get(runId) as string | undefined) ?? CHAT_THREAD;
+  }
+
+  /** A run's kind, or null for a run it does not know. */
+  kindOf(runId: string): RunKind | null {
+    return (this.kindById.get(runId) as RunKind | undefined) ?? null;
+  }
+
+  /** Those of `ids` that ended before `before` (what retention may let go of). */
+  endedBefore(ids: readonly string[], before: number): string[] {
+    return ids.length ? (this.endedAmong.all(JSON.stringify(ids), before) as string[]) : [];
   }
 
   /** The unfinished runs `runId` started, oldest first. */

@@ -28,13 +28,6 @@ const OWNERS: Record<string, string> = {
   schema_migrations: 'db',
 };
 
-/**
- * Writes into another folder's tables that are known and still to move: the retention pass deletes
- * by-products of the agent, the event log and permissions in one transaction. They move to their
- * owners as functions the pass calls; until then each is listed here, and any other is a failure.
- */
-const NOT_YET_MOVED = new Set(['maintenance/prune.ts events', 'maintenance/prune.ts agent_recordings', 'maintenance/prune.ts agent_compactions', 'maintenance/prune.ts permission_requests']);
-
 function ownerOf(table: string): string | null {
   if (OWNERS[table]) return OWNERS[table];
   const prefix = Object.keys(OWNERS).find((k) => k.endsWith('*') && table.startsWith(k.slice(0, -1)));
@@ -63,7 +56,7 @@ describe('each table is written only by the folder that owns it', () => {
   it('every INSERT, UPDATE and DELETE in core is in the folder that owns its table (temporary tables are their writer\'s own)', () => {
     const writes = writesInCore();
     assert.ok(writes.length > 50, `${writes.length} writes found: the scan reads core's SQL`);
-    const foreign = writes.filter((w) => !w.table.startsWith('temp.') && ownerOf(w.table) !== w.folder && !NOT_YET_MOVED.has(`${w.file} ${w.table}`)).map((w) => `${w.file} writes ${w.table} (owned by ${ownerOf(w.table) ?? 'nobody'})`);
+    const foreign = writes.filter((w) => !w.table.startsWith('temp.') && ownerOf(w.table) !== w.folder).map((w) => `${w.file} writes ${w.table} (owned by ${ownerOf(w.table) ?? 'nobody'})`);
     assert.deepEqual(foreign, []);
   });
 
