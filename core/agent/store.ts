@@ -1,6 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { AppEvent, EventData, UsageTotals } from '../contract/index.js';
 import type { ReadableDB, WritableDB } from '../db/index.js';
+import { EventQueries } from '../events/index.js';
 import type { ChatMessage } from '../providers/index.js';
 
 /** Keeps `agent_usage` in step with `run.usage` events. Days are UTC. */
@@ -20,7 +21,6 @@ type UsageRow = { model: string; input: number; output: number; cache_read: numb
 /** Recordings, usage and compactions of runs. */
 export class AgentStore {
   private readonly usageByModel: Statement;
-  private readonly estimatedByModel: Statement;
   private readonly usageByDay: Statement;
   private readonly insertStep: Statement;
   private readonly stepsOfRun: Statement;
@@ -29,14 +29,11 @@ export class AgentStore {
   private readonly latestCompaction: Statement;
   private readonly compactions: Statement;
   private readonly runsWithRecordings: Statement;
-  private readonly runEvents: Statement;
+  private readonly events: EventQueries;
 
   constructor(db: WritableDB) {
     this.usageByModel = db.prepare(
       'SELECT model, SUM(input) AS input, SUM(output) AS output, SUM(cache_read) AS cache_read, SUM(cache_write) AS cache_write, SUM(cost_usd) AS cost, COUNT(*) AS responses FROM agent_usage WHERE run_id = ? GROUP BY model ORDER BY MIN(seq)',
-    );
-    this.estimatedByModel = db.prepare(
-      "SELECT json_extract(data, '$.model') AS model, COUNT(*) AS n FROM events WHERE run_id = ? AND type = 'run.usage' AND json_extract(data, '$.estimated') = 1 GROUP BY model",
     );
     this.usageByDay = db.prepare(
       'SELECT day, SUM(input) AS input, SUM(output) AS output, SUM(cache_read) AS cache_read, SUM(cache_write) AS cache_write, SUM(cost_usd) AS cost, COUNT(DISTINCT run_id) AS runs FROM agent_usage WHERE day >= ? GROUP BY day ORDER BY day DESC',
@@ -50,12 +47,13 @@ export class AgentStore {
     );
     this.compactions = db.prepare('SELECT * FROM agent_compactions ORDER BY seq DESC LIMIT ?');
     this.runsWithRecordings = db.prepare('SELECT DISTINCT run_id FROM agent_recordings');
-    this.runEvents = db.prepare('SELECT seq, ts, type, run_id, data FROM events WHERE run_id = ? ORDER BY seq');
+    this.events = new EventQueries(db);
   }
 
   /** A run's tokens and cost per model; `estimated` counts responses whose usage the app estimated (the server sent none). */
   usageOfRun(runId: string): { total: UsageTotals; byModel: (UsageTotals & { model: string; responses: number; estimated: number })[]; estimated: boolean } {
-    const estimated = new Map((this.estimatedByModel.all(runId) as { model: string; n: number }[]).map((r) => [r.model, r.n]));
+    const estimated = new Map<string, number>();
+    for (const { data } of this.events.ofRunOfType(runId, 'run.usage')) if (data.estimated) estimated.set(data.model, (estimated.get(data.model) ?? 0) + 1);
     const byModel = (this.usageByModel.all(runId) as UsageRow[]).map((r) => ({ model: r.model, responses: r.responses, ...totals(r), estimated: estimated.get(r.model) ?? 0 }));
     const total = byModel.reduce(
       (t, m) => ({
@@ -93,9 +91,7 @@ export class AgentStore {
 
   /** Every event of one run, oldest first. */
   eventsOfRun(runId: string): AppEvent[] {
-    return (this.runEvents.all(runId) as { seq: number; ts: number; type: string; run_id: string; data: string }[]).map(
-      (r) => ({ seq: r.seq, ts: r.ts, type: r.type, runId: r.run_id, data: JSON.parse(r.data) }) as AppEvent,
-    );
+    return this.events.ofRun(runId);
   }
 
   recordedRuns(): string[] {

@@ -3,6 +3,7 @@ import { existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { AppError } from '../contract/index.js';
 import { MIGRATIONS } from '../db/index.js';
+import { eventLogHead } from '../events/index.js';
 import { gunzipFile, isGzipFile } from './backup.js';
 import { acquireLock, DataDirBusyError, lockHolderAlive, readLock, type LockInfo } from './lock.js';
 import type { DataPaths } from './paths.js';
@@ -105,7 +106,7 @@ function checkBackup(file: string, shownAs = file): { schemaVersion: number; hea
     if (schemaVersion > latest) {
       throw new AppError('conflict', `${shownAs} has schema version ${schemaVersion}, newer than this Agent Blob knows (${latest}); update Agent Blob first`);
     }
-    const head = (db.prepare('SELECT COALESCE(MAX(seq), 0) AS head FROM events').get() as { head: number }).head;
+    const head = eventLogHead(db);
     return { schemaVersion, head };
   } finally {
     db.close();

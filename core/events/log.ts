@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import { EVENT_DATA, type AppEvent, type EventData, type EventType } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
 import { redactDeep } from '../secrets/index.js';
+import { rowToEvent } from './queries.js';
 import type { Clock } from '../util/index.js';
 import type { Logger } from '../util/index.js';
 
@@ -176,8 +177,4 @@ export class EventLog {
       this.publishing = false;
     }
   }
-}
-
-function rowToEvent(row: Row): AppEvent {
-  return { seq: row.seq, ts: row.ts, type: row.type, runId: row.run_id, data: JSON.parse(row.data) } as AppEvent;
 }

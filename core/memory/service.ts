@@ -10,6 +10,7 @@ import {
 } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
+import { TimelineQueries } from '../timeline/index.js';
 import type { Clock } from '../util/index.js';
 import type { Ids } from '../util/index.js';
 import type { Logger } from '../util/index.js';
@@ -73,6 +74,7 @@ export class MemoryService {
   private readonly getMeta;
   private readonly setMeta;
   private readonly anyMemory: Statement;
+  private readonly timeline: TimelineQueries;
 
   constructor(private readonly deps: MemoryServiceDeps) {
     const { db } = deps;
@@ -87,6 +89,7 @@ export class MemoryService {
     };
     this.setMeta = (key: string, value: unknown) => set.run(key, JSON.stringify(value));
     this.anyMemory = db.prepare('SELECT 1 FROM memories LIMIT 1');
+    this.timeline = new TimelineQueries(db);
     this.embedder = deps.makeEmbedder(this.embedderConfig());
     this.reembedder = new Reembedder({
       db,
@@ -343,8 +346,7 @@ export class MemoryService {
 
   /** The first message of a run (the user's), so a memory saved by the agent can point at it. */
   firstMessageOfRun(runId: string): string | null {
-    const row = this.deps.db.prepare("SELECT id FROM timeline WHERE run_id = ? AND kind = 'message' ORDER BY seq LIMIT 1").get(runId) as { id: string } | undefined;
-    return row?.id ?? null;
+    return this.timeline.firstMessageOfRun(runId);
   }
 
   /** Resolves when a background re-embedding (if any) has ended. */

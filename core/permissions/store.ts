@@ -1,5 +1,6 @@
 import type { AppEvent, AuditEntry, PermissionConfig, PermissionRule } from '../contract/index.js';
 import type { ReadableDB, ReadStatement, WritableDB } from '../db/index.js';
+import { RunQueries } from '../runs/index.js';
 
 type RequestRow = {
   id: string;
@@ -85,7 +86,8 @@ export class PermissionQueries {
   private readonly ruleStats: ReadStatement;
   private readonly recentOfCapability: ReadStatement;
   private readonly configStmt: ReadStatement;
-  private readonly runKindStmt: ReadStatement;
+  /** Runs are the runs folder's: what started a run is asked of it. */
+  private readonly runs: RunQueries;
   private readonly auditCache = new Map<string, ReadStatement>();
 
   constructor(private readonly db: ReadableDB) {
@@ -98,7 +100,7 @@ export class PermissionQueries {
     this.ruleStats = db.prepare('SELECT rule_id, COUNT(*) AS n, MAX(decided_at) AS last FROM permission_requests WHERE rule_id IS NOT NULL GROUP BY rule_id');
     this.recentOfCapability = db.prepare('SELECT * FROM permission_requests WHERE capability = ? ORDER BY seq DESC LIMIT ?');
     this.configStmt = db.prepare("SELECT value FROM permission_config WHERE key = 'config'");
-    this.runKindStmt = db.prepare('SELECT kind FROM runs WHERE id = ?');
+    this.runs = new RunQueries(db);
   }
 
   rules(): PermissionRule[] {
@@ -163,7 +165,7 @@ export class PermissionQueries {
 
   /** What started a run (`chat`, `schedule`, `worker`), or null for an unknown run. */
   runKind(runId: string): string | null {
-    return (this.runKindStmt.get(runId) as { kind: string } | undefined)?.kind ?? null;
+    return this.runs.kindOf(runId);
   }
 
   config(): PermissionConfig | null {

@@ -52,6 +52,7 @@ export function createRunsProjector(db: WritableDB): (event: AppEvent) => void {
 
 export class RunQueries {
   private readonly byId: ReadStatement;
+  private readonly byIds: ReadStatement;
   private readonly newest: ReadStatement;
   private readonly newestWithStatus: ReadStatement;
   private readonly unfinished: ReadStatement;
@@ -62,6 +63,7 @@ export class RunQueries {
 
   constructor(db: ReadableDB) {
     this.byId = db.prepare('SELECT * FROM runs WHERE id = ?');
+    this.byIds = db.prepare('SELECT * FROM runs WHERE id IN (SELECT value FROM json_each(?))');
     this.newest = db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?');
     this.newestWithStatus = db.prepare('SELECT * FROM runs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?');
     this.unfinished = db.prepare("SELECT * FROM runs WHERE status IN ('queued', 'running', 'waiting_permission') ORDER BY rowid");
@@ -74,6 +76,11 @@ export class RunQueries {
   get(id: string): Run | null {
     const row = this.byId.get(id) as Row | undefined;
     return row ? rowToRun(row) : null;
+  }
+
+  /** The runs of `ids` it knows, in one read, in no particular order. */
+  getMany(ids: readonly string[]): Run[] {
+    return ids.length ? (this.byIds.all(JSON.stringify(ids)) as Row[]).map(rowToRun) : [];
   }
 
   list(limit: number, status?: RunStatus): Run[] {

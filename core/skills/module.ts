@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { HealthCheck } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
-import type { EventLog } from '../events/index.js';
+import { EventQueries, type EventLog } from '../events/index.js';
 import type { CapabilityModule } from '../modules/index.js';
 import { defineTool, ToolError } from '../tools/index.js';
 import type { Clock, Logger } from '../util/index.js';
@@ -45,11 +45,10 @@ export function createSkillsModule(deps: SkillsModuleDeps): SkillsModule {
   const skills = new SkillsService({ ...deps, debounceMs: deps.debounceMs ?? 200 });
   const { log } = deps;
   // The log is the truth of what a run loaded: a skill changed on disk since keeps the tools it had when loaded.
-  const loadsOfRun = deps.db.prepare("SELECT data FROM events WHERE run_id = ? AND type = 'skill.loaded' ORDER BY seq");
+  const events = new EventQueries(deps.db);
   const inUse = (runId: string): SkillInUse[] => {
     const byName = new Map<string, SkillInUse>();
-    for (const row of loadsOfRun.all(runId) as { data: string }[]) {
-      const data = JSON.parse(row.data) as { name: string; file: string | null; allowedTools?: string[] | null };
+    for (const { data } of events.ofRunOfType(runId, 'skill.loaded')) {
       if (data.file === null && !byName.has(data.name)) byName.set(data.name, { name: data.name, allowedTools: data.allowedTools ?? null });
     }
     return [...byName.values()];

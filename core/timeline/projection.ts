@@ -200,6 +200,7 @@ export class TimelineQueries {
   private readonly searchStatement: ReadStatement;
   private readonly streamingOfRun: ReadStatement;
   private readonly messagesOfRun: ReadStatement;
+  private readonly firstMessage: ReadStatement;
   private readonly resultById: ReadStatement;
 
   constructor(db: ReadableDB) {
@@ -216,6 +217,12 @@ export class TimelineQueries {
     );
     this.streamingOfRun = db.prepare("SELECT id, text FROM timeline WHERE run_id = ? AND kind = 'message' AND status = 'streaming'");
     this.messagesOfRun = db.prepare("SELECT id, role, text FROM timeline WHERE run_id = ? AND kind = 'message' ORDER BY seq");
+    this.firstMessage = db.prepare("SELECT id FROM timeline WHERE run_id = ? AND kind = 'message' ORDER BY seq LIMIT 1").pluck();
+  }
+
+  /** The id of a run's first message (the user's), or null. */
+  firstMessageOfRun(runId: string): string | null {
+    return (this.firstMessage.get(runId) as string | undefined) ?? null;
   }
 
   /** A run's messages in order, the user's included (what memory extraction reads of a finished turn). */

@@ -1,5 +1,6 @@
-import { isTerminalRunStatus, workerStepAfter, type AppEvent, type RunStatus, type Worker, type WorkerEnvelope } from '../contract/index.js';
+import { isTerminalRunStatus, workerStepAfter, type AppEvent, type Run, type Worker, type WorkerEnvelope } from '../contract/index.js';
 import type { ReadableDB, ReadStatement, WritableDB } from '../db/index.js';
+import { RunQueries } from '../runs/index.js';
 
 type Row = {
   run_id: string;
@@ -12,11 +13,6 @@ type Row = {
   step: string | null;
   envelope: string | null;
   created_at: number;
-  status: RunStatus;
-  reason: string | null;
-  error: string | null;
-  started_at: number | null;
-  ended_at: number | null;
 };
 
 /**
@@ -51,37 +47,42 @@ export function createWorkersProjector(db: WritableDB): (event: AppEvent) => voi
   };
 }
 
-const SELECT = `SELECT w.*, r.status, r.reason, r.error, r.started_at, r.ended_at FROM workers w JOIN runs r ON r.id = w.run_id`;
-
-/** Reads the worker registry. */
+/** Reads the worker registry. A worker's status is its run's, read from the runs folder in one batch per call. */
 export class WorkerQueries {
+  private readonly runs: RunQueries;
   private readonly byId: ReadStatement;
   private readonly newest: ReadStatement;
-  private readonly active: ReadStatement;
+  private readonly newestAmong: ReadStatement;
   private readonly children: ReadStatement;
   private readonly depthOf: ReadStatement;
   private readonly envelopeOf: ReadStatement;
 
   constructor(db: ReadableDB) {
-    this.byId = db.prepare(`${SELECT} WHERE w.run_id = ?`);
-    this.newest = db.prepare(`${SELECT} ORDER BY w.created_at DESC, w.rowid DESC LIMIT ?`);
-    this.active = db.prepare(`${SELECT} WHERE r.status IN ('queued', 'running', 'waiting_permission') ORDER BY w.created_at DESC, w.rowid DESC LIMIT ?`);
-    this.children = db.prepare(`${SELECT} WHERE w.parent_run_id = ? ORDER BY w.rowid`);
+    this.runs = new RunQueries(db);
+    this.byId = db.prepare('SELECT * FROM workers WHERE run_id = ?');
+    this.newest = db.prepare('SELECT * FROM workers ORDER BY created_at DESC, rowid DESC LIMIT ?');
+    this.newestAmong = db.prepare('SELECT * FROM workers WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY created_at DESC, rowid DESC LIMIT ?');
+    this.children = db.prepare('SELECT * FROM workers WHERE parent_run_id = ? ORDER BY rowid');
     this.depthOf = db.prepare('SELECT depth FROM workers WHERE run_id = ?');
     this.envelopeOf = db.prepare('SELECT envelope FROM workers WHERE run_id = ?');
   }
 
   get(id: string): Worker | null {
     const row = this.byId.get(id) as Row | undefined;
-    return row ? toWorker(row) : null;
+    const run = row ? this.runs.get(id) : null;
+    return row && run ? toWorker(row, run) : null;
   }
 
   list(status: 'active' | 'all', limit: number): Worker[] {
-    return ((status === 'active' ? this.active : this.newest).all(limit) as Row[]).map(toWorker);
+    if (status === 'all') return this.withRuns(this.newest.all(limit) as Row[]);
+    const unfinished = this.runs.listUnfinished().filter((r) => r.kind === 'worker');
+    if (!unfinished.length) return [];
+    const rows = this.newestAmong.all(JSON.stringify(unfinished.map((r) => r.id)), limit) as Row[];
+    return this.withRuns(rows, new Map(unfinished.map((r) => [r.id, r])));
   }
 
   childrenOf(runId: string): Worker[] {
-    return (this.children.all(runId) as Row[]).map(toWorker);
+    return this.withRuns(this.children.all(runId) as Row[]);
   }
 
   /** How deep a run is: 0 for a run that is not a worker (a chat turn, a schedule). */
@@ -93,23 +94,33 @@ export class WorkerQueries {
     const row = this.envelopeOf.get(id) as { envelope: string | null } | undefined;
     return row?.envelope ? (JSON.parse(row.envelope) as WorkerEnvelope) : null;
   }
+
+  /** Each row with its run's status, in the rows' order; a row whose run is unknown is left out. */
+  private withRuns(rows: Row[], known?: Map<string, Run>): Worker[] {
+    if (!rows.length) return [];
+    const runs = known ?? new Map(this.runs.getMany(rows.map((r) => r.run_id)).map((r) => [r.id, r]));
+    return rows.flatMap((row) => {
+      const run = runs.get(row.run_id);
+      return run ? [toWorker(row, run)] : [];
+    });
+  }
 }
 
-function toWorker(row: Row): Worker {
+function toWorker(row: Row, run: Run): Worker {
   return {
     id: row.run_id,
     role: row.role,
     task: row.task,
-    status: row.status,
-    reason: row.reason,
-    error: row.error,
+    status: run.status,
+    reason: run.reason,
+    error: run.error,
     parentRunId: row.parent_run_id,
     depth: row.depth,
     createdAt: row.created_at,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
+    startedAt: run.startedAt,
+    endedAt: run.endedAt,
     tokens: row.tokens,
     costUsd: row.cost_usd,
-    step: isTerminalRunStatus(row.status) ? null : row.step,
+    step: isTerminalRunStatus(run.status) ? null : row.step,
   };
 }
