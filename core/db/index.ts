@@ -1,3 +1,3 @@
 export { openDatabase, type DatabaseInfo, type OpenDatabaseOptions } from './open.js';
 export { MIGRATIONS } from './migrations/index.js';
-export type { Migration, ReadableDB, ReadStatement, WritableDB } from './types.js';
+export { asWritable, type Migration, type ReadableDB, type ReadStatement, type WritableDB } from './types.js';

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../contract/index.js';
 import { MIGRATIONS } from './migrations/index.js';
-import type { Migration, WritableDB } from './types.js';
+import { asWritable, type Migration, type WritableDB } from './types.js';
 
 export interface OpenDatabaseOptions {
   /** Path of the database file, or `:memory:`. */
@@ -30,7 +30,7 @@ export function openDatabase(options: OpenDatabaseOptions): { db: WritableDB; in
   const migrations = [...(options.migrations ?? MIGRATIONS)].sort((a, b) => a.version - b.version);
   checkMigrationOrder(migrations);
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
-  const db = new Database(options.file, { readonly: options.readonly ?? false });
+  const db = asWritable(new Database(options.file, { readonly: options.readonly ?? false }));
   try {
     db.pragma('busy_timeout = 5000');
     const journalMode = options.readonly ? String(db.pragma('journal_mode', { simple: true })) : String(db.pragma('journal_mode = WAL', { simple: true }));

@@ -1,7 +1,19 @@
 import type Database from 'better-sqlite3';
 
-/** A database handle that may write. Only code that owns a table and appends its events gets one. */
-export type WritableDB = Database.Database;
+declare const writable: unique symbol;
+
+/**
+ * A database handle that may write: a migrated connection `openDatabase` returned, or one
+ * `asWritable` vouches for. Only code that owns a table and appends its events gets one, and a
+ * function that writes says so by taking one. It is a `ReadableDB` too; a `ReadableDB`, or a bare
+ * better-sqlite3 handle, is not a `WritableDB`.
+ */
+export type WritableDB = Database.Database & { readonly [writable]: true };
+
+/** Marks a connection opened outside `openDatabase` (a backup being checked, a test's scratch database) as one that may write. */
+export function asWritable(db: Database.Database): WritableDB {
+  return db as WritableDB;
+}
 
 /**
  * A prepared statement a read path may run: it returns rows and has no `run`, no `bind` and no way

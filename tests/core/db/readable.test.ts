@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ReadableDB, ReadStatement, WritableDB } from '../../../core/db/index.js';
+import type Database from 'better-sqlite3';
+import { asWritable, type ReadableDB, type ReadStatement, type WritableDB } from '../../../core/db/index.js';
 import { DEFAULT_BACKUPS, DEFAULT_RETENTION, storageReport } from '../../../core/maintenance/index.js';
+import { countEvents, eventLogHead, EventQueries } from '../../../core/events/index.js';
 import { McpQueries } from '../../../core/mcp/store.js';
 import { MemoryQueries } from '../../../core/memory/index.js';
-import { PermissionQueries } from '../../../core/permissions/index.js';
-import { RunQueries } from '../../../core/runs/index.js';
+import { deleteRequests, PermissionQueries } from '../../../core/permissions/index.js';
+import { createRunsProjector, RunQueries } from '../../../core/runs/index.js';
 import { ScheduleQueries } from '../../../core/scheduler/index.js';
 import { TimelineQueries } from '../../../core/timeline/index.js';
 import { createResultPoster } from '../../../core/timeline/results.js';
@@ -26,8 +28,12 @@ function watchedReader(db: WritableDB): { reader: ReadableDB; prepared: { sql: s
   return { reader, prepared };
 }
 
-/** What a read handle lets through, checked by the compiler: each line below must stay a type error. */
-export function readersCannotWrite(reader: ReadableDB, statement: ReadStatement, takesWriter: (db: WritableDB) => void): void {
+function takesReader(db: ReadableDB): void {
+  void db;
+}
+
+/** What a read handle lets through, checked by the compiler: each line under a `@ts-expect-error` must stay a type error. */
+export function readersCannotWrite(reader: ReadableDB, statement: ReadStatement, takesWriter: (db: WritableDB) => void, bare: Database.Database, writer: WritableDB): void {
   // @ts-expect-error a reader has no exec
   reader.exec('DELETE FROM runs');
   // @ts-expect-error a reader has no transaction
@@ -40,10 +46,19 @@ export function readersCannotWrite(reader: ReadableDB, statement: ReadStatement,
   void statement.database;
   // @ts-expect-error a reader is not a writer
   takesWriter(reader);
+  // @ts-expect-error a bare better-sqlite3 handle is not a writer until openDatabase (or asWritable) made it one
+  takesWriter(bare);
+  // @ts-expect-error the functions that write say so: a retention delete needs a writer
+  deleteRequests(reader, []);
+  // @ts-expect-error a projector writes its table
+  createRunsProjector(reader);
+  // A writer is a reader, and a connection vouched for is a writer.
+  takesReader(writer);
+  takesWriter(asWritable(bare));
 }
 
 describe('read handles', () => {
-  it('every statement the read paths of runs, timeline, results, memory, storage, permissions, schedules, workers, artifacts and MCP prepare is one SQLite calls read-only, and they read what was written', async () => {
+  it('every statement the read paths of runs, the event log, timeline, results, memory, storage, permissions, schedules, workers, artifacts and MCP prepare is one SQLite calls read-only, and they read what was written', async () => {
     const t = await startTestCore();
     try {
       await t.client.call('memory.add', { text: 'The cat is called Tom and likes tuna.' });
@@ -51,9 +66,18 @@ describe('read handles', () => {
       const { reader, prepared } = watchedReader(t.core.db);
 
       const runId = t.core.log.transaction(() => t.core.runs.create({ kind: 'chat', title: 'hello' }));
-      assert.equal(new RunQueries(reader).get(runId)?.title, 'hello');
+      const runQueries = new RunQueries(reader);
+      assert.equal(runQueries.get(runId)?.title, 'hello');
+      assert.deepEqual(runQueries.getMany([runId, 'no-such-run']).map((r) => r.id), [runId]);
+      assert.equal(runQueries.kindOf(runId), 'chat');
+      assert.deepEqual(runQueries.endedBefore([runId], Number.MAX_SAFE_INTEGER), [], 'the run has not ended');
+      const events = new EventQueries(reader);
+      assert.deepEqual(events.ofRunOfType(runId, 'run.created').map((e) => e.runId), [runId]);
+      assert.ok(events.ofRun(runId).length >= 1);
+      assert.ok(countEvents(reader) > 0 && eventLogHead(reader) === t.core.log.head());
       const timeline = new TimelineQueries(reader);
       assert.ok(timeline.list(Number.MAX_SAFE_INTEGER, 10).items.length >= 0);
+      assert.equal(timeline.firstMessageOfRun(runId), null);
       createResultPoster(reader, t.core.log);
 
       const memory = new MemoryQueries(reader);
@@ -77,6 +101,9 @@ describe('read handles', () => {
       assert.equal(schedules.earliestDue(), null);
       const workers = new WorkerQueries(reader);
       assert.deepEqual(workers.list('all', 10), []);
+      assert.deepEqual(workers.list('active', 10), []);
+      assert.deepEqual(workers.childrenOf(runId), []);
+      assert.equal(workers.get(runId), null);
       assert.equal(workers.depth(runId), 0);
       new ArtifactStore(reader, t.core.log, createSequentialIds(), t.core.paths.artifacts);
       assert.deepEqual(new McpQueries(reader).list(), []);
