@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { AnthropicLoopback, startTestCore, tempDir, waitFor } from '../../support/index.js';
+import { alive, AnthropicLoopback, startTestCore, tempDir, waitFor } from '../../support/index.js';
 import { allowMcp, completions, fixtureFiles, stdioServer, waitForState } from './helpers.js';
 
 /** Every file under a folder, read as text (the database, its WAL and the log file included). */
@@ -15,15 +15,6 @@ function everyFile(dir: string): { path: string; text: string }[] {
   }
   return out;
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** MCP servers that misbehave: stuck at start, slow to answer, careless with their token; and servers kept across restarts. */
 describe('MCP servers that misbehave', () => {
