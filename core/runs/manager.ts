@@ -53,6 +53,13 @@ interface ActiveRun {
   endSteps: ((status: RunStatus) => void)[];
 }
 
+/**
+ * What a run that ended well tells work still attached to its signal: one value for every such run,
+ * as building an error (and capturing its stack) at the end of each was wasted work on the hot path
+ * of a busy worker pool. A run that fails or is cancelled gets its own, naming it.
+ */
+const RUN_DONE = new AppError('conflict', 'the run is done');
+
 /** Creates runs, moves them through their states, cancels them, and recovers them after a crash. */
 export class RunManager {
   private readonly active = new Map<string, ActiveRun>();
@@ -238,7 +245,7 @@ export class RunManager {
 
   private finish(runId: string, entry: ActiveRun, status: RunStatus, detail: { reason?: string | null; error?: string | null }): void {
     this.active.delete(runId);
-    entry.controller.abort(new AppError('conflict', `run ${runId} ${status}`));
+    entry.controller.abort(status === 'done' ? RUN_DONE : new AppError('conflict', `run ${runId} ${status}`));
     this.log.transaction(() => {
       for (const step of entry.endSteps) step(status);
       this.transition(runId, status, detail);
