@@ -1,5 +1,6 @@
 // Helpers shared by the benchmark suites: timing, percentiles and the one metric shape the runner prints.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../core/db/index.js';
@@ -142,4 +143,47 @@ export function schedulerStack(dir: string, clock: ManualClock, options: { sched
       db.close();
     },
   };
+}
+
+/** CPU time (user + system) a live process has used so far, from /proc; null where there is none. */
+export function cpuMsOf(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // In clock ticks of 1/100 s (USER_HZ, 100 on every Linux that Node supports).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Spawns node with `args`, resolves with the ms until a URL line appears on stdout (and the CPU ms
+ * the process had used by then), then stops it.
+ */
+export function timeToUrl(args: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs = 30_000): Promise<{ wallMs: number; cpuMs: number | null }> {
+  return new Promise((resolve, reject) => {
+    const start = nowMs();
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    let elapsed: number | null = null;
+    let cpuMs: number | null = null;
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      if (elapsed === null && /http:\/\/127\.0\.0\.1:\d+\/\S*token=\S+/.test(out)) {
+        elapsed = nowMs() - start;
+        cpuMs = child.pid === undefined ? null : cpuMsOf(child.pid);
+        child.kill('SIGTERM');
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (elapsed !== null) resolve({ wallMs: elapsed, cpuMs });
+      else reject(new Error(`${args.slice(0, 2).join(' ')} exited (${signal ?? code}) before printing a URL: ${(err || out).trim().slice(0, 400)}`));
+    });
+  });
 }

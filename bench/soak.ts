@@ -16,8 +16,7 @@
 // (the first month's latency and memory, a start on an empty folder) are measured in the same run.
 // At the end: start-up on the year-old folder (in process, and the built host to listening) against
 // a fresh folder, the integrity check, and what a `maintenance` pass gives back.
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
@@ -32,7 +31,7 @@ import type { ScriptedReply } from '../tests/support/script.js';
 import { buildCli, whyRebuild } from '../scripts/build-cli.mjs';
 import { escapes } from './soak-escapes.js';
 import { fuzz, sigkill } from './soak-faults.js';
-import { benchDir, median, metric, nowMs, percentile, round } from './lib.js';
+import { benchDir, median, metric, nowMs, percentile, round, timeToUrl } from './lib.js';
 
 const HOUR = 60 * 60 * 1000;
 const MB = 1024 * 1024;
@@ -55,23 +54,39 @@ interface Options {
   workers: number;
   /** The daily backup runs in the last N simulated days (its cost grows with the database; 7 fill its folder). */
   backupDays: number;
+  /** `--keep`: the year's data folder is kept (its path printed) for `--only start --data-dir DIR`. */
+  keep: boolean;
+  /** `--data-dir DIR`: the folder the `start` section times starts on (a kept year). */
+  dataDir: string;
 }
 
+const SECTIONS = ['year', 'sigkill', 'fuzz', 'escapes', 'start'];
+
 function options(argv: string[]): Options {
-  const out: Options = { only: 'year,sigkill,fuzz,escapes', kills: 200, frames: 10_000, days: 365, turns: 20, scheduled: 24, starts: 5, workers: 2, backupDays: 7 };
+  const out: Options = { only: 'year,sigkill,fuzz,escapes', kills: 200, frames: 10_000, days: 365, turns: 20, scheduled: 24, starts: 5, workers: 2, backupDays: 7, keep: false, dataDir: '' };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i].replace(/^--/, '').replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof Options;
-    if (!(flag in out)) throw new Error(`unknown option ${argv[i]} (known: --only year,sigkill,fuzz,escapes, --kills N, --frames N, --days N, --turns N, --scheduled N, --starts N, --workers N, --backup-days N)`);
+    if (!(flag in out)) throw new Error(`unknown option ${argv[i]} (known: --only year,sigkill,fuzz,escapes,start, --kills N, --frames N, --days N, --turns N, --scheduled N, --starts N, --workers N, --backup-days N, --keep, --data-dir DIR)`);
     if (flag === 'only') {
       out.only = String(argv[++i] ?? '');
-      const unknown = out.only.split(',').filter((s) => !['year', 'sigkill', 'fuzz', 'escapes'].includes(s));
-      if (unknown.length) throw new Error(`--only takes year, sigkill, fuzz and escapes, comma-separated (not ${unknown.join(', ')})`);
+      const unknown = out.only.split(',').filter((s) => !SECTIONS.includes(s));
+      if (unknown.length) throw new Error(`--only takes ${SECTIONS.join(', ')}, comma-separated (not ${unknown.join(', ')})`);
+      continue;
+    }
+    if (flag === 'keep') {
+      out.keep = true;
+      continue;
+    }
+    if (flag === 'dataDir') {
+      out.dataDir = String(argv[++i] ?? '');
+      if (!out.dataDir) throw new Error('--data-dir needs a folder');
       continue;
     }
     const value = Number(argv[++i]);
     if (!Number.isInteger(value) || value < (flag === 'workers' || flag === 'backupDays' ? 0 : 1)) throw new Error(`--${argv[i - 1].replace(/^--/, '')} needs a whole number of ${flag === 'workers' || flag === 'backupDays' ? 0 : 1} or more`);
-    out[flag] = value;
+    (out as unknown as Record<string, number>)[flag] = value;
   }
+  if (out.only.split(',').includes('start') && !out.dataDir) throw new Error('--only start needs --data-dir DIR (a folder kept by --only year --keep)');
   if (out.scheduled > 24) throw new Error('--scheduled is at most 24 (one schedule, at most hourly)');
   if (out.workers > out.turns) throw new Error('--workers is at most --turns (a worker turn is one of the chat turns)');
   return out;
@@ -250,31 +265,8 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
     await core.close();
     const restored = await restoreCheck(copy.made.path, clock, anthropic.url);
 
-    // Start-up on the year-old folder against a fresh one, in process (open, migrate, recover, first answer).
-    const startYear: number[] = [];
-    const startFresh: number[] = [];
-    for (let i = 0; i < opts.starts; i++) {
-      startYear.push(await timeStart(dir.path, clock, anthropic.url));
-      const fresh = benchDir('agent-blob-soak-fresh-');
-      try {
-        startFresh.push(await timeStart(fresh.path, clock, anthropic.url));
-      } finally {
-        fresh.cleanup();
-      }
-    }
-    // The built host, spawned, to the moment it listens.
-    if (whyRebuild()) await buildCli();
-    const hostYear: number[] = [];
-    const hostFresh: number[] = [];
-    for (let i = 0; i < Math.max(1, Math.floor(opts.starts / 2)); i++) {
-      hostYear.push(await hostToListening(dir.path));
-      const fresh = benchDir('agent-blob-soak-fresh-');
-      try {
-        hostFresh.push(await hostToListening(fresh.path));
-      } finally {
-        fresh.cleanup();
-      }
-    }
+    // Start-up on the year-old folder against a fresh one, in process and as the spawned host.
+    const starts = await startFigures(dir.path, opts.starts, clock, anthropic.url);
 
     // What an on-demand maintenance pass (prune, VACUUM) gives back after a year of daily pruning.
     ({ core, client } = openCore(dir.path, clock, anthropic.url));
@@ -294,15 +286,80 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
       chat_turn_p50_last_month_ms: metric(last.turnP50Ms, 'ms', { baseline: { value: first.turnP50Ms, what: 'first month p50' }, target: '<= 2x the first month', met: last.turnP50Ms <= 2 * first.turnP50Ms }),
       chat_turn_p95_last_month_ms: metric(last.turnP95Ms, 'ms', { baseline: { value: first.turnP95Ms, what: 'first month p95' }, target: '<= 2x the first month', met: last.turnP95Ms <= 2 * first.turnP95Ms }),
       rss_end_mb: metric(last.rssMb, 'MB', { baseline: { value: first.rssMb, what: 'after the first month' }, target: '< first month + 150 MB', met: last.rssMb < first.rssMb + 150 }),
-      start_in_process_year_folder_median_ms: metric(median(startYear), 'ms', { baseline: { value: median(startFresh), what: 'empty folder, median' }, target: '< 1000 ms', met: median(startYear) < 1000 }),
-      host_start_year_folder_median_ms: metric(median(hostYear), 'ms', { baseline: { value: median(hostFresh), what: 'empty folder, median' }, target: '< 1000 ms', met: median(hostYear) < 1000 }),
+      ...starts,
       maintenance_after_year: { beforeMb: round(maintained.before.totalBytes / MB), afterMb: round(maintained.after.totalBytes / MB), integrity: maintained.integrity, pruned: maintained.pruned },
       integrity,
       months,
     };
   } finally {
     await anthropic.close();
-    dir.cleanup();
+    if (opts.keep) process.stderr.write(`soak: the year's data folder is kept: ${dir.path} (time starts on it with --only start --data-dir ${dir.path})\n`);
+    else dir.cleanup();
+  }
+}
+
+/**
+ * Start-up on `dataDir` against an empty folder, interleaved so load slows both alike: in process
+ * (open, migrate, recover, the first timeline page) `starts` times, and the built host spawned to
+ * the moment it prints its URL half as often (at least once), with the CPU time each used.
+ */
+async function startFigures(dataDir: string, starts: number, clock: ManualClock, anthropicUrl: string): Promise<Record<string, unknown>> {
+  const year: Awaited<ReturnType<typeof timeStart>>[] = [];
+  const fresh: Awaited<ReturnType<typeof timeStart>>[] = [];
+  for (let i = 0; i < starts; i++) {
+    year.push(await timeStart(dataDir, clock, anthropicUrl));
+    const empty = benchDir('agent-blob-soak-fresh-');
+    try {
+      fresh.push(await timeStart(empty.path, clock, anthropicUrl));
+    } finally {
+      empty.cleanup();
+    }
+  }
+  if (whyRebuild()) await buildCli();
+  const hostYear: { wallMs: number; cpuMs: number | null }[] = [];
+  const hostFresh: { wallMs: number; cpuMs: number | null }[] = [];
+  const env = { ...process.env, ANTHROPIC_API_KEY: '' };
+  for (let i = 0; i < Math.max(1, Math.floor(starts / 2)); i++) {
+    hostYear.push(await timeToUrl([CLI, 'host', '--data-dir', dataDir, '--port', '0'], env, ROOT, 60_000));
+    const empty = benchDir('agent-blob-soak-fresh-');
+    try {
+      hostFresh.push(await timeToUrl([CLI, 'host', '--data-dir', empty.path, '--port', '0'], env, ROOT, 60_000));
+    } finally {
+      empty.cleanup();
+    }
+  }
+  const wall = (xs: { wallMs: number }[]) => median(xs.map((x) => x.wallMs));
+  const cpu = (xs: { cpuMs: number | null }[]) => {
+    const known = xs.map((x) => x.cpuMs).filter((x): x is number => x !== null);
+    return known.length ? median(known) : Number.NaN;
+  };
+  const load = loadavg().map((n) => round(n));
+  return {
+    start_in_process_year_folder_median_ms: metric(wall(year), 'ms', { baseline: { value: wall(fresh), what: 'empty folder, median' }, target: '< 1000 ms', met: wall(year) < 1000 }),
+    start_in_process_year_folder_cpu_median_ms: metric(cpu(year), 'ms', { baseline: { value: cpu(fresh), what: 'empty folder, CPU ms, median' } }),
+    host_start_year_folder_median_ms: metric(wall(hostYear), 'ms', { baseline: { value: wall(hostFresh), what: 'empty folder, median' }, target: '< 1000 ms', met: wall(hostYear) < 1000 }),
+    host_start_year_folder_cpu_median_ms: metric(cpu(hostYear), 'ms', { baseline: { value: cpu(hostFresh), what: 'empty folder, CPU ms until listening, median' }, target: '< 1000 ms', met: cpu(hostYear) < 1000 }),
+    // Each in-process start's phases (opening the folder, building the modules, each module's start), ms.
+    start_samples: { inProcess: year, inProcessEmpty: fresh, host: hostYear.map(rounded), hostEmpty: hostFresh.map(rounded), loadAverage: load },
+  };
+}
+
+function rounded(x: { wallMs: number; cpuMs: number | null }): { wallMs: number; cpuMs: number | null } {
+  return { wallMs: round(x.wallMs), cpuMs: x.cpuMs };
+}
+
+/** Start-up on a kept data folder (`--only start --data-dir DIR`), against an empty folder in the same run. */
+async function startOnly(opts: Options): Promise<Record<string, unknown>> {
+  const anthropic = await AnthropicLoopback.start();
+  anthropic.respond(responder);
+  try {
+    const clock = new ManualClock(Date.now());
+    const { database } = dataPaths(opts.dataDir);
+    if (!existsSync(database)) throw new Error(`${opts.dataDir} holds no database (keep a year's folder with --only year --keep)`);
+    const bytes = (p: string) => (existsSync(p) ? statSync(p).size : 0);
+    return { dataDir: opts.dataDir, database_and_wal_mb: round((bytes(database) + bytes(`${database}-wal`)) / MB), ...(await startFigures(opts.dataDir, opts.starts, clock, anthropic.url)) };
+  } finally {
+    await anthropic.close();
   }
 }
 
@@ -336,40 +393,16 @@ function sizes(report: StorageReport): Pick<Month, 'databaseMb' | 'walMb' | 'bac
   };
 }
 
-async function timeStart(dataDir: string, clock: ManualClock, anthropicUrl: string): Promise<number> {
+async function timeStart(dataDir: string, clock: ManualClock, anthropicUrl: string): Promise<{ wallMs: number; cpuMs: number; phases: Core['startPhases'] }> {
   const t0 = nowMs();
+  const c0 = process.cpuUsage();
   const { core, client } = openCore(dataDir, clock, anthropicUrl);
   await client.call('timeline.list', { limit: 50 });
   const took = nowMs() - t0;
+  const cpu = process.cpuUsage(c0);
   client.close();
   await core.close();
-  return took;
-}
-
-/** Spawns the built host on `dataDir` and resolves with the ms until it prints its URL, then stops it. */
-function hostToListening(dataDir: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const t0 = nowMs();
-    const child = spawn(process.execPath, [CLI, 'host', '--data-dir', dataDir, '--port', '0'], { cwd: ROOT, env: { ...process.env, ANTHROPIC_API_KEY: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let took: number | null = null;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      if (took === null && /http:\/\/127\.0\.0\.1:\d+\//.test(out)) {
-        took = nowMs() - t0;
-        child.kill('SIGTERM');
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (took !== null) resolve(took);
-      else reject(new Error(`the host exited (${signal ?? code}) before listening: ${(err || out).trim().slice(0, 400)}`));
-    });
-  });
+  return { wallMs: round(took), cpuMs: round((cpu.user + cpu.system) / 1000), phases: core.startPhases };
 }
 
 const opts = options(process.argv.slice(2));
@@ -390,7 +423,7 @@ const report: Record<string, unknown> = {
 };
 let failed = false;
 const t0 = nowMs();
-const sections: Record<string, () => Promise<Record<string, unknown>>> = { year: () => year(opts), sigkill: () => sigkill(opts.kills), fuzz: () => fuzz(opts.frames), escapes: () => escapes() };
+const sections: Record<string, () => Promise<Record<string, unknown>>> = { year: () => year(opts), sigkill: () => sigkill(opts.kills), fuzz: () => fuzz(opts.frames), escapes: () => escapes(), start: () => startOnly(opts) };
 const missed: string[] = [];
 for (const name of opts.only.split(',')) {
   try {

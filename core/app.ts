@@ -34,7 +34,10 @@ export function createCore(options: CoreOptions): Core {
   const clock = options.clock ?? systemClock;
   const ids = options.ids ?? createIds(() => clock.now());
   const env = options.env ?? process.env;
+  // Start-up phases are timed with the process's own timer (not the injected clock) for the log.
+  const openedAt = performance.now();
   const folder = openDataFolder(options.dataDir, options.owner ?? 'cli', clock.now());
+  const openMs = Math.round((performance.now() - openedAt) * 10) / 10;
   const { paths, db } = folder;
   const modules = new ModuleHost(() => folder.release());
   try {
@@ -70,12 +73,16 @@ export function createCore(options: CoreOptions): Core {
     modules.add(createChatModule({ log, ids, clock, attachments: attachments.store, queue: runs.queue, agent: agent.runtime, providers: providers.providers, timeline }));
     modules.add(createMaintenanceModule({ db, log, clock, logger, paths, daily: (options.owner ?? 'cli') !== 'cli' }));
     modules.add(createSystemModule({ db, dbInfo: folder.dbInfo, paths, secrets, settings, providers: providers.providers, log, clock, startedAt, redact, usedModels: () => Object.values(agent.settings.get().routes).flat(), moreChecks: [mcp.healthChecks, skills.healthChecks] }));
+    const builtAt = performance.now();
     modules.start({ log, gateway, tools: tools.registry, logger });
+    const startPhases = { openMs, buildMs: Math.round((builtAt - openedAt - openMs) * 10) / 10, modulesMs: modules.startMs };
+    logger.log('info', 'the app started', { owner: options.owner ?? 'cli', ...startPhases, totalMs: Math.round((performance.now() - openedAt) * 10) / 10 });
 
     return {
       ...{ paths, db, dbInfo: folder.dbInfo, log, settings, permissions, gateway, clock, logger, startedAt },
       ...{ runs: runs.runs, queue: runs.queue, memory: memory.memory, memoryProposals: memory.proposals, schedules: scheduler.service, workers: { settings: workers.settings, queries: workers.queries, artifacts: workers.artifacts, pool: workers.pool }, wakeSchedules: () => scheduler.wake('resume'), agent: agent.runtime, tools: tools.registry, lock: folder.lock, notifier: native },
       recoveredRuns: runs.recovered(),
+      startPhases,
       idle: () => modules.idle(),
       // Closing: no schedule fires, every run (waiting or running) is cancelled, then the modules stop in reverse.
       close: async () => (scheduler.halt(), await runs.drain(), await modules.stop(tools.registry, logger)),

@@ -87,6 +87,8 @@ export interface Core {
   readonly notifier: NativeNotifier | null;
   /** Runs a dead process left unfinished and that this start marked `failed: interrupted`. */
   readonly recoveredRuns: readonly string[];
+  /** How long this start took, ms: opening the data folder (migrations, checks), building the modules, each module's start. */
+  readonly startPhases: { openMs: number; buildMs: number; modulesMs: Readonly<Record<string, number>> };
   /** Resolves when every run and background job in flight has ended (tests, shutdown). */
   idle(): Promise<void>;
   close(): Promise<void>;

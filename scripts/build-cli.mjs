@@ -61,7 +61,7 @@ export async function buildCli() {
       chunkNames: 'chunks/[name]-[hash]',
       // Bundled CommonJS packages (ws) require Node's built-ins; an ES module has no `require`.
       banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-      plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli'))],
+      plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli')), zodEnglishOnly()],
     });
     const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('node_modules/'));
     mkdirSync(join(CLI_DIR, 'chunks'), { recursive: true });
@@ -98,8 +98,30 @@ export async function buildEntry(entry, outfile) {
     external: EXTERNAL,
     logLevel: 'warning',
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-    plugins: [sourceImportMetaUrl(join(outfile, '..'))],
+    plugins: [sourceImportMetaUrl(join(outfile, '..')), zodEnglishOnly()],
   });
+}
+
+/**
+ * zod's `z.locales` namespace carries every language's error messages (~360 KB, a sixth of what
+ * the host loads at start); the app reports in English and never switches locale, so the bundle
+ * gets English only (`z.locales.en`). Any other locale would be undefined here.
+ */
+function zodEnglishOnly() {
+  return {
+    name: 'zod-english-only',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) => {
+        if (!/[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)) return undefined;
+        return { path: join(args.resolveDir, '..', 'locales', 'index.js'), namespace: 'zod-english-only' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'zod-english-only' }, (args) => ({
+        contents: `export { default as en } from ${JSON.stringify(join(args.path, '..', 'en.js'))};\n`,
+        resolveDir: join(args.path, '..'),
+        loader: 'js',
+      }));
+    },
+  };
 }
 
 /**

@@ -7,7 +7,7 @@
 //   TEST_FILE_TIMEOUT_MS  each test file's process (default 8 min)
 //   TEST_RUN_TIMEOUT_MS   the whole run (default 20 min): the run is stopped and fails
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -37,8 +37,12 @@ if (cli.whyRebuild()) await cli.buildCli();
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const args = ['--import', 'tsx', '--import', './scripts/test-timeouts.mjs', '--test', `--test-concurrency=${concurrency}`];
 if (fileTimeoutMs > 0) args.push(`--test-timeout=${fileTimeoutMs}`);
+// Each test file's process notes its time (scripts/test-timeouts.mjs); the slowest are printed at the end.
+const timesFile = join(root, 'dist', 'test-times.jsonl');
+mkdirSync(join(root, 'dist'), { recursive: true });
+writeFileSync(timesFile, '');
 // Its own process group, so that a run past its limit is stopped with every process it started.
-const child = spawn(process.execPath, [...args, ...passthrough, ...files], { cwd: root, stdio: 'inherit', detached: true });
+const child = spawn(process.execPath, [...args, ...passthrough, ...files], { cwd: root, stdio: 'inherit', detached: true, env: { ...process.env, TEST_TIMES_FILE: timesFile } });
 const stopChildren = () => {
   try {
     process.kill(-child.pid, 'SIGKILL');
@@ -62,5 +66,27 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 child.on('exit', (code, signal) => {
   if (limit) clearTimeout(limit);
+  slowestFiles();
   process.exit(code ?? (signal ? 1 : 0));
 });
+
+/**
+ * The ten slowest test files of the run (each file's process from its start to its exit, and the CPU
+ * time it used), and all of them in dist/test-times.json: where to look when the suite grows slow.
+ */
+function slowestFiles() {
+  let rows;
+  try {
+    rows = readFileSync(timesFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .sort((a, b) => b.wallMs - a.wallMs);
+    writeFileSync(join(root, 'dist', 'test-times.json'), JSON.stringify(rows, null, 1) + '\n');
+  } catch {
+    return;
+  }
+  if (rows.length < 2) return;
+  console.log(`\nslowest test files (wall s, CPU s; ${rows.length} files in dist/test-times.json):`);
+  for (const r of rows.slice(0, 10)) console.log(`${(r.wallMs / 1000).toFixed(1).padStart(8)} ${(r.cpuMs / 1000).toFixed(1).padStart(7)}  ${r.file}`);
+}

@@ -6,7 +6,12 @@
 // `node:test`'s named exports are live bindings of its CommonJS exports object: replacing the
 // functions there and calling syncBuiltinESMExports() is what every `import { it } from 'node:test'`
 // then sees.
+//
+// It also notes how long the test file's process ran, and the CPU time it used, in the file named by
+// TEST_TIMES_FILE (one JSON line per file; scripts/run-tests.mjs prints the slowest).
+import { appendFileSync } from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
+import { relative } from 'node:path';
 
 const require = createRequire(import.meta.url);
 const nodeTest = require('node:test');
@@ -45,4 +50,18 @@ if (TIMEOUT_MS > 0) {
   nodeTest.only = nodeTest.test.only;
   for (const name of ['before', 'after', 'beforeEach', 'afterEach']) nodeTest[name] = hookWithTimeout(nodeTest[name]);
   syncBuiltinESMExports();
+}
+
+const timesFile = process.env.TEST_TIMES_FILE;
+const testFile = process.argv[1];
+if (timesFile && testFile?.endsWith('.test.ts')) {
+  process.on('exit', () => {
+    const cpu = process.cpuUsage();
+    const line = { file: relative(process.cwd(), testFile), wallMs: Math.round(performance.now()), cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+    try {
+      appendFileSync(timesFile, `${JSON.stringify(line)}\n`);
+    } catch {
+      // The figure is a convenience; a test run never fails over it.
+    }
+  });
 }

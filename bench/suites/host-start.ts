@@ -7,16 +7,14 @@
 //   target < 400 ms (median), and warm (the same folder again, as every later start is);
 //   the first `--version` of the run (before the file cache holds the bundle) is reported apart.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { benchDir, median, metric, nowMs } from '../lib.js';
+import { benchDir, median, metric, nowMs, timeToUrl } from '../lib.js';
 import { buildCli, whyRebuild } from '../../scripts/build-cli.mjs';
 
 const RUNS = 7;
 const TIMEOUT_MS = 30_000;
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLI = fileURLToPath(new URL('../../bin/agent-blob.js', import.meta.url));
-const URL_LINE = /http:\/\/127\.0\.0\.1:\d+\/\S*token=\S+/;
 
 const BARE_SERVER = `require('node:http').createServer().listen(0, '127.0.0.1', function () {
   console.log('http://127.0.0.1:' + this.address().port + '/?token=x');
@@ -42,16 +40,16 @@ export async function run(): Promise<Record<string, unknown>> {
     help.push(await timeToExit([CLI, 'help']));
     const dir = benchDir();
     try {
-      const started = await timeToUrl([CLI, 'host', '--data-dir', dir.path, '--port', '0'], { ...process.env, ANTHROPIC_API_KEY: '' });
+      const started = await timeToUrl([CLI, 'host', '--data-dir', dir.path, '--port', '0'], { ...process.env, ANTHROPIC_API_KEY: '' }, ROOT);
       host.push(started.wallMs);
       if (started.cpuMs !== null) hostCpu.push(started.cpuMs);
     } finally {
       dir.cleanup();
     }
     // The same folder each time: the first start made it, every later one is a warm start.
-    const warm = await timeToUrl([CLI, 'host', '--data-dir', warmDir.path, '--port', '0'], { ...process.env, ANTHROPIC_API_KEY: '' });
+    const warm = await timeToUrl([CLI, 'host', '--data-dir', warmDir.path, '--port', '0'], { ...process.env, ANTHROPIC_API_KEY: '' }, ROOT);
     if (i > 0) hostWarm.push(warm.wallMs);
-    const bareStarted = await timeToUrl(['-e', BARE_SERVER], process.env);
+    const bareStarted = await timeToUrl(['-e', BARE_SERVER], process.env, ROOT);
     bareServer.push(bareStarted.wallMs);
     if (bareStarted.cpuMs !== null) bareServerCpu.push(bareStarted.cpuMs);
   }
@@ -89,49 +87,6 @@ function timeToExit(args: string[]): Promise<number> {
       clearTimeout(timer);
       if (code === 0) resolve(nowMs() - start);
       else reject(new Error(`${args.join(' ')} exited (${signal ?? code}): ${err.trim().slice(0, 400)}`));
-    });
-  });
-}
-
-/** CPU time (user + system) a live process has used so far, from /proc; null where there is none. */
-function cpuMsOf(pid: number): number | null {
-  try {
-    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    // In clock ticks of 1/100 s (USER_HZ, 100 on every Linux that Node supports).
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Spawns node with `args`, resolves with the ms until a URL line appears on stdout (and the CPU ms
- * the process had used by then), then stops it.
- */
-function timeToUrl(args: string[], env: NodeJS.ProcessEnv): Promise<{ wallMs: number; cpuMs: number | null }> {
-  return new Promise((resolve, reject) => {
-    const start = nowMs();
-    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let elapsed: number | null = null;
-    let cpuMs: number | null = null;
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      if (elapsed === null && URL_LINE.test(out)) {
-        elapsed = nowMs() - start;
-        cpuMs = child.pid === undefined ? null : cpuMsOf(child.pid);
-        child.kill('SIGTERM');
-      }
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (elapsed !== null) resolve({ wallMs: elapsed, cpuMs });
-      else reject(new Error(`${args.slice(0, 2).join(' ')} exited (${signal ?? code}) before printing a URL: ${(err || out).trim().slice(0, 400)}`));
     });
   });
 }

@@ -1,12 +1,28 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ErrorCode, McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { McpServerState, McpStoredConfig, McpToolDefinition } from '../contract/index.js';
 import { ToolError } from '../tools/index.js';
 import type { Clock, Logger, TimerHandle } from '../util/index.js';
 import { APP_VERSION } from '../system/index.js';
+
+/**
+ * The MCP SDK (its protocol schemas and its own zod and ajv, a third of the host's start) is loaded
+ * when the first server starts, not at every start of the app.
+ */
+type Sdk = { Client: typeof import('@modelcontextprotocol/sdk/client/index.js').Client } & Pick<typeof import('@modelcontextprotocol/sdk/client/stdio.js'), 'StdioClientTransport'> &
+  Pick<typeof import('@modelcontextprotocol/sdk/client/streamableHttp.js'), 'StreamableHTTPClientTransport'> &
+  Pick<typeof import('@modelcontextprotocol/sdk/types.js'), 'ErrorCode' | 'McpError' | 'ToolListChangedNotificationSchema'>;
+let sdk: Sdk | null = null;
+let loading: Promise<Sdk> | null = null;
+function loadSdk(): Promise<Sdk> {
+  loading ??= Promise.all([
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/stdio.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+    import('@modelcontextprotocol/sdk/types.js'),
+  ]).then(([client, stdio, http, types]) => (sdk = { Client: client.Client, StdioClientTransport: stdio.StdioClientTransport, StreamableHTTPClientTransport: http.StreamableHTTPClientTransport, ErrorCode: types.ErrorCode, McpError: types.McpError, ToolListChangedNotificationSchema: types.ToolListChangedNotificationSchema }));
+  return loading;
+}
 
 /** A tool as the server lists it. */
 export interface ListedTool {
@@ -109,13 +125,17 @@ export class McpConnection {
     this.stderrTail = '';
     // A start after a failure keeps saying why the server is down: it is not up until it is ready.
     this.setState('starting', this.lastFailure, null);
+    let mcp: Sdk;
     let transport: Transport;
     try {
-      transport = this.makeTransport();
+      mcp = await loadSdk();
+      if (generation !== this.generation) return;
+      transport = this.makeTransport(mcp);
     } catch (err) {
       return this.fail(generation, (err as Error).message);
     }
-    const client = new Client({ name: 'agent-blob', version: APP_VERSION }, { capabilities: {} });
+    const { ToolListChangedNotificationSchema } = mcp;
+    const client = new mcp.Client({ name: 'agent-blob', version: APP_VERSION }, { capabilities: {} });
     this.client = client;
     this.transport = transport;
     client.onclose = () => {
@@ -159,7 +179,7 @@ export class McpConnection {
     }
   }
 
-  private makeTransport(): Transport {
+  private makeTransport({ StdioClientTransport, StreamableHTTPClientTransport }: Sdk): Transport {
     const c = this.config;
     if (c.transport === 'http') {
       const headers: Record<string, string> = {};
@@ -209,6 +229,8 @@ export class McpConnection {
       })) as Record<string, unknown>;
     } catch (err) {
       if (signal.aborted) throw new ToolError('cancelled', 'the run was cancelled');
+      // A client exists, so the SDK is loaded.
+      const { McpError, ErrorCode } = sdk ?? (await loadSdk());
       if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) throw new ToolError('timeout', `${this.name} did not answer ${tool} within ${Math.round(this.options.callTimeoutMs / 1000)} s`);
       if (err instanceof McpError && err.code !== ErrorCode.ConnectionClosed) throw new ToolError(err.code === ErrorCode.InvalidParams ? 'invalid_args' : 'failed', this.options.redact(`${this.name}: ${err.message}`));
       // The connection itself broke (a process gone, an HTTP server down): restart it.
@@ -270,7 +292,7 @@ export class McpConnection {
     this.transport = null;
     if (!client) return;
     try {
-      if (transport instanceof StreamableHTTPClientTransport) await transport.terminateSession().catch(() => undefined);
+      if (sdk && transport instanceof sdk.StreamableHTTPClientTransport) await transport.terminateSession().catch(() => undefined);
       await client.close();
     } catch (err) {
       this.options.logger.log('warn', 'MCP server did not close cleanly', { server: this.name, error: String((err as Error)?.message ?? err) });

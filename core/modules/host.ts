@@ -16,6 +16,8 @@ export class ModuleHost {
   private readonly modules: CapabilityModule[] = [];
   private readonly started: CapabilityModule[] = [];
   private stopping: Promise<void> | null = null;
+  /** How long each module's start took, ms, in start order (the log's "the app started" line carries it). */
+  readonly startMs: Record<string, number> = {};
 
   constructor(private readonly release: () => void) {}
 
@@ -42,7 +44,9 @@ export class ModuleHost {
       for (const m of this.modules) {
         if (m.tools?.length) deps.tools.add(m.tools, m.name);
         this.started.push(m);
+        const t0 = performance.now();
         m.start?.();
+        this.startMs[m.name] = Math.round((performance.now() - t0) * 10) / 10;
       }
     } catch (err) {
       deps.logger.log('error', 'the app failed to start', { error: String((err as Error)?.stack ?? err) });

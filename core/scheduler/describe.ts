@@ -1,5 +1,8 @@
-import cronstrue from 'cronstrue';
+import { createRequire } from 'node:module';
 import type { ScheduleSpec, Weekday } from '../contract/index.js';
+
+// cronstrue is loaded when a cron timing is first described, not at every start.
+const load = createRequire(import.meta.url);
 
 const DAY_NAMES: Record<Weekday, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
 
@@ -13,7 +16,7 @@ export function describeSpec(spec: ScheduleSpec, displayZone: string): string {
     case 'cron': {
       let words: string;
       try {
-        words = cronstrue.toString(spec.expr, { use24HourTimeFormat: true, verbose: false });
+        words = (load('cronstrue') as typeof import('cronstrue')).toString(spec.expr, { use24HourTimeFormat: true, verbose: false });
       } catch {
         words = `cron "${spec.expr}"`;
       }

@@ -1,7 +1,12 @@
 // JSON Schema for tool arguments: MCP tools bring one, and a replayed run checks calls against the one it recorded.
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
 import { z } from 'zod';
+
+// ajv (with its dependencies, a quarter of the host's code) is loaded when the first schema is
+// compiled (an MCP server's tools, a replayed MCP call), not at every start.
+const load = createRequire(import.meta.url);
 
 // Schemas from servers use keywords and formats of their own: unknown ones are ignored rather than
 // refused (as the MCP SDK does), and a schema is not checked against its meta-schema.
@@ -22,7 +27,9 @@ export function compileInputSchema(schema: Record<string, unknown>): CompiledSch
   const dialect = typeof schema.$schema === 'string' ? schema.$schema : '';
   const { $schema: _ignored, $id: _id, ...rest } = schema;
   try {
-    const ajv = /draft-0[4-7]/.test(dialect) ? (draft7 ??= new Ajv(options)) : (draft2020 ??= new Ajv2020(options));
+    const ajv = /draft-0[4-7]/.test(dialect)
+      ? (draft7 ??= new (load('ajv') as typeof import('ajv')).Ajv(options))
+      : (draft2020 ??= new (load('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020(options));
     return { ok: true, validate: ajv.compile(rest) };
   } catch (err) {
     return { ok: false, problem: `its input schema cannot be checked: ${(err as Error).message.slice(0, 300)}` };
