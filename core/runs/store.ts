@@ -66,7 +66,8 @@ export class RunQueries {
     this.byIds = db.prepare('SELECT * FROM runs WHERE id IN (SELECT value FROM json_each(?))');
     this.newest = db.prepare('SELECT * FROM runs ORDER BY created_at DESC, rowid DESC LIMIT ?');
     this.newestWithStatus = db.prepare('SELECT * FROM runs WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?');
-    this.unfinished = db.prepare("SELECT * FROM runs WHERE status IN ('queued', 'running', 'waiting_permission') ORDER BY rowid");
+    // Read at every start: through the status index (left alone, SQLite walks every run ever made in rowid order).
+    this.unfinished = db.prepare("SELECT * FROM runs INDEXED BY runs_status WHERE status IN ('queued', 'running', 'waiting_permission') ORDER BY rowid");
     this.threadById = db.prepare('SELECT thread_id FROM runs WHERE id = ?').pluck();
     this.kindById = db.prepare('SELECT kind FROM runs WHERE id = ?').pluck();
     this.endedAmong = db.prepare('SELECT id FROM runs WHERE id IN (SELECT value FROM json_each(?)) AND ended_at IS NOT NULL AND ended_at < ?').pluck();
