@@ -1,4 +1,4 @@
-import { memo, type ReactElement, type ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import { Highlight, Prism, type PrismTheme } from 'prism-react-renderer';
@@ -22,7 +22,7 @@ export const Markdown = memo(function Markdown({ text, streaming = false }: { te
     <div className="markdown">
       {streaming ? (
         // Only the block being written changes; the blocks above it keep their rendering.
-        splitMarkdownBlocks(text).map((block, i, blocks) => <MarkdownBlock key={i} text={block} keep={i < blocks.length - 1} />)
+        splitMarkdownBlocks(text).map((block, i) => <MarkdownBlock key={i} text={block} />)
       ) : (
         <MarkdownBlock text={text} />
       )}
@@ -30,73 +30,13 @@ export const Markdown = memo(function Markdown({ text, streaming = false }: { te
   );
 });
 
-/** One block; `keep: false` for text still being written, which would only fill the cache with drafts. */
-const MarkdownBlock = memo(function MarkdownBlock({ text, keep = true }: { text: string; keep?: boolean }) {
-  return renderMarkdown(text, keep);
+const MarkdownBlock = memo(function MarkdownBlock({ text }: { text: string }) {
+  return (
+    <ReactMarkdown remarkPlugins={REMARK_PLUGINS} components={COMPONENTS}>
+      {text}
+    </ReactMarkdown>
+  );
 });
-
-/** How many rendered texts are kept: a few pages of the timeline. */
-const CACHE_SIZE = 2000;
-const rendered = new Map<string, ReactElement>();
-
-/**
- * The rendering of a Markdown text, parsed once: a row that scrolls out of view and back, or a text
- * rendered ahead by `prerenderMarkdown`, costs no parse when it mounts. The elements are plain
- * descriptions, so one rendering serves every place the same text shows.
- */
-export function renderMarkdown(text: string, keep = true): ReactElement {
-  const hit = rendered.get(text);
-  if (hit) {
-    // Most recently used last, so the oldest entry is the one dropped.
-    rendered.delete(text);
-    rendered.set(text, hit);
-    return hit;
-  }
-  const element = ReactMarkdown({ children: text, remarkPlugins: REMARK_PLUGINS, components: COMPONENTS });
-  if (!keep) return element;
-  rendered.set(text, element);
-  if (rendered.size > CACHE_SIZE) rendered.delete(rendered.keys().next().value as string);
-  return element;
-}
-
-/** Whether a text's rendering is kept (tests and the prerender loop). */
-export function isMarkdownRendered(text: string): boolean {
-  return rendered.has(text);
-}
-
-/**
- * Parses texts ahead of their rows, a little at a time: each slice stops after `budgetMs` and the
- * next waits for the following idle moment, so a page of 300 replies never holds up a frame. Texts
- * are taken in the order given (nearest the reader first). Returns a function that stops it.
- */
-export function prerenderMarkdown(texts: Iterable<string>, budgetMs = 6): () => void {
-  const iterator = texts[Symbol.iterator]();
-  let stopped = false;
-  let handle: number | null = null;
-  const idle = typeof requestIdleCallback === 'function';
-  const schedule = () => {
-    handle = idle ? requestIdleCallback(slice, { timeout: 200 }) : window.setTimeout(slice, 0);
-  };
-  const slice = () => {
-    handle = null;
-    if (stopped) return;
-    const until = performance.now() + budgetMs;
-    while (performance.now() < until) {
-      const next = iterator.next();
-      if (next.done) return;
-      if (!rendered.has(next.value)) renderMarkdown(next.value);
-    }
-    schedule();
-  };
-  schedule();
-  return () => {
-    stopped = true;
-    if (handle !== null) {
-      if (idle) cancelIdleCallback(handle);
-      else window.clearTimeout(handle);
-    }
-  };
-}
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 

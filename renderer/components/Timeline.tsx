@@ -1,20 +1,12 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
 import { useApp, useRetryStart } from '../store/context.js';
-import type { TimelineItem } from '../../core/contract/index.js';
-import { prerenderMarkdown } from './Markdown.js';
 import { DaySeparator, TimelineRow } from './TimelineRow.js';
-import { visibleTimelineItems, type TimelineEntry } from './timelineVisibility.js';
+import { visibleTimelineItems } from './timelineVisibility.js';
 import { useTimelineFocus } from './useTimelineFocus.js';
 
-/**
- * Pixels from the top at which the next older page is requested: a few screens ahead, so the page is
- * usually there, and its replies parsed, before the reader reaches it.
- */
-const LOAD_OLDER_THRESHOLD = 2400;
-/** How many rows above the view (and below it) have their replies parsed ahead, in idle moments. */
-const PRERENDER_ABOVE = 400;
-const PRERENDER_BELOW = 60;
+/** Pixels from the top at which the next older page is requested. */
+const LOAD_OLDER_THRESHOLD = 400;
 /** Within this many pixels of the bottom the list counts as "at the bottom" and follows new text. */
 const STICK_THRESHOLD = 32;
 
@@ -59,15 +51,6 @@ export function Timeline() {
 
   // The memory pane can ask for the message a memory came from.
   const focused = useTimelineFocus(virtualizer, items);
-
-  // Replies near the view are parsed in idle moments, nearest first, so a row scrolled to mounts
-  // without parsing; a page that arrives is parsed over several idle slices, not in one frame.
-  useEffect(() => {
-    const range = virtualizer.range;
-    const start = range?.startIndex ?? items.length;
-    const end = range?.endIndex ?? items.length;
-    return prerenderMarkdown(repliesNear(items, start, end));
-  }, [items, virtualizer]);
 
   // Opening the timeline starts at the newest item.
   const ready = status === 'ready';
@@ -201,20 +184,6 @@ export function Timeline() {
       )}
     </div>
   );
-}
-
-/** The texts of finished replies above `start` (nearest first), then below `end`. */
-function* repliesNear(items: readonly TimelineEntry[], start: number, end: number): Generator<string> {
-  const reply = (item: TimelineEntry | undefined): item is TimelineItem & { kind: 'message' } =>
-    item?.kind === 'message' && item.role === 'assistant' && item.status !== 'streaming' && item.text !== '';
-  for (let i = start - 1; i >= 0 && i >= start - PRERENDER_ABOVE; i--) {
-    const item = items[i];
-    if (reply(item)) yield item.text;
-  }
-  for (let i = end + 1; i < items.length && i <= end + PRERENDER_BELOW; i++) {
-    const item = items[i];
-    if (reply(item)) yield item.text;
-  }
 }
 
 function waitingRunsKey(runs: Record<string, { id: string; status: string }>): string {
