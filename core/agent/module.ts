@@ -57,7 +57,7 @@ export interface AgentModule extends CapabilityModule {
 /** The agent runtime: the loop's shared parts, its settings, usage, recordings and their commands. */
 export function createAgentModule(deps: AgentModuleDeps): AgentModule {
   const store = new AgentStore(deps.db);
-  const settings = new AgentSettingsService(deps.db, deps.log, deps.clock);
+  const settings = new AgentSettingsService(deps.db, deps.log);
   const sections: ((run: { runId: string }) => { title: string; body: string } | null)[] = [
     () => ({
       title: 'Permissions',

@@ -2,7 +2,6 @@ import { AgentSettingsSchema, type AgentSettings, type AgentSettingsPatch } from
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import { SettingsRow } from '../settings/index.js';
-import type { Clock } from '../util/index.js';
 
 const KEY = 'agent.settings';
 
@@ -23,9 +22,8 @@ export class AgentSettingsService {
   constructor(
     db: WritableDB,
     private readonly log: EventLog,
-    clock: Clock,
   ) {
-    this.row = new SettingsRow(db, KEY, AgentSettingsSchema, DEFAULT_AGENT_SETTINGS, clock);
+    this.row = new SettingsRow(db, KEY, AgentSettingsSchema, DEFAULT_AGENT_SETTINGS);
   }
 
   get(): AgentSettings {
@@ -38,10 +36,8 @@ export class AgentSettingsService {
   update(patch: AgentSettingsPatch): AgentSettings {
     const next = AgentSettingsSchema.parse({ ...this.get(), ...patch });
     const keys = Object.keys(patch).map((k) => `agent.${k}`);
-    this.log.transaction(() => {
-      this.row.write(next);
-      if (keys.length) this.log.append('settings.changed', { keys });
-    });
+    // The settings projector writes the row from the event.
+    if (keys.length) this.log.transaction(() => this.log.append('settings.changed', { keys, values: { [KEY]: next } }));
     this.cache = next;
     return next;
   }

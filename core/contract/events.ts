@@ -85,8 +85,13 @@ export const EVENT_DATA = {
   }),
   /** A readable error shown in the timeline (provider failures, bad configuration, ...). */
   'timeline.error': z.object({ code: z.string(), message: z.string() }),
-  /** Settings changed; secrets are never named with their values. */
-  'settings.changed': z.object({ keys: z.array(z.string()) }),
+  /**
+   * Settings changed: `keys` names what changed; `values` holds the new value of each settings row
+   * written (null: the row was removed), so the rows can be rebuilt from the log. Keys (API keys)
+   * are never here: they live in the secret store, and only their names appear in `keys`. Older
+   * logs have no `values`.
+   */
+  'settings.changed': z.object({ keys: z.array(z.string()), values: z.record(z.string(), z.unknown()).optional() }),
   ...PERMISSION_EVENTS,
   ...MEMORY_EVENT_DATA,
   ...AGENT_EVENT_DATA,

@@ -4,10 +4,9 @@ import { AppError, BackupSettingsSchema, type BackupFile, type BackupSettings } 
 import { backupDatabase, type DataPaths } from '../datadir/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
-import { SettingsRow } from '../settings/index.js';
-import type { Clock } from '../util/index.js';
+import { SETTINGS_ROW_EVENTS, SettingsRow } from '../settings/index.js';
 
-const KEY = 'maintenance.backups';
+const KEY = SETTINGS_ROW_EVENTS['backups.changed'];
 
 /** Off until the person turns it on; a week of daily copies in the data folder's `backups/`. */
 export const DEFAULT_BACKUPS: BackupSettings = { daily: false, keep: 7, folder: null };
@@ -26,9 +25,8 @@ export class BackupSettingsStore {
   constructor(
     db: WritableDB,
     private readonly log: EventLog,
-    clock: Clock,
   ) {
-    this.row = new SettingsRow(db, KEY, BackupSettingsSchema, DEFAULT_BACKUPS, clock);
+    this.row = new SettingsRow(db, KEY, BackupSettingsSchema, DEFAULT_BACKUPS);
   }
 
   get(): BackupSettings {
@@ -38,10 +36,8 @@ export class BackupSettingsStore {
   update(patch: Partial<BackupSettings>, paths: DataPaths): BackupSettings {
     const next = BackupSettingsSchema.parse({ ...this.get(), ...patch });
     if (next.folder !== null) checkFolder(resolve(next.folder), paths);
-    this.log.transaction(() => {
-      this.row.write(next);
-      this.log.append('backups.changed', next);
-    });
+    // The settings projector writes the row from the event.
+    this.log.transaction(() => this.log.append('backups.changed', next));
     return next;
   }
 }

@@ -37,8 +37,8 @@ export interface MaintenanceModule extends CapabilityModule {
  */
 export function createMaintenanceModule(deps: MaintenanceModuleDeps): MaintenanceModule {
   const { db, log, clock, logger, paths } = deps;
-  const retention = new RetentionSettings(db, log, clock);
-  const backups = new BackupSettingsStore(db, log, clock);
+  const retention = new RetentionSettings(db, log);
+  const backups = new BackupSettingsStore(db, log);
   let timer: TimerHandle | null = null;
 
   // The daily backup: due a day after the newest copy in the backup folder (so a restart or a

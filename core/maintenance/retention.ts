@@ -1,10 +1,9 @@
 import { RetentionSchema, type Retention } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
-import { SettingsRow } from '../settings/index.js';
-import type { Clock } from '../util/index.js';
+import { SETTINGS_ROW_EVENTS, SettingsRow } from '../settings/index.js';
 
-const KEY = 'maintenance.retention';
+const KEY = SETTINGS_ROW_EVENTS['retention.changed'];
 
 /** Defaults that keep a year of daily use small: replays for a month, archived turns for a quarter, the audit for a year. */
 export const DEFAULT_RETENTION: Retention = { recordingsDays: 30, transcriptsDays: 90, auditDays: 365 };
@@ -16,9 +15,8 @@ export class RetentionSettings {
   constructor(
     db: WritableDB,
     private readonly log: EventLog,
-    clock: Clock,
   ) {
-    this.row = new SettingsRow(db, KEY, RetentionSchema, DEFAULT_RETENTION, clock);
+    this.row = new SettingsRow(db, KEY, RetentionSchema, DEFAULT_RETENTION);
   }
 
   get(): Retention {
@@ -27,10 +25,8 @@ export class RetentionSettings {
 
   update(patch: Partial<Retention>): Retention {
     const next = RetentionSchema.parse({ ...this.get(), ...patch });
-    this.log.transaction(() => {
-      this.row.write(next);
-      this.log.append('retention.changed', next);
-    });
+    // The settings projector writes the row from the event.
+    this.log.transaction(() => this.log.append('retention.changed', next));
     return next;
   }
 }

@@ -1,26 +1,23 @@
 import type { Statement } from 'better-sqlite3';
 import type { z } from 'zod';
 import type { WritableDB } from '../db/index.js';
-import type { Clock } from '../util/index.js';
 
 /**
  * One settings row holding a JSON object, read field by field against its schema: a value an older
  * or newer version (or a hand edit) wrote differently costs only that field, and a row that is not
- * JSON at all costs only that row; the defaults fill in. Writing replaces the row.
+ * JSON at all costs only that row; the defaults fill in. Rows are written by the settings projector
+ * from the event that announces the change (`createSettingsProjector`), never here.
  */
 export class SettingsRow<S extends z.ZodObject> {
   private readonly select: Statement;
-  private readonly upsert: Statement;
 
   constructor(
     db: WritableDB,
     private readonly key: string,
     private readonly schema: S,
     private readonly defaults: z.output<S>,
-    private readonly clock: Clock,
   ) {
     this.select = db.prepare('SELECT value FROM settings WHERE key = ?');
-    this.upsert = db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at');
   }
 
   read(): z.output<S> {
@@ -32,10 +29,6 @@ export class SettingsRow<S extends z.ZodObject> {
       if (parsed.success) next[key] = parsed.data;
     }
     return next as z.output<S>;
-  }
-
-  write(value: z.output<S>): void {
-    this.upsert.run(this.key, JSON.stringify(value), this.clock.now());
   }
 
   /**

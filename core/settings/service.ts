@@ -4,7 +4,6 @@ import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import { OPENAI_BASE_URL, type EndpointSettings, type ProviderSettings } from '../providers/index.js';
 import type { SecretStore } from '../secrets/index.js';
-import type { Clock } from '../util/index.js';
 
 export const DEFAULT_CHAT_MODEL = 'anthropic:claude-sonnet-5-5';
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
@@ -23,8 +22,6 @@ type StoredEndpoint = { name: string; baseUrl: string };
  */
 export class SettingsService {
   private readonly select: Statement;
-  private readonly upsert: Statement;
-  private readonly remove: Statement;
   private listeners = new Set<() => void>();
 
   constructor(
@@ -32,11 +29,8 @@ export class SettingsService {
     private readonly log: EventLog,
     private readonly secrets: SecretStore,
     private readonly env: NodeJS.ProcessEnv,
-    private readonly clock: Clock,
   ) {
     this.select = db.prepare('SELECT key, value FROM settings');
-    this.upsert = db.prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at');
-    this.remove = db.prepare('DELETE FROM settings WHERE key = ?');
   }
 
   private stored(): Partial<Record<StoredKey, unknown>> {
@@ -98,8 +92,7 @@ export class SettingsService {
     this.log.transaction(() => {
       const list = this.endpoints().filter((e) => e.name !== input.name);
       list.push({ name: input.name, baseUrl });
-      this.upsert.run('endpoints', JSON.stringify(list), this.clock.now());
-      this.log.append('settings.changed', { keys: [`endpoints.${input.name}`, ...(input.apiKey !== undefined ? [`endpoints.${input.name}.apiKey`] : [])] });
+      this.log.append('settings.changed', { keys: [`endpoints.${input.name}`, ...(input.apiKey !== undefined ? [`endpoints.${input.name}.apiKey`] : [])], values: { endpoints: list } });
     });
     this.changed();
     return this.get();
@@ -110,8 +103,7 @@ export class SettingsService {
     const list = this.endpoints();
     if (!list.some((e) => e.name === name)) throw new AppError('not_found', `no endpoint named "${name}"`);
     this.log.transaction(() => {
-      this.upsert.run('endpoints', JSON.stringify(list.filter((e) => e.name !== name)), this.clock.now());
-      this.log.append('settings.changed', { keys: [`endpoints.${name}`] });
+      this.log.append('settings.changed', { keys: [`endpoints.${name}`], values: { endpoints: list.filter((e) => e.name !== name) } });
     });
     this.secrets.set(endpointKey(name), null);
     this.changed();
@@ -133,16 +125,15 @@ export class SettingsService {
       changed.push('openaiApiKey');
     }
     const plain = ['anthropicBaseUrl', 'ollamaHost', 'chatModel', 'spellcheck', 'startAtLogin', 'openaiBaseUrl'] as const;
-    this.log.transaction(() => {
-      for (const key of plain) {
-        const value = patch[key];
-        if (value === undefined) continue;
-        if (value === null) this.remove.run(key);
-        else this.upsert.run(key, JSON.stringify(value), this.clock.now());
-        changed.push(key);
-      }
-      if (changed.length) this.log.append('settings.changed', { keys: changed });
-    });
+    // The settings projector writes the rows from the event (null removes one).
+    const values: Record<string, unknown> = {};
+    for (const key of plain) {
+      const value = patch[key];
+      if (value === undefined) continue;
+      values[key] = value;
+      changed.push(key);
+    }
+    if (changed.length) this.log.transaction(() => this.log.append('settings.changed', { keys: changed, values }));
     if (changed.length) this.changed();
     return this.get();
   }

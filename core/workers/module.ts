@@ -59,7 +59,7 @@ export function createWorkersModule(deps: WorkersModuleDeps): WorkersModule {
     return { source: worker?.role ?? 'worker', threadId: parent?.threadId ?? run.threadId, runThreadId: run.threadId };
   });
   let pool: WorkerPool | null = null;
-  const settings = new WorkerSettingsService(deps.db, deps.log, deps.clock, (limits) => pool?.applyLimit(limits));
+  const settings = new WorkerSettingsService(deps.db, deps.log, (limits) => pool?.applyLimit(limits));
   pool = new WorkerPool({ log: deps.log, queue: deps.queue, runs: deps.runs, queries, settings, executorFor: (role, task) => workerExecutor({ agent: deps.agent, artifacts }, role, task) });
   const workers = pool;
   const requireWorker = (id: string) => {

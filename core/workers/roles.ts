@@ -3,7 +3,6 @@ import { AppError, WorkerPoolSettingsSchema, WorkerRoleSchema, type WorkerPoolSe
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import { SettingsRow } from '../settings/index.js';
-import type { Clock } from '../util/index.js';
 
 const KEY = 'workers.settings';
 
@@ -54,10 +53,9 @@ export class WorkerSettingsService {
   constructor(
     db: WritableDB,
     private readonly log: EventLog,
-    private readonly clock: Clock,
     private readonly onPoolChange: (pool: WorkerPoolSettings) => void = () => {},
   ) {
-    this.row = new SettingsRow(db, KEY, StoredSchema, { roles: [...DEFAULT_ROLES], pool: DEFAULT_POOL }, clock);
+    this.row = new SettingsRow(db, KEY, StoredSchema, { roles: [...DEFAULT_ROLES], pool: DEFAULT_POOL });
   }
 
   roles(): readonly WorkerRole[] {
@@ -110,10 +108,8 @@ export class WorkerSettingsService {
   }
 
   private write(next: Stored, keys: string[]): void {
-    this.log.transaction(() => {
-      this.row.write(next);
-      this.log.append('settings.changed', { keys });
-    });
+    // The settings projector writes the row from the event.
+    this.log.transaction(() => this.log.append('settings.changed', { keys, values: { [KEY]: next } }));
     this.cache = next;
   }
 }
