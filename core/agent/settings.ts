@@ -1,7 +1,7 @@
 import { AgentSettingsSchema, type AgentSettings, type AgentSettingsPatch } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
-import { SettingsRow } from '../settings/index.js';
+import { refuseKeysIn, SettingsRow } from '../settings/index.js';
 
 const KEY = 'agent.settings';
 
@@ -36,6 +36,7 @@ export class AgentSettingsService {
   update(patch: AgentSettingsPatch): AgentSettings {
     const next = AgentSettingsSchema.parse({ ...this.get(), ...patch });
     const keys = Object.keys(patch).map((k) => `agent.${k}`);
+    refuseKeysIn(this.log, next);
     // The settings projector writes the row from the event.
     if (keys.length) this.log.transaction(() => this.log.append('settings.changed', { keys, values: { [KEY]: next } }));
     this.cache = next;

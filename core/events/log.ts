@@ -115,6 +115,11 @@ export class EventLog {
     }
   }
 
+  /** Whether storing `data` in the log would mask part of it: it carries a key, or text shaped like one. */
+  masks(data: unknown): boolean {
+    return !!this.redact && JSON.stringify(redactDeep(data, this.redact)) !== JSON.stringify(data);
+  }
+
   /** Appends one event. Must run inside `transaction`. The data is checked against the contract. */
   append<T extends EventType>(type: T, data: EventData<T>, runId: string | null = null): AppEvent {
     if (!this.pending) throw new Error(`event ${type} appended outside a transaction`);

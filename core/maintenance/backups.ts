@@ -4,7 +4,7 @@ import { AppError, BackupSettingsSchema, type BackupFile, type BackupSettings } 
 import { backupDatabase, type DataPaths } from '../datadir/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
-import { SETTINGS_ROW_EVENTS, SettingsRow } from '../settings/index.js';
+import { refuseKeysIn, SETTINGS_ROW_EVENTS, SettingsRow } from '../settings/index.js';
 
 const KEY = SETTINGS_ROW_EVENTS['backups.changed'];
 
@@ -36,6 +36,7 @@ export class BackupSettingsStore {
   update(patch: Partial<BackupSettings>, paths: DataPaths): BackupSettings {
     const next = BackupSettingsSchema.parse({ ...this.get(), ...patch });
     if (next.folder !== null) checkFolder(resolve(next.folder), paths);
+    refuseKeysIn(this.log, next);
     // The settings projector writes the row from the event.
     this.log.transaction(() => this.log.append('backups.changed', next));
     return next;

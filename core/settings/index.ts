@@ -2,4 +2,4 @@
 export { SettingsService, DEFAULT_CHAT_MODEL, DEFAULT_OLLAMA_HOST } from './service.js';
 export { createSettingsModule, type SettingsModule } from './module.js';
 export { SettingsRow } from './row.js';
-export { createSettingsProjector, SETTINGS_ROW_EVENTS } from './projector.js';
+export { createSettingsProjector, refuseKeysIn, SETTINGS_ROW_EVENTS } from './projector.js';

@@ -1,6 +1,6 @@
-import type { AppEvent } from '../contract/index.js';
+import { AppError, type AppEvent } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
-import type { Projector } from '../events/index.js';
+import type { EventLog, Projector } from '../events/index.js';
 
 /** Settings rows whose owners announce a change with an event of their own carrying the whole row. */
 export const SETTINGS_ROW_EVENTS = {
@@ -27,4 +27,14 @@ export function createSettingsProjector(db: WritableDB): Projector {
       upsert.run(SETTINGS_ROW_EVENTS[event.type], JSON.stringify(event.data), event.ts);
     }
   };
+}
+
+/**
+ * Refuses settings values the log would have to mask (a key, or text shaped like one): a settings
+ * row is written from its event, which never holds a key, and keys belong in the secret store.
+ */
+export function refuseKeysIn(log: EventLog, values: unknown): void {
+  if (log.masks(values)) {
+    throw new AppError('invalid_input', 'a setting cannot hold a key or text shaped like one: put keys in their key fields, which keep them in the secret store');
+  }
 }

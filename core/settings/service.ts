@@ -4,6 +4,7 @@ import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
 import { OPENAI_BASE_URL, type EndpointSettings, type ProviderSettings } from '../providers/index.js';
 import type { SecretStore } from '../secrets/index.js';
+import { refuseKeysIn } from './projector.js';
 
 export const DEFAULT_CHAT_MODEL = 'anthropic:claude-sonnet-5-5';
 export const DEFAULT_OLLAMA_HOST = 'http://127.0.0.1:11434';
@@ -88,6 +89,7 @@ export class SettingsService {
   /** Adds or changes an OpenAI-compatible endpoint. `apiKey` undefined keeps the stored key, null removes it. */
   saveEndpoint(input: { name: string; baseUrl: string; apiKey?: string | null }): Settings {
     const baseUrl = input.baseUrl.replace(/\/+$/, '');
+    refuseKeysIn(this.log, baseUrl);
     if (input.apiKey !== undefined) this.secrets.set(endpointKey(input.name), input.apiKey);
     this.log.transaction(() => {
       const list = this.endpoints().filter((e) => e.name !== input.name);
@@ -115,6 +117,8 @@ export class SettingsService {
   }
 
   update(patch: SettingsPatch): Settings {
+    const plain = ['anthropicBaseUrl', 'ollamaHost', 'chatModel', 'spellcheck', 'startAtLogin', 'openaiBaseUrl'] as const;
+    refuseKeysIn(this.log, plain.map((key) => patch[key]));
     const changed: string[] = [];
     if (patch.anthropicApiKey !== undefined) {
       this.secrets.set(ANTHROPIC_KEY, patch.anthropicApiKey);
@@ -124,7 +128,6 @@ export class SettingsService {
       this.secrets.set(OPENAI_KEY, patch.openaiApiKey);
       changed.push('openaiApiKey');
     }
-    const plain = ['anthropicBaseUrl', 'ollamaHost', 'chatModel', 'spellcheck', 'startAtLogin', 'openaiBaseUrl'] as const;
     // The settings projector writes the rows from the event (null removes one).
     const values: Record<string, unknown> = {};
     for (const key of plain) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppError, WorkerPoolSettingsSchema, WorkerRoleSchema, type WorkerPoolSettings, type WorkerRole } from '../contract/index.js';
 import type { WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
-import { SettingsRow } from '../settings/index.js';
+import { refuseKeysIn, SettingsRow } from '../settings/index.js';
 
 const KEY = 'workers.settings';
 
@@ -108,6 +108,7 @@ export class WorkerSettingsService {
   }
 
   private write(next: Stored, keys: string[]): void {
+    refuseKeysIn(this.log, next);
     // The settings projector writes the row from the event.
     this.log.transaction(() => this.log.append('settings.changed', { keys, values: { [KEY]: next } }));
     this.cache = next;

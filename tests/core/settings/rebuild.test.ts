@@ -22,6 +22,13 @@ describe('settings rebuilt from the event log', () => {
       const { roles } = await t.client.call('workers.roles', {});
       await t.client.call('workers.saveRole', { role: { ...stripRules(roles[0]), description: 'reads and sums up' } });
       await t.client.call('maintenance.retention.update', { auditDays: 30 });
+      // A value the log would have to mask is refused, not stored masked.
+      const before = rows(t.core.db);
+      await assert.rejects(t.client.call('workers.saveRole', { role: { ...stripRules(roles[0]), systemPrompt: `Use the key ${KEY} when asked.` } }), { code: 'invalid_input', message: /cannot hold a key/ });
+      await assert.rejects(t.client.call('providers.endpoint.save', { name: 'leaky', baseUrl: `http://127.0.0.1:9997/v1?key=${KEY}` }), { code: 'invalid_input', message: /cannot hold a key/ });
+      await assert.rejects(t.client.call('agent.settings.update', { routes: { chat: [`anthropic:${KEY}`] } }), { code: 'invalid_input', message: /cannot hold a key/ });
+      assert.deepEqual(rows(t.core.db), before, 'nothing written');
+      assert.equal((await t.client.call('workers.roles', {})).roles[0].description, 'reads and sums up');
       await t.client.call('maintenance.backups.update', { daily: true, keep: 3 });
 
       const live = rows(t.core.db);
