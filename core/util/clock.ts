@@ -44,7 +44,8 @@ export class ManualClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const timer = { id: this.nextId++, at: this.current + Math.max(0, ms), fn };
+    // A delay that is not a finite number fires at once, as Node's does; NaN in the heap would order nothing.
+    const timer = { id: this.nextId++, at: this.current + (Number.isFinite(ms) ? Math.max(0, ms) : 0), fn };
     this.pending.set(timer.id, timer);
     this.push(timer);
     return timer.id as unknown as TimerHandle;

@@ -3,6 +3,18 @@ import { describe, it } from 'node:test';
 import { ManualClock } from '../../../core/util/clock.js';
 
 describe('the manual clock', () => {
+  it('a delay that is not a finite number fires at once, as Node treats it, and holds up no other timer', () => {
+    const clock = new ManualClock(0);
+    const seen: string[] = [];
+    clock.setTimeout(() => seen.push(`ten@${clock.now()}`), 10);
+    clock.setTimeout(() => seen.push(`nan@${clock.now()}`), Number.NaN);
+    clock.setTimeout(() => seen.push(`inf@${clock.now()}`), Number.POSITIVE_INFINITY);
+    clock.setTimeout(() => seen.push(`five@${clock.now()}`), 5);
+    clock.advance(20);
+    assert.deepEqual(seen, ['nan@0', 'inf@0', 'five@5', 'ten@10']);
+    assert.equal(clock.pendingTimers(), 0);
+  });
+
   it('fires due timers in order of due time, those due together in the order they were set, each seeing its own due time', () => {
     const clock = new ManualClock(1000);
     const seen: string[] = [];
