@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { lstatSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { AppError, type AppEvent, type Artifact, type WorkerEnvelopeInput } from '../contract/index.js';
 import type { ReadableDB, ReadStatement, WritableDB } from '../db/index.js';
 import type { EventLog } from '../events/index.js';
@@ -89,14 +89,30 @@ export class ArtifactStore {
     return (this.ofRun.all(runId) as Row[]).map(toArtifact);
   }
 
-  /** An artifact, where it is, and its text when it is text of at most 1 MB. */
+  /**
+   * An artifact, where it is, and its text when it is text of at most 1 MB. Only a plain file inside
+   * the artifacts folder is read: a symlink, or a path that leads out of the folder (a row restored
+   * with `../`), is refused with `denied`.
+   */
   read(id: string): { artifact: Artifact; path: string; text: string | null } {
     const row = this.byId.get(id) as Row | undefined;
     if (!row) throw new AppError('not_found', `no artifact ${id}`);
     const path = join(this.folder, row.path);
+    let size: number;
+    try {
+      const real = realpathSync(path);
+      const inside = relative(realpathSync(this.folder), real);
+      if (!inside || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) throw new AppError('denied', `artifact ${id} points outside the artifacts folder (${row.path})`);
+      const stat = lstatSync(path);
+      if (!stat.isFile()) throw new AppError('denied', `artifact ${id} is not a plain file in the artifacts folder (a symlink or folder at ${row.path})`);
+      size = stat.size;
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError('not_found', `the file of artifact ${id} is gone from ${path}`);
+    }
     const textual = /^text\/|json|xml|yaml|csv|markdown|javascript|typescript/.test(row.type);
     let text: string | null = null;
-    if (textual && row.size <= 1_000_000) {
+    if (textual && size <= 1_000_000) {
       try {
         text = readFileSync(path, 'utf8');
       } catch {
