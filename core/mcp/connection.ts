@@ -13,15 +13,23 @@ type Sdk = { Client: typeof import('@modelcontextprotocol/sdk/client/index.js').
   Pick<typeof import('@modelcontextprotocol/sdk/client/streamableHttp.js'), 'StreamableHTTPClientTransport'> &
   Pick<typeof import('@modelcontextprotocol/sdk/types.js'), 'ErrorCode' | 'McpError' | 'ToolListChangedNotificationSchema'>;
 let sdk: Sdk | null = null;
-let loading: Promise<Sdk> | null = null;
-function loadSdk(): Promise<Sdk> {
-  loading ??= Promise.all([
+const loadSdk = loadOnce(() =>
+  Promise.all([
     import('@modelcontextprotocol/sdk/client/index.js'),
     import('@modelcontextprotocol/sdk/client/stdio.js'),
     import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
     import('@modelcontextprotocol/sdk/types.js'),
-  ]).then(([client, stdio, http, types]) => (sdk = { Client: client.Client, StdioClientTransport: stdio.StdioClientTransport, StreamableHTTPClientTransport: http.StreamableHTTPClientTransport, ErrorCode: types.ErrorCode, McpError: types.McpError, ToolListChangedNotificationSchema: types.ToolListChangedNotificationSchema }));
-  return loading;
+  ]).then(([client, stdio, http, types]) => (sdk = { Client: client.Client, StdioClientTransport: stdio.StdioClientTransport, StreamableHTTPClientTransport: http.StreamableHTTPClientTransport, ErrorCode: types.ErrorCode, McpError: types.McpError, ToolListChangedNotificationSchema: types.ToolListChangedNotificationSchema })),
+);
+
+/** Runs `load` once and shares its result; a failed load is forgotten, so the next call tries again. */
+export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | null = null;
+  return () =>
+    (loading ??= load().catch((err: unknown) => {
+      loading = null;
+      throw err;
+    }));
 }
 
 /** A tool as the server lists it. */
