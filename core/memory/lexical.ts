@@ -280,7 +280,7 @@ export class LexicalIndex {
   /** Memories of an area sharing the most rare words with `text` (plain BM25, no WordNet): duplicate candidates. */
   similar(text: string, limit: number, area: MemoryArea): number[] {
     // The rarest few words are enough to find a rewording, and keep a bulk import from walking long postings.
-    const rare = [...new Set(contentWords(text).map(stem))]
+    const rare = [...new Set(contentWords(text).map(termOf))]
       .filter((s) => this.df(s) > 0 && this.df(s) <= Math.max(SIMILAR_MAX_DF, SIMILAR_MAX_SHARE * this.docs.size))
       .sort((a, b) => this.df(a) - this.df(b))
       .slice(0, SIMILAR_WORDS);

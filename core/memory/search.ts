@@ -134,7 +134,7 @@ export function hybridSearch(
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   const idf = (s: string) => deps.lexical.idf(s, 1);
   const total = deps.lexical.size;
-  const specific = (w: string) => deps.lexical.df(stem(w)) <= Math.max(2, SPECIFIC_SHARE * total);
+  const specific = (w: string) => deps.lexical.df(termOf(w)) <= Math.max(2, SPECIFIC_SHARE * total);
   const coverageOf = new Map(hits.map((h) => [h, asked(h.explain.matches)]));
   const rowOf = new Map(rows.map((r) => [r.id, r]));
   orderKnowledgeUpdates(hits.slice(0, p.updateWindow), stems, (h) => coverageOf.get(h) ?? 0, specific, idf, (id) => {
@@ -256,7 +256,8 @@ function confidenceOf(lexical: LexicalIndex, groups: QueryGroup[]): (matches: Me
  * of the same area replaces an older one about the same topic (two specific words shared, or one the
  * query asks about) when it answers the query at least as fully; or when it says the fact changed
  * ("now", "moved", "switched") and shares two specific words with it (or one asked about, with a
- * close meaning); or when only a value differs; or when it restates most of the older one's topic. The newer one is lifted to the older
+ * close meaning); or when only a value differs; or when it restates most of the older one's topic and answers the query as
+ * fully or shares two specific words with it. The newer one is lifted to the older
  * one's place (`updateBoost`) and the older one drops just below it (`supersededPenalty`, `replacedBy`).
  */
 function orderKnowledgeUpdates(
@@ -284,7 +285,8 @@ function orderKnowledgeUpdates(
         (topic && answersAsWell) ||
         (cue && (shared.count >= 2 || (shared.asked && cosine >= REPLACEMENT_SIMILARITY))) ||
         (a && b ? relate(newer.memory.text, older.memory.text, cosine) === 'conflict' : false) ||
-        restated(older.memory.text, newer.memory.text, idf) >= RESTATED;
+        // Restating most of the older one is about the same attribute only if the query agrees, or more than a name is shared.
+        ((answersAsWell || shared.count >= 2) && restated(older.memory.text, newer.memory.text, idf) >= RESTATED);
       if (!replaced) continue;
       const boost = older.score / newer.score;
       newer.score *= boost;
@@ -306,7 +308,7 @@ const RESTATED = 0.4;
  * on neither side ("title: software engineer ii, band 3" → "promo: senior software engineer, band 4").
  */
 function restated(older: string, newer: string, idf: (stem: string) => number): number {
-  const topic = (text: string) => new Set(contentWords(text).filter((w) => !/\d/.test(w)).map(stem));
+  const topic = (text: string) => new Set(contentWords(text).filter((w) => !/\d/.test(w)).map(termOf));
   const mine = topic(older);
   const theirs = topic(newer);
   let all = 0;

@@ -193,6 +193,25 @@ assert.ok(hits[older].explain.supersededPenalty < 1, 'the older fact is the one 
       assert.equal(standup?.explain.replacedBy ?? null, null, 'a memory sharing only the team is not replaced');
     }));
 
+  it('a newer memory sharing only a name with an older one does not replace it for a question only the older one answers', () =>
+    withCore(async (t, clock) => {
+      const jsonl = [
+        JSON.stringify({ text: 'Anna is vegetarian', area: 'main', created_at: clock.now() - 300 * DAY }),
+        JSON.stringify({ text: "Anna's birthday is in May", area: 'main', created_at: clock.now() - 10 * DAY }),
+        // Other memories make "anna" nearly as rare as "vegetarian", as in a real store.
+        ...OTHER_FACTS.map((text, i) => JSON.stringify({ text, area: 'main', created_at: clock.now() - (100 + i) * DAY })),
+      ].join('\n');
+      assert.equal((await t.client.call('memory.import', { jsonl })).imported, 2 + OTHER_FACTS.length);
+      const { hits } = await t.client.call('memory.search', { query: 'Is Anna vegetarian?' });
+      const texts = hits.map((h) => h.memory.text);
+      const answer = texts.indexOf('Anna is vegetarian');
+      const birthday = texts.indexOf("Anna's birthday is in May");
+      assert.equal(answer, 0, 'the memory that answers ranks first');
+      assert.ok(birthday === -1 || birthday > answer);
+      assert.equal(hits[answer].explain.replacedBy, null, 'the birthday does not replace the diet');
+      assert.equal(hits[answer].explain.supersededPenalty, 1);
+    }));
+
   it('a rejected proposal, one still waiting, and a memory already saved are not proposed again', () =>
     withCore(async (t) => {
       const source = { kind: 'run' as const, runId: null, messageId: null };
@@ -300,3 +319,24 @@ assert.ok(hits[older].explain.supersededPenalty < 1, 'the older fact is the one 
       await assert.rejects(t.client.call('memory.pin', { id: 'mem_404', pinned: true }), (e: { code: string }) => e.code === 'not_found');
     }));
 });
+
+const OTHER_FACTS = [
+  'The car is due for its service in October',
+  'My dentist is Dr Okafor on Elm Street',
+  'The wifi password is on the fridge',
+  'I take the 7:40 train to work',
+  'The cat gets half a pouch at breakfast',
+  'Bin day is Tuesday',
+  'My passport expires in 2029',
+  'The boiler was serviced last winter',
+  'Tom prefers window seats on flights',
+  'The spare key is under the blue pot',
+  'I run on Saturday mornings by the river',
+  'The gym membership renews in March',
+  'Grandma likes lilies, not roses',
+  'The printer needs XL cartridges',
+  'Book club meets on the first Thursday',
+  'My bank branch closes at 4 on Fridays',
+  'The garden tap leaks when fully open',
+  'Lunch with Priya every other Wednesday',
+];
