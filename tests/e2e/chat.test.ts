@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { chunk, gate, sleep, waitFor } from '../support/index.js';
-import { assistantRows, connectionState, launchBrowser, rows, sendMessage, startApp, visibleRows } from './support/app.js';
+import { assistantRows, composerCleared, connectionState, launchBrowser, rows, sendMessage, startApp, visibleRows } from './support/app.js';
 
 describe('chat in the browser against the headless host', () => {
   let browser: Browser;
@@ -32,6 +32,7 @@ describe('chat in the browser against the headless host', () => {
       const user = app.page.locator('[data-testid="timeline-row"][data-role="user"]');
       await user.waitFor();
       assert.equal(await user.getByTestId('message-text').textContent(), 'first line\nsecond line');
+      await composerCleared(app.page);
       assert.equal(await input.inputValue(), '', 'the composer is cleared once the message is sent');
 
       const assistant = assistantRows(app.page);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { chunk, gate, waitFor } from '../support/index.js';
-import { assertAccessible, connectionState, launchBrowser, SCHEMES, sendMessage, sidewaysOverflow, startApp, WIDTHS } from './support/app.js';
+import { assertAccessible, composerCleared, connectionState, launchBrowser, SCHEMES, sendMessage, sidewaysOverflow, startApp, WIDTHS } from './support/app.js';
 
 const overloaded = { kind: 'error', status: 529, type: 'overloaded_error', message: 'Overloaded' } as const;
 
@@ -42,6 +42,7 @@ describe('the composer: a kept draft, a visible queue, and a model that rests', 
         const queued = app.page.getByTestId('queued-message');
         await queued.waitFor({ timeout: 10_000 });
         assert.equal(await queued.locator('.queued-text').textContent(), 'second question, sent while the first is answered');
+        await composerCleared(app.page);
         assert.equal(await input.inputValue(), '', 'the composer is free again');
         for (const w of [width, other]) {
           await app.page.setViewportSize({ width: w, height: 820 });

@@ -167,6 +167,14 @@ export async function sendMessage(page: Page, text: string): Promise<void> {
   await input.press('Enter');
 }
 
+/**
+ * Waits until the composer is empty again. It is cleared once the core has accepted the message,
+ * which can come after the message's row (pushed as an event) is already shown.
+ */
+export async function composerCleared(page: Page): Promise<void> {
+  await page.waitForFunction(() => (document.querySelector('[data-testid="composer-input"]') as HTMLTextAreaElement | null)?.value === '');
+}
+
 /** What the timeline shows, row by row, for comparisons. */
 export async function visibleRows(page: Page): Promise<{ kind: string; role: string; status: string; text: string }[]> {
   return page.getByTestId('timeline-row').evaluateAll((elements) =>
