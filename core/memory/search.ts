@@ -31,6 +31,11 @@ export interface WeightProfile {
   /** A hit is confident when its matches cover this share of all the query's weight, or its vector is this close. */
   confidentShare: number;
   confidentSimilarity: number;
+  /**
+   * A hit answering part of a query is confident when it covers this share of the query's weightiest
+   * word and the top hits together answer nearly all of it.
+   */
+  partWeightiestCoverage: number;
 }
 
 export const DEFAULT_PROFILE: WeightProfile = {
@@ -47,6 +52,7 @@ export const DEFAULT_PROFILE: WeightProfile = {
   feedbackCoverage: 0.65,
   confidentShare: 0.6,
   confidentSimilarity: 0.5,
+  partWeightiestCoverage: 0.65,
 };
 
 export interface SearchOptions {
@@ -93,10 +99,10 @@ export function hybridSearch(
   // WordNet expansion is the costly part: done once per search.
   const groups = deps.lexical.queryGroups(query);
   let lexical = deps.lexical.search(groups, { limit: k, area: options.area });
-  const asked = confidenceOf(deps.lexical, groups);
+  const weightiest = weightiestWordCoverage(deps.lexical, groups);
   const answered = answeredShare(deps.lexical, groups, query);
-  // Feedback only from a first pass that found what was asked; from long shots it drifts.
-  if (p.feedbackTerms > 0 && lexical.length >= 2 && asked(lexical[0].matches) >= p.feedbackCoverage) {
+  // Feedback only from a first pass whose top hit answers the query's weightiest word; from long shots it drifts.
+  if (p.feedbackTerms > 0 && lexical.length >= 2 && weightiest(lexical[0].matches) >= p.feedbackCoverage) {
     const own = new Set([...queryWords(query).map(stem), ...groups.map((g) => stem(g.query))]);
     const extra = feedbackTerms(deps.lexical, lexical.slice(0, p.feedbackDocs), own, p.feedbackTerms);
     if (extra.size) lexical = deps.lexical.search(groups, { limit: k, area: options.area, extra });
@@ -135,7 +141,7 @@ export function hybridSearch(
   const idf = (s: string) => deps.lexical.idf(s, 1);
   const total = deps.lexical.size;
   const specific = (w: string) => deps.lexical.df(termOf(w)) <= Math.max(2, SPECIFIC_SHARE * total);
-  const coverageOf = new Map(hits.map((h) => [h, asked(h.explain.matches)]));
+  const coverageOf = new Map(hits.map((h) => [h, weightiest(h.explain.matches)]));
   const rowOf = new Map(rows.map((r) => [r.id, r]));
   orderKnowledgeUpdates(hits.slice(0, p.updateWindow), stems, (h) => coverageOf.get(h) ?? 0, specific, idf, (id) => {
     const gen = deps.vectors.activeGeneration();
@@ -143,7 +149,7 @@ export function hybridSearch(
     return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
   });
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
-  markConfident(hits, answered, (m) => asked(m) >= p.feedbackCoverage, p);
+  markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p);
   // Nothing the store says matches a word of the query, and nothing is close in meaning: whatever
   // the vectors ranked nearest ("qwertyuiop" shares letters with something) is no answer.
   if (!lexical.length && !hits.some((h) => h.confident)) return [];
@@ -231,11 +237,13 @@ const CLAUSE_SHARE = 0.2;
 const FULL_ANSWER_MATCH = 0.5;
 
 /**
- * How much of what the query asks a memory's matches cover, against the query's weightiest word:
- * each query word weighs its IDF (a word no memory contains weighs the most) times its topic weight,
- * and counts by its match's weight.
+ * How much a memory's matches cover, measured against the query's weightiest word: each query word
+ * weighs its IDF (a word no memory contains weighs the most) times its topic weight, and counts by
+ * its match's weight; 1 or more means the weightiest word (or as much weight in others) is answered.
+ * It gates pseudo-relevance feedback, the confidence of a hit answering part of a query, and
+ * whether a newer memory answers the query as fully as an older one.
  */
-function confidenceOf(lexical: LexicalIndex, groups: QueryGroup[]): (matches: MemoryMatch[]) => number {
+function weightiestWordCoverage(lexical: LexicalIndex, groups: QueryGroup[]): (matches: MemoryMatch[]) => number {
   // A word no memory contains weighs as much as one a single memory contains: it is what a question
   // without an answer asks about, but one incidental word must not outweigh the rest.
   const weights = new Map(groups.map((g) => [g.query, g.weight * lexical.idf(stem(g.query), 1)]));
