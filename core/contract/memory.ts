@@ -61,6 +61,8 @@ export const MemoryExplainSchema = z.object({
   updateBoost: z.number(),
   /** A newer memory about the same thing that ranks above this one (the knowledge was updated). */
   replacedBy: z.string().nullable(),
+  /** Why `replacedBy` is taken to update this memory, in words. */
+  replacedBecause: z.string().nullable(),
 });
 export type MemoryExplain = z.infer<typeof MemoryExplainSchema>;
 

@@ -133,6 +133,7 @@ export function hybridSearch(
       supersededPenalty: row.superseded_by ? p.supersededPenalty : 1,
       updateBoost: 1,
       replacedBy: row.superseded_by,
+      replacedBecause: row.superseded_by ? 'it was saved later as a fact that contradicts this one' : null,
     };
     const score = rrf * explain.recencyBoost * explain.pinBoost * explain.supersededPenalty;
     hits.push({ memory: rowToMemory(row), score, explain, confident: false, highlights: [] });
@@ -141,13 +142,14 @@ export function hybridSearch(
   const idf = (s: string) => deps.lexical.idf(s, 1);
   const total = deps.lexical.size;
   const specific = (w: string) => deps.lexical.df(termOf(w)) <= Math.max(2, SPECIFIC_SHARE * total);
+  const queryWeightOf = new Map(groups.map((g) => [g.query, g.weight * deps.lexical.idf(stem(g.query), 1)]));
   const coverageOf = new Map(hits.map((h) => [h, weightiest(h.explain.matches)]));
   const rowOf = new Map(rows.map((r) => [r.id, r]));
   orderKnowledgeUpdates(hits.slice(0, p.updateWindow), stems, (h) => coverageOf.get(h) ?? 0, specific, idf, (id) => {
     const gen = deps.vectors.activeGeneration();
     const row = rowOf.get(id);
     return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
-  });
+  }, (q) => queryWeightOf.get(q) ?? 0);
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p);
   // Nothing the store says matches a word of the query, and nothing is close in meaning: whatever
@@ -275,11 +277,20 @@ function orderKnowledgeUpdates(
   specific: (word: string) => boolean,
   idf: (stem: string) => number,
   vectorOf: (id: string) => Float32Array | null,
+  queryWeight: (queryWord: string) => number,
 ): void {
+  // What a hit is about as the query asks it: the weightiest query word it answers (a definition or feedback word is only a hint).
+  const answers = (m: MemoryMatch) => m.relation !== 'feedback' && m.relation !== 'definition';
+  const subjectOf = (h: MemoryHit) => {
+    let best: string | null = null;
+    for (const m of h.explain.matches) if (answers(m) && (best === null || queryWeight(m.query) > queryWeight(best))) best = m.query;
+    return best;
+  };
+  const sameSubject = (subject: string, newer: MemoryHit) => newer.explain.matches.some((m) => m.query === subject && answers(m));
   const vectors = new Map(top.map((h) => [h.memory.id, vectorOf(h.memory.id)]));
   const newestFirst = [...top].sort((a, b) => b.memory.createdAt - a.memory.createdAt);
   for (const newer of newestFirst) {
-    const cue = changeCue(newer.memory.text);
+    const cue = CHANGE_CUES.exec(newer.memory.text)?.[0].toLowerCase() ?? null;
     for (const older of top) {
       if (older === newer || older.memory.area !== newer.memory.area || older.memory.createdAt >= newer.memory.createdAt) continue;
       if (older.score < newer.score) continue;
@@ -289,24 +300,37 @@ function orderKnowledgeUpdates(
       const shared = sharedTopic(newer.memory.text, older.memory.text, asked, specific);
       const topic = shared.count >= 2 || shared.asked;
       const answersAsWell = coverage(newer) > 0 && coverage(newer) >= coverage(older) - 1e-9;
-      const replaced =
-        (topic && answersAsWell) ||
-        (cue && (shared.count >= 2 || (shared.asked && cosine >= REPLACEMENT_SIMILARITY))) ||
-        (a && b ? relate(newer.memory.text, older.memory.text, cosine) === 'conflict' : false) ||
-        // Restating most of the older one is about the same attribute only if the query agrees, or more than a name is shared.
-        ((answersAsWell || shared.count >= 2) && restated(older.memory.text, newer.memory.text, idf) >= RESTATED);
-      if (!replaced) continue;
+      const changed = changeWord(newer.memory.text);
+      const subject = subjectOf(older);
+      const because: string | null =
+        topic && answersAsWell
+          ? 'it is about the same topic and answers the question as fully'
+          : cue && (shared.count >= 2 || (shared.asked && cosine >= REPLACEMENT_SIMILARITY))
+            ? `it says the fact changed ("${cue}")`
+            : changed && shared.count >= 1 && subject && sameSubject(subject, newer) && coverage(newer) >= SUBJECT_COVERAGE * coverage(older)
+              ? `it says "${changed}" about the same subject ("${subject}")`
+              : a && b && relate(newer.memory.text, older.memory.text, cosine) === 'conflict'
+                ? 'only a value differs'
+                : // Restating most of the older one is about the same attribute only if the query agrees, or more than a name is shared.
+                  (answersAsWell || shared.count >= 2) && restated(older.memory.text, newer.memory.text, idf) >= RESTATED
+                  ? 'it states the same thing anew with another value'
+                  : null;
+      if (!because) continue;
       const boost = older.score / newer.score;
       newer.score *= boost;
       newer.explain.updateBoost *= boost;
       older.score = newer.score * 0.95;
       older.explain.supersededPenalty *= 0.95;
-      older.explain.replacedBy ??= newer.memory.id;
+      if (!older.explain.replacedBy) {
+        older.explain.replacedBy = newer.memory.id;
+        older.explain.replacedBecause = because;
+      }
     }
   }
 }
 
 const REPLACEMENT_SIMILARITY = 0.28;
+const SUBJECT_COVERAGE = 0.6;
 /** Share of an older memory's words (by rarity, values left out) a newer one repeats when it states the same attribute anew. */
 const RESTATED = 0.4;
 
@@ -333,8 +357,10 @@ const CONFIDENT_MATCH = 0.4;
 const SPECIFIC_SHARE = 0.05;
 const CHANGE_CUES = /\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently)\b/i;
 
-function changeCue(text: string): boolean {
-  return CHANGE_CUES.test(text);
+/** Verbs that say an attribute of something changed ("maya started at …", "switched pt to jonah"); "now" and "new" alone are too common to say so. */
+const CHANGE_VERBS = /\b(moved|switched|changed|replaced|no longer|started|quit|left|joined|cancell?ed|stopped|became)\b/i;
+function changeWord(text: string): string | null {
+  return CHANGE_VERBS.exec(text)?.[0].toLowerCase() ?? null;
 }
 
 // Words most memories use say nothing about the topic, and one shared word can be a coincidence

@@ -80,7 +80,12 @@ function MemoryItem({ row }: { row: MemoryRowView }) {
             {explain.vectorSimilarity !== null ? ` (similarity ${explain.vectorSimilarity.toFixed(2)})` : ''} · fused {explain.rrf.toFixed(4)} × recency {explain.recencyBoost.toFixed(2)} × pin{' '}
             {explain.pinBoost.toFixed(2)} × replaced {explain.supersededPenalty.toFixed(2)}
             {explain.updateBoost !== 1 ? ` × newer ${explain.updateBoost.toFixed(2)}` : ''} = {row.score?.toFixed(4)}
-            {explain.replacedBy ? <span data-testid="memory-replaced"> · a newer memory about the same thing ranks above it</span> : null}
+            {explain.replacedBy ? (
+              <span data-testid="memory-replaced">
+                {' '}
+                · a newer memory about the same thing ranks above it{explain.replacedBecause ? `: ${explain.replacedBecause}` : ''}
+              </span>
+            ) : null}
           </div>
         ) : null}
       </div>

@@ -212,6 +212,27 @@ assert.ok(hits[older].explain.supersededPenalty < 1, 'the older fact is the one 
       assert.equal(hits[answer].explain.supersededPenalty, 1);
     }));
 
+  it('a newer memory that says the subject of the question changed ranks above the older one, and explain says why', () =>
+    withCore(async (t, clock) => {
+      const jsonl = [
+        JSON.stringify({ text: 'Priya works as a nurse at the children\'s hospital, mostly night shifts', area: 'main', created_at: clock.now() - 400 * DAY }),
+        JSON.stringify({ text: 'Priya left the hospital and started at a dental practice in Leith', area: 'main', created_at: clock.now() - 30 * DAY }),
+        JSON.stringify({ text: 'Priya and I watch the rugby at the pub on Saturdays', area: 'main', created_at: clock.now() - 200 * DAY }),
+        ...OTHER_FACTS.map((text, i) => JSON.stringify({ text, area: 'main', created_at: clock.now() - (100 + i) * DAY })),
+      ].join('\n');
+      assert.equal((await t.client.call('memory.import', { jsonl })).imported, 3 + OTHER_FACTS.length);
+      const { hits } = await t.client.call('memory.search', { query: 'Where does Priya work?' });
+      const texts = hits.map((h) => h.memory.text);
+      const newer = texts.findIndex((x) => x.includes('dental practice'));
+      const older = texts.findIndex((x) => x.includes('nurse'));
+      assert.ok(newer >= 0 && older >= 0, 'both are found');
+      assert.ok(newer < older, 'the newer one ranks above the older one');
+      assert.equal(hits[older].explain.replacedBy, hits[newer].memory.id);
+      assert.match(hits[older].explain.replacedBecause ?? '', /"left" about the same subject \("priya"\)/);
+      const rugby = hits.find((h) => h.memory.text.includes('rugby'));
+      assert.equal(rugby?.explain.replacedBy ?? null, null, 'a memory about Priya that says nothing changed replaces nothing');
+    }));
+
   it('a rejected proposal, one still waiting, and a memory already saved are not proposed again', () =>
     withCore(async (t) => {
       const source = { kind: 'run' as const, runId: null, messageId: null };
