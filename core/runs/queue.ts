@@ -2,6 +2,7 @@ import { isTerminalRunStatus, type Run, type RunKind } from '../contract/index.j
 import type { EventLog } from '../events/index.js';
 import type { Logger } from '../util/index.js';
 import type { RunExecutor, RunManager } from './manager.js';
+import { WaitingRuns, type WaitingRun } from './waiting.js';
 
 /** How many runs of each kind may run at once, and of all kinds together (null: no cap). */
 export interface RunLimits {
@@ -43,14 +44,7 @@ export interface EnqueueInput<T = void> {
   group?: string;
 }
 
-interface Waiting {
-  runId: string;
-  /** Seen `queued` in the database once its creating transaction committed: from then on only a `run.status` event takes it out. */
-  committed: boolean;
-  kind: RunKind;
-  group: string;
-  priority: 'user' | 'background';
-  order: number;
+interface Waiting extends WaitingRun {
   start: () => RunExecutor;
 }
 
@@ -58,14 +52,17 @@ interface Waiting {
  * One queue for every kind of run. A run waits `queued` until its kind (and the total) has room;
  * then the user's own runs go first, the other kinds take turns (the kind and group that started a
  * run longest ago goes next), and within a group the oldest waits least. `idle()` covers all of it.
+ * Waiting runs are indexed (`WaitingRuns`): finding the next one costs O(log n), not a look at every
+ * run that waits, so a long backlog starts as fast as a short one.
  */
 export class RunQueue {
-  private readonly waiting: Waiting[] = [];
+  private readonly waiting = new WaitingRuns<Waiting>();
+  /** Waiting runs not yet seen `queued` in the database (their creating transaction may still roll back). */
+  private readonly unconfirmed = new Set<Waiting>();
   private readonly running = new Map<RunKind, number>();
-  private readonly lastStart = new Map<string, number>();
+  private totalRunning = 0;
   private limits: RunLimits;
   private order = 0;
-  private starts = 0;
   private pumpScheduled = false;
   /** Each launched run until its slot is given back and the next runs have started. */
   private readonly launched = new Set<Promise<void>>();
@@ -83,9 +80,10 @@ export class RunQueue {
     // A waiting run cancelled (or failed) from anywhere leaves the queue at once.
     log.subscribe(log.head(), (event) => {
       if (event.type !== 'run.status' || !isTerminalRunStatus(event.data.to) || !event.runId) return;
-      const at = this.waiting.findIndex((w) => w.runId === event.runId);
-      if (at >= 0) {
-        this.waiting.splice(at, 1);
+      const w = this.waiting.get(event.runId);
+      if (w) {
+        this.waiting.delete(w.runId);
+        this.unconfirmed.delete(w);
         this.schedulePump();
       }
       const waiters = this.endWaiters.get(event.runId);
@@ -106,15 +104,16 @@ export class RunQueue {
       const runId = this.runs.create({ kind: input.kind, title: input.title, parentRunId: input.parentRunId ?? null, threadId: input.threadId });
       return { runId, made: input.input ? input.input(runId) : (undefined as T) };
     });
-    this.waiting.push({
+    const waiting: Waiting = {
       runId,
-      committed: false,
       kind: input.kind,
       group: `${input.kind}/${input.group ?? ''}`,
       priority: input.priority ?? 'background',
       order: ++this.order,
       start: () => input.executor(runId, made),
-    });
+    };
+    this.waiting.add(waiting);
+    this.unconfirmed.add(waiting);
     this.schedulePump();
     return { runId, input: made };
   }
@@ -147,7 +146,7 @@ export class RunQueue {
   /** Runs waiting for room, in the order they would start now. */
   queued(): { runId: string; kind: RunKind }[] {
     this.prune();
-    return [...this.waiting].sort((a, b) => this.compare(a, b)).map((w) => ({ runId: w.runId, kind: w.kind }));
+    return [...this.waiting.values()].sort((a, b) => this.waiting.compare(a, b)).map((w) => ({ runId: w.runId, kind: w.kind }));
   }
 
   /** Settles when nothing waits and nothing runs (of any kind); null when that is already so. */
@@ -168,14 +167,17 @@ export class RunQueue {
 
   private busy(): boolean {
     this.prune();
-    return this.launched.size > 0 || this.runs.idle() !== null || (this.waiting.length > 0 && (this.pumpScheduled || this.canStartAny()));
+    return this.launched.size > 0 || this.runs.idle() !== null || (this.waiting.size > 0 && (this.pumpScheduled || this.canStartAny()));
   }
 
   /** Stops starting runs: what waits is cancelled with `reason` (the app is closing). */
   close(reason: string): void {
     this.closed = true;
-    for (const w of this.waiting.splice(0)) {
-      if (this.runs.get(w.runId).status === 'queued') this.runs.cancel(w.runId, reason);
+    const waiting = [...this.waiting.values()];
+    for (const w of waiting) this.waiting.delete(w.runId);
+    this.unconfirmed.clear();
+    for (const w of waiting) {
+      if (this.statusOf(w.runId) === 'queued') this.runs.cancel(w.runId, reason);
     }
   }
 
@@ -183,29 +185,14 @@ export class RunQueue {
     return this.limits.perKind[kind] ?? 1;
   }
 
-  private totalRunning(): number {
-    let n = 0;
-    for (const v of this.running.values()) n += v;
-    return n;
-  }
-
   private canStart(kind: RunKind): boolean {
-    if (this.limits.total !== null && this.totalRunning() >= this.limits.total) return false;
+    if (this.limits.total !== null && this.totalRunning >= this.limits.total) return false;
     return (this.running.get(kind) ?? 0) < this.limitOf(kind);
   }
 
   private canStartAny(): boolean {
-    return this.waiting.some((w) => this.canStart(w.kind));
-  }
-
-  /** The user's runs first; then the kind, then the group, that started a run longest ago; then the oldest. */
-  private compare(a: Waiting, b: Waiting): number {
-    if (a.priority !== b.priority) return a.priority === 'user' ? -1 : 1;
-    const kind = (this.lastStart.get(a.kind) ?? 0) - (this.lastStart.get(b.kind) ?? 0);
-    if (kind) return kind;
-    const group = (this.lastStart.get(a.group) ?? 0) - (this.lastStart.get(b.group) ?? 0);
-    if (group) return group;
-    return a.order - b.order;
+    for (const kind of this.waiting.kinds()) if (this.canStart(kind)) return true;
+    return false;
   }
 
   /**
@@ -214,12 +201,11 @@ export class RunQueue {
    * takes it out when it ends, so a long queue is not read again at every start.
    */
   private prune(): void {
-    for (let i = this.waiting.length - 1; i >= 0; i--) {
-      const w = this.waiting[i];
-      if (w.committed) continue;
-      if (this.statusOf(w.runId) === 'queued') w.committed = true;
-      else this.waiting.splice(i, 1);
+    if (!this.unconfirmed.size) return;
+    for (const w of this.unconfirmed) {
+      if (this.statusOf(w.runId) !== 'queued') this.waiting.delete(w.runId);
     }
+    this.unconfirmed.clear();
   }
 
   private statusOf(runId: string): string | null {
@@ -242,10 +228,9 @@ export class RunQueue {
   private pump(): void {
     this.prune();
     for (;;) {
-      let next: Waiting | undefined;
-      for (const w of this.waiting) if (this.canStart(w.kind) && (!next || this.compare(w, next) < 0)) next = w;
+      const next = this.waiting.next((kind) => this.canStart(kind));
       if (!next) return;
-      this.waiting.splice(this.waiting.indexOf(next), 1);
+      this.waiting.delete(next.runId);
       // Read once more as it leaves: a run whose transaction rolled back after the last prune never starts.
       if (this.statusOf(next.runId) !== 'queued') continue;
       if (this.closed) {
@@ -258,9 +243,8 @@ export class RunQueue {
 
   private launch(w: Waiting): void {
     this.running.set(w.kind, (this.running.get(w.kind) ?? 0) + 1);
-    const stamp = ++this.starts;
-    this.lastStart.set(w.kind, stamp);
-    this.lastStart.set(w.group, stamp);
+    this.totalRunning++;
+    this.waiting.started(w);
     let executor: RunExecutor;
     try {
       executor = w.start();
@@ -277,6 +261,7 @@ export class RunQueue {
       )
       .finally(() => {
         this.running.set(w.kind, (this.running.get(w.kind) ?? 1) - 1);
+        this.totalRunning--;
         this.launched.delete(done);
         this.pump();
       });
