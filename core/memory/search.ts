@@ -152,6 +152,9 @@ export function hybridSearch(
   }, (q) => queryWeightOf.get(q) ?? 0);
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p);
+  // "When …?", "how old …?": a memory that names the subject but no time or number does not answer it.
+  const value = valueAskedFor(query);
+  if (value) for (const h of hits) if (h.confident && !value.test(h.memory.text)) h.confident = false;
   // Nothing the store says matches a word of the query, and nothing is close in meaning: whatever
   // the vectors ranked nearest ("qwertyuiop" shares letters with something) is no answer.
   if (!lexical.length && !hits.some((h) => h.confident)) return [];
@@ -178,6 +181,33 @@ function markConfident(hits: MemoryHit[], answered: (m: MemoryMatch[], whole?: b
       (joint >= JOINT_SHARE && answered(h.explain.matches, true) >= PART_SHARE && answersWeightiest(h.explain.matches));
   }
 }
+/**
+ * What a question of one clause asks for, as a pattern its answer must contain: a number ("how old",
+ * "how much", "how many", "what percent") or a time ("when", "what time", "which day", "how long",
+ * "how often": a number, a date, a weekday or a time word). Null for any other question.
+ */
+function valueAskedFor(query: string): RegExp | null {
+  const q = query.trim().toLowerCase();
+  if (/[,;]|\band\b/.test(q)) return null;
+  if (/^(how (old|much|many)|what percent(age)?)\b/.test(q)) return NUMBER;
+  if (/^(when|what time|what day|which days?|what year|how (long|often))\b/.test(q)) return TIME;
+  return null;
+}
+const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|dozen|half|quarter|twice|once';
+const NUMBER = new RegExp(`\\d|\\b(${NUMBER_WORDS})\\b`, 'i');
+const TIME = new RegExp(
+  `\\d|\\b(${[
+    NUMBER_WORDS,
+    'jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sept?(ember)?|oct(ober)?|nov(ember)?|dec(ember)?',
+    'mon(day)?s?|tue(s(day)?)?s?|wed(nesday)?s?|thu(rs?(day)?)?s?|fri(day)?s?|sat(urday)?s?|sun(day)?s?|weekdays?|weekends?',
+    'every|daily|weekly|monthly|yearly|annually|fortnightly|nightly|hourly|first|third|fourth|fifth',
+    'mornings?|afternoons?|evenings?|nights?|noon|midnight|tonight|today|tomorrow|yesterday|ago',
+    'spring|summer|autumn|fall|winter|christmas|easter|thanksgiving',
+    '(second|minute|hour|day|week|fortnight|month|year|decade)s?',
+  ].join('|')})\\b`,
+  'i',
+);
+
 /** Top hits looked at for a joint answer, the share each answers at least, and the share they answer together. */
 const JOINT_WINDOW = 10;
 const PART_SHARE = 0.25;

@@ -89,6 +89,23 @@ describe('full-text search through the words WordNet relates', () => {
       assert.ok(answered.hits[0].confident && /blood pressure/.test(answered.hits[0].memory.text));
     }));
 
+  it('a question asking when, how old or how much is a long shot for memories that name its subject but no time or number', () =>
+    withCore(async (t) => {
+      await add(t, 'Got Nadia a pottery class for her birthday, she loved it', 'Uncle Pete fell off a ladder last year, he is fine', 'The allotment rent is paid to the council');
+      for (const query of ["When is Nadia's birthday?", 'How old is uncle Pete?', 'How much is the allotment rent?']) {
+        const { hits } = await t.client.call('memory.search', { query, limit: 5 });
+        assert.ok(hits.length > 0, `${query}: the memory naming the subject is still listed`);
+        assert.ok(hits.every((h) => !h.confident), `${query}: but only as a long shot`);
+        assert.equal(await t.core.memory.recallForPrompt(query, 500), null, query);
+      }
+      await add(t, "Nadia's birthday is on 14 March", 'Uncle Pete turned seventy in the spring', 'The allotment rent is £32 a year, paid to the council');
+      for (const [query, answer] of [["When is Nadia's birthday?", /14 March/], ['How old is uncle Pete?', /seventy/], ['How much is the allotment rent?', /£32/]] as const) {
+        const { hits } = await t.client.call('memory.search', { query, limit: 5 });
+        const hit = hits.find((h) => answer.test(h.memory.text));
+        assert.ok(hit?.confident, `${query}: the memory with the value answers it`);
+      }
+    }));
+
   it('an older solution is not pushed below a newer one that only shares the problem-and-fix phrasing', () =>
     withCore(async (t) => {
       const lines = [
