@@ -2,12 +2,16 @@
 // Runs the test suite with Node's test runner (Node 20 has no --test glob): every
 // `tests/**/*.test.ts`, or those whose path contains one of the arguments.
 //
+// The test files are built first, from today's sources, into plain JavaScript with source maps
+// (scripts/build-tests.mjs): a test process then spends no time compiling TypeScript. TEST_BUILD=0
+// runs the TypeScript through tsx instead (slower; no build step).
+//
 // Three limits keep a hung test from stalling a run (each overridable, in ms; 0 turns it off):
 //   TEST_TIMEOUT_MS       each test and each hook (default 3 min; scripts/test-timeouts.mjs)
 //   TEST_FILE_TIMEOUT_MS  each test file's process (default 8 min)
 //   TEST_RUN_TIMEOUT_MS   the whole run (default 20 min): the run is stopped and fails
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -35,14 +39,25 @@ if (!files.length) {
 const cli = await import('./build-cli.mjs');
 if (cli.whyRebuild()) await cli.buildCli();
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
-const args = ['--import', 'tsx', '--import', './scripts/test-timeouts.mjs', '--test', `--test-concurrency=${concurrency}`];
+const viaTsx = process.env.TEST_BUILD === '0';
+let testBuild = null;
+if (!viaTsx) {
+  const { buildTests } = await import('./build-tests.mjs');
+  const started = Date.now();
+  testBuild = await buildTests(files);
+  console.log(`built ${files.length} test files in ${Date.now() - started} ms`);
+}
+const removeBuild = () => {
+  if (testBuild) rmSync(testBuild.outdir, { recursive: true, force: true });
+};
+const args = [...(viaTsx ? ['--import', 'tsx'] : ['--enable-source-maps']), '--import', './scripts/test-timeouts.mjs', '--test', `--test-concurrency=${concurrency}`];
 if (fileTimeoutMs > 0) args.push(`--test-timeout=${fileTimeoutMs}`);
 // Each test file's process notes its time (scripts/test-timeouts.mjs); the slowest are printed at the end.
 const timesFile = join(root, 'dist', 'test-times.jsonl');
 mkdirSync(join(root, 'dist'), { recursive: true });
 writeFileSync(timesFile, '');
 // Its own process group, so that a run past its limit is stopped with every process it started.
-const child = spawn(process.execPath, [...args, ...passthrough, ...files], { cwd: root, stdio: 'inherit', detached: true, env: { ...process.env, TEST_TIMES_FILE: timesFile } });
+const child = spawn(process.execPath, [...args, ...passthrough, ...(testBuild ? testBuild.built : files)], { cwd: root, stdio: 'inherit', detached: true, env: { ...process.env, TEST_TIMES_FILE: timesFile } });
 const stopChildren = () => {
   try {
     process.kill(-child.pid, 'SIGKILL');
@@ -55,17 +70,20 @@ const limit =
     ? setTimeout(() => {
         console.error(`\nthe test run passed its limit of ${Math.round(runTimeoutMs / 1000)} s (TEST_RUN_TIMEOUT_MS) and was stopped`);
         stopChildren();
+        removeBuild();
         process.exit(1);
       }, runTimeoutMs)
     : null;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     stopChildren();
+    removeBuild();
     process.exit(130);
   });
 }
 child.on('exit', (code, signal) => {
   if (limit) clearTimeout(limit);
+  removeBuild();
   slowestFiles();
   process.exit(code ?? (signal ? 1 : 0));
 });

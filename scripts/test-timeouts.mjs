@@ -53,7 +53,8 @@ if (TIMEOUT_MS > 0) {
 }
 
 const timesFile = process.env.TEST_TIMES_FILE;
-const testFile = process.argv[1];
+// The test file: its source, also when the process runs its build (dist/test-build/<run>/tests/…/x.test.js).
+const testFile = process.argv[1]?.replace(/^(.*)[\\/]dist[\\/]test-build[\\/]\d+[\\/](.*)\.js$/, '$1/$2.ts');
 if (timesFile && testFile?.endsWith('.test.ts')) {
   process.on('exit', () => {
     const cpu = process.cpuUsage();
