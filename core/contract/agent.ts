@@ -42,12 +42,12 @@ export type AgentSettingsPatch = z.infer<typeof AgentSettingsPatchSchema>;
 
 const ToolErrorSchema = z.object({ code: z.string(), message: z.string() });
 
-/** Agent runtime events; merged into `EVENT_DATA`. */
+/** Agent runtime events: builders merged into `EVENT_DATA`, each built on first use. */
 export const AGENT_EVENT_DATA = {
   /** The `notify` tool asks the open windows to show a notification (the run is the event's `runId`). */
-  'notification.requested': z.object({ title: z.string(), body: z.string() }),
+  'notification.requested': () => z.object({ title: z.string(), body: z.string() }),
   /** A tool call the model made passed validation and starts (or was refused before running). */
-  'tool.started': z.object({
+  'tool.started': () => z.object({
     callId: z.string(),
     tool: z.string(),
     /** The arguments as JSON text, secrets redacted. */
@@ -56,9 +56,9 @@ export const AGENT_EVENT_DATA = {
     resource: z.string(),
   }),
   /** A tool call ended: its output for the model, or a normalised error. */
-  'tool.completed': z.object({ callId: z.string(), tool: z.string(), ok: z.boolean(), output: z.string(), error: ToolErrorSchema.nullable() }),
+  'tool.completed': () => z.object({ callId: z.string(), tool: z.string(), ok: z.boolean(), output: z.string(), error: ToolErrorSchema.nullable() }),
   /** Tokens and cost of one model response. */
-  'run.usage': z.object({
+  'run.usage': () => z.object({
     model: z.string(),
     purpose: PurposeSchema,
     inputTokens: z.number().int().min(0),
@@ -70,13 +70,13 @@ export const AGENT_EVENT_DATA = {
     estimated: z.boolean().optional(),
   }),
   /** A model call failed and will be tried again after a wait. */
-  'provider.retry': z.object({ model: z.string(), attempt: z.number().int(), kind: z.string(), message: z.string(), delayMs: z.number() }),
+  'provider.retry': () => z.object({ model: z.string(), attempt: z.number().int(), kind: z.string(), message: z.string(), delayMs: z.number() }),
   /** A model gave up; the next in the chain is tried (`to` null: none left). */
-  'provider.fallback': z.object({ from: z.string(), to: z.string().nullable(), reason: z.string() }),
+  'provider.fallback': () => z.object({ from: z.string(), to: z.string().nullable(), reason: z.string() }),
   /** A model kept failing and is skipped until `until` (epoch ms). */
-  'provider.cooldown': z.object({ model: z.string(), until: z.number(), failures: z.number().int() }),
+  'provider.cooldown': () => z.object({ model: z.string(), until: z.number(), failures: z.number().int() }),
   /** Older turns were folded into a summary (or dropped, without a model). The raw turns stay archived. */
-  'conversation.compacted': z.object({
+  'conversation.compacted': () => z.object({
     compactionId: z.string(),
     method: z.enum(['summary', 'truncation']),
     /** Timeline messages up to this seq are covered by the summary. */
@@ -99,14 +99,14 @@ export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
 
 const runId = z.string().min(1).max(200);
 
-/** Agent runtime commands; merged into `COMMANDS`. */
+/** Agent runtime commands: builders merged into `COMMANDS`, each built on first use. */
 export const AGENT_COMMANDS = {
   /** Routing, prices, budgets and limits of the agent runtime. */
-  'agent.settings.get': { args: z.object({}).strict(), result: AgentSettingsSchema },
+  'agent.settings.get': () => ({ args: z.object({}).strict(), result: AgentSettingsSchema }),
   /** Changes agent settings; returns them whole. */
-  'agent.settings.update': { args: AgentSettingsPatchSchema, result: AgentSettingsSchema },
+  'agent.settings.update': () => ({ args: AgentSettingsPatchSchema, result: AgentSettingsSchema }),
   /** A run with its usage per model, its tool calls and how many steps were recorded. */
-  'runs.show': {
+  'runs.show': () => ({
     args: z.object({ runId }).strict(),
     result: z.object({
       runId: z.string(),
@@ -125,14 +125,14 @@ export const AGENT_COMMANDS = {
       skills: z.object({ offered: z.array(z.string()), loaded: z.array(z.string()) }),
       recordedSteps: z.number(),
     }),
-  },
+  }),
   /** Token and cost totals per day (UTC), newest first. */
-  'usage.daily': {
+  'usage.daily': () => ({
     args: z.object({ days: z.number().int().min(1).max(366).default(30) }).strict(),
     result: z.object({ days: z.array(UsageTotalsSchema.extend({ day: z.string(), runs: z.number() })) }),
-  },
+  }),
   /** Re-runs a recorded run against its recordings (no network, no side effects) and compares the events. */
-  'runs.replay': {
+  'runs.replay': () => ({
     args: z.object({ runId }).strict(),
     result: z.object({
       runId: z.string(),
@@ -141,11 +141,11 @@ export const AGENT_COMMANDS = {
       actualEvents: z.number(),
       firstDifference: z.object({ index: z.number(), expected: z.string().nullable(), actual: z.string().nullable() }).nullable(),
     }),
-  },
+  }),
   /** A run's transcript (or the whole timeline) as a standalone HTML page, secrets redacted. */
-  'runs.exportHtml': { args: z.object({ runId: runId.optional() }).strict(), result: z.object({ html: z.string(), filename: z.string() }) },
+  'runs.exportHtml': () => ({ args: z.object({ runId: runId.optional() }).strict(), result: z.object({ html: z.string(), filename: z.string() }) }),
   /** Compactions, newest first, with the raw turns each one archived. */
-  'agent.compactions': {
+  'agent.compactions': () => ({
     args: z.object({ limit: z.number().int().min(1).max(100).default(20) }).strict(),
     result: z.object({
       compactions: z.array(
@@ -162,20 +162,20 @@ export const AGENT_COMMANDS = {
         }),
       ),
     }),
-  },
+  }),
   /** Which models are cooling down after repeated failures. */
-  'providers.status': {
+  'providers.status': () => ({
     args: z.object({}).strict(),
     result: z.object({ models: z.array(z.object({ model: z.string(), state: z.enum(['ok', 'cooldown']), failures: z.number(), until: z.number().nullable() })) }),
-  },
+  }),
   /** Ends a model's cooldown now (every model's without `model`), so the next message tries it again. */
-  'providers.tryNow': {
+  'providers.tryNow': () => ({
     args: z.object({ model: z.string().min(1).max(300).optional() }).strict(),
     result: z.object({ models: z.array(z.object({ model: z.string(), state: z.enum(['ok', 'cooldown']), failures: z.number(), until: z.number().nullable() })) }),
-  },
+  }),
   /** Checks one provider answers with the current settings (the Settings pane's "Test connection"). */
-  'providers.test': {
+  'providers.test': () => ({
     args: z.object({ provider: ProviderNameSchema }).strict(),
     result: z.object({ ok: z.boolean(), detail: z.string() }),
-  },
+  }),
 } as const;

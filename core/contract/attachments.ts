@@ -74,8 +74,8 @@ export type AttachmentMeta = z.infer<typeof AttachmentMetaSchema>;
 
 export const ATTACHMENT_COMMANDS = {
   /** One attachment with its bytes (base64), to show it again. */
-  'attachments.get': {
+  'attachments.get': () => ({
     args: z.object({ id: z.string().min(1).max(200) }).strict(),
     result: AttachmentMetaSchema.extend({ data: z.string() }),
-  },
+  }),
 } as const;

@@ -9,6 +9,7 @@ import { MCP_EVENT_DATA } from './mcp.js';
 import { SKILLS_EVENT_DATA } from './skills.js';
 import { MAINTENANCE_EVENT_DATA } from './maintenance.js';
 import { AttachmentMetaSchema } from './attachments.js';
+import { lazyEntries } from './lazy.js';
 
 export const MessageRoleSchema = z.enum(['user', 'assistant']);
 export type MessageRole = z.infer<typeof MessageRoleSchema>;
@@ -20,10 +21,11 @@ export type MessageStatus = z.infer<typeof MessageStatusSchema>;
 /**
  * The data of every event type. An event is a state change; the log holds them in order and every
  * projection (runs, timeline, ...) is derived from them. New capabilities add their types here.
+ * Each schema is built on its first use (`lazyEntries`).
  */
-export const EVENT_DATA = {
+export const EVENT_DATA = lazyEntries({
   /** A run was created and queued. */
-  'run.created': z.object({
+  'run.created': () => z.object({
     kind: RunKindSchema,
     title: z.string(),
     parentRunId: z.string().nullable(),
@@ -31,16 +33,16 @@ export const EVENT_DATA = {
     threadId: z.string().optional(),
   }),
   /** A run moved to a new status. */
-  'run.status': z.object({
+  'run.status': () => z.object({
     from: RunStatusSchema,
     to: RunStatusSchema,
     reason: z.string().nullable(),
     error: z.string().nullable(),
   }),
   /** The model that answered a run's turn. */
-  'run.model': z.object({ model: z.string() }),
+  'run.model': () => z.object({ model: z.string() }),
   /** A message was added to the master timeline; assistant messages start empty and `streaming`. */
-  'message.created': z.object({
+  'message.created': () => z.object({
     messageId: z.string(),
     role: MessageRoleSchema,
     text: z.string(),
@@ -51,9 +53,9 @@ export const EVENT_DATA = {
     attachments: z.array(AttachmentMetaSchema).optional(),
   }),
   /** Coalesced streamed text appended to an assistant message. */
-  'message.delta': z.object({ messageId: z.string(), text: z.string() }),
+  'message.delta': () => z.object({ messageId: z.string(), text: z.string() }),
   /** A message is finished; `text` is the whole text, whatever deltas came before. */
-  'message.completed': z.object({
+  'message.completed': () => z.object({
     messageId: z.string(),
     text: z.string(),
     status: MessageStatusSchema.exclude(['streaming']),
@@ -66,7 +68,7 @@ export const EVENT_DATA = {
    * in its own thread. It enters the chat's context only when the user replies to it (`chat.send`
    * with `replyTo`).
    */
-  'run.result': z.object({
+  'run.result': () => z.object({
     /** The run that ended. */
     runId: z.string(),
     /** The kind of run that posted it: `schedule`, `worker`. */
@@ -84,14 +86,14 @@ export const EVENT_DATA = {
     threadId: z.string(),
   }),
   /** A readable error shown in the timeline (provider failures, bad configuration, ...). */
-  'timeline.error': z.object({ code: z.string(), message: z.string() }),
+  'timeline.error': () => z.object({ code: z.string(), message: z.string() }),
   /**
    * Settings changed: `keys` names what changed; `values` holds the new value of each settings row
    * written (null: the row was removed), so the rows can be rebuilt from the log. Keys (API keys)
    * are never here: they live in the secret store, and only their names appear in `keys`. Older
    * logs have no `values`.
    */
-  'settings.changed': z.object({ keys: z.array(z.string()), values: z.record(z.string(), z.unknown()).optional() }),
+  'settings.changed': () => z.object({ keys: z.array(z.string()), values: z.record(z.string(), z.unknown()).optional() }),
   ...PERMISSION_EVENTS,
   ...MEMORY_EVENT_DATA,
   ...AGENT_EVENT_DATA,
@@ -100,7 +102,7 @@ export const EVENT_DATA = {
   ...MCP_EVENT_DATA,
   ...SKILLS_EVENT_DATA,
   ...MAINTENANCE_EVENT_DATA,
-} as const;
+});
 
 export type EventType = keyof typeof EVENT_DATA;
 export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA)[T]>;
@@ -118,11 +120,13 @@ export type AppEvent = { [T in EventType]: EventOf<T> }[EventType];
 
 const envelope = { seq: z.number().int().positive(), ts: z.number(), runId: z.string().nullable() };
 
-/** Schema of any event, discriminated on `type`. */
-export const AppEventSchema = z.discriminatedUnion(
-  'type',
-  EVENT_TYPES.map((type) => z.object({ ...envelope, type: z.literal(type), data: EVENT_DATA[type] })) as unknown as [
-    z.ZodObject<{ type: z.ZodLiteral<EventType> }>,
-    ...z.ZodObject<{ type: z.ZodLiteral<EventType> }>[],
-  ],
+/** Schema of any event, discriminated on `type`; built on its first use (it holds every event's schema). */
+export const AppEventSchema = z.lazy(() =>
+  z.discriminatedUnion(
+    'type',
+    EVENT_TYPES.map((type) => z.object({ ...envelope, type: z.literal(type), data: EVENT_DATA[type] })) as unknown as [
+      z.ZodObject<{ type: z.ZodLiteral<EventType> }>,
+      ...z.ZodObject<{ type: z.ZodLiteral<EventType> }>[],
+    ],
+  ),
 ) as unknown as z.ZodType<AppEvent>;

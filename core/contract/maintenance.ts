@@ -81,24 +81,24 @@ export const StorageReportSchema = z.object({
 });
 export type StorageReport = z.infer<typeof StorageReportSchema>;
 
-/** Maintenance events; merged into `EVENT_DATA`. */
+/** Maintenance events: builders merged into `EVENT_DATA`, each built on first use. */
 export const MAINTENANCE_EVENT_DATA = {
   /** Old by-products were pruned by the retention settings (what and how many). */
-  'maintenance.pruned': Pruned.extend({ trigger: z.enum(['command', 'daily']) }),
+  'maintenance.pruned': () => Pruned.extend({ trigger: z.enum(['command', 'daily']) }),
   /** The retention settings changed. */
-  'retention.changed': RetentionSchema,
+  'retention.changed': () => RetentionSchema,
   /** The daily backup's settings changed. */
-  'backups.changed': BackupSettingsSchema,
+  'backups.changed': () => BackupSettingsSchema,
   /** A copy of the database was made in the backup folder; `removed` names the older copies let go to keep the newest `keep`. */
-  'backup.made': z.object({ path: z.string(), bytes: z.number().int(), trigger: z.enum(['daily', 'command']), removed: z.array(z.string()) }),
+  'backup.made': () => z.object({ path: z.string(), bytes: z.number().int(), trigger: z.enum(['daily', 'command']), removed: z.array(z.string()) }),
 } as const;
 
-/** Maintenance commands; merged into `COMMANDS`. */
+/** Maintenance commands: builders merged into `COMMANDS`, each built on first use. */
 export const MAINTENANCE_COMMANDS = {
   /** Sizes per file of the data folder and per table, and the retention settings. */
-  'maintenance.report': { args: z.object({}).strict(), result: StorageReportSchema },
+  'maintenance.report': () => ({ args: z.object({}).strict(), result: StorageReportSchema }),
   /** Prunes by the retention settings, then (optionally) VACUUM and an integrity check; reports before and after. */
-  'maintenance.run': {
+  'maintenance.run': () => ({
     args: z
       .object({
         prune: z.boolean().default(true),
@@ -113,13 +113,13 @@ export const MAINTENANCE_COMMANDS = {
       before: z.object({ totalBytes: z.number().int() }),
       after: StorageReportSchema,
     }),
-  },
+  }),
   /** The daily backup: its settings, its folder and the copies in it. */
-  'maintenance.backups': { args: z.object({}).strict(), result: BackupStatusSchema },
+  'maintenance.backups': () => ({ args: z.object({}).strict(), result: BackupStatusSchema }),
   /** Turns the daily backup on or off, or changes how many copies are kept and where. */
-  'maintenance.backups.update': { args: BackupSettingsSchema.partial().strict(), result: BackupStatusSchema },
+  'maintenance.backups.update': () => ({ args: BackupSettingsSchema.partial().strict(), result: BackupStatusSchema }),
   /** Makes a copy in the backup folder now (as the daily backup would), then keeps the newest `keep`. */
-  'maintenance.backups.now': { args: z.object({}).strict(), result: z.object({ made: BackupFileSchema, status: BackupStatusSchema }) },
+  'maintenance.backups.now': () => ({ args: z.object({}).strict(), result: z.object({ made: BackupFileSchema, status: BackupStatusSchema }) }),
   /** Changes how long recordings, archived transcripts and the audit are kept. */
-  'maintenance.retention.update': { args: RetentionSchema.partial().strict(), result: RetentionSchema },
+  'maintenance.retention.update': () => ({ args: RetentionSchema.partial().strict(), result: RetentionSchema }),
 } as const;

@@ -133,18 +133,18 @@ export const McpStoredConfigSchema = z.object({
 });
 export type McpStoredConfig = z.infer<typeof McpStoredConfigSchema>;
 
-/** MCP events; merged into `EVENT_DATA`. */
+/** MCP events: builders merged into `EVENT_DATA`, each built on first use. */
 export const MCP_EVENT_DATA = {
   /** A server was added or its configuration changed (secret values are never in it). */
-  'mcp.server.saved': z.object({ name: z.string(), config: McpStoredConfigSchema, created: z.boolean() }),
+  'mcp.server.saved': () => z.object({ name: z.string(), config: McpStoredConfigSchema, created: z.boolean() }),
   /** A server was removed with its tools, approvals and stored secrets. */
-  'mcp.server.removed': z.object({ name: z.string() }),
+  'mcp.server.removed': () => z.object({ name: z.string() }),
   /** A server's state changed in this process. */
-  'mcp.server.state': z.object({ name: z.string(), state: McpServerStateSchema, reason: z.string().nullable(), retryAt: z.number().nullable(), attempts: z.number().int() }),
+  'mcp.server.state': () => z.object({ name: z.string(), state: McpServerStateSchema, reason: z.string().nullable(), retryAt: z.number().nullable(), attempts: z.number().int() }),
   /** A server listed tools different from the ones it listed before. */
-  'mcp.tools.listed': z.object({ server: z.string(), tools: z.array(ToolListingSchema) }),
+  'mcp.tools.listed': () => z.object({ server: z.string(), tools: z.array(ToolListingSchema) }),
   /** The user approved these tool definitions: each is offered while its hash stays the same. */
-  'mcp.tools.approved': z.object({ server: z.string(), tools: z.array(ToolListingSchema) }),
+  'mcp.tools.approved': () => z.object({ server: z.string(), tools: z.array(ToolListingSchema) }),
 } as const;
 
 const importResult = z.object({
@@ -156,45 +156,45 @@ const importResult = z.object({
   renamed: z.array(z.object({ from: z.string(), to: z.string() })),
 });
 
-/** MCP commands; merged into `COMMANDS`. */
+/** MCP commands: builders merged into `COMMANDS`, each built on first use. */
 export const MCP_COMMANDS = {
   /** Every configured server with its state and tools. */
-  'mcp.list': { args: z.object({}).strict(), result: z.object({ servers: z.array(McpServerInfoSchema) }) },
+  'mcp.list': () => ({ args: z.object({}).strict(), result: z.object({ servers: z.array(McpServerInfoSchema) }) }),
   /** One server with each tool's current and approved definition and their diff. */
-  'mcp.show': { args: z.object({ name: McpServerNameSchema }).strict(), result: McpServerDetailSchema },
+  'mcp.show': () => ({ args: z.object({ name: McpServerNameSchema }).strict(), result: McpServerDetailSchema }),
   /**
    * Adds a server and starts it. Its tools are offered only once approved (`mcp.approve`). Secret-looking
    * environment values and every header value go to the secret store. `wait`: answer once it is ready or failed.
    */
-  'mcp.add': {
+  'mcp.add': () => ({
     args: z.object({ name: McpServerNameSchema, server: McpServerInputSchema, wait: z.boolean().default(false) }).strict(),
     result: McpServerInfoSchema,
-  },
+  }),
   /** Changes a server's configuration (whole, as in `mcp.add`) and restarts it. */
-  'mcp.update': {
+  'mcp.update': () => ({
     args: z.object({ name: McpServerNameSchema, server: McpServerInputSchema, wait: z.boolean().default(false) }).strict(),
     result: McpServerInfoSchema,
-  },
+  }),
   /** Turns a server on or off without changing the rest of its configuration. */
-  'mcp.setEnabled': { args: z.object({ name: McpServerNameSchema, enabled: z.boolean() }).strict(), result: McpServerInfoSchema },
+  'mcp.setEnabled': () => ({ args: z.object({ name: McpServerNameSchema, enabled: z.boolean() }).strict(), result: McpServerInfoSchema }),
   /**
    * Adds the servers of a Claude Desktop configuration (`{"mcpServers": {...}}`, or the bare map), pasted
    * or read from a file. A name already configured is skipped unless `replace`.
    */
-  'mcp.import': {
+  'mcp.import': () => ({
     args: z.object({ json: z.string().min(1).max(1_000_000), replace: z.boolean().default(false) }).strict(),
     result: importResult,
-  },
+  }),
   /** Stops and removes a server, its tools, approvals and stored secrets. */
-  'mcp.remove': { args: z.object({ name: McpServerNameSchema }).strict(), result: z.object({ name: z.string() }) },
+  'mcp.remove': () => ({ args: z.object({ name: McpServerNameSchema }).strict(), result: z.object({ name: z.string() }) }),
   /** Approves the tool definitions a server lists now (all, or the named ones): they are offered while they stay the same. */
-  'mcp.approve': {
+  'mcp.approve': () => ({
     args: z.object({ name: McpServerNameSchema, tools: z.array(z.string().min(1).max(200)).max(500).optional() }).strict(),
     result: McpServerInfoSchema,
-  },
+  }),
   /** Starts a server again now and answers once it is ready or failed. */
-  'mcp.test': {
+  'mcp.test': () => ({
     args: z.object({ name: McpServerNameSchema }).strict(),
     result: z.object({ ok: z.boolean(), server: McpServerInfoSchema }),
-  },
+  }),
 } as const;

@@ -119,7 +119,7 @@ const memoryText = z.string().trim().min(1, 'a memory needs some text').max(20_0
 
 export const MEMORY_COMMANDS = {
   /** Adds a memory. An exact duplicate is not inserted again; a near duplicate is merged into the existing one. */
-  'memory.add': {
+  'memory.add': () => ({
     args: z
       .object({
         text: memoryText,
@@ -131,13 +131,13 @@ export const MEMORY_COMMANDS = {
       .strict(),
     /** `notice`: set when a key in the text was stored masked. */
     result: z.object({ outcome: z.enum(['added', 'duplicate', 'merged']), memory: MemorySchema, conflictsWith: z.string().nullable(), notice: z.string().optional() }),
-  },
+  }),
   /**
    * Imports JSONL (`{"text","area","created_at","pinned"?}` a line); bad lines are reported by number and
    * skipped. A file larger than a frame is sent in pieces of whole lines (`splitJsonl`), each with the
    * number of its first line in the file so errors name the file's lines.
    */
-  'memory.import': {
+  'memory.import': () => ({
     args: z.object({ jsonl: z.string().max(200_000_000), firstLine: z.number().int().min(1).default(1) }).strict(),
     result: z.object({
       imported: z.number(),
@@ -145,11 +145,11 @@ export const MEMORY_COMMANDS = {
       merged: z.number(),
       errors: z.array(z.object({ line: z.number(), message: z.string() })),
     }),
-  },
+  }),
   /** Every memory as JSONL, oldest first, in the import format (plus `updated_at`, `id`). */
-  'memory.export': { args: z.object({}).strict(), result: z.object({ jsonl: z.string(), count: z.number() }) },
+  'memory.export': () => ({ args: z.object({}).strict(), result: z.object({ jsonl: z.string(), count: z.number() }) }),
   /** Hybrid search (BM25 + vector, fused, then recency, pin and supersede adjustments), best first. */
-  'memory.search': {
+  'memory.search': () => ({
     args: z
       .object({
         query: z.string().trim().min(1, 'a search needs a query').max(2000),
@@ -159,9 +159,9 @@ export const MEMORY_COMMANDS = {
       })
       .strict(),
     result: z.object({ hits: z.array(MemoryHitSchema), tookMs: z.number() }),
-  },
+  }),
   /** Memories, newest first, optionally by area or pinned. */
-  'memory.list': {
+  'memory.list': () => ({
     args: z
       .object({
         area: MemoryAreaSchema.optional(),
@@ -171,43 +171,43 @@ export const MEMORY_COMMANDS = {
       })
       .strict(),
     result: z.object({ memories: z.array(MemorySchema), total: z.number() }),
-  },
+  }),
   /** One memory. */
-  'memory.get': { args: z.object({ id }).strict(), result: MemorySchema },
+  'memory.get': () => ({ args: z.object({ id }).strict(), result: MemorySchema }),
   /** Corrects a memory's text or area (re-indexed at once); clears a contradiction flag. */
-  'memory.update': {
+  'memory.update': () => ({
     args: z.object({ id, text: memoryText.optional(), area: MemoryAreaSchema.optional() }).strict(),
     result: MemorySchema,
-  },
+  }),
   /** Pins or unpins a memory; pinned memories rank higher. */
-  'memory.pin': { args: z.object({ id, pinned: z.boolean() }).strict(), result: MemorySchema },
+  'memory.pin': () => ({ args: z.object({ id, pinned: z.boolean() }).strict(), result: MemorySchema }),
   /** Forgets memories: removed from the table, the text index and the vector index. */
-  'memory.forget': { args: z.object({ ids: z.array(id).min(1).max(100_000) }).strict(), result: z.object({ forgotten: z.number() }) },
+  'memory.forget': () => ({ args: z.object({ ids: z.array(id).min(1).max(100_000) }).strict(), result: z.object({ forgotten: z.number() }) }),
   /** Counts, the embedder in use, re-embedding progress. */
-  'memory.status': { args: z.object({}).strict(), result: MemoryStatusSchema },
+  'memory.status': () => ({ args: z.object({}).strict(), result: MemoryStatusSchema }),
   /** Chooses the embedder and whether proposals from runs are accepted without asking. Changing the embedder re-embeds in the background. */
-  'memory.configure': {
+  'memory.configure': () => ({
     args: z.object({ embedder: EmbedderConfigSchema.optional(), autoAcceptProposals: z.boolean().optional(), extractAfterRuns: z.boolean().optional() }).strict(),
     result: MemoryStatusSchema,
-  },
+  }),
   /** Merges week-old conversation fragments about the same thing into one main memory (also runs daily). */
-  'memory.consolidate': { args: z.object({}).strict(), result: z.object({ groups: z.number(), created: z.number(), forgotten: z.number() }) },
+  'memory.consolidate': () => ({ args: z.object({}).strict(), result: z.object({ groups: z.number(), created: z.number(), forgotten: z.number() }) }),
   /** Memories proposed after runs, newest first. */
-  'memory.proposals': {
+  'memory.proposals': () => ({
     args: z.object({ status: z.enum(['pending', 'accepted', 'rejected']).optional() }).strict(),
     result: z.object({ proposals: z.array(MemoryProposalSchema) }),
-  },
+  }),
   /** Accepts (optionally with edited text) or rejects a proposed memory. Answering twice returns the first answer. */
-  'memory.resolveProposal': {
+  'memory.resolveProposal': () => ({
     args: z.object({ proposalId: id, action: z.enum(['accept', 'reject']), text: memoryText.optional() }).strict(),
     result: MemoryProposalSchema,
-  },
+  }),
 } as const;
 
 /** Memory events. Vectors are derived data and never travel in events. */
 export const MEMORY_EVENT_DATA = {
   /** A memory was added. */
-  'memory.added': z.object({
+  'memory.added': () => z.object({
     memoryId: z.string(),
     text: z.string(),
     area: MemoryAreaSchema,
@@ -221,21 +221,21 @@ export const MEMORY_EVENT_DATA = {
     conflictsWith: z.string().nullable(),
   }),
   /** A near duplicate was merged into an existing memory instead of being added. */
-  'memory.merged': z.object({ memoryId: z.string(), text: z.string(), similarity: z.number(), source: MemorySourceSchema, createdAt: z.number() }),
+  'memory.merged': () => z.object({ memoryId: z.string(), text: z.string(), similarity: z.number(), source: MemorySourceSchema, createdAt: z.number() }),
   /** A memory's text or area was corrected. */
-  'memory.updated': z.object({ memoryId: z.string(), text: z.string(), area: MemoryAreaSchema }),
+  'memory.updated': () => z.object({ memoryId: z.string(), text: z.string(), area: MemoryAreaSchema }),
   /** A memory was pinned or unpinned. */
-  'memory.pinned': z.object({ memoryId: z.string(), pinned: z.boolean() }),
+  'memory.pinned': () => z.object({ memoryId: z.string(), pinned: z.boolean() }),
   /** Memories were forgotten; their text is not kept in the event. */
-  'memory.forgotten': z.object({ memoryIds: z.array(z.string()) }),
+  'memory.forgotten': () => z.object({ memoryIds: z.array(z.string()) }),
   /** The embedder changed, or a re-embedding advanced or finished. */
-  'memory.embedder': z.object({ embedder: z.string(), state: z.enum(['started', 'progress', 'finished', 'failed']), done: z.number(), total: z.number(), error: z.string().nullable() }),
+  'memory.embedder': () => z.object({ embedder: z.string(), state: z.enum(['started', 'progress', 'finished', 'failed']), done: z.number(), total: z.number(), error: z.string().nullable() }),
   /** Memory settings changed. */
-  'memory.configured': z.object({ autoAcceptProposals: z.boolean(), extractAfterRuns: z.boolean() }),
+  'memory.configured': () => z.object({ autoAcceptProposals: z.boolean(), extractAfterRuns: z.boolean() }),
   /** A run's extraction proposed a memory for the user to accept, edit or reject. */
-  'memory.proposed': z.object({ proposalId: z.string(), text: z.string(), area: MemoryAreaSchema, source: MemorySourceSchema }),
+  'memory.proposed': () => z.object({ proposalId: z.string(), text: z.string(), area: MemoryAreaSchema, source: MemorySourceSchema }),
   /** A proposal was answered. */
-  'memory.proposalResolved': z.object({
+  'memory.proposalResolved': () => z.object({
     proposalId: z.string(),
     action: z.enum(['accept', 'reject']),
     memoryId: z.string().nullable(),

@@ -155,23 +155,23 @@ const ruleWithMatches = PermissionRuleSchema.extend({
   recentMatches: z.array(AuditEntrySchema),
 });
 
-/** The permission commands, merged into COMMANDS. */
+/** The permission commands: builders merged into `COMMANDS`, each built on first use. */
 export const PERMISSION_COMMANDS = {
   /** Every rule, with the calls it decided recently. */
-  'permissions.rules.list': { args: z.object({ recent: z.number().int().min(0).max(50).default(5) }).strict(), result: z.object({ rules: z.array(ruleWithMatches) }) },
+  'permissions.rules.list': () => ({ args: z.object({ recent: z.number().int().min(0).max(50).default(5) }).strict(), result: z.object({ rules: z.array(ruleWithMatches) }) }),
   /** Adds a rule. */
-  'permissions.rules.add': { args: RuleInputSchema, result: PermissionRuleSchema },
+  'permissions.rules.add': () => ({ args: RuleInputSchema, result: PermissionRuleSchema }),
   /** Changes a rule; fields left out stay. */
-  'permissions.rules.update': {
+  'permissions.rules.update': () => ({
     args: z
       .object({ id: z.string().min(1), effect: RuleEffectSchema.optional(), capability: PermissionCapabilitySchema.optional(), pattern: z.string().trim().min(1).max(2000).optional(), scope: RuleScopeSchema.optional(), note: z.string().max(500).optional() })
       .strict(),
     result: PermissionRuleSchema,
-  },
+  }),
   /** Removes a rule. */
-  'permissions.rules.remove': { args: z.object({ id: z.string().min(1) }).strict(), result: z.object({ id: z.string() }) },
+  'permissions.rules.remove': () => ({ args: z.object({ id: z.string().min(1) }).strict(), result: z.object({ id: z.string() }) }),
   /** Answers a pending request. `always` saves `rule` (an allow of the call's capability; default the suggested one) first. A second answer returns the first decision. */
-  'permissions.answer': {
+  'permissions.answer': () => ({
     args: z
       .object({
         requestId: z.string().min(1),
@@ -181,13 +181,13 @@ export const PERMISSION_COMMANDS = {
       })
       .strict(),
     result: z.object({ entry: AuditEntrySchema, ruleId: z.string().nullable(), alreadyAnswered: z.boolean() }),
-  },
+  }),
   /** What a waiting request would do in full (a write's text and the current file, a command's folder); `not_found` once decided. */
-  'permissions.details': { args: z.object({ requestId: z.string().min(1).max(200) }).strict(), result: PermissionDetailsSchema },
+  'permissions.details': () => ({ args: z.object({ requestId: z.string().min(1).max(200) }).strict(), result: PermissionDetailsSchema }),
   /** Requests waiting for a person, oldest first. */
-  'permissions.pending': { args: z.object({}).strict(), result: z.object({ requests: z.array(AuditEntrySchema) }) },
+  'permissions.pending': () => ({ args: z.object({}).strict(), result: z.object({ requests: z.array(AuditEntrySchema) }) }),
   /** The audit trail, newest first, filtered by capability, decision and run. */
-  'permissions.audit': {
+  'permissions.audit': () => ({
     args: z
       .object({
         capability: z.string().max(100).optional(),
@@ -198,23 +198,23 @@ export const PERMISSION_COMMANDS = {
       })
       .strict(),
     result: z.object({ entries: z.array(AuditEntrySchema) }),
-  },
+  }),
   /** Which rule decides a call, without making it. */
-  'permissions.test': { args: callArgs, result: PermissionTestResultSchema },
+  'permissions.test': () => ({ args: callArgs, result: PermissionTestResultSchema }),
   /** The rule "allow always" would propose for a request (by id) or a call. */
-  'permissions.suggest': {
+  'permissions.suggest': () => ({
     args: z.object({ requestId: z.string().optional(), call: callArgs.optional() }).strict(),
     result: RuleSuggestionSchema,
-  },
+  }),
   /** Recent calls a rule (not yet saved) would match, and how many. */
-  'permissions.preview': {
+  'permissions.preview': () => ({
     args: z.object({ rule: RuleInputSchema, limit: z.number().int().min(1).max(200).default(20) }).strict(),
     result: z.object({ matches: z.array(AuditEntrySchema), total: z.number(), scanned: z.number() }),
-  },
+  }),
   /** Allowed roots, mode and expiry. */
-  'permissions.config.get': { args: z.object({}).strict(), result: PermissionConfigSchema },
+  'permissions.config.get': () => ({ args: z.object({}).strict(), result: PermissionConfigSchema }),
   /** Changes allowed roots, mode or expiry. */
-  'permissions.config.update': { args: PermissionConfigPatchSchema, result: PermissionConfigSchema },
+  'permissions.config.update': () => ({ args: PermissionConfigPatchSchema, result: PermissionConfigSchema }),
 } as const;
 
 const callData = {
@@ -228,12 +228,12 @@ const callData = {
   mode: PermissionModeSchema,
 };
 
-/** The permission events, merged into EVENT_DATA. Together they are the audit trail. */
+/** The permission events: builders merged into `EVENT_DATA`, each built on first use. Together they are the audit trail. */
 export const PERMISSION_EVENTS = {
   /** A call waits for a person; the run is `waiting_permission` until it is decided. */
-  'permission.requested': z.object({ ...callData, reason: z.string(), expiresAt: z.number() }),
+  'permission.requested': () => z.object({ ...callData, reason: z.string(), expiresAt: z.number() }),
   /** A call was decided: by a rule, a default, the mode, workspace safety, a person, expiry, or its run ending. */
-  'permission.decided': z.object({
+  'permission.decided': () => z.object({
     ...callData,
     decision: z.enum(['allow', 'deny']),
     decidedBy: DecidedBySchema,
@@ -242,9 +242,9 @@ export const PERMISSION_EVENTS = {
     answer: z.enum(['once', 'always', 'deny']).nullable(),
   }),
   /** A rule was added or changed (the whole rule after the change). */
-  'permission.rule.saved': z.object({ rule: PermissionRuleSchema, created: z.boolean() }),
+  'permission.rule.saved': () => z.object({ rule: PermissionRuleSchema, created: z.boolean() }),
   /** A rule was removed. */
-  'permission.rule.removed': z.object({ ruleId: z.string() }),
+  'permission.rule.removed': () => z.object({ ruleId: z.string() }),
   /** Allowed roots, mode or expiry changed (the whole configuration after the change). */
-  'permission.config.changed': PermissionConfigSchema,
+  'permission.config.changed': () => PermissionConfigSchema,
 } as const;

@@ -216,40 +216,40 @@ export type SchedulePreview = z.infer<typeof SchedulePreviewSchema>;
 
 export const SCHEDULE_COMMANDS = {
   /** Makes a schedule; returns it with its id and next run. */
-  'schedules.add': { args: ScheduleInputSchema, result: ScheduleSchema },
+  'schedules.add': () => ({ args: ScheduleInputSchema, result: ScheduleSchema }),
   /** Every schedule, next to run first. */
-  'schedules.list': { args: z.object({}).strict(), result: z.object({ schedules: z.array(ScheduleSchema) }) },
+  'schedules.list': () => ({ args: z.object({}).strict(), result: z.object({ schedules: z.array(ScheduleSchema) }) }),
   /** One schedule. */
-  'schedules.get': { args: byId, result: ScheduleSchema },
+  'schedules.get': () => ({ args: byId, result: ScheduleSchema }),
   /** Changes a schedule; a new timing starts counting from now. */
-  'schedules.edit': { args: SchedulePatchSchema, result: ScheduleSchema },
+  'schedules.edit': () => ({ args: SchedulePatchSchema, result: ScheduleSchema }),
   /** Stops a schedule firing until it is resumed; a run in flight finishes. */
-  'schedules.pause': { args: byId, result: ScheduleSchema },
+  'schedules.pause': () => ({ args: byId, result: ScheduleSchema }),
   /** Starts a paused schedule again from now; the slots it slept through are recorded as skipped. */
-  'schedules.resume': { args: byId, result: ScheduleSchema },
+  'schedules.resume': () => ({ args: byId, result: ScheduleSchema }),
   /** Pauses every active schedule (the tray's "Pause all"). */
-  'schedules.pauseAll': { args: z.object({}).strict(), result: z.object({ paused: z.number().int() }) },
+  'schedules.pauseAll': () => ({ args: z.object({}).strict(), result: z.object({ paused: z.number().int() }) }),
   /** Resumes every schedule "Pause all" paused. */
-  'schedules.resumeAll': { args: z.object({}).strict(), result: z.object({ resumed: z.number().int() }) },
+  'schedules.resumeAll': () => ({ args: z.object({}).strict(), result: z.object({ resumed: z.number().int() }) }),
   /** Runs a schedule now, outside its timing; a conflict while a run of it is going. */
-  'schedules.runNow': { args: byId, result: z.object({ scheduleId: z.string(), runId: z.string() }) },
+  'schedules.runNow': () => ({ args: byId, result: z.object({ scheduleId: z.string(), runId: z.string() }) }),
   /** Deletes a schedule and its history; a run in flight finishes. */
-  'schedules.remove': { args: byId, result: z.object({ scheduleId: z.string() }) },
+  'schedules.remove': () => ({ args: byId, result: z.object({ scheduleId: z.string() }) }),
   /** The schedule's slots, newest first. */
-  'schedules.history': {
+  'schedules.history': () => ({
     args: z.object({ scheduleId: id, limit: z.number().int().min(1).max(10_000).default(100), before: isoArg.optional() }).strict(),
     result: z.object({ entries: z.array(SlotEntrySchema) }),
-  },
+  }),
   /** Every slot the timing called for between `from` and `to` and what became of it, oldest first. */
-  'schedules.audit': {
+  'schedules.audit': () => ({
     args: z.object({ scheduleId: id, from: isoArg, to: isoArg }).strict(),
     result: z.object({ entries: z.array(ScheduleAuditEntrySchema), truncated: z.boolean() }),
-  },
+  }),
   /** Checks a timing and says in plain words when it fires, with its next fire times. */
-  'schedules.preview': {
+  'schedules.preview': () => ({
     args: z.object({ spec: ScheduleSpecInputSchema, count: z.number().int().min(1).max(50).default(5) }).strict(),
     result: SchedulePreviewSchema,
-  },
+  }),
 } as const;
 
 /** A schedule as the event log carries it: instants in milliseconds. */
@@ -270,19 +270,19 @@ const pointer = { nextRunAt: z.number().nullable(), dueAt: z.number().nullable()
 
 export const SCHEDULE_EVENT_DATA = {
   /** A schedule was made or changed. */
-  'schedule.saved': z.object({ schedule: ScheduleRecordSchema, created: z.boolean(), ...pointer }),
+  'schedule.saved': () => z.object({ schedule: ScheduleRecordSchema, created: z.boolean(), ...pointer }),
   /** A schedule was deleted with its history. */
-  'schedule.removed': z.object({ scheduleId: z.string() }),
+  'schedule.removed': () => z.object({ scheduleId: z.string() }),
   /** A schedule stopped firing. */
-  'schedule.paused': z.object({ scheduleId: z.string(), reason: PauseReasonSchema }),
+  'schedule.paused': () => z.object({ scheduleId: z.string(), reason: PauseReasonSchema }),
   /** A paused schedule fires again. */
-  'schedule.resumed': z.object({ scheduleId: z.string(), ...pointer }),
+  'schedule.resumed': () => z.object({ scheduleId: z.string(), ...pointer }),
   /** A slot's run was created (its row written before the run starts); the event's run is that run. */
-  'schedule.fired': z.object({ scheduleId: z.string(), slot: z.number(), trigger: FireTriggerSchema, ...pointer }),
+  'schedule.fired': () => z.object({ scheduleId: z.string(), slot: z.number(), trigger: FireTriggerSchema, ...pointer }),
   /** A slot waits for the schedule's run in flight (`queue_one`, or `run_all` catch-ups). */
-  'schedule.queued': z.object({ scheduleId: z.string(), slot: z.number(), trigger: FireTriggerSchema, ...pointer }),
+  'schedule.queued': () => z.object({ scheduleId: z.string(), slot: z.number(), trigger: FireTriggerSchema, ...pointer }),
   /** Slots that did not run: `missed` (with the policy) or `skipped` (overlap, backoff, paused); `range` is a stretch too long to list. */
-  'schedule.slots': z.object({
+  'schedule.slots': () => z.object({
     scheduleId: z.string(),
     status: z.enum(['missed', 'skipped']),
     reason: z.string(),
@@ -291,5 +291,5 @@ export const SCHEDULE_EVENT_DATA = {
     ...pointer,
   }),
   /** After a failed run the schedule waits before its next slot. */
-  'schedule.backoff': z.object({ scheduleId: z.string(), failures: z.number().int(), until: z.number(), ...pointer }),
+  'schedule.backoff': () => z.object({ scheduleId: z.string(), failures: z.number().int(), until: z.number(), ...pointer }),
 } as const;

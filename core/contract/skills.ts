@@ -30,31 +30,31 @@ export const SkillInfoSchema = z.object({
 });
 export type SkillInfo = z.infer<typeof SkillInfoSchema>;
 
-/** Skills events; merged into `EVENT_DATA`. */
+/** Skills events: builders merged into `EVENT_DATA`, each built on first use. */
 export const SKILLS_EVENT_DATA = {
   /** A skill was turned on or off. */
-  'skill.toggled': z.object({ name: z.string(), enabled: z.boolean() }),
+  'skill.toggled': () => z.object({ name: z.string(), enabled: z.boolean() }),
   /** The skill folders changed on disk and were read again. */
-  'skills.reloaded': z.object({ skills: z.number().int(), problems: z.number().int() }),
+  'skills.reloaded': () => z.object({ skills: z.number().int(), problems: z.number().int() }),
   /** The skills a run was offered in its prompt (the event's run). */
-  'skills.offered': z.object({ skills: z.array(z.string()) }),
+  'skills.offered': () => z.object({ skills: z.array(z.string()) }),
   /**
    * A run loaded a skill's instructions, or one of its files. A load of the instructions carries the
    * skill's `allowed-tools` as they were then (null: it declares none; absent in older logs), which
    * the run follows from its next call on.
    */
-  'skill.loaded': z.object({ name: z.string(), file: z.string().nullable(), allowedTools: z.array(z.string()).nullable().optional() }),
+  'skill.loaded': () => z.object({ name: z.string(), file: z.string().nullable(), allowedTools: z.array(z.string()).nullable().optional() }),
 } as const;
 
-/** Skills commands; merged into `COMMANDS`. */
+/** Skills commands: builders merged into `COMMANDS`, each built on first use. */
 export const SKILLS_COMMANDS = {
   /** Every skill found, valid or not, bundled first then the user's, by name. */
-  'skills.list': { args: z.object({}).strict(), result: z.object({ skills: z.array(SkillInfoSchema), folders: z.object({ bundled: z.string().nullable(), user: z.string() }) }) },
+  'skills.list': () => ({ args: z.object({}).strict(), result: z.object({ skills: z.array(SkillInfoSchema), folders: z.object({ bundled: z.string().nullable(), user: z.string() }) }) }),
   /** One skill with its instructions and the files in its folder. */
-  'skills.show': {
+  'skills.show': () => ({
     args: z.object({ name: z.string().min(1).max(64) }).strict(),
     result: SkillInfoSchema.extend({ body: z.string(), files: z.array(z.string()) }),
-  },
+  }),
   /** Turns a skill on or off: only enabled skills are listed in the prompt and can be loaded. */
-  'skills.setEnabled': { args: z.object({ name: z.string().min(1).max(64), enabled: z.boolean() }).strict(), result: SkillInfoSchema },
+  'skills.setEnabled': () => ({ args: z.object({ name: z.string().min(1).max(64), enabled: z.boolean() }).strict(), result: SkillInfoSchema }),
 } as const;

@@ -132,19 +132,19 @@ export const WorkerTranscriptEntrySchema = z.discriminatedUnion('kind', [
 ]);
 export type WorkerTranscriptEntry = z.infer<typeof WorkerTranscriptEntrySchema>;
 
-/** Worker events; merged into `EVENT_DATA`. The worker is the event's `runId`. */
+/** Worker events: builders merged into `EVENT_DATA`, each built on first use. The worker is the event's `runId`. */
 export const WORKER_EVENT_DATA = {
   /** A worker was queued (in the transaction that creates its run). */
-  'worker.spawned': z.object({ role: z.string(), task: z.string(), parentRunId: z.string().nullable(), depth: z.number().int().min(1) }),
+  'worker.spawned': () => z.object({ role: z.string(), task: z.string(), parentRunId: z.string().nullable(), depth: z.number().int().min(1) }),
   /** A worker ended with a result: its envelope, or for a worker that failed or was stopped, the errors. */
-  'worker.result': WorkerEnvelopeSchema,
+  'worker.result': () => WorkerEnvelopeSchema,
   /**
    * A file was stored in the data folder's `artifacts/`, at `path` (relative to that folder). It is
    * an item of the timeline: in `threadId`, the thread of the run that started the worker (the chat's
    * for a worker the chat started), naming its maker (`source`, the worker's role) and the worker's
    * own thread (`runThreadId`). Logs from before these three: its run's thread, source `worker`.
    */
-  'artifact.created': ArtifactSchema.omit({ runId: true, createdAt: true }).extend({
+  'artifact.created': () => ArtifactSchema.omit({ runId: true, createdAt: true }).extend({
     path: z.string(),
     source: z.string().optional(),
     threadId: z.string().optional(),
@@ -152,37 +152,37 @@ export const WORKER_EVENT_DATA = {
   }),
 } as const;
 
-/** Worker commands; merged into `COMMANDS`. */
+/** Worker commands: builders merged into `COMMANDS`, each built on first use. */
 export const WORKER_COMMANDS = {
   /** Workers, newest first: `active` ones not yet ended, or `all`. */
-  'workers.list': {
+  'workers.list': () => ({
     args: z.object({ status: z.enum(['active', 'all']).default('all'), limit: z.number().int().min(1).max(1000).default(50) }).strict(),
     /** `head`: the last event the list reflects; apply only later ones to it. */
     result: z.object({ workers: z.array(WorkerSchema), head: z.number().int().min(0) }),
-  },
+  }),
   /** One worker with its result and its whole transcript. */
-  'workers.get': {
+  'workers.get': () => ({
     args: z.object({ workerId: id }).strict(),
     result: WorkerSchema.extend({ envelope: WorkerEnvelopeSchema.nullable(), transcript: z.array(WorkerTranscriptEntrySchema) }),
-  },
+  }),
   /** Stops a worker (and every worker it started); nothing of it is emitted afterwards. */
-  'workers.cancel': { args: z.object({ workerId: id }).strict(), result: WorkerSchema },
+  'workers.cancel': () => ({ args: z.object({ workerId: id }).strict(), result: WorkerSchema }),
   /** The roles, each with the rules scoped to it, and the pool's limits. */
-  'workers.roles': {
+  'workers.roles': () => ({
     args: z.object({}).strict(),
     result: z.object({ roles: z.array(WorkerRoleSchema.extend({ rules: z.array(PermissionRuleSchema) })), pool: WorkerPoolSettingsSchema }),
-  },
+  }),
   /** Adds a role or replaces the one of that name. */
-  'workers.saveRole': { args: z.object({ role: WorkerRoleSchema }).strict(), result: z.object({ role: WorkerRoleSchema }) },
+  'workers.saveRole': () => ({ args: z.object({ role: WorkerRoleSchema }).strict(), result: z.object({ role: WorkerRoleSchema }) }),
   /** Removes a role; workers of it already started go on. */
-  'workers.removeRole': { args: z.object({ name: WorkerRoleNameSchema }).strict(), result: z.object({ name: z.string() }) },
+  'workers.removeRole': () => ({ args: z.object({ name: WorkerRoleNameSchema }).strict(), result: z.object({ name: z.string() }) }),
   /** Changes how many workers work at once and how deep they nest. */
-  'workers.setPool': { args: WorkerPoolSettingsSchema.partial().strict(), result: WorkerPoolSettingsSchema },
+  'workers.setPool': () => ({ args: WorkerPoolSettingsSchema.partial().strict(), result: WorkerPoolSettingsSchema }),
   /** One artifact and, when it is text of at most 1 MB, its content. */
-  'workers.artifact': {
+  'workers.artifact': () => ({
     args: z.object({ artifactId: id }).strict(),
     result: z.object({ artifact: ArtifactSchema, path: z.string(), text: z.string().nullable() }),
-  },
+  }),
 } as const;
 
 /** States of a worker that has not ended. */

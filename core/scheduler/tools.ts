@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, MissedPolicySchema, OverlapPolicySchema, ScheduleSpecInputSchema, SCHEDULE_COMMANDS, type Schedule } from '../contract/index.js';
+import { AppError, COMMANDS, MissedPolicySchema, OverlapPolicySchema, ScheduleSpecInputSchema, type Schedule } from '../contract/index.js';
 import { ToolError, defineTool, type AnyTool } from '../tools/index.js';
 import type { ScheduleService } from './schedules.js';
 
@@ -50,7 +50,7 @@ export function createScheduleTools(service: ScheduleService): AnyTool[] {
     async run(a) {
       let saved: Schedule;
       try {
-        saved = service.add(SCHEDULE_COMMANDS['schedules.add'].args.parse({ name: a.name, prompt: a.prompt, spec: a.spec, ...(a.missed ? { missed: a.missed } : {}), ...(a.overlap ? { overlap: a.overlap } : {}) }));
+        saved = service.add(COMMANDS['schedules.add'].args.parse({ name: a.name, prompt: a.prompt, spec: a.spec, ...(a.missed ? { missed: a.missed } : {}), ...(a.overlap ? { overlap: a.overlap } : {}) }));
       } catch (err) {
         if (err instanceof z.ZodError) throw new ToolError('invalid_args', err.issues.map((i) => i.message).join('; '));
         asToolError(err);
