@@ -3,6 +3,7 @@ import type { McpToolDefinition } from '../contract/index.js';
 import { ToolError, argsSchemaFor, compileInputSchema, type AnyTool } from '../tools/index.js';
 import type { McpConnection } from './connection.js';
 import { normalizeToolResult } from './results.js';
+import { isPackageLoadError } from '../util/index.js';
 
 // Model APIs take tool names of letters, digits, _ and -, at most 64 characters.
 const MAX_TOOL_NAME = 64;
@@ -25,7 +26,14 @@ export type Bridged = { ok: true; tool: AnyTool } | { ok: false; problem: string
  * before the permission gate and before anything reaches the server, the result normalised.
  */
 export function bridgeTool(connection: McpConnection, tool: string, definition: McpToolDefinition): Bridged {
-  const compiled = compileInputSchema(definition.inputSchema);
+  let compiled;
+  try {
+    compiled = compileInputSchema(definition.inputSchema);
+  } catch (err) {
+    // ajv did not load: no tool can be checked, which is the installation's problem, said as such.
+    if (isPackageLoadError(err)) return { ok: false, problem: err.message };
+    throw err;
+  }
   if (!compiled.ok) return { ok: false, problem: compiled.problem };
   const server = connection.name;
   const { $schema: _dialect, ...schema } = definition.inputSchema;

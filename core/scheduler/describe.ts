@@ -1,22 +1,25 @@
-import { createRequire } from 'node:module';
 import type { ScheduleSpec, Weekday } from '../contract/index.js';
-
-// cronstrue is loaded when a cron timing is first described, not at every start.
-const load = createRequire(import.meta.url);
+import { loadPackage, requirePackage, type PackageLoader } from '../util/index.js';
 
 const DAY_NAMES: Record<Weekday, string> = { mon: 'Monday', tue: 'Tuesday', wed: 'Wednesday', thu: 'Thursday', fri: 'Friday', sat: 'Saturday', sun: 'Sunday' };
 
-/** A timing in plain words: "every weekday at 09:00 (Europe/Berlin)", "every 10 minutes". */
-export function describeSpec(spec: ScheduleSpec, displayZone: string): string {
+/**
+ * A timing in plain words: "every weekday at 09:00 (Europe/Berlin)", "every 10 minutes". cronstrue
+ * is loaded when a cron timing is first described, not at every start (`load`: tests inject a
+ * failing one). A cron expression cronstrue cannot put in words is shown as it is; cronstrue
+ * failing to load is a `PackageLoadError` (`unavailable`), not a wording.
+ */
+export function describeSpec(spec: ScheduleSpec, displayZone: string, load: PackageLoader = requirePackage): string {
   switch (spec.kind) {
     case 'interval':
       return `every ${describeSeconds(spec.everySeconds)}`;
     case 'daily':
       return `${describeDays(spec.days)} at ${spec.time} (${spec.timeZone})`;
     case 'cron': {
+      const cronstrue = loadPackage<typeof import('cronstrue')>('cronstrue', load);
       let words: string;
       try {
-        words = (load('cronstrue') as typeof import('cronstrue')).toString(spec.expr, { use24HourTimeFormat: true, verbose: false });
+        words = cronstrue.toString(spec.expr, { use24HourTimeFormat: true, verbose: false });
       } catch {
         words = `cron "${spec.expr}"`;
       }
