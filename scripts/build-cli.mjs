@@ -5,9 +5,9 @@
 //
 // Packages stay external (node_modules is next to dist/); code splitting keeps each command's
 // modules in their own chunk, loaded on first use, so `agent-blob --version` loads almost nothing.
-// dist/cli/inputs.json lists the source files of the build: bin/agent-blob.js rebuilds when one of
-// them is newer (an edited checkout never runs stale code). Type checking stays with `npm run
-// typecheck`, so a type error never blocks a build.
+// dist/cli/inputs.json lists the source files of the build: the npm scripts that run the command
+// (start, host, test, bench) rebuild when one of them is newer (`--if-stale`, `whyRebuild`). Type
+// checking stays with `npm run typecheck`, so a type error never blocks a build.
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -203,8 +203,11 @@ export function whyRebuild() {
   return null;
 }
 
+// `node scripts/build-cli.mjs [--if-stale]`: --if-stale builds only when whyRebuild() says so.
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const why = whyRebuild();
+  if (process.argv.includes('--if-stale') && !why) process.exit(0);
   const started = Date.now();
   const count = await buildCli();
-  console.log(`dist/cli: ${count} source files in ${Date.now() - started} ms`);
+  console.log(`dist/cli: ${count} source files in ${Date.now() - started} ms${why ? ` (${why})` : ''}`);
 }
