@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectWebSocket } from '../../core/gateway/index.js';
-import { chunk, waitFor } from '../support/index.js';
+import { chunk, gate, waitFor } from '../support/index.js';
 import { anthropicForSuite, killHard, restartOn, withHostChild } from './harness.js';
 
 describe('a host killed with runs of three kinds in flight', () => {
   const anthropic = anthropicForSuite();
 
   it('restarts with the chat, the schedule and the worker run all failed: interrupted, each streaming reply interrupted', async () => {
-    const slow = { kind: 'stream' as const, chunks: chunk('slow words '.repeat(300), 3), delayMs: 20 };
+    // Each reply streams, then holds its last words until the host is gone: still streaming when killed, however slow the machine.
+    const held = gate();
+    const slow = { kind: 'stream' as const, chunks: chunk('slow words '.repeat(10), 3), delayMs: 20, holdLastChunk: held.promise };
     anthropic().script(slow, slow, slow);
     await withHostChild('three-kinds-child', anthropic(), async (host, dataDir) => {
       const runs = host.ready.runs as Record<'chat' | 'schedule' | 'worker', string>;
@@ -18,7 +20,7 @@ describe('a host killed with runs of three kinds in flight', () => {
         if (event.type === 'message.delta' && event.runId) streamed.add(event.runId);
       });
       try {
-        await waitFor(() => Object.values(runs).every((id) => streamed.has(id)), 20_000, 'all three runs streaming');
+        await waitFor(() => Object.values(runs).every((id) => streamed.has(id)), 'all three runs streaming');
         for (const id of Object.values(runs)) assert.equal((await client.call('runs.get', { runId: id })).status, 'running');
       } finally {
         client.close();
@@ -40,5 +42,6 @@ describe('a host killed with runs of three kinds in flight', () => {
         assert.equal(core.db.pragma('integrity_check', { simple: true }), 'ok');
       });
     });
+    held.open();
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { connectWebSocket } from '../../core/gateway/index.js';
-import { chunk, waitFor } from '../support/index.js';
+import { chunk, gate, waitFor } from '../support/index.js';
 import { isWorkerRequest } from '../core/workers/support.js';
 import { anthropicForSuite, killHard, restartOn, withHostChild } from './harness.js';
 
@@ -9,7 +9,9 @@ describe('a host killed with workers running', () => {
   const anthropic = anthropicForSuite();
 
   it('restarts with every worker failed: interrupted, and the chat shows each interrupted worker once, as its result', async () => {
-    anthropic().respond((body) => (isWorkerRequest(body) ? { kind: 'stream', chunks: chunk('slow words '.repeat(300), 3), delayMs: 20 } : null));
+    // Each worker's reply streams, then holds its last words until the host is gone: still streaming when killed, however slow the machine.
+    const held = gate();
+    anthropic().respond((body) => (isWorkerRequest(body) ? { kind: 'stream', chunks: chunk('slow words '.repeat(10), 3), delayMs: 20, holdLastChunk: held.promise } : null));
     anthropic().script({ kind: 'stream', toolCalls: [{ name: 'spawn_worker', arguments: { role: 'researcher', task: 'read the first book' } }, { name: 'spawn_worker', arguments: { role: 'writer', task: 'draft the second chapter' } }] });
     try {
       await withHostChild('workers-child', anthropic(), async (host, dataDir) => {
@@ -21,7 +23,7 @@ describe('a host killed with workers running', () => {
         });
         let workerIds: string[];
         try {
-          await waitFor(() => streaming.size === 2, 20_000, 'both workers streaming');
+          await waitFor(() => streaming.size === 2, 'both workers streaming');
           workerIds = [...streaming];
           for (const id of workerIds) assert.equal((await client.call('workers.get', { workerId: id })).status, 'running');
         } finally {
@@ -49,6 +51,7 @@ describe('a host killed with workers running', () => {
       });
     } finally {
       anthropic().respond(null);
+      held.open();
     }
   });
 });
