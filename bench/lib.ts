@@ -127,6 +127,7 @@ export function schedulerStack(dir: string, clock: ManualClock, options: { sched
     options: options.scheduler,
     launcher: {
       create: (schedule) => queue.enqueue({ kind: 'schedule', title: schedule.name, group: schedule.id, threadId: `schedule:${schedule.id}`, executor: () => execute }).runId,
+      startInTransaction: () => queue.startInTransaction(),
       start: (runId) => queue.ended(runId),
     },
   });

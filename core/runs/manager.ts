@@ -92,6 +92,15 @@ export class RunManager {
     return runId;
   }
 
+  /**
+   * Moves a queued run to `running` inside the caller's transaction, before its work exists: the run
+   * queue does this for a run that has room as its creating transaction ends, so the run's creation
+   * and its start commit together. `start` then runs its executor without a transition of its own.
+   */
+  markRunning(runId: string): void {
+    this.transition(runId, 'running');
+  }
+
   /** Moves a run to `to`, or throws `IllegalRunTransitionError`. Call inside a log transaction. */
   transition(runId: string, to: RunStatus, detail: { reason?: string | null; error?: string | null } = {}): void {
     const run = this.get(runId);
@@ -132,9 +141,12 @@ export class RunManager {
     return this.active.has(runId);
   }
 
-  /** Starts a queued run: `running`, then the executor, then its outcome. Resolves when it has ended. */
-  start(runId: string, executor: RunExecutor): Promise<Run> {
-    const done = this.execute(runId, executor);
+  /**
+   * Starts a queued run: `running`, then the executor, then its outcome. Resolves when it has ended.
+   * `marked`: the run was moved to `running` already (`markRunning`), in the transaction that created it.
+   */
+  start(runId: string, executor: RunExecutor, marked = false): Promise<Run> {
+    const done = this.execute(runId, executor, marked);
     this.inFlight.add(done);
     void done.finally(() => this.inFlight.delete(done)).catch(() => {});
     return done;
@@ -146,7 +158,7 @@ export class RunManager {
     return Promise.allSettled([...this.inFlight]).then(() => undefined);
   }
 
-  private async execute(runId: string, executor: RunExecutor): Promise<Run> {
+  private async execute(runId: string, executor: RunExecutor, marked: boolean): Promise<Run> {
     if (this.closedReason !== null) {
       this.log.transaction(() => this.transition(runId, 'cancelled', { reason: this.closedReason }));
       return this.get(runId);
@@ -154,7 +166,7 @@ export class RunManager {
     const controller = new AbortController();
     const entry: ActiveRun = { controller, endSteps: [] };
     this.active.set(runId, entry);
-    this.log.transaction(() => this.transition(runId, 'running'));
+    if (!marked) this.log.transaction(() => this.transition(runId, 'running'));
     const live = () => !controller.signal.aborted && this.active.get(runId) === entry;
     const ctx: RunContext = {
       runId,

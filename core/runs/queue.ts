@@ -64,6 +64,8 @@ export class RunQueue {
   private limits: RunLimits;
   private order = 0;
   private pumpScheduled = false;
+  /** Runs started inside a transaction (`startInTransaction`) whose work begins once it has committed. */
+  private readonly claimed: Waiting[] = [];
   /** Each launched run until its slot is given back and the next runs have started. */
   private readonly launched = new Set<Promise<void>>();
   private closed = false;
@@ -116,6 +118,28 @@ export class RunQueue {
     this.unconfirmed.add(waiting);
     this.schedulePump();
     return { runId, input: made };
+  }
+
+  /**
+   * Inside a log transaction: starts now, in this transaction, the runs the queue would start next,
+   * the runs queued in it included (a batch of scheduled slots), so each run's creation and its
+   * `running` commit together instead of one after the other. The order and limits are the queue's
+   * own; a run's work begins once the transaction has committed (a rolled-back one gives its room
+   * back). Call it at the end of the transaction, not inside a step that may be undone on its own.
+   */
+  startInTransaction(): void {
+    if (this.closed) return;
+    for (;;) {
+      const next = this.waiting.next((kind) => this.canStart(kind));
+      if (!next) return;
+      this.waiting.delete(next.runId);
+      this.unconfirmed.delete(next);
+      if (this.statusOf(next.runId) !== 'queued') continue;
+      this.runs.markRunning(next.runId);
+      this.take(next);
+      this.claimed.push(next);
+      this.schedulePump();
+    }
   }
 
   /**
@@ -173,6 +197,7 @@ export class RunQueue {
   /** Stops starting runs: what waits is cancelled with `reason` (the app is closing). */
   close(reason: string): void {
     this.closed = true;
+    this.launchClaimed();
     const waiting = [...this.waiting.values()];
     for (const w of waiting) this.waiting.delete(w.runId);
     this.unconfirmed.clear();
@@ -225,7 +250,26 @@ export class RunQueue {
     });
   }
 
+  /** Runs started in a transaction: their work begins if it committed; a rolled-back one gives its room back. */
+  private launchClaimed(): void {
+    for (const w of this.claimed.splice(0)) {
+      const status = this.statusOf(w.runId);
+      if (status === 'running' && !this.closed) {
+        this.launch(w, true);
+        continue;
+      }
+      this.release(w);
+      if (status === 'running') this.runs.cancel(w.runId, 'app_closed');
+      else if (status === 'queued') {
+        // Only its start was undone: it waits again.
+        this.waiting.add(w);
+        this.unconfirmed.add(w);
+      }
+    }
+  }
+
   private pump(): void {
+    this.launchClaimed();
     this.prune();
     for (;;) {
       const next = this.waiting.next((kind) => this.canStart(kind));
@@ -237,14 +281,24 @@ export class RunQueue {
         this.runs.cancel(next.runId, 'app_closed');
         continue;
       }
+      this.take(next);
       this.launch(next);
     }
   }
 
-  private launch(w: Waiting): void {
+  /** Counts a run as running, and moves its kind and group to the back of the turns. */
+  private take(w: Waiting): void {
     this.running.set(w.kind, (this.running.get(w.kind) ?? 0) + 1);
     this.totalRunning++;
     this.waiting.started(w);
+  }
+
+  private release(w: Waiting): void {
+    this.running.set(w.kind, (this.running.get(w.kind) ?? 1) - 1);
+    this.totalRunning--;
+  }
+
+  private launch(w: Waiting, marked = false): void {
     let executor: RunExecutor;
     try {
       executor = w.start();
@@ -254,14 +308,13 @@ export class RunQueue {
       };
     }
     const done: Promise<void> = this.runs
-      .start(w.runId, executor)
+      .start(w.runId, executor, marked)
       .then(
         () => undefined,
         (err) => this.logger.log('error', 'a run could not start', { runId: w.runId, error: String(err) }),
       )
       .finally(() => {
-        this.running.set(w.kind, (this.running.get(w.kind) ?? 1) - 1);
-        this.totalRunning--;
+        this.release(w);
         this.launched.delete(done);
         this.pump();
       });

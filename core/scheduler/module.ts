@@ -24,7 +24,7 @@ export interface SchedulerModuleDeps {
   logger: Logger;
   timeZone: string;
   /** The one run queue: a scheduled run waits there for room among the `schedule` runs, schedules taking turns. */
-  queue: Pick<RunQueue, 'enqueue' | 'ended'>;
+  queue: Pick<RunQueue, 'enqueue' | 'startInTransaction' | 'ended'>;
   /** The agent loop a scheduled run goes through, inside the schedule's envelope. */
   agent: AgentRuntime;
   /** Where "finished", "failed" and "paused itself" notices go (native or a window's), if anywhere. */
@@ -58,6 +58,7 @@ export function createSchedulerModule(deps: SchedulerModuleDeps): SchedulerModul
     launcher: {
       create: (schedule) =>
         deps.queue.enqueue({ kind: 'schedule', title: schedule.name, group: schedule.id, threadId: `schedule:${schedule.id}`, executor: () => agentExecutor(deps.agent, scheduleRunInput(schedule)) }).runId,
+      startInTransaction: () => deps.queue.startInTransaction(),
       start: (runId) => deps.queue.ended(runId),
     },
   });

@@ -17,6 +17,11 @@ export interface LaunchEnd {
 export interface ScheduleLauncher {
   /** Creates the run of a slot inside the transaction that records the slot; returns the run's id. */
   create(schedule: ScheduleState, slot: number, trigger: FireTrigger): string;
+  /**
+   * Called at the end of a transaction that created runs: starts, in it, those that have room now,
+   * so a slot's record, its run and the run's start commit together.
+   */
+  startInTransaction?(): void;
   /** Resolves when a created run has ended (it may wait its turn in the run queue first). */
   start(runId: string, schedule: ScheduleState): Promise<LaunchEnd>;
 }
@@ -192,6 +197,7 @@ export class SchedulerEngine {
         // Each schedule's step touches only its own rows, so the rows read for the batch stay true through it.
         this.deps.log.transaction(() => {
           for (const schedule of due) this.handleDue(schedule, now);
+          if (this.toBegin.length) this.deps.launcher.startInTransaction?.();
         });
       } catch (err) {
         this.toBegin.length = 0;
@@ -273,6 +279,7 @@ export class SchedulerEngine {
       this.deps.log.transaction(() => {
         runId = this.deps.launcher.create(schedule, now, 'manual');
         this.deps.log.append('schedule.fired', { scheduleId: schedule.id, slot: now, trigger: 'manual', nextRunAt: schedule.nextRunAt, dueAt: schedule.dueAt }, runId);
+        this.deps.launcher.startInTransaction?.();
       });
     } catch (err) {
       if (err instanceof SlotAlreadyRecordedError) throw new AppError('conflict', 'a slot of this schedule fired at this very moment; try again');
@@ -374,6 +381,7 @@ export class SchedulerEngine {
     this.deps.log.transaction(() => {
       runId = this.deps.launcher.create(schedule, next.slot, next.trigger ?? 'queued');
       this.deps.log.append('schedule.fired', { scheduleId, slot: next.slot, trigger: next.trigger ?? 'queued', nextRunAt: schedule.nextRunAt, dueAt: schedule.dueAt }, runId);
+      this.deps.launcher.startInTransaction?.();
     });
     this.begin(schedule, runId);
   }

@@ -52,6 +52,14 @@ export class SchedulerHarness {
     this.recovered = this.runs.recoverInterrupted(() => {});
     this.queries = new ScheduleQueries(this.db);
     const slotOf = new Map<string, number>();
+    const created: string[] = [];
+    const statusOf = (runId: string): string | null => {
+      try {
+        return this.runs.get(runId).status;
+      } catch {
+        return null;
+      }
+    };
     this.engine = new SchedulerEngine({
       log: this.log,
       queries: this.queries,
@@ -63,10 +71,16 @@ export class SchedulerHarness {
         create: (schedule, slot) => {
           const runId = this.runs.create({ kind: 'schedule', title: schedule.name });
           slotOf.set(runId, slot);
+          created.push(runId);
           return runId;
+        },
+        // No limits here: every run created in the transaction starts in it, as the run queue does when there is room.
+        startInTransaction: () => {
+          for (const runId of created.splice(0)) if (statusOf(runId) === 'queued') this.runs.markRunning(runId);
         },
         start: async (runId, schedule) => {
           const slot = slotOf.get(runId)!;
+          const marked = statusOf(runId) === 'running';
           const run = await this.runs.start(runId, async (ctx) => {
             this.started.set(runId, { scheduleId: schedule.id, slot, at: this.clock.now() });
             const ms = opts.runMs?.(schedule, slot) ?? 0;
@@ -81,7 +95,7 @@ export class SchedulerHarness {
             }
             if (ctx.signal.aborted) return { status: 'done' };
             return opts.fails?.(schedule, slot) ? { status: 'failed', reason: 'provider_error', error: 'the model said no' } : { status: 'done' };
-          });
+          }, marked);
           return run;
         },
       },
