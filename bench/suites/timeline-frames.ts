@@ -26,6 +26,8 @@ interface ScrollSample extends FrameSample {
   pageLoads: number[];
   /** The longest frame gap seen while each older page was loading, ms. */
   pageLoadWorstFrame: number[];
+  /** How many different rows were on screen in at least one frame of the way up. */
+  rowsDrawn: number;
   reachedOldest: boolean;
 }
 
@@ -84,6 +86,8 @@ export async function run(): Promise<Record<string, unknown>> {
       scroll_frame_max_ms: metric(Math.max(...scroll.gaps), 'ms', { baseline: { value: Math.max(...idle.gaps), what: 'idle page longest frame' } }),
       scroll_long_tasks: metric(scroll.longTasks.length, 'tasks > 50 ms', { baseline: { value: idle.longTasks.length, what: 'idle page long tasks' }, target: '0', met: scroll.longTasks.length === 0 }),
       scroll_longest_task_ms: metric(longestTask(scroll), 'ms', { baseline: { value: longestTask(idle), what: 'idle page longest task' } }),
+      // Rows that fly past faster than they can be drawn may never be: this says how many were.
+      scroll_rows_drawn: metric(scroll.rowsDrawn, 'rows', { baseline: { value: ITEMS, what: 'rows in the timeline' } }),
       older_pages_loaded: scroll.pageLoads.length,
       older_page_load_p50_ms: metric(percentile(scroll.pageLoads, 50), 'ms'),
       older_page_load_max_ms: metric(Math.max(...scroll.pageLoads), 'ms'),
@@ -161,6 +165,7 @@ async function scrollToOldest(page: Page): Promise<ScrollSample> {
     const gaps = [], pageLoads = [], pageLoadWorstFrame = [];
     const from = performance.now();
     let last = from, loadingSince = null, worst = 0, frames = 0, atTopFrames = 0;
+    const drawn = new Set();
     const loading = () => !!document.querySelector('[data-testid="timeline-older"]');
     const tick = (now) => {
       const gap = now - last;
@@ -170,11 +175,12 @@ async function scrollToOldest(page: Page): Promise<ScrollSample> {
       const isLoading = loading();
       if (isLoading && loadingSince === null) { loadingSince = now; worst = 0; }
       if (!isLoading && loadingSince !== null) { pageLoads.push(now - loadingSince); pageLoadWorstFrame.push(worst); loadingSince = null; }
+      for (const row of document.querySelectorAll('[data-testid="timeline-row"]')) drawn.add(row.dataset.id);
       el.scrollTop = Math.max(0, el.scrollTop - ${SCROLL_STEP});
       const oldest = !!document.querySelector('[data-id="m0"]') && el.scrollTop === 0;
       atTopFrames = oldest && !isLoading ? atTopFrames + 1 : 0;
       if (atTopFrames >= 5 || ++frames > 20000) {
-        resolve({ gaps: gaps.slice(1), longTasks: window.__longTasks.filter((t) => t.start >= from).map((t) => t.duration), pageLoads, pageLoadWorstFrame, reachedOldest: atTopFrames >= 5 });
+        resolve({ gaps: gaps.slice(1), longTasks: window.__longTasks.filter((t) => t.start >= from).map((t) => t.duration), pageLoads, pageLoadWorstFrame, rowsDrawn: drawn.size, reachedOldest: atTopFrames >= 5 });
       } else requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);

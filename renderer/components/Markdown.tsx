@@ -1,4 +1,4 @@
-import { memo, type ReactNode } from 'react';
+import { memo, type ReactElement, type ReactNode } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import { Highlight, Prism, type PrismTheme } from 'prism-react-renderer';
@@ -24,11 +24,35 @@ export const Markdown = memo(function Markdown({ text, streaming = false }: { te
         // Only the block being written changes; the blocks above it keep their rendering.
         splitMarkdownBlocks(text).map((block, i) => <MarkdownBlock key={i} text={block} />)
       ) : (
-        <MarkdownBlock text={text} />
+        renderMarkdown(text)
       )}
     </div>
   );
 });
+
+/** How many finished texts keep their rendering: a few pages of replies scrolled back and forth. */
+const RENDERED_LIMIT = 2_000;
+const rendered = new Map<string, ReactElement>();
+
+/**
+ * A finished text's rendering, parsed once: a row scrolled out of view and back, remounted by a
+ * new page or drawn again after an interrupted render reuses it instead of parsing again. The
+ * elements are plain descriptions (links and code blocks are components that render when mounted),
+ * so one can be shown in any number of places. Least recently used first out.
+ */
+export function renderMarkdown(text: string): ReactElement {
+  const hit = rendered.get(text);
+  if (hit) {
+    rendered.delete(text);
+    rendered.set(text, hit);
+    return hit;
+  }
+  // react-markdown's synchronous component is a plain function of its props (no hooks).
+  const element = ReactMarkdown({ children: text, remarkPlugins: REMARK_PLUGINS, components: COMPONENTS }) as ReactElement;
+  rendered.set(text, element);
+  if (rendered.size > RENDERED_LIMIT) rendered.delete(rendered.keys().next().value as string);
+  return element;
+}
 
 const MarkdownBlock = memo(function MarkdownBlock({ text }: { text: string }) {
   return (

@@ -1,8 +1,8 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
+import { useVirtualizer, type VirtualItem } from '@tanstack/react-virtual';
+import { memo, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
 import { useApp, useRetryStart } from '../store/context.js';
 import { DaySeparator, TimelineRow } from './TimelineRow.js';
-import { visibleTimelineItems } from './timelineVisibility.js';
+import { visibleTimelineItems, type DayStart, type TimelineEntry } from './timelineVisibility.js';
 import { useTimelineFocus } from './useTimelineFocus.js';
 
 /** Pixels from the top at which the next older page is requested. */
@@ -37,6 +37,9 @@ export function Timeline() {
 
   const getItemKey = useCallback((i: number) => items[i]?.id ?? i, [items]);
   const virtualizer = useVirtualizer({
+    // Scrolling re-renders after the scroll event, batched with other updates, never inside it:
+    // a synchronous render per scroll event made every fast flick a chain of long tasks.
+    useFlushSync: false,
     count: items.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => 72,
@@ -48,6 +51,17 @@ export function Timeline() {
     paddingStart: 12,
     paddingEnd: 12,
   });
+
+  // The rows in view are drawn at a lower priority than the scroll that brought them, in slices
+  // the browser can paint between, so a fast flick never blocks a frame; a changed list (an older
+  // page, a new item, a growing reply) is drawn at once, since the virtualizer has already moved
+  // the scroll position for it.
+  const rows = virtualizer.getVirtualItems();
+  const current = useMemo<WindowView>(() => ({ rows, items, dayStarts }), [rows, items, dayStarts]);
+  const deferred = useDeferredValue(current);
+  const view = deferred.items === items ? deferred : current;
+
+  useState(() => skipEndCheckWhenFar(virtualizer));
 
   // The memory pane can ask for the message a memory came from.
   const focused = useTimelineFocus(virtualizer, items);
@@ -127,7 +141,6 @@ export function Timeline() {
     virtualizer.scrollToEnd();
   };
 
-  const rows = virtualizer.getVirtualItems();
   return (
     <div className="timeline-wrap">
       <div
@@ -143,23 +156,7 @@ export function Timeline() {
         tabIndex={0}
       >
         <div className="timeline-inner" style={{ height: virtualizer.getTotalSize() }}>
-          <div className="timeline-window" style={{ transform: `translateY(${rows[0]?.start ?? 0}px)` }}>
-            {rows.map((row) => {
-              const item = items[row.index];
-              const dayStart = item ? dayStarts.get(item.id) : undefined;
-              return (
-                <div
-                  key={row.key}
-                  data-index={row.index}
-                  ref={virtualizer.measureElement}
-                  className={`timeline-slot${item?.id === focused ? ' timeline-focused' : ''}`}
-                >
-                  {dayStart ? <DaySeparator day={dayStart.day} ts={dayStart.ts} /> : null}
-                  <TimelineRow item={item} />
-                </div>
-              );
-            })}
-          </div>
+          <TimelineWindow view={view} focused={focused} measure={virtualizer.measureElement} />
         </div>
       </div>
       {/* Over the list, not in it: the virtualizer's offsets count from the top of the scroller. */}
@@ -184,6 +181,58 @@ export function Timeline() {
       )}
     </div>
   );
+}
+
+interface WindowView {
+  rows: VirtualItem[];
+  items: TimelineEntry[];
+  dayStarts: ReadonlyMap<string, DayStart>;
+}
+
+/** The rows in view, placed where the virtualizer measured them. */
+const TimelineWindow = memo(function TimelineWindow({ view, focused, measure }: { view: WindowView; focused: string | null; measure: (node: Element | null) => void }) {
+  const { rows, items, dayStarts } = view;
+  return (
+    <div className="timeline-window" style={{ transform: `translateY(${rows[0]?.start ?? 0}px)` }}>
+      {rows.map((row) => {
+        const item = items[row.index];
+        const dayStart = item ? dayStarts.get(item.id) : undefined;
+        return (
+          <div key={row.key} data-index={row.index} ref={measure} className={`timeline-slot${item?.id === focused ? ' timeline-focused' : ''}`}>
+            {dayStart ? <DaySeparator day={dayStart.day} ts={dayStart.ts} /> : null}
+            <TimelineRow item={item} />
+          </div>
+        );
+      })}
+    </div>
+  );
+});
+
+/** The part of the virtualizer's state `skipEndCheckWhenFar` reads (kept by @tanstack/virtual-core). */
+interface VirtualizerInternals {
+  getVirtualDistanceFromEnd(): number;
+  getSize(): number;
+  getScrollOffset(): number;
+  _singleLaneMeasurements?: { flat: Float64Array } | null;
+  options: { count: number };
+}
+
+/**
+ * The virtualizer asks, for every row it measures, whether the list was at its end, and to answer it
+ * lays out every row from the measured one down (10,000 rows for each row of an older page coming
+ * into view). A list many screens from its end was not at its end whatever the rows measured since
+ * the last layout changed, so that answer comes from the last layout; near the end it asks as before.
+ */
+function skipEndCheckWhenFar(virtualizer: unknown): void {
+  const v = virtualizer as VirtualizerInternals;
+  const exact = v.getVirtualDistanceFromEnd.bind(v);
+  v.getVirtualDistanceFromEnd = () => {
+    const flat = v._singleLaneMeasurements?.flat;
+    const last = v.options.count - 1;
+    if (!flat || last < 0 || flat.length < (last + 1) * 2) return exact();
+    const distance = flat[last * 2] + flat[last * 2 + 1] - v.getSize() - v.getScrollOffset();
+    return distance > 10 * Math.max(v.getSize(), 400) ? distance : exact();
+  };
 }
 
 function waitingRunsKey(runs: Record<string, { id: string; status: string }>): string {

@@ -29,6 +29,18 @@ export interface VisibleTimeline {
   dayStarts: ReadonlyMap<string, DayStart>;
 }
 
+/** Each item's local day, worked out once: an older page's arrival passes over every loaded item again. */
+const days = new WeakMap<TimelineItem, string>();
+
+function dayOf(item: TimelineItem): string {
+  let day = days.get(item);
+  if (day === undefined) {
+    day = dayKey(item.ts);
+    days.set(item, day);
+  }
+  return day;
+}
+
 /**
  * A reply that ended without text: a turn that only called tools, or one that failed, was stopped or
  * interrupted before the model wrote anything. It would be an empty bubble; the tool rows, the error
@@ -55,7 +67,7 @@ export function visibleTimelineItems(items: readonly TimelineItem[], waitingRuns
   for (const item of items) {
     if (isEmptyEndedReply(item)) continue;
     if (item.kind === 'run_status' && item.status === 'waiting_permission' && !(item.runId && waitingRuns.has(item.runId))) continue;
-    const itemDay = dayKey(item.ts);
+    const itemDay = dayOf(item);
     const opensDay = itemDay !== day;
     day = itemDay;
     if (item.kind === 'tool_call' && !opensDay) {
