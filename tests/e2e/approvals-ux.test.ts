@@ -9,6 +9,21 @@ import { assertAccessible, launchBrowser, SCHEMES, sendMessage, sidewaysOverflow
 const activeTestId = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.id ?? document.activeElement?.tagName ?? '');
 const focusInsideDialog = (page: Page) => page.evaluate(() => Boolean(document.activeElement?.closest('[data-testid="approval-dialog"]')));
 
+/**
+ * At the narrowest width the dialog fits without sideways scrolling, passes axe, and each of the
+ * given parts (what will run, the answers) is on screen and not cut off at the sides.
+ */
+async function fitsNarrow(page: Page, what: string, parts: string[], scheme: string): Promise<void> {
+  await page.setViewportSize({ width: WIDTHS[0], height: 860 });
+  assert.deepEqual(await sidewaysOverflow(page), [], `the ${what} dialog fits at ${WIDTHS[0]} px`);
+  const dialog = page.getByTestId('approval-dialog');
+  for (const part of parts) {
+    const box = await dialog.getByTestId(part).boundingBox();
+    assert.ok(box && box.width > 0 && box.x >= 0 && box.x + box.width <= WIDTHS[0] + 1, `${part} of the ${what} dialog is on screen at ${WIDTHS[0]} px`);
+  }
+  await assertAccessible(page, `the ${what} dialog at ${WIDTHS[0]} px (${scheme})`);
+}
+
 describe('approvals that show what will happen, tool rows that tell the truth, and the keyboard', () => {
   let browser: Browser;
   before(async () => {
@@ -94,10 +109,16 @@ describe('approvals that show what will happen, tool rows that tell the truth, a
         assert.equal(await dialog.getByTestId('approval-command').textContent(), 'ls -la');
         assert.equal(await dialog.getByTestId('approval-cwd').textContent(), app.host.core.permissions.roots()[0]);
         await app.screenshot(`approval-command-${scheme}`);
+        await fitsNarrow(app.page, 'command', ['approval-command', 'approval-cwd', 'approval-once', 'approval-deny'], scheme);
+        await app.screenshot(`approval-command-${WIDTHS[0]}-${scheme}`);
+        await app.page.setViewportSize({ width: WIDTHS[1], height: 860 });
         await dialog.getByTestId('approval-once').click();
         // A web request: its method and address.
         await waitFor(async () => (await dialog.getByTestId('approval-details').getAttribute('data-kind').catch(() => null)) === 'request', 15_000, 'the web request');
         assert.equal(await dialog.getByTestId('approval-request').textContent(), 'GET https://status.example.com/today?verbose=1');
+        await fitsNarrow(app.page, 'web request', ['approval-request', 'approval-once', 'approval-deny'], scheme);
+        await app.screenshot(`approval-request-${WIDTHS[0]}-${scheme}`);
+        await app.page.setViewportSize({ width: WIDTHS[1], height: 860 });
         await dialog.getByTestId('approval-deny').click();
         await dialog.waitFor({ state: 'detached' });
         assert.equal(await activeTestId(app.page), 'composer-input', 'focus returns to the composer after an answer');

@@ -1,9 +1,28 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { waitFor } from '../support/index.js';
-import { launchBrowser, startApp } from './support/app.js';
+import { assertAccessibleInBothSchemes, launchBrowser, sidewaysOverflow, startApp, WIDTHS } from './support/app.js';
+
+/**
+ * Forget's question, asked where the button was, at the narrowest width: nothing sticks out, the
+ * confirming button is on screen, and axe passes in light and dark there and at the pane's width.
+ */
+async function confirmFitsNarrow(page: Page, confirm: Locator, what: string): Promise<void> {
+  const wide = page.viewportSize()!;
+  await assertAccessibleInBothSchemes(page, `${what}, asking first, at ${wide.width} px`);
+  await page.setViewportSize({ width: WIDTHS[0], height: wide.height });
+  try {
+    await confirm.scrollIntoViewIfNeeded();
+    const box = await confirm.boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= WIDTHS[0] + 1, `the confirm button for ${what} is on screen at ${WIDTHS[0]} px`);
+    assert.deepEqual(await sidewaysOverflow(page), [], `${what}: the pane fits at ${WIDTHS[0]} px`);
+    await assertAccessibleInBothSchemes(page, `${what}, asking first, at ${WIDTHS[0]} px`);
+  } finally {
+    await page.setViewportSize(wide);
+  }
+}
 
 describe('the memory pane in the browser against the headless host', () => {
   let browser: Browser;
@@ -67,6 +86,7 @@ describe('the memory pane in the browser against the headless host', () => {
       assert.equal(await list.count(), 4, 'nothing forgotten without the confirmation');
       assert.equal((await core.gateway.call('memory.get', { id: other.memory.id })).id, other.memory.id);
       await otherRow.getByTestId('memory-forget').click();
+      await confirmFitsNarrow(app.page, otherRow.getByTestId('memory-forget-confirm'), 'forgetting one memory');
       await otherRow.getByTestId('memory-forget-confirm').click();
       await waitFor(async () => (await list.count()) === 3, 'three left');
       assert.equal((await core.gateway.call('memory.search', { query: 'jq raw strings' })).hits.some((h) => h.memory.id === other.memory.id), false);
@@ -81,6 +101,7 @@ describe('the memory pane in the browser against the headless host', () => {
       await waitFor(async () => (await list.count()) === 5, 'five after the import');
       for (const text of ['Kyoto trip is in April', 'Gym costs 55 euros a month']) await list.filter({ hasText: text }).getByTestId('memory-select').check();
       await app.page.getByTestId('memory-forget-selected').click();
+      await confirmFitsNarrow(app.page, app.page.getByTestId('memory-forget-selected-confirm'), 'forgetting the selected memories');
       await app.page.getByTestId('memory-forget-selected-confirm').click();
       await waitFor(async () => (await list.count()) === 3, 'bulk forget');
 

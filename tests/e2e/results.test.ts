@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { chunk } from '../support/index.js';
 import { envelopeReply, isWorkerRequest, turnsBefore } from '../core/workers/support.js';
-import { assertAccessible, assistantRows, browserForSuite, openSection, sendMessage, WIDTHS, withOpenApp } from './support/app.js';
+import { assertAccessibleInBothSchemes, assistantRows, browserForSuite, openSection, sendMessage, WIDTHS, withOpenApp } from './support/app.js';
 
 /** The messages of a Messages request as one string. */
 const messagesOf = (body: unknown) => JSON.stringify((body as { messages: unknown }).messages);
@@ -32,7 +32,7 @@ describe('results of schedules and workers in the master timeline, in the browse
         // The run's own reply is not a row of the master timeline: only its result is.
         assert.equal(await app.page.locator(`[data-testid="timeline-row"][data-kind="message"][data-run-id="${runId}"]`).count(), 0);
         assert.equal(await app.page.locator('[data-testid="timeline-row"][data-kind="run_result"]').count(), 1);
-        await assertAccessible(app.page, `a result in the timeline at ${width} px`);
+        await assertAccessibleInBothSchemes(app.page, `a result in the timeline at ${width} px`);
         await app.screenshot(`result-row-${width}`);
 
         // Its whole transcript opens in a view of its own, and Close goes back.
@@ -41,7 +41,7 @@ describe('results of schedules and workers in the master timeline, in the browse
         await dialog.waitFor();
         assert.equal(await dialog.getAttribute('data-thread-id'), `schedule:${schedule.id}`);
         await dialog.locator(`[data-testid="timeline-row"][data-kind="message"][data-run-id="${runId}"]`).getByText('one from the bank').waitFor();
-        await assertAccessible(app.page, `a schedule's transcript at ${width} px`);
+        await assertAccessibleInBothSchemes(app.page, `a schedule's transcript at ${width} px`);
         await app.screenshot(`result-thread-${width}`);
         // The keyboard stays in the transcript until Esc closes it; then the composer has it.
         for (let i = 0; i < 6; i++) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { waitFor } from '../support/index.js';
-import { assertAccessible, assistantRows, browserForSuite, sidewaysOverflow, WIDTHS, withOpenApp } from './support/app.js';
+import { assertAccessibleInBothSchemes, assistantRows, browserForSuite, sidewaysOverflow, WIDTHS, withOpenApp } from './support/app.js';
 
 const DAY = 86_400_000;
 
@@ -52,7 +52,7 @@ describe('the schedules pane in the browser against the headless host', () => {
         await editor.getByTestId('schedule-notify-success').uncheck();
         const expected = weekdaysAt0730(Date.now(), 5);
         await waitFor(async () => JSON.stringify(await editor.locator('[data-testid="schedule-next"] time').evaluateAll((els) => els.map((e) => e.getAttribute('datetime')))) === JSON.stringify(expected), 'the next five weekday 07:30 slots');
-        await assertAccessible(app.page, `the schedule editor at ${width} px`);
+        await assertAccessibleInBothSchemes(app.page, `the schedule editor at ${width} px`);
         assert.deepEqual(await sidewaysOverflow(app.page), [], `the editor fits ${width} px`);
         await app.screenshot(`schedules-editor-${width}`);
         await editor.getByTestId('schedule-save').click();
@@ -88,7 +88,7 @@ describe('the schedules pane in the browser against the headless host', () => {
         core.log.transaction(() => core.log.append('schedule.slots', { scheduleId: saved.id, status: 'missed', reason: 'skip', slots: missed, range: null, ...pointer }));
         await waitFor(async () => (await app.page.locator('[data-testid="schedule-history-row"][data-status="missed"]').count()) === 2, 'two missed slots in the history');
         await app.page.locator('[data-testid="schedule-history-row"][data-status="missed"]').first().getByText('Missed: the app was closed or the machine asleep').waitFor();
-        await assertAccessible(app.page, `the schedule list with its history at ${width} px`);
+        await assertAccessibleInBothSchemes(app.page, `the schedule list with its history at ${width} px`);
         assert.deepEqual(await sidewaysOverflow(app.page), [], `the list and history fit ${width} px`);
         await app.screenshot(`schedules-history-${width}`);
 

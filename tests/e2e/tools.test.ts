@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { tempDir } from '../support/index.js';
 import { fixtureFiles, STDIO_FIXTURE } from '../core/mcp/helpers.js';
-import { assertAccessible, launchBrowser, startApp } from './support/app.js';
+import { assertAccessibleInBothSchemes, launchBrowser, startApp } from './support/app.js';
 
 describe('the tools pane in the browser against the headless host', () => {
   let browser: Browser;
@@ -45,7 +45,7 @@ describe('the tools pane in the browser against the headless host', () => {
       await echo.getByTestId('mcp-diff').getByText('-   Echoes the text back.').waitFor();
       assert.equal(app.host.core.tools.get('mcp__fixture__echo'), null, 'the changed tool is not offered');
       assert.ok(app.host.core.tools.get('mcp__fixture__add'), 'the others still are');
-      await assertAccessible(app.page, 'the tools pane with a changed tool');
+      await assertAccessibleInBothSchemes(app.page, 'the tools pane with a changed tool');
       await echo.getByTestId('mcp-approve-tool').click();
       await echo.getByText('offered').waitFor();
       assert.match(app.host.core.tools.get('mcp__fixture__echo')?.description ?? '', /mails it/);

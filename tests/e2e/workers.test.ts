@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { chunk, waitFor } from '../support/index.js';
 import { isWorkerRequest, taskOf } from '../core/workers/support.js';
-import { assertAccessible, browserForSuite, openSection, sendMessage, WIDTHS, withOpenApp } from './support/app.js';
+import { assertAccessible, assertAccessibleInBothSchemes, browserForSuite, openSection, sendMessage, WIDTHS, withOpenApp } from './support/app.js';
 
 describe('the worker panel in the browser against the headless host', () => {
   const browser = browserForSuite();
@@ -32,7 +32,7 @@ describe('the worker panel in the browser against the headless host', () => {
         const writer = rows.filter({ hasText: 'draft the announcement' });
         // Live progress: the researcher is seen writing while it streams.
         await researcher.getByTestId('worker-step').getByText('writing').waitFor();
-        await assertAccessible(app.page, `the worker panel at ${width} px`);
+        await assertAccessibleInBothSchemes(app.page, `the worker panel at ${width} px`);
 
         await writer.getByTestId('worker-cancel').click();
         await app.page.locator('[data-testid="worker-row"][data-status="cancelled"]').filter({ hasText: 'draft the announcement' }).waitFor();
@@ -46,7 +46,7 @@ describe('the worker panel in the browser against the headless host', () => {
         await detail.getByTestId('worker-summary').getByText('Three sources agree on the date.').waitFor();
         await detail.getByTestId('worker-artifact').getByText(/sources\.md/).waitFor();
         await detail.getByTestId('transcript-entry').filter({ hasText: 'check the sources for the launch date' }).waitFor();
-        await assertAccessible(app.page, `a worker's transcript at ${width} px`);
+        await assertAccessibleInBothSchemes(app.page, `a worker's transcript at ${width} px`);
         await app.screenshot(`workers-${width}`);
 
         // The researcher's file is an item of the chat: name, type, size, worker; Show file gives its path and text.

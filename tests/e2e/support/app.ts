@@ -228,6 +228,24 @@ export async function assertAccessible(page: Page, where: string): Promise<void>
 }
 
 /**
+ * Runs axe on the page as it is in its own colour scheme and again in the other one (the page is
+ * switched with prefers-color-scheme and switched back), so one open app checks a busy state in
+ * light and dark without building it twice.
+ */
+export async function assertAccessibleInBothSchemes(page: Page, where: string): Promise<void> {
+  const dark = (await page.evaluate(`matchMedia('(prefers-color-scheme: dark)').matches`)) as boolean;
+  await assertAccessible(page, `${where} (${dark ? 'dark' : 'light'})`);
+  await page.emulateMedia({ colorScheme: dark ? 'light' : 'dark' });
+  try {
+    // Colours that ease from one palette to the other would be read half-way.
+    await page.waitForFunction(`document.getAnimations().every((a) => a.playState !== 'running')`);
+    await assertAccessible(page, `${where} (${dark ? 'light' : 'dark'})`);
+  } finally {
+    await page.emulateMedia({ colorScheme: dark ? 'dark' : 'light' });
+  }
+}
+
+/**
  * What sticks out of the window sideways: elements whose right edge passes the window and that no
  * scrolling or clipping box inside the window holds (code blocks and tables scroll on their own).
  * Empty when nothing needs a horizontal scroll.
