@@ -1,6 +1,6 @@
 import type { MemoryArea, MemoryMatch } from '../contract/index.js';
 import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
-import { contentWords, stem } from './text.js';
+import { contentWords, stem, words } from './text.js';
 
 /** How much a memory word counts for a query word, by how WordNet relates them. */
 export const RELATION_WEIGHT = {
@@ -302,6 +302,15 @@ export class LexicalIndex {
       add(stem(w), RELATION_WEIGHT.word, 'word', w);
       if (lx && !/\d/.test(w)) this.expand(lx, w, add);
       out.push({ query: w, terms, weight: lx ? topicWeight(lx, w) : 1 });
+    }
+    // Two words the query writes apart that memories write as one ("on call" → oncall, "e-mail" → email).
+    const ws = words(query);
+    for (let i = 0; i + 1 < ws.length; i++) {
+      const joined = ws[i] + ws[i + 1];
+      const s = stem(joined);
+      // "maya's" is maya and a possessive, not a word "mayas".
+      if (ws[i + 1].length < 2 || /\d/.test(joined) || out.some((g) => g.query === joined || stem(g.query) === s) || !this.postings.get(s)?.docs.size) continue;
+      out.push({ query: joined, terms: new Map([[s, { weight: RELATION_WEIGHT.word, relation: 'word', word: joined }]]), weight: lx ? topicWeight(lx, joined) : 1 });
     }
     return out;
   }

@@ -106,6 +106,19 @@ describe('full-text search through the words WordNet relates', () => {
       }
     }));
 
+  it('two words the query writes apart find the one word a memory writes them as, but a possessive is no such word', () =>
+    withCore(async (t) => {
+      await add(t, 'Oncall is one week in four, handoff on Monday at 10am', 'Call Mum on Sunday evenings', 'Send the invoices by email to Ines', 'Mayas ruins tour booked for March');
+      const oncall = await t.client.call('memory.search', { query: 'How often am I on call?', limit: 5 });
+      assert.match(oncall.hits[0].memory.text, /^Oncall/);
+      assert.ok(oncall.hits[0].explain.matches.some((m) => m.query === 'oncall' && m.word === 'oncall'), 'explain names the joined word');
+      const email = await t.client.call('memory.search', { query: 'How do I send the e-mail?', limit: 5 });
+      assert.match(email.hits[0].memory.text, /by email/);
+      await add(t, "Maya's birthday is on 3 June");
+      const maya = await t.client.call('memory.search', { query: "When is Maya's birthday?", limit: 5 });
+      assert.ok(maya.hits.every((h) => h.explain.matches.every((m) => m.query !== 'mayas')), '"maya\'s" is not read as "mayas"');
+    }));
+
   it('an older solution is not pushed below a newer one that only shares the problem-and-fix phrasing', () =>
     withCore(async (t) => {
       const lines = [
