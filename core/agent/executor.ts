@@ -13,6 +13,15 @@ import type { Conversation } from './compaction.js';
 import type { AgentStore } from './store.js';
 import type { AgentDeps, AgentEvent, AgentInput, ModelCaller, ToolCallResult, ToolSeams } from './types.js';
 
+/**
+ * The run a system prompt section is built for. What the section records about it (the skills it
+ * offers) goes through `record`: it commits with the run's recorded input and its first message.
+ */
+export interface SectionRun {
+  runId: string;
+  record(write: () => void): void;
+}
+
 /** Retrieved memory for a prompt: the memory capability fills this slot. */
 export type RecallForPrompt = (query: string, budgetTokens: number) => Promise<string | null> | string | null;
 
@@ -40,7 +49,7 @@ export interface AgentRuntime {
   roots: () => readonly string[];
   recallForPrompt?: RecallForPrompt;
   /** The system prompt's sections from other capabilities, for the run starting now. */
-  systemSections?: (runId: string) => { title: string; body: string }[];
+  systemSections?: (run: SectionRun) => { title: string; body: string }[];
   /** The skills a run follows so far (loaded with `load_skill`), with their `allowed-tools`, for the permission gate. */
   skillsInUse?: (runId: string) => { name: string; allowedTools: readonly string[] | null }[];
   maxTokens: number;
@@ -73,6 +82,13 @@ export interface AgentRunInput {
   /** This run's own token and cost budget instead of the settings' (a schedule's). */
   budget?: { tokens: number | null; costUsd: number | null };
 }
+
+/**
+ * What ends a model turn (its usage, the model that answered, the finished message) commits with the
+ * run's next write: the turn's first tool call, or the run's end. One transaction for a turn's end
+ * instead of four (with the text still coalescing and the model step's recording).
+ */
+const ENDS_A_TURN: ReadonlySet<string> = new Set(['run.usage', 'run.model', 'message.completed']);
 
 /**
  * A model step's failure as recorded for replay. A provider's own error keeps its provider and kind;
@@ -138,6 +154,12 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
 
     let step = 0;
     const record = (kind: string, callId: string | null, data: unknown) => rt.store.record(ctx.runId, ++step, kind, callId, rt.redact(JSON.stringify(data)));
+    /** Records a step, numbered and serialised now, with the run's next write. */
+    const recordLater = (kind: string, callId: string | null, data: unknown) => {
+      const at = ++step;
+      const text = rt.redact(JSON.stringify(data));
+      ctx.defer(() => rt.store.record(ctx.runId, at, kind, callId, text));
+    };
     const roots = [...rt.roots()];
     const unreadable = (path: string) => {
       const verdict = rt.gate.readableInside(path, input.scope);
@@ -148,13 +170,15 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
     const offered = input.allowedTools ? rt.tools().filter((t) => input.allowedTools!.includes(t.name)) : rt.tools();
     const tools = input.toolFilter ? offered.filter(input.toolFilter) : offered;
     // What a section records as the run starts (the skills offered) and the run's recorded input
-    // commit together: one write to the database before the first model request instead of two.
-    const { systemSections, config } = rt.log.transaction(() => {
-      const systemSections = [...(rt.systemSections?.(ctx.runId) ?? []), ...(input.sections ?? [])];
-      const config = { prices: settings.prices, contextTokens: settings.contextTokens, compactAt: settings.compactAt, maxTurns: settings.maxTurns, maxTokens: rt.maxTokens, budget: input.budget ? { tokens: input.budget.tokens ?? settings.budgets.runTokens, costUsd: input.budget.costUsd ?? settings.budgets.runCostUsd } : { tokens: settings.budgets.runTokens, costUsd: settings.budgets.runCostUsd }, timeZone: rt.timeZone, systemSections, memory, tools: tools.map((t) => t.name), toolSpecs: tools.map(recordedToolSpec), roots };
-      record('input', null, { input: agentInput, config });
-      return { systemSections, config };
+    // commit with the run's `running` and its first message: one write to the database before the
+    // first model request instead of four.
+    const sectionWrites: (() => void)[] = [];
+    const systemSections = [...(rt.systemSections?.({ runId: ctx.runId, record: (write) => sectionWrites.push(write) }) ?? []), ...(input.sections ?? [])];
+    const config = { prices: settings.prices, contextTokens: settings.contextTokens, compactAt: settings.compactAt, maxTurns: settings.maxTurns, maxTokens: rt.maxTokens, budget: input.budget ? { tokens: input.budget.tokens ?? settings.budgets.runTokens, costUsd: input.budget.costUsd ?? settings.budgets.runCostUsd } : { tokens: settings.budgets.runTokens, costUsd: settings.budgets.runCostUsd }, timeZone: rt.timeZone, systemSections, memory, tools: tools.map((t) => t.name), toolSpecs: tools.map(recordedToolSpec), roots };
+    ctx.defer(() => {
+      for (const write of sectionWrites) write();
     });
+    recordLater('input', null, { input: agentInput, config });
 
     // Each model step records only the messages added since the previous step of its purpose, so a
     // long run's recording grows linearly; a compacted (shorter) prompt is recorded whole. The first
@@ -184,7 +208,8 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
           else events.push(event);
           yield event;
         }
-        record('model', null, { purpose, chain: modelChain, request: requested, events, error: null });
+        // Commits with the turn's end (its usage, the finished message), or the run's.
+        recordLater('model', null, { purpose, chain: modelChain, request: requested, events, error: null });
       } catch (err) {
         if (!(err instanceof ProviderError && err.kind === 'cancelled')) record('model', null, { purpose, chain: modelChain, request: requested, events, error: recordedError(err, current) });
         throw err;
@@ -233,11 +258,15 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
 
     const open = { message: null as string | null, text: '', tools: new Map<string, string>() };
     let streamRedactor = createStreamRedactor(rt.redact);
+    // True while a turn's end is applied: the text still coalescing goes with it.
+    let ending = false;
     const coalescer = new DeltaCoalescer(
       rt.clock,
       (text) => {
         const safe = streamRedactor.push(text);
-        if (open.message && safe) ctx.emit('message.delta', { messageId: open.message, text: safe });
+        if (!open.message || !safe) return;
+        if (ending) ctx.emitLater('message.delta', { messageId: open.message, text: safe });
+        else ctx.emit('message.delta', { messageId: open.message, text: safe });
       },
       rt.deltaWindowMs,
     );
@@ -272,7 +301,9 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
         coalescer.push(event.text);
         return;
       }
+      ending = event.kind === 'emit' && ENDS_A_TURN.has(event.event.type);
       coalescer.flush();
+      ending = false;
       if (event.kind === 'compacted') {
         ctx.transaction(() => {
           const appended = rt.log.append('conversation.compacted', event.data, ctx.runId);
@@ -292,7 +323,8 @@ export function agentExecutor(rt: AgentRuntime, input: AgentRunInput): RunExecut
       } else if (e.type === 'tool.completed') {
         open.tools.delete(e.data.callId);
       }
-      ctx.emit(e.type, e.data as never);
+      if (ENDS_A_TURN.has(e.type)) ctx.emitLater(e.type, e.data as never);
+      else ctx.emit(e.type, e.data as never);
     }
   };
 }

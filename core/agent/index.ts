@@ -1,6 +1,6 @@
 export { buildSystemPrompt } from './prompt.js';
 export { runAgent } from './loop.js';
-export { agentExecutor, chainFor, type AgentRuntime, type AgentRunInput, type RecallForPrompt } from './executor.js';
+export { agentExecutor, chainFor, type AgentRuntime, type AgentRunInput, type RecallForPrompt, type SectionRun } from './executor.js';
 export { AgentStore, createUsageProjector } from './store.js';
 export { AgentSettingsService, DEFAULT_AGENT_SETTINGS } from './settings.js';
 export { replayRun, AGENT_EVENT_TYPES, type ReplayResult, type ReplaySource } from './replay.js';

@@ -10,7 +10,7 @@ import type { TimelineQueries } from '../timeline/index.js';
 import type { AttachmentStore } from '../attachments/index.js';
 import { scrubbedEnv, type Notifier, type ToolRegistry } from '../tools/index.js';
 import type { Clock } from '../util/index.js';
-import { chainFor, type AgentRuntime, type RecallForPrompt } from './executor.js';
+import { chainFor, type AgentRuntime, type RecallForPrompt, type SectionRun } from './executor.js';
 import { createAgentHandlers } from './handlers.js';
 import { AgentSettingsService } from './settings.js';
 import { AgentStore, createUsageProjector } from './store.js';
@@ -42,7 +42,7 @@ export interface AgentModule extends CapabilityModule {
   readonly store: AgentStore;
   readonly settings: AgentSettingsService;
   /** Adds a section to every run's system prompt (a skills index, a policy summary); called once as each run starts. */
-  addSystemSection(section: (run: { runId: string }) => { title: string; body: string } | null): void;
+  addSystemSection(section: (run: SectionRun) => { title: string; body: string } | null): void;
   /** Sets where retrieved memory for a prompt comes from. */
   setRecall(recall: RecallForPrompt): void;
   /** Sets where the skills a run follows come from (their `allowed-tools` reach the permission gate). */
@@ -58,7 +58,7 @@ export interface AgentModule extends CapabilityModule {
 export function createAgentModule(deps: AgentModuleDeps): AgentModule {
   const store = new AgentStore(deps.db);
   const settings = new AgentSettingsService(deps.db, deps.log);
-  const sections: ((run: { runId: string }) => { title: string; body: string } | null)[] = [
+  const sections: ((run: SectionRun) => { title: string; body: string } | null)[] = [
     () => ({
       title: 'Permissions',
       body: `Mode: ${deps.permissions.config().mode}. File and shell tools work inside: ${deps.permissions.roots().join(', ') || '(no folder)'}. Some calls ask the user first; a denied call comes back as an error: do not retry it unchanged.`,
@@ -82,7 +82,7 @@ export function createAgentModule(deps: AgentModuleDeps): AgentModule {
     settings: () => settings.get(),
     chatModel: deps.chatModel,
     roots: () => deps.permissions.roots(),
-    systemSections: (runId) => sections.map((s) => s({ runId })).filter((s): s is { title: string; body: string } => s !== null),
+    systemSections: (run) => sections.map((s) => s(run)).filter((s): s is { title: string; body: string } => s !== null),
     maxTokens: 4096,
     historyLimit: 400,
     threadOf: (runId) => deps.runs.get(runId).threadId,

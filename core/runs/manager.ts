@@ -1,5 +1,6 @@
 import {
   AppError,
+  EVENT_DATA,
   RUN_TRANSITIONS,
   isTerminalRunStatus,
   type EventData,
@@ -35,8 +36,16 @@ export interface RunContext {
   readonly signal: AbortSignal;
   /** Appends an event of this run in its own transaction; returns false when the run has ended. */
   emit<T extends EventType>(type: T, data: EventData<T>): boolean;
+  /** Appends an event of this run with its next write (see `defer`), checked against the contract now. */
+  emitLater<T extends EventType>(type: T, data: EventData<T>): boolean;
   /** Runs several appends in one transaction; skipped (false) when the run has ended. */
   transaction(fn: () => void): boolean;
+  /**
+   * Queues appends that commit with this run's next write (its next emit, transaction, status change
+   * or its end), before that write's own, or at the latest on the event loop's next turn: events of
+   * one step commit together instead of one transaction each. Dropped (false) when the run has ended.
+   */
+  defer(write: () => void): boolean;
   /** Moves between `running` and `waiting_permission`. */
   setStatus(to: 'running' | 'waiting_permission', reason?: string | null): void;
   /**
@@ -51,6 +60,12 @@ export type RunExecutor = (ctx: RunContext) => Promise<RunOutcome>;
 interface ActiveRun {
   controller: AbortController;
   endSteps: ((status: RunStatus) => void)[];
+  /** Whether `running` has been appended. */
+  started: boolean;
+  /** Appends waiting for the run's next write (`defer`), oldest first. */
+  deferred: (() => void)[];
+  /** The next turn of the event loop commits what is deferred, if nothing has by then. */
+  flushQueued: boolean;
 }
 
 /**
@@ -142,7 +157,8 @@ export class RunManager {
   }
 
   /**
-   * Starts a queued run: `running`, then the executor, then its outcome. Resolves when it has ended.
+   * Starts a queued run: the executor (the run's `running` commits with its first write, or on the
+   * event loop's next turn), then its outcome. Resolves when it has ended.
    * `marked`: the run was moved to `running` already (`markRunning`), in the transaction that created it.
    */
   start(runId: string, executor: RunExecutor, marked = false): Promise<Run> {
@@ -164,26 +180,68 @@ export class RunManager {
       return this.get(runId);
     }
     const controller = new AbortController();
-    const entry: ActiveRun = { controller, endSteps: [] };
+    const entry: ActiveRun = { controller, endSteps: [], started: marked, deferred: [], flushQueued: false };
     this.active.set(runId, entry);
-    if (!marked) this.log.transaction(() => this.transition(runId, 'running'));
     const live = () => !controller.signal.aborted && this.active.get(runId) === entry;
+    // Every write of the run goes through here: what it deferred (and its `running`) first, in the
+    // same transaction; if that transaction rolls back, they wait for the next one again.
+    const write = (fn: () => void) => {
+      const { started, deferred } = entry;
+      entry.deferred = [];
+      try {
+        this.log.transaction(() => {
+          this.flushDeferred(runId, entry, deferred);
+          fn();
+        });
+      } catch (err) {
+        entry.started = started;
+        entry.deferred = [...deferred, ...entry.deferred];
+        throw err;
+      }
+    };
+    const flushSoon = () => {
+      if (entry.flushQueued) return;
+      entry.flushQueued = true;
+      setImmediate(() => {
+        entry.flushQueued = false;
+        if ((!entry.started || entry.deferred.length) && this.active.get(runId) === entry) write(() => {});
+      });
+    };
+    // `running` commits with the executor's first write (an agent run's recorded input and its first
+    // message), so starting a run costs one transaction, not two; a run whose first write waits on
+    // the outside (a slow memory recall) shows running on the event loop's next turn. A run `marked`
+    // running in the transaction that created it has it already.
+    if (!marked) flushSoon();
     const ctx: RunContext = {
       runId,
       signal: controller.signal,
       emit: (type, data) => {
         if (!live()) return false;
-        this.log.transaction(() => this.log.append(type, data, runId));
+        write(() => this.log.append(type, data, runId));
         return true;
       },
       transaction: (fn) => {
         if (!live()) return false;
-        this.log.transaction(fn);
+        write(fn);
+        return true;
+      },
+      emitLater: (type, data) => {
+        if (!live()) return false;
+        // Checked now, so a bad event fails its caller, as `emit` does, not the write it would ride with.
+        EVENT_DATA[type].parse(data);
+        entry.deferred.push(() => this.log.append(type, data, runId));
+        flushSoon();
+        return true;
+      },
+      defer: (fn) => {
+        if (!live()) return false;
+        entry.deferred.push(fn);
+        flushSoon();
         return true;
       },
       setStatus: (to, reason = null) => {
         if (!live()) return;
-        this.log.transaction(() => this.transition(runId, to, { reason }));
+        write(() => this.transition(runId, to, { reason }));
       },
       onEnd: (step) => entry.endSteps.push(step),
     };
@@ -259,8 +317,25 @@ export class RunManager {
     this.active.delete(runId);
     entry.controller.abort(status === 'done' ? RUN_DONE : new AppError('conflict', `run ${runId} ${status}`));
     this.log.transaction(() => {
+      this.flushDeferred(runId, entry, entry.deferred.splice(0));
       for (const step of entry.endSteps) step(status);
       this.transition(runId, status, detail);
     });
+  }
+
+  /** Appends the run's `running` if it has not been yet, then `writes` (what it deferred), in order, inside the caller's transaction. */
+  private flushDeferred(runId: string, entry: ActiveRun, writes: readonly (() => void)[]): void {
+    if (!entry.started) {
+      entry.started = true;
+      this.transition(runId, 'running');
+    }
+    for (const write of writes) {
+      try {
+        write();
+      } catch (err) {
+        // A bug in the step: it loses its own appends, not the write it rides with (a run's end).
+        this.logger.log('error', 'a deferred write of a run threw', { runId, error: String((err as Error)?.stack ?? err) });
+      }
+    }
   }
 }

@@ -16,8 +16,8 @@ export interface SkillsModuleDeps {
   logger: Logger;
   bundledDir: string | null;
   userDir: string;
-  /** Puts the skills index into every run's system prompt. */
-  addSystemSection(section: (run: { runId: string }) => { title: string; body: string } | null): void;
+  /** Puts the skills index into every run's system prompt; what it records (`record`) commits with the run's recorded input. */
+  addSystemSection(section: (run: { runId: string; record(write: () => void): void }) => { title: string; body: string } | null): void;
   /** Tells the agent runtime which skills a run follows, so their `allowed-tools` reach the permission gate. */
   setSkillsInUse(inUse: (runId: string) => SkillInUse[]): void;
   /** How long changes on disk settle before the folders are read again (default 200 ms). */
@@ -55,10 +55,10 @@ export function createSkillsModule(deps: SkillsModuleDeps): SkillsModule {
   };
   deps.setSkillsInUse(inUse);
 
-  deps.addSystemSection(({ runId }) => {
+  deps.addSystemSection(({ runId, record }) => {
     const offered = skills.offered();
     if (!offered.length) return null;
-    log.transaction(() => log.append('skills.offered', { skills: offered.map((s) => s.name) }, runId));
+    record(() => log.append('skills.offered', { skills: offered.map((s) => s.name) }, runId));
     return {
       title: 'Skills',
       body: [

@@ -44,20 +44,29 @@ export function workerExecutor(deps: { agent: AgentRuntime; artifacts: ArtifactS
             inner.abort(new Error('wall time budget'));
           }, role.budget.wallTimeSec * 1000);
     let lastText: string | null = null;
+    const watch = (type: string, data: unknown) => {
+      if (type === 'message.completed') {
+        const d = data as { status: string; text: string };
+        if (d.status === 'done') lastText = d.text;
+      } else if (type === 'tool.started') {
+        lastText = null;
+      }
+    };
     const wrapped: RunContext = {
       runId: ctx.runId,
       signal: inner.signal,
       emit: (type, data) => {
         if (inner.signal.aborted) return false;
-        if (type === 'message.completed') {
-          const d = data as { status: string; text: string };
-          if (d.status === 'done') lastText = d.text;
-        } else if (type === 'tool.started') {
-          lastText = null;
-        }
+        watch(type, data);
         return ctx.emit(type, data);
       },
+      emitLater: (type, data) => {
+        if (inner.signal.aborted) return false;
+        watch(type, data);
+        return ctx.emitLater(type, data);
+      },
       transaction: (fn) => (inner.signal.aborted ? false : ctx.transaction(fn)),
+      defer: (fn) => (inner.signal.aborted ? false : ctx.defer(fn)),
       setStatus: (to, reason) => ctx.setStatus(to, reason),
       onEnd: (step) => ctx.onEnd(step),
     };

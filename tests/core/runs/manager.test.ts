@@ -83,6 +83,9 @@ describe('the run state machine', () => {
       emittedAfter = ctx.emit('timeline.error', { code: 'x', message: 'late' });
       return { status: 'done' };
     });
+    // `running` commits with the executor's first write, or on the event loop's next turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(s.runs.get(id).status, 'running');
     const headBefore = s.log.head();
     const run = s.runs.cancel(id);
     assert.equal(run.status, 'cancelled');
@@ -119,5 +122,146 @@ describe('the run state machine', () => {
     assert.equal(tail[0].type, 'timeline.error');
     assert.equal(tail[0].type === 'timeline.error' && tail[0].data.message, 'cancelled');
     assert.equal(tail[1].type === 'run.status' && tail[1].data.to, 'cancelled');
+  });
+});
+
+/** Counts the transactions the log commits (outermost ones) and the events each carried. */
+function countCommits(s: ReturnType<typeof setup>): { types: string[][] } {
+  const commits: { types: string[][] } = { types: [] };
+  let current: string[] | null = null;
+  const transaction = s.log.transaction.bind(s.log);
+  s.log.transaction = <T>(fn: () => T): T => {
+    if (current) return transaction(fn);
+    current = [];
+    try {
+      return transaction(fn);
+    } finally {
+      commits.types.push(current);
+      current = null;
+    }
+  };
+  s.log.subscribe(s.log.head(), (event) => current?.push(event.type) ?? commits.types.at(-1)?.push(event.type));
+  return commits;
+}
+
+describe('what a run writes, and in how many transactions', () => {
+  it("a run's running status commits with its executor's first write, in one transaction", async () => {
+    const s = setup();
+    const id = s.create();
+    const commits = countCommits(s);
+    const run = s.runs.start(id, async (ctx) => {
+      await Promise.resolve();
+      ctx.emit('timeline.error', { code: 'first', message: 'first write' });
+      return { status: 'done' };
+    });
+    assert.equal(s.runs.get(id).status, 'queued', 'nothing is written before the executor writes');
+    await run;
+    assert.deepEqual(commits.types, [
+      ['run.status', 'timeline.error'],
+      ['run.status'],
+    ]);
+    const statuses = s.log.since(0).filter((e) => e.type === 'run.status').map((e) => e.type === 'run.status' && e.data.to);
+    assert.deepEqual(statuses, ['running', 'done']);
+  });
+
+  it('a run whose first write waits on the outside shows running on the next turn of the event loop', async () => {
+    const s = setup();
+    const id = s.create();
+    let release!: () => void;
+    const outside = new Promise<void>((resolve) => (release = resolve));
+    const run = s.runs.start(id, async () => {
+      await outside;
+      return { status: 'done' };
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(s.runs.get(id).status, 'running');
+    release();
+    assert.equal((await run).status, 'done');
+  });
+
+  it("deferred writes and events commit in order with the run's next write, or with its end", async () => {
+    const s = setup();
+    const id = s.create();
+    const commits = countCommits(s);
+    const run = s.runs.start(id, async (ctx) => {
+      ctx.emitLater('timeline.error', { code: 'a', message: 'later' });
+      ctx.defer(() => s.log.append('timeline.error', { code: 'b', message: 'deferred' }, id));
+      ctx.emit('timeline.error', { code: 'c', message: 'now' });
+      ctx.emitLater('timeline.error', { code: 'd', message: 'at the end' });
+      return { status: 'done' };
+    });
+    await run;
+    assert.deepEqual(commits.types, [
+      ['run.status', 'timeline.error', 'timeline.error', 'timeline.error'],
+      ['timeline.error', 'run.status'],
+    ]);
+    const codes = s.log.since(0).flatMap((e) => (e.type === 'timeline.error' ? [e.data.code] : []));
+    assert.deepEqual(codes, ['a', 'b', 'c', 'd']);
+  });
+
+  it('what a run deferred commits on the next turn of the event loop when nothing else writes', async () => {
+    const s = setup();
+    const id = s.create();
+    let release!: () => void;
+    const outside = new Promise<void>((resolve) => (release = resolve));
+    const run = s.runs.start(id, async (ctx) => {
+      ctx.emitLater('timeline.error', { code: 'a', message: 'later' });
+      await outside;
+      return { status: 'done' };
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      s.log.since(0).filter((e) => e.runId === id && e.type !== 'run.created').map((e) => e.type),
+      ['run.status', 'timeline.error'],
+    );
+    release();
+    await run;
+  });
+
+  it('an event the contract refuses fails emitLater at once, not the write it would ride with', async () => {
+    const s = setup();
+    const id = s.create();
+    const run = await s.runs.start(id, async (ctx) => {
+      assert.throws(() => ctx.emitLater('timeline.error', { code: 1 } as never));
+      return { status: 'done' };
+    });
+    assert.equal(run.status, 'done');
+  });
+
+  it('a deferred write that throws loses only its own appends: the write it rides with commits', async () => {
+    const s = setup();
+    const id = s.create();
+    const run = await s.runs.start(id, async (ctx) => {
+      ctx.defer(() => {
+        throw new Error('a bug');
+      });
+      ctx.emit('timeline.error', { code: 'kept', message: 'kept' });
+      return { status: 'done' };
+    });
+    assert.equal(run.status, 'done');
+    assert.ok(s.log.since(0).some((e) => e.type === 'timeline.error' && e.data.code === 'kept'));
+  });
+
+  it("a run's transaction that rolls back leaves its running and deferred writes for the next one", async () => {
+    const s = setup();
+    const id = s.create();
+    const run = await s.runs.start(id, async (ctx) => {
+      ctx.emitLater('timeline.error', { code: 'deferred', message: 'deferred' });
+      assert.throws(() =>
+        ctx.transaction(() => {
+          s.log.append('timeline.error', { code: 'rolled back', message: 'rolled back' }, id);
+          throw new Error('rolled back');
+        }),
+      );
+      assert.equal(s.runs.get(id).status, 'queued');
+      ctx.emit('timeline.error', { code: 'after', message: 'after' });
+      return { status: 'done' };
+    });
+    assert.equal(run.status, 'done');
+    const events = s.log.since(0).filter((e) => e.runId === id);
+    assert.deepEqual(
+      events.map((e) => (e.type === 'run.status' ? e.data.to : e.type === 'timeline.error' ? e.data.code : e.type)),
+      ['run.created', 'running', 'deferred', 'after', 'done'],
+    );
   });
 });

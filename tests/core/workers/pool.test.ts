@@ -34,6 +34,43 @@ describe('the worker pool', () => {
     }
   });
 
+  it("a worker writes three transactions: its spawn, its start with its first message, its end with its result", async () => {
+    const t = await start();
+    try {
+      providers.anthropic.respond((body) => (isWorkerRequest(body) ? envelopeReply({ summary: 'counted' }) : null));
+      const commits: string[][] = [];
+      let current: string[] | null = null;
+      const transaction = t.core.log.transaction.bind(t.core.log);
+      t.core.log.transaction = <T>(fn: () => T): T => {
+        if (current) return transaction(fn);
+        current = [];
+        try {
+          return transaction(fn);
+        } finally {
+          if (current.length) commits.push(current);
+          current = null;
+        }
+      };
+      const unsubscribe = t.core.log.subscribe(t.core.log.head(), (event) => current?.push(event.type === 'run.status' ? `run.status ${event.data.to}` : event.type));
+      const worker = t.core.workers.pool.spawn({ parentRunId: null, role: 'writer', task: 'count the writes' });
+      const [ended] = await t.core.workers.pool.wait([worker.id], new AbortController().signal);
+      await t.core.idle();
+      unsubscribe();
+      assert.equal(ended.status, 'done');
+      assert.deepEqual(commits, [
+        ['run.created', 'worker.spawned'],
+        ['run.status running', 'message.created'],
+        // A reply this short is held back by the stream's key masking and arrives whole with message.completed.
+        ['run.usage', 'run.model', 'message.completed', 'worker.result', 'run.status done'],
+      ]);
+      const recording = t.core.agent.store.recording(worker.id).map((step) => step.kind);
+      assert.deepEqual(recording, ['input', 'model'], 'the recorded input and model step commit with them');
+    } finally {
+      providers.anthropic.respond(null);
+      await t.close();
+    }
+  });
+
   it('workers of two parents take turns in the queue', async () => {
     const t = await start();
     try {
