@@ -14,22 +14,31 @@ if (argv.includes('--version') && !argv.includes('--help')) {
 // The build is not compared with the sources here (a stat of every source file, about 25 ms of CPU
 // at every start): the npm scripts that run it (start, host, test, bench) rebuild a stale one first, and after
 // editing the sources by hand, `npm run build:cli` does. Only a missing build is built now.
+// A memory search is a read: dist/cli/direct-search.js answers it from the database without starting
+// the core when no running app holds the data folder, and says when the command line must run instead.
+const search = argv.includes('memory') && argv.includes('search');
+const entry = search ? 'direct-search' : 'main';
 let cli;
 try {
-  cli = await import('../dist/cli/main.js');
+  cli = await import(`../dist/cli/${entry}.js`);
 } catch (err) {
   if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
   try {
     await (await import('../scripts/build-cli.mjs')).buildCli();
-    cli = await import(`../dist/cli/main.js?built=${Date.now()}`);
+    cli = await import(`../dist/cli/${entry}.js?built=${Date.now()}`);
   } catch (buildErr) {
     process.stderr.write(`agent-blob: the command could not be built (${err.message.split('\n')[0]}): ${buildErr?.message ?? buildErr}\nRun npm install (or npm run build:cli) and try again.\n`);
     process.exit(1);
   }
 }
-const { main, processIO } = cli;
-const io = processIO();
-const code = await main(argv, io);
-io.dispose();
-// Exit once stdout has drained, so piped output is never cut short.
-process.stdout.write('', () => process.exit(code));
+const answered = search ? await cli.directMemorySearch(argv, process.env, (text) => process.stdout.write(text)) : null;
+if (answered !== null) {
+  process.stdout.write('', () => process.exit(answered));
+} else {
+  const { main, processIO } = search ? await import('../dist/cli/main.js') : cli;
+  const io = processIO();
+  const code = await main(argv, io);
+  io.dispose();
+  // Exit once stdout has drained, so piped output is never cut short.
+  process.stdout.write('', () => process.exit(code));
+}

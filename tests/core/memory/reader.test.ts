@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MemoryAreaSchema } from '../../../core/contract/index.js';
+import { openDatabase, type WritableDB } from '../../../core/db/index.js';
+import { AREAS, directMemorySearch } from '../../../core/host/cli/direct-search.js';
+import { searchWithoutCore } from '../../../core/memory/index.js';
+import { ManualClock } from '../../../core/util/clock.js';
+import { originalSet } from '../../evals/memory/run.js';
+import { startTestCore, tempDir } from '../../support/index.js';
+
+const NOW = Date.UTC(2026, 5, 1);
+const set = originalSet();
+const jsonl = set.memories.map((m) => JSON.stringify({ text: m.text, area: m.area, created_at: new Date(NOW - m.daysAgo * 86_400_000).toISOString() })).join('\n');
+// Every question of the eval's original set, and a few with an area or a tight limit.
+const SEARCHES: { query: string; limit: number; area?: 'main' | 'solutions' }[] = [
+  ...set.questions.map((q) => ({ query: q.q, limit: 10 })),
+  { query: 'who is my dentist', limit: 3, area: 'main' },
+  { query: 'docker says no space left on device', limit: 10, area: 'solutions' },
+  { query: 'qwertyuiop', limit: 10 },
+];
+
+describe('memory search without the core', () => {
+  const dir = tempDir();
+  let expected: unknown[] = [];
+  before(async () => {
+    const t = await startTestCore({ dataDir: dir.path, clock: new ManualClock(NOW) });
+    try {
+      await t.client.call('memory.import', { jsonl });
+      expected = [];
+      for (const s of SEARCHES) expected.push((await t.client.call('memory.search', s)).hits);
+    } finally {
+      await t.close();
+    }
+  });
+  after(() => dir.cleanup());
+
+  const readOnly = (): WritableDB => openDatabase({ file: `${dir.path}/agent-blob.sqlite`, readonly: true }).db;
+
+  it('finds what the core finds for every question of the eval, hit for hit, score for score, with the same explanations', async () => {
+    const db = readOnly();
+    try {
+      assert.ok(SEARCHES.length > 50);
+      for (const [i, s] of SEARCHES.entries()) {
+        const hits = await searchWithoutCore(db, s.query, { limit: s.limit, area: s.area }, NOW);
+        assert.deepEqual(hits, expected[i], s.query);
+      }
+      assert.ok((expected[0] as unknown[]).length > 0, 'the first question finds something');
+    } finally {
+      db.close();
+    }
+  });
+
+  it('leaves the search to a core when one would re-embed first or asks another embedder', async () => {
+    const scratch = tempDir();
+    try {
+      const t = await startTestCore({ dataDir: scratch.path, clock: new ManualClock(NOW) });
+      await t.client.call('memory.import', { jsonl: jsonl.split('\n').slice(0, 20).join('\n') });
+      const db = t.core.db;
+      assert.ok(await searchWithoutCore(db, 'who is my dentist', { limit: 10 }, NOW));
+      // Vectors of an older version of the offline embedder: a core would start re-embedding.
+      db.prepare("UPDATE memory_vec_generations SET embedder = 'offline-v1-256' WHERE state = 'active'").run();
+      assert.equal(await searchWithoutCore(db, 'who is my dentist', { limit: 10 }, NOW), null);
+      db.prepare("UPDATE memory_vec_generations SET embedder = 'offline-v2-256' WHERE state = 'active'").run();
+      db.prepare("INSERT INTO memory_meta (key, value) VALUES ('embedder', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(JSON.stringify({ kind: 'ollama', model: 'nomic-embed-text' }));
+      assert.equal(await searchWithoutCore(db, 'who is my dentist', { limit: 10 }, NOW), null);
+      await t.close();
+    } finally {
+      scratch.cleanup();
+    }
+  });
+
+  it('answers `memory search` itself only on a folder nobody holds, and hands anything else to the command line', async () => {
+    const out: string[] = [];
+    const run = (...argv: string[]) => directMemorySearch(argv, {}, (text) => out.push(text));
+    const answered = await run('memory', 'search', 'who is my dentist', '--limit', '3', '--json', '--data-dir', dir.path);
+    assert.equal(answered, 0);
+    const hits = JSON.parse(out.join('')) as Record<string, unknown>[];
+    assert.equal(hits.length, 3);
+    assert.deepEqual(Object.keys(hits[0]).sort(), ['area', 'created_at', 'id', 'pinned', 'score', 'text']);
+    assert.match(String(hits[0].text), /dentist/i);
+    out.length = 0;
+    // What the command refuses gets the command's own error, and help its help.
+    for (const argv of [
+      ['memory', 'search', 'x', '--area', 'attic'],
+      ['memory', 'search', 'x', '--limit', '0'],
+      ['memory', 'search', 'x', '--limit', 'ten'],
+      ['memory', 'search', 'x', '--bogus'],
+      ['memory', 'search', '   '],
+      ['memory', 'search', 'x', '--help'],
+      ['memory', 'list'],
+    ]) {
+      assert.equal(await run(...argv, '--data-dir', dir.path), null, argv.join(' '));
+    }
+    // A folder without a database: the core creates it.
+    const empty = tempDir();
+    try {
+      assert.equal(await run('memory', 'search', 'x', '--data-dir', empty.path), null);
+    } finally {
+      empty.cleanup();
+    }
+    // A running core holds the folder: it answers (here: the lock names a live process).
+    const t = await startTestCore({ dataDir: dir.path, clock: new ManualClock(NOW) });
+    try {
+      assert.equal(await run('memory', 'search', 'who is my dentist', '--data-dir', dir.path), null);
+    } finally {
+      await t.close();
+    }
+    assert.deepEqual(out, [], 'nothing printed when handing over');
+  });
+
+  it('knows the same memory areas as the contract', () => {
+    assert.deepEqual([...AREAS], [...MemoryAreaSchema.options]);
+  });
+});
