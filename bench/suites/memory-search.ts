@@ -1,13 +1,16 @@
 // Memory search as people meet it: one `agent-blob memory search` process on a data folder of the
-// original eval's ~350 memories, start included (p50 wall time and peak RSS; targets < 300 ms and
-// < 150 MB), beside a plain `node` start measured in the same run; and search inside a running core
-// at 10,000 memories (p50, target < 20 ms) beside the vector top-10 alone. The 100,000-memory figures
-// are in the memory suite. MEMORY_SEARCH_BENCH_COUNT overrides the 10,000.
+// original eval's ~350 memories, start included (p50 wall and CPU time, peak RSS; targets < 300 ms
+// and < 150 MB), beside a plain `node` start measured in the same run; and search inside a running
+// core at 10,000 memories (p50, target < 20 ms) and, the same core grown on, at 100,000, beside the
+// vector top-10 alone; how fast the store was filled is reported with them. CPU time is reported
+// beside wall time: on a shared machine wall time mostly measures the neighbours.
+// MEMORY_SEARCH_BENCH_COUNT and MEMORY_SEARCH_BENCH_LARGE override the 10,000 and the 100,000.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createCore } from '../../core/app.js';
+import { loadavg } from 'node:os';
+import { createCore, type Core } from '../../core/app.js';
 import { createOfflineEmbedder } from '../../core/memory/index.js';
 import { createMemorySecretStore } from '../../core/secrets/index.js';
 import { silentLogger } from '../../core/util/logger.js';
@@ -18,11 +21,13 @@ import { generate } from './memory.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROCESSES = 9;
 const IN_APP = Number(process.env.MEMORY_SEARCH_BENCH_COUNT ?? 10_000);
+const LARGE = Number(process.env.MEMORY_SEARCH_BENCH_LARGE ?? 100_000);
 const QUESTIONS = ['who is my dentist', 'which drugs must our boy avoid', 'docker says no space left on device', 'what colour is my car', 'where do we stay in kyoto'];
 
-/** Runs a node process `PROCESSES` times; wall time and the peak RSS the process reports at exit. */
-function processes(args: string[]): { ms: number[]; rssMb: number[] } {
+/** Runs a node process `PROCESSES` times; wall time, CPU time (user + system) and the peak RSS the process reports at exit. */
+function processes(args: string[]): { ms: number[]; cpuMs: number[]; rssMb: number[] } {
   const ms: number[] = [];
+  const cpuMs: number[] = [];
   const rssMb: number[] = [];
   const reporter = join(ROOT, 'bench', 'report-rss.mjs');
   for (let i = 0; i < PROCESSES; i++) {
@@ -32,8 +37,35 @@ function processes(args: string[]): { ms: number[]; rssMb: number[] } {
     if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr.slice(0, 400)}`);
     const rss = /RSS_KB (\d+)/.exec(r.stderr);
     if (rss) rssMb.push(Number(rss[1]) / 1024);
+    const cpu = /CPU_US (\d+)/.exec(r.stderr);
+    if (cpu) cpuMs.push(Number(cpu[1]) / 1000);
   }
-  return { ms, rssMb };
+  return { ms, cpuMs, rssMb };
+}
+
+/** Searches `queries` one after another in a running core: wall and CPU time of each. */
+async function timeSearches(core: Core, queries: string[]): Promise<{ ms: number[]; cpuMs: number[] }> {
+  await core.gateway.call('memory.search', { query: 'warm up', limit: 10 });
+  const ms: number[] = [];
+  const cpuMs: number[] = [];
+  for (const q of queries) {
+    const t = nowMs();
+    const c = process.cpuUsage();
+    await core.gateway.call('memory.search', { query: q, limit: 10 });
+    const used = process.cpuUsage(c);
+    ms.push(nowMs() - t);
+    cpuMs.push((used.user + used.system) / 1000);
+  }
+  return { ms, cpuMs };
+}
+
+/** Imports generated memories up to `count`; memories per second of wall and of CPU time. */
+async function fill(core: Core, lines: string[], from: number, count: number): Promise<{ perSecond: number; perCpuSecond: number }> {
+  const t = nowMs();
+  const c = process.cpuUsage();
+  for (let i = from; i < count; i += 5000) await core.gateway.call('memory.import', { jsonl: lines.slice(i, Math.min(count, i + 5000)).join('\n') });
+  const used = process.cpuUsage(c);
+  return { perSecond: ((count - from) / (nowMs() - t)) * 1000, perCpuSecond: ((count - from) / ((used.user + used.system) / 1000)) * 1000 };
 }
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -54,40 +86,41 @@ export async function run(): Promise<Record<string, unknown>> {
 
     const core = createCore({ dataDir: large.path, logger: silentLogger, secrets: createMemorySecretStore(), env: {} });
     try {
-      const lines = generate(IN_APP, 3);
-      for (let i = 0; i < lines.length; i += 5000) await core.gateway.call('memory.import', { jsonl: lines.slice(i, i + 5000).join('\n') });
+      const lines = generate(Math.max(IN_APP, LARGE), 3);
       const queries = generate(100, 77).map((l) => (JSON.parse(l) as { text: string }).text.split(',')[0]);
-      await core.gateway.call('memory.search', { query: 'warm up', limit: 10 });
-      const search: number[] = [];
-      const searchCpu: number[] = [];
-      for (const q of queries) {
-        const t = nowMs();
-        const c = process.cpuUsage();
-        await core.gateway.call('memory.search', { query: q, limit: 10 });
-        const used = process.cpuUsage(c);
-        search.push(nowMs() - t);
-        searchCpu.push((used.user + used.system) / 1000);
-      }
       const embedder = createOfflineEmbedder();
       await embedder.ready!();
       const vectors = embedder.embedSync!(queries);
-      const knn: number[] = vectors.map((v) => {
+      const knnP50 = () => percentile(vectors.map((v) => {
         const t = nowMs();
         core.memory.vectors.knn(v, 10);
         return nowMs() - t;
-      });
-      const p50 = percentile(search, 50);
+      }), 50);
+      const filled = await fill(core, lines, 0, IN_APP);
+      const small10k = await timeSearches(core, queries);
+      const knn10k = knnP50();
+      const grown = await fill(core, lines, IN_APP, LARGE);
+      const large100k = await timeSearches(core, queries);
+      const knn100k = knnP50();
+      const p50 = percentile(small10k.ms, 50);
       const cliP50 = percentile(cli.ms, 50);
       const rss = Math.max(...cli.rssMb);
       return {
         memories: set.memories.length,
         cliSearchProcessP50: metric(cliP50, 'ms', { target: '< 300', met: cliP50 < 300, baseline: { value: percentile(bare.ms, 50), what: 'a bare node process start, p50' } }),
+        cliSearchProcessCpuP50: metric(percentile(cli.cpuMs, 50), 'ms of CPU', { baseline: { value: percentile(bare.cpuMs, 50), what: 'a bare node process start, p50' } }),
         cliSearchProcessPeakRss: metric(rss, 'MB', { target: '< 150', met: rss < 150, baseline: { value: Math.max(...bare.rssMb), what: 'a bare node process' } }),
         inAppMemories: IN_APP,
-        inAppSearchP50: metric(p50, 'ms', { target: '< 20', met: p50 < 20, baseline: { value: percentile(knn, 50), what: 'vector top-10 alone, p50' } }),
-        inAppSearchP95: metric(percentile(search, 95), 'ms'),
-        // On a shared machine wall time mostly measures the neighbours; CPU time is the search's own.
-        inAppSearchCpuP50: metric(percentile(searchCpu, 50), 'ms of CPU'),
+        inAppSearchP50: metric(p50, 'ms', { target: '< 20', met: p50 < 20, baseline: { value: knn10k, what: 'vector top-10 alone, p50' } }),
+        inAppSearchP95: metric(percentile(small10k.ms, 95), 'ms'),
+        inAppSearchCpuP50: metric(percentile(small10k.cpuMs, 50), 'ms of CPU'),
+        inAppLargeMemories: LARGE,
+        // Reported, not a target of its own: the app's < 20 ms is set at 10,000.
+        inAppLargeSearchP50: metric(percentile(large100k.ms, 50), 'ms', { baseline: { value: knn100k, what: 'vector top-10 alone, p50' } }),
+        inAppLargeSearchP95: metric(percentile(large100k.ms, 95), 'ms'),
+        inAppLargeSearchCpuP50: metric(percentile(large100k.cpuMs, 50), 'ms of CPU'),
+        fillThroughput: metric((filled.perSecond * IN_APP + grown.perSecond * (LARGE - IN_APP)) / LARGE, 'memories/s', { baseline: { value: (filled.perCpuSecond * IN_APP + grown.perCpuSecond * (LARGE - IN_APP)) / LARGE, what: 'memories per CPU-second' } }),
+        loadAverage: loadavg()[0],
       };
     } finally {
       await core.close();
