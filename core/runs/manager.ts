@@ -204,7 +204,17 @@ export class RunManager {
       entry.flushQueued = true;
       setImmediate(() => {
         entry.flushQueued = false;
-        if ((!entry.started || entry.deferred.length) && this.active.get(runId) === entry) write(() => {});
+        if ((entry.started && !entry.deferred.length) || this.active.get(runId) !== entry) return;
+        try {
+          write(() => {});
+        } catch (err) {
+          // Nobody awaits this turn: a database that refuses the write (disk full, I/O error) stops
+          // this run, whose executor sees its signal abort, instead of the process.
+          this.logger.log('error', 'saving a run\'s progress failed', { runId, error: String((err as Error)?.stack ?? err) });
+          // What it could not save is dropped, so the run's end (failed) can still be written.
+          entry.deferred = [];
+          controller.abort(new AppError('internal', `run ${runId} could not save its progress: ${(err as Error)?.message ?? String(err)}`));
+        }
       });
     };
     // `running` commits with the executor's first write (an agent run's recorded input and its first
@@ -331,8 +341,11 @@ export class RunManager {
     }
     for (const write of writes) {
       try {
-        write();
+        // A savepoint: a step that throws takes back what it wrote and appended, and nothing else.
+        this.log.attempt(write);
       } catch (err) {
+        // A database error is not the step's: the whole write fails, and its caller hears of it.
+        if (String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_')) throw err;
         // A bug in the step: it loses its own appends, not the write it rides with (a run's end).
         this.logger.log('error', 'a deferred write of a run threw', { runId, error: String((err as Error)?.stack ?? err) });
       }

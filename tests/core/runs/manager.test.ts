@@ -228,18 +228,43 @@ describe('what a run writes, and in how many transactions', () => {
     assert.equal(run.status, 'done');
   });
 
-  it('a deferred write that throws loses only its own appends: the write it rides with commits', async () => {
+  it('a deferred write that throws loses only its own appends: the write it rides with commits, with no gap in the log', async () => {
     const s = setup();
     const id = s.create();
+    const seen: number[] = [];
+    const head = s.log.head();
+    s.log.subscribe(head, (e) => seen.push(e.seq));
     const run = await s.runs.start(id, async (ctx) => {
       ctx.defer(() => {
+        s.log.append('timeline.error', { code: 'half', message: 'appended before the step threw' }, id);
         throw new Error('a bug');
       });
       ctx.emit('timeline.error', { code: 'kept', message: 'kept' });
       return { status: 'done' };
     });
     assert.equal(run.status, 'done');
-    assert.ok(s.log.since(0).some((e) => e.type === 'timeline.error' && e.data.code === 'kept'));
+    const events = s.log.since(0);
+    assert.ok(events.some((e) => e.type === 'timeline.error' && e.data.code === 'kept'));
+    assert.ok(!events.some((e) => e.type === 'timeline.error' && e.data.code === 'half'), 'the throwing step took back its own append');
+    const seqs = events.map((e) => e.seq);
+    assert.deepEqual(seqs, seqs.map((_, i) => seqs[0] + i), 'no gap in the log');
+    assert.deepEqual(seen, seqs.filter((q) => q > head), 'subscribers saw every committed event');
+  });
+
+  it('a database error while saving a deferred write stops that run, not the process: it ends failed and says why', async () => {
+    const s = setup();
+    const id = s.create();
+    let reason: unknown;
+    const run = await s.runs.start(id, async (ctx) => {
+      ctx.defer(() => {
+        throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      });
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      reason = ctx.signal.reason;
+      return { status: 'failed', reason: 'internal', error: (reason as Error).message };
+    });
+    assert.equal(run.status, 'failed');
+    assert.match((reason as Error).message, /could not save its progress: database or disk is full/);
   });
 
   it("a run's transaction that rolls back leaves its running and deferred writes for the next one", async () => {
