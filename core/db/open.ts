@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AppError } from '../contract/index.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { asWritable, type Migration, type WritableDB } from './types.js';
+import { asWritable, type Migration, type ReadableDB, type WritableDB } from './types.js';
 
 export interface OpenDatabaseOptions {
   /** Path of the database file, or `:memory:`. */
@@ -61,6 +61,17 @@ export function openDatabase(options: OpenDatabaseOptions): { db: WritableDB; in
     db.close();
     throw err;
   }
+}
+
+/**
+ * Whether a database has recorded exactly the schema steps this build knows: no step to run, none it
+ * does not know. A database from before the ledger, or one with a step missing, is not current.
+ */
+export function schemaIsCurrent(db: ReadableDB, migrations: readonly Migration[] = MIGRATIONS): boolean {
+  const ledger = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get();
+  if (!ledger) return false;
+  const steps = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
+  return steps.size === migrations.length && migrations.every((m) => steps.has(m.version));
 }
 
 /**

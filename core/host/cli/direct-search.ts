@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { MemoryArea } from '../../contract/index.js';
 import { dataPaths, defaultDataDir, lockHolderAlive, readLock } from '../../datadir/index.js';
-import { MIGRATIONS, openDatabase, type WritableDB } from '../../db/index.js';
+import { openDatabase, schemaIsCurrent, type WritableDB } from '../../db/index.js';
 import { addLexiconCacheDir, searchWithoutCore } from '../../memory/index.js';
 import { intFlag, leadingWords, parseCommandLine } from './args.js';
 import { SEARCH_OPTIONS, searchOutput } from './commands/memory-output.js';
@@ -41,8 +41,10 @@ export async function directMemorySearch(argv: readonly string[], env: NodeJS.Pr
     const holder = readLock(paths.lock);
     if ((holder && lockHolderAlive(holder)) || !existsSync(paths.database)) return null;
     db = openDatabase({ file: paths.database, readonly: true }).db;
-    const steps = new Set((db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map((r) => r.version));
-    if (steps.size !== MIGRATIONS.length || MIGRATIONS.some((m) => !steps.has(m.version))) return null;
+    // One read transaction: the schema check and every read of the search see the same snapshot,
+    // even if an app starts on the folder meanwhile and writes.
+    db.exec('BEGIN');
+    if (!schemaIsCurrent(db)) return null;
     addLexiconCacheDir(paths.cache);
     const hits = await searchWithoutCore(db, request.query, { limit: request.limit, area: request.area }, Date.now());
     if (!hits) return null;
@@ -51,6 +53,7 @@ export async function directMemorySearch(argv: readonly string[], env: NodeJS.Pr
   } catch {
     return null;
   } finally {
+    if (db?.inTransaction) db.exec('ROLLBACK');
     db?.close();
   }
 }
