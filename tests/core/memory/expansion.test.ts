@@ -98,8 +98,8 @@ describe('full-text search through the words WordNet relates', () => {
         assert.ok(hits.every((h) => !h.confident), `${query}: but only as a long shot`);
         assert.equal(await t.core.memory.recallForPrompt(query, 500), null, query);
       }
-      await add(t, "Nadia's birthday is on 14 March", 'Uncle Pete turned seventy in the spring', 'The allotment rent is £32 a year, paid to the council');
-      for (const [query, answer] of [["When is Nadia's birthday?", /14 March/], ['How old is uncle Pete?', /seventy/], ['How much is the allotment rent?', /£32/]] as const) {
+      await add(t, "Nadia's birthday is on 14 March", 'Uncle Pete turned seventy in the spring', 'The allotment rent is £32 a year, paid to the council', 'My nephew Leo turned sixteen in March');
+      for (const [query, answer] of [["When is Nadia's birthday?", /14 March/], ['How old is uncle Pete?', /seventy/], ['How much is the allotment rent?', /£32/], ['How old is Leo?', /sixteen/]] as const) {
         const { hits } = await t.client.call('memory.search', { query, limit: 5 });
         const hit = hits.find((h) => answer.test(h.memory.text));
         assert.ok(hit?.confident, `${query}: the memory with the value answers it`);
