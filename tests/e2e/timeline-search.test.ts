@@ -62,7 +62,8 @@ describe('dates and search across the whole timeline', () => {
         assert.equal(await activeId(app.page), 'timeline-search-input');
         await app.page.keyboard.type('cedar ryo');
         const hit = app.page.getByTestId('timeline-search-hit');
-        await waitFor(async () => (await hit.count()) === 1, 10_000, 'one match');
+        // Each key typed searches again: wait for the search of the whole query, whose match marks both words.
+        await waitFor(async () => (await hit.count()) === 1 && (await hit.locator('mark').allTextContents()).join(' ') === 'ryokan cedar', 10_000, 'one match for the whole query, marking both words');
         assert.equal(await hit.getAttribute('data-id'), 'm5');
         assert.deepEqual(await hit.locator('mark').allTextContents(), ['ryokan', 'cedar']);
         assert.equal(await app.page.getByTestId('timeline').locator('[data-id="m5"]').count(), 0, 'the match is not loaded yet');
