@@ -49,12 +49,11 @@ export async function buildCli() {
   const staging = join(root, 'dist', `cli.staging-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   try {
-    const result = await build({
+    // What the command line's bundle and the direct memory search's bundle share.
+    const common = {
       absWorkingDir: root,
-      entryPoints: ENTRY_POINTS,
       outdir: staging,
       bundle: true,
-      splitting: true,
       format: 'esm',
       platform: 'node',
       target: 'node20',
@@ -64,24 +63,19 @@ export async function buildCli() {
       sourcemap: 'linked',
       metafile: true,
       logLevel: 'warning',
-      chunkNames: 'chunks/[name]-[hash]',
       // Bundled CommonJS packages (ws) require Node's built-ins; an ES module has no `require`.
       banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    };
+    const result = await build({
+      ...common,
+      entryPoints: ENTRY_POINTS,
+      splitting: true,
+      chunkNames: 'chunks/[name]-[hash]',
       plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli')), zodEnglishOnly()],
     });
     const direct = await build({
-      absWorkingDir: root,
+      ...common,
       entryPoints: DIRECT_ENTRY_POINTS,
-      outdir: staging,
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      external: EXTERNAL,
-      sourcemap: 'linked',
-      metafile: true,
-      logLevel: 'warning',
-      banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
       plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli')), zodEnglishOnly(), coreWithoutSideEffects()],
     });
     const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(direct.metafile.inputs)])].filter((file) => !file.startsWith('node_modules/'));
