@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `agent-blob` command. It runs the JavaScript built into dist/cli/ (`npm install` builds it;
-// `npm start`, `npm run host`, `npm test` and `npm run bench` rebuild it when a source is newer).
+// `npm start`, `npm run host`, `npm test` and `npm run bench` rebuild it when the content of a source,
+// of scripts/build-cli.mjs or of package-lock.json changed).
 import { readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
@@ -11,7 +12,7 @@ if (argv.includes('--version') && !argv.includes('--help')) {
   process.exit(0);
 }
 
-// The build is not compared with the sources here (a stat of every source file, about 25 ms of CPU
+// The build is not compared with the sources here (a hash of every source file, some tens of ms of CPU
 // at every start): the npm scripts that run it (start, host, test, bench) rebuild a stale one first, and after
 // editing the sources by hand, `npm run build:cli` does. Only a missing build is built now.
 // A memory search is a read: dist/cli/direct-search.js answers it from the database without starting

