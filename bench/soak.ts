@@ -12,7 +12,7 @@
 // `--backup-days` days (7: a copy costs what the database weighs that day, so a year of them is
 // left out, and these fill the folder). At the end one more copy is timed and restored into an
 // empty folder. Each simulated month records the data
-// folder's size by kind, this process's resident memory and the chat turns' latency; the baselines
+// folder's size by kind, this process's resident memory and the chat turns' latency and CPU time; the baselines
 // (the first month's latency and memory, a start on an empty folder) are measured in the same run.
 // At the end: start-up on the year-old folder (in process, and the built host to listening) against
 // a fresh folder, the integrity check, and what a `maintenance` pass gives back.
@@ -173,6 +173,9 @@ interface Month {
   heapMb: number;
   turnP50Ms: number;
   turnP95Ms: number;
+  /** CPU time (user + system) of this process per chat turn, ms: what a turn costs, whatever the machine's load. */
+  turnCpuP50Ms: number;
+  turnCpuP95Ms: number;
   /** Chat turns that handed a task to a worker, until the worker's result came back and the turn ended. */
   workerTurnP50Ms: number | null;
   workerTurnP95Ms: number | null;
@@ -197,6 +200,7 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
 
     const started = nowMs();
     let turns: number[] = [];
+    let turnsCpu: number[] = [];
     let workerTurns: number[] = [];
     let turnNo = 0;
     let daysDone = 0;
@@ -218,9 +222,12 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
           const toWorker = isWorkerTurn(j++);
           const kind = toWorker ? '[worker] ' : turnNo % 4 === 0 ? '[read] ' : turnNo % 4 === 2 ? '[time] ' : '';
           const t0 = nowMs();
+          const c0 = process.cpuUsage();
           await client.call('chat.send', { text: `${kind}Day ${day}, question ${turnNo}: what is on my list, and what should I do first?` });
           await settle(core, clock);
+          const cpu = process.cpuUsage(c0);
           (toWorker ? workerTurns : turns).push(nowMs() - t0);
+          if (!toWorker) turnsCpu.push((cpu.user + cpu.system) / 1000);
           turnNo++;
         }
         if (hour === 12 || hour === 20) await client.call('memory.add', { area: 'main', text: `Day ${day} at ${hour}:00: note number ${day * 2 + (hour === 20 ? 1 : 0)} about errand ${(day * 7 + hour) % 97}` });
@@ -238,14 +245,18 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
           heapMb: round(memory.heapUsed / MB),
           turnP50Ms: round(percentile(turns, 50)),
           turnP95Ms: round(percentile(turns, 95)),
+          turnCpuP50Ms: round(percentile(turnsCpu, 50)),
+          turnCpuP95Ms: round(percentile(turnsCpu, 95)),
           workerTurnP50Ms: workerTurns.length ? round(percentile(workerTurns, 50)) : null,
           workerTurnP95Ms: workerTurns.length ? round(percentile(workerTurns, 95)) : null,
           scheduledRuns: ran,
           largest: Object.fromEntries(report.tables.slice(0, 6).map((t) => [t.name, round(t.bytes / MB)])),
         });
         turns = [];
+        turnsCpu = [];
         workerTurns = [];
-        process.stderr.write(`soak: day ${day}, ${months[months.length - 1].databaseMb} MB database, ${months[months.length - 1].rssMb} MB RSS, ${round((nowMs() - started) / 1000)} s\n`);
+        const m = months[months.length - 1];
+        process.stderr.write(`soak: day ${day}, ${m.databaseMb} MB database, ${m.rssMb} MB RSS, chat turn p50 ${m.turnP50Ms} ms (CPU ${m.turnCpuP50Ms} ms), ${round((nowMs() - started) / 1000)} s\n`);
       }
       daysDone = day;
       if (last) break;
@@ -284,6 +295,11 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
       backups_mb: metric(round(backupsKept.bytes / MB), 'MB', { baseline: { value: databaseMb, what: `one database and its WAL (${backupsKept.files.length} daily copies kept)` }, target: '< 2x one database for 7 daily copies', met: backupsKept.files.length ? backupsKept.bytes / MB < 2 * databaseMb : undefined }),
       backup_copy: { mb: round(copy.made.bytes / MB), ms: round(backupMs), restoredIntoEmptyFolder: restored, eventsInDatabase: head },
       chat_turn_p50_last_month_ms: metric(last.turnP50Ms, 'ms', { baseline: { value: first.turnP50Ms, what: 'first month p50' }, target: '<= 2x the first month', met: last.turnP50Ms <= 2 * first.turnP50Ms }),
+      // CPU time per chat turn (this process: the core, its SQLite, and the loopback model server's
+      // small share): what a turn costs on a year-old folder whatever the machine's load, which the
+      // wall-clock figures above are not.
+      chat_turn_cpu_p50_last_month_ms: metric(last.turnCpuP50Ms, 'ms', { baseline: { value: first.turnCpuP50Ms, what: 'first month p50, CPU ms' }, target: '<= 2x the first month', met: last.turnCpuP50Ms <= 2 * first.turnCpuP50Ms }),
+      chat_turn_cpu_p95_last_month_ms: metric(last.turnCpuP95Ms, 'ms', { baseline: { value: first.turnCpuP95Ms, what: 'first month p95, CPU ms' }, target: '<= 2x the first month', met: last.turnCpuP95Ms <= 2 * first.turnCpuP95Ms }),
       chat_turn_p95_last_month_ms: metric(last.turnP95Ms, 'ms', { baseline: { value: first.turnP95Ms, what: 'first month p95' }, target: '<= 2x the first month', met: last.turnP95Ms <= 2 * first.turnP95Ms }),
       rss_end_mb: metric(last.rssMb, 'MB', { baseline: { value: first.rssMb, what: 'after the first month' }, target: '< first month + 150 MB', met: last.rssMb < first.rssMb + 150 }),
       ...starts,
