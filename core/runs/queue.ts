@@ -2,7 +2,7 @@ import { isTerminalRunStatus, type Run, type RunKind } from '../contract/index.j
 import type { EventLog } from '../events/index.js';
 import type { Logger } from '../util/index.js';
 import type { RunExecutor, RunManager } from './manager.js';
-import { WaitingRuns, type WaitingRun } from './waiting.js';
+import { WaitingRuns, type StartMark, type WaitingRun } from './waiting.js';
 
 /** How many runs of each kind may run at once, and of all kinds together (null: no cap). */
 export interface RunLimits {
@@ -48,6 +48,12 @@ interface Waiting extends WaitingRun {
   start: () => RunExecutor;
 }
 
+/** A run started inside a transaction (`startInTransaction`), and what its start changed in the turns. */
+interface Claim {
+  run: Waiting;
+  mark: StartMark;
+}
+
 /**
  * One queue for every kind of run. A run waits `queued` until its kind (and the total) has room;
  * then the user's own runs go first, the other kinds take turns (the kind and group that started a
@@ -64,8 +70,12 @@ export class RunQueue {
   private limits: RunLimits;
   private order = 0;
   private pumpScheduled = false;
-  /** Runs started inside a transaction (`startInTransaction`) whose work begins once it has committed. */
-  private readonly claimed: Waiting[] = [];
+  /**
+   * Runs started inside a transaction (`startInTransaction`) whose work begins once it has committed,
+   * oldest first. Those of a transaction that rolled back are always the newest: each call undoes
+   * them before it starts anything, and so does the pump.
+   */
+  private readonly claimed: Claim[] = [];
   /** Each launched run until its slot is given back and the next runs have started. */
   private readonly launched = new Set<Promise<void>>();
   private closed = false;
@@ -124,20 +134,24 @@ export class RunQueue {
    * Inside a log transaction: starts now, in this transaction, the runs the queue would start next,
    * the runs queued in it included (a batch of scheduled slots), so each run's creation and its
    * `running` commit together instead of one after the other. The order and limits are the queue's
-   * own; a run's work begins once the transaction has committed (a rolled-back one gives its room
-   * back). Call it at the end of the transaction, not inside a step that may be undone on its own.
+   * own; a run's work begins once the transaction has committed. If it rolls back, its runs go back
+   * to where they waited and their kinds and groups get their turns back: the queue goes on exactly
+   * as if the transaction had never happened. Call it at the end of the transaction, not inside a
+   * step that may be undone on its own.
    */
   startInTransaction(): void {
     if (this.closed) return;
+    this.undoRolledBack();
     for (;;) {
       const next = this.waiting.next((kind) => this.canStart(kind));
       if (!next) return;
-      this.waiting.delete(next.runId);
       this.unconfirmed.delete(next);
-      if (this.statusOf(next.runId) !== 'queued') continue;
+      if (this.statusOf(next.runId) !== 'queued') {
+        this.waiting.delete(next.runId);
+        continue;
+      }
       this.runs.markRunning(next.runId);
-      this.take(next);
-      this.claimed.push(next);
+      this.claimed.push({ run: next, mark: this.take(next) });
       this.schedulePump();
     }
   }
@@ -169,6 +183,7 @@ export class RunQueue {
 
   /** Runs waiting for room, in the order they would start now. */
   queued(): { runId: string; kind: RunKind }[] {
+    this.undoRolledBack();
     this.prune();
     return [...this.waiting.values()].sort((a, b) => this.waiting.compare(a, b)).map((w) => ({ runId: w.runId, kind: w.kind }));
   }
@@ -250,22 +265,45 @@ export class RunQueue {
     });
   }
 
-  /** Runs started in a transaction: their work begins if it committed; a rolled-back one gives its room back. */
+  /** Runs started in a transaction: their work begins if it committed; a rolled-back one gives its room and its turn back. */
   private launchClaimed(): void {
-    for (const w of this.claimed.splice(0)) {
-      const status = this.statusOf(w.runId);
+    this.undoRolledBack();
+    for (const { run, mark } of this.claimed.splice(0)) {
+      const status = this.statusOf(run.runId);
       if (status === 'running' && !this.closed) {
-        this.launch(w, true);
+        this.launch(run, true);
         continue;
       }
-      this.release(w);
-      if (status === 'running') this.runs.cancel(w.runId, 'app_closed');
-      else if (status === 'queued') {
-        // Only its start was undone: it waits again.
-        this.waiting.add(w);
-        this.unconfirmed.add(w);
+      if (status === 'queued' || status === null) {
+        this.unclaim({ run, mark }, status);
+        continue;
       }
+      this.release(run);
+      if (status === 'running') this.runs.cancel(run.runId, 'app_closed');
     }
+  }
+
+  /**
+   * Undoes the starts of a transaction that rolled back (the run is `queued` again, or gone with its
+   * creation), newest first, so the turns go back exactly as they were before it. They are the newest
+   * claims: starts are only made after the claims before them were settled.
+   */
+  private undoRolledBack(): void {
+    for (let last = this.claimed.at(-1); last; last = this.claimed.at(-1)) {
+      const status = this.statusOf(last.run.runId);
+      if (status !== 'queued' && status !== null) return;
+      this.claimed.pop();
+      this.unclaim(last, status);
+    }
+  }
+
+  private unclaim(claim: Claim, status: 'queued' | null): void {
+    this.running.set(claim.run.kind, (this.running.get(claim.run.kind) ?? 1) - 1);
+    this.totalRunning--;
+    // Back where it waited (the head of its lane), before its group's turn is put back.
+    if (status === 'queued' && !this.waiting.has(claim.run.runId)) this.waiting.add(claim.run);
+    this.waiting.unstart(claim.mark);
+    this.schedulePump();
   }
 
   private pump(): void {
@@ -274,10 +312,13 @@ export class RunQueue {
     for (;;) {
       const next = this.waiting.next((kind) => this.canStart(kind));
       if (!next) return;
-      this.waiting.delete(next.runId);
       // Read once more as it leaves: a run whose transaction rolled back after the last prune never starts.
-      if (this.statusOf(next.runId) !== 'queued') continue;
+      if (this.statusOf(next.runId) !== 'queued') {
+        this.waiting.delete(next.runId);
+        continue;
+      }
       if (this.closed) {
+        this.waiting.delete(next.runId);
         this.runs.cancel(next.runId, 'app_closed');
         continue;
       }
@@ -286,16 +327,17 @@ export class RunQueue {
     }
   }
 
-  /** Counts a run as running, and moves its kind and group to the back of the turns. */
-  private take(w: Waiting): void {
+  /** Takes a waiting run out and counts it as running; its kind and group go to the back of the turns. */
+  private take(w: Waiting): StartMark {
     this.running.set(w.kind, (this.running.get(w.kind) ?? 0) + 1);
     this.totalRunning++;
-    this.waiting.started(w);
+    return this.waiting.start(w.runId);
   }
 
   private release(w: Waiting): void {
     this.running.set(w.kind, (this.running.get(w.kind) ?? 1) - 1);
     this.totalRunning--;
+    this.waiting.ended(w);
   }
 
   private launch(w: Waiting, marked = false): void {

@@ -3,18 +3,21 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { RunKind } from '../../../core/contract/index.js';
 import type { RunExecutor } from '../../../core/runs/index.js';
-import { WaitingRuns, type WaitingRun } from '../../../core/runs/waiting.js';
+import { WaitingRuns, type StartMark, type WaitingRun } from '../../../core/runs/waiting.js';
 import { ManualClock } from '../../../core/util/index.js';
 import { startTestCore, waitFor } from '../../support/index.js';
 
 /**
- * The queue's rule written out plainly, as it was before the index: look at every waiting run, keep
- * the one that goes first. The user's runs first; then the kind, then the group, that started a run
- * longest ago; then the oldest.
+ * The queue's rule written out plainly: look at every waiting run, keep the one that goes first.
+ * The user's runs first; then the kind, then the group, that started a run longest ago; then the
+ * oldest. A group with nothing waiting and nothing running forgets when it last started (it comes
+ * back as a group that never started). A transaction that rolls back is undone by restoring a copy
+ * of everything taken before it: exactly as if it never happened.
  */
 class Reference {
-  readonly waiting: WaitingRun[] = [];
-  private readonly lastStart = new Map<string, number>();
+  waiting: WaitingRun[] = [];
+  private lastStart = new Map<string, number>();
+  private runningOf = new Map<string, number>();
   private starts = 0;
 
   next(canStart: (kind: RunKind) => boolean): WaitingRun | undefined {
@@ -28,6 +31,37 @@ class Reference {
     const stamp = ++this.starts;
     this.lastStart.set(w.kind, stamp);
     this.lastStart.set(w.group, stamp);
+    this.runningOf.set(w.group, (this.runningOf.get(w.group) ?? 0) + 1);
+  }
+
+  ended(w: WaitingRun): void {
+    this.runningOf.set(w.group, this.runningOf.get(w.group)! - 1);
+    this.forgetIfIdle(w.group);
+  }
+
+  remove(w: WaitingRun): void {
+    this.waiting.splice(this.waiting.indexOf(w), 1);
+    this.forgetIfIdle(w.group);
+  }
+
+  /** Groups whose last start is remembered. */
+  rememberedGroups(): number {
+    return [...this.lastStart.keys()].filter((key) => key.includes('/')).length;
+  }
+
+  /** Groups with a run waiting or running. */
+  busyGroups(): number {
+    return new Set([...this.waiting.map((w) => w.group), ...[...this.runningOf].filter(([, n]) => n > 0).map(([g]) => g)]).size;
+  }
+
+  /** A copy of the whole state; calling the result puts it back. */
+  snapshot(): () => void {
+    const copy = { waiting: [...this.waiting], lastStart: new Map(this.lastStart), runningOf: new Map(this.runningOf), starts: this.starts };
+    return () => Object.assign(this, copy);
+  }
+
+  private forgetIfIdle(group: string): void {
+    if (!this.runningOf.get(group) && !this.waiting.some((w) => w.group === group)) this.lastStart.delete(group);
   }
 
   private compare(a: WaitingRun, b: WaitingRun): number {
@@ -42,78 +76,115 @@ class Reference {
 
 const KINDS: RunKind[] = ['chat', 'schedule', 'worker', 'memory'];
 
+type NewRun = { kind: number; group: number; user: boolean };
 type Op =
-  | { op: 'add'; kind: number; group: number; user: boolean }
+  | ({ op: 'add' } & NewRun)
   | { op: 'remove'; pick: number }
   | { op: 'start'; limits: number[] }
-  | { op: 'end'; pick: number };
+  | { op: 'end'; pick: number }
+  /** A transaction: queues `adds`, starts in it what `limits` allow (its own runs included), then commits or rolls back. */
+  | { op: 'transaction'; adds: NewRun[]; limits: number[]; commit: boolean };
 
+const newRunArb = fc.record({ kind: fc.nat(3), group: fc.nat(6), user: fc.boolean() });
+const limitsArb = fc.array(fc.nat(3), { minLength: 4, maxLength: 4 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ op: fc.constant('add' as const), kind: fc.nat(3), group: fc.nat(6), user: fc.boolean() }) },
+  { weight: 5, arbitrary: newRunArb.map((r) => ({ op: 'add' as const, ...r })) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('remove' as const), pick: fc.nat(1000) }) },
-  { weight: 3, arbitrary: fc.record({ op: fc.constant('start' as const), limits: fc.array(fc.nat(3), { minLength: 4, maxLength: 4 }) }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('end' as const), pick: fc.nat(1000) }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('start' as const), limits: limitsArb }) },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('end' as const), pick: fc.nat(1000) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('transaction' as const), adds: fc.array(newRunArb, { maxLength: 3 }), limits: limitsArb, commit: fc.boolean() }) },
 );
 
 describe('the index of waiting runs', () => {
-  it('starts runs in exactly the order of a look at every waiting run, whatever is queued, cancelled, started and ended, and under whatever limits', () => {
+  it('starts runs in exactly the order of a look at every waiting run, whatever is queued, cancelled, started, ended, and started in a transaction that commits or rolls back, under whatever limits', () => {
     fc.assert(
       fc.property(fc.array(opArb, { minLength: 1, maxLength: 300 }), (ops) => {
         const indexed = new WaitingRuns<WaitingRun>();
         const reference = new Reference();
-        const running = new Map<RunKind, number>();
-        const runningIds: WaitingRun[] = [];
+        let running = new Map<RunKind, number>();
+        let runningRuns: WaitingRun[] = [];
         let order = 0;
         const indexedStarts: string[] = [];
         const referenceStarts: string[] = [];
+        const newRun = (r: NewRun): WaitingRun => {
+          const kind = KINDS[r.kind];
+          return { runId: `r${++order}`, kind, group: `${kind}/g${r.group}`, priority: r.user ? 'user' : 'background', order };
+        };
+        const add = (run: WaitingRun) => {
+          indexed.add({ ...run });
+          reference.waiting.push(run);
+        };
+        /** Starts what the limits allow, one at a time, as the queue's pump does; returns each start's mark. */
+        const startAll = (limits: number[]) => {
+          const marks: { run: WaitingRun; mark: StartMark }[] = [];
+          const canStart = (kind: RunKind) => (running.get(kind) ?? 0) < limits[KINDS.indexOf(kind)];
+          for (;;) {
+            const want = reference.next(canStart);
+            const got = indexed.next(canStart);
+            assert.equal(got?.runId, want?.runId, 'the same run goes next');
+            if (!want) return marks;
+            reference.started(want);
+            marks.push({ run: want, mark: indexed.start(want.runId) });
+            running.set(want.kind, (running.get(want.kind) ?? 0) + 1);
+            runningRuns.push(want);
+            referenceStarts.push(want.runId);
+            indexedStarts.push(got!.runId);
+          }
+        };
         for (const o of ops) {
-          if (o.op === 'add') {
-            const kind = KINDS[o.kind];
-            const run: WaitingRun = { runId: `r${++order}`, kind, group: `${kind}/g${o.group}`, priority: o.user ? 'user' : 'background', order };
-            indexed.add({ ...run });
-            reference.waiting.push(run);
-          } else if (o.op === 'remove') {
+          if (o.op === 'add') add(newRun(o));
+          else if (o.op === 'remove') {
             if (!reference.waiting.length) continue;
             const gone = reference.waiting[o.pick % reference.waiting.length];
-            reference.waiting.splice(reference.waiting.indexOf(gone), 1);
+            reference.remove(gone);
             assert.equal(indexed.delete(gone.runId), true);
             assert.equal(indexed.delete(gone.runId), false, 'a run leaves once');
           } else if (o.op === 'end') {
-            if (!runningIds.length) continue;
-            const [ended] = runningIds.splice(o.pick % runningIds.length, 1);
+            if (!runningRuns.length) continue;
+            const [ended] = runningRuns.splice(o.pick % runningRuns.length, 1);
             running.set(ended.kind, running.get(ended.kind)! - 1);
-          } else {
-            // Start what the limits allow, one at a time, as the queue's pump does.
-            const canStart = (kind: RunKind) => (running.get(kind) ?? 0) < o.limits[KINDS.indexOf(kind)];
-            for (;;) {
-              const want = reference.next(canStart);
-              const got = indexed.next(canStart);
-              assert.equal(got?.runId, want?.runId, 'the same run goes next');
-              if (!want) break;
-              reference.started(want);
-              indexed.delete(want.runId);
-              indexed.started(want);
-              running.set(want.kind, (running.get(want.kind) ?? 0) + 1);
-              runningIds.push(want);
-              referenceStarts.push(want.runId);
-              indexedStarts.push(got!.runId);
+            reference.ended(ended);
+            indexed.ended(ended);
+          } else if (o.op === 'start') startAll(o.limits);
+          else {
+            const restore = reference.snapshot();
+            const before = { running: new Map(running), runningRuns: [...runningRuns], starts: referenceStarts.length };
+            const created = o.adds.map(newRun);
+            for (const run of created) add(run);
+            const marks = startAll(o.limits);
+            if (o.commit) continue;
+            // Rolled back: as the queue does, newest start first, each run put back where it waited
+            // (unless its creation was undone too), then the runs the transaction queued dropped.
+            restore();
+            running = before.running;
+            runningRuns = before.runningRuns;
+            referenceStarts.length = before.starts;
+            indexedStarts.length = before.starts;
+            for (const { run, mark } of marks.reverse()) {
+              if (!created.includes(run)) indexed.add({ ...run });
+              indexed.unstart(mark);
             }
+            for (const run of created) indexed.delete(run.runId);
           }
           assert.equal(indexed.size, reference.waiting.length);
+          assert.equal(indexed.rememberedGroups, reference.rememberedGroups(), 'the same groups remembered');
+          assert.ok(indexed.rememberedGroups <= reference.busyGroups(), 'only groups with a run waiting or running are remembered');
         }
         assert.deepEqual(indexedStarts, referenceStarts);
-        // Whatever is left drains in the same order too.
+        // Whatever is left drains in the same order too, and once everything has ended no group is remembered.
         const all = () => true;
         for (let want = reference.next(all); want; want = reference.next(all)) {
           assert.equal(indexed.next(all)?.runId, want.runId);
           reference.started(want);
-          indexed.delete(want.runId);
-          indexed.started(want);
+          indexed.start(want.runId);
+          runningRuns.push(want);
         }
         assert.equal(indexed.size, 0);
         assert.equal(indexed.next(all), undefined);
+        for (const run of runningRuns) indexed.ended(run);
+        assert.equal(indexed.rememberedGroups, 0);
       }),
-      { numRuns: 200, seed: 11 },
+      { numRuns: 300, seed: 11 },
     );
   });
 
@@ -139,11 +210,14 @@ describe('the index of waiting runs', () => {
       // The same steps on the plain rule, one run at a time (the limit is 1).
       const reference = new Reference();
       const expected: string[] = [];
+      let last: WaitingRun | undefined;
       const startNext = () => {
-        const next = reference.next(() => true);
-        if (next) {
-          reference.started(next);
-          expected.push(next.runId);
+        // One at a time: the run before has ended.
+        if (last) reference.ended(last);
+        last = reference.next(() => true);
+        if (last) {
+          reference.started(last);
+          expected.push(last.runId);
         }
       };
       const ids = new Map<string, string>();
@@ -163,7 +237,7 @@ describe('the index of waiting runs', () => {
       for (const title of [...byTitle.keys()].filter((title) => title.startsWith('g7#') || title === 'g3#5')) {
         const runId = byTitle.get(title)!;
         t.core.runs.cancel(runId);
-        reference.waiting.splice(reference.waiting.findIndex((w) => w.runId === runId), 1);
+        reference.remove(reference.waiting.find((w) => w.runId === runId)!);
       }
       while (reference.waiting.length) {
         if (started.length === 200 && !started.includes('user')) {
