@@ -2,6 +2,7 @@
 // The `agent-blob` command. It runs the JavaScript built into dist/cli/ (`npm install` builds it;
 // `npm start`, `npm run host`, `npm test` and `npm run bench` rebuild it when the content of a source,
 // of scripts/build-cli.mjs or of package-lock.json changed).
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 const argv = process.argv.slice(2);
@@ -32,7 +33,7 @@ try {
     process.exit(1);
   }
 }
-const answered = search ? await cli.directMemorySearch(argv, process.env, (text) => process.stdout.write(text)) : null;
+const answered = search ? await cli.directMemorySearch(argv, process.env, (text) => process.stdout.write(text), buildOf(new URL('../dist/cli/direct-search.js', import.meta.url))) : null;
 if (answered !== null) {
   process.stdout.write('', () => process.exit(answered));
 } else {
@@ -42,4 +43,16 @@ if (answered !== null) {
   io.dispose();
   // Exit once stdout has drained, so piped output is never cut short.
   process.stdout.write('', () => process.exit(code));
+}
+
+/**
+ * Which build of the direct search runs (a hash of its bundle, well under a millisecond): the
+ * full-text index it keeps in the data folder's cache is used only by the same build.
+ */
+function buildOf(file) {
+  try {
+    return createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 32);
+  } catch {
+    return undefined;
+  }
 }

@@ -16,4 +16,5 @@ export { LexicalIndex, weightedSenses } from './lexical.js';
 export { prepareWordNet } from './wordnet.js';
 export { addLexiconCacheDir } from './lexicon/index.js';
 export { searchWithoutCore } from './reader.js';
+export { SEARCH_CACHE_FILE, removeSearchCache } from './search-cache.js';
 export { createMemoryModule, type MemoryModule, type MemoryModuleDeps } from './module.js';

@@ -37,6 +37,17 @@ type Posting = { docs: Map<Doc, number>; maxTf: number; minLen: number; list: Po
 /** A posting as flat arrays for scoring, rebuilt after the posting changes. */
 type PostingList = { slots: Int32Array; tf: Float64Array; len: Float64Array };
 export type LexicalHit = { rowid: number; score: number; matches: MemoryMatch[] };
+/**
+ * A LexicalIndex as plain data (JSON): memories in slot order as [rowid, area, length, [stem, count, ...]],
+ * the surface words seen per stem, and the WordNet concepts of the store's words
+ * ([synset, [stem, depth, ...]] and [definition word, [stem, ...]]), each in insertion order.
+ */
+export type LexicalSnapshot = {
+  docs: [rowid: number, area: MemoryArea, len: number, tf: (string | number)[]][];
+  surface: [stem: string, forms: string[]][];
+  bySynset: [synset: number, stems: (string | number)[]][];
+  byGlossWord: [word: string, stems: string[]][];
+};
 
 /**
  * An in-memory BM25 index of the memories' stemmed words, with query words matched through
@@ -80,8 +91,12 @@ export class LexicalIndex {
         if (this.concepts) this.indexConcepts(w, s);
       }
     }
+    this.addDoc(rowid, area, words.length, tf);
+  }
+
+  private addDoc(rowid: number, area: MemoryArea, len: number, tf: Map<string, number>): void {
     const slot = this.freeSlots.pop() ?? this.slots.length;
-    const doc: Doc = { rowid, slot, area, len: words.length, tf };
+    const doc: Doc = { rowid, slot, area, len, tf };
     this.slots[slot] = doc;
     for (const [s, n] of tf) {
       let p = this.postings.get(s);
@@ -93,7 +108,44 @@ export class LexicalIndex {
       p.minLen = Math.min(p.minLen, doc.len);
     }
     this.docs.set(rowid, doc);
-    this.totalLen += words.length;
+    this.totalLen += len;
+  }
+
+  /**
+   * Everything the index holds, WordNet concepts of its words included, as plain data in the index's
+   * own order: `fromSnapshot` makes an index that answers exactly as this one, without WordNet
+   * lookups for the store's words (a short-lived process keeps it in its data folder's cache).
+   * Needs the lexicon loaded.
+   */
+  snapshot(): LexicalSnapshot {
+    const lx = lexiconIfLoaded();
+    if (!lx) throw new Error('LexicalIndex.snapshot() needs WordNet loaded');
+    const concepts = this.conceptIndex(lx);
+    return {
+      docs: [...this.docs.values()].sort((a, b) => a.slot - b.slot).map((d) => [d.rowid, d.area, d.len, [...d.tf].flat()]),
+      surface: [...this.surface].map(([s, forms]) => [s, [...forms]]),
+      bySynset: [...concepts.bySynset].map(([synset, stems]) => [synset, [...stems].flat()]),
+      byGlossWord: [...concepts.byGlossWord].map(([g, stems]) => [g, [...stems]]),
+    };
+  }
+
+  /** The index a snapshot was taken of (memories in the same places, words and concepts in the same order). */
+  static fromSnapshot(snapshot: LexicalSnapshot): LexicalIndex {
+    const index = new LexicalIndex();
+    for (const [s, forms] of snapshot.surface) index.surface.set(s, new Set(forms));
+    for (const [rowid, area, len, flat] of snapshot.docs) {
+      const tf = new Map<string, number>();
+      for (let i = 0; i < flat.length; i += 2) tf.set(flat[i] as string, flat[i + 1] as number);
+      index.addDoc(rowid, area, len, tf);
+    }
+    const bySynset = new Map<number, Map<string, number>>();
+    for (const [synset, flat] of snapshot.bySynset) {
+      const stems = new Map<string, number>();
+      for (let i = 0; i < flat.length; i += 2) stems.set(flat[i] as string, flat[i + 1] as number);
+      bySynset.set(synset, stems);
+    }
+    index.concepts = { bySynset, byGlossWord: new Map(snapshot.byGlossWord.map(([g, stems]) => [g, new Set(stems)])) };
+    return index;
   }
 
   remove(rowid: number): void {

@@ -10,6 +10,7 @@ import { createMemoryEmbedder } from './embedder.js';
 import { MemoryExtraction, type Complete } from './extraction.js';
 import { createMemoryHandlers } from './handlers.js';
 import { MemoryProposals, createProposalProjector } from './proposals.js';
+import { removeSearchCache } from './search-cache.js';
 import { MemoryService } from './service.js';
 import { createMemoryProjector } from './store.js';
 import { createMemoryTools } from './tools.js';
@@ -76,7 +77,11 @@ export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
     handlers: createMemoryHandlers(memory, proposals, consolidator, deps.redact),
     start() {
       memory.start();
-      unsubscribe = log.subscribe(log.head(), (event) => extraction.observe(event));
+      unsubscribe = log.subscribe(log.head(), (event) => {
+        extraction.observe(event);
+        // The command line's cached full-text index holds the memories' words: none of a forgotten or rewritten memory may stay.
+        if (event.type === 'memory.forgotten' || event.type === 'memory.updated') removeSearchCache(deps.cacheDir);
+      });
       consolidator.start();
       // After the start has answered: a window or command connecting now is not kept waiting.
       if (deps.prepareEmbedder) preparing = setTimeout(() => void memory.prepare(), 0);

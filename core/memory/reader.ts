@@ -3,6 +3,7 @@ import type { WritableDB } from '../db/index.js';
 import { createOfflineEmbedder } from './embedder.js';
 import { LexicalIndex } from './lexical.js';
 import { hybridSearch, type SearchOptions } from './search.js';
+import { readSearchCache, searchCacheKey, writeSearchCache } from './search-cache.js';
 import { MemoryQueries } from './store.js';
 import { VectorIndex } from './vector-index.js';
 import { prepareWordNet } from './wordnet.js';
@@ -16,8 +17,12 @@ import { prepareWordNet } from './wordnet.js';
  * Null when such a core would first have work to do that changes the answer, and the caller must
  * start one: a re-embedding to start or resume (vectors of another embedder or another version), or
  * an embedder that is not the offline one (Ollama or an OpenAI-compatible server answer queries).
+ *
+ * With `cache` (the data folder's cache folder and the build of the running program), the full-text
+ * index is read from the cache file when it is current and written there when it is not
+ * (search-cache.ts); the answer is the same either way.
  */
-export async function searchWithoutCore(db: WritableDB, query: string, options: Omit<SearchOptions, 'profile'>, now: number): Promise<MemoryHit[] | null> {
+export async function searchWithoutCore(db: WritableDB, query: string, options: Omit<SearchOptions, 'profile'>, now: number, cache?: { dir: string; build: string }): Promise<MemoryHit[] | null> {
   const meta = db.prepare('SELECT value FROM memory_meta WHERE key = ?');
   const setting = (key: string): unknown => {
     const row = meta.get(key) as { value: string } | undefined;
@@ -34,7 +39,16 @@ export async function searchWithoutCore(db: WritableDB, query: string, options: 
   await prepareWordNet();
   const vector = active ? embedder.embedSync!([query])[0] : null;
   const queries = new MemoryQueries(db);
-  const lexical = new LexicalIndex();
-  for (const row of queries.all()) lexical.put(row.rowid, row.text, row.area);
-  return hybridSearch({ queries, vectors, lexical, now }, query, vector, options);
+  // The full-text index from the data folder's cache when it was built from these very memories by
+  // this build; else built here (WordNet lookups for every word of the store) and cached for the next.
+  const key = cache ? searchCacheKey(db, cache.build) : null;
+  let lexical = cache && key ? readSearchCache(cache.dir, key) : null;
+  const build = !lexical;
+  if (!lexical) {
+    lexical = new LexicalIndex();
+    for (const row of queries.all()) lexical.put(row.rowid, row.text, row.area);
+  }
+  const hits = hybridSearch({ queries, vectors, lexical, now }, query, vector, options);
+  if (build && cache && key) writeSearchCache(cache.dir, key, lexical);
+  return hits;
 }

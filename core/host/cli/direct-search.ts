@@ -17,8 +17,11 @@ import { EXIT } from './types.js';
  * without a database or one that needs migrating, a re-embedding to start, an embedder other than
  * the offline one, `--help`, and any argument the command would refuse (its error comes from there).
  * Nothing is printed before the answer is complete, so handing over is always safe.
+ *
+ * `build` names the build of the running program (bin/agent-blob.js passes a hash of its bundle): the full-text index is then kept in the data folder's cache for the next search of the
+ * same build on the same memories (core/memory/search-cache.ts). Without it, nothing is cached.
  */
-export async function directMemorySearch(argv: readonly string[], env: NodeJS.ProcessEnv, stdout: (text: string) => void): Promise<number | null> {
+export async function directMemorySearch(argv: readonly string[], env: NodeJS.ProcessEnv, stdout: (text: string) => void, build?: string): Promise<number | null> {
   const words = leadingWords(argv);
   if (words.length < 2 || words[0] !== 'memory' || words[1] !== 'search' || argv.includes('--help') || argv.includes('-h')) return null;
   let request: { dataDir: string; query: string; limit: number; area?: MemoryArea; json: boolean };
@@ -46,7 +49,7 @@ export async function directMemorySearch(argv: readonly string[], env: NodeJS.Pr
     db.exec('BEGIN');
     if (!schemaIsCurrent(db)) return null;
     addLexiconCacheDir(paths.cache);
-    const hits = await searchWithoutCore(db, request.query, { limit: request.limit, area: request.area }, Date.now());
+    const hits = await searchWithoutCore(db, request.query, { limit: request.limit, area: request.area }, Date.now(), build ? { dir: paths.cache, build } : undefined);
     if (!hits) return null;
     stdout(searchOutput(hits, request.json));
     return EXIT.ok;

@@ -48,6 +48,11 @@ export function lexiconIfLoaded(): Lexicon | null {
   return loaded;
 }
 
+/** The name of the WordNet index file this process reads: it carries the index format and the dictionary version. */
+export function lexiconName(): string {
+  return lexiconFileName(source());
+}
+
 /** What loading is doing: nothing yet, reading the cached file, building it on a worker thread, done, failed. */
 export function lexiconState(): LexiconState {
   return state;

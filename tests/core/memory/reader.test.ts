@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MemoryAreaSchema } from '../../../core/contract/index.js';
 import { openDatabase, type WritableDB } from '../../../core/db/index.js';
 import { AREAS, directMemorySearch } from '../../../core/host/cli/direct-search.js';
-import { searchWithoutCore } from '../../../core/memory/index.js';
+import { LexicalIndex, SEARCH_CACHE_FILE, searchWithoutCore } from '../../../core/memory/index.js';
+import { SEARCH_CACHE_FORMAT, readSearchCache, searchCacheKey, type SearchCacheKey } from '../../../core/memory/search-cache.js';
 import { ManualClock } from '../../../core/util/clock.js';
 import { originalSet } from '../../evals/memory/run.js';
 import { startTestCore, tempDir } from '../../support/index.js';
@@ -50,6 +53,76 @@ describe('memory search without the core', () => {
     }
   });
 
+  it('answers the same from the full-text index cached in the data folder, and reads that file when it is current', async () => {
+    const cache = tempDir();
+    const db = readOnly();
+    try {
+      const options = { dir: cache.path, build: 'build-a' };
+      for (const [i, s] of SEARCHES.entries()) {
+        assert.deepEqual(await searchWithoutCore(db, s.query, { limit: s.limit, area: s.area }, NOW, options), expected[i], s.query);
+        // Written by the first search, read by every one after it.
+        if (i === 0) assert.ok(readSearchCache(cache.path, searchCacheKey(db, 'build-a')), 'the first search wrote a current cache');
+      }
+      // What answers is the file: one with the same key over no memories finds nothing by full text.
+      const file = join(cache.path, SEARCH_CACHE_FILE);
+      const written = readFileSync(file, 'utf8');
+      writeFileSync(file, `${written.slice(0, written.indexOf('\n'))}\n${JSON.stringify(new LexicalIndex().snapshot())}`);
+      const fromEmpty = (await searchWithoutCore(db, SEARCHES[0].query, { limit: 10 }, NOW, options))!;
+      assert.ok(fromEmpty.every((h) => h.explain.bm25Rank === null), 'no full-text ranks from an empty cached index');
+    } finally {
+      db.close();
+      cache.cleanup();
+    }
+  });
+
+  it('rebuilds a cache of another build, format or set of memories, and answers without one where none can be written', async () => {
+    const scratch = tempDir();
+    const cache = join(scratch.path, 'cache');
+    try {
+      const t = await startTestCore({ dataDir: scratch.path, clock: new ManualClock(NOW) });
+      await t.client.call('memory.import', { jsonl: jsonl.split('\n').slice(0, 40).join('\n') });
+      const db = t.core.db;
+      const search = async (build: string, dir = cache) => searchWithoutCore(db, 'who is my dentist', { limit: 10 }, NOW, { dir, build });
+      const core = async () => (await t.client.call('memory.search', { query: 'who is my dentist', limit: 10 })).hits;
+      assert.deepEqual(await search('one'), await core());
+      const keyOf = () => JSON.parse(readFileSync(join(cache, SEARCH_CACHE_FILE), 'utf8').split('\n')[0]) as SearchCacheKey;
+      const first = keyOf();
+      assert.equal(first.build, 'one');
+      assert.equal(first.format, SEARCH_CACHE_FORMAT);
+      // Another build of the program: its own index, written over the other.
+      assert.deepEqual(await search('two'), await core());
+      assert.equal(keyOf().build, 'two');
+      assert.equal(keyOf().memories, first.memories);
+      // A file of another format is not read, and is replaced.
+      writeFileSync(join(cache, SEARCH_CACHE_FILE), readFileSync(join(cache, SEARCH_CACHE_FILE), 'utf8').replace(`"format":${SEARCH_CACHE_FORMAT}`, '"format":0'));
+      assert.equal(readSearchCache(cache, searchCacheKey(db, 'two')), null);
+      assert.deepEqual(await search('two'), await core());
+      assert.equal(keyOf().format, SEARCH_CACHE_FORMAT);
+      // A new memory: the cached index is stale, and the search finds the new one.
+      await t.client.call('memory.add', { text: 'My dentist retired; the new one is Dr. Lindqvist on Elm Street', area: 'main' });
+      assert.notEqual(searchCacheKey(db, 'two').memories, first.memories);
+      const after = (await search('two'))!;
+      assert.deepEqual(after, await core());
+      assert.ok(after.some((h) => h.memory.text.includes('Lindqvist')));
+      assert.deepEqual(keyOf(), searchCacheKey(db, 'two'));
+      // A cache folder that cannot be made (a file is in its place): the search answers all the same.
+      const blocked = join(scratch.path, 'not-a-folder');
+      writeFileSync(blocked, '');
+      assert.deepEqual(await search('two', blocked), await core());
+      // A garbled file is a missing one.
+      writeFileSync(join(cache, SEARCH_CACHE_FILE), '{"format":1');
+      assert.deepEqual(await search('two'), await core());
+      assert.deepEqual(keyOf(), searchCacheKey(db, 'two'));
+      // Forgetting a memory removes the file: no word of it stays on disk.
+      const forgotten = after.find((h) => h.memory.text.includes('Lindqvist'))!;
+      await t.client.call('memory.forget', { ids: [forgotten.memory.id] });
+      assert.equal(existsSync(join(cache, SEARCH_CACHE_FILE)), false);
+      await t.close();
+    } finally {
+      scratch.cleanup();
+    }
+  });
+
   it('leaves the search to a core when one would re-embed first or asks another embedder', async () => {
     const scratch = tempDir();
     try {
@@ -71,9 +144,11 @@ describe('memory search without the core', () => {
 
   it('answers `memory search` itself only on a folder nobody holds, and hands anything else to the command line', async () => {
     const out: string[] = [];
-    const run = (...argv: string[]) => directMemorySearch(argv, {}, (text) => out.push(text));
+    const run = (...argv: string[]) => directMemorySearch(argv, {}, (text) => out.push(text), 'test-build');
     const answered = await run('memory', 'search', 'who is my dentist', '--limit', '3', '--json', '--data-dir', dir.path);
     assert.equal(answered, 0);
+    // The full-text index is kept in the data folder's cache for the next search of this build.
+    assert.equal((JSON.parse(readFileSync(join(dir.path, 'cache', SEARCH_CACHE_FILE), 'utf8').split('\n')[0]) as SearchCacheKey).build, 'test-build');
     const hits = JSON.parse(out.join('')) as Record<string, unknown>[];
     assert.equal(hits.length, 3);
     assert.deepEqual(Object.keys(hits[0]).sort(), ['area', 'created_at', 'id', 'pinned', 'score', 'text']);
