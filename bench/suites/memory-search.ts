@@ -10,13 +10,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
-import { createCore, type Core } from '../../core/app.js';
+import { createCore } from '../../core/app.js';
 import { createOfflineEmbedder } from '../../core/memory/index.js';
 import { createMemorySecretStore } from '../../core/secrets/index.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { originalSet } from '../../tests/evals/memory/run.js';
 import { benchDir, metric, nowMs, percentile } from '../lib.js';
-import { generate } from './memory.js';
+import { fillStore, generateMemories, generateQueries, timeSearches } from '../memory-store.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PROCESSES = 9;
@@ -43,31 +43,6 @@ function processes(args: string[]): { ms: number[]; cpuMs: number[]; rssMb: numb
   return { ms, cpuMs, rssMb };
 }
 
-/** Searches `queries` one after another in a running core: wall and CPU time of each. */
-async function timeSearches(core: Core, queries: string[]): Promise<{ ms: number[]; cpuMs: number[] }> {
-  await core.gateway.call('memory.search', { query: 'warm up', limit: 10 });
-  const ms: number[] = [];
-  const cpuMs: number[] = [];
-  for (const q of queries) {
-    const t = nowMs();
-    const c = process.cpuUsage();
-    await core.gateway.call('memory.search', { query: q, limit: 10 });
-    const used = process.cpuUsage(c);
-    ms.push(nowMs() - t);
-    cpuMs.push((used.user + used.system) / 1000);
-  }
-  return { ms, cpuMs };
-}
-
-/** Imports generated memories up to `count`; memories per second of wall and of CPU time. */
-async function fill(core: Core, lines: string[], from: number, count: number): Promise<{ perSecond: number; perCpuSecond: number }> {
-  const t = nowMs();
-  const c = process.cpuUsage();
-  for (let i = from; i < count; i += 5000) await core.gateway.call('memory.import', { jsonl: lines.slice(i, Math.min(count, i + 5000)).join('\n') });
-  const used = process.cpuUsage(c);
-  return { perSecond: ((count - from) / (nowMs() - t)) * 1000, perCpuSecond: ((count - from) / ((used.user + used.system) / 1000)) * 1000 };
-}
-
 export async function run(): Promise<Record<string, unknown>> {
   const small = benchDir();
   const large = benchDir();
@@ -86,8 +61,8 @@ export async function run(): Promise<Record<string, unknown>> {
 
     const core = createCore({ dataDir: large.path, logger: silentLogger, secrets: createMemorySecretStore(), env: {} });
     try {
-      const lines = generate(Math.max(IN_APP, LARGE), 3);
-      const queries = generate(100, 77).map((l) => (JSON.parse(l) as { text: string }).text.split(',')[0]);
+      const lines = generateMemories(Math.max(IN_APP, LARGE), 3);
+      const queries = generateQueries(100, 77);
       const embedder = createOfflineEmbedder();
       await embedder.ready!();
       const vectors = embedder.embedSync!(queries);
@@ -96,10 +71,10 @@ export async function run(): Promise<Record<string, unknown>> {
         core.memory.vectors.knn(v, 10);
         return nowMs() - t;
       }), 50);
-      const filled = await fill(core, lines, 0, IN_APP);
+      const filled = await fillStore(core, lines, 0, IN_APP, 5000);
       const small10k = await timeSearches(core, queries);
       const knn10k = knnP50();
-      const grown = await fill(core, lines, IN_APP, LARGE);
+      const grown = await fillStore(core, lines, IN_APP, LARGE, 5000);
       const large100k = await timeSearches(core, queries);
       const knn100k = knnP50();
       const p50 = percentile(small10k.ms, 50);

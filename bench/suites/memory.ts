@@ -11,56 +11,22 @@ import { bruteForceTopK, createOfflineEmbedder } from '../../core/memory/index.j
 import { createMemorySecretStore } from '../../core/secrets/index.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { benchDir, metric, nowMs, percentile } from '../lib.js';
+import { fillStore, generateMemories, generateQueries, timeSearches } from '../memory-store.js';
 
 const COUNT = Number(process.env.MEMORY_BENCH_COUNT ?? 100_000);
 const QUERIES = 200;
-
-const SUBJECTS = ['the billing service', 'my sister', 'the garden', 'the Heron project', 'the car', 'our landlord', 'the CI pipeline', 'grandma', 'the cat', 'the team offsite', 'the VPN', 'the dentist', 'the tax return', 'the kitchen', 'the bike'];
-const VERBS = ['needs', 'mentioned', 'fixed', 'scheduled', 'postponed', 'asked about', 'prefers', 'complained about', 'ordered', 'reviewed'];
-const OBJECTS = ['a new battery', 'the quarterly report', 'fresh basil', 'an extra monitor', 'the blue folder', 'a cheaper plan', 'the database index', 'train tickets', 'a birthday cake', 'the roof repair', 'new tyres', 'a standing desk'];
-const WHEN = ['on Monday', 'next week', 'in April', 'before the holidays', 'after lunch', 'every Friday', 'at 7 pm', 'tomorrow morning'];
-const WORDS = 'amber bristle cobalt dune ember fjord granite harbor iris juniper kestrel lagoon meadow nectar opal pebble quartz russet saffron tundra umber violet willow yarrow zephyr alder birch cedar dahlia elm fern ginger hazel ivy jasmine kale lilac maple nutmeg olive'.split(' ');
-
-export function generate(n: number, seed = 1): string[] {
-  let s = seed;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)];
-  const areas = ['main', 'fragments', 'solutions', 'instruments'];
-  const lines: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const text = `${pick(SUBJECTS)} ${pick(VERBS)} ${pick(OBJECTS)} ${pick(WHEN)}, note ${pick(WORDS)} ${pick(WORDS)} ${i}`;
-    lines.push(JSON.stringify({ text, area: pick(areas), created_at: Date.UTC(2024, 0, 1) + i * 60_000 }));
-  }
-  return lines;
-}
 
 export async function run(): Promise<Record<string, unknown>> {
   const dir = benchDir();
   const core = createCore({ dataDir: dir.path, logger: silentLogger, secrets: createMemorySecretStore(), env: {} });
   try {
-    const lines = generate(COUNT);
-    const importStart = nowMs();
-    const importCpu = process.cpuUsage();
-    const CHUNK = 10_000;
-    let imported = 0;
-    for (let i = 0; i < lines.length; i += CHUNK) imported += (await core.gateway.call('memory.import', { jsonl: lines.slice(i, i + CHUNK).join('\n') })).imported;
-    const importMs = nowMs() - importStart;
-    const importCpuMs = ((u) => (u.user + u.system) / 1000)(process.cpuUsage(importCpu));
-    const perSecond = (imported / importMs) * 1000;
+    const lines = generateMemories(COUNT);
+    const filled = await fillStore(core, lines, 0, lines.length);
+    const perSecond = filled.perSecond;
 
     const embedder = createOfflineEmbedder();
-    const queries = generate(QUERIES, 99).map((l) => (JSON.parse(l) as { text: string }).text.split(',')[0]);
-    const hybrid: number[] = [];
-    const hybridCpu: number[] = [];
-    await core.gateway.call('memory.search', { query: 'warm up', limit: 10 });
-    for (const q of queries) {
-      const t = nowMs();
-      const c = process.cpuUsage();
-      await core.gateway.call('memory.search', { query: q, limit: 10 });
-      const used = process.cpuUsage(c);
-      hybrid.push(nowMs() - t);
-      hybridCpu.push((used.user + used.system) / 1000);
-    }
+    const queries = generateQueries(QUERIES, 99);
+    const { ms: hybrid, cpuMs: hybridCpu } = await timeSearches(core, queries);
 
     // Queries with a word no memory contains take the WordNet backfill path (one more full-text query).
     const UNKNOWN = ['colour', 'beverage', 'fruit', 'physician', 'sibling', 'herb', 'vehicle', 'dental', 'furniture', 'instrument'];
@@ -104,7 +70,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const eventBytes = (core.db.prepare("SELECT sum(length(data)) AS n FROM events WHERE type LIKE 'memory.%'").get() as { n: number }).n;
     return {
       memories: memoryRows,
-      importThroughput: metric(perSecond, 'memories/s', { target: '>= 2000', met: perSecond >= 2000, baseline: { value: (imported / importCpuMs) * 1000, what: 'memories per CPU-second' } }),
+      importThroughput: metric(perSecond, 'memories/s', { target: '>= 2000', met: perSecond >= 2000, baseline: { value: filled.perCpuSecond, what: 'memories per CPU-second' } }),
       hybridSearchP95: metric(percentile(hybrid, 95), 'ms', { target: '< 60', met: percentile(hybrid, 95) < 60, baseline: { value: percentile(vec, 95), what: 'vec0 top-10 alone, p95' } }),
       hybridSearchMedian: metric(percentile(hybrid, 50), 'ms'),
       hybridSearchUnknownWordP95: metric(percentile(mismatch, 95), 'ms', { target: '< 60', met: percentile(mismatch, 95) < 60, baseline: { value: percentile(mismatchCpu, 95), what: 'ms of CPU, p95' } }),
