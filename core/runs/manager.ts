@@ -125,9 +125,9 @@ export class RunManager {
     const ended = this.get(runId);
     for (const step of this.endedSteps) {
       try {
-        step(ended);
+        // A savepoint: the run ends whatever a step does; the step's own appends, taken back, are what is lost.
+        this.log.attempt(() => step(ended));
       } catch (err) {
-        // The run ends whatever a step does; the step's own appends are what is lost.
         this.logger.log('error', 'a step after a run ended threw', { runId, error: String((err as Error)?.stack ?? err) });
       }
     }
@@ -323,14 +323,74 @@ export class RunManager {
     return unfinished.map((run) => run.id);
   }
 
+  /**
+   * Ends an active run: what it deferred, its end steps and its final status, in one transaction.
+   * If that rolls back (an end step threw, the database refused a write), nothing of it was
+   * published, and the run still ends: again with what it deferred, each end step as a step of its
+   * own (one that throws loses only its own appends), and `failed` saying why it could not end as it
+   * should. Never throws: it runs from timers, the queue and a cancel's cascade, where an error would
+   * end the process or leave the runs after this one alone.
+   */
   private finish(runId: string, entry: ActiveRun, status: RunStatus, detail: { reason?: string | null; error?: string | null }): void {
     this.active.delete(runId);
     entry.controller.abort(status === 'done' ? RUN_DONE : new AppError('conflict', `run ${runId} ${status}`));
-    this.log.transaction(() => {
-      this.flushDeferred(runId, entry, entry.deferred.splice(0));
-      for (const step of entry.endSteps) step(status);
-      this.transition(runId, status, detail);
-    });
+    const deferred = entry.deferred.splice(0);
+    const started = entry.started;
+    let failure: unknown;
+    try {
+      this.log.transaction(() => {
+        this.flushDeferred(runId, entry, deferred);
+        for (const step of entry.endSteps) step(status);
+        this.transition(runId, status, detail);
+      });
+      return;
+    } catch (err) {
+      entry.started = started;
+      failure = err;
+    }
+    if (!this.endable(runId)) return;
+    const message = (failure as Error)?.message ?? String(failure);
+    this.logger.log('error', 'a run could not end as it should; it ends failed', { runId, status, error: String((failure as Error)?.stack ?? failure) });
+    const failed = { reason: 'internal', error: `the run could not end (${status}): ${message}` };
+    try {
+      this.log.transaction(() => {
+        this.flushDeferred(runId, entry, deferred);
+        for (const step of entry.endSteps) this.step(runId, 'an end step of a run threw', () => step('failed'));
+        this.transition(runId, 'failed', failed);
+      });
+      return;
+    } catch (err) {
+      entry.started = started;
+      this.logger.log('error', 'ending a run failed again; it ends without what it deferred', { runId, error: String((err as Error)?.stack ?? err) });
+    }
+    try {
+      this.log.transaction(() => {
+        if (!entry.started) this.transition(runId, 'running');
+        this.transition(runId, 'failed', failed);
+      });
+    } catch (err) {
+      // The database refuses every write: the next start marks the run failed (interrupted).
+      this.logger.log('error', 'a run could not be marked ended; the next start will', { runId, error: String((err as Error)?.stack ?? err) });
+    }
+  }
+
+  /** Whether a run can still be ended (it exists and has not ended). */
+  private endable(runId: string): boolean {
+    const run = this.queries.get(runId);
+    return !!run && !isTerminalRunStatus(run.status);
+  }
+
+  /**
+   * Runs `fn` as a step of the current transaction (a savepoint): a bug in it loses its own appends
+   * and is logged; a database error fails the whole write.
+   */
+  private step(runId: string, what: string, fn: () => void): void {
+    try {
+      this.log.attempt(fn);
+    } catch (err) {
+      if (String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_')) throw err;
+      this.logger.log('error', what, { runId, error: String((err as Error)?.stack ?? err) });
+    }
   }
 
   /** Appends the run's `running` if it has not been yet, then `writes` (what it deferred), in order, inside the caller's transaction. */
@@ -339,16 +399,8 @@ export class RunManager {
       entry.started = true;
       this.transition(runId, 'running');
     }
-    for (const write of writes) {
-      try {
-        // A savepoint: a step that throws takes back what it wrote and appended, and nothing else.
-        this.log.attempt(write);
-      } catch (err) {
-        // A database error is not the step's: the whole write fails, and its caller hears of it.
-        if (String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_')) throw err;
-        // A bug in the step: it loses its own appends, not the write it rides with (a run's end).
-        this.logger.log('error', 'a deferred write of a run threw', { runId, error: String((err as Error)?.stack ?? err) });
-      }
-    }
+    // Each a savepoint: a step that throws takes back what it wrote and appended, not the write it
+    // rides with (a run's end); a database error is not the step's, and fails the whole write.
+    for (const write of writes) this.step(runId, 'a deferred write of a run threw', write);
   }
 }

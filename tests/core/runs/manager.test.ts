@@ -289,4 +289,70 @@ describe('what a run writes, and in how many transactions', () => {
       ['run.created', 'running', 'deferred', 'after', 'done'],
     );
   });
+
+  it('a run whose end step throws still ends, failed and saying why, with what it deferred committed, and nothing of the end that rolled back published', async () => {
+    const s = setup();
+    const id = s.create();
+    const head = s.log.head();
+    const seen: number[] = [];
+    s.log.subscribe(head, (e) => seen.push(e.seq));
+    // A step after every run's end that appends and then throws: its append is taken back too.
+    s.runs.onEnded(() => {
+      s.log.append('timeline.error', { code: 'ended half', message: 'appended before the step threw' }, null);
+      throw new Error('a bug after the end');
+    });
+    const run = await s.runs.start(id, async (ctx) => {
+      ctx.emitLater('timeline.error', { code: 'deferred', message: 'deferred' });
+      ctx.defer(() => s.log.append('timeline.error', { code: 'deferred write', message: 'deferred write' }, id));
+      ctx.onEnd(() => s.log.append('timeline.error', { code: 'closed', message: 'open work closed' }, id));
+      ctx.onEnd(() => {
+        s.log.append('timeline.error', { code: 'half', message: 'appended before the step threw' }, id);
+        throw new Error('the worker could not close its work');
+      });
+      return { status: 'done' };
+    });
+    assert.equal(run.status, 'failed');
+    assert.equal(run.reason, 'internal');
+    assert.match(run.error ?? '', /could not end \(done\): the worker could not close its work/);
+    const events = s.log.since(head);
+    assert.deepEqual(
+      events.filter((e) => e.runId === id).map((e) => (e.type === 'run.status' ? e.data.to : e.type === 'timeline.error' ? e.data.code : e.type)),
+      ['running', 'deferred', 'deferred write', 'closed', 'failed'],
+    );
+    assert.ok(!events.some((e) => e.type === 'timeline.error' && (e.data.code === 'half' || e.data.code === 'ended half')), 'the throwing steps took back their appends');
+    const seqs = events.map((e) => e.seq);
+    assert.deepEqual(seqs, seqs.map((_, i) => head + 1 + i), 'no gap in the log');
+    assert.deepEqual(seen, seqs, 'subscribers heard exactly what committed, once');
+    assert.equal(s.runs.isActive(id), false);
+    assert.equal(s.runs.idle(), null);
+  });
+
+  it('cancelling a run whose end step throws does not throw: the run ends failed, saying why, and its executor’s later outcome is ignored', async () => {
+    const s = setup();
+    const id = s.create();
+    const run = s.runs.start(id, async (ctx) => {
+      ctx.emit('timeline.error', { code: 'started', message: 'started' });
+      ctx.emitLater('timeline.error', { code: 'deferred', message: 'deferred' });
+      ctx.onEnd((status) => {
+        if (status === 'cancelled') throw new Error('closing the stream failed');
+      });
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      return { status: 'done' };
+    });
+    await waitUntil(() => s.runs.get(id).status === 'running');
+    const cancelled = s.runs.cancel(id);
+    assert.equal(cancelled.status, 'failed');
+    assert.match(cancelled.error ?? '', /could not end \(cancelled\): closing the stream failed/);
+    assert.equal((await run).status, 'failed');
+    assert.deepEqual(
+      s.log.since(0).filter((e) => e.runId === id && e.type !== 'run.created').map((e) => (e.type === 'run.status' ? e.data.to : e.type === 'timeline.error' ? e.data.code : e.type)),
+      ['running', 'started', 'deferred', 'failed'],
+    );
+  });
 });
+
+/** Waits, a turn of the event loop at a time, until `ready` holds. */
+async function waitUntil(ready: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !ready(); i++) await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(ready());
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chunk, startTestCore, useLoopbackProviders, waitFor, type TestCore } from '../../support/index.js';
+import { countCommits } from '../../support/wal.js';
 import { envelopeReply, isWorkerRequest, maxRunningAtOnce, statusMoves, taskOf, toolResults, turnsBefore } from './support.js';
 
 describe('the worker pool', () => {
@@ -34,11 +35,13 @@ describe('the worker pool', () => {
     }
   });
 
-  it("a worker writes three transactions: its spawn, its start with its first message, its end with its result", async () => {
+  it('a worker writes three transactions: its spawn, its start with its first message, its end with its result', async () => {
     const t = await start();
     try {
       providers.anthropic.respond((body) => (isWorkerRequest(body) ? envelopeReply({ summary: 'counted' }) : null));
-      const commits: string[][] = [];
+      // What each of the event log's transactions published, and, to be sure nothing writes beside
+      // them, every write transaction the database committed (its WAL's commit frames).
+      const published: string[][] = [];
       let current: string[] | null = null;
       const transaction = t.core.log.transaction.bind(t.core.log);
       t.core.log.transaction = <T>(fn: () => T): T => {
@@ -47,23 +50,32 @@ describe('the worker pool', () => {
         try {
           return transaction(fn);
         } finally {
-          if (current.length) commits.push(current);
+          if (current.length) published.push(current);
           current = null;
         }
       };
       const unsubscribe = t.core.log.subscribe(t.core.log.head(), (event) => current?.push(event.type === 'run.status' ? `run.status ${event.data.to}` : event.type));
-      const worker = t.core.workers.pool.spawn({ parentRunId: null, role: 'writer', task: 'count the writes' });
-      const [ended] = await t.core.workers.pool.wait([worker.id], new AbortController().signal);
-      await t.core.idle();
-      unsubscribe();
-      assert.equal(ended.status, 'done');
-      assert.deepEqual(commits, [
+      const writes = countCommits(t.core.db);
+      let committed: number;
+      let workerId: string;
+      try {
+        workerId = t.core.workers.pool.spawn({ parentRunId: null, role: 'writer', task: 'count the writes' }).id;
+        const [ended] = await t.core.workers.pool.wait([workerId], new AbortController().signal);
+        await t.core.idle();
+        assert.equal(ended.status, 'done');
+        committed = writes.commits();
+      } finally {
+        writes.stop();
+        unsubscribe();
+      }
+      assert.deepEqual(published, [
         ['run.created', 'worker.spawned'],
         ['run.status running', 'message.created'],
         // A reply this short is held back by the stream's key masking and arrives whole with message.completed.
         ['run.usage', 'run.model', 'message.completed', 'worker.result', 'run.status done'],
       ]);
-      const recording = t.core.agent.store.recording(worker.id).map((step) => step.kind);
+      assert.equal(committed, 3, 'the database committed three write transactions, no more');
+      const recording = t.core.agent.store.recording(workerId).map((step) => step.kind);
       assert.deepEqual(recording, ['input', 'model'], 'the recorded input and model step commit with them');
     } finally {
       providers.anthropic.respond(null);
