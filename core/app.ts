@@ -72,7 +72,7 @@ export function createCore(options: CoreOptions): Core {
     const skills = modules.add(createSkillsModule({ db, log, clock, logger, bundledDir: options.bundledSkillsDir === undefined ? findBundledSkills() : options.bundledSkillsDir, userDir: paths.skills, addSystemSection: agent.addSystemSection, setSkillsInUse: agent.setSkillsInUse }));
     modules.add(createChatModule({ log, ids, clock, attachments: attachments.store, queue: runs.queue, agent: agent.runtime, providers: providers.providers, timeline }));
     modules.add(createMaintenanceModule({ db, log, clock, logger, paths, daily: (options.owner ?? 'cli') !== 'cli' }));
-    modules.add(createSystemModule({ db, dbInfo: folder.dbInfo, paths, secrets, settings, providers: providers.providers, log, clock, startedAt, redact, usedModels: () => Object.values(agent.settings.get().routes).flat(), moreChecks: [mcp.healthChecks, skills.healthChecks] }));
+    modules.add(createSystemModule({ db, dbInfo: folder.dbInfo, paths, secrets, settings, providers: providers.providers, log, clock, startedAt, redact, usedModels: () => Object.values(agent.settings.get().routes).flat(), moreChecks: [mcp.healthChecks, skills.healthChecks, memory.healthChecks] }));
     const builtAt = performance.now();
     modules.start({ log, gateway, tools: tools.registry, logger });
     const startPhases = { openMs, buildMs: Math.round((builtAt - openedAt - openMs) * 10) / 10, modulesMs: modules.startMs };

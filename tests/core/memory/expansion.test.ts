@@ -119,6 +119,19 @@ describe('full-text search through the words WordNet relates', () => {
       assert.ok(maya.hits.every((h) => h.explain.matches.every((m) => m.query !== 'mayas')), '"maya\'s" is not read as "mayas"');
     }));
 
+  it('a determiner or two function words are never joined into one word ("a part" is not apart, "some one" is not someone)', () =>
+    withCore(async (t) => {
+      await add(t, 'Keep the two cats apart at feeding time', 'Someone from the council rang about the hedge', 'Our bikes go into the shed');
+      for (const [query, joined] of [
+        ['Is a part of the fence broken?', 'apart'],
+        ['Did some one ring about the hedge?', 'someone'],
+        ['Do the bikes go in to the shed?', 'into'],
+      ] as const) {
+        const { hits } = await t.client.call('memory.search', { query, limit: 5 });
+        assert.ok(hits.every((h) => h.explain.matches.every((m) => m.query !== joined && m.word !== joined)), `${query}: "${joined}" is not matched`);
+      }
+    }));
+
   it('an older solution is not pushed below a newer one that only shares the problem-and-fix phrasing', () =>
     withCore(async (t) => {
       const lines = [

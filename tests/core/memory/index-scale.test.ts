@@ -4,14 +4,14 @@ import { openDatabase } from '../../../core/db/index.js';
 import { VectorIndex, bruteForceTopK, createOfflineEmbedder } from '../../../core/memory/index.js';
 
 describe('memory indexes for large stores', () => {
-  it('the binary index with exact re-ranking finds what a brute-force scan finds', () => {
+  it('the binary index with exact re-ranking finds what a brute-force scan finds', async () => {
     const { db } = openDatabase({ file: ':memory:' });
     try {
       const index = new VectorIndex(db, { exactScanLimit: 0 });
       const embed = createOfflineEmbedder({ wordnet: false });
       const texts = Array.from({ length: 600 }, (_, i) => `note ${i}: ${['invoice', 'garden', 'train', 'dentist', 'laptop', 'recipe'][i % 6]} ${['red', 'blue', 'green', 'amber', 'grey'][i % 5]} item ${i % 37} for ${['Ana', 'Bo', 'Cy', 'Di'][i % 4]}`);
       const vectors = embed.embedSync!(texts);
-      const gen = index.createActive(embed.name, 256);
+      const gen = index.createActive(embed.name, await embed.dims());
       db.transaction(() => vectors.forEach((v, i) => index.put(gen, i + 1, 'main', v)))();
       db.prepare('INSERT INTO memories (id, area, text, norm, pinned, created_at, updated_at, source_kind, embedder) SELECT ?, ?, ?, ?, 0, 0, 0, ?, ?').run('m', 'main', 'x', 'x', 'user', 'e');
       // The count of memories picks the path; both indexes read the same generation.

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildLexicon } from '../../../core/memory/lexicon/build.js';
 import { LEXICON_FORMAT, decodeLexicon, encodeLexicon } from '../../../core/memory/lexicon/format.js';
+import { createOfflineEmbedder } from '../../../core/memory/embedder.js';
 import { Lexicon, REL, loadLexicon } from '../../../core/memory/lexicon/index.js';
 import { startTestCore, tempDir } from '../../support/index.js';
 
@@ -102,15 +103,17 @@ describe('the compact WordNet index', () => {
 });
 
 describe('offline embedder versions', () => {
-  it('an index made by an older version of the offline embedder is re-embedded in the background at start', async () => {
+  it('an index made by an older version of the offline embedder (before word vectors) is re-embedded in the background at start', async () => {
+    const current = createOfflineEmbedder().name;
+    assert.match(current, /^offline-v3-/, 'the build made the word-vector file, so the offline embedder is the version with word vectors');
     const t = await startTestCore();
     const dataDir = t.dataDir;
     try {
       await t.client.call('memory.add', { text: 'My dentist is Dr. Okafor at the Riverside practice', area: 'main' });
       await t.client.call('memory.add', { text: 'The spare key is under the flower pot', area: 'main' });
-      // As a previous release left it.
-      t.core.db.prepare("UPDATE memory_vec_generations SET embedder = 'offline-v1-256'").run();
-      t.core.db.prepare("UPDATE memories SET embedder = 'offline-v1-256'").run();
+      // As the previous release left it.
+      t.core.db.prepare("UPDATE memory_vec_generations SET embedder = 'offline-v2-256'").run();
+      t.core.db.prepare("UPDATE memories SET embedder = 'offline-v2-256'").run();
     } finally {
       await t.close({ keepData: true });
     }
@@ -118,14 +121,14 @@ describe('offline embedder versions', () => {
     try {
       await again.core.memory.whenReembedded();
       const status = await again.client.call('memory.status', {});
-      assert.equal(status.embedder, 'offline-v2-256');
+      assert.equal(status.embedder, current);
       assert.equal(status.reembed, null);
-      assert.equal(again.core.memory.vectors.activeGeneration()?.embedder, 'offline-v2-256');
+      assert.equal(again.core.memory.vectors.activeGeneration()?.embedder, current);
       const states = again.events.filter((e) => e.type === 'memory.embedder').map((e) => (e.data as { state: string }).state);
       assert.deepEqual(states.slice(-2), ['started', 'finished']);
       const { hits } = await again.client.call('memory.search', { query: 'tooth doctor', limit: 2 });
       assert.ok(hits[0].explain.vectorRank !== null, 'vectors answer again');
-      assert.ok(hits.every((h) => h.memory.embedder === 'offline-v2-256'));
+      assert.ok(hits.every((h) => h.memory.embedder === current));
     } finally {
       await again.close();
     }

