@@ -15,11 +15,14 @@ export class LoopbackServer {
   private responder: ((body: unknown) => ScriptedReply | null) | null = null;
   private server: Server;
   private sockets = new Set<import('node:net').Socket>();
+  /** How many connections clients have opened so far (a client that keeps them alive opens few). */
+  connectionsOpened = 0;
   url = '';
 
   constructor(private readonly route: (path: string, method: string) => RouteHandler | null) {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.on('connection', (socket) => {
+      this.connectionsOpened++;
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
     });
