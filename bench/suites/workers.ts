@@ -8,7 +8,7 @@
 // here. It records when each request arrived on `process.hrtime`, the clock both processes share
 // (CLOCK_MONOTONIC on Linux; checked at the start: a reading in the server falls between two here).
 // For transparency the suite also gives the moment the pool handed the request to the SDK's `fetch`
-// (the global fetch, observed by wrapping it here before the first request).
+// (observed here, see observeFetch), and how many connections the workers opened.
 //
 // Measured in the same run, after the same warm-up, for two roles: `researcher` (memory read: its
 // prompt waits for a memory recall) and `coder` (no memory, no recall); then the researcher again
@@ -21,6 +21,7 @@
 // and the CPU of the path itself, from the moment the pool could start a worker to its `fetch`,
 // measured with a pool of 1 so that nothing else runs meanwhile.
 import { fork, type ChildProcess } from 'node:child_process';
+import { ClientRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../../core/app.js';
 import type { Core } from '../../core/core-types.js';
@@ -115,16 +116,23 @@ class ServerProcess {
 
 /**
  * When each Messages API request was handed to `fetch` (this process's clock and CPU then), keyed
- * like the server's arrivals. Wraps the global `fetch`, which the SDK takes when its client is made.
+ * like the server's arrivals. The SDK's fetch is the product's (node:http, which hands the request to
+ * a `ClientRequest` in the same turn) or the global one: both are observed, the first by wrapping
+ * `ClientRequest.prototype.end`, the second by wrapping the global `fetch` before the SDK takes it.
  */
 function observeFetch(): { take(): Map<string, Stamp>; restore(): void } {
-  const original = globalThis.fetch;
+  const originalFetch = globalThis.fetch;
+  const originalEnd = ClientRequest.prototype.end;
   let calls: { at: number; cpu: number; body: unknown }[] = [];
   globalThis.fetch = (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     if (url.endsWith('/v1/messages')) calls.push({ at: nowMs(), cpu: cpuMs(), body: init?.body });
-    return original(input, init);
+    return originalFetch(input, init);
   };
+  ClientRequest.prototype.end = function (this: ClientRequest, ...args: unknown[]) {
+    if (this.path === '/v1/messages') calls.push({ at: nowMs(), cpu: cpuMs(), body: Buffer.isBuffer(args[0]) ? args[0].toString('utf8') : args[0] });
+    return (originalEnd as (...a: unknown[]) => ClientRequest).apply(this, args);
+  } as typeof originalEnd;
   return {
     take() {
       const byKey = new Map<string, Stamp>();
@@ -138,7 +146,10 @@ function observeFetch(): { take(): Map<string, Stamp>; restore(): void } {
       calls = [];
       return byKey;
     },
-    restore: () => void (globalThis.fetch = original),
+    restore: () => {
+      globalThis.fetch = originalFetch;
+      ClientRequest.prototype.end = originalEnd;
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ContentBlock, ModelProvider, ModelRequest, StreamEvent, Usage } from './types.js';
+import { sharedHttpFetch } from './http-fetch.js';
 import { ProviderError, parseRetryAfter } from './types.js';
 
 export interface AnthropicConfig {
@@ -41,6 +42,9 @@ export function createAnthropicProvider(config: AnthropicConfig): ModelProvider 
       baseURL: config.baseUrl ?? undefined,
       maxRetries: 0,
       timeout: config.timeoutMs ?? 120_000,
+      // Kept-alive connections over node:http, shared by every client in the process: a request
+      // reaches the wire in the turn that makes it (see http-fetch.ts).
+      fetch: sharedHttpFetch(),
     });
     return client;
   };

@@ -2,6 +2,7 @@ import type OpenAI from 'openai';
 import type { ChatMessage, ModelProvider, ModelRequest, StreamEvent, Usage } from './types.js';
 import { ProviderError, parseRetryAfter } from './types.js';
 import { estimatePrompt, estimateTokens } from './tokens.js';
+import { sharedHttpFetch } from './http-fetch.js';
 import { fileText } from './ollama.js';
 
 /** OpenAI's own API; the `openai` provider uses it unless a base URL is set. */
@@ -48,6 +49,8 @@ export async function openAIClient(config: OpenAICompatibleConfig, options: { ma
     timeout: config.timeoutMs ?? 120_000,
     // Without a key, no Authorization header at all (a placeholder bearer confuses some servers' auth).
     defaultHeaders: config.apiKey ? undefined : { authorization: null },
+    // Kept-alive connections over node:http, shared in the process, as for Anthropic (http-fetch.ts).
+    fetch: sharedHttpFetch(),
   });
 }
 

@@ -59,4 +59,28 @@ describe('cancelling a worker\'s parent', () => {
       await t.close();
     }
   });
+
+  it('a worker cancelled while its model request is open ends cancelled, its request aborted at the server, and the next worker still gets through', async () => {
+    const t = await startTestCore({ env: providers.env() });
+    try {
+      providers.anthropic.respond((body) => {
+        if (!isWorkerRequest(body)) return null;
+        return taskOf(body) === 'wait for the model' ? { kind: 'hang' } : envelopeReply({ summary: 'done' });
+      });
+      const worker = t.core.workers.pool.spawn({ parentRunId: null, role: 'coder', task: 'wait for the model' });
+      const record = await waitFor(() => providers.anthropic.requests.find((r) => isWorkerRequest(r.body) && taskOf(r.body) === 'wait for the model'), 'the worker\'s request to reach the server');
+      const cancelled = await t.client.call('workers.cancel', { workerId: worker.id });
+      assert.equal(cancelled.status, 'cancelled');
+      await waitFor(() => record.aborted, 'the server to see the request aborted');
+      const next = t.core.workers.pool.spawn({ parentRunId: null, role: 'coder', task: 'answer at once' });
+      const [ended] = await t.core.workers.pool.wait([next.id], new AbortController().signal);
+      assert.equal(ended.status, 'done');
+      await t.core.idle();
+      const events = t.events.filter((e) => e.runId === worker.id);
+      assert.equal(events.at(-1)?.type, 'run.status', 'nothing of the cancelled worker is emitted after it ended');
+    } finally {
+      providers.anthropic.respond(null);
+      await t.close();
+    }
+  });
 });

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { createAnthropicProvider, ProviderError, type ModelRequest, type StreamEvent } from '../../../core/providers/index.js';
+import { createHttpFetch } from '../../../core/providers/http-fetch.js';
+import { AnthropicLoopback, LoopbackServer, TEST_API_KEY, waitFor } from '../../support/index.js';
+
+const request = (signal: AbortSignal = new AbortController().signal): ModelRequest => ({
+  model: 'claude-loopback',
+  system: 'be brief',
+  messages: [{ role: 'user', content: 'hello' }],
+  maxTokens: 64,
+  signal,
+});
+
+async function collect(stream: AsyncIterable<StreamEvent>): Promise<{ text: string; error: unknown }> {
+  let text = '';
+  try {
+    for await (const event of stream) if (event.type === 'text') text += event.text;
+    return { text, error: null };
+  } catch (err) {
+    return { text, error: err };
+  }
+}
+
+/** A server that takes requests and never answers them, until closed. */
+async function silentServer(): Promise<{ url: string; received: () => number; close(): Promise<void> }> {
+  let received = 0;
+  const sockets = new Set<import('node:net').Socket>();
+  const server: Server = createServer(() => void received++);
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received: () => received,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('the model SDKs\' fetch over kept-alive node:http connections', () => {
+  it('streams the Anthropic provider\'s turns one after another over one connection, shared by every client in the process', async () => {
+    const server = await AnthropicLoopback.start();
+    try {
+      server.always({ kind: 'stream', chunks: ['Hel', 'lo'], usage: { input: 5, output: 2 } });
+      const first = createAnthropicProvider({ apiKey: TEST_API_KEY, baseUrl: server.url });
+      for (let i = 0; i < 4; i++) assert.deepEqual(await collect(first.stream(request())), { text: 'Hello', error: null });
+      const second = createAnthropicProvider({ apiKey: TEST_API_KEY, baseUrl: server.url });
+      assert.deepEqual(await collect(second.stream(request())), { text: 'Hello', error: null });
+      assert.equal(server.requests.length, 5);
+      assert.equal(server.connectionsOpened, 1);
+      // The SDK's headers go out as it set them (the key, in whichever header it uses).
+      const { authorization, 'x-api-key': apiKey } = server.requests[0].headers;
+      assert.ok([authorization, apiKey].some((h) => String(h).includes(TEST_API_KEY)));
+      assert.equal(server.requests[0].headers['anthropic-version'] !== undefined, true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('opens a connection for each request at once, and the next requests reuse them', async () => {
+    const server = await AnthropicLoopback.start();
+    try {
+      server.always({ kind: 'stream', chunks: ['ok'], delayMs: 20 });
+      const provider = createAnthropicProvider({ apiKey: TEST_API_KEY, baseUrl: server.url });
+      const together = await Promise.all([0, 1, 2].map(() => collect(provider.stream(request()))));
+      assert.deepEqual(together.map((r) => r.text), ['ok', 'ok', 'ok']);
+      assert.equal(server.connectionsOpened, 3);
+      await Promise.all([0, 1, 2].map(() => collect(provider.stream(request()))));
+      assert.equal(server.connectionsOpened, 3);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('ends a turn aborted mid-stream as cancelled, and the server sees the request go away', async () => {
+    const server = await AnthropicLoopback.start();
+    try {
+      server.script({ kind: 'hang' }).always({ kind: 'stream', chunks: ['after'] });
+      const provider = createAnthropicProvider({ apiKey: TEST_API_KEY, baseUrl: server.url });
+      const controller = new AbortController();
+      const turn = collect(provider.stream(request(controller.signal)));
+      await waitFor(() => server.requests.length === 1, 'the request to reach the server');
+      controller.abort();
+      const { error } = await turn;
+      assert.ok(error instanceof ProviderError, String(error));
+      assert.equal(error.kind, 'cancelled');
+      await waitFor(() => server.requests[0].aborted, 'the server to see the request aborted');
+      // The next turn still gets through (on a new connection: the aborted one is gone).
+      assert.deepEqual(await collect(provider.stream(request())), { text: 'after', error: null });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rejects with an AbortError when aborted before the answer starts, and a time limit is the provider\'s timeout', async () => {
+    const server = await silentServer();
+    try {
+      const fetchOverHttp = createHttpFetch();
+      const controller = new AbortController();
+      const pending = fetchOverHttp(`${server.url}/v1/messages`, { method: 'POST', body: '{}', signal: controller.signal });
+      await waitFor(() => server.received() === 1, 'the request to reach the server');
+      controller.abort();
+      await assert.rejects(pending, (err: Error) => err.name === 'AbortError');
+      await assert.rejects(fetchOverHttp(`${server.url}/v1/messages`, { method: 'POST', body: '{}', signal: controller.signal }), (err: Error) => err.name === 'AbortError');
+
+      const provider = createAnthropicProvider({ apiKey: TEST_API_KEY, baseUrl: server.url, timeoutMs: 300 });
+      const { error } = await collect(provider.stream(request()));
+      assert.ok(error instanceof ProviderError, String(error));
+      assert.equal(error.kind, 'timeout');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails like fetch when nothing listens: a TypeError with the cause, which the provider calls unreachable', async () => {
+    const server = await silentServer();
+    const url = server.url;
+    await server.close();
+    await assert.rejects(createHttpFetch()(`${url}/v1/messages`, { method: 'POST', body: '{}' }), (err: Error) => err instanceof TypeError && err.message === 'fetch failed' && (err.cause as NodeJS.ErrnoException).code === 'ECONNREFUSED');
+    const { error } = await collect(createAnthropicProvider({ apiKey: TEST_API_KEY, baseUrl: url }).stream(request()));
+    assert.ok(error instanceof ProviderError, String(error));
+    assert.equal(error.kind, 'unreachable');
+  });
+
+  it('keeps an error answer\'s status, headers and JSON body', async () => {
+    const server = await AnthropicLoopback.start();
+    try {
+      server.script({ kind: 'error', status: 429, type: 'rate_limit_error', message: 'slow down', headers: { 'retry-after': '7' } });
+      const { error } = await collect(createAnthropicProvider({ apiKey: TEST_API_KEY, baseUrl: server.url, now: () => 0 }).stream(request()));
+      assert.ok(error instanceof ProviderError, String(error));
+      assert.deepEqual([error.kind, error.status, error.retryAfterMs], ['rate_limit', 429, 7000]);
+      assert.match(error.message, /slow down/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('hands a body it does not send itself (a stream) and a redirect to the global fetch', async () => {
+    const server = new LoopbackServer((path) => {
+      if (path === '/old') return (_req, res) => void res.writeHead(307, { location: '/echo' }).end();
+      if (path === '/echo') return (_req, res, body) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ got: body }));
+      return null;
+    });
+    await server.start();
+    try {
+      const fetchOverHttp = createHttpFetch();
+      const stream = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode('{"part": 1}'));
+          controller.close();
+        },
+      });
+      const streamed = await fetchOverHttp(`${server.url}/echo`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+      assert.deepEqual(await streamed.json(), { got: { part: 1 } });
+      const redirected = await fetchOverHttp(`${server.url}/old`, { method: 'POST', body: '{"moved": true}', headers: { 'content-type': 'application/json' } });
+      assert.deepEqual([redirected.status, await redirected.json()], [200, { got: { moved: true } }]);
+    } finally {
+      await server.close();
+    }
+  });
+});
