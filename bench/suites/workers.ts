@@ -29,7 +29,7 @@ import { isTerminalRunStatus } from '../../core/contract/index.js';
 import { createMemorySecretStore } from '../../core/secrets/index.js';
 import { silentLogger } from '../../core/util/logger.js';
 import { benchDir, metric, nowMs, percentile } from '../lib.js';
-import { generate } from './memory.js';
+import { fillStore, generateMemories, generateQueries } from '../memory-store.js';
 
 const WORKERS = 100;
 const ROUNDS = Math.max(1, Number(process.env.BENCH_WORKERS_ROUNDS ?? 3));
@@ -217,9 +217,9 @@ export async function run(): Promise<Record<string, unknown>> {
     roles.researcher = await measureRole(core, probes, 'researcher', tasks('researcher'));
     roles.coder = await measureRole(core, probes, 'coder', tasks('coder'));
     // The researcher again, with memories to recall: each task is a question over them.
-    const lines = generate(MEMORIES);
-    await core.gateway.call('memory.import', { jsonl: lines.join('\n') });
-    const questions = generate(WORKERS * (ROUNDS + 1), 99).map((l) => (JSON.parse(l) as { text: string }).text.split(',')[0]);
+    const lines = generateMemories(MEMORIES);
+    await fillStore(core, lines, 0, lines.length);
+    const questions = generateQueries(WORKERS * (ROUNDS + 1), 99);
     await spawnAll(core, 'researcher', questions.slice(0, WARM_UP).map((q, i) => `${q}? (warm ${i})`));
     await server.take();
     fetches.take();
