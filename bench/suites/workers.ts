@@ -21,6 +21,7 @@
 // and the CPU of the path itself, from the moment the pool could start a worker to its `fetch`,
 // measured with a pool of 1 so that nothing else runs meanwhile.
 import { fork, type ChildProcess } from 'node:child_process';
+import { openSync, readSync } from 'node:fs';
 import { ClientRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { createCore } from '../../core/app.js';
@@ -46,7 +47,25 @@ const cpuMs = () => {
   return (u.user + u.system) / 1000;
 };
 
-type Stamp = { at: number; cpu: number };
+/**
+ * How long this process's event-loop thread has waited for a CPU so far (runnable, not running), ms:
+ * the second field of /proc/self/schedstat; NaN where there is none. On a busy machine the waits
+ * are what other processes took; wall time less them is what the path would take on a free CPU.
+ */
+const runQueueMs = (() => {
+  let fd: number | null = null;
+  try {
+    fd = openSync('/proc/self/schedstat', 'r');
+  } catch {
+    return () => Number.NaN;
+  }
+  const buffer = Buffer.alloc(96);
+  return () => Number(buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0)).split(' ')[1]) / 1e6;
+})();
+
+/** A moment: the shared clock, this process's CPU time and its run-queue wait then (NaN for the server's). */
+type Stamp = { at: number; cpu: number; wait: number };
+const stamp = (): Stamp => ({ at: nowMs(), cpu: cpuMs(), wait: runQueueMs() });
 
 /** The loopback Anthropic server in its own process. */
 class ServerProcess {
@@ -80,7 +99,7 @@ class ServerProcess {
   async take(): Promise<Map<string, Stamp>> {
     const { arrivals } = await this.ask<{ arrivals: [string, number, number][] }>('take', 'arrivals');
     const byKey = new Map<string, Stamp>();
-    for (const [key, at, cpu] of arrivals) if (!byKey.has(key)) byKey.set(key, { at, cpu });
+    for (const [key, at, cpu] of arrivals) if (!byKey.has(key)) byKey.set(key, { at, cpu, wait: Number.NaN });
     return byKey;
   }
 
@@ -123,14 +142,14 @@ class ServerProcess {
 function observeFetch(): { take(): Map<string, Stamp>; restore(): void } {
   const originalFetch = globalThis.fetch;
   const originalEnd = ClientRequest.prototype.end;
-  let calls: { at: number; cpu: number; body: unknown }[] = [];
+  let calls: (Stamp & { body: unknown })[] = [];
   globalThis.fetch = (input, init) => {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    if (url.endsWith('/v1/messages')) calls.push({ at: nowMs(), cpu: cpuMs(), body: init?.body });
+    if (url.endsWith('/v1/messages')) calls.push({ ...stamp(), body: init?.body });
     return originalFetch(input, init);
   };
   ClientRequest.prototype.end = function (this: ClientRequest, ...args: unknown[]) {
-    if (this.path === '/v1/messages') calls.push({ at: nowMs(), cpu: cpuMs(), body: Buffer.isBuffer(args[0]) ? args[0].toString('utf8') : args[0] });
+    if (this.path === '/v1/messages') calls.push({ ...stamp(), body: Buffer.isBuffer(args[0]) ? args[0].toString('utf8') : args[0] });
     return (originalEnd as (...a: unknown[]) => ClientRequest).apply(this, args);
   } as typeof originalEnd;
   return {
@@ -141,7 +160,7 @@ function observeFetch(): { take(): Map<string, Stamp>; restore(): void } {
         const { messages } = JSON.parse(call.body) as { messages: { role: string; content: unknown }[] };
         const last = messages.filter((m) => m.role === 'user' && typeof m.content === 'string').at(-1)?.content;
         const key = typeof last === 'string' ? last : '';
-        if (!byKey.has(key)) byKey.set(key, { at: call.at, cpu: call.cpu });
+        if (!byKey.has(key)) byKey.set(key, { at: call.at, cpu: call.cpu, wait: call.wait });
       }
       calls = [];
       return byKey;
@@ -158,6 +177,10 @@ interface Samples {
   toServer: number[];
   /** Ready → the request was handed to fetch. */
   toFetch: number[];
+  /** Ready → fetch, less this process's run-queue waits meanwhile. */
+  toFetchOnCpu: number[];
+  /** Fetch → the request reached the server. */
+  fetchToServer: number[];
   queueing: number[];
   cpuPerWorker: number[];
   serverCpuPerRequest: number[];
@@ -183,7 +206,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const probes: Probes = { server, fetches };
   const dir = benchDir();
   const core = createCore({ dataDir: dir.path, logger: silentLogger, secrets: createMemorySecretStore(), env: { ANTHROPIC_API_KEY: 'sk-ant-bench-000000000', ANTHROPIC_BASE_URL: server.url }, timeZone: 'UTC' });
-  const chat = { toServer: [] as number[], toFetch: [] as number[], cpuToFetch: [] as number[], cpuPerTurn: Number.NaN };
+  const chat = { toServer: [] as number[], toFetch: [] as number[], toFetchOnCpu: [] as number[], cpuToFetch: [] as number[], cpuPerTurn: Number.NaN };
   const roles: Record<string, Samples> = {};
   let clockWindow = Number.NaN;
   try {
@@ -200,7 +223,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const sent: Stamp[] = [];
     const chatCpu0 = cpuMs();
     for (let i = 0; i < CHAT_TURNS; i++) {
-      sent.push({ at: nowMs(), cpu: cpuMs() });
+      sent.push(stamp());
       await core.gateway.call('chat.send', { text: `baseline ${i}` });
       await core.idle();
     }
@@ -211,6 +234,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const key = `baseline ${i}`;
       chat.toServer.push(need(arrived, key).at - s.at);
       chat.toFetch.push(need(fetched, key).at - s.at);
+      chat.toFetchOnCpu.push(onCpu(s, need(fetched, key)));
       chat.cpuToFetch.push(need(fetched, key).cpu - s.cpu);
     });
     const tasks = (label: string) => (round: number) => Array.from({ length: WORKERS }, (_, i) => `${label} task ${round}.${i}`);
@@ -232,6 +256,7 @@ export async function run(): Promise<Record<string, unknown>> {
   }
   const chatToServer = stats(chat.toServer);
   const chatToFetch = stats(chat.toFetch);
+  const chatToFetchOnCpu = stats(chat.toFetchOnCpu);
   const chatCpu = stats(chat.cpuToFetch);
   const out: Record<string, unknown> = {
     rounds_of_100_workers: metric(ROUNDS, 'rounds'),
@@ -240,6 +265,7 @@ export async function run(): Promise<Record<string, unknown>> {
   for (const [role, r] of Object.entries(roles)) {
     const toServer = stats(r.toServer);
     const toFetch = stats(r.toFetch);
+    const toFetchOnCpu = stats(r.toFetchOnCpu);
     const prefix = role === 'researcher' ? '' : `${role}_`;
     for (const p of ['p50', 'p95', 'p99'] as const) {
       const baseline = { value: chatToServer[p], what: `a chat turn, send to its first model request reaching the server, ${p} ms` };
@@ -248,6 +274,10 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const p of ['p50', 'p95', 'p99'] as const) {
       out[`${prefix}spawn_to_fetch_${p}_ms`] = metric(toFetch[p], 'ms', { baseline: { value: chatToFetch[p], what: `a chat turn, send to the SDK's fetch call, ${p} ms` } });
     }
+    for (const p of ['p50', 'p95'] as const) {
+      out[`${prefix}spawn_to_fetch_less_run_queue_${p}_ms`] = metric(toFetchOnCpu[p], 'ms', { baseline: { value: chatToFetchOnCpu[p], what: `a chat turn, send to the SDK's fetch call less this process's run-queue waits, ${p} ms` } });
+    }
+    for (const p of ['p50', 'p95'] as const) out[`${prefix}fetch_to_server_${p}_ms`] = metric(stats(r.fetchToServer)[p], 'ms');
     out[`${prefix}cpu_per_worker_ms`] = metric(mean(r.cpuPerWorker), 'ms', { baseline: { value: chat.cpuPerTurn, what: 'CPU per chat turn (one model request each) in the same process, ms' } });
     out[`${prefix}server_cpu_per_request_ms`] = metric(mean(r.serverCpuPerRequest), 'ms');
     out[`${prefix}connections_per_100_workers`] = metric(mean(r.connections), 'connections');
@@ -261,6 +291,11 @@ export async function run(): Promise<Record<string, unknown>> {
   return out;
 }
 
+/** From `from` to `to` less this process's run-queue waits meanwhile, ms. */
+function onCpu(from: Stamp, to: Stamp): number {
+  return to.at - from.at - (to.wait - from.wait);
+}
+
 function need(stamps: Map<string, Stamp>, key: string): Stamp {
   const stamp = stamps.get(key);
   if (!stamp) throw new Error(`no model request seen for "${key}"`);
@@ -268,12 +303,11 @@ function need(stamps: Map<string, Stamp>, key: string): Stamp {
 }
 
 /** Spawns a worker of `role` for each task at once and waits for them all; returns them in spawn order. */
-async function spawnAll(core: Core, role: string, tasks: string[]): Promise<{ id: string; task: string; at: number; cpu: number }[]> {
-  const spawned: { id: string; task: string; at: number; cpu: number }[] = [];
+async function spawnAll(core: Core, role: string, tasks: string[]): Promise<(Stamp & { id: string; task: string })[]> {
+  const spawned: (Stamp & { id: string; task: string })[] = [];
   for (const task of tasks) {
-    const at = nowMs();
-    const cpu = cpuMs();
-    spawned.push({ id: core.workers.pool.spawn({ parentRunId: null, role, task }).id, task, at, cpu });
+    const at = stamp();
+    spawned.push({ id: core.workers.pool.spawn({ parentRunId: null, role, task }).id, task, ...at });
   }
   await core.workers.pool.wait(
     spawned.map((s) => s.id),
@@ -290,14 +324,14 @@ async function measureRole(core: Core, probes: Probes, role: string, tasksOfRoun
   const endedAt: Stamp[] = [];
   const running = new Set<string>();
   const runningAt = new Map<string, number>();
-  const samples: Samples = { toServer: [], toFetch: [], queueing: [], cpuPerWorker: [], serverCpuPerRequest: [], connections: [], maxRunning: 0, aloneWall: [], aloneCpu: [] };
+  const samples: Samples = { toServer: [], toFetch: [], toFetchOnCpu: [], fetchToServer: [], queueing: [], cpuPerWorker: [], serverCpuPerRequest: [], connections: [], maxRunning: 0, aloneWall: [], aloneCpu: [] };
   const unsubscribe = core.log.subscribe(core.log.head(), (event) => {
     if (event.type !== 'run.status' || !event.runId) return;
     if (event.data.to === 'running' && !running.has(event.runId)) {
       running.add(event.runId);
       runningAt.set(event.runId, nowMs());
     }
-    if (isTerminalRunStatus(event.data.to) && running.delete(event.runId)) endedAt.push({ at: nowMs(), cpu: cpuMs() });
+    if (isTerminalRunStatus(event.data.to) && running.delete(event.runId)) endedAt.push(stamp());
     samples.maxRunning = Math.max(samples.maxRunning, running.size);
   });
   try {
@@ -314,10 +348,13 @@ async function measureRole(core: Core, probes: Probes, role: string, tasksOfRoun
       const fetched = probes.fetches.take();
       // Workers start in the order they were spawned; the i-th takes the place the (i - cap)-th end freed.
       spawned.forEach((s, i) => {
-        const ready = i < cap ? s.at : Math.max(s.at, endedAt[i - cap].at);
-        samples.toServer.push(need(arrived, s.task).at - ready);
-        samples.toFetch.push(need(fetched, s.task).at - ready);
-        samples.queueing.push(runningAt.get(s.id)! - ready);
+        const ready: Stamp = i < cap || s.at >= endedAt[i - cap].at ? s : endedAt[i - cap];
+        const [atServer, atFetch] = [need(arrived, s.task), need(fetched, s.task)];
+        samples.toServer.push(atServer.at - ready.at);
+        samples.toFetch.push(atFetch.at - ready.at);
+        samples.toFetchOnCpu.push(onCpu(ready, atFetch));
+        samples.fetchToServer.push(atServer.at - atFetch.at);
+        samples.queueing.push(runningAt.get(s.id)! - ready.at);
       });
     }
     // One at a time: what the path itself costs, with nothing else running.
@@ -334,7 +371,7 @@ async function measureRole(core: Core, probes: Probes, role: string, tasksOfRoun
     const arrived = await probes.server.take();
     const fetched = probes.fetches.take();
     alone.forEach((s, i) => {
-      const ready = i === 0 ? { at: s.at, cpu: s.cpu } : endedAt[i - 1];
+      const ready = i === 0 ? s : endedAt[i - 1];
       samples.aloneWall.push(need(arrived, s.task).at - ready.at);
       samples.aloneCpu.push(need(fetched, s.task).cpu - ready.cpu);
     });
