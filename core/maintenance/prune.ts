@@ -38,8 +38,9 @@ export function pruneByRetention(db: WritableDB, log: EventLog, retention: Reten
     const transcripts = transcriptsBefore === null ? 0 : clearCompactionArchives(db, transcriptsBefore);
     const auditBefore = cutoff(retention.auditDays);
     const pruned = auditBefore === null ? [] : requestsDecidedBefore(db, auditBefore);
-    const auditEvents = deleteEventsByField(db, ['permission.requested', 'permission.decided'], 'requestId', pruned);
-    const auditRequests = deleteRequests(db, pruned);
+    // A request's events are logged with its run.
+    const auditEvents = deleteEventsByField(db, ['permission.requested', 'permission.decided'], 'requestId', pruned.map((r) => ({ runId: r.runId, value: r.id })));
+    const auditRequests = deleteRequests(db, pruned.map((r) => r.id));
     const counts = { deltaEvents, recordingSteps, transcripts, auditRequests, auditEvents };
     if (Object.values(counts).some((n) => n > 0)) log.append('maintenance.pruned', { ...counts, trigger });
     return counts;

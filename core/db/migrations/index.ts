@@ -14,10 +14,11 @@ import { migration as m0110 } from './0110-timeline-thread-pages.js';
 import { migration as m0120 } from './0120-attachments.js';
 import { migration as m0130 } from './0130-compaction-threads.js';
 import { migration as m0140 } from './0140-memory-vocabulary.js';
+import { migration as m0150 } from './0150-event-deltas.js';
 
 /**
  * Every migration in order. A new one takes the next free multiple of 10; one that must sit between
  * two others takes a number in the gap (0085). Databases record each step they ran, so a step that
  * lands below one they already have still runs on them.
  */
-export const MIGRATIONS: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050, m0060, m0070, m0080, m0085, m0090, m0100, m0110, m0120, m0130, m0140];
+export const MIGRATIONS: readonly Migration[] = [m0010, m0020, m0030, m0040, m0050, m0060, m0070, m0080, m0085, m0090, m0100, m0110, m0120, m0130, m0140, m0150];
