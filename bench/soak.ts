@@ -176,6 +176,8 @@ interface Month {
   /** CPU time (user + system) of this process per chat turn, ms: what a turn costs, whatever the machine's load. */
   turnCpuP50Ms: number;
   turnCpuP95Ms: number;
+  /** The machine's 1-minute load average, averaged over the month's chat turns: what the wall times above were measured under. */
+  loadAverage: number;
   /** Chat turns that handed a task to a worker, until the worker's result came back and the turn ended. */
   workerTurnP50Ms: number | null;
   workerTurnP95Ms: number | null;
@@ -201,6 +203,7 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
     const started = nowMs();
     let turns: number[] = [];
     let turnsCpu: number[] = [];
+    let loads: number[] = [];
     let workerTurns: number[] = [];
     let turnNo = 0;
     let daysDone = 0;
@@ -228,6 +231,7 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
           const cpu = process.cpuUsage(c0);
           (toWorker ? workerTurns : turns).push(nowMs() - t0);
           if (!toWorker) turnsCpu.push((cpu.user + cpu.system) / 1000);
+          loads.push(loadavg()[0]);
           turnNo++;
         }
         if (hour === 12 || hour === 20) await client.call('memory.add', { area: 'main', text: `Day ${day} at ${hour}:00: note number ${day * 2 + (hour === 20 ? 1 : 0)} about errand ${(day * 7 + hour) % 97}` });
@@ -247,6 +251,7 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
           turnP95Ms: round(percentile(turns, 95)),
           turnCpuP50Ms: round(percentile(turnsCpu, 50)),
           turnCpuP95Ms: round(percentile(turnsCpu, 95)),
+          loadAverage: round(loads.reduce((a, b) => a + b, 0) / Math.max(1, loads.length)),
           workerTurnP50Ms: workerTurns.length ? round(percentile(workerTurns, 50)) : null,
           workerTurnP95Ms: workerTurns.length ? round(percentile(workerTurns, 95)) : null,
           scheduledRuns: ran,
@@ -254,9 +259,10 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
         });
         turns = [];
         turnsCpu = [];
+        loads = [];
         workerTurns = [];
         const m = months[months.length - 1];
-        process.stderr.write(`soak: day ${day}, ${m.databaseMb} MB database, ${m.rssMb} MB RSS, chat turn p50 ${m.turnP50Ms} ms (CPU ${m.turnCpuP50Ms} ms), ${round((nowMs() - started) / 1000)} s\n`);
+        process.stderr.write(`soak: day ${day}, ${m.databaseMb} MB database, ${m.rssMb} MB RSS, chat turn p50 ${m.turnP50Ms} ms (CPU ${m.turnCpuP50Ms} ms) at load ${m.loadAverage}, ${round((nowMs() - started) / 1000)} s\n`);
       }
       daysDone = day;
       if (last) break;
@@ -294,13 +300,15 @@ async function year(opts: Options): Promise<Record<string, unknown>> {
       data_folder_mb: metric(last.folderMb, 'MB', { baseline: { value: first.folderMb, what: `after the first ${first.day} days` } }),
       backups_mb: metric(round(backupsKept.bytes / MB), 'MB', { baseline: { value: databaseMb, what: `one database and its WAL (${backupsKept.files.length} daily copies kept)` }, target: '< 2x one database for 7 daily copies', met: backupsKept.files.length ? backupsKept.bytes / MB < 2 * databaseMb : undefined }),
       backup_copy: { mb: round(copy.made.bytes / MB), ms: round(backupMs), restoredIntoEmptyFolder: restored, eventsInDatabase: head },
-      chat_turn_p50_last_month_ms: metric(last.turnP50Ms, 'ms', { baseline: { value: first.turnP50Ms, what: 'first month p50' }, target: '<= 2x the first month', met: last.turnP50Ms <= 2 * first.turnP50Ms }),
-      // CPU time per chat turn (this process: the core, its SQLite, and the loopback model server's
-      // small share): what a turn costs on a year-old folder whatever the machine's load, which the
-      // wall-clock figures above are not.
+      // What a chat turn costs on the year-old folder against the first month: CPU time (this process:
+      // the core, its SQLite, and the loopback model server's small share), which the machine's load
+      // changes little. The wall times beside it say how long a person waited, under the load of the
+      // month (`loadAverage`): on a shared machine whose load moved between the months they measure
+      // the machine, so they carry no target.
       chat_turn_cpu_p50_last_month_ms: metric(last.turnCpuP50Ms, 'ms', { baseline: { value: first.turnCpuP50Ms, what: 'first month p50, CPU ms' }, target: '<= 2x the first month', met: last.turnCpuP50Ms <= 2 * first.turnCpuP50Ms }),
       chat_turn_cpu_p95_last_month_ms: metric(last.turnCpuP95Ms, 'ms', { baseline: { value: first.turnCpuP95Ms, what: 'first month p95, CPU ms' }, target: '<= 2x the first month', met: last.turnCpuP95Ms <= 2 * first.turnCpuP95Ms }),
-      chat_turn_p95_last_month_ms: metric(last.turnP95Ms, 'ms', { baseline: { value: first.turnP95Ms, what: 'first month p95' }, target: '<= 2x the first month', met: last.turnP95Ms <= 2 * first.turnP95Ms }),
+      chat_turn_p50_last_month_ms: metric(last.turnP50Ms, 'ms', { baseline: { value: first.turnP50Ms, what: `first month p50, wall (load ${first.loadAverage}; last month's ${last.loadAverage})` } }),
+      chat_turn_p95_last_month_ms: metric(last.turnP95Ms, 'ms', { baseline: { value: first.turnP95Ms, what: `first month p95, wall (load ${first.loadAverage}; last month's ${last.loadAverage})` } }),
       rss_end_mb: metric(last.rssMb, 'MB', { baseline: { value: first.rssMb, what: 'after the first month' }, target: '< first month + 150 MB', met: last.rssMb < first.rssMb + 150 }),
       ...starts,
       maintenance_after_year: { beforeMb: round(maintained.before.totalBytes / MB), afterMb: round(maintained.after.totalBytes / MB), integrity: maintained.integrity, pruned: maintained.pruned },

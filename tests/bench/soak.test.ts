@@ -19,7 +19,7 @@ function soak(args: string[]): Promise<{ code: number | null; stdout: string; st
 
 interface Metric {
   value: number;
-  baseline: { value: number } | null;
+  baseline: { value: number; what?: string } | null;
 }
 
 // Four sections in one spawned run (about a minute on an idle machine, several on a busy one): its own timeout.
@@ -58,6 +58,10 @@ describe('the soak', () => {
       const m = year[key] as Metric;
       assert.ok(m.value > 0 && m.baseline && m.baseline.value > 0, `${key}: ${JSON.stringify(m)}`);
     }
+    // A turn's growth is judged on its CPU time; the wall time is reported with the load it was measured under.
+    assert.equal((year.chat_turn_cpu_p50_last_month_ms as Metric & { target: string | null }).target, '<= 2x the first month');
+    assert.match((year.chat_turn_p50_last_month_ms as Metric).baseline?.what ?? '', /load \d/);
+    assert.ok(typeof year.months[0].loadAverage === 'number' && (year.months[0].turnCpuP50Ms as number) > 0, JSON.stringify(year.months[0]));
     assert.ok((year.backups_mb as Metric).value > 0, 'the daily backup made copies');
     assert.equal(year.backup_copy.restoredIntoEmptyFolder.integrity, 'ok');
     assert.ok(year.backup_copy.restoredIntoEmptyFolder.head > 0, 'the restored copy holds the event log');
