@@ -188,6 +188,11 @@ export class RunQueue {
     return [...this.waiting.values()].sort((a, b) => this.waiting.compare(a, b)).map((w) => ({ runId: w.runId, kind: w.kind }));
   }
 
+  /** How many groups the queue keeps a turn for: never more than the groups with a run waiting or running. */
+  rememberedGroups(): number {
+    return this.waiting.rememberedGroups;
+  }
+
   /** Settles when nothing waits and nothing runs (of any kind); null when that is already so. */
   idle(): Promise<void> | null {
     if (!this.busy()) return null;

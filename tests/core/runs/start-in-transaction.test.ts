@@ -43,12 +43,12 @@ function startedOrder(s: ReturnType<typeof setup>): string[] {
 
 /** The most runs that were `running` at once, from the log. */
 function peak(s: ReturnType<typeof setup>): number {
-  let now = 0;
+  const now = new Set<string>();
   let max = 0;
   for (const m of s.statuses) {
-    if (m.to === 'running') now++;
-    else if (m.to === 'done' || m.to === 'failed' || m.to === 'cancelled') now--;
-    max = Math.max(max, now);
+    if (m.to === 'running') now.add(m.title);
+    else now.delete(m.title);
+    max = Math.max(max, now.size);
   }
   return max;
 }
@@ -146,5 +146,36 @@ describe('starting runs inside a transaction (RunQueue.startInTransaction)', () 
     await s.queue.idle();
     assert.deepEqual(startedOrder(s).slice(0, 3), ['A#1', 'B#1', 'C#1']);
     assert.deepEqual(startedOrder(s).slice(3), ['A#2', 'B#2']);
+  });
+});
+
+describe('what the run queue remembers of its groups', () => {
+  it('keeps a turn only for groups with a run waiting or running: after 100 parents’ workers (started, claimed in transactions that commit or roll back, cancelled) nothing is left', async () => {
+    const s = setup({ perKind: { worker: 3 } });
+    const ids: string[] = [];
+    let cancelled = 0;
+    for (let p = 0; p < 100; p++) {
+      if (p % 10 === 0) {
+        // A transaction that takes what has room, then rolls back.
+        assert.throws(() =>
+          s.log.transaction(() => {
+            s.enqueue('worker', `rolled back ${p}`, `parent ${p}`);
+            s.queue.startInTransaction();
+            throw new Error('gave up');
+          }),
+        );
+      }
+      ids.push(s.enqueue('worker', `p${p} first`, `parent ${p}`), s.enqueue('worker', `p${p} second`, `parent ${p}`));
+      if (p % 10 === 5) s.log.transaction(() => s.queue.startInTransaction());
+      if (p % 7 === 3) {
+        s.runs.cancel(ids.at(-1)!);
+        cancelled++;
+      }
+      assert.ok(s.queue.rememberedGroups() <= p + 1);
+    }
+    await s.queue.idle();
+    assert.equal(s.queue.rememberedGroups(), 0);
+    assert.equal(peak(s), 3);
+    assert.equal(s.began.length, 200 - cancelled, 'every run not cancelled began once');
   });
 });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach } from 'node:test';
 import { openDatabase, type WritableDB } from '../../../core/db/index.js';
 import { EventLog } from '../../../core/events/index.js';
-import { RunManager, RunQueries, createRunsProjector } from '../../../core/runs/index.js';
+import { RunManager, RunQueries, RunQueue, createRunsProjector, type RunExecutor, type RunLimits } from '../../../core/runs/index.js';
 import { ScheduleQueries, ScheduleService, SchedulerEngine, createSchedulesProjector, type ScheduleNotice, type ScheduleState, type SchedulerOptions } from '../../../core/scheduler/index.js';
 import { ManualClock } from '../../../core/util/clock.js';
 import { createSequentialIds, type Ids } from '../../../core/util/ids.js';
@@ -20,6 +20,11 @@ export interface HarnessOptions {
   runMs?: (schedule: ScheduleState, slot: number) => number;
   /** Whether a run of this schedule fails. */
   fails?: (schedule: ScheduleState, slot: number) => boolean;
+  /**
+   * Runs go through the real run queue with these limits, as in the app (schedules taking turns,
+   * started in the fire's transaction when there is room). Without: every run starts at once.
+   */
+  runLimits?: Partial<RunLimits>;
 }
 
 /**
@@ -32,6 +37,8 @@ export class SchedulerHarness {
   readonly db: WritableDB;
   readonly log: EventLog;
   readonly runs: RunManager;
+  /** The real run queue, when the harness was made with `runLimits`. */
+  readonly queue: RunQueue | null;
   readonly queries: ScheduleQueries;
   readonly engine: SchedulerEngine;
   readonly service: ScheduleService;
@@ -60,6 +67,26 @@ export class SchedulerHarness {
         return null;
       }
     };
+    /** A run of the schedule: it takes `runMs` on the clock, or ends at once when cancelled. */
+    const execute =
+      (runId: string, schedule: ScheduleState, slot: number): RunExecutor =>
+      async (ctx) => {
+        this.started.set(runId, { scheduleId: schedule.id, slot, at: this.clock.now() });
+        const ms = opts.runMs?.(schedule, slot) ?? 0;
+        if (ms > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = this.clock.setTimeout(resolve, ms);
+            ctx.signal.addEventListener('abort', () => {
+              this.clock.clearTimeout(timer);
+              resolve();
+            });
+          });
+        }
+        if (ctx.signal.aborted) return { status: 'done' };
+        return opts.fails?.(schedule, slot) ? { status: 'failed', reason: 'provider_error', error: 'the model said no' } : { status: 'done' };
+      };
+    this.queue = opts.runLimits ? new RunQueue(this.runs, this.log, silentLogger, opts.runLimits) : null;
+    const queue = this.queue;
     this.engine = new SchedulerEngine({
       log: this.log,
       queries: this.queries,
@@ -67,38 +94,27 @@ export class SchedulerHarness {
       logger: silentLogger,
       notify: (n) => this.notices.push(n),
       options: opts.options,
-      launcher: {
-        create: (schedule, slot) => {
-          const runId = this.runs.create({ kind: 'schedule', title: schedule.name });
-          slotOf.set(runId, slot);
-          created.push(runId);
-          return runId;
-        },
-        // No limits here: every run created in the transaction starts in it, as the run queue does when there is room.
-        startInTransaction: () => {
-          for (const runId of created.splice(0)) if (statusOf(runId) === 'queued') this.runs.markRunning(runId);
-        },
-        start: async (runId, schedule) => {
-          const slot = slotOf.get(runId)!;
-          const marked = statusOf(runId) === 'running';
-          const run = await this.runs.start(runId, async (ctx) => {
-            this.started.set(runId, { scheduleId: schedule.id, slot, at: this.clock.now() });
-            const ms = opts.runMs?.(schedule, slot) ?? 0;
-            if (ms > 0) {
-              await new Promise<void>((resolve) => {
-                const timer = this.clock.setTimeout(resolve, ms);
-                ctx.signal.addEventListener('abort', () => {
-                  this.clock.clearTimeout(timer);
-                  resolve();
-                });
-              });
-            }
-            if (ctx.signal.aborted) return { status: 'done' };
-            return opts.fails?.(schedule, slot) ? { status: 'failed', reason: 'provider_error', error: 'the model said no' } : { status: 'done' };
-          }, marked);
-          return run;
-        },
-      },
+      // The scheduler module's launcher, with `execute` as the run's work.
+      launcher: queue
+        ? {
+            create: (schedule, slot) =>
+              queue.enqueue({ kind: 'schedule', title: schedule.name, group: schedule.id, threadId: `schedule:${schedule.id}`, executor: (runId) => execute(runId, schedule, slot) }).runId,
+            startInTransaction: () => queue.startInTransaction(),
+            start: (runId) => queue.ended(runId),
+          }
+        : {
+            create: (schedule, slot) => {
+              const runId = this.runs.create({ kind: 'schedule', title: schedule.name });
+              slotOf.set(runId, slot);
+              created.push(runId);
+              return runId;
+            },
+            // No limits here: every run created in the transaction starts in it, as the run queue does when there is room.
+            startInTransaction: () => {
+              for (const runId of created.splice(0)) if (statusOf(runId) === 'queued') this.runs.markRunning(runId);
+            },
+            start: (runId, schedule) => this.runs.start(runId, execute(runId, schedule, slotOf.get(runId)!), statusOf(runId) === 'running'),
+          },
     });
     this.service = new ScheduleService({ log: this.log, queries: this.queries, engine: this.engine, clock: this.clock, ids, timeZone: opts.timeZone ?? 'UTC' });
     this.log.subscribe(this.log.head(), (e) => this.events.push(e));
@@ -133,8 +149,10 @@ export class SchedulerHarness {
 
   async close(): Promise<void> {
     this.engine.stop();
+    this.queue?.close('app_closed');
     this.runs.cancelAll('app_closed');
     await (this.engine.idle() ?? Promise.resolve());
+    await (this.queue?.idle() ?? Promise.resolve());
     this.db.close();
   }
 }
