@@ -253,8 +253,15 @@ function dequantize(b: Buffer): Float32Array {
  * table at the first search and kept current by every write through the index.
  */
 class ExactVectors {
+  /**
+   * Dimension by dimension (`data[dim * capacity + slot]`): a search reads only the query's non-zero
+   * dimensions, each a contiguous run, instead of a few floats scattered over every vector.
+   */
   private data: Float32Array;
   private norms: Float32Array;
+  private capacity: number;
+  /** Each vector's dot product with the query, reused between searches. */
+  private dots = new Float64Array(0);
   private rowids: number[] = [];
   private areas: string[] = [];
   private readonly slotOf = new Map<number, number>();
@@ -265,8 +272,9 @@ class ExactVectors {
     private readonly dims: number,
     capacity: number,
   ) {
-    this.data = new Float32Array(Math.max(64, capacity) * dims);
-    this.norms = new Float32Array(Math.max(64, capacity));
+    this.capacity = Math.max(64, capacity);
+    this.data = new Float32Array(this.capacity * dims);
+    this.norms = new Float32Array(this.capacity);
   }
 
   static load(db: WritableDB, gen: Generation, version: number): ExactVectors {
@@ -282,17 +290,16 @@ class ExactVectors {
     let slot = this.slotOf.get(rowid);
     if (slot === undefined) {
       slot = this.rowids.length;
-      if ((slot + 1) * this.dims > this.data.length) this.grow();
+      if (slot >= this.capacity) this.grow();
       this.rowids.push(rowid);
       this.areas.push(area);
       this.slotOf.set(rowid, slot);
     }
     this.areas[slot] = area;
-    const at = slot * this.dims;
     let norm = 0;
     for (let i = 0; i < this.dims; i++) {
       const x = vector[i] ?? 0;
-      this.data[at + i] = x;
+      this.data[i * this.capacity + slot] = x;
       norm += x * x;
     }
     this.norms[slot] = Math.sqrt(norm);
@@ -304,7 +311,7 @@ class ExactVectors {
     // The last vector moves into the freed place.
     const last = this.rowids.length - 1;
     if (slot !== last) {
-      this.data.copyWithin(slot * this.dims, last * this.dims, (last + 1) * this.dims);
+      for (let i = 0; i < this.dims; i++) this.data[i * this.capacity + slot] = this.data[i * this.capacity + last];
       this.norms[slot] = this.norms[last];
       this.rowids[slot] = this.rowids[last];
       this.areas[slot] = this.areas[last];
@@ -332,14 +339,21 @@ class ExactVectors {
     const idx = Int32Array.from(nonZero);
     const q = Float32Array.from(nonZero, (i) => query[i]);
     const n = idx.length;
-    for (let slot = 0; slot < this.rowids.length; slot++) {
+    const count = this.rowids.length;
+    if (this.dots.length < count) this.dots = new Float64Array(this.capacity);
+    const dots = this.dots;
+    dots.fill(0, 0, count);
+    // Each vector's sum is taken in the same order of dimensions as one vector at a time would.
+    for (let j = 0; j < n; j++) {
+      const at = idx[j] * this.capacity;
+      const qj = q[j];
+      for (let slot = 0; slot < count; slot++) dots[slot] += data[at + slot] * qj;
+    }
+    for (let slot = 0; slot < count; slot++) {
       if (area !== undefined && this.areas[slot] !== area) continue;
       const norm = this.norms[slot];
       if (!norm) continue;
-      const at = slot * dims;
-      let d = 0;
-      for (let j = 0; j < n; j++) d += data[at + idx[j]] * q[j];
-      const sim = d / (norm * qn);
+      const sim = dots[slot] / (norm * qn);
       if (topSim.length === k && sim <= topSim[k - 1]) continue;
       let j = topSim.length < k ? topSim.length : k - 1;
       while (j > 0 && topSim[j - 1] < sim) {
@@ -354,9 +368,11 @@ class ExactVectors {
   }
 
   private grow(): void {
-    const data = new Float32Array(this.data.length * 2);
-    data.set(this.data);
+    const capacity = this.capacity * 2;
+    const data = new Float32Array(capacity * this.dims);
+    for (let i = 0; i < this.dims; i++) data.set(this.data.subarray(i * this.capacity, (i + 1) * this.capacity), i * capacity);
     this.data = data;
+    this.capacity = capacity;
     const norms = new Float32Array(this.norms.length * 2);
     norms.set(this.norms);
     this.norms = norms;
