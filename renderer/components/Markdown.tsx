@@ -1,5 +1,5 @@
-import { memo, type ReactElement, type ReactNode } from 'react';
-import ReactMarkdown, { type Components } from 'react-markdown';
+import { createElement, Fragment, memo, useRef, type ReactElement, type ReactNode } from 'react';
+import ReactMarkdown, { defaultUrlTransform, type Components } from 'react-markdown';
 import remarkGfm from 'remark-gfm';
 import { Highlight, Prism, type PrismTheme } from 'prism-react-renderer';
 import type { Element, ElementContent } from 'hast';
@@ -18,17 +18,44 @@ const REMARK_PLUGINS = [remarkGfm];
  * as links rather than fetched. An unclosed fence (a reply still streaming) runs to the end.
  */
 export const Markdown = memo(function Markdown({ text, streaming = false }: { text: string; streaming?: boolean }) {
+  // While a reply streams only the block being written changes; the blocks above it keep their
+  // rendering. A reply that finished here keeps them too when its blocks read the same apart, so the
+  // end of a long reply does not parse it all again at once; one that was finished when drawn is
+  // parsed whole, once per text.
+  const streamed = useRef(false);
+  if (streaming) streamed.current = true;
+  const blocks = streaming ? splitMarkdownBlocks(text) : streamed.current ? independentBlocks(text) : null;
   return (
     <div className="markdown">
-      {streaming ? (
-        // Only the block being written changes; the blocks above it keep their rendering.
-        splitMarkdownBlocks(text).map((block, i) => <MarkdownBlock key={i} text={block} />)
-      ) : (
-        renderMarkdown(text)
-      )}
+      {blocks
+        ? blocks.map((block, i) => (
+            <Fragment key={i}>
+              {i > 0 ? '\n' : null}
+              {/* A block still being written is not kept: the next delta changes it. */}
+              <MarkdownBlock text={block} keep={!streaming || i < blocks.length - 1} />
+            </Fragment>
+          ))
+        : renderMarkdown(text)}
     </div>
   );
 });
+
+/** A reference definition or footnote: it may be used by another block. */
+const DEFINITION = /^ {0,3}\[[^\]]*\]:|\[\^/m;
+const LIST_LINE = /^ {0,3}(?:[-*+]|\d+[.)])(?:\s|$)/m;
+
+/**
+ * A finished text's blocks when parsing them one by one gives what parsing the whole gives: no
+ * reference definitions or footnotes (used across blocks), and no list split by a blank line (one
+ * loose list, or an ordered list counting on, when whole). Otherwise null: the text is parsed whole.
+ */
+export function independentBlocks(text: string): string[] | null {
+  if (DEFINITION.test(text)) return null;
+  const blocks = splitMarkdownBlocks(text);
+  if (blocks.length < 2) return null;
+  for (let i = 1; i < blocks.length; i++) if (LIST_LINE.test(blocks[i - 1]) && LIST_LINE.test(blocks[i].split('\n')[0])) return null;
+  return blocks;
+}
 
 /** How many finished texts keep their rendering: a few pages of replies scrolled back and forth. */
 const RENDERED_LIMIT = 2_000;
@@ -47,20 +74,101 @@ export function renderMarkdown(text: string): ReactElement {
     rendered.set(text, hit);
     return hit;
   }
-  // react-markdown's synchronous component is a plain function of its props (no hooks).
-  const element = ReactMarkdown({ children: text, remarkPlugins: REMARK_PLUGINS, components: COMPONENTS }) as ReactElement;
+  const element = parseMarkdown(text);
   rendered.set(text, element);
   if (rendered.size > RENDERED_LIMIT) rendered.delete(rendered.keys().next().value as string);
   return element;
 }
 
-const MarkdownBlock = memo(function MarkdownBlock({ text }: { text: string }) {
-  return (
-    <ReactMarkdown remarkPlugins={REMARK_PLUGINS} components={COMPONENTS}>
-      {text}
-    </ReactMarkdown>
-  );
+const MarkdownBlock = memo(function MarkdownBlock({ text, keep }: { text: string; keep: boolean }) {
+  return keep ? renderMarkdown(text) : parseMarkdown(text);
 });
+
+/** A text's rendering: the plain-text path when it applies, else the parser. */
+function parseMarkdown(text: string): ReactElement {
+  return renderPlainMarkdown(text) ?? renderWithParser(text);
+}
+
+/** A text rendered by react-markdown with GFM, whatever it holds. */
+export function renderWithParser(text: string): ReactElement {
+  // react-markdown's synchronous component is a plain function of its props (no hooks).
+  return ReactMarkdown({ children: text, remarkPlugins: REMARK_PLUGINS, components: COMPONENTS }) as ReactElement;
+}
+
+/** Outside code spans and link labels, characters that may start Markdown or GFM syntax. */
+const SYNTAX_CHAR = /[*_~\\<>&[\]|\t\r\0]/;
+/** Words GFM turns into links by themselves (www., a scheme, an e-mail address). */
+const AUTOLINK_LITERAL = /www\.|(?:https?|mailto|xmpp):|@/i;
+/** A line that could open or end a block: heading, quote, list, rule, setext line, fence, table, HTML, indent. */
+const BLOCK_START = /^(?:[#>+\-*=|:~<\s]|`{3}|\d+[.)])/;
+/** `[label](destination)` with a plain label and a destination the parser keeps as written. */
+const LINK = /\[([^[\]`\n]+)\]\(([A-Za-z0-9!#$'*+,\-./:;=?@_~]+)\)/y;
+
+/**
+ * The rendering of a text that is paragraphs of plain words, code spans and links, made without the
+ * Markdown parser: most replies in a chat are such a text, and the parser costs a millisecond or two
+ * each. The elements are those react-markdown makes for the same text (a test compares the two over
+ * many texts). Anything else — a character that may begin other syntax, an address GFM would link
+ * by itself, a line that may start a block — returns null, and the parser renders it.
+ */
+export function renderPlainMarkdown(text: string): ReactElement | null {
+  if (text !== text.trim()) return null;
+  const children: ReactNode[] = [];
+  for (const paragraph of text === '' ? [] : text.split('\n\n')) {
+    if (paragraph !== paragraph.trim()) return null;
+    const lines = paragraph.split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      let line = lines[i];
+      if (line === '' || BLOCK_START.test(line)) return null;
+      // A single space before a line break is dropped; two or more would be a hard break.
+      if (i < lines.length - 1 && line.endsWith(' ')) {
+        line = line.slice(0, -1);
+        if (line.endsWith(' ')) return null;
+        lines[i] = line;
+      }
+    }
+    const inline = plainInline(lines.join('\n'));
+    if (!inline) return null;
+    if (children.length) children.push('\n');
+    children.push(createElement('p', { key: `p-${children.length}` }, ...inline));
+  }
+  return createElement(Fragment, null, ...children);
+}
+
+function plainInline(source: string): ReactNode[] | null {
+  const out: ReactNode[] = [];
+  let plain = '';
+  const flush = (): boolean => {
+    if (SYNTAX_CHAR.test(plain) || AUTOLINK_LITERAL.test(plain)) return false;
+    if (plain) out.push(plain);
+    plain = '';
+    return true;
+  };
+  let i = 0;
+  while (i < source.length) {
+    const c = source[i];
+    if (c === '`') {
+      const end = source.indexOf('`', i + 1);
+      const code = end < 0 ? '' : source.slice(i + 1, end);
+      // One backtick each side, nothing the parser would trim or fold.
+      if (code === '' || source[end + 1] === '`' || code.includes('\n') || code.startsWith(' ') || code.endsWith(' ')) return null;
+      if (!flush()) return null;
+      out.push(createElement('code', { key: `code-${out.length}` }, code));
+      i = end + 1;
+    } else if (c === '[') {
+      LINK.lastIndex = i;
+      const link = LINK.exec(source);
+      if (!link || plain.endsWith('!') || SYNTAX_CHAR.test(link[1]) || AUTOLINK_LITERAL.test(link[1]) || link[1] !== link[1].trim()) return null;
+      if (!flush()) return null;
+      out.push(createElement(COMPONENTS.a as (props: { href: string; children: ReactNode }) => ReactNode, { key: `a-${out.length}`, href: defaultUrlTransform(link[2]), children: link[1] }));
+      i = LINK.lastIndex;
+    } else {
+      plain += c;
+      i++;
+    }
+  }
+  return flush() ? out : null;
+}
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 

@@ -1,8 +1,9 @@
 import { useVirtualizer, type VirtualItem } from '@tanstack/react-virtual';
 import { memo, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
 import { useApp, useRetryStart } from '../store/context.js';
+import { estimateRowHeight, rowLayout, type RowLayout } from './rowEstimate.js';
 import { DaySeparator, TimelineRow } from './TimelineRow.js';
-import { visibleTimelineItems, type DayStart, type TimelineEntry } from './timelineVisibility.js';
+import { currentZone, visibleTimelineItems, type DayStart, type TimelineEntry } from './timelineVisibility.js';
 import { useTimelineFocus } from './useTimelineFocus.js';
 
 /** Pixels from the top at which the next older page is requested. */
@@ -20,9 +21,11 @@ export function Timeline() {
   // A string, so the list is recomputed only when the set of waiting runs changes.
   const waitingKey = useApp((s) => waitingRunsKey(s.activeRuns));
   // Filtered before the virtualizer counts them, so a hidden item leaves no zero-height slot behind.
+  // The zone too: after it changes, the next render draws the days of the new one.
+  const zone = currentZone();
   const { rows: items, dayStarts } = useMemo(
     () => visibleTimelineItems(allItems, new Set(waitingKey ? waitingKey.split('\n') : [])),
-    [allItems, waitingKey],
+    [allItems, waitingKey, zone],
   );
   const status = useApp((s) => s.timelineStatus);
   const error = useApp((s) => s.timelineError);
@@ -36,13 +39,20 @@ export function Timeline() {
   const [atBottom, setAtBottom] = useState(true);
 
   const getItemKey = useCallback((i: number) => items[i]?.id ?? i, [items]);
+  // Rows not yet drawn are estimated from their text at the list's width; drawn rows keep their measured size.
+  const [width, setWidth] = useState(() => (window.innerWidth < 600 ? window.innerWidth - 56 : window.innerWidth - 220));
+  const layout = useMemo<RowLayout>(() => rowLayout(width, window.innerWidth), [width]);
+  const estimateSize = useCallback((i: number) => {
+    const item = items[i];
+    return estimateRowHeight(item, layout, item ? dayStarts.has(item.id) : false);
+  }, [items, dayStarts, layout]);
   const virtualizer = useVirtualizer({
     // Scrolling re-renders after the scroll event, batched with other updates, never inside it:
     // a synchronous render per scroll event made every fast flick a chain of long tasks.
     useFlushSync: false,
     count: items.length,
     getScrollElement: () => scroller.current,
-    estimateSize: () => 72,
+    estimateSize,
     getItemKey,
     overscan: 6,
     anchorTo: 'end',
@@ -52,19 +62,34 @@ export function Timeline() {
     paddingEnd: 12,
   });
 
-  // The rows in view are drawn at a lower priority than the scroll that brought them, in slices
-  // the browser can paint between, so a fast flick never blocks a frame; a changed list (an older
-  // page, a new item, a growing reply) is drawn at once, since the virtualizer has already moved
-  // the scroll position for it.
+  // Rows a scroll brings into view are drawn at a lower priority than the scroll, in slices the
+  // browser can paint between, so a fast flick never blocks a frame; meanwhile the rows drawn last
+  // stay. A changed list (an older page, a new item, a growing reply) is drawn at once, since the
+  // virtualizer has already moved the scroll position for it, and without a second, deferred pass:
+  // only a change of which rows are in view is deferred.
   const rows = virtualizer.getVirtualItems();
   const current = useMemo<WindowView>(() => ({ rows, items, dayStarts }), [rows, items, dayStarts]);
-  const deferred = useDeferredValue(current);
-  const view = deferred.items === items ? deferred : current;
+  const range = rows.length ? `${rows[0].index}-${rows[rows.length - 1].index}` : '';
+  const deferredRange = useDeferredValue(range);
+  const drawn = useRef<WindowView | null>(null);
+  const view = deferredRange === range || !drawn.current || drawn.current.items !== items ? current : drawn.current;
+  useLayoutEffect(() => {
+    drawn.current = view;
+  }, [view]);
 
   useState(() => skipEndCheckWhenFar(virtualizer));
 
   // The memory pane can ask for the message a memory came from.
   const focused = useTimelineFocus(virtualizer, items);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    // Whole tens of pixels, so a resize by a pixel does not estimate every row again.
+    const observer = new ResizeObserver(() => setWidth(Math.round(el.clientWidth / 10) * 10));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [status, items.length === 0]);
 
   // Opening the timeline starts at the newest item.
   const ready = status === 'ready';
@@ -208,12 +233,12 @@ const TimelineWindow = memo(function TimelineWindow({ view, focused, measure }: 
   );
 });
 
-/** The part of the virtualizer's state `skipEndCheckWhenFar` reads (kept by @tanstack/virtual-core). */
-interface VirtualizerInternals {
+/** The part of the virtualizer `skipEndCheckWhenFar` uses: its last layout (public) and three methods it keeps private. */
+interface EndCheck {
   getVirtualDistanceFromEnd(): number;
   getSize(): number;
   getScrollOffset(): number;
-  _singleLaneMeasurements?: { flat: Float64Array } | null;
+  measurementsCache: readonly VirtualItem[];
   options: { count: number };
 }
 
@@ -221,16 +246,18 @@ interface VirtualizerInternals {
  * The virtualizer asks, for every row it measures, whether the list was at its end, and to answer it
  * lays out every row from the measured one down (10,000 rows for each row of an older page coming
  * into view). A list many screens from its end was not at its end whatever the rows measured since
- * the last layout changed, so that answer comes from the last layout; near the end it asks as before.
+ * the last layout changed, so that answer comes from the last layout (the end of its last row); near
+ * the end it asks as before.
  */
 function skipEndCheckWhenFar(virtualizer: unknown): void {
-  const v = virtualizer as VirtualizerInternals;
+  const v = virtualizer as EndCheck;
   const exact = v.getVirtualDistanceFromEnd.bind(v);
   v.getVirtualDistanceFromEnd = () => {
-    const flat = v._singleLaneMeasurements?.flat;
-    const last = v.options.count - 1;
-    if (!flat || last < 0 || flat.length < (last + 1) * 2) return exact();
-    const distance = flat[last * 2] + flat[last * 2 + 1] - v.getSize() - v.getScrollOffset();
+    const laidOut = v.measurementsCache;
+    // A layout of another count of rows is not the last layout of this list.
+    const last = laidOut.length === v.options.count ? laidOut[laidOut.length - 1] : undefined;
+    if (!last) return exact();
+    const distance = last.end - v.getSize() - v.getScrollOffset();
     return distance > 10 * Math.max(v.getSize(), 400) ? distance : exact();
   };
 }

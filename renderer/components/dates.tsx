@@ -26,9 +26,24 @@ export function shortWhen(ts: number, now = Date.now()): string {
 
 /** A row's time of day; the full date and time on hover. */
 export function RowTime({ ts }: { ts: number }) {
+  const [iso, full, time] = rowTimeTexts(ts);
   return (
-    <time className="row-time" dateTime={new Date(ts).toISOString()} title={fullFormat.format(ts)}>
-      {timeFormat.format(ts)}
+    <time className="row-time" dateTime={iso} title={full}>
+      {time}
     </time>
   );
+}
+
+/** Rows scrolled back into view show the same times: formatted once, the last few thousand kept. */
+const ROW_TIMES_KEPT = 5_000;
+const rowTimes = new Map<number, readonly [string, string, string]>();
+
+function rowTimeTexts(ts: number): readonly [string, string, string] {
+  let texts = rowTimes.get(ts);
+  if (!texts) {
+    texts = [new Date(ts).toISOString(), fullFormat.format(ts), timeFormat.format(ts)];
+    rowTimes.set(ts, texts);
+    if (rowTimes.size > ROW_TIMES_KEPT) rowTimes.delete(rowTimes.keys().next().value as number);
+  }
+  return texts;
 }

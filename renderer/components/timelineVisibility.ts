@@ -29,16 +29,24 @@ export interface VisibleTimeline {
   dayStarts: ReadonlyMap<string, DayStart>;
 }
 
-/** Each item's local day, worked out once: an older page's arrival passes over every loaded item again. */
-const days = new WeakMap<TimelineItem, string>();
+/**
+ * Each item's local day, worked out once per time zone: an older page's arrival passes over every
+ * loaded item again. Kept with the zone it was worked out in, so after the zone changes (travel, a
+ * changed system setting) every day is worked out again.
+ */
+const days = new WeakMap<TimelineItem, { zone: string; day: string }>();
 
-function dayOf(item: TimelineItem): string {
-  let day = days.get(item);
-  if (day === undefined) {
-    day = dayKey(item.ts);
-    days.set(item, day);
-  }
+function dayOf(item: TimelineItem, zone: string): string {
+  const known = days.get(item);
+  if (known?.zone === zone) return known.day;
+  const day = dayKey(item.ts);
+  days.set(item, { zone, day });
   return day;
+}
+
+/** The zone local days are counted in now. */
+export function currentZone(): string {
+  return new Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 /**
@@ -63,11 +71,12 @@ export function isEmptyEndedReply(item: TimelineItem): boolean {
 export function visibleTimelineItems(items: readonly TimelineItem[], waitingRuns: ReadonlySet<string> = new Set()): VisibleTimeline {
   const rows: TimelineEntry[] = [];
   const dayStarts = new Map<string, DayStart>();
+  const zone = currentZone();
   let day = '';
   for (const item of items) {
     if (isEmptyEndedReply(item)) continue;
     if (item.kind === 'run_status' && item.status === 'waiting_permission' && !(item.runId && waitingRuns.has(item.runId))) continue;
-    const itemDay = dayOf(item);
+    const itemDay = dayOf(item, zone);
     const opensDay = itemDay !== day;
     day = itemDay;
     if (item.kind === 'tool_call' && !opensDay) {

@@ -40,6 +40,9 @@ const EVENT_APPLIERS: EventApplier[] = [
 
 export type AppStore = StoreApi<AppState>;
 
+/** The longest pushed events wait to be applied when the window draws no frame. */
+const EVENT_BATCH_MS = 50;
+
 /** The renderer's one store, built from its slices. */
 export function createAppStore(client: Client): AppStore {
   return createStore<AppState>()((set, get) => ({
@@ -70,18 +73,32 @@ export async function startAppStore(store: AppStore, client: Client): Promise<()
   // harmless. A loader reports its own failure in its slice; none may stop the window following the log.
   const state = store.getState();
   await Promise.allSettled([state.loadActiveRuns(), state.loadPendingPermissions(), state.loadWorkers()]);
-  // Events arrive one frame at a time; applying them per microtask keeps a burst (the backlog after
-  // a reconnect) to one update of the store.
+  // Events arrive one socket message at a time; they are applied once per frame (before it is
+  // drawn), so a streaming reply whose deltas bunch up on a busy machine updates the store, renders
+  // and lays out once a frame rather than once a message. A window that draws no frames (hidden,
+  // minimised) still applies them within EVENT_BATCH_MS, so what notifies keeps running.
   let pending: AppEvent[] = [];
+  let frame: number | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
   const flush = () => {
+    if (frame !== null) cancelAnimationFrame(frame);
+    if (timer !== null) clearTimeout(timer);
+    frame = timer = null;
     const batch = pending;
     pending = [];
+    if (batch.length === 0) return;
     const state = store.getState();
     for (const apply of EVENT_APPLIERS) apply(state, batch);
   };
   const unsubscribe = client.subscribe(head, (event) => {
-    if (pending.length === 0) queueMicrotask(flush);
+    if (pending.length === 0) {
+      frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : null;
+      timer = setTimeout(flush, EVENT_BATCH_MS);
+    }
     pending.push(event);
   });
-  return unsubscribe;
+  return () => {
+    unsubscribe();
+    flush();
+  };
 }

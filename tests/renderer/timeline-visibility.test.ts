@@ -86,3 +86,21 @@ test('a reply that ended without text and a permission wait that was answered ar
     ['m1', 's3'],
   );
 });
+
+test('after the time zone changes, the same items are counted in the days of the new zone', () => {
+  const zone = process.env.TZ;
+  try {
+    process.env.TZ = 'UTC';
+    // 23:30 on 6 December in UTC is already 7 December in Tokyo.
+    const late = Date.UTC(2026, 11, 6, 23, 30);
+    const items = [message(1, late - 3600_000), message(2, late)];
+    assert.deepEqual([...visibleTimelineItems(items).dayStarts.values()].map((d) => d.day), ['2026-12-06']);
+    process.env.TZ = 'Asia/Tokyo';
+    assert.deepEqual([...visibleTimelineItems(items).dayStarts.values()].map((d) => d.day), ['2026-12-07']);
+    process.env.TZ = 'America/Los_Angeles';
+    assert.deepEqual([...visibleTimelineItems(items).dayStarts.values()].map((d) => d.day), ['2026-12-06']);
+  } finally {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  }
+});

@@ -71,6 +71,8 @@ export interface StartAppOptions {
   viewport?: { width: number; height: number };
   env?: Record<string, string>;
   clock?: Clock;
+  /** The built UI to serve; the checkout's build by default (a benchmark may compare another). */
+  rendererDir?: string;
 }
 
 export async function startApp(browser: Browser, options: StartAppOptions = {}): Promise<E2EApp> {
@@ -85,7 +87,7 @@ export async function startApp(browser: Browser, options: StartAppOptions = {}):
     logger: silentLogger,
     deltaWindowMs: 16,
     timeZone: 'UTC',
-    rendererDir: DEFAULT_RENDERER_DIR,
+    rendererDir: options.rendererDir ?? DEFAULT_RENDERER_DIR,
     ...(options.clock ? { clock: options.clock } : {}),
   });
   const context = await browser.newContext({ viewport: options.viewport ?? { width: 1100, height: 760 }, colorScheme: options.colorScheme ?? 'light' });
