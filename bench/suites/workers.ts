@@ -79,18 +79,32 @@ class ServerProcess {
     return new Promise((resolve, reject) => {
       child.once('error', reject);
       child.once('exit', (code) => reject(new Error(`the loopback server process exited (${code}) before it listened`)));
-      child.once('message', (m: { type: string; url: string }) => resolve(new ServerProcess(child, m.url)));
+      child.once('message', (m: { type: string; url: string }) => {
+        child.removeAllListeners('exit');
+        resolve(new ServerProcess(child, m.url));
+      });
     });
   }
 
+  /** Asks the server process and waits for its answer; fails if the process has gone. */
   private ask<T>(type: string, reply: string): Promise<T> {
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const on = (m: { type: string }) => {
         if (m.type !== reply) return;
-        this.child.off('message', on);
+        done();
         resolve(m as T);
       };
+      const gone = (code: number | null) => {
+        done();
+        reject(new Error(`the loopback server process exited (${code}) before answering "${type}"`));
+      };
+      const done = () => {
+        this.child.off('message', on);
+        this.child.off('exit', gone);
+      };
+      if (this.child.exitCode !== null || !this.child.connected) return gone(this.child.exitCode);
       this.child.on('message', on);
+      this.child.once('exit', gone);
       this.child.send({ type });
     });
   }
