@@ -42,10 +42,14 @@ export function Timeline() {
   // Rows not yet drawn are estimated from their text at the list's width; drawn rows keep their measured size.
   const [width, setWidth] = useState(() => (window.innerWidth < 600 ? window.innerWidth - 56 : window.innerWidth - 220));
   const layout = useMemo<RowLayout>(() => rowLayout(width, window.innerWidth), [width]);
+  // Kept by index for this list and width: the virtualizer asks again for every row below a row it
+  // measures.
+  const estimates = useMemo(() => new Float64Array(items.length), [items, dayStarts, layout]);
   const estimateSize = useCallback((i: number) => {
+    if (estimates[i]) return estimates[i];
     const item = items[i];
-    return estimateRowHeight(item, layout, item ? dayStarts.has(item.id) : false);
-  }, [items, dayStarts, layout]);
+    return (estimates[i] = estimateRowHeight(item, layout, item ? dayStarts.has(item.id) : false));
+  }, [estimates, items, dayStarts, layout]);
   const virtualizer = useVirtualizer({
     // Scrolling re-renders after the scroll event, batched with other updates, never inside it:
     // a synchronous render per scroll event made every fast flick a chain of long tasks.
