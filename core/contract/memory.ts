@@ -39,7 +39,7 @@ export const MemoryMatchSchema = z.object({
   query: z.string(),
   /** The memory's word that matched it. */
   word: z.string(),
-  relation: z.enum(['word', 'synonym', 'narrower', 'broader', 'related', 'definition', 'feedback']),
+  relation: z.enum(['word', 'synonym', 'narrower', 'broader', 'related', 'definition', 'feedback', 'similar']),
   /** How much the match counts, 1 for the same word. */
   weight: z.number(),
 });

@@ -1,6 +1,7 @@
 import type { MemoryArea, MemoryMatch } from '../contract/index.js';
 import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
 import { STOPWORDS, contentWords, stem, words } from './text.js';
+import { wordVectors } from './vectors/index.js';
 
 /** How much a memory word counts for a query word, by how WordNet relates them. */
 export const RELATION_WEIGHT = {
@@ -11,7 +12,11 @@ export const RELATION_WEIGHT = {
   broader: 0.5,
   definition: 0.35,
   feedback: 0.3,
+  /** Times the cosine of the two words' vectors: below what makes a match count towards confidence. */
+  similar: 0.38,
 } as const;
+/** Word-vector cosine from which a store word is a neighbour of a query word. */
+const NEIGHBOUR_COSINE = 0.6;
 
 const K1 = 1.2;
 const B = 0.75;
@@ -69,6 +74,8 @@ export class LexicalIndex {
   /** Surface words seen per stem, for WordNet lookups of the store's vocabulary. */
   private readonly surface = new Map<string, Set<string>>();
   private totalLen = 0;
+  /** Word vectors of the store's words, read as queries need them. */
+  private storeVectors: { seen: number; stems: string[]; matrix: Float32Array; dims: number } | null = null;
   private concepts: { bySynset: Map<number, Map<string, number>>; byGlossWord: Map<string, Set<string>> } | null = null;
 
   get size(): number {
@@ -355,6 +362,7 @@ export class LexicalIndex {
       };
       add(stem(w), RELATION_WEIGHT.word, 'word', w);
       if (lx && !/\d/.test(w)) this.expand(lx, w, add);
+      if (!/\d/.test(w)) this.neighbours(lx, w, add);
       out.push({ query: w, terms, weight: lx ? topicWeight(lx, w) : 1 });
     }
     // Two words the query writes apart that memories write as one ("on call" → oncall, "e-mail" → email).
@@ -397,6 +405,51 @@ export class LexicalIndex {
     for (const f of lx.baseForms(w)) if (f.pos !== 1) for (const synset of lx.compounds(f.lemmaId).slice(0, COMPOUNDS)) fromSynset(synset, RELATION_WEIGHT.related, 'related', 0);
     // Memory words whose definition uses the query word ("doctor" → vet).
     for (const s of concepts.byGlossWord.get(stem(w)) ?? []) add(s, RELATION_WEIGHT.definition, 'definition', this.surfaceOf(s));
+  }
+
+  /**
+   * The store's words whose word vectors are close to the query word's (cosine at least
+   * NEIGHBOUR_COSINE: "streaming" → netflix, "tidy" → cleaner), at a weight below any dictionary
+   * relation. They rank memories but never make a hit confident: a neighbour is a likely topic, not an
+   * answer. Each store word's vector is read once per index, at the first query after the word was added.
+   */
+  private neighbours(lx: Lexicon | null, w: string, add: (s: string, weight: number, relation: MemoryMatch['relation'], word: string) => void): void {
+    const vectors = wordVectors();
+    if (!vectors) return;
+    const look = (word: string) => {
+      const base = lx ? baseOf(lx, word) : null;
+      return ((base && vectors.get(base)) || vectors.get(word))?.vector ?? null;
+    };
+    const q = look(w);
+    if (!q) return;
+    // The store's words in the order they were first seen (the surface map's order), with their
+    // vectors end to end: new words are appended, so each is read once.
+    if (this.storeVectors?.dims !== vectors.dims) this.storeVectors = { seen: 0, stems: [], matrix: new Float32Array(0), dims: vectors.dims };
+    const nn = this.storeVectors;
+    if (nn.seen < this.surface.size) {
+      const added: [string, Float32Array][] = [];
+      let i = 0;
+      for (const [s, forms] of this.surface) {
+        if (i++ < nn.seen) continue;
+        const form = forms.values().next().value as string;
+        const v = /\d/.test(form) ? null : look(form);
+        if (v) added.push([s, v]);
+      }
+      nn.seen = this.surface.size;
+      const grown = new Float32Array((nn.stems.length + added.length) * nn.dims);
+      grown.set(nn.matrix);
+      added.forEach(([s, v], k) => {
+        grown.set(v, (nn.stems.length + k) * nn.dims);
+      });
+      for (const [s] of added) nn.stems.push(s);
+      nn.matrix = grown;
+    }
+    const { matrix, dims, stems } = nn;
+    for (let r = 0, at = 0; r < stems.length; r++, at += dims) {
+      let cosine = 0;
+      for (let i = 0; i < dims; i++) cosine += matrix[at + i] * q[i];
+      if (cosine >= NEIGHBOUR_COSINE) add(stems[r], RELATION_WEIGHT.similar * cosine, 'similar', this.surfaceOf(stems[r]));
+    }
   }
 
   private surfaceOf(s: string): string {

@@ -212,6 +212,11 @@ const TIME = new RegExp(
   'i',
 );
 
+/** Feedback words and word-vector neighbours rank memories but answer nothing that was asked. */
+function answering(m: MemoryMatch): boolean {
+  return m.relation !== 'feedback' && m.relation !== 'similar';
+}
+
 /** Top hits looked at for a joint answer, the share each answers at least, and the share they answer together. */
 const JOINT_WINDOW = 10;
 const PART_SHARE = 0.25;
@@ -219,7 +224,7 @@ const JOINT_SHARE = 0.8;
 
 function bestPerQueryWord(matches: MemoryMatch[]): MemoryMatch[] {
   const best = new Map<string, MemoryMatch>();
-  for (const m of matches) if (m.relation !== 'feedback' && m.weight > (best.get(m.query)?.weight ?? -1)) best.set(m.query, m);
+  for (const m of matches) if (answering(m) && m.weight > (best.get(m.query)?.weight ?? -1)) best.set(m.query, m);
   return [...best.values()];
 }
 
@@ -254,7 +259,7 @@ function answeredShare(lexical: LexicalIndex, groups: QueryGroup[], query: strin
       // Each memory word answers the query word it counts most for.
       const byWord = new Map<string, { query: string; value: number }>();
       for (const m of matches) {
-        if (m.relation === 'feedback' || !keys.has(m.query)) continue;
+        if (!answering(m) || !keys.has(m.query)) continue;
         const value = (weights.get(m.query) ?? 0) * Math.min(1, m.weight / FULL_ANSWER_MATCH);
         if (value > (byWord.get(m.word)?.value ?? 0)) byWord.set(m.word, { query: m.query, value });
       }
@@ -289,7 +294,7 @@ function weightiestWordCoverage(lexical: LexicalIndex, groups: QueryGroup[]): (m
     if (!total) return 0;
     let covered = 0;
     // A definition or feedback word alone is a hint, not an answer to what was asked.
-    for (const m of matches) if (m.relation !== 'feedback' && m.weight >= CONFIDENT_MATCH) covered += (weights.get(m.query) ?? 0) * Math.min(1, m.weight / (2 * CONFIDENT_MATCH));
+    for (const m of matches) if (answering(m) && m.weight >= CONFIDENT_MATCH) covered += (weights.get(m.query) ?? 0) * Math.min(1, m.weight / (2 * CONFIDENT_MATCH));
     return covered / total;
   };
 }
@@ -315,7 +320,7 @@ function orderKnowledgeUpdates(
   cosineOf: (a: Float32Array, b: Float32Array) => number,
 ): void {
   // What a hit is about as the query asks it: the weightiest query word it answers (a definition or feedback word is only a hint).
-  const answers = (m: MemoryMatch) => m.relation !== 'feedback' && m.relation !== 'definition';
+  const answers = (m: MemoryMatch) => answering(m) && m.relation !== 'definition';
   const subjectOf = (h: MemoryHit) => {
     let best: string | null = null;
     for (const m of h.explain.matches) if (answers(m) && (best === null || queryWeight(m.query) > queryWeight(best))) best = m.query;

@@ -128,7 +128,8 @@ describe('full-text search through the words WordNet relates', () => {
         ['Do the bikes go in to the shed?', 'into'],
       ] as const) {
         const { hits } = await t.client.call('memory.search', { query, limit: 5 });
-        assert.ok(hits.every((h) => h.explain.matches.every((m) => m.query !== joined && m.word !== joined)), `${query}: "${joined}" is not matched`);
+        // (The memory may still be found through a word close in meaning, never as the query's word.)
+        assert.ok(hits.every((h) => h.explain.matches.every((m) => m.query !== joined)), `${query}: "${joined}" is not a word of the query`);
       }
     }));
 

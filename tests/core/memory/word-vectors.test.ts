@@ -137,6 +137,27 @@ describe('word vectors', () => {
     }
   });
 
+  it('a query word finds the store words close to it in meaning, which rank memories but never make one confident', async () => {
+    useWordVectorsFile(null);
+    const t = await startTestCore();
+    try {
+      const lines = ['Ana plays the guitar in a band on Tuesdays', 'The bike needs new brake pads', 'Dentist appointment moved to Friday'];
+      await t.client.call('memory.import', { jsonl: lines.map((text) => JSON.stringify({ text, area: 'main' })).join('\n') });
+      // WordNet does not relate piano and guitar closer than "musical instrument"; their vectors do.
+      const { hits } = await t.client.call('memory.search', { query: 'Do we know a piano player?', limit: 3 });
+      assert.match(hits[0].memory.text, /guitar/);
+      const match = hits[0].explain.matches.find((m) => m.query === 'piano');
+      assert.equal(match?.relation, 'similar', 'explain names the neighbour');
+      assert.equal(match?.word, 'guitar');
+      assert.ok(match.weight < 0.4, `a neighbour weighs less than any dictionary relation (${match.weight})`);
+      assert.equal(hits[0].confident, false, 'a neighbour alone is a long shot');
+      assert.equal(await t.core.memory.recallForPrompt('Do we know a piano player?', 500), null);
+      assert.deepEqual((await t.client.call('memory.search', { query: 'qwertyuiop', limit: 3 })).hits, [], 'a query matching nothing real returns nothing');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('the built file is there and relates words no dictionary links', () => {
     const v = wordVectors();
     assert.ok(v, 'npm install / npm run build converts the word vectors into dist/vectors/');
