@@ -56,32 +56,45 @@ export class Reembedder {
     const { db, log, vectors } = this.deps;
     const page = db.prepare('SELECT rowid, text, area FROM memories WHERE rowid > ? ORDER BY rowid LIMIT ?');
     const count = db.prepare('SELECT count(*) AS n FROM memories');
-    const exists = db.prepare('SELECT area FROM memories WHERE rowid = ?');
+    const current = db.prepare('SELECT area, text FROM memories WHERE rowid = ?');
     try {
       if (state.stopped) return;
       const dims = await state.embedder.dims();
       state.total = (count.get() as { n: number }).n;
+      // A re-embedding an earlier process left unfinished, for this same embedder, goes on where it
+      // stopped: every write since went to its index too (see MemoryService.index), so the memories it
+      // holds are current. A short-lived command that starts the core would otherwise begin again each
+      // time and, on a large store, never finish.
+      const unfinished = vectors.buildingGeneration();
+      const resume = unfinished !== null && unfinished.embedder === state.embedder.name && unfinished.dims === dims;
       log.transaction(() => {
-        vectors.createBuilding(state.embedder.name, dims);
-        log.append('memory.embedder', { embedder: state.embedder.name, state: 'started', done: 0, total: state.total, error: null });
+        if (resume) state.done = vectors.count(unfinished);
+        else vectors.createBuilding(state.embedder.name, dims);
+        log.append('memory.embedder', { embedder: state.embedder.name, state: 'started', done: state.done, total: state.total, error: null });
       });
       let after = 0;
-      let reported = 0;
+      let reported = state.done;
       for (;;) {
         if (state.stopped) return;
-        const rows = page.all(after, BATCH) as { rowid: number; text: string; area: string }[];
-        if (!rows.length) break;
+        const gen = vectors.buildingGeneration();
+        if (!gen) throw new Error('the vector index being built disappeared');
+        const read = page.all(after, BATCH) as { rowid: number; text: string; area: string }[];
+        if (!read.length) break;
+        after = read[read.length - 1].rowid;
+        // Memories written since the index was started already have their vector in it.
+        const rows = read.filter((r) => !vectors.has(gen, r.rowid));
+        if (!rows.length) continue;
         const vecs = await state.embedder.embed(rows.map((r) => r.text));
         if (state.stopped) return;
         log.transaction(() => {
-          const gen = vectors.buildingGeneration();
-          if (!gen) throw new Error('the vector index being built disappeared');
+          if (vectors.buildingGeneration()?.gen !== gen.gen) throw new Error('the vector index being built disappeared');
           rows.forEach((r, i) => {
-            // Rows edited or forgotten while this batch was embedding keep their newer state.
-            const current = exists.get(r.rowid) as { area: string } | undefined;
-            if (current) vectors.put(gen, r.rowid, current.area, vecs[i]);
+            // A memory forgotten while this batch was embedding stays out; one edited meanwhile keeps
+            // the vector its edit wrote.
+            const now = current.get(r.rowid) as { area: string; text: string } | undefined;
+            if (now && now.text === r.text) vectors.put(gen, r.rowid, now.area, vecs[i]);
           });
-          state.done += rows.length;
+          state.done = vectors.count(gen);
           state.total = Math.max(state.total, state.done);
           vectors.setProgress(state.done);
           if (state.done - reported >= PROGRESS_EVERY) {
@@ -89,7 +102,6 @@ export class Reembedder {
             log.append('memory.embedder', { embedder: state.embedder.name, state: 'progress', done: state.done, total: state.total, error: null });
           }
         });
-        after = rows[rows.length - 1].rowid;
         await new Promise((resolve) => setImmediate(resolve));
       }
       log.transaction(() => {

@@ -26,16 +26,16 @@ export class VectorIndex {
       remove: Statement;
       knn: Statement;
       knnArea: Statement;
-      insertBits: Statement;
-      removeBits: Statement;
-      coarse: Statement;
-      coarseArea: Statement;
       count: Statement;
       putQuantized: Statement;
       removeQuantized: Statement;
       getQuantized: Statement;
+      hasQuantized: Statement;
+      countQuantized: Statement;
     }
   >();
+  // The binary index's statements, only for generations that have one (whole bytes: see hasBits).
+  private bitStmts = new Map<number, { insertBits: Statement; removeBits: Statement; coarse: Statement; coarseArea: Statement }>();
 
   constructor(
     private readonly db: WritableDB,
@@ -99,8 +99,9 @@ export class VectorIndex {
     s.insert.run(BigInt(rowid), area, vector);
     s.putQuantized.run(rowid, quantize(vector));
     if (!hasBits(gen)) return;
-    s.removeBits.run(BigInt(rowid));
-    s.insertBits.run(BigInt(rowid), area, vector);
+    const b = this.bitStatements(gen);
+    b.removeBits.run(BigInt(rowid));
+    b.insertBits.run(BigInt(rowid), area, vector);
   }
 
   remove(rowid: number): void {
@@ -109,7 +110,7 @@ export class VectorIndex {
       if (!g) continue;
       this.statements(g).remove.run(BigInt(rowid));
       this.statements(g).removeQuantized.run(rowid);
-      if (hasBits(g)) this.statements(g).removeBits.run(BigInt(rowid));
+      if (hasBits(g)) this.bitStatements(g).removeBits.run(BigInt(rowid));
     }
   }
 
@@ -120,6 +121,16 @@ export class VectorIndex {
   vector(gen: Generation, rowid: number): Float32Array | null {
     const row = this.statements(gen).getQuantized.get(rowid) as { q: Buffer } | undefined;
     return row ? dequantize(row.q) : null;
+  }
+
+  /** Whether a generation holds a memory's vector. */
+  has(gen: Generation, rowid: number): boolean {
+    return this.statements(gen).hasQuantized.get(rowid) !== undefined;
+  }
+
+  /** How many vectors a generation holds. */
+  count(gen: Generation): number {
+    return (this.statements(gen).countQuantized.get() as { n: number }).n;
   }
 
   /** Nearest neighbours by cosine distance in the active generation. */
@@ -137,7 +148,8 @@ export class VectorIndex {
       return this.exact.knn(vector, k, area);
     }
     const wanted = Math.max(k * OVERFETCH, MIN_CANDIDATES);
-    const coarse = (area ? s.coarseArea.all(vector, wanted, area) : s.coarse.all(vector, wanted)) as { rowid: number }[];
+    const b = this.bitStatements(gen);
+    const coarse = (area ? b.coarseArea.all(vector, wanted, area) : b.coarse.all(vector, wanted)) as { rowid: number }[];
     const exact: { rowid: number; distance: number }[] = [];
     for (const c of coarse) {
       const v = this.vector(gen, c.rowid);
@@ -195,6 +207,7 @@ export class VectorIndex {
     this.db.exec(`DROP TABLE IF EXISTS memory_vecq_${g.gen}`);
     this.db.prepare('DELETE FROM memory_vec_generations WHERE gen = ?').run(g.gen);
     this.stmts.delete(g.gen);
+    this.bitStmts.delete(g.gen);
   }
 
   private statements(g: Generation) {
@@ -206,18 +219,31 @@ export class VectorIndex {
         remove: this.db.prepare(`DELETE FROM ${t} WHERE rowid = ?`),
         knn: this.db.prepare(`SELECT rowid, distance FROM ${t} WHERE embedding MATCH ? AND k = ?`),
         knnArea: this.db.prepare(`SELECT rowid, distance FROM ${t} WHERE embedding MATCH ? AND k = ? AND area = ?`),
-        insertBits: this.db.prepare(`INSERT INTO memory_vecbits_${g.gen} (rowid, area, embedding) VALUES (?, ?, vec_quantize_binary(?))`),
-        removeBits: this.db.prepare(`DELETE FROM memory_vecbits_${g.gen} WHERE rowid = ?`),
-        coarse: this.db.prepare(`SELECT rowid FROM memory_vecbits_${g.gen} WHERE embedding MATCH vec_quantize_binary(?) AND k = ?`),
-        coarseArea: this.db.prepare(`SELECT rowid FROM memory_vecbits_${g.gen} WHERE embedding MATCH vec_quantize_binary(?) AND k = ? AND area = ?`),
         count: this.db.prepare(`SELECT count(*) AS n FROM memories`),
         putQuantized: this.db.prepare(`INSERT OR REPLACE INTO memory_vecq_${g.gen} (rowid, q) VALUES (?, ?)`),
         removeQuantized: this.db.prepare(`DELETE FROM memory_vecq_${g.gen} WHERE rowid = ?`),
         getQuantized: this.db.prepare(`SELECT q FROM memory_vecq_${g.gen} WHERE rowid = ?`),
+        hasQuantized: this.db.prepare(`SELECT 1 FROM memory_vecq_${g.gen} WHERE rowid = ?`),
+        countQuantized: this.db.prepare(`SELECT count(*) AS n FROM memory_vecq_${g.gen}`),
       };
       this.stmts.set(g.gen, s);
     }
     return s;
+  }
+
+  private bitStatements(g: Generation) {
+    let b = this.bitStmts.get(g.gen);
+    if (!b) {
+      const t = `memory_vecbits_${g.gen}`;
+      b = {
+        insertBits: this.db.prepare(`INSERT INTO ${t} (rowid, area, embedding) VALUES (?, ?, vec_quantize_binary(?))`),
+        removeBits: this.db.prepare(`DELETE FROM ${t} WHERE rowid = ?`),
+        coarse: this.db.prepare(`SELECT rowid FROM ${t} WHERE embedding MATCH vec_quantize_binary(?) AND k = ?`),
+        coarseArea: this.db.prepare(`SELECT rowid FROM ${t} WHERE embedding MATCH vec_quantize_binary(?) AND k = ? AND area = ?`),
+      };
+      this.bitStmts.set(g.gen, b);
+    }
+    return b;
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createOfflineEmbedder, createOllamaEmbedder } from '../../../core/memory/index.js';
-import { OllamaLoopback, hashEmbedding, startTestCore } from '../../support/index.js';
+import { OllamaLoopback, hashEmbedding, startTestCore, tempDir } from '../../support/index.js';
 
 function norm(v: Float32Array): number {
   return Math.sqrt(v.reduce((s, x) => s + x * x, 0));
@@ -43,6 +43,51 @@ describe('memory embedders', () => {
   it('an unreachable Ollama is a readable unavailable error', async () => {
     const e = createOllamaEmbedder({ host: 'http://127.0.0.1:9', model: 'nomic-embed-text' });
     await assert.rejects(e.embed(['x']), (err: { code: string; message: string }) => err.code === 'unavailable' && /Ollama could not embed/.test(err.message));
+  });
+
+  it('a re-embedding a closed core left unfinished goes on where it stopped at the next start', async () => {
+    const dir = tempDir();
+    const memories = (texts: string[]) => texts.filter((x) => x.startsWith('Entry ')); // not the dimension probe
+    try {
+      const first = await startTestCore({ env: { OLLAMA_HOST: ollama.url }, dataDir: dir.path });
+      const lines = Array.from({ length: 700 }, (_, i) => JSON.stringify({ text: `Entry ${i}: the ${['amber', 'teal', 'plum'][i % 3]} box holds receipt ${i * 11}`, area: 'main' }));
+      assert.equal((await first.client.call('memory.import', { jsonl: lines.join('\n') })).imported, 700);
+      const embedded: string[] = [];
+      let closing: Promise<void> | null = null;
+      ollama.embed = (texts) => {
+        embedded.push(...memories(texts));
+        // The core closes while its second batch of 256 is being embedded: the first batch is kept.
+        if (embedded.length > 256 && !closing) closing = first.close();
+        return texts.map((x) => hashEmbedding(x, 16));
+      };
+      await first.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'nomic-embed-text' } });
+      while (!closing) await new Promise((resolve) => setImmediate(resolve));
+      await closing;
+      assert.ok(embedded.length > 256 && embedded.length < 700, `the first core embedded part of the store (${embedded.length})`);
+
+      embedded.length = 0;
+      const second = await startTestCore({ env: { OLLAMA_HOST: ollama.url }, dataDir: dir.path });
+      try {
+        await second.core.memory.whenReembedded();
+        const status = await second.client.call('memory.status', {});
+        assert.equal(status.embedder, 'ollama:nomic-embed-text');
+        assert.equal(status.reembed, null);
+        assert.equal(embedded.length, 700 - 256, 'the second core embedded only what the first had not saved');
+        assert.equal(new Set(embedded).size, embedded.length, 'and each of those once');
+        const states = second.events.filter((e) => e.type === 'memory.embedder').map((e) => e.data as { state: string; done: number });
+        const resumed = states.filter((x) => x.state === 'started').at(-1)!;
+        assert.equal(resumed.done, 256, 'it starts from what the first core saved');
+        assert.equal(states.at(-1)!.state, 'finished');
+        const hit = await second.client.call('memory.search', { query: 'Entry 5: the plum box holds receipt 55' });
+        assert.equal(hit.hits[0].memory.text, 'Entry 5: the plum box holds receipt 55');
+        assert.equal(hit.hits[0].explain.vectorRank, 1, 'a memory the first core embedded is in the finished index');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      ollama.embed = (texts) => texts.map((x) => hashEmbedding(x, 8));
+      dir.cleanup();
+    }
   });
 
   it('changing the embedder re-embeds in the background with progress while search keeps answering', async () => {

@@ -38,4 +38,30 @@ describe('memory indexes for large stores', () => {
     }
   });
 
+  it('an embedder whose dimensions are not whole bytes (e.g. 12) stores, finds and removes vectors without a binary index', () => {
+    const { db } = openDatabase({ file: ':memory:' });
+    try {
+      // A store above the exact-scan limit still answers: without a binary copy it scans exactly.
+      const index = new VectorIndex(db, { exactScanLimit: 0 });
+      const gen = index.createActive('model-with-12-dims', 12);
+      const unit = (i: number) => {
+        const v = new Float32Array(12);
+        v[i % 12] = 1;
+        v[(i + 1) % 12] = 0.5;
+        return v;
+      };
+      db.transaction(() => {
+        for (let i = 0; i < 24; i++) index.put(gen, i + 1, 'main', unit(i));
+      })();
+      db.prepare('INSERT INTO memories (id, area, text, norm, pinned, created_at, updated_at, source_kind, embedder) SELECT ?, ?, ?, ?, 0, 0, 0, ?, ?').run('m', 'main', 'x', 'x', 'user', 'e');
+      assert.equal((db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name LIKE 'memory_vecbits_%'").get() as { n: number }).n, 0, 'no binary index for 12 dimensions');
+      const hits = index.knn(unit(3), 2).map((n) => n.rowid);
+      assert.deepEqual(hits.sort((a, b) => a - b), [4, 16], 'both vectors equal to the query come first');
+      db.transaction(() => index.remove(4))();
+      assert.ok(!index.knn(unit(3), 5).some((n) => n.rowid === 4), 'a removed vector is gone');
+      assert.ok(index.knn(unit(3), 1)[0].rowid === 16);
+    } finally {
+      db.close();
+    }
+  });
 });
