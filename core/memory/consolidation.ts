@@ -1,4 +1,6 @@
 import type { Clock, TimerHandle } from '../util/index.js';
+import { otherRecord } from './dedup.js';
+import { wordingCosine } from './embedder.js';
 import type { Logger } from '../util/index.js';
 import type { MemoryService } from './service.js';
 import type { MemoryRow } from './store.js';
@@ -6,7 +8,12 @@ import type { MemoryRow } from './store.js';
 const DAY = 86_400_000;
 /** Fragments younger than this are left alone: the conversation may still be going on. */
 export const CONSOLIDATE_AFTER_MS = 7 * DAY;
-/** Two fragments at least this close in meaning are about the same thing. */
+/**
+ * Two fragments at least this alike in wording (`wordingCosine`: for the offline embedder with word
+ * vectors, the hashed word features alone, since related words such as "sister" and "brother" must not
+ * make two fragments one) are about the same thing, unless they are different records (a name, place,
+ * day or number changed in the same sentence).
+ */
 export const FRAGMENT_SIMILARITY = 0.6;
 const EVERY_MS = DAY;
 
@@ -38,6 +45,7 @@ export class Consolidator {
     const gen = memory.vectors.activeGeneration();
     if (!gen || rows.length < 2) return { groups: 0, created: 0, forgotten: 0 };
     const vectors = new Map(rows.map((r) => [r.rowid, memory.vectors.vector(gen, r.rowid)]));
+    const cosine = wordingCosine(gen.embedder);
     const used = new Set<number>();
     let groups = 0;
     let created = 0;
@@ -50,9 +58,7 @@ export class Consolidator {
       for (const other of rows) {
         const w = vectors.get(other.rowid);
         if (other === row || used.has(other.rowid) || !w) continue;
-        let s = 0;
-        for (let i = 0; i < v.length; i++) s += v[i] * w[i];
-        if (s >= FRAGMENT_SIMILARITY) group.push(other);
+        if (cosine(v, w) >= FRAGMENT_SIMILARITY && !group.some((g) => otherRecord(withoutPreamble(g.text), withoutPreamble(other.text)))) group.push(other);
       }
       if (group.length < 2) continue;
       for (const g of group) used.add(g.rowid);

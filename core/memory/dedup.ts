@@ -36,11 +36,8 @@ export function relate(newText: string, oldText: string, cosine: number, idf?: (
   const b = topicStems(oldText);
   const onlyA = [...a].filter((w) => !b.has(w));
   const onlyB = [...b].filter((w) => !a.has(w));
-  // "invoice 7" and "invoice 14" are different records however alike the rest of the text is.
   const numbersDiffer = [...onlyA, ...onlyB].some((w) => /\d/.test(w));
-  // "Ravi recommended The Overstory" and "Ravi recommended Piranesi": the same sentence with another
-  // name, place or day in a slot is another record (or a changed value), however alike the vectors.
-  const sameRecord = !numbersDiffer && !slotChanged(newText, oldText);
+  const sameRecord = !otherRecord(newText, oldText, numbersDiffer);
   if (cosine >= NEAR_DUPLICATE && sameRecord) return 'near_duplicate';
   if (idf && cosine >= REWORDED_COSINE && sameRecord && weightedJaccard(a, b, idf) >= REWORDED_OVERLAP) return 'near_duplicate';
   if (a.size < 2 || b.size < 2) return 'unrelated';
@@ -52,6 +49,21 @@ export function relate(newText: string, oldText: string, cosine: number, idf?: (
   // One value changed ("rent is 900" → "rent is 950"), not a different record.
   const oneNumberChanged = onlyA.length === 1 && onlyB.length === 1 && /\d/.test(onlyA[0]) && /\d/.test(onlyB[0]);
   return cue || oneNumberChanged ? 'conflict' : 'unrelated';
+}
+
+/**
+ * Whether two alike texts are different records: "invoice 7" and "invoice 14" however alike the rest
+ * is, and "Ravi recommended The Overstory" / "Ravi recommended Piranesi" (the same sentence with
+ * another name, place or day in a slot is another record, or a changed value), however alike the vectors.
+ */
+export function otherRecord(a: string, b: string, numbersDiffer = numbersDifferIn(a, b)): boolean {
+  return numbersDiffer || slotChanged(a, b);
+}
+
+function numbersDifferIn(x: string, y: string): boolean {
+  const a = topicStems(x);
+  const b = topicStems(y);
+  return [...a].some((w) => !b.has(w) && /\d/.test(w)) || [...b].some((w) => !a.has(w) && /\d/.test(w));
 }
 
 /**

@@ -196,6 +196,34 @@ describe('memory on the agent side', () => {
     }
   });
 
+  it('consolidation keeps related fragments that are different records apart, with the word-vector embedder too', async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1));
+    const t = await start(clock);
+    try {
+      const old = clock.now() - 10 * DAY;
+      const related = [
+        'User said their sister Anna lives in Boston',
+        'User said their brother Tom lives in Chicago',
+        'User said their cat is called Miso',
+        'User said their dog is called Miso',
+        'User said the meeting in Paris is on Monday',
+        'User said the meeting in Berlin is on Friday',
+      ];
+      for (const [i, text] of related.entries()) await t.client.call('memory.add', { text, area: 'fragments', createdAt: old + i });
+      await t.client.call('memory.add', { text: 'User said the Kyoto trip is in April', area: 'fragments', createdAt: old });
+      await t.client.call('memory.add', { text: 'User mentioned the Kyoto trip is in April', area: 'fragments', createdAt: old + 10 });
+      const fragments = (await t.client.call('memory.list', { area: 'fragments' })).memories;
+      assert.match(fragments[0].embedder, /^offline-v3-/, 'the embedder with word vectors, whose full cosines relate these texts');
+      const r = await t.client.call('memory.consolidate', {});
+      assert.deepEqual(r, { groups: 1, created: 1, forgotten: 2 }, 'only the reworded duplicate is consolidated');
+      assert.deepEqual((await t.client.call('memory.list', { area: 'main' })).memories.map((m) => m.text), ['The Kyoto trip is in April']);
+      const left = (await t.client.call('memory.list', { area: 'fragments', limit: 50 })).memories.map((m) => m.text);
+      assert.deepEqual(left.sort(), [...related].sort(), 'every related fragment survives');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('parses extraction answers strictly and strips conversational preambles', () => {
     assert.deepEqual(parseExtraction('NONE'), []);
     assert.deepEqual(parseExtraction('- {"text": "I live in Lisbon", "area": "main"},\n{"text": "x"}\n{"area": "main"}'), [{ text: 'I live in Lisbon', area: 'main' }]);
