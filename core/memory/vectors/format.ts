@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /**
  * The compact word-vector file: a header, a sorted vocabulary (UTF-8 bytes with an offset table,
@@ -14,6 +14,9 @@ export const VECTORS_MAGIC = 0x56575241; // "ARWV"
 /** Bump when the layout or what the converter keeps changes: the file is rebuilt under a new name. */
 export const VECTORS_FORMAT = 1;
 const HEADER = 32;
+/** Bounds a readable file's header stays within (the built file has 100 dimensions, 100,000 words). */
+const MAX_DIMS = 1024;
+const MAX_COUNT = 10_000_000;
 
 export interface WordVectorEntry {
   word: string;
@@ -97,14 +100,23 @@ export class WordVectorFile {
       if (header.subarray(16, 32).toString() !== sourceVersion.padEnd(16).slice(0, 16)) throw new Error('version');
       const count = header.readUInt32LE(8);
       const dims = header.readUInt32LE(12);
+      // A damaged header must not make a reader allocate or read gigabytes: sizes are checked
+      // against the bounds and the file's length before anything is read by them.
+      if (dims < 1 || dims > MAX_DIMS || count < 1 || count > MAX_COUNT) throw new Error('header');
+      const size = fstatSync(fd).size;
+      const textOffset = HEADER + (count + 1) * 4;
+      if (size < textOffset) throw new Error('short');
       const textAt = new Int32Array(count + 1);
       const atBytes = Buffer.from(textAt.buffer);
       if (readSync(fd, atBytes, 0, atBytes.length, HEADER) !== atBytes.length) throw new Error('short');
       const textLength = textAt[count];
-      const text = new Uint8Array(textLength);
-      const textOffset = HEADER + (count + 1) * 4;
-      if (readSync(fd, text, 0, textLength, textOffset) !== textLength) throw new Error('short');
       const rank = textOffset + align(textLength);
+      // The layout's size exactly: a truncated file would otherwise read as zero vectors.
+      if (textLength < 0 || rank + count * (8 + dims) !== size) throw new Error('size');
+      if (textAt[0] !== 0) throw new Error('offsets');
+      for (let i = 0; i < count; i++) if (textAt[i + 1] <= textAt[i]) throw new Error('offsets');
+      const text = new Uint8Array(textLength);
+      if (readSync(fd, text, 0, textLength, textOffset) !== textLength) throw new Error('short');
       return new WordVectorFile(fd, count, dims, textAt, text, { rank, scale: rank + count * 4, vectors: rank + count * 8 });
     } catch {
       closeSync(fd);

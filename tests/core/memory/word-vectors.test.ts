@@ -158,6 +158,56 @@ describe('word vectors', () => {
     }
   });
 
+  it('a damaged word-vector file (truncated, or a header or offsets that do not fit the file) is not opened: a health warning, and the embedder falls back', async () => {
+    const dims = 8;
+    const good = encodeWordVectors(
+      [
+        { word: 'guitar', rank: 10, vector: along(dims, 1) },
+        { word: 'piano', rank: 20, vector: along(dims, 1, 2) },
+        { word: 'zebra', rank: 30, vector: along(dims, 5) },
+      ],
+      dims,
+      WORD_VECTORS_SOURCE,
+    );
+    const write = (name: string, bytes: Buffer) => {
+      const file = join(dir.path, name);
+      writeFileSync(file, bytes);
+      return file;
+    };
+    const withHeader = (offset: number, value: number) => {
+      const b = Buffer.from(good);
+      b.writeUInt32LE(value, offset);
+      return b;
+    };
+    const swappedOffsets = Buffer.from(good);
+    swappedOffsets.writeInt32LE(good.readInt32LE(32 + 8), 32 + 4); // the second word starts where the third does
+    const damaged = {
+      truncated: good.subarray(0, good.length - 5),
+      'one byte longer': Buffer.concat([good, Buffer.alloc(1)]),
+      'dims 0x7fffffff': withHeader(12, 0x7fffffff),
+      'dims 9': withHeader(12, dims + 1),
+      'dims 0': withHeader(12, 0),
+      'count 0xffffffff': withHeader(8, 0xffffffff),
+      'count 4': withHeader(8, 4),
+      'offsets not ascending': swappedOffsets,
+    };
+    assert.ok(WordVectorFile.open(write('good.bin', good), WORD_VECTORS_SOURCE), 'the undamaged file opens');
+    for (const [name, bytes] of Object.entries(damaged)) assert.equal(WordVectorFile.open(write(`${name}.bin`, bytes), WORD_VECTORS_SOURCE), null, name);
+    useWordVectorsFile(join(dir.path, 'dims 0x7fffffff.bin'));
+    const embedder = createOfflineEmbedder({ wordnet: false });
+    assert.equal(embedder.name, 'offline-v2-256', 'the embedder falls back to the version without word vectors');
+    const t = await startTestCore();
+    try {
+      const doctor = await t.client.call('system.doctor', { probeProviders: false });
+      const check = doctor.checks.find((c) => c.name === 'memory word vectors');
+      assert.equal(check?.status, 'warn');
+      assert.match(check!.detail, /dims 0x7fffffff\.bin is missing or unreadable/);
+    } finally {
+      await t.close();
+      useWordVectorsFile(null);
+    }
+  });
+
   it('the built file is there and relates words no dictionary links', () => {
     const v = wordVectors();
     assert.ok(v, 'npm install / npm run build converts the word vectors into dist/vectors/');
