@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
+import { wordVectorsFileName } from '../../core/memory/vectors/index.js';
 import { sqliteVecLibrary } from './native-check.js';
 
 interface PackageJson {
@@ -143,6 +144,9 @@ export function stageApp({
   for (const built of ['electron/main.js', 'electron/preload.cjs', 'renderer/desktop.html']) {
     if (!existsSync(join(distDir, built))) throw new Error(`${join(distDir, built)} is missing: run npm run build first`);
   }
+  // Without it the app would run, warn in the doctor and search without the words' meaning.
+  const vectors = join(distDir, 'vectors', wordVectorsFileName());
+  if (!existsSync(vectors)) throw new Error(`${vectors} is missing: the word vectors the offline embedder ships with were not built (run npm install or npm run build first)`);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as PackageJson;
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as Lockfile;
   rmSync(stageDir, { recursive: true, force: true });

@@ -11,7 +11,8 @@ import { parse } from 'yaml';
 import { packagingConfig, updateFeed } from '../../scripts/packaging/config.js';
 import { binaryTarget, FILES_LOADED_AT_RUN_TIME, problemsInPackedApp, sqliteVecLibrary } from '../../scripts/packaging/native-check.js';
 import { signingPlan, unsignedWarning } from '../../scripts/packaging/signing.js';
-import { addSqliteVecLibraries, productionPackages, stagedPackageJson, type Lockfile } from '../../scripts/packaging/stage.js';
+import { wordVectorsFileName } from '../../core/memory/vectors/index.js';
+import { addSqliteVecLibraries, productionPackages, stageApp, stagedPackageJson, type Lockfile } from '../../scripts/packaging/stage.js';
 import { tempDir } from '../support/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -163,6 +164,27 @@ describe('packaging configuration', () => {
 });
 
 describe('staging the app for packaging', () => {
+  test('staging refuses a build without the word-vector file, naming it, and copies it when it is there', () => {
+    const dir = tempDir('agent-blob-stage-vectors-');
+    try {
+      const dist = join(dir.path, 'dist');
+      for (const built of ['electron/main.js', 'electron/preload.cjs', 'renderer/desktop.html']) {
+        mkdirSync(join(dist, built, '..'), { recursive: true });
+        writeFileSync(join(dist, built), '');
+      }
+      const stage = (name: string) => stageApp({ root, distDir: dist, stageDir: join(dir.path, name), targets: [], log: () => {}, withModules: false });
+      const file = wordVectorsFileName();
+      assert.throws(() => stage('without'), (err: Error) => err.message.includes(join(dist, 'vectors', file)) && /is missing: the word vectors .* were not built/.test(err.message));
+      assert.equal(existsSync(join(dir.path, 'without')), false, 'nothing is staged');
+      mkdirSync(join(dist, 'vectors'));
+      writeFileSync(join(dist, 'vectors', file), 'vectors');
+      stage('with');
+      assert.equal(readFileSync(join(dir.path, 'with', 'dist', 'vectors', file), 'utf8'), 'vectors');
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   test("the staged package.json has the app's metadata and runtime dependencies, not the CLI's TypeScript runner or dev tools", () => {
     const staged = stagedPackageJson(pkg);
     assert.equal(staged.main, 'dist/electron/main.js');
