@@ -75,8 +75,10 @@ export async function startAppStore(store: AppStore, client: Client): Promise<()
   await Promise.allSettled([state.loadActiveRuns(), state.loadPendingPermissions(), state.loadWorkers()]);
   // Events arrive one socket message at a time; they are applied once per frame (before it is
   // drawn), so a streaming reply whose deltas bunch up on a busy machine updates the store, renders
-  // and lays out once a frame rather than once a message. A window that draws no frames (hidden,
-  // minimised) still applies them within EVENT_BATCH_MS, so what notifies keeps running.
+  // and lays out once a frame rather than once a message. A window that draws no frames still
+  // applies them within EVENT_BATCH_MS; a hidden one (a minimised window, a background tab) applies
+  // each at once, since the browser slows its timers to about one a second and what notifies must
+  // not wait for them.
   let pending: AppEvent[] = [];
   let frame: number | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -91,6 +93,11 @@ export async function startAppStore(store: AppStore, client: Client): Promise<()
     for (const apply of EVENT_APPLIERS) apply(state, batch);
   };
   const unsubscribe = client.subscribe(head, (event) => {
+    if (typeof document !== 'undefined' && document.hidden) {
+      pending.push(event);
+      flush();
+      return;
+    }
     if (pending.length === 0) {
       frame = typeof requestAnimationFrame === 'function' ? requestAnimationFrame(flush) : null;
       timer = setTimeout(flush, EVENT_BATCH_MS);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { AppEvent } from '../../core/contract/index.js';
 import { connectInProcess } from '../../core/gateway/inprocess.js';
 import { ManualClock } from '../../core/util/clock.js';
 import { announceNotifications, createAppStore, startAppStore } from '../../renderer/store/index.js';
@@ -50,6 +51,38 @@ test('a window that did not announce (the desktop one) shows nothing and is not 
     assert.equal(store.getState().toasts.length, 0);
     stop();
   } finally {
+    client.close();
+    await t.close();
+  }
+});
+
+test('a hidden window applies each pushed event at once (the browser slows its timers); a shown one waits for its frame', async () => {
+  const t = await startTestCore();
+  const client = connectInProcess(t.core.gateway, { reconnect: true });
+  const seen: { deliver: ((event: AppEvent) => void) | null } = { deliver: null };
+  const subscribe = client.subscribe.bind(client);
+  client.subscribe = (fromSeq, onEvent) => {
+    seen.deliver = onEvent;
+    return subscribe(fromSeq, onEvent);
+  };
+  const globals = globalThis as { document?: { hidden: boolean } };
+  const message = (seq: number, id: string): AppEvent => ({ seq, ts: Date.now(), runId: null, type: 'message.created', data: { messageId: id, role: 'user', text: id, status: 'done' } });
+  try {
+    const store = createAppStore(client);
+    const stop = await startAppStore(store, client);
+    const deliver = seen.deliver;
+    assert.ok(deliver, 'the store follows the log');
+    const shown = (id: string) => store.getState().timelineItems.some((item) => item.id === id);
+    globals.document = { hidden: false };
+    deliver(message(1_000_001, 'while shown'));
+    assert.equal(shown('while shown'), false, 'a shown window applies it with its next frame (or the batch timer), not inside the socket message');
+    await waitFor(() => shown('while shown'), 'the batch');
+    globals.document = { hidden: true };
+    deliver(message(1_000_002, 'while hidden'));
+    assert.equal(shown('while hidden'), true, 'a hidden window applies it at once');
+    stop();
+  } finally {
+    delete globals.document;
     client.close();
     await t.close();
   }
