@@ -84,6 +84,9 @@ export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
     },
     handlers: createMemoryHandlers(memory, proposals, consolidator, deps.redact),
     start() {
+      // A command-line search that read the memories before this core held the folder may have left
+      // a cached index (or half of one) with words this core is about to forget: none is trusted.
+      removeSearchCache(deps.cacheDir);
       memory.start();
       unsubscribe = log.subscribe(log.head(), (event) => {
         extraction.observe(event);

@@ -20,9 +20,10 @@ import { prepareWordNet } from './wordnet.js';
  *
  * With `cache` (the data folder's cache folder and the build of the running program), the full-text
  * index is read from the cache file when it is current and written there when it is not
- * (search-cache.ts); the answer is the same either way.
+ * (search-cache.ts); the answer is the same either way. `mayWrite`, asked right before the file
+ * takes its name, keeps it from being written once a core holds the folder.
  */
-export async function searchWithoutCore(db: WritableDB, query: string, options: Omit<SearchOptions, 'profile'>, now: number, cache?: { dir: string; build: string }): Promise<MemoryHit[] | null> {
+export async function searchWithoutCore(db: WritableDB, query: string, options: Omit<SearchOptions, 'profile'>, now: number, cache?: { dir: string; build: string; mayWrite?: () => boolean }): Promise<MemoryHit[] | null> {
   const meta = db.prepare('SELECT value FROM memory_meta WHERE key = ?');
   const setting = (key: string): unknown => {
     const row = meta.get(key) as { value: string } | undefined;
@@ -49,6 +50,6 @@ export async function searchWithoutCore(db: WritableDB, query: string, options: 
     for (const row of queries.all()) lexical.put(row.rowid, row.text, row.area);
   }
   const hits = hybridSearch({ queries, vectors, lexical, now }, query, vector, options);
-  if (build && cache && key) writeSearchCache(cache.dir, key, lexical);
+  if (build && cache && key) writeSearchCache(cache.dir, key, lexical, cache.mayWrite);
   return hits;
 }

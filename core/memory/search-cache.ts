@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isProcessAlive } from '../datadir/index.js';
 import type { WritableDB } from '../db/index.js';
 import { LexicalIndex, type LexicalSnapshot } from './lexical.js';
 import { lexiconName } from './lexicon/index.js';
@@ -12,8 +13,11 @@ import { lexiconName } from './lexicon/index.js';
  * few. The file names what it was built from — this format, the build of the program
  * (`build`: a program whose indexing may differ never reads another's file), the WordNet index and
  * a hash of every memory's rowid, area and text — and is used only when all four match; otherwise
- * the index is built as before and the file written anew. A core that forgets or edits a memory
- * removes the file, so no word of a forgotten memory stays in it.
+ * the index is built as before and the file written anew. A core removes the file when it starts
+ * and whenever it forgets or edits a memory, so no word of a forgotten memory stays in it; a writer
+ * that is not a core checks, right before its file takes the name, that no core has started on the
+ * folder meanwhile (`mayWrite`), and drops its file if one has. Temporary files a killed writer left
+ * are swept by the next writer and by a starting core.
  */
 export const SEARCH_CACHE_FILE = 'memory-search-index.json';
 /** Bump when the file's layout changes. */
@@ -58,14 +62,20 @@ export function readSearchCache(dir: string, key: SearchCacheKey): LexicalIndex 
 
 /**
  * Writes the index to `dir` under `key` (a temporary file renamed into place, so a reader never
- * sees half of one; readable by its owner only). False when the folder cannot be written: the
- * next search builds the index again.
+ * sees half of one; readable by its owner only). False when the folder cannot be written, or when
+ * `mayWrite` (asked right before the rename) says a core now holds the folder, since that core may
+ * have forgotten a memory this index still has: the next search builds the index again.
  */
-export function writeSearchCache(dir: string, key: SearchCacheKey, index: LexicalIndex): boolean {
+export function writeSearchCache(dir: string, key: SearchCacheKey, index: LexicalIndex, mayWrite: () => boolean = () => true): boolean {
   const tmp = join(dir, `${SEARCH_CACHE_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    sweepTemporaryFiles(dir, (pid) => pid !== process.pid && !isProcessAlive(pid));
     writeFileSync(tmp, `${JSON.stringify(key)}\n${JSON.stringify(index.snapshot())}`, { mode: 0o600 });
+    if (!mayWrite()) {
+      removeQuietly(tmp);
+      return false;
+    }
     renameSync(tmp, join(dir, SEARCH_CACHE_FILE));
     return true;
   } catch {
@@ -74,9 +84,27 @@ export function writeSearchCache(dir: string, key: SearchCacheKey, index: Lexica
   }
 }
 
-/** Removes the cached index from `dir` (a memory was forgotten or edited): its words must not outlive the memory. */
+/**
+ * Removes the cached index from `dir` (a core starts, or a memory was forgotten or edited), and any
+ * temporary file of one: its words must not outlive the memory.
+ */
 export function removeSearchCache(dir: string): void {
   removeQuietly(join(dir, SEARCH_CACHE_FILE));
+  sweepTemporaryFiles(dir, () => true);
+}
+
+/** Removes `dir`'s temporary cache files whose writer's process id `stale` accepts. */
+function sweepTemporaryFiles(dir: string, stale: (pid: number) => boolean): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = /^memory-search-index\.json\.(\d+)\.[a-z0-9]*\.tmp$/.exec(name);
+    if (match && stale(Number(match[1]))) removeQuietly(join(dir, name));
+  }
 }
 
 function removeQuietly(file: string): void {

@@ -41,15 +41,18 @@ export async function directMemorySearch(argv: readonly string[], env: NodeJS.Pr
   let db: WritableDB | null = null;
   try {
     const paths = dataPaths(request.dataDir);
-    const holder = readLock(paths.lock);
-    if ((holder && lockHolderAlive(holder)) || !existsSync(paths.database)) return null;
+    const held = () => {
+      const holder = readLock(paths.lock);
+      return holder !== null && lockHolderAlive(holder);
+    };
+    if (held() || !existsSync(paths.database)) return null;
     db = openDatabase({ file: paths.database, readonly: true }).db;
     // One read transaction: the schema check and every read of the search see the same snapshot,
     // even if an app starts on the folder meanwhile and writes.
     db.exec('BEGIN');
     if (!schemaIsCurrent(db)) return null;
     addLexiconCacheDir(paths.cache);
-    const hits = await searchWithoutCore(db, request.query, { limit: request.limit, area: request.area }, Date.now(), build ? { dir: paths.cache, build } : undefined);
+    const hits = await searchWithoutCore(db, request.query, { limit: request.limit, area: request.area }, Date.now(), build ? { dir: paths.cache, build, mayWrite: () => !held() } : undefined);
     if (!hits) return null;
     stdout(searchOutput(hits, request.json));
     return EXIT.ok;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MemoryAreaSchema } from '../../../core/contract/index.js';
@@ -123,6 +123,39 @@ describe('memory search without the core', () => {
     }
   });
 
+  it('writes no cached index when a core took the folder during the search, and sweeps the temporary files of killed writers', async () => {
+    const scratch = tempDir();
+    const cache = join(scratch.path, 'cache');
+    try {
+      const t = await startTestCore({ dataDir: scratch.path, clock: new ManualClock(NOW) });
+      await t.client.call('memory.import', { jsonl: jsonl.split('\n').slice(0, 20).join('\n') });
+      const core = (await t.client.call('memory.search', { query: 'who is my dentist', limit: 10 })).hits;
+      // A writer killed mid-write (a process id that is not running) and one still writing (this process).
+      const dead = `${SEARCH_CACHE_FILE}.999999999.dead.tmp`;
+      const live = `${SEARCH_CACHE_FILE}.${process.pid}.live.tmp`;
+      mkdirSync(cache, { recursive: true });
+      writeFileSync(join(cache, dead), 'words of a forgotten memory');
+      writeFileSync(join(cache, live), 'being written');
+      let asked = 0;
+      const held = await searchWithoutCore(t.core.db, 'who is my dentist', { limit: 10 }, NOW, {
+        dir: cache,
+        build: 'one',
+        mayWrite: () => {
+          asked++;
+          return false; // a core holds the folder by the time the index would be written
+        },
+      });
+      assert.deepEqual(held, core, 'the answer is the same');
+      assert.equal(asked, 1, 'asked right before the file would take its name');
+      assert.deepEqual(readdirSync(cache).filter((f) => f.startsWith(SEARCH_CACHE_FILE)).sort(), [live], 'no index written, its own temporary file removed, the dead writer\'s swept');
+      assert.deepEqual(await searchWithoutCore(t.core.db, 'who is my dentist', { limit: 10 }, NOW, { dir: cache, build: 'one', mayWrite: () => true }), core);
+      assert.ok(existsSync(join(cache, SEARCH_CACHE_FILE)), 'written when the folder is still free');
+      await t.close();
+    } finally {
+      scratch.cleanup();
+    }
+  });
+
   it('leaves the search to a core when one would re-embed first or asks another embedder', async () => {
     const scratch = tempDir();
     try {
@@ -174,8 +207,12 @@ describe('memory search without the core', () => {
       empty.cleanup();
     }
     // A running core holds the folder: it answers (here: the lock names a live process).
+    const cacheDir = join(dir.path, 'cache');
+    writeFileSync(join(cacheDir, `${SEARCH_CACHE_FILE}.${process.pid}.abc.tmp`), 'half of an index');
     const t = await startTestCore({ dataDir: dir.path, clock: new ManualClock(NOW) });
     try {
+      // A core starting on the folder trusts no cached index a command line wrote before it held the folder.
+      assert.deepEqual(readdirSync(cacheDir).filter((f) => f.startsWith(SEARCH_CACHE_FILE)), [], 'the cached index and its temporary files are removed at start');
       assert.equal(await run('memory', 'search', 'who is my dentist', '--data-dir', dir.path), null);
     } finally {
       await t.close();
