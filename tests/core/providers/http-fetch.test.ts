@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { createGzip } from 'node:zlib';
 import { createAnthropicProvider, ProviderError, type ModelRequest, type StreamEvent } from '../../../core/providers/index.js';
 import { createHttpFetch } from '../../../core/providers/http-fetch.js';
 import { AnthropicLoopback, LoopbackServer, TEST_API_KEY, waitFor } from '../../support/index.js';
@@ -142,27 +145,141 @@ describe('the model SDKs\' fetch over kept-alive node:http connections', () => {
     }
   });
 
-  it('hands a body it does not send itself (a stream) and a redirect to the global fetch', async () => {
+  it('hands a body it does not send itself (a stream) to the global fetch', async () => {
     const server = new LoopbackServer((path) => {
-      if (path === '/old') return (_req, res) => void res.writeHead(307, { location: '/echo' }).end();
       if (path === '/echo') return (_req, res, body) => void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ got: body }));
       return null;
     });
     await server.start();
     try {
-      const fetchOverHttp = createHttpFetch();
       const stream = new ReadableStream<Uint8Array>({
         start(controller) {
           controller.enqueue(new TextEncoder().encode('{"part": 1}'));
           controller.close();
         },
       });
-      const streamed = await fetchOverHttp(`${server.url}/echo`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
+      const streamed = await createHttpFetch()(`${server.url}/echo`, { method: 'POST', body: stream, duplex: 'half' } as RequestInit);
       assert.deepEqual(await streamed.json(), { got: { part: 1 } });
-      const redirected = await fetchOverHttp(`${server.url}/old`, { method: 'POST', body: '{"moved": true}', headers: { 'content-type': 'application/json' } });
-      assert.deepEqual([redirected.status, await redirected.json()], [200, { got: { moved: true } }]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('follows a redirect as fetch does without sending the first request again, keeps a 307\'s POST, and honours manual, error and the 20-hop limit', async () => {
+    const seen: string[] = [];
+    const server = await plainServer((req, res, body) => {
+      seen.push(`${req.method} ${req.url}${body ? ` ${body}` : ''}`);
+      const to = { '/found': '/new', '/see-other': '/new', '/temporary': '/new', '/loop': '/loop' }[req.url ?? ''];
+      const status = { '/found': 302, '/see-other': 303, '/temporary': 307, '/loop': 302 }[req.url ?? ''];
+      if (to && status) return void res.writeHead(status, { location: to }).end();
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ method: req.method, body, type: req.headers['content-type'] ?? null }));
+    });
+    try {
+      const fetchOverHttp = createHttpFetch();
+      const post = (path: string, redirect?: RequestRedirect) => fetchOverHttp(`${server.url}${path}`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' }, redirect });
+      assert.deepEqual(await (await post('/found')).json(), { method: 'GET', body: '', type: null });
+      assert.deepEqual(seen.splice(0), ['POST /found {"a":1}', 'GET /new']);
+      assert.deepEqual(await (await post('/see-other')).json(), { method: 'GET', body: '', type: null });
+      assert.deepEqual(seen.splice(0), ['POST /see-other {"a":1}', 'GET /new']);
+      assert.deepEqual(await (await post('/temporary')).json(), { method: 'POST', body: '{"a":1}', type: 'application/json' });
+      assert.deepEqual(seen.splice(0), ['POST /temporary {"a":1}', 'POST /new {"a":1}']);
+
+      const manual = await post('/found', 'manual');
+      assert.deepEqual([manual.status, manual.headers.get('location')], [302, '/new']);
+      await assert.rejects(post('/found', 'error'), (err: Error) => err instanceof TypeError && err.message === 'fetch failed');
+      assert.deepEqual(seen.splice(0), ['POST /found {"a":1}', 'POST /found {"a":1}']);
+      await assert.rejects(fetchOverHttp(`${server.url}/loop`), (err: Error) => err instanceof TypeError && /20 redirects/.test(String((err.cause as Error).message)));
+      assert.equal(seen.length, 21);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('does not send a POST again when its kept-alive connection is cut after the server read it, but sends a GET again once', async () => {
+    const seen: string[] = [];
+    const server = await plainServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      if (req.url === '/v1/messages') return void setTimeout(() => req.socket.destroy(), 50);
+      if (req.url === '/flaky' && seen.filter((s) => s === 'GET /flaky').length === 1) return void req.socket.destroy();
+      res.writeHead(200).end('ok');
+    });
+    try {
+      const fetchOverHttp = createHttpFetch();
+      assert.equal(await (await fetchOverHttp(`${server.url}/warm`)).text(), 'ok');
+      await assert.rejects(fetchOverHttp(`${server.url}/v1/messages`, { method: 'POST', body: '{"model":"m"}' }), (err: Error) => err instanceof TypeError && err.message === 'fetch failed');
+      assert.deepEqual(seen.splice(0), ['GET /warm', 'POST /v1/messages']);
+
+      assert.equal(await (await fetchOverHttp(`${server.url}/warm`)).text(), 'ok');
+      assert.equal(await (await fetchOverHttp(`${server.url}/flaky`)).text(), 'ok');
+      assert.deepEqual(seen.splice(0), ['GET /warm', 'GET /flaky', 'GET /flaky']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('rejects an answer whose status fetch cannot represent as a TypeError, and the process carries on', async () => {
+    const server = createNetServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 600 Odd\r\ncontent-length: 2\r\n\r\nhi')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/messages`;
+      await assert.rejects(createHttpFetch()(url, { method: 'POST', body: '{}' }), (err: Error) => err instanceof TypeError && err.message === 'fetch failed' && err.cause instanceof RangeError);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('closes the connection when a compressed body the server is still sending is cancelled', async () => {
+    let closed = false;
+    let answer: ServerResponse | null = null;
+    const server = await plainServer((_req, res) => {
+      answer = res;
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'application/octet-stream' });
+      const gzip = createGzip();
+      gzip.pipe(res);
+      res.once('close', () => {
+        closed = true;
+        gzip.destroy();
+      });
+      // Random bytes do not compress, so the connection fills up after a few hundred kilobytes.
+      const write = () => {
+        while (!closed) if (!gzip.write(randomBytes(16 * 1024))) return void gzip.once('drain', write);
+      };
+      write();
+    });
+    try {
+      const response = await createHttpFetch()(`${server.url}/stream`);
+      const reader = response.body!.getReader();
+      const first = await reader.read();
+      assert.ok(first.value && first.value.byteLength > 0);
+      // Nothing more is read: the connection fills up and the server is held back.
+      await waitFor(() => answer?.writableNeedDrain, 'the server to be held back by the unread body');
+      await reader.cancel();
+      await waitFor(() => closed, 'the server to see the connection closed');
     } finally {
       await server.close();
     }
   });
 });
+
+/** A node:http server answering with `handle` once it has read each request's body. */
+async function plainServer(handle: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<import('node:net').Socket>();
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => handle(req, res, body));
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
