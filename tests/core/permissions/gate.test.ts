@@ -129,6 +129,35 @@ describe('the permission gate', () => {
     }
   });
 
+  it('a cancel whose end rolls back once still closes the waiting request: denied, by cancelled, not left pending', async () => {
+    const t = await startGateCore();
+    try {
+      const runId = t.core.log.transaction(() => t.core.runs.create({ kind: 'chat', title: 'gated write_text' }));
+      const held: { ctx?: Parameters<Parameters<typeof t.core.runs.start>[1]>[0] } = {};
+      const done = t.core.runs.start(runId, async (ctx) => {
+        held.ctx = ctx;
+        await t.core.permissions.gate.check({ ...write(join(t.root, 'd.txt')), runId }, ctx);
+        return { status: 'done' };
+      });
+      const requestId = await waitFor(async () => (await t.client.call('permissions.pending', {})).requests[0]?.requestId, 'request');
+      // An end step after the gate's that throws: the run's first end rolls back, the gate's close with it.
+      held.ctx!.onEnd((status) => {
+        if (status === 'cancelled') throw new Error('closing the stream failed');
+      });
+      await t.client.call('runs.cancel', { runId });
+      await done;
+      assert.equal((await t.client.call('runs.get', { runId })).status, 'failed');
+      assert.deepEqual((await t.client.call('permissions.pending', {})).requests, [], 'nothing left waiting for an answer');
+      const answer = await t.client.call('permissions.answer', { requestId, decision: 'allow' });
+      assert.equal(answer.alreadyAnswered, true);
+      assert.equal(answer.entry.decidedBy, 'cancelled');
+      assert.equal(t.executed.length, 0);
+    } finally {
+      await t.close();
+      t.rootDir.cleanup();
+    }
+  });
+
   it('"allow always" saves the edited rule; the same call then runs without asking and a call outside it still asks', async () => {
     const t = await startGateCore();
     try {
