@@ -1,3 +1,4 @@
+import { findSorted } from '../sorted-text.js';
 import type { PosCode, Sections } from './format.js';
 
 export interface Sense {
@@ -32,7 +33,7 @@ export class Lexicon {
 
   /** The lemma's index, or -1. `lemma` is lower case with "_" between words. */
   lemmaId(lemma: string): number {
-    return find(this.s.lemmaText, this.s.lemmaTextAt, encoder.encode(lemma));
+    return findSorted(this.s.lemmaText, this.s.lemmaTextAt, encoder.encode(lemma));
   }
 
   lemma(id: number): string {
@@ -102,7 +103,7 @@ export class Lexicon {
       seen.add(key);
       out.push({ lemmaId, pos });
     };
-    const exc = find(this.s.excText, this.s.excTextAt, encoder.encode(word));
+    const exc = findSorted(this.s.excText, this.s.excTextAt, encoder.encode(word));
     if (exc >= 0) for (let i = this.s.excTargetsAt[exc]; i < this.s.excTargetsAt[exc + 1]; i++) add(this.s.excTargets[i] >> 3, (this.s.excTargets[i] & 7) as PosCode);
     const self = this.lemmaId(word);
     if (self >= 0) for (const p of [0, 1, 2, 3] as const) add(self, p);
@@ -135,26 +136,4 @@ export class Lexicon {
     for (let i = at[lemmaId]; i < at[lemmaId + 1]; i += 2) if ((v[i + 1] & 7) === pos) return true;
     return false;
   }
-}
-
-function find(text: Uint8Array, at: Int32Array, key: Uint8Array): number {
-  let lo = 0;
-  let hi = at.length - 2;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const c = compare(text, at[mid], at[mid + 1], key);
-    if (c === 0) return mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
-}
-
-function compare(text: Uint8Array, start: number, end: number, key: Uint8Array): number {
-  const n = Math.min(end - start, key.length);
-  for (let i = 0; i < n; i++) {
-    const d = text[start + i] - key[i];
-    if (d) return d;
-  }
-  return end - start - key.length;
 }

@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { findSorted } from '../sorted-text.js';
 
 /**
  * The compact word-vector file: a header, a sorted vocabulary (UTF-8 bytes with an offset table,
@@ -158,28 +159,9 @@ export class WordVectorFile {
   }
 
   private indexOf(word: string): number {
-    const key = encoder.encode(word);
-    let lo = 0;
-    let hi = this.count - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const c = compare(this.text, this.textAt[mid], this.textAt[mid + 1], key);
-      if (c === 0) return mid;
-      if (c < 0) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -1;
+    return findSorted(this.text, this.textAt, encoder.encode(word));
   }
 }
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-function compare(text: Uint8Array, start: number, end: number, key: Uint8Array): number {
-  const n = Math.min(end - start, key.length);
-  for (let i = 0; i < n; i++) {
-    const d = text[start + i] - key[i];
-    if (d) return d;
-  }
-  return end - start - key.length;
-}
