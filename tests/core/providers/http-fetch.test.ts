@@ -30,21 +30,7 @@ async function collect(stream: AsyncIterable<StreamEvent>): Promise<{ text: stri
 /** A server that takes requests and never answers them, until closed. */
 async function silentServer(): Promise<{ url: string; received: () => number; close(): Promise<void> }> {
   let received = 0;
-  const sockets = new Set<import('node:net').Socket>();
-  const server: Server = createServer(() => void received++);
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received: () => received,
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
+  return { ...(await listen(createServer(() => void received++))), received: () => received };
 }
 
 describe('the model SDKs\' fetch over kept-alive node:http connections', () => {
@@ -263,13 +249,18 @@ describe('the model SDKs\' fetch over kept-alive node:http connections', () => {
 
 /** A node:http server answering with `handle` once it has read each request's body. */
 async function plainServer(handle: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ url: string; close(): Promise<void> }> {
-  const sockets = new Set<import('node:net').Socket>();
   const server: Server = createServer((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => handle(req, res, body));
   });
+  return listen(server);
+}
+
+/** Listens on a loopback port; `close` drops every open connection, kept-alive ones included, then the server. */
+async function listen(server: Server): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<import('node:net').Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
