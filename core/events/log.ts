@@ -115,6 +115,20 @@ export class EventLog {
     }
   }
 
+  /** Whether a transaction is open: `transaction` joins it, and what it appends commits or rolls back with it. */
+  insideTransaction(): boolean {
+    return this.pending !== null;
+  }
+
+  /**
+   * Runs `fn` all or nothing: in a transaction of its own, or, inside one, as a step of it (a
+   * savepoint, see `attempt`), so that when `fn` throws none of what it wrote stays, whoever opened
+   * the transaction. What commits still commits (and is published) with the transaction around it.
+   */
+  atomic<T>(fn: () => T): T {
+    return this.pending ? this.attempt(fn) : this.transaction(fn);
+  }
+
   /** Whether storing `data` in the log would mask part of it: it carries a key, or text shaped like one. */
   masks(data: unknown): boolean {
     return !!this.redact && JSON.stringify(redactDeep(data, this.redact)) !== JSON.stringify(data);

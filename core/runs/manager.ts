@@ -330,15 +330,32 @@ export class RunManager {
    * own (one that throws loses only its own appends), and `failed` saying why it could not end as it
    * should. Never throws: it runs from timers, the queue and a cancel's cascade, where an error would
    * end the process or leave the runs after this one alone.
+   *
+   * Inside a caller's transaction each attempt is a step of it (a savepoint), so an attempt that
+   * rolls back takes back all it wrote and the next one writes it once. If the caller's transaction
+   * rolls back after all, so does the run's end: as soon as it has, the run ends again, in a
+   * transaction of its own.
    */
   private finish(runId: string, entry: ActiveRun, status: RunStatus, detail: { reason?: string | null; error?: string | null }): void {
     this.active.delete(runId);
     entry.controller.abort(status === 'done' ? RUN_DONE : new AppError('conflict', `run ${runId} ${status}`));
     const deferred = entry.deferred.splice(0);
     const started = entry.started;
+    this.end(runId, entry, status, detail, deferred);
+    if (!this.log.insideTransaction()) return;
+    // Transactions are synchronous: by the next microtask the caller's has committed or rolled back.
+    queueMicrotask(() => {
+      if (!this.endable(runId)) return;
+      entry.started = started;
+      this.end(runId, entry, status, detail, deferred);
+    });
+  }
+
+  private end(runId: string, entry: ActiveRun, status: RunStatus, detail: { reason?: string | null; error?: string | null }, deferred: readonly (() => void)[]): void {
+    const started = entry.started;
     let failure: unknown;
     try {
-      this.log.transaction(() => {
+      this.log.atomic(() => {
         this.flushDeferred(runId, entry, deferred);
         for (const step of entry.endSteps) step(status);
         this.transition(runId, status, detail);
@@ -353,7 +370,7 @@ export class RunManager {
     this.logger.log('error', 'a run could not end as it should; it ends failed', { runId, status, error: String((failure as Error)?.stack ?? failure) });
     const failed = { reason: 'internal', error: `the run could not end (${status}): ${message}` };
     try {
-      this.log.transaction(() => {
+      this.log.atomic(() => {
         this.flushDeferred(runId, entry, deferred);
         for (const step of entry.endSteps) this.step(runId, 'an end step of a run threw', () => step('failed'));
         this.transition(runId, 'failed', failed);
@@ -364,7 +381,7 @@ export class RunManager {
       this.logger.log('error', 'ending a run failed again; it ends without what it deferred', { runId, error: String((err as Error)?.stack ?? err) });
     }
     try {
-      this.log.transaction(() => {
+      this.log.atomic(() => {
         if (!entry.started) this.transition(runId, 'running');
         this.transition(runId, 'failed', failed);
       });

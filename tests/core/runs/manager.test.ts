@@ -349,6 +349,75 @@ describe('what a run writes, and in how many transactions', () => {
       ['running', 'started', 'deferred', 'failed'],
     );
   });
+
+  it("a run cancelled inside a caller's transaction, whose end step throws, ends failed with each of its events once, beside the caller's", async () => {
+    const s = setup();
+    const id = s.create();
+    const head = s.log.head();
+    const seen: number[] = [];
+    s.log.subscribe(head, (e) => seen.push(e.seq));
+    const run = s.runs.start(id, async (ctx) => {
+      ctx.emitLater('timeline.error', { code: 'deferred', message: 'deferred' });
+      ctx.onEnd(() => s.log.append('timeline.error', { code: 'closed', message: 'open work closed' }, id));
+      ctx.onEnd((status) => {
+        if (status !== 'cancelled') return;
+        s.log.append('timeline.error', { code: 'half', message: 'appended before the step threw' }, id);
+        throw new Error('closing the stream failed');
+      });
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      return { status: 'done' };
+    });
+    // The run's `running` and what it deferred have not committed yet: its end writes them.
+    const cancelled = s.log.transaction(() => {
+      s.log.append('timeline.error', { code: 'caller before', message: 'the caller wrote first' }, null);
+      const ended = s.runs.cancel(id);
+      s.log.append('timeline.error', { code: 'caller after', message: 'the caller wrote after' }, null);
+      return ended;
+    });
+    assert.equal(cancelled.status, 'failed');
+    assert.match(cancelled.error ?? '', /could not end \(cancelled\): closing the stream failed/);
+    assert.equal((await run).status, 'failed');
+    const events = s.log.since(head);
+    assert.deepEqual(
+      events.map((e) => (e.type === 'run.status' ? e.data.to : e.type === 'timeline.error' ? e.data.code : e.type)),
+      ['caller before', 'running', 'deferred', 'closed', 'failed', 'caller after'],
+    );
+    const seqs = events.map((e) => e.seq);
+    assert.deepEqual(seqs, seqs.map((_, i) => head + 1 + i), 'no gap in the log');
+    assert.deepEqual(seen, seqs, 'subscribers heard exactly what committed, once');
+    assert.equal(s.runs.isActive(id), false);
+  });
+
+  it("a run cancelled inside a caller's transaction that then rolls back still ends, in a transaction of its own, with each of its events once", async () => {
+    const s = setup();
+    const id = s.create();
+    const head = s.log.head();
+    const run = s.runs.start(id, async (ctx) => {
+      ctx.emit('timeline.error', { code: 'started', message: 'started' });
+      ctx.emitLater('timeline.error', { code: 'deferred', message: 'deferred' });
+      ctx.onEnd((status) => s.log.append('timeline.error', { code: `closed ${status}`, message: 'open work closed' }, id));
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      return { status: 'done' };
+    });
+    await waitUntil(() => s.runs.get(id).status === 'running');
+    assert.throws(
+      () =>
+        s.log.transaction(() => {
+          assert.equal(s.runs.cancel(id).status, 'cancelled');
+          throw new Error('the caller fails after the cancel');
+        }),
+      /the caller fails/,
+    );
+    const final = await run;
+    assert.equal(final.status, 'cancelled');
+    assert.equal(final.reason, 'cancelled_by_user');
+    assert.deepEqual(
+      s.log.since(head).map((e) => (e.type === 'run.status' ? e.data.to : e.type === 'timeline.error' ? e.data.code : e.type)),
+      ['running', 'started', 'deferred', 'closed cancelled', 'cancelled'],
+    );
+    assert.equal(s.runs.isActive(id), false);
+    assert.equal(s.runs.idle(), null);
+  });
 });
 
 /** Waits, a turn of the event loop at a time, until `ready` holds. */
