@@ -1,11 +1,12 @@
 import { useEffect, useState } from 'react';
 import type { CommandResult } from '../../core/contract/index.js';
 import { describeError } from '../store/errors.js';
+import { localFormat } from './dates.js';
 import { useApp, useAppStore, useClient } from '../store/context.js';
 import { messageToAskAgain } from './ReplyActions.js';
 
 type Models = CommandResult<'providers.status'>['models'];
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const timeFormat = localFormat({ hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 /**
  * Under an error caused by a model resting after repeated failures: which model, until when in local
@@ -50,7 +51,7 @@ export function CooldownNotice({ runId }: { runId: string | null }) {
             <li key={m.model} data-testid="cooldown-model">
               {m.model} is resting after {m.failures} failed {m.failures === 1 ? 'try' : 'tries'}, until{' '}
               <time data-testid="cooldown-until" dateTime={m.until ? new Date(m.until).toISOString() : undefined}>
-                {m.until ? timeFormat.format(m.until) : 'soon'}
+                {m.until ? timeFormat(m.until) : 'soon'}
               </time>
               .
             </li>

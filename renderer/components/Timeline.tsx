@@ -2,8 +2,9 @@ import { useVirtualizer, type VirtualItem } from '@tanstack/react-virtual';
 import { memo, useCallback, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
 import { useApp, useRetryStart } from '../store/context.js';
 import { estimateRowHeight, rowLayout, type RowLayout } from './rowEstimate.js';
+import { useLocalZone } from './dates.js';
 import { DaySeparator, TimelineRow } from './TimelineRow.js';
-import { currentZone, visibleTimelineItems, type DayStart, type TimelineEntry } from './timelineVisibility.js';
+import { visibleTimelineItems, type DayStart, type TimelineEntry } from './timelineVisibility.js';
 import { useTimelineFocus } from './useTimelineFocus.js';
 
 /** Pixels from the top at which the next older page is requested. */
@@ -21,8 +22,8 @@ export function Timeline() {
   // A string, so the list is recomputed only when the set of waiting runs changes.
   const waitingKey = useApp((s) => waitingRunsKey(s.activeRuns));
   // Filtered before the virtualizer counts them, so a hidden item leaves no zero-height slot behind.
-  // The zone too: after it changes, the next render draws the days of the new one.
-  const zone = currentZone();
+  // The zone too: when it changes, the list is drawn again with the days of the new one.
+  const zone = useLocalZone();
   const { rows: items, dayStarts } = useMemo(
     () => visibleTimelineItems(allItems, new Set(waitingKey ? waitingKey.split('\n') : [])),
     [allItems, waitingKey, zone],

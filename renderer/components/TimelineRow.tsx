@@ -1,5 +1,5 @@
 import { memo, type ReactNode } from 'react';
-import { dayLabel, RowTime } from './dates.js';
+import { dayLabel, RowTime, useLocalZone } from './dates.js';
 import { useApp } from '../store/context.js';
 import type { MessageItem } from '../../core/contract/index.js';
 import { MemoryProposalRow } from './MemoryProposalRow.js';
@@ -75,6 +75,7 @@ export const TimelineRow = memo(function TimelineRow({ item }: { item: TimelineE
 
 /** The line above the first row of a local day: Today, Yesterday, or the date. */
 export function DaySeparator({ day, ts }: { day: string; ts: number }) {
+  useLocalZone();
   const label = dayLabel(ts);
   return (
     <div className="day-separator" data-testid="day-separator" data-day={day} role="separator" aria-label={label}>

@@ -1,5 +1,5 @@
 import type { TimelineItem, ToolCallItem } from '../../core/contract/index.js';
-import { dayKey } from './dates.js';
+import { currentZone, dayKey } from './dates.js';
 
 
 /** Tool calls that follow one another, shown as one collapsible row. */
@@ -42,16 +42,6 @@ function dayOf(item: TimelineItem, zone: string): string {
   const day = dayKey(item.ts);
   days.set(item, { zone, day });
   return day;
-}
-
-/**
- * The local time zone, as its offsets from UTC in January and July of this year: a change of zone
- * changes them (UTC, Tokyo and Los Angeles all differ). Cheap enough to ask at every render, unlike
- * the zone's name (a new Intl.DateTimeFormat, about half a millisecond).
- */
-export function currentZone(): string {
-  const year = new Date().getFullYear();
-  return `${new Date(year, 0, 1).getTimezoneOffset()}/${new Date(year, 6, 1).getTimezoneOffset()}`;
 }
 
 /**
