@@ -18,9 +18,11 @@ import zlib from 'node:zlib';
  * answer is a standard `Response`, its body read from the connection only as fast as it is consumed.
  * A failure to connect, a connection cut before the answer or an answer fetch cannot represent (a
  * status outside 200–599) rejects like fetch does (`TypeError: fetch failed` with the cause); an
- * abort, before or during the answer, is an `AbortError`. Like fetch, a request that may have reached
- * the server is never sent again by itself: only a GET, HEAD or OPTIONS whose kept-alive connection
- * turned out closed is retried once (the SDKs retry the rest by their own policy).
+ * abort, before or during the answer, is an `AbortError`. A request whose reused kept-alive
+ * connection turned out closed before a byte of the answer arrived is sent once more, on a new
+ * connection, when its method is idempotent (GET, HEAD, OPTIONS, PUT, DELETE: RFC 9110 §9.2.2 lets
+ * a client repeat those on its own); any other (a POST) may have reached the server and is never
+ * sent again here (the SDKs retry by their own policy).
  */
 export type Fetch = typeof globalThis.fetch;
 
@@ -34,8 +36,8 @@ export interface HttpFetchOptions {
 const IDLE_MS = 5000;
 /** The fetch standard's redirect limit. */
 const MAX_REDIRECTS = 20;
-/** Methods sent again once when a reused connection turns out closed (safe to repeat). */
-const RETRIED_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Methods sent again once when a reused connection turns out closed: the idempotent ones, which the server may see twice. */
+const RETRIED_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 /** Headers that describe the body, dropped with it when a redirect turns the request into a GET. */
 const BODY_HEADERS = ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location'];
 /** Headers not sent to another origin after a redirect (what fetch drops). */
@@ -74,6 +76,9 @@ export function createHttpFetch(options: HttpFetchOptions = {}): Fetch {
         const req = transport.request(out.url, { method: out.method, headers: headersOut, agent: agents[out.url.protocol as 'http:' | 'https:'] });
         let response: http.IncomingMessage | null = null;
         let answered = false;
+        // What the connection had read before this request: more by the time it fails means part of the answer arrived.
+        let readBefore = -1;
+        req.once('socket', (socket) => (readBefore = socket.bytesRead));
         // The body being read ends with the abort too, as an AbortError (what the SDKs expect).
         const onAbort = () => {
           const error = abortError();
@@ -92,9 +97,11 @@ export function createHttpFetch(options: HttpFetchOptions = {}): Fetch {
           if (answered) return;
           detach();
           if (signal?.aborted) return reject(abortError());
-          // A kept-alive connection the server closed just as it was reused. The request may have
-          // reached the server all the same, so only a method safe to repeat is sent again, once.
-          if (retry && req.reusedSocket && RETRIED_METHODS.has(out.method) && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return resolve(send(out, false, hops));
+          // A kept-alive connection the server closed just as it was reused, before a byte of the
+          // answer. The request may have reached the server all the same, so only an idempotent
+          // method is sent again, once.
+          const nothingArrived = readBefore >= 0 && req.socket !== null && req.socket.bytesRead === readBefore;
+          if (retry && req.reusedSocket && nothingArrived && RETRIED_METHODS.has(out.method) && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return resolve(send(out, false, hops));
           reject(new TypeError('fetch failed', { cause: err }));
         });
         req.on('response', (res) => {

@@ -203,6 +203,36 @@ describe('the model SDKs\' fetch over kept-alive node:http connections', () => {
     }
   });
 
+  it('sends a PUT or DELETE again once, on a new connection, when its kept-alive connection was closed before any of the answer, but never after part of it arrived', async () => {
+    const seen: string[] = [];
+    const server = await plainServer((req, res, body) => {
+      seen.push(`${req.method} ${req.url} ${body}`);
+      const times = seen.filter((s) => s === `${req.method} ${req.url} ${body}`).length;
+      // Closed as the request came in, as a server does with a connection it had just let go idle.
+      if (req.url === '/cut' && times === 1) return void req.socket.destroy();
+      // Closed after the first bytes of the answer: the server acted on the request.
+      if (req.url === '/half') return void req.socket.end('HTTP/1.1 200 OK\r\ncontent-')
+      res.writeHead(200).end(`${req.method} ${times}`);
+    });
+    try {
+      const fetchOverHttp = createHttpFetch();
+      for (const method of ['PUT', 'DELETE']) {
+        assert.equal(await (await fetchOverHttp(`${server.url}/warm`)).text(), 'GET 1');
+        const body = method === 'PUT' ? '{"v":1}' : undefined;
+        const response = await fetchOverHttp(`${server.url}/cut`, { method, body });
+        assert.equal(await response.text(), `${method} 2`);
+        assert.deepEqual(seen.splice(0).slice(1), [`${method} /cut ${body ?? ''}`, `${method} /cut ${body ?? ''}`]);
+      }
+      for (const method of ['GET', 'PUT', 'DELETE']) {
+        assert.equal(await (await fetchOverHttp(`${server.url}/warm`)).text(), 'GET 1');
+        await assert.rejects(fetchOverHttp(`${server.url}/half`, { method }), (err: Error) => err instanceof TypeError && err.message === 'fetch failed');
+        assert.deepEqual(seen.splice(0), ['GET /warm ', `${method} /half `], `${method} cut after part of its answer is not sent again`);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
   it('rejects an answer whose status fetch cannot represent as a TypeError, and the process carries on', async () => {
     const server = createNetServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 600 Odd\r\ncontent-length: 2\r\n\r\nhi')));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
