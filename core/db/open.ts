@@ -11,6 +11,11 @@ export interface OpenDatabaseOptions {
   file: string;
   migrations?: readonly Migration[];
   readonly?: boolean;
+  /**
+   * Load sqlite-vec now (the default). A reader that may not touch the vector tables opens without it
+   * and calls `loadVectorExtension` when it does.
+   */
+  vectors?: boolean;
 }
 
 export interface DatabaseInfo {
@@ -38,8 +43,7 @@ export function openDatabase(options: OpenDatabaseOptions): { db: WritableDB; in
     // A checkpoint leaves the WAL file at most this big, whatever a burst of writes made of it.
     if (!options.readonly) db.pragma('journal_size_limit = 67108864');
     db.pragma('foreign_keys = ON');
-    sqliteVec.load(db);
-    const vecVersion = String((db.prepare('SELECT vec_version() AS v').get() as { v: string }).v);
+    const vecVersion = options.vectors === false ? 'not loaded' : loadVectorExtension(db);
     const fts5 = hasFts5(db);
     if (!fts5) throw new AppError('unavailable', 'this SQLite build has no FTS5; memory search needs it');
     const current = Number(db.pragma('user_version', { simple: true }));
@@ -61,6 +65,18 @@ export function openDatabase(options: OpenDatabaseOptions): { db: WritableDB; in
     db.close();
     throw err;
   }
+}
+
+const withVectors = new WeakMap<object, string>();
+/** Loads sqlite-vec into a connection opened without it (once); its version. */
+export function loadVectorExtension(db: WritableDB): string {
+  let version = withVectors.get(db);
+  if (version === undefined) {
+    sqliteVec.load(db);
+    version = String((db.prepare('SELECT vec_version() AS v').get() as { v: string }).v);
+    withVectors.set(db, version);
+  }
+  return version;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { MemoryArea, MemoryMatch } from '../contract/index.js';
 import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
 import { STOPWORDS, contentWords, stem, words } from './text.js';
-import { wordVectors } from './vectors/index.js';
+import { wordVectors, type WordVectorFile } from './vectors/index.js';
 
 /** How much a memory word counts for a query word, by how WordNet relates them. */
 export const RELATION_WEIGHT = {
@@ -45,15 +45,23 @@ type Posting = { docs: Map<Doc, number>; maxTf: number; minLen: number; list: Po
 type PostingList = { slots: Int32Array; tf: Float64Array; len: Float64Array };
 export type LexicalHit = { rowid: number; score: number; matches: MemoryMatch[] };
 /**
- * A LexicalIndex as plain data (JSON): memories in slot order as [rowid, area, length, [stem, count, ...]],
- * the surface words seen per stem, and the WordNet concepts of the store's words
- * ([synset, [stem, depth, ...]] and [definition word, [stem, ...]]), each in insertion order.
+ * A LexicalIndex as flat data, read back without parsing: every stem, word and area it names once in
+ * `strings`, everything else as indexes into them, in the index's own order. `docs` holds the
+ * memories in slot order as area, length, n, then n × (stem, count), with their rowids in `rowids`;
+ * `surface` the surface words seen per stem (stem, n, n × word); `bySynset` the WordNet concepts of
+ * the store's words (synset, n, n × (stem, depth)); `byGlossWord` the memory words each definition
+ * word names (word, n, n × stem); `storeVectors` the word vectors of the store's words, as the
+ * nearest-word search reads them (stems in the surface map's order, vectors end to end), or null
+ * without a word-vector file.
  */
 export type LexicalSnapshot = {
-  docs: [rowid: number, area: MemoryArea, len: number, tf: (string | number)[]][];
-  surface: [stem: string, forms: string[]][];
-  bySynset: [synset: number, stems: (string | number)[]][];
-  byGlossWord: [word: string, stems: string[]][];
+  strings: string[];
+  rowids: Float64Array;
+  docs: Int32Array;
+  surface: Int32Array;
+  bySynset: Int32Array;
+  byGlossWord: Int32Array;
+  storeVectors: { seen: number; dims: number; stems: Int32Array; matrix: Float32Array } | null;
 };
 
 /**
@@ -77,6 +85,8 @@ export class LexicalIndex {
   /** Word vectors of the store's words, read as queries need them. */
   private storeVectors: { seen: number; stems: string[]; matrix: Float32Array; dims: number } | null = null;
   private concepts: { bySynset: Map<number, Map<string, number>>; byGlossWord: Map<string, Set<string>> } | null = null;
+  /** A snapshot's store words and concepts, not turned into `surface` and `concepts` yet (fromSnapshot). */
+  private unread: Unread | null = null;
 
   get size(): number {
     return this.docs.size;
@@ -87,6 +97,7 @@ export class LexicalIndex {
   }
 
   put(rowid: number, text: string, area: MemoryArea): void {
+    this.readAll();
     this.remove(rowid);
     const tf = new Map<string, number>();
     const words = tokens(text);
@@ -121,40 +132,111 @@ export class LexicalIndex {
   }
 
   /**
-   * Everything the index holds, WordNet concepts of its words included, as plain data in the index's
-   * own order: `fromSnapshot` makes an index that answers exactly as this one, without WordNet
-   * lookups for the store's words (a short-lived process keeps it in its data folder's cache).
-   * Needs the lexicon loaded.
+   * Everything the index holds, WordNet concepts of its words and the word vectors of the store's
+   * words included, as flat data in the index's own order: `fromSnapshot` makes an index that
+   * answers exactly as this one, without WordNet lookups or word-vector reads for the store's words
+   * (a short-lived process keeps it in its data folder's cache). Needs the lexicon loaded.
    */
   snapshot(): LexicalSnapshot {
     const lx = lexiconIfLoaded();
     if (!lx) throw new Error('LexicalIndex.snapshot() needs WordNet loaded');
+    this.readAll();
     const concepts = this.conceptIndex(lx);
+    const strings: string[] = [];
+    const ids = new Map<string, number>();
+    const id = (text: string) => {
+      let n = ids.get(text);
+      if (n === undefined) {
+        ids.set(text, (n = strings.length));
+        strings.push(text);
+      }
+      return n;
+    };
+    const docs = [...this.docs.values()].sort((a, b) => a.slot - b.slot);
+    const flatDocs: number[] = [];
+    for (const d of docs) {
+      flatDocs.push(id(d.area), d.len, d.tf.size);
+      for (const [s, n] of d.tf) flatDocs.push(id(s), n);
+    }
+    const surface: number[] = [];
+    for (const [s, forms] of this.surface) {
+      surface.push(id(s), forms.size);
+      for (const f of forms) surface.push(id(f));
+    }
+    const bySynset: number[] = [];
+    for (const [synset, stems] of concepts.bySynset) {
+      bySynset.push(synset, stems.size);
+      for (const [s, depth] of stems) bySynset.push(id(s), depth);
+    }
+    const byGlossWord: number[] = [];
+    for (const [g, stems] of concepts.byGlossWord) {
+      byGlossWord.push(id(g), stems.size);
+      for (const s of stems) byGlossWord.push(id(s));
+    }
+    const nn = this.storeVectorMatrix(lx);
     return {
-      docs: [...this.docs.values()].sort((a, b) => a.slot - b.slot).map((d) => [d.rowid, d.area, d.len, [...d.tf].flat()]),
-      surface: [...this.surface].map(([s, forms]) => [s, [...forms]]),
-      bySynset: [...concepts.bySynset].map(([synset, stems]) => [synset, [...stems].flat()]),
-      byGlossWord: [...concepts.byGlossWord].map(([g, stems]) => [g, [...stems]]),
+      strings,
+      rowids: Float64Array.from(docs, (d) => d.rowid),
+      docs: Int32Array.from(flatDocs),
+      surface: Int32Array.from(surface),
+      bySynset: Int32Array.from(bySynset),
+      byGlossWord: Int32Array.from(byGlossWord),
+      storeVectors: nn && { seen: nn.seen, dims: nn.dims, stems: Int32Array.from(nn.stems, id), matrix: nn.matrix.slice(0, nn.stems.length * nn.dims) },
     };
   }
 
-  /** The index a snapshot was taken of (memories in the same places, words and concepts in the same order). */
+  /**
+   * The index a snapshot was taken of (memories in the same places, words, concepts and word vectors
+   * in the same order). The memories are indexed at once; the store's words and concepts are looked
+   * up in the snapshot's arrays as searches ask for them, and turned into maps only when the index
+   * changes or is snapshotted again. Throws on a snapshot whose numbers point outside it.
+   */
   static fromSnapshot(snapshot: LexicalSnapshot): LexicalIndex {
+    const { strings, docs } = snapshot;
     const index = new LexicalIndex();
-    for (const [s, forms] of snapshot.surface) index.surface.set(s, new Set(forms));
-    for (const [rowid, area, len, flat] of snapshot.docs) {
+    let slot = 0;
+    runs(docs, 3, 2, (area, count, at) => {
       const tf = new Map<string, number>();
-      for (let i = 0; i < flat.length; i += 2) tf.set(flat[i] as string, flat[i + 1] as number);
-      index.addDoc(rowid, area, len, tf);
+      for (let k = at; k < at + count * 2; k += 2) tf.set(stringAt(strings, docs[k]), docs[k + 1]);
+      const rowid = snapshot.rowids[slot++];
+      if (rowid === undefined) throw new Error('damaged index snapshot');
+      index.addDoc(rowid, stringAt(strings, area) as MemoryArea, docs[at - 2], tf);
+    });
+    let surfaceCount = 0;
+    runs(snapshot.surface, 2, 1, () => surfaceCount++);
+    index.unread = { strings, surface: snapshot.surface, bySynset: snapshot.bySynset, byGlossWord: snapshot.byGlossWord, surfaceCount, surfaceAt: null, synsetAt: null, glossAt: null };
+    const nn = snapshot.storeVectors;
+    if (nn) {
+      if (nn.matrix.length !== nn.stems.length * nn.dims) throw new Error('damaged index snapshot');
+      index.storeVectors = { seen: nn.seen, dims: nn.dims, stems: Array.from(nn.stems, (n) => stringAt(strings, n)), matrix: nn.matrix };
     }
-    const bySynset = new Map<number, Map<string, number>>();
-    for (const [synset, flat] of snapshot.bySynset) {
-      const stems = new Map<string, number>();
-      for (let i = 0; i < flat.length; i += 2) stems.set(flat[i] as string, flat[i + 1] as number);
-      bySynset.set(synset, stems);
-    }
-    index.concepts = { bySynset, byGlossWord: new Map(snapshot.byGlossWord.map(([g, stems]) => [g, new Set(stems)])) };
     return index;
+  }
+
+  /** Turns what `fromSnapshot` left in its arrays into the maps a changing index keeps. */
+  private readAll(): void {
+    const u = this.unread;
+    if (!u) return;
+    this.unread = null;
+    const str = (n: number) => stringAt(u.strings, n);
+    runs(u.surface, 2, 1, (s, count, at) => {
+      const forms = new Set<string>();
+      for (let k = 0; k < count; k++) forms.add(str(u.surface[at + k]));
+      this.surface.set(str(s), forms);
+    });
+    const bySynset = new Map<number, Map<string, number>>();
+    runs(u.bySynset, 2, 2, (synset, count, at) => {
+      const stems = new Map<string, number>();
+      for (let k = at; k < at + count * 2; k += 2) stems.set(str(u.bySynset[k]), u.bySynset[k + 1]);
+      bySynset.set(synset, stems);
+    });
+    const byGlossWord = new Map<string, Set<string>>();
+    runs(u.byGlossWord, 2, 1, (g, count, at) => {
+      const stems = new Set<string>();
+      for (let k = at; k < at + count; k++) stems.add(str(u.byGlossWord[k]));
+      byGlossWord.set(str(g), stems);
+    });
+    this.concepts = { bySynset, byGlossWord };
   }
 
   remove(rowid: number): void {
@@ -381,9 +463,8 @@ export class LexicalIndex {
   }
 
   private expand(lx: Lexicon, w: string, add: (s: string, weight: number, relation: MemoryMatch['relation'], word: string) => void): void {
-    const concepts = this.conceptIndex(lx);
     const fromSynset = (synset: number, weight: number, relation: MemoryMatch['relation'], maxDepth: number) => {
-      for (const [s, depth] of concepts.bySynset.get(synset) ?? []) {
+      for (const [s, depth] of this.synsetStems(lx, synset)) {
         if (depth > maxDepth) continue;
         const rel = depth === 0 ? relation : 'narrower';
         const rw = depth === 0 ? weight : weight * (RELATION_WEIGHT.narrower / RELATION_WEIGHT.synonym) * Math.pow(0.85, depth - 1);
@@ -404,7 +485,7 @@ export class LexicalIndex {
     // Two-word terms that start with the query word name its kinds ("dental practitioner" → dentist).
     for (const f of lx.baseForms(w)) if (f.pos !== 1) for (const synset of lx.compounds(f.lemmaId).slice(0, COMPOUNDS)) fromSynset(synset, RELATION_WEIGHT.related, 'related', 0);
     // Memory words whose definition uses the query word ("doctor" → vet).
-    for (const s of concepts.byGlossWord.get(stem(w)) ?? []) add(s, RELATION_WEIGHT.definition, 'definition', this.surfaceOf(s));
+    for (const s of this.glossStems(lx, stem(w))) add(s, RELATION_WEIGHT.definition, 'definition', this.surfaceOf(s));
   }
 
   /**
@@ -416,35 +497,9 @@ export class LexicalIndex {
   private neighbours(lx: Lexicon | null, w: string, add: (s: string, weight: number, relation: MemoryMatch['relation'], word: string) => void): void {
     const vectors = wordVectors();
     if (!vectors) return;
-    const look = (word: string) => {
-      const base = lx ? baseOf(lx, word) : null;
-      return ((base && vectors.get(base)) || vectors.get(word))?.vector ?? null;
-    };
-    const q = look(w);
+    const q = wordVectorOf(vectors, lx, w);
     if (!q) return;
-    // The store's words in the order they were first seen (the surface map's order), with their
-    // vectors end to end: new words are appended, so each is read once.
-    if (this.storeVectors?.dims !== vectors.dims) this.storeVectors = { seen: 0, stems: [], matrix: new Float32Array(0), dims: vectors.dims };
-    const nn = this.storeVectors;
-    if (nn.seen < this.surface.size) {
-      const added: [string, Float32Array][] = [];
-      let i = 0;
-      for (const [s, forms] of this.surface) {
-        if (i++ < nn.seen) continue;
-        const form = forms.values().next().value as string;
-        const v = /\d/.test(form) ? null : look(form);
-        if (v) added.push([s, v]);
-      }
-      nn.seen = this.surface.size;
-      const grown = new Float32Array((nn.stems.length + added.length) * nn.dims);
-      grown.set(nn.matrix);
-      added.forEach(([s, v], k) => {
-        grown.set(v, (nn.stems.length + k) * nn.dims);
-      });
-      for (const [s] of added) nn.stems.push(s);
-      nn.matrix = grown;
-    }
-    const { matrix, dims, stems } = nn;
+    const { matrix, dims, stems } = this.storeVectorMatrix(lx)!;
     for (let r = 0, at = 0; r < stems.length; r++, at += dims) {
       let cosine = 0;
       for (let i = 0; i < dims; i++) cosine += matrix[at + i] * q[i];
@@ -452,8 +507,66 @@ export class LexicalIndex {
     }
   }
 
+  /**
+   * The store's words that have word vectors, in the order they were first seen (the surface map's
+   * order), with their vectors end to end: new words are appended, so each is read once. Null
+   * without a word-vector file.
+   */
+  private storeVectorMatrix(lx: Lexicon | null): { seen: number; stems: string[]; matrix: Float32Array; dims: number } | null {
+    const vectors = wordVectors();
+    if (!vectors) return null;
+    if (this.storeVectors?.dims !== vectors.dims) this.storeVectors = { seen: 0, stems: [], matrix: new Float32Array(0), dims: vectors.dims };
+    const nn = this.storeVectors;
+    if (nn.seen < (this.unread?.surfaceCount ?? this.surface.size)) {
+      this.readAll();
+      const added: [string, Float32Array][] = [];
+      let i = 0;
+      for (const [s, forms] of this.surface) {
+        if (i++ < nn.seen) continue;
+        const form = forms.values().next().value as string;
+        const v = /\d/.test(form) ? null : wordVectorOf(vectors, lx, form);
+        if (v) added.push([s, v]);
+      }
+      nn.seen = this.surface.size;
+      const grown = new Float32Array((nn.stems.length + added.length) * nn.dims);
+      grown.set(nn.matrix);
+      added.forEach(([, v], k) => {
+        grown.set(v, (nn.stems.length + k) * nn.dims);
+      });
+      for (const [s] of added) nn.stems.push(s);
+      nn.matrix = grown;
+    }
+    return nn;
+  }
+
   private surfaceOf(s: string): string {
-    return this.surface.get(s)?.values().next().value ?? s;
+    const u = this.unread;
+    if (!u) return this.surface.get(s)?.values().next().value ?? s;
+    u.surfaceAt ??= offsets(u.surface, 2, 1, (n) => stringAt(u.strings, n));
+    const at = u.surfaceAt.get(s);
+    return at === undefined || u.surface[at - 1] === 0 ? s : stringAt(u.strings, u.surface[at]);
+  }
+
+  /** The store's stems indexed under a synset, with their depth below it, in the order they were indexed. */
+  private synsetStems(lx: Lexicon, synset: number): Iterable<[string, number]> {
+    const u = this.unread;
+    if (!u) return this.conceptIndex(lx).bySynset.get(synset) ?? [];
+    u.synsetAt ??= offsets(u.bySynset, 2, 2, (n) => n);
+    const at = u.synsetAt.get(synset);
+    const out: [string, number][] = [];
+    if (at !== undefined) for (let k = at; k < at + u.bySynset[at - 1] * 2; k += 2) out.push([stringAt(u.strings, u.bySynset[k]), u.bySynset[k + 1]]);
+    return out;
+  }
+
+  /** The store's stems whose definition uses a word (by its stem), in the order they were indexed. */
+  private glossStems(lx: Lexicon, word: string): Iterable<string> {
+    const u = this.unread;
+    if (!u) return this.conceptIndex(lx).byGlossWord.get(word) ?? [];
+    u.glossAt ??= offsets(u.byGlossWord, 2, 1, (n) => stringAt(u.strings, n));
+    const at = u.glossAt.get(word);
+    const out: string[] = [];
+    if (at !== undefined) for (let k = at; k < at + u.byGlossWord[at - 1]; k++) out.push(stringAt(u.strings, u.byGlossWord[k]));
+    return out;
   }
 
   private conceptIndex(lx: Lexicon) {
@@ -604,6 +717,55 @@ function kthLargest(slots: number[], score: Float64Array, k: number): number {
     else break;
   }
   return v[want];
+}
+
+/** A snapshot's store words and concepts as flat arrays (LexicalSnapshot), with the places of the keys looked up so far. */
+type Unread = {
+  strings: string[];
+  surface: Int32Array;
+  bySynset: Int32Array;
+  byGlossWord: Int32Array;
+  surfaceCount: number;
+  surfaceAt: Map<string, number> | null;
+  synsetAt: Map<number, number> | null;
+  glossAt: Map<string, number> | null;
+};
+
+function stringAt(strings: string[], n: number): string {
+  const text = strings[n];
+  if (text === undefined) throw new Error('damaged index snapshot');
+  return text;
+}
+
+/**
+ * Walks a flat array of runs — a key, more head numbers, the run's length last, then that many
+ * entries of `each` numbers — calling `read` with the key, the length and where the entries start.
+ * Throws when a run does not fit.
+ */
+function runs(flat: Int32Array, head: number, each: number, read: (key: number, count: number, at: number) => void): void {
+  for (let i = 0; i < flat.length; ) {
+    const count = flat[i + head - 1];
+    const at = i + head;
+    if (!(count >= 0) || at + count * each > flat.length) throw new Error('damaged index snapshot');
+    read(flat[i], count, at);
+    i = at + count * each;
+  }
+}
+
+/** Where each key's entries start in a flat array of runs (the first run of a key counts). */
+function offsets<K>(flat: Int32Array, head: number, each: number, key: (n: number) => K): Map<K, number> {
+  const out = new Map<K, number>();
+  runs(flat, head, each, (k, _count, at) => {
+    const name = key(k);
+    if (!out.has(name)) out.set(name, at);
+  });
+  return out;
+}
+
+/** A word's vector, looked up in its base form first when WordNet knows one ("tidies" → tidy). */
+function wordVectorOf(vectors: WordVectorFile, lx: Lexicon | null, word: string): Float32Array | null {
+  const base = lx ? baseOf(lx, word) : null;
+  return ((base && vectors.get(base)) || vectors.get(word))?.vector ?? null;
 }
 
 /** The stem a word is indexed under: that of its base form when WordNet knows only one ("knives" → knife). */

@@ -1,5 +1,5 @@
 import type { EmbedderConfig, MemoryHit } from '../contract/index.js';
-import type { WritableDB } from '../db/index.js';
+import { loadVectorExtension, type WritableDB } from '../db/index.js';
 import { createOfflineEmbedder } from './embedder.js';
 import { LexicalIndex } from './lexical.js';
 import { hybridSearch, type SearchOptions } from './search.js';
@@ -19,8 +19,9 @@ import { prepareWordNet } from './wordnet.js';
  * an embedder that is not the offline one (Ollama or an OpenAI-compatible server answer queries).
  *
  * With `cache` (the data folder's cache folder and the build of the running program), the full-text
- * index is read from the cache file when it is current and written there when it is not
- * (search-cache.ts); the answer is the same either way. `mayWrite`, asked right before the file
+ * index and the memories' vectors are read from the cache file when it is current and written there
+ * when it is not (search-cache.ts); the answer is the same either way. `db` may be opened without
+ * sqlite-vec (`vectors: false`): it is loaded when the vectors must be read from vec0. `mayWrite`, asked right before the file
  * takes its name, keeps it from being written once a core holds the folder.
  */
 export async function searchWithoutCore(db: WritableDB, query: string, options: Omit<SearchOptions, 'profile'>, now: number, cache?: { dir: string; build: string; mayWrite?: () => boolean }): Promise<MemoryHit[] | null> {
@@ -40,16 +41,19 @@ export async function searchWithoutCore(db: WritableDB, query: string, options: 
   await prepareWordNet();
   const vector = active ? embedder.embedSync!([query])[0] : null;
   const queries = new MemoryQueries(db);
-  // The full-text index from the data folder's cache when it was built from these very memories by
-  // this build; else built here (WordNet lookups for every word of the store) and cached for the next.
+  // The full-text index and the memories' vectors from the data folder's cache when they were built
+  // from these very memories by this build; else built here (WordNet lookups for every word of the
+  // store, the vectors read from vec0) and cached for the next.
   const key = cache ? searchCacheKey(db, cache.build) : null;
-  let lexical = cache && key ? readSearchCache(cache.dir, key) : null;
-  const build = !lexical;
+  const cached = cache && key ? readSearchCache(cache.dir, key) : null;
+  let lexical = cached?.lexical ?? null;
+  // Without a cached copy of the vectors, vec0 reads them: sqlite-vec is loaded only then.
+  if (!(cached?.vectors && vectors.useExactCopy(cached.vectors)) && active) loadVectorExtension(db);
   if (!lexical) {
     lexical = new LexicalIndex();
     for (const row of queries.all()) lexical.put(row.rowid, row.text, row.area);
   }
   const hits = hybridSearch({ queries, vectors, lexical, now }, query, vector, options);
-  if (build && cache && key) writeSearchCache(cache.dir, key, lexical, cache.mayWrite);
+  if (!cached && cache && key) writeSearchCache(cache.dir, key, lexical, vectors.exactCopy(), cache.mayWrite);
   return hits;
 }

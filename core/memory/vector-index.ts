@@ -10,6 +10,19 @@ const OVERFETCH = 3;
 const MIN_CANDIDATES = 120;
 
 /**
+ * One generation's vectors as the exact scan holds them: rowids and areas in its order, the vectors
+ * dimension by dimension (`columns[dim * count + slot]`) and their lengths.
+ */
+export interface ExactCopy {
+  gen: number;
+  dims: number;
+  rowids: Float64Array;
+  areas: string[];
+  columns: Float32Array;
+  norms: Float32Array;
+}
+
+/**
  * The sqlite-vec indexes. Each embedder gets its own vec0 tables ("generation"), because the vector
  * size differs between embedders: full float vectors (cosine), and the same vectors quantised to one
  * bit a dimension (hamming), which a large store scans 6–7 times faster; its candidates are then
@@ -19,23 +32,9 @@ const MIN_CANDIDATES = 120;
 export class VectorIndex {
   private active: Generation | null = null;
   private building: Generation | null = null;
-  private stmts = new Map<
-    number,
-    {
-      insert: Statement;
-      remove: Statement;
-      knn: Statement;
-      knnArea: Statement;
-      count: Statement;
-      putQuantized: Statement;
-      removeQuantized: Statement;
-      getQuantized: Statement;
-      hasQuantized: Statement;
-      countQuantized: Statement;
-    }
-  >();
+  private stmts = new Map<number, Record<'insert' | 'remove' | 'knn' | 'knnArea' | 'count' | 'putQuantized' | 'removeQuantized' | 'getQuantized' | 'hasQuantized' | 'countQuantized', Statement>>();
   // The binary index's statements, only for generations that have one (whole bytes: see hasBits).
-  private bitStmts = new Map<number, { insertBits: Statement; removeBits: Statement; coarse: Statement; coarseArea: Statement }>();
+  private bitStmts = new Map<number, Record<'insertBits' | 'removeBits' | 'coarse' | 'coarseArea', Statement>>();
 
   constructor(
     private readonly db: WritableDB,
@@ -161,6 +160,29 @@ export class VectorIndex {
     return exact.sort((a, b) => a.distance - b.distance).slice(0, k);
   }
 
+  /**
+   * The active generation's vectors as the exact scan holds them (in its order), once a search has
+   * read them; null before, or for a store searched through the binary index. A short-lived process
+   * keeps them in its data folder's cache (search-cache.ts) instead of reading vec0 at every start.
+   */
+  exactCopy(): ExactCopy | null {
+    const e = this.exact;
+    if (!e || !this.active || e.gen !== this.active.gen) return null;
+    return e.copy();
+  }
+
+  /**
+   * Searches the active generation with `copy` (taken by `exactCopy` from the same vectors) instead
+   * of reading them from vec0; ignored when it is of another generation or size.
+   */
+  useExactCopy(copy: ExactCopy): boolean {
+    const gen = this.active;
+    if (!gen || copy.gen !== gen.gen || copy.dims !== gen.dims || copy.columns.length !== copy.rowids.length * copy.dims || copy.norms.length !== copy.rowids.length || copy.areas.length !== copy.rowids.length) return false;
+    if (copy.rowids.length > (this.options.exactScanLimit ?? EXACT_SCAN_LIMIT)) return false;
+    this.exact = ExactVectors.fromCopy(copy, this.db.pragma('data_version', { simple: true }) as number);
+    return true;
+  }
+
   /** Forgets the cached vector count (after writes), which picks exact or binary scans. */
   invalidateSize(): void {
     this.size = null;
@@ -210,22 +232,24 @@ export class VectorIndex {
     this.bitStmts.delete(g.gen);
   }
 
+  // Each statement is prepared at its first use: a search that reads its vectors from elsewhere (a
+  // cached copy) prepares none of vec0's, and needs no sqlite-vec loaded.
   private statements(g: Generation) {
     let s = this.stmts.get(g.gen);
     if (!s) {
       const t = `memory_vec_${g.gen}`;
-      s = {
-        insert: this.db.prepare(`INSERT INTO ${t} (rowid, area, embedding) VALUES (?, ?, ?)`),
-        remove: this.db.prepare(`DELETE FROM ${t} WHERE rowid = ?`),
-        knn: this.db.prepare(`SELECT rowid, distance FROM ${t} WHERE embedding MATCH ? AND k = ?`),
-        knnArea: this.db.prepare(`SELECT rowid, distance FROM ${t} WHERE embedding MATCH ? AND k = ? AND area = ?`),
-        count: this.db.prepare(`SELECT count(*) AS n FROM memories`),
-        putQuantized: this.db.prepare(`INSERT OR REPLACE INTO memory_vecq_${g.gen} (rowid, q) VALUES (?, ?)`),
-        removeQuantized: this.db.prepare(`DELETE FROM memory_vecq_${g.gen} WHERE rowid = ?`),
-        getQuantized: this.db.prepare(`SELECT q FROM memory_vecq_${g.gen} WHERE rowid = ?`),
-        hasQuantized: this.db.prepare(`SELECT 1 FROM memory_vecq_${g.gen} WHERE rowid = ?`),
-        countQuantized: this.db.prepare(`SELECT count(*) AS n FROM memory_vecq_${g.gen}`),
-      };
+      s = lazyStatements(this.db, {
+        insert: `INSERT INTO ${t} (rowid, area, embedding) VALUES (?, ?, ?)`,
+        remove: `DELETE FROM ${t} WHERE rowid = ?`,
+        knn: `SELECT rowid, distance FROM ${t} WHERE embedding MATCH ? AND k = ?`,
+        knnArea: `SELECT rowid, distance FROM ${t} WHERE embedding MATCH ? AND k = ? AND area = ?`,
+        count: `SELECT count(*) AS n FROM memories`,
+        putQuantized: `INSERT OR REPLACE INTO memory_vecq_${g.gen} (rowid, q) VALUES (?, ?)`,
+        removeQuantized: `DELETE FROM memory_vecq_${g.gen} WHERE rowid = ?`,
+        getQuantized: `SELECT q FROM memory_vecq_${g.gen} WHERE rowid = ?`,
+        hasQuantized: `SELECT 1 FROM memory_vecq_${g.gen} WHERE rowid = ?`,
+        countQuantized: `SELECT count(*) AS n FROM memory_vecq_${g.gen}`,
+      });
       this.stmts.set(g.gen, s);
     }
     return s;
@@ -235,16 +259,33 @@ export class VectorIndex {
     let b = this.bitStmts.get(g.gen);
     if (!b) {
       const t = `memory_vecbits_${g.gen}`;
-      b = {
-        insertBits: this.db.prepare(`INSERT INTO ${t} (rowid, area, embedding) VALUES (?, ?, vec_quantize_binary(?))`),
-        removeBits: this.db.prepare(`DELETE FROM ${t} WHERE rowid = ?`),
-        coarse: this.db.prepare(`SELECT rowid FROM ${t} WHERE embedding MATCH vec_quantize_binary(?) AND k = ?`),
-        coarseArea: this.db.prepare(`SELECT rowid FROM ${t} WHERE embedding MATCH vec_quantize_binary(?) AND k = ? AND area = ?`),
-      };
+      b = lazyStatements(this.db, {
+        insertBits: `INSERT INTO ${t} (rowid, area, embedding) VALUES (?, ?, vec_quantize_binary(?))`,
+        removeBits: `DELETE FROM ${t} WHERE rowid = ?`,
+        coarse: `SELECT rowid FROM ${t} WHERE embedding MATCH vec_quantize_binary(?) AND k = ?`,
+        coarseArea: `SELECT rowid FROM ${t} WHERE embedding MATCH vec_quantize_binary(?) AND k = ? AND area = ?`,
+      });
       this.bitStmts.set(g.gen, b);
     }
     return b;
   }
+}
+
+/** Statements by name, each prepared when first read. */
+function lazyStatements<K extends string>(db: WritableDB, sql: Record<K, string>): Record<K, Statement> {
+  const out = {} as Record<K, Statement>;
+  for (const name of Object.keys(sql) as K[]) {
+    Object.defineProperty(out, name, {
+      configurable: true,
+      enumerable: true,
+      get() {
+        const statement = db.prepare(sql[name]);
+        Object.defineProperty(out, name, { value: statement, enumerable: true });
+        return statement;
+      },
+    });
+  }
+  return out;
 }
 
 // The binary index stores whole bytes.
@@ -310,6 +351,28 @@ class ExactVectors {
       out.put(row.rowid, row.area, new Float32Array(row.embedding.buffer.slice(row.embedding.byteOffset, row.embedding.byteOffset + row.embedding.byteLength)));
     }
     return out;
+  }
+
+  static fromCopy(copy: ExactCopy, version: number): ExactVectors {
+    const count = copy.rowids.length;
+    const out = new ExactVectors(copy.gen, version, copy.dims, count);
+    // Dimension by dimension, as `data` keeps them.
+    if (out.capacity === count) out.data.set(copy.columns);
+    else for (let i = 0; i < copy.dims; i++) out.data.set(copy.columns.subarray(i * count, (i + 1) * count), i * out.capacity);
+    out.norms.set(copy.norms);
+    for (let slot = 0; slot < count; slot++) {
+      out.rowids.push(copy.rowids[slot]);
+      out.areas.push(copy.areas[slot]);
+      out.slotOf.set(copy.rowids[slot], slot);
+    }
+    return out;
+  }
+
+  copy(): ExactCopy {
+    const count = this.rowids.length;
+    const columns = new Float32Array(count * this.dims);
+    for (let i = 0; i < this.dims; i++) columns.set(this.data.subarray(i * this.capacity, i * this.capacity + count), i * count);
+    return { gen: this.gen, dims: this.dims, rowids: Float64Array.from(this.rowids), areas: [...this.areas], columns, norms: this.norms.slice(0, count) };
   }
 
   put(rowid: number, area: string, vector: Float32Array): void {

@@ -46,7 +46,8 @@ export async function directMemorySearch(argv: readonly string[], env: NodeJS.Pr
       return holder !== null && lockHolderAlive(holder);
     };
     if (held() || !existsSync(paths.database)) return null;
-    db = openDatabase({ file: paths.database, readonly: true }).db;
+    // sqlite-vec is loaded only if the vectors must be read from vec0 (no current cache).
+    db = openDatabase({ file: paths.database, readonly: true, vectors: false }).db;
     // One read transaction: the schema check and every read of the search see the same snapshot,
     // even if an app starts on the folder meanwhile and writes.
     db.exec('BEGIN');

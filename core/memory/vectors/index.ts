@@ -47,6 +47,11 @@ export function wordVectors(): WordVectorFile | null {
   return opened;
 }
 
+/** Which word-vector file this process reads (its path), or null when it has none. */
+export function wordVectorsName(): string | null {
+  return wordVectors() ? (overridePath ?? wordVectorsFileName()) : null;
+}
+
 /** Why the embedder runs without word vectors, for the health check; null when they are there. */
 export function wordVectorsProblem(): string | null {
   if (wordVectors()) return null;

@@ -6,7 +6,7 @@ import { MemoryAreaSchema } from '../../../core/contract/index.js';
 import { openDatabase, type WritableDB } from '../../../core/db/index.js';
 import { AREAS, directMemorySearch } from '../../../core/host/cli/direct-search.js';
 import { LexicalIndex, SEARCH_CACHE_FILE, createOfflineEmbedder, searchWithoutCore } from '../../../core/memory/index.js';
-import { SEARCH_CACHE_FORMAT, readSearchCache, searchCacheKey, type SearchCacheKey } from '../../../core/memory/search-cache.js';
+import { SEARCH_CACHE_FORMAT, readSearchCache, searchCacheBytes, searchCacheKey, type SearchCacheKey } from '../../../core/memory/search-cache.js';
 import { ManualClock } from '../../../core/util/clock.js';
 import { originalSet } from '../../evals/memory/run.js';
 import { startTestCore, tempDir } from '../../support/index.js';
@@ -53,7 +53,7 @@ describe('memory search without the core', () => {
     }
   });
 
-  it('answers the same from the full-text index cached in the data folder, and reads that file when it is current', async () => {
+  it('answers the same from the full-text index and vectors cached in the data folder, and reads that file when it is current', async () => {
     const cache = tempDir();
     const db = readOnly();
     try {
@@ -65,8 +65,15 @@ describe('memory search without the core', () => {
       }
       // What answers is the file: one with the same key over no memories finds nothing by full text.
       const file = join(cache.path, SEARCH_CACHE_FILE);
-      const written = readFileSync(file, 'utf8');
-      writeFileSync(file, `${written.slice(0, written.indexOf('\n'))}\n${JSON.stringify(new LexicalIndex().snapshot())}`);
+      // Read without sqlite-vec: the memories' vectors come from the file too, and the answers are the same.
+      const bare = openDatabase({ file: `${dir.path}/agent-blob.sqlite`, readonly: true, vectors: false }).db;
+      try {
+        for (const [i, s] of SEARCHES.slice(0, 5).entries()) assert.deepEqual(await searchWithoutCore(bare, s.query, { limit: s.limit, area: s.area }, NOW, options), expected[i], s.query);
+        assert.throws(() => bare.prepare('SELECT vec_version()').get(), /no such function/, 'sqlite-vec was not loaded');
+      } finally {
+        bare.close();
+      }
+      writeFileSync(file, searchCacheBytes(searchCacheKey(db, 'build-a'), new LexicalIndex(), null));
       const fromEmpty = (await searchWithoutCore(db, SEARCHES[0].query, { limit: 10 }, NOW, options))!;
       assert.ok(fromEmpty.every((h) => h.explain.bm25Rank === null), 'no full-text ranks from an empty cached index');
     } finally {
