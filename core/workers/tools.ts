@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, type Worker } from '../contract/index.js';
+import { AppError, type Worker, type WorkerRole } from '../contract/index.js';
 import { ToolError, defineTool, type AnyTool, type ToolErrorCode } from '../tools/index.js';
 import type { WorkerPool } from './pool.js';
 import type { WorkerSettingsService } from './roles.js';
@@ -36,14 +36,23 @@ function summaryLine(w: Worker, now: number): string {
   return `${w.id} ${w.role} ${w.status}${w.reason ? ` (${w.reason})` : ''}${w.step ? `, ${w.step}` : ''}: "${w.task.slice(0, 100)}" ${elapsed}s, ${w.tokens} tokens, $${w.costUsd.toFixed(4)}${w.parentRunId ? `, started by ${w.parentRunId}` : ''}`;
 }
 
+function spawnDescription(roles: readonly WorkerRole[]): string {
+  const named = roles.map((r) => `${r.name} (${r.description})`).join('; ');
+  return `Start a worker (a sub-agent with its own context) on one task. By default waits and returns its result {summary, artifacts, errors}; several spawn_worker calls in one turn run side by side. wait=false returns the worker id at once (then await_workers). Roles: ${named || 'none configured'}.`;
+}
+
 /** The agent's worker tools: spawn, await, list, status and cancel. */
 export function workerTools(deps: { pool: WorkerPool; queries: WorkerQueries; settings: WorkerSettingsService; now: () => number }): AnyTool[] {
   const { pool, queries, settings } = deps;
+  // Read at every model turn of every run offered the tool: made again only when the roles change
+  // (a saved or removed role replaces the list), the same string otherwise.
+  let described: { roles: readonly WorkerRole[]; text: string } | null = null;
   const spawn = defineTool({
     name: 'spawn_worker',
     get description() {
-      const roles = settings.roles().map((r) => `${r.name} (${r.description})`).join('; ');
-      return `Start a worker (a sub-agent with its own context) on one task. By default waits and returns its result {summary, artifacts, errors}; several spawn_worker calls in one turn run side by side. wait=false returns the worker id at once (then await_workers). Roles: ${roles || 'none configured'}.`;
+      const roles = settings.roles();
+      if (described?.roles !== roles) described = { roles, text: spawnDescription(roles) };
+      return described.text;
     },
     args: z.object({
       role: z.string().min(1).max(40),
