@@ -64,7 +64,7 @@ describe('the spawn_worker tool', () => {
     assert.match(spawn.description, /coder \(Changes code and checks it\.\)/);
     const twice = counter.reads();
     assert.ok(twice > once, 'a change of the roles builds it again');
-    for (let turn = 0; turn < 1_000; turn++) spawn.description;
+    for (let turn = 0; turn < 1_000; turn++) assert.ok(spawn.description.includes('coder (Changes code and checks it.)'));
     assert.equal(counter.reads(), twice);
   });
 });
