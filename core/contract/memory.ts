@@ -63,6 +63,11 @@ export const MemoryExplainSchema = z.object({
   replacedBy: z.string().nullable(),
   /** Why `replacedBy` is taken to update this memory, in words. */
   replacedBecause: z.string().nullable(),
+  /**
+   * An older memory about the same thing that this one updates and ranks above. A memory the query's
+   * words do not find is brought in this way (no full-text or meaning rank) when it updates one they find.
+   */
+  replaces: z.string().nullable(),
 });
 export type MemoryExplain = z.infer<typeof MemoryExplainSchema>;
 

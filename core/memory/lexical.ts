@@ -271,6 +271,12 @@ export class LexicalIndex {
     return this.docs.get(rowid)?.tf;
   }
 
+  /** The memories that contain the stem. */
+  memoriesWith(s: string): number[] {
+    const p = this.postings.get(s);
+    return p ? [...p.docs.keys()].map((d) => d.rowid) : [];
+  }
+
   /**
    * Memories by weighted BM25 over the query's words and the store's words WordNet relates to them.
    * `extra` adds weighted stems (pseudo-relevance feedback), each counting on its own.
@@ -539,7 +545,8 @@ export class LexicalIndex {
     return nn;
   }
 
-  private surfaceOf(s: string): string {
+  /** A word the store writes for the stem. */
+  surfaceOf(s: string): string {
     const u = this.unread;
     if (!u) return this.surface.get(s)?.values().next().value ?? s;
     u.surfaceAt ??= offsets(u.surface, 2, 1, (n) => stringAt(u.strings, n));

@@ -1,9 +1,10 @@
 import type { MemoryArea, MemoryExplain, MemoryHit, MemoryMatch } from '../contract/index.js';
 import { relate } from './dedup.js';
 import { dot, wordingCosine } from './embedder.js';
-import { RELATION_WEIGHT, termOf, tokens, type LexicalIndex, type QueryGroup } from './lexical.js';
+import { RELATION_WEIGHT, termOf, tokens, topicWeight, type LexicalIndex, type QueryGroup } from './lexical.js';
+import { lexiconIfLoaded } from './lexicon/index.js';
 import { rowToMemory, type MemoryQueries, type MemoryRow } from './store.js';
-import { contentWords, highlightRanges, stem, words } from './text.js';
+import { STOPWORDS, contentWords, highlightRanges, stem, words } from './text.js';
 import type { VectorIndex } from './vector-index.js';
 
 /** How fused ranks turn into a score. Exposed so evals can compare profiles. */
@@ -123,10 +124,7 @@ export function hybridSearch(
   });
   const rows = deps.queries.getMany([...found.keys()]);
   const stems = new Set(queryWords(query).map(stem));
-  const hits: MemoryHit[] = [];
-  for (const row of rows) {
-    if (options.pinned !== undefined && (row.pinned === 1) !== options.pinned) continue;
-    const f = found.get(row.rowid)!;
+  const toHit = (row: MemoryRow, f: Found): MemoryHit => {
     const rrf = (f.bm25Rank ? 1 / (p.rrfK + f.bm25Rank) : 0) + (f.vectorRank ? p.vectorWeight / (p.rrfK + f.vectorRank) : 0);
     const explain: MemoryExplain = {
       ...f,
@@ -137,9 +135,15 @@ export function hybridSearch(
       updateBoost: 1,
       replacedBy: row.superseded_by,
       replacedBecause: row.superseded_by ? 'it was saved later as a fact that contradicts this one' : null,
+      replaces: null,
     };
     const score = rrf * explain.recencyBoost * explain.pinBoost * explain.supersededPenalty;
-    hits.push({ memory: rowToMemory(row), score, explain, confident: false, highlights: [] });
+    return { memory: rowToMemory(row), score, explain, confident: false, highlights: [] };
+  };
+  const hits: MemoryHit[] = [];
+  for (const row of rows) {
+    if (options.pinned !== undefined && (row.pinned === 1) !== options.pinned) continue;
+    hits.push(toHit(row, found.get(row.rowid)!));
   }
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   const idf = (s: string) => deps.lexical.idf(s, 1);
@@ -149,16 +153,19 @@ export function hybridSearch(
   const coverageOf = new Map(hits.map((h) => [h, weightiest(h.explain.matches)]));
   const rowOf = new Map(rows.map((r) => [r.id, r]));
   const gen = deps.vectors.activeGeneration();
+  const pulled = bringInUpdates(hits, rowOf, (row) => toHit(row, { bm25Rank: null, matches: [], vectorRank: null, vectorSimilarity: null }), options, deps);
   orderKnowledgeUpdates(hits.slice(0, p.updateWindow), stems, (h) => coverageOf.get(h) ?? 0, specific, idf, (id) => {
     const row = rowOf.get(id);
     return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
-  }, (q) => queryWeightOf.get(q) ?? 0, wordingCosine(gen?.embedder ?? ''));
+  }, (q) => queryWeightOf.get(q) ?? 0, wordingCosine(gen?.embedder ?? ''), namedThing(deps.lexical));
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   const closeEnough = gen?.embedder.startsWith('offline-v3-') ? p.confidentSimilarityWordVectors : p.confidentSimilarity;
   markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p, closeEnough);
   // "When …?", "how old …?": a memory that names the subject but no time or number does not answer it.
   const value = valueAskedFor(query);
   if (value) for (const h of hits) if (h.confident && !value.test(h.memory.text)) h.confident = false;
+  // A memory brought in as the update of a found one answers as that one does.
+  for (const [newer, older] of pulled) if (older.confident && (!value || value.test(newer.memory.text))) newer.confident = true;
   // Nothing the store says matches a word of the query, and nothing is close in meaning: whatever
   // the vectors ranked nearest ("qwertyuiop" shares letters with something) is no answer.
   if (!lexical.length && !hits.some((h) => h.confident)) return [];
@@ -318,6 +325,7 @@ function orderKnowledgeUpdates(
   vectorOf: (id: string) => Float32Array | null,
   queryWeight: (queryWord: string) => number,
   cosineOf: (a: Float32Array, b: Float32Array) => number,
+  named: (stem: string) => boolean,
 ): void {
   // What a hit is about as the query asks it: the weightiest query word it answers (a definition or feedback word is only a hint).
   const answers = (m: MemoryMatch) => answering(m) && m.relation !== 'definition';
@@ -342,6 +350,7 @@ function orderKnowledgeUpdates(
       const answersAsWell = coverage(newer) > 0 && coverage(newer) >= coverage(older) - 1e-9;
       const changed = changeWord(newer.memory.text);
       const subject = subjectOf(older);
+      const thing = changedThing(newer.memory.text, older.memory.text, named);
       const because: string | null =
         topic && answersAsWell
           ? 'it is about the same topic and answers the question as fully'
@@ -354,11 +363,12 @@ function orderKnowledgeUpdates(
                 : // Restating most of the older one is about the same attribute only if the query agrees, or more than a name is shared.
                   (answersAsWell || shared.count >= 2) && restated(older.memory.text, newer.memory.text, idf) >= RESTATED
                   ? 'it states the same thing anew with another value'
-                  : null;
+                  : thing;
       if (!because) continue;
       const boost = older.score / newer.score;
       newer.score *= boost;
       newer.explain.updateBoost *= boost;
+      newer.explain.replaces ??= older.memory.id;
       older.score = newer.score * 0.95;
       older.explain.supersededPenalty *= 0.95;
       if (!older.explain.replacedBy) {
@@ -409,6 +419,141 @@ function sharedTopic(a: string, b: string, asked: Set<string>, specific: (word: 
   const stems = new Set(contentWords(a).map(stem));
   const shared = new Set(contentWords(b).filter((w) => stems.has(stem(w)) && specific(w)).map(stem));
   return { count: shared.size, asked: [...shared].some((s) => asked.has(s)) };
+}
+
+/**
+ * A word naming one thing (a gym, a car, a person): at most `NAMED_THING_DF` memories use it, and
+ * English rarely does (`NAMED_THING_WEIGHT`: "crux", "civic", "standup", "aeropress", not "free" or
+ * "book", which a few memories may share by chance).
+ */
+const NAMED_THING_DF = 4;
+const NAMED_THING_WEIGHT = 0.75;
+export function namedThing(lexical: LexicalIndex): (stem: string) => boolean {
+  const lx = lexiconIfLoaded();
+  return (s) => !/\d/.test(s) && lexical.df(s) >= 2 && lexical.df(s) <= NAMED_THING_DF && (!lx || topicWeight(lx, lexical.surfaceOf(s)) >= NAMED_THING_WEIGHT);
+}
+
+/**
+ * Words that say something changed: a verb whose subject or object is the thing that changed
+ * ("standup moved to 10:15", "cancelled the crux", "switched pt to jonah"), and "now", "no longer",
+ * "anymore" after the thing ("the aeropress lives at the office now").
+ */
+const CHANGE_MARKS = /\b(moved|switched|changed|replaced|started|quit|left|joined|cancell?ed|stopped|became|sold|retired|ended|closed|swapped|upgraded|renewed|now|no longer|anymore|nowadays)\b/gi;
+/** Words that end a verb's object: what follows is the new value or a circumstance ("switched pt to jonah"). */
+const OBJECT_ENDS = new Set('to from for at in on with into by over because after since as and but so then than when while via w'.split(' '));
+/** Words of a subject or object looked at, nearest first. */
+const THING_WORDS = 4;
+
+/** The stems of what a memory says changed, by the word that says so. */
+function changedThings(text: string): { mark: string; stems: Set<string> }[] {
+  const out: { mark: string; stems: Set<string> }[] = [];
+  for (const clause of text.split(/[.,;:!?()[\]{}\u2013\u2014]|->|=>|\s-\s|\band\b|\bbut\b/i)) {
+    for (const m of clause.matchAll(CHANGE_MARKS)) {
+      const mark = m[0].toLowerCase();
+      const things = contentWords(clause.slice(0, m.index)).slice(-THING_WORDS);
+      if (!/^(now|no longer|anymore|nowadays)$/.test(mark)) {
+        const object: string[] = [];
+        for (const w of words(clause.slice(m.index + m[0].length))) {
+          if (OBJECT_ENDS.has(w) || object.length >= THING_WORDS) break;
+          if (!STOPWORDS.has(w)) object.push(w);
+        }
+        things.push(...object);
+      }
+      const stems = new Set(things.filter((w) => !/\d/.test(w)).map(termOf));
+      if (stems.size) out.push({ mark, stems });
+    }
+  }
+  return out;
+}
+
+/**
+ * Why a newer memory updates an older one when it says that the thing the older one is about
+ * changed ("cancelled the crux, joined summit co-op" updates "climbing gym: the crux"): the thing is
+ * a word few memories use (`named`) and among the older one's first words, where a note names its
+ * subject (not "no campus board until the shoulder heals (pt's rule)" for "switched pt to jonah").
+ * Null when it does not.
+ */
+export function changedThing(newer: string, older: string, named: (stem: string) => boolean): string | null {
+  const theirs = new Set(
+    contentWords(older)
+      .filter((w) => !/\d/.test(w))
+      .slice(0, THING_WORDS)
+      .map(termOf),
+  );
+  for (const { mark, stems } of changedThings(newer)) {
+    for (const s of stems) if (theirs.has(s) && named(s)) return `it says "${mark}" about "${s}", which this one names`;
+  }
+  return null;
+}
+
+/**
+ * Memories the query's words do not find (or find too far down) but that update one it finds: a
+ * newer memory of the same area saying that a thing the found one names changed (`changedThing`),
+ * or one saved as its replacement. Each joins the results right above the memory it updates.
+ * Returns the memories brought in or lifted, with the one each updates.
+ */
+function bringInUpdates(
+  hits: MemoryHit[],
+  rowOf: Map<string, MemoryRow>,
+  toHit: (row: MemoryRow) => MemoryHit,
+  options: SearchOptions,
+  deps: { queries: MemoryQueries; lexical: LexicalIndex },
+): Map<MemoryHit, MemoryHit> {
+  const out = new Map<MemoryHit, MemoryHit>();
+  const named = namedThing(deps.lexical);
+  const top = hits.slice(0, options.limit);
+  // Candidates: the other memories that use a named thing of a top hit, and saved replacements.
+  const candidates = new Set<number>();
+  for (const h of top) {
+    const row = rowOf.get(h.memory.id)!;
+    for (const s of deps.lexical.termsOf(row.rowid)?.keys() ?? []) if (named(s)) for (const r of deps.lexical.memoriesWith(s)) if (r !== row.rowid) candidates.add(r);
+  }
+  const known = new Set([...rowOf.values()].map((r) => r.rowid));
+  const fetched = deps.queries.getMany([...candidates].filter((r) => !known.has(r)));
+  for (const r of fetched) rowOf.set(r.id, r);
+  const replacements = top.map((h) => rowOf.get(h.memory.id)!.superseded_by).filter((id): id is string => id !== null && !rowOf.has(id));
+  for (const id of replacements) {
+    const row = deps.queries.get(id);
+    if (row) rowOf.set(row.id, row);
+  }
+  const rank = new Map(hits.map((h, i) => [h.memory.id, i]));
+  const byRowid = new Map([...rowOf.values()].map((r) => [r.rowid, r]));
+  for (const older of top) {
+    const oldRow = rowOf.get(older.memory.id)!;
+    const own = new Set<number>();
+    for (const s of deps.lexical.termsOf(oldRow.rowid)?.keys() ?? []) if (named(s)) for (const r of deps.lexical.memoriesWith(s)) own.add(r);
+    if (oldRow.superseded_by) own.add(rowOf.get(oldRow.superseded_by)?.rowid ?? -1);
+    let best: { row: MemoryRow; because: string } | null = null;
+    for (const rowid of own) {
+      const row = byRowid.get(rowid);
+      if (!row || row.rowid === oldRow.rowid || row.area !== oldRow.area || row.created_at <= oldRow.created_at) continue;
+      if (options.pinned !== undefined && (row.pinned === 1) !== options.pinned) continue;
+      const because = row.id === oldRow.superseded_by ? 'it was saved later as a fact that contradicts this one' : changedThing(row.text, oldRow.text, named);
+      // The newest update wins.
+      if (because && (!best || row.created_at > best.row.created_at)) best = { row, because };
+    }
+    if (!best) continue;
+    const at = rank.get(best.row.id);
+    // Already above the memory it updates, or among the results where ordering the top hits handles it.
+    if (at !== undefined && at < options.limit) continue;
+    let newer = at !== undefined ? hits[at] : undefined;
+    if (!newer) {
+      newer = toHit(best.row);
+      hits.push(newer);
+      rank.set(newer.memory.id, hits.length - 1);
+    }
+    newer.explain.updateBoost = newer.score > 0 ? older.score / newer.score : 1;
+    newer.score = older.score;
+    newer.explain.replaces = older.memory.id;
+    older.score = newer.score * 0.95;
+    older.explain.supersededPenalty *= 0.95;
+    if (!older.explain.replacedBy || older.explain.replacedBy === newer.memory.id) {
+      older.explain.replacedBy = newer.memory.id;
+      older.explain.replacedBecause = best.because;
+    }
+    out.set(newer, older);
+  }
+  return out;
 }
 
 /** Plain-JS exact scan of vectors, the yardstick the vec0 index is benchmarked against. */

@@ -80,6 +80,12 @@ function MemoryItem({ row }: { row: MemoryRowView }) {
             {explain.vectorSimilarity !== null ? ` (similarity ${explain.vectorSimilarity.toFixed(2)})` : ''} · fused {explain.rrf.toFixed(4)} × recency {explain.recencyBoost.toFixed(2)} × pin{' '}
             {explain.pinBoost.toFixed(2)} × replaced {explain.supersededPenalty.toFixed(2)}
             {explain.updateBoost !== 1 ? ` × newer ${explain.updateBoost.toFixed(2)}` : ''} = {row.score?.toFixed(4)}
+            {explain.replaces ? (
+              <span data-testid="memory-replaces">
+                {' '}
+                · {explain.rrf === 0 ? 'found as the update of a result: ' : ''}it updates an older memory about the same thing and ranks above it
+              </span>
+            ) : null}
             {explain.replacedBy ? (
               <span data-testid="memory-replaced">
                 {' '}

@@ -233,6 +233,37 @@ assert.ok(hits[older].explain.supersededPenalty < 1, 'the older fact is the one 
       assert.equal(rugby?.explain.replacedBy ?? null, null, 'a memory about Priya that says nothing changed replaces nothing');
     }));
 
+  it('a newer memory that says the thing an older one is about changed joins the results above it, and explain says why', () =>
+    withCore(async (t, clock) => {
+      const jsonl = [
+        JSON.stringify({ text: 'climbing gym: the Crux in Ballard, $89 a month', area: 'main', created_at: clock.now() - 500 * DAY }),
+        JSON.stringify({ text: 'cancelled the Crux, joined Summit co-op in Fremont (walkable)', area: 'main', created_at: clock.now() - 40 * DAY }),
+        // Names the Crux too, in passing: the gym changing says nothing about it.
+        JSON.stringify({ text: 'no campus board until the shoulder heals, said the coach at the Crux', area: 'main', created_at: clock.now() - 200 * DAY }),
+        // Shares "free", a word English uses everywhere: no thing of its own.
+        JSON.stringify({ text: 'free weights: a bench and two kettlebells in the garage', area: 'main', created_at: clock.now() - 300 * DAY }),
+        JSON.stringify({ text: 'car-free now, sold the Civic', area: 'main', created_at: clock.now() - 30 * DAY }),
+        ...OTHER_FACTS.map((text, i) => JSON.stringify({ text, area: 'main', created_at: clock.now() - (100 + i) * DAY })),
+      ].join('\n');
+      assert.equal((await t.client.call('memory.import', { jsonl })).imported, 5 + OTHER_FACTS.length);
+      const { hits } = await t.client.call('memory.search', { query: 'which climbing gym do I go to?' });
+      const texts = hits.map((h) => h.memory.text);
+      const older = texts.findIndex((x) => x.startsWith('climbing gym: the Crux'));
+      const newer = texts.findIndex((x) => x.startsWith('cancelled the Crux'));
+      assert.ok(older >= 0, 'the older memory is found by the query');
+      assert.ok(newer >= 0 && newer < older, 'the newer one ranks above it');
+      assert.equal(hits[newer].explain.replaces, hits[older].memory.id);
+      assert.equal(hits[older].explain.replacedBy, hits[newer].memory.id);
+      assert.match(hits[older].explain.replacedBecause ?? '', /"cancelled" about "crux"/);
+      const { hits: coach } = await t.client.call('memory.search', { query: 'when can I use the campus board again?', limit: 3 });
+      assert.ok(coach[0].memory.text.includes('coach'));
+      assert.equal(coach[0].explain.replacedBy, null, 'a memory naming the gym in passing is not replaced');
+      assert.ok(!coach.some((h) => h.memory.text.startsWith('cancelled')));
+      const { hits: weights } = await t.client.call('memory.search', { query: 'what free weights do I have?', limit: 3 });
+      assert.ok(weights[0].memory.text.startsWith('free weights'));
+      assert.equal(weights[0].explain.replacedBy, null, 'sharing a common word is sharing no thing');
+    }));
+
   it('a rejected proposal, one still waiting, and a memory already saved are not proposed again', () =>
     withCore(async (t) => {
       const source = { kind: 'run' as const, runId: null, messageId: null };
