@@ -1,4 +1,5 @@
 import type { MemoryArea, MemoryMatch } from '../contract/index.js';
+import { rowDots } from './dots.js';
 import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
 import { STOPWORDS, contentWords, stem, words } from './text.js';
 import { wordVectors, type WordVectorFile } from './vectors/index.js';
@@ -506,9 +507,9 @@ export class LexicalIndex {
     const q = wordVectorOf(vectors, lx, w);
     if (!q) return;
     const { matrix, dims, stems } = this.storeVectorMatrix(lx)!;
-    for (let r = 0, at = 0; r < stems.length; r++, at += dims) {
-      let cosine = 0;
-      for (let i = 0; i < dims; i++) cosine += matrix[at + i] * q[i];
+    const cosines = rowDots(matrix, stems.length, dims, q);
+    for (let r = 0; r < stems.length; r++) {
+      const cosine = cosines[r];
       if (cosine >= NEIGHBOUR_COSINE) add(stems[r], RELATION_WEIGHT.similar * cosine, 'similar', this.surfaceOf(stems[r]));
     }
   }
