@@ -2,6 +2,7 @@ import type { EmbedderConfig, MemoryHit } from '../contract/index.js';
 import { loadVectorExtension, type WritableDB } from '../db/index.js';
 import { createOfflineEmbedder } from './embedder.js';
 import { LexicalIndex } from './lexical.js';
+import { loadLexiconSync } from './lexicon/index.js';
 import { hybridSearch, type SearchOptions } from './search.js';
 import { readSearchCache, searchCacheKey, writeSearchCache } from './search-cache.js';
 import { MemoryQueries } from './store.js';
@@ -38,7 +39,8 @@ export async function searchWithoutCore(db: WritableDB, query: string, options: 
   const active = vectors.activeGeneration();
   // A core would start re-embedding into this embedder's vectors, searching by full text meanwhile.
   if (active && active.embedder !== embedder.name) return null;
-  await prepareWordNet();
+  // One search and nothing else to do meanwhile: the index file is read at once, else built.
+  if (!loadLexiconSync()) await prepareWordNet();
   const vector = active ? embedder.embedSync!([query])[0] : null;
   const queries = new MemoryQueries(db);
   // The full-text index and the memories' vectors from the data folder's cache when they were built

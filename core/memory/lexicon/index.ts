@@ -1,7 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFile, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { decodeLexicon } from './format.js';
 import { Lexicon } from './lexicon.js';
@@ -74,13 +72,7 @@ export function whenLexiconReady(): Promise<void> {
 export function loadLexicon(): Promise<Lexicon> {
   if (loaded) return Promise.resolve(loaded);
   loading ??= load().then(
-    (l) => {
-      loaded = l;
-      setState('ready');
-      for (const resolve of waiting) resolve();
-      waiting.clear();
-      return l;
-    },
+    (l) => ready(l),
     (err) => {
       loading = null;
       setState('failed');
@@ -90,18 +82,29 @@ export function loadLexicon(): Promise<Lexicon> {
   return loading;
 }
 
-/** Loads the lexicon synchronously from the cache file, when there is one (tests and tools). */
+/**
+ * Loads the lexicon synchronously from the cache file, when there is one: tests, tools, and a
+ * command that searches once and has nothing else to do meanwhile.
+ */
 export function loadLexiconSync(): Lexicon | null {
   if (loaded) return loaded;
   for (const dir of cacheDirs()) {
     try {
       const sections = decodeLexicon(readFileSync(join(dir, lexiconFileName(source()))), source().version);
-      if (sections) return (loaded = new Lexicon(sections));
+      if (sections) return ready(new Lexicon(sections));
     } catch {
       // not there: the next folder
     }
   }
   return null;
+}
+
+function ready(lexicon: Lexicon): Lexicon {
+  loaded = lexicon;
+  setState('ready');
+  for (const resolve of waiting) resolve();
+  waiting.clear();
+  return lexicon;
 }
 
 function setState(next: LexiconState): void {
@@ -125,7 +128,7 @@ async function load(): Promise<Lexicon> {
   for (const dir of cacheDirs()) {
     try {
       // Read off the event loop: 16 MB read at once held it ~75 ms (more on a busy machine).
-      const sections = decodeLexicon(await readFile(join(dir, name)), src.version);
+      const sections = decodeLexicon(await readFileOffThread(join(dir, name)), src.version);
       if (sections) {
         if (extraDirs.includes(dir)) removeStaleLexicons(dir, name);
         return new Lexicon(sections);
@@ -140,6 +143,11 @@ async function load(): Promise<Lexicon> {
   const sections = decodeLexicon(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), src.version);
   if (!sections) throw new Error('the WordNet index built on the worker thread could not be read back');
   return new Lexicon(sections);
+}
+
+/** A whole file, read on libuv's threads. */
+function readFileOffThread(path: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => readFile(path, (err, bytes) => (err ? reject(err) : resolve(bytes))));
 }
 
 /**
@@ -163,6 +171,7 @@ async function buildInWorker(src: LexiconSource, dirs: string[]): Promise<Uint8A
     return bytes;
   }
   const data: LexiconWorkerData = { source: src, dirs };
+  const { Worker } = await import('node:worker_threads');
   const worker = new Worker(file, { workerData: { lexicon: data }, execArgv: [], stdout: false, stderr: false });
   // A build still going when everything else has ended must not keep the process alive.
   worker.unref();

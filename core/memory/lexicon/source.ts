@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { buildLexicon, type Exceptions } from './build.js';
+import type { Exceptions } from './build.js';
 import { LEXICON_FORMAT, encodeLexicon } from './format.js';
 
 /**
@@ -36,6 +36,8 @@ export function lexiconFileName(source: LexiconSource): string {
 
 /** Builds the compact file from the text files (seconds of CPU: run it on a worker thread or at install). */
 export async function buildLexiconBytes(source: LexiconSource): Promise<Buffer> {
+  // Loaded only to build: a process that reads the built file never needs the builder.
+  const { buildLexicon } = await import('./build.js');
   return encodeLexicon(await buildLexicon(source.dict, winkExceptions()), source.version);
 }
 
