@@ -193,19 +193,23 @@ function markConfident(hits: MemoryHit[], answered: (m: MemoryMatch[], whole?: b
   }
 }
 /**
- * What a question of one clause asks for, as a pattern its answer must contain: a number ("how old",
+ * What a question of one clause asks for, as a pattern its answer must contain: an amount of money
+ * ("how much did … cost", "how much do we pay …", "what does … cost"), a number ("how old",
  * "how much", "how many", "what percent") or a time ("when", "what time", "which day", "how long",
  * "how often": a number, a date, a weekday or a time word). Null for any other question.
  */
 function valueAskedFor(query: string): RegExp | null {
   const q = query.trim().toLowerCase();
   if (/[,;]|\band\b/.test(q)) return null;
+  if (/^how much\b.*\b(costs?|pay|paid|spend|spent|charged?|price)\b|^what (does|did|do|will)\b.*\bcost\b/.test(q)) return MONEY;
   if (/^(how (old|much|many)|what percent(age)?)\b/.test(q)) return NUMBER;
   if (/^(when|what time|what day|which days?|what year|how (long|often))\b/.test(q)) return TIME;
   return null;
 }
 const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|zero|couple|few|several|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|dozen|half|quarter|twice|once';
 const NUMBER = new RegExp(`\\d|\\b(${NUMBER_WORDS})\\b`, 'i');
+/** An amount of money: a currency sign by a number, a number with a currency word, or nothing at all. */
+const MONEY = /[$€£¥₹]\s?\d|\d\s?(k|grand|dollars?|bucks|euros?|pounds?|quid|cents?|pence|p|eur|usd|gbp|cad|aud)\b|\b(free|nothing)\b/i;
 const TIME = new RegExp(
   `\\d|\\b(${[
     NUMBER_WORDS,

@@ -89,6 +89,19 @@ describe('full-text search through the words WordNet relates', () => {
       assert.ok(answered.hits[0].confident && /blood pressure/.test(answered.hits[0].memory.text));
     }));
 
+  it('a question asking what something cost is a long shot for memories that name it with numbers but no amount of money', () =>
+    withCore(async (t) => {
+      await add(t, 'Lisbon flights: TAP from Heathrow, leaves 9:40 on the 12th, seats 14A and 14B', 'The Crows membership is a 3-game package, level 2, bay 133', 'The new boiler cost £2,300 fitted');
+      for (const query of ['How much did the Lisbon flights cost?', 'What does the Crows membership cost?']) {
+        const { hits } = await t.client.call('memory.search', { query, limit: 5 });
+        assert.ok(hits.length > 0, `${query}: the memory naming the subject is still listed`);
+        assert.ok(hits.every((h) => !h.confident), `${query}: but only as a long shot`);
+        assert.equal(await t.core.memory.recallForPrompt(query, 500), null, query);
+      }
+      const { hits } = await t.client.call('memory.search', { query: 'How much did the new boiler cost?', limit: 5 });
+      assert.ok(hits[0].confident && /£2,300/.test(hits[0].memory.text), 'an amount answers it');
+    }));
+
   it('a question asking when, how old or how much is a long shot for memories that name its subject but no time or number', () =>
     withCore(async (t) => {
       await add(t, 'Got Nadia a pottery class for her birthday, she loved it', 'Uncle Pete fell off a ladder last year, he is fine', 'The allotment rent is paid to the council');
