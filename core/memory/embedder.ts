@@ -4,7 +4,8 @@ import type { OpenAICompatibleConfig } from '../providers/index.js';
 import { createOpenAIEmbedder } from './openai-embedder.js';
 import { contentWords, fnv1a, stem } from './text.js';
 import { lexiconIfLoaded } from './lexicon/index.js';
-import { wordVectors, type WordVectorFile } from './vectors/index.js';
+import { commonComponentFor, wordVectors, type WordVectorFile } from './vectors/index.js';
+import { withoutCommon } from './vectors/common.js';
 import { prepareWordNet, wordNetIfLoaded } from './wordnet.js';
 
 /** Turns texts into unit vectors of a fixed size. One interface for the offline and Ollama embedders. */
@@ -83,7 +84,7 @@ export function createOfflineEmbedder(options: { dims?: number; wordnet?: boolea
   };
   return {
     // A new version re-embeds every memory in the background at start (MemoryService.start).
-    name: vectors ? `offline-v3-${dims}` : `offline-v2-${dims}`,
+    name: vectors ? `offline-v4-${dims}` : `offline-v2-${dims}`,
     dims: async () => dims,
     embed: async (texts) => {
       await ready();
@@ -102,12 +103,14 @@ const SIF_A = 1e-3;
 const ZIPF_H = 13.5;
 
 /**
- * The smooth-inverse-frequency average of the words' vectors, unit length (null when no word has
- * one). Words are looked up in their base form when WordNet knows one ("tidies" → tidy), since
- * inflected forms of rare words have weak vectors.
+ * The smooth-inverse-frequency average of the words' vectors, each less what all word vectors share
+ * (the vocabulary's mean and first principal direction, `commonComponentFor`), unit length (null
+ * when no word has one). Words are looked up in their base form when WordNet knows one ("tidies" →
+ * tidy), since inflected forms of rare words have weak vectors.
  */
 function sifAverage(vectors: WordVectorFile, ws: string[]): Float32Array | null {
   const lx = lexiconIfLoaded();
+  const common = commonComponentFor(vectors);
   const out = new Float32Array(vectors.dims);
   let any = false;
   for (const w of ws) {
@@ -115,9 +118,11 @@ function sifAverage(vectors: WordVectorFile, ws: string[]): Float32Array | null 
     const base = lx?.baseForm(w) ?? null;
     const e = (base && vectors.get(base)) || vectors.get(w);
     if (!e) continue;
+    const vector = common ? withoutCommon(e.vector, common) : e.vector;
+    if (!vector) continue;
     const p = 1 / ((e.rank + 1) * ZIPF_H);
     const weight = SIF_A / (SIF_A + p);
-    for (let i = 0; i < out.length; i++) out[i] += weight * e.vector[i];
+    for (let i = 0; i < out.length; i++) out[i] += weight * vector[i];
     any = true;
   }
   return any ? unit(out) : null;
@@ -169,7 +174,7 @@ function unit(v: Float32Array): Float32Array {
  * ("cat", "dog") must not make two records one; for any other embedder, the plain cosine.
  */
 export function wordingCosine(embedder: string): (a: Float32Array, b: Float32Array) => number {
-  if (!embedder.startsWith('offline-v3-')) return dot;
+  if (!withWordVectors(embedder)) return dot;
   return (a, b) => {
     let ab = 0;
     let aa = 0;
@@ -181,6 +186,11 @@ export function wordingCosine(embedder: string): (a: Float32Array, b: Float32Arr
     }
     return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
   };
+}
+
+/** Whether vectors of this embedder are the offline embedder's with word vectors (this version's or the one before). */
+export function withWordVectors(embedder: string): boolean {
+  return /^offline-v[34]-/.test(embedder);
 }
 
 /** Cosine of two unit vectors. */

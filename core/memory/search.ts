@@ -1,6 +1,6 @@
 import type { MemoryArea, MemoryExplain, MemoryHit, MemoryMatch } from '../contract/index.js';
 import { relate } from './dedup.js';
-import { dot, wordingCosine } from './embedder.js';
+import { dot, withWordVectors, wordingCosine } from './embedder.js';
 import { RELATION_WEIGHT, termOf, tokens, topicWeight, type LexicalIndex, type QueryGroup } from './lexical.js';
 import { lexiconIfLoaded } from './lexicon/index.js';
 import { rowToMemory, type MemoryQueries, type MemoryRow } from './store.js';
@@ -49,7 +49,7 @@ export const DEFAULT_PROFILE: WeightProfile = {
   pinBoost: 0.25,
   supersededPenalty: 0.4,
   updateWindow: 20,
-  vectorWeight: 0.3,
+  vectorWeight: 0.5,
   feedbackTerms: 6,
   feedbackDocs: 3,
   feedbackCoverage: 0.65,
@@ -159,7 +159,7 @@ export function hybridSearch(
     return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
   }, (q) => queryWeightOf.get(q) ?? 0, wordingCosine(gen?.embedder ?? ''), namedThing(deps.lexical));
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
-  const closeEnough = gen?.embedder.startsWith('offline-v3-') ? p.confidentSimilarityWordVectors : p.confidentSimilarity;
+  const closeEnough = gen && withWordVectors(gen.embedder) ? p.confidentSimilarityWordVectors : p.confidentSimilarity;
   markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p, closeEnough);
   // "When …?", "how old …?": a memory that names the subject but no time or number does not answer it.
   const value = valueAskedFor(query);

@@ -2,9 +2,11 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PINNED_COMMON, type CommonComponent } from './common.js';
 import { WordVectorFile } from './format.js';
 
 export { WordVectorFile, encodeWordVectors, type WordVector, type WordVectorEntry } from './format.js';
+export { commonComponentOf, type CommonComponent } from './common.js';
 
 /**
  * Distributional word vectors for the offline embedder: GloVe-derived vectors of English words
@@ -93,4 +95,12 @@ export async function installWordVectors(): Promise<string | null> {
 
 function removeStale(dir: string, current: string): void {
   for (const n of readdirSync(dir)) if (/^word-vectors-.+\.bin$/.test(n) && n !== current) rmSync(join(dir, n), { force: true });
+}
+
+/**
+ * What the offline embedder removes from each word's vector: the pinned file's common component
+ * (`PINNED_COMMON`) for that file, none for any other (a test's small file).
+ */
+export function commonComponentFor(file: WordVectorFile): CommonComponent | null {
+  return file.count === PINNED_COMMON.count && file.dims === PINNED_COMMON.mean.length ? PINNED_COMMON : null;
 }

@@ -213,7 +213,7 @@ describe('memory on the agent side', () => {
       await t.client.call('memory.add', { text: 'User said the Kyoto trip is in April', area: 'fragments', createdAt: old });
       await t.client.call('memory.add', { text: 'User mentioned the Kyoto trip is in April', area: 'fragments', createdAt: old + 10 });
       const fragments = (await t.client.call('memory.list', { area: 'fragments' })).memories;
-      assert.match(fragments[0].embedder, /^offline-v3-/, 'the embedder with word vectors, whose full cosines relate these texts');
+      assert.match(fragments[0].embedder, /^offline-v4-/, 'the embedder with word vectors, whose full cosines relate these texts');
       const r = await t.client.call('memory.consolidate', {});
       assert.deepEqual(r, { groups: 1, created: 1, forgotten: 2 }, 'only the reworded duplicate is consolidated');
       assert.deepEqual((await t.client.call('memory.list', { area: 'main' })).memories.map((m) => m.text), ['The Kyoto trip is in April']);

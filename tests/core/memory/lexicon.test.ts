@@ -105,7 +105,7 @@ describe('the compact WordNet index', () => {
 describe('offline embedder versions', () => {
   it('an index made by an older version of the offline embedder (before word vectors) is re-embedded in the background at start', async () => {
     const current = createOfflineEmbedder().name;
-    assert.match(current, /^offline-v3-/, 'the build made the word-vector file, so the offline embedder is the version with word vectors');
+    assert.match(current, /^offline-v4-/, 'the build made the word-vector file, so the offline embedder is the version with word vectors');
     const t = await startTestCore();
     const dataDir = t.dataDir;
     try {

@@ -3,8 +3,9 @@ import { openSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createOfflineEmbedder, dot } from '../../../core/memory/embedder.js';
+import { PINNED_COMMON, withoutCommon } from '../../../core/memory/vectors/common.js';
 import { convertWinkJson } from '../../../core/memory/vectors/build.js';
-import { WORD_VECTORS_SOURCE, WordVectorFile, encodeWordVectors, useWordVectorsFile, wordVectors } from '../../../core/memory/vectors/index.js';
+import { WORD_VECTORS_SOURCE, WordVectorFile, commonComponentFor, encodeWordVectors, useWordVectorsFile, wordVectors } from '../../../core/memory/vectors/index.js';
 import { startTestCore, tempDir } from '../../support/index.js';
 
 /** A vector of `dims` dimensions pointing mostly along `axis`, with a little of `mix`. */
@@ -107,7 +108,7 @@ describe('word vectors', () => {
     );
     useWordVectorsFile(file);
     const withVectors = createOfflineEmbedder({ wordnet: false });
-    assert.equal(withVectors.name, 'offline-v3-264', 'a new version: 256 hashed dimensions and 8 of meaning');
+    assert.equal(withVectors.name, 'offline-v4-264', 'a new version: 256 hashed dimensions and 8 of meaning');
     const [a, b, c] = withVectors.embedSync!(['streaming services', 'netflix subscription', 'banana bread']);
     assert.ok(Math.abs(Math.hypot(...a) - 1) < 1e-5);
     useWordVectorsFile(join(dir.path, 'missing.bin'));
@@ -117,6 +118,56 @@ describe('word vectors', () => {
     assert.equal(a0.length, 256);
     assert.ok(dot(a, b) > dot(a0, b0) + 0.2, `related words bring the texts closer: ${dot(a, b)} vs ${dot(a0, b0)}`);
     assert.ok(dot(a, b) > dot(a, c) + 0.2, `but not unrelated ones: ${dot(a, b)} vs ${dot(a, c)}`);
+  });
+
+  it('the pinned common component is the built file\'s: its mean, and a direction the file\'s spread maps onto itself', () => {
+    useWordVectorsFile(null);
+    const file = wordVectors();
+    assert.ok(file, 'the build made the word-vector file');
+    assert.equal(commonComponentFor(file), PINNED_COMMON);
+    const dims = file.dims;
+    const rows: Float32Array[] = [];
+    for (const w of file.words()) rows.push(file.get(w)!.vector);
+    assert.equal(rows.length, PINNED_COMMON.count);
+    const mean = new Float64Array(dims);
+    for (const v of rows) for (let i = 0; i < dims; i++) mean[i] += v[i] / rows.length;
+    for (let i = 0; i < dims; i++) assert.ok(Math.abs(mean[i] - PINNED_COMMON.mean[i]) < 1e-5, `mean[${i}]: ${mean[i]} vs ${PINNED_COMMON.mean[i]}`);
+    // One step of the power iteration from the pinned direction stays on it, and it is the direction
+    // of the largest spread: more than along any coordinate axis.
+    const next = new Float64Array(dims);
+    let spread = 0;
+    const axis = new Float64Array(dims);
+    for (const v of rows) {
+      let p = 0;
+      for (let i = 0; i < dims; i++) p += (v[i] - mean[i]) * PINNED_COMMON.direction[i];
+      for (let i = 0; i < dims; i++) {
+        next[i] += p * (v[i] - mean[i]);
+        axis[i] += (v[i] - mean[i]) ** 2;
+      }
+      spread += p * p;
+    }
+    const norm = Math.hypot(...next);
+    let cosine = 0;
+    for (let i = 0; i < dims; i++) cosine += (next[i] / norm) * PINNED_COMMON.direction[i];
+    assert.ok(cosine > 0.9999, `the direction is an eigenvector of the spread: ${cosine}`);
+    assert.ok(spread > Math.max(...axis), 'and the principal one');
+  });
+
+  it('the offline embedder takes what all word vectors share out of each word\'s, so words of the same topic count more than common words', async () => {
+    useWordVectorsFile(null);
+    const embedder = createOfflineEmbedder();
+    await embedder.ready!();
+    const meaning = (v: Float32Array) => {
+      const d = v.slice(256, 356);
+      const n = Math.hypot(...d);
+      return d.map((x) => x / n);
+    };
+    const [query, topic, common] = embedder.embedSync!(['which streaming services do we pay for', 'netflix and hulu, renewed in march', 'we still have to pay for the new roof next year']).map(meaning);
+    assert.ok(dot(query, topic) > dot(query, common) + 0.05, `streaming services is nearer netflix and hulu (${dot(query, topic)}) than the same common words (${dot(query, common)})`);
+    const word = wordVectors()!.get('netflix')!.vector;
+    const without = withoutCommon(word, PINNED_COMMON)!;
+    assert.ok(Math.abs(Math.hypot(...without) - 1) < 1e-5);
+    assert.ok(Math.abs(dot(without, PINNED_COMMON.direction)) < 1e-5, 'nothing is left along the common direction');
   });
 
   it('a missing word-vector file is a health warning, and memory still works', async () => {
