@@ -4,6 +4,7 @@
 // of scripts/build-cli.mjs or of package-lock.json changed).
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const argv = process.argv.slice(2);
 // Answered before anything else loads: scripts ask for it to check that the command works.
@@ -18,16 +19,30 @@ if (argv.includes('--version') && !argv.includes('--help')) {
 // editing the sources by hand, `npm run build:cli` does. Only a missing build is built now.
 // A memory search is a read: dist/cli/direct-search.js answers it from the database without starting
 // the core when no running app holds the data folder, and says when the command line must run instead.
+// The host, started again and again with the same build, runs the command line built as one script
+// (dist/cli/main.cjs) through V8's code cache (bin/code-cache.js), kept beside the build.
 const search = argv.includes('memory') && argv.includes('search');
+const host = firstWord(argv) === 'host';
 const entry = search ? 'direct-search' : 'main';
 let cli;
+let cached = null;
+const load = async (query = '') => {
+  if (!host) return import(`../dist/cli/${entry}.js${query}`);
+  const { loadCached } = await import('./code-cache.js');
+  try {
+    cached = loadCached(new URL('../dist/cli/main.cjs', import.meta.url), { cacheDir: fileURLToPath(new URL('../dist/cli/code-cache/', import.meta.url)) });
+  } catch (err) {
+    throw err?.code === 'ENOENT' ? Object.assign(new Error(err.message), { code: 'ERR_MODULE_NOT_FOUND' }) : err;
+  }
+  return cached.exports;
+};
 try {
-  cli = await import(`../dist/cli/${entry}.js`);
+  cli = await load();
 } catch (err) {
   if (err?.code !== 'ERR_MODULE_NOT_FOUND') throw err;
   try {
     await (await import('../scripts/build-cli.mjs')).buildCli();
-    cli = await import(`../dist/cli/${entry}.js?built=${Date.now()}`);
+    cli = await load(`?built=${Date.now()}`);
   } catch (buildErr) {
     process.stderr.write(`agent-blob: the command could not be built (${err.message.split('\n')[0]}): ${buildErr?.message ?? buildErr}\nRun npm install (or npm run build:cli) and try again.\n`);
     process.exit(1);
@@ -38,11 +53,22 @@ if (answered !== null) {
   process.stdout.write('', () => process.exit(answered));
 } else {
   const { main, processIO } = search ? await import('../dist/cli/main.js') : cli;
-  const io = processIO();
+  // A long-running command says when it serves: what its start compiled is then worth caching.
+  const io = { ...processIO(), ready: () => cached?.saveCache() };
   const code = await main(argv, io);
   io.dispose();
   // Exit once stdout has drained, so piped output is never cut short.
   process.stdout.write('', () => process.exit(code));
+}
+
+/** The first word of the command line that is not an option (as the command line reads it). */
+function firstWord(args) {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--') return undefined;
+    if (args[i] === '--data-dir') i++;
+    else if (!args[i].startsWith('-')) return args[i];
+  }
+  return undefined;
 }
 
 /**

