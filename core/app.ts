@@ -21,7 +21,7 @@ import { createSystemModule } from './system/index.js';
 import { createTimelineModule } from './timeline/index.js';
 import { createToolsModule } from './tools/index.js';
 import { createWorkersModule } from './workers/index.js';
-import { createFileLogger, createIds, systemClock } from './util/index.js';
+import { createFileLogger, createIds, localTimeZone, systemClock } from './util/index.js';
 
 export { AppError } from './contract/index.js';
 export { APP_VERSION } from './system/index.js';
@@ -61,12 +61,13 @@ export function createCore(options: CoreOptions): Core {
     const { timeline, results } = modules.add(createTimelineModule({ db, log, onRecover: runs.onRecover, runs: runs.runs }));
     const { permissions } = modules.add(createPermissionsModule({ db, log, clock, ids, logger, redact, dataDir: paths.dir, defaultRoots: options.allowedRoots, onRecover: runs.onRecover, resolver: options.resolveHost === undefined ? systemResolver : options.resolveHost, notify: (n) => native?.notify({ title: n.title, body: n.body, runId: n.runId }) }));
     const attachments = modules.add(createAttachmentsModule({ db }));
-    const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    // Read when first needed (a run's prompt, a schedule's description), not at start: see localTimeZone.
+    const timeZone = () => options.timeZone ?? localTimeZone();
     const agent = modules.add(
-      createAgentModule({ db, log, clock, redact, timeline, attachments: attachments.store, permissions, env, runs: runs.runs, providers: providers.providers, breaker: providers.breaker, tools: tools.registry, timeZone, deltaWindowMs: options.deltaWindowMs ?? 32, chatModel: () => settings.get().models.chat, notifier: () => native ?? (gateway.clientsThatCan('notifications') > 0 ? windowNotifier : null) }),
+      createAgentModule({ db, log, clock, redact, timeline, attachments: attachments.store, permissions, env, runs: runs.runs, providers: providers.providers, breaker: providers.breaker, tools: tools.registry, get timeZone() { return timeZone(); }, deltaWindowMs: options.deltaWindowMs ?? 32, chatModel: () => settings.get().models.chat, notifier: () => native ?? (gateway.clientsThatCan('notifications') > 0 ? windowNotifier : null) }),
     );
     const memory = modules.add(createMemoryModule({ db, log, clock, ids, logger, providerSettings: () => settings.providerSettings(), cacheDir: paths.cache, complete: (run, system, prompt) => agent.complete(run, 'memory', system, prompt), runs: runs.runs, queue: runs.queue, timeline, setRecall: agent.setRecall, redact, prepareEmbedder: (options.owner ?? 'cli') !== 'cli' }));
-    const scheduler = modules.add(createSchedulerModule({ db, log, clock, ids, logger, timeZone, queue: runs.queue, agent: agent.runtime, fire: options.runSchedules ?? options.owner !== 'cli', options: options.schedulerOptions, notify: (n) => void agent.runtime.notifier()?.notify({ title: n.title, body: n.body, runId: n.runId ?? '' }), results }));
+    const scheduler = modules.add(createSchedulerModule({ db, log, clock, ids, logger, get timeZone() { return timeZone(); }, queue: runs.queue, agent: agent.runtime, fire: options.runSchedules ?? options.owner !== 'cli', options: options.schedulerOptions, notify: (n) => void agent.runtime.notifier()?.notify({ title: n.title, body: n.body, runId: n.runId ?? '' }), results }));
     const workers = modules.add(createWorkersModule({ db, log, clock, ids, artifactsDir: paths.artifacts, runs: runs.runs, queue: runs.queue, agent: agent.runtime, permissions, eventsOfRun: (runId) => agent.store.eventsOfRun(runId), onRecover: runs.onRecover, results }));
     const mcp = modules.add(createMcpModule({ db, log, clock, logger, secrets, redact, tools: tools.registry, options: { autostart: options.owner !== 'cli', ...options.mcp } }));
     const skills = modules.add(createSkillsModule({ db, log, clock, logger, bundledDir: options.bundledSkillsDir === undefined ? findBundledSkills() : options.bundledSkillsDir, userDir: paths.skills, addSystemSection: agent.addSystemSection, setSkillsInUse: agent.setSkillsInUse }));

@@ -77,7 +77,10 @@ export function createAgentModule(deps: AgentModuleDeps): AgentModule {
     gate: deps.permissions.gate,
     notifier: deps.notifier,
     commandEnv: scrubbedEnv(deps.env),
-    timeZone: deps.timeZone,
+    // Read at each use: the system's zone is looked up only when a run needs it.
+    get timeZone() {
+      return deps.timeZone;
+    },
     deltaWindowMs: deps.deltaWindowMs,
     settings: () => settings.get(),
     chatModel: deps.chatModel,
@@ -93,7 +96,7 @@ export function createAgentModule(deps: AgentModuleDeps): AgentModule {
     store,
     settings,
     projectors: [createUsageProjector(deps.db)],
-    handlers: createAgentHandlers({ store, settings, timeline: deps.timeline, runs: deps.runs, tools: runtime.tools, redact: deps.redact, clock: deps.clock, timeZone: deps.timeZone }),
+    handlers: createAgentHandlers({ store, settings, timeline: deps.timeline, runs: deps.runs, tools: runtime.tools, redact: deps.redact, clock: deps.clock, get timeZone() { return deps.timeZone; } }),
     addSystemSection: (section) => sections.push(section),
     setRecall: (recall) => {
       runtime.recallForPrompt = recall;

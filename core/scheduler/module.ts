@@ -64,7 +64,7 @@ export function createSchedulerModule(deps: SchedulerModuleDeps): SchedulerModul
   });
   // Each run's result goes into the chat under the schedule's name (the run's title), its transcript stays in the schedule's thread.
   deps.results?.describe('schedule', (run) => ({ name: run.title, title: queries.get(run.threadId.replace(/^schedule:/, ''))?.prompt ?? '' }));
-  const service = new ScheduleService({ log: deps.log, queries, engine, clock: deps.clock, ids: deps.ids, timeZone: deps.timeZone });
+  const service = new ScheduleService({ log: deps.log, queries, engine, clock: deps.clock, ids: deps.ids, get timeZone() { return deps.timeZone; } });
   const handlers: ScheduleHandlers = {
     'schedules.add': (args) => service.add(args),
     'schedules.list': () => ({ schedules: service.list() }),

@@ -17,6 +17,17 @@ export const systemClock: Clock = {
   clearTimeout: (handle) => globalThis.clearTimeout(handle as ReturnType<typeof globalThis.setTimeout>),
 };
 
+let systemZone: string | undefined;
+
+/**
+ * The system's IANA time zone, asked of ICU once, on first use: ICU's first use of the process costs
+ * tens of ms (its data is opened and set up), which a start should not spend before it serves.
+ */
+export function localTimeZone(): string {
+  systemZone ??= Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return systemZone;
+}
+
 type ManualTimer = { id: number; at: number; fn: () => void };
 
 /** Whether `a` fires before `b`: earlier due time first, then the one set first. */

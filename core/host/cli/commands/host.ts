@@ -1,4 +1,5 @@
 import { AppError } from '../../../contract/index.js';
+import { localTimeZone } from '../../../util/index.js';
 import { intFlag } from '../args.js';
 import { EXIT, type CommandGroup } from '../types.js';
 
@@ -33,8 +34,10 @@ export const hostGroup: CommandGroup = {
           ctx.io.stdout('Press Ctrl-C to stop.\n');
         }
         ctx.io.ready?.();
-        // Listening first, then the model SDK, so the first reply does not wait for it either.
+        // Listening first, then the model SDK and the system's time zone (ICU's set-up), so the first
+        // reply does not wait for them either.
         preloadAnthropicSdk().catch((err: unknown) => host.core.logger.log('warn', 'preloading the Anthropic SDK failed', { error: String(err) }));
+        setImmediate(localTimeZone);
         await new Promise<void>((resolve) => {
           if (ctx.io.signal.aborted) resolve();
           else ctx.io.signal.addEventListener('abort', () => resolve(), { once: true });
