@@ -9,18 +9,24 @@
 //
 // The cache file is keyed on the sha256 of the bundle's text, Node's version and the architecture
 // (V8 itself checks only the text's length and its own flags, so a rebuilt bundle of the same length
-// would otherwise take a stale cache). A cache V8 rejects (another V8, other flags, a damaged file)
+// would otherwise take a stale cache). The build records that hash beside the bundle
+// (`recordBundleHash`: `<bundle>.sha256`, with the bundle's size and modification time), so a start
+// does not hash ~2 MB; a bundle whose size or time differs from the record is hashed at load. A cache V8 rejects (another V8, other flags, a damaged file)
 // is ignored and replaced; a folder that cannot be written leaves every start compiling as before.
 // The cache folder must be as private as the bundle itself: a cache is code.
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 
-/** The bundle's body runs inside this function, as Node's own CommonJS loader runs a file. */
+/**
+ * The bundle's body runs inside this function, as Node's own CommonJS loader runs a file. A change to
+ * it changes the compiled text: its version is part of the cache file's name.
+ */
+const WRAPPER_VERSION = 'w1';
 const WRAPPER_HEAD = '(function (exports, require, module, __filename, __dirname, __scriptImport) {\n';
 const WRAPPER_TAIL = '\n})';
 
@@ -35,8 +41,7 @@ export function loadCached(file, { cacheDir }) {
   // ASCII (as the build writes it) becomes a one-byte string without decoding UTF-8.
   const source = WRAPPER_HEAD + bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8') + WRAPPER_TAIL;
   const name = basename(path).replace(/\.c?js$/, '');
-  const key = createHash('sha256').update(WRAPPER_HEAD).update(bytes).digest('hex').slice(0, 32);
-  const cacheFile = join(cacheDir, `${name}-${key}-${process.version}-${process.arch}.v8cache`);
+  const cacheFile = join(cacheDir, `${name}-${bundleHash(path, bytes)}-${WRAPPER_VERSION}-${process.version}-${process.arch}.v8cache`);
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
@@ -79,4 +84,26 @@ export function loadCached(file, { cacheDir }) {
       }
     },
   };
+}
+
+/** Run by the build on a finished bundle: records its sha256, size and modification time beside it. */
+export function recordBundleHash(path) {
+  const { size, mtimeMs } = statSync(path);
+  writeFileSync(`${path}.sha256`, `${JSON.stringify({ sha256: hashOf(readFileSync(path)), size, mtimeMs })}\n`);
+}
+
+/** The bundle's sha256 (32 hex digits): as the build recorded it when the file is still the one it saw, else hashed now. */
+function bundleHash(path, bytes) {
+  try {
+    const recorded = JSON.parse(readFileSync(`${path}.sha256`, 'utf8'));
+    const { size, mtimeMs } = statSync(path);
+    if (recorded.size === size && recorded.mtimeMs === mtimeMs && size === bytes.length && /^[0-9a-f]{64}$/.test(recorded.sha256)) return recorded.sha256.slice(0, 32);
+  } catch {
+    // no record (a bundle built without one): hashed below
+  }
+  return hashOf(bytes).slice(0, 32);
+}
+
+function hashOf(content) {
+  return createHash('sha256').update(content).digest('hex');
 }

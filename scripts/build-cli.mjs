@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { recordBundleHash } from '../bin/code-cache.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const CLI_DIR = join(root, 'dist', 'cli');
@@ -128,6 +129,7 @@ export async function buildCli() {
       plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli'), hashes, { script: true }), zodEnglishOnly()],
     });
     finishScript(join(staging, 'main.cjs'));
+    recordBundleHash(join(staging, 'main.cjs'));
     const inputs = [...new Set([result, direct, script].flatMap((r) => Object.keys(r.metafile.inputs)))].filter((file) => !file.startsWith('node_modules/'));
     mkdirSync(join(CLI_DIR, 'chunks'), { recursive: true });
     for (const file of walk(staging)) {

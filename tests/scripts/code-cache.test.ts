@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
@@ -64,6 +64,27 @@ describe('the code-cache loader (bin/code-cache.js)', () => {
       writeFileSync(join(cacheDir, caches[0]), Buffer.alloc(4096, 7));
       assert.deepEqual(loadInChild(file, cacheDir), { cache: 'rejected', answer: 'two', later: 'function sibling named' });
       assert.equal(loadInChild(file, cacheDir).cache, 'used');
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it("takes the bundle's hash from the build's record only while the bundle is the file the build saw", async () => {
+    const { recordBundleHash } = (await import(LOADER)) as { recordBundleHash(path: string): void };
+    const dir = tempDir();
+    try {
+      const file = join(dir.path, 'bundle.cjs');
+      const cacheDir = join(dir.path, 'cache');
+      writeFileSync(join(dir.path, 'sibling.mjs'), 'export const name = "sibling";\n');
+      writeFileSync(file, bundle('four'));
+      recordBundleHash(file);
+      assert.equal(loadInChild(file, cacheDir).cache, 'none');
+      assert.equal(loadInChild(file, cacheDir).cache, 'used');
+      // Edited by hand after the build (same length, so V8 alone would take the old cache): the record
+      // no longer describes the file, which is hashed instead and compiled anew.
+      writeFileSync(file, bundle('five'));
+      utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+      assert.deepEqual(loadInChild(file, cacheDir), { cache: 'none', answer: 'five', later: 'function sibling named' });
     } finally {
       dir.cleanup();
     }
