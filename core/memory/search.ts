@@ -157,14 +157,14 @@ export function hybridSearch(
   orderKnowledgeUpdates(hits.slice(0, p.updateWindow), stems, (h) => coverageOf.get(h) ?? 0, specific, idf, (id) => {
     const row = rowOf.get(id);
     return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
-  }, (q) => queryWeightOf.get(q) ?? 0, wordingCosine(gen?.embedder ?? ''), namedThing(deps.lexical));
+  }, (q) => queryWeightOf.get(q) ?? 0, wordingCosine(gen?.embedder ?? ''), namedThing(deps.lexical), pulled);
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   const closeEnough = gen && withWordVectors(gen.embedder) ? p.confidentSimilarityWordVectors : p.confidentSimilarity;
   markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p, closeEnough);
   // "When …?", "how old …?": a memory that names the subject but no time or number does not answer it.
   const value = valueAskedFor(query);
   if (value) for (const h of hits) if (h.confident && !value.test(h.memory.text)) h.confident = false;
-  // A memory brought in as the update of a found one answers as that one does.
+  // A newer memory ranked above one it updates answers as that one does.
   for (const [newer, older] of pulled) if (older.confident && (!value || value.test(newer.memory.text))) newer.confident = true;
   // Nothing the store says matches a word of the query, and nothing is close in meaning: whatever
   // the vectors ranked nearest ("qwertyuiop" shares letters with something) is no answer.
@@ -330,6 +330,7 @@ function orderKnowledgeUpdates(
   queryWeight: (queryWord: string) => number,
   cosineOf: (a: Float32Array, b: Float32Array) => number,
   named: (stem: string) => boolean,
+  lifted: Map<MemoryHit, MemoryHit>,
 ): void {
   // What a hit is about as the query asks it: the weightiest query word it answers (a definition or feedback word is only a hint).
   const answers = (m: MemoryMatch) => answering(m) && m.relation !== 'definition';
@@ -373,6 +374,7 @@ function orderKnowledgeUpdates(
       newer.score *= boost;
       newer.explain.updateBoost *= boost;
       newer.explain.replaces ??= older.memory.id;
+      if (!lifted.has(newer)) lifted.set(newer, older);
       older.score = newer.score * 0.95;
       older.explain.supersededPenalty *= 0.95;
       if (!older.explain.replacedBy) {
