@@ -142,4 +142,45 @@ describe('the memory pane in the browser against the headless host', () => {
       await app.close();
     }
   });
+
+  test('lists long shots apart from matches, and says which memory a newer one updates', async () => {
+    const app = await startApp(browser);
+    try {
+      const core = app.host.core;
+      const day = 86_400_000;
+      const now = Date.now();
+      await core.gateway.call('memory.import', {
+        jsonl: [
+          { text: "Dad's blood pressure is fine since he cut down on salt", area: 'main', created_at: now - 90 * day },
+          { text: 'climbing gym: the Crux in Ballard, $89 a month', area: 'main', created_at: now - 500 * day },
+          { text: 'cancelled the Crux, joined Summit co-op in Fremont (walkable)', area: 'main', created_at: now - 40 * day },
+        ]
+          .map((m) => JSON.stringify(m))
+          .join('\n'),
+      });
+      await app.open();
+      await app.page.getByTestId('nav-memory').click();
+      await waitFor(async () => (await app.page.getByTestId('memory-row').count()) === 3, 'three memories listed');
+
+      // A question no memory answers: the memory sharing a word is listed, but only under long shots.
+      await app.page.getByTestId('memory-search').fill("What's my blood type?");
+      const longShots = app.page.getByTestId('memory-long-shots');
+      await longShots.getByText("Dad's blood pressure is fine").waitFor();
+      assert.equal(await app.page.getByTestId('memory-list').count(), 0, 'no match above the long shots');
+      assert.match((await app.page.getByTestId('memory-count').textContent()) ?? '', /^0 matches, best first, and \d+ long shots?$/);
+
+      // A question the older memory answers: the newer one that updates it comes first, and says so.
+      await app.page.getByTestId('memory-search').fill('which climbing gym do I go to?');
+      const matches = app.page.getByTestId('memory-list').getByTestId('memory-row');
+      await waitFor(async () => (await matches.count()) >= 2 && /^cancelled the Crux/.test((await matches.first().textContent()) ?? ''), 'the newer memory first');
+      await matches.first().getByRole('button', { name: 'why this rank?' }).click();
+      await matches.first().getByTestId('memory-replaces').waitFor();
+      const older = matches.filter({ hasText: 'climbing gym: the Crux' });
+      await older.getByRole('button', { name: 'why this rank?' }).click();
+      assert.match((await older.getByTestId('memory-replaced').textContent()) ?? '', /"cancelled" about "crux"/);
+      await assertAccessibleInBothSchemes(app.page, 'memory pane with long shots and an explained update');
+    } finally {
+      await app.close();
+    }
+  });
 });
