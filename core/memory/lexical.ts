@@ -1,6 +1,7 @@
 import type { MemoryArea, MemoryMatch } from '../contract/index.js';
 import { rowDots } from './dots.js';
 import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
+import { americanSpelling } from './spelling.js';
 import { STOPWORDS, contentWords, stem, words } from './text.js';
 import { wordVectors, type WordVectorFile } from './vectors/index.js';
 
@@ -776,20 +777,26 @@ function wordVectorOf(vectors: WordVectorFile, lx: Lexicon | null, word: string)
   return ((base && vectors.get(base)) || vectors.get(word))?.vector ?? null;
 }
 
-/** The stem a word is indexed under: that of its base form when WordNet knows only one ("knives" → knife). */
+/**
+ * The stem a word is indexed under: that of its American spelling ("colour" → color) and of its
+ * base form when WordNet knows only one ("knives" → knife).
+ */
 export function termOf(word: string): string {
   const lx = lexiconIfLoaded();
-  return stem((lx ? baseOf(lx, word) : null) ?? word);
+  if (!lx) return stem(word);
+  const w = spelled(lx, word);
+  return stem(baseOf(lx, w) ?? w);
 }
 
 /**
- * Topic words of a text, irregular forms in their base form ("knives" → knife), with two-word
- * WordNet terms added as one token in their base form ("washing machines" → washing_machine).
+ * Topic words of a text in their American spelling ("organised" → organized), irregular forms in
+ * their base form ("knives" → knife), with two-word WordNet terms added as one token in their base
+ * form ("washing machines" → washing_machine).
  */
 export function tokens(text: string): string[] {
-  const ws = contentWords(text);
   const lx = lexiconIfLoaded();
-  if (!lx) return ws;
+  if (!lx) return contentWords(text);
+  const ws = contentWords(text).map((w) => spelled(lx, w));
   const out = ws.map((w) => baseOf(lx, w) ?? w);
   for (let i = 0; i + 1 < ws.length; i++) {
     if (/\d/.test(ws[i]) || /\d/.test(ws[i + 1])) continue;
@@ -804,7 +811,18 @@ export function tokens(text: string): string[] {
   return out;
 }
 
-// Base forms repeat as much as the words do: looked up once per word (per lexicon).
+// Base forms and spellings repeat as much as the words do: looked up once per word (per lexicon).
+const spellings = new WeakMap<Lexicon, Map<string, string>>();
+function spelled(lx: Lexicon, word: string): string {
+  let cache = spellings.get(lx);
+  if (!cache) spellings.set(lx, (cache = new Map()));
+  let out = cache.get(word);
+  if (out === undefined) {
+    if (cache.size >= 200_000) cache.clear();
+    cache.set(word, (out = /\d/.test(word) ? word : (americanSpelling(lx, word) ?? word)));
+  }
+  return out;
+}
 const bases = new WeakMap<Lexicon, Map<string, string | null>>();
 function baseOf(lx: Lexicon, word: string): string | null {
   if (/\d/.test(word)) return null;

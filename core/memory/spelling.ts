@@ -1,0 +1,100 @@
+import type { Lexicon } from './lexicon/index.js';
+
+/**
+ * British spellings in their American form ("colour" → color, "organised" → organized, "centres" →
+ * centers, "programme" → program, "tyre" → tire), so a memory and a question match whichever
+ * spelling each was written in, and WordNet and the word vectors are asked about the form their
+ * corpora use most (WordNet's sense counts and the vectors' frequency come from American text).
+ *
+ * Regular patterns (-our/-or, -ise/-ize, -yse/-yze, -re/-er, -ogue/-og, -ence/-ense, ae/oe → e,
+ * -lled/-led, -mme/-m) and a short list of words no pattern covers. A rewritten word is kept only
+ * when WordNet knows both and calls them the same word: the two spellings share a sense ("colour"
+ * and "color" name the same synsets, "tour" and "tor" do not, so "tour" stays; "Boeing" is no
+ * spelling of "being"), and a doubled l is only an inflection's ("travelled" is traveled, but
+ * "installed" is not "instaled").
+ */
+const PATTERNS: [RegExp, string][] = [
+  // colour, colours, coloured, colourful, favourite, neighbourhood, behavioural, honourable
+  [/^(\w*[aeiouy]\w*?)our(s|ed|ing|ful|fully|less|ite|ites|able|ably|hood|hoods|er|ers|ist|ists|al|ally|ly|y)?$/, '$1or$2'],
+  // organise, organised, organising, organisation, realises, apologising
+  [/^(\w{2,})is(e|es|ed|ing|er|ers|ation|ations|ational|able)$/, '$1iz$2'],
+  // analyse, paralysed, catalysing
+  [/^(\w+)ys(e|es|ed|ing|er|ers)$/, '$1yz$2'],
+  // centre, centres → centers, centred → centered, theatre, metre, fibre
+  [/^(\w+[^aeiou])re$/, '$1er'],
+  [/^(\w+[^aeiou])res$/, '$1ers'],
+  [/^(\w+[^aeiou])red$/, '$1ered'],
+  // catalogue, dialogues
+  [/^(\w+)ogue(s)?$/, '$1og$2'],
+  // licence, defence, offences
+  [/^(\w+)ence(s)?$/, '$1ense$2'],
+  // paediatric, anaemia, oestrogen, manoeuvre, foetus
+  [/^(\w*)[ao]e(\w+)$/, '$1e$2'],
+  // programme, programmes
+  [/^(\w+)mme(s)?$/, '$1m$2'],
+];
+/** travelled, cancelling, modeller: the same word as with one l, never another ("installed"). */
+const DOUBLE_L: [RegExp, string] = [/^(\w+[aeiou])ll(ed|ing|er|ers)$/, '$1l$2'];
+
+/** British words no pattern above covers, in their base form. */
+const WORDS: Record<string, string> = {
+  aeroplane: 'airplane',
+  aluminium: 'aluminum',
+  cheque: 'check',
+  cosy: 'cozy',
+  distil: 'distill',
+  draught: 'draft',
+  enrol: 'enroll',
+  fulfil: 'fulfill',
+  grey: 'gray',
+  instalment: 'installment',
+  jewellery: 'jewelry',
+  manoeuvre: 'maneuver',
+  kerb: 'curb',
+  maths: 'math',
+  mould: 'mold',
+  moult: 'molt',
+  mum: 'mom',
+  plough: 'plow',
+  practise: 'practice',
+  pyjamas: 'pajamas',
+  sceptic: 'skeptic',
+  sceptical: 'skeptical',
+  skilful: 'skillful',
+  smoulder: 'smolder',
+  storey: 'story',
+  tyre: 'tire',
+  wilful: 'willful',
+};
+
+/** Shorter words have no British spelling the patterns could find ("tour", "four", "acre"). */
+const MIN_LENGTH = 4;
+
+/** The American spelling of a British word, or null (already American, not a spelling WordNet confirms, or no word). */
+export function americanSpelling(lx: Lexicon, word: string): string | null {
+  if (/[^a-z]/.test(word)) return null;
+  const listed = WORDS[word] ?? WORDS[lx.baseForm(word) ?? ''];
+  if (listed && sameWord(lx, word, listed)) return listed;
+  if (word.length < MIN_LENGTH) return null;
+  for (const [pattern, replacement] of PATTERNS) {
+    if (!pattern.test(word)) continue;
+    const candidate = word.replace(pattern, replacement);
+    if (candidate !== word && sameWord(lx, word, candidate)) return candidate;
+  }
+  if (DOUBLE_L[0].test(word)) {
+    const candidate = word.replace(DOUBLE_L[0], DOUBLE_L[1]);
+    const lemmas = (w: string) => new Set(lx.baseForms(w).map((f) => f.lemmaId));
+    const mine = lemmas(word);
+    if ([...lemmas(candidate)].some((l) => mine.has(l))) return candidate;
+  }
+  return null;
+}
+
+/** Whether WordNet knows both words and gives them a sense in common. */
+function sameWord(lx: Lexicon, british: string, american: string): boolean {
+  const theirs = lx.baseForms(american);
+  const mine = lx.baseForms(british);
+  if (!theirs.length || !mine.length) return false;
+  const senses = new Set(mine.flatMap((f) => lx.senses(f.lemmaId).filter((s) => s.pos === f.pos).map((s) => s.synset)));
+  return theirs.some((f) => lx.senses(f.lemmaId).some((s) => s.pos === f.pos && senses.has(s.synset)));
+}
