@@ -114,15 +114,17 @@ function runMigrations(db: WritableDB, migrations: readonly Migration[], current
       `the database at ${file} has schema step ${unknown.join(', ')} that this Agent Blob does not know; update Agent Blob or choose another data folder`,
     );
   }
-  for (const migration of migrations) {
-    if (applied.has(migration.version)) continue;
-    db.transaction(() => {
-      migration.up(db);
-      db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(migration.version, migration.name);
-      const version = Number(db.pragma('user_version', { simple: true }));
-      if (migration.version > version) db.pragma(`user_version = ${migration.version}`);
-    })();
-  }
+  const pending = migrations.filter((m) => !applied.has(m.version));
+  if (!pending.length) return;
+  // One transaction function and one prepared insert for every step (each still its own transaction).
+  const record = db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)');
+  const apply = db.transaction((migration: Migration) => {
+    migration.up(db);
+    record.run(migration.version, migration.name);
+    const version = Number(db.pragma('user_version', { simple: true }));
+    if (migration.version > version) db.pragma(`user_version = ${migration.version}`);
+  });
+  for (const migration of pending) apply(migration);
 }
 
 function checkMigrationOrder(migrations: readonly Migration[]): void {
