@@ -791,7 +791,8 @@ export function termOf(word: string): string {
 /**
  * Topic words of a text in their American spelling ("organised" → organized), irregular forms in
  * their base form ("knives" → knife), with two-word WordNet terms added as one token in their base
- * form ("washing machines" → washing_machine).
+ * form ("washing machines" → washing_machine), and so are the WordNet terms it writes with hyphens
+ * ("in-laws" → in_law).
  */
 export function tokens(text: string): string[] {
   const lx = lexiconIfLoaded();
@@ -806,6 +807,30 @@ export function tokens(text: string): string[] {
       // The last word inflected ("machines" → machine).
       const last = baseOf(lx, ws[i + 1]);
       if (last && lx.lemmaId(`${ws[i]}_${last}`) >= 0) out.push(`${ws[i]}_${last}`);
+    }
+  }
+  for (const term of hyphenated(lx, text)) if (!out.includes(term)) out.push(term);
+  return out;
+}
+
+/**
+ * The WordNet terms a text writes with hyphens, as one token each in their base form ("in-laws" →
+ * in_law, "tune-up" → tune_up, "x-rays" → x_ray): a hyphenated word is one word even when a part
+ * of it is a function word.
+ */
+function hyphenated(lx: Lexicon, text: string): string[] {
+  if (!text.includes('-')) return [];
+  const out: string[] = [];
+  for (const m of text.matchAll(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)+/gu)) {
+    const parts = words(m[0]);
+    if (parts.length < 2 || parts.some((p) => /\d/.test(p))) continue;
+    const last = parts[parts.length - 1];
+    for (const end of [last, ...lx.baseForms(last).map((f) => lx.lemma(f.lemmaId))]) {
+      const term = [...parts.slice(0, -1), end].join('_');
+      if (lx.lemmaId(term) >= 0) {
+        out.push(term);
+        break;
+      }
     }
   }
   return out;

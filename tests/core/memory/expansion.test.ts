@@ -163,4 +163,15 @@ describe('full-text search through the words WordNet relates', () => {
       assert.equal(module.explain.supersededPenalty, 1, 'a different problem does not replace it');
       assert.equal(hits[0], module);
     }));
+
+  it('a word written with hyphens is one WordNet term even when a part of it is a function word ("in-laws", "mother-in-law")', () =>
+    withCore(async (t) => {
+      await add(t, 'My mother-in-law lives in Campbelltown', 'Law school reunion is in March', 'The car needs new tyres before winter');
+      const { hits } = await t.client.call('memory.search', { query: 'Where do my in-laws live?', limit: 3 });
+      assert.match(hits[0].memory.text, /mother-in-law/);
+      assert.ok(
+        hits[0].explain.matches.some((m) => m.query === 'in_law' && m.word === 'mother_in_law' && m.relation === 'narrower'),
+        JSON.stringify(hits[0].explain.matches),
+      );
+    }));
 });
