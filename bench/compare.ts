@@ -5,10 +5,11 @@
 // JSON object says, per metric, the median of each side, the change, the noise seen between rounds,
 // and whether this checkout is worse beyond that noise.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildRenderer, prepareBase, runNode, suiteNeedsRenderer } from './compare-base.js';
 import { median, round } from './lib.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -38,13 +39,16 @@ try {
 const headCommit = git('rev-parse', 'HEAD');
 const dirty = git('status', '--porcelain', '--untracked-files=no') !== '';
 
-// The base commit's files in a temporary folder (git archive: the repository itself is not touched),
-// with this checkout's node_modules, so only the code differs.
-const baseDir = mkdtempSync(join(tmpdir(), 'agent-blob-bench-base-'));
-const cleanup = () => rmSync(baseDir, { recursive: true, force: true });
-process.on('exit', cleanup);
-execFileSync('sh', ['-c', `git archive --format=tar ${baseCommit} | tar -x -C "${baseDir}"`], { cwd: root });
-symlinkSync(join(root, 'node_modules'), join(baseDir, 'node_modules'), 'dir');
+// The base commit's files in a temporary folder with a node_modules of its own (hard links to this
+// checkout's files) and its command line built by its own build script (bench/compare-base.ts).
+process.stderr.write(`bench:compare: preparing ${against} (${baseCommit.slice(0, 7)})\n`);
+const base = await prepareBase(root, baseCommit);
+const baseDir = base.dir;
+process.on('exit', base.cleanup);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+if (base.cliBuildError) process.stderr.write(`bench:compare: ${against}'s command line did not build: ${base.cliBuildError}\n`);
+// This checkout's build as its npm scripts leave it (rebuilt only when a source changed).
+const headBuildError = existsSync(join(root, 'scripts/build-cli.mjs')) ? await runNode(['scripts/build-cli.mjs', '--if-stale'], root) : null;
 
 const suitesOf = (dir: string) =>
   existsSync(join(dir, 'bench/suites'))
@@ -57,6 +61,17 @@ const baseSuites = new Set(suitesOf(baseDir));
 const suites = headSuites.filter((name) => baseSuites.has(name));
 const onlyHere = headSuites.filter((name) => !baseSuites.has(name));
 if (!suites.length) fail(`no suite to compare: ${against} has none of ${headSuites.join(', ') || '(no suites)'}`);
+
+// A suite that runs the built UI in a browser gets each side's renderer built from its own sources
+// (vite build into its dist/renderer); a suite whose UI did not build on either side is skipped.
+const skipped: Record<string, string> = {};
+if (suites.some((name) => suiteNeedsRenderer(root, name) || suiteNeedsRenderer(baseDir, name))) {
+  process.stderr.write('bench:compare: building the renderer of both sides\n');
+  const [baseError, headError] = [await buildRenderer(baseDir), await buildRenderer(root)];
+  for (const name of suites.filter((n) => suiteNeedsRenderer(root, n) || suiteNeedsRenderer(baseDir, n))) {
+    if (baseError || headError) skipped[name] = `needs the built UI, which did not build: ${[baseError && `base: ${baseError}`, headError && `head: ${headError}`].filter(Boolean).join('; ')}`;
+  }
+}
 
 type Metric = { value: number; unit: string; target: string | null };
 type SuiteRun = { metrics: Record<string, Metric>; error: string | null };
@@ -104,17 +119,18 @@ const report: Record<string, unknown> = {
   node: process.version,
   cpus: cpus().length,
   loadAverageAtStart: loadavg().map((n) => round(n)),
-  base: { ref: against, commit: baseCommit },
-  head: { commit: headCommit, uncommittedChanges: dirty },
+  base: { ref: against, commit: baseCommit, preparedInMs: round(base.preparedInMs), cliBuildError: base.cliBuildError },
+  head: { commit: headCommit, uncommittedChanges: dirty, cliBuildError: headBuildError },
   rounds,
   suitesOnlyHere: onlyHere,
+  suitesSkipped: skipped,
   suites: {} as Record<string, unknown>,
 };
 const out = report.suites as Record<string, unknown>;
 const worse: string[] = [];
 const better: string[] = [];
 
-for (const suite of suites) {
+for (const suite of suites.filter((name) => !skipped[name])) {
   const samples = { base: [] as SuiteRun[], head: [] as SuiteRun[] };
   for (let r = 0; r < rounds; r++) {
     const order: ('base' | 'head')[] = r % 2 === 0 ? ['base', 'head'] : ['head', 'base'];
