@@ -2,7 +2,6 @@
 // The `agent-blob` command. It runs the JavaScript built into dist/cli/ (`npm install` builds it;
 // `npm start`, `npm run host`, `npm test` and `npm run bench` rebuild it when the content of a source,
 // of scripts/build-cli.mjs or of package-lock.json changed).
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -17,20 +16,19 @@ if (argv.includes('--version') && !argv.includes('--help')) {
 // The build is not compared with the sources here (a hash of every source file, some tens of ms of CPU
 // at every start): the npm scripts that run it (start, host, test, bench) rebuild a stale one first, and after
 // editing the sources by hand, `npm run build:cli` does. Only a missing build is built now.
-// A memory search is a read: dist/cli/direct-search.js answers it from the database without starting
+// A memory search is a read: dist/cli/direct-search.cjs answers it from the database without starting
 // the core when no running app holds the data folder, and says when the command line must run instead.
-// The host, started again and again with the same build, runs the command line built as one script
-// (dist/cli/main.cjs) through V8's code cache (bin/code-cache.js), kept beside the build.
+// It and the host, started again and again with the same build, run as scripts (dist/cli/*.cjs)
+// through V8's code cache (bin/code-cache.js), kept beside the build.
 const search = argv.includes('memory') && argv.includes('search');
 const host = firstWord(argv) === 'host';
-const entry = search ? 'direct-search' : 'main';
 let cli;
 let cached = null;
 const load = async (query = '') => {
-  if (!host) return import(`../dist/cli/${entry}.js${query}`);
+  if (!host && !search) return import(`../dist/cli/main.js${query}`);
   const { loadCached } = await import('./code-cache.js');
   try {
-    cached = loadCached(new URL('../dist/cli/main.cjs', import.meta.url), { cacheDir: fileURLToPath(new URL('../dist/cli/code-cache/', import.meta.url)) });
+    cached = loadCached(new URL(`../dist/cli/${search ? 'direct-search' : 'main'}.cjs`, import.meta.url), { cacheDir: fileURLToPath(new URL('../dist/cli/code-cache/', import.meta.url)) });
   } catch (err) {
     throw err?.code === 'ENOENT' ? Object.assign(new Error(err.message), { code: 'ERR_MODULE_NOT_FOUND' }) : err;
   }
@@ -48,7 +46,13 @@ try {
     process.exit(1);
   }
 }
-const answered = search ? await cli.directMemorySearch(argv, process.env, (text) => process.stdout.write(text), buildOf(new URL('../dist/cli/direct-search.js', import.meta.url))) : null;
+// The search's build (its bundle's hash) keys the full-text index it keeps in the data folder's cache.
+const answered = search ? await cli.directMemorySearch(argv, process.env, (text) => process.stdout.write(text), cached.hash) : null;
+if (search) {
+  // What the search compiled, for the next one (written only when this start had no cache).
+  cached.saveCache();
+  cached = null;
+}
 if (answered !== null) {
   process.stdout.write('', () => process.exit(answered));
 } else {
@@ -69,16 +73,4 @@ function firstWord(args) {
     else if (!args[i].startsWith('-')) return args[i];
   }
   return undefined;
-}
-
-/**
- * Which build of the direct search runs (a hash of its bundle, well under a millisecond): the
- * full-text index it keeps in the data folder's cache is used only by the same build.
- */
-function buildOf(file) {
-  try {
-    return createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 32);
-  } catch {
-    return undefined;
-  }
 }

@@ -32,8 +32,9 @@ const WRAPPER_TAIL = '\n})';
 
 /**
  * Loads the CommonJS bundle at `file` (a path or file: URL) and returns its exports, whether a
- * cache was used (`cache`: 'used', 'rejected', 'none'), and `saveCache()`, which writes a cache of
- * what has been compiled so far into `cacheDir` when this start used none. `saveCache` never throws.
+ * cache was used (`cache`: 'used', 'rejected', 'none'), the bundle's sha256 (`hash`, 32 hex digits:
+ * which build runs), and `saveCache()`, which writes a cache of what has been compiled so far into
+ * `cacheDir` when this start used none. `saveCache` never throws.
  */
 export function loadCached(file, { cacheDir }) {
   const path = typeof file === 'string' ? file : fileURLToPath(file);
@@ -41,7 +42,8 @@ export function loadCached(file, { cacheDir }) {
   // ASCII (as the build writes it) becomes a one-byte string without decoding UTF-8.
   const source = WRAPPER_HEAD + bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8') + WRAPPER_TAIL;
   const name = basename(path).replace(/\.c?js$/, '');
-  const cacheFile = join(cacheDir, `${name}-${bundleHash(path, bytes)}-${WRAPPER_VERSION}-${process.version}-${process.arch}.v8cache`);
+  const hash = bundleHash(path, bytes);
+  const cacheFile = join(cacheDir, `${name}-${hash}-${WRAPPER_VERSION}-${process.version}-${process.arch}.v8cache`);
   let cachedData;
   try {
     cachedData = readFileSync(cacheFile);
@@ -65,6 +67,7 @@ export function loadCached(file, { cacheDir }) {
   return {
     exports: module.exports,
     cache,
+    hash,
     saveCache() {
       if (saved) return;
       saved = true;

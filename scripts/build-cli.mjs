@@ -34,7 +34,8 @@ const ENTRY_POINTS = {
 
 /**
  * `agent-blob memory search` answered from the database without the core (bin/agent-blob.js): built
- * on its own, without code splitting, so it holds only what it uses (coreWithoutSideEffects).
+ * on its own as one CommonJS script (`direct-search.cjs`), so it holds only what it uses
+ * (coreWithoutSideEffects) and starts through V8's code cache (bin/code-cache.js) as the host does.
  */
 const DIRECT_ENTRY_POINTS = { 'direct-search': 'core/host/cli/direct-search.ts' };
 
@@ -109,14 +110,8 @@ export async function buildCli() {
       chunkNames: 'chunks/[name]-[hash]',
       plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli'), hashes), zodEnglishOnly()],
     });
-    const direct = await build({
-      ...common,
-      entryPoints: DIRECT_ENTRY_POINTS,
-      plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli'), hashes), zodEnglishOnly(), coreWithoutSideEffects()],
-    });
-    const script = await build({
-      ...common,
-      entryPoints: SCRIPT_ENTRY_POINTS,
+    // The command line's script and the direct search's, for bin/code-cache.js.
+    const scripts = {
       format: 'cjs',
       // `import()` of a package loaded on first use (a model SDK, the MCP SDK): written by esbuild
       // as require() here, then made a call of the loader's import() (finishScript): Node 20 drops
@@ -126,10 +121,23 @@ export async function buildCli() {
       // Run in a function by bin/code-cache.js, which passes require, module and __filename (esbuild
       // makes the script strict, as the modules were). Its sources' import.meta.url start from here.
       banner: { js: '"use strict";\nvar __scriptUrl = require("node:url").pathToFileURL(__filename).href;' },
+    };
+    const direct = await build({
+      ...common,
+      ...scripts,
+      entryPoints: DIRECT_ENTRY_POINTS,
+      plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli'), hashes, { script: true }), zodEnglishOnly(), coreWithoutSideEffects()],
+    });
+    const script = await build({
+      ...common,
+      ...scripts,
+      entryPoints: SCRIPT_ENTRY_POINTS,
       plugins: [sourceImportMetaUrl(join(root, 'dist', 'cli'), hashes, { script: true }), zodEnglishOnly()],
     });
-    finishScript(join(staging, 'main.cjs'));
-    recordBundleHash(join(staging, 'main.cjs'));
+    for (const name of ['main.cjs', 'direct-search.cjs']) {
+      finishScript(join(staging, name));
+      recordBundleHash(join(staging, name));
+    }
     const inputs = [...new Set([result, direct, script].flatMap((r) => Object.keys(r.metafile.inputs)))].filter((file) => !file.startsWith('node_modules/'));
     mkdirSync(join(CLI_DIR, 'chunks'), { recursive: true });
     for (const file of walk(staging)) {
@@ -151,9 +159,10 @@ export async function buildCli() {
 }
 
 /**
- * Two rewrites of the script bundle for bin/code-cache.js:
+ * Two rewrites of a script bundle for bin/code-cache.js:
  * - `import('pkg')` of a package left outside the bundle, which esbuild wrote as
- *   `Promise.resolve().then(() => __toESM(require("pkg"), 1))`, becomes `__scriptImport("pkg")`, the
+ *   `Promise.resolve().then(() => __toESM(require("pkg"), 1))` (without the `1` for a built-in
+ *   module), becomes `__scriptImport("pkg")`, the
  *   loader's import(): the package loads as an ES module, as from the modules of the other build.
  * - esbuild writes code in ASCII (its default charset) but keeps the text of comments it carries
  *   over (an em dash, an arrow); those become escapes, so the script loads as a one-byte string,
@@ -161,7 +170,7 @@ export async function buildCli() {
  */
 function finishScript(file) {
   const text = readFileSync(file, 'utf8')
-    .replace(/Promise\.resolve\(\)\.then\(\(\) => __toESM\(require\(("[^"\\]+")\), 1\)\)/g, '__scriptImport($1)')
+    .replace(/Promise\.resolve\(\)\.then\(\(\) => __toESM\(require\(("[^"\\]+")\)(?:, 1)?\)\)/g, '__scriptImport($1)')
     .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   if (/Promise\.resolve\(\)\.then\(\(\) => __toESM\(require\(/.test(text)) throw new Error(`${file}: an import() the build could not hand to the loader`);
   writeFileSync(file, text);
