@@ -1,3 +1,5 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
 /**
  * The compact WordNet file: a header, then sections of 32-bit integers or bytes laid end to end,
  * each 4-byte aligned, so loading it is one read and a few typed-array views (no parsing, no
@@ -79,7 +81,10 @@ export function relationOf(symbol: string): number {
   }
 }
 
-export type Sections = { [K in SectionName]: K extends 'lemmaText' | 'excText' | 'synPos' | 'gloss' ? Uint8Array : Int32Array };
+export type Sections = { [K in SectionName]: K extends 'lemmaText' | 'excText' | 'synPos' | 'gloss' ? Uint8Array : Int32Array } & {
+  /** The bytes `start` to `end` of `gloss`, read from the file, when the sections are read as they are used (openLexiconFile). */
+  readGloss?: (start: number, end: number) => Uint8Array;
+};
 
 const HEADER_WORDS = 4 + SECTIONS.length * 2;
 
@@ -107,6 +112,59 @@ export function encodeLexicon(sections: Sections, sourceVersion: string): Buffer
     Buffer.from(s.buffer, s.byteOffset, s.byteLength).copy(out, places[i].offset);
   });
   return out;
+}
+
+/**
+ * The sections of the file at `path` made by `encodeLexicon`, each read from it when first used
+ * (a process that looks up a few words reads about half the file: definitions are read one at a
+ * time, and the synsets' lemmas not at all), or null when it is not one of this format and source.
+ * The file stays open for the process.
+ */
+export function openLexiconFile(path: string, sourceVersion: string): Sections | null {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(HEADER_WORDS * 4 + 16);
+    const size = fstatSync(fd).size;
+    if (readSync(fd, head, 0, head.length, 0) !== head.length) return close(fd);
+    if (head.readUInt32LE(0) !== LEXICON_MAGIC || head.readUInt32LE(4) !== LEXICON_FORMAT || head.readUInt32LE(8) !== SECTIONS.length || head.readUInt32LE(12) !== size) return close(fd);
+    if (head.subarray(HEADER_WORDS * 4).toString() !== sourceVersion.padEnd(16).slice(0, 16)) return close(fd);
+    const out = {} as Record<SectionName, Uint8Array | Int32Array>;
+    const places = SECTIONS.map((name, i) => {
+      const offset = head.readUInt32LE(16 + i * 8);
+      const length = head.readUInt32LE(20 + i * 8);
+      const bytes = BYTE_SECTIONS.has(name) ? length : length * 4;
+      if (offset + bytes > size) throw new Error('a section runs past the end of the file');
+      return { offset, length, bytes };
+    });
+    SECTIONS.forEach((name, i) => {
+      Object.defineProperty(out, name, {
+        configurable: true,
+        enumerable: true,
+        get() {
+          const { offset, length, bytes } = places[i];
+          const section = BYTE_SECTIONS.has(name) ? new Uint8Array(length) : new Int32Array(length);
+          if (readSync(fd, section, 0, bytes, offset) !== bytes) throw new Error(`the WordNet index ${path} was cut short`);
+          Object.defineProperty(out, name, { value: section, enumerable: true });
+          return section;
+        },
+      });
+    });
+    const gloss = places[SECTIONS.indexOf('gloss')];
+    const readGloss = (start: number, end: number) => {
+      const bytes = Buffer.alloc(Math.max(0, Math.min(end, gloss.length) - start));
+      if (start < 0 || readSync(fd, bytes, 0, bytes.length, gloss.offset + start) !== bytes.length) throw new Error(`the WordNet index ${path} was cut short`);
+      return bytes;
+    };
+    return Object.assign(out as Sections, { readGloss });
+  } catch (err) {
+    close(fd);
+    throw err;
+  }
+}
+
+function close(fd: number): null {
+  closeSync(fd);
+  return null;
 }
 
 /** Views over a file made by `encodeLexicon`, or null when it is not one of this format and source. */

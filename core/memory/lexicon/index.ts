@@ -1,7 +1,7 @@
-import { existsSync, readFile, readFileSync } from 'node:fs';
+import { existsSync, readFile } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { decodeLexicon } from './format.js';
+import { decodeLexicon, openLexiconFile } from './format.js';
 import { Lexicon } from './lexicon.js';
 import { buildLexiconBytes, installedCacheDir, installedSource, lexiconFileName, removeStaleLexicons, writeLexiconFile, type LexiconSource } from './source.js';
 import type { LexiconWorkerData, LexiconWorkerReply } from './worker.js';
@@ -83,14 +83,14 @@ export function loadLexicon(): Promise<Lexicon> {
 }
 
 /**
- * Loads the lexicon synchronously from the cache file, when there is one: tests, tools, and a
- * command that searches once and has nothing else to do meanwhile.
+ * Loads the lexicon synchronously from the cache file, when there is one, reading each part of it
+ * when first used: tests, tools, and a command that searches once and has nothing else to do meanwhile.
  */
 export function loadLexiconSync(): Lexicon | null {
   if (loaded) return loaded;
   for (const dir of cacheDirs()) {
     try {
-      const sections = decodeLexicon(readFileSync(join(dir, lexiconFileName(source()))), source().version);
+      const sections = openLexiconFile(join(dir, lexiconFileName(source())), source().version);
       if (sections) return ready(new Lexicon(sections));
     } catch {
       // not there: the next folder

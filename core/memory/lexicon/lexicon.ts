@@ -86,7 +86,9 @@ export class Lexicon {
   }
 
   gloss(synset: number): string {
-    return decoder.decode(this.s.gloss.subarray(this.s.glossAt[synset], this.s.glossAt[synset + 1]));
+    const start = this.s.glossAt[synset];
+    const end = this.s.glossAt[synset + 1];
+    return decoder.decode(this.s.readGloss ? this.s.readGloss(start, end) : this.s.gloss.subarray(start, end));
   }
 
   /**

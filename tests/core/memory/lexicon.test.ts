@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildLexicon } from '../../../core/memory/lexicon/build.js';
-import { LEXICON_FORMAT, decodeLexicon, encodeLexicon } from '../../../core/memory/lexicon/format.js';
+import { LEXICON_FORMAT, decodeLexicon, encodeLexicon, openLexiconFile } from '../../../core/memory/lexicon/format.js';
+import { installedCacheDir, installedSource, lexiconFileName } from '../../../core/memory/lexicon/source.js';
 import { createOfflineEmbedder } from '../../../core/memory/embedder.js';
 import { Lexicon, REL, loadLexicon } from '../../../core/memory/lexicon/index.js';
 import { startTestCore, tempDir } from '../../support/index.js';
@@ -68,6 +69,44 @@ describe('the compact WordNet index', () => {
     otherFormat.writeUInt32LE(LEXICON_FORMAT + 1, 4);
     assert.equal(decodeLexicon(otherFormat, 'wn3.1.14'), null, 'another format is rebuilt');
     assert.equal(decodeLexicon(tiny.subarray(0, tiny.length - 4), 'wn3.1.14'), null, 'a truncated file is rebuilt');
+  });
+
+  it('read part by part from the file as it is used, answers as the index read whole, and refuses the same files', async () => {
+    const whole = await loadLexicon();
+    const file = join(installedCacheDir(), lexiconFileName(installedSource()));
+    const sections = openLexiconFile(file, installedSource().version)!;
+    assert.ok(sections);
+    const lazy = new Lexicon(sections);
+    assert.ok(Object.getOwnPropertyDescriptor(sections, 'lemmaText')?.get, 'nothing read before a lookup');
+    for (const word of ['children', 'drugs', 'dentist', 'colour', 'went', 'washing_machine', 'qwertyuiop']) {
+      assert.deepEqual(lazy.baseForms(word), whole.baseForms(word), word);
+      for (const f of lazy.baseForms(word)) {
+        assert.deepEqual(lazy.senses(f.lemmaId), whole.senses(f.lemmaId), word);
+        assert.deepEqual(lazy.expansionSenses(f.lemmaId), whole.expansionSenses(f.lemmaId), word);
+        assert.deepEqual(lazy.compounds(f.lemmaId), whole.compounds(f.lemmaId), word);
+        for (const s of lazy.senses(f.lemmaId)) {
+          assert.equal(lazy.gloss(s.synset), whole.gloss(s.synset));
+          assert.deepEqual(lazy.related(s.synset, REL.hypernym), whole.related(s.synset, REL.hypernym));
+        }
+      }
+    }
+    assert.equal(lazy.gloss(whole.synsetCount - 1), whole.gloss(whole.synsetCount - 1), 'the last definition');
+    assert.ok(Object.getOwnPropertyDescriptor(sections, 'gloss')?.get, 'definitions are read one at a time, not the whole section');
+    assert.ok(Object.getOwnPropertyDescriptor(sections, 'synLemmas')?.get, 'sections no lookup used are not read');
+    // The checks of a whole read: another version, another format, a file cut short.
+    const dir = tempDir();
+    try {
+      const bytes = readFileSync(file);
+      assert.equal(openLexiconFile(file, 'wn3.2.0'), null, 'another WordNet version');
+      const otherFormat = Buffer.from(bytes);
+      otherFormat.writeUInt32LE(LEXICON_FORMAT + 1, 4);
+      writeFileSync(join(dir.path, 'other.bin'), otherFormat);
+      assert.equal(openLexiconFile(join(dir.path, 'other.bin'), installedSource().version), null, 'another format');
+      writeFileSync(join(dir.path, 'cut.bin'), bytes.subarray(0, bytes.length - 4));
+      assert.equal(openLexiconFile(join(dir.path, 'cut.bin'), installedSource().version), null, 'a file cut short');
+    } finally {
+      dir.cleanup();
+    }
   });
 
   it('building the index yields to the event loop between chunks instead of freezing it', async () => {
