@@ -1,7 +1,8 @@
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { AppError } from '../contract/index.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { asWritable, type Migration, type ReadableDB, type WritableDB } from './types.js';
@@ -35,7 +36,7 @@ export function openDatabase(options: OpenDatabaseOptions): { db: WritableDB; in
   const migrations = [...(options.migrations ?? MIGRATIONS)].sort((a, b) => a.version - b.version);
   checkMigrationOrder(migrations);
   if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
-  const db = asWritable(new Database(options.file, { readonly: options.readonly ?? false }));
+  const db = asWritable(new Database(options.file, { readonly: options.readonly ?? false, nativeBinding: nativeBinding() }));
   try {
     db.pragma('busy_timeout = 5000');
     const journalMode = options.readonly ? String(db.pragma('journal_mode', { simple: true })) : String(db.pragma('journal_mode = WAL', { simple: true }));
@@ -66,6 +67,27 @@ export function openDatabase(options: OpenDatabaseOptions): { db: WritableDB; in
     throw err;
   }
 }
+
+/**
+ * better-sqlite3's compiled addon where node-gyp puts it, found with a few file checks instead of
+ * the `bindings` package's search (a failed require of each place it knows before it);
+ * undefined (the package searches) when it is not there, and in Electron, whose packaged addons
+ * are unpacked beside the archive.
+ */
+function nativeBinding(): string | undefined {
+  if (addon !== null) return addon;
+  addon = undefined;
+  if (process.versions.electron) return addon;
+  try {
+    const root = dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
+    // The places `bindings` tries first, in its order.
+    addon = [['build'], ['build', 'Debug'], ['build', 'Release']].map((dirs) => join(root, ...dirs, 'better_sqlite3.node')).find((file) => existsSync(file));
+  } catch {
+    // not installed as a package: left to better-sqlite3
+  }
+  return addon;
+}
+let addon: string | undefined | null = null;
 
 const withVectors = new WeakMap<object, string>();
 /** Loads sqlite-vec into a connection opened without it (once); its version. */
