@@ -1,10 +1,11 @@
 /**
- * Dot products of one float32 vector with each row of a float32 matrix, computed in WebAssembly with
- * the arithmetic of the plain JavaScript loop (`sum += row[i] * q[i]`: each float widened to a
- * double, multiplied and added in double precision, in the same order), so the results are the same
- * bit for bit. A short-lived process (`agent-blob memory search`) runs such a loop over the word
- * vectors of every word of the store once per query word, before V8 has compiled it: in WebAssembly
- * it runs compiled from the first row. A matrix is copied into the module's memory once and used
+ * Dot products of float32 vectors computed in WebAssembly with the arithmetic of the plain
+ * JavaScript loops they replace (each float widened to a double, multiplied and added in double
+ * precision, in the same order), so the results are the same bit for bit: a query vector with each
+ * row of a matrix (`rowDots`), and with vectors stored dimension by dimension (`columnDots`). A
+ * short-lived process (`agent-blob memory search`) runs such loops over the word vectors of every
+ * word of the store and over every memory's vector, before V8 has compiled them: in WebAssembly they
+ * run compiled from the first element. A matrix is copied into the module's memory once and used
  * again while it is the same array; one larger than MAX_BYTES is left to the JavaScript loop.
  */
 
@@ -30,6 +31,31 @@ const CODE = [
   0x0b, // end
 ];
 
+/**
+ * cols(n, count, capacity, data, idx, q, out): for each j < n, for each slot < count,
+ * out[slot] += f64(data[idx[j] · capacity + slot]) · f64(q[j]) (byte offsets into memory).
+ */
+const COLUMNS = [
+  0x02, 0x40, 0x03, 0x40, // block, loop (dimensions)
+  0x20, 0x07, 0x20, 0x00, 0x4f, 0x0d, 0x01, // if j >= n: break
+  0x20, 0x03, 0x20, 0x04, 0x20, 0x07, 0x41, 0x02, 0x74, 0x6a, 0x28, 0x02, 0x00, // data, i32 at idx + 4j
+  0x20, 0x02, 0x6c, 0x41, 0x02, 0x74, 0x6a, 0x21, 0x09, // at = data + 4 · idx[j] · capacity
+  0x20, 0x05, 0x20, 0x07, 0x41, 0x02, 0x74, 0x6a, 0x2a, 0x02, 0x00, 0xbb, 0x21, 0x0b, // qj = f64(f32 at q + 4j)
+  0x41, 0x00, 0x21, 0x08, // slot = 0
+  0x02, 0x40, 0x03, 0x40, // block, loop (slots)
+  0x20, 0x08, 0x20, 0x01, 0x4f, 0x0d, 0x01, // if slot >= count: break
+  0x20, 0x06, 0x20, 0x08, 0x41, 0x03, 0x74, 0x6a, 0x21, 0x0a, // addr = out + 8 · slot
+  0x20, 0x0a, // (store to addr)
+  0x20, 0x0a, 0x2b, 0x03, 0x00, // f64 at addr
+  0x20, 0x09, 0x20, 0x08, 0x41, 0x02, 0x74, 0x6a, 0x2a, 0x02, 0x00, 0xbb, // f64(f32 at at + 4 · slot)
+  0x20, 0x0b, 0xa2, 0xa0, 0x39, 0x03, 0x00, // f64 at addr = that + it · qj
+  0x20, 0x08, 0x41, 0x01, 0x6a, 0x21, 0x08, // slot++
+  0x0c, 0x00, 0x0b, 0x0b, // continue; end loop, end block
+  0x20, 0x07, 0x41, 0x01, 0x6a, 0x21, 0x07, // j++
+  0x0c, 0x00, 0x0b, 0x0b, // continue; end loop, end block
+  0x0b, // end
+];
+
 function uleb(n: number): number[] {
   const out: number[] = [];
   do {
@@ -44,15 +70,16 @@ const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...
 const name = (text: string) => [text.length, ...[...text].map((c) => c.charCodeAt(0))];
 
 function moduleBytes(): Uint8Array {
-  // Locals after the five i32 parameters: r, i, mp (i32), acc (f64).
-  const body = [0x02, 0x03, 0x7f, 0x01, 0x7c, ...CODE];
+  // Locals after the parameters: dots: r, i, mp (i32), acc (f64); cols: j, slot, at, addr (i32), qj (f64).
+  const dots = [0x02, 0x03, 0x7f, 0x01, 0x7c, ...CODE];
+  const cols = [0x02, 0x04, 0x7f, 0x01, 0x7c, ...COLUMNS];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [0x01, 0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x00]),
-    ...section(3, [0x01, 0x00]),
+    ...section(1, [0x02, 0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x00, 0x60, 0x07, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x00]),
+    ...section(3, [0x02, 0x00, 0x01]),
     ...section(5, [0x01, 0x00, 0x01]),
-    ...section(7, [0x02, ...name('dots'), 0x00, 0x00, ...name('memory'), 0x02, 0x00]),
-    ...section(10, [0x01, ...uleb(body.length), ...body]),
+    ...section(7, [0x03, ...name('dots'), 0x00, 0x00, ...name('cols'), 0x00, 0x01, ...name('memory'), 0x02, 0x00]),
+    ...section(10, [0x02, ...uleb(dots.length), ...dots, ...uleb(cols.length), ...cols]),
   ]);
 }
 
@@ -68,15 +95,21 @@ declare const WebAssembly: {
 
 /** Matrices above this size stay with the JavaScript loop rather than being copied (the app's large stores). */
 const MAX_BYTES = 16 << 20;
+/** The same for vectors stored by dimension, which a running app changes in place as memories are written. */
+const MAX_COLUMN_BYTES = 4 << 20;
 
-let wasm: { dots: (rows: number, dims: number, matrix: number, q: number, out: number) => void; memory: WasmMemory } | null | undefined;
-let resident: { matrix: Float32Array; length: number } | null = null;
+let wasm: {
+  dots: (rows: number, dims: number, matrix: number, q: number, out: number) => void;
+  cols: (n: number, count: number, capacity: number, data: number, idx: number, q: number, out: number) => void;
+  memory: WasmMemory;
+} | null | undefined;
+let resident: { matrix: Float32Array; length: number; changes: number } | null = null;
 
 function instance() {
   if (wasm === undefined) {
     try {
       const exports = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes())).exports;
-      wasm = { dots: exports.dots as never, memory: exports.memory as WasmMemory };
+      wasm = { dots: exports.dots as never, cols: exports.cols as never, memory: exports.memory as WasmMemory };
     } catch {
       wasm = null;
     }
@@ -99,20 +132,56 @@ export function rowDots(matrix: Float32Array, rows: number, dims: number, q: Flo
   // Laid out as: the matrix, the query, the results.
   const qAt = align8(matrixBytes);
   const outAt = align8(qAt + dims * 4);
-  const need = outAt + rows * 8;
+  const buffer = place(w, matrix, rows * dims, outAt + rows * 8);
+  new Float32Array(buffer, qAt, dims).set(q.subarray(0, dims));
+  w.dots(rows, dims, 0, qAt, outAt);
+  out.set(new Float64Array(buffer, outAt, rows));
+  return out;
+}
+
+/**
+ * `out[slot]` = Σ_j data[idx[j] · capacity + slot] · q[j] for each slot < `count`, summed over j in
+ * order from 0: the dot products of a query (its non-zero dimensions `idx`, values `q`) with vectors
+ * stored dimension by dimension (`data`, `capacity` slots a dimension). `data` may change in place:
+ * `changes` (counted by its owner) says when it did, and it is copied again.
+ */
+export function columnDots(data: Float32Array, changes: number, capacity: number, count: number, idx: Int32Array, q: Float32Array, out: Float64Array): Float64Array {
+  const n = idx.length;
+  const w = data.length * 4 <= MAX_COLUMN_BYTES && q.length >= n ? instance() : null;
+  if (!w) {
+    out.fill(0, 0, count);
+    for (let j = 0; j < n; j++) {
+      const at = idx[j] * capacity;
+      const qj = q[j];
+      for (let slot = 0; slot < count; slot++) out[slot] += data[at + slot] * qj;
+    }
+    return out;
+  }
+  // Laid out as: the vectors, the dimensions, their values, the results.
+  const idxAt = align8(data.length * 4);
+  const qAt = align8(idxAt + n * 4);
+  const outAt = align8(qAt + n * 4);
+  const buffer = place(w, data, data.length, outAt + count * 8, changes);
+  new Int32Array(buffer, idxAt, n).set(idx);
+  new Float32Array(buffer, qAt, n).set(q.subarray(0, n));
+  new Float64Array(buffer, outAt, count).fill(0);
+  w.cols(n, count, capacity, 0, idxAt, qAt, outAt);
+  out.set(new Float64Array(buffer, outAt, count));
+  return out;
+}
+
+/** The module's memory with at least `need` bytes and `matrix` (its first `length` floats, as of `changes`) at its start. */
+function place(w: NonNullable<typeof wasm>, matrix: Float32Array, length: number, need: number, changes = 0): ArrayBuffer {
   if (w.memory.buffer.byteLength < need) {
     w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
     resident = null;
   }
   const buffer = w.memory.buffer;
-  if (resident?.matrix !== matrix || resident.length !== rows * dims) {
-    new Float32Array(buffer, 0, rows * dims).set(matrix.subarray(0, rows * dims));
-    resident = { matrix, length: rows * dims };
+  if (resident?.matrix !== matrix || resident.length !== length || resident.changes !== changes) {
+    new Float32Array(buffer, 0, length).set(matrix.subarray(0, length));
+    resident = { matrix, length, changes };
   }
-  new Float32Array(buffer, qAt, dims).set(q.subarray(0, dims));
-  w.dots(rows, dims, 0, qAt, outAt);
-  out.set(new Float64Array(buffer, outAt, rows));
-  return out;
+  return buffer;
 }
 
 function align8(n: number): number {

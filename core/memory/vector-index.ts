@@ -1,5 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { WritableDB } from '../db/index.js';
+import { columnDots } from './dots.js';
 
 type Generation = { gen: number; embedder: string; dims: number; state: 'active' | 'building'; done: number };
 
@@ -332,6 +333,8 @@ class ExactVectors {
   private rowids: number[] = [];
   private areas: string[] = [];
   private readonly slotOf = new Map<number, number>();
+  /** Counts the writes to `data` (columnDots keeps a copy of it while this stays the same). */
+  private changes = 0;
 
   private constructor(
     readonly gen: number,
@@ -376,6 +379,7 @@ class ExactVectors {
   }
 
   put(rowid: number, area: string, vector: Float32Array): void {
+    this.changes++;
     let slot = this.slotOf.get(rowid);
     if (slot === undefined) {
       slot = this.rowids.length;
@@ -397,6 +401,7 @@ class ExactVectors {
   remove(rowid: number): void {
     const slot = this.slotOf.get(rowid);
     if (slot === undefined) return;
+    this.changes++;
     // The last vector moves into the freed place.
     const last = this.rowids.length - 1;
     if (slot !== last) {
@@ -427,17 +432,10 @@ class ExactVectors {
     for (let i = 0; i < dims; i++) if (query[i] !== 0) nonZero.push(i);
     const idx = Int32Array.from(nonZero);
     const q = Float32Array.from(nonZero, (i) => query[i]);
-    const n = idx.length;
     const count = this.rowids.length;
     if (this.dots.length < count) this.dots = new Float64Array(this.capacity);
-    const dots = this.dots;
-    dots.fill(0, 0, count);
     // Each vector's sum is taken in the same order of dimensions as one vector at a time would.
-    for (let j = 0; j < n; j++) {
-      const at = idx[j] * this.capacity;
-      const qj = q[j];
-      for (let slot = 0; slot < count; slot++) dots[slot] += data[at + slot] * qj;
-    }
+    const dots = columnDots(data, this.changes, this.capacity, count, idx, q, this.dots);
     for (let slot = 0; slot < count; slot++) {
       if (area !== undefined && this.areas[slot] !== area) continue;
       const norm = this.norms[slot];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { rowDots } from '../../../core/memory/dots.js';
+import { columnDots, rowDots } from '../../../core/memory/dots.js';
 
 function random(seed: number): () => number {
   let s = seed;
@@ -40,6 +40,30 @@ describe('row dot products', () => {
       }
     }
     assert.ok(checked > 10_000);
+  });
+
+  it('by dimension, are the plain loop\'s bit for bit, and follow vectors changed in place when told', () => {
+    const next = random(11);
+    for (let t = 0; t < 30; t++) {
+      const count = 1 + Math.floor(next() * 500);
+      const capacity = count + Math.floor(next() * 64);
+      const dims = 1 + Math.floor(next() * 400);
+      const data = Float32Array.from({ length: capacity * dims }, () => (next() - 0.5) * (t % 4 === 0 ? 1e20 : 1));
+      const idx = Int32Array.from({ length: Math.floor(next() * dims) + 1 }, () => Math.floor(next() * dims));
+      const q = Float32Array.from(idx, () => next() - 0.5);
+      const plain = (vectors: Float32Array) => {
+        const out = new Float64Array(count);
+        for (let j = 0; j < idx.length; j++) for (let slot = 0; slot < count; slot++) out[slot] += vectors[idx[j] * capacity + slot] * q[j];
+        return out;
+      };
+      const same = (got: Float64Array, want: Float64Array) => {
+        for (let slot = 0; slot < count; slot++) assert.ok(Object.is(got[slot], want[slot]), `slot ${slot}: ${got[slot]} ≠ ${want[slot]}`);
+      };
+      same(columnDots(data, 0, capacity, count, idx, q, new Float64Array(capacity).fill(7)), plain(data));
+      // The same array written in place: a new count of changes copies it again.
+      data[idx[0] * capacity] = 3;
+      same(columnDots(data, 1, capacity, count, idx, q, new Float64Array(count)), plain(data));
+    }
   });
 
   it('answers for a matrix that grew into a new array, and for an empty one', () => {
