@@ -56,6 +56,23 @@ const COLUMNS = [
   0x0b, // end
 ];
 
+/** pair(n, a, b, out): out = [Σ f64(a[i])·f64(b[i]), Σ f64(a[i])², Σ f64(b[i])²] over i < n, each summed in order. */
+const PAIR = [
+  0x02, 0x40, 0x03, 0x40, // block, loop
+  0x20, 0x04, 0x20, 0x00, 0x4f, 0x0d, 0x01, // if i >= n: break
+  0x20, 0x01, 0x20, 0x04, 0x41, 0x02, 0x74, 0x6a, 0x2a, 0x02, 0x00, 0xbb, 0x21, 0x08, // x = f64(f32 at a + 4i)
+  0x20, 0x02, 0x20, 0x04, 0x41, 0x02, 0x74, 0x6a, 0x2a, 0x02, 0x00, 0xbb, 0x21, 0x09, // y = f64(f32 at b + 4i)
+  0x20, 0x05, 0x20, 0x08, 0x20, 0x09, 0xa2, 0xa0, 0x21, 0x05, // ab = ab + x · y
+  0x20, 0x06, 0x20, 0x08, 0x20, 0x08, 0xa2, 0xa0, 0x21, 0x06, // aa = aa + x · x
+  0x20, 0x07, 0x20, 0x09, 0x20, 0x09, 0xa2, 0xa0, 0x21, 0x07, // bb = bb + y · y
+  0x20, 0x04, 0x41, 0x01, 0x6a, 0x21, 0x04, // i++
+  0x0c, 0x00, 0x0b, 0x0b, // continue; end loop, end block
+  0x20, 0x03, 0x20, 0x05, 0x39, 0x03, 0x00, // f64 at out = ab
+  0x20, 0x03, 0x20, 0x06, 0x39, 0x03, 0x08, // f64 at out + 8 = aa
+  0x20, 0x03, 0x20, 0x07, 0x39, 0x03, 0x10, // f64 at out + 16 = bb
+  0x0b, // end
+];
+
 function uleb(n: number): number[] {
   const out: number[] = [];
   do {
@@ -70,16 +87,19 @@ const section = (id: number, bytes: number[]) => [id, ...uleb(bytes.length), ...
 const name = (text: string) => [text.length, ...[...text].map((c) => c.charCodeAt(0))];
 
 function moduleBytes(): Uint8Array {
-  // Locals after the parameters: dots: r, i, mp (i32), acc (f64); cols: j, slot, at, addr (i32), qj (f64).
+  // Locals after the parameters: dots: r, i, mp (i32), acc (f64); cols: j, slot, at, addr (i32), qj (f64);
+  // pair: i (i32), ab, aa, bb, x, y (f64).
   const dots = [0x02, 0x03, 0x7f, 0x01, 0x7c, ...CODE];
   const cols = [0x02, 0x04, 0x7f, 0x01, 0x7c, ...COLUMNS];
+  const pair = [0x02, 0x01, 0x7f, 0x05, 0x7c, ...PAIR];
+  const i32s = (n: number) => [0x60, n, ...Array<number>(n).fill(0x7f), 0x00];
   return Uint8Array.from([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, [0x02, 0x60, 0x05, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x00, 0x60, 0x07, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0x00]),
-    ...section(3, [0x02, 0x00, 0x01]),
+    ...section(1, [0x03, ...i32s(5), ...i32s(7), ...i32s(4)]),
+    ...section(3, [0x03, 0x00, 0x01, 0x02]),
     ...section(5, [0x01, 0x00, 0x01]),
-    ...section(7, [0x03, ...name('dots'), 0x00, 0x00, ...name('cols'), 0x00, 0x01, ...name('memory'), 0x02, 0x00]),
-    ...section(10, [0x02, ...uleb(dots.length), ...dots, ...uleb(cols.length), ...cols]),
+    ...section(7, [0x04, ...name('dots'), 0x00, 0x00, ...name('cols'), 0x00, 0x01, ...name('pair'), 0x00, 0x02, ...name('memory'), 0x02, 0x00]),
+    ...section(10, [0x03, ...uleb(dots.length), ...dots, ...uleb(cols.length), ...cols, ...uleb(pair.length), ...pair]),
   ]);
 }
 
@@ -101,6 +121,7 @@ const MAX_COLUMN_BYTES = 4 << 20;
 let wasm: {
   dots: (rows: number, dims: number, matrix: number, q: number, out: number) => void;
   cols: (n: number, count: number, capacity: number, data: number, idx: number, q: number, out: number) => void;
+  pair: (n: number, a: number, b: number, out: number) => void;
   memory: WasmMemory;
 } | null | undefined;
 let resident: { matrix: Float32Array; length: number; changes: number } | null = null;
@@ -109,7 +130,7 @@ function instance() {
   if (wasm === undefined) {
     try {
       const exports = new WebAssembly.Instance(new WebAssembly.Module(moduleBytes())).exports;
-      wasm = { dots: exports.dots as never, cols: exports.cols as never, memory: exports.memory as WasmMemory };
+      wasm = { dots: exports.dots as never, cols: exports.cols as never, pair: exports.pair as never, memory: exports.memory as WasmMemory };
     } catch {
       wasm = null;
     }
@@ -169,6 +190,40 @@ export function columnDots(data: Float32Array, changes: number, capacity: number
   out.set(new Float64Array(buffer, outAt, count));
   return out;
 }
+
+/**
+ * The dot product of the first `n` floats of `a` and `b` and the squares of each, as
+ * `[a·b, a·a, b·b]` (one array, reused: read it before the next call).
+ */
+export function pairSums(a: Float32Array, b: Float32Array, n: number): Float64Array {
+  const w = a.length >= n && b.length >= n ? instance() : null;
+  if (!w) {
+    let ab = 0;
+    let aa = 0;
+    let bb = 0;
+    for (let i = 0; i < n; i++) {
+      ab += a[i] * b[i];
+      aa += a[i] * a[i];
+      bb += b[i] * b[i];
+    }
+    sums[0] = ab;
+    sums[1] = aa;
+    sums[2] = bb;
+    return sums;
+  }
+  // After whatever matrix is kept at the start of the memory.
+  const aAt = align8((resident?.length ?? 0) * 4);
+  const bAt = align8(aAt + n * 4);
+  const outAt = align8(bAt + n * 4);
+  if (w.memory.buffer.byteLength < outAt + 24) w.memory.grow(Math.ceil((outAt + 24 - w.memory.buffer.byteLength) / 65536));
+  const buffer = w.memory.buffer;
+  new Float32Array(buffer, aAt, n).set(a.subarray(0, n));
+  new Float32Array(buffer, bAt, n).set(b.subarray(0, n));
+  w.pair(n, aAt, bAt, outAt);
+  sums.set(new Float64Array(buffer, outAt, 3));
+  return sums;
+}
+const sums = new Float64Array(3);
 
 /** The module's memory with at least `need` bytes and `matrix` (its first `length` floats, as of `changes`) at its start. */
 function place(w: NonNullable<typeof wasm>, matrix: Float32Array, length: number, need: number, changes = 0): ArrayBuffer {

@@ -1,6 +1,7 @@
 import { Ollama } from 'ollama';
 import { AppError, type EmbedderConfig } from '../contract/index.js';
 import type { OpenAICompatibleConfig } from '../providers/index.js';
+import { pairSums } from './dots.js';
 import { createOpenAIEmbedder } from './openai-embedder.js';
 import { contentWords, fnv1a, stem } from './text.js';
 import { lexiconIfLoaded } from './lexicon/index.js';
@@ -176,15 +177,8 @@ function unit(v: Float32Array): Float32Array {
 export function wordingCosine(embedder: string): (a: Float32Array, b: Float32Array) => number {
   if (!withWordVectors(embedder)) return dot;
   return (a, b) => {
-    let ab = 0;
-    let aa = 0;
-    let bb = 0;
-    for (let i = 0; i < OFFLINE_DIMS; i++) {
-      ab += a[i] * b[i];
-      aa += a[i] * a[i];
-      bb += b[i] * b[i];
-    }
-    return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+    const sums = pairSums(a, b, OFFLINE_DIMS);
+    return sums[1] > 0 && sums[2] > 0 ? sums[0] / Math.sqrt(sums[1] * sums[2]) : 0;
   };
 }
 

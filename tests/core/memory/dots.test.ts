@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { columnDots, rowDots } from '../../../core/memory/dots.js';
+import { columnDots, pairSums, rowDots } from '../../../core/memory/dots.js';
 
 function random(seed: number): () => number {
   let s = seed;
@@ -64,6 +64,29 @@ describe('row dot products', () => {
       data[idx[0] * capacity] = 3;
       same(columnDots(data, 1, capacity, count, idx, q, new Float64Array(count)), plain(data));
     }
+  });
+
+  it('of two vectors with their squares are the plain loop\'s bit for bit, beside a matrix kept for the others', () => {
+    const next = random(13);
+    const matrix = Float32Array.from({ length: 300 * 100 }, () => next() - 0.5);
+    const q = Float32Array.from({ length: 100 }, () => next() - 0.5);
+    const before = rowDots(matrix, 300, 100, q).slice();
+    for (let t = 0; t < 200; t++) {
+      const n = 1 + Math.floor(next() * 400);
+      const a = Float32Array.from({ length: n + (t % 3) }, () => (next() - 0.5) * (t % 5 === 0 ? 1e25 : 1));
+      const b = Float32Array.from({ length: n }, () => next() - 0.5);
+      let ab = 0;
+      let aa = 0;
+      let bb = 0;
+      for (let i = 0; i < n; i++) {
+        ab += a[i] * b[i];
+        aa += a[i] * a[i];
+        bb += b[i] * b[i];
+      }
+      const got = pairSums(a, b, n);
+      assert.ok(Object.is(got[0], ab) && Object.is(got[1], aa) && Object.is(got[2], bb), `${[...got]} ≠ ${[ab, aa, bb]}`);
+    }
+    assert.deepEqual(rowDots(matrix, 300, 100, q), before, 'the kept matrix is untouched');
   });
 
   it('answers for a matrix that grew into a new array, and for an empty one', () => {
