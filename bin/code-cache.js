@@ -16,7 +16,7 @@
 // The cache folder must be as private as the bundle itself: a cache is code.
 import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -38,11 +38,11 @@ const WRAPPER_TAIL = '\n})';
  */
 export function loadCached(file, { cacheDir }) {
   const path = typeof file === 'string' ? file : fileURLToPath(file);
-  const bytes = readFileSync(path);
+  const { bytes, stat } = readWithStat(path);
   // ASCII (as the build writes it) becomes a one-byte string without decoding UTF-8.
   const source = WRAPPER_HEAD + bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8') + WRAPPER_TAIL;
   const name = basename(path).replace(/\.c?js$/, '');
-  const hash = bundleHash(path, bytes);
+  const hash = bundleHash(path, bytes, stat);
   const cacheFile = join(cacheDir, `${name}-${hash}-${WRAPPER_VERSION}-${process.version}-${process.arch}.v8cache`);
   let cachedData;
   try {
@@ -71,18 +71,28 @@ export function loadCached(file, { cacheDir }) {
     saveCache() {
       if (saved) return;
       saved = true;
+      const temp = `${cacheFile}.${process.pid}.tmp`;
       try {
         const data = script.createCachedData();
         mkdirSync(cacheDir, { recursive: true });
         // Written aside and renamed in, so a start running meanwhile reads a whole file or none.
-        const temp = `${cacheFile}.${process.pid}.tmp`;
         writeFileSync(temp, data, { mode: 0o600 });
         renameSync(temp, cacheFile);
-        // Caches of earlier builds of this bundle (or another Node) are of no further use.
+        // Caches of earlier builds of this bundle (or another Node) are of no further use, nor is a
+        // file a start left half written (killed mid-write) once it is a minute old.
+        const staleBefore = Date.now() - 60_000;
         for (const entry of readdirSync(cacheDir)) {
-          if (entry.startsWith(`${name}-`) && entry !== basename(cacheFile) && !entry.endsWith('.tmp')) rmSync(join(cacheDir, entry), { force: true });
+          if (!entry.startsWith(`${name}-`) || entry === basename(cacheFile)) continue;
+          const other = join(cacheDir, entry);
+          if (!entry.endsWith('.tmp') || statSync(other, { throwIfNoEntry: false })?.mtimeMs < staleBefore) rmSync(other, { force: true });
         }
       } catch {
+        // A write that failed part way (a full disk, a file-size limit) leaves nothing behind.
+        try {
+          rmSync(temp, { force: true });
+        } catch {
+          // not removable either: the clean-up of a later start removes it
+        }
         // A folder that cannot be written (a read-only install, a full disk): the next start compiles.
       }
     },
@@ -91,15 +101,27 @@ export function loadCached(file, { cacheDir }) {
 
 /** Run by the build on a finished bundle: records its sha256, size and modification time beside it. */
 export function recordBundleHash(path) {
-  const { size, mtimeMs } = statSync(path);
-  writeFileSync(`${path}.sha256`, `${JSON.stringify({ sha256: hashOf(readFileSync(path)), size, mtimeMs })}\n`);
+  const { bytes, stat } = readWithStat(path);
+  writeFileSync(`${path}.sha256`, `${JSON.stringify({ sha256: hashOf(bytes), size: stat.size, mtimeMs: stat.mtimeMs })}\n`);
 }
 
-/** The bundle's sha256 (32 hex digits): as the build recorded it when the file is still the one it saw, else hashed now. */
-function bundleHash(path, bytes) {
+/**
+ * The file's bytes and its size and modification time, all of one open file: a build renaming a new
+ * bundle into place meanwhile cannot pair the old bytes with the new file's time (or the other way).
+ */
+function readWithStat(path) {
+  const fd = openSync(path, 'r');
+  try {
+    return { stat: fstatSync(fd), bytes: readFileSync(fd) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The bundle's sha256 (32 hex digits): as the build recorded it when `bytes` (of size and time `stat`) are the file it saw, else hashed now. */
+function bundleHash(path, bytes, { size, mtimeMs }) {
   try {
     const recorded = JSON.parse(readFileSync(`${path}.sha256`, 'utf8'));
-    const { size, mtimeMs } = statSync(path);
     if (recorded.size === size && recorded.mtimeMs === mtimeMs && size === bytes.length && /^[0-9a-f]{64}$/.test(recorded.sha256)) return recorded.sha256.slice(0, 32);
   } catch {
     // no record (a bundle built without one): hashed below
