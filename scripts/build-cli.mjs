@@ -164,13 +164,15 @@ export async function buildCli() {
  *   `Promise.resolve().then(() => __toESM(require("pkg"), 1))` (without the `1` for a built-in
  *   module), becomes `__scriptImport("pkg")`, the
  *   loader's import(): the package loads as an ES module, as from the modules of the other build.
+ *   The call is padded with spaces to the length of what it replaces, so the columns of the source
+ *   map esbuild wrote still hold for the code after it.
  * - esbuild writes code in ASCII (its default charset) but keeps the text of comments it carries
  *   over (an em dash, an arrow); those become escapes, so the script loads as a one-byte string,
- *   without a UTF-8 decoding of its ~2 MB at every start.
+ *   without a UTF-8 decoding of its ~2 MB at every start. (Only comment text grows.)
  */
 function finishScript(file) {
   const text = readFileSync(file, 'utf8')
-    .replace(/Promise\.resolve\(\)\.then\(\(\) => __toESM\(require\(("[^"\\]+")\)(?:, 1)?\)\)/g, '__scriptImport($1)')
+    .replace(/Promise\.resolve\(\)\.then\(\(\) => __toESM\(require\(("[^"\\]+")\)(?:, 1)?\)\)/g, (call, specifier) => `__scriptImport(${specifier})`.padEnd(call.length))
     .replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   if (/Promise\.resolve\(\)\.then\(\(\) => __toESM\(require\(/.test(text)) throw new Error(`${file}: an import() the build could not hand to the loader`);
   writeFileSync(file, text);

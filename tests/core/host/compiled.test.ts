@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildCli, hashFiles, whyRebuild } from '../../../scripts/build-cli.mjs';
@@ -84,6 +85,25 @@ describe('the built command line', () => {
     for (const file of ['scripts/build-cli.mjs', 'package-lock.json', 'core/host/cli/main.ts', 'core/host/cli/direct-search.ts']) {
       assert.deepEqual(manifest.inputs[file], hashFiles(REPO_ROOT, [file])[file], file);
     }
+  });
+
+  it("maps the script's code after each import() handed to the code-cache loader to its source", { timeout: 120_000 }, async () => {
+    if (whyRebuild()) await buildCli();
+    const file = join(REPO_ROOT, 'dist', 'cli', 'main.cjs');
+    const map = new SourceMap(JSON.parse(readFileSync(`${file}.map`, 'utf8')) as SourceMapPayload);
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const checked: string[] = [];
+    lines.forEach((line, index) => {
+      // `(await __scriptImport("html-to-text")).convert`, `__scriptImport("openai").then(...)`
+      for (const call of line.matchAll(/__scriptImport\("([^"]+)"\) *\)?\.(then|convert)\b/g)) {
+        const member = call[2];
+        const entry = map.findEntry(index, call.index + call[0].length - member.length) as { originalSource: string; originalLine: number; originalColumn: number };
+        const source = readFileSync(join(REPO_ROOT, 'dist', 'cli', entry.originalSource), 'utf8').split('\n')[entry.originalLine];
+        assert.ok(source.startsWith(member, entry.originalColumn), `${call[1]}: .${member} maps to ${JSON.stringify(source.slice(entry.originalColumn, entry.originalColumn + 20))}`);
+        checked.push(call[1]);
+      }
+    });
+    assert.ok(checked.includes('@anthropic-ai/sdk') && checked.includes('openai'), checked.join(', '));
   });
 
   it('counts as stale when a source, the build script or the lock changed, whatever their modification times say', () => {
