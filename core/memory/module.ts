@@ -58,7 +58,7 @@ export interface MemoryModule extends CapabilityModule {
 export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
   const { db, log, clock, ids, logger } = deps;
   addLexiconCacheDir(deps.cacheDir);
-  const memory = new MemoryService({ db, log, clock, ids, logger, answerBeforeWordNet: deps.prepareEmbedder === true, makeEmbedder: (config: EmbedderConfig) =>
+  const memory = new MemoryService({ db, log, clock, ids, logger, answerBeforeWordNet: deps.prepareEmbedder === true, reembedBeforeSearch: deps.prepareEmbedder !== true, makeEmbedder: (config: EmbedderConfig) =>
       createMemoryEmbedder(config, deps.providerSettings().ollama.host, (name) => {
         const endpoint = deps.providerSettings().endpoints[name];
         return endpoint ? endpointConfig(name, endpoint) : null;

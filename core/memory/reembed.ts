@@ -14,7 +14,7 @@ const PROGRESS_EVERY = 2048;
  * new index is complete; then both switch in one transaction.
  */
 export class Reembedder {
-  private running: { embedder: Embedder; done: number; total: number; stopped: boolean; promise: Promise<void> } | null = null;
+  private running: { embedder: Embedder; done: number; total: number; stopped: boolean; promise: Promise<void>; afterBatch: Set<() => void> } | null = null;
 
   constructor(
     private readonly deps: {
@@ -36,7 +36,7 @@ export class Reembedder {
 
   start(embedder: Embedder, config: EmbedderConfig): void {
     if (this.running) this.running.stopped = true;
-    const state = { embedder, done: 0, total: 0, stopped: false, promise: Promise.resolve() };
+    const state = { embedder, done: 0, total: 0, stopped: false, promise: Promise.resolve(), afterBatch: new Set<() => void>() };
     const previous = this.running?.promise ?? Promise.resolve();
     this.running = state;
     state.promise = previous.then(() => this.run(state, config));
@@ -44,6 +44,28 @@ export class Reembedder {
 
   async idle(): Promise<void> {
     while (this.running) await this.running.promise;
+  }
+
+  /**
+   * Resolves when the running re-embedding (if any) has ended, or once a batch it committed leaves
+   * `spent()` true: a caller that waits for the new vectors, within a budget, without stopping the
+   * re-embedding or losing what it did (every batch is committed as it goes; the next process resumes).
+   */
+  async whileNot(spent: () => boolean): Promise<void> {
+    const state = this.running;
+    if (!state) return;
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (!spent()) return;
+        state.afterBatch.delete(check);
+        resolve();
+      };
+      state.afterBatch.add(check);
+      void state.promise.finally(() => {
+        state.afterBatch.delete(check);
+        resolve();
+      });
+    });
   }
 
   async stop(): Promise<void> {
@@ -102,6 +124,7 @@ export class Reembedder {
             log.append('memory.embedder', { embedder: state.embedder.name, state: 'progress', done: state.done, total: state.total, error: null });
           }
         });
+        for (const check of [...state.afterBatch]) check();
         await new Promise((resolve) => setImmediate(resolve));
       }
       log.transaction(() => {

@@ -41,7 +41,18 @@ export interface MemoryServiceDeps {
    * on when it was written. Otherwise (a command) search waits too.
    */
   answerBeforeWordNet?: boolean;
+  /**
+   * A command's core, which lives for one command: a search finds the re-embedding into a local
+   * embedder's vectors (the offline embedder after a version change) running, and carries it on
+   * first, for up to REEMBED_BEFORE_SEARCH of CPU time, so it answers with the new vectors rather
+   * than full text alone; a store too large for that keeps what was done and goes on at the next
+   * command. A running app leaves it to the background, as ever.
+   */
+  reembedBeforeSearch?: boolean;
 }
+
+/** How much CPU time a command's search spends finishing a local re-embedding before it answers. */
+const REEMBED_BEFORE_SEARCH_US = 2_000_000;
 
 export interface AddInput {
   text: string;
@@ -211,6 +222,13 @@ export class MemoryService {
     const started = performance.now();
     let vector: Float32Array | null = null;
     const now = this.deps.answerBeforeWordNet === true;
+    if (this.deps.reembedBeforeSearch && this.reembedder.target()?.embedSync) {
+      const from = process.cpuUsage();
+      await this.reembedder.whileNot(() => {
+        const used = process.cpuUsage(from);
+        return used.user + used.system >= REEMBED_BEFORE_SEARCH_US;
+      });
+    }
     try {
       if (this.vectorsMatchEmbedder()) [vector] = now && this.embedder.embedSync ? this.embedder.embedSync([query]) : await this.embedActive([query]);
     } catch (err) {
