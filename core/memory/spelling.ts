@@ -1,4 +1,5 @@
 import type { Lexicon } from './lexicon/index.js';
+import { wordVectors } from './vectors/index.js';
 
 /**
  * British spellings in their American form ("colour" → color, "organised" → organized, "centres" →
@@ -12,6 +13,15 @@ import type { Lexicon } from './lexicon/index.js';
  * and "color" name the same synsets, "tour" and "tor" do not, so "tour" stays; "Boeing" is no
  * spelling of "being"), and a doubled l is only an inflection's ("travelled" is traveled, but
  * "installed" is not "instaled").
+ *
+ * And only when the word vectors (frequency ranks from American-leaning text) have the American
+ * form as the commoner one: a vector for it, ranked before the British form's or the British form
+ * having none. That keeps the words American English spells the same way: a doubled l after a
+ * stressed ending ("controlled", "compelling", "fulfilled", "patrolled"; only an unstressed one
+ * drops it, "travelled" → traveled), and -ise that is no -ize ("advertising", "improvised",
+ * "reprise"); and no word loses its vector to a rarer spelling. A few words are names or terms of
+ * their own that WordNet files with a commoner word ("louvre", "timbre", "daemon", "prise"); they stay. Without
+ * the word-vector file, only the listed words are rewritten.
  */
 const PATTERNS: [RegExp, string][] = [
   // colour, colours, coloured, colourful, favourite, neighbourhood, behavioural, honourable
@@ -67,27 +77,40 @@ const WORDS: Record<string, string> = {
   wilful: 'willful',
 };
 
+/** Names and terms with a sense of their own, which WordNet also files under a commoner word. */
+const KEEP = new Set(['louvre', 'louvres', 'timbre', 'timbres', 'daemon', 'daemons', 'prise', 'prised', 'prising']);
+
 /** Shorter words have no British spelling the patterns could find ("tour", "four", "acre"). */
 const MIN_LENGTH = 4;
 
 /** The American spelling of a British word, or null (already American, not a spelling WordNet confirms, or no word). */
 export function americanSpelling(lx: Lexicon, word: string): string | null {
-  if (/[^a-z]/.test(word)) return null;
+  if (/[^a-z]/.test(word) || KEEP.has(word)) return null;
+  const vectors = wordVectors();
   const listed = WORDS[word] ?? WORDS[lx.baseForm(word) ?? ''];
-  if (listed && sameWord(lx, word, listed)) return listed;
-  if (word.length < MIN_LENGTH) return null;
+  if (listed && sameWord(lx, word, listed) && (!vectors || commoner(word, listed))) return listed;
+  if (word.length < MIN_LENGTH || !vectors) return null;
   for (const [pattern, replacement] of PATTERNS) {
     if (!pattern.test(word)) continue;
     const candidate = word.replace(pattern, replacement);
-    if (candidate !== word && sameWord(lx, word, candidate)) return candidate;
+    if (candidate !== word && sameWord(lx, word, candidate) && commoner(word, candidate)) return candidate;
   }
   if (DOUBLE_L[0].test(word)) {
     const candidate = word.replace(DOUBLE_L[0], DOUBLE_L[1]);
     const lemmas = (w: string) => new Set(lx.baseForms(w).map((f) => f.lemmaId));
     const mine = lemmas(word);
-    if ([...lemmas(candidate)].some((l) => mine.has(l))) return candidate;
+    if ([...lemmas(candidate)].some((l) => mine.has(l)) && commoner(word, candidate)) return candidate;
   }
   return null;
+}
+
+/** Whether the word vectors have `american` and rank it before `british` (or lack `british`). */
+function commoner(british: string, american: string): boolean {
+  const vectors = wordVectors();
+  const theirs = vectors?.get(american);
+  if (!theirs) return false;
+  const mine = vectors!.get(british);
+  return !mine || theirs.rank < mine.rank;
 }
 
 /** Whether WordNet knows both words and gives them a sense in common. */
