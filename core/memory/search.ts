@@ -153,19 +153,23 @@ export function hybridSearch(
   const coverageOf = new Map(hits.map((h) => [h, weightiest(h.explain.matches)]));
   const rowOf = new Map(rows.map((r) => [r.id, r]));
   const gen = deps.vectors.activeGeneration();
-  const pulled = bringInUpdates(hits, rowOf, (row) => toHit(row, { bm25Rank: null, matches: [], vectorRank: null, vectorSimilarity: null }), options, deps);
+  const named = namedThing(deps.lexical);
+  const about = sameAttribute(new Set(queryWords(query).map(termOf)), specific, named);
+  const pulled = bringInUpdates(hits, rowOf, (row) => toHit(row, { bm25Rank: null, matches: [], vectorRank: null, vectorSimilarity: null }), options, deps, named, about);
   orderKnowledgeUpdates(hits.slice(0, p.updateWindow), stems, (h) => coverageOf.get(h) ?? 0, specific, idf, (id) => {
     const row = rowOf.get(id);
     return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
-  }, (q) => queryWeightOf.get(q) ?? 0, wordingCosine(gen?.embedder ?? ''), namedThing(deps.lexical), pulled);
+  }, (q) => queryWeightOf.get(q) ?? 0, wordingCosine(gen?.embedder ?? ''), named, about, pulled, options.limit);
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   const closeEnough = gen && withWordVectors(gen.embedder) ? p.confidentSimilarityWordVectors : p.confidentSimilarity;
   markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p, closeEnough);
   // "When …?", "how old …?": a memory that names the subject but no time or number does not answer it.
   const value = valueAskedFor(query);
   if (value) for (const h of hits) if (h.confident && !value.test(h.memory.text)) h.confident = false;
-  // A newer memory ranked above one it updates answers as that one does.
-  for (const [newer, older] of pulled) if (older.confident && (!value || value.test(newer.memory.text))) newer.confident = true;
+  // A newer memory ranked above one it updates answers as that one does, when it was saved as its
+  // replacement or is about the same attribute; one that only says a thing the older one names changed
+  // is news about that thing, not an answer.
+  for (const [newer, { older, inherits }] of pulled) if (inherits && older.confident && (!value || value.test(newer.memory.text))) newer.confident = true;
   // Nothing the store says matches a word of the query, and nothing is close in meaning: whatever
   // the vectors ranked nearest ("qwertyuiop" shares letters with something) is no answer.
   if (!lexical.length && !hits.some((h) => h.confident)) return [];
@@ -317,7 +321,9 @@ function weightiestWordCoverage(lexical: LexicalIndex, groups: QueryGroup[]): (m
  * query asks about) when it answers the query at least as fully; or when it says the fact changed
  * ("now", "moved", "switched") and shares two specific words with it (or one asked about, with a
  * close meaning); or when only a value differs; or when it restates most of the older one's topic and answers the query as
- * fully or shares two specific words with it. The newer one is lifted to the older
+ * fully or shares two specific words with it; or when it says a thing the older one names changed and
+ * is about the same attribute (`changedThing` with `sameAttribute`; then only when the older one stays
+ * within the top `limit`). The newer one is lifted to the older
  * one's place (`updateBoost`) and the older one drops just below it (`supersededPenalty`, `replacedBy`).
  */
 function orderKnowledgeUpdates(
@@ -330,7 +336,9 @@ function orderKnowledgeUpdates(
   queryWeight: (queryWord: string) => number,
   cosineOf: (a: Float32Array, b: Float32Array) => number,
   named: (stem: string) => boolean,
-  lifted: Map<MemoryHit, MemoryHit>,
+  about: SameAttribute,
+  lifted: Map<MemoryHit, Update>,
+  limit: number,
 ): void {
   // What a hit is about as the query asks it: the weightiest query word it answers (a definition or feedback word is only a hint).
   const answers = (m: MemoryMatch) => answering(m) && m.relation !== 'definition';
@@ -355,7 +363,7 @@ function orderKnowledgeUpdates(
       const answersAsWell = coverage(newer) > 0 && coverage(newer) >= coverage(older) - 1e-9;
       const changed = changeWord(newer.memory.text);
       const subject = subjectOf(older);
-      const thing = changedThing(newer.memory.text, older.memory.text, named);
+      const thing = changedThing(newer.memory.text, older.memory.text, named, about);
       const because: string | null =
         topic && answersAsWell
           ? 'it is about the same topic and answers the question as fully'
@@ -370,11 +378,13 @@ function orderKnowledgeUpdates(
                   ? 'it states the same thing anew with another value'
                   : thing;
       if (!because) continue;
+      // Only the thing tells: the older one keeps its place among the results asked for.
+      if (because === thing && top.filter((h) => h.score > older.score).length + 1 >= limit) continue;
       const boost = older.score / newer.score;
       newer.score *= boost;
       newer.explain.updateBoost *= boost;
       newer.explain.replaces ??= older.memory.id;
-      if (!lifted.has(newer)) lifted.set(newer, older);
+      if (!lifted.has(newer)) lifted.set(newer, { older, inherits: because !== thing });
       older.score = newer.score * 0.95;
       older.explain.supersededPenalty *= 0.95;
       if (!older.explain.replacedBy) {
@@ -472,14 +482,49 @@ function changedThings(text: string): { mark: string; stems: Set<string> }[] {
   return out;
 }
 
+/** Marks saying the thing began something, which says nothing about what it was. */
+const BEGINS = /^(started|joined|became)$/;
+/** `mark`: the word saying the thing changed ("moved", "now"). */
+export type SameAttribute = (newer: string, older: string, thing: string, mark: string) => boolean;
+export interface Update {
+  older: MemoryHit;
+  /** Whether the newer memory answers the query as confidently as the older one does. */
+  inherits: boolean;
+}
+
+/**
+ * Whether a newer memory naming the same thing as an older one (a person, a gym) is about the same
+ * attribute of it: besides the thing, it uses a word of the query or shares a specific word that is no
+ * name with the older one; or the thing is the older one's value (neither asked about nor the word the older one
+ * begins with) and the newer one says it ended or moved rather than that it began something ("the
+ * aeropress lives at the office now" for "how do I make my coffee?", answered by "coffee: aeropress
+ * inverted"). "Priya started swimming lessons" says nothing about "Priya's favourite food is green
+ * curry"; "Priya's favourite food is now pad thai" does.
+ */
+export function sameAttribute(asked: Set<string>, specific: (word: string) => boolean, named: (stem: string) => boolean): SameAttribute {
+  return (newer, older, thing, mark) => {
+    const olderWords = contentWords(older);
+    if (!asked.has(thing) && !BEGINS.test(mark) && olderWords.length && termOf(olderWords[0]) !== thing) return true;
+    const theirs = new Set(olderWords.map(termOf));
+    for (const w of contentWords(newer)) {
+      const t = termOf(w);
+      if (t === thing) continue;
+      // Another name ("Dr Okafor") is the same thing again, not an attribute of it.
+      if (asked.has(t) || (theirs.has(t) && specific(w) && !named(t))) return true;
+    }
+    return false;
+  };
+}
+
 /**
  * Why a newer memory updates an older one when it says that the thing the older one is about
  * changed ("cancelled the crux, joined summit co-op" updates "climbing gym: the crux"): the thing is
  * a word few memories use (`named`) and among the older one's first words, where a note names its
  * subject (not "no campus board until the shoulder heals (pt's rule)" for "switched pt to jonah").
+ * With `about`, the newer one must also be about the same attribute of that thing (see `sameAttribute`).
  * Null when it does not.
  */
-export function changedThing(newer: string, older: string, named: (stem: string) => boolean): string | null {
+export function changedThing(newer: string, older: string, named: (stem: string) => boolean, about?: SameAttribute): string | null {
   const theirs = new Set(
     contentWords(older)
       .filter((w) => !/\d/.test(w))
@@ -487,7 +532,7 @@ export function changedThing(newer: string, older: string, named: (stem: string)
       .map(termOf),
   );
   for (const { mark, stems } of changedThings(newer)) {
-    for (const s of stems) if (theirs.has(s) && named(s)) return `it says "${mark}" about "${s}", which this one names`;
+    for (const s of stems) if (theirs.has(s) && named(s) && (!about || about(newer, older, s, mark))) return `it says "${mark}" about "${s}", which this one names`;
   }
   return null;
 }
@@ -495,8 +540,9 @@ export function changedThing(newer: string, older: string, named: (stem: string)
 /**
  * Memories the query's words do not find (or find too far down) but that update one it finds: a
  * newer memory of the same area saying that a thing the found one names changed (`changedThing`),
- * or one saved as its replacement. Each joins the results right above the memory it updates.
- * Returns the memories brought in or lifted, with the one each updates.
+ * about the same attribute (`sameAttribute`), or one saved as its replacement. Each joins the results
+ * right above the memory it updates; only a saved replacement may push that one out of the top `limit`.
+ * Returns the memories brought in or lifted, with the one each updates and whether it answers as that one does.
  */
 function bringInUpdates(
   hits: MemoryHit[],
@@ -504,9 +550,10 @@ function bringInUpdates(
   toHit: (row: MemoryRow) => MemoryHit,
   options: SearchOptions,
   deps: { queries: MemoryQueries; lexical: LexicalIndex },
-): Map<MemoryHit, MemoryHit> {
-  const out = new Map<MemoryHit, MemoryHit>();
-  const named = namedThing(deps.lexical);
+  named: (stem: string) => boolean,
+  about: SameAttribute,
+): Map<MemoryHit, Update> {
+  const out = new Map<MemoryHit, Update>();
   const top = hits.slice(0, options.limit);
   // Candidates: the other memories that use a named thing of a top hit, and saved replacements.
   const candidates = new Set<number>();
@@ -524,24 +571,30 @@ function bringInUpdates(
   }
   const rank = new Map(hits.map((h, i) => [h.memory.id, i]));
   const byRowid = new Map([...rowOf.values()].map((r) => [r.rowid, r]));
-  for (const older of top) {
+  // Memories brought in so far, each above one of the top hits: they push the rest down.
+  let above = 0;
+  for (const [i, older] of top.entries()) {
     const oldRow = rowOf.get(older.memory.id)!;
     const own = new Set<number>();
     for (const s of deps.lexical.termsOf(oldRow.rowid)?.keys() ?? []) if (named(s)) for (const r of deps.lexical.memoriesWith(s)) own.add(r);
     if (oldRow.superseded_by) own.add(rowOf.get(oldRow.superseded_by)?.rowid ?? -1);
-    let best: { row: MemoryRow; because: string } | null = null;
+    let best: { row: MemoryRow; because: string; saved: boolean } | null = null;
     for (const rowid of own) {
       const row = byRowid.get(rowid);
       if (!row || row.rowid === oldRow.rowid || row.area !== oldRow.area || row.created_at <= oldRow.created_at) continue;
       if (options.pinned !== undefined && (row.pinned === 1) !== options.pinned) continue;
-      const because = row.id === oldRow.superseded_by ? 'it was saved later as a fact that contradicts this one' : changedThing(row.text, oldRow.text, named);
+      const saved = row.id === oldRow.superseded_by;
+      const because = saved ? 'it was saved later as a fact that contradicts this one' : changedThing(row.text, oldRow.text, named, about);
       // The newest update wins.
-      if (because && (!best || row.created_at > best.row.created_at)) best = { row, because };
+      if (because && (!best || row.created_at > best.row.created_at)) best = { row, because, saved };
     }
     if (!best) continue;
     const at = rank.get(best.row.id);
     // Already above the memory it updates, or among the results where ordering the top hits handles it.
     if (at !== undefined && at < options.limit) continue;
+    // Without a saved replacement the evidence is weaker: the memory it updates stays among the results.
+    if (!best.saved && i + above + 1 >= options.limit) continue;
+    above++;
     let newer = at !== undefined ? hits[at] : undefined;
     if (!newer) {
       newer = toHit(best.row);
@@ -557,7 +610,7 @@ function bringInUpdates(
       older.explain.replacedBy = newer.memory.id;
       older.explain.replacedBecause = best.because;
     }
-    out.set(newer, older);
+    out.set(newer, { older, inherits: best.saved });
   }
   return out;
 }

@@ -169,12 +169,14 @@ describe('the memory pane in the browser against the headless host', () => {
       assert.equal(await app.page.getByTestId('memory-list').count(), 0, 'no match above the long shots');
       assert.match((await app.page.getByTestId('memory-count').textContent()) ?? '', /^0 matches, best first, and \d+ long shots?$/);
 
-      // A question the older memory answers: the newer one that updates it comes first, and says so.
+      // A question the older memory answers: it is the match, and says a newer memory updates it; the
+      // newer one says only that the gym changed, so it is listed as a long shot that says what it updates.
       await app.page.getByTestId('memory-search').fill('which climbing gym do I go to?');
       const matches = app.page.getByTestId('memory-list').getByTestId('memory-row');
-      await waitFor(async () => (await matches.count()) >= 2 && /^cancelled the Crux/.test((await matches.first().textContent()) ?? ''), 'the newer memory first');
-      await matches.first().getByRole('button', { name: 'why this rank?' }).click();
-      await matches.first().getByTestId('memory-replaces').waitFor();
+      const newer = longShots.getByTestId('memory-row').filter({ hasText: 'cancelled the Crux' });
+      await waitFor(async () => (await matches.filter({ hasText: 'climbing gym: the Crux' }).count()) === 1 && (await newer.count()) === 1, 'the older memory a match, the newer one a long shot');
+      await newer.getByRole('button', { name: 'why this rank?' }).click();
+      await newer.getByTestId('memory-replaces').waitFor();
       const older = matches.filter({ hasText: 'climbing gym: the Crux' });
       await older.getByRole('button', { name: 'why this rank?' }).click();
       assert.match((await older.getByTestId('memory-replaced').textContent()) ?? '', /"cancelled" about "crux"/);

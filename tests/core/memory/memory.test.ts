@@ -256,7 +256,8 @@ assert.ok(hits[older].explain.supersededPenalty < 1, 'the older fact is the one 
       assert.equal(hits[older].explain.replacedBy, hits[newer].memory.id);
       assert.match(hits[older].explain.replacedBecause ?? '', /"cancelled" about "crux"/);
       assert.ok(hits[older].confident, 'the older memory answers the question');
-      assert.ok(hits[newer].confident, 'and so does the newer one that updates it');
+      // It says the gym changed, not which gym it is now as the question asks: shown above it, as a long shot.
+      assert.ok(!hits[newer].confident, 'the newer one brought in only because it names the thing is not a confident answer');
       const { hits: coach } = await t.client.call('memory.search', { query: 'when can I use the campus board again?', limit: 3 });
       assert.ok(coach[0].memory.text.includes('coach'));
       assert.equal(coach[0].explain.replacedBy, null, 'a memory naming the gym in passing is not replaced');
