@@ -212,8 +212,27 @@ function valueAskedFor(query: string): RegExp | null {
 }
 const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|zero|couple|few|several|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|dozen|half|quarter|twice|once';
 const NUMBER = new RegExp(`\\d|\\b(${NUMBER_WORDS})\\b`, 'i');
-/** An amount of money: a currency sign by a number, a number with a currency word, or nothing at all. */
-const MONEY = /[$€£¥₹]\s?\d|\d\s?(k|grand|dollars?|bucks|euros?|pounds?|quid|cents?|pence|p|eur|usd|gbp|cad|aud)\b|\b(free|nothing)\b/i;
+/** Currency signs, and ISO codes written next to an amount ("450 SEK", "CHF 30"). */
+const CURRENCY_SIGNS = '$€£¥₹₩₪₺₽₴₱₫฿₦';
+const CURRENCY_CODES = 'eur|usd|gbp|cad|aud|nzd|chf|sek|nok|dkk|isk|pln|czk|huf|ron|bgn|jpy|cny|rmb|hkd|sgd|inr|krw|thb|myr|vnd|zar|mxn|brl|clp|aed|ils|egp|ngn|kes';
+/** Currency words after an amount; "kr", "zł" and "Rs" before it too ("kr 450", "Rs. 500"). */
+const CURRENCY_WORDS = `k|grand|dollars?|bucks|euros?|pounds?|quid|cents?|pence|kr|kronor|kroner|krona|krone|zł|zloty|złoty|rupees?|rs|yen|yuan|francs?|pesos?|rand|${CURRENCY_CODES}`;
+/**
+ * An amount of money: a currency sign before or after a number ("$12", "420€"), a number with a
+ * currency word or ISO code on either side ("450 SEK", "CHF 30", "30 kr"), pence written on the
+ * number ("50p", not "3 p.m."), or nothing at all ("free").
+ */
+const MONEY = new RegExp(
+  [
+    `[${CURRENCY_SIGNS}]\\s?\\d`,
+    `\\d\\s?[${CURRENCY_SIGNS}]`,
+    `\\d\\s?(${CURRENCY_WORDS})(?![a-z])`,
+    `(?<![a-z])(${CURRENCY_CODES}|kr|zł|rs)\\.?\\s?\\d`,
+    `\\dp(?!\\.?m\\b)(?![a-z])`,
+    `\\b(free|nothing)\\b`,
+  ].join('|'),
+  'i',
+);
 const TIME = new RegExp(
   `\\d|\\b(${[
     NUMBER_WORDS,
