@@ -162,7 +162,20 @@ export function hybridSearch(
   }, (q) => queryWeightOf.get(q) ?? 0, wordingCosine(gen?.embedder ?? ''), named, about, pulled, options.limit);
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   const closeEnough = gen && withWordVectors(gen.embedder) ? p.confidentSimilarityWordVectors : p.confidentSimilarity;
-  markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p, closeEnough);
+  const names = namesAsked(query);
+  // A name is answered by itself, not by what WordNet relates to the same letters ("Kat": khat, quat).
+  const matchesOf = (h: MemoryHit) => (names.size ? h.explain.matches.filter((m) => !names.has(m.query) || m.relation === 'word') : h.explain.matches);
+  markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p, closeEnough, matchesOf);
+  // "Which school does Hamish go to?": a memory that only names Hamish is about him, not his school
+  // (one question of one clause that asks more than the name and what kind of value it wants: "How old is Leo?" asks only about Leo).
+  const oneQuestion = answered.clauses === 1 && !/\band\b|[:/&+]/.test(query);
+  const asksMore = contentWords(query.trim().replace(VALUE_PHRASE, '')).some((w) => !names.has(termOf(w)));
+  if (names.size && oneQuestion && asksMore) {
+    for (const h of hits) if (h.confident && onlyNamesAnswered(matchesOf(h), names)) h.confident = false;
+  }
+  // "When is Kat's birthday?": Zain's birthday, or mine, is someone else's.
+  const owned = ownedAsked(query, names);
+  if (owned.length) for (const h of hits) if (h.confident && someoneElses(h, owned)) h.confident = false;
   // "When …?", "how old …?": a memory that names the subject but no time or number does not answer it.
   const value = valueAskedFor(query);
   if (value) for (const h of hits) if (h.confident && !value.test(h.memory.text)) h.confident = false;
@@ -184,16 +197,17 @@ export function hybridSearch(
  * Confident hits: those answering most of the query (`confidentShare`), close in meaning
  * (`confidentSimilarity`, or `confidentSimilarityWordVectors` for the offline embedder with word vectors), or answering a part of it, its weightiest word included, while the top
  * hits that answer their part together answer nearly all of it ("who is my dentist, and how do I
- * get raw output from jq?" is answered by two memories). The rest are long shots.
+ * get raw output from jq?" is answered by two memories). A name the query asks about counts only by
+ * itself (`matchesOf`). The rest are long shots.
  */
-function markConfident(hits: MemoryHit[], answered: (m: MemoryMatch[], whole?: boolean) => number, answersWeightiest: (m: MemoryMatch[]) => boolean, p: WeightProfile, closeEnough: number): void {
-  const parts = hits.slice(0, JOINT_WINDOW).filter((h) => answersWeightiest(h.explain.matches));
-  const joint = answered(bestPerQueryWord(parts.flatMap((h) => h.explain.matches)), true);
+function markConfident(hits: MemoryHit[], answered: Answered, answersWeightiest: (m: MemoryMatch[]) => boolean, p: WeightProfile, closeEnough: number, matchesOf: (h: MemoryHit) => MemoryMatch[]): void {
+  const parts = hits.slice(0, JOINT_WINDOW).filter((h) => answersWeightiest(matchesOf(h)));
+  const joint = answered(bestPerQueryWord(parts.flatMap(matchesOf)), true);
   for (const h of hits) {
     h.confident =
-      answered(h.explain.matches) >= p.confidentShare ||
+      answered(matchesOf(h)) >= p.confidentShare ||
       (h.explain.vectorSimilarity ?? 0) >= closeEnough ||
-      (joint >= JOINT_SHARE && answered(h.explain.matches, true) >= PART_SHARE && answersWeightiest(h.explain.matches));
+      (joint >= JOINT_SHARE && answered(matchesOf(h), true) >= PART_SHARE && answersWeightiest(matchesOf(h)));
   }
 }
 /**
@@ -210,6 +224,8 @@ function valueAskedFor(query: string): RegExp | null {
   if (/^(when|what time|what day|which days?|what year|how (long|often))\b/.test(q)) return TIME;
   return null;
 }
+/** How a question asks for a value, which says nothing about its subject. */
+const VALUE_PHRASE = /^(how (old|much|many|long|often)|what (time|day|year|percent(age)?)|which days?|when)\b/i;
 const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|zero|couple|few|several|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|dozen|half|quarter|twice|once';
 const NUMBER = new RegExp(`\\d|\\b(${NUMBER_WORDS})\\b`, 'i');
 /** Currency signs, and ISO codes written next to an amount ("450 SEK", "CHF 30"). */
@@ -246,6 +262,57 @@ const TIME = new RegExp(
   'i',
 );
 
+/** Words a query names something by: capitalised, not where a sentence begins ("Which school does Hamish go to?": hamish). */
+function namesAsked(query: string): Set<string> {
+  const out = new Set<string>();
+  const lx = lexiconIfLoaded();
+  for (const m of query.matchAll(/(?<![.?!:]\s*|^\s*)\b([A-Z][a-z]+)\b/g)) {
+    const w = m[1].toLowerCase();
+    if (!STOPWORDS.has(w) && (!lx || topicWeight(lx, w) >= NAMED_THING_WEIGHT)) out.add(termOf(w));
+  }
+  return out;
+}
+
+/**
+ * Whether a memory answers only the names a question asks about ("Hamish"), none of its other words,
+ * or those only by a broader, related or defining word: it is about the one named, not about what was asked.
+ */
+function onlyNamesAnswered(matches: MemoryMatch[], names: Set<string>): boolean {
+  let named = false;
+  for (const m of matches) {
+    if (!answering(m)) continue;
+    if (names.has(m.query)) named = true;
+    else if (m.relation !== 'definition' && m.weight >= FULL_ANSWER_MATCH) return false;
+  }
+  return named;
+}
+
+/** What a question asks of a named owner ("When is Kat's birthday?": kat, birthday). */
+function ownedAsked(query: string, names: Set<string>): { owner: string; thing: string }[] {
+  const out: { owner: string; thing: string }[] = [];
+  for (const m of query.matchAll(/\b([A-Za-z]+)(?:'s|’s|'|’)\s+([A-Za-z]+)/g)) {
+    const owner = termOf(m[1].toLowerCase());
+    if (names.has(owner) && !STOPWORDS.has(m[2].toLowerCase())) out.push({ owner, thing: termOf(m[2].toLowerCase()) });
+  }
+  return out;
+}
+
+/** Whether a memory says whose the thing asked about is, and it is someone else's ("Zain's birthday", "my birthday" for Kat's). */
+function someoneElses(h: MemoryHit, owned: { owner: string; thing: string }[]): boolean {
+  const text = h.memory.text;
+  const own = new Set(words(text).map(termOf));
+  return owned.some(({ owner, thing }) => {
+    if (own.has(owner)) return false;
+    const as = new Set([thing, ...h.explain.matches.filter((m) => answering(m) && m.query === thing).map((m) => termOf(m.word))]);
+    for (const m of text.matchAll(/\b([A-Za-z]+)(?:'s|’s|'|’)?\s+(?=([A-Za-z]+))/g)) {
+      const other = m[1].toLowerCase();
+      const possessive = m[0].includes("'") || m[0].includes('’') ? true : /^(my|our)$/.test(other);
+      if (possessive && as.has(termOf(m[2].toLowerCase()))) return true;
+    }
+    return false;
+  });
+}
+
 /** Feedback words and word-vector neighbours rank memories but answer nothing that was asked. */
 function answering(m: MemoryMatch): boolean {
   return m.relation !== 'feedback' && m.relation !== 'similar';
@@ -262,6 +329,9 @@ function bestPerQueryWord(matches: MemoryMatch[]): MemoryMatch[] {
   return [...best.values()];
 }
 
+/** The share of the query a memory's matches answer; `clauses`: how many questions of its own the query asks. */
+type Answered = ((matches: MemoryMatch[], whole?: boolean) => number) & { clauses: number };
+
 /**
  * The share of what the query asks that a memory's matches answer: each query word weighs its IDF
  * (a word no memory contains weighs as much as one a single memory contains) times its topic weight,
@@ -271,7 +341,7 @@ function bestPerQueryWord(matches: MemoryMatch[]): MemoryMatch[] {
  * answered by a memory that answers one of its clauses. "How old is my dad?" matched only by "dad"
  * is half answered; a question about something the memories never mention stays low.
  */
-function answeredShare(lexical: LexicalIndex, groups: QueryGroup[], query: string): (matches: MemoryMatch[], whole?: boolean) => number {
+function answeredShare(lexical: LexicalIndex, groups: QueryGroup[], query: string): Answered {
   const weights = new Map(groups.map((g) => [g.query, g.weight * lexical.idf(stem(g.query), 1)]));
   const sum = (keys: Iterable<string>) => {
     let t = 0;
@@ -286,7 +356,7 @@ function answeredShare(lexical: LexicalIndex, groups: QueryGroup[], query: strin
     .map((ws) => new Set([...weights.keys()].filter((k) => k.split('_').every((part) => ws.has(part)))))
     .filter((keys) => keys.size && sum(keys) >= CLAUSE_SHARE * total);
   const parts = clauses.length > 1 ? clauses : [new Set(weights.keys())];
-  return (matches, whole = false) => {
+  const share = (matches: MemoryMatch[], whole = false) => {
     if (!total) return 0;
     let best = 0;
     for (const keys of whole ? [new Set(weights.keys())] : parts) {
@@ -305,6 +375,7 @@ function answeredShare(lexical: LexicalIndex, groups: QueryGroup[], query: strin
     }
     return best;
   };
+  return Object.assign(share, { clauses: parts.length });
 }
 /** A clause weighing less than this share of the whole query ("where do they live") is no question of its own. */
 const CLAUSE_SHARE = 0.2;

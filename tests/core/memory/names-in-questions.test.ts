@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ManualClock } from '../../../core/util/clock.js';
+import { createSequentialIds } from '../../../core/util/ids.js';
+import { startTestCore } from '../../support/index.js';
+
+type Core = Awaited<ReturnType<typeof startTestCore>>;
+
+async function withMemories(texts: string[], run: (t: Core) => Promise<void>): Promise<void> {
+  const t = await startTestCore({ clock: new ManualClock(Date.UTC(2026, 5, 1)), ids: createSequentialIds() });
+  try {
+    await t.client.call('memory.import', { jsonl: texts.map((text) => JSON.stringify({ text, area: 'main' })).join('\n') });
+    await run(t);
+  } finally {
+    await t.close();
+  }
+}
+
+async function confident(t: Core, query: string): Promise<string[]> {
+  const { hits } = await t.client.call('memory.search', { query, limit: 10 });
+  return hits.filter((h) => h.confident).map((h) => h.memory.text);
+}
+
+const SCHOOLS = [
+  "I'm godmother to Tash's boy Hamish, born 2019",
+  'Ruby goes to Prospect Primary School, Year 5',
+  'School fees are due at the start of each term',
+  'Archie starts school next year',
+  'The school run is mine on Mondays',
+  'The car needs new tyres before winter',
+  'Book club meets on the first Thursday',
+];
+
+const BIRTHDAYS = [
+  'Kat Oduya: running buddy, vet tech, talked me into joining the Harriers',
+  "Kat's new rescue dog is called Biscuit",
+  "Zain's birthday party Dec 13, 2pm at their place",
+  "Marcus's birthday: Sept 22",
+  'my birthday is 4 April',
+  'The car needs new tyres before winter',
+  'Book club meets on the first Thursday',
+  'The gym is open until 10pm on weekdays',
+  'Bins go out on Tuesday night',
+  'The plumber is Dave, 0412 555 019',
+];
+
+describe('memory search: questions that name someone', () => {
+  it('a memory that only names the person asked about does not answer what was asked about them', { timeout: 120_000 }, async () => {
+    await withMemories(SCHOOLS, async (t) => {
+      const hits = await confident(t, 'Which school does Hamish go to?');
+      assert.ok(!hits.some((text) => /Hamish/.test(text)), `a memory naming only Hamish is a long shot: ${hits.join(' | ')}`);
+    });
+    await withMemories([...SCHOOLS, 'Hamish goes to Brighton Primary School'], async (t) => {
+      const hits = await confident(t, 'Which school does Hamish go to?');
+      assert.ok(hits.includes('Hamish goes to Brighton Primary School'), 'a memory about his school answers it');
+    });
+    await withMemories(SCHOOLS, async (t) => {
+      const hits = await confident(t, 'Who is Hamish?');
+      assert.ok(hits.some((text) => /Hamish/.test(text)), 'a question about the person alone is answered by a memory naming them');
+    });
+  });
+
+  it("someone else's birthday, or mine, does not answer when a named person's birthday is", { timeout: 120_000 }, async () => {
+    await withMemories(BIRTHDAYS, async (t) => {
+      assert.deepEqual(await confident(t, "When is Kat's birthday?"), []);
+    });
+    await withMemories([...BIRTHDAYS, "Kat's birthday is 9 May"], async (t) => {
+      const hits = await confident(t, "When is Kat's birthday?");
+      assert.ok(hits.includes("Kat's birthday is 9 May"), `her own birthday answers it: ${hits.join(' | ')}`);
+      assert.ok(!hits.includes("Marcus's birthday: Sept 22"), "Marcus's does not");
+    });
+  });
+
+  it('a name is answered by itself, not by a word WordNet relates to the same letters', { timeout: 120_000 }, async () => {
+    // WordNet's "kat" is a shrub, Catha edulis: "Edulis" must not answer for Kat.
+    await withMemories([...BIRTHDAYS, '7th anniversary dinner at Edulis was perfect'], async (t) => {
+      assert.deepEqual(await confident(t, "When is Kat's birthday?"), []);
+    });
+  });
+});
