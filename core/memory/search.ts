@@ -165,12 +165,14 @@ export function hybridSearch(
   const names = namesAsked(query);
   // A name is answered by itself, not by what WordNet relates to the same letters ("Kat": khat, quat).
   const matchesOf = (h: MemoryHit) => (names.size ? h.explain.matches.filter((m) => !names.has(m.query) || m.relation === 'word') : h.explain.matches);
-  markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p, closeEnough, matchesOf);
-  // "Which school does Hamish go to?": a memory that only names Hamish is about him, not his school
-  // (one question of one clause that asks more than the name and what kind of value it wants: "How old is Leo?" asks only about Leo).
+  // "Which school does Hamish go to?": a memory that only names Hamish is about him, not his school,
+  // neither an answer nor a part of a joint one (for one question of one clause that asks more than
+  // the name and what kind of value it wants: "How old is Leo?" asks only about Leo).
   const oneQuestion = answered.clauses === 1 && !/\band\b|[:/&+]/.test(query);
-  const asksMore = contentWords(query.trim().replace(VALUE_PHRASE, '')).some((w) => !names.has(termOf(w)));
-  if (names.size && oneQuestion && asksMore) {
+  const aboutNamed = names.size > 0 && oneQuestion && contentWords(query.trim().replace(VALUE_PHRASE, '')).some((w) => !names.has(queryForm(w)));
+  const part = aboutNamed ? (h: MemoryHit) => !onlyNamesAnswered(matchesOf(h), names) : () => true;
+  markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p, closeEnough, matchesOf, part);
+  if (aboutNamed) {
     for (const h of hits) if (h.confident && onlyNamesAnswered(matchesOf(h), names)) h.confident = false;
   }
   // "When is Kat's birthday?": Zain's birthday, or mine, is someone else's.
@@ -200,8 +202,8 @@ export function hybridSearch(
  * get raw output from jq?" is answered by two memories). A name the query asks about counts only by
  * itself (`matchesOf`). The rest are long shots.
  */
-function markConfident(hits: MemoryHit[], answered: Answered, answersWeightiest: (m: MemoryMatch[]) => boolean, p: WeightProfile, closeEnough: number, matchesOf: (h: MemoryHit) => MemoryMatch[]): void {
-  const parts = hits.slice(0, JOINT_WINDOW).filter((h) => answersWeightiest(matchesOf(h)));
+function markConfident(hits: MemoryHit[], answered: Answered, answersWeightiest: (m: MemoryMatch[]) => boolean, p: WeightProfile, closeEnough: number, matchesOf: (h: MemoryHit) => MemoryMatch[], part: (h: MemoryHit) => boolean): void {
+  const parts = hits.slice(0, JOINT_WINDOW).filter((h) => part(h) && answersWeightiest(matchesOf(h)));
   const joint = answered(bestPerQueryWord(parts.flatMap(matchesOf)), true);
   for (const h of hits) {
     h.confident =
@@ -262,13 +264,19 @@ const TIME = new RegExp(
   'i',
 );
 
+/** A word as the query's word groups write it (`MemoryMatch.query`: "Pickles" is pickle). */
+function queryForm(word: string): string {
+  return tokens(word)[0] ?? word;
+}
+
 /** Words a query names something by: capitalised, not where a sentence begins ("Which school does Hamish go to?": hamish). */
-function namesAsked(query: string): Set<string> {
+export function namesAsked(query: string): Set<string> {
   const out = new Set<string>();
   const lx = lexiconIfLoaded();
   for (const m of query.matchAll(/(?<![.?!:]\s*|^\s*)\b([A-Z][a-z]+)\b/g)) {
     const w = m[1].toLowerCase();
-    if (!STOPWORDS.has(w) && (!lx || topicWeight(lx, w) >= NAMED_THING_WEIGHT)) out.add(termOf(w));
+    // Months and weekdays are written capitalised but name no one.
+    if (!STOPWORDS.has(w) && !TIME.test(w) && (!lx || topicWeight(lx, w) >= NAMED_THING_WEIGHT)) out.add(queryForm(w));
   }
   return out;
 }
@@ -290,9 +298,9 @@ function onlyNamesAnswered(matches: MemoryMatch[], names: Set<string>): boolean 
 /** What a question asks of a named owner ("When is Kat's birthday?": kat, birthday). */
 function ownedAsked(query: string, names: Set<string>): { owner: string; thing: string }[] {
   const out: { owner: string; thing: string }[] = [];
-  for (const m of query.matchAll(/\b([A-Za-z]+)(?:'s|’s|'|’)\s+([A-Za-z]+)/g)) {
-    const owner = termOf(m[1].toLowerCase());
-    if (names.has(owner) && !STOPWORDS.has(m[2].toLowerCase())) out.push({ owner, thing: termOf(m[2].toLowerCase()) });
+  for (const m of query.matchAll(/\b([A-Za-z]+)(?:'s|’s|'|’)\s+(?=([A-Za-z]+))/g)) {
+    const owner = queryForm(m[1].toLowerCase());
+    if (names.has(owner) && !STOPWORDS.has(m[2].toLowerCase())) out.push({ owner, thing: queryForm(m[2].toLowerCase()) });
   }
   return out;
 }
@@ -302,8 +310,8 @@ function someoneElses(h: MemoryHit, owned: { owner: string; thing: string }[]): 
   const text = h.memory.text;
   const own = new Set(words(text).map(termOf));
   return owned.some(({ owner, thing }) => {
-    if (own.has(owner)) return false;
-    const as = new Set([thing, ...h.explain.matches.filter((m) => answering(m) && m.query === thing).map((m) => termOf(m.word))]);
+    if (own.has(termOf(owner))) return false;
+    const as = new Set([termOf(thing), ...h.explain.matches.filter((m) => answering(m) && m.query === thing).map((m) => termOf(m.word))]);
     for (const m of text.matchAll(/\b([A-Za-z]+)(?:'s|’s|'|’)?\s+(?=([A-Za-z]+))/g)) {
       const other = m[1].toLowerCase();
       const possessive = m[0].includes("'") || m[0].includes('’') ? true : /^(my|our)$/.test(other);

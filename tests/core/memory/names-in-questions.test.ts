@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ManualClock } from '../../../core/util/clock.js';
 import { createSequentialIds } from '../../../core/util/ids.js';
+import { namesAsked } from '../../../core/memory/search.js';
 import { startTestCore } from '../../support/index.js';
 
 type Core = Awaited<ReturnType<typeof startTestCore>>;
@@ -69,6 +70,46 @@ describe('memory search: questions that name someone', () => {
       assert.ok(hits.includes("Kat's birthday is 9 May"), `her own birthday answers it: ${hits.join(' | ')}`);
       assert.ok(!hits.includes("Marcus's birthday: Sept 22"), "Marcus's does not");
     });
+  });
+
+  it('a name written inflected ("Pickles\'") is a name too, and memories that only name it are no part of a joint answer', { timeout: 120_000 }, async () => {
+    const pet = [
+      'Pickles C5 vaccination every February',
+      'On long shift days Bec walks Pickles, $25 a walk',
+      "Archie's 6th birthday party at the park: 14 kids",
+      'my birthday is 4 April',
+      "Bunnings has the 55L Esky on special - for Dan's birthday?",
+      'The car needs new tyres before winter',
+      'Book club meets on the first Thursday',
+      'Bins go out on Tuesday night',
+    ];
+    await withMemories(pet, async (t) => {
+      assert.deepEqual(await confident(t, "When is Pickles' birthday?"), []);
+    });
+    await withMemories([...pet, "Pickles' birthday is 2 March, she gets a new toy"], async (t) => {
+      const hits = await confident(t, "When is Pickles' birthday?");
+      assert.ok(hits.includes("Pickles' birthday is 2 March, she gets a new toy"), `her own birthday answers it: ${hits.join(' | ')}`);
+    });
+  });
+
+  it('a memory that only names the person asked about is no part of a joint answer', { timeout: 120_000 }, async () => {
+    const texts = [
+      'Kat Oduya: running buddy, vet tech, talked me into joining the Harriers',
+      "Kat's new rescue dog is called Biscuit",
+      'Birthday parties at the trampoline park cost $25 a kid',
+      'Birthday cakes from the Woolies bakery need 2 days notice',
+      'The car needs new tyres before winter',
+      'Book club meets on the first Thursday',
+      'Bins go out on Tuesday night',
+    ];
+    await withMemories(texts, async (t) => {
+      assert.deepEqual(await confident(t, "When is Kat's birthday?"), []);
+    });
+  });
+
+  it('months and weekdays are no names', () => {
+    assert.deepEqual([...namesAsked('Is the check-up in December or on a Saturday with Hamish?')], ['hamish']);
+    assert.deepEqual([...namesAsked("When is Pickles' birthday?")], ['pickle']);
   });
 
   it('a name is answered by itself, not by a word WordNet relates to the same letters', { timeout: 120_000 }, async () => {
