@@ -156,7 +156,7 @@ export function hybridSearch(
   const named = namedThing(deps.lexical);
   const about = sameAttribute(new Set(queryWords(query).map(termOf)), specific, named);
   const pulled = bringInUpdates(hits, rowOf, (row) => toHit(row, { bm25Rank: null, matches: [], vectorRank: null, vectorSimilarity: null }), options, deps, named, about);
-  orderKnowledgeUpdates(hits.slice(0, p.updateWindow), stems, (h) => coverageOf.get(h) ?? 0, specific, idf, (id) => {
+  orderKnowledgeUpdates(hits.slice(0, p.updateWindow), (older) => hits.filter((h) => h.score > older.score).length, stems, (h) => coverageOf.get(h) ?? 0, specific, idf, (id) => {
     const row = rowOf.get(id);
     return gen && row ? deps.vectors.vector(gen, row.rowid) : null;
   }, (q) => queryWeightOf.get(q) ?? 0, wordingCosine(gen?.embedder ?? ''), named, about, pulled, options.limit);
@@ -421,11 +421,14 @@ function weightiestWordCoverage(lexical: LexicalIndex, groups: QueryGroup[]): (m
  * close meaning); or when only a value differs; or when it restates most of the older one's topic and answers the query as
  * fully or shares two specific words with it; or when it says a thing the older one names changed and
  * is about the same attribute (`changedThing` with `sameAttribute`; then only when the older one stays
- * within the top `limit`). The newer one is lifted to the older
- * one's place (`updateBoost`) and the older one drops just below it (`supersededPenalty`, `replacedBy`).
+ * within the top `limit`, counting every hit above it). The newer one is lifted to the older one's
+ * place (`updateBoost`) and the older one drops below it (`supersededPenalty`, `replacedBy`); when
+ * only the thing tells, the newer one goes just above the older one, which keeps its score and moves
+ * down one place per such update.
  */
 function orderKnowledgeUpdates(
   top: MemoryHit[],
+  ranksAbove: (hit: MemoryHit) => number,
   asked: Set<string>,
   coverage: (hit: MemoryHit) => number,
   specific: (word: string) => boolean,
@@ -477,14 +480,18 @@ function orderKnowledgeUpdates(
                   : thing;
       if (!because) continue;
       // Only the thing tells: the older one keeps its place among the results asked for.
-      if (because === thing && top.filter((h) => h.score > older.score).length + 1 >= limit) continue;
-      const boost = older.score / newer.score;
+      // Counted over all hits: a memory brought in from further down may already stand above it.
+      if (because === thing && ranksAbove(older) + 1 >= limit) continue;
+      // News about the thing goes right above the older one, which moves down one place and no more.
+      const boost = (because === thing ? older.score * JUST_ABOVE : older.score) / newer.score;
       newer.score *= boost;
       newer.explain.updateBoost *= boost;
       newer.explain.replaces ??= older.memory.id;
       if (!lifted.has(newer)) lifted.set(newer, { older, inherits: because !== thing });
-      older.score = newer.score * 0.95;
-      older.explain.supersededPenalty *= 0.95;
+      if (because !== thing) {
+        older.score = newer.score * 0.95;
+        older.explain.supersededPenalty *= 0.95;
+      }
       if (!older.explain.replacedBy) {
         older.explain.replacedBy = newer.memory.id;
         older.explain.replacedBecause = because;
@@ -494,6 +501,8 @@ function orderKnowledgeUpdates(
 }
 
 const REPLACEMENT_SIMILARITY = 0.28;
+/** An update that only says a thing changed scores this much above the memory it updates: right above it, nothing else passed. */
+const JUST_ABOVE = 1 + 1e-9;
 const SUBJECT_COVERAGE = 0.6;
 /** Share of an older memory's words (by rarity, values left out) a newer one repeats when it states the same attribute anew. */
 const RESTATED = 0.4;
@@ -602,7 +611,10 @@ export interface Update {
 export function sameAttribute(asked: Set<string>, specific: (word: string) => boolean, named: (stem: string) => boolean): SameAttribute {
   return (newer, older, thing, mark) => {
     const olderWords = contentWords(older);
-    if (!asked.has(thing) && !BEGINS.test(mark) && olderWords.length && termOf(olderWords[0]) !== thing) return true;
+    // A name ("My sister Priya loves green curry") is whom the older one is about, never its value;
+    // a place or thing named with an article can be ("climbing gym: the Crux").
+    const name = [...namesAsked(older)].some((n) => termOf(n) === thing && bareName(older, n));
+    if (!asked.has(thing) && !BEGINS.test(mark) && !name && olderWords.length && termOf(olderWords[0]) !== thing) return true;
     const theirs = new Set(olderWords.map(termOf));
     for (const w of contentWords(newer)) {
       const t = termOf(w);
@@ -612,6 +624,14 @@ export function sameAttribute(asked: Set<string>, specific: (word: string) => bo
     }
     return false;
   };
+}
+
+/** Whether a text writes a name (`namesAsked`) somewhere without an article before it ("Priya", not "the Crux"). */
+function bareName(text: string, name: string): boolean {
+  for (const m of text.matchAll(/(\S+\s+)?\b([A-Z][a-z]+)\b/g)) {
+    if (queryForm(m[2].toLowerCase()) === name && !/^(the|a|an)\s/i.test(m[1] ?? '')) return true;
+  }
+  return false;
 }
 
 /**
@@ -699,11 +719,16 @@ function bringInUpdates(
       hits.push(newer);
       rank.set(newer.memory.id, hits.length - 1);
     }
-    newer.explain.updateBoost = newer.score > 0 ? older.score / newer.score : 1;
-    newer.score = older.score;
+    // A saved replacement takes the older one's place and pushes it down; news about a thing it names
+    // goes right above it, so it moves down one place and stays among the results.
+    const score = best.saved ? older.score : older.score * JUST_ABOVE;
+    newer.explain.updateBoost = newer.score > 0 ? score / newer.score : 1;
+    newer.score = score;
     newer.explain.replaces = older.memory.id;
-    older.score = newer.score * 0.95;
-    older.explain.supersededPenalty *= 0.95;
+    if (best.saved) {
+      older.score = newer.score * 0.95;
+      older.explain.supersededPenalty *= 0.95;
+    }
     if (!older.explain.replacedBy || older.explain.replacedBy === newer.memory.id) {
       older.explain.replacedBy = newer.memory.id;
       older.explain.replacedBecause = best.because;

@@ -49,4 +49,60 @@ describe('memory search: newer memories about the same person', () => {
       await t.close();
     }
   });
+  it('keeps the memory an update only names the changed thing of among the results asked for', { timeout: 120_000 }, async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1));
+    const t = await startTestCore({ clock, ids: createSequentialIds() });
+    try {
+      const add = async (text: string) => {
+        await t.client.call('memory.import', { jsonl: JSON.stringify({ text, area: 'main' }) });
+        clock.advance(60_000);
+      };
+      for (const text of [
+        'climbing gym: the crux',
+        'the climbing gym membership renews in march',
+        'climbing gym shoes are size 42',
+        'climbing gym has a bouldering wall',
+        'the climbing gym opens at 7 on weekdays',
+        'climbing gym buddy is sam',
+        'climbing gym chalk bag is blue',
+        'cancelled the crux, joined summit co-op',
+      ])
+        await add(text);
+      for (const limit of [1, 2, 3]) {
+        const r = await t.client.call('memory.search', { query: 'which climbing gym do I go to?', limit });
+        const ids = new Set(r.hits.map((h) => h.memory.id));
+        for (const h of r.hits) {
+          if (h.explain.replaces) assert.ok(ids.has(h.explain.replaces), `limit ${limit}: "${h.memory.text}" comes with the memory it updates`);
+        }
+      }
+      const r = await t.client.call('memory.search', { query: 'which climbing gym do I go to?', limit: 2 });
+      assert.ok(r.hits.some((h) => /the crux$/.test(h.memory.text)), 'the gym memory stays among the results');
+    } finally {
+      await t.close();
+    }
+  });
+  it('does not take a name in the older memory for its value: news about the person replaces nothing', { timeout: 120_000 }, async () => {
+    const clock = new ManualClock(Date.UTC(2026, 5, 1));
+    const t = await startTestCore({ clock, ids: createSequentialIds() });
+    try {
+      const add = async (text: string) => {
+        await t.client.call('memory.import', { jsonl: JSON.stringify({ text, area: 'main' }) });
+        clock.advance(60_000);
+      };
+      await add('My sister Priya loves green curry');
+      await add('The dentist is Dr Okafor on Elm Street');
+      await add('Priya moved to Berlin');
+      await add('Priya now lives in Berlin');
+      for (const limit of [1, 3]) {
+        const r = await t.client.call('memory.search', { query: 'what food does my sister love?', limit });
+        const curry = r.hits.find((h) => /green curry/.test(h.memory.text));
+        assert.ok(curry, 'the curry memory answers');
+        assert.match(r.hits[0].memory.text, /green curry/, 'the answer comes first');
+        assert.equal(curry.explain.replacedBy, null, 'news about where Priya lives does not replace it');
+        assert.ok(!r.hits.some((h) => /Berlin/.test(h.memory.text) && h.explain.replaces !== null), 'the Berlin memories replace nothing');
+      }
+    } finally {
+      await t.close();
+    }
+  });
 });
