@@ -1,7 +1,7 @@
 import type { MemoryArea, MemoryMatch } from '../contract/index.js';
 import { rowDots } from './dots.js';
 import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
-import { americanSpelling } from './spelling.js';
+import { commonSpelling } from './spelling.js';
 import { STOPWORDS, contentWords, stem, words } from './text.js';
 import { wordVectors, type WordVectorFile } from './vectors/index.js';
 
@@ -778,8 +778,8 @@ function wordVectorOf(vectors: WordVectorFile, lx: Lexicon | null, word: string)
 }
 
 /**
- * The stem a word is indexed under: that of its American spelling ("colour" → color) and of its
- * base form when WordNet knows only one ("knives" → knife).
+ * The stem a word is indexed under: that of the spelling its British/American pair shares ("colour" →
+ * color, "dialog" → dialogue) and of its base form when WordNet knows only one ("knives" → knife).
  */
 export function termOf(word: string): string {
   const lx = lexiconIfLoaded();
@@ -844,7 +844,7 @@ function spelled(lx: Lexicon, word: string): string {
   let out = cache.get(word);
   if (out === undefined) {
     if (cache.size >= 200_000) cache.clear();
-    cache.set(word, (out = /\d/.test(word) ? word : (americanSpelling(lx, word) ?? word)));
+    cache.set(word, (out = /\d/.test(word) ? word : (commonSpelling(lx, word) ?? word)));
   }
   return out;
 }

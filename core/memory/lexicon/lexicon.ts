@@ -31,6 +31,11 @@ export class Lexicon {
     return this.s.synPos.length;
   }
 
+  /** Lemma ids run from 0 to lemmaCount - 1. */
+  get lemmaCount(): number {
+    return this.s.lemmaTextAt.length - 1;
+  }
+
   /** The lemma's index, or -1. `lemma` is lower case with "_" between words. */
   lemmaId(lemma: string): number {
     return findSorted(this.s.lemmaText, this.s.lemmaTextAt, encoder.encode(lemma));
