@@ -78,9 +78,13 @@ export function createMemoryModule(deps: MemoryModuleDeps): MemoryModule {
     projectors: [createMemoryProjector(db), createProposalProjector(db)],
     tools: createMemoryTools(memory),
     healthChecks: () => {
-      if (memory.embedderConfig().kind !== 'offline') return [];
+      const checks: HealthCheck[] = [];
+      const failed = memory.reembedFailure();
+      if (failed) checks.push({ name: 'memory re-embedding', status: 'warn', detail: `re-embedding with ${failed.embedder} failed: ${failed.error}; search uses the previous index (the next start tries again)` });
+      if (memory.embedderConfig().kind !== 'offline') return checks;
       const problem = wordVectorsProblem();
-      return [problem ? { name: 'memory word vectors', status: 'warn', detail: problem } : { name: 'memory word vectors', status: 'ok', detail: `offline embedder ${memory.status().embedder} with word vectors` }];
+      checks.push(problem ? { name: 'memory word vectors', status: 'warn', detail: problem } : { name: 'memory word vectors', status: 'ok', detail: `offline embedder ${memory.status().embedder} with word vectors` });
+      return checks;
     },
     handlers: createMemoryHandlers(memory, proposals, consolidator, deps.redact),
     start() {

@@ -15,6 +15,7 @@ const PROGRESS_EVERY = 2048;
  */
 export class Reembedder {
   private running: { embedder: Embedder; done: number; total: number; stopped: boolean; promise: Promise<void>; afterBatch: Set<() => void> } | null = null;
+  private failed: { embedder: string; error: string } | null = null;
 
   constructor(
     private readonly deps: {
@@ -34,7 +35,13 @@ export class Reembedder {
     return this.running ? { embedder: this.running.embedder.name, done: this.running.done, total: this.running.total } : null;
   }
 
+  /** Why the last re-embedding ended without finishing (the previous index stays in use), until another starts. */
+  failure(): { embedder: string; error: string } | null {
+    return this.failed;
+  }
+
   start(embedder: Embedder, config: EmbedderConfig): void {
+    this.failed = null;
     if (this.running) this.running.stopped = true;
     const state = { embedder, done: 0, total: 0, stopped: false, promise: Promise.resolve(), afterBatch: new Set<() => void>() };
     const previous = this.running?.promise ?? Promise.resolve();
@@ -50,21 +57,24 @@ export class Reembedder {
    * Resolves when the running re-embedding (if any) has ended, or once a batch it committed leaves
    * `spent()` true: a caller that waits for the new vectors, within a budget, without stopping the
    * re-embedding or losing what it did (every batch is committed as it goes; the next process resumes).
+   * Resolves after `wallMs` at the latest, however long a batch takes.
    */
-  async whileNot(spent: () => boolean): Promise<void> {
+  async whileNot(spent: () => boolean, wallMs = Infinity): Promise<void> {
     const state = this.running;
     if (!state) return;
     await new Promise<void>((resolve) => {
-      const check = () => {
-        if (!spent()) return;
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      const done = () => {
+        if (timer) clearTimeout(timer);
         state.afterBatch.delete(check);
         resolve();
       };
+      const check = () => {
+        if (spent()) done();
+      };
       state.afterBatch.add(check);
-      void state.promise.finally(() => {
-        state.afterBatch.delete(check);
-        resolve();
-      });
+      if (Number.isFinite(wallMs)) timer = setTimeout(done, wallMs);
+      state.promise.then(done, done);
     });
   }
 
@@ -134,11 +144,19 @@ export class Reembedder {
         this.deps.onFinished(state.embedder, config);
       });
     } catch (err) {
+      const error = (err as Error).message ?? String(err);
+      this.failed = { embedder: state.embedder.name, error };
       this.deps.logger.log('warn', 'memory re-embedding failed; the previous index stays in use', { embedder: state.embedder.name, error: String(err) });
-      log.transaction(() => {
-        vectors.abandonBuilding();
-        log.append('memory.embedder', { embedder: state.embedder.name, state: 'failed', done: state.done, total: state.total, error: (err as Error).message ?? String(err) });
-      });
+      try {
+        log.transaction(() => {
+          vectors.abandonBuilding();
+          log.append('memory.embedder', { embedder: state.embedder.name, state: 'failed', done: state.done, total: state.total, error });
+        });
+      } catch (again) {
+        // A full disk or an I/O error fails this too: the half-built index stays (the next start
+        // resumes or replaces it) and the failure is reported by failure() (doctor's memory checks).
+        this.deps.logger.log('warn', 'memory re-embedding failed and could not be recorded', { embedder: state.embedder.name, error: String(again) });
+      }
     } finally {
       if (this.running === state) this.running = null;
     }

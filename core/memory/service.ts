@@ -51,8 +51,12 @@ export interface MemoryServiceDeps {
   reembedBeforeSearch?: boolean;
 }
 
-/** How much CPU time a command's search spends finishing a local re-embedding before it answers. */
+/**
+ * How much CPU time a command's search spends finishing a local re-embedding before it answers, and
+ * how long it waits at most (other processes may take the CPU meanwhile): a search always answers.
+ */
 const REEMBED_BEFORE_SEARCH_US = 2_000_000;
+const REEMBED_BEFORE_SEARCH_WALL_MS = 4_000;
 
 export interface AddInput {
   text: string;
@@ -227,7 +231,7 @@ export class MemoryService {
       await this.reembedder.whileNot(() => {
         const used = process.cpuUsage(from);
         return used.user + used.system >= REEMBED_BEFORE_SEARCH_US;
-      });
+      }, REEMBED_BEFORE_SEARCH_WALL_MS);
     }
     try {
       if (this.vectorsMatchEmbedder()) [vector] = now && this.embedder.embedSync ? this.embedder.embedSync([query]) : await this.embedActive([query]);
@@ -370,6 +374,11 @@ export class MemoryService {
   /** Resolves when a background re-embedding (if any) has ended. */
   whenReembedded(): Promise<void> {
     return this.reembedder.idle();
+  }
+
+  /** Why the last re-embedding failed (the previous index stays in use), or null. */
+  reembedFailure(): { embedder: string; error: string } | null {
+    return this.reembedder.failure();
   }
 
   async close(): Promise<void> {

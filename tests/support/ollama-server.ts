@@ -11,6 +11,8 @@ export class OllamaLoopback extends LoopbackServer {
   /** Embeds texts for `/api/embed`; the default is a deterministic hash embedding. */
   embed: (texts: string[], model: string) => number[][] = (texts) => texts.map((t) => hashEmbedding(t, 8));
   models = ['llama3.2:latest'];
+  /** While set, `/api/embed` answers only once it resolves (an embedder that is slow to answer). */
+  holdEmbed: Promise<void> | null = null;
 
   constructor() {
     super((path, method) => {
@@ -22,7 +24,8 @@ export class OllamaLoopback extends LoopbackServer {
         };
       }
       if (method === 'POST' && path === '/api/embed') {
-        return (_req, res, body) => {
+        return async (_req, res, body) => {
+          if (this.holdEmbed) await this.holdEmbed;
           const b = body as { input: string | string[]; model: string };
           const input = Array.isArray(b.input) ? b.input : [b.input];
           res.writeHead(200, { 'content-type': 'application/json' });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createOfflineEmbedder, createOllamaEmbedder } from '../../../core/memory/index.js';
+import type { Reembedder } from '../../../core/memory/reembed.js';
 import { OllamaLoopback, hashEmbedding, startTestCore, tempDir } from '../../support/index.js';
 
 function norm(v: Float32Array): number {
@@ -121,6 +122,70 @@ describe('memory embedders', () => {
       const vectorOnly = await t.client.call('memory.search', { query: 'The spare key is under the flower pot' });
       assert.equal(vectorOnly.hits[0].explain.vectorRank, 1, 'the new index answers with the new embedder');
     } finally {
+      await t.close();
+    }
+  });
+
+  it('a re-embedding that fails on a full disk, and cannot even record that, leaves the core answering and says so in doctor', { timeout: 60_000 }, async () => {
+    const t = await startTestCore({ env: { OLLAMA_HOST: ollama.url } });
+    try {
+      const lines = Array.from({ length: 600 }, (_, i) => JSON.stringify({ text: `Note ${i}: the ${['red', 'green', 'blue'][i % 3]} folder holds invoice ${i * 7}`, area: 'main' }));
+      lines.push(JSON.stringify({ text: 'The spare key is under the flower pot', area: 'main' }));
+      assert.equal((await t.client.call('memory.import', { jsonl: lines.join('\n') })).imported, 601);
+      // The disk fills up while the first batch is being embedded: the batch cannot be written
+      // (SQLITE_FULL), and neither can the record of the failure (the pages dropping the half-built
+      // index frees would take it, so the log's insert is made to fail as a full disk fails it).
+      ollama.embed = (texts) => {
+        t.core.db.pragma(`max_page_count = ${Number(t.core.db.pragma('page_count', { simple: true }))}`);
+        t.core.db.exec("CREATE TEMP TRIGGER disk_full BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
+        return texts.map((x) => hashEmbedding(x, 16));
+      };
+      await t.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'nomic-embed-text' } });
+      await t.core.memory.whenReembedded();
+      const doctor = await t.client.call('system.doctor', { probeProviders: false });
+      const check = doctor.checks.find((c) => c.name === 'memory re-embedding');
+      assert.equal(check?.status, 'warn', JSON.stringify(doctor.checks));
+      assert.match(check!.detail, /ollama:nomic-embed-text failed: .*full/);
+      const status = await t.client.call('memory.status', {});
+      assert.equal(status.reembed, null);
+      assert.equal(status.embedder, createOfflineEmbedder().name, 'the previous embedder and index stay in use');
+      const found = await t.client.call('memory.search', { query: 'spare key flower pot' });
+      assert.match(found.hits[0].memory.text, /spare key/);
+      assert.ok(!t.events.some((e) => e.type === 'memory.embedder' && (e.data as { state: string }).state === 'failed'), 'the failure could not be recorded in the log');
+      t.core.db.exec('DROP TRIGGER temp.disk_full');
+      t.core.db.pragma('max_page_count = 1073741823');
+      await t.client.call('memory.add', { text: 'The garage code is 4711', area: 'main' });
+    } finally {
+      ollama.embed = (texts) => texts.map((x) => hashEmbedding(x, 8));
+      await t.close();
+    }
+  });
+
+  it('a wait for a re-embedding ends at its wall-clock limit when no batch comes back, and the re-embedding goes on', { timeout: 60_000 }, async () => {
+    const t = await startTestCore({ env: { OLLAMA_HOST: ollama.url } });
+    let release = () => {};
+    try {
+      await t.client.call('memory.add', { text: 'The spare key is under the flower pot', area: 'main' });
+      // The embedder answers the check that it works, then holds the re-embedding's first batch.
+      ollama.embed = (texts) => {
+        ollama.holdEmbed ??= new Promise<void>((resolve) => (release = resolve));
+        return texts.map((x) => hashEmbedding(x, 16));
+      };
+      await t.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'nomic-embed-text' } });
+      const reembedder = (t.core.memory as unknown as { reembedder: Reembedder }).reembedder;
+      let checked = 0;
+      await reembedder.whileNot(() => ++checked > 0, 200);
+      assert.equal(checked, 0, 'no batch came back');
+      assert.ok((await t.client.call('memory.status', {})).reembed, 'the re-embedding is still running');
+      ollama.embed = (texts) => texts.map((x) => hashEmbedding(x, 16));
+      ollama.holdEmbed = null;
+      release();
+      await t.core.memory.whenReembedded();
+      assert.equal((await t.client.call('memory.status', {})).embedder, 'ollama:nomic-embed-text');
+    } finally {
+      ollama.embed = (texts) => texts.map((x) => hashEmbedding(x, 8));
+      ollama.holdEmbed = null;
+      release();
       await t.close();
     }
   });
