@@ -1,36 +1,27 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock } from '../../../core/util/clock.js';
-import { createSequentialIds } from '../../../core/util/ids.js';
-import { startTestCore } from '../../support/index.js';
+import { withMemories } from './stores.js';
 
 describe('memory search: questions about cost', () => {
   it('an amount written with the currency sign after it, or in another currency, answers "how much did it cost"', { timeout: 120_000 }, async () => {
-    const t = await startTestCore({ clock: new ManualClock(Date.UTC(2026, 5, 1)), ids: createSequentialIds() });
-    try {
-      const texts = ['The flights to Lisbon cost 420€ return', 'The gym membership costs 450 SEK a month', 'The kitchen table is oak'];
-      await t.client.call('memory.import', { jsonl: texts.map((text) => JSON.stringify({ text, area: 'main' })).join('\n') });
+    await withMemories(['The flights to Lisbon cost 420€ return', 'The gym membership costs 450 SEK a month', 'The kitchen table is oak'], async (t) => {
       const flights = await t.client.call('memory.search', { query: 'how much did the flights cost?', limit: 3 });
       assert.match(flights.hits[0].memory.text, /420€/);
       assert.ok(flights.hits[0].confident, 'the memory with 420€ answers the question');
       const gym = await t.client.call('memory.search', { query: 'how much does the gym membership cost?', limit: 3 });
       assert.match(gym.hits[0].memory.text, /450 SEK/);
       assert.ok(gym.hits[0].confident, 'the memory with 450 SEK answers the question');
-    } finally {
-      await t.close();
-    }
+    });
   });
   it('"CHF 30", "kr 450", "50p" and "free" answer it; a time like "3 p.m." does not', { timeout: 120_000 }, async () => {
-    const t = await startTestCore({ clock: new ManualClock(Date.UTC(2026, 5, 1)), ids: createSequentialIds() });
-    try {
-      const texts = [
-        'The ski pass costs CHF 30 a day',
-        'The ferry ticket cost kr 450',
-        'The stamp costs 50p',
-        'The museum is free on Sundays',
-        'The bike service is booked for 3 p.m. on Friday',
-      ];
-      await t.client.call('memory.import', { jsonl: texts.map((text) => JSON.stringify({ text, area: 'main' })).join('\n') });
+    const texts = [
+      'The ski pass costs CHF 30 a day',
+      'The ferry ticket cost kr 450',
+      'The stamp costs 50p',
+      'The museum is free on Sundays',
+      'The bike service is booked for 3 p.m. on Friday',
+    ];
+    await withMemories(texts, async (t) => {
       for (const [query, answer] of [
         ['how much does the ski pass cost?', /CHF 30/],
         ['how much did the ferry ticket cost?', /kr 450/],
@@ -44,8 +35,6 @@ describe('memory search: questions about cost', () => {
       const { hits } = await t.client.call('memory.search', { query: 'how much did the bike service cost?', limit: 3 });
       assert.match(hits[0].memory.text, /bike service/);
       assert.ok(!hits[0].confident, 'a memory with a time but no amount does not answer it');
-    } finally {
-      await t.close();
-    }
+    });
   });
 });

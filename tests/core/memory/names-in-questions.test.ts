@@ -1,23 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ManualClock } from '../../../core/util/clock.js';
-import { createSequentialIds } from '../../../core/util/ids.js';
 import { namesAsked } from '../../../core/memory/search.js';
-import { startTestCore } from '../../support/index.js';
+import type { TestCore } from '../../support/index.js';
+import { withMemories } from './stores.js';
 
-type Core = Awaited<ReturnType<typeof startTestCore>>;
-
-async function withMemories(texts: string[], run: (t: Core) => Promise<void>): Promise<void> {
-  const t = await startTestCore({ clock: new ManualClock(Date.UTC(2026, 5, 1)), ids: createSequentialIds() });
-  try {
-    await t.client.call('memory.import', { jsonl: texts.map((text) => JSON.stringify({ text, area: 'main' })).join('\n') });
-    await run(t);
-  } finally {
-    await t.close();
-  }
-}
-
-async function confident(t: Core, query: string): Promise<string[]> {
+async function confident(t: TestCore, query: string): Promise<string[]> {
   const { hits } = await t.client.call('memory.search', { query, limit: 10 });
   return hits.filter((h) => h.confident).map((h) => h.memory.text);
 }
