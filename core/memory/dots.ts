@@ -6,7 +6,18 @@
  * short-lived process (`agent-blob memory search`) runs such loops over the word vectors of every
  * word of the store and over every memory's vector, before V8 has compiled them: in WebAssembly they
  * run compiled from the first element. A matrix is copied into the module's memory once and used
- * again while it is the same array; one larger than MAX_BYTES is left to the JavaScript loop.
+ * again while it is the same array; a larger one than its place holds (MAX_BYTES, MAX_COLUMN_BYTES),
+ * or any call when the memory cannot grow, is left to the JavaScript loop.
+ *
+ * The module's memory has a fixed place for each kind of matrix kept there, so a search that scans
+ * both the store's word vectors (rows) and its memories' vectors (by dimension) keeps both, instead
+ * of each copy evicting the other at every search; per-call inputs and results go after both:
+ *
+ *   [0, MAX_COLUMN_BYTES)               vectors stored by dimension (`columnDots`)
+ *   [MAX_COLUMN_BYTES, SCRATCH_AT)      a matrix of rows (`rowDots`)
+ *   [SCRATCH_AT, …)                     the query, its dimensions, the results (every function)
+ *
+ * The memory spans the places even when one is unused, but pages never written take no physical memory.
  */
 
 /** dots(rows, dims, matrix, q, out): out[r] = Σ_i f64(matrix[r·dims + i]) · f64(q[i]), byte offsets into memory. */
@@ -113,7 +124,11 @@ declare const WebAssembly: {
   Instance: new (module: object) => { exports: Record<string, unknown> };
 };
 
-/** Matrices above this size stay with the JavaScript loop rather than being copied (the app's large stores). */
+/**
+ * Matrices above this size stay with the JavaScript loop rather than being copied (the app's large
+ * stores): a process that searches once pays for the copy into fresh pages, which for 16 MB costs
+ * about as much CPU as the JavaScript loop over it.
+ */
 const MAX_BYTES = 16 << 20;
 /** The same for vectors stored by dimension, which a running app changes in place as memories are written. */
 const MAX_COLUMN_BYTES = 4 << 20;
@@ -124,7 +139,24 @@ let wasm: {
   pair: (n: number, a: number, b: number, out: number) => void;
   memory: WasmMemory;
 } | null | undefined;
-let resident: { matrix: Float32Array; length: number; changes: number } | null = null;
+/** Where each kind of kept matrix starts, and where per-call data starts (see the layout above). */
+const COLUMNS_AT = 0;
+const ROWS_AT = MAX_COLUMN_BYTES;
+const SCRATCH_AT = MAX_COLUMN_BYTES + MAX_BYTES;
+
+interface Kept {
+  matrix: Float32Array;
+  length: number;
+  changes: number;
+}
+/** The matrix each place holds now, if any. */
+const kept: { rows: Kept | null; columns: Kept | null } = { rows: null, columns: null };
+let copies = 0;
+
+/** How many times a matrix has been copied into the module's memory (a matrix kept there is not copied again). */
+export function matrixCopies(): number {
+  return copies;
+}
 
 function instance() {
   if (wasm === undefined) {
@@ -142,21 +174,23 @@ function instance() {
 export function rowDots(matrix: Float32Array, rows: number, dims: number, q: Float32Array, out: Float64Array = new Float64Array(rows)): Float64Array {
   const matrixBytes = rows * dims * 4;
   const w = matrixBytes <= MAX_BYTES && q.length >= dims ? instance() : null;
-  if (!w) {
-    for (let r = 0, at = 0; r < rows; r++, at += dims) {
-      let sum = 0;
-      for (let i = 0; i < dims; i++) sum += matrix[at + i] * q[i];
-      out[r] = sum;
-    }
-    return out;
-  }
-  // Laid out as: the matrix, the query, the results.
-  const qAt = align8(matrixBytes);
+  // After the kept matrices: the query, the results.
+  const qAt = SCRATCH_AT;
   const outAt = align8(qAt + dims * 4);
-  const buffer = place(w, matrix, rows * dims, outAt + rows * 8);
+  const buffer = w && place(w, 'rows', matrix, rows * dims, outAt + rows * 8);
+  if (!buffer) return jsRowDots(matrix, rows, dims, q, out);
   new Float32Array(buffer, qAt, dims).set(q.subarray(0, dims));
-  w.dots(rows, dims, 0, qAt, outAt);
+  w.dots(rows, dims, ROWS_AT, qAt, outAt);
   out.set(new Float64Array(buffer, outAt, rows));
+  return out;
+}
+
+function jsRowDots(matrix: Float32Array, rows: number, dims: number, q: Float32Array, out: Float64Array): Float64Array {
+  for (let r = 0, at = 0; r < rows; r++, at += dims) {
+    let sum = 0;
+    for (let i = 0; i < dims; i++) sum += matrix[at + i] * q[i];
+    out[r] = sum;
+  }
   return out;
 }
 
@@ -169,7 +203,12 @@ export function rowDots(matrix: Float32Array, rows: number, dims: number, q: Flo
 export function columnDots(data: Float32Array, changes: number, capacity: number, count: number, idx: Int32Array, q: Float32Array, out: Float64Array): Float64Array {
   const n = idx.length;
   const w = data.length * 4 <= MAX_COLUMN_BYTES && q.length >= n ? instance() : null;
-  if (!w) {
+  // After the kept matrices: the dimensions, their values, the results.
+  const idxAt = SCRATCH_AT;
+  const qAt = align8(idxAt + n * 4);
+  const outAt = align8(qAt + n * 4);
+  const buffer = w && place(w, 'columns', data, data.length, outAt + count * 8, changes);
+  if (!buffer) {
     out.fill(0, 0, count);
     for (let j = 0; j < n; j++) {
       const at = idx[j] * capacity;
@@ -178,15 +217,10 @@ export function columnDots(data: Float32Array, changes: number, capacity: number
     }
     return out;
   }
-  // Laid out as: the vectors, the dimensions, their values, the results.
-  const idxAt = align8(data.length * 4);
-  const qAt = align8(idxAt + n * 4);
-  const outAt = align8(qAt + n * 4);
-  const buffer = place(w, data, data.length, outAt + count * 8, changes);
   new Int32Array(buffer, idxAt, n).set(idx);
   new Float32Array(buffer, qAt, n).set(q.subarray(0, n));
   new Float64Array(buffer, outAt, count).fill(0);
-  w.cols(n, count, capacity, 0, idxAt, qAt, outAt);
+  w.cols(n, count, capacity, COLUMNS_AT, idxAt, qAt, outAt);
   out.set(new Float64Array(buffer, outAt, count));
   return out;
 }
@@ -197,7 +231,12 @@ export function columnDots(data: Float32Array, changes: number, capacity: number
  */
 export function pairSums(a: Float32Array, b: Float32Array, n: number): Float64Array {
   const w = a.length >= n && b.length >= n ? instance() : null;
-  if (!w) {
+  // After the kept matrices.
+  const aAt = SCRATCH_AT;
+  const bAt = align8(aAt + n * 4);
+  const outAt = align8(bAt + n * 4);
+  const buffer = w && room(w, outAt + 24);
+  if (!buffer) {
     let ab = 0;
     let aa = 0;
     let bb = 0;
@@ -211,12 +250,6 @@ export function pairSums(a: Float32Array, b: Float32Array, n: number): Float64Ar
     sums[2] = bb;
     return sums;
   }
-  // After whatever matrix is kept at the start of the memory.
-  const aAt = align8((resident?.length ?? 0) * 4);
-  const bAt = align8(aAt + n * 4);
-  const outAt = align8(bAt + n * 4);
-  if (w.memory.buffer.byteLength < outAt + 24) w.memory.grow(Math.ceil((outAt + 24 - w.memory.buffer.byteLength) / 65536));
-  const buffer = w.memory.buffer;
   new Float32Array(buffer, aAt, n).set(a.subarray(0, n));
   new Float32Array(buffer, bAt, n).set(b.subarray(0, n));
   w.pair(n, aAt, bAt, outAt);
@@ -225,18 +258,33 @@ export function pairSums(a: Float32Array, b: Float32Array, n: number): Float64Ar
 }
 const sums = new Float64Array(3);
 
-/** The module's memory with at least `need` bytes and `matrix` (its first `length` floats, as of `changes`) at its start. */
-function place(w: NonNullable<typeof wasm>, matrix: Float32Array, length: number, need: number, changes = 0): ArrayBuffer {
-  if (w.memory.buffer.byteLength < need) {
-    w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
-    resident = null;
-  }
-  const buffer = w.memory.buffer;
-  if (resident?.matrix !== matrix || resident.length !== length || resident.changes !== changes) {
-    new Float32Array(buffer, 0, length).set(matrix.subarray(0, length));
-    resident = { matrix, length, changes };
+/**
+ * The module's memory with at least `need` bytes and `matrix` (its first `length` floats, as of
+ * `changes`) in the place for its kind; null when the memory cannot grow that far.
+ */
+function place(w: NonNullable<typeof wasm>, kind: 'rows' | 'columns', matrix: Float32Array, length: number, need: number, changes = 0): ArrayBuffer | null {
+  const buffer = room(w, need);
+  if (!buffer) return null;
+  const now = kept[kind];
+  if (now?.matrix !== matrix || now.length !== length || now.changes !== changes) {
+    new Float32Array(buffer, kind === 'rows' ? ROWS_AT : COLUMNS_AT, length).set(matrix.subarray(0, length));
+    kept[kind] = { matrix, length, changes };
+    copies++;
   }
   return buffer;
+}
+
+/** The module's memory grown to at least `need` bytes (growing keeps what it holds), or null if it cannot be. */
+function room(w: NonNullable<typeof wasm>, need: number): ArrayBuffer | null {
+  const have = w.memory.buffer.byteLength;
+  if (have < need) {
+    try {
+      w.memory.grow(Math.ceil((need - have) / 65536));
+    } catch {
+      return null;
+    }
+  }
+  return w.memory.buffer;
 }
 
 function align8(n: number): number {

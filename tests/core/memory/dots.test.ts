@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { columnDots, pairSums, rowDots } from '../../../core/memory/dots.js';
+import { columnDots, matrixCopies, pairSums, rowDots } from '../../../core/memory/dots.js';
 
 function random(seed: number): () => number {
   let s = seed;
@@ -95,5 +95,59 @@ describe('row dot products', () => {
     const grown = Float32Array.of(1, 2, 3, 4, 5, 6);
     assert.deepEqual([...rowDots(grown, 3, 2, Float32Array.of(1, 0))], [1, 3, 5]);
     assert.deepEqual([...rowDots(new Float32Array(0), 0, 2, Float32Array.of(1, 0))], []);
+  });
+});
+
+describe('matrices kept in the WebAssembly memory', () => {
+  it('a matrix of rows and vectors by dimension are both kept while unchanged, neither copied again because the other was used', () => {
+    const next = random(17);
+    const matrix = Float32Array.from({ length: 500 * 100 }, () => next() - 0.5);
+    const q = Float32Array.from({ length: 100 }, () => next() - 0.5);
+    const capacity = 600;
+    const data = Float32Array.from({ length: capacity * 360 }, () => next() - 0.5);
+    const idx = Int32Array.of(3, 40, 41, 200, 359);
+    const qc = Float32Array.from(idx, () => next() - 0.5);
+    const plainColumns = () => {
+      const out = new Float64Array(550);
+      for (let j = 0; j < idx.length; j++) for (let slot = 0; slot < 550; slot++) out[slot] += data[idx[j] * capacity + slot] * qc[j];
+      return out;
+    };
+    const before = matrixCopies();
+    for (let search = 0; search < 3; search++) {
+      assert.deepEqual(rowDots(matrix, 500, 100, q), plainDots(matrix, 500, 100, q));
+      assert.deepEqual(columnDots(data, 1, capacity, 550, idx, qc, new Float64Array(550)), plainColumns());
+      pairSums(matrix, q, 100);
+    }
+    assert.equal(matrixCopies() - before, 2, 'each copied once over three searches');
+  });
+
+  it('give the plain loop\'s sums bit for bit at sizes around and above the largest kept, each kind used in turn with the others', () => {
+    const next = random(19);
+    // 16 MB of rows is 41,943 rows of 100 floats; 4 MB by dimension is 2,912 slots of 360.
+    const rowSizes = [41_942, 41_943, 41_944, 60_000];
+    const slotSizes = [2_911, 2_912, 2_913, 6_000];
+    for (let t = 0; t < 4; t++) {
+      const rows = rowSizes[t];
+      const matrix = Float32Array.from({ length: rows * 100 }, () => next() - 0.5);
+      const q = Float32Array.from({ length: 100 }, () => next() - 0.5);
+      const capacity = slotSizes[t];
+      const data = Float32Array.from({ length: capacity * 360 }, () => next() - 0.5);
+      const idx = Int32Array.from({ length: 40 }, () => Math.floor(next() * 360));
+      const qc = Float32Array.from(idx, () => next() - 0.5);
+      const wantColumns = new Float64Array(capacity);
+      for (let j = 0; j < idx.length; j++) for (let slot = 0; slot < capacity; slot++) wantColumns[slot] += data[idx[j] * capacity + slot] * qc[j];
+      const wantRows = plainDots(matrix, rows, 100, q);
+      for (let round = 0; round < 2; round++) {
+        const gotColumns = columnDots(data, 0, capacity, capacity, idx, qc, new Float64Array(capacity));
+        const a = data.subarray(0, 5000);
+        const b = data.subarray(5000, 10_000);
+        let ab = 0;
+        for (let i = 0; i < 5000; i++) ab += a[i] * b[i];
+        assert.ok(Object.is(pairSums(a, b, 5000)[0], ab), `pair after ${capacity} slots`);
+        const gotRows = rowDots(matrix, rows, 100, q);
+        for (let r = 0; r < rows; r++) assert.ok(Object.is(gotRows[r], wantRows[r]), `row ${r} of ${rows}: ${gotRows[r]} ≠ ${wantRows[r]}`);
+        for (let slot = 0; slot < capacity; slot++) assert.ok(Object.is(gotColumns[slot], wantColumns[slot]), `slot ${slot} of ${capacity}`);
+      }
+    }
   });
 });
