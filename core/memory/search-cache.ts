@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { isProcessAlive } from '../datadir/index.js';
 import type { WritableDB } from '../db/index.js';
@@ -15,9 +16,11 @@ import { wordVectorsName } from './vectors/index.js';
  * them costs a process hundreds of milliseconds (WordNet lookups and word-vector reads for every word
  * of the store, a scan of vec0's chunks), reading them a few: the file is a key line (JSON) and flat
  * arrays laid end to end, read back as typed-array views, with every string once in one text.
- * The key names what the file was built from — this format, the build of the program (`build`: a
- * program whose indexing may differ never reads another's file), the WordNet index, the word-vector
- * file and the vector generation, and a hash of every memory's rowid, area and text — and the file
+ * The key names what the file was built from — this format, the byte order of its arrays (the
+ * writer's own, since a reader takes them as they lie: a file from a machine of the other order is
+ * not read), the build of the program (`build`: a program whose indexing may differ never reads
+ * another's file), the WordNet index, the word-vector file and the vector generation, and a hash of
+ * every memory's rowid, area and text — and the file
  * is used only when all match; otherwise the index is built as before and the file written anew. A
  * core removes the file when it starts and whenever it forgets or edits a memory, so no word of a
  * forgotten memory stays in it; a writer that is not a core checks, right before its file takes the
@@ -31,6 +34,8 @@ export const SEARCH_CACHE_FORMAT = 2;
 /** What a cache file must have been built from to be used. */
 export interface SearchCacheKey {
   format: number;
+  /** The byte order of the file's numbers: the writing machine's (`os.endianness()`). */
+  byteOrder: 'BE' | 'LE';
   build: string;
   lexicon: string;
   /** The word-vector file and the active vector generation (its number, embedder and size). */
@@ -51,7 +56,7 @@ export function searchCacheKey(db: WritableDB, build: string): SearchCacheKey {
     hash.update(`${row[0]}\u0000${row[1]}\u0000${row[2]}\u0000`);
   }
   const active = db.prepare("SELECT gen, embedder, dims FROM memory_vec_generations WHERE state = 'active'").raw().get() as [number, string, number] | undefined;
-  return { format: SEARCH_CACHE_FORMAT, build, lexicon: lexiconName(), vectors: `${wordVectorsName() ?? 'no word vectors'}; ${active ? active.join(' ') : 'no vectors'}`, memories: hash.digest('hex') };
+  return { format: SEARCH_CACHE_FORMAT, byteOrder: endianness(), build, lexicon: lexiconName(), vectors: `${wordVectorsName() ?? 'no word vectors'}; ${active ? active.join(' ') : 'no vectors'}`, memories: hash.digest('hex') };
 }
 
 /**
@@ -92,7 +97,7 @@ export function readSearchCache(dir: string, key: SearchCacheKey): CachedSearchI
   if (newline < 0) return null;
   try {
     const found = JSON.parse(file.toString('utf8', 0, newline)) as Partial<SearchCacheKey>;
-    if (found.format !== key.format || found.build !== key.build || found.lexicon !== key.lexicon || found.vectors !== key.vectors || found.memories !== key.memories) return null;
+    if ((Object.keys(key) as (keyof SearchCacheKey)[]).some((name) => found[name] !== key[name])) return null;
     const a = readSections(file, newline + 1);
     const strings = a.strings.length ? Buffer.from(a.strings.buffer, a.strings.byteOffset, a.strings.byteLength).toString('utf8').split('\n') : [];
     const [seen, storeDims] = a.storeMeta;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MemoryAreaSchema } from '../../../core/contract/index.js';
@@ -105,6 +106,18 @@ describe('memory search without the core', () => {
       assert.equal(readSearchCache(cache, searchCacheKey(db, 'two')), null);
       assert.deepEqual(await search('two'), await core());
       assert.equal(keyOf().format, SEARCH_CACHE_FORMAT);
+      // A file whose numbers are in the other byte order (written on such a machine) is not read: its
+      // floats and counts would be garbage here. It is replaced by one in this machine's order.
+      const other = endianness() === 'LE' ? 'BE' : 'LE';
+      const bytes = readFileSync(join(cache, SEARCH_CACHE_FILE));
+      const mark = bytes.indexOf(`"byteOrder":"${endianness()}"`);
+      assert.ok(mark > 0 && mark < bytes.indexOf(10), 'the key line names the byte order');
+      bytes.write(`"byteOrder":"${other}"`, mark, 'latin1');
+      writeFileSync(join(cache, SEARCH_CACHE_FILE), bytes);
+      assert.equal(readSearchCache(cache, searchCacheKey(db, 'two')), null);
+      assert.deepEqual(await search('two'), await core());
+      assert.equal(keyOf().byteOrder, endianness());
+      assert.ok(readSearchCache(cache, searchCacheKey(db, 'two')), 'the rewritten file is read');
       // A new memory: the cached index is stale, and the search finds the new one.
       await t.client.call('memory.add', { text: 'My dentist retired; the new one is Dr. Lindqvist on Elm Street', area: 'main' });
       assert.notEqual(searchCacheKey(db, 'two').memories, first.memories);
