@@ -4,7 +4,7 @@
  * one JSON object: figures per set, per split (tune and held-out, every question of the split's
  * sets counted once) and side by side. Misses are listed for tune sets only: nobody tunes on a
  * held-out set, so its questions are never printed.
- *   npm run eval:memory [-- --split tune|heldout] [--set NAME] [--ollama MODEL | --openai MODEL]
+ *   npm run eval:memory [-- --split tune|heldout] [--set NAME[,NAME…]] [--except NAME[,NAME…]] [--ollama MODEL | --openai MODEL]
  * `--openai` embeds through `OPENAI_BASE_URL` (an OpenAI-compatible server) with `OPENAI_API_KEY`.
  */
 import { distractors } from './distractors.js';
@@ -91,8 +91,11 @@ export function figures(c: SetCounts): Record<string, unknown> {
 
 const SIDE_BY_SIDE = ['recallAt10', 'recallAt5', 'mrr', 'updateOrder', 'multiAllInTop10', 'unanswerableAbstained', 'exactDuplicatesRejected', 'rewordedDuplicatesMerged', 'knowledgeUpdatesMerged'];
 
-export async function runMemoryEval(options: { ollamaModel?: string; openaiModel?: string; env?: NodeJS.ProcessEnv; split?: string; set?: string } = {}): Promise<Record<string, unknown>> {
-  const sets = [originalSet(), ...loadSets()].filter((s) => (!options.split || s.split === options.split) && (!options.set || s.name === options.set));
+export async function runMemoryEval(options: { ollamaModel?: string; openaiModel?: string; env?: NodeJS.ProcessEnv; split?: string; set?: string; except?: string } = {}): Promise<Record<string, unknown>> {
+  const names = (list?: string) => (list ? new Set(list.split(',').map((n) => n.trim())) : null);
+  const only = names(options.set);
+  const except = names(options.except);
+  const sets = [originalSet(), ...loadSets()].filter((s) => (!options.split || s.split === options.split) && (!only || only.has(s.name)) && !except?.has(s.name));
   const perSet: Record<string, unknown> = {};
   const bySplit = new Map<string, { names: string[]; counts: SetCounts }>();
   let embedder = '';
@@ -116,6 +119,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const at = process.argv.indexOf(`--${name}`);
     return at > 0 ? process.argv[at + 1] : undefined;
   };
-  const result = await runMemoryEval({ ollamaModel: flag('ollama'), openaiModel: flag('openai'), split: flag('split'), set: flag('set') });
+  const result = await runMemoryEval({ ollamaModel: flag('ollama'), openaiModel: flag('openai'), split: flag('split'), set: flag('set'), except: flag('except') });
   console.log(JSON.stringify(result, null, 2));
 }
