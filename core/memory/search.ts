@@ -171,7 +171,9 @@ export function hybridSearch(
   const oneQuestion = answered.clauses === 1 && !/\band\b|[:/&+]/.test(query);
   const aboutNamed = names.size > 0 && oneQuestion && contentWords(query.trim().replace(VALUE_PHRASE, '')).some((w) => !names.has(queryForm(w)));
   const part = aboutNamed ? (h: MemoryHit) => !onlyNamesAnswered(matchesOf(h), names) : () => true;
-  markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p, closeEnough, matchesOf, part);
+  // "the radiators stay cold": a problem told, not a question, is put in the teller's words, not the fix's.
+  const told = tellsProblem(query) ? (m: MemoryMatch[]) => answered(m) >= TOLD_SHARE && weightiest(m) >= 1 : () => false;
+  markConfident(hits, answered, (m) => weightiest(m) >= p.partWeightiestCoverage, p, closeEnough, matchesOf, part, told);
   if (aboutNamed) {
     for (const h of hits) if (h.confident && onlyNamesAnswered(matchesOf(h), names)) h.confident = false;
   }
@@ -200,18 +202,41 @@ export function hybridSearch(
  * (`confidentSimilarity`, or `confidentSimilarityWordVectors` for the offline embedder with word vectors), or answering a part of it, its weightiest word included, while the top
  * hits that answer their part together answer nearly all of it ("who is my dentist, and how do I
  * get raw output from jq?" is answered by two memories). A name the query asks about counts only by
- * itself (`matchesOf`). The rest are long shots.
+ * itself (`matchesOf`). A problem told rather than asked (`told`) is answered by a memory answering
+ * `TOLD_SHARE` of it, its weightiest word included. The rest are long shots.
  */
-function markConfident(hits: MemoryHit[], answered: Answered, answersWeightiest: (m: MemoryMatch[]) => boolean, p: WeightProfile, closeEnough: number, matchesOf: (h: MemoryHit) => MemoryMatch[], part: (h: MemoryHit) => boolean): void {
+function markConfident(
+  hits: MemoryHit[],
+  answered: Answered,
+  answersWeightiest: (m: MemoryMatch[]) => boolean,
+  p: WeightProfile,
+  closeEnough: number,
+  matchesOf: (h: MemoryHit) => MemoryMatch[],
+  part: (h: MemoryHit) => boolean,
+  told: (m: MemoryMatch[]) => boolean,
+): void {
   const parts = hits.slice(0, JOINT_WINDOW).filter((h) => part(h) && answersWeightiest(matchesOf(h)));
   const joint = answered(bestPerQueryWord(parts.flatMap(matchesOf)), true);
   for (const h of hits) {
     h.confident =
       answered(matchesOf(h)) >= p.confidentShare ||
       (h.explain.vectorSimilarity ?? 0) >= closeEnough ||
-      (joint >= JOINT_SHARE && answered(matchesOf(h), true) >= PART_SHARE && answersWeightiest(matchesOf(h)));
+      (joint >= JOINT_SHARE && answered(matchesOf(h), true) >= PART_SHARE && answersWeightiest(matchesOf(h))) ||
+      told(matchesOf(h));
   }
 }
+
+/** Words a question begins with; a query without one and without a question mark tells something ("the radiators stay cold"). */
+const QUESTION_START = /^\s*(what|what's|whats|which|who|who's|whom|whose|when|where|where's|why|how|is|are|am|was|were|do|does|did|can|could|should|would|will|shall|have|has|any)\b/i;
+/** Whether a query tells a problem or a situation rather than asking a question. */
+function tellsProblem(query: string): boolean {
+  return !query.includes('?') && !QUESTION_START.test(query) && contentWords(query).length >= TOLD_WORDS;
+}
+/** A told problem is answered by a memory answering this share of it, its weightiest word included. */
+const TOLD_SHARE = 0.4;
+/** Fewer topic words than this tell too little to judge ("qwertyuiop", "passport"). */
+const TOLD_WORDS = 3;
+
 /**
  * What a question of one clause asks for, as a pattern its answer must contain: an amount of money
  * ("how much did … cost", "how much do we pay …", "what does … cost"), a number ("how old",

@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TestCore } from '../../support/index.js';
+import { withMemories } from './stores.js';
+
+async function confident(t: TestCore, query: string): Promise<string[]> {
+  const { hits } = await t.client.call('memory.search', { query, limit: 10 });
+  return hits.filter((h) => h.confident).map((h) => h.memory.text);
+}
+
+const FIXES = [
+  'Problem: the radiators stay cold. Fix: bleed the radiators with the key in the kitchen drawer',
+  'Problem: the laptop drops off wifi after sleep. Fix: disable power saving for the wireless card',
+  'Problem: calendar invites arrive one hour off. Fix: set the calendar time zone to Europe/Lisbon',
+  'Problem: espresso running fast and sour. Fix: grind two notches finer',
+  'Bins go out on Tuesday night',
+  'The plumber is Dave, 0412 555 019',
+  'Book club meets on the first Thursday',
+  'The car needs new tyres before winter',
+  'Our dentist is Dr Weber on Hauptstrasse',
+  'The gym is open until 10pm on weekdays',
+];
+
+describe('memory search: a problem told rather than asked', () => {
+  it('is answered by the fix that names its main thing and a good part of it, in other words', { timeout: 120_000 }, async () => {
+    await withMemories(FIXES, async (t) => {
+      const hits = await confident(t, 'The heating radiators are not warming up');
+      assert.ok(hits.includes(FIXES[0]), `the radiator fix answers it: ${hits.join(' | ')}`);
+      assert.deepEqual(await confident(t, 'the dishwasher leaves a puddle of dirty water'), [], 'a problem no memory is about has no answer');
+    });
+  });
+});
