@@ -263,15 +263,17 @@ const CURRENCY_WORDS = `k|grand|dollars?|bucks|euros?|pounds?|quid|cents?|pence|
 /**
  * An amount of money: a currency sign before or after a number ("$12", "420€"), a number with a
  * currency word or ISO code on either side ("450 SEK", "CHF 30", "30 kr"), pence written on the
- * number ("50p", not "3 p.m."), or nothing at all ("free").
+ * number ("50p", not "3 p.m."), or nothing at all ("free"). After a code the number must stand as an
+ * amount — digits with separators, a scale ("CAD 1,250.50", "USD 3m") — not run into a word ("CAD 3D"
+ * is a file); pence are one or two digits ("1080p" is a screen).
  */
 const MONEY = new RegExp(
   [
     `[${CURRENCY_SIGNS}]\\s?\\d`,
     `\\d\\s?[${CURRENCY_SIGNS}]`,
     `\\d\\s?(${CURRENCY_WORDS})(?![a-z])`,
-    `(?<![a-z])(${CURRENCY_CODES}|kr|zł|rs)\\.?\\s?\\d`,
-    `\\dp(?!\\.?m\\b)(?![a-z])`,
+    `(?<![a-z])(${CURRENCY_CODES}|kr|zł|rs)\\.?\\s?\\d[\\d,.']*(\\s?(k|m|mn|bn|million|billion|thousand|grand))?(?![a-z\\d])`,
+    `(?<![\\d.,])\\d{1,2}p(?!\\.?m\\b)(?![a-z])`,
     `\\b(free|nothing)\\b`,
   ].join('|'),
   'i',

@@ -37,4 +37,30 @@ describe('memory search: questions about cost', () => {
       assert.ok(!hits[0].confident, 'a memory with a time but no amount does not answer it');
     });
   });
+  it('a number run into a word after a currency code ("CAD 3D") or a screen\'s "1080p" is no amount; "CAD 1,250.50" and "USD 3m" are', { timeout: 120_000 }, async () => {
+    const texts = [
+      'The bracket for the printer is saved as a CAD 3D model in the shared folder',
+      'The new office monitor is 1080p and mounted on an arm',
+      'The drone cost CAD 1,250.50 with the spare batteries',
+      'The warehouse lease costs USD 3m over five years',
+    ];
+    await withMemories(texts, async (t) => {
+      for (const [query, subject] of [
+        ['how much did the printer bracket cost?', /bracket/],
+        ['how much did the office monitor cost?', /monitor/],
+      ] as const) {
+        const { hits } = await t.client.call('memory.search', { query, limit: 3 });
+        assert.match(hits[0].memory.text, subject, query);
+        assert.ok(!hits[0].confident, `${query}: a memory with no amount does not answer it`);
+      }
+      for (const [query, answer] of [
+        ['how much did the drone cost?', /CAD 1,250\.50/],
+        ['how much does the warehouse lease cost?', /USD 3m/],
+      ] as const) {
+        const { hits } = await t.client.call('memory.search', { query, limit: 3 });
+        assert.match(hits[0].memory.text, answer, query);
+        assert.ok(hits[0].confident, `${query}: the memory with the amount answers it`);
+      }
+    });
+  });
 });
