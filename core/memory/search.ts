@@ -2,7 +2,7 @@ import type { MemoryArea, MemoryExplain, MemoryHit, MemoryMatch } from '../contr
 import { relate } from './dedup.js';
 import { dot, withWordVectors, wordingCosine } from './embedder.js';
 import { RELATION_WEIGHT, termOf, tokens, topicWeight, type LexicalIndex, type QueryGroup } from './lexical.js';
-import { lexiconIfLoaded } from './lexicon/index.js';
+import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
 import { rowToMemory, type MemoryQueries, type MemoryRow } from './store.js';
 import { STOPWORDS, contentWords, highlightRanges, stem, words } from './text.js';
 import type { VectorIndex } from './vector-index.js';
@@ -302,11 +302,41 @@ export function namesAsked(query: string): Set<string> {
   const lx = lexiconIfLoaded();
   for (const m of query.matchAll(/(?<![.?!:]\s*|^\s*)\b([A-Z][a-z]+)\b/g)) {
     const w = m[1].toLowerCase();
-    // Months and weekdays are written capitalised but name no one.
-    if (!STOPWORDS.has(w) && !TIME.test(w) && (!lx || topicWeight(lx, w) >= NAMED_THING_WEIGHT)) out.add(queryForm(w));
+    // Months and weekdays are written capitalised but name no one; "Mum", "Dad" or "Gran" is how one
+    // addresses a relative, a word whose synonyms ("mother", "father") answer for it.
+    if (!STOPWORDS.has(w) && !TIME.test(w) && (!lx || (topicWeight(lx, w) >= NAMED_THING_WEIGHT && !kinWord(lx, w)))) out.add(queryForm(w));
   }
   return out;
 }
+
+const kinWords = new WeakMap<Lexicon, Map<string, boolean>>();
+/** Whether WordNet knows a word as a relative ("mum": mother, parent, … relative; "gran", "auntie"), in any of its senses. */
+function kinWord(lx: Lexicon, word: string): boolean {
+  let cache = kinWords.get(lx);
+  if (!cache) kinWords.set(lx, (cache = new Map()));
+  let kin = cache.get(word);
+  if (kin === undefined) {
+    kin = false;
+    for (const f of lx.baseForms(word)) {
+      for (const sense of lx.senses(f.lemmaId)) {
+        if (sense.pos !== 0) continue;
+        let frontier = [sense.synset];
+        for (let depth = 0; depth < KIN_DEPTH && frontier.length && !kin; depth++) {
+          frontier = frontier.flatMap((x) => lx.related(x, REL.hypernym));
+          kin = frontier.some((x) => {
+            const lemmas = lx.synsetLemmas(x);
+            return lemmas.includes('relative') && lemmas.includes('relation');
+          });
+        }
+      }
+    }
+    if (cache.size >= 10_000) cache.clear();
+    cache.set(word, kin);
+  }
+  return kin;
+}
+/** Broader terms looked through for "relative" ("grandad": grandparent, forebear, ancestor, relative). */
+const KIN_DEPTH = 6;
 
 /**
  * Whether a memory answers only the names a question asks about ("Hamish"), none of its other words,

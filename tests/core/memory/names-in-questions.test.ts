@@ -105,4 +105,15 @@ describe('memory search: questions that name someone', () => {
       assert.deepEqual(await confident(t, "When is Kat's birthday?"), []);
     });
   });
+
+  it('"Mum", "Dad" or "Gran" in a question is a relative, answered by what WordNet relates to it ("father")', { timeout: 120_000 }, async () => {
+    await withMemories(['My father lives in Porto, near the river', ...SCHOOLS], async (t) => {
+      // WordNet is loaded once the store is.
+      assert.deepEqual([...namesAsked('Where does Dad live?')], []);
+      assert.deepEqual([...namesAsked("What's Gran's address?")], []);
+      assert.deepEqual([...namesAsked('Where does Hamish live?')], ['hamish']);
+      const hits = await confident(t, 'Where does Dad live?');
+      assert.ok(hits.includes('My father lives in Porto, near the river'), `"father" answers for Dad: ${hits.join(' | ')}`);
+    });
+  });
 });
