@@ -585,7 +585,8 @@ function restated(older: string, newer: string, idf: (stem: string) => number): 
 const CONFIDENT_MATCH = 0.4;
 /** A word found in at most this share of all memories names a topic; commoner ones are phrasing ("problem", "fix"). */
 const SPECIFIC_SHARE = 0.05;
-const CHANGE_CUES = /\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently)\b/i;
+/** Words saying a fact changed, "goes up" and "went down" of an amount included ("our rent goes up to $2,780"). */
+const CHANGE_CUES = /\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|(goes|went|gone|going|go) (up|down)|rose|risen)\b/i;
 
 /** Verbs that say an attribute of something changed ("maya started at …", "switched pt to jonah"); "now" and "new" alone are too common to say so. */
 const CHANGE_VERBS = /\b(moved|switched|changed|replaced|no longer|started|quit|left|joined|cancell?ed|stopped|became)\b/i;
