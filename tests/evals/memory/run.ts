@@ -4,14 +4,17 @@
  * one JSON object: figures per set, per split (tune and held-out, every question of the split's
  * sets counted once) and side by side. Misses are listed for tune sets only: nobody tunes on a
  * held-out set, so its questions are never printed.
- *   npm run eval:memory [-- --split tune|heldout] [--set NAME[,NAME…]] [--except NAME[,NAME…]] [--ollama MODEL | --openai MODEL]
- * `--openai` embeds through `OPENAI_BASE_URL` (an OpenAI-compatible server) with `OPENAI_API_KEY`.
+ *   npm run eval:memory [-- --split tune|heldout] [--set NAME[,NAME…]] [--except NAME[,NAME…]] [--ollama MODEL | --openai MODEL | --use]
+ * `--openai` embeds through `OPENAI_BASE_URL` (an OpenAI-compatible server) with `OPENAI_API_KEY`;
+ * `--use` does the same through a loopback server of the Universal Sentence Encoder (use-server.ts),
+ * a real sentence embedder that needs no network.
  */
 import { distractors } from './distractors.js';
 import { FACTS } from './facts.js';
 import { QUESTIONS } from './questions.js';
 import { ANSWERABLE, scoreSet, type SetCounts } from './score.js';
 import { loadSets, type EvalSet } from './sets/validate.js';
+import { USE_MODEL, startUseServer } from './use-server.js';
 
 /** The first eval: one person's facts among templated filler, no duplicates. Tuned on since it was written. */
 export function originalSet(): EvalSet {
@@ -119,6 +122,12 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const at = process.argv.indexOf(`--${name}`);
     return at > 0 ? process.argv[at + 1] : undefined;
   };
-  const result = await runMemoryEval({ ollamaModel: flag('ollama'), openaiModel: flag('openai'), split: flag('split'), set: flag('set'), except: flag('except') });
-  console.log(JSON.stringify(result, null, 2));
+  const use = process.argv.includes('--use') ? await startUseServer() : null;
+  try {
+    const options = use ? { openaiModel: USE_MODEL, env: { OPENAI_BASE_URL: use.baseUrl, OPENAI_API_KEY: 'sk-local-use-server' } } : { ollamaModel: flag('ollama'), openaiModel: flag('openai') };
+    const result = await runMemoryEval({ ...options, split: flag('split'), set: flag('set'), except: flag('except') });
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await use?.close();
+  }
 }
