@@ -182,6 +182,11 @@ export function wordingCosine(embedder: string): (a: Float32Array, b: Float32Arr
   };
 }
 
+/** Whether vectors of this embedder are the built-in offline embedder's (any version), not an embedding model's. */
+export function isOfflineEmbedder(embedder: string): boolean {
+  return /^offline-v\d+-\d+$/.test(embedder);
+}
+
 /** Whether vectors of this embedder are the offline embedder's with word vectors (this version's or the one before). */
 export function withWordVectors(embedder: string): boolean {
   return /^offline-v[34]-/.test(embedder);

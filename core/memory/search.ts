@@ -1,6 +1,6 @@
 import type { MemoryArea, MemoryExplain, MemoryHit, MemoryMatch } from '../contract/index.js';
 import { relate } from './dedup.js';
-import { dot, withWordVectors, wordingCosine } from './embedder.js';
+import { dot, isOfflineEmbedder, withWordVectors, wordingCosine } from './embedder.js';
 import { RELATION_WEIGHT, termOf, tokens, topicWeight, type LexicalIndex, type QueryGroup } from './lexical.js';
 import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
 import { rowToMemory, type MemoryQueries, type MemoryRow } from './store.js';
@@ -20,8 +20,14 @@ export interface WeightProfile {
   pinBoost: number;
   /** Multiplier for a memory a newer one supersedes. */
   supersededPenalty: number;
-  /** Weight of the vector list in the fusion (the full-text list weighs 1). */
+  /** Weight of the vector list in the fusion (the full-text list weighs 1) with the offline embedder. */
   vectorWeight: number;
+  /**
+   * The same with an embedding model (Ollama, OpenAI-compatible): its nearest neighbours find what a
+   * question says in other words ("dad" for father, "super" for a retirement fund), which neither
+   * the full-text list nor the offline embedder links, so they weigh as much as the full text.
+   */
+  modelVectorWeight: number;
   /** Terms taken from the top full-text hits for a second pass (0 turns feedback off), and from how many hits. */
   feedbackTerms: number;
   feedbackDocs: number;
@@ -50,6 +56,7 @@ export const DEFAULT_PROFILE: WeightProfile = {
   supersededPenalty: 0.4,
   updateWindow: 20,
   vectorWeight: 0.5,
+  modelVectorWeight: 1,
   feedbackTerms: 6,
   feedbackDocs: 3,
   feedbackCoverage: 0.65,
@@ -124,8 +131,10 @@ export function hybridSearch(
   });
   const rows = deps.queries.getMany([...found.keys()]);
   const stems = new Set(queryWords(query).map(stem));
+  const gen = deps.vectors.activeGeneration();
+  const vectorWeight = gen && !isOfflineEmbedder(gen.embedder) ? p.modelVectorWeight : p.vectorWeight;
   const toHit = (row: MemoryRow, f: Found): MemoryHit => {
-    const rrf = (f.bm25Rank ? 1 / (p.rrfK + f.bm25Rank) : 0) + (f.vectorRank ? p.vectorWeight / (p.rrfK + f.vectorRank) : 0);
+    const rrf = (f.bm25Rank ? 1 / (p.rrfK + f.bm25Rank) : 0) + (f.vectorRank ? vectorWeight / (p.rrfK + f.vectorRank) : 0);
     const explain: MemoryExplain = {
       ...f,
       rrf,
@@ -152,7 +161,6 @@ export function hybridSearch(
   const queryWeightOf = new Map(groups.map((g) => [g.query, g.weight * deps.lexical.idf(stem(g.query), 1)]));
   const coverageOf = new Map(hits.map((h) => [h, weightiest(h.explain.matches)]));
   const rowOf = new Map(rows.map((r) => [r.id, r]));
-  const gen = deps.vectors.activeGeneration();
   const named = namedThing(deps.lexical);
   const about = sameAttribute(new Set(queryWords(query).map(termOf)), specific, named);
   const pulled = bringInUpdates(hits, rowOf, (row) => toHit(row, { bm25Rank: null, matches: [], vectorRank: null, vectorSimilarity: null }), options, deps, named, about);
