@@ -411,11 +411,16 @@ type Answered = ((matches: MemoryMatch[], whole?: boolean) => number) & { clause
  * and counts by its match (a synonym, narrower or related word fully, a definition word in part);
  * feedback words answer nothing, and one memory word answers one query word ("blood" does not also
  * answer "blood type"). A message asking several things ("who is my dentist, and how do I …?") is
- * answered by a memory that answers one of its clauses. "How old is my dad?" matched only by "dad"
- * is half answered; a question about something the memories never mention stays low.
+ * answered by a memory that answers one of its clauses. The words a question of one clause asks for
+ * a kind of value with ("how often", "how old", "what percent") count nothing: no memory says "often",
+ * and its text is checked for that kind of value instead (`valueAskedFor`). "Where does my dad live?"
+ * matched only by "dad" is half answered; a question about something the memories never mention stays low.
  */
 function answeredShare(lexical: LexicalIndex, groups: QueryGroup[], query: string): Answered {
   const weights = new Map(groups.map((g) => [g.query, g.weight * lexical.idf(stem(g.query), 1)]));
+  // "How often …", "what percent …": the value's kind is checked in the answer's text (`valueAskedFor`); no memory says "often".
+  const asksValue = valueAskedFor(query) ? VALUE_PHRASE.exec(query.trim()) : null;
+  if (asksValue) for (const w of words(asksValue[0])) weights.delete(queryForm(w));
   const sum = (keys: Iterable<string>) => {
     let t = 0;
     for (const k of keys) t += weights.get(k) ?? 0;

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { TestCore } from '../../support/index.js';
+import { withMemories } from './stores.js';
+
+async function confident(t: TestCore, query: string): Promise<string[]> {
+  const { hits } = await t.client.call('memory.search', { query, limit: 10 });
+  return hits.filter((h) => h.confident).map((h) => h.memory.text);
+}
+
+const NOTES = [
+  'oncall now 1 week in 4 (team down to 4). handoff still mon 10am',
+  'bumped 401k to 10% after the promo',
+  'team standup is at 9:30 in the small room',
+  'The plumber is Dave, 0412 555 019',
+  'Book club meets on the first Thursday',
+  'The car needs new tyres before winter',
+  'Bins go out on Tuesday night',
+  'The gym is open until 10pm on weekdays',
+];
+
+describe('memory search: questions asking for a kind of value', () => {
+  it('are answered by a memory giving that value, though it never says "often" or "percent"', { timeout: 120_000 }, async () => {
+    await withMemories(NOTES, async (t) => {
+      assert.ok((await confident(t, 'how often am i on call?')).includes(NOTES[0]), 'the on-call rota answers how often');
+      assert.ok((await confident(t, 'what percent do i put into the 401k?')).includes(NOTES[1]), 'the 401k note answers what percent');
+    });
+  });
+
+  it('still need the value: a memory naming the subject without one is a long shot', { timeout: 120_000 }, async () => {
+    await withMemories(['the oncall handoff checklist lives in the team wiki', ...NOTES.slice(2)], async (t) => {
+      assert.deepEqual(await confident(t, 'how often am i on call?'), []);
+    });
+  });
+});
