@@ -2,6 +2,9 @@
 // Prints one JSON line with its addresses once it listens; providers come from the environment.
 import { startHost } from '../../core/host/index.js';
 import { createMemorySecretStore } from '../../core/secrets/index.js';
+import { endWithParent } from '../support/processes.js';
+
+endWithParent();
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: host-child.ts DATA_DIR');

@@ -14,6 +14,9 @@ import { startHost } from '../../core/host/index.js';
 import { SchedulerEngine } from '../../core/scheduler/index.js';
 import { createMemorySecretStore } from '../../core/secrets/index.js';
 import { systemClock, type Clock } from '../../core/util/index.js';
+import { endWithParent } from '../support/processes.js';
+
+endWithParent();
 
 const [dataDir, offsetArg, point, nArg, mode] = process.argv.slice(2);
 if (!dataDir || !point || !nArg || (mode !== 'block' && mode !== 'free')) throw new Error('usage: scheduler-child.ts DIR OFFSET_MS POINT N block|free');

@@ -14,9 +14,14 @@ export interface Spawned {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Starts a Node child in the repo and waits for its first stdout line (JSON), or fails with its stderr. */
+/**
+ * Starts a Node child in the repo and waits for its first stdout line (JSON), or fails with its stderr.
+ * The child's standard input is a pipe this process holds open and never writes: it closes when this
+ * process ends, however it ends, so a child that stops when its input closes (`agent-blob host
+ * --until-stdin-closes`, the crash children through `endWithParent`) never outlives a killed test run.
+ */
 export async function spawnUntilReady(args: string[], env: NodeJS.ProcessEnv, timeoutMs = WAIT_MS): Promise<Spawned> {
-  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));

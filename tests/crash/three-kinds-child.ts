@@ -4,6 +4,9 @@ import { agentExecutor } from '../../core/agent/index.js';
 import type { RunKind } from '../../core/contract/index.js';
 import { startHost } from '../../core/host/index.js';
 import { createMemorySecretStore } from '../../core/secrets/index.js';
+import { endWithParent } from '../support/processes.js';
+
+endWithParent();
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: three-kinds-child.ts DATA_DIR');

@@ -2,6 +2,9 @@
 // `node --import tsx workers-child.ts DIR`. Prints one JSON line with its address and the chat run id.
 import { startHost } from '../../core/host/index.js';
 import { createMemorySecretStore } from '../../core/secrets/index.js';
+import { endWithParent } from '../support/processes.js';
+
+endWithParent();
 
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: workers-child.ts DATA_DIR');

@@ -20,7 +20,7 @@ describe('agent-blob host started from its code cache', () => {
     const dir = tempDir();
     try {
       const env = { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url, NODE_OPTIONS: '' };
-      const args = ['bin/agent-blob.js', 'host', '--json', '--no-ui', '--data-dir', dir.path];
+      const args = ['bin/agent-blob.js', 'host', '--json', '--no-ui', '--until-stdin-closes', '--data-dir', dir.path];
       const first = await spawnUntilReady(args, env);
       first.child.kill('SIGTERM');
       assert.deepEqual(await first.exited, { code: 0, signal: null }, first.stderr());

@@ -19,3 +19,14 @@ export function pidIn(file: string): number | undefined {
   const m = /^(\d+)\n$/.exec(readFileSync(file, 'utf8'));
   return m ? Number(m[1]) : undefined;
 }
+
+/**
+ * Ends this process when its standard input closes. A child that `spawnUntilReady` started holds a
+ * pipe from the test process as its input, which closes when that process ends however it ends (a
+ * killed test run included), so the child does not outlive it. Its own tests kill it before that.
+ */
+export function endWithParent(): void {
+  process.stdin.on('end', () => process.exit(0));
+  process.stdin.on('error', () => process.exit(0));
+  process.stdin.resume();
+}

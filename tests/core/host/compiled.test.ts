@@ -42,7 +42,7 @@ describe('the built command line', () => {
       const report = JSON.parse(doctor.stdout) as { checks: { name: string; status: string }[] };
       assert.ok(report.checks.some((c) => c.name === 'connection' && c.status === 'ok'), doctor.stdout);
 
-      const host = await spawnUntilReady(['--import', NO_TYPESCRIPT, 'bin/agent-blob.js', 'host', '--json', '--no-ui', '--data-dir', dir.path], env);
+      const host = await spawnUntilReady(['--import', NO_TYPESCRIPT, 'bin/agent-blob.js', 'host', '--json', '--no-ui', '--until-stdin-closes', '--data-dir', dir.path], env);
       assert.match(String(host.ready.url), /^http:\/\/127\.0\.0\.1:\d+\//);
       host.child.kill('SIGTERM');
       assert.deepEqual(await host.exited, { code: 0, signal: null }, host.stderr());

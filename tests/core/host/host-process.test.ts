@@ -6,7 +6,7 @@ import { createCore } from '../../../core/app.js';
 import { DataDirBusyError, dataPaths } from '../../../core/datadir/index.js';
 import { connectWebSocket } from '../../../core/gateway/websocket-client.js';
 import { spawnUntilReady, REPO_ROOT } from '../../crash/spawn.js';
-import { AnthropicLoopback, chunk, tempDir, waitFor } from '../../support/index.js';
+import { AnthropicLoopback, alive, chunk, tempDir, waitFor } from '../../support/index.js';
 import { runCli } from './cli-support.js';
 
 describe('agent-blob host as a process', () => {
@@ -22,7 +22,7 @@ describe('agent-blob host as a process', () => {
     const dir = tempDir();
     try {
       const env = { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url };
-      const host = await spawnUntilReady(['bin/agent-blob.js', 'host', '--json', '--no-ui', '--data-dir', dir.path], env);
+      const host = await spawnUntilReady(['bin/agent-blob.js', 'host', '--json', '--no-ui', '--until-stdin-closes', '--data-dir', dir.path], env);
       const { url, wsUrl, port } = host.ready as { url: string; wsUrl: string; port: number };
       assert.match(url, new RegExp(`^http://127\\.0\\.0\\.1:${port}/\\?token=[\\w-]{20,}$`));
 
@@ -63,7 +63,7 @@ describe('agent-blob host as a process', () => {
     const dir = tempDir();
     try {
       const env = { ANTHROPIC_API_KEY: 'sk-ant-test-key-000000', ANTHROPIC_BASE_URL: anthropic.url };
-      const host = await spawnUntilReady(['bin/agent-blob.js', 'host', '--json', '--no-ui', '--data-dir', dir.path], env);
+      const host = await spawnUntilReady(['bin/agent-blob.js', 'host', '--json', '--no-ui', '--until-stdin-closes', '--data-dir', dir.path], env);
       anthropic.script({ kind: 'stream', chunks: Array.from({ length: 200 }, (_, i) => `w${i} `), delayMs: 20 });
       const client = connectWebSocket((host.ready as { wsUrl: string }).wsUrl);
       let deltas = 0;
@@ -87,6 +87,31 @@ describe('agent-blob host as a process', () => {
       } finally {
         await after.close();
       }
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('with --until-stdin-closes it stops cleanly when the program that started it is killed, and not before', async () => {
+    const dir = tempDir();
+    try {
+      // A program that starts the host with a pipe for its input and says the host's pid, then is SIGKILLed.
+      const starter = `
+        const { spawn } = require('node:child_process');
+        const host = spawn(process.execPath, ['bin/agent-blob.js', 'host', '--json', '--no-ui', '--until-stdin-closes', '--data-dir', process.argv[1]], { stdio: ['pipe', 'pipe', 'inherit'] });
+        host.stdout.once('data', (line) => process.stdout.write(line));
+        setInterval(() => {}, 1000);`;
+      const program = await spawnUntilReady(['-e', starter, dir.path], {});
+      const { pid, wsUrl } = program.ready as { pid: number; wsUrl: string };
+      const client = connectWebSocket(wsUrl);
+      await client.call('system.ping', {});
+      assert.ok(alive(pid), 'the host runs while the program that started it does');
+      const closedWith = new Promise<string>((resolve) => client.onState((state, detail) => state === 'closed' && resolve(detail)));
+      program.child.kill('SIGKILL');
+      await program.exited;
+      assert.match(await closedWith, /shutting down \(1001\)/, 'the host closed its connections on the way out');
+      await waitFor(() => !alive(pid), 'the host to exit after the program that started it was killed');
+      assert.equal(existsSync(dataPaths(dir.path).lock), false, 'the lock is removed: it stopped as on SIGTERM');
     } finally {
       dir.cleanup();
     }

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { createCore } from '../../../core/app.js';
 import { createMemorySecretStore } from '../../../core/secrets/index.js';
 import { silentLogger } from '../../../core/util/logger.js';
+import { endWithParent } from '../../support/processes.js';
+
+endWithParent();
 
 const [dataDir, root] = process.argv.slice(2);
 const core = createCore({ dataDir, logger: silentLogger, secrets: createMemorySecretStore(), env: {}, allowedRoots: [root], resolveHost: null });

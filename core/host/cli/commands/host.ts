@@ -14,6 +14,7 @@ export const hostGroup: CommandGroup = {
         port: { type: 'string', value: 'N', description: 'listen on port N (default: a free port)' },
         'renderer-dir': { type: 'string', value: 'DIR', description: 'serve the UI from DIR (default: dist/renderer)' },
         'no-ui': { type: 'boolean', description: 'serve only the API, no UI' },
+        'until-stdin-closes': { type: 'boolean', description: 'also stop, as on SIGTERM, when standard input closes (a program that starts the host and holds its input: the host ends with it)' },
       },
       async run(ctx) {
         const port = intFlag(ctx.flags, 'port', 0)!;
@@ -39,8 +40,10 @@ export const hostGroup: CommandGroup = {
         preloadAnthropicSdk().catch((err: unknown) => host.core.logger.log('warn', 'preloading the Anthropic SDK failed', { error: String(err) }));
         setImmediate(localTimeZone);
         await new Promise<void>((resolve) => {
-          if (ctx.io.signal.aborted) resolve();
-          else ctx.io.signal.addEventListener('abort', () => resolve(), { once: true });
+          if (ctx.io.signal.aborted) return resolve();
+          ctx.io.signal.addEventListener('abort', () => resolve(), { once: true });
+          // The other end closes when the program holding it exits, however it ends (even SIGKILL).
+          if (ctx.flags['until-stdin-closes']) ctx.io.readStdin?.().then(() => resolve(), () => resolve());
         });
         if (!ctx.json) ctx.io.stderr('stopping: cancelling runs and closing connections\n');
         await host.close();
