@@ -72,7 +72,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const queries = generateQueries(100, 77);
       const embedder = createOfflineEmbedder();
       await embedder.ready!();
-      const vectors = embedder.embedSync!(queries);
+      const vectors = embedder.embedSync!(queries, 'query');
       const knnP50 = () => percentile(vectors.map((v) => {
         const t = nowMs();
         core.memory.vectors.knn(v, 10);

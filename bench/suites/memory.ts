@@ -50,7 +50,7 @@ export async function run(): Promise<Record<string, unknown>> {
       all.push(new Float32Array(row.embedding.buffer.slice(row.embedding.byteOffset, row.embedding.byteOffset + row.embedding.byteLength)));
     }
     await embedder.ready!();
-    const queryVectors = embedder.embedSync!(queries);
+    const queryVectors = embedder.embedSync!(queries, 'query');
     const vec: number[] = [];
     const brute: number[] = [];
     let agree = 0;

@@ -86,12 +86,23 @@ export const MemoryHitSchema = z.object({
 });
 export type MemoryHit = z.infer<typeof MemoryHitSchema>;
 
-/** Which embedder indexes memories: the built-in offline one, an Ollama model, or an OpenAI-compatible endpoint's model. */
+/**
+ * Text put before each search query and each memory when an embedding model embeds them: models
+ * trained with task prefixes (nomic-embed-text's `search_query: ` / `search_document: `) find less
+ * without them. Both empty: plain text.
+ */
+export const TaskPrefixesSchema = z.object({ query: z.string().max(500), document: z.string().max(500) }).strict();
+export type TaskPrefixes = z.infer<typeof TaskPrefixesSchema>;
+
+/**
+ * Which embedder indexes memories: the built-in offline one, an Ollama model, or an OpenAI-compatible
+ * endpoint's model. A model's `prefixes`, when given, replace the ones known for its family.
+ */
 export const EmbedderConfigSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('offline') }),
-  z.object({ kind: z.literal('ollama'), model: z.string().min(1).max(200) }),
+  z.object({ kind: z.literal('ollama'), model: z.string().min(1).max(200), prefixes: TaskPrefixesSchema.optional() }),
   /** `/v1/embeddings` of `openai` (default) or an endpoint added in Settings (`lmstudio`, …). */
-  z.object({ kind: z.literal('openai'), provider: ProviderNameSchema.default('openai'), model: z.string().min(1).max(200) }),
+  z.object({ kind: z.literal('openai'), provider: ProviderNameSchema.default('openai'), model: z.string().min(1).max(200), prefixes: TaskPrefixesSchema.optional() }),
 ]);
 export type EmbedderConfig = z.infer<typeof EmbedderConfigSchema>;
 

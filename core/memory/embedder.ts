@@ -1,27 +1,35 @@
 import { Ollama } from 'ollama';
-import { AppError, type EmbedderConfig } from '../contract/index.js';
+import { AppError, type EmbedderConfig, type TaskPrefixes } from '../contract/index.js';
 import type { OpenAICompatibleConfig } from '../providers/index.js';
 import { pairSums } from './dots.js';
 import { createOpenAIEmbedder } from './openai-embedder.js';
+import { prefixedName, taskPrefixesFor, withTaskPrefix, type EmbedPurpose } from './prefixes.js';
 import { contentWords, fnv1a, stem } from './text.js';
 import { lexiconIfLoaded } from './lexicon/index.js';
 import { commonComponentFor, wordVectors, type WordVectorFile } from './vectors/index.js';
 import { withoutCommon } from './vectors/common.js';
 import { prepareWordNet, wordNetIfLoaded } from './wordnet.js';
 
-/** Turns texts into unit vectors of a fixed size. One interface for the offline and Ollama embedders. */
+/** Turns texts into unit vectors of a fixed size. One interface for the offline and model embedders. */
 export interface Embedder {
-  /** Stable name stored beside every vector, e.g. `offline-v2-256` or `ollama:nomic-embed-text`. */
+  /**
+   * Stable name stored beside every vector, e.g. `offline-v4-360`, `ollama:all-minilm` or, for a
+   * model embedded with task prefixes, `ollama:nomic-embed-text+prefixes:…` (see prefixes.ts).
+   */
   readonly name: string;
   /** Vector size; known after the first call for Ollama models. */
   dims(): Promise<number>;
-  embed(texts: string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /**
+   * Embeds memories (`document`) or search queries (`query`): a model trained with task prefixes is
+   * given each text after its prefix for that purpose; the offline embedder treats both alike.
+   */
+  embed(texts: string[], purpose: EmbedPurpose, signal?: AbortSignal): Promise<Float32Array[]>;
   /**
    * Present when embedding needs no I/O, so bulk writes can stay synchronous. The offline embedder
    * uses WordNet once it is loaded and plain words before: a vector to be stored is made after
    * `ready` resolved, so the same text always gets the same vector; a query may be made before.
    */
-  embedSync?(texts: string[]): Float32Array[];
+  embedSync?(texts: string[], purpose: EmbedPurpose): Float32Array[];
   /** Loads what `embedSync` needs (the offline embedder's WordNet); resolves at once afterwards. */
   ready?(): Promise<void>;
 }
@@ -87,6 +95,7 @@ export function createOfflineEmbedder(options: { dims?: number; wordnet?: boolea
     // A new version re-embeds every memory in the background at start (MemoryService.start).
     name: vectors ? `offline-v4-${dims}` : `offline-v2-${dims}`,
     dims: async () => dims,
+    // Queries and memories are embedded alike: its features need no task prefix.
     embed: async (texts) => {
       await ready();
       return texts.map(embedOne);
@@ -129,12 +138,17 @@ function sifAverage(vectors: WordVectorFile, ws: string[]): Float32Array | null 
   return any ? unit(out) : null;
 }
 
-/** Embeds through Ollama's `/api/embed`, in batches. */
-export function createOllamaEmbedder(options: { host: string; model: string; batchSize?: number; fetch?: typeof fetch }): Embedder {
+/**
+ * Embeds through Ollama's `/api/embed`, in batches, each text after the model's task prefix for its
+ * purpose (`prefixes`; none when absent).
+ */
+export function createOllamaEmbedder(options: { host: string; model: string; prefixes?: TaskPrefixes | null; batchSize?: number; fetch?: typeof fetch }): Embedder {
   const client = new Ollama({ host: options.host, fetch: options.fetch });
   const batchSize = options.batchSize ?? 64;
+  const prefixes = options.prefixes ?? null;
   let size: number | null = null;
-  const embed = async (texts: string[], signal?: AbortSignal): Promise<Float32Array[]> => {
+  const embed = async (plain: string[], purpose: EmbedPurpose, signal?: AbortSignal): Promise<Float32Array[]> => {
+    const texts = withTaskPrefix(plain, purpose, prefixes);
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += batchSize) {
       if (signal?.aborted) throw new AppError('unavailable', 'embedding was cancelled');
@@ -151,9 +165,9 @@ export function createOllamaEmbedder(options: { host: string; model: string; bat
     return out;
   };
   return {
-    name: `ollama:${options.model}`,
+    name: prefixedName(`ollama:${options.model}`, prefixes),
     async dims() {
-      if (size === null) await embed(['dimension probe']);
+      if (size === null) await embed(['dimension probe'], 'document');
       return size!;
     },
     embed,
@@ -199,8 +213,13 @@ export function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
-/** The embedder for a configuration; Ollama's host and OpenAI-compatible endpoints come from settings. */
+/**
+ * The embedder for a configuration; Ollama's host and OpenAI-compatible endpoints come from settings,
+ * a model's task prefixes from the configuration or else the table of known models (prefixes.ts).
+ */
 export function createMemoryEmbedder(config: EmbedderConfig, ollamaHost: string, endpoint: (name: string) => OpenAICompatibleConfig | null = () => null): Embedder {
-  if (config.kind === 'openai') return createOpenAIEmbedder({ provider: config.provider, model: config.model, endpoint: () => endpoint(config.provider) });
-  return config.kind === 'offline' ? createOfflineEmbedder() : createOllamaEmbedder({ host: ollamaHost, model: config.model });
+  if (config.kind === 'offline') return createOfflineEmbedder();
+  const prefixes = taskPrefixesFor(config);
+  if (config.kind === 'openai') return createOpenAIEmbedder({ provider: config.provider, model: config.model, prefixes, endpoint: () => endpoint(config.provider) });
+  return createOllamaEmbedder({ host: ollamaHost, model: config.model, prefixes });
 }

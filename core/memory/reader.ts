@@ -41,7 +41,7 @@ export async function searchWithoutCore(db: WritableDB, query: string, options: 
   if (active && active.embedder !== embedder.name) return null;
   // One search and nothing else to do meanwhile: the index file is read at once, else built.
   if (!loadLexiconSync()) await prepareWordNet();
-  const vector = active ? embedder.embedSync!([query])[0] : null;
+  const vector = active ? embedder.embedSync!([query], 'query')[0] : null;
   const queries = new MemoryQueries(db);
   // The full-text index and the memories' vectors from the data folder's cache when they were built
   // from these very memories by this build; else built here (WordNet lookups for every word of the

@@ -116,7 +116,7 @@ export class Reembedder {
         // Memories written since the index was started already have their vector in it.
         const rows = read.filter((r) => !vectors.has(gen, r.rowid));
         if (!rows.length) continue;
-        const vecs = await state.embedder.embed(rows.map((r) => r.text));
+        const vecs = await state.embedder.embed(rows.map((r) => r.text), 'document');
         if (state.stopped) return;
         log.transaction(() => {
           if (vectors.buildingGeneration()?.gen !== gen.gen) throw new Error('the vector index being built disappeared');

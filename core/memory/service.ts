@@ -18,6 +18,7 @@ import { relate } from './dedup.js';
 import { wordingCosine, type Embedder } from './embedder.js';
 import { memoryToJsonLine, parseMemoryJsonl, type ImportItem } from './jsonl.js';
 import { LshIndex, bandKeys } from './lsh.js';
+import { withoutTaskPrefixes, type EmbedPurpose } from './prefixes.js';
 import { Reembedder } from './reembed.js';
 import { hybridSearch, type SearchOptions } from './search.js';
 import { MemoryQueries, rowToMemory, type MemoryRow } from './store.js';
@@ -127,7 +128,7 @@ export class MemoryService {
     try {
       await this.embedder.ready?.();
       // The first texts embedded fill WordNet's lookup caches; do that now, not in someone's write.
-      this.embedder.embedSync?.(['my sister remembered the appointment at the dentist next week']);
+      this.embedder.embedSync?.(['my sister remembered the appointment at the dentist next week'], 'document');
     } catch (err) {
       this.deps.logger.log('warn', 'memory: preparing the embedder failed; the first memory write will try again', { error: String(err) });
     }
@@ -136,12 +137,20 @@ export class MemoryService {
   /**
    * Resumes a re-embedding a previous process left unfinished, or starts one when the index was
    * built by an older version of the configured embedder (the offline embedder's features change
-   * between versions); search answers from full text alone until it is done.
+   * between versions; a model's task prefixes were added or changed); search answers from full text
+   * alone until it is done, or, for an index of the same model without task prefixes, from that
+   * index, embedding queries as it was made.
    */
   start(): void {
     const target = this.getMeta('embedderTarget') as EmbedderConfig | null | undefined;
     if (target) this.reembedder.start(this.deps.makeEmbedder(target), target);
-    else if (this.vectors.activeGeneration() && !this.vectorsMatchEmbedder()) this.reembedder.start(this.embedder, this.embedderConfig());
+    else if (this.vectors.activeGeneration() && !this.vectorsMatchEmbedder()) {
+      const config = this.embedderConfig();
+      const next = this.embedder;
+      const plain = config.kind === 'offline' ? null : this.deps.makeEmbedder(withoutTaskPrefixes(config));
+      if (plain && plain.name !== next.name && plain.name === this.vectors.activeGeneration()?.embedder) this.embedder = plain;
+      this.reembedder.start(next, config);
+    }
   }
 
   /** Whether the active vector index was made by the embedder that embeds queries now. */
@@ -156,7 +165,7 @@ export class MemoryService {
   async add(input: AddInput, options: { lookNearby?: boolean } = {}): Promise<AddOutcome> {
     const existing = this.queries.getByNorm(normalizeForDedup(input.text));
     if (existing) return { outcome: 'duplicate', memory: rowToMemory(existing), conflictsWith: null };
-    const [vector] = await this.embedActive([input.text]);
+    const [vector] = await this.embedActive([input.text], 'document');
     const [next] = await this.embedBuilding([input.text]);
     await this.ensureActive();
     await this.lexicalIndex();
@@ -169,7 +178,7 @@ export class MemoryService {
     if (exact) return rowToMemory(exact);
     let vector: Float32Array;
     try {
-      [vector] = await this.embedActive([text]);
+      [vector] = await this.embedActive([text], 'document');
     } catch {
       return null; // the embedder is down: only the exact text can be recognised
     }
@@ -190,7 +199,7 @@ export class MemoryService {
     await this.lexicalIndex();
     for (let i = 0; i < items.length; i += IMPORT_BATCH) {
       const batch = items.slice(i, i + IMPORT_BATCH);
-      const vectors = await this.embedActive(batch.map((b) => b.text));
+      const vectors = await this.embedActive(batch.map((b) => b.text), 'document');
       const next = await this.embedBuilding(batch.map((b) => b.text));
       this.deps.log.transaction(() => {
         batch.forEach((item: ImportItem, j) => {
@@ -234,7 +243,7 @@ export class MemoryService {
       }, REEMBED_BEFORE_SEARCH_WALL_MS);
     }
     try {
-      if (this.vectorsMatchEmbedder()) [vector] = now && this.embedder.embedSync ? this.embedder.embedSync([query]) : await this.embedActive([query]);
+      if (this.vectorsMatchEmbedder()) [vector] = now && this.embedder.embedSync ? this.embedder.embedSync([query], 'query') : await this.embedActive([query], 'query');
     } catch (err) {
       // Full-text search still answers when the embedder is down; the hits show no vector rank.
       this.deps.logger.log('warn', 'memory search without vectors: the embedder failed', { error: String(err) });
@@ -259,7 +268,7 @@ export class MemoryService {
     const area = patch.area ?? row.area;
     const clash = this.queries.getByNorm(normalizeForDedup(text));
     if (clash && clash.id !== id) throw new AppError('conflict', `another memory (${clash.id}) already says this`);
-    const [vector] = await this.embedActive([text]);
+    const [vector] = await this.embedActive([text], 'document');
     const [next] = await this.embedBuilding([text]);
     return this.deps.log.transaction(() => {
       const current = this.row(id);
@@ -491,16 +500,18 @@ export class MemoryService {
     if (!this.vectors.activeGeneration()) this.deps.log.transaction(() => this.vectors.createActive(this.embedder.name, dims));
   }
 
-  private async embedActive(texts: string[]): Promise<Float32Array[]> {
+  /** Vectors of the embedder whose index search uses now: of memories (`document`) or of a query. */
+  private async embedActive(texts: string[], purpose: EmbedPurpose): Promise<Float32Array[]> {
     await this.embedder.ready?.();
-    return this.embedder.embedSync ? this.embedder.embedSync(texts) : this.embedder.embed(texts);
+    return this.embedder.embedSync ? this.embedder.embedSync(texts, purpose) : this.embedder.embed(texts, purpose);
   }
 
+  /** Memories' vectors for the index being built by a re-embedding, if one is running. */
   private async embedBuilding(texts: string[]): Promise<(Float32Array | undefined)[]> {
     const target = this.reembedder.target();
     if (!target) return [];
     await target.ready?.();
-    return target.embedSync ? target.embedSync(texts) : target.embed(texts);
+    return target.embedSync ? target.embedSync(texts, 'document') : target.embed(texts, 'document');
   }
 }
 

@@ -13,6 +13,8 @@ export class OllamaLoopback extends LoopbackServer {
   models = ['llama3.2:latest'];
   /** While set, `/api/embed` answers only once it resolves (an embedder that is slow to answer). */
   holdEmbed: Promise<void> | null = null;
+  /** While set, an `/api/embed` request answers only once the promise it returns for its inputs resolves (null: at once). */
+  holdEmbedOf: ((input: string[]) => Promise<void> | null) | null = null;
 
   constructor() {
     super((path, method) => {
@@ -28,6 +30,8 @@ export class OllamaLoopback extends LoopbackServer {
           if (this.holdEmbed) await this.holdEmbed;
           const b = body as { input: string | string[]; model: string };
           const input = Array.isArray(b.input) ? b.input : [b.input];
+          const held = this.holdEmbedOf?.(input);
+          if (held) await held;
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(JSON.stringify({ model: b.model, embeddings: this.embed(input, b.model) }));
         };

@@ -18,32 +18,32 @@ describe('memory embedders', () => {
   it('the offline embedder is deterministic, unit length, and relates words through WordNet', async () => {
     const e = createOfflineEmbedder();
     await e.ready!();
-    const [a, b] = e.embedSync!(['My brother lives in Oslo', 'My brother lives in Oslo']);
+    const [a, b] = e.embedSync!(['My brother lives in Oslo', 'My brother lives in Oslo'], 'document');
     assert.deepEqual(a, b);
     assert.ok(Math.abs(norm(a) - 1) < 1e-5);
-    const [sibling, brother, tires] = e.embedSync!(['my sibling', 'my brother', 'new tires for the bike']);
+    const [sibling, brother, tires] = e.embedSync!(['my sibling', 'my brother', 'new tires for the bike'], 'document');
     const dot = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * y[i], 0);
     assert.ok(dot(sibling, brother) > dot(sibling, tires) + 0.05, `sibling~brother ${dot(sibling, brother)} vs tires ${dot(sibling, tires)}`);
-    const plain = createOfflineEmbedder({ wordnet: false }).embedSync!(['my sibling', 'my brother']);
+    const plain = createOfflineEmbedder({ wordnet: false }).embedSync!(['my sibling', 'my brother'], 'document');
     assert.ok(dot(plain[0], plain[1]) < dot(sibling, brother), 'WordNet features must add the relation');
   });
 
   it('the Ollama embedder calls /api/embed through the ollama client in batches and normalises', async () => {
     const before = ollama.requests.length;
-    const e = createOllamaEmbedder({ host: ollama.url, model: 'nomic-embed-text', batchSize: 3 });
-    const out = await e.embed(['a b', 'c d', 'e f', 'g h', 'i j']);
+    const e = createOllamaEmbedder({ host: ollama.url, model: 'all-minilm', batchSize: 3 });
+    const out = await e.embed(['a b', 'c d', 'e f', 'g h', 'i j'], 'document');
     const calls = ollama.requests.slice(before).filter((r) => r.path === '/api/embed');
     assert.equal(calls.length, 2);
     assert.deepEqual((calls[0].body as { input: string[] }).input, ['a b', 'c d', 'e f']);
-    assert.equal((calls[0].body as { model: string }).model, 'nomic-embed-text');
+    assert.equal((calls[0].body as { model: string }).model, 'all-minilm');
     assert.equal(out.length, 5);
     assert.deepEqual(Array.from(out[0]).map((x) => +x.toFixed(5)), hashEmbedding('a b', 8).map((x) => +x.toFixed(5)));
     assert.equal(await e.dims(), 8);
   });
 
   it('an unreachable Ollama is a readable unavailable error', async () => {
-    const e = createOllamaEmbedder({ host: 'http://127.0.0.1:9', model: 'nomic-embed-text' });
-    await assert.rejects(e.embed(['x']), (err: { code: string; message: string }) => err.code === 'unavailable' && /Ollama could not embed/.test(err.message));
+    const e = createOllamaEmbedder({ host: 'http://127.0.0.1:9', model: 'all-minilm' });
+    await assert.rejects(e.embed(['x'], 'document'), (err: { code: string; message: string }) => err.code === 'unavailable' && /Ollama could not embed/.test(err.message));
   });
 
   it('a re-embedding a closed core left unfinished goes on where it stopped at the next start', async () => {
@@ -61,7 +61,7 @@ describe('memory embedders', () => {
         if (embedded.length > 256 && !closing) closing = first.close();
         return texts.map((x) => hashEmbedding(x, 16));
       };
-      await first.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'nomic-embed-text' } });
+      await first.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'all-minilm' } });
       while (!closing) await new Promise((resolve) => setImmediate(resolve));
       await closing;
       assert.ok(embedded.length > 256 && embedded.length < 700, `the first core embedded part of the store (${embedded.length})`);
@@ -71,7 +71,7 @@ describe('memory embedders', () => {
       try {
         await second.core.memory.whenReembedded();
         const status = await second.client.call('memory.status', {});
-        assert.equal(status.embedder, 'ollama:nomic-embed-text');
+        assert.equal(status.embedder, 'ollama:all-minilm');
         assert.equal(status.reembed, null);
         assert.equal(embedded.length, 700 - 256, 'the second core embedded only what the first had not saved');
         assert.equal(new Set(embedded).size, embedded.length, 'and each of those once');
@@ -102,23 +102,23 @@ describe('memory embedders', () => {
         calls++;
         return texts.map((x) => hashEmbedding(x, 16));
       };
-      const status = await t.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'nomic-embed-text' } });
+      const status = await t.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'all-minilm' } });
       assert.equal(status.embedder, createOfflineEmbedder().name, 'the old embedder answers until the new index is complete');
-      assert.ok(status.reembed && status.reembed.embedder === 'ollama:nomic-embed-text');
+      assert.ok(status.reembed && status.reembed.embedder === 'ollama:all-minilm');
       const during = await t.client.call('memory.search', { query: 'spare key flower pot' });
       assert.match(during.hits[0].memory.text, /spare key/);
       assert.ok(during.hits[0].explain.vectorRank !== null, 'vector search keeps using the old index');
       const added = await t.client.call('memory.add', { text: 'The garage code is 4711', area: 'main' });
       await t.core.memory.whenReembedded();
       const final = await t.client.call('memory.status', {});
-      assert.equal(final.embedder, 'ollama:nomic-embed-text');
+      assert.equal(final.embedder, 'ollama:all-minilm');
       assert.equal(final.reembed, null);
       assert.ok(calls >= 3, `re-embedding is batched (${calls} calls)`);
       const progress = t.events.filter((e) => e.type === 'memory.embedder').map((e) => (e.data as { state: string }).state);
       assert.deepEqual([progress[0], progress.at(-1)], ['started', 'finished']);
       const after = await t.client.call('memory.search', { query: 'garage code' });
       assert.equal(after.hits[0].memory.id, added.memory.id);
-      assert.equal(after.hits[0].memory.embedder, 'ollama:nomic-embed-text');
+      assert.equal(after.hits[0].memory.embedder, 'ollama:all-minilm');
       const vectorOnly = await t.client.call('memory.search', { query: 'The spare key is under the flower pot' });
       assert.equal(vectorOnly.hits[0].explain.vectorRank, 1, 'the new index answers with the new embedder');
     } finally {
@@ -140,12 +140,12 @@ describe('memory embedders', () => {
         t.core.db.exec("CREATE TEMP TRIGGER disk_full BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END");
         return texts.map((x) => hashEmbedding(x, 16));
       };
-      await t.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'nomic-embed-text' } });
+      await t.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'all-minilm' } });
       await t.core.memory.whenReembedded();
       const doctor = await t.client.call('system.doctor', { probeProviders: false });
       const check = doctor.checks.find((c) => c.name === 'memory re-embedding');
       assert.equal(check?.status, 'warn', JSON.stringify(doctor.checks));
-      assert.match(check!.detail, /ollama:nomic-embed-text failed: .*full/);
+      assert.match(check!.detail, /ollama:all-minilm failed: .*full/);
       const status = await t.client.call('memory.status', {});
       assert.equal(status.reembed, null);
       assert.equal(status.embedder, createOfflineEmbedder().name, 'the previous embedder and index stay in use');
@@ -171,7 +171,7 @@ describe('memory embedders', () => {
         ollama.holdEmbed ??= new Promise<void>((resolve) => (release = resolve));
         return texts.map((x) => hashEmbedding(x, 16));
       };
-      await t.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'nomic-embed-text' } });
+      await t.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'all-minilm' } });
       const reembedder = (t.core.memory as unknown as { reembedder: Reembedder }).reembedder;
       let checked = 0;
       await reembedder.whileNot(() => ++checked > 0, 200);
@@ -181,7 +181,7 @@ describe('memory embedders', () => {
       ollama.holdEmbed = null;
       release();
       await t.core.memory.whenReembedded();
-      assert.equal((await t.client.call('memory.status', {})).embedder, 'ollama:nomic-embed-text');
+      assert.equal((await t.client.call('memory.status', {})).embedder, 'ollama:all-minilm');
     } finally {
       ollama.embed = (texts) => texts.map((x) => hashEmbedding(x, 8));
       ollama.holdEmbed = null;

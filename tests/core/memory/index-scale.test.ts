@@ -10,14 +10,14 @@ describe('memory indexes for large stores', () => {
       const index = new VectorIndex(db, { exactScanLimit: 0 });
       const embed = createOfflineEmbedder({ wordnet: false });
       const texts = Array.from({ length: 600 }, (_, i) => `note ${i}: ${['invoice', 'garden', 'train', 'dentist', 'laptop', 'recipe'][i % 6]} ${['red', 'blue', 'green', 'amber', 'grey'][i % 5]} item ${i % 37} for ${['Ana', 'Bo', 'Cy', 'Di'][i % 4]}`);
-      const vectors = embed.embedSync!(texts);
+      const vectors = embed.embedSync!(texts, 'document');
       const gen = index.createActive(embed.name, await embed.dims());
       db.transaction(() => vectors.forEach((v, i) => index.put(gen, i + 1, 'main', v)))();
       db.prepare('INSERT INTO memories (id, area, text, norm, pinned, created_at, updated_at, source_kind, embedder) SELECT ?, ?, ?, ?, 0, 0, 0, ?, ?').run('m', 'main', 'x', 'x', 'user', 'e');
       // The count of memories picks the path; both indexes read the same generation.
       const exact = new VectorIndex(db, { exactScanLimit: Infinity });
       let found = 0;
-      const queries = embed.embedSync!(['garden blue item 3', 'dentist for Bo', 'laptop amber', 'train red item 12 for Cy', 'recipe grey']);
+      const queries = embed.embedSync!(['garden blue item 3', 'dentist for Bo', 'laptop amber', 'train red item 12 for Cy', 'recipe grey'], 'query');
       for (const q of queries) {
         const truth = new Set(bruteForceTopK(vectors, q, 10).map((i) => i + 1));
         const got = index.knn(q, 10).map((n) => n.rowid);

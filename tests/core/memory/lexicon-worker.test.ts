@@ -50,16 +50,16 @@ describe('the WordNet index built on a worker thread at a first start', () => {
         assert.deepEqual((await host.client.call('memory.search', { query: 'sibling', limit: 5 })).hits, [], 'search answers before WordNet');
         assert.equal(lexiconState(), 'building', 'all of that was answered while the index was still building');
         assert.equal(added, false, 'a memory write waits for WordNet: a stored vector never depends on when it was written');
-        const plain = createOfflineEmbedder({ wordnet: false }).embedSync!(['my sibling', 'my brother']);
-        assert.deepEqual(createOfflineEmbedder().embedSync!(['my sibling', 'my brother']), plain, 'before WordNet the embedder gives the plain-words vector');
+        const plain = createOfflineEmbedder({ wordnet: false }).embedSync!(['my sibling', 'my brother'], 'document');
+        assert.deepEqual(createOfflineEmbedder().embedSync!(['my sibling', 'my brother'], 'document'), plain, 'before WordNet the embedder gives the plain-words vector');
 
         await writeFile(join(dict.path, 'index.noun'), INDEX_NOUN);
         await whenLexiconReady();
         const { memory } = await adding;
         assert.deepEqual(states, ['reading', 'building', 'ready']);
-        const withWordNet = createOfflineEmbedder().embedSync!(['my sibling', 'my brother']);
+        const withWordNet = createOfflineEmbedder().embedSync!(['my sibling', 'my brother'], 'document');
         assert.notDeepEqual(withWordNet, plain, 'once WordNet is there the embedder uses it');
-        assert.deepEqual(createOfflineEmbedder().embedSync!(['my sibling', 'my brother']), withWordNet);
+        assert.deepEqual(createOfflineEmbedder().embedSync!(['my sibling', 'my brother'], 'document'), withWordNet);
         const { hits } = await host.client.call('memory.search', { query: 'sibling', limit: 5 });
         assert.ok(hits.some((h) => h.memory.id === memory.id), 'WordNet relates sibling to sister');
       } finally {

@@ -61,7 +61,7 @@ describe('memory store and search', () => {
       assert.equal(before.hits[0].memory.id, gone.memory.id);
       assert.deepEqual(await t.client.call('memory.forget', { ids: [gone.memory.id] }), { forgotten: 1 });
       assert.deepEqual(t.core.memory.queries.fullText('"wallet"', 10), [], 'full-text index still has it');
-      const [vector] = createOfflineEmbedder().embedSync!([gone.memory.text]);
+      const [vector] = createOfflineEmbedder().embedSync!([gone.memory.text], 'document');
       assert.ok(before.hits[0].explain.vectorRank !== null);
       assert.ok(!t.core.memory.vectors.knn(vector, 10).some((n) => n.rowid === row.rowid), 'vector index still has it');
       const after = await t.client.call('memory.search', { query: 'bank card wallet' });

@@ -27,9 +27,9 @@ describe('search with an embedding model', () => {
         texts.map((x) => (x === query || x === found.neighbour ? axis(0) : x === found.spare || x === found.tyre ? axis(1) : axis(2, [0.2])));
       const lines = [...Object.values(found), ...fillers].map((text) => JSON.stringify({ text, area: 'main' }));
       await t.client.call('memory.import', { jsonl: lines.join('\n') });
-      await t.client.call('memory.configure', { embedder: { kind: 'openai', provider: 'lmstudio', model: 'nomic-embed-text-v1.5' } });
+      await t.client.call('memory.configure', { embedder: { kind: 'openai', provider: 'lmstudio', model: 'all-minilm-l6-v2' } });
       await t.core.memory.whenReembedded();
-      assert.equal((await t.client.call('memory.status', {})).embedder, 'lmstudio:nomic-embed-text-v1.5');
+      assert.equal((await t.client.call('memory.status', {})).embedder, 'lmstudio:all-minilm-l6-v2');
 
       const { hits } = await t.client.call('memory.search', { query, limit: 10 });
       const at = (text: string) => hits.findIndex((h) => h.memory.text === text);

@@ -109,12 +109,12 @@ describe('word vectors', () => {
     useWordVectorsFile(file);
     const withVectors = createOfflineEmbedder({ wordnet: false });
     assert.equal(withVectors.name, 'offline-v4-264', 'a new version: 256 hashed dimensions and 8 of meaning');
-    const [a, b, c] = withVectors.embedSync!(['streaming services', 'netflix subscription', 'banana bread']);
+    const [a, b, c] = withVectors.embedSync!(['streaming services', 'netflix subscription', 'banana bread'], 'document');
     assert.ok(Math.abs(Math.hypot(...a) - 1) < 1e-5);
     useWordVectorsFile(join(dir.path, 'missing.bin'));
     const without = createOfflineEmbedder({ wordnet: false });
     assert.equal(without.name, 'offline-v2-256', 'without the file it is the embedder before word vectors');
-    const [a0, b0] = without.embedSync!(['streaming services', 'netflix subscription']);
+    const [a0, b0] = without.embedSync!(['streaming services', 'netflix subscription'], 'document');
     assert.equal(a0.length, 256);
     assert.ok(dot(a, b) > dot(a0, b0) + 0.2, `related words bring the texts closer: ${dot(a, b)} vs ${dot(a0, b0)}`);
     assert.ok(dot(a, b) > dot(a, c) + 0.2, `but not unrelated ones: ${dot(a, b)} vs ${dot(a, c)}`);
@@ -162,7 +162,7 @@ describe('word vectors', () => {
       const n = Math.hypot(...d);
       return d.map((x) => x / n);
     };
-    const [query, topic, common] = embedder.embedSync!(['which streaming services do we pay for', 'netflix and hulu, renewed in march', 'we still have to pay for the new roof next year']).map(meaning);
+    const [query, topic, common] = embedder.embedSync!(['which streaming services do we pay for', 'netflix and hulu, renewed in march', 'we still have to pay for the new roof next year'], 'document').map(meaning);
     assert.ok(dot(query, topic) > dot(query, common) + 0.05, `streaming services is nearer netflix and hulu (${dot(query, topic)}) than the same common words (${dot(query, common)})`);
     const word = wordVectors()!.get('netflix')!.vector;
     const without = withoutCommon(word, PINNED_COMMON)!;

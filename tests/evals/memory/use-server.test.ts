@@ -23,7 +23,7 @@ describe('the eval’s Universal Sentence Encoder server', () => {
   it('embeds by meaning through the product’s OpenAI-compatible embedder, and a second server reads the same vectors from its cache', { timeout: 120_000 }, async () => {
     const embedder = createOpenAIEmbedder({ provider: 'local', model: USE_MODEL, endpoint: () => ({ name: 'local', baseUrl: server.baseUrl, apiKey: null, keyRequired: false }) });
     const texts = ['My dad turns 70 in March', "When is my father's birthday?", 'I bought a new kettle'];
-    const [dad, father, kettle] = await embedder.embed(texts);
+    const [dad, father, kettle] = await embedder.embed(texts, 'document');
     assert.equal(await embedder.dims(), 512);
     assert.ok(Math.abs(cos(dad, dad) - 1) < 1e-5);
     assert.ok(cos(dad, father) > cos(dad, kettle) + 0.2, `dad~father ${cos(dad, father)}, dad~kettle ${cos(dad, kettle)}`);
@@ -33,7 +33,7 @@ describe('the eval’s Universal Sentence Encoder server', () => {
     const again = await startUseServer({ cacheFile: join(dir, 'use.bin') });
     try {
       const cached = createOpenAIEmbedder({ provider: 'local', model: USE_MODEL, endpoint: () => ({ name: 'local', baseUrl: again.baseUrl, apiKey: null, keyRequired: false }) });
-      const [dad2] = await cached.embed([texts[0]]);
+      const [dad2] = await cached.embed([texts[0]], 'document');
       assert.deepEqual(Array.from(dad2), Array.from(dad));
       assert.equal(again.embedded(), 0, 'nothing embedded twice');
     } finally {

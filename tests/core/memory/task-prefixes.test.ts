@@ -1,0 +1,210 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { EmbedderConfig } from '../../../core/contract/index.js';
+import { knownTaskPrefixes } from '../../../core/memory/prefixes.js';
+import { OllamaLoopback, hashEmbedding, startTestCore, tempDir, useLoopbackProviders, type TestCore } from '../../support/index.js';
+
+const SEARCH_PASSAGES = 'Represent this sentence for searching relevant passages: ';
+const MEMORY = 'The spare key is under the flower pot';
+const QUERY = 'where is the spare key?';
+
+/** The inputs of every embeddings request a loopback server received after `from`, in order. */
+function inputsSince(server: { requests: { path: string; body: unknown }[] }, path: string, from: number): string[] {
+  return server.requests
+    .slice(from)
+    .filter((r) => r.path === path)
+    .flatMap((r) => (r.body as { input: string[] }).input)
+    .filter((x) => !x.endsWith('dimension probe'));
+}
+
+/** Chooses the embedder, waits for the re-embedding, then remembers MEMORY and searches QUERY: what the server was sent for each. */
+async function writeAndSearch(t: TestCore, server: { requests: { path: string; body: unknown }[] }, path: string, embedder: EmbedderConfig) {
+  await t.client.call('memory.configure', { embedder });
+  await t.core.memory.whenReembedded();
+  const from = server.requests.length;
+  const added = await t.client.call('memory.add', { text: MEMORY, area: 'main' });
+  const wrote = inputsSince(server, path, from);
+  const at = server.requests.length;
+  const found = await t.client.call('memory.search', { query: QUERY });
+  const searched = inputsSince(server, path, at);
+  await t.client.call('memory.forget', { ids: [added.memory.id] });
+  return { wrote, searched, found, status: await t.client.call('memory.status', {}) };
+}
+
+describe('task prefixes for embedding models', () => {
+  it('are known for the families trained with them, matched on the model name however it is written', () => {
+    const nomic = { query: 'search_query: ', document: 'search_document: ' };
+    const queryOnly = { query: SEARCH_PASSAGES, document: '' };
+    const e5 = { query: 'query: ', document: 'passage: ' };
+    const cases: [string, object | null][] = [
+      ['nomic-embed-text', nomic],
+      ['nomic-embed-text:latest', nomic],
+      ['text-embedding-nomic-embed-text-v1.5', nomic],
+      ['nomic-embed-text-v2-moe', nomic],
+      ['hf.co/nomic-ai/nomic-embed-text-v1.5-GGUF:Q8_0', nomic],
+      ['mxbai-embed-large', queryOnly],
+      ['mxbai-embed-large:335m', queryOnly],
+      ['mixedbread-ai/mxbai-embed-large-v1', queryOnly],
+      ['hf.co/CompendiumLabs/bge-small-en-v1.5-gguf', queryOnly],
+      ['BAAI/bge-base-en-v1.5', queryOnly],
+      ['bge-large:latest', queryOnly],
+      ['snowflake-arctic-embed:335m', queryOnly],
+      ['Snowflake/snowflake-arctic-embed-m-v1.5', queryOnly],
+      ['snowflake-arctic-embed2', { query: 'query: ', document: '' }],
+      ['Snowflake/snowflake-arctic-embed-l-v2.0', { query: 'query: ', document: '' }],
+      ['intfloat/e5-base-v2', e5],
+      ['intfloat/multilingual-e5-large', e5],
+      ['jeffh/intfloat-multilingual-e5-small:f16', e5],
+      // No prefixes, or another kind of instruction than this table applies.
+      ['text-embedding-3-small', null],
+      ['all-minilm', null],
+      ['bge-m3', null],
+      ['quentinz/bge-large-zh-v1.5', null],
+      ['intfloat/multilingual-e5-large-instruct', null],
+      ['nomic-embed-code', null],
+    ];
+    for (const [model, expected] of cases) assert.deepEqual(knownTaskPrefixes(model), expected, model);
+  });
+
+  describe('through Ollama', () => {
+    let ollama: OllamaLoopback;
+    before(async () => {
+      ollama = await OllamaLoopback.start();
+    });
+    after(() => ollama.close());
+
+    it('a memory and a search are sent with the model’s prefixes, and none for an unknown model', { timeout: 60_000 }, async () => {
+      const t = await startTestCore({ env: { OLLAMA_HOST: ollama.url } });
+      try {
+        const nomic = await writeAndSearch(t, ollama, '/api/embed', { kind: 'ollama', model: 'nomic-embed-text' });
+        assert.deepEqual(nomic.wrote, [`search_document: ${MEMORY}`]);
+        assert.deepEqual(nomic.searched, [`search_query: ${QUERY}`]);
+        assert.equal(nomic.status.embedder, 'ollama:nomic-embed-text+prefixes:30757326');
+        assert.equal(nomic.found.hits[0].memory.text, MEMORY);
+
+        const mxbai = await writeAndSearch(t, ollama, '/api/embed', { kind: 'ollama', model: 'mxbai-embed-large' });
+        assert.deepEqual(mxbai.wrote, [MEMORY], 'mxbai embeds memories as they are');
+        assert.deepEqual(mxbai.searched, [`${SEARCH_PASSAGES}${QUERY}`]);
+        assert.equal(mxbai.status.embedder, 'ollama:mxbai-embed-large+prefixes:41f7933b');
+
+        const plain = await writeAndSearch(t, ollama, '/api/embed', { kind: 'ollama', model: 'all-minilm' });
+        assert.deepEqual(plain.wrote, [MEMORY]);
+        assert.deepEqual(plain.searched, [QUERY]);
+        assert.equal(plain.status.embedder, 'ollama:all-minilm', 'a model without prefixes keeps its plain name');
+
+        // The person's own prefixes replace the table's; both empty embed plain text.
+        const own = await writeAndSearch(t, ollama, '/api/embed', { kind: 'ollama', model: 'nomic-embed-text', prefixes: { query: 'Q: ', document: 'D: ' } });
+        assert.deepEqual([own.wrote, own.searched], [[`D: ${MEMORY}`], [`Q: ${QUERY}`]]);
+        const none = await writeAndSearch(t, ollama, '/api/embed', { kind: 'ollama', model: 'nomic-embed-text', prefixes: { query: '', document: '' } });
+        assert.deepEqual([none.wrote, none.searched], [[MEMORY], [QUERY]]);
+        assert.equal(none.status.embedder, 'ollama:nomic-embed-text');
+      } finally {
+        await t.close();
+      }
+    });
+
+    it('a store a model embedded without its prefixes re-embeds once at start, with progress, searching the old vectors meanwhile', { timeout: 60_000 }, async () => {
+      const dir = tempDir();
+      let release = () => {};
+      try {
+        // The store as an earlier version left it: nomic-embed-text's vectors of plain text, under its plain name.
+        const first = await startTestCore({ env: { OLLAMA_HOST: ollama.url }, dataDir: dir.path });
+        const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ text: `Note ${i}: the ${['red', 'green', 'blue'][i % 3]} folder holds invoice ${i * 7}`, area: 'main' }));
+        lines.push(JSON.stringify({ text: MEMORY, area: 'main' }));
+        await first.client.call('memory.import', { jsonl: lines.join('\n') });
+        await first.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'nomic-embed-text', prefixes: { query: '', document: '' } } });
+        await first.core.memory.whenReembedded();
+        assert.equal((await first.client.call('memory.status', {})).embedder, 'ollama:nomic-embed-text');
+        first.core.db.prepare("UPDATE memory_meta SET value = ? WHERE key = 'embedder'").run(JSON.stringify({ kind: 'ollama', model: 'nomic-embed-text' }));
+        await first.close({ keepData: true });
+
+        // The re-embedding's batches wait until the search below has answered.
+        const held = new Promise<void>((resolve) => (release = resolve));
+        ollama.holdEmbedOf = (input) => (input.some((x) => x.startsWith('search_document: ')) ? held : null);
+        const from = ollama.requests.length;
+        const second = await startTestCore({ env: { OLLAMA_HOST: ollama.url }, dataDir: dir.path });
+        try {
+          const during = await second.client.call('memory.status', {});
+          assert.equal(during.embedder, 'ollama:nomic-embed-text', 'the old vectors answer until the new index is complete');
+          assert.equal(during.reembed?.embedder, 'ollama:nomic-embed-text+prefixes:30757326');
+          const old = await second.client.call('memory.search', { query: QUERY });
+          assert.equal(old.hits[0].memory.text, MEMORY);
+          assert.ok(old.hits[0].explain.vectorRank !== null, 'vector search keeps using the old index');
+          assert.deepEqual(inputsSince(ollama, '/api/embed', from).filter((x) => !x.startsWith('search_document: ')), [QUERY], 'embedding the query as the old index was made');
+
+          release();
+          await second.core.memory.whenReembedded();
+          const documents = inputsSince(ollama, '/api/embed', from).filter((x) => x.startsWith('search_document: '));
+          assert.equal(documents.length, 301, 'every memory once, after its prefix');
+          assert.ok(documents.includes(`search_document: ${MEMORY}`));
+          const states = second.events.filter((e) => e.type === 'memory.embedder').map((e) => (e.data as { state: string }).state);
+          assert.deepEqual([states[0], states.at(-1)], ['started', 'finished']);
+          const at = ollama.requests.length;
+          const now = await second.client.call('memory.search', { query: QUERY });
+          assert.deepEqual(inputsSince(ollama, '/api/embed', at), [`search_query: ${QUERY}`]);
+          assert.equal(now.hits[0].memory.text, MEMORY);
+          assert.equal(now.hits[0].memory.embedder, 'ollama:nomic-embed-text+prefixes:30757326');
+        } finally {
+          release();
+          await second.close({ keepData: true });
+        }
+
+        // Once: the next start finds the index made with the prefixes.
+        const third = await startTestCore({ env: { OLLAMA_HOST: ollama.url }, dataDir: dir.path });
+        try {
+          const status = await third.client.call('memory.status', {});
+          assert.equal(status.embedder, 'ollama:nomic-embed-text+prefixes:30757326');
+          assert.equal(status.reembed, null);
+        } finally {
+          await third.close({ keepData: true });
+        }
+      } finally {
+        ollama.holdEmbedOf = null;
+        release();
+        ollama.embed = (texts) => texts.map((x) => hashEmbedding(x, 8));
+        dir.cleanup();
+      }
+    });
+  });
+
+  describe('through an OpenAI-compatible endpoint', () => {
+    const servers = useLoopbackProviders();
+
+    it('a memory and a search are sent with the model’s prefixes, none for an unknown model, and a model of another scheme re-embeds', { timeout: 60_000 }, async () => {
+      const t = await startTestCore({ env: servers.env() });
+      try {
+        await t.client.call('providers.endpoint.save', { name: 'lmstudio', baseUrl: servers.openai.baseUrl });
+        await t.client.call('memory.add', { text: 'Our rent is $2,780 a month', area: 'main' });
+        const reembedded = (from: number) => inputsSince(servers.openai, '/v1/embeddings', from).filter((x) => x.endsWith('Our rent is $2,780 a month'));
+
+        let from = servers.openai.requests.length;
+        const nomic = await writeAndSearch(t, servers.openai, '/v1/embeddings', { kind: 'openai', provider: 'lmstudio', model: 'text-embedding-nomic-embed-text-v1.5' });
+        assert.deepEqual(reembedded(from), ['search_document: Our rent is $2,780 a month'], 'the stored memory is re-embedded after its prefix');
+        assert.deepEqual(nomic.wrote, [`search_document: ${MEMORY}`]);
+        assert.deepEqual(nomic.searched, [`search_query: ${QUERY}`]);
+        assert.match(nomic.status.embedder, /^lmstudio:text-embedding-nomic-embed-text-v1\.5\+prefixes:30757326$/);
+
+        from = servers.openai.requests.length;
+        const mxbai = await writeAndSearch(t, servers.openai, '/v1/embeddings', { kind: 'openai', provider: 'lmstudio', model: 'mxbai-embed-large-v1' });
+        assert.deepEqual(reembedded(from), ['Our rent is $2,780 a month'], 'switching to a model of another scheme re-embeds every memory');
+        assert.deepEqual(mxbai.wrote, [MEMORY]);
+        assert.deepEqual(mxbai.searched, [`${SEARCH_PASSAGES}${QUERY}`]);
+
+        from = servers.openai.requests.length;
+        const plain = await writeAndSearch(t, servers.openai, '/v1/embeddings', { kind: 'openai', provider: 'lmstudio', model: 'text-embedding-3-small' });
+        assert.deepEqual(reembedded(from), ['Our rent is $2,780 a month']);
+        assert.deepEqual(plain.wrote, [MEMORY]);
+        assert.deepEqual(plain.searched, [QUERY]);
+        assert.equal(plain.status.embedder, 'lmstudio:text-embedding-3-small');
+        const states = t.events.filter((e) => e.type === 'memory.embedder' && (e.data as { state: string }).state === 'finished').map((e) => (e.data as { embedder: string }).embedder);
+        assert.deepEqual(states, [
+          'lmstudio:text-embedding-nomic-embed-text-v1.5+prefixes:30757326',
+          'lmstudio:mxbai-embed-large-v1+prefixes:41f7933b',
+          'lmstudio:text-embedding-3-small',
+        ]);
+      } finally {
+        await t.close();
+      }
+    });
+  });
+});
