@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the test suite with Node's test runner (Node 20 has no --test glob): every
-// `tests/**/*.test.ts`, or those whose path contains one of the arguments.
+// `tests/**/*.test.ts`, or those whose path contains one of the arguments (or the test file an argument names).
 //
 // The test files are built first, from today's sources, into plain JavaScript with source maps
 // (scripts/build-tests.mjs): a test process then spends no time compiling TypeScript. TEST_BUILD=0
@@ -10,8 +10,12 @@
 //   TEST_TIMEOUT_MS       each test and each hook (default 3 min; scripts/test-timeouts.mjs)
 //   TEST_FILE_TIMEOUT_MS  each test file's process (default 8 min)
 //   TEST_RUN_TIMEOUT_MS   the whole run (default 20 min): the run is stopped and fails
+//
+// Stopped by SIGINT or SIGTERM, or when the process that started it goes away (npm killed with
+// SIGTERM passes it to its shell, which dies without passing it on), the run stops at once with every
+// process it started, rather than running on unseen.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -28,9 +32,9 @@ function walk(dir) {
   });
 }
 
-const files = walk(join(root, 'tests'))
-  .filter((f) => !filters.length || filters.some((x) => f.includes(x)))
-  .sort();
+// A filter that names a test file runs it even where the walk does not look (a fixture's).
+const named = filters.filter((x) => x.endsWith('.test.ts') && existsSync(join(root, x)));
+const files = [...new Set([...walk(join(root, 'tests')).filter((f) => !filters.length || filters.some((x) => f.includes(x))), ...named])].sort();
 if (!files.length) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
@@ -53,7 +57,8 @@ const removeBuild = () => {
 const args = [...(viaTsx ? ['--import', 'tsx'] : ['--enable-source-maps']), '--import', './scripts/test-timeouts.mjs', '--test', `--test-concurrency=${concurrency}`];
 if (fileTimeoutMs > 0) args.push(`--test-timeout=${fileTimeoutMs}`);
 // Each test file's process notes its time (scripts/test-timeouts.mjs); the slowest are printed at the end.
-const timesFile = join(root, 'dist', 'test-times.jsonl');
+// TEST_TIMES_FILE moves it (a test that runs this runner keeps the outer run's file intact).
+const timesFile = process.env.TEST_TIMES_FILE ?? join(root, 'dist', 'test-times.jsonl');
 mkdirSync(join(root, 'dist'), { recursive: true });
 writeFileSync(timesFile, '');
 // Its own process group, so that a run past its limit is stopped with every process it started.
@@ -74,13 +79,20 @@ const limit =
         process.exit(1);
       }, runTimeoutMs)
     : null;
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => {
-    stopChildren();
-    removeBuild();
-    process.exit(130);
-  });
-}
+const stopRun = () => {
+  stopChildren();
+  removeBuild();
+  process.exit(130);
+};
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, stopRun);
+// The parent's end is seen as this process being adopted by another (init or a subreaper).
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) {
+    console.error('\nthe process that started the test run ended: the run was stopped');
+    stopRun();
+  }
+}, 250).unref();
 child.on('exit', (code, signal) => {
   if (limit) clearTimeout(limit);
   removeBuild();
@@ -100,7 +112,7 @@ function slowestFiles() {
       .filter(Boolean)
       .map((line) => JSON.parse(line))
       .sort((a, b) => b.wallMs - a.wallMs);
-    writeFileSync(join(root, 'dist', 'test-times.json'), JSON.stringify(rows, null, 1) + '\n');
+    writeFileSync(timesFile.replace(/\.jsonl$/, '.json'), JSON.stringify(rows, null, 1) + '\n');
   } catch {
     return;
   }
