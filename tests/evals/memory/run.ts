@@ -2,8 +2,10 @@
  * The memory eval: every set (the original one in facts.ts/questions.ts and each JSON set in sets/),
  * each imported into a fresh data folder and asked its questions through `memory.search`. Prints
  * one JSON object: figures per set, per split (tune and held-out, every question of the split's
- * sets counted once) and side by side. Misses are listed for tune sets only: nobody tunes on a
- * held-out set, so its questions are never printed.
+ * sets counted once) and side by side. Misses are listed for tune sets only, each with where the
+ * wanted memory ranks in the results, the full-text list and the meaning list ("dad: #47, full text
+ * #61, meaning #10"; "none" where a list does not have it): nobody tunes on a held-out set, so its
+ * questions are never printed.
  *   npm run eval:memory [-- --split tune|heldout] [--set NAME[,NAME…]] [--except NAME[,NAME…]] [--ollama MODEL | --openai MODEL | --use]
  * `--openai` embeds through `OPENAI_BASE_URL` (an OpenAI-compatible server) with `OPENAI_API_KEY`;
  * `--use` does the same through a loopback server of the Universal Sentence Encoder (use-server.ts),

@@ -6,8 +6,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createCore } from '../../../core/app.js';
+import { createCore, type Core } from '../../../core/app.js';
 import type { MemoryHit } from '../../../core/contract/index.js';
+import { DEFAULT_PROFILE } from '../../../core/memory/index.js';
 import { createMemorySecretStore } from '../../../core/secrets/index.js';
 import { ManualClock } from '../../../core/util/clock.js';
 import { silentLogger } from '../../../core/util/logger.js';
@@ -110,7 +111,7 @@ export async function scoreSet(set: EvalSet, options: { ollamaModel?: string; op
       k.rr += first >= 0 ? 1 / (first + 1) : 0;
       const expectedHits = hits.filter((h, i) => i < 10 && q.expect.includes(keys[i]));
       if (expectedHits.length && expectedHits.every((h) => !confident(h))) counts.answerableDoubted++;
-      if (found(10) < 1) miss(`${q.kind}: ${q.q} -> ${keys.slice(0, 3).join(', ')} (want ${q.expect.join(', ')})`);
+      if (found(10) < 1 && options.keepMisses) miss(`${q.kind}: ${q.q} -> ${keys.slice(0, 3).join(', ')} (want ${q.expect.join(', ')}${await whereMissing(core, q.q, q.expect.filter((e) => !keys.slice(0, 10).includes(e)), keyOf)})`);
       if (q.kind === 'multi') {
         counts.multi.n++;
         if (found(10) === 1) counts.multi.allInTop10++;
@@ -152,6 +153,23 @@ export async function scoreSet(set: EvalSet, options: { ollamaModel?: string; op
     await core.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Where the expected memories a search missed are: their rank in a longer list of results, and in the
+ * full-text and meaning lists taken as deep as the store goes (so a memory far down is told from one
+ * no word of the question reaches), e.g. "; dad: #47, full text #61, meaning #10".
+ */
+async function whereMissing(core: Core, query: string, missing: string[], keyOf: Map<string, string>): Promise<string> {
+  const longer = (await core.gateway.call('memory.search', { query, limit: 200 })).hits.map((h) => keyOf.get(h.memory.id));
+  const deep = (await core.memory.search(query, { limit: 100_000, profile: { ...DEFAULT_PROFILE, candidates: 100_000 } })).hits;
+  const rank = (n: number | null | undefined) => (n ? `#${n}` : 'none');
+  return missing
+    .map((key) => {
+      const hit = deep.find((h) => keyOf.get(h.memory.id) === key);
+      return `; ${key}: ${rank(longer.indexOf(key) + 1)}, full text ${rank(hit?.explain.bm25Rank)}, meaning ${rank(hit?.explain.vectorRank)}`;
+    })
+    .join('');
 }
 
 /** A hit the search stands behind; hits marked `confident: false` are shown apart and never prompted. */
