@@ -20,8 +20,13 @@ export const RELATION_WEIGHT = {
 /** Word-vector cosine from which a store word is a neighbour of a query word. */
 const NEIGHBOUR_COSINE = 0.6;
 
-const K1 = 1.2;
-const B = 0.75;
+export const K1 = 1.2;
+/**
+ * BM25's length normalisation, lower than the usual 0.75: a longer memory is mostly one that notes
+ * several facts ("Our place is a 1925 bungalow … Bought it in 2017 for $612k."), not a wordier one
+ * about the same thing, so its length says less against it.
+ */
+export const B = 0.4;
 /** Levels of broader terms a memory word is indexed under ("penicillin" → antibiotic → … → drug). */
 const NARROWER_DEPTH = 4;
 /** A sense used less than this share of the word's most used sense is not expanded. */

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import type { MemoryArea } from '../../../core/contract/index.js';
 import { openDatabase } from '../../../core/db/index.js';
 import { LexicalIndex, VectorIndex } from '../../../core/memory/index.js';
-import type { QueryGroup } from '../../../core/memory/lexical.js';
+import { B, K1, type QueryGroup } from '../../../core/memory/lexical.js';
 import { stem } from '../../../core/memory/text.js';
 
 const AREAS: MemoryArea[] = ['main', 'fragments', 'solutions', 'instruments'];
@@ -43,7 +43,7 @@ function reference(docs: Map<number, { text: string; area: MemoryArea }>, groups
       for (const [s, t] of g.terms) {
         const n = ws.filter((w) => w === s).length;
         if (!n) continue;
-        const v = g.weight * t.weight * Math.min(idf(s), cap) * ((n * 2.2) / (n + 1.2 * (0.25 + (0.75 * ws.length) / avg)));
+        const v = g.weight * t.weight * Math.min(idf(s), cap) * ((n * (K1 + 1)) / (n + K1 * (1 - B + (B * ws.length) / avg)));
         if (v > best) [best, word] = [v, t.word];
       }
       if (best) [score, words.length] = [score + best, words.push(word)];
