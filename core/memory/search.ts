@@ -234,11 +234,27 @@ function markConfident(
   }
 }
 
-/** Words a question begins with; a query without one and without a question mark tells something ("the radiators stay cold"). */
+/** Words a question begins with; a query without one and without a question mark tells something ("the radiators stay cold", "kitchen drawer batteries"). */
 const QUESTION_START = /^\s*(what|what's|whats|which|who|who's|whom|whose|when|where|where's|why|how|is|are|am|was|were|do|does|did|can|could|should|would|will|shall|have|has|any)\b/i;
-/** Whether a query tells a problem or a situation rather than asking a question. */
+/**
+ * How a problem is told: something does not work ("won't", "not", "no space left", "nobody can"), keeps
+ * or still happens, fails, broke, leaks, is slow, wrong, locked or overdue, beeps or flashes, smells,
+ * has gone damp or sour, or hurts. Keyword searches ("kitchen drawer spare batteries") and requests
+ * ("find a new gym near the office") say none of this.
+ */
+const TROUBLE = new RegExp(
+  [
+    `n['’]t\\b|\\b(ca|wo|do|does|is|was|did|are|were|would|could|has|have)nt\\b|\\b(not|never|nobody|nothing|cannot|no longer|without)\\b|\\bno\\b(?!\\.)`,
+    `\\b(keeps?|kept|again|still|constantly)\\b`,
+    `\\b(fail(s|ed|ing|ures?)?|errors?|crash(es|ed|ing)?|broken?|breaks|stuck|stopped|stops|dead|died|leak(s|ed|ing|y)?|slow(s|er|ing)?|lag(s|ging)?|wrong|missing|lost|los(es|ing)|locked|refus(es|ed|ing)|rejected|denied|unauthori[sz]ed|expired|offline|time(s|d)? ?outs?|overdue|jam(s|med)?|blocked|flooded)\\b`,
+    `\\b(drip(s|ping)?|puddles?|cutting out|falling behind|slip(s|ping|ped)?|shedding|beeping|blinking|flashing|flickering|smell(s|y)|reeks?|stinks?|rattl(es|ing)|squeak(s|ing|y)|burn(s|t|ing)?|damp|soggy|mou?ldy|rust(y|ing)|cloudy|hazy|sour|gummy|stale|shrunk)\\b`,
+    `\\b(cracked|bleeding|swollen|itch(es|y|ing)?|scratching|rash|hurts?|hurting|aches?|aching|pain(ful)?|sore|sick|ill|fever|shaky|dizzy|croaky|hoarse)\\b`,
+  ].join('|'),
+  'i',
+);
+/** Whether a query tells a problem rather than asking a question: no question word or mark, and it says what is wrong. */
 function tellsProblem(query: string): boolean {
-  return !query.includes('?') && !QUESTION_START.test(query) && contentWords(query).length >= TOLD_WORDS;
+  return !query.includes('?') && !QUESTION_START.test(query) && TROUBLE.test(query) && contentWords(query).length >= TOLD_WORDS;
 }
 /** A told problem is answered by a memory answering this share of it, its weightiest word included. */
 const TOLD_SHARE = 0.4;

@@ -24,9 +24,29 @@ const FIXES = [
 describe('memory search: a problem told rather than asked', () => {
   it('is answered by the fix that names its main thing and a good part of it, in other words', { timeout: 120_000 }, async () => {
     await withMemories(FIXES, async (t) => {
-      const hits = await confident(t, 'The heating radiators are not warming up');
-      assert.ok(hits.includes(FIXES[0]), `the radiator fix answers it: ${hits.join(' | ')}`);
+      for (const [problem, fix] of [
+        ['The heating radiators are not warming up', FIXES[0]],
+        ['the radiators keep going cold in the evening', FIXES[0]],
+        ['espresso tastes sour again', FIXES[3]],
+      ] as const) {
+        const hits = await confident(t, problem);
+        assert.ok(hits.includes(fix), `${problem}: the fix answers it: ${hits.join(' | ')}`);
+      }
       assert.deepEqual(await confident(t, 'the dishwasher leaves a puddle of dirty water'), [], 'a problem no memory is about has no answer');
+    });
+  });
+  it('a keyword search or a request that tells no trouble is answered only by what answers most of it', { timeout: 120_000 }, async () => {
+    await withMemories(FIXES, async (t) => {
+      const wrong: string[] = [];
+      for (const [query, unanswered] of [
+        ['kitchen drawer spare batteries', FIXES[0]],
+        ['Find a new gym near the office open on weekdays', FIXES[9]],
+        ['Show me my notes on the espresso grinder settings', FIXES[3]],
+        ['Remind me to buy winter tyres for the bike', FIXES[7]],
+      ] as const) {
+        if ((await confident(t, query)).includes(unanswered)) wrong.push(`${query} -> ${unanswered}`);
+      }
+      assert.deepEqual(wrong, [], 'a memory that answers only part of the query is no confident answer to it');
     });
   });
 });
