@@ -288,15 +288,20 @@ const CURRENCY_WORDS = `k|grand|dollars?|bucks|euros?|pounds?|quid|cents?|pence|
  * An amount of money: a currency sign before or after a number ("$12", "420€"), a number with a
  * currency word or ISO code on either side ("450 SEK", "CHF 30", "30 kr"), pence written on the
  * number ("50p", not "3 p.m."), or nothing at all ("free"). After a code the number must stand as an
- * amount — digits with separators, a scale ("CAD 1,250.50", "USD 3m") — not run into a word ("CAD 3D"
- * is a file); pence are one or two digits ("1080p" is a screen).
+ * amount — digits with separators, then a scale or what it is per ("CAD 1,250.50", "USD 3m", "GBP 950pcm",
+ * "KES 4,500pm") — not run into a word ("CAD 3D", "CAD 2.5D" are files); pence are one or two digits
+ * ("1080p" is a screen).
  */
+/** How big an amount after a currency code is ("USD 3m", "GBP 40k"). */
+const SCALES = 'k|m|mn|bn|million|billion|thousand|grand';
+/** What an amount is per, run into it ("AUD 60pw", "GBP 950pcm", "EUR 30pp", "USD 5mo", "NZD 80ea", "KES 4500pm"). */
+const PER_UNIT = 'pcm|pppn|pp|pn|pa|pm|pw|pd|ph|mo|mth|yr|wk|hr|ea';
 const MONEY = new RegExp(
   [
     `[${CURRENCY_SIGNS}]\\s?\\d`,
     `\\d\\s?[${CURRENCY_SIGNS}]`,
     `\\d\\s?(${CURRENCY_WORDS})(?![a-z])`,
-    `(?<![a-z])(${CURRENCY_CODES}|kr|zł|rs)\\.?\\s?\\d[\\d,.']*(\\s?(k|m|mn|bn|million|billion|thousand|grand))?(?![a-z\\d])`,
+    `(?<![a-z])(${CURRENCY_CODES}|kr|zł|rs)\\.?\\s?(?=(?<amount>\\d[\\d,.']*))\\k<amount>(\\s?(${SCALES}))?(${PER_UNIT})?(?![a-z\\d])`,
     `(?<![\\d.,])\\d{1,2}p(?!\\.?m\\b)(?![a-z])`,
     `\\b(free|nothing)\\b`,
   ].join('|'),

@@ -63,4 +63,34 @@ describe('memory search: questions about cost', () => {
       }
     });
   });
+  it('an amount with a per-unit suffix ("AUD 60pw", "GBP 950pcm", "KES 4,500pm") answers it; "CAD 2.5D", "720p", "2pm" do not', { timeout: 120_000 }, async () => {
+    const amounts = [
+      ['how much does the surf school cost?', 'The surf school costs AUD 60pw'],
+      ['how much does the walking tour cost?', 'The walking tour costs EUR 30pp'],
+      ['how much does the cloud backup plan cost?', 'The cloud backup plan costs USD 5mo'],
+      ['how much did the kayak paddles cost?', 'The kayak paddles cost NZD 80ea'],
+      ['how much does the parking bay cost?', 'The parking bay costs KES 4500pm'],
+      ['how much does the night watchman cost?', 'The night watchman costs KES 4,500pm'],
+      ['how much does the studio flat cost?', 'The studio flat costs GBP 950pcm'],
+      ['how much does the stamp cost?', 'The stamp costs 50p'],
+      ['how much does the chocolate bar cost?', 'The chocolate bar costs 99p'],
+    ];
+    const none = [
+      ['how much did the printer bracket cost?', 'The printer bracket is saved as a CAD 3D model'],
+      ['how much did the resin mould cost?', 'The resin mould was milled from a CAD 2.5D toolpath'],
+      ['how much did the office monitor cost?', 'The office monitor is 1080p'],
+      ['how much did the old projector cost?', 'The old projector is 720p'],
+      ['how much does the dentist checkup cost?', 'The dentist checkup is at 2pm on Monday'],
+      ['how much did the bike service cost?', 'The bike service is booked for 3 p.m. on Friday'],
+    ];
+    await withMemories([...amounts, ...none].map(([, text]) => text), async (t) => {
+      const wrong: string[] = [];
+      for (const [query, text] of [...amounts, ...none]) {
+        const { hits } = await t.client.call('memory.search', { query, limit: 3 });
+        assert.equal(hits[0].memory.text, text, query);
+        if (hits[0].confident !== amounts.some(([, a]) => a === text)) wrong.push(`${text}: ${hits[0].confident ? 'an amount' : 'no amount'}`);
+      }
+      assert.deepEqual(wrong, [], 'the memories with an amount answer "how much", the others do not');
+    });
+  });
 });
