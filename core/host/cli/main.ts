@@ -28,9 +28,11 @@ export function processIO(): CliIO & { dispose(): void } {
       rl.close();
     }
   };
+  dropOutputWhenReaderGone(process.stdout);
+  dropOutputWhenReaderGone(process.stderr);
   return {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => writeUnlessGone(process.stdout, text),
+    stderr: (text) => writeUnlessGone(process.stderr, text),
     env: process.env,
     signal: controller.signal,
     ask: process.stdin.isTTY && process.stderr.isTTY ? ask : undefined,
@@ -44,6 +46,33 @@ export function processIO(): CliIO & { dispose(): void } {
       process.off('SIGTERM', onSignal);
     },
   };
+}
+
+const readerGone = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * A program that reads our output may go first (it was killed, `| head` had enough): writing to the
+ * pipe then fails with EPIPE, an 'error' event that would end the process unhandled, before a command
+ * finishes its clean-up (the host's lock and database). Output nobody can read is dropped instead.
+ * Installed once and kept until exit, as the last write's error comes after the command returned.
+ */
+function dropOutputWhenReaderGone(stream: NodeJS.WriteStream): void {
+  if (stream.listeners('error').includes(onOutputError)) return;
+  stream.on('error', onOutputError);
+}
+
+function onOutputError(this: NodeJS.WriteStream, err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') throw err;
+  readerGone.add(this);
+}
+
+function writeUnlessGone(stream: NodeJS.WriteStream, text: string): void {
+  if (readerGone.has(stream) || stream.destroyed) return;
+  try {
+    stream.write(text);
+  } catch {
+    // Output is a courtesy: a stream that cannot take it must not stop the command.
+  }
 }
 
 /** Runs one command line and returns its exit code. Never throws. */

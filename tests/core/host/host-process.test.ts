@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createCore } from '../../../core/app.js';
 import { DataDirBusyError, dataPaths } from '../../../core/datadir/index.js';
 import { connectWebSocket } from '../../../core/gateway/websocket-client.js';
 import { spawnUntilReady, REPO_ROOT } from '../../crash/spawn.js';
-import { AnthropicLoopback, alive, chunk, tempDir, waitFor } from '../../support/index.js';
+import { AnthropicLoopback, WAIT_MS, alive, chunk, tempDir, waitFor } from '../../support/index.js';
 import { runCli } from './cli-support.js';
 
 describe('agent-blob host as a process', () => {
@@ -116,4 +116,68 @@ describe('agent-blob host as a process', () => {
       dir.cleanup();
     }
   });
+
+  it('without --json it stops cleanly when the program that started it dies with all three of its pipes, though it can no longer say it is stopping', async () => {
+    const dir = tempDir();
+    try {
+      const host = await startTextHost(dir.path);
+      // A program killed (even by SIGKILL) closes its ends of the host's input, output and error pipes.
+      host.child.stdin!.destroy();
+      host.child.stdout!.destroy();
+      host.child.stderr!.destroy();
+      assert.deepEqual(await host.exited, { code: 0, signal: null });
+      assert.equal(existsSync(dataPaths(dir.path).lock), false, 'the lock is removed');
+      assert.equal(existsSync(`${dataPaths(dir.path).database}-wal`), false, 'the database was checkpointed and closed');
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  for (const gone of [['stdout'], ['stdout', 'stderr']] as const) {
+    it(`without --json it stops cleanly on SIGTERM when nobody reads its ${gone.join(' and its ')} any more`, async () => {
+      const dir = tempDir();
+      try {
+        const host = await startTextHost(dir.path);
+        for (const stream of gone) host.child[stream]!.destroy();
+        host.child.kill('SIGTERM');
+        assert.deepEqual(await host.exited, { code: 0, signal: null }, host.stderr());
+        assert.equal(existsSync(dataPaths(dir.path).lock), false, 'the lock is removed');
+        assert.equal(existsSync(`${dataPaths(dir.path).database}-wal`), false, 'the database was checkpointed and closed');
+        if (!(gone as readonly string[]).includes('stderr')) assert.equal(host.stderr(), 'stopping: cancelling runs and closing connections\n');
+      } finally {
+        dir.cleanup();
+      }
+    });
+  }
 });
+
+/**
+ * `agent-blob host --no-ui --until-stdin-closes` without --json, all three of its stdio pipes held by
+ * this process, once it has printed its last line of text; `exited` fails (and kills it) after WAIT_MS.
+ */
+async function startTextHost(dataDir: string): Promise<{ child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stderr(): string }> {
+  const child = spawn(process.execPath, ['bin/agent-blob.js', 'host', '--no-ui', '--until-stdin-closes', '--data-dir', dataDir], { cwd: REPO_ROOT, env: { ...process.env, ANTHROPIC_API_KEY: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  let timer: NodeJS.Timeout | undefined;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the host had not exited after ${WAIT_MS} ms: ${err}`));
+    }, WAIT_MS);
+  }).finally(() => clearTimeout(timer));
+  exited.catch(() => undefined);
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    const onData = (c: Buffer) => {
+      out += c.toString();
+      if (!out.includes('Press Ctrl-C to stop.\n')) return;
+      child.stdout!.off('data', onData);
+      resolve();
+    };
+    child.stdout!.on('data', onData);
+    exited.then((exit) => reject(new Error(`the host exited before it served (${JSON.stringify(exit)}): ${err}`)), reject);
+  });
+  return { child, exited, stderr: () => err };
+}

@@ -45,7 +45,13 @@ export const hostGroup: CommandGroup = {
           // The other end closes when the program holding it exits, however it ends (even SIGKILL).
           if (ctx.flags['until-stdin-closes']) ctx.io.readStdin?.().then(() => resolve(), () => resolve());
         });
-        if (!ctx.json) ctx.io.stderr('stopping: cancelling runs and closing connections\n');
+        // The program that started the host may be gone, and its end of our output with it: saying so
+        // must not stand between the host and a clean stop (its lock removed, its database checkpointed).
+        try {
+          if (!ctx.json) ctx.io.stderr('stopping: cancelling runs and closing connections\n');
+        } catch {
+          // nobody to tell
+        }
         await host.close();
         process.off('unhandledRejection', onRejection);
         return EXIT.ok;
