@@ -8,7 +8,7 @@
  *   npm run eval:memory -- --use                       (starts one in the eval's process)
  *   node --import tsx tests/evals/memory/use-server.ts  (prints its base URL, for OPENAI_BASE_URL)
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -25,7 +25,9 @@ type Model = { embed(input: string[]): Promise<number[][]> };
 
 /**
  * Embeddings by text, read from and appended to one file of records
- * `[u32 text bytes][text as UTF-8][DIMS float32]`; a record cut short by a crash is ignored.
+ * `[u32 text bytes][text as UTF-8][DIMS float32]`. A record cut short by a crash is cut off the file
+ * when it is opened, so the next record is appended where it began (appended after its bytes, it would
+ * be read as the cut record's rest, and every record after it out of step).
  */
 class EmbeddingCache {
   private readonly byText = new Map<string, Float32Array>();
@@ -45,6 +47,7 @@ class EmbeddingCache {
       this.byText.set(text, v);
       at = end;
     }
+    if (at < buf.length) truncateSync(file, at);
   }
 
   get(text: string): Float32Array | undefined {
