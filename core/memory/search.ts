@@ -619,8 +619,17 @@ function restated(older: string, newer: string, idf: (stem: string) => number): 
 const CONFIDENT_MATCH = 0.4;
 /** A word found in at most this share of all memories names a topic; commoner ones are phrasing ("problem", "fix"). */
 const SPECIFIC_SHARE = 0.05;
-/** Words saying a fact changed, "goes up" and "went down" of an amount included ("our rent goes up to $2,780"). */
-const CHANGE_CUES = /\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|(goes|went|gone|going|go) (up|down)|rose|risen)\b/i;
+/** "to $2,780", "by 8%", "from three": an amount a rise or fall goes to, by or from. */
+const TO_AMOUNT = `(?=\\s+(to|from|by)\\s+((about|around|nearly|almost|over|under)\\s+)?([${CURRENCY_SIGNS}]|\\d|(${CURRENCY_CODES}|kr|rs)\\.?\\s?\\d|(${NUMBER_WORDS})\\b))`;
+/**
+ * Words that say a fact changed. Going up or down, or rising, says so only towards an amount ("our
+ * rent goes up to $2,780", "rates rose by 8%"), not on the way somewhere ("we go down to Brighton",
+ * "going up to the cabin") or as a name or a flower ("Rose from book club", "a climbing rose").
+ */
+const CHANGE_CUES = new RegExp(
+  `\\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|(goes|went|gone|going|go) (up|down)${TO_AMOUNT}|(rose|risen)${TO_AMOUNT})\\b`,
+  'i',
+);
 
 /** Verbs that say an attribute of something changed ("maya started at …", "switched pt to jonah"); "now" and "new" alone are too common to say so. */
 const CHANGE_VERBS = /\b(moved|switched|changed|replaced|no longer|started|quit|left|joined|cancell?ed|stopped|became)\b/i;

@@ -27,4 +27,44 @@ describe('memory search: an amount that went up or down', () => {
       { oneAMinute: true },
     );
   });
+  it('puts the newer amount first when it says the amount rose or went up by or to a number', { timeout: 120_000 }, async () => {
+    for (const [older, newer, query, cue] of [
+      ['Council rates for the house are $1,900 a year, paid quarterly', 'Council rates rose by 8% this year', 'how much are the council rates for the house?', 'rose'],
+      ['Swim squad fee is $120 a term, paid at the pool office', 'The swim squad fee went up to $125 a term', 'how much is the swim squad fee at the pool?', 'went up'],
+    ]) {
+      await withMemories(
+        [...FILLER, older, newer],
+        async (t) => {
+          const { hits } = await t.client.call('memory.search', { query, limit: 5 });
+          assert.deepEqual(
+            hits.slice(0, 2).map((h) => h.memory.text),
+            [newer, older],
+            query,
+          );
+          assert.match(hits[1].explain.replacedBecause ?? '', new RegExp(`fact changed \\("${cue}"\\)`), `${query}: explain says why`);
+        },
+        { oneAMinute: true },
+      );
+    }
+  });
+  it('going up or down somewhere, a Rose or a rose says no fact changed', { timeout: 120_000 }, async () => {
+    for (const [older, newer, query] of [
+      ['Book club meets at the Hove library on the first Thursday', 'Rose from book club lives in Hove', 'where does book club meet in Hove?'],
+      ['The garden trellis by the back fence was built by Tom in 2023, painted green', 'planted a climbing rose against the garden trellis', 'who built the garden trellis by the back fence?'],
+      ['Every August we rent a cottage in Brighton for two weeks, booked through Sea Lets', 'we go down to Brighton every August to see Gran', 'which cottage do we rent in Brighton every August?'],
+      ['The cabin at Lake Eildon sleeps six, key under the mat', 'going up to the cabin for Easter with the Nguyens', 'where is the key for the cabin at Lake Eildon?'],
+    ]) {
+      await withMemories(
+        [...FILLER, older, newer],
+        async (t) => {
+          const { hits } = await t.client.call('memory.search', { query, limit: 5 });
+          assert.equal(hits[0].memory.text, older, `${query}: the memory that answers it stays first: ${hits.map((h) => h.memory.text).join(' | ')}`);
+          assert.deepEqual(hits.filter((h) => h.explain.replacedBy).map((h) => `${h.memory.text}: ${h.explain.replacedBecause}`), [], `${query}: nothing is replaced`);
+        },
+        { oneAMinute: true },
+      );
+    }
+  });
 });
+
+const FILLER = ['The plumber is Dave, 0412 555 019', 'The car needs new tyres before winter', 'Our dentist is Dr Weber on Hauptstrasse', 'Bins go out on Tuesday night'];
