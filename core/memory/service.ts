@@ -139,18 +139,28 @@ export class MemoryService {
    * built by an older version of the configured embedder (the offline embedder's features change
    * between versions; a model's task prefixes were added or changed); search answers from full text
    * alone until it is done, or, for an index of the same model without task prefixes, from that
-   * index, embedding queries as it was made.
+   * index, embedding queries and new memories as it was made. That holds too while a switch to
+   * another embedder, left unfinished by an older version, goes on.
    */
   start(): void {
     const target = this.getMeta('embedderTarget') as EmbedderConfig | null | undefined;
+    const config = this.embedderConfig();
+    const configured = this.embedder;
+    const outdated = this.vectors.activeGeneration() !== null && !this.vectorsMatchEmbedder();
+    if (outdated) this.usePlainIndexOf(config);
     if (target) this.reembedder.start(this.deps.makeEmbedder(target), target);
-    else if (this.vectors.activeGeneration() && !this.vectorsMatchEmbedder()) {
-      const config = this.embedderConfig();
-      const next = this.embedder;
-      const plain = config.kind === 'offline' ? null : this.deps.makeEmbedder(withoutTaskPrefixes(config));
-      if (plain && plain.name !== next.name && plain.name === this.vectors.activeGeneration()?.embedder) this.embedder = plain;
-      this.reembedder.start(next, config);
-    }
+    else if (outdated) this.reembedder.start(configured, config);
+  }
+
+  /**
+   * Searches, and writes new memories into, an index this model made of plain text (an older
+   * version's, from before task prefixes) with plain text, queries too: vectors made after a prefix
+   * are not comparable with it.
+   */
+  private usePlainIndexOf(config: EmbedderConfig): void {
+    if (config.kind === 'offline') return;
+    const plain = this.deps.makeEmbedder(withoutTaskPrefixes(config));
+    if (plain.name !== this.embedder.name && plain.name === this.vectors.activeGeneration()?.embedder) this.embedder = plain;
   }
 
   /** Whether the active vector index was made by the embedder that embeds queries now. */

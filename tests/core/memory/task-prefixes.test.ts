@@ -165,6 +165,76 @@ describe('task prefixes for embedding models', () => {
         dir.cleanup();
       }
     });
+
+    it('during a switch to another model an older version left unfinished, new memories are embedded plain into the plain index and searches use its vectors', { timeout: 60_000 }, async () => {
+      const dir = tempDir();
+      let release = () => {};
+      const E5 = 'jeffh/intfloat-multilingual-e5-small:f16';
+      const NEW = 'The bike lock code is 4471';
+      /** What was sent to embed with `model` since request `from` (the dimension probes left out). */
+      const sentTo = (model: string, from: number) =>
+        ollama.requests
+          .slice(from)
+          .filter((r) => r.path === '/api/embed' && (r.body as { model: string }).model === model)
+          .flatMap((r) => (r.body as { input: string[] }).input)
+          .filter((x) => !x.endsWith('dimension probe'));
+      try {
+        // As an earlier version left the store: nomic-embed-text's plain vectors under its plain name,
+        // and a switch to an E5 model under way.
+        const first = await startTestCore({ env: { OLLAMA_HOST: ollama.url }, dataDir: dir.path });
+        const lines = [MEMORY, 'The recycling goes out on Tuesdays', 'My passport expires in 2029', 'The router admin password is on the fridge'].map((text) => JSON.stringify({ text, area: 'main' }));
+        await first.client.call('memory.import', { jsonl: lines.join('\n') });
+        await first.client.call('memory.configure', { embedder: { kind: 'ollama', model: 'nomic-embed-text', prefixes: { query: '', document: '' } } });
+        await first.core.memory.whenReembedded();
+        assert.equal((await first.client.call('memory.status', {})).embedder, 'ollama:nomic-embed-text');
+        const setMeta = first.core.db.prepare('UPDATE memory_meta SET value = ? WHERE key = ?');
+        setMeta.run(JSON.stringify({ kind: 'ollama', model: 'nomic-embed-text' }), 'embedder');
+        first.core.db.prepare('INSERT INTO memory_meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run('embedderTarget', JSON.stringify({ kind: 'ollama', model: E5 }));
+        await first.close({ keepData: true });
+
+        // The switch's batches of stored memories wait until the checks below are done.
+        const held = new Promise<void>((resolve) => (release = resolve));
+        ollama.holdEmbedOf = (input) => (input.length > 1 && input.every((x) => x.startsWith('passage: ')) ? held : null);
+        const second = await startTestCore({ env: { OLLAMA_HOST: ollama.url }, dataDir: dir.path });
+        try {
+          const during = await second.client.call('memory.status', {});
+          assert.equal(during.embedder, 'ollama:nomic-embed-text', 'the plain index answers until the switch is done');
+          assert.match(during.reembed?.embedder ?? '', /^ollama:jeffh\/intfloat-multilingual-e5-small:f16\+prefixes:/);
+
+          let from = ollama.requests.length;
+          const added = await second.client.call('memory.add', { text: NEW, area: 'main' });
+          assert.deepEqual(sentTo('nomic-embed-text', from), [NEW], 'embedded plain for the plain index');
+          assert.deepEqual(sentTo(E5, from).filter((x) => x.endsWith(NEW)), [`passage: ${NEW}`], 'and after its prefix for the index being built');
+          assert.equal(added.memory.embedder, 'ollama:nomic-embed-text');
+
+          from = ollama.requests.length;
+          const found = await second.client.call('memory.search', { query: 'what is the code of the bike lock?' });
+          assert.deepEqual(sentTo('nomic-embed-text', from), ['what is the code of the bike lock?'], 'the query is embedded plain too');
+          assert.equal(found.hits[0].memory.text, NEW);
+          assert.ok(found.hits[0].explain.vectorRank !== null, 'vector search uses the plain index');
+          const old = await second.client.call('memory.search', { query: QUERY });
+          assert.equal(old.hits[0].memory.text, MEMORY);
+          assert.ok(old.hits[0].explain.vectorRank !== null);
+
+          release();
+          await second.core.memory.whenReembedded();
+          const now = await second.client.call('memory.status', {});
+          assert.equal(now.embedder, during.reembed?.embedder, 'the switch then ends as it was asked for');
+          assert.equal(now.reembed, null);
+          from = ollama.requests.length;
+          const after = await second.client.call('memory.search', { query: QUERY });
+          assert.deepEqual(sentTo(E5, from), [`query: ${QUERY}`]);
+          assert.equal(after.hits[0].memory.text, MEMORY);
+        } finally {
+          release();
+          await second.close({ keepData: true });
+        }
+      } finally {
+        ollama.holdEmbedOf = null;
+        release();
+        dir.cleanup();
+      }
+    });
   });
 
   describe('through an OpenAI-compatible endpoint', () => {
