@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { namesAsked } from '../../../core/memory/search.js';
-import type { TestCore } from '../../support/index.js';
-import { withMemories } from './stores.js';
-
-async function confident(t: TestCore, query: string): Promise<string[]> {
-  const { hits } = await t.client.call('memory.search', { query, limit: 10 });
-  return hits.filter((h) => h.confident).map((h) => h.memory.text);
-}
+import { confident, withMemories } from './stores.js';
 
 const SCHOOLS = [
   "I'm godmother to Tash's boy Hamish, born 2019",

@@ -23,3 +23,9 @@ export async function withMemories(texts: string[], run: (t: TestCore) => Promis
     await t.close();
   }
 }
+
+/** The texts of the memories a search shows as confident answers to `query` (top 10). */
+export async function confident(t: TestCore, query: string): Promise<string[]> {
+  const { hits } = await t.client.call('memory.search', { query, limit: 10 });
+  return hits.filter((h) => h.confident).map((h) => h.memory.text);
+}

@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TestCore } from '../../support/index.js';
-import { withMemories } from './stores.js';
-
-async function confident(t: TestCore, query: string): Promise<string[]> {
-  const { hits } = await t.client.call('memory.search', { query, limit: 10 });
-  return hits.filter((h) => h.confident).map((h) => h.memory.text);
-}
+import { confident, withMemories } from './stores.js';
 
 const NOTES = [
   'oncall now 1 week in 4 (team down to 4). handoff still mon 10am',
