@@ -46,6 +46,14 @@ try {
     process.exit(1);
   }
 }
+// Output whose reader has gone (EPIPE: `| head` had enough, the program that started it was killed) is
+// dropped, as the command line's processIO() drops it: the search still exits with its own status, and
+// no stack trace is printed, whenever the error arrives. Any other error of stdout still ends the process.
+if (search) {
+  process.stdout.on('error', (err) => {
+    if (err?.code !== 'EPIPE') throw err;
+  });
+}
 // The search's build (its bundle's hash) keys the full-text index it keeps in the data folder's cache.
 const answered = search ? await cli.directMemorySearch(argv, process.env, (text) => process.stdout.write(text), cached.hash) : null;
 if (search) {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildCli, hashFiles, whyRebuild } from '../../../scripts/build-cli.mjs';
 import { REPO_ROOT, spawnUntilReady } from '../../crash/spawn.js';
-import { startTestCore, tempDir } from '../../support/index.js';
+import { WAIT_MS, startTestCore, tempDir } from '../../support/index.js';
 import { runCli } from './cli-support.js';
 
 // Loaded into the child before anything else: fails any attempt to load a TypeScript file.
@@ -73,6 +73,45 @@ describe('the built command line', () => {
       const plain = spawnSync(process.execPath, ['bin/agent-blob.js', 'memory', 'search', 'x', '--area', 'attic', '--data-dir', dir.path], { cwd: REPO_ROOT, encoding: 'utf8', env });
       assert.equal(plain.status, 2);
       assert.match(plain.stderr, /--area must be one of main, fragments, solutions, instruments/);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('exits 0 without a word on stderr when the reader of a directly answered memory search goes away, before the answer or in the middle of it', async () => {
+    if (whyRebuild()) await buildCli();
+    const dir = tempDir();
+    try {
+      const t = await startTestCore({ dataDir: dir.path });
+      // Long enough that 200 hits (--json) fill more than a pipe holds: the reader can leave mid-answer.
+      const jsonl = Array.from({ length: 220 }, (_, i) => JSON.stringify({ text: `Office wifi note ${i}: ${'the guest network rotates its password every month. '.repeat(48)}`, area: 'main' })).join('\n');
+      await t.client.call('memory.import', { jsonl });
+      await t.close();
+      const env = { ...process.env, NODE_OPTIONS: '' };
+      const args = ['--import', NO_CORE, 'bin/agent-blob.js', 'memory', 'search', 'office wifi password', '--limit', '200', '--json', '--data-dir', dir.path];
+      const whole = spawnSync(process.execPath, args, { cwd: REPO_ROOT, env, timeout: WAIT_MS });
+      assert.equal(whole.status, 0, String(whole.stderr));
+      assert.ok(whole.stdout.length > 256 * 1024, `an answer longer than a pipe holds (${whole.stdout.length} bytes)`);
+      for (const readerLeaves of ['at once', 'after the first bytes'] as const) {
+        // NO_CORE: the direct search answers (loading the command line would fail the run, on stderr).
+        const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+        let read = 0;
+        if (readerLeaves === 'at once') child.stdout.destroy();
+        else child.stdout.once('data', (c: Buffer) => ((read = c.length), child.stdout.destroy()));
+        let timer: NodeJS.Timeout | undefined;
+        const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+          child.once('close', (code, signal) => resolve({ code, signal }));
+          timer = setTimeout(() => {
+            child.kill('SIGKILL');
+            reject(new Error(`the search had not exited after ${WAIT_MS} ms (reader left ${readerLeaves}): ${stderr}`));
+          }, WAIT_MS);
+        }).finally(() => clearTimeout(timer));
+        assert.deepEqual(exit, { code: 0, signal: null }, `${readerLeaves}: ${stderr}`);
+        assert.equal(stderr, '', `reader left ${readerLeaves}`);
+        if (readerLeaves !== 'at once') assert.ok(read > 0 && read < whole.stdout.length, `the reader left with part of the answer (${read} of ${whole.stdout.length} bytes)`);
+      }
     } finally {
       dir.cleanup();
     }
