@@ -119,8 +119,16 @@ export async function followLogs(
   };
   while (!signal.aborted) {
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, pollMs);
-      signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      const onAbort = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      // Each wait takes its listener off again: following for hours adds none to the signal.
+      const timer = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, pollMs);
+      signal.addEventListener('abort', onAbort, { once: true });
     });
     if (signal.aborted) break;
     const now = identity(file);

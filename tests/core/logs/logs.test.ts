@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { readLogs } from '../../../core/logs/index.js';
+import { followLogs, readLogs } from '../../../core/logs/index.js';
 import { createFileLogger } from '../../../core/util/logger.js';
 import { runCli } from '../host/cli-support.js';
 import { startTestCore, tempDir, useLoopbackProviders, waitFor } from '../../support/index.js';
@@ -102,6 +103,28 @@ describe('logs', () => {
       assert.deepEqual(shown, [undefined, 'step 0', 'step 2', 'step 4', 'step 6', 'step 8', 'step 10']);
       assert.match(result.stdout.split('\n')[0], / first {2}runId=r_1$/);
     } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('following leaves no listener behind on the stop signal for each look at the file', async () => {
+    const dir = tempDir();
+    const stop = new AbortController();
+    try {
+      const logger = createFileLogger(join(dir.path, 'agent-blob.log'));
+      const seen: string[] = [];
+      const following = followLogs(dir.path, {}, (entry) => seen.push(entry.msg), stop.signal, { pollMs: 5 });
+      // Each line is printed by a look of its own, after the one before was seen.
+      for (let i = 0; i < 20; i++) {
+        logger.log('info', `line ${i}`);
+        await waitFor(() => seen.includes(`line ${i}`), `line ${i} followed`);
+      }
+      assert.ok(getEventListeners(stop.signal, 'abort').length <= 1, `${getEventListeners(stop.signal, 'abort').length} listeners after 20 looks or more`);
+      stop.abort();
+      await following;
+      assert.equal(getEventListeners(stop.signal, 'abort').length, 0);
+    } finally {
+      stop.abort();
       dir.cleanup();
     }
   });
