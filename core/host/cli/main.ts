@@ -8,7 +8,7 @@ import { EXIT, type CliCommand, type CliIO, type CommandContext, type OptionSpec
 
 const ALL_COMMANDS: CliCommand[] = COMMAND_GROUPS.flatMap((group) => group.commands);
 
-/** The real process: stdout, stderr, env, and a signal aborted by the first Ctrl-C or SIGTERM. */
+/** The real process: stdout, stderr, env, a signal aborted by the first Ctrl-C or SIGTERM, and one when the reader of stdout has gone. */
 export function processIO(): CliIO & { dispose(): void } {
   const controller = new AbortController();
   const onSignal = () => {
@@ -30,11 +30,19 @@ export function processIO(): CliIO & { dispose(): void } {
   };
   dropOutputWhenReaderGone(process.stdout);
   dropOutputWhenReaderGone(process.stderr);
+  // Nobody reads the output any more (`| head` had enough): a command that would print for ever
+  // (`logs --follow`) stops; one that ends by itself (a chat reply, the host) goes on to its end.
+  const gone = new AbortController();
+  const onStdoutGone = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') gone.abort();
+  };
+  process.stdout.on('error', onStdoutGone);
   return {
     stdout: (text) => writeUnlessGone(process.stdout, text),
     stderr: (text) => writeUnlessGone(process.stderr, text),
     env: process.env,
     signal: controller.signal,
+    outputGone: gone.signal,
     ask: process.stdin.isTTY && process.stderr.isTTY ? ask : undefined,
     async readStdin() {
       const chunks: Buffer[] = [];
@@ -44,6 +52,7 @@ export function processIO(): CliIO & { dispose(): void } {
     dispose() {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      process.stdout.off('error', onStdoutGone);
     },
   };
 }

@@ -20,6 +20,8 @@ export interface CliIO {
   env: NodeJS.ProcessEnv;
   /** Aborted on Ctrl-C / SIGTERM. */
   signal: AbortSignal;
+  /** Aborted once nobody reads stdout any more (EPIPE: `| head` had enough): a command that would print for ever (`logs --follow`) stops. */
+  outputGone?: AbortSignal;
   /** All of standard input, for `chat -`. */
   readStdin?: () => Promise<string>;
   /** Asks the person at the terminal; absent when nobody is there (piped, scripted). */

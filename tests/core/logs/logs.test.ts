@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { getEventListeners } from 'node:events';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { followLogs, readLogs } from '../../../core/logs/index.js';
+import { buildCli, whyRebuild } from '../../../scripts/build-cli.mjs';
+import { REPO_ROOT } from '../../crash/spawn.js';
 import { createFileLogger } from '../../../core/util/logger.js';
 import { runCli } from '../host/cli-support.js';
-import { startTestCore, tempDir, useLoopbackProviders, waitFor } from '../../support/index.js';
+import { WAIT_MS, startTestCore, tempDir, useLoopbackProviders, waitFor } from '../../support/index.js';
 
 describe('logs', () => {
   const providers = useLoopbackProviders();
@@ -125,6 +128,38 @@ describe('logs', () => {
       assert.equal(getEventListeners(stop.signal, 'abort').length, 0);
     } finally {
       stop.abort();
+      dir.cleanup();
+    }
+  });
+
+  it('logs --follow ends, exit 0 and nothing on stderr, once the program reading its output has gone (`| head -n 1`)', async () => {
+    if (whyRebuild()) await buildCli();
+    const dir = tempDir();
+    try {
+      const logger = createFileLogger(join(dir.path, 'logs', 'agent-blob.log'));
+      logger.log('info', 'first');
+      const child = spawn(process.execPath, ['bin/agent-blob.js', 'logs', '--follow', '--data-dir', dir.path], { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      let timer: NodeJS.Timeout | undefined;
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+        child.once('close', (code, signal) => resolve({ code, signal }));
+        timer = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`logs --follow had not ended ${WAIT_MS} ms after its reader left: ${stderr}`));
+        }, WAIT_MS);
+      }).finally(() => clearTimeout(timer));
+      exited.catch(() => undefined);
+      // The reader takes the first line and goes; the next line written has nobody to go to.
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.once('data', () => resolve());
+        exited.then((exit) => reject(new Error(`logs --follow ended before printing (${JSON.stringify(exit)}): ${stderr}`)), reject);
+      });
+      child.stdout.destroy();
+      logger.log('info', 'second');
+      assert.deepEqual(await exited, { code: 0, signal: null }, stderr);
+      assert.equal(stderr, '');
+    } finally {
       dir.cleanup();
     }
   });

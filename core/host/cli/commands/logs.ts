@@ -11,7 +11,7 @@ export const logsGroup: CommandGroup = {
   commands: [
     {
       name: 'logs',
-      summary: 'Print the log (rotated files included, oldest first); --follow keeps printing new lines until Ctrl-C',
+      summary: 'Print the log (rotated files included, oldest first); --follow keeps printing new lines until Ctrl-C or until nothing reads them',
       options: {
         follow: { type: 'boolean', short: 'f', description: 'keep printing lines as the app writes them' },
         run: { type: 'string', value: 'ID', description: 'only lines about run ID' },
@@ -35,7 +35,9 @@ export const logsGroup: CommandGroup = {
         const { entries, cursor } = readLogsWithCursor(logsDir, filter);
         for (const entry of lines === undefined ? entries : entries.slice(Math.max(0, entries.length - lines))) print(entry);
         // From where the reading stopped: no line is lost or printed twice in between.
-        if (ctx.flags.follow) await followLogs(logsDir, filter, print, ctx.io.signal, { from: cursor });
+        // Until Ctrl-C, or until nobody reads the lines (`| head`, `| grep -m 1`).
+        const stop = ctx.io.outputGone ? AbortSignal.any([ctx.io.signal, ctx.io.outputGone]) : ctx.io.signal;
+        if (ctx.flags.follow) await followLogs(logsDir, filter, print, stop, { from: cursor });
         return EXIT.ok;
       },
     },
