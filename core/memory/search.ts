@@ -282,12 +282,16 @@ const NUMBER = new RegExp(`\\d|\\b(${NUMBER_WORDS})\\b`, 'i');
 /** Currency signs, and ISO codes written next to an amount ("450 SEK", "CHF 30"). */
 const CURRENCY_SIGNS = '$€£¥₹₩₪₺₽₴₱₫฿₦';
 const CURRENCY_CODES = 'eur|usd|gbp|cad|aud|nzd|chf|sek|nok|dkk|isk|pln|czk|huf|ron|bgn|jpy|cny|rmb|hkd|sgd|inr|krw|thb|myr|vnd|zar|mxn|brl|clp|aed|ils|egp|ngn|kes';
-/** Currency words after an amount; "kr", "zł" and "Rs" before it too ("kr 450", "Rs. 500"). */
-const CURRENCY_WORDS = `k|grand|dollars?|bucks|euros?|pounds?|quid|cents?|pence|kr|kronor|kroner|krona|krone|zł|zloty|złoty|rupees?|rs|yen|yuan|francs?|pesos?|rand|${CURRENCY_CODES}`;
+/**
+ * Currency words after an amount; "kr", "zł" and "Rs" before it too ("kr 450", "Rs. 500"). A bare "k" is no currency
+ * ("the Parkrun 5k", "a 4K monitor"); after a sign or code it is a scale ("$40k", "GBP 40k").
+ */
+const CURRENCY_WORDS = `grand|dollars?|bucks|euros?|pounds?|quid|cents?|pence|kr|kronor|kroner|krona|krone|zł|zloty|złoty|rupees?|rs|yen|yuan|francs?|pesos?|rand`;
 /**
  * An amount of money: a currency sign before or after a number ("$12", "420€"), a number with a
  * currency word or ISO code on either side ("450 SEK", "CHF 30", "30 kr"), pence written on the
- * number ("50p", not "3 p.m."), or nothing at all ("free"). After a code the number must stand as an
+ * number ("50p", not "3 p.m."), or nothing at all (`FREE`). A code after a number is no currency when
+ * what follows is a plural it names ("2 CAD files"). After a code the number must stand as an
  * amount — digits with separators, then a scale or what it is per ("CAD 1,250.50", "USD 3m", "GBP 950pcm",
  * "KES 4,500pm") — not run into a word ("CAD 3D", "CAD 2.5D" are files); pence are one or two digits
  * ("1080p" is a screen).
@@ -296,14 +300,17 @@ const CURRENCY_WORDS = `k|grand|dollars?|bucks|euros?|pounds?|quid|cents?|pence|
 const SCALES = 'k|m|mn|bn|million|billion|thousand|grand';
 /** What an amount is per, run into it ("AUD 60pw", "GBP 950pcm", "EUR 30pp", "USD 5mo", "NZD 80ea", "KES 4500pm"). */
 const PER_UNIT = 'pcm|pppn|pp|pn|pa|pm|pw|pd|ph|mo|mth|yr|wk|hr|ea';
+/** Nothing to pay, said of a price: "for free", "free of charge", "is free", "free entry", "cost nothing", "paid nothing" (not "nothing fancy", "gluten free"). */
+const FREE = `\\bfor free\\b|\\bfree of charge\\b|\\b(is|are|was|were|be|been|it['’]s|that['’]s|now|always|totally|completely) free\\b|\\bfree (entry|admission|entrance|delivery|shipping)\\b|\\b(costs?|costing|paid|pay|pays|for) nothing\\b|\\bnothing to pay\\b`;
 const MONEY = new RegExp(
   [
     `[${CURRENCY_SIGNS}]\\s?\\d`,
     `\\d\\s?[${CURRENCY_SIGNS}]`,
     `\\d\\s?(${CURRENCY_WORDS})(?![a-z])`,
-    `(?<![a-z])(${CURRENCY_CODES}|kr|zł|rs)\\.?\\s?(?=(?<amount>\\d[\\d,.']*))\\k<amount>(\\s?(${SCALES}))?(${PER_UNIT})?(?![a-z\\d])`,
+    `\\d\\s?(${CURRENCY_CODES})(?![a-z])(?!\\s+(?!(is|was|has|its|this|plus|less|as|us|thus)\\b)[a-z]+s\\b)`,
+    `(?<![a-z])((${CURRENCY_CODES}|kr|zł)\\.?\\s?|rs(\\.\\s?|\\s))(?=(?<amount>\\d[\\d,.']*))\\k<amount>(\\s?(${SCALES}))?(${PER_UNIT})?(?![a-z\\d])`,
     `(?<![\\d.,])\\d{1,2}p(?!\\.?m\\b)(?![a-z])`,
-    `\\b(free|nothing)\\b`,
+    FREE,
   ].join('|'),
   'i',
 );

@@ -94,3 +94,30 @@ describe('memory search: questions about cost', () => {
     });
   });
 });
+
+describe('memory search: questions about cost, memories with no price', () => {
+  it('a race distance, a screen, a cable or file type and a "nothing"/"free" in any sentence are no amount; "Rs 500", "for free" are', { timeout: 120_000 }, async () => {
+    const none = [
+      ['How much did the Parkrun 5k cost?', 'Signed up for the Parkrun 5k on Saturday with Sam'],
+      ['How much did the 4K monitor cost?', 'The 4K monitor is on the desk in the study'],
+      ['How much does the RS232 cable cost?', 'The label printer needs an RS232 cable'],
+      ['How much did the bracket drawings cost?', 'There are 2 CAD drawings of the bracket in the shared folder'],
+      ['How much did the garden shed cost?', 'The garden shed has nothing in it but the mower'],
+      ['How much does the climbing wall cost?', 'The climbing wall has free weights by the window'],
+    ];
+    const amounts = [
+      ['How much did the airport taxi cost?', 'The airport taxi was Rs 500'],
+      ['How much did the bookcase cost?', 'Got the bookcase for free from a neighbour'],
+      ['How much does the botanic garden cost?', 'The botanic garden is free on weekdays'],
+    ];
+    await withMemories([...none, ...amounts].map(([, text]) => text), async (t) => {
+      const wrong: string[] = [];
+      for (const [query, text] of [...none, ...amounts]) {
+        const { hits } = await t.client.call('memory.search', { query, limit: 3 });
+        assert.equal(hits[0].memory.text, text, query);
+        if (hits[0].confident !== amounts.some(([, a]) => a === text)) wrong.push(`${text}: ${hits[0].confident ? 'an amount' : 'no amount'}`);
+      }
+      assert.deepEqual(wrong, [], 'only the memories with an amount (or said to be free) answer "how much"');
+    });
+  });
+});
