@@ -626,12 +626,24 @@ function restated(older: string, newer: string, idf: (stem: string) => number): 
 const CONFIDENT_MATCH = 0.4;
 /** A word found in at most this share of all memories names a topic; commoner ones are phrasing ("problem", "fix"). */
 const SPECIFIC_SHARE = 0.05;
-/** "to $2,780", "by 8%", "from three": an amount a rise or fall goes to, by or from. */
-const TO_AMOUNT = `(?=\\s+(to|from|by)\\s+((about|around|nearly|almost|over|under)\\s+)?([${CURRENCY_SIGNS}]|\\d|(${CURRENCY_CODES}|kr|rs)\\.?\\s?\\d|(${NUMBER_WORDS})\\b))`;
 /**
- * Words that say a fact changed. Going up or down, or rising, says so only towards an amount ("our
- * rent goes up to $2,780", "rates rose by 8%"), not on the way somewhere ("we go down to Brighton",
- * "going up to the cabin") or as a name or a flower ("Rose from book club", "a climbing rose").
+ * An amount a rise or fall is said in: money ("$200", "GBP 40k", "Rs 500", "50 quid"), a share ("3%",
+ * "8 per cent", "five percent") or a rate ("200 a month", "9 per hour", "12/hr"); no ordinal ("2nd floor"),
+ * no name ("7-Eleven"), no bare number ("up to 12" is a floor as often as an amount).
+ */
+const AMOUNT = `([${CURRENCY_SIGNS}]\\s?\\d|(${CURRENCY_CODES}|kr|zł)\\.?\\s?\\d|rs(\\.\\s?|\\s)\\d|(\\d[\\d,.]*|(${NUMBER_WORDS}))\\s?(%|per ?cents?\\b|percent\\b|(${CURRENCY_WORDS}|${CURRENCY_CODES}|k|mn|bn|million|billion|thousand)\\b|(a|an|per|each)\\s+(month|week|year|day|night|term|hour|head|person|kg|litre|liter)\\b|/\\s?[a-z]))`;
+/** How far it went: "another", "about", "just over"…: */
+const ROUGHLY = '(another|a further|an extra|(just |a bit |a little )?(over|under)|roughly|about|around|nearly|almost|some|only)\\s+';
+/**
+ * "$200", "to $2,780", "by 8%", "another $50", "by 200": the amount a rise or fall is, goes to, by or
+ * from; after "by" a bare number or number word is one too ("went up by 200", "by five"), not an ordinal
+ * or a name ("by 2nd", "by 7-Eleven").
+ */
+const TO_AMOUNT = `(?=\\s+((to|from|by)\\s+)?(${ROUGHLY})?${AMOUNT}|\\s+by\\s+(${ROUGHLY})?(\\d[\\d,.]*(?![\\da-z-])|(${NUMBER_WORDS})\\b(?!-)))`;
+/**
+ * Words that say a fact changed. Going up or down, or rising, says so only with an amount ("our
+ * rent goes up to $2,780", "rates rose by 8%", "rent went up $200 a month", "prices rose 3%"), not on the
+ * way somewhere ("we go down to Brighton", "went down to 7-Eleven", "the lift goes up to 12") or as a name or a flower ("Rose from book club", "a climbing rose").
  */
 const CHANGE_CUES = new RegExp(
   `\\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|(goes|went|gone|going|go) (up|down)${TO_AMOUNT}|(rose|risen)${TO_AMOUNT})\\b`,
