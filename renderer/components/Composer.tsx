@@ -29,14 +29,17 @@ export function Composer() {
   const input = useRef<HTMLTextAreaElement>(null);
   const picker = useRef<HTMLInputElement>(null);
 
+  const additions = useRef(0);
+
   /**
    * Files are read side by side (one picked while another is dropped); each read is applied to the
-   * list as it is when it ends, so both are kept and the limits count both.
+   * list as it is when it ends, so both are kept and the limits count both, in the order added.
    */
   async function addFiles(list: readonly File[]): Promise<void> {
     if (!list.length) return;
+    const added = additions.current++;
     try {
-      dispatchFiles({ type: 'read', results: await readAttachments(list) });
+      dispatchFiles({ type: 'read', results: await readAttachments(list), added });
     } catch (err) {
       dispatchFiles({ type: 'failed', message: `The files were not added: ${(err as Error).message}` });
     }

@@ -7,6 +7,8 @@ export interface PendingAttachment extends AttachmentInput {
   size: number;
   /** A data URL to show an image's thumbnail; null for a text file. */
   preview: string | null;
+  /** When the person added it, counted by the composer: files stay in that order however long each takes to read. */
+  added?: number;
 }
 
 // Systems often give code and notes no media type; their extension says they are text.
@@ -112,7 +114,7 @@ export interface ComposerFiles {
 }
 
 export type ComposerFilesAction =
-  | { type: 'read'; results: readonly ReadFile[] }
+  | { type: 'read'; results: readonly ReadFile[]; added?: number }
   | { type: 'failed'; message: string }
   | { type: 'remove'; key: string }
   | { type: 'clear' };
@@ -122,7 +124,8 @@ export const NO_FILES: ComposerFiles = { files: [], errors: [] };
 /**
  * The one place the composer's file list changes. Files read side by side (picked while others are
  * dropped or pasted) arrive as separate `read` actions, each applied to the list as it is then, so
- * none replaces another and the message limits count every file already there.
+ * none replaces another and the message limits count every file already there; the list keeps the
+ * order the person added them in (`added`), not the order their reads ended.
  */
 export function composerFiles(state: ComposerFiles, action: ComposerFilesAction): ComposerFiles {
   switch (action.type) {
@@ -145,9 +148,10 @@ export function composerFiles(state: ComposerFiles, action: ComposerFilesAction)
           continue;
         }
         total += file.size;
-        files.push(file);
+        files.push(action.added === undefined ? file : { ...file, added: action.added });
       }
-      return { files, errors };
+      // A photo that takes longer to read than a note added after it still comes first.
+      return { files: files.sort((a, b) => (a.added ?? Infinity) - (b.added ?? Infinity)), errors };
     }
     case 'failed':
       return { files: state.files, errors: [action.message] };

@@ -9,13 +9,14 @@ function file(name: string, size = 10): ReadFile {
 }
 const names = (state: ComposerFiles) => state.files.map((f) => f.name);
 
-test('files picked and dropped at the same time are both kept, whichever read ends first', () => {
-  const start = composerFiles(NO_FILES, { type: 'read', results: [file('already.md')] });
+test('files picked and dropped at the same time are both kept, in the order added, whichever read ends first', () => {
+  const start = composerFiles(NO_FILES, { type: 'read', results: [file('already.md')], added: 0 });
   // Both reads began from the same list; each is applied to the list as it is when it ends.
-  const picked = { type: 'read', results: [file('picked.png')] } as const;
-  const dropped = { type: 'read', results: [file('dropped.md')] } as const;
-  assert.deepEqual(names(composerFiles(composerFiles(start, picked), dropped)), ['already.md', 'picked.png', 'dropped.md']);
-  assert.deepEqual(names(composerFiles(composerFiles(start, dropped), picked)), ['already.md', 'dropped.md', 'picked.png']);
+  const picked = { type: 'read', results: [file('picked.png')], added: 1 } as const;
+  const dropped = { type: 'read', results: [file('dropped-1.md'), file('dropped-2.md')], added: 2 } as const;
+  const order = ['already.md', 'picked.png', 'dropped-1.md', 'dropped-2.md'];
+  assert.deepEqual(names(composerFiles(composerFiles(start, picked), dropped)), order);
+  assert.deepEqual(names(composerFiles(composerFiles(start, dropped), picked)), order, 'a photo read after a note added later still comes first');
 });
 
 test('the message limits count files added by another read meanwhile', () => {
