@@ -238,23 +238,64 @@ function markConfident(
 const QUESTION_START = /^\s*(what|what's|whats|which|who|who's|whom|whose|when|where|where's|why|how|is|are|am|was|were|do|does|did|can|could|should|would|will|shall|have|has|any)\b/i;
 /**
  * How a problem is told: something does not work ("won't", "not", "no space left", "nobody can"), keeps
- * or still happens, fails, broke, leaks, is slow, wrong, locked or overdue, beeps or flashes, smells,
- * has gone damp or sour, or hurts. Keyword searches ("kitchen drawer spare batteries") and requests
- * ("find a new gym near the office") say none of this.
+ * happening, fails, broke, leaks, hangs, overheats, drips, beeps or buzzes, drains, blew or tripped,
+ * stays cold, takes forever, returns a 5xx/4xx code, or hurts. These say trouble wherever they stand.
  */
 const TROUBLE = new RegExp(
   [
-    `n['’]t\\b|\\b(ca|wo|do|does|is|was|did|are|were|would|could|has|have)nt\\b|\\b(not|never|nobody|nothing|cannot|no longer|without)\\b|\\bno\\b(?!\\.)`,
-    `\\b(keeps?|kept|again|still|constantly)\\b`,
-    `\\b(fail(s|ed|ing|ures?)?|errors?|crash(es|ed|ing)?|broken?|breaks|stuck|stopped|stops|dead|died|leak(s|ed|ing|y)?|slow(s|er|ing)?|lag(s|ging)?|wrong|missing|lost|los(es|ing)|locked|refus(es|ed|ing)|rejected|denied|unauthori[sz]ed|expired|offline|time(s|d)? ?outs?|overdue|jam(s|med)?|blocked|flooded)\\b`,
-    `\\b(drip(s|ping)?|puddles?|cutting out|falling behind|slip(s|ping|ped)?|shedding|beeping|blinking|flashing|flickering|smell(s|y)|reeks?|stinks?|rattl(es|ing)|squeak(s|ing|y)|burn(s|t|ing)?|damp|soggy|mou?ldy|rust(y|ing)|cloudy|hazy|sour|gummy|stale|shrunk)\\b`,
-    `\\b(cracked|bleeding|swollen|itch(es|y|ing)?|scratching|rash|hurts?|hurting|aches?|aching|pain(ful)?|sore|sick|ill|fever|shaky|dizzy|croaky|hoarse)\\b`,
+    `n['’]t\\b|\\b(ca|wo|do|does|is|was|did|are|were|would|could|has|have)nt\\b|\\b(not|never|nobody|cannot|no longer)\\b|\\bno\\b(?![.\\-‐–])`,
+    `\\b(keeps|again|constantly|forever)\\b|\\bkeep (on )?[a-z]+ing\\b`,
+    `\\b(fail(s|ed|ing|ures?)|crash(es|ed|ing)|broke|broken|breaks|stuck|stopped|stops|died|los(es|ing)|wrong|leak(s|ed|ing|y)|slows|slowing|lag(s|ging)|refus(es|ed|ing)|rejected|denied|unauthori[sz]ed|expired|jammed|flooded)\\b`,
+    `\\b(drip(s|ping)|puddles?|cutting out|falling behind|slip(s|ping|ped)|shedding|beeping|blinking|flashing|flickering|smell(s|y)|reeks?|stinks?|rattl(es|ing)|squeak(s|ing|y)|burns|burning|burnt|soggy|gummy|mou?ldy|rusty|rusting|shrunk)\\b`,
+    `\\b(cracked|bleeding|swollen|itch(es|y|ing)|scratching|hurts?|hurting|aches|aching|painful|sore|fever|shaky|dizzy|croaky|hoarse)\\b`,
+    `\\b(lukewarm|overheat(s|ed|ing)?|unresponsive|clogged|hangs|freezes|froze|flaky|draining|blew|blown|tripped|tripping|noisy|buzz(es|ing)|grind(s|ing)|whin(es|ing)|stutter(s|ing)|skipping)\\b`,
+    `\\b(stays?|stayed|staying) (cold|warm|hot|on|off|dark|wet|open|shut|closed)\\b|\\b(drops?|dropped|dropping|cuts?|cutting) (out|off)\\b`,
+    `\\b(get|gets|getting|got|returns?|returning|returned|throws?|throwing|giving|gives|gave)( an?| the)?( http)? [45]\\d\\d\\b|\\b[45]\\d\\d (errors?|responses?|status)\\b`,
   ].join('|'),
   'i',
 );
-/** Whether a query tells a problem rather than asking a question: no question word or mark, and it says what is wrong. */
+/**
+ * Words that say trouble only as what is said of a thing, not as part of its name: "the espresso
+ * tastes bitter", "car battery flat", "disk full on server", "lost my keys" tell a problem;
+ * "error budget doc", "still water brand", "sick leave policy", "slow cooker recipe", "lost property
+ * office" are things looked up. Such a word counts after a linking verb or an adverb of degree, or when
+ * what follows it is no noun it names: the end, a comma, a function word or a verb.
+ */
+const TROUBLE_SAID = /^(errors?|kept|still|nothing|without|missing|lost|locked|blocked|dead|slow(er)?|offline|time(s|d)? ?outs?|timeouts?|overdue|damp|sour|stale|cloudy|hazy|rash|pain|sick|ill|rust|aches?|leaky|bitter|funny|weird|strange|flat|low|full|noise|cold|hot|warm|frozen|freezing|hung|hanging|drains?|trips|jams?|lag|burn|sticky|loud|dim|blurry|fuzzy|tight|loose|wobbly|wet|empty)$/i;
+/** Linking verbs and degree adverbs after which a trouble word says what a thing is ("is slow", "tastes funny", "too low"). */
+const SAID_AFTER = /^(is|are|was|were|be|been|being|am|says?|said|shows?|showing|reads?|seems?|seemed|looks?|looked|feels?|felt|tastes?|tasted|smells?|sounds?|stays?|stayed|gets?|getting|got|gone|goes|went|going|runs?|running|ran|turns?|turned|turning|keeps?|kept|comes?|came|too|very|really|so|quite|bit|always|totally|completely|still|now|all|again|s|re|m)$/i;
+/** Words after which a trouble word names nothing: function words, a few adverbs and verbs ("lost my keys", "full on the server", "errors keep appearing"). */
+const SAID_BEFORE = new Set([
+  ...STOPWORDS,
+  ...'again fast quickly slowly overnight constantly every all now today tonight lately recently since when whenever after before during while until and or but on in at of off out up down from for with without to by my our the a an his her their its your this that these those some any since although though because keep keeps kept appear appears appearing show shows showing pop pops popping come comes coming happen happens happening occur occurs occurring is are was were'.split(' '),
+]);
+/** Verbs a request begins with ("find a gym …", "remind me to …", "look up …"): it asks for something to be done, it tells no problem. */
+const REQUEST_START = /^\s*(please\s+)?(find|show|remind|list|search|look (up|for|into)|get|book|buy|add|note|tell me|draft|write|send|give me|help me|remember|save|schedule|plan|suggest|recommend|compare|summari[sz]e|translate|create|make me|make a|pull up|bring up|open)\b/i;
+/** Whether a word of `ws` at `i` says trouble as what it says of a thing (see `TROUBLE_SAID`). */
+function saysTrouble(ws: string[], i: number): boolean {
+  const w = ws[i].replace(/^['’]|['’]$/g, '');
+  if (!TROUBLE_SAID.test(w)) return false;
+  const before = ws[i - 1];
+  if (before !== undefined && SAID_AFTER.test(before)) return true;
+  // "still" at the start or after a determiner is an adjective ("still water", "the still life"); elsewhere an adverb ("the tap still drips").
+  if (/^still$/i.test(w)) return before !== undefined && !/^(the|a|an|my|our|your|some|this|that)$/i.test(before);
+  const after = ws[i + 1];
+  return after === undefined || after === ',' || SAID_BEFORE.has(after.toLowerCase());
+}
+/** A query as words and commas, hyphenated words split ("no-knead" is "no", "knead"), apostrophes kept in words ("won't"). */
+function troubleWords(query: string): string[] {
+  return query.match(/[\p{L}\p{N}]+(['’][\p{L}]+)?|,/gu) ?? [];
+}
+/**
+ * Whether a query tells a problem rather than asking a question or for something to be done: no
+ * question word or mark, no request verb first, at least `TOLD_WORDS` topic words, and it says what
+ * is wrong (`TROUBLE`, or a `TROUBLE_SAID` word said of a thing).
+ */
 function tellsProblem(query: string): boolean {
-  return !query.includes('?') && !QUESTION_START.test(query) && TROUBLE.test(query) && contentWords(query).length >= TOLD_WORDS;
+  if (query.includes('?') || QUESTION_START.test(query) || REQUEST_START.test(query) || contentWords(query).length < TOLD_WORDS) return false;
+  if (TROUBLE.test(query)) return true;
+  const ws = troubleWords(query);
+  return ws.some((_, i) => saysTrouble(ws, i));
 }
 /** A told problem is answered by a memory answering this share of it, its weightiest word included. */
 const TOLD_SHARE = 0.4;
@@ -439,7 +480,7 @@ type Answered = ((matches: MemoryMatch[], whole?: boolean) => number) & { clause
  * and counts by its match (a synonym, narrower or related word fully, a definition word in part);
  * feedback words answer nothing, and one memory word answers one query word ("blood" does not also
  * answer "blood type"). A message asking several things ("who is my dentist, and how do I …?") is
- * answered by a memory that answers one of its clauses. The words a question of one clause asks for
+ * answered by a memory that answers one of its clauses; a request ("find …, …, …") asks one thing. The words a question of one clause asks for
  * a kind of value with ("how often", "how old", "what percent") count nothing: no memory says "often",
  * and its text is checked for that kind of value instead (`valueAskedFor`). "Where does my dad live?"
  * matched only by "dad" is half answered; a question about something the memories never mention stays low.
@@ -461,7 +502,8 @@ function answeredShare(lexical: LexicalIndex, groups: QueryGroup[], query: strin
     .map((c) => new Set([...words(c), ...tokens(c)]))
     .map((ws) => new Set([...weights.keys()].filter((k) => k.split('_').every((part) => ws.has(part)))))
     .filter((keys) => keys.size && sum(keys) >= CLAUSE_SHARE * total);
-  const parts = clauses.length > 1 ? clauses : [new Set(weights.keys())];
+  // A request asks for one thing, however many commas describe it ("find a gym near the office, nothing fancy, open weekdays").
+  const parts = clauses.length > 1 && !REQUEST_START.test(query) ? clauses : [new Set(weights.keys())];
   const share = (matches: MemoryMatch[], whole = false) => {
     if (!total) return 0;
     let best = 0;
