@@ -11,6 +11,7 @@ import asar from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { rebuild } from '@electron/rebuild';
 import { determinePackageManagerEnv } from 'app-builder-lib/out/node-module-collector/index.js';
+import { log as builderLog } from 'builder-util';
 import { FILES_LOADED_AT_RUN_TIME, sqliteVecLibrary } from '../../scripts/packaging/native-check.js';
 import { tempDir } from '../support/index.js';
 import { makeStandInElectron } from './fixtures/stand-in-electron.js';
@@ -182,6 +183,13 @@ describe('npm run package with a stand-in Electron', { skip }, () => {
 });
 
 describe("the native rebuild electron-builder runs while packaging", () => {
+  // electron-builder's logger writes to stdout, which carries the test runner's own messages from
+  // this file: a line of it landing inside one of them fails the whole file ("Unable to deserialize
+  // cloned data"). Its lines go to stderr instead.
+  before(() => {
+    (builderLog as unknown as { stream: NodeJS.WritableStream }).stream = process.stderr;
+  });
+
   /** The native modules @electron/rebuild finds from `buildPath` when its project root is `projectRootPath`. */
   async function nativeModulesFound(buildPath: string, projectRootPath: string): Promise<string[]> {
     let found: string[] = [];
