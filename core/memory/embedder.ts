@@ -1,9 +1,9 @@
 import { Ollama } from 'ollama';
-import { AppError, type EmbedderConfig, type TaskPrefixes } from '../contract/index.js';
+import { AppError, type EmbedderConfig } from '../contract/index.js';
 import type { OpenAICompatibleConfig } from '../providers/index.js';
 import { pairSums } from './dots.js';
 import { createOpenAIEmbedder } from './openai-embedder.js';
-import { prefixedName, taskPrefixesFor, withTaskPrefix, type EmbedPurpose } from './prefixes.js';
+import { taskPrefixesFor, withTaskPrefixes, type EmbedPurpose } from './prefixes.js';
 import { contentWords, fnv1a, stem } from './text.js';
 import { lexiconIfLoaded } from './lexicon/index.js';
 import { commonComponentFor, wordVectors, type WordVectorFile } from './vectors/index.js';
@@ -138,17 +138,12 @@ function sifAverage(vectors: WordVectorFile, ws: string[]): Float32Array | null 
   return any ? unit(out) : null;
 }
 
-/**
- * Embeds through Ollama's `/api/embed`, in batches, each text after the model's task prefix for its
- * purpose (`prefixes`; none when absent).
- */
-export function createOllamaEmbedder(options: { host: string; model: string; prefixes?: TaskPrefixes | null; batchSize?: number; fetch?: typeof fetch }): Embedder {
+/** Embeds through Ollama's `/api/embed`, in batches, the texts as given (task prefixes: `withTaskPrefixes`). */
+export function createOllamaEmbedder(options: { host: string; model: string; batchSize?: number; fetch?: typeof fetch }): Embedder {
   const client = new Ollama({ host: options.host, fetch: options.fetch });
   const batchSize = options.batchSize ?? 64;
-  const prefixes = options.prefixes ?? null;
   let size: number | null = null;
-  const embed = async (plain: string[], purpose: EmbedPurpose, signal?: AbortSignal): Promise<Float32Array[]> => {
-    const texts = withTaskPrefix(plain, purpose, prefixes);
+  const embed = async (texts: string[], _purpose: EmbedPurpose, signal?: AbortSignal): Promise<Float32Array[]> => {
     const out: Float32Array[] = [];
     for (let i = 0; i < texts.length; i += batchSize) {
       if (signal?.aborted) throw new AppError('unavailable', 'embedding was cancelled');
@@ -165,7 +160,7 @@ export function createOllamaEmbedder(options: { host: string; model: string; pre
     return out;
   };
   return {
-    name: prefixedName(`ollama:${options.model}`, prefixes),
+    name: `ollama:${options.model}`,
     async dims() {
       if (size === null) await embed(['dimension probe'], 'document');
       return size!;
@@ -219,7 +214,6 @@ export function dot(a: Float32Array, b: Float32Array): number {
  */
 export function createMemoryEmbedder(config: EmbedderConfig, ollamaHost: string, endpoint: (name: string) => OpenAICompatibleConfig | null = () => null): Embedder {
   if (config.kind === 'offline') return createOfflineEmbedder();
-  const prefixes = taskPrefixesFor(config);
-  if (config.kind === 'openai') return createOpenAIEmbedder({ provider: config.provider, model: config.model, prefixes, endpoint: () => endpoint(config.provider) });
-  return createOllamaEmbedder({ host: ollamaHost, model: config.model, prefixes });
+  const model = config.kind === 'openai' ? createOpenAIEmbedder({ provider: config.provider, model: config.model, endpoint: () => endpoint(config.provider) }) : createOllamaEmbedder({ host: ollamaHost, model: config.model });
+  return withTaskPrefixes(model, taskPrefixesFor(config));
 }

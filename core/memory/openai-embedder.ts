@@ -1,21 +1,19 @@
-import { AppError, type TaskPrefixes } from '../contract/index.js';
+import { AppError } from '../contract/index.js';
 import { openAIClient, toOpenAIError, unknownProviderMessage, type OpenAICompatibleConfig } from '../providers/index.js';
 import type { Embedder } from './embedder.js';
-import { prefixedName, withTaskPrefix, type EmbedPurpose } from './prefixes.js';
+import type { EmbedPurpose } from './prefixes.js';
 
 /**
  * Embeds through an OpenAI-compatible `/v1/embeddings` (OpenAI, LM Studio, llama.cpp, vLLM, …) with the
- * official SDK, in batches, each text after the model's task prefix for its purpose (`prefixes`; none
- * when absent). The endpoint is looked up at each call, so a changed key or base URL applies at once
- * and an endpoint removed since is a readable error, not a crash at start.
+ * official SDK, in batches, the texts as given (task prefixes: `withTaskPrefixes`). The endpoint is
+ * looked up at each call, so a changed key or base URL applies at once and an endpoint removed since
+ * is a readable error, not a crash at start.
  */
-export function createOpenAIEmbedder(options: { provider: string; model: string; prefixes?: TaskPrefixes | null; endpoint: () => OpenAICompatibleConfig | null; batchSize?: number }): Embedder {
+export function createOpenAIEmbedder(options: { provider: string; model: string; endpoint: () => OpenAICompatibleConfig | null; batchSize?: number }): Embedder {
   const batchSize = options.batchSize ?? 64;
-  const prefixes = options.prefixes ?? null;
   let size: number | null = null;
   let client: { key: string; api: ReturnType<typeof openAIClient> } | null = null;
-  const embed = async (plain: string[], purpose: EmbedPurpose, signal?: AbortSignal): Promise<Float32Array[]> => {
-    const texts = withTaskPrefix(plain, purpose, prefixes);
+  const embed = async (texts: string[], _purpose: EmbedPurpose, signal?: AbortSignal): Promise<Float32Array[]> => {
     const endpoint = options.endpoint();
     if (!endpoint) throw new AppError('unavailable', `cannot embed with ${options.provider}:${options.model}: ${unknownProviderMessage(options.provider)}`);
     const key = `${endpoint.baseUrl}\n${endpoint.apiKey ?? ''}`;
@@ -40,7 +38,7 @@ export function createOpenAIEmbedder(options: { provider: string; model: string;
     return out;
   };
   return {
-    name: prefixedName(`${options.provider}:${options.model}`, prefixes),
+    name: `${options.provider}:${options.model}`,
     async dims() {
       if (size === null) await embed(['dimension probe'], 'document');
       return size!;

@@ -1,4 +1,5 @@
 import type { EmbedderConfig, TaskPrefixes } from '../contract/index.js';
+import type { Embedder } from './embedder.js';
 import { fnv1a } from './text.js';
 
 /** What a text is embedded as: a memory to be found (a document) or a search for memories (a query). */
@@ -90,13 +91,22 @@ export function withoutTaskPrefixes(config: EmbedderConfig): EmbedderConfig {
  * them (`ollama:nomic-embed-text+prefixes:5b0e…`), so vectors made with other prefixes, or none, are
  * another embedder's and the store re-embeds once when they change.
  */
-export function prefixedName(name: string, prefixes: TaskPrefixes | null): string {
-  if (!prefixes) return name;
+function prefixedName(name: string, prefixes: TaskPrefixes): string {
   return `${name}+prefixes:${fnv1a(`${prefixes.query}\u0000${prefixes.document}`).toString(16).padStart(8, '0')}`;
 }
 
-/** The texts as the model is given them for this purpose. */
-export function withTaskPrefix(texts: string[], purpose: EmbedPurpose, prefixes: TaskPrefixes | null): string[] {
-  const prefix = prefixes ? prefixes[purpose] : '';
-  return prefix ? texts.map((t) => prefix + t) : texts;
+/**
+ * A model embedder that gives the model each text after its task prefix for the text's purpose, and
+ * names its vectors after the prefixes; the embedder itself when there are none.
+ */
+export function withTaskPrefixes(embedder: Embedder, prefixes: TaskPrefixes | null): Embedder {
+  if (!prefixes) return embedder;
+  return {
+    ...embedder,
+    name: prefixedName(embedder.name, prefixes),
+    embed: (texts, purpose, signal) => {
+      const prefix = prefixes[purpose];
+      return embedder.embed(prefix ? texts.map((t) => prefix + t) : texts, purpose, signal);
+    },
+  };
 }
