@@ -1,26 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { linkTree, prepareBase } from '../../bench/compare-base.js';
 import { REPO_ROOT } from '../crash/spawn.js';
+import { runBenchScript } from './scripts.js';
 
 const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
 
-/** Runs `npm run bench:compare`'s script with `args`; resolves with its exit code and output. */
-function compare(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/compare.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs `npm run bench:compare`'s script with `args`. */
+const compare = (args: string[]) => runBenchScript('bench/compare.ts', args);
 
 describe('bench:compare', () => {
   it('links a tree file by file into real folders, copies the folders named to copy, and keeps symbolic links', { timeout: 30_000 }, () => {

@@ -1,21 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { REPO_ROOT } from '../crash/spawn.js';
+import { runBenchScript } from './scripts.js';
 
-/** Runs `npm run soak`'s script with `args`; resolves with its exit code and output. */
-function soak(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/soak.ts', ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs `npm run soak`'s script with `args`. */
+const soak = (args: string[]) => runBenchScript('bench/soak.ts', args);
 
 interface Metric {
   value: number;
