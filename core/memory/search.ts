@@ -226,11 +226,12 @@ function markConfident(
   const parts = hits.slice(0, JOINT_WINDOW).filter((h) => part(h) && answersWeightiest(matchesOf(h)));
   const joint = answered(bestPerQueryWord(parts.flatMap(matchesOf)), true);
   for (const h of hits) {
+    const matches = matchesOf(h);
     h.confident =
-      answered(matchesOf(h)) >= p.confidentShare ||
+      answered(matches) >= p.confidentShare ||
       (h.explain.vectorSimilarity ?? 0) >= closeEnough ||
-      (joint >= JOINT_SHARE && answered(matchesOf(h), true) >= PART_SHARE && answersWeightiest(matchesOf(h))) ||
-      told(matchesOf(h));
+      (joint >= JOINT_SHARE && answered(matches, true) >= PART_SHARE && answersWeightiest(matches)) ||
+      told(matches);
   }
 }
 
@@ -328,6 +329,12 @@ const CURRENCY_CODES = 'eur|usd|gbp|cad|aud|nzd|chf|sek|nok|dkk|isk|pln|czk|huf|
  * ("the Parkrun 5k", "a 4K monitor"); after a sign or code it is a scale ("$40k", "GBP 40k").
  */
 const CURRENCY_WORDS = `grand|dollars?|bucks|euros?|pounds?|quid|cents?|pence|kr|kronor|kroner|krona|krone|zł|zloty|złoty|rupees?|rs|yen|yuan|francs?|pesos?|rand`;
+/** How big an amount after a currency code is ("USD 3m", "GBP 40k"). */
+const SCALES = 'k|m|mn|bn|million|billion|thousand|grand';
+/** What an amount is per, run into it ("AUD 60pw", "GBP 950pcm", "EUR 30pp", "USD 5mo", "NZD 80ea", "KES 4500pm"). */
+const PER_UNIT = 'pcm|pppn|pp|pn|pa|pm|pw|pd|ph|mo|mth|yr|wk|hr|ea';
+/** Nothing to pay, said of a price: "for free", "free of charge", "is free", "free entry", "cost nothing", "paid nothing" (not "nothing fancy", "gluten free"). */
+const FREE = `\\bfor free\\b|\\bfree of charge\\b|\\b(is|are|was|were|be|been|it['’]s|that['’]s|now|always|totally|completely) free\\b|\\bfree (entry|admission|entrance|delivery|shipping)\\b|\\b(costs?|costing|paid|pay|pays|for) nothing\\b|\\bnothing to pay\\b`;
 /**
  * An amount of money: a currency sign before or after a number ("$12", "420€"), a number with a
  * currency word or ISO code on either side ("450 SEK", "CHF 30", "30 kr"), pence written on the
@@ -337,12 +344,6 @@ const CURRENCY_WORDS = `grand|dollars?|bucks|euros?|pounds?|quid|cents?|pence|kr
  * "KES 4,500pm") — not run into a word ("CAD 3D", "CAD 2.5D" are files); pence are one or two digits
  * ("1080p" is a screen).
  */
-/** How big an amount after a currency code is ("USD 3m", "GBP 40k"). */
-const SCALES = 'k|m|mn|bn|million|billion|thousand|grand';
-/** What an amount is per, run into it ("AUD 60pw", "GBP 950pcm", "EUR 30pp", "USD 5mo", "NZD 80ea", "KES 4500pm"). */
-const PER_UNIT = 'pcm|pppn|pp|pn|pa|pm|pw|pd|ph|mo|mth|yr|wk|hr|ea';
-/** Nothing to pay, said of a price: "for free", "free of charge", "is free", "free entry", "cost nothing", "paid nothing" (not "nothing fancy", "gluten free"). */
-const FREE = `\\bfor free\\b|\\bfree of charge\\b|\\b(is|are|was|were|be|been|it['’]s|that['’]s|now|always|totally|completely) free\\b|\\bfree (entry|admission|entrance|delivery|shipping)\\b|\\b(costs?|costing|paid|pay|pays|for) nothing\\b|\\bnothing to pay\\b`;
 const MONEY = new RegExp(
   [
     `[${CURRENCY_SIGNS}]\\s?\\d`,
@@ -628,10 +629,7 @@ function orderKnowledgeUpdates(
       newer.explain.updateBoost *= boost;
       newer.explain.replaces ??= older.memory.id;
       if (!lifted.has(newer)) lifted.set(newer, { older, inherits: because !== thing });
-      if (because !== thing) {
-        older.score = newer.score * 0.95;
-        older.explain.supersededPenalty *= 0.95;
-      }
+      if (because !== thing) dropBelow(older, newer);
       if (!older.explain.replacedBy) {
         older.explain.replacedBy = newer.memory.id;
         older.explain.replacedBecause = because;
@@ -641,6 +639,13 @@ function orderKnowledgeUpdates(
 }
 
 const REPLACEMENT_SIMILARITY = 0.28;
+/** A memory another one replaces drops to this share of the newer one's score, just below it. */
+const BELOW_REPLACEMENT = 0.95;
+/** Puts an older memory just below the newer one that replaces it, and says so in its explanation. */
+function dropBelow(older: MemoryHit, newer: MemoryHit): void {
+  older.score = newer.score * BELOW_REPLACEMENT;
+  older.explain.supersededPenalty *= BELOW_REPLACEMENT;
+}
 /** An update that only says a thing changed scores this much above the memory it updates: right above it, nothing else passed. */
 const JUST_ABOVE = 1 + 1e-9;
 const SUBJECT_COVERAGE = 0.6;
@@ -887,10 +892,7 @@ function bringInUpdates(
     newer.explain.updateBoost = newer.score > 0 ? score / newer.score : 1;
     newer.score = score;
     newer.explain.replaces = older.memory.id;
-    if (best.saved) {
-      older.score = newer.score * 0.95;
-      older.explain.supersededPenalty *= 0.95;
-    }
+    if (best.saved) dropBelow(older, newer);
     if (!older.explain.replacedBy || older.explain.replacedBy === newer.memory.id) {
       older.explain.replacedBy = newer.memory.id;
       older.explain.replacedBecause = best.because;
