@@ -45,13 +45,10 @@ export const hostGroup: CommandGroup = {
           // The other end closes when the program holding it exits, however it ends (even SIGKILL).
           if (ctx.flags['until-stdin-closes']) ctx.io.readStdin?.().then(() => resolve(), () => resolve());
         });
-        // The program that started the host may be gone, and its end of our output with it: saying so
-        // must not stand between the host and a clean stop (its lock removed, its database checkpointed).
-        try {
-          if (!ctx.json) ctx.io.stderr('stopping: cancelling runs and closing connections\n');
-        } catch {
-          // nobody to tell
-        }
+        // The program that started the host may be gone, and its end of our output with it: the
+        // command line's output drops what nobody reads (processIO), so this never stands between the
+        // host and a clean stop (its lock removed, its database checkpointed).
+        if (!ctx.json) ctx.io.stderr('stopping: cancelling runs and closing connections\n');
         await host.close();
         process.off('unhandledRejection', onRejection);
         return EXIT.ok;
