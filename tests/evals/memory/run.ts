@@ -6,7 +6,9 @@
  * wanted memory ranks in the results, the full-text list and the meaning list ("dad: #47, full text
  * #61, meaning #10"; "none" where a list does not have it): nobody tunes on a held-out set, so its
  * questions are never printed.
- *   npm run eval:memory [-- --split tune|heldout] [--set NAME[,NAME…]] [--except NAME[,NAME…]] [--ollama MODEL | --openai MODEL | --use]
+ *   npm run eval:memory [-- --split tune|heldout] [--set NAME[,NAME…]] [--except NAME[,NAME…]] [--report] [--ollama MODEL | --openai MODEL | --use]
+ * The newest held-out sets (RESERVED) are kept for the report of the work they measure: they run only
+ * with `--report` or when named with `--set`, so keep-or-drop runs of the held-out split never see them.
  * `--openai` embeds through `OPENAI_BASE_URL` (an OpenAI-compatible server) with `OPENAI_API_KEY`;
  * `--use` does the same through a loopback server of the Universal Sentence Encoder (use-server.ts),
  * a real sentence embedder that needs no network.
@@ -94,13 +96,16 @@ export function figures(c: SetCounts): Record<string, unknown> {
   };
 }
 
+/** Held-out sets that run only with `--report` or `--set`. */
+export const RESERVED = new Set(['njeri-logistics-nairobi', 'marisol-paramedic-phoenix']);
+
 const SIDE_BY_SIDE = ['recallAt10', 'recallAt5', 'mrr', 'updateOrder', 'multiAllInTop10', 'unanswerableAbstained', 'exactDuplicatesRejected', 'rewordedDuplicatesMerged', 'knowledgeUpdatesMerged'];
 
-export async function runMemoryEval(options: { ollamaModel?: string; openaiModel?: string; env?: NodeJS.ProcessEnv; split?: string; set?: string; except?: string } = {}): Promise<Record<string, unknown>> {
+export async function runMemoryEval(options: { ollamaModel?: string; openaiModel?: string; env?: NodeJS.ProcessEnv; split?: string; set?: string; except?: string; report?: boolean } = {}): Promise<Record<string, unknown>> {
   const names = (list?: string) => (list ? new Set(list.split(',').map((n) => n.trim())) : null);
   const only = names(options.set);
   const except = names(options.except);
-  const sets = [originalSet(), ...loadSets()].filter((s) => (!options.split || s.split === options.split) && (!only || only.has(s.name)) && !except?.has(s.name));
+  const sets = [originalSet(), ...loadSets()].filter((s) => (!options.split || s.split === options.split) && (only ? only.has(s.name) : options.report || !RESERVED.has(s.name)) && !except?.has(s.name));
   const perSet: Record<string, unknown> = {};
   const bySplit = new Map<string, { names: string[]; counts: SetCounts }>();
   let embedder = '';
@@ -127,7 +132,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const use = process.argv.includes('--use') ? await startUseServer() : null;
   try {
     const options = use ? { openaiModel: USE_MODEL, env: { OPENAI_BASE_URL: use.baseUrl, OPENAI_API_KEY: 'sk-local-use-server' } } : { ollamaModel: flag('ollama'), openaiModel: flag('openai') };
-    const result = await runMemoryEval({ ...options, split: flag('split'), set: flag('set'), except: flag('except') });
+    const result = await runMemoryEval({ ...options, split: flag('split'), set: flag('set'), except: flag('except'), report: process.argv.includes('--report') });
     console.log(JSON.stringify(result, null, 2));
   } finally {
     await use?.close();
