@@ -47,10 +47,17 @@ const FAMILIES: { family: string; matches: (model: string) => boolean; prefixes:
     prefixes: { query: SEARCH_PASSAGES, document: '' },
   },
   {
+    // BGE Chinese v1 and v1.5 (bge-small/base/large-zh): the Chinese instruction on the query only,
+    // with its full-width colon. github.com/FlagOpen/FlagEmbedding (model list, "query instruction
+    // for retrieval"); the same words for v1 and v1.5.
+    family: 'bge-zh',
+    matches: (m) => /(^|[^a-z0-9])bge-(small|base|large)-zh/.test(m),
+    prefixes: { query: '为这个句子生成表示以用于检索相关文章：', document: '' },
+  },
+  {
     // BGE English v1 and v1.5 (bge-small/base/large-en, Ollama's bge-large): the instruction on the
     // query only, "no instruction needs to be added to passages". github.com/FlagOpen/FlagEmbedding
-    // (model list, "query instruction for retrieval"). bge-m3 takes none; the Chinese models' own
-    // instruction is not applied.
+    // (model list, "query instruction for retrieval"). bge-m3 takes none.
     family: 'bge-en',
     matches: (m) => /(^|[^a-z0-9])bge-(small|base|large)(?![-_.a-z0-9]*zh)/.test(m),
     prefixes: { query: SEARCH_PASSAGES, document: '' },
@@ -62,6 +69,24 @@ const FAMILIES: { family: string; matches: (model: string) => boolean; prefixes:
     family: 'e5',
     matches: (m) => /(^|[^a-z0-9])(multilingual-)?e5-(small|base|large)/.test(m) && !m.includes('instruct'),
     prefixes: { query: 'query: ', document: 'passage: ' },
+  },
+  {
+    // Qwen3-Embedding (0.6B, 4B, 8B): a one-sentence task instruction before each query, none for
+    // what is searched. huggingface.co/Qwen/Qwen3-Embedding-0.6B ("Usage": get_detailed_instruct,
+    // 'Instruct: {task}\nQuery:{query}', and the sentence-transformers "query" prompt) with its
+    // web-search task, the one the card uses for retrieval.
+    family: 'qwen3-embedding',
+    matches: (m) => m.includes('qwen3-embedding'),
+    prefixes: { query: 'Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:', document: '' },
+  },
+  {
+    // EmbeddingGemma (Ollama's embeddinggemma, LM Studio's embedding-gemma-300m): a task before the
+    // query and a title before the document. ai.google.dev/gemma/docs/embeddinggemma/model_card
+    // ("Prompt instructions": Retrieval query and document) and the model's sentence-transformers
+    // prompts ("Retrieval-query", "Retrieval-document").
+    family: 'embeddinggemma',
+    matches: (m) => /embedding-?gemma/.test(m),
+    prefixes: { query: 'task: search result | query: ', document: 'title: none | text: ' },
   },
 ];
 

@@ -36,6 +36,9 @@ describe('task prefixes for embedding models', () => {
     const nomic = { query: 'search_query: ', document: 'search_document: ' };
     const queryOnly = { query: SEARCH_PASSAGES, document: '' };
     const e5 = { query: 'query: ', document: 'passage: ' };
+    const bgeZh = { query: '为这个句子生成表示以用于检索相关文章：', document: '' };
+    const qwen3 = { query: 'Instruct: Given a web search query, retrieve relevant passages that answer the query\nQuery:', document: '' };
+    const gemma = { query: 'task: search result | query: ', document: 'title: none | text: ' };
     const cases: [string, object | null][] = [
       ['nomic-embed-text', nomic],
       ['nomic-embed-text:latest', nomic],
@@ -55,11 +58,21 @@ describe('task prefixes for embedding models', () => {
       ['intfloat/e5-base-v2', e5],
       ['intfloat/multilingual-e5-large', e5],
       ['jeffh/intfloat-multilingual-e5-small:f16', e5],
+      ['quentinz/bge-large-zh-v1.5', bgeZh],
+      ['BAAI/bge-small-zh-v1.5', bgeZh],
+      ['hf.co/CompendiumLabs/bge-base-zh-v1.5-gguf', bgeZh],
+      ['qwen3-embedding:0.6b', qwen3],
+      ['Qwen/Qwen3-Embedding-8B', qwen3],
+      ['dengcao/Qwen3-Embedding-4B:Q4_K_M', qwen3],
+      ['embeddinggemma', gemma],
+      ['embeddinggemma:300m-qat-q4_0', gemma],
+      ['google/embedding-gemma-300m', gemma],
+      ['google/embeddinggemma-300m', gemma],
       // No prefixes, or another kind of instruction than this table applies.
       ['text-embedding-3-small', null],
       ['all-minilm', null],
       ['bge-m3', null],
-      ['quentinz/bge-large-zh-v1.5', null],
+      ['BAAI/bge-multilingual-gemma2', null],
       ['intfloat/multilingual-e5-large-instruct', null],
       ['nomic-embed-code', null],
     ];
