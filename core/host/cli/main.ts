@@ -57,7 +57,18 @@ export function processIO(): CliIO & { dispose(): void } {
   };
 }
 
-const readerGone = new WeakSet<NodeJS.WriteStream>();
+const readerGone = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * What a write fails with when nobody reads the output any more: the pipe or socket was closed at
+ * the other end, or the stream was already ended or destroyed. Anything else (a TypeError, a full
+ * disk) is a fault to report, not output to drop.
+ */
+const READER_GONE = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
+
+function isReaderGone(err: unknown): boolean {
+  return READER_GONE.has((err as NodeJS.ErrnoException | null)?.code ?? '');
+}
 
 /**
  * A program that reads our output may go first (it was killed, `| head` had enough): writing to the
@@ -71,16 +82,21 @@ function dropOutputWhenReaderGone(stream: NodeJS.WriteStream): void {
 }
 
 function onOutputError(this: NodeJS.WriteStream, err: NodeJS.ErrnoException): void {
-  if (err.code !== 'EPIPE') throw err;
+  if (!isReaderGone(err)) throw err;
   readerGone.add(this);
 }
 
-function writeUnlessGone(stream: NodeJS.WriteStream, text: string): void {
+/**
+ * Writes `text` unless the stream's reader has gone: a write that fails because it has (thrown at
+ * once by a stream that writes synchronously) is dropped with all later ones; any other error is thrown.
+ */
+export function writeUnlessGone(stream: NodeJS.WritableStream & { readonly destroyed: boolean }, text: string): void {
   if (readerGone.has(stream) || stream.destroyed) return;
   try {
     stream.write(text);
-  } catch {
-    // Output is a courtesy: a stream that cannot take it must not stop the command.
+  } catch (err) {
+    if (!isReaderGone(err)) throw err;
+    readerGone.add(stream);
   }
 }
 
