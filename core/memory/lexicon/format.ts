@@ -1,14 +1,19 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { endianness } from 'node:os';
 
 /**
  * The compact WordNet file: a header, then sections of 32-bit integers or bytes laid end to end,
  * each 4-byte aligned, so loading it is one read and a few typed-array views (no parsing, no
  * garbage). Strings are UTF-8 in byte sections addressed by offset tables; lemma and exception
- * tables are sorted by bytes for binary search.
+ * tables are sorted by bytes for binary search. The whole file, header included, is in the byte
+ * order of the machine that built it, which its first four bytes tell ("ARWN" little-endian,
+ * "NWRA" big-endian); a machine of the other order swaps each integer section as it reads it.
  */
-export const LEXICON_MAGIC = 0x4e575241; // "ARWN"
+export const LEXICON_MAGIC = 0x4e575241; // "ARWN" when little-endian
 /** Bump when the layout or what the builder derives changes: the cached file is rebuilt. */
-export const LEXICON_FORMAT = 4;
+export const LEXICON_FORMAT = 5;
+
+export type ByteOrder = 'BE' | 'LE';
 
 export const SECTIONS = [
   'lemmaText', // u8: lemma strings (lower case, "_" between words)
@@ -88,7 +93,11 @@ export type Sections = { [K in SectionName]: K extends 'lemmaText' | 'excText' |
 
 const HEADER_WORDS = 4 + SECTIONS.length * 2;
 
-export function encodeLexicon(sections: Sections, sourceVersion: string): Buffer {
+/**
+ * The file's bytes, in `byteOrder` (this machine's unless told: the order the sections are used in,
+ * so reading them converts nothing).
+ */
+export function encodeLexicon(sections: Sections, sourceVersion: string, byteOrder: ByteOrder = endianness()): Buffer {
   const version = Buffer.from(sourceVersion.padEnd(16).slice(0, 16));
   let at = HEADER_WORDS * 4 + 16;
   const places: { offset: number; length: number }[] = [];
@@ -98,20 +107,37 @@ export function encodeLexicon(sections: Sections, sourceVersion: string): Buffer
     at += Math.ceil(s.byteLength / 4) * 4;
   }
   const out = Buffer.alloc(at);
-  out.writeUInt32LE(LEXICON_MAGIC, 0);
-  out.writeUInt32LE(LEXICON_FORMAT, 4);
-  out.writeUInt32LE(SECTIONS.length, 8);
-  out.writeUInt32LE(at, 12);
+  const u32 = (value: number, offset: number) => (byteOrder === 'LE' ? out.writeUInt32LE(value, offset) : out.writeUInt32BE(value, offset));
+  u32(LEXICON_MAGIC, 0);
+  u32(LEXICON_FORMAT, 4);
+  u32(SECTIONS.length, 8);
+  u32(at, 12);
   places.forEach((p, i) => {
-    out.writeUInt32LE(p.offset, 16 + i * 8);
-    out.writeUInt32LE(p.length, 20 + i * 8);
+    u32(p.offset, 16 + i * 8);
+    u32(p.length, 20 + i * 8);
   });
   version.copy(out, HEADER_WORDS * 4);
   SECTIONS.forEach((name, i) => {
     const s = sections[name];
-    Buffer.from(s.buffer, s.byteOffset, s.byteLength).copy(out, places[i].offset);
+    const bytes = Buffer.from(s.buffer, s.byteOffset, s.byteLength);
+    bytes.copy(out, places[i].offset);
+    if (!BYTE_SECTIONS.has(name) && byteOrder !== endianness()) out.subarray(places[i].offset, places[i].offset + bytes.length).swap32();
   });
   return out;
+}
+
+/** A header reader for the byte order the file's magic number says, or null when it is not this file type. */
+function headerOf(head: Buffer): ((offset: number) => number) & { order: ByteOrder } | null {
+  if (head.length < 4) return null;
+  const order: ByteOrder | null = head.readUInt32LE(0) === LEXICON_MAGIC ? 'LE' : head.readUInt32BE(0) === LEXICON_MAGIC ? 'BE' : null;
+  if (!order) return null;
+  return Object.assign((offset: number) => (order === 'LE' ? head.readUInt32LE(offset) : head.readUInt32BE(offset)), { order });
+}
+
+/** A section's 32-bit integers read from a file of `order`, in this machine's order. */
+function toNative(section: Int32Array, order: ByteOrder): Int32Array {
+  if (order !== endianness()) Buffer.from(section.buffer, section.byteOffset, section.byteLength).swap32();
+  return section;
 }
 
 /**
@@ -126,12 +152,13 @@ export function openLexiconFile(path: string, sourceVersion: string): Sections |
     const head = Buffer.alloc(HEADER_WORDS * 4 + 16);
     const size = fstatSync(fd).size;
     if (readSync(fd, head, 0, head.length, 0) !== head.length) return close(fd);
-    if (head.readUInt32LE(0) !== LEXICON_MAGIC || head.readUInt32LE(4) !== LEXICON_FORMAT || head.readUInt32LE(8) !== SECTIONS.length || head.readUInt32LE(12) !== size) return close(fd);
+    const u32 = headerOf(head);
+    if (!u32 || u32(4) !== LEXICON_FORMAT || u32(8) !== SECTIONS.length || u32(12) !== size) return close(fd);
     if (head.subarray(HEADER_WORDS * 4).toString() !== sourceVersion.padEnd(16).slice(0, 16)) return close(fd);
     const out = {} as Record<SectionName, Uint8Array | Int32Array>;
     const places = SECTIONS.map((name, i) => {
-      const offset = head.readUInt32LE(16 + i * 8);
-      const length = head.readUInt32LE(20 + i * 8);
+      const offset = u32(16 + i * 8);
+      const length = u32(20 + i * 8);
       const bytes = BYTE_SECTIONS.has(name) ? length : length * 4;
       if (offset + bytes > size) throw new Error('a section runs past the end of the file');
       return { offset, length, bytes };
@@ -144,6 +171,7 @@ export function openLexiconFile(path: string, sourceVersion: string): Sections |
           const { offset, length, bytes } = places[i];
           const section = BYTE_SECTIONS.has(name) ? new Uint8Array(length) : new Int32Array(length);
           if (readSync(fd, section, 0, bytes, offset) !== bytes) throw new Error(`the WordNet index ${path} was cut short`);
+          if (section instanceof Int32Array) toNative(section, u32.order);
           Object.defineProperty(out, name, { value: section, enumerable: true });
           return section;
         },
@@ -170,15 +198,17 @@ function close(fd: number): null {
 /** Views over a file made by `encodeLexicon`, or null when it is not one of this format and source. */
 export function decodeLexicon(file: Buffer, sourceVersion: string): Sections | null {
   if (file.length < HEADER_WORDS * 4 + 16) return null;
-  if (file.readUInt32LE(0) !== LEXICON_MAGIC || file.readUInt32LE(4) !== LEXICON_FORMAT || file.readUInt32LE(8) !== SECTIONS.length || file.readUInt32LE(12) !== file.length) return null;
+  const u32 = headerOf(file);
+  if (!u32 || u32(4) !== LEXICON_FORMAT || u32(8) !== SECTIONS.length || u32(12) !== file.length) return null;
   if (file.subarray(HEADER_WORDS * 4, HEADER_WORDS * 4 + 16).toString() !== sourceVersion.padEnd(16).slice(0, 16)) return null;
-  // Typed arrays need 4-byte alignment; a pooled buffer may not have it.
-  const buf = file.byteOffset % 4 === 0 ? file : Buffer.from(file);
+  // Typed arrays need 4-byte alignment; a pooled buffer may not have it. A file of the other byte
+  // order is converted in a copy of its own.
+  const buf = file.byteOffset % 4 === 0 && u32.order === endianness() ? file : Buffer.from(file);
   const out = {} as Record<SectionName, Uint8Array | Int32Array>;
   SECTIONS.forEach((name, i) => {
-    const offset = buf.readUInt32LE(16 + i * 8);
-    const length = buf.readUInt32LE(20 + i * 8);
-    out[name] = BYTE_SECTIONS.has(name) ? new Uint8Array(buf.buffer, buf.byteOffset + offset, length) : new Int32Array(buf.buffer, buf.byteOffset + offset, length);
+    const offset = u32(16 + i * 8);
+    const length = u32(20 + i * 8);
+    out[name] = BYTE_SECTIONS.has(name) ? new Uint8Array(buf.buffer, buf.byteOffset + offset, length) : toNative(new Int32Array(buf.buffer, buf.byteOffset + offset, length), u32.order);
   });
   return out as Sections;
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { buildLexicon } from '../../../core/memory/lexicon/build.js';
-import { LEXICON_FORMAT, decodeLexicon, encodeLexicon, openLexiconFile } from '../../../core/memory/lexicon/format.js';
+import { LEXICON_FORMAT, SECTIONS, decodeLexicon, encodeLexicon, openLexiconFile, type ByteOrder } from '../../../core/memory/lexicon/format.js';
 import { installedCacheDir, installedSource, lexiconFileName } from '../../../core/memory/lexicon/source.js';
 import { createOfflineEmbedder } from '../../../core/memory/embedder.js';
 import { Lexicon, REL, loadLexicon } from '../../../core/memory/lexicon/index.js';
@@ -64,11 +65,38 @@ describe('the compact WordNet index', () => {
       'wn3.1.14',
     );
     assert.ok(decodeLexicon(tiny, 'wn3.1.14'), 'the same format and source reads back');
+    assert.equal(tiny.subarray(0, 4).toString(), endianness() === 'LE' ? 'ARWN' : 'NWRA', 'the file says it is in this machine’s byte order');
     assert.equal(decodeLexicon(tiny, 'wn3.2.0'), null, 'another WordNet version is rebuilt');
     const otherFormat = Buffer.from(tiny);
     otherFormat.writeUInt32LE(LEXICON_FORMAT + 1, 4);
     assert.equal(decodeLexicon(otherFormat, 'wn3.1.14'), null, 'another format is rebuilt');
     assert.equal(decodeLexicon(tiny.subarray(0, tiny.length - 4), 'wn3.1.14'), null, 'a truncated file is rebuilt');
+  });
+
+  it('a file built on a machine of the other byte order says so in its header and reads back the same, whole or part by part', async () => {
+    const lx = await loadLexicon();
+    const here = endianness();
+    const other: ByteOrder = here === 'LE' ? 'BE' : 'LE';
+    const sections = decodeLexicon(readFileSync(join(installedCacheDir(), lexiconFileName(installedSource()))), installedSource().version)!;
+    const native = encodeLexicon(sections, 'wn-order');
+    const foreign = encodeLexicon(sections, 'wn-order', other);
+    assert.equal(foreign.length, native.length);
+    assert.equal(foreign.subarray(0, 4).toString(), other === 'LE' ? 'ARWN' : 'NWRA', 'its first bytes say the other order');
+    assert.notDeepEqual(foreign.subarray(0, 64), native.subarray(0, 64), 'and its numbers are in it');
+    const same = (got: ReturnType<typeof decodeLexicon>, how: string) => {
+      assert.ok(got, how);
+      for (const name of SECTIONS) assert.deepEqual(Array.from(got[name]), Array.from(sections[name]), `${how}: ${name}`);
+    };
+    same(decodeLexicon(foreign, 'wn-order'), 'read whole');
+    const dir = tempDir();
+    try {
+      writeFileSync(join(dir.path, 'foreign.bin'), foreign);
+      same(openLexiconFile(join(dir.path, 'foreign.bin'), 'wn-order'), 'read part by part');
+      const lazy = new Lexicon(openLexiconFile(join(dir.path, 'foreign.bin'), 'wn-order')!);
+      for (const word of ['children', 'dentists', 'went']) assert.deepEqual(lazy.baseForms(word), lx.baseForms(word), word);
+    } finally {
+      dir.cleanup();
+    }
   });
 
   it('read part by part from the file as it is used, answers as the index read whole, and refuses the same files', async () => {

@@ -91,6 +91,34 @@ describe('word vectors', () => {
     v.close();
   });
 
+  it('a file says its byte order in its first bytes and reads back the same in either order', () => {
+    const dims = 4;
+    const entries = [
+      { word: 'alpha', rank: 7, vector: [1, 0.5, 0, -0.25] },
+      { word: 'beta', rank: 300, vector: [0, 1, 0.75, 0] },
+      { word: 'gamma', rank: 1_000_000, vector: [-0.5, 0, 0, 1] },
+    ];
+    const little = encodeWordVectors(entries, dims, 'order-1');
+    const big = encodeWordVectors(entries, dims, 'order-1', 'BE');
+    assert.equal(little.subarray(0, 4).toString(), 'ARWV', 'as built: little-endian');
+    assert.equal(big.subarray(0, 4).toString(), 'VWRA', 'the other order says so');
+    assert.notDeepEqual(big.subarray(32), little.subarray(32), 'and its numbers are in that order');
+    const read = (bytes: Buffer, name: string) => {
+      writeFileSync(join(dir.path, name), bytes);
+      const v = WordVectorFile.open(join(dir.path, name), 'order-1');
+      assert.ok(v, name);
+      try {
+        return { words: [...v.words()], got: entries.map((e) => v.get(e.word)).map((g) => g && { rank: g.rank, vector: Array.from(g.vector) }) };
+      } finally {
+        v.close();
+      }
+    };
+    const fromLittle = read(little, 'little.bin');
+    assert.deepEqual(fromLittle.words, ['alpha', 'beta', 'gamma']);
+    assert.deepEqual(fromLittle.got.map((g) => g?.rank), [7, 300, 1_000_000]);
+    assert.deepEqual(read(big, 'big.bin'), fromLittle, 'read on this machine, the other order gives the same words, ranks and vectors');
+  });
+
   it('the offline embedder adds the words’ meaning with the vectors and falls back to the previous version without them', () => {
     const dims = 8;
     const file = join(dir.path, 'embed.bin');
