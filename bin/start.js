@@ -2,9 +2,11 @@
 // `npm start`: opens the desktop app where Electron can run, else says why in one line and serves
 // the same UI from the headless host on 127.0.0.1, printing its URL.
 //
-//   node bin/start.js [--data-dir D] [--port N] [--headless]
+//   node bin/start.js [--data-dir D] [--port N] [--headless] [--until-stdin-closes]
 //
-// AGENT_BLOB_HEADLESS=1 (or --headless) skips Electron on purpose.
+// AGENT_BLOB_HEADLESS=1 (or --headless) skips Electron on purpose. --until-stdin-closes also stops
+// the app, as on SIGTERM, when standard input closes, as `agent-blob host --until-stdin-closes`
+// does: a program that starts it and holds its input (a test) never leaves it running behind.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,8 @@ let lastReason = '';
 const args = parseArgs(process.argv.slice(2));
 const env = { ...process.env };
 if (args.dataDir) env.AGENT_BLOB_DATA_DIR = resolve(args.dataDir);
+// Listened for from the start: input may close while the app is still starting.
+const inputClosed = args.untilStdinCloses ? stdinClosed() : null;
 
 const why = args.headless ? null : await whyNoDesktop();
 if (args.headless) {
@@ -31,7 +35,7 @@ if (args.headless) {
 }
 
 function parseArgs(argv) {
-  const out = { dataDir: undefined, port: undefined, headless: process.env.AGENT_BLOB_HEADLESS === '1' };
+  const out = { dataDir: undefined, port: undefined, headless: process.env.AGENT_BLOB_HEADLESS === '1', untilStdinCloses: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--data-dir') out.dataDir = argv[++i];
@@ -39,8 +43,9 @@ function parseArgs(argv) {
     else if (arg === '--port') out.port = Number(argv[++i]);
     else if (arg.startsWith('--port=')) out.port = Number(arg.slice('--port='.length));
     else if (arg === '--headless') out.headless = true;
+    else if (arg === '--until-stdin-closes') out.untilStdinCloses = true;
     else {
-      console.error(`agent-blob start: unknown option ${arg} (options: --data-dir D, --port N, --headless)`);
+      console.error(`agent-blob start: unknown option ${arg} (options: --data-dir D, --port N, --headless, --until-stdin-closes)`);
       process.exit(2);
     }
   }
@@ -123,12 +128,31 @@ function launchElectron() {
   if (addon.file) childEnv.AGENT_BLOB_SQLITE_ADDON = addon.file;
   const child = spawn(electronBinary, [root], { cwd: root, env: childEnv, stdio: 'inherit' });
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  inputClosed?.then(() => child.kill('SIGTERM'));
   return new Promise((done) => {
     child.on('error', (err) => {
       console.error(`Electron did not start: ${err.message}`);
       done(1);
     });
     child.on('exit', (code, signal) => done(code ?? (signal ? 1 : 0)));
+  }).finally(() => inputClosed && process.stdin.destroy());
+}
+
+/**
+ * Resolves when standard input closes: the program holding its other end ended, however it ended.
+ * Output nobody can read any more is dropped meanwhile, so saying "shutting down" to a gone reader
+ * never stops a clean stop.
+ */
+function stdinClosed() {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
+  return new Promise((done) => {
+    process.stdin.once('end', done);
+    process.stdin.once('error', done);
+    process.stdin.resume();
   });
 }
 
@@ -200,4 +224,6 @@ async function startHeadless(reason) {
   closeOnSignals(host, () => console.log('Agent Blob: shutting down.'));
   console.log(`Agent Blob is running at ${host.url}`);
   console.log(`Data folder: ${host.core.paths.dir}. Press Ctrl-C to stop.`);
+  // As on SIGTERM: the same handler closes the host and exits.
+  inputClosed?.then(() => process.emit('SIGTERM', 'SIGTERM'));
 }

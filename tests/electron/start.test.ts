@@ -23,7 +23,10 @@ interface Started {
   dataDir: string;
 }
 
-/** Runs `bin/start.js` with a temp data folder until it prints the host URL. */
+/**
+ * Runs `bin/start.js --until-stdin-closes` with a temp data folder until it prints the host URL. Its
+ * input is a pipe this process holds, so it stops with this process however that ends.
+ */
 async function startLauncher(env: NodeJS.ProcessEnv): Promise<Started> {
   const dir = tempDir('agent-blob-start-');
   dirs.push(dir);
@@ -32,10 +35,10 @@ async function startLauncher(env: NodeJS.ProcessEnv): Promise<Started> {
   delete baseEnv.DISPLAY;
   delete baseEnv.WAYLAND_DISPLAY;
   delete baseEnv.AGENT_BLOB_HEADLESS;
-  const child = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', dataDir, '--port', '0'], {
+  const child = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', dataDir, '--port', '0', '--until-stdin-closes'], {
     cwd: root,
     env: { ...baseEnv, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.push(child);
   const lines: string[] = [];
@@ -98,7 +101,7 @@ describe('npm start launcher (bin/start.js)', () => {
 
   test('a second start on the same data folder points at the host already serving it', async () => {
     const first = await startLauncher({ AGENT_BLOB_HEADLESS: '1' });
-    const second = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', first.dataDir, '--headless'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const second = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', first.dataDir, '--headless', '--until-stdin-closes'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
     children.push(second);
     let out = '';
     second.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -109,6 +112,17 @@ describe('npm start launcher (bin/start.js)', () => {
     assert.equal(await stop(first.child), 0);
   });
 
+  test('with --until-stdin-closes the headless host stops cleanly when the program that started it is gone with all its pipes', async () => {
+    const started = await startLauncher({ AGENT_BLOB_HEADLESS: '1' });
+    const exited = new Promise<number | null>((resolve) => started.child.on('exit', (code) => resolve(code)));
+    // A program killed (even by SIGKILL) closes its ends of the launcher's input, output and error pipes.
+    started.child.stdin!.destroy();
+    started.child.stdout!.destroy();
+    started.child.stderr!.destroy();
+    assert.equal(await exited, 0, 'it stopped as on SIGTERM');
+    assert.equal(existsSync(join(started.dataDir, 'agent-blob.lock')), false, 'the data folder is released');
+  });
+
   test('without a display it says so and serves the UI from the headless host', { skip: process.platform !== 'linux' && 'displays are only looked up on Linux' }, async () => {
     const started = await startLauncher({});
     assert.match(started.lines[0], /^no display \(neither DISPLAY nor WAYLAND_DISPLAY is set\): starting the headless host instead\.$/);
@@ -117,22 +131,11 @@ describe('npm start launcher (bin/start.js)', () => {
   });
 
   test('with an Electron binary and a display it launches Electron on the app and passes its exit code on', { skip: process.platform === 'win32' && 'the stand-in binary is a shell script' }, async () => {
-    if (!existsSync(join(root, 'dist', 'electron', 'main.js'))) execFileSync(process.execPath, [join(root, 'electron', 'build.mjs')], { cwd: root });
-    const dir = tempDir('agent-blob-fake-electron-');
-    dirs.push(dir);
-    // A stand-in for the Electron binary: Node when run as Node (the driver probe), else it reports how it was started.
-    const pathFile = join(root, 'node_modules', 'electron', 'path.txt');
-    const binary = join(dir.path, existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : 'electron');
-    mkdirSync(dirname(binary), { recursive: true });
-    writeFileSync(
-      binary,
-      `#!/bin/sh\nif [ "$ELECTRON_RUN_AS_NODE" = "1" ]; then exec "${process.execPath}" "$@"; fi\necho "electron $*"\necho "data $AGENT_BLOB_DATA_DIR"\necho "run-as-node \${ELECTRON_RUN_AS_NODE:-unset}"\nexit 3\n`,
-    );
-    chmodSync(binary, 0o755);
-    const dataDir = join(dir.path, 'data');
+    // The stand-in reports how it was started.
+    const { dir, dataDir } = standInElectron(`echo "electron $*"\necho "data $AGENT_BLOB_DATA_DIR"\necho "run-as-node \${ELECTRON_RUN_AS_NODE:-unset}"\nexit 3`);
     const child = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', dataDir], {
       cwd: root,
-      env: { ...process.env, DISPLAY: ':99', ELECTRON_OVERRIDE_DIST_PATH: dir.path, ELECTRON_RUN_AS_NODE: '1', AGENT_BLOB_HEADLESS: '' },
+      env: { ...process.env, DISPLAY: ':99', ELECTRON_OVERRIDE_DIST_PATH: dir, ELECTRON_RUN_AS_NODE: '1', AGENT_BLOB_HEADLESS: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     children.push(child);
@@ -142,4 +145,43 @@ describe('npm start launcher (bin/start.js)', () => {
     assert.equal(code, 3, `the launcher exits with Electron's code; output: ${out}`);
     assert.deepEqual(out.trim().split('\n'), [`electron ${resolve(root)}`, `data ${dataDir}`, 'run-as-node unset']);
   });
+
+  test('with --until-stdin-closes Electron is stopped with SIGTERM when the launcher’s input closes', { skip: process.platform === 'win32' && 'the stand-in binary is a shell script' }, async () => {
+    // The stand-in runs until SIGTERM, then exits 4.
+    const { dir, dataDir } = standInElectron(`trap 'echo stopped; exit 4' TERM\necho started\nwhile :; do sleep 0.05; done`);
+    const child = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', dataDir, '--until-stdin-closes'], {
+      cwd: root,
+      env: { ...process.env, DISPLAY: ':99', ELECTRON_OVERRIDE_DIST_PATH: dir, AGENT_BLOB_HEADLESS: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    await new Promise<void>((resolve) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('started\n')) resolve();
+      });
+    });
+    child.stdin!.end();
+    assert.equal(await exited, 4, `Electron's exit code on SIGTERM is passed on; output: ${out}`);
+    assert.equal(out, 'started\nstopped\n');
+  });
 });
+
+/**
+ * A stand-in for the Electron binary in a folder of its own (for ELECTRON_OVERRIDE_DIST_PATH): Node
+ * when run as Node (the driver probe), else the shell lines of `script`. Builds the desktop app first
+ * when it is not built.
+ */
+function standInElectron(script: string): { dir: string; dataDir: string } {
+  if (!existsSync(join(root, 'dist', 'electron', 'main.js'))) execFileSync(process.execPath, [join(root, 'electron', 'build.mjs')], { cwd: root });
+  const dir = tempDir('agent-blob-fake-electron-');
+  dirs.push(dir);
+  const pathFile = join(root, 'node_modules', 'electron', 'path.txt');
+  const binary = join(dir.path, existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : 'electron');
+  mkdirSync(dirname(binary), { recursive: true });
+  writeFileSync(binary, `#!/bin/sh\nif [ "$ELECTRON_RUN_AS_NODE" = "1" ]; then exec "${process.execPath}" "$@"; fi\n${script}\n`);
+  chmodSync(binary, 0o755);
+  return { dir: dir.path, dataDir: join(dir.path, 'data') };
+}
