@@ -106,6 +106,32 @@ export const EmbedderConfigSchema = z.discriminatedUnion('kind', [
 ]);
 export type EmbedderConfig = z.infer<typeof EmbedderConfigSchema>;
 
+/** What an embedder is called where people read it, and what more there is to say about it. */
+export interface EmbedderDescription {
+  /** "Built-in offline", "nomic-embed-text (Ollama)", "text-embedding-3-small (OpenAI)". */
+  label: string;
+  /** "with task prefixes" for a model given them, "without word vectors" for the offline embedder missing them; else null. */
+  detail: string | null;
+}
+
+const PROVIDER_LABELS: Record<string, string> = { ollama: 'Ollama', openai: 'OpenAI' };
+
+/**
+ * An embedder's stored name (`offline-v4-360`, `ollama:nomic-embed-text+prefixes:5b0e…`,
+ * `lmstudio:text-embedding-bge`) read as what it is. A name of no known form is shown as it is.
+ */
+export function describeEmbedder(name: string): EmbedderDescription {
+  const at = name.lastIndexOf('+prefixes:');
+  const base = at >= 0 ? name.slice(0, at) : name;
+  const offline = /^offline-v(\d+)-\d+$/.exec(base);
+  // Version 2 is the offline embedder run without its word-vector file.
+  if (offline) return { label: 'Built-in offline', detail: offline[1] === '2' ? 'without word vectors' : null };
+  const colon = base.indexOf(':');
+  if (colon <= 0 || colon === base.length - 1) return { label: name, detail: null };
+  const provider = base.slice(0, colon);
+  return { label: `${base.slice(colon + 1)} (${PROVIDER_LABELS[provider] ?? provider})`, detail: at >= 0 ? 'with task prefixes' : null };
+}
+
 export const MemoryStatusSchema = z.object({
   total: z.number(),
   byArea: z.record(z.string(), z.number()),

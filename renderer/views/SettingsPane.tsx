@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import {
   AgentSettingsPatchSchema,
   BackupSettingsSchema,
+  describeEmbedder,
   PURPOSES,
   SettingsPatchSchema,
   type AgentSettings,
@@ -149,13 +150,24 @@ function MemorySection() {
           </div>
           <p className="settings-note">
             Off by default: proposing costs one call to the memory model (see Models) per conversation turn. Proposals appear in the conversation and at the top
-            of the Memory pane. {status.total} {status.total === 1 ? 'memory' : 'memories'}, embedder {status.embedder}.
+            of the Memory pane. {status.total} {status.total === 1 ? 'memory' : 'memories'}. Embedder: <EmbedderName name={status.embedder} />.
           </p>
         </>
       ) : (
         <p>{error ?? 'Loading…'}</p>
       )}
     </section>
+  );
+}
+
+/** The embedder as people read it ("nomic-embed-text (Ollama), with task prefixes"); its stored name in the tooltip. */
+function EmbedderName({ name }: { name: string }) {
+  const { label, detail } = describeEmbedder(name);
+  return (
+    <span title={name} data-testid="memory-embedder">
+      {label}
+      {detail ? `, ${detail}` : ''}
+    </span>
   );
 }
 

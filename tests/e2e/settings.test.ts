@@ -59,6 +59,33 @@ describe('the Settings pane in the browser', () => {
     }
   });
 
+  test('Settings → Memory names the embedder in words, the built-in one or a model with its provider and task prefixes, its stored name in the tooltip', async () => {
+    const app = await startApp(browser);
+    try {
+      await app.open();
+      await app.page.getByTestId('nav-settings').click();
+      const embedder = app.page.getByTestId('memory-embedder');
+      await embedder.waitFor();
+      const offline = app.host.core.memory.status().embedder;
+      assert.match(offline, /^offline-v\d+-\d+$/);
+      assert.equal(await embedder.textContent(), 'Built-in offline');
+      assert.equal(await embedder.getAttribute('title'), offline, 'the stored name in the tooltip');
+      assert.ok(!(await app.page.getByTestId('settings-pane').textContent())?.includes(offline), 'the stored name is not in the text');
+
+      await app.host.core.gateway.call('memory.configure', { embedder: { kind: 'ollama', model: 'nomic-embed-text' } });
+      await app.host.core.memory.whenReembedded();
+      const model = app.host.core.memory.status().embedder;
+      assert.match(model, /^ollama:nomic-embed-text\+prefixes:[0-9a-f]{8}$/);
+      await app.page.reload();
+      await app.page.getByTestId('nav-settings').click();
+      await waitFor(async () => (await embedder.textContent()) === 'nomic-embed-text (Ollama), with task prefixes', 'the model named with its provider and its task prefixes');
+      assert.equal(await embedder.getAttribute('title'), model);
+      await assertAccessible(app.page, 'Settings with a model embedder');
+    } finally {
+      await app.close();
+    }
+  });
+
   test('prices take decimals typed key by key, a malformed model name is refused in place, and a model in cooldown shows under Model health', async () => {
     const app = await startApp(browser);
     try {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { EmbedderConfig } from '../../../core/contract/index.js';
+import { describeEmbedder, type EmbedderConfig } from '../../../core/contract/index.js';
 import { knownTaskPrefixes } from '../../../core/memory/prefixes.js';
 import { OllamaLoopback, hashEmbedding, startTestCore, tempDir, useLoopbackProviders, type TestCore } from '../../support/index.js';
 
@@ -77,6 +77,19 @@ describe('task prefixes for embedding models', () => {
       ['nomic-embed-code', null],
     ];
     for (const [model, expected] of cases) assert.deepEqual(knownTaskPrefixes(model), expected, model);
+  });
+
+  it('an embedder’s stored name is shown in words, task prefixes as a detail', () => {
+    const cases: [string, string, string | null][] = [
+      ['offline-v4-360', 'Built-in offline', null],
+      ['offline-v2-256', 'Built-in offline', 'without word vectors'],
+      ['ollama:nomic-embed-text+prefixes:5b0e1c2d', 'nomic-embed-text (Ollama)', 'with task prefixes'],
+      ['ollama:all-minilm:latest', 'all-minilm:latest (Ollama)', null],
+      ['openai:text-embedding-3-small', 'text-embedding-3-small (OpenAI)', null],
+      ['lmstudio:text-embedding-bge-large-zh-v1.5+prefixes:00c0ffee', 'text-embedding-bge-large-zh-v1.5 (lmstudio)', 'with task prefixes'],
+      ['something-else', 'something-else', null],
+    ];
+    for (const [name, label, detail] of cases) assert.deepEqual(describeEmbedder(name), { label, detail }, name);
   });
 
   describe('through Ollama', () => {
