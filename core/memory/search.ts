@@ -1,4 +1,5 @@
 import type { MemoryArea, MemoryExplain, MemoryHit, MemoryMatch } from '../contract/index.js';
+import { askedThing } from './asked.js';
 import { relate } from './dedup.js';
 import { dot, isOfflineEmbedder, withWordVectors, wordingCosine } from './embedder.js';
 import { RELATION_WEIGHT, termOf, tokens, topicWeight, type LexicalIndex, type QueryGroup } from './lexical.js';
@@ -191,6 +192,9 @@ export function hybridSearch(
   // "When …?", "how old …?": a memory that names the subject but no time or number does not answer it.
   const value = valueAskedFor(query);
   if (value) for (const h of hits) if (h.confident && !value.test(h.memory.text)) h.confident = false;
+  // "What's Dan's mobile number?": his licence number, or a mobile plan, is something else (`thingWords`).
+  const thing = thingWords(query);
+  if (thing.length) for (const h of hits) if (h.confident && !answersAll(matchesOf(h), thing)) h.confident = false;
   // A newer memory ranked above one it updates answers as that one does, when it was saved as its
   // replacement or is about the same attribute; one that only says a thing the older one names changed
   // is news about that thing, not an answer.
@@ -454,6 +458,34 @@ function someoneElses(h: MemoryHit, owned: { owner: string; thing: string }[]): 
     }
     return false;
   });
+}
+
+/**
+ * The words of what a question asks about (`askedThing`) that say which thing it is, and that a
+ * memory answering the question must answer itself: all but the head, which says what about the
+ * thing is asked and which a note often leaves to the value it gives ("hangboard: 7s on, 3s off"
+ * answers "what's my hangboard routine?", "mom bday nov 9" "when is mom's birthday?"), and of those
+ * only the words English uses for few things (topic weight `SPECIFIC_THING_WORD`: "shoe",
+ * "cholesterol", "mobile", "staff", not "job", "home" or "number"). "What's Ruby's shoe size?" needs
+ * ruby and shoe: "Ruby's teacher is Mr Costa" and "Kia tyre size 225/60 R17" are about other things.
+ * Empty without WordNet, which weighs the words.
+ */
+function thingWords(query: string): string[] {
+  const lx = lexiconIfLoaded();
+  const thing = lx ? askedThing(query) : null;
+  if (!lx || !thing) return [];
+  const head = queryForm(thing.head);
+  return [...new Set(thing.words.map(queryForm))].filter((w) => w !== head && !STOPWORDS.has(w) && topicWeight(lx, w) >= SPECIFIC_THING_WORD);
+}
+const SPECIFIC_THING_WORD = 0.65;
+
+/**
+ * Whether a memory's matches answer every one of `needed`: by the word, a dictionary relation
+ * (a synonym, narrower, broader or related word; a definition word is a hint, not the thing) or a
+ * word close in meaning ("financing" by loan).
+ */
+function answersAll(matches: MemoryMatch[], needed: string[]): boolean {
+  return needed.every((w) => matches.some((m) => m.query === w && (m.relation === 'similar' || (answering(m) && m.relation !== 'definition' && m.weight >= CONFIDENT_MATCH))));
 }
 
 /** Feedback words and word-vector neighbours rank memories but answer nothing that was asked. */

@@ -1,0 +1,66 @@
+import { normalizeForDedup } from './text.js';
+
+/** Question words a question about a thing begins with. */
+const WH = new Set(['what', 'which', 'who', 'whom', 'whose', 'when', 'where', 'how']);
+/** "how much is …", "how old was …": the kind of value asked, then the copula. */
+const HOW_VALUE = new Set(['much', 'many', 'old', 'long', 'often', 'tall', 'big', 'far', 'heavy', 'late', 'early', 'soon', 'high', 'wide', 'deep']);
+const COPULA = new Set(['is', 'are', 'was', 'were', 'am']);
+/** Words inside the noun phrase that name no part of the thing: articles, possessive and personal pronouns. */
+const NOT_THE_THING = new Set([
+  ...'the a an my our your his her their its this that these those some any all every each'.split(' '),
+  ...'i we you he she they it me us him them'.split(' '),
+]);
+/** Pronouns that start a clause of their own inside the phrase ("the hardest grade I've sent"). */
+const SUBJECTS = new Set('i we you he she they'.split(' '));
+/** Words that end the noun phrase: prepositions other than "of" and "for", which say which thing ("the director of nursing", "the password for the staff wifi"), verbs' helpers, conjunctions. */
+const PHRASE_ENDS = new Set(
+  'to at in on with from by about into onto over under after before near per during across through around between while since until if than so as when where which who that do does did can could should would will shall have has had must may might'.split(' '),
+);
+/** Heads that say what sort of thing is asked, not which: "the name of Tom's wife" asks about his wife. */
+const LIGHT_HEADS = new Set(['name', 'kind', 'type', 'sort']);
+
+/**
+ * What a question of the form "what/who/when/where/how much is X?" asks about: the words of X, its
+ * owner and what an "of" or "for" says of it included, and its head, the word that says what about
+ * the thing is asked ("What's Dan's mobile number?": dan, mobile, number, head number; "Who is the
+ * director of nursing at TGH?": director, nursing, head director; "What is the name of Tom's wife?":
+ * tom, wife). Null for any other question or message: one whose verb carries its meaning ("what
+ * oven does Sofia use?"), one of several clauses or alternatives, a request, a problem told.
+ */
+export function askedThing(query: string): { words: string[]; head: string } | null {
+  if (/\b(and|or)\b|[,;:/&+]/i.test(query)) return null;
+  const raw = [...query.matchAll(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*(?:['’]\p{L}*)?/gu)].map((m) => m[0]);
+  // Contractions: "what's" is "what is", "Dan's" is Dan's (the owner's name), "I've" is I.
+  const ws: string[] = [];
+  for (const token of raw) {
+    const [base, suffix] = token.split(/['’]/);
+    const w = normalizeForDedup(base);
+    if (!w) continue;
+    ws.push(w);
+    if (suffix?.toLowerCase() === 's' && WH.has(w)) ws.push('is');
+    else if (suffix?.toLowerCase() === 're' && WH.has(w)) ws.push('are');
+  }
+  if (!WH.has(ws[0] ?? '')) return null;
+  let i = 1;
+  if (ws[0] === 'how') {
+    if (!HOW_VALUE.has(ws[i] ?? '')) return null;
+    i++;
+  }
+  if (!COPULA.has(ws[i] ?? '')) return null;
+  i++;
+  const out: string[] = [];
+  let head: string | null = null;
+  for (; i < ws.length; i++) {
+    const w = ws[i];
+    if (PHRASE_ENDS.has(w) || COPULA.has(w)) break;
+    if (SUBJECTS.has(w) && out.length) break;
+    if (w === 'of' || w === 'for') {
+      head ??= out.at(-1) ?? null;
+      continue;
+    }
+    if (NOT_THE_THING.has(w)) continue;
+    if (LIGHT_HEADS.has(w) && ws[i + 1] === 'of') continue;
+    for (const part of w.split(' ')) out.push(part);
+  }
+  return out.length ? { words: out, head: head ?? out.at(-1)! } : null;
+}

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { askedThing } from '../../../core/memory/asked.js';
+import { confident, withMemories } from './stores.js';
+
+const NOTES = [
+  "Leo's hat size is 52 cm, he grows out of beanies fast",
+  'Car insurance is with Allianz, renews every March',
+  'Blood test in May: potassium level 4.1, normal range',
+  'hangboard: 7s on, 3s off, six reps, three sets',
+  'The plumber is Dave, 0412 555 019',
+  'Book club meets on the first Thursday',
+  'The gym is open until 10pm on weekdays',
+  'Bins go out on Tuesday night',
+  'morning routine: stretch, coffee, walk the dog',
+  'bedtime routine for the kids starts at 7',
+];
+
+describe('askedThing', () => {
+  it('finds the thing a "what/who/when is X?" question asks about, and its head', () => {
+    assert.deepEqual(askedThing("What's Dan's mobile number?"), { words: ['dan', 'mobile', 'number'], head: 'number' });
+    assert.deepEqual(askedThing('Who is the director of nursing at TGH?'), { words: ['director', 'nursing'], head: 'director' });
+    assert.deepEqual(askedThing("what's the password for the staff wifi?"), { words: ['password', 'staff', 'wifi'], head: 'password' });
+    assert.deepEqual(askedThing("What is the name of Tom's wife?"), { words: ['tom', 'wife'], head: 'wife' });
+    assert.deepEqual(askedThing("what's the hardest boulder grade i've sent?"), { words: ['hardest', 'boulder', 'grade'], head: 'grade' });
+    assert.deepEqual(askedThing('How much is our condo rent?'), { words: ['condo', 'rent'], head: 'rent' });
+  });
+
+  it('is null where a verb carries the question, for several clauses, and for what is no question', () => {
+    assert.equal(askedThing('What oven does Sofia use?'), null);
+    assert.equal(askedThing("When's Mum's birthday and what's her number?"), null);
+    assert.equal(askedThing('How often am I on call?'), null);
+    assert.equal(askedThing('the radiators stay cold'), null);
+  });
+});
+
+describe('memory search: what a question asks about', () => {
+  it('a memory about the thing asked answers; one about a sibling of it is a long shot', { timeout: 120_000 }, async () => {
+    await withMemories(NOTES, async (t) => {
+      assert.ok((await confident(t, "What's Leo's hat size?")).includes(NOTES[0]), "the hat size answers Leo's hat size");
+      assert.deepEqual(await confident(t, "What's Leo's shoe size?"), [], 'his hat size is no answer to his shoe size');
+      assert.ok((await confident(t, 'Who is our car insurance with?')).includes(NOTES[1]));
+      assert.deepEqual(await confident(t, 'Who is our boat insurance with?'), [], 'car insurance is no answer for the boat');
+      assert.ok((await confident(t, "What's my potassium level?")).includes(NOTES[2]));
+      assert.deepEqual(await confident(t, "What's my cholesterol level?"), [], 'a potassium level is no cholesterol level');
+    });
+  });
+
+  it('a note may leave out the head of what is asked and give the value', { timeout: 120_000 }, async () => {
+    await withMemories(NOTES, async (t) => {
+      assert.ok((await confident(t, "What's my hangboard routine?")).includes(NOTES[3]), 'the hangboard note answers the routine');
+    });
+  });
+});
