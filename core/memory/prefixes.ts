@@ -49,9 +49,10 @@ const FAMILIES: { family: string; matches: (model: string) => boolean; prefixes:
   {
     // BGE Chinese v1 and v1.5 (bge-small/base/large-zh): the Chinese instruction on the query only,
     // with its full-width colon. github.com/FlagOpen/FlagEmbedding (model list, "query instruction
-    // for retrieval"); the same words for v1 and v1.5.
+    // for retrieval"); the same words for v1 and v1.5. bge-large-zh-noinstruct was trained without
+    // it and takes plain text.
     family: 'bge-zh',
-    matches: (m) => /(^|[^a-z0-9])bge-(small|base|large)-zh/.test(m),
+    matches: (m) => /(^|[^a-z0-9])bge-(small|base|large)-zh/.test(m) && !m.includes('noinstruct'),
     prefixes: { query: '为这个句子生成表示以用于检索相关文章：', document: '' },
   },
   {

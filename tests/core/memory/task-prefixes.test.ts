@@ -73,6 +73,8 @@ describe('task prefixes for embedding models', () => {
       ['all-minilm', null],
       ['bge-m3', null],
       ['BAAI/bge-multilingual-gemma2', null],
+      ['BAAI/bge-large-zh-noinstruct', null],
+      ['hf.co/Xenova/bge-large-zh-noinstruct', null],
       ['intfloat/multilingual-e5-large-instruct', null],
       ['nomic-embed-code', null],
     ];
