@@ -34,7 +34,7 @@ export function processIO(): CliIO & { dispose(): void } {
   // (`logs --follow`) stops; one that ends by itself (a chat reply, the host) goes on to its end.
   const gone = new AbortController();
   const onStdoutGone = (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') gone.abort();
+    if (isReaderGone(err, process.stdout)) gone.abort();
   };
   process.stdout.on('error', onStdoutGone);
   return {
@@ -66,8 +66,14 @@ const readerGone = new WeakSet<NodeJS.WritableStream>();
  */
 const READER_GONE = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
 
-function isReaderGone(err: unknown): boolean {
-  return READER_GONE.has((err as NodeJS.ErrnoException | null)?.code ?? '');
+/**
+ * Whether `err`, from writing to `stream`, says nobody reads it any more: one of READER_GONE, or EIO
+ * from a terminal, which is what writing to a closed terminal gives (a command left running in the
+ * background when its terminal window was closed). EIO from a file is a failing disk, and thrown.
+ */
+function isReaderGone(err: unknown, stream: { readonly isTTY?: boolean }): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code ?? '';
+  return READER_GONE.has(code) || (code === 'EIO' && stream.isTTY === true);
 }
 
 /**
@@ -82,7 +88,7 @@ function dropOutputWhenReaderGone(stream: NodeJS.WriteStream): void {
 }
 
 function onOutputError(this: NodeJS.WriteStream, err: NodeJS.ErrnoException): void {
-  if (!isReaderGone(err)) throw err;
+  if (!isReaderGone(err, this)) throw err;
   readerGone.add(this);
 }
 
@@ -90,12 +96,12 @@ function onOutputError(this: NodeJS.WriteStream, err: NodeJS.ErrnoException): vo
  * Writes `text` unless the stream's reader has gone: a write that fails because it has (thrown at
  * once by a stream that writes synchronously) is dropped with all later ones; any other error is thrown.
  */
-export function writeUnlessGone(stream: NodeJS.WritableStream & { readonly destroyed: boolean }, text: string): void {
+export function writeUnlessGone(stream: NodeJS.WritableStream & { readonly destroyed: boolean; readonly isTTY?: boolean }, text: string): void {
   if (readerGone.has(stream) || stream.destroyed) return;
   try {
     stream.write(text);
   } catch (err) {
-    if (!isReaderGone(err)) throw err;
+    if (!isReaderGone(err, stream)) throw err;
     readerGone.add(stream);
   }
 }
