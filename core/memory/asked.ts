@@ -10,7 +10,7 @@ const NOT_THE_THING = new Set([
   ...'the a an my our your his her their its this that these those some any all every each'.split(' '),
   ...'i we you he she they it me us him them'.split(' '),
 ]);
-/** Pronouns that start a clause of their own inside the phrase ("the hardest grade I've sent"). */
+/** Pronouns that start a clause of their own inside the phrase. */
 const SUBJECTS = new Set('i we you he she they'.split(' '));
 /** Words that end the noun phrase: prepositions other than "of" and "for", which say which thing ("the director of nursing", "the password for the staff wifi"), verbs' helpers, conjunctions. */
 const PHRASE_ENDS = new Set(
@@ -26,8 +26,9 @@ const LIGHT_HEADS = new Set(['name', 'kind', 'type', 'sort']);
  * director of nursing at TGH?": director, nursing, head director; "What is the name of Tom's wife?":
  * tom, wife). Null for any other question or message: one whose verb carries its meaning ("what
  * oven does Sofia use?"), one of several clauses or alternatives, a request, a problem told.
+ * `verbOnly`: whether a word can only be a verb (or its participle), never a noun ("called", "stored").
  */
-export function askedThing(query: string): { words: string[]; head: string } | null {
+export function askedThing(query: string, verbOnly: (word: string) => boolean = () => false): { words: string[]; head: string } | null {
   if (/\b(and|or)\b|[,;:/&+]/i.test(query)) return null;
   const raw = [...query.matchAll(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*(?:['’]\p{L}*)?/gu)].map((m) => m[0]);
   // Contractions: "what's" is "what is", "Dan's" is Dan's (the owner's name), "I've" is I.
@@ -53,7 +54,9 @@ export function askedThing(query: string): { words: string[]; head: string } | n
   for (; i < ws.length; i++) {
     const w = ws[i];
     if (PHRASE_ENDS.has(w) || COPULA.has(w)) break;
-    if (SUBJECTS.has(w) && out.length) break;
+    // A pronoun starts a clause of its own ("the hardest grade I've sent"); a verb says what is done
+    // to the thing ("what is the home wifi network called?", "where are the winter tires stored?").
+    if ((SUBJECTS.has(w) || verbOnly(w)) && out.length) break;
     if (w === 'of' || w === 'for') {
       head ??= out.at(-1) ?? null;
       continue;

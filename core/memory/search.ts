@@ -472,12 +472,17 @@ function someoneElses(h: MemoryHit, owned: { owner: string; thing: string }[]): 
  */
 function thingWords(query: string): string[] {
   const lx = lexiconIfLoaded();
-  const thing = lx ? askedThing(query) : null;
+  const thing = lx ? askedThing(query, (w) => verbOnly(lx, w)) : null;
   if (!lx || !thing) return [];
   const head = queryForm(thing.head);
   return [...new Set(thing.words.map(queryForm))].filter((w) => w !== head && !STOPWORDS.has(w) && topicWeight(lx, w) >= SPECIFIC_THING_WORD);
 }
 const SPECIFIC_THING_WORD = 0.65;
+/** Whether WordNet reads a word as a verb and never as a noun ("called", "stored", "renew"; not "set" or "married"). */
+function verbOnly(lx: Lexicon, word: string): boolean {
+  const forms = lx.baseForms(word);
+  return forms.some((f) => f.pos === 1) && !forms.some((f) => f.pos === 0);
+}
 
 /**
  * Whether a memory's matches answer every one of `needed`: by the word, a dictionary relation
