@@ -10,15 +10,24 @@ import { buildCli, whyRebuild } from '../../../scripts/build-cli.mjs';
 import { REPO_ROOT } from '../../crash/spawn.js';
 import { WAIT_MS, tempDir, waitFor } from '../../support/index.js';
 
-/** A stream that writes each chunk at once to `fd`, as Node's stdout does when it is a file. */
-function syncWriter(fd: number, written: string[]): Writable {
-  return new Writable({
+/**
+ * A stream that writes each chunk at once to `fd`, as Node's stdout does when it is a file: `tried`
+ * gets each text it is given, `written` each one written.
+ */
+function syncWriter(fd: number, written: string[], tried: string[]): Writable {
+  const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
       writeSync(fd, chunk);
       written.push(chunk.toString());
       done();
     },
   });
+  const write = stream.write.bind(stream);
+  stream.write = ((text: string) => {
+    tried.push(text);
+    return write(text);
+  }) as Writable['write'];
+  return stream;
 }
 
 describe('command-line output (writeUnlessGone)', () => {
@@ -30,13 +39,15 @@ describe('command-line output (writeUnlessGone)', () => {
       const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
       const fd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
       const written: string[] = [];
-      const stream = syncWriter(fd, written);
+      const tried: string[] = [];
+      const stream = syncWriter(fd, written, tried);
       try {
         writeUnlessGone(stream, 'read\n');
         closeSync(reader);
         writeUnlessGone(stream, 'nobody reads this\n');
         writeUnlessGone(stream, 'nor this\n');
-        assert.deepEqual(written, ['read\n'], 'the write after the reader went failed and nothing more was tried');
+        assert.deepEqual(written, ['read\n'], 'the write after the reader went failed');
+        assert.deepEqual(tried, ['read\n', 'nobody reads this\n'], 'and nothing more was tried');
       } finally {
         closeSync(fd);
       }
