@@ -101,11 +101,19 @@ export const RESERVED = new Set(['njeri-logistics-nairobi', 'marisol-paramedic-p
 
 const SIDE_BY_SIDE = ['recallAt10', 'recallAt5', 'mrr', 'updateOrder', 'multiAllInTop10', 'unanswerableAbstained', 'exactDuplicatesRejected', 'rewordedDuplicatesMerged', 'knowledgeUpdatesMerged'];
 
-export async function runMemoryEval(options: { ollamaModel?: string; openaiModel?: string; env?: NodeJS.ProcessEnv; split?: string; set?: string; except?: string; report?: boolean } = {}): Promise<Record<string, unknown>> {
+/**
+ * The sets a run scores: those of `split` (every split when none), then those named in `set`, else all
+ * but the RESERVED ones unless `report`, less those named in `except` (names comma-separated).
+ */
+export function chooseSets<S extends { name: string; split: string }>(sets: readonly S[], options: { split?: string; set?: string; except?: string; report?: boolean }): S[] {
   const names = (list?: string) => (list ? new Set(list.split(',').map((n) => n.trim())) : null);
   const only = names(options.set);
   const except = names(options.except);
-  const sets = [originalSet(), ...loadSets()].filter((s) => (!options.split || s.split === options.split) && (only ? only.has(s.name) : options.report || !RESERVED.has(s.name)) && !except?.has(s.name));
+  return sets.filter((s) => (!options.split || s.split === options.split) && (only ? only.has(s.name) : options.report || !RESERVED.has(s.name)) && !except?.has(s.name));
+}
+
+export async function runMemoryEval(options: { ollamaModel?: string; openaiModel?: string; env?: NodeJS.ProcessEnv; split?: string; set?: string; except?: string; report?: boolean } = {}): Promise<Record<string, unknown>> {
+  const sets = chooseSets([originalSet(), ...loadSets()], options);
   const perSet: Record<string, unknown> = {};
   const bySplit = new Map<string, { names: string[]; counts: SetCounts }>();
   let embedder = '';
