@@ -16,6 +16,8 @@ export const RELATION_WEIGHT = {
   feedback: 0.3,
   /** Times the cosine of the two words' vectors: below what makes a match count towards confidence. */
   similar: 0.38,
+  /** A name the memories give the person a relation word asks about ("my son" → Archie; see people.ts). */
+  person: 0.9,
 } as const;
 /** Word-vector cosine from which a store word is a neighbour of a query word. */
 const NEIGHBOUR_COSINE = 0.6;
@@ -44,7 +46,7 @@ const DETERMINERS = new Set('a an the some any no every each either neither my y
 const COMPOUNDS = 24;
 
 /** A query word with its weight and the store's stems it matches. */
-export type QueryGroup = { query: string; weight: number; terms: Map<string, { weight: number; relation: MemoryMatch['relation']; word: string }> };
+export type QueryGroup = { query: string; weight: number; terms: Map<string, { weight: number; relation: MemoryMatch['relation']; word: string; via?: string }> };
 type Doc = { rowid: number; slot: number; area: MemoryArea; len: number; tf: Map<string, number> };
 /** Per stem: its memories with the word's count in each, and the bounds its BM25 value cannot exceed. */
 type Posting = { docs: Map<Doc, number>; maxTf: number; minLen: number; list: PostingList | null };
@@ -410,7 +412,7 @@ export class LexicalIndex {
             if (value > top) {
               top = value;
               const t = plan.group.terms.get(s)!;
-              match = { query: plan.group.query, word: t.word, relation: t.relation, weight: Math.round(t.weight * 100) / 100 };
+              match = { query: plan.group.query, word: t.word, relation: t.relation, weight: Math.round(t.weight * 100) / 100, ...(t.via ? { via: t.via } : {}) };
             }
           }
           if (match) {

@@ -3,7 +3,8 @@ import { askedThing } from './asked.js';
 import { relate } from './dedup.js';
 import { dot, isOfflineEmbedder, withWordVectors, wordingCosine } from './embedder.js';
 import { RELATION_WEIGHT, termOf, tokens, topicWeight, type LexicalIndex, type QueryGroup } from './lexical.js';
-import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
+import { lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
+import { addPeople, kinWord, peopleAsked } from './people.js';
 import { rowToMemory, type MemoryQueries, type MemoryRow } from './store.js';
 import { STOPWORDS, contentWords, highlightRanges, stem, words } from './text.js';
 import type { VectorIndex } from './vector-index.js';
@@ -110,6 +111,8 @@ export function hybridSearch(
   const k = options.pinned !== undefined ? p.candidates * 4 : p.candidates;
   // WordNet expansion is the costly part: done once per search.
   const groups = deps.lexical.queryGroups(query);
+  // "my son", "Dan's mother": the names the memories give them answer for the relation word.
+  const reached = addPeople(groups, peopleAsked(query, deps.lexical, deps.queries), deps.lexical);
   let lexical = deps.lexical.search(groups, { limit: k, area: options.area });
   const weightiest = weightiestWordCoverage(deps.lexical, groups);
   const answered = answeredShare(deps.lexical, groups, query);
@@ -171,9 +174,11 @@ export function hybridSearch(
   }, (q) => queryWeightOf.get(q) ?? 0, wordingCosine(gen?.embedder ?? ''), named, about, pulled, options.limit);
   hits.sort((a, b) => b.score - a.score || b.memory.createdAt - a.memory.createdAt);
   const closeEnough = gen && withWordVectors(gen.embedder) ? p.confidentSimilarityWordVectors : p.confidentSimilarity;
-  const names = namesAsked(query);
+  const nameWords = namesAsked(query);
+  // Someone asked about by relation ("my son") is asked about as by name: a memory that only names him answers nothing else.
+  const names = new Set([...nameWords, ...reached]);
   // A name is answered by itself, not by what WordNet relates to the same letters ("Kat": khat, quat).
-  const matchesOf = (h: MemoryHit) => (names.size ? h.explain.matches.filter((m) => !names.has(m.query) || m.relation === 'word') : h.explain.matches);
+  const matchesOf = (h: MemoryHit) => (names.size ? h.explain.matches.filter((m) => !names.has(m.query) || m.relation === 'word' || m.relation === 'person') : h.explain.matches);
   // "Which school does Hamish go to?": a memory that only names Hamish is about him, not his school,
   // neither an answer nor a part of a joint one (for one question of one clause that asks more than
   // the name and what kind of value it wants: "How old is Leo?" asks only about Leo).
@@ -187,7 +192,7 @@ export function hybridSearch(
     for (const h of hits) if (h.confident && onlyNamesAnswered(matchesOf(h), names)) h.confident = false;
   }
   // "When is Kat's birthday?": Zain's birthday, or mine, is someone else's.
-  const owned = ownedAsked(query, names);
+  const owned = ownedAsked(query, nameWords);
   if (owned.length) for (const h of hits) if (h.confident && someoneElses(h, owned)) h.confident = false;
   // "When …?", "how old …?": a memory that names the subject but no time or number does not answer it.
   const value = valueAskedFor(query);
@@ -391,34 +396,6 @@ export function namesAsked(query: string): Set<string> {
   return out;
 }
 
-const kinWords = new WeakMap<Lexicon, Map<string, boolean>>();
-/** Whether WordNet knows a word as a relative ("mum": mother, parent, … relative; "gran", "auntie"), in any of its senses. */
-function kinWord(lx: Lexicon, word: string): boolean {
-  let cache = kinWords.get(lx);
-  if (!cache) kinWords.set(lx, (cache = new Map()));
-  let kin = cache.get(word);
-  if (kin === undefined) {
-    kin = false;
-    for (const f of lx.baseForms(word)) {
-      for (const sense of lx.senses(f.lemmaId)) {
-        if (sense.pos !== 0) continue;
-        let frontier = [sense.synset];
-        for (let depth = 0; depth < KIN_DEPTH && frontier.length && !kin; depth++) {
-          frontier = frontier.flatMap((x) => lx.related(x, REL.hypernym));
-          kin = frontier.some((x) => {
-            const lemmas = lx.synsetLemmas(x);
-            return lemmas.includes('relative') && lemmas.includes('relation');
-          });
-        }
-      }
-    }
-    if (cache.size >= 10_000) cache.clear();
-    cache.set(word, kin);
-  }
-  return kin;
-}
-/** Broader terms looked through for "relative" ("grandad": grandparent, forebear, ancestor, relative). */
-const KIN_DEPTH = 6;
 
 /**
  * Whether a memory answers only the names a question asks about ("Hamish"), none of its other words,

@@ -1,6 +1,6 @@
 import './MemoryPane.css';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { MemoryArea, MemoryProposal } from '../../core/contract/index.js';
+import type { MemoryArea, MemoryMatch, MemoryProposal } from '../../core/contract/index.js';
 import { Marked } from '../components/Marked.js';
 import { useApp } from '../store/context.js';
 import type { MemoryRowView } from '../store/memory.js';
@@ -11,6 +11,13 @@ const AREAS: { id: MemoryArea; label: string }[] = [
   { id: 'solutions', label: 'Problems & fixes' },
   { id: 'instruments', label: 'How to use tools' },
 ];
+
+/** One query word's match: the word itself, a related word ("dad → father, synonym"), or the person a relation names ("son → Archie, as memory … says"). */
+function matchText(m: MemoryMatch): string {
+  if (m.relation === 'word') return m.query;
+  if (m.relation === 'person') return `${m.query} → ${m.word}, as memory ${m.via ?? '?'} says`;
+  return `${m.query} → ${m.word}, ${m.relation}`;
+}
 
 function MemoryItem({ row }: { row: MemoryRowView }) {
   const { memory, explain } = row;
@@ -76,7 +83,7 @@ function MemoryItem({ row }: { row: MemoryRowView }) {
         {why && explain ? (
           <div className="memory-explain" data-testid="memory-explain">
             full text #{explain.bm25Rank ?? '–'}
-            {explain.matches.length ? ` (${explain.matches.map((m) => (m.relation === 'word' ? m.query : `${m.query} → ${m.word}, ${m.relation}`)).join('; ')})` : ''} · meaning #{explain.vectorRank ?? '–'}
+            {explain.matches.length ? ` (${explain.matches.map(matchText).join('; ')})` : ''} · meaning #{explain.vectorRank ?? '–'}
             {explain.vectorSimilarity !== null ? ` (similarity ${explain.vectorSimilarity.toFixed(2)})` : ''} · fused {explain.rrf.toFixed(4)} × recency {explain.recencyBoost.toFixed(2)} × pin{' '}
             {explain.pinBoost.toFixed(2)} × replaced {explain.supersededPenalty.toFixed(2)}
             {explain.updateBoost !== 1 ? ` × newer ${explain.updateBoost.toFixed(2)}` : ''} = {row.score?.toFixed(4)}

@@ -1,0 +1,508 @@
+import type { MemoryMatch } from '../contract/index.js';
+import { RELATION_WEIGHT, termOf, topicWeight, type LexicalIndex, type QueryGroup } from './lexical.js';
+import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
+import type { MemoryQueries } from './store.js';
+import { STOPWORDS, words } from './text.js';
+
+/**
+ * Who the user's people are, as their memories say: "My son Archie", "Archie (my son)", "Dan (Daniel
+ * Petrakis) is my partner", "Dan's parents Stavros and Eleni", "maya okonkwo = partner", "grace
+ * (maya's mom)". A question that asks about someone by how they are related ("what inhaler does my
+ * son use?", "which suburb are my in-laws in?", "can Dan's mother eat wheat?") also looks for the
+ * names those memories give, as a match of the relation word (`person`), and says which memory
+ * told who that is. Nothing is stored: the statements are read from the memories at each search that
+ * asks about someone, so a forgotten or edited memory stops naming anyone at once.
+ */
+
+/** A relation a memory states: whose (`me`: the user, else a name's term), which (canonical), and the person's words. */
+export interface StatedRelation {
+  owner: string;
+  relation: string;
+  /** The person's name as written, one or more words ("Victor Reyes"), and their terms. */
+  name: string;
+  terms: string[];
+}
+
+/** A name a question reaches through a relation: the query word it answers for and the memory that says so. */
+export interface PersonTerm {
+  /** The query word group the name answers for ("son", "in_law", "half"). */
+  group: string;
+  /** How the question asks ("my son", "Dan's mother"). */
+  phrase: string;
+  name: string;
+  term: string;
+  weight: number;
+  /** The memory that says who that is. */
+  via: string;
+}
+
+/**
+ * Kin words and their everyday forms, by canonical relation (WordNet's kin terms, hyponyms of
+ * "relative", with the colloquial synonyms it lists — mum, mom, ma; gran, nan — and the ways people
+ * name a partner: other half, better half, significant other), and the person roles a question may
+ * name someone by (manager, boss, flatmate, best friend).
+ */
+const FORMS: Record<string, string[]> = {
+  mother: ['mother', 'mum', 'mom', 'mam', 'mama', 'mamma', 'mommy', 'mummy', 'mumma', 'ma'],
+  father: ['father', 'dad', 'daddy', 'papa', 'pa'],
+  parent: ['parent', 'parents', 'folks'],
+  son: ['son', 'sons'],
+  daughter: ['daughter', 'daughters'],
+  child: ['child', 'children', 'kid', 'kids', 'kiddo', 'kiddos'],
+  boy: ['boy', 'boys'],
+  girl: ['girl', 'girls'],
+  brother: ['brother', 'brothers', 'bro'],
+  sister: ['sister', 'sisters', 'sis'],
+  sibling: ['sibling', 'siblings'],
+  husband: ['husband', 'hubby'],
+  wife: ['wife', 'missus'],
+  partner: ['partner', 'spouse', 'other half', 'better half', 'significant other', 'de facto'],
+  girlfriend: ['girlfriend', 'gf'],
+  boyfriend: ['boyfriend', 'bf'],
+  fiance: ['fiance', 'fiancee', 'fiancé', 'fiancée'],
+  grandmother: ['grandmother', 'grandma', 'gran', 'granny', 'nan', 'nana', 'nanna', 'nonna', 'oma'],
+  grandfather: ['grandfather', 'grandpa', 'grandad', 'granddad', 'gramps', 'nonno', 'opa'],
+  grandparent: ['grandparent', 'grandparents'],
+  grandson: ['grandson', 'grandsons'],
+  granddaughter: ['granddaughter', 'granddaughters'],
+  grandchild: ['grandchild', 'grandchildren', 'grandkid', 'grandkids'],
+  aunt: ['aunt', 'aunts', 'auntie', 'aunty'],
+  uncle: ['uncle', 'uncles'],
+  niece: ['niece', 'nieces'],
+  nephew: ['nephew', 'nephews'],
+  cousin: ['cousin', 'cousins'],
+  in_law: ['in-laws', 'in-law', 'inlaws'],
+  mother_in_law: ['mother-in-law', 'mil'],
+  father_in_law: ['father-in-law', 'fil'],
+  sister_in_law: ['sister-in-law'],
+  brother_in_law: ['brother-in-law'],
+  stepson: ['stepson'],
+  stepdaughter: ['stepdaughter'],
+  stepmother: ['stepmother', 'stepmum', 'stepmom'],
+  stepfather: ['stepfather', 'stepdad'],
+  godchild: ['godchild', 'godson', 'goddaughter'],
+  manager: ['manager', 'boss', 'line manager'],
+  best_friend: ['best friend', 'best mate', 'bestie', 'bff'],
+  flatmate: ['flatmate', 'housemate', 'roommate'],
+};
+/** What each relation is a kind of: asking for the broader one finds the narrower fully, the reverse in part ("Dan's mother" among "Dan's parents"). */
+const BROADER: Record<string, string> = {
+  mother: 'parent',
+  father: 'parent',
+  son: 'child',
+  daughter: 'child',
+  boy: 'son',
+  girl: 'daughter',
+  stepson: 'child',
+  stepdaughter: 'child',
+  brother: 'sibling',
+  sister: 'sibling',
+  husband: 'partner',
+  wife: 'partner',
+  girlfriend: 'partner',
+  boyfriend: 'partner',
+  fiance: 'partner',
+  grandmother: 'grandparent',
+  grandfather: 'grandparent',
+  grandson: 'grandchild',
+  granddaughter: 'grandchild',
+  mother_in_law: 'in_law',
+  father_in_law: 'in_law',
+};
+/** Relations that are a path through another person: in-laws are the partner's parents, a niece a sibling's daughter. */
+const PATHS: Record<string, string[][]> = {
+  in_law: [['partner', 'parent']],
+  mother_in_law: [['partner', 'mother']],
+  father_in_law: [['partner', 'father']],
+  sister_in_law: [['partner', 'sister'], ['brother', 'wife']],
+  brother_in_law: [['partner', 'brother'], ['sister', 'husband']],
+  niece: [['sibling', 'daughter']],
+  nephew: [['sibling', 'son']],
+  grandchild: [['child', 'child']],
+  grandson: [['child', 'son']],
+  granddaughter: [['child', 'daughter']],
+  grandmother: [['parent', 'mother']],
+  grandfather: [['parent', 'father']],
+  grandparent: [['parent', 'parent']],
+  aunt: [['parent', 'sister']],
+  uncle: [['parent', 'brother']],
+};
+/** A stated relation broader than the one asked counts this much ("parents" for "mother"); a path step through another person, this much each. */
+const BROADER_SHARE = 0.6;
+const PATH_SHARE = 0.9;
+/** Words that may stand between "my" and the relation ("my little sister", "our two kids"). */
+const MODIFIERS = new Set('little big older younger elder eldest oldest youngest baby twin late two three four 2 3 4 own dear'.split(' '));
+/** Relations "boy"/"girl" only name someone's child when possessed ("Tash's boy Hamish"), never bare. */
+const POSSESSED_ONLY = new Set(['boy', 'girl']);
+/** Memories read for statements of the relations a question asks about, newest first. */
+const MINED_MEMORIES = 400;
+
+const FORM_OF = new Map<string, string>();
+for (const [canonical, forms] of Object.entries(FORMS)) for (const f of forms) FORM_OF.set(f, canonical);
+const LONGEST_FORM = Math.max(...[...FORM_OF.keys()].map((f) => f.split(' ').length));
+
+const kinWords = new WeakMap<Lexicon, Map<string, boolean>>();
+/** Whether WordNet knows a word as a relative ("mum": mother, parent, … relative; "gran", "auntie"), in any of its senses. */
+export function kinWord(lx: Lexicon, word: string): boolean {
+  let cache = kinWords.get(lx);
+  if (!cache) kinWords.set(lx, (cache = new Map()));
+  let kin = cache.get(word);
+  if (kin === undefined) {
+    kin = false;
+    for (const f of lx.baseForms(word)) {
+      for (const sense of lx.senses(f.lemmaId)) {
+        if (sense.pos !== 0) continue;
+        let frontier = [sense.synset];
+        for (let depth = 0; depth < KIN_DEPTH && frontier.length && !kin; depth++) {
+          frontier = frontier.flatMap((x) => lx.related(x, REL.hypernym));
+          kin = frontier.some((x) => {
+            const lemmas = lx.synsetLemmas(x);
+            return lemmas.includes('relative') && lemmas.includes('relation');
+          });
+        }
+      }
+    }
+    if (cache.size >= 10_000) cache.clear();
+    cache.set(word, kin);
+  }
+  return kin;
+}
+/** Broader terms looked through for "relative" ("grandad": grandparent, forebear, ancestor, relative). */
+const KIN_DEPTH = 6;
+
+type Token = { w: string; raw: string; poss: boolean; punct: boolean; written: string };
+
+/** Words (their possessive marked and cut off: "Dan's" is dan, possessive) and the punctuation that shapes a statement. */
+function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  for (const m of text.matchAll(/([\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:[-'’][\p{L}\p{M}\p{N}]+)*(?:['’](?![\p{L}]))?)|([=():;,.!?+&\n]|\s[-–—]\s)/gu)) {
+    if (m[2]) {
+      out.push({ w: m[2].trim() || '-', raw: m[2], poss: false, punct: true, written: m[2].trim() || '-' });
+      continue;
+    }
+    let raw = m[1];
+    let poss = false;
+    const p = /^(.+?)(['’]s|['’])$/u.exec(raw);
+    if (p && !/n['’]t$/i.test(raw)) {
+      raw = p[1];
+      poss = true;
+    }
+    out.push({ w: raw.toLowerCase(), raw, poss, punct: false, written: m[1] });
+  }
+  return out;
+}
+
+/** A relation phrase starting at token `i`: its canonical relation and where it ends. */
+function relationAt(tokens: Token[], i: number, lx: Lexicon | null, kin = true): { relation: string; end: number } | null {
+  for (let n = Math.min(LONGEST_FORM, tokens.length - i); n >= 1; n--) {
+    const part = tokens.slice(i, i + n);
+    if (part.some((t) => t.punct) || part.slice(0, -1).some((t) => t.poss)) continue;
+    const phrase = part.map((t) => t.w).join(' ');
+    const canonical = FORM_OF.get(phrase) ?? FORM_OF.get(phrase.replace(/ /g, '-'));
+    if (canonical) return { relation: canonical, end: i + n };
+  }
+  // Other kin terms WordNet knows ("godmother", "stepsister"), each its own relation.
+  const t = tokens[i];
+  if (kin && lx && !t.punct && /^[a-z]+$/.test(t.w) && !STOPWORDS.has(t.w) && !GROUPS.has(t.w) && kinWord(lx, t.w)) return { relation: lx.baseForm(t.w) ?? t.w, end: i + 1 };
+  return null;
+}
+/** Kin words that name a group or kind, not one person ("my family physician", "a relative"). */
+const GROUPS = new Set('family families relative relatives relation relations kin kinfolk kinsman household folk people clan tribe ancestor ancestors descendant descendants'.split(' '));
+
+function isRelationWord(w: string, lx: Lexicon | null): boolean {
+  return FORM_OF.has(w) || (lx !== null && /^[a-z]+$/.test(w) && !GROUPS.has(w) && kinWord(lx, w));
+}
+
+const TIME_WORD = /^(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sept?(ember)?|oct(ober)?|nov(ember)?|dec(ember)?|mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(rs(day)?)?|fri(day)?|sat(urday)?|sun(day)?|weekdays?|weekends?|today|tomorrow|yesterday|christmas|easter)s?$/;
+/** Words that are never a name whatever the slot: titles, "now", "also". */
+const NEVER_NAME = new Set('mr mrs ms miss dr doctor prof sir madam now also still just then currently again'.split(' '));
+
+/**
+ * Whether a word can be a name in a slot. A text written with capitals names people with capitals
+ * ("Archie", not "allergic"; not "ICU"); one written all in lowercase names them with words English
+ * does not use (`strong` slots — "= partner", "(maya's mom)" — take any word but function words).
+ */
+function nameLike(t: Token | undefined, cased: boolean, strong: boolean, lx: Lexicon | null): boolean {
+  if (!t || t.punct || /\d/.test(t.w) || t.w.length < 2 || STOPWORDS.has(t.w) || NEVER_NAME.has(t.w) || TIME_WORD.test(t.w) || isRelationWord(t.w, lx)) return false;
+  if (cased) return /^\p{Lu}\p{Ll}/u.test(t.raw);
+  if (strong) return true;
+  return !lx || (topicWeight(lx, t.w) >= 0.75 && !lx.baseForms(t.w).some((f) => f.pos !== 0));
+}
+
+type Person = { tokens: Token[] };
+
+/** One person from `i` on: up to three name words ("Victor Reyes", "deb ng"); ends after a possessive ("Dan's"). */
+function personAt(tokens: Token[], i: number, cased: boolean, strong: boolean, lx: Lexicon | null): { person: Person; end: number } | null {
+  if (!nameLike(tokens[i], cased, strong, lx)) return null;
+  const out = [tokens[i]];
+  let j = i + 1;
+  while (out.length < 3 && !out[out.length - 1].poss && cased && nameLike(tokens[j], cased, strong, lx)) out.push(tokens[j++]);
+  return { person: { tokens: out }, end: j };
+}
+
+/** People from `i` on: one, or a list joined by "and", "+", "&" ("Stavros and Eleni", "chidi + grace", "Ruby, Archie and Lea"). */
+function peopleAt(tokens: Token[], i: number, cased: boolean, strong: boolean, lx: Lexicon | null): Person[] {
+  const first = personAt(tokens, i, cased, strong, lx);
+  if (!first) return [];
+  const out = [first.person];
+  let j = first.end;
+  let commas = 0;
+  while (j < tokens.length && !out[out.length - 1].tokens.at(-1)!.poss) {
+    const sep = tokens[j].w;
+    if (sep !== 'and' && sep !== '+' && sep !== '&' && sep !== ',') break;
+    const next = personAt(tokens, j + 1, cased, strong || sep !== ',', lx);
+    if (!next) break;
+    if (sep === ',') commas++;
+    else commas = 0;
+    out.push(next.person);
+    j = next.end;
+  }
+  // "Sister Carla, ICU nurse in Calgary": a comma joins names only in a list that ends with "and".
+  return commas ? out.slice(0, out.length - commas) : out;
+}
+
+/** The person written right before `end` (exclusive), skipping a parenthetical ("Dan (Daniel Petrakis) is …"). */
+function personBefore(tokens: Token[], end: number, cased: boolean, strong: boolean, lx: Lexicon | null): Person | null {
+  let j = end - 1;
+  const extra: Token[] = [];
+  if (tokens[j]?.w === ')') {
+    let k = j - 1;
+    while (k >= 0 && tokens[k].w !== '(' && !tokens[k].punct) k--;
+    if (tokens[k]?.w !== '(') return null;
+    for (let x = k + 1; x < j; x++) if (nameLike(tokens[x], cased, true, lx)) extra.push(tokens[x]);
+    j = k - 1;
+  }
+  const found: Token[] = [];
+  while (j >= 0 && found.length < 3 && nameLike(tokens[j], cased, strong, lx) && !tokens[j].poss) {
+    found.unshift(tokens[j]);
+    j--;
+    if (!cased) break;
+  }
+  // The name starts its clause: "maya okonkwo = partner" reads back to "maya" in lowercase notes too.
+  if (!cased && found.length && j >= 0 && nameLike(tokens[j], cased, strong, lx) && (j === 0 || tokens[j - 1].punct)) found.unshift(tokens[j--]);
+  if (!found.length || (j >= 0 && !tokens[j].punct)) return null;
+  return { tokens: [...found, ...extra] };
+}
+
+const CLAUSE_START = new Set(['.', ';', '!', '?', '\n', '-']);
+
+/**
+ * The relations a memory states, with whose they are: the user's ("my son Archie", "our kids Ruby
+ * and Archie", "Archie, my son", "Archie (my son)", "Archie is my son", "Sister Carla", "Dad = Victor
+ * Reyes", "mom (ildikó)", "maya okonkwo = partner") or a named person's ("Dan's parents Stavros and
+ * Eleni", "grace (maya's mom)", "my husband Dan's parents"). Someone else's ("her husband Ted"), a
+ * relation owned in turn ("my son's teacher Ms Lee") or a kind of partner ("climbing partner") names nobody.
+ */
+export function statedRelations(text: string, lx: Lexicon | null = lexiconIfLoaded(), kin = true): StatedRelation[] {
+  const tokens = tokenize(text);
+  const cased = /\p{Lu}/u.test(text);
+  const out: StatedRelation[] = [];
+  const emit = (owner: string, relation: string, people: Person[]) => {
+    for (const p of people) {
+      const terms = p.tokens.flatMap((t) => words(t.w)).map(termOf);
+      if (terms.length && owner !== terms[0]) out.push({ owner, relation, name: p.tokens.map((t) => t.raw).join(' '), terms });
+    }
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    const found = relationAt(tokens, i, lx, kin);
+    if (!found) continue;
+    const { relation, end } = found;
+    // Whose: "my"/"our" (a modifier may come between), a named owner's possessive, or the start of a note.
+    let start = i;
+    while (start > 0 && MODIFIERS.has(tokens[start - 1].w) && start > i - 2) start--;
+    const before = tokens[start - 1];
+    let owner: string | null = null;
+    let bare = false;
+    if (before && (before.w === 'my' || before.w === 'our')) owner = 'me';
+    else if (before?.poss && nameLike(before, cased, true, lx)) owner = termOf(words(before.w)[0] ?? before.w);
+    else if (start === i && (i === 0 || CLAUSE_START.has(tokens[i - 1].w)) && !POSSESSED_ONLY.has(relation)) {
+      owner = 'me';
+      bare = true;
+    } else if (before && (before.w === '=' || (before.w === '(' && i > 0))) {
+      // "maya okonkwo = partner", "Archie (son)": a note's own shorthand.
+      owner = 'me';
+      bare = true;
+    }
+    if (!owner || (POSSESSED_ONLY.has(relation) && owner === 'me' && before?.w !== 'my' && before?.w !== 'our')) continue;
+    const last = tokens[end - 1];
+    // Owned in turn ("my son's teacher"): whoever follows is someone else.
+    if (last.poss) continue;
+    const next = tokens[end];
+    let named: Person[] = [];
+    if (next?.w === '(') named = peopleAt(tokens, end + 1, cased, true, lx);
+    else if (next?.w === '=' || next?.w === ':') named = peopleAt(tokens, end + 1, cased, next.w === '=', lx);
+    else if (next?.w === 'is' || next?.w === 'was') named = peopleAt(tokens, tokens[end + 1]?.w === 'now' ? end + 2 : end + 1, cased, false, lx);
+    // "Sister Carla", not "Child Care Subsidy": a bare relation starting a note names with a word English does not use.
+    else if (next && !next.punct && (!bare || !lx || topicWeight(lx, next.w) >= 0.75)) named = peopleAt(tokens, end, cased, false, lx);
+    if (named.length) {
+      emit(owner, relation, named);
+      continue;
+    }
+    // The person written before: "Archie (my son)", "grace (maya's mom)", "Archie, my son,", "Archie is my son", "Marcus = husband".
+    const lead = tokens[start - 1];
+    const from = bare ? start - 1 : start - 2;
+    if (from < 0) continue;
+    const sep = tokens[from];
+    const closes = !next || next.punct;
+    // Shorthand around a bare relation ("Marcus = husband", "Archie (son)") or a parenthesis around an owned one ("grace (maya's mom)").
+    const strong = (bare && lead?.w === '=') || (bare && lead?.w === '(' && next?.w === ')') || (!bare && sep?.w === '(' && next?.w === ')');
+    const weak = !bare && (sep?.w === ',' || sep?.w === 'is' || sep?.w === '-') && closes;
+    const p = strong || weak ? personBefore(tokens, from, cased, strong, lx) : null;
+    if (p) emit(owner, relation, [p]);
+  }
+  return out;
+}
+
+/** Words before a relation word that make the person someone else's, or a kind ("the partner", "his mum", "a friend"). */
+const NOT_MINE = new Set('a an the his her their its your this that these those some any each every no other another'.split(' '));
+
+/** How a question asks about someone by relation: whose ("me" or a name's term) and the relations in turn ("my partner's mother": partner, mother). */
+export interface AskedPerson {
+  phrase: string;
+  owner: string;
+  path: string[];
+  /** The query word the relation is ("mother", "in_law", "half"). */
+  word: string;
+}
+
+/** The people a question asks about by relation: "my son", "my two kids'", "Dan's mother", "my partner's mother", "Mum's address", "my in-laws". */
+export function askedPeople(query: string, lx: Lexicon | null = lexiconIfLoaded()): AskedPerson[] {
+  const tokens = tokenize(query);
+  const out: AskedPerson[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const found = relationAt(tokens, i, lx);
+    if (!found) continue;
+    let start = i;
+    while (start > 0 && MODIFIERS.has(tokens[start - 1].w) && start > i - 2) start--;
+    const before = tokens[start - 1];
+    let owner: string | null = null;
+    // "my son", "our kids", "the kids", "Mum's address", "what's Dad's number", "is mum": the user's; "Dan's mother": Dan's; "rope partner", "his mum": nobody known.
+    if (!before || before.punct || before.w === 'my' || before.w === 'our' || (before.w === 'the' && found.relation === 'child')) owner = 'me';
+    else if (before.poss && !STOPWORDS.has(before.w) && !isRelationWord(before.w, lx)) owner = termOf(words(before.w)[0] ?? before.w);
+    else if (STOPWORDS.has(before.w) && !NOT_MINE.has(before.w)) owner = 'me';
+    if (!owner || POSSESSED_ONLY.has(found.relation)) {
+      i = found.end - 1;
+      continue;
+    }
+    const path = [found.relation];
+    let end = found.end;
+    // "my partner's mother": the relation of a relation.
+    while (tokens[end - 1].poss) {
+      const more = relationAt(tokens, end, lx);
+      if (!more) break;
+      path.push(more.relation);
+      end = more.end;
+    }
+    const from = before && !before.punct && (before.w === 'my' || before.w === 'our' || before.w === 'the' || owner !== 'me') ? start - 1 : start;
+    const phrase = tokens
+      .slice(from, end)
+      .map((t, k) => (k === end - from - 1 ? t.raw : t.written))
+      .join(' ');
+    out.push({ phrase, owner, path, word: tokens[end - 1].w });
+    i = end - 1;
+  }
+  return out;
+}
+
+/** The relations a relation finds and how much each counts: itself and narrower ones fully, broader ones in part. */
+function relationsFor(relation: string): Map<string, number> {
+  const out = new Map<string, number>([[relation, 1]]);
+  for (const [narrow, broad] of Object.entries(BROADER)) {
+    if (broad === relation) out.set(narrow, 1);
+    if (BROADER[broad] === relation) out.set(narrow, 1);
+  }
+  for (let up = BROADER[relation], share = BROADER_SHARE; up; up = BROADER[up], share *= BROADER_SHARE) if (!out.has(up)) out.set(up, share);
+  return out;
+}
+
+const stated = new WeakMap<Lexicon | object, Map<string, StatedRelation[]>>();
+const NO_LEXICON = {};
+/** `statedRelations` of a memory's text, remembered by text: a store's searches read the same few statements again and again. */
+function relationsOf(text: string, lx: Lexicon | null, kin: boolean): StatedRelation[] {
+  let cache = stated.get(lx ?? NO_LEXICON);
+  if (!cache) stated.set(lx ?? NO_LEXICON, (cache = new Map()));
+  const key = `${kin ? 1 : 0}${text}`;
+  let out = cache.get(key);
+  if (!out) {
+    if (cache.size >= 20_000) cache.clear();
+    cache.set(key, (out = statedRelations(text, lx, kin)));
+  }
+  return out;
+}
+
+/**
+ * The names a question reaches through the relations it asks about, read from the memories that
+ * state them (those using a word of the relation, newest first): each as a term of the query word
+ * group the relation is, with the memory that says who that is.
+ */
+export function peopleAsked(query: string, lexical: LexicalIndex, queries: MemoryQueries, lx: Lexicon | null = lexiconIfLoaded()): PersonTerm[] {
+  const asked = askedPeople(query, lx);
+  if (!asked.length) return [];
+  const stated = new Map<number, { id: string; relations: StatedRelation[] }>();
+  const statementsOf = (relations: string[]) => {
+    const rowids = new Set<number>();
+    // Kin words beyond the table are looked up in WordNet only when one is asked about.
+    const kin = relations.some((r) => !(r in FORMS));
+    for (const r of relations) for (const form of FORMS[r] ?? [r]) for (const w of words(form)) if (!STOPWORDS.has(w)) for (const rowid of lexical.memoriesWith(termOf(w))) rowids.add(rowid);
+    const wanted = [...rowids].filter((r) => !stated.has(r)).sort((a, b) => b - a).slice(0, MINED_MEMORIES);
+    for (const row of queries.getMany(wanted)) stated.set(row.rowid, { id: row.id, relations: relationsOf(row.text, lx, kin) });
+    return [...stated.values()];
+  };
+  type Reached = { terms: string[]; name: string; weight: number; via: string };
+  // The people a relation of each owner reaches, with the memory that says so.
+  const step = (owners: Map<string, number>, relation: string, share: number): Map<string, Reached> => {
+    const found = relationsFor(relation);
+    const out = new Map<string, Reached>();
+    for (const { id, relations } of statementsOf([...found.keys()])) {
+      for (const s of relations) {
+        const weight = (owners.get(s.owner) ?? 0) * (found.get(s.relation) ?? 0) * share;
+        if (weight > (out.get(s.terms[0])?.weight ?? 0)) out.set(s.terms[0], { terms: s.terms, name: s.name, weight, via: id });
+      }
+    }
+    return out;
+  };
+  const out: PersonTerm[] = [];
+  for (const a of asked) {
+    const paths = [a.path];
+    const last = a.path[a.path.length - 1];
+    for (const p of PATHS[last] ?? []) paths.push([...a.path.slice(0, -1), ...p]);
+    const reached = new Map<string, Reached>();
+    for (const [n, path] of paths.entries()) {
+      let owners = new Map([[a.owner, 1]]);
+      let at = new Map<string, Reached>();
+      for (const [k, relation] of path.entries()) {
+        at = step(owners, relation, n > 0 || k > 0 ? PATH_SHARE : 1);
+        owners = new Map([...at].map(([key, r]) => [key, r.weight]));
+      }
+      for (const [key, r] of at) if (r.weight > (reached.get(key)?.weight ?? 0)) reached.set(key, r);
+    }
+    for (const r of reached.values()) {
+      for (const term of r.terms) out.push({ group: a.word, phrase: a.phrase, name: r.name, term, weight: RELATION_WEIGHT.person * r.weight, via: r.via });
+    }
+  }
+  return out;
+}
+
+/**
+ * Adds the names a question reaches through relations to its word groups, each to the group of the
+ * relation word (a group of its own when the word is no topic word: "other half"), as a `person`
+ * match; returns the query words that gained names.
+ */
+export function addPeople(groups: QueryGroup[], people: PersonTerm[], lexical: LexicalIndex, lx: Lexicon | null = lexiconIfLoaded()): Set<string> {
+  const reached = new Set<string>();
+  for (const p of people) {
+    if (!lexical.df(p.term)) continue;
+    const forms = [p.group, ...words(p.group.replace(/-/g, ' ')), p.group.replace(/-s?$/, '').replace(/-/g, '_')];
+    const asTerm = termOf(p.group);
+    let group = groups.find((g) => g.query === p.group.replace(/-/g, '_').replace(/s$/, '') || forms.includes(g.query) || termOf(g.query) === asTerm);
+    if (!group) {
+      group = { query: p.group, weight: lx ? topicWeight(lx, p.group) : 1, terms: new Map() };
+      groups.push(group);
+    }
+    const prev = group.terms.get(p.term);
+    const match: { weight: number; relation: MemoryMatch['relation']; word: string; via: string } = { weight: p.weight, relation: 'person', word: p.name, via: p.via };
+    if (!prev || prev.weight < p.weight) group.terms.set(p.term, match);
+    reached.add(group.query);
+  }
+  return reached;
+}

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadLexicon } from '../../../core/memory/lexicon/index.js';
+import { askedPeople, kinWord, statedRelations } from '../../../core/memory/people.js';
+import { withMemories } from './stores.js';
+
+const said = (text: string, lx: Awaited<ReturnType<typeof loadLexicon>>) => statedRelations(text, lx).map((r) => `${r.owner}.${r.relation}=${r.name}`);
+
+describe('who the user’s people are', () => {
+  it('reads the relations a memory states, the user’s and a named person’s', { timeout: 120_000 }, async () => {
+    const lx = await loadLexicon();
+    const cases: [string, string[]][] = [
+      ['My son Archie has mild asthma', ['me.son=Archie']],
+      ['Archie, my son, loves dinosaurs', ['me.son=Archie']],
+      ['Archie (my son) is six', ['me.son=Archie']],
+      ['Archie is my son.', ['me.son=Archie']],
+      ["Dan's mum Eleni is coeliac", ['dan.mother=Eleni']],
+      ["my husband Dan's parents live in Kew", ['me.husband=Dan']],
+      ['our kids Ruby and Archie both swim on Saturdays', ['me.child=Ruby', 'me.child=Archie']],
+      ["Dan's parents Stavros and Eleni live in Campbelltown", ['dan.parent=Stavros', 'dan.parent=Eleni']],
+      ['Dan (Daniel Petrakis) is my partner. Sparky with his own business.', ['me.partner=Dan Daniel Petrakis']],
+      ['Sister Carla, ICU nurse in Calgary, married to Derek', ['me.sister=Carla']],
+      ['Dad = Victor Reyes, 72, widowed', ['me.father=Victor Reyes']],
+      ['Mum is Lorraine Doyle, 72. Dad (Kev) died in 2019.', ['me.mother=Lorraine Doyle', 'me.father=Kev']],
+      ['maya okonkwo = partner. moved in together march last yr', ['me.partner=maya okonkwo']],
+      ["grace (maya's mom) is diabetic, go easy on sugar", ['maya.mother=grace']],
+      ["maya's parents: chidi + grace, live in sacramento", ['maya.parent=chidi', 'maya.parent=grace']],
+      ["zsofi's daughter bori turns 6 in july", ['zsofi.daughter=bori']],
+      ["I'm godmother to Tash's boy Hamish, born 2019", ['tash.boy=Hamish']],
+      ['My other half Sam hates coriander', ['me.partner=Sam']],
+    ];
+    for (const [text, want] of cases) assert.deepEqual(said(text, lx), want, text);
+  });
+
+  it('names nobody where the relation is owned in turn, someone else’s, a kind of partner, or no name follows', { timeout: 120_000 }, async () => {
+    const lx = await loadLexicon();
+    for (const text of [
+      "my son's teacher Ms Lee is lovely",
+      'Her husband Ted does the sound for concerts',
+      'raf (rafael) = main climbing partner, solid belayer',
+      'my main climbing partner is rafael',
+      'mom mentioned her orchid pot cracked',
+      'dad fixed the bathroom fan',
+      'Child Care Subsidy is through Centrelink',
+      'Mondays = family day now',
+      'Omar + Lina Farouk: friends from daycare, their son Zain is Ellie’s age',
+      'Mum and Tash named as guardians for the kids',
+      "Mum's birthday is 17 June",
+      'My business partner Acme Ltd pays on the 1st',
+    ]) {
+      assert.deepEqual(said(text, lx), [], text);
+    }
+  });
+
+  it('reads the relations a question asks about, with whose they are', { timeout: 120_000 }, async () => {
+    const lx = await loadLexicon();
+    const asked = (q: string) => askedPeople(q, lx).map((a) => `${a.owner}:${a.path.join('.')}`);
+    assert.deepEqual(asked('What inhaler does my son use?'), ['me:son']);
+    assert.deepEqual(asked('Which suburb are my in-laws in?'), ['me:in_law']);
+    assert.deepEqual(asked('Can Dan’s mother eat wheat?'), ['dan:mother']);
+    assert.deepEqual(asked("what should i cook for my partner's mother?"), ['me:partner.mother']);
+    assert.deepEqual(asked('Which AFL club does my other half follow?'), ['me:partner']);
+    assert.deepEqual(asked("What's Mum's address?"), ['me:mother']);
+    assert.deepEqual(asked('When are my two kids’ birthdays?'), ['me:child']);
+    assert.deepEqual(asked('what pickup does my usual rope partner own?'), []);
+    assert.deepEqual(asked('who is our account manager at the bank?'), []);
+    assert.deepEqual(asked('who is my family physician?'), []);
+    assert.deepEqual(asked('what does his mum do?'), []);
+  });
+
+  it('takes its kin words from WordNet: each relation’s main word is a relative there', { timeout: 120_000 }, async () => {
+    const lx = await loadLexicon();
+    for (const w of ['mother', 'mum', 'father', 'dad', 'son', 'daughter', 'sister', 'brother', 'husband', 'wife', 'niece', 'nephew', 'grandma', 'gran', 'aunt', 'uncle', 'cousin', 'stepson'])
+      assert.ok(kinWord(lx, w), `${w} is a relative`);
+    for (const w of ['teacher', 'dentist', 'harness', 'manager']) assert.ok(!kinWord(lx, w), `${w} is no relative`);
+  });
+});
+
+describe('memory search: people asked about by relation', () => {
+  const FAMILY = [
+    'Dan (Daniel Petrakis) is my partner. Sparky with his own business.',
+    "Dan's parents Stavros and Eleni live in Campbelltown.",
+    'I barrack for the Crows, Dan follows Port through and through.',
+    'Archie has mild asthma: blue puffer with the spacer, two puffs when wheezy.',
+    'Our son Archie started reception at Prospect North Primary this year.',
+    'Ruby plays netball on Saturday mornings.',
+    'The car needs new tyres before winter',
+    'Book club meets on the first Thursday',
+    'Bins go out on Tuesday night',
+  ];
+
+  it('finds the memories about the person a relation names, and says which memory told who that is', { timeout: 120_000 }, async () => {
+    await withMemories(FAMILY, async (t) => {
+      const { hits } = await t.client.call('memory.search', { query: 'which suburb are my in-laws in?', limit: 3 });
+      assert.equal(hits[0]?.memory.text, "Dan's parents Stavros and Eleni live in Campbelltown.");
+      const son = await t.client.call('memory.search', { query: 'what does my son use for his asthma?', limit: 3 });
+      const top = son.hits[0];
+      assert.equal(top?.memory.text, 'Archie has mild asthma: blue puffer with the spacer, two puffs when wheezy.');
+      const person = top.explain.matches.find((m) => m.relation === 'person');
+      assert.equal(person?.query, 'son');
+      assert.equal(person?.word, 'Archie');
+      const teller = (await t.client.call('memory.list', { limit: 50 })).memories.find((m) => m.text.startsWith('Our son Archie'));
+      assert.equal(person?.via, teller?.id, 'the memory that says Archie is the son');
+    });
+  });
+
+  it('a memory that only names the person is no answer to what was asked about them', { timeout: 120_000 }, async () => {
+    const family = ['Archie is my son.', 'Archie loves dinosaurs and the Crows.', 'Archie gets carsick on long drives.', 'Ruby goes to Prospect Primary School.', ...FAMILY.slice(5)];
+    await withMemories(family, async (t) => {
+      for (const query of ['Which school does my son go to?', "What is my son's shoe size?"]) {
+        const { hits } = await t.client.call('memory.search', { query, limit: 10 });
+        assert.ok(hits.some((h) => h.memory.text === 'Archie loves dinosaurs and the Crows.'), `found as a long shot: ${query}`);
+        const sure = hits.filter((h) => h.confident).map((h) => h.memory.text);
+        assert.ok(!sure.some((text) => /^Archie (loves|gets)/.test(text)), `memories about Archie say nothing of it: ${query}: ${sure.join(' | ')}`);
+      }
+    });
+  });
+
+  it('forgetting or correcting the memory that says who someone is removes the link', { timeout: 120_000 }, async () => {
+    await withMemories(FAMILY, async (t) => {
+      const search = async () => (await t.client.call('memory.search', { query: 'what does my son use for his asthma?', limit: 10 })).hits;
+      const linked = (hits: Awaited<ReturnType<typeof search>>) => hits.some((h) => h.explain.matches.some((m) => m.relation === 'person'));
+      assert.ok(linked(await search()));
+      const teller = (await t.client.call('memory.list', { limit: 50 })).memories.find((m) => m.text.startsWith('Our son Archie'))!;
+      await t.client.call('memory.update', { id: teller.id, text: 'Archie started reception at Prospect North Primary this year.' });
+      assert.ok(!linked(await search()), 'corrected: nothing says Archie is the son');
+      await t.client.call('memory.update', { id: teller.id, text: 'Our son Archie started reception at Prospect North Primary this year.' });
+      assert.ok(linked(await search()));
+      await t.client.call('memory.forget', { ids: [teller.id] });
+      const after = await search();
+      assert.ok(!linked(after), 'forgotten: nothing says Archie is the son');
+    });
+  });
+});
