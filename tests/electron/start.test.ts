@@ -146,6 +146,22 @@ describe('npm start launcher (bin/start.js)', () => {
     assert.deepEqual(out.trim().split('\n'), [`electron ${resolve(root)}`, `data ${dataDir}`, 'run-as-node unset']);
   });
 
+  test('with --until-stdin-closes, an Electron that ends by itself ends the launcher with its exit code while the launcher’s input is still open', { skip: process.platform === 'win32' && 'the stand-in binary is a shell script' }, async () => {
+    const { dir, dataDir } = standInElectron('echo started\nexit 5');
+    const child = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', dataDir, '--until-stdin-closes'], {
+      cwd: root,
+      env: { ...process.env, DISPLAY: ':99', ELECTRON_OVERRIDE_DIST_PATH: dir, AGENT_BLOB_HEADLESS: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    // This process holds the launcher's input open throughout: only Electron's end can end it.
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    assert.equal(code, 5, `the launcher exits with Electron's code; output: ${out}`);
+    assert.equal(out, 'started\n');
+  });
+
   test('with --until-stdin-closes Electron is stopped with SIGTERM when the launcher’s input closes', { skip: process.platform === 'win32' && 'the stand-in binary is a shell script' }, async () => {
     // The stand-in runs until SIGTERM, then exits 4.
     const { dir, dataDir } = standInElectron(`trap 'echo stopped; exit 4' TERM\necho started\nwhile :; do sleep 0.05; done`);
