@@ -150,6 +150,8 @@ describe('command-line output to a terminal that has closed (a command left runn
         // Its words at SIGTERM ("stopping: …") go to the closed terminal.
         run.stop();
         await waitFor(() => /ended/.test(run.said()), 'the host ended');
+        // Its exit status is not compared: a Node without github.com/nodejs/node/pull/58200 (Node 20)
+        // aborts as it exits, after the host has closed, when it cannot restore the closed terminal's settings.
         assert.equal(run.said(), 'terminal closed\nended after SIGTERM\n', run.stderr());
         assert.equal(existsSync(join(dataDir, 'agent-blob.lock')), false, 'the host closed: its data folder is released');
         assert.equal(existsSync(join(dataDir, 'agent-blob.sqlite-wal')), false, 'and its database checkpointed');
