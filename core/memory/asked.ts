@@ -16,6 +16,12 @@ const SUBJECTS = new Set('i we you he she they'.split(' '));
 const PHRASE_ENDS = new Set(
   'to at in on with from by about into onto over under after before near per during across through around between while since until if than so as when where which who that do does did can could should would will shall have has had must may might'.split(' '),
 );
+/**
+ * Words for the period a value is given per ("the monthly rent", "the weekly shop"): like "per month",
+ * they say what kind of value is asked, not which thing, and a note says them with the value ("rent
+ * $2,350/mo").
+ */
+const PER_PERIOD = new Set('hourly daily nightly weekly biweekly fortnightly monthly bimonthly quarterly yearly annual annually biannual'.split(' '));
 /** Heads that say what sort of thing is asked, not which: "the name of Tom's wife" asks about his wife. */
 const LIGHT_HEADS = new Set(['name', 'kind', 'type', 'sort']);
 
@@ -24,8 +30,9 @@ const LIGHT_HEADS = new Set(['name', 'kind', 'type', 'sort']);
  * owner and what an "of" or "for" says of it included, and its head, the word that says what about
  * the thing is asked ("What's Dan's mobile number?": dan, mobile, number, head number; "Who is the
  * director of nursing at TGH?": director, nursing, head director; "What is the name of Tom's wife?":
- * tom, wife). Null for any other question or message: one whose verb carries its meaning ("what
- * oven does Sofia use?"), one of several clauses or alternatives, a request, a problem told.
+ * tom, wife; "How much is the monthly rent?": rent, the period saying what kind of value is asked).
+ * Null for any other question or message: one whose verb carries its meaning ("what oven does Sofia
+ * use?"), one of several clauses or alternatives, a request, a problem told.
  * `verbOnly`: whether a word can only be a verb (or its participle), never a noun ("called", "stored").
  */
 export function askedThing(query: string, verbOnly: (word: string) => boolean = () => false): { words: string[]; head: string } | null {
@@ -61,7 +68,7 @@ export function askedThing(query: string, verbOnly: (word: string) => boolean = 
       head ??= out.at(-1) ?? null;
       continue;
     }
-    if (NOT_THE_THING.has(w)) continue;
+    if (NOT_THE_THING.has(w) || PER_PERIOD.has(w)) continue;
     if (LIGHT_HEADS.has(w) && ws[i + 1] === 'of') continue;
     for (const part of w.split(' ')) out.push(part);
   }

@@ -28,6 +28,7 @@ describe('askedThing', () => {
     assert.deepEqual(askedThing("what's the hardest boulder grade i've sent?"), { words: ['hardest', 'boulder', 'grade'], head: 'grade' });
     assert.deepEqual(askedThing('How much is our condo rent?'), { words: ['condo', 'rent'], head: 'rent' });
     assert.deepEqual(askedThing('What is the home wifi network called?', (w) => w === 'called'), { words: ['home', 'wifi', 'network'], head: 'network' });
+    assert.deepEqual(askedThing('how much is the monthly rent?'), { words: ['rent'], head: 'rent' }, 'the period is the kind of value, as in "per month"');
   });
 
   it('is null where a verb carries the question, for several clauses, and for what is no question', () => {
@@ -55,6 +56,21 @@ describe('memory search: what a question asks about', () => {
       assert.ok((await confident(t, "What's my hangboard routine?")).includes(NOTES[3]), 'the hangboard note answers the routine');
       // "called" is what is done to the thing, not its head: "network" is, and the note gives the name.
       assert.ok((await confident(t, 'What is the guest wifi network called?')).includes(NOTES[10]), 'the guest wifi note answers what its network is called');
+    });
+  });
+
+  it('a period word says what kind of value is asked, which a note gives with the value', { timeout: 120_000 }, async () => {
+    const bills = [
+      'rent $2,350/mo, due 1st, zelle to petrakis',
+      'gym membership is $60 monthly',
+      'electricity bill comes monthly, about $140',
+      'monthly budget review on the last sunday',
+      'phone plan $45 a month',
+      'netflix is $18/month',
+      'water bill quarterly, ~$90',
+    ];
+    await withMemories([...NOTES, ...bills], async (t) => {
+      assert.ok((await confident(t, 'how much is the monthly rent?')).includes(bills[0]), 'the rent note answers the monthly rent');
     });
   });
 });
