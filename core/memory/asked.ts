@@ -22,6 +22,8 @@ const PHRASE_ENDS = new Set(
  * $2,350/mo").
  */
 const PER_PERIOD = new Set('hourly daily nightly weekly biweekly fortnightly monthly bimonthly quarterly yearly annual annually biannual'.split(' '));
+/** Words for when or where that name no part of the thing, though WordNet also reads them as nouns ("what's Dan's number now?"). */
+const DEICTIC = new Set('now then here there today tonight tomorrow yesterday nowadays lately'.split(' '));
 /** Heads that say what sort of thing is asked, not which: "the name of Tom's wife" asks about his wife. */
 const LIGHT_HEADS = new Set(['name', 'kind', 'type', 'sort']);
 
@@ -33,9 +35,14 @@ const LIGHT_HEADS = new Set(['name', 'kind', 'type', 'sort']);
  * tom, wife; "How much is the monthly rent?": rent, the period saying what kind of value is asked).
  * Null for any other question or message: one whose verb carries its meaning ("what oven does Sofia
  * use?"), one of several clauses or alternatives, a request, a problem told.
- * `verbOnly`: whether a word can only be a verb (or its participle), never a noun ("called", "stored").
+ * `verbOnly`: whether a word can only be a verb (or its participle), never a noun ("called", "stored");
+ * `adverbOnly`: whether a word can only be an adverb ("again", "currently").
  */
-export function askedThing(query: string, verbOnly: (word: string) => boolean = () => false): { words: string[]; head: string } | null {
+export function askedThing(
+  query: string,
+  verbOnly: (word: string) => boolean = () => false,
+  adverbOnly: (word: string) => boolean = () => false,
+): { words: string[]; head: string } | null {
   if (/\b(and|or)\b|[,;:/&+]/i.test(query)) return null;
   const raw = [...query.matchAll(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*(?:['’]\p{L}*)?/gu)].map((m) => m[0]);
   // Contractions: "what's" is "what is", "Dan's" is Dan's (the owner's name), "I've" is I.
@@ -69,6 +76,9 @@ export function askedThing(query: string, verbOnly: (word: string) => boolean = 
       continue;
     }
     if (NOT_THE_THING.has(w) || PER_PERIOD.has(w)) continue;
+    // An adverb says how or when, not which thing, wherever it stands ("what's the wifi password
+    // again?" asks about the wifi password, its head "password"; "what is currently the wifi password?").
+    if (DEICTIC.has(w) || adverbOnly(w)) continue;
     if (LIGHT_HEADS.has(w) && ws[i + 1] === 'of') continue;
     for (const part of w.split(' ')) out.push(part);
   }

@@ -449,7 +449,7 @@ function someoneElses(h: MemoryHit, owned: { owner: string; thing: string }[]): 
  */
 function thingWords(query: string): string[] {
   const lx = lexiconIfLoaded();
-  const thing = lx ? askedThing(query, (w) => verbOnly(lx, w)) : null;
+  const thing = lx ? askedThing(query, (w) => verbOnly(lx, w), (w) => adverbOnly(lx, w)) : null;
   if (!lx || !thing) return [];
   const head = queryForm(thing.head);
   return [...new Set(thing.words.map(queryForm))].filter((w) => w !== head && !STOPWORDS.has(w) && topicWeight(lx, w) >= SPECIFIC_THING_WORD);
@@ -459,6 +459,11 @@ const SPECIFIC_THING_WORD = 0.65;
 function verbOnly(lx: Lexicon, word: string): boolean {
   const forms = lx.baseForms(word);
   return forms.some((f) => f.pos === 1) && !forms.some((f) => f.pos === 0);
+}
+/** Whether WordNet reads a word only as an adverb ("again", "currently", "exactly"; not "now", "home" or "still"). */
+function adverbOnly(lx: Lexicon, word: string): boolean {
+  const forms = lx.baseForms(word);
+  return forms.length > 0 && forms.every((f) => f.pos === 3);
 }
 
 /**

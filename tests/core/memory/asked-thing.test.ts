@@ -29,6 +29,10 @@ describe('askedThing', () => {
     assert.deepEqual(askedThing('How much is our condo rent?'), { words: ['condo', 'rent'], head: 'rent' });
     assert.deepEqual(askedThing('What is the home wifi network called?', (w) => w === 'called'), { words: ['home', 'wifi', 'network'], head: 'network' });
     assert.deepEqual(askedThing('how much is the monthly rent?'), { words: ['rent'], head: 'rent' }, 'the period is the kind of value, as in "per month"');
+    const adverb = (w: string) => ['again', 'currently'].includes(w);
+    assert.deepEqual(askedThing("What's the wifi password again?", undefined, adverb), { words: ['wifi', 'password'], head: 'password' }, 'an adverb is no head');
+    assert.deepEqual(askedThing('What is currently the wifi password?', undefined, adverb), { words: ['wifi', 'password'], head: 'password' });
+    assert.deepEqual(askedThing('Who is my GP now?'), { words: ['gp'], head: 'gp' }, '"now" says when, not which');
   });
 
   it('is null where a verb carries the question, for several clauses, and for what is no question', () => {
@@ -71,6 +75,15 @@ describe('memory search: what a question asks about', () => {
     ];
     await withMemories([...NOTES, ...bills], async (t) => {
       assert.ok((await confident(t, 'how much is the monthly rent?')).includes(bills[0]), 'the rent note answers the monthly rent');
+    });
+  });
+
+  it('an adverb neither is the head of what is asked nor says which thing', { timeout: 120_000 }, async () => {
+    const wifi = 'wifi: HarbourHouse / pw tidepool-88';
+    await withMemories([...NOTES, wifi], async (t) => {
+      assert.ok((await confident(t, 'What is the wifi password?')).includes(wifi), 'the wifi note gives its password');
+      assert.ok((await confident(t, "What's the wifi password again?")).includes(wifi), '"again" changes nothing that is asked');
+      assert.ok((await confident(t, 'What is the wifi password now?')).includes(wifi), 'nor does "now"');
     });
   });
 });
