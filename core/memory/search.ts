@@ -445,14 +445,25 @@ function someoneElses(h: MemoryHit, owned: { owner: string; thing: string }[]): 
  * only the words English uses for few things (topic weight `SPECIFIC_THING_WORD`: "shoe",
  * "cholesterol", "mobile", "staff", not "job", "home" or "number"). "What's Ruby's shoe size?" needs
  * ruby and shoe: "Ruby's teacher is Mr Costa" and "Kia tyre size 225/60 R17" are about other things.
+ * Each needed word comes with the query words that answer it: itself, and the one word it makes
+ * with the word before or after it, as a memory may write them ("e-bike" by ebike, "wi-fi" by wifi).
  * Empty without WordNet, which weighs the words.
  */
-function thingWords(query: string): string[] {
+function thingWords(query: string): string[][] {
   const lx = lexiconIfLoaded();
   const thing = lx ? askedThing(query, (w) => verbOnly(lx, w), (w) => adverbOnly(lx, w)) : null;
   if (!lx || !thing) return [];
   const head = queryForm(thing.head);
-  return [...new Set(thing.words.map(queryForm))].filter((w) => w !== head && !STOPWORDS.has(w) && topicWeight(lx, w) >= SPECIFIC_THING_WORD);
+  const out = new Map<string, string[]>();
+  thing.words.forEach((word, i) => {
+    const w = queryForm(word);
+    if (w === head || STOPWORDS.has(w) || topicWeight(lx, w) < SPECIFIC_THING_WORD) return;
+    const ways = out.get(w) ?? [w];
+    if (i > 0) ways.push(thing.words[i - 1] + word);
+    if (i + 1 < thing.words.length) ways.push(word + thing.words[i + 1]);
+    out.set(w, ways);
+  });
+  return [...out.values()];
 }
 const SPECIFIC_THING_WORD = 0.65;
 /** Whether WordNet reads a word as a verb and never as a noun ("called", "stored", "renew"; not "set" or "married"). */
@@ -467,12 +478,12 @@ function adverbOnly(lx: Lexicon, word: string): boolean {
 }
 
 /**
- * Whether a memory's matches answer every one of `needed`: by the word, a dictionary relation
- * (a synonym, narrower, broader or related word; a definition word is a hint, not the thing) or a
- * word close in meaning ("financing" by loan).
+ * Whether a memory's matches answer every one of `needed`, each by one of its query words: by the
+ * word, a dictionary relation (a synonym, narrower, broader or related word; a definition word is a
+ * hint, not the thing) or a word close in meaning ("financing" by loan).
  */
-function answersAll(matches: MemoryMatch[], needed: string[]): boolean {
-  return needed.every((w) => matches.some((m) => m.query === w && (m.relation === 'similar' || (answering(m) && m.relation !== 'definition' && m.weight >= CONFIDENT_MATCH))));
+function answersAll(matches: MemoryMatch[], needed: string[][]): boolean {
+  return needed.every((ways) => matches.some((m) => ways.includes(m.query) && (m.relation === 'similar' || (answering(m) && m.relation !== 'definition' && m.weight >= CONFIDENT_MATCH))));
 }
 
 /** Feedback words and word-vector neighbours rank memories but answer nothing that was asked. */

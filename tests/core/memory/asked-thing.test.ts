@@ -86,4 +86,13 @@ describe('memory search: what a question asks about', () => {
       assert.ok((await confident(t, 'What is the wifi password now?')).includes(wifi), 'nor does "now"');
     });
   });
+
+  it('a word the question writes in two parts is answered by a note that writes it as one', { timeout: 120_000 }, async () => {
+    const ebike = 'ebike lock code 5521';
+    await withMemories([...NOTES, ebike, 'gate code at the allotment is 4512'], async (t) => {
+      assert.ok((await confident(t, "What's the ebike lock code?")).includes(ebike));
+      assert.ok((await confident(t, "What's the e-bike lock code?")).includes(ebike), 'e-bike is the ebike');
+      assert.ok((await confident(t, "What's the e bike lock code?")).includes(ebike));
+    });
+  });
 });
