@@ -447,21 +447,24 @@ function someoneElses(h: MemoryHit, owned: { owner: string; thing: string }[]): 
  * ruby and shoe: "Ruby's teacher is Mr Costa" and "Kia tyre size 225/60 R17" are about other things.
  * Each needed word comes with the query words that answer it: itself, and the one word it makes
  * with the word before or after it, as a memory may write them ("e-bike" by ebike, "wi-fi" by wifi).
+ * The owner ("lucy's", "the kids'") is answered by no mere neighbour in meaning: the word vectors'
+ * neighbours of a name are other names ("lucy": lily, "mrs"), someone else's thing.
  * Empty without WordNet, which weighs the words.
  */
-function thingWords(query: string): string[][] {
+function thingWords(query: string): { ways: string[]; near: boolean }[] {
   const lx = lexiconIfLoaded();
   const thing = lx ? askedThing(query, (w) => verbOnly(lx, w), (w) => adverbOnly(lx, w)) : null;
   if (!lx || !thing) return [];
   const head = queryForm(thing.head);
-  const out = new Map<string, string[]>();
+  const owners = new Set([...query.matchAll(/([\p{L}\p{N}]+)['’]s?(?![\p{L}\p{N}])/gu)].map((m) => queryForm(words(m[1])[0] ?? '')));
+  const out = new Map<string, { ways: string[]; near: boolean }>();
   thing.words.forEach((word, i) => {
     const w = queryForm(word);
     if (w === head || STOPWORDS.has(w) || topicWeight(lx, w) < SPECIFIC_THING_WORD) return;
-    const ways = out.get(w) ?? [w];
-    if (i > 0) ways.push(thing.words[i - 1] + word);
-    if (i + 1 < thing.words.length) ways.push(word + thing.words[i + 1]);
-    out.set(w, ways);
+    const needed = out.get(w) ?? { ways: [w], near: !owners.has(w) };
+    if (i > 0) needed.ways.push(thing.words[i - 1] + word);
+    if (i + 1 < thing.words.length) needed.ways.push(word + thing.words[i + 1]);
+    out.set(w, needed);
   });
   return [...out.values()];
 }
@@ -480,10 +483,13 @@ function adverbOnly(lx: Lexicon, word: string): boolean {
 /**
  * Whether a memory's matches answer every one of `needed`, each by one of its query words: by the
  * word, a dictionary relation (a synonym, narrower, broader or related word; a definition word is a
- * hint, not the thing) or a word close in meaning ("financing" by loan).
+ * hint, not the thing) or, unless it is the owner (`near` false), a word close in meaning
+ * ("financing" by loan).
  */
-function answersAll(matches: MemoryMatch[], needed: string[][]): boolean {
-  return needed.every((ways) => matches.some((m) => ways.includes(m.query) && (m.relation === 'similar' || (answering(m) && m.relation !== 'definition' && m.weight >= CONFIDENT_MATCH))));
+function answersAll(matches: MemoryMatch[], needed: { ways: string[]; near: boolean }[]): boolean {
+  return needed.every(({ ways, near }) =>
+    matches.some((m) => ways.includes(m.query) && ((near && m.relation === 'similar') || (answering(m) && m.relation !== 'definition' && m.weight >= CONFIDENT_MATCH))),
+  );
 }
 
 /** Feedback words and word-vector neighbours rank memories but answer nothing that was asked. */

@@ -95,4 +95,12 @@ describe('memory search: what a question asks about', () => {
       assert.ok((await confident(t, "What's the e bike lock code?")).includes(ebike));
     });
   });
+
+  it("whose thing is asked is answered by that owner's name, not by a name near it in meaning", { timeout: 120_000 }, async () => {
+    const lily = "Lily's piano teacher is Mrs Park";
+    await withMemories([...NOTES, lily], async (t) => {
+      assert.ok((await confident(t, "what's lily's piano teacher called?")).includes(lily));
+      assert.ok(!(await confident(t, "what's lucy's piano teacher called?")).includes(lily), "Lily's teacher is no answer for Lucy's");
+    });
+  });
 });
