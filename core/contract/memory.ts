@@ -79,8 +79,10 @@ export const MemoryHitSchema = z.object({
   explain: MemoryExplainSchema,
   /**
    * False when the memory answers too little of what the query asks (its words and their related
-   * words, weighted by rarity and topic) and is not close in meaning: shown apart as a long shot and
-   * never put into the assistant's prompt.
+   * words, weighted by rarity and topic) and is not close in meaning, or, however close, does not
+   * answer what a question of one clause asks for: the kind of value ("when", "how much"), the named
+   * owner's thing, or the words that say which thing ("What's Dan's mobile number?" is not answered
+   * by his licence number). Shown apart as a long shot and never put into the assistant's prompt.
    */
   confident: z.boolean(),
   /** Query terms (stemmed match) found in the text, as [start, end) character ranges, for highlighting. */
