@@ -177,8 +177,9 @@ export function hybridSearch(
   const nameWords = namesAsked(query);
   // Someone asked about by relation ("my son") is asked about as by name: a memory that only names him answers nothing else.
   const names = new Set([...nameWords, ...reached]);
-  // A name is answered by itself, not by what WordNet relates to the same letters ("Kat": khat, quat).
-  const matchesOf = (h: MemoryHit) => (names.size ? h.explain.matches.filter((m) => !names.has(m.query) || m.relation === 'word' || m.relation === 'person') : h.explain.matches);
+  // A name is answered by itself, not by what WordNet relates to the same letters ("Kat": khat, quat);
+  // a relation word keeps its own ("my kids": children).
+  const matchesOf = (h: MemoryHit) => (nameWords.size ? h.explain.matches.filter((m) => !nameWords.has(m.query) || m.relation === 'word' || m.relation === 'person') : h.explain.matches);
   // "Which school does Hamish go to?": a memory that only names Hamish is about him, not his school,
   // neither an answer nor a part of a joint one (for one question of one clause that asks more than
   // the name and what kind of value it wants: "How old is Leo?" asks only about Leo).

@@ -116,6 +116,16 @@ describe('memory search: people asked about by relation', () => {
     });
   });
 
+  it('a relation word that reaches someone still answers by its own WordNet words', { timeout: 120_000 }, async () => {
+    await withMemories(['The children only eat plain pasta', ...FAMILY], async (t) => {
+      for (const query of ['what do my kids eat?', 'what do the kids eat?']) {
+        const { hits } = await t.client.call('memory.search', { query, limit: 10 });
+        assert.ok(hits.some((h) => h.explain.matches.some((m) => m.relation === 'person' && m.word === 'Archie')), `the kids reach Archie: ${query}`);
+        assert.ok(hits.find((h) => h.memory.text === 'The children only eat plain pasta')?.confident, `children answers kids: ${query}`);
+      }
+    });
+  });
+
   it('forgetting or correcting the memory that says who someone is removes the link', { timeout: 120_000 }, async () => {
     await withMemories(FAMILY, async (t) => {
       const search = async () => (await t.client.call('memory.search', { query: 'what does my son use for his asthma?', limit: 10 })).hits;
