@@ -331,7 +331,7 @@ export function statedRelations(text: string, lx: Lexicon | null = lexiconIfLoad
     let named: Person[] = [];
     if (next?.w === '(') named = peopleAt(tokens, end + 1, cased, true, lx);
     else if (next?.w === '=' || next?.w === ':') named = peopleAt(tokens, end + 1, cased, next.w === '=', lx);
-    else if (next?.w === 'is' || next?.w === 'was') named = peopleAt(tokens, tokens[end + 1]?.w === 'now' ? end + 2 : end + 1, cased, false, lx);
+    else if (next?.w === 'is' || next?.w === 'was') named = namedAfterIs(peopleAt(tokens, tokens[end + 1]?.w === 'now' ? end + 2 : end + 1, cased, false, lx), lx);
     // "Sister Carla", not "Child Care Subsidy": a bare relation starting a note names with a word English does not use.
     else if (next && !next.punct && (!bare || !lx || topicWeight(lx, next.w) >= 0.75)) named = peopleAt(tokens, end, cased, false, lx);
     if (named.length) {
@@ -351,6 +351,16 @@ export function statedRelations(text: string, lx: Lexicon | null = lexiconIfLoad
     if (p) emit(owner, relation, [p]);
   }
   return out;
+}
+
+/**
+ * The people after "my son is": a name ("Mum is Lorraine Doyle"), not what English says of someone
+ * with a capital ("My husband is English", "Dad is Retired": WordNet's adjectives) nor someone whose
+ * relation the sentence gives ("My son is Archie's best friend": Archie is not the son).
+ */
+function namedAfterIs(people: Person[], lx: Lexicon | null): Person[] {
+  const adjective = (t: Token) => lx !== null && lx.baseForms(t.w).some((f) => f.pos === 2);
+  return people.some((p) => p.tokens.some(adjective) || p.tokens[p.tokens.length - 1].poss) ? [] : people;
 }
 
 /** Words before a relation word that make the person someone else's, or a kind ("the partner", "his mum", "a friend"). */

@@ -47,6 +47,9 @@ describe('who the user’s people are', () => {
       'Mum and Tash named as guardians for the kids',
       "Mum's birthday is 17 June",
       'My business partner Acme Ltd pays on the 1st',
+      'My husband is English, we met in Leeds',
+      'Dad is Retired and loving it',
+      "My son is Archie's best friend",
     ]) {
       assert.deepEqual(said(text, lx), [], text);
     }
@@ -123,6 +126,15 @@ describe('memory search: people asked about by relation', () => {
         assert.ok(hits.some((h) => h.explain.matches.some((m) => m.relation === 'person' && m.word === 'Archie')), `the kids reach Archie: ${query}`);
         assert.ok(hits.find((h) => h.memory.text === 'The children only eat plain pasta')?.confident, `children answers kids: ${query}`);
       }
+    });
+  });
+
+  it('what a memory says someone is, capitalised, is no name for them', { timeout: 120_000 }, async () => {
+    await withMemories(['My husband is English, we met in Leeds', 'English tutor comes every Tuesday at 4', ...FAMILY.slice(6)], async (t) => {
+      const { hits } = await t.client.call('memory.search', { query: 'what does my husband do?', limit: 10 });
+      const tutor = hits.find((h) => h.memory.text.startsWith('English tutor'));
+      assert.ok(!tutor?.explain.matches.some((m) => m.relation === 'person'), 'English is not the husband');
+      assert.ok(!tutor?.confident, 'the tutor is no answer about the husband');
     });
   });
 
