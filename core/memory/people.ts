@@ -199,12 +199,20 @@ function relationAt(tokens: Token[], i: number, lx: Lexicon | null, kin = true):
     if (part.some((t) => t.punct) || part.slice(0, -1).some((t) => t.poss)) continue;
     const phrase = part.map((t) => t.w).join(' ');
     const canonical = FORM_OF.get(phrase) ?? FORM_OF.get(phrase.replace(/ /g, '-'));
-    if (canonical) return { relation: canonical, end: i + n };
+    if (canonical && !(n === 1 && abbreviation(part[0]))) return { relation: canonical, end: i + n };
   }
   // Other kin terms WordNet knows ("godmother", "stepsister"), each its own relation.
   const t = tokens[i];
-  if (kin && lx && !t.punct && /^[a-z]+$/.test(t.w) && !STOPWORDS.has(t.w) && !GROUPS.has(t.w) && kinWord(lx, t.w)) return { relation: lx.baseForm(t.w) ?? t.w, end: i + 1 };
+  if (kin && lx && !t.punct && !capitals(t) && /^[a-z]+$/.test(t.w) && !STOPWORDS.has(t.w) && !GROUPS.has(t.w) && kinWord(lx, t.w)) return { relation: lx.baseForm(t.w) ?? t.w, end: i + 1 };
   return null;
+}
+/** Whether a word is written in capitals ("PA", "MIL", "DAD"). */
+function capitals(t: Token): boolean {
+  return t.raw.length > 1 && t.raw === t.raw.toUpperCase() && t.raw !== t.raw.toLowerCase();
+}
+/** Two letters in capitals abbreviate something else ("my PA", "MA thesis"), but for the forms written so ("my GF"). */
+function abbreviation(t: Token): boolean {
+  return capitals(t) && t.w.length === 2 && t.w !== 'gf' && t.w !== 'bf';
 }
 /** Kin words that name a group or kind, not one person ("my family physician", "a relative"). */
 const GROUPS = new Set('family families relative relatives relation relations kin kinfolk kinsman household folk people clan tribe ancestor ancestors descendant descendants'.split(' '));

@@ -28,6 +28,7 @@ describe('who the user’s people are', () => {
       ["zsofi's daughter bori turns 6 in july", ['zsofi.daughter=bori']],
       ["I'm godmother to Tash's boy Hamish, born 2019", ['tash.boy=Hamish']],
       ['My other half Sam hates coriander', ['me.partner=Sam']],
+      ['My GF Tess is vegetarian', ['me.girlfriend=Tess']],
     ];
     for (const [text, want] of cases) assert.deepEqual(said(text, lx), want, text);
   });
@@ -50,6 +51,8 @@ describe('who the user’s people are', () => {
       'My husband is English, we met in Leeds',
       'Dad is Retired and loving it',
       "My son is Archie's best friend",
+      'My PA Jenny books my travel',
+      'My MA Hons thesis is on Keats',
     ]) {
       assert.deepEqual(said(text, lx), [], text);
     }
@@ -69,6 +72,8 @@ describe('who the user’s people are', () => {
     assert.deepEqual(asked('who is our account manager at the bank?'), []);
     assert.deepEqual(asked('who is my family physician?'), []);
     assert.deepEqual(asked('what does his mum do?'), []);
+    assert.deepEqual(asked("What's my PA's phone number?"), []);
+    assert.deepEqual(asked('Who is my MIL?'), ['me:mother_in_law']);
   });
 
   it('takes its kin words from WordNet: each relation’s main word is a relative there', { timeout: 120_000 }, async () => {
