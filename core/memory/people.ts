@@ -338,7 +338,7 @@ export function statedRelations(text: string, lx: Lexicon | null = lexiconIfLoad
     const next = tokens[end];
     let named: Person[] = [];
     if (next?.w === '(') named = peopleAt(tokens, end + 1, cased, true, lx);
-    else if (next?.w === '=' || next?.w === ':') named = peopleAt(tokens, end + 1, cased, next.w === '=', lx);
+    else if (next?.w === '=' || next?.w === ':') named = peopleAt(tokens, end + 1, cased, next.w === '=', lx).filter((p) => !AMOUNT.test(tokens[tokens.indexOf(p.tokens[p.tokens.length - 1]) + 1]?.w ?? ''));
     else if (next?.w === 'is' || next?.w === 'was') named = namedAfterIs(peopleAt(tokens, tokens[end + 1]?.w === 'now' ? end + 2 : end + 1, cased, false, lx), lx);
     // "Sister Carla", not "Child Care Subsidy": a bare relation starting a note names with a word English does not use.
     else if (next && !next.punct && (!bare || !lx || topicWeight(lx, next.w) >= 0.75)) named = peopleAt(tokens, end, cased, false, lx);
@@ -370,6 +370,9 @@ function namedAfterIs(people: Person[], lx: Lexicon | null): Person[] {
   const adjective = (t: Token) => lx !== null && lx.baseForms(t.w).some((f) => f.pos === 2);
   return people.some((p) => p.tokens.some(adjective) || p.tokens[p.tokens.length - 1].poss) ? [] : people;
 }
+
+/** A dose or a count written right after a word ("dad: metformin 500", "mum: ramipril 5mg", "= 2 tabs"): that word is a thing, not a name. A phone number (0412 …) may follow a name. */
+const AMOUNT = /^[1-9]\d{0,3}(\.\d+)?[a-zµ]*$/;
 
 /** Words before a relation word that make the person someone else's, or a kind ("the partner", "his mum", "a friend"). */
 const NOT_MINE = new Set('a an the his her their its your this that these those some any each every no other another'.split(' '));

@@ -29,6 +29,7 @@ describe('who the user’s people are', () => {
       ["I'm godmother to Tash's boy Hamish, born 2019", ['tash.boy=Hamish']],
       ['My other half Sam hates coriander', ['me.partner=Sam']],
       ['My GF Tess is vegetarian', ['me.girlfriend=Tess']],
+      ['Dad: Bill 0412 345 678', ['me.father=Bill']],
     ];
     for (const [text, want] of cases) assert.deepEqual(said(text, lx), want, text);
   });
@@ -53,6 +54,8 @@ describe('who the user’s people are', () => {
       "My son is Archie's best friend",
       'My PA Jenny books my travel',
       'My MA Hons thesis is on Keats',
+      'meds - dad: metformin 500 bd, mum: ramipril 5mg',
+      'Dad = Metformin 1000 at night',
     ]) {
       assert.deepEqual(said(text, lx), [], text);
     }
