@@ -142,7 +142,12 @@ for (const [canonical, forms] of Object.entries(FORMS)) for (const f of forms) F
 const LONGEST_FORM = Math.max(...[...FORM_OF.keys()].map((f) => f.split(' ').length));
 
 const kinWords = new WeakMap<Lexicon, Map<string, boolean>>();
-/** Whether WordNet knows a word as a relative ("mum": mother, parent, … relative; "gran", "auntie"), in any of its senses. */
+/**
+ * Whether WordNet knows a word as a relative ("mum": mother, parent, … relative; "gran", "auntie"), in
+ * any of its senses but one person's: Sarah, "(Old Testament) the wife of Abraham", Noah and Mary
+ * are names (a sense whose definition names someone or somewhere, in capitals, is a person's or a
+ * place's).
+ */
 export function kinWord(lx: Lexicon, word: string): boolean {
   let cache = kinWords.get(lx);
   if (!cache) kinWords.set(lx, (cache = new Map()));
@@ -151,7 +156,7 @@ export function kinWord(lx: Lexicon, word: string): boolean {
     kin = false;
     for (const f of lx.baseForms(word)) {
       for (const sense of lx.senses(f.lemmaId)) {
-        if (sense.pos !== 0) continue;
+        if (sense.pos !== 0 || kin) continue;
         let frontier = [sense.synset];
         for (let depth = 0; depth < KIN_DEPTH && frontier.length && !kin; depth++) {
           frontier = frontier.flatMap((x) => lx.related(x, REL.hypernym));
@@ -160,6 +165,7 @@ export function kinWord(lx: Lexicon, word: string): boolean {
             return lemmas.includes('relative') && lemmas.includes('relation');
           });
         }
+        if (kin && /\p{Lu}/u.test(lx.gloss(sense.synset))) kin = false;
       }
     }
     if (cache.size >= 10_000) cache.clear();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadLexicon } from '../../../core/memory/lexicon/index.js';
 import { askedPeople, kinWord, statedRelations } from '../../../core/memory/people.js';
-import { withMemories } from './stores.js';
+import { confident, withMemories } from './stores.js';
 
 const said = (text: string, lx: Awaited<ReturnType<typeof loadLexicon>>) => statedRelations(text, lx).map((r) => `${r.owner}.${r.relation}=${r.name}`);
 
@@ -30,6 +30,8 @@ describe('who the user’s people are', () => {
       ['My other half Sam hates coriander', ['me.partner=Sam']],
       ['My GF Tess is vegetarian', ['me.girlfriend=Tess']],
       ['Dad: Bill 0412 345 678', ['me.father=Bill']],
+      ["My wife Sarah's sister Kate is visiting", ['me.wife=Sarah', 'sarah.sister=Kate']],
+      ['Noah is my son', ['me.son=Noah']],
     ];
     for (const [text, want] of cases) assert.deepEqual(said(text, lx), want, text);
   });
@@ -84,6 +86,9 @@ describe('who the user’s people are', () => {
     for (const w of ['mother', 'mum', 'father', 'dad', 'son', 'daughter', 'sister', 'brother', 'husband', 'wife', 'niece', 'nephew', 'grandma', 'gran', 'aunt', 'uncle', 'cousin', 'stepson'])
       assert.ok(kinWord(lx, w), `${w} is a relative`);
     for (const w of ['teacher', 'dentist', 'harness', 'manager']) assert.ok(!kinWord(lx, w), `${w} is no relative`);
+    // Names WordNet knows as one person who was someone's relative (Sarah, "the wife of Abraham").
+    for (const w of ['sarah', 'noah', 'mary', 'jacob', 'rachel', 'benjamin']) assert.ok(!kinWord(lx, w), `${w} is a name`);
+    assert.ok(kinWord(lx, 'stepsister'));
   });
 });
 
@@ -143,6 +148,13 @@ describe('memory search: people asked about by relation', () => {
       const tutor = hits.find((h) => h.memory.text.startsWith('English tutor'));
       assert.ok(!tutor?.explain.matches.some((m) => m.relation === 'person'), 'English is not the husband');
       assert.ok(!tutor?.confident, 'the tutor is no answer about the husband');
+    });
+  });
+
+  it('a name WordNet gives a relative of old (Noah, Sarah) is asked about as a name', { timeout: 120_000 }, async () => {
+    await withMemories(['Noah loves dinosaurs and the Crows.', 'Noah gets carsick on long drives.', 'Ruby goes to Prospect Primary School.', ...FAMILY.slice(6)], async (t) => {
+      const sure = await confident(t, 'Which school does Noah go to?');
+      assert.ok(!sure.some((text) => text.startsWith('Noah')), `memories about Noah say nothing of his school: ${sure.join(' | ')}`);
     });
   });
 
