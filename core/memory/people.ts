@@ -442,6 +442,13 @@ function relationsFor(relation: string): Map<string, number> {
   return out;
 }
 
+/** The broadest relation a relation is a kind of ("husband": partner, "boy": child). */
+function kindOf(relation: string): string {
+  let kind = relation;
+  while (BROADER[kind]) kind = BROADER[kind];
+  return kind;
+}
+
 const stated = new WeakMap<Lexicon | object, Map<string, StatedRelation[]>>();
 const NO_LEXICON = {};
 /** `statedRelations` of a memory's text, remembered by text: a store's searches read the same few statements again and again. */
@@ -465,14 +472,14 @@ function relationsOf(text: string, lx: Lexicon | null, kin: boolean): StatedRela
 export function peopleAsked(query: string, lexical: LexicalIndex, queries: MemoryQueries, lx: Lexicon | null = lexiconIfLoaded()): PersonTerm[] {
   const asked = askedPeople(query, lx);
   if (!asked.length) return [];
-  const stated = new Map<number, { id: string; relations: StatedRelation[] }>();
+  const stated = new Map<number, { id: string; relations: StatedRelation[]; supersedes: string | null }>();
   const statementsOf = (relations: string[]) => {
     const rowids = new Set<number>();
     // Kin words beyond the table are looked up in WordNet only when one is asked about.
     const kin = relations.some((r) => !(r in FORMS));
     for (const r of relations) for (const form of FORMS[r] ?? [r]) for (const w of words(form)) if (!STOPWORDS.has(w)) for (const rowid of lexical.memoriesWith(termOf(w))) rowids.add(rowid);
     const wanted = [...rowids].filter((r) => !stated.has(r)).sort((a, b) => b - a).slice(0, MINED_MEMORIES);
-    for (const row of queries.getMany(wanted)) stated.set(row.rowid, { id: row.id, relations: relationsOf(row.text, lx, kin) });
+    for (const row of queries.getMany(wanted)) stated.set(row.rowid, { id: row.id, relations: relationsOf(row.text, lx, kin), supersedes: row.supersedes });
     return [...stated.values()];
   };
   type Reached = { terms: string[]; name: string; weight: number; via: string };
@@ -480,8 +487,18 @@ export function peopleAsked(query: string, lexical: LexicalIndex, queries: Memor
   const step = (owners: Map<string, number>, relation: string, share: number): Map<string, Reached> => {
     const found = relationsFor(relation);
     const out = new Map<string, Reached>();
-    for (const { id, relations } of statementsOf([...found.keys()])) {
+    const statements = statementsOf([...found.keys()]);
+    // "my partner is now Alex", saved as the update of "My partner is Dan": Dan is no longer the partner.
+    const replaced = new Map<string, Set<string>>();
+    for (const { relations, supersedes } of statements) {
+      if (!supersedes) continue;
+      const kinds = replaced.get(supersedes) ?? new Set();
+      for (const s of relations) kinds.add(`${s.owner} ${kindOf(s.relation)}`);
+      replaced.set(supersedes, kinds);
+    }
+    for (const { id, relations } of statements) {
       for (const s of relations) {
+        if (replaced.get(id)?.has(`${s.owner} ${kindOf(s.relation)}`)) continue;
         const weight = (owners.get(s.owner) ?? 0) * (found.get(s.relation) ?? 0) * share;
         if (weight > (out.get(s.terms[0])?.weight ?? 0)) out.set(s.terms[0], { terms: s.terms, name: s.name, weight, via: id });
       }

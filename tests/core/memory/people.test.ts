@@ -158,6 +158,20 @@ describe('memory search: people asked about by relation', () => {
     });
   });
 
+  it('a memory saved as the update of the one that said who someone is takes the relation over', { timeout: 120_000 }, async () => {
+    const texts = ['My partner is Dan', 'Dan plays footy on Sundays', 'Alex plays tennis on Saturdays', 'Book club meets on the first Thursday', 'Dan and I broke up last month; my partner is now Alex'];
+    await withMemories(texts, async (t) => {
+      const memories = (await t.client.call('memory.list', { limit: 50 })).memories;
+      const older = memories.find((m) => m.text === 'My partner is Dan');
+      assert.equal(memories.find((m) => m.text.startsWith('Dan and I broke up'))?.supersedes, older?.id, 'saved as its update');
+      const { hits } = await t.client.call('memory.search', { query: 'what sport does my partner play?', limit: 10 });
+      const reached = hits.flatMap((h) => h.explain.matches.filter((m) => m.relation === 'person').map((m) => m.word));
+      assert.ok(reached.includes('Alex'), 'Alex is the partner now');
+      assert.ok(!reached.includes('Dan'), `Dan no longer is: ${reached.join(', ')}`);
+      assert.ok(!hits.find((h) => h.memory.text.startsWith('Dan plays'))?.confident, 'what Dan plays is no answer');
+    }, { oneAMinute: true });
+  });
+
   it('forgetting or correcting the memory that says who someone is removes the link', { timeout: 120_000 }, async () => {
     await withMemories(FAMILY, async (t) => {
       const search = async () => (await t.client.call('memory.search', { query: 'what does my son use for his asthma?', limit: 10 })).hits;
