@@ -464,6 +464,9 @@ function relationsOf(text: string, lx: Lexicon | null, kin: boolean): StatedRela
   return out;
 }
 
+/** What a version of a memory (its words' map in the full-text index) states, with and without WordNet's further kin words. */
+const readBefore = new WeakMap<object, { id: string; supersedes: string | null; kin?: StatedRelation[]; plain?: StatedRelation[] }>();
+
 /**
  * The names a question reaches through the relations it asks about, read from the memories that
  * state them (those using a word of the relation, newest first): each as a term of the query word
@@ -472,15 +475,39 @@ function relationsOf(text: string, lx: Lexicon | null, kin: boolean): StatedRela
 export function peopleAsked(query: string, lexical: LexicalIndex, queries: MemoryQueries, lx: Lexicon | null = lexiconIfLoaded()): PersonTerm[] {
   const asked = askedPeople(query, lx);
   if (!asked.length) return [];
-  const stated = new Map<number, { id: string; relations: StatedRelation[]; supersedes: string | null }>();
-  const statementsOf = (relations: string[]) => {
+  type Read = { id: string; supersedes: string | null; kin?: StatedRelation[]; plain?: StatedRelation[] };
+  // The memories that use a word of the relations, newest first, with what each states.
+  const statementsOf = (relations: string[]): { id: string; relations: StatedRelation[]; supersedes: string | null }[] => {
     const rowids = new Set<number>();
     // Kin words beyond the table are looked up in WordNet only when one is asked about.
     const kin = relations.some((r) => !(r in FORMS));
     for (const r of relations) for (const form of FORMS[r] ?? [r]) for (const w of words(form)) if (!STOPWORDS.has(w)) for (const rowid of lexical.memoriesWith(termOf(w))) rowids.add(rowid);
-    const wanted = [...rowids].filter((r) => !stated.has(r)).sort((a, b) => b - a).slice(0, MINED_MEMORIES);
-    for (const row of queries.getMany(wanted)) stated.set(row.rowid, { id: row.id, relations: relationsOf(row.text, lx, kin), supersedes: row.supersedes });
-    return [...stated.values()];
+    const wanted = [...rowids].sort((a, b) => b - a).slice(0, MINED_MEMORIES);
+    // A memory read before and unchanged since (each version of a memory's words is a map of its own in the index) is not read again.
+    const versions = new Map<number, object | undefined>();
+    const unread: number[] = [];
+    for (const rowid of wanted) {
+      const version = lexical.termsOf(rowid);
+      versions.set(rowid, version);
+      const known = version && readBefore.get(version);
+      if (!known || !(kin ? known.kin : known.plain)) unread.push(rowid);
+    }
+    const fresh = new Map<number, Read>();
+    for (const row of queries.getMany(unread)) {
+      const version = versions.get(row.rowid);
+      const known: Read = (version && readBefore.get(version)) || { id: row.id, supersedes: row.supersedes };
+      known[kin ? 'kin' : 'plain'] = relationsOf(row.text, lx, kin);
+      if (version) readBefore.set(version, known);
+      fresh.set(row.rowid, known);
+    }
+    const out: { id: string; relations: StatedRelation[]; supersedes: string | null }[] = [];
+    for (const rowid of wanted) {
+      const version = versions.get(rowid);
+      const known = fresh.get(rowid) ?? (version && readBefore.get(version));
+      const relations = known && (kin ? known.kin : known.plain);
+      if (known && relations) out.push({ id: known.id, relations, supersedes: known.supersedes });
+    }
+    return out;
   };
   type Reached = { terms: string[]; name: string; weight: number; via: string };
   // The people a relation of each owner reaches, with the memory that says so.

@@ -172,6 +172,32 @@ describe('memory search: people asked about by relation', () => {
     }, { oneAMinute: true });
   });
 
+  it('reads a memory that says who someone is once, until it changes', { timeout: 120_000 }, async () => {
+    await withMemories(FAMILY, async (t) => {
+      const queries = t.core.memory.queries;
+      const getMany = queries.getMany.bind(queries);
+      let read = 0;
+      queries.getMany = (rowids) => {
+        read += rowids.length;
+        return getMany(rowids);
+      };
+      const rowsRead = async (query: string) => {
+        read = 0;
+        const { hits } = await t.client.call('memory.search', { query, limit: 10 });
+        return { read, hits };
+      };
+      const first = await rowsRead('what does my son use for his asthma?');
+      const again = await rowsRead('what does my son use for his asthma?');
+      assert.ok(again.read < first.read, `read again: ${again.read} of ${first.read}`);
+      assert.deepEqual(again.hits.map((h) => h.memory.id), first.hits.map((h) => h.memory.id));
+      const teller = (await t.client.call('memory.list', { limit: 50 })).memories.find((m) => m.text.startsWith('Our son Archie'))!;
+      await t.client.call('memory.update', { id: teller.id, text: 'Our son Leo started reception at Prospect North Primary this year.' });
+      const changed = await rowsRead('what does my son use for his asthma?');
+      assert.equal(changed.read, again.read + 1, 'only the changed memory is read again');
+      assert.ok(!changed.hits.some((h) => h.explain.matches.some((m) => m.word === 'Archie')), 'Archie is no longer the son');
+    });
+  });
+
   it('forgetting or correcting the memory that says who someone is removes the link', { timeout: 120_000 }, async () => {
     await withMemories(FAMILY, async (t) => {
       const search = async () => (await t.client.call('memory.search', { query: 'what does my son use for his asthma?', limit: 10 })).hits;
