@@ -10,6 +10,7 @@ const NOT_THE_THING = new Set([
   ...'the a an my our your his her their its this that these those some any all every each'.split(' '),
   ...'i we you he she they it me us him them'.split(' '),
 ]);
+const ARTICLES = new Set(['a', 'an', 'the']);
 /** Pronouns that start a clause of their own inside the phrase. */
 const SUBJECTS = new Set('i we you he she they'.split(' '));
 /** Words that end the noun phrase: prepositions other than "of" and "for", which say which thing ("the director of nursing", "the password for the staff wifi"), verbs' helpers, conjunctions. */
@@ -71,6 +72,9 @@ export function askedThing(
     // A pronoun starts a clause of its own ("the hardest grade I've sent"); a verb says what is done
     // to the thing ("what is the home wifi network called?", "where are the winter tires stored?").
     if ((SUBJECTS.has(w) || verbOnly(w)) && out.length) break;
+    // An article after the thing's words starts a phrase of its own, a rate ("choir fees a term",
+    // "parking a day"); after "of" or "for" it begins what they say of the thing.
+    if (ARTICLES.has(w) && out.length && ws[i - 1] !== 'of' && ws[i - 1] !== 'for') break;
     if (w === 'of' || w === 'for') {
       head ??= out.at(-1) ?? null;
       continue;

@@ -33,6 +33,8 @@ describe('askedThing', () => {
     assert.deepEqual(askedThing("What's the wifi password again?", undefined, adverb), { words: ['wifi', 'password'], head: 'password' }, 'an adverb is no head');
     assert.deepEqual(askedThing('What is currently the wifi password?', undefined, adverb), { words: ['wifi', 'password'], head: 'password' });
     assert.deepEqual(askedThing('Who is my GP now?'), { words: ['gp'], head: 'gp' }, '"now" says when, not which');
+    assert.deepEqual(askedThing('How much are choir fees a term?'), { words: ['choir', 'fees'], head: 'fees' }, '"a term" is the rate, not the head');
+    assert.deepEqual(askedThing('What is the name of the vet for the dog?'), { words: ['vet', 'dog'], head: 'vet' });
   });
 
   it('is null where a verb carries the question, for several clauses, and for what is no question', () => {
@@ -101,6 +103,14 @@ describe('memory search: what a question asks about', () => {
     await withMemories([...NOTES, lily], async (t) => {
       assert.ok((await confident(t, "what's lily's piano teacher called?")).includes(lily));
       assert.ok(!(await confident(t, "what's lucy's piano teacher called?")).includes(lily), "Lily's teacher is no answer for Lucy's");
+    });
+  });
+
+  it('a rate after the thing ("a term") is not its head', { timeout: 120_000 }, async () => {
+    const choir = ['choir: $120 a term, bank transfer to Rob', 'Choir rehearses Tuesdays 7 to 9pm in the church hall', 'union fees $38 a fortnight'];
+    await withMemories([...NOTES, ...choir], async (t) => {
+      assert.ok((await confident(t, 'How much are choir fees?')).includes(choir[0]));
+      assert.ok((await confident(t, 'How much are choir fees a term?')).includes(choir[0]), 'the choir note gives the fee a term');
     });
   });
 });
