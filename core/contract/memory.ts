@@ -39,7 +39,7 @@ export const MemoryMatchSchema = z.object({
   query: z.string(),
   /** The memory's word that matched it. */
   word: z.string(),
-  relation: z.enum(['word', 'synonym', 'narrower', 'broader', 'related', 'definition', 'feedback', 'similar', 'person']),
+  relation: z.enum(['word', 'synonym', 'narrower', 'broader', 'related', 'definition', 'feedback', 'similar', 'person', 'abbreviation']),
   /** How much the match counts, 1 for the same word. */
   weight: z.number(),
   /** For a `person` match (a name the query's relation word reaches: "son" → Archie), the memory that says who that is. */

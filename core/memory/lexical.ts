@@ -1,4 +1,5 @@
 import type { MemoryArea, MemoryMatch } from '../contract/index.js';
+import { Abbreviations, CAPITALS, wordRun, type Expansion } from './abbreviations.js';
 import { rowDots } from './dots.js';
 import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
 import { commonSpelling } from './spelling.js';
@@ -14,6 +15,8 @@ export const RELATION_WEIGHT = {
   broader: 0.5,
   definition: 0.35,
   feedback: 0.3,
+  /** An abbreviation and what the store links it to ("NUM", nurse unit manager): the same word written otherwise. */
+  abbreviation: 1,
   /** Times the cosine of the two words' vectors: below what makes a match count towards confidence. */
   similar: 0.38,
   /** A name the memories give the person a relation word asks about ("my son" → Archie; see people.ts). */
@@ -42,6 +45,9 @@ const SIMILAR_MAX_SHARE = 0.01;
 const SHORTLIST_MARGIN = 8;
 /** Words that start a noun phrase: never the first half of a word the query writes apart. */
 const DETERMINERS = new Set('a an the some any no every each either neither my your our their his her its this that these those'.split(' '));
+/** Keys of phrase postings start with this character, which no word has. */
+const PHRASE = '\u0001';
+const PHRASE_CODE = 1;
 /** Compounds of a query word looked at ("dental" has a dozen). */
 const COMPOUNDS = 24;
 
@@ -71,6 +77,8 @@ export type LexicalSnapshot = {
   bySynset: Int32Array;
   byGlossWord: Int32Array;
   storeVectors: { seen: number; dims: number; stems: Int32Array; matrix: Float32Array } | null;
+  /** Each memory's words in order and the abbreviations it defines, in slot order (see `Abbreviations`). */
+  abbreviations: Int32Array;
 };
 
 /**
@@ -96,6 +104,10 @@ export class LexicalIndex {
   private concepts: { bySynset: Map<number, Map<string, number>>; byGlossWord: Map<string, Set<string>> } | null = null;
   /** A snapshot's store words and concepts, not turned into `surface` and `concepts` yet (fromSnapshot). */
   private unread: Unread | null = null;
+  /** The memories' words in order, for abbreviations and what they stand for. */
+  private readonly abbreviations = new Abbreviations();
+  /** Per phrase an abbreviation stands for, the memories using it, as a posting (key PHRASE + phrase); dropped on every change. */
+  private readonly phrasePostings = new Map<string, Posting>();
 
   get size(): number {
     return this.docs.size;
@@ -121,6 +133,8 @@ export class LexicalIndex {
       }
     }
     this.addDoc(rowid, area, words.length, tf);
+    this.abbreviations.put(rowid, text, lexiconIfLoaded());
+    this.phrasePostings.clear();
   }
 
   private addDoc(rowid: number, area: MemoryArea, len: number, tf: Map<string, number>): void {
@@ -183,6 +197,7 @@ export class LexicalIndex {
       for (const s of stems) byGlossWord.push(id(s));
     }
     const nn = this.storeVectorMatrix(lx);
+    const abbreviations = this.abbreviations.flatten(docs.map((d) => d.rowid), id);
     return {
       strings,
       rowids: Float64Array.from(docs, (d) => d.rowid),
@@ -191,6 +206,7 @@ export class LexicalIndex {
       bySynset: Int32Array.from(bySynset),
       byGlossWord: Int32Array.from(byGlossWord),
       storeVectors: nn && { seen: nn.seen, dims: nn.dims, stems: Int32Array.from(nn.stems, id), matrix: nn.matrix.slice(0, nn.stems.length * nn.dims) },
+      abbreviations,
     };
   }
 
@@ -214,6 +230,7 @@ export class LexicalIndex {
     let surfaceCount = 0;
     runs(snapshot.surface, 2, 1, () => surfaceCount++);
     index.unread = { strings, surface: snapshot.surface, bySynset: snapshot.bySynset, byGlossWord: snapshot.byGlossWord, surfaceCount, surfaceAt: null, synsetAt: null, glossAt: null };
+    index.abbreviations.unflatten(snapshot.abbreviations, snapshot.rowids, (n) => stringAt(strings, n));
     const nn = snapshot.storeVectors;
     if (nn) {
       if (nn.matrix.length !== nn.stems.length * nn.dims) throw new Error('damaged index snapshot');
@@ -261,11 +278,23 @@ export class LexicalIndex {
     this.docs.delete(rowid);
     this.slots[doc.slot] = null;
     this.freeSlots.push(doc.slot);
+    this.abbreviations.remove(rowid);
+    this.phrasePostings.clear();
   }
 
   /** How many memories contain the stem. */
   df(s: string): number {
-    return this.postings.get(s)?.docs.size ?? 0;
+    return this.posting(s)?.docs.size ?? 0;
+  }
+
+  /** A stem's posting, or a phrase's (PHRASE + phrase) that a query's abbreviation stands for. */
+  private posting(s: string): Posting | undefined {
+    return s.charCodeAt(0) === PHRASE_CODE ? this.phrasePostings.get(s) : this.postings.get(s);
+  }
+
+  /** How often a memory uses a stem, or a phrase (PHRASE + phrase). */
+  private tfOf(doc: Doc, s: string): number | undefined {
+    return s.charCodeAt(0) === PHRASE_CODE ? this.phrasePostings.get(s)?.docs.get(doc) : doc.tf.get(s);
   }
 
   /** BM25's IDF, counting the stem as in at least `minDf` memories. */
@@ -309,7 +338,7 @@ export class LexicalIndex {
       let bound = 0;
       let cost = 0;
       for (const [s, t] of g.terms) {
-        const posting = this.postings.get(s);
+        const posting = this.posting(s);
         if (!posting?.docs.size) continue;
         const factor = g.weight * t.weight * Math.min(this.idf(s), cap);
         terms.push({ s, factor, posting });
@@ -360,7 +389,7 @@ export class LexicalIndex {
           const doc = this.slots[slot]!;
           let top = 0;
           for (const { s, factor } of plan.terms) {
-            const tf = doc.tf.get(s);
+            const tf = this.tfOf(doc, s);
             if (tf === undefined) continue;
             const value = factor * tfPart(tf, doc.len);
             if (value > top) top = value;
@@ -406,7 +435,7 @@ export class LexicalIndex {
           let top = 0;
           let match: MemoryMatch | null = null;
           for (const { s, factor } of plan.terms) {
-            const tf = doc.tf.get(s);
+            const tf = this.tfOf(doc, s);
             if (tf === undefined) continue;
             const value = factor * ((tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * doc.len) / avg)));
             if (value > top) {
@@ -474,7 +503,54 @@ export class LexicalIndex {
       if (DETERMINERS.has(ws[i]) || (STOPWORDS.has(ws[i]) && STOPWORDS.has(ws[i + 1]))) continue;
       out.push({ query: joined, terms: new Map([[s, { weight: RELATION_WEIGHT.word, relation: 'word', word: joined }]]), weight: lx ? topicWeight(lx, joined) : 1 });
     }
+    this.abbreviated(query, out, lx);
     return out;
+  }
+
+  /**
+   * An abbreviation in the query also matches what the store links it to ("who's my NUM?" finds "my
+   * nurse unit manager"), and the words of such a phrase in the query also match the abbreviation
+   * ("nurse unit manager" finds "NUM on 6B"), each at RELATION_WEIGHT.abbreviation.
+   */
+  private abbreviated(query: string, groups: QueryGroup[], lx: Lexicon | null): void {
+    const run = wordRun(query);
+    const groupOf = (w: string) => groups.find((g) => g.query === w) ?? groups.find((g) => stem(g.query) === stem(w));
+    run.words.forEach((w, i) => {
+      if (!w) return;
+      const g = groupOf(w);
+      if (!g) return;
+      for (const e of this.abbreviations.expansions(w, run.cases[i] === CAPITALS, lx)) {
+        const key = this.phrasePosting(e);
+        if (!g.terms.has(key)) g.terms.set(key, { weight: RELATION_WEIGHT.abbreviation, relation: 'abbreviation', word: e.phrase });
+      }
+    });
+    for (let i = 0; i < run.words.length; i++) {
+      const found = this.abbreviations.abbreviationOf(run.words, i, lx);
+      if (!found) continue;
+      const s = stem(found.abbr);
+      if (!this.postings.get(s)?.docs.size) continue;
+      for (const w of run.words.slice(i, found.end)) {
+        const g = w && groupOf(w);
+        if (g && (g.terms.get(s)?.weight ?? 0) < RELATION_WEIGHT.abbreviation) g.terms.set(s, { weight: RELATION_WEIGHT.abbreviation, relation: 'abbreviation', word: found.abbr });
+      }
+    }
+  }
+
+  /** The posting key of a phrase an abbreviation stands for, its posting built from the memories that use it. */
+  private phrasePosting(e: Expansion): string {
+    const key = PHRASE + e.phrase;
+    if (!this.phrasePostings.has(key)) {
+      const posting: Posting = { docs: new Map(), maxTf: 0, minLen: Infinity, list: null };
+      for (const [rowid, n] of e.memories) {
+        const doc = this.docs.get(rowid);
+        if (!doc) continue;
+        posting.docs.set(doc, n);
+        posting.maxTf = Math.max(posting.maxTf, n);
+        posting.minLen = Math.min(posting.minLen, doc.len);
+      }
+      this.phrasePostings.set(key, posting);
+    }
+    return key;
   }
 
   private expand(lx: Lexicon, w: string, add: (s: string, weight: number, relation: MemoryMatch['relation'], word: string) => void): void {

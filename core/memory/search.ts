@@ -211,7 +211,7 @@ export function hybridSearch(
   const top = hits.slice(0, options.limit);
   // Highlights only for what is returned.
   const asWords = new Set(queryWords(query).map(termOf));
-  for (const hit of top) hit.highlights = highlightRanges(hit.memory.text, new Set([...asWords, ...hit.explain.matches.map((m) => termOf(m.word))]), termOf);
+  for (const hit of top) hit.highlights = highlightRanges(hit.memory.text, new Set([...asWords, ...hit.explain.matches.flatMap((m) => words(m.word).map(termOf))]), termOf);
   return top;
 }
 
@@ -638,7 +638,7 @@ function orderKnowledgeUpdates(
       const b = vectors.get(older.memory.id);
       const cosine = a && b ? cosineOf(a, b) : 0;
       const shared = sharedTopic(newer.memory.text, older.memory.text, asked, specific);
-      const topic = shared.count >= 2 || shared.asked;
+      const topic = shared.count >= 2 || shared.asked || abbreviatedAlike(newer, older);
       const answersAsWell = coverage(newer) > 0 && coverage(newer) >= coverage(older) - 1e-9;
       const changed = changeWord(newer.memory.text);
       const subject = subjectOf(older);
@@ -742,6 +742,14 @@ function changeWord(text: string): string | null {
 
 // Words most memories use say nothing about the topic, and one shared word can be a coincidence
 // ("runs out of memory" and "run source") unless the user asked about it.
+/** Whether one memory answers a word of the query by its abbreviation or expansion and the other by the word itself ("my nurse unit manager …", "NUM on 6B …" for "who's my NUM?"). */
+function abbreviatedAlike(a: MemoryHit, b: MemoryHit): boolean {
+  const by = (h: MemoryHit, relation: MemoryMatch['relation']) => new Set(h.explain.matches.filter((m) => m.relation === relation).map((m) => m.query));
+  const [aShort, bShort] = [by(a, 'abbreviation'), by(b, 'abbreviation')];
+  const [aWord, bWord] = [by(a, 'word'), by(b, 'word')];
+  return [...aShort].some((q) => bWord.has(q) || bShort.has(q)) || [...bShort].some((q) => aWord.has(q));
+}
+
 function sharedTopic(a: string, b: string, asked: Set<string>, specific: (word: string) => boolean): { count: number; asked: boolean } {
   const stems = new Set(contentWords(a).map(stem));
   const shared = new Set(contentWords(b).filter((w) => stems.has(stem(w)) && specific(w)).map(stem));

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Abbreviations, definitions, spells, wordRun } from '../../../core/memory/abbreviations.js';
+import { LexicalIndex } from '../../../core/memory/lexical.js';
+import { loadLexicon } from '../../../core/memory/lexicon/index.js';
+import { withMemories } from './stores.js';
+
+const phrasesOf = (a: Abbreviations, abbr: string, capsInQuery = false, lx: Parameters<Abbreviations['expansions']>[2] = null) => a.expansions(abbr, capsInQuery, lx).map((e) => `${e.phrase} (${e.why})`);
+
+describe('initials of a run of words', () => {
+  it('spell an abbreviation word by word, with "and"/"of" skipped or spelled and a dictionary compound giving two letters', { timeout: 120_000 }, async () => {
+    const lx = await loadLexicon();
+    const at = (abbr: string, text: string) => {
+      const { words } = wordRun(text);
+      for (let i = 0; i < words.length; i++) {
+        const end = spells(abbr, words, i, lx);
+        if (end >= 0) return words.slice(i, end).join(' ');
+      }
+      return null;
+    };
+    assert.equal(at('num', 'My nurse unit manager on 5C is Priya'), 'nurse unit manager');
+    assert.equal(at('poa', 'Dad signed the power of attorney in May'), 'power of attorney');
+    assert.equal(at('pa', 'Dad signed the power of attorney in May'), 'power of attorney');
+    assert.equal(at('hoa', 'the homeowners association fee went up'), 'homeowners association');
+    assert.equal(at('hoa', 'the Home-Owners Association fee went up'), 'home owners association');
+    assert.equal(at('pals', 'renew my paediatric advanced life support card'), 'paediatric advanced life support');
+    // Not across a clause, a number or another function word; no words of one or two letters.
+    assert.equal(at('num', 'the nurse, unit manager'), null);
+    assert.equal(at('num', 'nurse on my unit'), null);
+    assert.equal(at('hst', '4 hr shifts tue'), null);
+    assert.equal(at('ctp', 'cover the pooch'), null);
+  });
+
+  it('links a capitalised abbreviation to runs that name a thing, and two letters only by a definition or WordNet', { timeout: 120_000 }, async () => {
+    const lx = await loadLexicon();
+    const a = new Abbreviations();
+    const texts = [
+      'NUM on 6B is Karen Fitzgerald. Approachable, but leave requests go in 6 weeks ahead.',
+      'My nurse unit manager on 5C is Priya Raman.',
+      'accountant: Gary Lo CPA, year-end + HST',
+      'frost warning: creeping above the hedge line tonight',
+      'OT list for March is up; I put my name on the overtime list',
+      'went to the ICU handover; intensive care unit beds are full',
+      'the RN on nights is a registered nurse from Perth',
+      'new rules at the ward: the TGH (Torrens General Hospital) car park closes at 9',
+      'ordering croissants cressants CCA',
+    ];
+    texts.forEach((t, i) => a.put(i + 1, t, lx));
+    assert.deepEqual(phrasesOf(a, 'num', false, lx), ['nurse unit manager (initials)']);
+    // "creeping above" spells CPA but ends in no noun; "croissants cressants" has a word no dictionary knows, not written as a name.
+    assert.deepEqual(phrasesOf(a, 'cpa', false, lx), []);
+    assert.deepEqual(phrasesOf(a, 'cca', false, lx), []);
+    // Two letters: "overtime list" spells OT, but no memory defines it.
+    assert.deepEqual(phrasesOf(a, 'ot', true, lx), []);
+    assert.deepEqual(phrasesOf(a, 'rn', false, lx), ['registered nurse (wordnet)']);
+    assert.deepEqual(phrasesOf(a, 'icu', false, lx), ['intensive care unit (wordnet)']);
+    assert.deepEqual(phrasesOf(a, 'tgh', false, lx), ['torrens general hospital (defined)']);
+    // A lower-case word that spells a run links nothing unless some memory or the query writes it in capitals.
+    assert.deepEqual(phrasesOf(a, 'nlu', false, lx), []);
+    assert.deepEqual(phrasesOf(a, 'icm', false, lx), []);
+    // The other way: a run of query words that the store links to an abbreviation.
+    const q = wordRun('who is my nurse unit manager now');
+    const found = a.abbreviationOf(q.words, 3, lx);
+    assert.equal(found?.abbr, 'num');
+    assert.equal(a.abbreviationOf(wordRun('creeping above the fence').words, 0, lx), null);
+    // Forgetting the only memory that uses the phrase drops the link.
+    a.remove(2);
+    assert.deepEqual(phrasesOf(a, 'num', false, lx), []);
+  });
+
+  it('reads explicit definitions in parentheses, with "=" and "stands for", only when the initials spell it', { timeout: 120_000 }, async () => {
+    const lx = await loadLexicon();
+    assert.deepEqual(definitions('my nurse unit manager (NUM) signs leave', lx), [['num', 'nurse unit manager']]);
+    // "overtime" is over + time, two dictionary words: both initials.
+    assert.deepEqual(definitions('OT (overtime) list', lx), [['ot', 'overtime']]);
+    assert.deepEqual(definitions('NUM = nurse unit manager', lx), [['num', 'nurse unit manager']]);
+    assert.deepEqual(definitions('OT (physio) on Monday', lx), []);
+    assert.deepEqual(definitions('PALS stands for paediatric advanced life support', lx), [['pals', 'paediatric advanced life support']]);
+    assert.deepEqual(definitions('the HOA (Home-Owners Association) fee', lx), [['hoa', 'home owners association']]);
+    assert.deepEqual(definitions('dinner with Sam (and Jo)', lx), []);
+    assert.deepEqual(definitions('bring the esky (cooler bag)', lx), []);
+  });
+
+  it('keeps the words through a snapshot of the index', { timeout: 120_000 }, async () => {
+    await loadLexicon();
+    const index = new LexicalIndex();
+    index.put(1, 'NUM on 6B is Karen Fitzgerald.', 'main');
+    index.put(2, 'My nurse unit manager on 5C is Priya Raman.', 'main');
+    index.put(3, 'Parking at the hospital is $12 a day.', 'main');
+    const copy = LexicalIndex.fromSnapshot(index.snapshot());
+    for (const i of [index, copy]) {
+      const hits = i.search("who's my NUM?", { limit: 5 });
+      assert.deepEqual(hits.map((h) => h.rowid).sort(), [1, 2]);
+      assert.deepEqual(hits.find((h) => h.rowid === 2)?.matches, [{ query: 'num', word: 'nurse unit manager', relation: 'abbreviation', weight: 1 }]);
+    }
+    // The copy changes like the original: a forgotten memory's phrase links nothing, a new one links.
+    copy.remove(2);
+    copy.put(4, 'Our HOA (Home-Owners Association) fee is due in March.', 'main');
+    assert.deepEqual(copy.search("who's my NUM?", { limit: 5 }).map((h) => h.rowid), [1]);
+    assert.equal(copy.search('when is the home owners association fee due?', { limit: 5 })[0]?.rowid, 4);
+    const again = LexicalIndex.fromSnapshot(copy.snapshot());
+    assert.deepEqual(again.search('what is the HOA fee?', { limit: 5 })[0]?.rowid, 4);
+  });
+});
+
+describe('search through the store links an abbreviation and its expansion', () => {
+  it('finds the newer memory that spells it out, first, and the other way round', { timeout: 120_000 }, async () => {
+    await withMemories(
+      [
+        'NUM on 6B is Karen Fitzgerald. Approachable, but leave requests go in 6 weeks ahead or she says no.',
+        'Parking at the hospital is $12 a day; the staff car park is on Frome Road.',
+        'The ward phone is 45520; the tea room is next to the linen cupboard.',
+        'My nurse unit manager on 5C is Priya Raman. She sends the roster out on the second Friday of the period.',
+      ],
+      async (t) => {
+        const { hits } = await t.client.call('memory.search', { query: "who's my NUM?", limit: 5 });
+        assert.match(hits[0].memory.text, /^My nurse unit manager on 5C/);
+        assert.ok(hits[0].confident);
+        assert.deepEqual(
+          hits[0].explain.matches.filter((m) => m.relation === 'abbreviation'),
+          [{ query: 'num', word: 'nurse unit manager', relation: 'abbreviation', weight: 1 }],
+        );
+        assert.match(hits[1].memory.text, /^NUM on 6B/);
+        const spelled = await t.client.call('memory.search', { query: 'who is the nurse unit manager on 6B?', limit: 5 });
+        const num = spelled.hits.find((h) => h.memory.text.startsWith('NUM on 6B'));
+        assert.ok(num?.explain.matches.some((m) => m.relation === 'abbreviation' && m.word === 'num'));
+        // A capitalised word no memory spells out adds nothing.
+        const other = await t.client.call('memory.search', { query: 'where is the TEA room?', limit: 5 });
+        assert.ok(other.hits.every((h) => h.explain.matches.every((m) => m.relation !== 'abbreviation')));
+      },
+      { oneAMinute: true },
+    );
+  });
+});
