@@ -10,7 +10,8 @@ import { STOPWORDS } from './text.js';
  * initials: "homeowners" is h, o), with evidence that keeps such links rare:
  * - an explicit definition in a memory: "nurse unit manager (NUM)", "NUM (nurse unit manager)",
  *   "NUM = nurse unit manager", "NUM stands for / is short for / means nurse unit manager";
- * - WordNet, where a multi-word term has the abbreviation as a synonym ("ICU", intensive care unit);
+ * - WordNet, where a multi-word term has the abbreviation as a synonym ("ICU", intensive care unit),
+ *   when the query or a memory writes it in capitals (lower case, "us" and "am" are words);
  * - for 3 letters or more, the initials of a run of words in a memory that names a thing (it ends
  *   in a noun), when the abbreviation is written in capitals in a memory or in the query.
  * Two letters ("OT", "GP") spell too many runs by chance: only a definition or WordNet links them.
@@ -386,8 +387,8 @@ export class Abbreviations {
 
   /**
    * What an abbreviation of a query stands for in the store, the most used first: the phrases a
-   * memory defines it as, WordNet's terms for it, and (3+ letters, written in capitals in the query
-   * or in a memory) the runs of words spelling it that name a thing.
+   * memory defines it as and, when the query or a memory writes it in capitals, WordNet's terms for
+   * it and (3+ letters) the runs of words spelling it that name a thing.
    */
   expansions(abbr: string, capsInQuery: boolean, lx: Lexicon | null): Expansion[] {
     if (!abbreviationShaped(abbr) || STOPWORDS.has(abbr)) return [];
@@ -401,11 +402,15 @@ export class Abbreviations {
         const memories = spelled().get(phrase);
         if (memories) found.set(phrase, { phrase, why: 'defined', memories });
       }
-      for (const phrase of wordnetExpansions(abbr, lx)) {
-        const memories = spelled().get(phrase);
-        if (memories && !found.has(phrase)) found.set(phrase, { phrase, why: 'wordnet', memories });
+      // Written in capitals, not a word that is also an abbreviation ("us", "am", "who", "dc").
+      const capitals = capsInQuery || this.caps.has(abbr);
+      if (capitals) {
+        for (const phrase of wordnetExpansions(abbr, lx)) {
+          const memories = spelled().get(phrase);
+          if (memories && !found.has(phrase)) found.set(phrase, { phrase, why: 'wordnet', memories });
+        }
       }
-      if (abbr.length >= INITIALS_LETTERS && (capsInQuery || this.caps.has(abbr))) {
+      if (abbr.length >= INITIALS_LETTERS && capitals) {
         for (const [phrase, memories] of spelled()) if (!found.has(phrase) && namesAThing(phrase.split(' '), lx)) found.set(phrase, { phrase, why: 'initials', memories });
       }
       out = [...found.values()].sort((a, b) => rank(b) - rank(a) || (a.phrase < b.phrase ? -1 : 1)).slice(0, MAX_EXPANSIONS);

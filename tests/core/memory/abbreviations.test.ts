@@ -53,7 +53,12 @@ describe('initials of a run of words', () => {
     // Two letters: "overtime list" spells OT, but no memory defines it.
     assert.deepEqual(phrasesOf(a, 'ot', true, lx), []);
     assert.deepEqual(phrasesOf(a, 'rn', false, lx), ['registered nurse (wordnet)']);
+    // WordNet's abbreviations only where written in capitals: "us" is a word.
+    a.put(20, 'we moved to the United States in 2019', lx);
+    assert.deepEqual(phrasesOf(a, 'us', false, lx), []);
+    assert.deepEqual(phrasesOf(a, 'us', true, lx), ['united states (wordnet)']);
     assert.deepEqual(phrasesOf(a, 'icu', false, lx), ['intensive care unit (wordnet)']);
+    assert.deepEqual(phrasesOf(a, 'icu', true, lx), ['intensive care unit (wordnet)']);
     assert.deepEqual(phrasesOf(a, 'tgh', false, lx), ['torrens general hospital (defined)']);
     // A lower-case word that spells a run links nothing unless some memory or the query writes it in capitals.
     assert.deepEqual(phrasesOf(a, 'nlu', false, lx), []);
