@@ -181,7 +181,11 @@ type Token = { w: string; raw: string; poss: boolean; punct: boolean; written: s
 /** Words (their possessive marked and cut off: "Dan's" is dan, possessive) and the punctuation that shapes a statement. */
 function tokenize(text: string): Token[] {
   const out: Token[] = [];
-  for (const m of text.matchAll(/([\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:[-'’][\p{L}\p{M}\p{N}]+)*(?:['’](?![\p{L}]))?)|([=():;,.!?+&\n]|\s[-–—]\s)/gu)) {
+  // The same pattern in ASCII for ASCII text: Unicode's letter classes take V8 a millisecond or two to compile, once per process.
+  const pattern = !/[^\t\n\r -~]/.test(text)
+    ? /([A-Za-z0-9]+(?:[-'][A-Za-z0-9]+)*(?:'(?![A-Za-z]))?)|([=():;,.!?+&\n]|\s-\s)/g
+    : /([\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:[-'’][\p{L}\p{M}\p{N}]+)*(?:['’](?![\p{L}]))?)|([=():;,.!?+&\n]|\s[-–—]\s)/gu;
+  for (const m of text.matchAll(pattern)) {
     if (m[2]) {
       out.push({ w: m[2].trim() || '-', raw: m[2], poss: false, punct: true, written: m[2].trim() || '-' });
       continue;

@@ -34,6 +34,8 @@ describe('who the user’s people are', () => {
       ['Noah is my son', ['me.son=Noah']],
     ];
     for (const [text, want] of cases) assert.deepEqual(said(text, lx), want, text);
+    // ASCII text is read by an ASCII pattern: the same statements as the Unicode one finds.
+    for (const [text, want] of cases) assert.deepEqual(said(`${text} ·`, lx), want, `${text} (not ASCII)`);
   });
 
   it('names nobody where the relation is owned in turn, someone else’s, a kind of partner, or no name follows', { timeout: 120_000 }, async () => {
