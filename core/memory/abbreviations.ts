@@ -12,8 +12,9 @@ import { STOPWORDS } from './text.js';
  *   "NUM = nurse unit manager", "NUM stands for / is short for / means nurse unit manager";
  * - WordNet, where a multi-word term has the abbreviation as a synonym ("ICU", intensive care unit),
  *   when the query or a memory writes it in capitals (lower case, "us" and "am" are words);
- * - for 3 letters or more, the initials of a run of words in a memory that names a thing (it ends
- *   in a noun), when the abbreviation is written in capitals in a memory or in the query.
+ * - for 3 letters or more and a word WordNet does not know ("PIN" is a word, "NUM" is not), the
+ *   initials of a run of words in a memory that names a thing (it ends in a noun), when the
+ *   abbreviation is written in capitals in a memory or in the query.
  * Two letters ("OT", "GP") spell too many runs by chance: only a definition or WordNet links them.
  */
 
@@ -388,7 +389,7 @@ export class Abbreviations {
   /**
    * What an abbreviation of a query stands for in the store, the most used first: the phrases a
    * memory defines it as and, when the query or a memory writes it in capitals, WordNet's terms for
-   * it and (3+ letters) the runs of words spelling it that name a thing.
+   * it and (3+ letters, a word WordNet does not know) the runs of words spelling it that name a thing.
    */
   expansions(abbr: string, capsInQuery: boolean, lx: Lexicon | null): Expansion[] {
     if (!abbreviationShaped(abbr) || STOPWORDS.has(abbr)) return [];
@@ -410,7 +411,9 @@ export class Abbreviations {
           if (memories && !found.has(phrase)) found.set(phrase, { phrase, why: 'wordnet', memories });
         }
       }
-      if (abbr.length >= INITIALS_LETTERS && capitals) {
+      // A word of its own ("PIN", "FEE", "TIP") written in capitals is that word, or an abbreviation
+      // WordNet gives: runs of words that happen to spell it ("policy number") are no evidence.
+      if (abbr.length >= INITIALS_LETTERS && capitals && !(lx && lx.baseForms(abbr).length)) {
         for (const [phrase, memories] of spelled()) if (!found.has(phrase) && namesAThing(phrase.split(' '), lx)) found.set(phrase, { phrase, why: 'initials', memories });
       }
       out = [...found.values()].sort((a, b) => rank(b) - rank(a) || (a.phrase < b.phrase ? -1 : 1)).slice(0, MAX_EXPANSIONS);

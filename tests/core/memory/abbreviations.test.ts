@@ -60,6 +60,11 @@ describe('initials of a run of words', () => {
     assert.deepEqual(phrasesOf(a, 'icu', false, lx), ['intensive care unit (wordnet)']);
     assert.deepEqual(phrasesOf(a, 'icu', true, lx), ['intensive care unit (wordnet)']);
     assert.deepEqual(phrasesOf(a, 'tgh', false, lx), ['torrens general hospital (defined)']);
+    // A word of its own written in capitals is that word: "policy number" is no PIN, "fire extinguishers" no FEE.
+    a.put(21, 'car insurance: the policy number is on the green card; fire extinguishers checked in May', lx);
+    a.put(22, 'my bank card PIN is the same as the FEE code', lx);
+    assert.deepEqual(phrasesOf(a, 'pin', true, lx), []);
+    assert.deepEqual(phrasesOf(a, 'fee', false, lx), []);
     // A lower-case word that spells a run links nothing unless some memory or the query writes it in capitals.
     assert.deepEqual(phrasesOf(a, 'nlu', false, lx), []);
     assert.deepEqual(phrasesOf(a, 'icm', false, lx), []);
@@ -134,6 +139,19 @@ describe('search through the store links an abbreviation and its expansion', () 
         assert.ok(other.hits.every((h) => h.explain.matches.every((m) => m.relation !== 'abbreviation')));
       },
       { oneAMinute: true },
+    );
+  });
+
+  it('keeps a word of its own written in capitals that word', { timeout: 120_000 }, async () => {
+    await withMemories(
+      ['Car insurance: the policy number is on the green card in the glovebox.', 'The garage door PIN was changed in March.', 'Fire extinguishers in the kitchen were checked in May.'],
+      async (t) => {
+        for (const query of ['what is my PIN?', 'how much is the FEE?']) {
+          const { hits } = await t.client.call('memory.search', { query, limit: 5 });
+          assert.ok(hits.length > 0);
+          assert.deepEqual(hits.flatMap((h) => h.explain.matches.filter((m) => m.relation === 'abbreviation')), [], query);
+        }
+      },
     );
   });
 });
