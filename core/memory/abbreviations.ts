@@ -423,17 +423,24 @@ export class Abbreviations {
     return out;
   }
 
+  /** Whether `expansions` may find something for a word: a definition of it, or capitals in the query or a memory. */
+  mayStandFor(abbr: string, capsInQuery: boolean): boolean {
+    if (!abbreviationShaped(abbr) || STOPWORDS.has(abbr)) return false;
+    this.counted();
+    return capsInQuery || this.defs.has(abbr) || this.caps.has(abbr);
+  }
+
   /**
    * The abbreviation a run of query words starting at `start` spells, when the store links the two:
    * the run is one of the store's expansions of an abbreviation a memory defines, WordNet gives or a
-   * memory writes in capitals (see `expansions`). With where the run ends.
+   * memory writes in capitals (see `expansions`), and `mayLookUp` allows. With where the run ends.
    */
-  abbreviationOf(words: readonly (string | null)[], start: number, lx: Lexicon | null): { abbr: string; end: number; expansion: Expansion } | null {
+  abbreviationOf(words: readonly (string | null)[], start: number, lx: Lexicon | null, mayLookUp: (abbr: string) => boolean = () => true): { abbr: string; end: number; expansion: Expansion } | null {
     const first = words[start];
     if (!first || STOPWORDS.has(first)) return null;
     for (const abbr of this.byInitial().get(first[0]) ?? []) {
       const end = spells(abbr, words, start, lx);
-      if (end < 0) continue;
+      if (end < 0 || !mayLookUp(abbr)) continue;
       const phrase = words.slice(start, end).join(' ');
       const expansion = this.expansions(abbr, false, lx).find((e) => e.phrase === phrase);
       if (expansion) return { abbr, end, expansion };

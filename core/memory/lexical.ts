@@ -48,6 +48,8 @@ const DETERMINERS = new Set('a an the some any no every each either neither my y
 /** Keys of phrase postings start with this character, which no word has. */
 const PHRASE = '\u0001';
 const PHRASE_CODE = 1;
+/** Abbreviations a query looks up in the store, its first ones (see `abbreviated`). */
+const ABBREVIATIONS_PER_QUERY = 8;
 /** Compounds of a query word looked at ("dental" has a dozen). */
 const COMPOUNDS = 24;
 
@@ -515,17 +517,20 @@ export class LexicalIndex {
   private abbreviated(query: string, groups: QueryGroup[], lx: Lexicon | null): void {
     const run = wordRun(query);
     const groupOf = (w: string) => groups.find((g) => g.query === w) ?? groups.find((g) => stem(g.query) === stem(w));
+    // Each abbreviation looked up the first time reads the whole store: a query looks up its first few.
+    const looked = new Set<string>();
+    const mayLookUp = (abbr: string) => looked.has(abbr) || (looked.size < ABBREVIATIONS_PER_QUERY && !!looked.add(abbr));
     run.words.forEach((w, i) => {
       if (!w) return;
       const g = groupOf(w);
-      if (!g) return;
+      if (!g || !this.abbreviations.mayStandFor(w, run.cases[i] === CAPITALS) || !mayLookUp(w)) return;
       for (const e of this.abbreviations.expansions(w, run.cases[i] === CAPITALS, lx)) {
         const key = this.phrasePosting(e);
         if (!g.terms.has(key)) g.terms.set(key, { weight: RELATION_WEIGHT.abbreviation, relation: 'abbreviation', word: e.phrase });
       }
     });
     for (let i = 0; i < run.words.length; i++) {
-      const found = this.abbreviations.abbreviationOf(run.words, i, lx);
+      const found = this.abbreviations.abbreviationOf(run.words, i, lx, mayLookUp);
       if (!found) continue;
       const s = stem(found.abbr);
       if (!this.postings.get(s)?.docs.size) continue;

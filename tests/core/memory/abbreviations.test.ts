@@ -113,6 +113,32 @@ describe('initials of a run of words', () => {
   });
 });
 
+describe('a query full of capitals', () => {
+  it('costs a search a few store-wide lookups, not one per word', { timeout: 120_000 }, async () => {
+    await loadLexicon();
+    const index = new LexicalIndex();
+    const topics = ['nurse unit manager', 'roster period', 'staff car park', 'linen cupboard', 'tea room', 'handover notes', 'leave requests', 'night shift'];
+    const pick = (i: number, k: number) => topics[(i * k + k) % topics.length];
+    for (let i = 0; i < 3000; i++) index.put(i + 1, `note ${i}: the ${pick(i, 1)}, ${pick(i, 3)}, ${pick(i, 5)}, ${pick(i, 7)} and ${pick(i, 11)} rules for the ${pick(i, 13)} with ${pick(i, 17)}`, 'main');
+    index.put(5000, 'NUM on 6B is Karen.', 'main');
+    // Two hundred made-up capitalised words, none a word of its own, each spelled by some run of the store's words.
+    const initials = 'nurmslcptrhoe';
+    const codes: string[] = [];
+    for (const a of initials) for (const b of initials) for (const c of 'trhoe') codes.push(`${a}${b}${c}`.toUpperCase());
+    codes.length = 200;
+    const cpu = (query: string) => {
+      const from = process.cpuUsage();
+      index.search(query, { limit: 10 });
+      const used = process.cpuUsage(from);
+      return used.user + used.system;
+    };
+    cpu('warm up the index');
+    const lower = cpu(codes.join(' ').toLowerCase());
+    const upper = cpu(codes.join(' '));
+    assert.ok(upper < 4 * lower + 100_000, `capitals ${upper} µs, lower case ${lower} µs`);
+  });
+});
+
 describe('search through the store links an abbreviation and its expansion', () => {
   it('finds the newer memory that spells it out, first, and the other way round', { timeout: 120_000 }, async () => {
     await withMemories(
