@@ -740,8 +740,6 @@ function changeWord(text: string): string | null {
   return CHANGE_VERBS.exec(text)?.[0].toLowerCase() ?? null;
 }
 
-// Words most memories use say nothing about the topic, and one shared word can be a coincidence
-// ("runs out of memory" and "run source") unless the user asked about it.
 /** Whether one memory answers a word of the query by its abbreviation or expansion and the other by the word itself ("my nurse unit manager …", "NUM on 6B …" for "who's my NUM?"). */
 function abbreviatedAlike(a: MemoryHit, b: MemoryHit): boolean {
   const by = (h: MemoryHit, relation: MemoryMatch['relation']) => new Set(h.explain.matches.filter((m) => m.relation === relation).map((m) => m.query));
@@ -750,6 +748,8 @@ function abbreviatedAlike(a: MemoryHit, b: MemoryHit): boolean {
   return [...aShort].some((q) => bWord.has(q) || bShort.has(q)) || [...bShort].some((q) => aWord.has(q));
 }
 
+// Words most memories use say nothing about the topic, and one shared word can be a coincidence
+// ("runs out of memory" and "run source") unless the user asked about it.
 function sharedTopic(a: string, b: string, asked: Set<string>, specific: (word: string) => boolean): { count: number; asked: boolean } {
   const stems = new Set(contentWords(a).map(stem));
   const shared = new Set(contentWords(b).filter((w) => stems.has(stem(w)) && specific(w)).map(stem));
