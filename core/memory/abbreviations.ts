@@ -1,4 +1,4 @@
-import type { Lexicon } from './lexicon/index.js';
+import { POS_CODES, type Lexicon } from './lexicon/index.js';
 import { STOPWORDS } from './text.js';
 
 /**
@@ -464,10 +464,8 @@ function namesAThing(ws: string[], lx: Lexicon | null): boolean {
   const last = uses(content[content.length - 1]);
   const first = uses(content[0]);
   const none = (u: number[]) => u.every((n) => n === 0);
-  return (none(last) || last[NOUN] >= Math.max(...last)) && (none(first) || first[NOUN] > 0 || first[ADJECTIVE] > 0);
+  return (none(last) || last[POS_CODES.n] >= Math.max(...last)) && (none(first) || first[POS_CODES.n] > 0 || first[POS_CODES.a] > 0);
 }
-const NOUN = 0;
-const ADJECTIVE = 2;
 
 /** The abbreviation-shaped words a memory writes in capitals, each once. */
 function capitalised(run: WordRun): Set<string> {

@@ -1,7 +1,7 @@
 import type { MemoryArea, MemoryMatch } from '../contract/index.js';
 import { Abbreviations, CAPITALS, wordRun, type Expansion } from './abbreviations.js';
 import { rowDots } from './dots.js';
-import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
+import { POS_CODES, REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
 import { commonSpelling } from './spelling.js';
 import { STOPWORDS, contentWords, stem, words } from './text.js';
 import { wordVectors, type WordVectorFile } from './vectors/index.js';
@@ -579,7 +579,7 @@ export class LexicalIndex {
       for (const g of glossWords(lx, synset)) add(stem(g), RELATION_WEIGHT.definition * weight, 'definition', g);
     }
     // Two-word terms that start with the query word name its kinds ("dental practitioner" → dentist).
-    for (const f of lx.baseForms(w)) if (f.pos !== 1) for (const synset of lx.compounds(f.lemmaId).slice(0, COMPOUNDS)) fromSynset(synset, RELATION_WEIGHT.related, 'related', 0);
+    for (const f of lx.baseForms(w)) if (f.pos !== POS_CODES.v) for (const synset of lx.compounds(f.lemmaId).slice(0, COMPOUNDS)) fromSynset(synset, RELATION_WEIGHT.related, 'related', 0);
     // Memory words whose definition uses the query word ("doctor" → vet).
     for (const s of this.glossStems(lx, stem(w))) add(s, RELATION_WEIGHT.definition, 'definition', this.surfaceOf(s));
   }

@@ -1,6 +1,6 @@
 import type { MemoryMatch } from '../contract/index.js';
 import { RELATION_WEIGHT, termOf, topicWeight, type LexicalIndex, type QueryGroup } from './lexical.js';
-import { REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
+import { POS_CODES, REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
 import type { MemoryQueries } from './store.js';
 import { STOPWORDS, words } from './text.js';
 
@@ -156,7 +156,7 @@ export function kinWord(lx: Lexicon, word: string): boolean {
     kin = false;
     for (const f of lx.baseForms(word)) {
       for (const sense of lx.senses(f.lemmaId)) {
-        if (sense.pos !== 0 || kin) continue;
+        if (sense.pos !== POS_CODES.n || kin) continue;
         let frontier = [sense.synset];
         for (let depth = 0; depth < KIN_DEPTH && frontier.length && !kin; depth++) {
           frontier = frontier.flatMap((x) => lx.related(x, REL.hypernym));
@@ -244,7 +244,7 @@ function nameLike(t: Token | undefined, cased: boolean, strong: boolean, lx: Lex
   if (!t || t.punct || /\d/.test(t.w) || t.w.length < 2 || STOPWORDS.has(t.w) || NEVER_NAME.has(t.w) || TIME_WORD.test(t.w) || isRelationWord(t.w, lx)) return false;
   if (cased) return /^\p{Lu}\p{Ll}/u.test(t.raw);
   if (strong) return true;
-  return !lx || (topicWeight(lx, t.w) >= 0.75 && !lx.baseForms(t.w).some((f) => f.pos !== 0));
+  return !lx || (topicWeight(lx, t.w) >= 0.75 && !lx.baseForms(t.w).some((f) => f.pos !== POS_CODES.n));
 }
 
 type Person = { tokens: Token[] };
@@ -377,7 +377,7 @@ export function statedRelations(text: string, lx: Lexicon | null = lexiconIfLoad
  * relation the sentence gives ("My son is Archie's best friend": Archie is not the son).
  */
 function namedAfterIs(people: Person[], lx: Lexicon | null): Person[] {
-  const adjective = (t: Token) => lx !== null && lx.baseForms(t.w).some((f) => f.pos === 2);
+  const adjective = (t: Token) => lx !== null && lx.baseForms(t.w).some((f) => f.pos === POS_CODES.a);
   return people.some((p) => p.tokens.some(adjective) || p.tokens[p.tokens.length - 1].poss) ? [] : people;
 }
 

@@ -3,7 +3,7 @@ import { askedThing } from './asked.js';
 import { relate } from './dedup.js';
 import { dot, isOfflineEmbedder, withWordVectors, wordingCosine } from './embedder.js';
 import { RELATION_WEIGHT, termOf, tokens, topicWeight, type LexicalIndex, type QueryGroup } from './lexical.js';
-import { lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
+import { POS_CODES, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
 import { addPeople, kinWord, peopleAsked } from './people.js';
 import { rowToMemory, type MemoryQueries, type MemoryRow } from './store.js';
 import { STOPWORDS, contentWords, highlightRanges, stem, words } from './text.js';
@@ -473,12 +473,12 @@ const SPECIFIC_THING_WORD = 0.65;
 /** Whether WordNet reads a word as a verb and never as a noun ("called", "stored", "renew"; not "set" or "married"). */
 function verbOnly(lx: Lexicon, word: string): boolean {
   const forms = lx.baseForms(word);
-  return forms.some((f) => f.pos === 1) && !forms.some((f) => f.pos === 0);
+  return forms.some((f) => f.pos === POS_CODES.v) && !forms.some((f) => f.pos === POS_CODES.n);
 }
 /** Whether WordNet reads a word only as an adverb ("again", "currently", "exactly"; not "now", "home" or "still"). */
 function adverbOnly(lx: Lexicon, word: string): boolean {
   const forms = lx.baseForms(word);
-  return forms.length > 0 && forms.every((f) => f.pos === 3);
+  return forms.length > 0 && forms.every((f) => f.pos === POS_CODES.r);
 }
 
 /**

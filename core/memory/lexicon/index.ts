@@ -7,7 +7,7 @@ import { buildLexiconBytes, installedCacheDir, installedSource, lexiconFileName,
 import type { LexiconWorkerData, LexiconWorkerReply } from './worker.js';
 
 export { Lexicon, type Sense } from './lexicon.js';
-export { REL } from './format.js';
+export { POS_CODES, REL } from './format.js';
 
 /**
  * WordNet as a compact index file. `npm install` and `npm run build` build it next to the packages
