@@ -236,7 +236,7 @@ export class Abbreviations {
     for (const rowid of rowids) {
       const run = this.runs.get(rowid) ?? { words: [], cases: [] };
       out.push(run.words.length);
-      run.words.forEach((w, i) => out.push(w === null ? -1 : id(w) * 4 + run.cases[i]));
+      run.words.forEach((w, i) => out.push(w === null ? CLAUSE_END : id(w) * 4 + run.cases[i]));
       const defs = this.defined.get(rowid) ?? [];
       out.push(defs.length);
       for (const [abbr, phrase] of defs) out.push(id(abbr), id(phrase));
@@ -264,11 +264,8 @@ export class Abbreviations {
       if (!(n >= 0) || end >= flat.length) throw new Error('damaged index snapshot');
       const caps = new Set<string>();
       for (let k = at + 1; k < end; k++) {
-        const v = flat[k];
-        if (v >= 0 && (v & 3) === CAPITALS) {
-          const w = str(v >> 2);
-          if (abbreviationShaped(w) && !STOPWORDS.has(w)) caps.add(w);
-        }
+        const w = wordAt(flat[k], str);
+        if (w !== null && writtenAbbreviation(w, caseAt(flat[k]))) caps.add(w);
       }
       for (const w of caps) this.count(this.caps, w, 1);
       const d = flat[end];
@@ -292,9 +289,8 @@ export class Abbreviations {
       const words: (string | null)[] = [];
       const cases: number[] = [];
       for (let k = at + 1; k <= at + n; k++) {
-        const v = flat[k];
-        words.push(v < 0 ? null : str(v >> 2));
-        cases.push(v < 0 ? 0 : v & 3);
+        words.push(wordAt(flat[k], str));
+        cases.push(caseAt(flat[k]));
       }
       this.runs.set(rowid, { words, cases });
       const d = flat[at + 1 + n];
@@ -314,18 +310,17 @@ export class Abbreviations {
       const at = starts[i];
       const n = flat[at];
       for (let k = at + 1; k <= at + n; k++) {
-        const v = flat[k];
-        if (v < 0) continue;
-        const w = str(v >> 2);
-        if (w[0] !== abbr[0] || k === at + n || flat[k + 1] < 0) continue;
+        const w = wordAt(flat[k], str);
+        if (w === null || w[0] !== abbr[0] || k === at + n) continue;
         // The next word gives the second letter, is skipped, or this one is a compound giving both.
-        const next = str(flat[k + 1] >> 2);
+        const next = wordAt(flat[k + 1], str);
+        if (next === null) continue;
         if (next[0] !== abbr[1] && !SKIPPABLE.has(next) && !(w.length >= 6 && w.includes(abbr[1], 3))) continue;
         const words: (string | null)[] = [];
         const cases: number[] = [];
         for (let m = k; m <= Math.min(at + n, k + span); m++) {
-          words.push(flat[m] < 0 ? null : str(flat[m] >> 2));
-          cases.push(flat[m] < 0 ? 0 : flat[m] & 3);
+          words.push(wordAt(flat[m], str));
+          cases.push(caseAt(flat[m]));
         }
         words.push(null);
         cases.push(0);
@@ -471,9 +466,24 @@ function namesAThing(ws: string[], lx: Lexicon | null): boolean {
 function capitalised(run: WordRun): Set<string> {
   const out = new Set<string>();
   run.words.forEach((w, i) => {
-    if (w && run.cases[i] === CAPITALS && abbreviationShaped(w) && !STOPWORDS.has(w)) out.add(w);
+    if (w && writtenAbbreviation(w, run.cases[i])) out.add(w);
   });
   return out;
+}
+
+/** Whether a word, written so (`cases`), is an abbreviation a memory writes in capitals. */
+function writtenAbbreviation(word: string, written: number): boolean {
+  return written === CAPITALS && abbreviationShaped(word) && !STOPWORDS.has(word);
+}
+
+/** A clause end among a snapshot's words (see `Abbreviations.flatten`). */
+const CLAUSE_END = -1;
+/** A snapshot's word: its string number times 4 plus how it was written, or CLAUSE_END. */
+function wordAt(v: number, str: (n: number) => string): string | null {
+  return v < 0 ? null : str(v >> 2);
+}
+function caseAt(v: number): number {
+  return v < 0 ? 0 : v & 3;
 }
 
 function rank(e: Expansion): number {
