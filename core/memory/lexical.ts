@@ -58,6 +58,16 @@ export type QueryGroup = { query: string; weight: number; terms: Map<string, { w
 type Doc = { rowid: number; slot: number; area: MemoryArea; len: number; tf: Map<string, number> };
 /** Per stem: its memories with the word's count in each, and the bounds its BM25 value cannot exceed. */
 type Posting = { docs: Map<Doc, number>; maxTf: number; minLen: number; list: PostingList | null };
+function emptyPosting(): Posting {
+  return { docs: new Map(), maxTf: 0, minLen: Infinity, list: null };
+}
+/** Adds a memory using the stem `n` times to its posting. Bounds only ever loosen on removal, so they stay true. */
+function addToPosting(p: Posting, doc: Doc, n: number): void {
+  p.docs.set(doc, n);
+  p.list = null;
+  p.maxTf = Math.max(p.maxTf, n);
+  p.minLen = Math.min(p.minLen, doc.len);
+}
 /** A posting as flat arrays for scoring, rebuilt after the posting changes. */
 type PostingList = { slots: Int32Array; tf: Float64Array; len: Float64Array };
 export type LexicalHit = { rowid: number; score: number; matches: MemoryMatch[] };
@@ -145,12 +155,8 @@ export class LexicalIndex {
     this.slots[slot] = doc;
     for (const [s, n] of tf) {
       let p = this.postings.get(s);
-      if (!p) this.postings.set(s, (p = { docs: new Map(), maxTf: 0, minLen: Infinity, list: null }));
-      p.docs.set(doc, n);
-      p.list = null;
-      // Bounds only ever loosen on removal, so they stay true.
-      p.maxTf = Math.max(p.maxTf, n);
-      p.minLen = Math.min(p.minLen, doc.len);
+      if (!p) this.postings.set(s, (p = emptyPosting()));
+      addToPosting(p, doc, n);
     }
     this.docs.set(rowid, doc);
     this.totalLen += len;
@@ -545,13 +551,10 @@ export class LexicalIndex {
   private phrasePosting(e: Expansion): string {
     const key = PHRASE + e.phrase;
     if (!this.phrasePostings.has(key)) {
-      const posting: Posting = { docs: new Map(), maxTf: 0, minLen: Infinity, list: null };
+      const posting = emptyPosting();
       for (const [rowid, n] of e.memories) {
         const doc = this.docs.get(rowid);
-        if (!doc) continue;
-        posting.docs.set(doc, n);
-        posting.maxTf = Math.max(posting.maxTf, n);
-        posting.minLen = Math.min(posting.minLen, doc.len);
+        if (doc) addToPosting(posting, doc, n);
       }
       this.phrasePostings.set(key, posting);
     }
