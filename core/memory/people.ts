@@ -130,6 +130,12 @@ const PATHS: Record<string, string[][]> = {
 /** A stated relation broader than the one asked counts this much ("parents" for "mother"); a path step through another person, this much each. */
 const BROADER_SHARE = 0.6;
 const PATH_SHARE = 0.9;
+/** Where the phrase of a relation word at `i` starts: before up to two `MODIFIERS` ("my little sister"). */
+function phraseStart(tokens: Token[], i: number): number {
+  let start = i;
+  while (start > 0 && MODIFIERS.has(tokens[start - 1].w) && start > i - 2) start--;
+  return start;
+}
 /** Words that may stand between "my" and the relation ("my little sister", "our two kids"). */
 const MODIFIERS = new Set('little big older younger elder eldest oldest youngest baby twin late two three four 2 3 4 own dear'.split(' '));
 /** Relations "boy"/"girl" only name someone's child when possessed ("Tash's boy Hamish"), never bare. */
@@ -326,8 +332,7 @@ export function statedRelations(text: string, lx: Lexicon | null = lexiconIfLoad
     if (!found) continue;
     const { relation, end } = found;
     // Whose: "my"/"our" (a modifier may come between), a named owner's possessive, or the start of a note.
-    let start = i;
-    while (start > 0 && MODIFIERS.has(tokens[start - 1].w) && start > i - 2) start--;
+    const start = phraseStart(tokens, i);
     const before = tokens[start - 1];
     let owner: string | null = null;
     let bare = false;
@@ -403,8 +408,7 @@ export function askedPeople(query: string, lx: Lexicon | null = lexiconIfLoaded(
   for (let i = 0; i < tokens.length; i++) {
     const found = relationAt(tokens, i, lx);
     if (!found) continue;
-    let start = i;
-    while (start > 0 && MODIFIERS.has(tokens[start - 1].w) && start > i - 2) start--;
+    const start = phraseStart(tokens, i);
     const before = tokens[start - 1];
     let owner: string | null = null;
     // "my son", "our kids", "the kids", "Mum's address", "what's Dad's number", "is mum": the user's; "Dan's mother": Dan's; "rope partner", "his mum": nobody known.
@@ -469,7 +473,8 @@ function relationsOf(text: string, lx: Lexicon | null, kin: boolean): StatedRela
 }
 
 /** What a version of a memory (its words' map in the full-text index) states, with and without WordNet's further kin words. */
-const readBefore = new WeakMap<object, { id: string; supersedes: string | null; kin?: StatedRelation[]; plain?: StatedRelation[] }>();
+type Read = { id: string; supersedes: string | null; kin?: StatedRelation[]; plain?: StatedRelation[] };
+const readBefore = new WeakMap<object, Read>();
 
 /**
  * The names a question reaches through the relations it asks about, read from the memories that
@@ -479,7 +484,6 @@ const readBefore = new WeakMap<object, { id: string; supersedes: string | null; 
 export function peopleAsked(query: string, lexical: LexicalIndex, queries: MemoryQueries, lx: Lexicon | null = lexiconIfLoaded()): PersonTerm[] {
   const asked = askedPeople(query, lx);
   if (!asked.length) return [];
-  type Read = { id: string; supersedes: string | null; kin?: StatedRelation[]; plain?: StatedRelation[] };
   // The memories that use a word of the relations, newest first, with what each states.
   const statementsOf = (relations: string[]): { id: string; relations: StatedRelation[]; supersedes: string | null }[] => {
     const rowids = new Set<number>();
