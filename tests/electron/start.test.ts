@@ -132,58 +132,61 @@ describe('npm start launcher (bin/start.js)', () => {
 
   test('with an Electron binary and a display it launches Electron on the app and passes its exit code on', { skip: process.platform === 'win32' && 'the stand-in binary is a shell script' }, async () => {
     // The stand-in reports how it was started.
-    const { dir, dataDir } = standInElectron(`echo "electron $*"\necho "data $AGENT_BLOB_DATA_DIR"\necho "run-as-node \${ELECTRON_RUN_AS_NODE:-unset}"\nexit 3`);
-    const child = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', dataDir], {
-      cwd: root,
-      env: { ...process.env, DISPLAY: ':99', ELECTRON_OVERRIDE_DIST_PATH: dir, ELECTRON_RUN_AS_NODE: '1', AGENT_BLOB_HEADLESS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    assert.equal(code, 3, `the launcher exits with Electron's code; output: ${out}`);
-    assert.deepEqual(out.trim().split('\n'), [`electron ${resolve(root)}`, `data ${dataDir}`, 'run-as-node unset']);
+    const launched = launchOnStandIn(`echo "electron $*"\necho "data $AGENT_BLOB_DATA_DIR"\necho "run-as-node \${ELECTRON_RUN_AS_NODE:-unset}"\nexit 3`, [], { env: { ELECTRON_RUN_AS_NODE: '1' }, stdin: 'ignore' });
+    const code = await launched.exited;
+    assert.equal(code, 3, `the launcher exits with Electron's code; output: ${launched.out()}`);
+    assert.deepEqual(launched.out().trim().split('\n'), [`electron ${resolve(root)}`, `data ${launched.dataDir}`, 'run-as-node unset']);
   });
 
   test('with --until-stdin-closes, an Electron that ends by itself ends the launcher with its exit code while the launcher’s input is still open', { skip: process.platform === 'win32' && 'the stand-in binary is a shell script' }, async () => {
-    const { dir, dataDir } = standInElectron('echo started\nexit 5');
-    const child = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', dataDir, '--until-stdin-closes'], {
-      cwd: root,
-      env: { ...process.env, DISPLAY: ':99', ELECTRON_OVERRIDE_DIST_PATH: dir, AGENT_BLOB_HEADLESS: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    const launched = launchOnStandIn('echo started\nexit 5', ['--until-stdin-closes']);
     // This process holds the launcher's input open throughout: only Electron's end can end it.
-    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    assert.equal(code, 5, `the launcher exits with Electron's code; output: ${out}`);
-    assert.equal(out, 'started\n');
+    const code = await launched.exited;
+    assert.equal(code, 5, `the launcher exits with Electron's code; output: ${launched.out()}`);
+    assert.equal(launched.out(), 'started\n');
   });
 
   test('with --until-stdin-closes Electron is stopped with SIGTERM when the launcher’s input closes', { skip: process.platform === 'win32' && 'the stand-in binary is a shell script' }, async () => {
     // The stand-in runs until SIGTERM, then exits 4.
-    const { dir, dataDir } = standInElectron(`trap 'echo stopped; exit 4' TERM\necho started\nwhile :; do sleep 0.05; done`);
-    const child = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', dataDir, '--until-stdin-closes'], {
-      cwd: root,
-      env: { ...process.env, DISPLAY: ':99', ELECTRON_OVERRIDE_DIST_PATH: dir, AGENT_BLOB_HEADLESS: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let out = '';
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
-    await new Promise<void>((resolve) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        if (out.includes('started\n')) resolve();
-      });
-    });
-    child.stdin!.end();
-    assert.equal(await exited, 4, `Electron's exit code on SIGTERM is passed on; output: ${out}`);
-    assert.equal(out, 'started\nstopped\n');
+    const launched = launchOnStandIn(`trap 'echo stopped; exit 4' TERM\necho started\nwhile :; do sleep 0.05; done`, ['--until-stdin-closes']);
+    await launched.said('started\n');
+    launched.child.stdin!.end();
+    assert.equal(await launched.exited, 4, `Electron's exit code on SIGTERM is passed on; output: ${launched.out()}`);
+    assert.equal(launched.out(), 'started\nstopped\n');
   });
 });
+
+/**
+ * `bin/start.js` with a display and a stand-in Electron running `script` (see `standInElectron`),
+ * with `args` after its data folder: its output so far, a wait for some of it, and its exit code.
+ */
+function launchOnStandIn(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: 'pipe' | 'ignore' } = {}) {
+  const { dir, dataDir } = standInElectron(script);
+  const child = spawn(process.execPath, [join(root, 'bin', 'start.js'), '--data-dir', dataDir, ...args], {
+    cwd: root,
+    env: { ...process.env, DISPLAY: ':99', ELECTRON_OVERRIDE_DIST_PATH: dir, AGENT_BLOB_HEADLESS: '', ...options.env },
+    stdio: [options.stdin ?? 'pipe', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  const waiting: { text: string; resolve: () => void }[] = [];
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    for (const w of waiting.filter((x) => out.includes(x.text))) {
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve();
+    }
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  return {
+    child,
+    dataDir,
+    exited,
+    out: () => out,
+    /** Resolves once the launcher has printed `text`. */
+    said: (text: string) => (out.includes(text) ? Promise.resolve() : new Promise<void>((resolve) => waiting.push({ text, resolve }))),
+  };
+}
 
 /**
  * A stand-in for the Electron binary in a folder of its own (for ELECTRON_OVERRIDE_DIST_PATH): Node
