@@ -97,7 +97,7 @@ export function figures(c: SetCounts): Record<string, unknown> {
 }
 
 /** Held-out sets that run only with `--report` or `--set`. */
-export const RESERVED = new Set(['njeri-logistics-nairobi', 'marisol-paramedic-phoenix']);
+export const RESERVED = new Set(['njeri-logistics-nairobi', 'marisol-paramedic-phoenix', 'tomek-warehouse-dublin']);
 
 const SIDE_BY_SIDE = ['recallAt10', 'recallAt5', 'mrr', 'updateOrder', 'multiAllInTop10', 'unanswerableAbstained', 'exactDuplicatesRejected', 'rewordedDuplicatesMerged', 'knowledgeUpdatesMerged'];
 
