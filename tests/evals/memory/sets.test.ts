@@ -1,6 +1,20 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normaliseText, loadSets, problemsOf } from './sets/validate.js';
+import {
+  MIN_DUPLICATES,
+  MIN_MEMORIES,
+  MIN_UPDATE_PAIRS,
+  MINIMUM,
+  loadSets,
+  normaliseText,
+  problemsOf,
+  updatePairs,
+  type EvalDuplicate,
+  type EvalMemory,
+  type EvalQuestion,
+  type EvalSet,
+  type Kind,
+} from './sets/validate.js';
 
 describe('memory eval sets', () => {
   const sets = loadSets();
@@ -28,12 +42,66 @@ describe('memory eval sets', () => {
     }
   });
 
-  it('the validator catches a question that points at a missing memory and an exact duplicate that differs', () => {
-    const set = structuredClone(sets[0]);
-    set.questions[0] = { ...set.questions[0], expect: ['no-such-key'] };
-    set.duplicates[0] = { of: set.memories[0].key, kind: 'exact', text: `${set.memories[0].text} and something else` };
-    const problems = problemsOf(set).join('\n');
-    assert.match(problems, /key no-such-key does not exist/);
-    assert.match(problems, /not the same text/);
+  describe('the validator', { timeout: 10_000 }, () => {
+    it('passes a small made-up set that meets every rule', () => {
+      assert.deepEqual(problemsOf(madeUpSet()), []);
+    });
+
+    it('catches a question that points at a missing memory', () => {
+      const set = madeUpSet();
+      set.questions[0] = { ...set.questions[0], expect: ['no-such-key'] };
+      assert.match(problemsOf(set).join('\n'), /key no-such-key does not exist/);
+    });
+
+    it('counts distinct knowledge updates, so update questions that keep asking about one older and newer pair fail', () => {
+      const set = madeUpSet();
+      assert.equal(updatePairs(set).size, 20);
+      for (const q of set.questions.filter((q) => q.kind === 'update')) Object.assign(q, { expect: ['m0'], older: ['m1'] });
+      assert.equal(updatePairs(set).size, 1);
+      assert.match(problemsOf(set).join('\n'), /ask about 1 distinct knowledge updates .*want at least 20/);
+
+      const nearly = madeUpSet();
+      Object.assign(nearly.questions.find((q) => q.kind === 'update' && q.expect[0] === 'm2')!, { expect: ['m0'], older: ['m1'] });
+      assert.deepEqual(problemsOf(nearly), [`made-up: update questions ask about 19 distinct knowledge updates (older, newer pairs), want at least ${MIN_UPDATE_PAIRS}`]);
+    });
+
+    it('rejects a multi-evidence question that lists one memory twice', () => {
+      const set = madeUpSet();
+      const multi = set.questions.find((q) => q.kind === 'multi')!;
+      multi.expect = [multi.expect[0], multi.expect[0]];
+      assert.deepEqual(problemsOf(set), [`made-up: question "${multi.q}": ${multi.expect[0]} is listed twice in expect`]);
+    });
+
+    it('rejects an update question whose newer memory is also among its older ones, whatever their ages', () => {
+      const set = madeUpSet();
+      const update = set.questions.find((q) => q.kind === 'update')!;
+      update.older = [...update.older!, update.expect[0]];
+      assert.deepEqual(problemsOf(set), [`made-up: question "${update.q}": ${update.expect[0]} is both the newer memory and an older one`]);
+    });
+
   });
 });
+
+/** A set of numbered made-up memories that meets every count and rule of the validator. */
+function madeUpSet(): EvalSet {
+  const memories: EvalMemory[] = Array.from({ length: MIN_MEMORIES }, (_, i) => ({
+    key: `m${i}`,
+    area: i >= 200 && i < 220 ? 'solutions' : 'main',
+    daysAgo: i,
+    text: `made up memory number ${i}`,
+  }));
+  const questions: EvalQuestion[] = [];
+  const ask = (kind: Kind, expect: string[], older?: string[]) =>
+    questions.push({ kind, q: `${kind} question ${questions.length}?`, expect, ...(older ? { older } : {}) });
+  for (let i = 0; i < MINIMUM.update; i++) ask('update', [`m${2 * i}`], [`m${2 * i + 1}`]);
+  for (let i = 0; i < MINIMUM.lexical; i++) ask('lexical', [`m${40 + i}`]);
+  for (let i = 0; i < MINIMUM.paraphrase; i++) ask('paraphrase', [`m${60 + i}`]);
+  for (let i = 0; i < MINIMUM.multi; i++) ask('multi', [`m${90 + i}`, `m${150 + i}`]);
+  for (let i = 0; i < MINIMUM.solution; i++) ask('solution', [`m${200 + i}`]);
+  for (let i = 0; i < MINIMUM.unanswerable; i++) ask('unanswerable', []);
+  const duplicates: EvalDuplicate[] = [
+    ...Array.from({ length: MIN_DUPLICATES.exact }, (_, i) => ({ of: `m${100 + i}`, kind: 'exact' as const, text: `Made up memory, number ${100 + i}.` })),
+    ...Array.from({ length: MIN_DUPLICATES.reworded }, (_, i) => ({ of: `m${120 + i}`, kind: 'reworded' as const, text: `the invented note numbered ${120 + i}` })),
+  ];
+  return { name: 'made-up', split: 'tune', description: 'numbered made-up memories for testing the validator', memories, questions, duplicates };
+}

@@ -1,7 +1,8 @@
 /**
  * Checks the shape and internal consistency of the memory eval sets (`tests/evals/memory/sets/*.json`):
- * unique keys and texts, every referenced key present, enough questions of each kind, knowledge
- * updates ordered by age, and exact duplicates that really are the same text.
+ * unique keys and texts, every referenced key present and named once per question, enough questions
+ * of each kind, enough distinct knowledge updates, each ordered by age with the newer memory not
+ * also among the older ones, and exact duplicates that really are the same text.
  *   node --import tsx tests/evals/memory/sets/validate.ts   (prints each set's counts)
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -43,6 +44,8 @@ export const MINIMUM: Record<Kind, number> = { lexical: 20, paraphrase: 25, upda
 export const MIN_MEMORIES = 280;
 export const MIN_QUESTIONS = 100;
 export const MIN_DUPLICATES = { exact: 20, reworded: 20 };
+/** The fewest distinct knowledge updates (older, newer pairs of memories) the update questions ask about. */
+export const MIN_UPDATE_PAIRS = 20;
 
 const AREAS = new Set<Area>(['main', 'fragments', 'solutions', 'instruments']);
 const KINDS = new Set<Kind>(Object.keys(MINIMUM) as Kind[]);
@@ -62,6 +65,16 @@ export function loadSets(dir = SETS_DIR): EvalSet[] {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as EvalSet);
+}
+
+/** The distinct knowledge updates a set's update questions ask about, as `older>newer` key pairs. */
+export function updatePairs(set: EvalSet): Set<string> {
+  const pairs = new Set<string>();
+  for (const q of set.questions) {
+    if (q.kind !== 'update') continue;
+    for (const older of q.older ?? []) for (const newer of q.expect) if (older !== newer) pairs.add(`${older}>${newer}`);
+  }
+  return pairs;
 }
 
 export function countKinds(set: EvalSet): Record<Kind, number> {
@@ -100,6 +113,10 @@ export function problemsOf(set: EvalSet): string[] {
     if (asked.has(q.q.toLowerCase())) say(`${where} is asked twice`);
     asked.add(q.q.toLowerCase());
     for (const k of [...q.expect, ...(q.older ?? [])]) if (!byKey.has(k)) say(`${where}: key ${k} does not exist`);
+    for (const [field, keys] of [['expect', q.expect], ['older', q.older ?? []]] as const) {
+      const repeated = new Set(keys.filter((k, i) => keys.indexOf(k) !== i));
+      for (const k of repeated) say(`${where}: ${k} is listed twice in ${field}`);
+    }
     if (q.kind === 'unanswerable' && q.expect.length) say(`${where}: unanswerable but expects ${q.expect.join(', ')}`);
     if (q.kind !== 'unanswerable' && !q.expect.length) say(`${where}: expects nothing`);
     if (q.kind === 'multi' && (q.expect.length < 2 || q.expect.length > 3)) say(`${where}: multi-evidence needs 2-3 memories`);
@@ -109,7 +126,8 @@ export function problemsOf(set: EvalSet): string[] {
       const newer = byKey.get(q.expect[0]);
       for (const o of q.older ?? []) {
         const old = byKey.get(o);
-        if (newer && old && old.daysAgo <= newer.daysAgo) say(`${where}: older ${o} is not older than ${newer.key}`);
+        if (o === q.expect[0]) say(`${where}: ${o} is both the newer memory and an older one`);
+        else if (newer && old && old.daysAgo <= newer.daysAgo) say(`${where}: older ${o} is not older than ${newer.key}`);
       }
     } else if (q.older?.length) say(`${where}: only update questions name older memories`);
     if (q.kind === 'solution') for (const k of q.expect) if (byKey.get(k) && byKey.get(k)!.area !== 'solutions') say(`${where}: ${k} is not in solutions`);
@@ -117,6 +135,8 @@ export function problemsOf(set: EvalSet): string[] {
   const counts = countKinds(set);
   for (const kind of KINDS) if (counts[kind] < MINIMUM[kind]) say(`${counts[kind]} ${kind} questions, want at least ${MINIMUM[kind]}`);
   if (set.questions.length < MIN_QUESTIONS) say(`${set.questions.length} questions, want at least ${MIN_QUESTIONS}`);
+  const pairs = updatePairs(set).size;
+  if (pairs < MIN_UPDATE_PAIRS) say(`update questions ask about ${pairs} distinct knowledge updates (older, newer pairs), want at least ${MIN_UPDATE_PAIRS}`);
 
   // A duplicate of either side of a knowledge update would blur which value is current.
   const updated = new Set(set.questions.filter((q) => q.kind === 'update').flatMap((q) => [...q.expect, ...(q.older ?? [])]));
@@ -150,7 +170,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const problems = problemsOf(set);
     bad += problems.length;
     const dups = { exact: set.duplicates.filter((d) => d.kind === 'exact').length, reworded: set.duplicates.filter((d) => d.kind === 'reworded').length };
-    console.log(`${set.name} (${set.split}): ${set.memories.length} memories, ${set.questions.length} questions ${JSON.stringify(countKinds(set))}, duplicates ${JSON.stringify(dups)}`);
+    console.log(
+      `${set.name} (${set.split}): ${set.memories.length} memories, ${set.questions.length} questions ${JSON.stringify(countKinds(set))}, ` +
+        `${updatePairs(set).size} knowledge updates, duplicates ${JSON.stringify(dups)}`,
+    );
     for (const p of problems) console.log(`  ${p}`);
   }
   process.exit(bad ? 1 : 0);
