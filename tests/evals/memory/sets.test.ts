@@ -6,6 +6,7 @@ import {
   MIN_UPDATE_PAIRS,
   MINIMUM,
   loadSets,
+  normalisedDifference,
   normaliseText,
   problemsOf,
   updatePairs,
@@ -79,6 +80,17 @@ describe('memory eval sets', () => {
       assert.deepEqual(problemsOf(set), [`made-up: question "${update.q}": ${update.expect[0]} is both the newer memory and an older one`]);
     });
 
+    it('says which normalised words differ when an exact duplicate is not the same text', () => {
+      const set = madeUpSet();
+      const dup = set.duplicates.find((d) => d.kind === 'exact')!;
+      set.memories.find((m) => m.key === dup.of)!.text = 'Flour sacks from the mill weigh 25 kg each';
+      dup.text = 'flour sacks from the mill weigh 25kg each!';
+      assert.deepEqual(problemsOf(set), [`made-up: duplicate "${dup.text}": not the same text as ${dup.of} after normalising ("25kg" vs "25 kg")`]);
+
+      assert.deepEqual(normalisedDifference('Gate code is 4417.', 'gate code is 4417 and something else'), ['4417', '4417 and something else']);
+      assert.deepEqual(normalisedDifference('the vet is on Main St', 'vet is on Main St'), ['the vet', 'vet']);
+      assert.deepEqual(normalisedDifference('Café opens at 7', 'cafe opens at 8'), ['7', '8']);
+    });
   });
 });
 

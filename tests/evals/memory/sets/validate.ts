@@ -77,6 +77,24 @@ export function updatePairs(set: EvalSet): Set<string> {
   return pairs;
 }
 
+/**
+ * Where two texts part after normalising: the words that differ, with a word of context when one side
+ * has none of its own, so a writer sees that "25kg" is not "25 kg".
+ */
+export function normalisedDifference(a: string, b: string): [string, string] {
+  const wa = normaliseText(a).split(' ').filter(Boolean);
+  const wb = normaliseText(b).split(' ').filter(Boolean);
+  let start = 0;
+  while (start < wa.length && start < wb.length && wa[start] === wb[start]) start++;
+  let end = 0;
+  while (end < wa.length - start && end < wb.length - start && wa[wa.length - 1 - end] === wb[wb.length - 1 - end]) end++;
+  if (start === wa.length - end || start === wb.length - end) {
+    if (start > 0) start--;
+    else if (end > 0) end--;
+  }
+  return [wa.slice(start, wa.length - end).join(' '), wb.slice(start, wb.length - end).join(' ')];
+}
+
 export function countKinds(set: EvalSet): Record<Kind, number> {
   const counts = { lexical: 0, paraphrase: 0, update: 0, multi: 0, solution: 0, unanswerable: 0 };
   for (const q of set.questions) if (KINDS.has(q.kind)) counts[q.kind]++;
@@ -155,7 +173,10 @@ export function problemsOf(set: EvalSet): string[] {
     if (dupTexts.has(d.text)) say(`${where} is listed twice`);
     dupTexts.add(d.text);
     const norm = normaliseText(d.text);
-    if (d.kind === 'exact' && norm !== normaliseText(of.text)) say(`${where}: not the same text as ${d.of} after normalising`);
+    if (d.kind === 'exact' && norm !== normaliseText(of.text)) {
+      const [mine, theirs] = normalisedDifference(d.text, of.text);
+      say(`${where}: not the same text as ${d.of} after normalising ("${mine}" vs "${theirs}")`);
+    }
     if (d.kind === 'exact' && d.text === of.text) say(`${where}: identical to ${d.of}; vary case, spacing or punctuation`);
     if (d.kind === 'reworded' && byText.has(norm)) say(`${where}: reworded, but the same text as ${byText.get(norm)}`);
   }
