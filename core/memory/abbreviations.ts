@@ -13,8 +13,9 @@ import { STOPWORDS } from './text.js';
  * - WordNet, where a multi-word term has the abbreviation as a synonym ("ICU", intensive care unit),
  *   when the query or a memory writes it in capitals (lower case, "us" and "am" are words);
  * - for 3 letters or more and a word WordNet does not know ("PIN" is a word, "NUM" is not), the
- *   initials of a run of words in a memory that names a thing (it ends in a noun), when the
- *   abbreviation is written in capitals in a memory or in the query.
+ *   initials of a run of words in a memory that names a thing (it ends in a noun), when a memory
+ *   writes the abbreviation in capitals: a query's capitals alone spell runs by chance ("PDF",
+ *   "prod deploys fri").
  * Two letters ("OT", "GP") spell too many runs by chance: only a definition or WordNet links them.
  */
 
@@ -31,7 +32,7 @@ const SKIPPABLE = new Set(['and', 'of', 'the', 'for']);
 const SPELLABLE = new Set(['and', 'of']);
 export const MIN_LETTERS = 2;
 export const MAX_LETTERS = 6;
-/** Letters from which initials alone link an abbreviation written in capitals. */
+/** Letters from which initials alone link an abbreviation a memory writes in capitals. */
 const INITIALS_LETTERS = 3;
 /** Expansions kept per abbreviation, the most used first. */
 const MAX_EXPANSIONS = 3;
@@ -383,8 +384,9 @@ export class Abbreviations {
 
   /**
    * What an abbreviation of a query stands for in the store, the most used first: the phrases a
-   * memory defines it as and, when the query or a memory writes it in capitals, WordNet's terms for
-   * it and (3+ letters, a word WordNet does not know) the runs of words spelling it that name a thing.
+   * memory defines it as, WordNet's terms for it when the query or a memory writes it in capitals,
+   * and, when a memory writes it in capitals (3+ letters, a word WordNet does not know), the runs of
+   * words spelling it that name a thing.
    */
   expansions(abbr: string, capsInQuery: boolean, lx: Lexicon | null): Expansion[] {
     if (!abbreviationShaped(abbr) || STOPWORDS.has(abbr)) return [];
@@ -406,10 +408,12 @@ export class Abbreviations {
           if (memories && !found.has(phrase)) found.set(phrase, { phrase, why: 'wordnet', memories });
         }
       }
-      // A word of its own ("PIN", "FEE", "TIP") written in capitals is that word, or an abbreviation
-      // WordNet gives: runs of words that happen to spell it ("policy number") are no evidence.
-      if (abbr.length >= INITIALS_LETTERS && capitals && !(lx && lx.baseForms(abbr).length)) {
-        for (const [phrase, memories] of spelled()) if (!found.has(phrase) && namesAThing(phrase.split(' '), lx)) found.set(phrase, { phrase, why: 'initials', memories });
+      // Initials alone need a memory that writes the abbreviation: a query's capitals spell some run
+      // of the store's words by chance ("PDF", "prod deploys fri"). A word of its own ("PIN", "FEE",
+      // "TIP") written in capitals is that word, or an abbreviation WordNet gives: runs of words that
+      // happen to spell it ("policy number") are no evidence either.
+      if (abbr.length >= INITIALS_LETTERS && this.caps.has(abbr) && !(lx && lx.baseForms(abbr).length)) {
+        for (const [phrase, memories] of spelled()) if (!found.has(phrase) && byInitials(abbr, phrase.split(' '), lx)) found.set(phrase, { phrase, why: 'initials', memories });
       }
       out = [...found.values()].sort((a, b) => rank(b) - rank(a) || (a.phrase < b.phrase ? -1 : 1)).slice(0, MAX_EXPANSIONS);
       if (this.links.size >= 1000) this.links.clear();
@@ -445,22 +449,31 @@ export class Abbreviations {
 }
 
 /**
- * Whether a run of words names a thing: it ends in a word used mostly as a noun and starts with a
- * noun or an adjective (by WordNet's tagged uses), or with names (words WordNet does not know).
+ * Whether a run of words, found only by its initials, may stand for an abbreviation: each word gives
+ * one initial (a compound giving two, "galley" as gal + ley, spells too much by chance: only a
+ * definition or WordNet links one) and the run names a thing. It names a thing when it holds no
+ * preposition but "of" and "for" ("floor till end", "sleep after night"), ends in a word used mostly
+ * as a noun and each of its words is used as a noun or an adjective (by WordNet's tagged uses), or is
+ * a name (a word WordNet does not know): "prod deploys fri" names nothing.
  */
-function namesAThing(ws: string[], lx: Lexicon | null): boolean {
+function byInitials(abbr: string, ws: string[], lx: Lexicon | null): boolean {
+  if (spells(abbr, ws, 0, null) !== ws.length || ws.some((w) => PREPOSITIONS.has(w))) return false;
   if (!lx) return true;
-  const content = ws.filter((w) => !SKIPPABLE.has(w));
   const uses = (w: string) => {
     const byPos = [0, 0, 0, 0];
     for (const f of lx.baseForms(w)) for (const x of lx.senses(f.lemmaId)) if (x.pos === f.pos) byPos[x.pos] += x.tagCount + 0.5;
     return byPos;
   };
-  const last = uses(content[content.length - 1]);
-  const first = uses(content[0]);
   const none = (u: number[]) => u.every((n) => n === 0);
-  return (none(last) || last[POS_CODES.n] >= Math.max(...last)) && (none(first) || first[POS_CODES.n] > 0 || first[POS_CODES.a] > 0);
+  const content = ws.filter((w) => !SKIPPABLE.has(w)).map(uses);
+  const last = content[content.length - 1];
+  return (none(last) || last[POS_CODES.n] >= Math.max(...last)) && content.every((u) => none(u) || u[POS_CODES.n] > 0 || u[POS_CODES.a] > 0);
 }
+
+/** Prepositions not among the stopwords, which a run spelling an abbreviation passes over. */
+const PREPOSITIONS = new Set(
+  'above across after against along amid among around before behind below beneath beside besides between beyond despite except onto since till til toward towards upon via versus within without'.split(' '),
+);
 
 /** The abbreviation-shaped words a memory writes in capitals, each once. */
 function capitalised(run: WordRun): Set<string> {

@@ -78,6 +78,36 @@ describe('initials of a run of words', () => {
     assert.deepEqual(phrasesOf(a, 'num', false, lx), []);
   });
 
+  it('links by initials only an abbreviation some memory writes, to a run of one initial a word that names a thing', { timeout: 120_000 }, async () => {
+    const lx = await loadLexicon();
+    const a = new Abbreviations();
+    const texts = [
+      'team rule: no prod deploys fri after 2pm',
+      'the building is redoing the hallways on our floor till end of month',
+      'sleep after night shifts: blackout blinds and earplugs',
+      'Archie swims at the Aquatic Centre on Saturdays',
+      'new galley style kitchen quote from the builder',
+      'My choir is the Northern Lights Community Choir, conductor Gwen Ashby.',
+    ];
+    texts.forEach((t, i) => a.put(i + 1, t, lx));
+    // Capitals in the query alone: every run spelling them is chance.
+    for (const abbr of ['pdf', 'fte', 'san', 'atc', 'gls', 'nlcc']) assert.deepEqual(phrasesOf(a, abbr, true, lx), [], abbr);
+    a.put(10, 'rehearsal tracks are in the NLCC 2026 folder', lx);
+    assert.deepEqual(phrasesOf(a, 'nlcc', true, lx), ['northern lights community choir (initials)']);
+    // A memory writing the abbreviation is not enough for a run that names nothing ("deploys" is only a
+    // verb), passes a preposition ("till", "after") or needs a compound's two initials ("aqua" + "tic", "gal" + "ley").
+    a.put(11, 'send them the payment confirmation PDF', lx);
+    a.put(12, 'Contract: 0.8 FTE, rotating roster. SAN forms go to HR. ATC and GLS Bank called back.', lx);
+    for (const abbr of ['pdf', 'fte', 'san', 'atc', 'gls']) {
+      assert.deepEqual(phrasesOf(a, abbr, true, lx), [], abbr);
+      assert.deepEqual(phrasesOf(a, abbr, false, lx), [], abbr);
+    }
+    assert.equal(a.abbreviationOf(wordRun('any prod deploys fri this week?').words, 1, lx), null);
+    // A definition still links a compound's initials.
+    a.put(13, 'the builder quoted a galley style (GLS) layout', lx);
+    assert.deepEqual(phrasesOf(a, 'gls', true, lx), ['galley style (defined)']);
+  });
+
   it('reads explicit definitions in parentheses, with "=" and "stands for", only when the initials spell it', { timeout: 120_000 }, async () => {
     const lx = await loadLexicon();
     assert.deepEqual(definitions('my nurse unit manager (NUM) signs leave', lx), [['num', 'nurse unit manager']]);
@@ -160,9 +190,12 @@ describe('search through the store links an abbreviation and its expansion', () 
         const spelled = await t.client.call('memory.search', { query: 'who is the nurse unit manager on 6B?', limit: 5 });
         const num = spelled.hits.find((h) => h.memory.text.startsWith('NUM on 6B'));
         assert.ok(num?.explain.matches.some((m) => m.relation === 'abbreviation' && m.word === 'num'));
-        // A capitalised word no memory spells out adds nothing.
-        const other = await t.client.call('memory.search', { query: 'where is the TEA room?', limit: 5 });
-        assert.ok(other.hits.every((h) => h.explain.matches.every((m) => m.relation !== 'abbreviation')));
+        // A capitalised word no memory spells out adds nothing, nor one no memory writes.
+        for (const query of ['where is the TEA room?', 'where is the SCP at the hospital?']) {
+          const other = await t.client.call('memory.search', { query, limit: 5 });
+          assert.ok(other.hits.length > 0, query);
+          assert.ok(other.hits.every((h) => h.explain.matches.every((m) => m.relation !== 'abbreviation')), query);
+        }
       },
       { oneAMinute: true },
     );
