@@ -177,10 +177,10 @@ export class Abbreviations {
   private lexicon: Lexicon | null = null;
 
   /**
-   * A snapshot's words (`unflatten`), searched where they lie — with where each memory's words start
-   * once counted — and turned into `runs` only when the store changes or is flattened again.
+   * A snapshot's words (`unflatten`), checked whole when read and searched where they lie (with where
+   * each memory's words start), turned into `runs` only when the store changes or is flattened again.
    */
-  private pending: { flat: Int32Array; rowids: Float64Array; str: (n: number) => string; starts: Int32Array | null } | null = null;
+  private pending: { flat: Int32Array; rowids: Float64Array; str: (n: number) => string; starts: Int32Array; counted: boolean } | null = null;
 
   put(rowid: number, text: string, lx: Lexicon | null): void {
     this.decode();
@@ -245,43 +245,40 @@ export class Abbreviations {
     return Int32Array.from(out);
   }
 
-  /** Takes what `flatten` gave for these rowids, read as searches need it; throws then if it does not fit. */
-  unflatten(flat: Int32Array, rowids: Float64Array, str: (n: number) => string): void {
+  /**
+   * Takes what `flatten` gave for these rowids, whose numbers name `strings` strings (`str`), read
+   * as searches need it. Throws at once if it does not fit them, so a damaged snapshot is refused
+   * where it is read, not at a search.
+   */
+  unflatten(flat: Int32Array, rowids: Float64Array, str: (n: number) => string, strings: number): void {
+    const starts = wordStarts(flat, rowids.length, strings);
     for (const rowid of [...this.runs.keys()]) this.remove(rowid);
-    this.pending = flat.length || rowids.length ? { flat, rowids, str, starts: null } : null;
+    this.pending = rowids.length ? { flat, rowids, str, starts, counted: false } : null;
   }
 
-  /** Counts a snapshot's capitals and definitions where they lie, noting where each memory's words start. */
+  /** Counts a snapshot's capitals and definitions where they lie. */
   private counted(): void {
     const p = this.pending;
-    if (!p || p.starts) return;
-    const { flat, str } = p;
-    const starts = new Int32Array(p.rowids.length);
-    let at = 0;
-    for (let i = 0; i < starts.length; i++) {
-      starts[i] = at;
-      const n = flat[at];
-      const end = at + 1 + n;
-      if (!(n >= 0) || end >= flat.length) throw new Error('damaged index snapshot');
+    if (!p || p.counted) return;
+    p.counted = true;
+    const { flat, str, starts } = p;
+    for (const at of starts) {
+      const end = at + 1 + flat[at];
       const caps = new Set<string>();
       for (let k = at + 1; k < end; k++) {
         const w = wordAt(flat[k], str);
         if (w !== null && writtenAbbreviation(w, caseAt(flat[k]))) caps.add(w);
       }
       for (const w of caps) this.count(this.caps, w, 1);
-      const d = flat[end];
-      if (!(d >= 0) || end + 1 + 2 * d > flat.length) throw new Error('damaged index snapshot');
-      for (let k = 0; k < d; k++) this.countDefinition(str(flat[end + 1 + 2 * k]), str(flat[end + 2 + 2 * k]), 1);
-      at = end + 1 + 2 * d;
+      for (let k = 0; k < flat[end]; k++) this.countDefinition(str(flat[end + 1 + 2 * k]), str(flat[end + 2 + 2 * k]), 1);
     }
-    p.starts = starts;
   }
 
   /** Turns a snapshot's words into `runs`, before the store changes. */
   private decode(): void {
     this.counted();
     const p = this.pending;
-    if (!p?.starts) return;
+    if (!p) return;
     this.pending = null;
     const { flat, str, starts } = p;
     p.rowids.forEach((rowid, i) => {
@@ -304,7 +301,7 @@ export class Abbreviations {
   /** Adds to `found` the runs of a snapshot's words (not decoded) spelling `abbr`. */
   private spellInSnapshot(abbr: string, found: Map<string, Map<number, number>>): void {
     const p = this.pending;
-    if (!p?.starts) return;
+    if (!p) return;
     const { flat, str, starts } = p;
     const span = 3 * abbr.length + 2;
     p.rowids.forEach((rowid, i) => {
@@ -491,6 +488,30 @@ function writtenAbbreviation(word: string, written: number): boolean {
 
 /** A clause end among a snapshot's words (see `Abbreviations.flatten`). */
 const CLAUSE_END = -1;
+
+/**
+ * Where each of `memories` memories' words start in a snapshot's words (`Abbreviations.flatten`);
+ * throws unless the memories fill it exactly and every word and definition names one of `strings`
+ * strings.
+ */
+function wordStarts(flat: Int32Array, memories: number, strings: number): Int32Array {
+  const damaged = () => new Error('damaged index snapshot');
+  const starts = new Int32Array(memories);
+  let at = 0;
+  for (let i = 0; i < memories; i++) {
+    starts[i] = at;
+    const n = flat[at];
+    const end = at + 1 + n;
+    if (!(n >= 0) || end >= flat.length) throw damaged();
+    for (let k = at + 1; k < end; k++) if (flat[k] !== CLAUSE_END && !(flat[k] >= 0 && flat[k] >> 2 < strings)) throw damaged();
+    const d = flat[end];
+    if (!(d >= 0) || end + 1 + 2 * d > flat.length) throw damaged();
+    for (let k = end + 1; k < end + 1 + 2 * d; k++) if (!(flat[k] >= 0 && flat[k] < strings)) throw damaged();
+    at = end + 1 + 2 * d;
+  }
+  if (at !== flat.length) throw damaged();
+  return starts;
+}
 /** A snapshot's word: its string number times 4 plus how it was written, or CLAUSE_END. */
 function wordAt(v: number, str: (n: number) => string): string | null {
   return v < 0 ? null : str(v >> 2);

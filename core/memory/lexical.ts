@@ -222,7 +222,8 @@ export class LexicalIndex {
    * The index a snapshot was taken of (memories in the same places, words, concepts and word vectors
    * in the same order). The memories are indexed at once; the store's words and concepts are looked
    * up in the snapshot's arrays as searches ask for them, and turned into maps only when the index
-   * changes or is snapshotted again. Throws on a snapshot whose numbers point outside it.
+   * changes or is snapshotted again. Throws on a snapshot whose numbers point outside it, so a
+   * search never meets one.
    */
   static fromSnapshot(snapshot: LexicalSnapshot): LexicalIndex {
     const { strings, docs } = snapshot;
@@ -235,10 +236,27 @@ export class LexicalIndex {
       if (rowid === undefined) throw new Error('damaged index snapshot');
       index.addDoc(rowid, stringAt(strings, area) as MemoryArea, docs[at - 2], tf);
     });
+    // The store's words, concepts and words in order are read as searches ask for them, but checked
+    // whole here: a damaged snapshot is refused where it is read, never at a search.
+    const named = (n: number) => {
+      if (!(n >= 0 && n < strings.length)) throw new Error('damaged index snapshot');
+    };
+    const { surface, bySynset, byGlossWord } = snapshot;
     let surfaceCount = 0;
-    runs(snapshot.surface, 2, 1, () => surfaceCount++);
-    index.unread = { strings, surface: snapshot.surface, bySynset: snapshot.bySynset, byGlossWord: snapshot.byGlossWord, surfaceCount, surfaceAt: null, synsetAt: null, glossAt: null };
-    index.abbreviations.unflatten(snapshot.abbreviations, snapshot.rowids, (n) => stringAt(strings, n));
+    runs(surface, 2, 1, (s, count, at) => {
+      named(s);
+      for (let k = at; k < at + count; k++) named(surface[k]);
+      surfaceCount++;
+    });
+    runs(bySynset, 2, 2, (_synset, count, at) => {
+      for (let k = at; k < at + count * 2; k += 2) named(bySynset[k]);
+    });
+    runs(byGlossWord, 2, 1, (g, count, at) => {
+      named(g);
+      for (let k = at; k < at + count; k++) named(byGlossWord[k]);
+    });
+    index.unread = { strings, surface, bySynset, byGlossWord, surfaceCount, surfaceAt: null, synsetAt: null, glossAt: null };
+    index.abbreviations.unflatten(snapshot.abbreviations, snapshot.rowids, (n) => stringAt(strings, n), strings.length);
     const nn = snapshot.storeVectors;
     if (nn) {
       if (nn.matrix.length !== nn.stems.length * nn.dims) throw new Error('damaged index snapshot');

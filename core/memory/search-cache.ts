@@ -64,7 +64,7 @@ export function searchCacheKey(db: WritableDB, build: string): SearchCacheKey {
  * The sections after the key line, in this order, each starting at a multiple of 8 bytes from the
  * start of the file: the strings (UTF-8, one per line), then the index's and the vectors' arrays.
  */
-const SECTIONS = [
+export const SEARCH_CACHE_SECTIONS = [
   ['strings', Uint8Array],
   ['rowids', Float64Array],
   ['docs', Int32Array],
@@ -85,7 +85,7 @@ const SECTIONS = [
   ['vectorNorms', Float32Array],
 ] as const;
 type ArrayOf<T> = T extends Uint8ArrayConstructor ? Uint8Array : T extends Int32ArrayConstructor ? Int32Array : T extends Float32ArrayConstructor ? Float32Array : Float64Array;
-type Arrays = { [K in (typeof SECTIONS)[number] as K[0]]: ArrayOf<K[1]> };
+type Arrays = { [K in (typeof SEARCH_CACHE_SECTIONS)[number] as K[0]]: ArrayOf<K[1]> };
 
 /** The cached index and vectors if the file in `dir` was built from exactly `key`, else null (missing, stale, unreadable). */
 export function readSearchCache(dir: string, key: SearchCacheKey): CachedSearchIndex | null {
@@ -129,11 +129,11 @@ function readSections(file: Buffer, from: number): Arrays {
   const bytes = file.byteOffset % 8 === 0 ? file : Buffer.from(file);
   let at = align(from);
   const count = (at + 4 <= bytes.length ? bytes.readUInt32LE(at) : -1);
-  if (count !== SECTIONS.length) throw new Error('not a search index of this layout');
+  if (count !== SEARCH_CACHE_SECTIONS.length) throw new Error('not a search index of this layout');
   const table = at + 8;
-  at = align(table + SECTIONS.length * 4);
+  at = align(table + SEARCH_CACHE_SECTIONS.length * 4);
   const out = {} as Record<string, ArrayLike<number>>;
-  SECTIONS.forEach(([name, Type], i) => {
+  SEARCH_CACHE_SECTIONS.forEach(([name, Type], i) => {
     const length = bytes.readUInt32LE(table + i * 4);
     const end = at + length * Type.BYTES_PER_ELEMENT;
     if (end > bytes.length) throw new Error('the search index is cut short');
@@ -180,16 +180,16 @@ export function searchCacheBytes(key: SearchCacheKey, index: LexicalIndex, vecto
   };
   const head = Buffer.from(`${JSON.stringify(key)}\n`);
   const table = align(head.length) + 8;
-  let size = align(table + SECTIONS.length * 4);
-  const places = SECTIONS.map(([name]) => {
+  let size = align(table + SEARCH_CACHE_SECTIONS.length * 4);
+  const places = SEARCH_CACHE_SECTIONS.map(([name]) => {
     const at = size;
     size = align(at + arrays[name].byteLength);
     return at;
   });
   const out = Buffer.alloc(size);
   head.copy(out, 0);
-  out.writeUInt32LE(SECTIONS.length, align(head.length));
-  SECTIONS.forEach(([name], i) => {
+  out.writeUInt32LE(SEARCH_CACHE_SECTIONS.length, align(head.length));
+  SEARCH_CACHE_SECTIONS.forEach(([name], i) => {
     const a = arrays[name];
     out.writeUInt32LE(a.length, table + i * 4);
     out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), places[i]);

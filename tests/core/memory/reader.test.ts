@@ -7,7 +7,7 @@ import { MemoryAreaSchema } from '../../../core/contract/index.js';
 import { openDatabase, type WritableDB } from '../../../core/db/index.js';
 import { AREAS, directMemorySearch } from '../../../core/host/cli/direct-search.js';
 import { LexicalIndex, SEARCH_CACHE_FILE, createOfflineEmbedder, searchWithoutCore } from '../../../core/memory/index.js';
-import { SEARCH_CACHE_FORMAT, readSearchCache, searchCacheBytes, searchCacheKey, type SearchCacheKey } from '../../../core/memory/search-cache.js';
+import { SEARCH_CACHE_FORMAT, SEARCH_CACHE_SECTIONS, readSearchCache, searchCacheBytes, searchCacheKey, type SearchCacheKey } from '../../../core/memory/search-cache.js';
 import { ManualClock } from '../../../core/util/clock.js';
 import { originalSet } from '../../evals/memory/run.js';
 import { startTestCore, tempDir } from '../../support/index.js';
@@ -240,7 +240,53 @@ describe('memory search without the core', () => {
     assert.deepEqual(out, [], 'nothing printed when handing over');
   });
 
+  it('refuses a cached index with a damaged section where it reads it, and answers from one it builds again', async () => {
+    const cache = join(dir.path, 'cache');
+    const file = join(cache, SEARCH_CACHE_FILE);
+    const out: string[] = [];
+    const run = () => directMemorySearch(['memory', 'search', "who's my dentist?", '--json', '--data-dir', dir.path], {}, (text) => out.push(text), 'damage-build');
+    // The memories found, best first (scores move with the clock between runs).
+    const found = () => (JSON.parse(out.splice(0).join('')) as { id: string }[]).map((h) => h.id);
+    assert.equal(await run(), 0);
+    const answer = found();
+    assert.ok(answer.length > 0);
+    const db = readOnly();
+    try {
+      const key = searchCacheKey(db, 'damage-build');
+      // The sections read as searches ask for them: the store's concepts and its words in order.
+      for (const name of ['abbreviations', 'bySynset', 'byGlossWord']) {
+        const bytes = readFileSync(file);
+        assert.ok(readSearchCache(cache, key), `the cache is current before ${name} is damaged`);
+        const { at, length } = sectionOf(bytes, name);
+        assert.ok(length > 0, name);
+        // Every number of the section 0x7f7f7f7f (in either byte order): counts and strings out of range.
+        bytes.fill(0x7f, at, at + length * 4);
+        writeFileSync(file, bytes);
+        assert.equal(readSearchCache(cache, key), null, name);
+        // The command line answers itself, the same, from an index it builds and caches again.
+        assert.equal(await run(), 0, name);
+        assert.deepEqual(found(), answer, name);
+        assert.ok(readSearchCache(cache, key), `the cache is written again after ${name}`);
+      }
+    } finally {
+      db.close();
+    }
+  });
+
   it('knows the same memory areas as the contract', () => {
     assert.deepEqual([...AREAS], [...MemoryAreaSchema.options]);
   });
 });
+
+/** Where a section of a cached index file lies (search-cache.ts: the key line, then the count and lengths of the sections, each section at a multiple of 8 bytes). */
+function sectionOf(bytes: Buffer, name: string): { at: number; length: number } {
+  const align = (n: number) => Math.ceil(n / 8) * 8;
+  const table = align(bytes.indexOf(10) + 1) + 8;
+  let at = align(table + SEARCH_CACHE_SECTIONS.length * 4);
+  for (const [i, [section, Type]] of SEARCH_CACHE_SECTIONS.entries()) {
+    const length = bytes.readUInt32LE(table + i * 4);
+    if (section === name) return { at, length };
+    at = align(at + length * Type.BYTES_PER_ELEMENT);
+  }
+  throw new Error(`no section ${name}`);
+}
