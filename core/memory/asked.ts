@@ -23,8 +23,8 @@ const PHRASE_ENDS = new Set(
  * $2,350/mo").
  */
 const PER_PERIOD = new Set('hourly daily nightly weekly biweekly fortnightly monthly bimonthly quarterly yearly annual annually biannual'.split(' '));
-/** Words for when or where that name no part of the thing, though WordNet also reads them as nouns ("what's Dan's number now?"). */
-const DEICTIC = new Set('now then here there today tonight tomorrow yesterday nowadays lately'.split(' '));
+/** Words for when or where that name no part of the thing, though WordNet also reads them as nouns ("what's Dan's number now?", "when was the boiler last serviced?"). */
+const DEICTIC = new Set('now then here there today tonight tomorrow yesterday nowadays lately last next'.split(' '));
 /** Heads that say what sort of thing is asked, not which: "the name of Tom's wife" asks about his wife. */
 const LIGHT_HEADS = new Set(['name', 'kind', 'type', 'sort']);
 
@@ -33,7 +33,9 @@ const LIGHT_HEADS = new Set(['name', 'kind', 'type', 'sort']);
  * owner and what an "of" or "for" says of it included, and its head, the word that says what about
  * the thing is asked ("What's Dan's mobile number?": dan, mobile, number, head number; "Who is the
  * director of nursing at TGH?": director, nursing, head director; "What is the name of Tom's wife?":
- * tom, wife; "How much is the monthly rent?": rent, the period saying what kind of value is asked).
+ * tom, wife; "How much is the monthly rent?": rent, the period saying what kind of value is asked),
+ * and the verb after them that says what is done to it (`verb`: "When was the boiler last serviced?":
+ * boiler, serviced; "What is the home wifi network called?": home, wifi, network, called).
  * Null for any other question or message: one whose verb carries its meaning ("what oven does Sofia
  * use?"), one of several clauses or alternatives, a request, a problem told.
  * `verbOnly`: whether a word can only be a verb (or its participle), never a noun ("called", "stored");
@@ -43,7 +45,7 @@ export function askedThing(
   query: string,
   verbOnly: (word: string) => boolean = () => false,
   adverbOnly: (word: string) => boolean = () => false,
-): { words: string[]; head: string } | null {
+): { words: string[]; head: string; verb?: string } | null {
   if (/\b(and|or)\b|[,;:/&+]/i.test(query)) return null;
   const raw = [...query.matchAll(/[\p{L}\p{N}]+(?:-[\p{L}\p{N}]+)*(?:['’]\p{L}*)?/gu)].map((m) => m[0]);
   // Contractions: "what's" is "what is", "Dan's" is Dan's (the owner's name), "I've" is I.
@@ -66,12 +68,17 @@ export function askedThing(
   i++;
   const out: string[] = [];
   let head: string | null = null;
+  let verb: string | undefined;
   for (; i < ws.length; i++) {
     const w = ws[i];
     if (PHRASE_ENDS.has(w) || COPULA.has(w)) break;
     // A pronoun starts a clause of its own ("the hardest grade I've sent"); a verb says what is done
     // to the thing ("what is the home wifi network called?", "where are the winter tires stored?").
-    if ((SUBJECTS.has(w) || verbOnly(w)) && out.length) break;
+    if (SUBJECTS.has(w) && out.length) break;
+    if (verbOnly(w) && out.length) {
+      verb = w;
+      break;
+    }
     // An article after the thing's words starts a phrase of its own, a rate ("choir fees a term",
     // "parking a day"); after "of" or "for" it begins what they say of the thing.
     if (ARTICLES.has(w) && out.length && ws[i - 1] !== 'of' && ws[i - 1] !== 'for') break;
@@ -86,5 +93,6 @@ export function askedThing(
     if (LIGHT_HEADS.has(w) && ws[i + 1] === 'of') continue;
     for (const part of w.split(' ')) out.push(part);
   }
-  return out.length ? { words: out, head: head ?? out.at(-1)! } : null;
+  if (!out.length) return null;
+  return verb ? { words: out, head: head ?? out.at(-1)!, verb } : { words: out, head: head ?? out.at(-1)! };
 }

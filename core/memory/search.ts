@@ -450,6 +450,9 @@ function someoneElses(h: MemoryHit, owned: { owner: string; thing: string }[]): 
  * with the word before or after it, as a memory may write them ("e-bike" by ebike, "wi-fi" by wifi).
  * The owner ("lucy's", "the kids'") is answered by no mere neighbour in meaning: the word vectors'
  * neighbours of a name are other names ("lucy": lily, "mrs"), someone else's thing.
+ * A question asking when something is done or for how long (`ASKS_WHEN`) needs the verb saying what
+ * is done too ("when was the boiler last serviced?" is not answered by "boiler lost pressure, top it up");
+ * where it asks the time of day, a word close in meaning will do, as the time it gives is checked.
  * Empty without WordNet, which weighs the words.
  */
 function thingWords(query: string): { ways: string[]; near: boolean }[] {
@@ -467,9 +470,12 @@ function thingWords(query: string): { ways: string[]; near: boolean }[] {
     if (i + 1 < thing.words.length) needed.ways.push(word + thing.words[i + 1]);
     out.set(w, needed);
   });
+  if (thing.verb && ASKS_WHEN.test(query)) out.set('', { ways: [queryForm(thing.verb)], near: /^\s*what time\b/i.test(query) });
   return [...out.values()];
 }
 const SPECIFIC_THING_WORD = 0.65;
+/** Questions asking when something happens or for how long. */
+const ASKS_WHEN = /^\s*(when|what time|how long)\b/i;
 /** Whether WordNet reads a word as a verb and never as a noun ("called", "stored", "renew"; not "set" or "married"). */
 function verbOnly(lx: Lexicon, word: string): boolean {
   const forms = lx.baseForms(word);

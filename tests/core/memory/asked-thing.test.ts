@@ -27,7 +27,7 @@ describe('askedThing', () => {
     assert.deepEqual(askedThing("What is the name of Tom's wife?"), { words: ['tom', 'wife'], head: 'wife' });
     assert.deepEqual(askedThing("what's the hardest boulder grade i've sent?"), { words: ['hardest', 'boulder', 'grade'], head: 'grade' });
     assert.deepEqual(askedThing('How much is our condo rent?'), { words: ['condo', 'rent'], head: 'rent' });
-    assert.deepEqual(askedThing('What is the home wifi network called?', (w) => w === 'called'), { words: ['home', 'wifi', 'network'], head: 'network' });
+    assert.deepEqual(askedThing('What is the home wifi network called?', (w) => w === 'called'), { words: ['home', 'wifi', 'network'], head: 'network', verb: 'called' });
     assert.deepEqual(askedThing('how much is the monthly rent?'), { words: ['rent'], head: 'rent' }, 'the period is the kind of value, as in "per month"');
     const adverb = (w: string) => ['again', 'currently'].includes(w);
     assert.deepEqual(askedThing("What's the wifi password again?", undefined, adverb), { words: ['wifi', 'password'], head: 'password' }, 'an adverb is no head');

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { askedThing } from '../../../core/memory/asked.js';
+import { confident, withMemories } from './stores.js';
+
+describe('askedThing: the verb after the thing', () => {
+  it('is what is done to the thing; "last" says when, not which', () => {
+    const verbOnly = (w: string) => ['serviced', 'collected', 'called'].includes(w);
+    assert.deepEqual(askedThing('When was the boiler last serviced?', verbOnly), { words: ['boiler'], head: 'boiler', verb: 'serviced' });
+    assert.deepEqual(askedThing('When is recycling collected?', verbOnly), { words: ['recycling'], head: 'recycling', verb: 'collected' });
+    assert.deepEqual(askedThing("What's Dan's mobile number?", verbOnly), { words: ['dan', 'mobile', 'number'], head: 'number' }, 'no verb, none read');
+  });
+});
+
+describe('memory search: "when was X done?"', () => {
+  const NOTES = [
+    'Boiler lost pressure last winter: top it up to 1.5 bar with the filling loop',
+    'The car was serviced in May at Kwik Fit',
+    'Recycling is collected on Thursdays; put the bin out Wednesday evening',
+  ];
+
+  it('a memory about the thing that says nothing of that being done is a long shot', { timeout: 120_000 }, async () => {
+    await withMemories(NOTES, async (t) => {
+      assert.deepEqual(await confident(t, 'When was the boiler last serviced?'), [], 'topping the boiler up is no service, and the car was serviced, not the boiler');
+    });
+  });
+
+  it('a memory saying it was done, and when, answers', { timeout: 120_000 }, async () => {
+    const serviced = 'Boiler serviced by the Gas Safe engineer on 12 March, next one due in a year';
+    await withMemories([...NOTES, serviced], async (t) => {
+      assert.ok((await confident(t, 'When was the boiler last serviced?')).includes(serviced));
+      assert.ok((await confident(t, 'When is recycling collected?')).includes(NOTES[2]));
+    });
+  });
+});
