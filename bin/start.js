@@ -7,6 +7,8 @@
 // AGENT_BLOB_HEADLESS=1 (or --headless) skips Electron on purpose. --until-stdin-closes also stops
 // the app, as on SIGTERM, when standard input closes, as `agent-blob host --until-stdin-closes`
 // does: a program that starts it and holds its input (a test) never leaves it running behind.
+// Ctrl-C and SIGTERM stop the headless host cleanly, and so does a hangup (SIGHUP: the terminal it runs
+// in was closed) while its output goes to a terminal; with its output in a file or a pipe (nohup) it keeps running.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +22,7 @@ let lastReason = '';
 const args = parseArgs(process.argv.slice(2));
 const env = { ...process.env };
 if (args.dataDir) env.AGENT_BLOB_DATA_DIR = resolve(args.dataDir);
+dropOutputNobodyReads();
 // Listened for from the start: input may close while the app is still starting.
 const inputClosed = args.untilStdinCloses ? stdinClosed() : null;
 
@@ -138,22 +141,30 @@ function launchElectron() {
   }).finally(() => inputClosed && process.stdin.destroy());
 }
 
-/**
- * Resolves when standard input closes: the program holding its other end ended, however it ended.
- * Output nobody can read any more is dropped meanwhile, so saying "shutting down" to a gone reader
- * never stops a clean stop.
- */
+/** Resolves when standard input closes: the program holding its other end ended, however it ended. */
 function stdinClosed() {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (err) => {
-      if (err.code !== 'EPIPE') throw err;
-    });
-  }
   return new Promise((done) => {
     process.stdin.once('end', done);
     process.stdin.once('error', done);
     process.stdin.resume();
   });
+}
+
+/**
+ * Output nobody can read any more is dropped: a pipe whose reader has gone (EPIPE), a terminal that was
+ * closed (EIO), as the command line drops it. Saying "shutting down" to a gone reader never stops a
+ * clean stop.
+ */
+function dropOutputNobodyReads() {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err) => {
+      if (!(err.code === 'EPIPE' || (err.code === 'EIO' && stream.isTTY))) throw err;
+    });
+  }
+}
+
+function hangupIgnored() {
+  console.log('Agent Blob: SIGHUP ignored: its output does not go to a terminal (stop it with SIGTERM).');
 }
 
 /**
@@ -221,7 +232,7 @@ async function startHeadless(reason) {
     console.error(`Agent Blob could not start: ${err?.message ?? err}`);
     process.exit(1);
   }
-  closeOnSignals(host, () => console.log('Agent Blob: shutting down.'));
+  closeOnSignals(host, { onClosing: () => console.log('Agent Blob: shutting down.'), onHangupIgnored: hangupIgnored });
   console.log(`Agent Blob is running at ${host.url}`);
   console.log(`Data folder: ${host.core.paths.dir}. Press Ctrl-C to stop.`);
   // As on SIGTERM: the same handler closes the host and exits.

@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connectWebSocket } from '../../core/gateway/websocket-client.js';
-import { tempDir, WAIT_MS } from '../support/index.js';
+import { tempDir, waitFor, WAIT_MS } from '../support/index.js';
+import { noPty, onClosingTerminal } from '../support/terminal.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
@@ -123,6 +124,33 @@ describe('npm start launcher (bin/start.js)', () => {
     assert.equal(existsSync(join(started.dataDir, 'agent-blob.lock')), false, 'the data folder is released');
   });
 
+  test('with its output going to no terminal (as under nohup) the headless host keeps running after SIGHUP, says so and still answers', async () => {
+    const started = await startLauncher({ AGENT_BLOB_HEADLESS: '1' });
+    started.child.kill('SIGHUP');
+    await waitFor(() => started.lines.includes(HANGUP_IGNORED), `the launcher said it ignored SIGHUP: ${started.lines.join('\n')}`);
+    await assertHostAnswers(started.url, started.dataDir);
+    assert.equal(await stop(started.child), 0, 'SIGTERM still shuts it down cleanly');
+    assert.equal(existsSync(join(started.dataDir, 'agent-blob.lock')), false, 'the data folder is released');
+  });
+
+  test('the headless host run in front in a terminal stops cleanly when that terminal closes (SIGHUP)', { skip: noPty }, async () => {
+    const dir = tempDir('agent-blob-start-terminal-');
+    dirs.push(dir);
+    const dataDir = join(dir.path, 'data');
+    const run = onClosingTerminal(dir.path, [process.execPath, 'bin/start.js', '--headless', '--data-dir', dataDir, '--port', '0'], { controlling: true, closeAfter: 'Press Ctrl-C to stop.' });
+    try {
+      // Nothing asks it to stop but the terminal's hangup. Its exit status is not compared: a Node without
+      // github.com/nodejs/node/pull/58200 (Node 20) aborts as it exits, after the host has closed, when it
+      // cannot restore the closed terminal's settings.
+      await waitFor(() => /ended.*\n/.test(run.said()), `the launcher ended: ${run.stderr()}`);
+      assert.equal(run.said(), 'terminal closed\nended by itself\n', run.stderr());
+      assert.equal(existsSync(join(dataDir, 'agent-blob.lock')), false, 'the host closed: its data folder is released');
+      assert.equal(existsSync(join(dataDir, 'agent-blob.sqlite-wal')), false, 'and its database checkpointed');
+    } finally {
+      await run.finish();
+    }
+  });
+
   test('without a display it says so and serves the UI from the headless host', { skip: process.platform !== 'linux' && 'displays are only looked up on Linux' }, async () => {
     const started = await startLauncher({});
     assert.match(started.lines[0], /^no display \(neither DISPLAY nor WAYLAND_DISPLAY is set\): starting the headless host instead\.$/);
@@ -154,7 +182,11 @@ describe('npm start launcher (bin/start.js)', () => {
     assert.equal(await launched.exited, 4, `Electron's exit code on SIGTERM is passed on; output: ${launched.out()}`);
     assert.equal(launched.out(), 'started\nstopped\n');
   });
+
 });
+
+/** What the launcher says when SIGHUP comes while its output goes to no terminal. */
+const HANGUP_IGNORED = 'Agent Blob: SIGHUP ignored: its output does not go to a terminal (stop it with SIGTERM).';
 
 /**
  * `bin/start.js` with a display and a stand-in Electron running `script` (see `standInElectron`),

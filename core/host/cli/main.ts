@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { isAppError } from '../../contract/index.js';
 import { defaultDataDir } from '../../datadir/index.js';
+import { onStopSignals } from '../shutdown.js';
 import { GLOBAL_OPTIONS, findCommand, leadingWords, parseCommandLine } from './args.js';
 import { COMMAND_GROUPS } from './commands/index.js';
 import { openConnection, type CliConnection } from './connect.js';
@@ -8,16 +9,21 @@ import { EXIT, type CliCommand, type CliIO, type CommandContext, type OptionSpec
 
 const ALL_COMMANDS: CliCommand[] = COMMAND_GROUPS.flatMap((group) => group.commands);
 
-/** The real process: stdout, stderr, env, a signal aborted by the first Ctrl-C or SIGTERM, and one when the reader of stdout has gone. */
+/**
+ * The real process: stdout, stderr, env, a signal aborted by the first Ctrl-C, SIGTERM or hangup of the
+ * terminal the output goes to (onStopSignals), and one when the reader of stdout has gone.
+ */
 export function processIO(): CliIO & { dispose(): void } {
   const controller = new AbortController();
-  const onSignal = () => {
-    // A second Ctrl-C while the first is being handled means "stop now".
-    if (controller.signal.aborted) process.exit(EXIT.interrupted);
+  const onSignal = (signal: NodeJS.Signals) => {
+    // A second Ctrl-C while the first is being handled means "stop now"; a second hangup is the same closing terminal.
+    if (controller.signal.aborted) {
+      if (signal !== 'SIGHUP') process.exit(EXIT.interrupted);
+      return;
+    }
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const stopListening = onStopSignals(onSignal, () => writeUnlessGone(process.stderr, 'agent-blob: SIGHUP ignored: its output does not go to a terminal (stop it with SIGTERM)\n'));
   const ask = async (question: string, signal: AbortSignal): Promise<string> => {
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
     // readline takes Ctrl-C from the terminal; hand it on so it still cancels the run.
@@ -50,8 +56,7 @@ export function processIO(): CliIO & { dispose(): void } {
       return Buffer.concat(chunks).toString('utf8');
     },
     dispose() {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      stopListening();
       process.stdout.off('error', onStdoutGone);
     },
   };

@@ -18,7 +18,7 @@ export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
-  /** Aborted on Ctrl-C / SIGTERM. */
+  /** Aborted on Ctrl-C, SIGTERM or the hangup of the terminal the output goes to (onStopSignals). */
   signal: AbortSignal;
   /** Aborted once nobody reads stdout any more (EPIPE: `| head` had enough): a command that would print for ever (`logs --follow`) stops. */
   outputGone?: AbortSignal;

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { writeUnlessGone } from '../../../core/host/cli/main.js';
 import { createFileLogger } from '../../../core/util/logger.js';
 import { buildCli, whyRebuild } from '../../../scripts/build-cli.mjs';
-import { REPO_ROOT } from '../../crash/spawn.js';
 import { WAIT_MS, tempDir, waitFor } from '../../support/index.js';
+import { noPty, onClosingTerminal as onClosingTerminalRun, type TerminalOptions } from '../../support/terminal.js';
 
 /**
  * A stream that writes each chunk at once to `fd`, as Node's stdout does when it is a file: `tried`
@@ -70,73 +70,10 @@ describe('command-line output (writeUnlessGone)', () => {
   });
 });
 
-/**
- * Runs its arguments with a terminal (a pseudo-terminal) for standard output, and for standard error
- * too unless the first argument is `--stderr-here`, in a session of its own, as a command left
- * running in the background is; closes the terminal, as closing its window does, once the command
- * has printed a line. Then says how the command ended: by itself, or after SIGTERM, which a line on
- * its own input asks for (or its input closing; SIGKILL 30 s later).
- */
-const ON_A_TERMINAL = String.raw`
-import os, select, signal, subprocess, sys
-args = sys.argv[1:]
-stderr_here = args[0] == '--stderr-here'
-if stderr_here: args = args[1:]
-def end_with_runner():
-    try:
-        import ctypes
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: killed if this runner is
-    except Exception:
-        pass
-master, slave = os.openpty()
-child = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=slave, stderr=None if stderr_here else slave, start_new_session=True, preexec_fn=end_with_runner)
-os.close(slave)
-seen = b''
-while b'\n' not in seen:
-    seen += os.read(master, 4096)
-os.close(master)
-print('terminal closed', flush=True)
-stopped = False
-while child.poll() is None and not stopped:
-    if select.select([sys.stdin], [], [], 0.05)[0]:
-        sys.stdin.readline()
-        child.send_signal(signal.SIGTERM)
-        stopped = True
-try:
-    child.wait(timeout=30)
-except subprocess.TimeoutExpired:
-    child.kill()
-    child.wait()
-print('ended after SIGTERM' if stopped else 'ended by itself', flush=True)
-`;
-
-const noPty = process.platform === 'win32' ? 'no pseudo-terminals' : spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status !== 0 ? 'python3 makes the terminal' : false;
-
-/** `agent-blob args` on a terminal that closes after its first line: what the runner says, and its standard error. */
-async function onClosingTerminal(dir: string, args: string[], options: { stderrHere?: boolean } = {}) {
+/** `agent-blob args` on a terminal that closes after its first line (see onClosingTerminal). */
+async function onClosingTerminal(dir: string, args: string[], options: TerminalOptions = {}) {
   if (whyRebuild()) await buildCli();
-  const script = join(dir, 'on-a-terminal.py');
-  writeFileSync(script, ON_A_TERMINAL);
-  const runner = spawn('python3', [script, ...(options.stderrHere ? ['--stderr-here'] : []), process.execPath, 'bin/agent-blob.js', ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, NODE_OPTIONS: '' },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let said = '';
-  let stderr = '';
-  runner.stdout.on('data', (c: Buffer) => (said += c.toString()));
-  runner.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const ended = new Promise<void>((resolve) => runner.once('close', () => resolve()));
-  return {
-    said: () => said,
-    stderr: () => stderr,
-    stop: () => runner.stdin.write('stop\n'),
-    /** Stops the command if it still runs and waits for the runner to end. */
-    finish: async () => {
-      runner.stdin.end();
-      await ended;
-    },
-  };
+  return onClosingTerminalRun(dir, [process.execPath, 'bin/agent-blob.js', ...args], options);
 }
 
 describe('command-line output to a terminal that has closed (a command left running after its window closed)', { skip: noPty }, () => {
@@ -154,6 +91,25 @@ describe('command-line output to a terminal that has closed (a command left runn
         // Its exit status is not compared: a Node without github.com/nodejs/node/pull/58200 (Node 20)
         // aborts as it exits, after the host has closed, when it cannot restore the closed terminal's settings.
         assert.equal(run.said(), 'terminal closed\nended after SIGTERM\n', run.stderr());
+        assert.equal(existsSync(join(dataDir, 'agent-blob.lock')), false, 'the host closed: its data folder is released');
+        assert.equal(existsSync(join(dataDir, 'agent-blob.sqlite-wal')), false, 'and its database checkpointed');
+      } finally {
+        await run.finish();
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('the host run in front in a terminal stops cleanly when that terminal closes (SIGHUP)', { timeout: 2 * WAIT_MS }, async () => {
+    const dir = tempDir('agent-blob-cli-terminal-');
+    try {
+      const dataDir = join(dir.path, 'data');
+      const run = await onClosingTerminal(dir.path, ['host', '--data-dir', dataDir, '--port', '0'], { controlling: true });
+      try {
+        // Nothing asks it to stop but the terminal's hangup; its exit status is not compared (see above).
+        await waitFor(() => /ended.*\n/.test(run.said()), `the host ended: ${run.stderr()}`);
+        assert.equal(run.said(), 'terminal closed\nended by itself\n', run.stderr());
         assert.equal(existsSync(join(dataDir, 'agent-blob.lock')), false, 'the host closed: its data folder is released');
         assert.equal(existsSync(join(dataDir, 'agent-blob.sqlite-wal')), false, 'and its database checkpointed');
       } finally {

@@ -133,6 +133,40 @@ describe('agent-blob host as a process', () => {
     }
   });
 
+  it('under nohup, its output going to no terminal, a hangup (SIGHUP) leaves it running: it says so and still answers', { skip: process.platform === 'win32' && 'no nohup' }, async () => {
+    const dir = tempDir();
+    try {
+      // nohup ignores SIGHUP for what it runs; Node sets it back to its default action at start-up.
+      const child = spawn('nohup', [process.execPath, 'bin/agent-blob.js', 'host', '--json', '--no-ui', '--until-stdin-closes', '--data-dir', dir.path], { cwd: REPO_ROOT, env: { ...process.env, ANTHROPIC_API_KEY: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+      try {
+        await waitFor(() => out.includes('\n') || child.exitCode !== null, `the host printed its address: ${err}`);
+        const { wsUrl } = JSON.parse(out.split('\n')[0]) as { wsUrl: string };
+        child.kill('SIGHUP');
+        await waitFor(() => err.includes('SIGHUP ignored'), `the host said it ignored SIGHUP: ${err}`);
+        assert.equal(err, 'agent-blob: SIGHUP ignored: its output does not go to a terminal (stop it with SIGTERM)\n');
+        const client = connectWebSocket(wsUrl);
+        try {
+          assert.equal((await client.call('system.info', {})).dataDir, dir.path, 'it still answers');
+        } finally {
+          client.close();
+        }
+        assert.equal(existsSync(dataPaths(dir.path).lock), true, 'and still holds its data folder');
+        child.kill('SIGTERM');
+        assert.deepEqual(await exited, { code: 0, signal: null }, err);
+        assert.equal(existsSync(dataPaths(dir.path).lock), false, 'SIGTERM still stops it cleanly');
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   for (const gone of [['stdout'], ['stdout', 'stderr']] as const) {
     it(`without --json it stops cleanly on SIGTERM when nobody reads its ${gone.join(' and its ')} any more`, async () => {
       const dir = tempDir();

@@ -9,7 +9,7 @@ export const hostGroup: CommandGroup = {
   commands: [
     {
       name: 'host',
-      summary: 'Run the app without a window: the UI and the API on 127.0.0.1, until Ctrl-C or SIGTERM',
+      summary: 'Run the app without a window: the UI and the API on 127.0.0.1, until Ctrl-C, SIGTERM or its terminal closes',
       options: {
         port: { type: 'string', value: 'N', description: 'listen on port N (default: a free port)' },
         'renderer-dir': { type: 'string', value: 'DIR', description: 'serve the UI from DIR (default: dist/renderer)' },
