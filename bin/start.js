@@ -7,12 +7,13 @@
 // AGENT_BLOB_HEADLESS=1 (or --headless) skips Electron on purpose. --until-stdin-closes also stops
 // the app, as on SIGTERM, when standard input closes, as `agent-blob host --until-stdin-closes`
 // does: a program that starts it and holds its input (a test) never leaves it running behind.
-// Ctrl-C and SIGTERM stop the headless host cleanly, and so does a hangup (SIGHUP: the terminal it runs
-// in was closed) while its output goes to a terminal; with its output in a file or a pipe (nohup) it keeps running.
+// Ctrl-C and SIGTERM stop the app cleanly, and so does a hangup (SIGHUP: the terminal it runs in was
+// closed) while its output goes to a terminal; with its output in a file or a pipe (nohup) it keeps running.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { isatty } from 'node:tty';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -129,8 +130,19 @@ function launchElectron() {
   const childEnv = { ...env };
   delete childEnv.ELECTRON_RUN_AS_NODE;
   if (addon.file) childEnv.AGENT_BLOB_SQLITE_ADDON = addon.file;
-  const child = spawn(electronBinary, [root], { cwd: root, env: childEnv, stdio: 'inherit' });
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
+  // Signals are passed on to Electron, listened for before it starts: one that comes meanwhile is
+  // passed on once it has. A hangup stops the app only while its output goes to a terminal (the rule
+  // of hangupStops in core/host/shutdown.ts, which this path does not load).
+  let child = null;
+  let early = null;
+  const passOn = (signal) => (child ? child.kill(signal) : (early ??= signal));
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, passOn);
+  process.on('SIGHUP', isatty(1) || isatty(2) ? passOn : hangupIgnored);
+  // In a session of its own, so the signals a terminal sends to every process in front (Ctrl-C, the
+  // hangup when it closes) reach Electron once, from here. Electron quits cleanly on the first SIGINT,
+  // SIGTERM or SIGHUP and dies at once on a second of the same kind.
+  child = spawn(electronBinary, [root], { cwd: root, env: childEnv, stdio: 'inherit', detached: process.platform !== 'win32' });
+  if (early) child.kill(early);
   inputClosed?.then(() => child.kill('SIGTERM'));
   return new Promise((done) => {
     child.on('error', (err) => {

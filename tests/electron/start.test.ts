@@ -183,7 +183,40 @@ describe('npm start launcher (bin/start.js)', () => {
     assert.equal(launched.out(), 'started\nstopped\n');
   });
 
+  test('Electron runs in a process group of its own; with the launcher’s output going to no terminal, SIGHUP is not passed on and SIGTERM is', { skip: process.platform === 'win32' && 'the stand-in binary is a shell script' }, async () => {
+    // The stand-in says whether it leads a process group of its own, and which signal stops it; it
+    // ends with the launcher, if not before.
+    const launched = launchOnStandIn(`trap 'echo stopped; exit 4' TERM\ntrap 'echo hangup; exit 5' HUP\n[ "$(ps -o pgid= -p $$ | tr -d ' ')" = "$$" ] && echo 'own process group'\necho started\n${WHILE_LAUNCHER_RUNS}`, []);
+    await launched.said('started\n');
+    launched.child.kill('SIGHUP');
+    await launched.said(`${HANGUP_IGNORED}\n`);
+    launched.child.kill('SIGTERM');
+    assert.equal(await launched.exited, 4, `Electron's exit code on SIGTERM is passed on; output: ${launched.out()}`);
+    assert.equal(launched.out(), `own process group\nstarted\n${HANGUP_IGNORED}\nstopped\n`);
+  });
+
+  test('with Electron, run in front in a terminal, the terminal closing (SIGHUP) is passed on to Electron', { skip: noPty }, async () => {
+    // The stand-in writes the signal that stopped it beside its data folder (its terminal is gone by
+    // then); it ends with the launcher, if not before.
+    const { dir, dataDir } = standInElectron(`trap 'echo HUP >> "$AGENT_BLOB_DATA_DIR-signals"; exit 4' HUP\necho started\n${WHILE_LAUNCHER_RUNS}`);
+    const run = onClosingTerminal(dir, [process.execPath, 'bin/start.js', '--data-dir', dataDir], {
+      controlling: true,
+      closeAfter: 'started',
+      env: { DISPLAY: ':99', ELECTRON_OVERRIDE_DIST_PATH: dir, AGENT_BLOB_HEADLESS: '' },
+    });
+    try {
+      // The launcher waits for Electron to end before it ends.
+      await waitFor(() => /ended.*\n/.test(run.said()), `the launcher ended: ${run.stderr()}`);
+      assert.equal(run.said(), 'terminal closed\nended by itself\n', run.stderr());
+      assert.equal(readFileSync(`${dataDir}-signals`, 'utf8'), 'HUP\n');
+    } finally {
+      await run.finish();
+    }
+  });
 });
+
+/** A stand-in's last line: it waits while the launcher that started it runs (Electron runs in a session of its own). */
+const WHILE_LAUNCHER_RUNS = 'while kill -0 $PPID 2>/dev/null; do sleep 0.05; done';
 
 /** What the launcher says when SIGHUP comes while its output goes to no terminal. */
 const HANGUP_IGNORED = 'Agent Blob: SIGHUP ignored: its output does not go to a terminal (stop it with SIGTERM).';
