@@ -44,6 +44,8 @@ export const MemoryMatchSchema = z.object({
   weight: z.number(),
   /** For a `person` match (a name the query's relation word reaches: "son" → Archie), the memory that says who that is. */
   via: z.string().optional(),
+  /** For a `person` match, the relation as the query writes it ("in-laws", "other half"), which `query` may name by one of its words. */
+  asked: z.string().optional(),
 });
 export type MemoryMatch = z.infer<typeof MemoryMatchSchema>;
 

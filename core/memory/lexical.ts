@@ -54,7 +54,7 @@ const ABBREVIATIONS_PER_QUERY = 8;
 const COMPOUNDS = 24;
 
 /** A query word with its weight and the store's stems it matches. */
-export type QueryGroup = { query: string; weight: number; terms: Map<string, { weight: number; relation: MemoryMatch['relation']; word: string; via?: string }> };
+export type QueryGroup = { query: string; weight: number; terms: Map<string, { weight: number; relation: MemoryMatch['relation']; word: string; via?: string; asked?: string }> };
 type Doc = { rowid: number; slot: number; area: MemoryArea; len: number; tf: Map<string, number> };
 /** Per stem: its memories with the word's count in each, and the bounds its BM25 value cannot exceed. */
 type Posting = { docs: Map<Doc, number>; maxTf: number; minLen: number; list: PostingList | null };
@@ -467,7 +467,7 @@ export class LexicalIndex {
             if (value > top) {
               top = value;
               const t = plan.group.terms.get(s)!;
-              match = { query: plan.group.query, word: t.word, relation: t.relation, weight: Math.round(t.weight * 100) / 100, ...(t.via ? { via: t.via } : {}) };
+              match = { query: plan.group.query, word: t.word, relation: t.relation, weight: Math.round(t.weight * 100) / 100, ...(t.via ? { via: t.via } : {}), ...(t.asked ? { asked: t.asked } : {}) };
             }
           }
           if (match) {

@@ -29,6 +29,8 @@ export interface PersonTerm {
   group: string;
   /** How the question asks ("my son", "Dan's mother"). */
   phrase: string;
+  /** The relation as the question writes it ("son", "in-laws", "other half", "partner's mother"). */
+  asked: string;
   name: string;
   term: string;
   weight: number;
@@ -395,6 +397,8 @@ const NOT_MINE = new Set('a an the his her their its your this that these those 
 /** How a question asks about someone by relation: whose ("me" or a name's term) and the relations in turn ("my partner's mother": partner, mother). */
 export interface AskedPerson {
   phrase: string;
+  /** The relation as written, without whose ("in-laws", "other half", "partner's mother"). */
+  asked: string;
   owner: string;
   path: string[];
   /** The query word the relation is ("mother", "in_law", "half"). */
@@ -429,11 +433,13 @@ export function askedPeople(query: string, lx: Lexicon | null = lexiconIfLoaded(
       end = more.end;
     }
     const from = before && !before.punct && (before.w === 'my' || before.w === 'our' || before.w === 'the' || owner !== 'me') ? start - 1 : start;
-    const phrase = tokens
-      .slice(from, end)
-      .map((t, k) => (k === end - from - 1 ? t.raw : t.written))
-      .join(' ');
-    out.push({ phrase, owner, path, word: tokens[end - 1].w });
+    const written = (at: number) =>
+      tokens
+        .slice(at, end)
+        .map((t, k) => (k === end - at - 1 ? t.raw : t.written))
+        .join(' ');
+    const phrase = written(from);
+    out.push({ phrase, asked: written(i), owner, path, word: tokens[end - 1].w });
     i = end - 1;
   }
   return out;
@@ -556,7 +562,7 @@ export function peopleAsked(query: string, lexical: LexicalIndex, queries: Memor
       for (const [key, r] of at) if (r.weight > (reached.get(key)?.weight ?? 0)) reached.set(key, r);
     }
     for (const r of reached.values()) {
-      for (const term of r.terms) out.push({ group: a.word, phrase: a.phrase, name: r.name, term, weight: RELATION_WEIGHT.person * r.weight, via: r.via });
+      for (const term of r.terms) out.push({ group: a.word, phrase: a.phrase, asked: a.asked, name: r.name, term, weight: RELATION_WEIGHT.person * r.weight, via: r.via });
     }
   }
   return out;
@@ -579,7 +585,7 @@ export function addPeople(groups: QueryGroup[], people: PersonTerm[], lexical: L
       groups.push(group);
     }
     const prev = group.terms.get(p.term);
-    const match: { weight: number; relation: MemoryMatch['relation']; word: string; via: string } = { weight: p.weight, relation: 'person', word: p.name, via: p.via };
+    const match: { weight: number; relation: MemoryMatch['relation']; word: string; via: string; asked: string } = { weight: p.weight, relation: 'person', word: p.name, via: p.via, asked: p.asked };
     if (!prev || prev.weight < p.weight) group.terms.set(p.term, match);
     reached.add(group.query);
   }

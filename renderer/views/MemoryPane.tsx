@@ -12,10 +12,10 @@ const AREAS: { id: MemoryArea; label: string }[] = [
   { id: 'instruments', label: 'How to use tools' },
 ];
 
-/** One query word's match: the word itself, a related word ("dad → father, synonym"), or the person a relation names ("son → Archie, as memory … says"). */
+/** One query word's match: the word itself, a related word ("dad → father, synonym"), or the person a relation names ("in-laws → Bill, as memory … says"). */
 function matchText(m: MemoryMatch): string {
   if (m.relation === 'word') return m.query;
-  if (m.relation === 'person') return `${m.query} → ${m.word}, as memory ${m.via ?? '?'} says`;
+  if (m.relation === 'person') return `${m.asked ?? m.query} → ${m.word}, as memory ${m.via ?? '?'} says`;
   return `${m.query} → ${m.word}, ${m.relation}`;
 }
 

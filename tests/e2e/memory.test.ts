@@ -185,4 +185,27 @@ describe('the memory pane in the browser against the headless host', () => {
       await app.close();
     }
   });
+
+  test('says which relation of the question a name answers for, as the question writes it', async () => {
+    const app = await startApp(browser);
+    try {
+      const now = Date.now();
+      await app.host.core.gateway.call('memory.import', {
+        jsonl: ['Dan (Daniel Petrakis) is my partner.', "Dan's parents Stavros and Eleni live in Campbelltown.", 'Bins go out on Tuesday night']
+          .map((text, i) => JSON.stringify({ text, area: 'main', created_at: now - (3 - i) * 60_000 }))
+          .join('\n'),
+      });
+      await app.open();
+      await app.page.getByTestId('nav-memory').click();
+      await waitFor(async () => (await app.page.getByTestId('memory-row').count()) === 3, 'three memories listed');
+      await app.page.getByTestId('memory-search').fill('which suburb are my in-laws in?');
+      // Found, as a match or a long shot: the row of a search result explains its rank.
+      const row = app.page.getByTestId('memory-row').filter({ hasText: 'Campbelltown' });
+      await row.getByRole('button', { name: 'why this rank?' }).click();
+      const why = (await row.getByTestId('memory-explain').textContent()) ?? '';
+      assert.match(why, /in-laws → (Stavros|Eleni), as memory \S+ says/);
+    } finally {
+      await app.close();
+    }
+  });
 });

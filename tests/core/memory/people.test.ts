@@ -81,6 +81,11 @@ describe('who the user’s people are', () => {
     assert.deepEqual(asked('what does his mum do?'), []);
     assert.deepEqual(asked("What's my PA's phone number?"), []);
     assert.deepEqual(asked('Who is my MIL?'), ['me:mother_in_law']);
+    // How the relation is written, for saying what a name answers for.
+    assert.deepEqual(
+      askedPeople("where do my in-laws live, and what does my other half's mother eat?", lx).map((a) => a.asked),
+      ['in-laws', "other half's mother"],
+    );
   });
 
   it('takes its kin words from WordNet: each relation’s main word is a relative there', { timeout: 120_000 }, async () => {
@@ -172,6 +177,15 @@ describe('memory search: people asked about by relation', () => {
       assert.ok(!reached.includes('Dan'), `Dan no longer is: ${reached.join(', ')}`);
       assert.ok(!hits.find((h) => h.memory.text.startsWith('Dan plays'))?.confident, 'what Dan plays is no answer');
     }, { oneAMinute: true });
+  });
+
+  it('says which relation of the question a name answers for, as the question writes it', { timeout: 120_000 }, async () => {
+    await withMemories(FAMILY, async (t) => {
+      const { hits } = await t.client.call('memory.search', { query: 'which suburb are my in-laws in?', limit: 3 });
+      const person = hits[0]?.explain.matches.find((m) => m.relation === 'person');
+      assert.equal(person?.asked, 'in-laws');
+      assert.match(person?.word ?? '', /^(Stavros|Eleni)$/);
+    });
   });
 
   it('reads a memory that says who someone is once, until it changes', { timeout: 120_000 }, async () => {
