@@ -224,6 +224,19 @@ function relationAt(tokens: Token[], i: number, lx: Lexicon | null, kin = true):
   if (kin && lx && !t.punct && !capitals(t) && /^[a-z]+$/.test(t.w) && !STOPWORDS.has(t.w) && !GROUPS.has(t.w) && kinWord(lx, t.w)) return { relation: lx.baseForm(t.w) ?? t.w, end: i + 1 };
   return null;
 }
+/**
+ * Whether a relation phrase with the word after it is a term WordNet knows: a thing ("mother tongue",
+ * "father figure") or, unless the relation is `owned` ("my Uncle Tom"), a person or figure of its
+ * own ("Mother Teresa", "Father Christmas"), a title rather than who someone is to the user. Uncles
+ * and aunts are never titles: people name their own so ("Uncle Joe").
+ */
+function titled(tokens: Token[], i: number, end: number, lx: Lexicon | null, owned: boolean): boolean {
+  const next = tokens[end];
+  if (!lx || !next || next.punct || !/^[a-z]+$/.test(next.w)) return false;
+  if (next.raw !== next.w && (owned || tokens.slice(i, end).some((t) => UNTITLED.has(t.w)))) return false;
+  return lx.lemmaId(`${tokens.slice(i, end).map((t) => t.w).join('_')}_${next.w}`) >= 0;
+}
+const UNTITLED = new Set(['uncle', 'uncles', 'aunt', 'aunts', 'auntie', 'aunty']);
 /** Whether a word is written in capitals ("PA", "MIL", "DAD"). */
 function capitals(t: Token): boolean {
   return t.raw.length > 1 && t.raw === t.raw.toUpperCase() && t.raw !== t.raw.toLowerCase();
@@ -250,12 +263,20 @@ const NEVER_NAME = new Set('mr mrs ms miss dr doctor prof sir madam now also sti
  */
 function nameLike(t: Token | undefined, cased: boolean, strong: boolean, lx: Lexicon | null): boolean {
   if (!t || t.punct || /\d/.test(t.w) || t.w.length < 2 || STOPWORDS.has(t.w) || NEVER_NAME.has(t.w) || TIME_WORD.test(t.w) || isRelationWord(t.w, lx)) return false;
-  if (cased) return /^\p{Lu}\p{Ll}/u.test(t.raw);
+  // "Archie", "McDonald", "Smith-Jones", and with a letter before an apostrophe, "O'Brien", "D'Souza".
+  if (cased) return /^\p{Lu}(?:['’]\p{Lu})?\p{Ll}/u.test(t.raw);
   if (strong) return true;
   return !lx || (topicWeight(lx, t.w) >= 0.75 && !lx.baseForms(t.w).some((f) => f.pos !== POS_CODES.n));
 }
 
 type Person = { tokens: Token[] };
+
+/** A name word's terms, as the full-text index has them: "O'Brien" is brien, "Smith-Jones" smith and jones. */
+function nameTerms(word: string): string[] {
+  return words(word)
+    .filter((w) => w.length > 1)
+    .map(termOf);
+}
 
 /** One person from `i` on: up to three name words ("Victor Reyes", "deb ng"); ends after a possessive ("Dan's"). */
 function personAt(tokens: Token[], i: number, cased: boolean, strong: boolean, lx: Lexicon | null): { person: Person; end: number } | null {
@@ -266,12 +287,17 @@ function personAt(tokens: Token[], i: number, cased: boolean, strong: boolean, l
   return { person: { tokens: out }, end: j };
 }
 
-/** People from `i` on: one, or a list joined by "and", "+", "&" ("Stavros and Eleni", "chidi + grace", "Ruby, Archie and Lea"). */
-function peopleAt(tokens: Token[], i: number, cased: boolean, strong: boolean, lx: Lexicon | null): Person[] {
+/**
+ * People from `i` on: one, or a list joined by "and", "+", "&" ("Stavros and Eleni", "chidi + grace",
+ * "Ruby, Archie and Lea"), each maybe with a few words in brackets after it ("Ruby (8) and Archie
+ * (6)"). In a `list` (after a colon) commas alone join names: "Kids: Ruby (8), Archie (6)".
+ */
+function peopleAt(tokens: Token[], i: number, cased: boolean, strong: boolean, lx: Lexicon | null, list = false): Person[] {
   const first = personAt(tokens, i, cased, strong, lx);
   if (!first) return [];
   const out = [first.person];
-  let j = first.end;
+  let j = afterAside(tokens, first.end);
+  let asides = j > first.end ? 1 : 0;
   let commas = 0;
   while (j < tokens.length && !out[out.length - 1].tokens.at(-1)!.poss) {
     const sep = tokens[j].w;
@@ -281,11 +307,25 @@ function peopleAt(tokens: Token[], i: number, cased: boolean, strong: boolean, l
     if (sep === ',') commas++;
     else commas = 0;
     out.push(next.person);
-    j = next.end;
+    j = afterAside(tokens, next.end);
+    if (j > next.end) asides++;
   }
-  // "Sister Carla, ICU nurse in Calgary": a comma joins names only in a list that ends with "and".
-  return commas ? out.slice(0, out.length - commas) : out;
+  // "Sister Carla, ICU nurse in Calgary": a comma joins names only in a list that ends with "and", or
+  // after a colon in one that ends its clause or gives each name its bracket ("Kids: Ruby (8), Archie (6), both …").
+  const listed = list && (j >= tokens.length || CLAUSE_START.has(tokens[j].w) || asides === out.length);
+  return commas && !listed ? out.slice(0, out.length - commas) : out;
 }
+
+/** Where a few words in brackets right after a person end ("Ruby (8)", "Archie (age 6)"), else `j`. */
+function afterAside(tokens: Token[], j: number): number {
+  if (tokens[j]?.w !== '(') return j;
+  for (let k = j + 1; k < tokens.length && k <= j + ASIDE_WORDS + 1; k++) {
+    if (tokens[k].w === ')') return k > j + 1 ? k + 1 : j;
+    if (tokens[k].punct) return j;
+  }
+  return j;
+}
+const ASIDE_WORDS = 4;
 
 /** The person written right before `end` (exclusive), skipping a parenthetical ("Dan (Daniel Petrakis) is …"). */
 function personBefore(tokens: Token[], end: number, cased: boolean, strong: boolean, lx: Lexicon | null): Person | null {
@@ -325,7 +365,7 @@ export function statedRelations(text: string, lx: Lexicon | null = lexiconIfLoad
   const out: StatedRelation[] = [];
   const emit = (owner: string, relation: string, people: Person[]) => {
     for (const p of people) {
-      const terms = p.tokens.flatMap((t) => words(t.w)).map(termOf);
+      const terms = p.tokens.flatMap((t) => nameTerms(t.w));
       if (terms.length && owner !== terms[0]) out.push({ owner, relation, name: p.tokens.map((t) => t.raw).join(' '), terms });
     }
   };
@@ -339,7 +379,7 @@ export function statedRelations(text: string, lx: Lexicon | null = lexiconIfLoad
     let owner: string | null = null;
     let bare = false;
     if (before && (before.w === 'my' || before.w === 'our')) owner = 'me';
-    else if (before?.poss && nameLike(before, cased, true, lx)) owner = termOf(words(before.w)[0] ?? before.w);
+    else if (before?.poss && nameLike(before, cased, true, lx)) owner = nameTerms(before.w)[0] ?? termOf(before.w);
     else if (start === i && (i === 0 || CLAUSE_START.has(tokens[i - 1].w)) && !POSSESSED_ONLY.has(relation)) {
       owner = 'me';
       bare = true;
@@ -349,13 +389,15 @@ export function statedRelations(text: string, lx: Lexicon | null = lexiconIfLoad
       bare = true;
     }
     if (!owner || (POSSESSED_ONLY.has(relation) && owner === 'me' && before?.w !== 'my' && before?.w !== 'our')) continue;
+    // "Mother Teresa won the Nobel prize": a title at a note's start, not the user's mother; "my mother tongue": a thing.
+    if (titled(tokens, i, end, lx, !bare)) continue;
     const last = tokens[end - 1];
     // Owned in turn ("my son's teacher"): whoever follows is someone else.
     if (last.poss) continue;
     const next = tokens[end];
     let named: Person[] = [];
     if (next?.w === '(') named = peopleAt(tokens, end + 1, cased, true, lx);
-    else if (next?.w === '=' || next?.w === ':') named = peopleAt(tokens, end + 1, cased, next.w === '=', lx).filter((p) => !AMOUNT.test(tokens[tokens.indexOf(p.tokens[p.tokens.length - 1]) + 1]?.w ?? ''));
+    else if (next?.w === '=' || next?.w === ':') named = peopleAt(tokens, end + 1, cased, next.w === '=', lx, next.w === ':').filter((p) => !AMOUNT.test(tokens[tokens.indexOf(p.tokens[p.tokens.length - 1]) + 1]?.w ?? ''));
     else if (next?.w === 'is' || next?.w === 'was') named = namedAfterIs(peopleAt(tokens, tokens[end + 1]?.w === 'now' ? end + 2 : end + 1, cased, false, lx), lx);
     // "Sister Carla", not "Child Care Subsidy": a bare relation starting a note names with a word English does not use.
     else if (next && !next.punct && (!bare || !lx || topicWeight(lx, next.w) >= 0.75)) named = peopleAt(tokens, end, cased, false, lx);
@@ -417,9 +459,11 @@ export function askedPeople(query: string, lx: Lexicon | null = lexiconIfLoaded(
     let owner: string | null = null;
     // "my son", "our kids", "the kids", "Mum's address", "what's Dad's number", "is mum": the user's; "Dan's mother": Dan's; "rope partner", "his mum": nobody known.
     if (!before || before.punct || before.w === 'my' || before.w === 'our' || (before.w === 'the' && found.relation === 'child')) owner = 'me';
-    else if (before.poss && !STOPWORDS.has(before.w) && !isRelationWord(before.w, lx)) owner = termOf(words(before.w)[0] ?? before.w);
+    else if (before.poss && !STOPWORDS.has(before.w) && !isRelationWord(before.w, lx)) owner = nameTerms(before.w)[0] ?? termOf(before.w);
     else if (STOPWORDS.has(before.w) && !NOT_MINE.has(before.w)) owner = 'me';
-    if (!owner || POSSESSED_ONLY.has(found.relation)) {
+    // "what did Mother Teresa win?": a title, not the user's mother.
+    const untold = titled(tokens, i, found.end, lx, owner !== 'me' || before?.w === 'my' || before?.w === 'our');
+    if (!owner || POSSESSED_ONLY.has(found.relation) || untold) {
       i = found.end - 1;
       continue;
     }
