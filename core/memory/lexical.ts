@@ -2,6 +2,7 @@ import type { MemoryArea, MemoryMatch } from '../contract/index.js';
 import { Abbreviations, CAPITALS, wordRun, type Expansion } from './abbreviations.js';
 import { rowDots } from './dots.js';
 import { POS_CODES, REL, lexiconIfLoaded, type Lexicon } from './lexicon/index.js';
+import { StatedPeople } from './people.js';
 import { commonSpelling } from './spelling.js';
 import { STOPWORDS, contentWords, stem, words } from './text.js';
 import { wordVectors, type WordVectorFile } from './vectors/index.js';
@@ -91,6 +92,8 @@ export type LexicalSnapshot = {
   storeVectors: { seen: number; dims: number; stems: Int32Array; matrix: Float32Array } | null;
   /** Each memory's words in order and the abbreviations it defines, in slot order (see `Abbreviations`). */
   abbreviations: Int32Array;
+  /** Who the memories say people are, by their place in `rowids` (see `StatedPeople`). */
+  people: Int32Array;
 };
 
 /**
@@ -120,6 +123,8 @@ export class LexicalIndex {
   private readonly abbreviations = new Abbreviations();
   /** Per phrase an abbreviation stands for, the memories using it, as a posting (key PHRASE + phrase); dropped on every change. */
   private readonly phrasePostings = new Map<string, Posting>();
+  /** Who each memory says people are ("My son Archie"), for questions that ask about someone by relation. */
+  readonly people = new StatedPeople();
 
   get size(): number {
     return this.docs.size;
@@ -147,6 +152,7 @@ export class LexicalIndex {
     this.addDoc(rowid, area, words.length, tf);
     this.abbreviations.put(rowid, text, lexiconIfLoaded());
     this.phrasePostings.clear();
+    this.people.put(rowid, text, lexiconIfLoaded());
   }
 
   private addDoc(rowid: number, area: MemoryArea, len: number, tf: Map<string, number>): void {
@@ -206,6 +212,7 @@ export class LexicalIndex {
     }
     const nn = this.storeVectorMatrix(lx);
     const abbreviations = this.abbreviations.flatten(docs.map((d) => d.rowid), id);
+    const people = this.people.flatten(docs.map((d) => d.rowid), id);
     return {
       strings,
       rowids: Float64Array.from(docs, (d) => d.rowid),
@@ -215,6 +222,7 @@ export class LexicalIndex {
       byGlossWord: Int32Array.from(byGlossWord),
       storeVectors: nn && { seen: nn.seen, dims: nn.dims, stems: Int32Array.from(nn.stems, id), matrix: nn.matrix.slice(0, nn.stems.length * nn.dims) },
       abbreviations,
+      people,
     };
   }
 
@@ -257,6 +265,7 @@ export class LexicalIndex {
     });
     index.unread = { strings, surface, bySynset, byGlossWord, surfaceCount, surfaceAt: null, synsetAt: null, glossAt: null };
     index.abbreviations.unflatten(snapshot.abbreviations, snapshot.rowids, (n) => stringAt(strings, n), strings.length);
+    index.people.unflatten(snapshot.people, snapshot.rowids, (n) => stringAt(strings, n));
     const nn = snapshot.storeVectors;
     if (nn) {
       if (nn.matrix.length !== nn.stems.length * nn.dims) throw new Error('damaged index snapshot');
@@ -306,6 +315,7 @@ export class LexicalIndex {
     this.freeSlots.push(doc.slot);
     this.abbreviations.remove(rowid);
     this.phrasePostings.clear();
+    this.people.remove(rowid);
   }
 
   /** How many memories contain the stem. */

@@ -10,8 +10,8 @@ import { STOPWORDS, words } from './text.js';
  * (maya's mom)". A question that asks about someone by how they are related ("what inhaler does my
  * son use?", "which suburb are my in-laws in?", "can Dan's mother eat wheat?") also looks for the
  * names those memories give, as a match of the relation word (`person`), and says which memory
- * told who that is. Nothing is stored: the statements are read from the memories at each search that
- * asks about someone, so a forgotten or edited memory stops naming anyone at once.
+ * told who that is. What each memory states is read when the full-text index takes the memory in,
+ * and kept there with it (`StatedPeople`), so a forgotten or edited memory stops naming anyone at once.
  */
 
 /** A relation a memory states: whose (`me`: the user, else a name's term), which (canonical), and the person's words. */
@@ -142,12 +142,13 @@ function phraseStart(tokens: Token[], i: number): number {
 const MODIFIERS = new Set('little big older younger elder eldest oldest youngest baby twin late two three four 2 3 4 own dear'.split(' '));
 /** Relations "boy"/"girl" only name someone's child when possessed ("Tash's boy Hamish"), never bare. */
 const POSSESSED_ONLY = new Set(['boy', 'girl']);
-/** Memories read for statements of the relations a question asks about, newest first. */
-const MINED_MEMORIES = 400;
 
 const FORM_OF = new Map<string, string>();
 for (const [canonical, forms] of Object.entries(FORMS)) for (const f of forms) FORM_OF.set(f, canonical);
 const LONGEST_FORM = Math.max(...[...FORM_OF.keys()].map((f) => f.split(' ').length));
+/** The words a form starts with, as a token has them ("other" of "other half", "mother" of "mother-in-law" written apart). */
+const FIRST_WORDS = new Set([...FORM_OF.keys()].map((f) => f.split(/[ -]/)[0]));
+for (const f of FORM_OF.keys()) if (!f.includes(' ')) FIRST_WORDS.add(f);
 
 const kinWords = new WeakMap<Lexicon, Map<string, boolean>>();
 /**
@@ -184,6 +185,69 @@ export function kinWord(lx: Lexicon, word: string): boolean {
 /** Broader terms looked through for "relative" ("grandad": grandparent, forebear, ancestor, relative). */
 const KIN_DEPTH = 6;
 
+/**
+ * Whether a word names a kin concept as written or in a plural ("godmother", "stepsisters"), by
+ * `kinWord`: every word of every memory is looked at, and only those among the names of the
+ * concepts `kinWord` finds (gathered once) take its dictionary walk.
+ */
+function kinTerm(lx: Lexicon, word: string): boolean {
+  return pluralOf(kinLemmas(lx), word) !== null && kinWord(lx, word);
+}
+
+/** The word or its singular ("stepsisters", "nieces") if `words` has it, else null. */
+function pluralOf(words: Set<string>, word: string): string | null {
+  if (words.has(word)) return word;
+  if (!word.endsWith('s')) return null;
+  if (words.has(word.slice(0, -1))) return word.slice(0, -1);
+  return word.endsWith('es') && words.has(word.slice(0, -2)) ? word.slice(0, -2) : null;
+}
+
+const kinLemmaSets = new WeakMap<Lexicon, Set<string>>();
+/** The one-word names of the concepts within `KIN_DEPTH` narrower terms of "relative, relation". */
+function kinLemmas(lx: Lexicon): Set<string> {
+  let lemmas = kinLemmaSets.get(lx);
+  if (!lemmas) {
+    kinLemmaSets.set(lx, (lemmas = new Set()));
+    for (const synset of kinSynsets(lx)) for (const l of lx.synsetLemmas(synset)) if (/^[a-z]+$/.test(l)) lemmas.add(l);
+  }
+  return lemmas;
+}
+
+const cueSets = new WeakMap<Lexicon | object, Set<string>>();
+const NO_LEXICON = {};
+/**
+ * Whether a text may state who someone is: a text in ASCII with no word of a relation's forms (the
+ * longest of a phrase's: "half" of "other half") nor of a kin term states nothing, told by a look-up
+ * per word instead of reading it. Other texts are read.
+ */
+function mayState(text: string, lx: Lexicon | null): boolean {
+  if (/[^\t\n\r -~]/.test(text)) return true;
+  let cues = cueSets.get(lx ?? NO_LEXICON);
+  if (!cues) {
+    cues = new Set(lx ? kinLemmas(lx) : []);
+    for (const f of FORM_OF.keys()) {
+      const ws = f.split(/[ -]/).filter((w) => !STOPWORDS.has(w));
+      if (ws.length) cues.add(ws.reduce((a, b) => (b.length > a.length ? b : a)));
+    }
+    cueSets.set(lx ?? NO_LEXICON, cues);
+  }
+  for (const w of text.toLowerCase().split(/[^a-z0-9]+/)) if (pluralOf(cues, w) !== null) return true;
+  return false;
+}
+
+/** The concepts within `KIN_DEPTH` narrower terms of "relative, relation": those `kinWord` walks up from. */
+function kinSynsets(lx: Lexicon): Set<number> {
+  const id = lx.lemmaId('relative');
+  const roots = id < 0 ? [] : lx.senses(id).filter((s) => s.pos === POS_CODES.n && lx.synsetLemmas(s.synset).includes('relation')).map((s) => s.synset);
+  const out = new Set<number>();
+  let frontier = roots;
+  for (let depth = 0; depth < KIN_DEPTH && frontier.length; depth++) {
+    frontier = frontier.flatMap((x) => lx.related(x, REL.hyponym)).filter((x) => !out.has(x));
+    for (const x of frontier) out.add(x);
+  }
+  return out;
+}
+
 type Token = { w: string; raw: string; poss: boolean; punct: boolean; written: string };
 
 /** Words (their possessive marked and cut off: "Dan's" is dan, possessive) and the punctuation that shapes a statement. */
@@ -210,9 +274,12 @@ function tokenize(text: string): Token[] {
   return out;
 }
 
-/** A relation phrase starting at token `i`: its canonical relation and where it ends. */
-function relationAt(tokens: Token[], i: number, lx: Lexicon | null, kin = true): { relation: string; end: number } | null {
-  for (let n = Math.min(LONGEST_FORM, tokens.length - i); n >= 1; n--) {
+/**
+ * A relation phrase starting at token `i`: its canonical relation and where it ends. `kin` tells the
+ * other kin words WordNet knows: `kinWord` for a question's few words, `kinTerm` for a memory's.
+ */
+function relationAt(tokens: Token[], i: number, lx: Lexicon | null, kin: (lx: Lexicon, word: string) => boolean = kinWord): { relation: string; end: number } | null {
+  for (let n = FIRST_WORDS.has(tokens[i].w) ? Math.min(LONGEST_FORM, tokens.length - i) : 0; n >= 1; n--) {
     const part = tokens.slice(i, i + n);
     if (part.some((t) => t.punct) || part.slice(0, -1).some((t) => t.poss)) continue;
     const phrase = part.map((t) => t.w).join(' ');
@@ -221,7 +288,7 @@ function relationAt(tokens: Token[], i: number, lx: Lexicon | null, kin = true):
   }
   // Other kin terms WordNet knows ("godmother", "stepsister"), each its own relation.
   const t = tokens[i];
-  if (kin && lx && !t.punct && !capitals(t) && /^[a-z]+$/.test(t.w) && !STOPWORDS.has(t.w) && !GROUPS.has(t.w) && kinWord(lx, t.w)) return { relation: lx.baseForm(t.w) ?? t.w, end: i + 1 };
+  if (lx && !t.punct && !capitals(t) && /^[a-z]+$/.test(t.w) && !STOPWORDS.has(t.w) && !GROUPS.has(t.w) && kin(lx, t.w)) return { relation: lx.baseForm(t.w) ?? t.w, end: i + 1 };
   return null;
 }
 /**
@@ -359,7 +426,8 @@ const CLAUSE_START = new Set(['.', ';', '!', '?', '\n', '-']);
  * Eleni", "grace (maya's mom)", "my husband Dan's parents"). Someone else's ("her husband Ted"), a
  * relation owned in turn ("my son's teacher Ms Lee") or a kind of partner ("climbing partner") names nobody.
  */
-export function statedRelations(text: string, lx: Lexicon | null = lexiconIfLoaded(), kin = true): StatedRelation[] {
+export function statedRelations(text: string, lx: Lexicon | null = lexiconIfLoaded()): StatedRelation[] {
+  if (!mayState(text, lx)) return [];
   const tokens = tokenize(text);
   const cased = /\p{Lu}/u.test(text);
   const out: StatedRelation[] = [];
@@ -370,7 +438,7 @@ export function statedRelations(text: string, lx: Lexicon | null = lexiconIfLoad
     }
   };
   for (let i = 0; i < tokens.length; i++) {
-    const found = relationAt(tokens, i, lx, kin);
+    const found = relationAt(tokens, i, lx, kinTerm);
     if (!found) continue;
     const { relation, end } = found;
     // Whose: "my"/"our" (a modifier may come between), a named owner's possessive, or the start of a note.
@@ -507,63 +575,117 @@ function kindOf(relation: string): string {
   return kind;
 }
 
-const stated = new WeakMap<Lexicon | object, Map<string, StatedRelation[]>>();
-const NO_LEXICON = {};
-/** `statedRelations` of a memory's text, remembered by text: a store's searches read the same few statements again and again. */
-function relationsOf(text: string, lx: Lexicon | null, kin: boolean): StatedRelation[] {
-  let cache = stated.get(lx ?? NO_LEXICON);
-  if (!cache) stated.set(lx ?? NO_LEXICON, (cache = new Map()));
-  const key = `${kin ? 1 : 0}${text}`;
-  let out = cache.get(key);
-  if (!out) {
-    if (cache.size >= 20_000) cache.clear();
-    cache.set(key, (out = statedRelations(text, lx, kin)));
+/**
+ * What each memory states about who people are (`statedRelations`), kept by the full-text index as
+ * memories are added, changed and removed, and by relation: a question about "my son" looks at the
+ * memories that say who someone's son or child is, however many other memories use the word.
+ */
+export class StatedPeople {
+  private readonly byMemory = new Map<number, StatedRelation[]>();
+  private readonly byRelation = new Map<string, Set<number>>();
+
+  put(rowid: number, text: string, lx: Lexicon | null): void {
+    this.remove(rowid);
+    this.add(rowid, statedRelations(text, lx));
   }
-  return out;
+
+  remove(rowid: number): void {
+    const stated = this.byMemory.get(rowid);
+    if (!stated) return;
+    this.byMemory.delete(rowid);
+    for (const s of stated) {
+      const memories = this.byRelation.get(s.relation);
+      if (memories?.delete(rowid) && memories.size === 0) this.byRelation.delete(s.relation);
+    }
+  }
+
+  private add(rowid: number, stated: StatedRelation[]): void {
+    if (!stated.length) return;
+    this.byMemory.set(rowid, stated);
+    for (const s of stated) {
+      let memories = this.byRelation.get(s.relation);
+      if (!memories) this.byRelation.set(s.relation, (memories = new Set()));
+      memories.add(rowid);
+    }
+  }
+
+  /** The memories that state any of `relations`, newest first, each with all it states. */
+  stating(relations: Iterable<string>): { rowid: number; relations: StatedRelation[] }[] {
+    const rowids = new Set<number>();
+    for (const r of relations) for (const rowid of this.byRelation.get(r) ?? []) rowids.add(rowid);
+    return [...rowids].sort((a, b) => b - a).map((rowid) => ({ rowid, relations: this.byMemory.get(rowid)! }));
+  }
+
+  /**
+   * What the memories state, as flat numbers for the memories of `rowids` (by their place in it)
+   * that state something: the place, the count, then each as owner, relation and name (string
+   * numbers), its term count and terms.
+   */
+  flatten(rowids: number[], id: (text: string) => number): Int32Array {
+    const out: number[] = [];
+    rowids.forEach((rowid, place) => {
+      const stated = this.byMemory.get(rowid);
+      if (!stated) return;
+      out.push(place, stated.length);
+      for (const s of stated) out.push(id(s.owner), id(s.relation), id(s.name), s.terms.length, ...s.terms.map(id));
+    });
+    return Int32Array.from(out);
+  }
+
+  /** Takes what `flatten` gave for these rowids; throws if it does not fit. */
+  unflatten(flat: Int32Array, rowids: Float64Array, str: (n: number) => string): void {
+    for (const rowid of [...this.byMemory.keys()]) this.remove(rowid);
+    const damaged = () => new Error('damaged index snapshot');
+    for (let at = 0; at < flat.length; ) {
+      const rowid = rowids[flat[at]];
+      const count = flat[at + 1];
+      if (rowid === undefined || !(count > 0)) throw damaged();
+      at += 2;
+      const stated: StatedRelation[] = [];
+      for (let k = 0; k < count; k++) {
+        const n = flat[at + 3];
+        if (!(n >= 0) || at + 4 + n > flat.length) throw damaged();
+        stated.push({ owner: str(flat[at]), relation: str(flat[at + 1]), name: str(flat[at + 2]), terms: Array.from(flat.subarray(at + 4, at + 4 + n), str) });
+        at += 4 + n;
+      }
+      this.add(rowid, stated);
+    }
+  }
 }
 
-/** What a version of a memory (its words' map in the full-text index) states, with and without WordNet's further kin words. */
-type Read = { id: string; supersedes: string | null; kin?: StatedRelation[]; plain?: StatedRelation[] };
-const readBefore = new WeakMap<object, Read>();
+/** A memory's id and the one it was saved as the update of, per version of its words in the index (a map of its own). */
+const told = new WeakMap<object, { id: string; supersedes: string | null }>();
 
 /**
- * The names a question reaches through the relations it asks about, read from the memories that
- * state them (those using a word of the relation, newest first): each as a term of the query word
- * group the relation is, with the memory that says who that is.
+ * The names a question reaches through the relations it asks about, from what the memories state
+ * (kept by the full-text index): each as a term of the query word group the relation is, with the
+ * memory that says who that is (the newest that does).
  */
 export function peopleAsked(query: string, lexical: LexicalIndex, queries: MemoryQueries, lx: Lexicon | null = lexiconIfLoaded()): PersonTerm[] {
   const asked = askedPeople(query, lx);
   if (!asked.length) return [];
-  // The memories that use a word of the relations, newest first, with what each states.
+  // The memories that state one of the relations, newest first, with their ids: read once per version of a memory.
   const statementsOf = (relations: string[]): { id: string; relations: StatedRelation[]; supersedes: string | null }[] => {
-    const rowids = new Set<number>();
-    // Kin words beyond the table are looked up in WordNet only when one is asked about.
-    const kin = relations.some((r) => !(r in FORMS));
-    for (const r of relations) for (const form of FORMS[r] ?? [r]) for (const w of words(form)) if (!STOPWORDS.has(w)) for (const rowid of lexical.memoriesWith(termOf(w))) rowids.add(rowid);
-    const wanted = [...rowids].sort((a, b) => b - a).slice(0, MINED_MEMORIES);
-    // A memory read before and unchanged since (each version of a memory's words is a map of its own in the index) is not read again.
+    const stating = lexical.people.stating(relations);
     const versions = new Map<number, object | undefined>();
     const unread: number[] = [];
-    for (const rowid of wanted) {
+    for (const { rowid } of stating) {
       const version = lexical.termsOf(rowid);
       versions.set(rowid, version);
-      const known = version && readBefore.get(version);
-      if (!known || !(kin ? known.kin : known.plain)) unread.push(rowid);
+      if (!version || !told.has(version)) unread.push(rowid);
     }
-    const fresh = new Map<number, Read>();
-    for (const row of queries.getMany(unread)) {
+    const fresh = new Map<number, { id: string; supersedes: string | null }>();
+    for (const row of unread.length ? queries.getMany(unread) : []) {
+      const t = { id: row.id, supersedes: row.supersedes };
       const version = versions.get(row.rowid);
-      const known: Read = (version && readBefore.get(version)) || { id: row.id, supersedes: row.supersedes };
-      known[kin ? 'kin' : 'plain'] = relationsOf(row.text, lx, kin);
-      if (version) readBefore.set(version, known);
-      fresh.set(row.rowid, known);
+      if (version) told.set(version, t);
+      fresh.set(row.rowid, t);
     }
     const out: { id: string; relations: StatedRelation[]; supersedes: string | null }[] = [];
-    for (const rowid of wanted) {
+    for (const { rowid, relations } of stating) {
       const version = versions.get(rowid);
-      const known = fresh.get(rowid) ?? (version && readBefore.get(version));
-      const relations = known && (kin ? known.kin : known.plain);
-      if (known && relations) out.push({ id: known.id, relations, supersedes: known.supersedes });
+      const t = fresh.get(rowid) ?? (version && told.get(version));
+      if (t) out.push({ id: t.id, relations, supersedes: t.supersedes });
     }
     return out;
   };

@@ -12,8 +12,8 @@ import { wordVectorsName } from './vectors/index.js';
 /**
  * What `agent-blob memory search` answered without a core reads at every start, kept in the data
  * folder's `cache/`: the full-text index of the memories, WordNet concepts of their words included,
- * the word vectors of their words, each memory's words in order (for abbreviations), and the
- * memories' vectors as the exact scan holds them. Building
+ * the word vectors of their words, each memory's words in order (for abbreviations), who each
+ * memory says people are, and the memories' vectors as the exact scan holds them. Building
  * them costs a process hundreds of milliseconds (WordNet lookups and word-vector reads for every word
  * of the store, a scan of vec0's chunks), reading them a few: the file is a key line (JSON) and flat
  * arrays laid end to end, read back as typed-array views, with every string once in one text.
@@ -30,7 +30,7 @@ import { wordVectorsName } from './vectors/index.js';
  */
 export const SEARCH_CACHE_FILE = 'memory-search-index.json';
 /** Bump when the file's layout changes. */
-export const SEARCH_CACHE_FORMAT = 3;
+export const SEARCH_CACHE_FORMAT = 4;
 
 /** What a cache file must have been built from to be used. */
 export interface SearchCacheKey {
@@ -73,6 +73,8 @@ export const SEARCH_CACHE_SECTIONS = [
   ['byGlossWord', Int32Array],
   // each memory's words in order and the abbreviations it defines
   ['abbreviations', Int32Array],
+  // who the memories say people are
+  ['people', Int32Array],
   // seen, dims: of the store's word vectors (none when dims is 0)
   ['storeMeta', Int32Array],
   ['storeStems', Int32Array],
@@ -113,6 +115,7 @@ export function readSearchCache(dir: string, key: SearchCacheKey): CachedSearchI
       byGlossWord: a.byGlossWord,
       storeVectors: storeDims ? { seen, dims: storeDims, stems: a.storeStems, matrix: a.storeMatrix } : null,
       abbreviations: a.abbreviations,
+      people: a.people,
     });
     const [gen, dims] = a.vectorMeta;
     const areas = Array.from(a.vectorAreas, (n) => strings[n]);
@@ -169,6 +172,7 @@ export function searchCacheBytes(key: SearchCacheKey, index: LexicalIndex, vecto
     bySynset: snapshot.bySynset,
     byGlossWord: snapshot.byGlossWord,
     abbreviations: snapshot.abbreviations,
+    people: snapshot.people,
     storeMeta: Int32Array.of(nn?.seen ?? 0, nn?.dims ?? 0),
     storeStems: nn?.stems ?? new Int32Array(0),
     storeMatrix: nn?.matrix ?? new Float32Array(0),

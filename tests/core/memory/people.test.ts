@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { LexicalIndex, searchWithoutCore } from '../../../core/memory/index.js';
 import { loadLexicon } from '../../../core/memory/lexicon/index.js';
 import { askedPeople, kinWord, statedRelations } from '../../../core/memory/people.js';
+import { readSearchCache, searchCacheKey } from '../../../core/memory/search-cache.js';
+import { tempDir } from '../../support/index.js';
 import { confident, withMemories } from './stores.js';
 
 const said = (text: string, lx: Awaited<ReturnType<typeof loadLexicon>>) => statedRelations(text, lx).map((r) => `${r.owner}.${r.relation}=${r.name}`);
@@ -48,7 +51,6 @@ describe('who the user’s people are', () => {
       ['Mum Linda is visiting next week', ['me.mother=Linda']],
       ['Uncle Joe is coming for Christmas', ['me.uncle=Joe']],
     ];
-
     for (const [text, want] of cases) assert.deepEqual(said(text, lx), want, text);
     // ASCII text is read by an ASCII pattern: the same statements as the Unicode one finds.
     for (const [text, want] of cases) assert.deepEqual(said(`${text} ·`, lx), want, `${text} (not ASCII)`);
@@ -200,12 +202,81 @@ describe('memory search: people asked about by relation', () => {
     }, { oneAMinute: true });
   });
 
+  it('finds the person however many newer memories use the relation word, through updates and forgetting', { timeout: 180_000 }, async () => {
+    // One old memory says who the son is; five hundred newer ones speak of "my son" without naming him.
+    const THINGS = ['football boots', 'swimming lessons', 'school shoes', 'maths homework', 'birthday party', 'dentist visit', 'library books', 'piano practice', 'lunch box', 'bike helmet'];
+    const WHEN = ['on Monday', 'next week', 'in April', 'before the holidays', 'after school', 'every Friday', 'at 7 pm', 'tomorrow morning', 'this weekend', 'in June'];
+    const VERBS = ['needs', 'forgot', 'asked about', 'loves', 'lost'];
+    const notes: string[] = [];
+    for (let i = 0; notes.length < 500; i++) notes.push(`my son ${VERBS[i % 5]} his ${THINGS[Math.floor(i / 5) % 10]} ${WHEN[Math.floor(i / 50) % 10]}, note ${i}`);
+    const texts = ['Our son Archie started reception at Prospect North Primary this year.', ...notes, 'Archie has mild asthma: blue puffer with the spacer, two puffs when wheezy.'];
+    await withMemories(texts, async (t) => {
+      const reached = async () => {
+        const { hits } = await t.client.call('memory.search', { query: 'what puffer does my son use?', limit: 10 });
+        return hits.flatMap((h) => h.explain.matches.filter((m) => m.relation === 'person').map((m) => m.word));
+      };
+      assert.equal((await t.client.call('memory.list', { limit: 1000 })).memories.length, texts.length, 'no note merged into another');
+      assert.ok((await reached()).includes('Archie'), 'the oldest memory still says who the son is');
+      const memories = (await t.client.call('memory.list', { limit: 1000 })).memories;
+      const teller = memories.find((m) => m.text.startsWith('Our son Archie'))!;
+      await t.client.call('memory.update', { id: teller.id, text: 'Our son Leo started reception at Prospect North Primary this year.' });
+      assert.deepEqual(await reached(), [], 'edited: Archie is no longer the son, and no memory names Leo');
+      await t.client.call('memory.update', { id: teller.id, text: 'Our son Archie started reception at Prospect North Primary this year.' });
+      assert.ok((await reached()).includes('Archie'));
+      // A newer memory naming the son too; forgetting the old one leaves the newer.
+      await t.client.call('memory.add', { text: 'Archie, my son, is in Room 4 with Ms Lee', area: 'main' });
+      await t.client.call('memory.forget', { ids: [teller.id] });
+      assert.ok((await reached()).includes('Archie'), 'the newer memory says it');
+    });
+  });
+
   it('says which relation of the question a name answers for, as the question writes it', { timeout: 120_000 }, async () => {
     await withMemories(FAMILY, async (t) => {
       const { hits } = await t.client.call('memory.search', { query: 'which suburb are my in-laws in?', limit: 3 });
       const person = hits[0]?.explain.matches.find((m) => m.relation === 'person');
       assert.equal(person?.asked, 'in-laws');
       assert.match(person?.word ?? '', /^(Stavros|Eleni)$/);
+    });
+  });
+
+  it('keeps what memories say of people in the index’s snapshot, and changes it with the memories', { timeout: 120_000 }, async () => {
+    await loadLexicon();
+    const index = new LexicalIndex();
+    index.put(1, 'Our son Archie started reception this year.', 'main');
+    index.put(2, "Kids: Ruby (8), Archie (6)", 'main');
+    index.put(3, 'Bins go out on Tuesday night', 'main');
+    const copy = LexicalIndex.fromSnapshot(index.snapshot());
+    const said = (i: LexicalIndex, relation: string) => i.people.stating([relation]).map((m) => `${m.rowid}:${m.relations.map((r) => r.name).join('+')}`);
+    for (const i of [index, copy]) {
+      assert.deepEqual(said(i, 'son'), ['1:Archie']);
+      assert.deepEqual(said(i, 'child'), ['2:Ruby+Archie']);
+    }
+    copy.remove(1);
+    copy.put(3, "Dan's parents Stavros and Eleni live in Campbelltown", 'main');
+    const again = LexicalIndex.fromSnapshot(copy.snapshot());
+    for (const i of [copy, again]) {
+      assert.deepEqual(said(i, 'son'), []);
+      assert.deepEqual(said(i, 'parent'), ['3:Stavros+Eleni']);
+    }
+    // A snapshot whose statements point past its memories is refused.
+    const snapshot = index.snapshot();
+    assert.throws(() => LexicalIndex.fromSnapshot({ ...snapshot, people: Int32Array.of(99, 1, 0, 0, 0, 0) }), /damaged/);
+  });
+
+  it('answers the same without a core, from the index it builds and from the one cached in the data folder', { timeout: 120_000 }, async () => {
+    await withMemories(FAMILY, async (t) => {
+      const cache = tempDir();
+      try {
+        const query = 'what does my son use for his asthma?';
+        const inCore = (await t.client.call('memory.search', { query, limit: 10 })).hits;
+        assert.ok(inCore.some((h) => h.explain.matches.some((m) => m.relation === 'person' && m.word === 'Archie')), 'the core reaches Archie');
+        const options = { dir: cache.path, build: 'build-a' };
+        assert.deepEqual(await searchWithoutCore(t.core.db, query, { limit: 10 }, Date.UTC(2026, 5, 1), options), inCore, 'built here');
+        assert.ok(readSearchCache(cache.path, searchCacheKey(t.core.db, 'build-a')), 'and cached');
+        assert.deepEqual(await searchWithoutCore(t.core.db, query, { limit: 10 }, Date.UTC(2026, 5, 1), options), inCore, 'read from the cache');
+      } finally {
+        cache.cleanup();
+      }
     });
   });
 

@@ -253,8 +253,8 @@ describe('memory search without the core', () => {
     const db = readOnly();
     try {
       const key = searchCacheKey(db, 'damage-build');
-      // The sections read as searches ask for them: the store's concepts and its words in order.
-      for (const name of ['abbreviations', 'bySynset', 'byGlossWord']) {
+      // The sections read as searches ask for them: the store's concepts and its words in order; and who the memories say people are.
+      for (const name of ['abbreviations', 'bySynset', 'byGlossWord', 'people']) {
         const bytes = readFileSync(file);
         assert.ok(readSearchCache(cache, key), `the cache is current before ${name} is damaged`);
         const { at, length } = sectionOf(bytes, name);
