@@ -35,11 +35,12 @@ describe('memory eval sets', () => {
   it('no memory text is shared between sets, so each set stays about its own person', () => {
     const seen = new Map<string, string>();
     for (const set of sets) {
-      for (const m of set.memories) {
+      set.memories.forEach((m, i) => {
         const norm = normaliseText(m.text);
-        assert.equal(seen.get(norm), undefined, `${set.name}/${m.key} repeats a memory of another set`);
+        // A held-out memory is named by its place, not its key.
+        assert.equal(seen.get(norm), undefined, `${set.name}/${set.split === 'tune' ? m.key : `memory ${i + 1}`} repeats a memory of another set`);
         seen.set(norm, set.name);
-      }
+      });
     }
   });
 
@@ -90,6 +91,56 @@ describe('memory eval sets', () => {
       assert.deepEqual(normalisedDifference('Gate code is 4417.', 'gate code is 4417 and something else'), ['4417', '4417 and something else']);
       assert.deepEqual(normalisedDifference('the vet is on Main St', 'vet is on Main St'), ['the vet', 'vet']);
       assert.deepEqual(normalisedDifference('Café opens at 7', 'cafe opens at 8'), ['7', '8']);
+    });
+
+    it('names a held-out set\'s memories, questions and duplicates by their place, never by their keys or words', () => {
+      const set = madeUpSet();
+      set.split = 'heldout';
+      const keys = new Map(set.memories.map((m, i) => [m.key, `secret-key-${i}`]));
+      const rekey = (k: string) => keys.get(k) ?? k;
+      for (const m of set.memories) m.key = rekey(m.key);
+      for (const q of set.questions) Object.assign(q, { q: `classified ${q.q}`, expect: q.expect.map(rekey), ...(q.older ? { older: q.older.map(rekey) } : {}) });
+      for (const d of set.duplicates) Object.assign(d, { of: rekey(d.of), ...(d.kind === 'reworded' ? { text: `confidential ${d.text}` } : {}) });
+      // One of each problem that names a memory, a question or a duplicate.
+      const [update, lexical, multi, solution] = (['update', 'lexical', 'multi', 'solution'] as Kind[]).map((kind) => set.questions.find((q) => q.kind === kind)!);
+      update.older = [...update.older!, update.expect[0], update.older![0]];
+      lexical.expect = ['secret-key-gone'];
+      multi.expect = [multi.expect[0], multi.expect[0]];
+      solution.expect = [set.memories[0].key];
+      set.questions.find((q) => q.kind === 'unanswerable')!.expect = [set.memories[1].key];
+      set.questions.push({ ...set.questions[0] });
+      set.memories[3].key = set.memories[2].key;
+      set.memories[4].text = 'tiny';
+      set.memories[5].text = set.memories[6].text.toUpperCase();
+      const exact = set.duplicates.find((d) => d.kind === 'exact')!;
+      set.memories.find((m) => m.key === exact.of)!.text = 'private flour sacks weigh 25 kg each';
+      exact.text = 'private flour sacks weigh 25kg each';
+      const reworded = set.duplicates.filter((d) => d.kind === 'reworded');
+      reworded[0].text = set.memories[7].text;
+      reworded[1].of = 'secret-key-missing';
+      set.duplicates.push({ ...set.duplicates[1] });
+      const problems = problemsOf(set);
+      for (const p of problems) assert.doesNotMatch(p, /secret|classified|confidential|private|flour|kg|made up/i, p);
+      assert.deepEqual(problems, [
+        'memory 4 has the key of memory 3',
+        'memory 5: text is too short',
+        'memory 7 has the same text as memory 6 (an import would merge them)',
+        'question 1 (update): memory 2 is listed twice in older',
+        'question 1 (update): memory 1 is both the newer memory and an older one',
+        'question 2 (update): a key does not exist',
+        'question 21 (lexical): a key does not exist',
+        'question 66 (multi): memory 91 is listed twice in expect',
+        'question 81 (solution): memory 1 is not in solutions',
+        'question 96 (unanswerable): unanswerable but expects memory 2',
+        'question 106 (update) is asked twice',
+        'question 106 (update): memory 2 is listed twice in older',
+        'question 106 (update): memory 1 is both the newer memory and an older one',
+        'duplicate 1: not the same text as memory 101 after normalising',
+        'duplicate 21: reworded, but the same text as memory 8',
+        'duplicate 22: its key does not exist',
+        'duplicate 41 is listed twice',
+        '19 reworded duplicates, want at least 20',
+      ].map((p) => `made-up: ${p}`));
     });
   });
 });
