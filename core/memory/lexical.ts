@@ -241,9 +241,11 @@ export class LexicalIndex {
       const tf = new Map<string, number>();
       for (let k = at; k < at + count * 2; k += 2) tf.set(stringAt(strings, docs[k]), docs[k + 1]);
       const rowid = snapshot.rowids[slot++];
-      if (rowid === undefined) throw new Error('damaged index snapshot');
+      if (!Number.isSafeInteger(rowid) || index.docs.has(rowid)) throw new Error('damaged index snapshot');
       index.addDoc(rowid, stringAt(strings, area) as MemoryArea, docs[at - 2], tf);
     });
+    // Each memory once, and no rowid left over.
+    if (slot !== snapshot.rowids.length) throw new Error('damaged index snapshot');
     // The store's words, concepts and words in order are read as searches ask for them, but checked
     // whole here: a damaged snapshot is refused where it is read, never at a search.
     const named = (n: number) => {

@@ -120,6 +120,8 @@ export function readSearchCache(dir: string, key: SearchCacheKey): CachedSearchI
     const [gen, dims] = a.vectorMeta;
     const areas = Array.from(a.vectorAreas, (n) => strings[n]);
     if (areas.some((area) => area === undefined)) return null;
+    // Each vector names its memory by a whole rowid, and no memory has two.
+    if (dims && (a.vectorRowids.some((rowid) => !Number.isSafeInteger(rowid)) || new Set(a.vectorRowids).size !== a.vectorRowids.length)) return null;
     return { lexical, vectors: dims ? { gen, dims, rowids: a.vectorRowids, areas, columns: a.vectorColumns, norms: a.vectorNorms } : null };
   } catch {
     return null;

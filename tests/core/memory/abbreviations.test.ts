@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Abbreviations, definitions, spells, wordRun } from '../../../core/memory/abbreviations.js';
-import { LexicalIndex } from '../../../core/memory/lexical.js';
+import { LexicalIndex, type LexicalSnapshot } from '../../../core/memory/lexical.js';
 import { loadLexicon } from '../../../core/memory/lexicon/index.js';
 import { withMemories } from './stores.js';
 
@@ -140,6 +140,42 @@ describe('initials of a run of words', () => {
     assert.equal(copy.search('when is the home owners association fee due?', { limit: 5 })[0]?.rowid, 4);
     const again = LexicalIndex.fromSnapshot(copy.snapshot());
     assert.deepEqual(again.search('what is the HOA fee?', { limit: 5 })[0]?.rowid, 4);
+  });
+
+  it('refuses, where it reads it, a snapshot whose words, concepts or words in order name a string it does not hold, or that names a memory twice', { timeout: 120_000 }, async () => {
+    await loadLexicon();
+    const index = new LexicalIndex();
+    index.put(1, 'My nurse unit manager (NUM) on 5C is Priya Raman.', 'main');
+    index.put(2, 'The dentist moved her surgery to Frome Road.', 'main');
+    const snapshot = index.snapshot();
+    const strings = snapshot.strings.length;
+    // The first memory's words in order, then its definitions: [words, word * 4 + case…, definitions, abbreviation, phrase…].
+    const words = snapshot.abbreviations[0];
+    const definition = 2 + words;
+    assert.equal(snapshot.abbreviations[1 + words], 1, 'the first memory defines NUM');
+    const places: [keyof LexicalSnapshot & ('surface' | 'bySynset' | 'byGlossWord' | 'abbreviations'), number, number, number][] = [
+      // section, place, the last string it may name, the first it may not
+      ['surface', 0, strings - 1, strings],
+      ['surface', 2, strings - 1, strings],
+      ['bySynset', 2, strings - 1, strings],
+      ['byGlossWord', 0, strings - 1, strings],
+      ['byGlossWord', 2, strings - 1, strings],
+      ['abbreviations', 1, (strings - 1) * 4 + 3, strings * 4],
+      ['abbreviations', definition, strings - 1, strings],
+      ['abbreviations', definition + 1, strings - 1, strings],
+    ];
+    for (const [section, at, last, outside] of places) {
+      const damaged = (n: number) => ({ ...snapshot, [section]: Int32Array.from(snapshot[section], (v, i) => (i === at ? n : v)) });
+      assert.ok(LexicalIndex.fromSnapshot(damaged(last)), `${section}[${at}] = ${last}`);
+      assert.throws(() => LexicalIndex.fromSnapshot(damaged(outside)), /damaged index snapshot/, `${section}[${at}] = ${outside}`);
+      assert.throws(() => LexicalIndex.fromSnapshot(damaged(-2)), /damaged index snapshot/, `${section}[${at}] = -2`);
+    }
+    // Each memory once, by a whole rowid, and no rowid left over.
+    for (const rowids of [[1, 1], [1, 2.5], [1, NaN], [1, 2, 3], [1]]) {
+      assert.throws(() => LexicalIndex.fromSnapshot({ ...snapshot, rowids: Float64Array.from(rowids) }), /damaged index snapshot/, rowids.join());
+    }
+    assert.deepEqual(LexicalIndex.fromSnapshot({ ...snapshot, rowids: Float64Array.of(7, 3) }).search("who's my NUM?", { limit: 5 }).map((h) => h.rowid), [7]);
+    assert.equal(LexicalIndex.fromSnapshot(snapshot).search("who's my NUM?", { limit: 5 })[0]?.rowid, 1);
   });
 });
 

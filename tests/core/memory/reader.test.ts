@@ -253,14 +253,15 @@ describe('memory search without the core', () => {
     const db = readOnly();
     try {
       const key = searchCacheKey(db, 'damage-build');
-      // The sections read as searches ask for them: the store's concepts and its words in order; and who the memories say people are.
-      for (const name of ['abbreviations', 'bySynset', 'byGlossWord', 'people']) {
+      // The sections read as searches ask for them (the store's concepts and its words in order, who
+      // the memories say people are) and the memories the index and the vectors name.
+      for (const name of ['abbreviations', 'bySynset', 'byGlossWord', 'people', 'rowids', 'vectorRowids']) {
         const bytes = readFileSync(file);
         assert.ok(readSearchCache(cache, key), `the cache is current before ${name} is damaged`);
-        const { at, length } = sectionOf(bytes, name);
+        const { at, length, size } = sectionOf(bytes, name);
         assert.ok(length > 0, name);
-        // Every number of the section 0x7f7f7f7f (in either byte order): counts and strings out of range.
-        bytes.fill(0x7f, at, at + length * 4);
+        // Every byte of the section 0x7f: counts and strings out of range, one rowid everywhere.
+        bytes.fill(0x7f, at, at + length * size);
         writeFileSync(file, bytes);
         assert.equal(readSearchCache(cache, key), null, name);
         // The command line answers itself, the same, from an index it builds and caches again.
@@ -279,13 +280,13 @@ describe('memory search without the core', () => {
 });
 
 /** Where a section of a cached index file lies (search-cache.ts: the key line, then the count and lengths of the sections, each section at a multiple of 8 bytes). */
-function sectionOf(bytes: Buffer, name: string): { at: number; length: number } {
+function sectionOf(bytes: Buffer, name: string): { at: number; length: number; size: number } {
   const align = (n: number) => Math.ceil(n / 8) * 8;
   const table = align(bytes.indexOf(10) + 1) + 8;
   let at = align(table + SEARCH_CACHE_SECTIONS.length * 4);
   for (const [i, [section, Type]] of SEARCH_CACHE_SECTIONS.entries()) {
     const length = bytes.readUInt32LE(table + i * 4);
-    if (section === name) return { at, length };
+    if (section === name) return { at, length, size: Type.BYTES_PER_ELEMENT };
     at = align(at + length * Type.BYTES_PER_ELEMENT);
   }
   throw new Error(`no section ${name}`);
