@@ -601,8 +601,10 @@ function weightiestWordCoverage(lexical: LexicalIndex, groups: QueryGroup[]): (m
  * (imports, or wording too different for the write-time check). Among the top hits, a newer memory
  * of the same area replaces an older one about the same topic (two specific words shared, or one the
  * query asks about) when it answers the query at least as fully; or when it says the fact changed
- * ("now", "moved", "switched") and shares two specific words with it (or one asked about, with a
- * close meaning); or when only a value differs; or when it restates most of the older one's topic and answers the query as
+ * ("now", "moved", "switched", "swapped", "ditched", "taking over") and shares two specific words with it
+ * (or one asked about, with a close meaning) or shares one and restates most of its topic (`RESTATED`: "stopped the nest
+ * contributions, everything goes into a sipp now" for "paying £150 a month into nest for the pension");
+ * or when only a value differs; or when it restates most of the older one's topic and answers the query as
  * fully or shares two specific words with it; or when it says a thing the older one names changed and
  * is about the same attribute (`changedThing` with `sameAttribute`; then only when the older one stays
  * within the top `limit`, counting every hit above it). The newer one is lifted to the older one's
@@ -652,7 +654,7 @@ function orderKnowledgeUpdates(
       const because: string | null =
         topic && answersAsWell
           ? 'it is about the same topic and answers the question as fully'
-          : cue && (shared.count >= 2 || (shared.asked && cosine >= REPLACEMENT_SIMILARITY))
+          : cue && (shared.count >= 2 || (shared.asked && cosine >= REPLACEMENT_SIMILARITY) || (shared.count >= 1 && restated(older.memory.text, newer.memory.text, idf) >= RESTATED))
             ? `it says the fact changed ("${cue}")`
             : changed && shared.count >= 1 && subject && sameSubject(subject, newer) && coverage(newer) >= SUBJECT_COVERAGE * coverage(older)
               ? `it says "${changed}" about the same subject ("${subject}")`
@@ -731,12 +733,14 @@ const ROUGHLY = '(another|a further|an extra|(just |a bit |a little )?(over|unde
  */
 const TO_AMOUNT = `(?=\\s+((to|from|by)\\s+)?(${ROUGHLY})?${AMOUNT}|\\s+by\\s+(${ROUGHLY})?(\\d[\\d,.]*(?![\\da-z-])|(${NUMBER_WORDS})\\b(?!-)))`;
 /**
- * Words that say a fact changed. Going up or down, or rising, says so only with an amount ("our
+ * Words that say a fact changed: a new value ("now", "instead", "since"), a swap or an end ("swapped",
+ * "ditched", "cancelled", "renewed"; not "stopped", which as often tells a problem), someone else taking over, going back to an earlier
+ * value, a value upped, doubled or halved. Going up or down, or rising, says so only with an amount ("our
  * rent goes up to $2,780", "rates rose by 8%", "rent went up $200 a month", "prices rose 3%"), not on the
  * way somewhere ("we go down to Brighton", "went down to 7-Eleven", "the lift goes up to 12") or as a name or a flower ("Rose from book club", "a climbing rose").
  */
 const CHANGE_CUES = new RegExp(
-  `\\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|(goes|went|gone|going|go) (up|down)${TO_AMOUNT}|(rose|risen)${TO_AMOUNT})\\b`,
+  `\\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|swapped|ditched|upped|doubled|halved|renewed|cancell?ed|(gone|went|going|go|switched|changed) back|(took|taking|takes|taken) over|(packed|packing) in|(gave|given|giving) up|(goes|went|gone|going|go) (up|down)${TO_AMOUNT}|(rose|risen)${TO_AMOUNT})\\b`,
   'i',
 );
 
@@ -776,10 +780,11 @@ export function namedThing(lexical: LexicalIndex): (stem: string) => boolean {
 
 /**
  * Words that say something changed: a verb whose subject or object is the thing that changed
- * ("standup moved to 10:15", "cancelled the crux", "switched pt to jonah"), and "now", "no longer",
+ * ("standup moved to 10:15", "cancelled the crux", "switched pt to jonah", "ditched EE", "Kirsty is
+ * taking over advancing", "a DiGiCo instead of the dLive"), and "now", "no longer",
  * "anymore" after the thing ("the aeropress lives at the office now").
  */
-const CHANGE_MARKS = /\b(moved|switched|changed|replaced|started|quit|left|joined|cancell?ed|stopped|became|sold|retired|ended|closed|swapped|upgraded|renewed|now|no longer|anymore|nowadays)\b/gi;
+const CHANGE_MARKS = /\b(moved|switched|changed|replaced|started|quit|left|joined|cancell?ed|stopped|became|sold|retired|ended|closed|swapped|upgraded|renewed|ditched|upped|doubled|halved|instead|(took|taking|takes|taken) over|(packed|packing) in|(gave|given|giving) up|(gone|went|going) back to|now|no longer|anymore|nowadays)\b/gi;
 /** Words that end a verb's object: what follows is the new value or a circumstance ("switched pt to jonah"). */
 const OBJECT_ENDS = new Set('to from for at in on with into by over because after since as and but so then than when while via w'.split(' '));
 /** Words of a subject or object looked at, nearest first. */

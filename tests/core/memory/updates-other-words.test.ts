@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { withMemories } from './stores.js';
+
+const FILLER = ['The plumber is Dave, 0412 555 019', 'The car needs new tyres before winter', 'Our dentist is Dr Weber on Hauptstrasse', 'Bins go out on Tuesday night'];
+
+describe('memory search: an update that says the change in its own words', () => {
+  it('puts the newer memory first when it says it swapped, renewed or went back, though it repeats few words of the question', { timeout: 120_000 }, async () => {
+    for (const [older, newer, query, cue] of [
+      ['Custom earplugs from Acme Hearing, moulds taken at Soundcare. 15dB filters fitted.', 'Swapped the filters in the Acme moulds for the 25s, Soundcare says 15s are not enough at gigs', 'which filters are in my custom earplugs?', 'swapped'],
+      ['Home insurance with Hastings Direct, £320 a year, renews in May, contents cover included', 'Renewed the house cover with Aviva this time, £290. Hastings Direct wanted £410 to renew', 'who insures our home?', 'renewed'],
+      ['Big Davie Moir is tour manager for the Gloaming Hours. Advance sheets and day sheets come from him.', 'Davie is off on another tour. Kirsty Wallace is taking over the advance sheets and day sheets next week', 'who is the tour manager for the Gloaming Hours now?', 'taking over'],
+      ['Guitar strings on the Telecaster: Elixir Nanoweb 10-46, changed every six months', 'Gone back to Ernie Ball on the Tele, the Elixir Nanowebs felt too slippy', 'which strings are on my Telecaster guitar?', 'gone back'],
+    ]) {
+      await withMemories(
+        [...FILLER, older, newer],
+        async (t) => {
+          const { hits } = await t.client.call('memory.search', { query, limit: 5 });
+          const texts = hits.map((h) => h.memory.text);
+          assert.ok(texts.indexOf(newer) >= 0 && texts.indexOf(newer) < texts.indexOf(older), `${query}: the newer one ranks above the older one: ${texts.join(' | ')}`);
+          const old = hits.find((h) => h.memory.text === older)!;
+          assert.match(old.explain.replacedBecause ?? '', new RegExp(`fact changed \\("${cue}"\\)`), `${query}: explain says why`);
+        },
+        { oneAMinute: true },
+      );
+    }
+  });
+  it('counts a change word with most of the older memory restated as an update, though they share one specific word', { timeout: 120_000 }, async () => {
+    const older = 'Paying £150 a month into Nest for the pension';
+    const newer = 'Stopped the Nest contributions. Everything goes into a PensionBee SIPP now, £200 a month';
+    await withMemories(
+      [...FILLER, 'Gym membership is £30 a month', 'Phone plan is £12 a month', 'Paying the window cleaner £15 a month', 'Paying for the allotment in April', 'Pension letters go in the blue folder', "Mum's pension comes on Thursdays", older, newer],
+      async (t) => {
+        const { hits } = await t.client.call('memory.search', { query: 'where are my pension payments going?', limit: 5 });
+        const texts = hits.map((h) => h.memory.text);
+        assert.ok(texts.indexOf(newer) >= 0 && texts.indexOf(newer) < texts.indexOf(older), `the newer one ranks above the older one: ${texts.join(' | ')}`);
+        assert.match(hits.find((h) => h.memory.text === older)!.explain.replacedBecause ?? '', /fact changed \("now"\)/, 'explain says why');
+      },
+      { oneAMinute: true },
+    );
+  });
+  it('a thing that stopped working is a problem told, not a fact that changed', { timeout: 120_000 }, async () => {
+    const older = 'Square will not take cards / says offline: turn on Offline Payments in Square settings, then restart the iPad';
+    const newer = 'kitchen printer stopped printing orders: reconnect it to the wifi, then Square settings > Hardware > Printers';
+    await withMemories(
+      [...FILLER, older, newer],
+      async (t) => {
+        const { hits } = await t.client.call('memory.search', { query: 'Square card reader says offline', limit: 5 });
+        assert.equal(hits[0].memory.text, older, `the memory that answers it stays first: ${hits.map((h) => h.memory.text).join(' | ')}`);
+        assert.equal(hits.find((h) => h.memory.text === older)!.explain.replacedBy, null, 'nothing replaces it');
+      },
+      { oneAMinute: true },
+    );
+  });
+  it('brings in a newer memory that says it ditched the thing an older one names', { timeout: 120_000 }, async () => {
+    for (const [older, newer, query, mark] of [
+      ['Phone contract with Tesco Mobile, £34 a month, ends in May', 'Ditched Tesco. On a Lebara sim-only deal, £8 a month, kept my number', 'which network is my phone contract on?', 'ditched'],
+    ]) {
+      await withMemories(
+        [...FILLER, older, newer],
+        async (t) => {
+          const { hits } = await t.client.call('memory.search', { query, limit: 5 });
+          const texts = hits.map((h) => h.memory.text);
+          assert.ok(texts.indexOf(newer) >= 0 && texts.indexOf(newer) < texts.indexOf(older), `${query}: the newer one ranks above the older one: ${texts.join(' | ')}`);
+          assert.match(hits.find((h) => h.memory.text === older)!.explain.replacedBecause ?? '', new RegExp(`"${mark}"`), `${query}: explain says why`);
+        },
+        { oneAMinute: true },
+      );
+    }
+  });
+});
