@@ -734,13 +734,13 @@ const ROUGHLY = '(another|a further|an extra|(just |a bit |a little )?(over|unde
 const TO_AMOUNT = `(?=\\s+((to|from|by)\\s+)?(${ROUGHLY})?${AMOUNT}|\\s+by\\s+(${ROUGHLY})?(\\d[\\d,.]*(?![\\da-z-])|(${NUMBER_WORDS})\\b(?!-)))`;
 /**
  * Words that say a fact changed: a new value ("now", "instead", "since"), a swap or an end ("swapped",
- * "ditched", "cancelled", "renewed"; not "stopped", which as often tells a problem), someone else taking over, going back to an earlier
+ * "ditched", "renewed"; not "stopped", which as often tells a problem), someone else taking over, going back to an earlier
  * value, a value upped, doubled or halved. Going up or down, or rising, says so only with an amount ("our
  * rent goes up to $2,780", "rates rose by 8%", "rent went up $200 a month", "prices rose 3%"), not on the
  * way somewhere ("we go down to Brighton", "went down to 7-Eleven", "the lift goes up to 12") or as a name or a flower ("Rose from book club", "a climbing rose").
  */
 const CHANGE_CUES = new RegExp(
-  `\\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|swapped|ditched|upped|doubled|halved|renewed|cancell?ed|(gone|went|going|go|switched|changed) back|(took|taking|takes|taken) over|(packed|packing) in|(gave|given|giving) up|(goes|went|gone|going|go) (up|down)${TO_AMOUNT}|(rose|risen)${TO_AMOUNT})\\b`,
+  `\\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|swapped|ditched|upped|doubled|halved|renewed|(gone|went|going|go|switched|changed) back|(took|taking|takes|taken) over|(packed|packing) in|(gave|given|giving) up|(goes|went|gone|going|go) (up|down)${TO_AMOUNT}|(rose|risen)${TO_AMOUNT})\\b`,
   'i',
 );
 
