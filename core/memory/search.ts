@@ -451,8 +451,10 @@ function someoneElses(h: MemoryHit, owned: { owner: string; thing: string }[]): 
  * The owner ("lucy's", "the kids'") is answered by no mere neighbour in meaning: the word vectors'
  * neighbours of a name are other names ("lucy": lily, "mrs"), someone else's thing.
  * A question asking when something is done or for how long (`ASKS_WHEN`) needs the verb saying what
- * is done too ("when was the boiler last serviced?" is not answered by "boiler lost pressure, top it up");
- * where it asks the time of day, a word close in meaning will do, as the time it gives is checked.
+ * is done too ("when was the boiler last serviced?" is not answered by "boiler lost pressure, top it up"),
+ * and its head as well: there the verb and "when" say what is asked, the head which thing ("car
+ * serviced in May" is no answer about the boiler); where it asks the time of day, a word close in
+ * meaning will do, as the time it gives is checked.
  * Empty without WordNet, which weighs the words.
  */
 function thingWords(query: string): { ways: string[]; near: boolean }[] {
@@ -461,16 +463,17 @@ function thingWords(query: string): { ways: string[]; near: boolean }[] {
   if (!lx || !thing) return [];
   const head = queryForm(thing.head);
   const owners = new Set([...query.matchAll(/([\p{L}\p{N}]+)['’]s?(?![\p{L}\p{N}])/gu)].map((m) => queryForm(words(m[1])[0] ?? '')));
+  const done = ASKS_WHEN.test(query) ? thing.verb : undefined;
   const out = new Map<string, { ways: string[]; near: boolean }>();
   thing.words.forEach((word, i) => {
     const w = queryForm(word);
-    if (w === head || STOPWORDS.has(w) || topicWeight(lx, w) < SPECIFIC_THING_WORD) return;
+    if ((w === head && done === undefined) || STOPWORDS.has(w) || topicWeight(lx, w) < SPECIFIC_THING_WORD) return;
     const needed = out.get(w) ?? { ways: [w], near: !owners.has(w) };
     if (i > 0) needed.ways.push(thing.words[i - 1] + word);
     if (i + 1 < thing.words.length) needed.ways.push(word + thing.words[i + 1]);
     out.set(w, needed);
   });
-  if (thing.verb && ASKS_WHEN.test(query)) out.set('', { ways: [queryForm(thing.verb)], near: /^\s*what time\b/i.test(query) });
+  if (done) out.set('', { ways: [queryForm(done)], near: /^\s*what time\b/i.test(query) });
   return [...out.values()];
 }
 const SPECIFIC_THING_WORD = 0.65;

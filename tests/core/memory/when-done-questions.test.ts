@@ -32,4 +32,13 @@ describe('memory search: "when was X done?"', () => {
       assert.ok((await confident(t, 'When is recycling collected?')).includes(NOTES[2]));
     });
   });
+
+  it('the thing must be answered as well as the doing: the car serviced says nothing of the boiler', { timeout: 120_000 }, async () => {
+    // The boiler check answers "boiler" and the car "serviced": together they are no answer either.
+    await withMemories([...NOTES, 'Annual boiler check by the Gas Safe engineer on 12 March'], async (t) => {
+      for (const q of ['When was the boiler last serviced?', 'When was the boiler serviced?']) {
+        assert.ok(!(await confident(t, q)).includes(NOTES[1]), q);
+      }
+    });
+  });
 });
