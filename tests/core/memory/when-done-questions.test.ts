@@ -41,4 +41,13 @@ describe('memory search: "when was X done?"', () => {
       }
     });
   });
+
+  it('a verb English uses for all sorts of doing need not be repeated by the memory', { timeout: 120_000 }, async () => {
+    const notes = ['Team meeting every Tuesday at 10am in room 4', 'Rent £850 goes out on the 1st of each month', 'Car MOT passed 14 Feb, next due Feb 2027'];
+    await withMemories(notes, async (t) => {
+      assert.deepEqual(await confident(t, 'When is the team meeting held?'), [notes[0]]);
+      assert.deepEqual(await confident(t, 'When is the rent paid?'), [notes[1]]);
+      assert.deepEqual(await confident(t, 'When was the MOT done?'), [notes[2]]);
+    });
+  });
 });
