@@ -454,8 +454,7 @@ function someoneElses(h: MemoryHit, owned: { owner: string; thing: string }[]): 
  * is done too ("when was the boiler last serviced?" is not answered by "boiler lost pressure, top it up"),
  * unless English uses it for all sorts of doing (`SPECIFIC_VERB`: "when is the team meeting held?",
  * "when is the rent paid?"), and its head as well: there the verb and "when" say what is asked, the
- * head which thing ("car serviced in May" is no answer about the boiler); where it asks the time of
- * day, a word close in meaning will do, as the time it gives is checked.
+ * head which thing ("car serviced in May" is no answer about the boiler).
  * Empty without WordNet, which weighs the words.
  */
 function thingWords(query: string): { ways: string[]; near: boolean }[] {
@@ -474,14 +473,14 @@ function thingWords(query: string): { ways: string[]; near: boolean }[] {
     if (i + 1 < thing.words.length) needed.ways.push(word + thing.words[i + 1]);
     out.set(w, needed);
   });
-  if (done && topicWeight(lx, done) >= SPECIFIC_VERB) out.set('', { ways: [queryForm(done)], near: /^\s*what time\b/i.test(query) });
+  if (done && topicWeight(lx, done) >= SPECIFIC_VERB) out.set('', { ways: [queryForm(done)], near: false });
   return [...out.values()];
 }
 const SPECIFIC_THING_WORD = 0.65;
 /** The topic weight of a verb that says what was done ("serviced", "renewed", "collected"); English uses "held", "done", "paid" or "built" for all sorts of doing. */
 const SPECIFIC_VERB = 0.5;
-/** Questions asking when something happens or for how long. */
-const ASKS_WHEN = /^\s*(when|what time|how long)\b/i;
+/** Questions asking when something happens or for how long ("what time …?" is not read as asking about a thing, `askedThing`). */
+const ASKS_WHEN = /^\s*(when|how long)\b/i;
 /** Whether WordNet reads a word as a verb and never as a noun ("called", "stored", "renew"; not "set" or "married"). */
 function verbOnly(lx: Lexicon, word: string): boolean {
   const forms = lx.baseForms(word);

@@ -9,6 +9,7 @@ describe('askedThing: the verb after the thing', () => {
     assert.deepEqual(askedThing('When was the boiler last serviced?', verbOnly), { words: ['boiler'], head: 'boiler', verb: 'serviced' });
     assert.deepEqual(askedThing('When is recycling collected?', verbOnly), { words: ['recycling'], head: 'recycling', verb: 'collected' });
     assert.deepEqual(askedThing("What's Dan's mobile number?", verbOnly), { words: ['dan', 'mobile', 'number'], head: 'number' }, 'no verb, none read');
+    assert.equal(askedThing('What time is the pharmacy closed?', (w) => w === 'closed'), null, 'the time of day is asked of no thing');
   });
 });
 
