@@ -130,20 +130,25 @@ function launchElectron() {
   const childEnv = { ...env };
   delete childEnv.ELECTRON_RUN_AS_NODE;
   if (addon.file) childEnv.AGENT_BLOB_SQLITE_ADDON = addon.file;
-  // Signals are passed on to Electron, listened for before it starts: one that comes meanwhile is
-  // passed on once it has. A hangup stops the app only while its output goes to a terminal (the rule
-  // of hangupStops in core/host/shutdown.ts, which this path does not load).
-  let child = null;
-  let early = null;
-  const passOn = (signal) => (child ? child.kill(signal) : (early ??= signal));
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, passOn);
-  process.on('SIGHUP', isatty(1) || isatty(2) ? passOn : hangupIgnored);
   // In a session of its own, so the signals a terminal sends to every process in front (Ctrl-C, the
   // hangup when it closes) reach Electron once, from here. Electron quits cleanly on the first SIGINT,
-  // SIGTERM or SIGHUP and dies at once on a second of the same kind.
+  // SIGTERM or SIGHUP and dies at once on a second of the same kind, so each kind is passed on once:
+  // the same Ctrl-C may come twice, from the terminal and from npm, which passes it on to its script.
+  // A hangup stops the app only while its output goes to a terminal (the rule of hangupStops in
+  // core/host/shutdown.ts, which this path does not load). Listened for before Electron starts, so a
+  // signal that comes meanwhile does not end this process with Electron left running; its listener
+  // runs once Electron has started.
+  let child = null;
+  const passed = new Set();
+  const passOn = (signal) => {
+    if (passed.has(signal)) return;
+    passed.add(signal);
+    child.kill(signal);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, passOn);
+  process.on('SIGHUP', isatty(1) || isatty(2) ? passOn : hangupIgnored);
   child = spawn(electronBinary, [root], { cwd: root, env: childEnv, stdio: 'inherit', detached: process.platform !== 'win32' });
-  if (early) child.kill(early);
-  inputClosed?.then(() => child.kill('SIGTERM'));
+  inputClosed?.then(() => passOn('SIGTERM'));
   return new Promise((done) => {
     child.on('error', (err) => {
       console.error(`Electron did not start: ${err.message}`);

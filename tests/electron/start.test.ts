@@ -175,8 +175,8 @@ describe('npm start launcher (bin/start.js)', () => {
   });
 
   test('with --until-stdin-closes Electron is stopped with SIGTERM when the launcher’s input closes', { skip: process.platform === 'win32' && 'the stand-in binary is a shell script' }, async () => {
-    // The stand-in runs until SIGTERM, then exits 4.
-    const launched = launchOnStandIn(`trap 'echo stopped; exit 4' TERM\necho started\nwhile :; do sleep 0.05; done`, ['--until-stdin-closes']);
+    // The stand-in runs until SIGTERM, then exits 4; it ends with the launcher, if not before.
+    const launched = launchOnStandIn(`trap 'echo stopped; exit 4' TERM\necho started\n${WHILE_LAUNCHER_RUNS}`, ['--until-stdin-closes']);
     await launched.said('started\n');
     launched.child.stdin!.end();
     assert.equal(await launched.exited, 4, `Electron's exit code on SIGTERM is passed on; output: ${launched.out()}`);
@@ -193,6 +193,20 @@ describe('npm start launcher (bin/start.js)', () => {
     launched.child.kill('SIGTERM');
     assert.equal(await launched.exited, 4, `Electron's exit code on SIGTERM is passed on; output: ${launched.out()}`);
     assert.equal(launched.out(), `own process group\nstarted\n${HANGUP_IGNORED}\nstopped\n`);
+  });
+
+  test('a signal that comes again (Ctrl-C from the terminal and again from npm, which passes it on) reaches Electron once', { skip: process.platform === 'win32' && 'the stand-in binary is a shell script' }, async () => {
+    // The stand-in notes each SIGINT and keeps running (Electron quits on its first and dies at once on a
+    // second); SIGTERM ends it. Signals waiting together run their traps in the order of their numbers, so
+    // a second SIGINT passed on before the SIGTERM is noted before "stopped".
+    const launched = launchOnStandIn(`trap 'echo interrupted' INT\ntrap 'echo stopped; exit 4' TERM\necho started\n${WHILE_LAUNCHER_RUNS}`, []);
+    await launched.said('started\n');
+    launched.child.kill('SIGINT');
+    await launched.said('interrupted\n');
+    launched.child.kill('SIGINT');
+    launched.child.kill('SIGTERM');
+    assert.equal(await launched.exited, 4, `Electron's exit code on SIGTERM is passed on; output: ${launched.out()}`);
+    assert.equal(launched.out(), 'started\ninterrupted\nstopped\n');
   });
 
   test('with Electron, run in front in a terminal, the terminal closing (SIGHUP) is passed on to Electron', { skip: noPty }, async () => {
