@@ -12,7 +12,8 @@ const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * the command's controlling terminal, as for a command run in front in a terminal window: closing it
  * sends the command SIGHUP. Without, the command is one left running in the background, detached
  * from it. Then says how the command ended: by itself, or after SIGTERM, which a line on the runner's
- * own input asks for (or its input closing; SIGKILL 30 s later).
+ * own input asks for (or its input closing; SIGKILL 30 s later), also before the terminal has closed
+ * (then it does not say that the terminal closed).
  */
 const ON_A_TERMINAL = String.raw`
 import fcntl, os, select, signal, subprocess, sys, termios
@@ -35,19 +36,29 @@ def prepare_child():
 master, slave = os.openpty()
 child = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=slave, stderr=None if stderr_here else slave, start_new_session=True, preexec_fn=prepare_child)
 os.close(slave)
+stopped = False
+def stop():
+    global stopped
+    sys.stdin.readline()
+    child.send_signal(signal.SIGTERM)
+    stopped = True
 seen = b''
 while close_after not in seen:
-    chunk = os.read(master, 4096)
+    # Stopped even while the command has not printed what the terminal waits for (a failed test).
+    if sys.stdin in select.select([master, sys.stdin], [], [])[0]:
+        stop()
+        break
+    try:
+        chunk = os.read(master, 4096)
+    except OSError:  # EIO: every other end of the terminal is closed (the command ended)
+        chunk = b''
     if not chunk: break
     seen += chunk
 os.close(master)
-print('terminal closed', flush=True)
-stopped = False
+if not stopped: print('terminal closed', flush=True)
 while child.poll() is None and not stopped:
     if select.select([sys.stdin], [], [], 0.05)[0]:
-        sys.stdin.readline()
-        child.send_signal(signal.SIGTERM)
-        stopped = True
+        stop()
 try:
     child.wait(timeout=30)
 except subprocess.TimeoutExpired:

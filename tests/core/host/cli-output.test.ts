@@ -77,6 +77,18 @@ async function onClosingTerminal(dir: string, args: string[], options: TerminalO
 }
 
 describe('command-line output to a terminal that has closed (a command left running after its window closed)', { skip: noPty }, () => {
+  it('a command that never prints what the terminal waits for is stopped when the test is done with it', { timeout: WAIT_MS }, async () => {
+    const dir = tempDir('agent-blob-cli-terminal-');
+    try {
+      // Silent until stopped: the test gives up on it (a failed wait) and finishes with it.
+      const run = onClosingTerminalRun(dir.path, [process.execPath, '-e', 'setInterval(() => {}, 1000)']);
+      await run.finish();
+      assert.equal(run.said(), 'ended after SIGTERM\n', run.stderr());
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('the host stops cleanly on SIGTERM: what it says while stopping goes nowhere and does not stop it', { timeout: 2 * WAIT_MS }, async () => {
     const dir = tempDir('agent-blob-cli-terminal-');
     try {
