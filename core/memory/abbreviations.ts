@@ -450,8 +450,9 @@ export class Abbreviations {
  * one initial (a compound giving two, "galley" as gal + ley, spells too much by chance: only a
  * definition or WordNet links one) and the run names a thing. It names a thing when it holds no
  * preposition but "of" and "for" ("floor till end", "sleep after night"), ends in a word used mostly
- * as a noun and each of its words is used as a noun or an adjective (by WordNet's tagged uses), or is
- * a name (a word WordNet does not know): "prod deploys fri" names nothing.
+ * as a noun and each of its words is used as a noun or an adjective (by WordNet's tagged uses), is a
+ * verb's -ing form ("driver and vehicle licensing agency") or is a name (a word WordNet does not
+ * know): "prod deploys fri" names nothing.
  */
 function byInitials(abbr: string, ws: string[], lx: Lexicon | null): boolean {
   if (spells(abbr, ws, 0, null) !== ws.length || ws.some((w) => PREPOSITIONS.has(w))) return false;
@@ -462,9 +463,12 @@ function byInitials(abbr: string, ws: string[], lx: Lexicon | null): boolean {
     return byPos;
   };
   const none = (u: number[]) => u.every((n) => n === 0);
-  const content = ws.filter((w) => !SKIPPABLE.has(w)).map(uses);
+  const words = ws.filter((w) => !SKIPPABLE.has(w));
+  const content = words.map(uses);
   const last = content[content.length - 1];
-  return (none(last) || last[POS_CODES.n] >= Math.max(...last)) && content.every((u) => none(u) || u[POS_CODES.n] > 0 || u[POS_CODES.a] > 0);
+  // A verb's -ing form names an activity ("licensing agency"): a noun use WordNet does not list.
+  const gerund = (k: number) => words[k].endsWith('ing') && content[k][POS_CODES.v] > 0;
+  return (none(last) || last[POS_CODES.n] >= Math.max(...last)) && content.every((u, k) => none(u) || u[POS_CODES.n] > 0 || u[POS_CODES.a] > 0 || gerund(k));
 }
 
 /** Prepositions not among the stopwords, which a run spelling an abbreviation passes over. */

@@ -106,6 +106,10 @@ describe('initials of a run of words', () => {
     // A definition still links a compound's initials.
     a.put(13, 'the builder quoted a galley style (GLS) layout', lx);
     assert.deepEqual(phrasesOf(a, 'gls', true, lx), ['galley style (defined)']);
+    // A verb's -ing form names an activity, as a noun does.
+    a.put(14, 'letter from the driver and vehicle licensing agency about my licence', lx);
+    a.put(15, 'DVLA says the new licence takes three weeks', lx);
+    assert.deepEqual(phrasesOf(a, 'dvla', false, lx), ['driver and vehicle licensing agency (initials)']);
   });
 
   it('reads explicit definitions in parentheses, with "=" and "stands for", only when the initials spell it', { timeout: 120_000 }, async () => {
