@@ -186,52 +186,76 @@ export function kinWord(lx: Lexicon, word: string): boolean {
 const KIN_DEPTH = 6;
 
 /**
- * Whether a word names a kin concept as written or in a plural ("godmother", "stepsisters"), by
- * `kinWord`: every word of every memory is looked at, and only those among the names of the
- * concepts `kinWord` finds (gathered once) take its dictionary walk.
+ * Whether a word names a kin concept as written or in a plural ("godmother", "stepsisters",
+ * "stepchildren"), by `kinWord`: every word of every memory is looked at, and only those among the
+ * names of the concepts `kinWord` finds and their plurals (gathered once) take its dictionary walk.
  */
 function kinTerm(lx: Lexicon, word: string): boolean {
-  return pluralOf(kinLemmas(lx), word) !== null && kinWord(lx, word);
+  return kinForms(lx).has(word) && kinWord(lx, word);
 }
 
-/** The word or its singular ("stepsisters", "nieces") if `words` has it, else null. */
-function pluralOf(words: Set<string>, word: string): string | null {
-  if (words.has(word)) return word;
-  if (!word.endsWith('s')) return null;
-  if (words.has(word.slice(0, -1))) return word.slice(0, -1);
-  return word.endsWith('es') && words.has(word.slice(0, -2)) ? word.slice(0, -2) : null;
-}
-
-const kinLemmaSets = new WeakMap<Lexicon, Set<string>>();
-/** The one-word names of the concepts within `KIN_DEPTH` narrower terms of "relative, relation". */
-function kinLemmas(lx: Lexicon): Set<string> {
-  let lemmas = kinLemmaSets.get(lx);
-  if (!lemmas) {
-    kinLemmaSets.set(lx, (lemmas = new Set()));
-    for (const synset of kinSynsets(lx)) for (const l of lx.synsetLemmas(synset)) if (/^[a-z]+$/.test(l)) lemmas.add(l);
+/** Words and their plurals as English makes them, regular or not ("niece": nieces; "stepchild": stepchildren; "wife": wives). */
+function withPlurals(words: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const w of words) {
+    out.add(w);
+    for (const [plural, singular] of PLURALS) if (w.endsWith(singular)) out.add(w.slice(0, w.length - singular.length) + plural);
   }
-  return lemmas;
+  return out;
+}
+/** Whether a relation word is written in the plural ("kids", "parents", "in-laws", "stepchildren"), not as one person ("Dad", "sis", "boss"). */
+function writtenPlural(word: string, relation: string): boolean {
+  return PLURALS.some(([plural, singular]) => {
+    if (word.length <= plural.length || !word.endsWith(plural)) return false;
+    const base = word.slice(0, word.length - plural.length) + singular;
+    return (FORM_OF.get(base) ?? base) === relation;
+  });
+}
+/** English plural endings and the singular's, regular and irregular. */
+const PLURALS: [string, string][] = [
+  ['s', ''],
+  ['es', ''],
+  ['ies', 'y'],
+  ['ves', 'fe'],
+  ['ves', 'f'],
+  ['men', 'man'],
+  ['ren', ''],
+];
+
+const kinFormSets = new WeakMap<Lexicon, Set<string>>();
+/** The one-word names of the concepts within `KIN_DEPTH` narrower terms of "relative, relation", and their plurals. */
+function kinForms(lx: Lexicon): Set<string> {
+  let forms = kinFormSets.get(lx);
+  if (!forms) {
+    const lemmas: string[] = [];
+    for (const synset of kinSynsets(lx)) for (const l of lx.synsetLemmas(synset)) if (/^[a-z]+$/.test(l)) lemmas.push(l);
+    kinFormSets.set(lx, (forms = withPlurals(lemmas)));
+  }
+  return forms;
 }
 
 const cueSets = new WeakMap<Lexicon | object, Set<string>>();
 const NO_LEXICON = {};
 /**
- * Whether a text may state who someone is: a text in ASCII with no word of a relation's forms (the
- * longest of a phrase's: "half" of "other half") nor of a kin term states nothing, told by a look-up
- * per word instead of reading it. Other texts are read.
+ * Whether a text may state who someone is: a text with no word of a relation's forms (the last of a
+ * phrase's but function words: "half" of "other half", "mate" of "best mate") nor of a kin term,
+ * nor their plurals, states nothing, told by a look-up per word instead of reading it.
  */
 function mayState(text: string, lx: Lexicon | null): boolean {
-  if (/[^\t\n\r -~]/.test(text)) return true;
   let cues = cueSets.get(lx ?? NO_LEXICON);
   if (!cues) {
-    cues = new Set(lx ? kinLemmas(lx) : []);
+    const words: string[] = [];
     for (const f of FORM_OF.keys()) {
       const ws = f.split(/[ -]/).filter((w) => !STOPWORDS.has(w));
-      if (ws.length) cues.add(ws.reduce((a, b) => (b.length > a.length ? b : a)));
+      if (ws.length) words.push(ws[ws.length - 1]);
     }
+    cues = withPlurals(words);
+    if (lx) for (const w of kinForms(lx)) cues.add(w);
     cueSets.set(lx ?? NO_LEXICON, cues);
   }
-  for (const w of text.toLowerCase().split(/[^a-z0-9]+/)) if (pluralOf(cues, w) !== null) return true;
+  // Words as `tokenize` has them, in ASCII by an ASCII pattern ("Zoë's fiancé": zoë, s, fiancé).
+  const ws = /[^\t\n\r -~]/.test(text) ? text.toLowerCase().split(/[^\p{L}\p{M}\p{N}]+/u) : text.toLowerCase().split(/[^a-z0-9]+/);
+  for (const w of ws) if (cues.has(w)) return true;
   return false;
 }
 
@@ -357,7 +381,8 @@ function personAt(tokens: Token[], i: number, cased: boolean, strong: boolean, l
 /**
  * People from `i` on: one, or a list joined by "and", "+", "&" ("Stavros and Eleni", "chidi + grace",
  * "Ruby, Archie and Lea"), each maybe with a few words in brackets after it ("Ruby (8) and Archie
- * (6)"). In a `list` (after a colon) commas alone join names: "Kids: Ruby (8), Archie (6)".
+ * (6)"). In a `list` (after a colon, the relation in the plural) commas alone join names: "Kids: Ruby (8), Archie (6)",
+ * not "Dad: Bill, Sydney".
  */
 function peopleAt(tokens: Token[], i: number, cased: boolean, strong: boolean, lx: Lexicon | null, list = false): Person[] {
   const first = personAt(tokens, i, cased, strong, lx);
@@ -465,7 +490,7 @@ export function statedRelations(text: string, lx: Lexicon | null = lexiconIfLoad
     const next = tokens[end];
     let named: Person[] = [];
     if (next?.w === '(') named = peopleAt(tokens, end + 1, cased, true, lx);
-    else if (next?.w === '=' || next?.w === ':') named = peopleAt(tokens, end + 1, cased, next.w === '=', lx, next.w === ':').filter((p) => !AMOUNT.test(tokens[tokens.indexOf(p.tokens[p.tokens.length - 1]) + 1]?.w ?? ''));
+    else if (next?.w === '=' || next?.w === ':') named = peopleAt(tokens, end + 1, cased, next.w === '=', lx, next.w === ':' && writtenPlural(last.w, relation)).filter((p) => !AMOUNT.test(tokens[tokens.indexOf(p.tokens[p.tokens.length - 1]) + 1]?.w ?? ''));
     else if (next?.w === 'is' || next?.w === 'was') named = namedAfterIs(peopleAt(tokens, tokens[end + 1]?.w === 'now' ? end + 2 : end + 1, cased, false, lx), lx);
     // "Sister Carla", not "Child Care Subsidy": a bare relation starting a note names with a word English does not use.
     else if (next && !next.punct && (!bare || !lx || topicWeight(lx, next.w) >= 0.75)) named = peopleAt(tokens, end, cased, false, lx);

@@ -50,6 +50,18 @@ describe('who the user’s people are', () => {
       // A kin word as a name's title only where WordNet knows the two as one; not a name after it.
       ['Mum Linda is visiting next week', ['me.mother=Linda']],
       ['Uncle Joe is coming for Christmas', ['me.uncle=Joe']],
+      // Kin words WordNet knows in a plural English makes irregularly.
+      ['My stepchildren Ruby and Sam visit on Sundays', ['me.stepchild=Ruby', 'me.stepchild=Sam']],
+      ['our godchildren Mia and Leo', ['me.godchild=Mia', 'me.godchild=Leo']],
+      // A relation written with a letter outside ASCII, and by the words of a phrase.
+      ['My fiancé Tom works nights', ['me.fiance=Tom']],
+      ['my best mate Dave lives in Leith', ['me.best_friend=Dave']],
+      ['My better half Jo is away', ['me.partner=Jo']],
+      // After a colon, commas alone join names only for a relation written in the plural: one person's note goes on with where they are.
+      ['Mum: Linda Hayes, Ballarat.', ['me.mother=Linda Hayes']],
+      ['Dad: Bill, Sydney', ['me.father=Bill']],
+      ['Sister: Kate, Geelong; brother: Tom, Perth', ['me.sister=Kate', 'me.brother=Tom']],
+      ['Parents: Stavros, Eleni.', ['me.parent=Stavros', 'me.parent=Eleni']],
     ];
     for (const [text, want] of cases) assert.deepEqual(said(text, lx), want, text);
     // ASCII text is read by an ASCII pattern: the same statements as the Unicode one finds.
