@@ -327,8 +327,8 @@ function valueAskedFor(query: string): RegExp | null {
   if (/^(when|what time|what day|which days?|what year|how (long|often))\b/.test(q)) return TIME;
   return null;
 }
-/** How a question asks for a value, which says nothing about its subject. */
-const VALUE_PHRASE = /^(how (old|much|many|long|often)|what (time|day|year|percent(age)?)|which days?|when)\b/i;
+/** How a question asks for a value, which says nothing about its subject ("how long ago", "how long since" ask when). */
+const VALUE_PHRASE = /^(how (old|much|many|long( ago| since)?|often)|what (time|day|year|percent(age)?)|which days?|when)\b/i;
 const NUMBER_WORDS = 'one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|zero|couple|few|several|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|dozen|half|quarter|twice|once';
 const NUMBER = new RegExp(`\\d|\\b(${NUMBER_WORDS})\\b`, 'i');
 /** Currency signs, and ISO codes written next to an amount ("450 SEK", "CHF 30"). */
@@ -536,9 +536,13 @@ type Answered = ((matches: MemoryMatch[], whole?: boolean) => number) & { clause
  */
 function answeredShare(lexical: LexicalIndex, groups: QueryGroup[], query: string): Answered {
   const weights = new Map(groups.map((g) => [g.query, g.weight * lexical.idf(stem(g.query), 1)]));
-  // "How often …", "what percent …": the value's kind is checked in the answer's text (`valueAskedFor`); no memory says "often".
+  // "How often …", "what percent …": the value's kind is checked in the answer's text (`valueAskedFor`); no memory says "often",
+  // nor "long ago", the phrase WordNet makes of two of its words.
   const asksValue = valueAskedFor(query) ? VALUE_PHRASE.exec(query.trim()) : null;
-  if (asksValue) for (const w of words(asksValue[0])) weights.delete(queryForm(w));
+  if (asksValue) {
+    const phrase = new Set(words(asksValue[0]).map(queryForm));
+    for (const k of [...weights.keys()]) if (k.split('_').every((part) => phrase.has(part))) weights.delete(k);
+  }
   const sum = (keys: Iterable<string>) => {
     let t = 0;
     for (const k of keys) t += weights.get(k) ?? 0;

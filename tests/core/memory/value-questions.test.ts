@@ -21,6 +21,14 @@ describe('memory search: questions asking for a kind of value', () => {
     });
   });
 
+  it('"how long ago" and "how long since" ask when, though WordNet reads "long ago" and "long since" as phrases no memory says', { timeout: 120_000 }, async () => {
+    const notes = ['Moved into the flat on Leith Walk in August 2021', 'Boiler serviced by British Gas on 12 March', ...NOTES];
+    await withMemories(notes, async (t) => {
+      assert.deepEqual(await confident(t, 'How long ago did we move into the flat?'), [notes[0]]);
+      assert.deepEqual(await confident(t, 'how long since the boiler was serviced'), [notes[1]]);
+    });
+  });
+
   it('still need the value: a memory naming the subject without one is a long shot', { timeout: 120_000 }, async () => {
     await withMemories(['the oncall handoff checklist lives in the team wiki', ...NOTES.slice(2)], async (t) => {
       assert.deepEqual(await confident(t, 'how often am i on call?'), []);
