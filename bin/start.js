@@ -146,7 +146,9 @@ function launchElectron() {
     child.kill(signal);
   };
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, passOn);
-  process.on('SIGHUP', isatty(1) || isatty(2) ? passOn : hangupIgnored);
+  // Not on Windows: there SIGHUP says the console is closing, which ends this process anyway, and a
+  // child cannot be sent one (kill throws ENOSYS, an uncaught error); Electron's window stays open.
+  if (process.platform !== 'win32') process.on('SIGHUP', isatty(1) || isatty(2) ? passOn : hangupIgnored);
   child = spawn(electronBinary, [root], { cwd: root, env: childEnv, stdio: 'inherit', detached: process.platform !== 'win32' });
   inputClosed?.then(() => passOn('SIGTERM'));
   return new Promise((done) => {
