@@ -454,7 +454,10 @@ function someoneElses(h: MemoryHit, owned: { owner: string; thing: string }[]): 
  * is done too ("when was the boiler last serviced?" is not answered by "boiler lost pressure, top it up"),
  * unless English uses it for all sorts of doing (`SPECIFIC_VERB`: "when is the team meeting held?",
  * "when is the rent paid?"), and its head as well: there the verb and "when" say what is asked, the
- * head which thing ("car serviced in May" is no answer about the boiler).
+ * head which thing ("car serviced in May" is no answer about the boiler). So does any question whose
+ * verb says what was done to the thing ("where was the boiler serviced?", "where are the tyres
+ * stored?": "bikes stored in the shed" is about other things), but not one whose verb English uses
+ * for all sorts of things ("what is the guest wifi network called?": a note gives the name).
  * Empty without WordNet, which weighs the words.
  */
 function thingWords(query: string): { ways: string[]; near: boolean }[] {
@@ -464,10 +467,11 @@ function thingWords(query: string): { ways: string[]; near: boolean }[] {
   const head = queryForm(thing.head);
   const owners = new Set([...query.matchAll(/([\p{L}\p{N}]+)['’]s?(?![\p{L}\p{N}])/gu)].map((m) => queryForm(words(m[1])[0] ?? '')));
   const done = ASKS_WHEN.test(query) ? thing.verb : undefined;
+  const headNamesThing = thing.verb !== undefined && (done !== undefined || topicWeight(lx, thing.verb) >= SPECIFIC_VERB);
   const out = new Map<string, { ways: string[]; near: boolean }>();
   thing.words.forEach((word, i) => {
     const w = queryForm(word);
-    if ((w === head && done === undefined) || STOPWORDS.has(w) || topicWeight(lx, w) < SPECIFIC_THING_WORD) return;
+    if ((w === head && !headNamesThing) || STOPWORDS.has(w) || topicWeight(lx, w) < SPECIFIC_THING_WORD) return;
     const needed = out.get(w) ?? { ways: [w], near: !owners.has(w) };
     if (i > 0) needed.ways.push(thing.words[i - 1] + word);
     if (i + 1 < thing.words.length) needed.ways.push(word + thing.words[i + 1]);

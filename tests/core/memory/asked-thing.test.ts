@@ -106,6 +106,14 @@ describe('memory search: what a question asks about', () => {
     });
   });
 
+  it('a verb saying what was done to the thing makes its head the thing, which the answer must name', { timeout: 120_000 }, async () => {
+    const notes = ['Car serviced at Kwik Fit in May', 'Boiler lost pressure last winter: top it up to 1.5 bar', 'Winter tyres kept in the garage loft', 'Bikes stored in the shed'];
+    await withMemories(notes, async (t) => {
+      for (const q of ['Where was the boiler last serviced?', 'Where was the boiler serviced?']) assert.ok(!(await confident(t, q)).includes(notes[0]), `${q}: the car was serviced, not the boiler`);
+      assert.deepEqual(await confident(t, 'Where are the tyres stored?'), [notes[2]], 'the bikes are no tyres');
+    });
+  });
+
   it('a rate after the thing ("a term") is not its head', { timeout: 120_000 }, async () => {
     const choir = ['choir: $120 a term, bank transfer to Rob', 'Choir rehearses Tuesdays 7 to 9pm in the church hall', 'union fees $38 a fortnight'];
     await withMemories([...NOTES, ...choir], async (t) => {
