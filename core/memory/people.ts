@@ -344,6 +344,8 @@ function isRelationWord(w: string, lx: Lexicon | null): boolean {
 }
 
 const TIME_WORD = /^(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sept?(ember)?|oct(ober)?|nov(ember)?|dec(ember)?|mon(day)?|tue(s(day)?)?|wed(nesday)?|thu(rs(day)?)?|fri(day)?|sat(urday)?|sun(day)?|weekdays?|weekends?|today|tomorrow|yesterday|christmas|easter)s?$/;
+/** Months that are also given names. */
+const MONTH_NAMES = new Set(['jan', 'april', 'may', 'june']);
 /** Words that are never a name whatever the slot: titles, "now", "also". */
 const NEVER_NAME = new Set('mr mrs ms miss dr doctor prof sir madam now also still just then currently again'.split(' '));
 
@@ -369,9 +371,14 @@ function nameTerms(word: string): string[] {
     .map(termOf);
 }
 
-/** One person from `i` on: up to three name words ("Victor Reyes", "deb ng"); ends after a possessive ("Dan's"). */
-function personAt(tokens: Token[], i: number, cased: boolean, strong: boolean, lx: Lexicon | null): { person: Person; end: number } | null {
-  if (!nameLike(tokens[i], cased, strong, lx)) return null;
+/**
+ * One person from `i` on: up to three name words ("Victor Reyes", "deb ng"); ends after a possessive
+ * ("Dan's"). Where a list joined by "and" goes on (`listed`), a month people are named after is a
+ * name, written with a capital and no date after it ("Bill and Jan", not "Bill and Jan 12").
+ */
+function personAt(tokens: Token[], i: number, cased: boolean, strong: boolean, lx: Lexicon | null, listed = false): { person: Person; end: number } | null {
+  const month = (t: Token | undefined) => listed && cased && !!t && !t.punct && MONTH_NAMES.has(t.w) && /^\p{Lu}\p{Ll}/u.test(t.raw) && !/^\d/.test(tokens[i + 1]?.w ?? '');
+  if (!nameLike(tokens[i], cased, strong, lx) && !month(tokens[i])) return null;
   const out = [tokens[i]];
   let j = i + 1;
   while (out.length < 3 && !out[out.length - 1].poss && cased && nameLike(tokens[j], cased, strong, lx)) out.push(tokens[j++]);
@@ -394,7 +401,7 @@ function peopleAt(tokens: Token[], i: number, cased: boolean, strong: boolean, l
   while (j < tokens.length && !out[out.length - 1].tokens.at(-1)!.poss) {
     const sep = tokens[j].w;
     if (sep !== 'and' && sep !== '+' && sep !== '&' && sep !== ',') break;
-    const next = personAt(tokens, j + 1, cased, strong || sep !== ',', lx);
+    const next = personAt(tokens, j + 1, cased, strong || sep !== ',', lx, sep !== ',');
     if (!next) break;
     if (sep === ',') commas++;
     else commas = 0;

@@ -53,6 +53,10 @@ describe('who the user’s people are', () => {
       // Kin words WordNet knows in a plural English makes irregularly.
       ['My stepchildren Ruby and Sam visit on Sundays', ['me.stepchild=Ruby', 'me.stepchild=Sam']],
       ['our godchildren Mia and Leo', ['me.godchild=Mia', 'me.godchild=Leo']],
+      // A month people are named after, going on a list of names without a date after it.
+      ['My in-laws Bill and Jan live in Bendigo', ['me.in_law=Bill', 'me.in_law=Jan']],
+      ["Dan's parents Stavros and May Petrakis", ['dan.parent=Stavros', 'dan.parent=May Petrakis']],
+      ['My in-laws Bill and Jan 12 visit', ['me.in_law=Bill']],
       // A relation written with a letter outside ASCII, and by the words of a phrase.
       ['My fiancé Tom works nights', ['me.fiance=Tom']],
       ['my best mate Dave lives in Leith', ['me.best_friend=Dave']],
@@ -92,6 +96,7 @@ describe('who the user’s people are', () => {
       'Dad = Metformin 1000 at night',
       'Mother Teresa won the Nobel Peace Prize in 1979',
       'Father Christmas brings one present each',
+      'My parents visit in May and June',
     ]) {
       assert.deepEqual(said(text, lx), [], text);
     }
