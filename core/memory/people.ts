@@ -145,7 +145,8 @@ const POSSESSED_ONLY = new Set(['boy', 'girl']);
 
 const FORM_OF = new Map<string, string>();
 for (const [canonical, forms] of Object.entries(FORMS)) for (const f of forms) FORM_OF.set(f, canonical);
-const LONGEST_FORM = Math.max(...[...FORM_OF.keys()].map((f) => f.split(' ').length));
+/** The most words a form is written in, its hyphens written apart ("mother in law"). */
+const LONGEST_FORM = Math.max(...[...FORM_OF.keys()].map((f) => f.split(/[ -]/).length));
 /** The words a form starts with, as a token has them ("other" of "other half", "mother" of "mother-in-law" written apart). */
 const FIRST_WORDS = new Set([...FORM_OF.keys()].map((f) => f.split(/[ -]/)[0]));
 for (const f of FORM_OF.keys()) if (!f.includes(' ')) FIRST_WORDS.add(f);

@@ -57,6 +57,9 @@ describe('who the user’s people are', () => {
       ['My in-laws Bill and Jan live in Bendigo', ['me.in_law=Bill', 'me.in_law=Jan']],
       ["Dan's parents Stavros and May Petrakis", ['dan.parent=Stavros', 'dan.parent=May Petrakis']],
       ['My in-laws Bill and Jan 12 visit', ['me.in_law=Bill']],
+      // An in-law written apart.
+      ['My mother in law Peg visits on Sundays', ['me.mother_in_law=Peg']],
+      ['Kate, my sister in law, is a vet', ['me.sister_in_law=Kate']],
       // A relation written with a letter outside ASCII, and by the words of a phrase.
       ['My fiancé Tom works nights', ['me.fiance=Tom']],
       ['my best mate Dave lives in Leith', ['me.best_friend=Dave']],
@@ -118,6 +121,9 @@ describe('who the user’s people are', () => {
     assert.deepEqual(asked('what does his mum do?'), []);
     assert.deepEqual(asked("What's my PA's phone number?"), []);
     assert.deepEqual(asked('Who is my MIL?'), ['me:mother_in_law']);
+    // An in-law written apart is the in-law, not the mother or brother.
+    assert.deepEqual(asked('where does my mother in law live?'), ['me:mother_in_law']);
+    assert.deepEqual(asked('what does my brother in law do?'), ['me:brother_in_law']);
     assert.deepEqual(asked('what did Mother Teresa win?'), []);
     assert.deepEqual(asked('what does my mother tongue sound like?'), []);
     assert.deepEqual(asked("when is O'Brien's mum's birthday?"), ['brien:mother']);
