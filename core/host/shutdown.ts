@@ -12,43 +12,56 @@ export function hangupStops(): boolean {
 }
 
 /**
- * Calls `stop` on each SIGINT (Ctrl-C), SIGTERM and, when hangupStops(), SIGHUP. Otherwise a SIGHUP
- * only calls `onHangupIgnored`: a listener is kept either way, as without one SIGHUP ends the process
- * at once. Returns the function that stops listening.
+ * How long after a Ctrl-C or SIGTERM the same signal again is the same one passed on, not a person's
+ * second: npm, npx, pnpm and yarn pass the terminal's Ctrl-C on to the script they run, which has it
+ * from the terminal too, a few milliseconds later (github.com/npm/cli/issues/5021); a process manager
+ * that signals the whole group passes its SIGTERM on the same way.
  */
-export function onStopSignals(stop: (signal: NodeJS.Signals) => void, onHangupIgnored: () => void): () => void {
-  const hangup = hangupStops() ? stop : () => onHangupIgnored();
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+export const SAME_SIGNAL_MS = 1000;
+
+/**
+ * Listens for the signals that stop the app: SIGINT (Ctrl-C), SIGTERM and, when hangupStops(),
+ * SIGHUP; otherwise a SIGHUP only calls `onHangupIgnored` (a listener is kept either way, as without
+ * one SIGHUP ends the process at once). The first calls `stop`. A later one calls `now`, a person's
+ * "stop at once" (Ctrl-C pressed twice), unless it is a hangup (a closing terminal may send it twice:
+ * the shell passes it on to its jobs, the terminal to the processes in front) or the first one's kind
+ * again within SAME_SIGNAL_MS. Returns the function that stops listening.
+ */
+export function onStopSignals(handlers: { stop(signal: NodeJS.Signals): void; now(signal: NodeJS.Signals): void; onHangupIgnored(): void }): () => void {
+  let first: { signal: NodeJS.Signals; at: number } | null = null;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!first) {
+      first = { signal, at: performance.now() };
+      handlers.stop(signal);
+    } else if (signal !== 'SIGHUP' && !(signal === first.signal && performance.now() - first.at < SAME_SIGNAL_MS)) {
+      handlers.now(signal);
+    }
+  };
+  const hangup = hangupStops() ? onSignal : () => handlers.onHangupIgnored();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   process.on('SIGHUP', hangup);
   return () => {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     process.off('SIGHUP', hangup);
   };
 }
 
 /**
- * Closes `target` on the first signal that stops the app (onStopSignals) and then exits 0 (1 if
- * closing failed). A second Ctrl-C or SIGTERM while closing exits at once: a person pressing Ctrl-C
- * twice means it. A second hangup does not: a closing terminal may send it twice (the shell passes it on
- * to its jobs, the terminal to the processes in front).
+ * Closes `target` on the first signal that stops the app and then exits 0 (1 if closing failed); a
+ * signal that means "stop at once" while it closes (see onStopSignals) exits 130.
  */
 export function closeOnSignals(target: { close(): Promise<void> }, options: { onClosing?: (signal: NodeJS.Signals) => void; onHangupIgnored?: () => void } = {}): () => void {
-  let closing = false;
-  return onStopSignals(
-    (signal) => {
-      if (closing) {
-        if (signal !== 'SIGHUP') process.exit(130);
-        return;
-      }
-      closing = true;
+  return onStopSignals({
+    stop(signal) {
       options.onClosing?.(signal);
       target.close().then(
         () => process.exit(0),
         () => process.exit(1),
       );
     },
-    () => options.onHangupIgnored?.(),
-  );
+    now: () => process.exit(130),
+    onHangupIgnored: () => options.onHangupIgnored?.(),
+  });
 }

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connectWebSocket } from '../../core/gateway/websocket-client.js';
-import { tempDir, waitFor, WAIT_MS } from '../support/index.js';
+import { silentWebSocket, tempDir, waitFor, WAIT_MS } from '../support/index.js';
 import { noPty, onClosingTerminal } from '../support/terminal.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -131,6 +131,23 @@ describe('npm start launcher (bin/start.js)', () => {
     await assertHostAnswers(started.url, started.dataDir);
     assert.equal(await stop(started.child), 0, 'SIGTERM still shuts it down cleanly');
     assert.equal(existsSync(join(started.dataDir, 'agent-blob.lock')), false, 'the data folder is released');
+  });
+
+  test('a Ctrl-C passed on again at once, as npm passes the terminal\'s Ctrl-C on to its script, does not cut the headless host\'s clean stop short', async () => {
+    const started = await startLauncher({ AGENT_BLOB_HEADLESS: '1' });
+    // A client that does not answer the close handshake keeps the host closing for a while.
+    const client = await silentWebSocket(started.url);
+    try {
+      const exited = new Promise<number | null>((resolve) => started.child.on('exit', (code) => resolve(code)));
+      started.child.kill('SIGINT');
+      await waitFor(() => started.lines.includes('Agent Blob: shutting down.'), `the launcher began to stop: ${started.lines.join('\n')}`);
+      started.child.kill('SIGINT');
+      assert.equal(await exited, 0, 'it stopped cleanly');
+      assert.equal(existsSync(join(started.dataDir, 'agent-blob.lock')), false, 'the data folder is released');
+      assert.equal(existsSync(join(started.dataDir, 'agent-blob.sqlite-wal')), false, 'and its database checkpointed');
+    } finally {
+      client.destroy();
+    }
   });
 
   test('the headless host run in front in a terminal stops cleanly when that terminal closes (SIGHUP)', { skip: noPty }, async () => {

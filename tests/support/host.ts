@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import type { CoreOptions } from '../../core/app.js';
 import type { Client } from '../../core/contract/index.js';
 import { connectWebSocket, type WebSocketClientOptions } from '../../core/gateway/websocket-client.js';
@@ -35,4 +37,27 @@ export async function startTestHost(
       await t.close(closeOptions);
     },
   };
+}
+
+/**
+ * A WebSocket connection to the host at `url` (the address it prints, with its token) that reads
+ * what the host sends and never answers: on closing, the host waits for it to answer the close
+ * handshake until it cuts it off, so it stays closing for a while.
+ */
+export async function silentWebSocket(url: string): Promise<Socket> {
+  const { hostname, port, host, searchParams } = new URL(url);
+  const socket = connect(Number(port), hostname);
+  const key = randomBytes(16).toString('base64');
+  socket.write(`GET /ws?token=${searchParams.get('token')} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  let answer = '';
+  await new Promise<void>((resolve, reject) => {
+    socket.on('data', (c: Buffer) => {
+      answer += c.toString('latin1');
+      if (answer.includes('\r\n\r\n')) resolve();
+    });
+    socket.once('error', reject);
+    socket.once('close', () => reject(new Error(`the host closed the connection: ${answer}`)));
+  });
+  if (!/^HTTP\/1\.1 101 /.test(answer)) throw new Error(`the host refused the connection: ${answer}`);
+  return socket;
 }

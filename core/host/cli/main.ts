@@ -15,15 +15,12 @@ const ALL_COMMANDS: CliCommand[] = COMMAND_GROUPS.flatMap((group) => group.comma
  */
 export function processIO(): CliIO & { dispose(): void } {
   const controller = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    // A second Ctrl-C while the first is being handled means "stop now"; a second hangup is the same closing terminal.
-    if (controller.signal.aborted) {
-      if (signal !== 'SIGHUP') process.exit(EXIT.interrupted);
-      return;
-    }
-    controller.abort();
-  };
-  const stopListening = onStopSignals(onSignal, () => writeUnlessGone(process.stderr, 'agent-blob: SIGHUP ignored: its output does not go to a terminal (stop it with SIGTERM)\n'));
+  const stopListening = onStopSignals({
+    stop: () => controller.abort(),
+    // A second Ctrl-C while the first is being handled means "stop now".
+    now: () => process.exit(EXIT.interrupted),
+    onHangupIgnored: () => writeUnlessGone(process.stderr, 'agent-blob: SIGHUP ignored: its output does not go to a terminal (stop it with SIGTERM)\n'),
+  });
   const ask = async (question: string, signal: AbortSignal): Promise<string> => {
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
     // readline takes Ctrl-C from the terminal; hand it on so it still cancels the run.

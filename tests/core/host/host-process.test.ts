@@ -6,7 +6,7 @@ import { createCore } from '../../../core/app.js';
 import { DataDirBusyError, dataPaths } from '../../../core/datadir/index.js';
 import { connectWebSocket } from '../../../core/gateway/websocket-client.js';
 import { spawnUntilReady, REPO_ROOT } from '../../crash/spawn.js';
-import { AnthropicLoopback, WAIT_MS, alive, chunk, tempDir, waitFor } from '../../support/index.js';
+import { AnthropicLoopback, WAIT_MS, alive, chunk, silentWebSocket, tempDir, waitFor } from '../../support/index.js';
 import { runCli } from './cli-support.js';
 
 describe('agent-blob host as a process', () => {
@@ -167,6 +167,27 @@ describe('agent-blob host as a process', () => {
     }
   });
 
+  it('a Ctrl-C passed on again at once, as npm passes the terminal\'s Ctrl-C on to the script it runs, does not cut its clean stop short', async () => {
+    const dir = tempDir();
+    try {
+      const host = await startTextHost(dir.path);
+      // A client that does not answer the close handshake keeps the host closing for a while.
+      const client = await silentWebSocket(host.url);
+      try {
+        host.child.kill('SIGINT');
+        await waitFor(() => host.stderr().includes('stopping:'), `the host began to stop: ${host.stderr()}`);
+        host.child.kill('SIGINT');
+        assert.deepEqual(await host.exited, { code: 0, signal: null }, host.stderr());
+        assert.equal(existsSync(dataPaths(dir.path).lock), false, 'the lock is removed');
+        assert.equal(existsSync(`${dataPaths(dir.path).database}-wal`), false, 'the database was checkpointed and closed');
+      } finally {
+        client.destroy();
+      }
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   for (const gone of [['stdout'], ['stdout', 'stderr']] as const) {
     it(`without --json it stops cleanly on SIGTERM when nobody reads its ${gone.join(' and its ')} any more`, async () => {
       const dir = tempDir();
@@ -189,7 +210,7 @@ describe('agent-blob host as a process', () => {
  * `agent-blob host --no-ui --until-stdin-closes` without --json, all three of its stdio pipes held by
  * this process, once it has printed its last line of text; `exited` fails (and kills it) after WAIT_MS.
  */
-async function startTextHost(dataDir: string): Promise<{ child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stderr(): string }> {
+async function startTextHost(dataDir: string): Promise<{ child: ChildProcess; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>; stderr(): string; url: string }> {
   const child = spawn(process.execPath, ['bin/agent-blob.js', 'host', '--no-ui', '--until-stdin-closes', '--data-dir', dataDir], { cwd: REPO_ROOT, env: { ...process.env, ANTHROPIC_API_KEY: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
@@ -202,16 +223,16 @@ async function startTextHost(dataDir: string): Promise<{ child: ChildProcess; ex
     }, WAIT_MS);
   }).finally(() => clearTimeout(timer));
   exited.catch(() => undefined);
-  await new Promise<void>((resolve, reject) => {
+  const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     const onData = (c: Buffer) => {
       out += c.toString();
       if (!out.includes('Press Ctrl-C to stop.\n')) return;
       child.stdout!.off('data', onData);
-      resolve();
+      resolve(/running at (\S+)/.exec(out)![1]);
     };
     child.stdout!.on('data', onData);
     exited.then((exit) => reject(new Error(`the host exited before it served (${JSON.stringify(exit)}): ${err}`)), reject);
   });
-  return { child, exited, stderr: () => err };
+  return { child, exited, stderr: () => err, url };
 }
