@@ -615,8 +615,9 @@ function weightiestWordCoverage(lexical: LexicalIndex, groups: QueryGroup[]): (m
  * of the same area replaces an older one about the same topic (two specific words shared, or one the
  * query asks about) when it answers the query at least as fully; or when it says the fact changed
  * ("now", "moved", "switched", "swapped", "ditched", "taking over") and shares two specific words with it
- * (or one asked about, with a close meaning) or shares one and restates most of its topic (`RESTATED`: "stopped the nest
- * contributions, everything goes into a sipp now" for "paying £150 a month into nest for the pension");
+ * (or one asked about, with a close meaning) or shares one and restates most of its topic in more than that one word
+ * (`restatesMost`: "stopped the nest contributions, everything goes into a sipp now" for "paying £150 a month into nest
+ * for the pension", not "renewed my passport photo" for "passport number 512345678");
  * or when only a value differs; or when it restates most of the older one's topic and answers the query as
  * fully or shares two specific words with it; or when it says a thing the older one names changed and
  * is about the same attribute (`changedThing` with `sameAttribute`; then only when the older one stays
@@ -667,14 +668,14 @@ function orderKnowledgeUpdates(
       const because: string | null =
         topic && answersAsWell
           ? 'it is about the same topic and answers the question as fully'
-          : cue && (shared.count >= 2 || (shared.asked && cosine >= REPLACEMENT_SIMILARITY) || (shared.count >= 1 && restated(older.memory.text, newer.memory.text, idf) >= RESTATED))
+          : cue && (shared.count >= 2 || (shared.asked && cosine >= REPLACEMENT_SIMILARITY) || (shared.count >= 1 && restatesMost(restated(older.memory.text, newer.memory.text, idf))))
             ? `it says the fact changed ("${cue}")`
             : changed && shared.count >= 1 && subject && sameSubject(subject, newer) && coverage(newer) >= SUBJECT_COVERAGE * coverage(older)
               ? `it says "${changed}" about the same subject ("${subject}")`
               : a && b && relate(newer.memory.text, older.memory.text, cosine) === 'conflict'
                 ? 'only a value differs'
                 : // Restating most of the older one is about the same attribute only if the query agrees, or more than a name is shared.
-                  (answersAsWell || shared.count >= 2) && restated(older.memory.text, newer.memory.text, idf) >= RESTATED
+                  (answersAsWell || shared.count >= 2) && restated(older.memory.text, newer.memory.text, idf).share >= RESTATED
                   ? 'it states the same thing anew with another value'
                   : thing;
       if (!because) continue;
@@ -711,21 +712,35 @@ const SUBJECT_COVERAGE = 0.6;
 const RESTATED = 0.4;
 
 /**
- * How much of what an older memory is about a newer one says again: the older one's topic words,
+ * How much of what an older memory is about a newer one says again (`share`): the older one's topic words,
  * each weighing its IDF, that the newer one uses too; numbers are values, not the subject, and count
  * on neither side ("title: software engineer ii, band 3" → "promo: senior software engineer, band 4").
+ * `words`: how many of them it uses.
  */
-function restated(older: string, newer: string, idf: (stem: string) => number): number {
+function restated(older: string, newer: string, idf: (stem: string) => number): { share: number; words: number } {
   const topic = (text: string) => new Set(contentWords(text).filter((w) => !/\d/.test(w)).map(termOf));
   const mine = topic(older);
   const theirs = topic(newer);
   let all = 0;
   let shared = 0;
+  let words = 0;
   for (const s of mine) {
     all += idf(s);
-    if (theirs.has(s)) shared += idf(s);
+    if (theirs.has(s)) {
+      shared += idf(s);
+      words++;
+    }
   }
-  return all ? shared / all : 0;
+  return { share: all ? shared / all : 0, words };
+}
+
+/**
+ * Whether a newer memory that shares one specific word with an older one says most of it again: one
+ * word is no restatement, however much of a short memory it weighs ("allotment plot 14b" is not
+ * restated by "upped the allotment watering").
+ */
+function restatesMost(r: { share: number; words: number }): boolean {
+  return r.share >= RESTATED && r.words >= 2;
 }
 /** Weakest match that counts towards confidence (below it: definitions and feedback). */
 const CONFIDENT_MATCH = 0.4;

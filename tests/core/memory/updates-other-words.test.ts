@@ -39,6 +39,23 @@ describe('memory search: an update that says the change in its own words', () =>
       { oneAMinute: true },
     );
   });
+  it('a change word and one shared word are no update of a short memory the newer one does not restate', { timeout: 120_000 }, async () => {
+    for (const [older, newer, query] of [
+      ['Passport number 512345678', 'Renewed my passport photo on the Post Office app', "what's my passport number?"],
+      ['Allotment plot 14B', 'Upped the allotment watering to twice a day in the heat', 'which allotment plot is mine?'],
+      ['Allotment plot 14B', 'Packed in the allotment lettuce, slugs won', 'which allotment plot is mine?'],
+    ]) {
+      await withMemories(
+        [...FILLER, older, newer],
+        async (t) => {
+          const { hits } = await t.client.call('memory.search', { query, limit: 5 });
+          assert.equal(hits[0]?.memory.text, older, `${query}: the memory that answers it stays first: ${hits.map((h) => h.memory.text).join(' | ')}`);
+          assert.equal(hits[0].explain.replacedBy, null, `${query}: nothing replaces it`);
+        },
+        { oneAMinute: true },
+      );
+    }
+  });
   it('a thing that stopped working is a problem told, not a fact that changed', { timeout: 120_000 }, async () => {
     const older = 'Square will not take cards / says offline: turn on Offline Payments in Square settings, then restart the iPad';
     const newer = 'kitchen printer stopped printing orders: reconnect it to the wifi, then Square settings > Hardware > Printers';
