@@ -818,16 +818,32 @@ const OBJECT_ENDS = new Set('to from for at in on with into by over because afte
 /** Words of a subject or object looked at, nearest first. */
 const THING_WORDS = 4;
 
+/**
+ * Characters either side of a change word read for its subject and object: many times what
+ * `THING_WORDS` words take, so a long run-on clause saying many times that things changed is read
+ * in time that grows with its length, not with its square.
+ */
+const THING_REACH = 400;
+/** The words of `text` (part of a clause), less the first when `cutBefore` and the last when `cutAfter`, which may be cut short. */
+function wholeWords(text: string, cutBefore: boolean, cutAfter: boolean): string[] {
+  const ws = words(text);
+  return ws.slice(cutBefore ? 1 : 0, cutAfter ? -1 : ws.length);
+}
+
 /** The stems of what a memory says changed, by the word that says so. */
 function changedThings(text: string): { mark: string; stems: Set<string> }[] {
   const out: { mark: string; stems: Set<string> }[] = [];
   for (const clause of text.split(/[.,;:!?()[\]{}\u2013\u2014]|->|=>|\s-\s|\band\b|\bbut\b/i)) {
     for (const m of clause.matchAll(CHANGE_MARKS)) {
       const mark = m[0].toLowerCase();
-      const things = contentWords(clause.slice(0, m.index)).slice(-THING_WORDS);
+      const from = Math.max(0, m.index - THING_REACH);
+      const things = wholeWords(clause.slice(from, m.index), from > 0, false)
+        .filter((w) => !STOPWORDS.has(w))
+        .slice(-THING_WORDS);
       if (!/^(now|no longer|anymore|nowadays)$/.test(mark)) {
         const object: string[] = [];
-        for (const w of words(clause.slice(m.index + m[0].length))) {
+        const after = m.index + m[0].length;
+        for (const w of wholeWords(clause.slice(after, after + THING_REACH), false, after + THING_REACH < clause.length)) {
           if (OBJECT_ENDS.has(w) || object.length >= THING_WORDS) break;
           if (!STOPWORDS.has(w)) object.push(w);
         }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { changedThing } from '../../../core/memory/search.js';
 import { withMemories } from './stores.js';
 
 const FILLER = ['The plumber is Dave, 0412 555 019', 'The car needs new tyres before winter', 'Our dentist is Dr Weber on Hauptstrasse', 'Bins go out on Tuesday night'];
@@ -84,5 +85,24 @@ describe('memory search: an update that says the change in its own words', () =>
         { oneAMinute: true },
       );
     }
+  });
+});
+
+describe('memory search: a long memory that says many times that things changed', () => {
+  it('is read for what it says changed in time that grows with its length, not with its square', { timeout: 120_000 }, async () => {
+    // One run-on clause (no stop, comma or 'and') with a change word every few words, as dictated notes can be.
+    const runOn = (n: number) => 'Kim took over the rota with Sam who ditched the old desk plan, upped the hours '.replace(',', '').repeat(n);
+    const cpu = (text: string) => {
+      const from = process.cpuUsage();
+      const found = changedThing(text, 'Rota desk: Mondays', () => true);
+      const used = process.cpuUsage(from);
+      assert.match(found ?? '', /about "rota"/);
+      return used.user + used.system;
+    };
+    cpu(runOn(10));
+    const short = cpu(runOn(25));
+    const long = cpu(runOn(250));
+    // Ten times the text: about ten times the work (a hundred times when each change word reads all the words before it).
+    assert.ok(long < 30 * short + 50_000, `${runOn(250).length} characters ${long} µs, ${runOn(25).length} characters ${short} µs`);
   });
 });
