@@ -57,6 +57,20 @@ describe('memory search: an update that says the change in its own words', () =>
       );
     }
   });
+  it('going back somewhere is a visit told, not a fact that changed', { timeout: 120_000 }, async () => {
+    for (const newer of ['Went back to the studio for the Monday session', 'Going back to the studio on Monday for another session']) {
+      const older = 'Physio: Sam at Back in Motion, £45 a session';
+      await withMemories(
+        [...FILLER, older, newer],
+        async (t) => {
+          const { hits } = await t.client.call('memory.search', { query: 'how much is a physio session?', limit: 5 });
+          assert.equal(hits[0]?.memory.text, older, `the memory that answers it stays first: ${hits.map((h) => h.memory.text).join(' | ')}`);
+          assert.equal(hits[0].explain.replacedBy, null, `nothing replaces it: ${hits[0].explain.replacedBecause}`);
+        },
+        { oneAMinute: true },
+      );
+    }
+  });
   it('a thing that stopped working is a problem told, not a fact that changed', { timeout: 120_000 }, async () => {
     const older = 'Square will not take cards / says offline: turn on Offline Payments in Square settings, then restart the iPad';
     const newer = 'kitchen printer stopped printing orders: reconnect it to the wifi, then Square settings > Hardware > Printers';
