@@ -761,6 +761,11 @@ const ROUGHLY = '(another|a further|an extra|(just |a bit |a little )?(over|unde
  */
 const TO_AMOUNT = `(?=\\s+((to|from|by)\\s+)?(${ROUGHLY})?${AMOUNT}|\\s+by\\s+(${ROUGHLY})?(\\d[\\d,.]*(?![\\da-z-])|(${NUMBER_WORDS})\\b(?!-)))`;
 /**
+ * Taking a thing on ("Kirsty is taking over the day sheets", "Octopus took over the electric"), not how
+ * long something took ("the 22 took over an hour", "takes over 3 hours on eco", "took over ten minutes").
+ */
+const TAKEN_OVER = `(took|taking|takes|taken) over(?!\\s+(half\\s+)?(an?|\\d[\\d.,]*|${NUMBER_WORDS})\\s+(\\w+\\s+)?(secs?|seconds?|mins?|minutes?|hours?|hrs?|days?|nights?|weeks?|months?|years?|fortnight)\\b)`;
+/**
  * Words that say a fact changed: a new value ("now", "instead", "since"), a swap or an end ("swapped",
  * "ditched", "renewed"; not "stopped", which as often tells a problem), someone else taking over, having gone back to an
  * earlier value (not "went back" or "going back", which as often tell a visit: "went back to the studio for the Monday
@@ -769,7 +774,7 @@ const TO_AMOUNT = `(?=\\s+((to|from|by)\\s+)?(${ROUGHLY})?${AMOUNT}|\\s+by\\s+($
  * way somewhere ("we go down to Brighton", "went down to 7-Eleven", "the lift goes up to 12") or as a name or a flower ("Rose from book club", "a climbing rose").
  */
 const CHANGE_CUES = new RegExp(
-  `\\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|swapped|ditched|upped|doubled|halved|renewed|(gone|switched|changed) back|(took|taking|takes|taken) over|(packed|packing) in|(gave|given|giving) up|(goes|went|gone|going|go) (up|down)${TO_AMOUNT}|(rose|risen)${TO_AMOUNT})\\b`,
+  `\\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|swapped|ditched|upped|doubled|halved|renewed|(gone|switched|changed) back|${TAKEN_OVER}|(packed|packing) in|(gave|given|giving) up|(goes|went|gone|going|go) (up|down)${TO_AMOUNT}|(rose|risen)${TO_AMOUNT})\\b`,
   'i',
 );
 
@@ -813,7 +818,10 @@ export function namedThing(lexical: LexicalIndex): (stem: string) => boolean {
  * taking over advancing", "a DiGiCo instead of the dLive"), and "now", "no longer",
  * "anymore" after the thing ("the aeropress lives at the office now").
  */
-const CHANGE_MARKS = /\b(moved|switched|changed|replaced|started|quit|left|joined|cancell?ed|stopped|became|sold|retired|ended|closed|swapped|upgraded|renewed|ditched|upped|doubled|halved|instead|(took|taking|takes|taken) over|(packed|packing) in|(gave|given|giving) up|gone back to|now|no longer|anymore|nowadays)\b/gi;
+const CHANGE_MARKS = new RegExp(
+  `\\b(moved|switched|changed|replaced|started|quit|left|joined|cancell?ed|stopped|became|sold|retired|ended|closed|swapped|upgraded|renewed|ditched|upped|doubled|halved|instead|${TAKEN_OVER}|(packed|packing) in|(gave|given|giving) up|gone back to|now|no longer|anymore|nowadays)\\b`,
+  'gi',
+);
 /** Words that end a verb's object: what follows is the new value or a circumstance ("switched pt to jonah"). */
 const OBJECT_ENDS = new Set('to from for at in on with into by over because after since as and but so then than when while via w'.split(' '));
 /** Words of a subject or object looked at, nearest first. */

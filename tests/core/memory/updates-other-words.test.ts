@@ -71,6 +71,22 @@ describe('memory search: an update that says the change in its own words', () =>
       );
     }
   });
+  it('a wait that took over an hour is how long something took, not someone taking over', { timeout: 120_000 }, async () => {
+    for (const [older, newer, query] of [
+      ['Bus to work: the 22 from Leith Walk, 25 minutes', 'The 22 took over an hour this morning, roadworks on Leith Walk', 'how long is the bus to work?'],
+      ["Civic: Honda Civic 2015, reg SK15 XYZ, MOT in March", 'The Civic took over ten minutes to start in the frost', "when is the Civic's MOT?"],
+    ]) {
+      await withMemories(
+        [...FILLER, older, newer],
+        async (t) => {
+          const { hits } = await t.client.call('memory.search', { query, limit: 5 });
+          assert.equal(hits[0]?.memory.text, older, `${query}: the memory that answers it stays first: ${hits.map((h) => h.memory.text).join(' | ')}`);
+          assert.equal(hits[0].explain.replacedBy, null, `${query}: nothing replaces it: ${hits[0].explain.replacedBecause}`);
+        },
+        { oneAMinute: true },
+      );
+    }
+  });
   it('a thing that stopped working is a problem told, not a fact that changed', { timeout: 120_000 }, async () => {
     const older = 'Square will not take cards / says offline: turn on Offline Payments in Square settings, then restart the iPad';
     const newer = 'kitchen printer stopped printing orders: reconnect it to the wifi, then Square settings > Hardware > Printers';
