@@ -766,6 +766,11 @@ const TO_AMOUNT = `(?=\\s+((to|from|by)\\s+)?(${ROUGHLY})?${AMOUNT}|\\s+by\\s+($
  */
 const TAKEN_OVER = `(took|taking|takes|taken) over(?!\\s+(half\\s+)?(an?|\\d[\\d.,]*|${NUMBER_WORDS})\\s+(\\w+\\s+)?(secs?|seconds?|mins?|minutes?|hours?|hrs?|days?|nights?|weeks?|months?|years?|fortnight)\\b)`;
 /**
+ * Giving a thing up ("Gav's packed in teaching", "packed it in"), not putting things in ("packed in extra
+ * fruit", "tent packed in the car boot").
+ */
+const PACKED_IN = `(?<=\\b(has|have|had|'s|’s|'ve|’ve)\\s)packed in|(packed|packing) it in`;
+/**
  * Words that say a fact changed: a new value ("now", "instead", "since"), a swap or an end ("swapped",
  * "ditched", "renewed"; not "stopped", which as often tells a problem), someone else taking over, having gone back to an
  * earlier value (not "went back" or "going back", which as often tell a visit: "went back to the studio for the Monday
@@ -774,7 +779,7 @@ const TAKEN_OVER = `(took|taking|takes|taken) over(?!\\s+(half\\s+)?(an?|\\d[\\d
  * way somewhere ("we go down to Brighton", "went down to 7-Eleven", "the lift goes up to 12") or as a name or a flower ("Rose from book club", "a climbing rose").
  */
 const CHANGE_CUES = new RegExp(
-  `\\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|swapped|ditched|upped|doubled|halved|renewed|(gone|switched|changed) back|${TAKEN_OVER}|(packed|packing) in|(gave|given|giving) up|(goes|went|gone|going|go) (up|down)${TO_AMOUNT}|(rose|risen)${TO_AMOUNT})\\b`,
+  `\\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|swapped|ditched|upped|doubled|halved|renewed|(gone|switched|changed) back|${TAKEN_OVER}|${PACKED_IN}|(gave|given|giving) up|(goes|went|gone|going|go) (up|down)${TO_AMOUNT}|(rose|risen)${TO_AMOUNT})\\b`,
   'i',
 );
 
@@ -819,7 +824,7 @@ export function namedThing(lexical: LexicalIndex): (stem: string) => boolean {
  * "anymore" after the thing ("the aeropress lives at the office now").
  */
 const CHANGE_MARKS = new RegExp(
-  `\\b(moved|switched|changed|replaced|started|quit|left|joined|cancell?ed|stopped|became|sold|retired|ended|closed|swapped|upgraded|renewed|ditched|upped|doubled|halved|instead|${TAKEN_OVER}|(packed|packing) in|(gave|given|giving) up|gone back to|now|no longer|anymore|nowadays)\\b`,
+  `\\b(moved|switched|changed|replaced|started|quit|left|joined|cancell?ed|stopped|became|sold|retired|ended|closed|swapped|upgraded|renewed|ditched|upped|doubled|halved|instead|${TAKEN_OVER}|${PACKED_IN}|(gave|given|giving) up|gone back to|now|no longer|anymore|nowadays)\\b`,
   'gi',
 );
 /** Words that end a verb's object: what follows is the new value or a circumstance ("switched pt to jonah"). */

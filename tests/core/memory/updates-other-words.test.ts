@@ -87,6 +87,19 @@ describe('memory search: an update that says the change in its own words', () =>
       );
     }
   });
+  it('things packed in a box are no thing given up', { timeout: 120_000 }, async () => {
+    const older = 'Lunch boxes: Ella takes a sandwich, Sam takes pasta';
+    const newer = "Packed in extra fruit in Ella's lunch box for the trip";
+    await withMemories(
+      [...FILLER, older, newer],
+      async (t) => {
+        const { hits } = await t.client.call('memory.search', { query: 'what does Ella take for lunch?', limit: 5 });
+        assert.equal(hits[0]?.memory.text, older, `the memory that answers it stays first: ${hits.map((h) => h.memory.text).join(' | ')}`);
+        assert.equal(hits[0].explain.replacedBy, null, `nothing replaces it: ${hits[0].explain.replacedBecause}`);
+      },
+      { oneAMinute: true },
+    );
+  });
   it('a thing that stopped working is a problem told, not a fact that changed', { timeout: 120_000 }, async () => {
     const older = 'Square will not take cards / says offline: turn on Offline Payments in Square settings, then restart the iPad';
     const newer = 'kitchen printer stopped printing orders: reconnect it to the wifi, then Square settings > Hardware > Printers';
