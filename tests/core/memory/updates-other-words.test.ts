@@ -5,6 +5,19 @@ import { withMemories } from './stores.js';
 
 const FILLER = ['The plumber is Dave, 0412 555 019', 'The car needs new tyres before winter', 'Our dentist is Dr Weber on Hauptstrasse', 'Bins go out on Tuesday night'];
 
+/** Asserts that `older` stays the first answer to `query`, not replaced by the newer memory `newer`. */
+async function staysFirst(older: string, newer: string, query: string): Promise<void> {
+  await withMemories(
+    [...FILLER, older, newer],
+    async (t) => {
+      const { hits } = await t.client.call('memory.search', { query, limit: 5 });
+      assert.equal(hits[0]?.memory.text, older, `${query}: the memory that answers it stays first: ${hits.map((h) => h.memory.text).join(' | ')}`);
+      assert.equal(hits[0].explain.replacedBy, null, `${query}: nothing replaces it: ${hits[0].explain.replacedBecause}`);
+    },
+    { oneAMinute: true },
+  );
+}
+
 describe('memory search: an update that says the change in its own words', () => {
   it('puts the newer memory first when it says it swapped, renewed or went back, though it repeats few words of the question', { timeout: 120_000 }, async () => {
     for (const [older, newer, query, cue] of [
@@ -41,64 +54,20 @@ describe('memory search: an update that says the change in its own words', () =>
     );
   });
   it('a change word and one shared word are no update of a short memory the newer one does not restate', { timeout: 120_000 }, async () => {
-    for (const [older, newer, query] of [
-      ['Passport number 512345678', 'Renewed my passport photo on the Post Office app', "what's my passport number?"],
-      ['Allotment plot 14B', 'Upped the allotment watering to twice a day in the heat', 'which allotment plot is mine?'],
-      ['Allotment plot 14B', 'Packed in the allotment lettuce, slugs won', 'which allotment plot is mine?'],
-    ]) {
-      await withMemories(
-        [...FILLER, older, newer],
-        async (t) => {
-          const { hits } = await t.client.call('memory.search', { query, limit: 5 });
-          assert.equal(hits[0]?.memory.text, older, `${query}: the memory that answers it stays first: ${hits.map((h) => h.memory.text).join(' | ')}`);
-          assert.equal(hits[0].explain.replacedBy, null, `${query}: nothing replaces it`);
-        },
-        { oneAMinute: true },
-      );
-    }
+    await staysFirst('Passport number 512345678', 'Renewed my passport photo on the Post Office app', "what's my passport number?");
+    await staysFirst('Allotment plot 14B', 'Upped the allotment watering to twice a day in the heat', 'which allotment plot is mine?');
+    await staysFirst('Allotment plot 14B', 'Packed in the allotment lettuce, slugs won', 'which allotment plot is mine?');
   });
   it('going back somewhere is a visit told, not a fact that changed', { timeout: 120_000 }, async () => {
-    for (const newer of ['Went back to the studio for the Monday session', 'Going back to the studio on Monday for another session']) {
-      const older = 'Physio: Sam at Back in Motion, £45 a session';
-      await withMemories(
-        [...FILLER, older, newer],
-        async (t) => {
-          const { hits } = await t.client.call('memory.search', { query: 'how much is a physio session?', limit: 5 });
-          assert.equal(hits[0]?.memory.text, older, `the memory that answers it stays first: ${hits.map((h) => h.memory.text).join(' | ')}`);
-          assert.equal(hits[0].explain.replacedBy, null, `nothing replaces it: ${hits[0].explain.replacedBecause}`);
-        },
-        { oneAMinute: true },
-      );
-    }
+    await staysFirst('Physio: Sam at Back in Motion, £45 a session', 'Went back to the studio for the Monday session', 'how much is a physio session?');
+    await staysFirst('Physio: Sam at Back in Motion, £45 a session', 'Going back to the studio on Monday for another session', 'how much is a physio session?');
   });
   it('a wait that took over an hour is how long something took, not someone taking over', { timeout: 120_000 }, async () => {
-    for (const [older, newer, query] of [
-      ['Bus to work: the 22 from Leith Walk, 25 minutes', 'The 22 took over an hour this morning, roadworks on Leith Walk', 'how long is the bus to work?'],
-      ["Civic: Honda Civic 2015, reg SK15 XYZ, MOT in March", 'The Civic took over ten minutes to start in the frost', "when is the Civic's MOT?"],
-    ]) {
-      await withMemories(
-        [...FILLER, older, newer],
-        async (t) => {
-          const { hits } = await t.client.call('memory.search', { query, limit: 5 });
-          assert.equal(hits[0]?.memory.text, older, `${query}: the memory that answers it stays first: ${hits.map((h) => h.memory.text).join(' | ')}`);
-          assert.equal(hits[0].explain.replacedBy, null, `${query}: nothing replaces it: ${hits[0].explain.replacedBecause}`);
-        },
-        { oneAMinute: true },
-      );
-    }
+    await staysFirst('Bus to work: the 22 from Leith Walk, 25 minutes', 'The 22 took over an hour this morning, roadworks on Leith Walk', 'how long is the bus to work?');
+    await staysFirst('Civic: Honda Civic 2015, reg SK15 XYZ, MOT in March', 'The Civic took over ten minutes to start in the frost', "when is the Civic's MOT?");
   });
   it('things packed in a box are no thing given up', { timeout: 120_000 }, async () => {
-    const older = 'Lunch boxes: Ella takes a sandwich, Sam takes pasta';
-    const newer = "Packed in extra fruit in Ella's lunch box for the trip";
-    await withMemories(
-      [...FILLER, older, newer],
-      async (t) => {
-        const { hits } = await t.client.call('memory.search', { query: 'what does Ella take for lunch?', limit: 5 });
-        assert.equal(hits[0]?.memory.text, older, `the memory that answers it stays first: ${hits.map((h) => h.memory.text).join(' | ')}`);
-        assert.equal(hits[0].explain.replacedBy, null, `nothing replaces it: ${hits[0].explain.replacedBecause}`);
-      },
-      { oneAMinute: true },
-    );
+    await staysFirst('Lunch boxes: Ella takes a sandwich, Sam takes pasta', "Packed in extra fruit in Ella's lunch box for the trip", 'what does Ella take for lunch?');
   });
   it('a thing that stopped working is a problem told, not a fact that changed', { timeout: 120_000 }, async () => {
     const older = 'Square will not take cards / says offline: turn on Offline Payments in Square settings, then restart the iPad';
