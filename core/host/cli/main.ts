@@ -24,7 +24,7 @@ export function processIO(): CliIO & { dispose(): void } {
   const ask = async (question: string, signal: AbortSignal): Promise<string> => {
     const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
     // readline takes Ctrl-C from the terminal; hand it on so it still cancels the run.
-    rl.on('SIGINT', () => process.emit('SIGINT'));
+    rl.on('SIGINT', () => process.emit('SIGINT', 'SIGINT'));
     try {
       return await rl.question(question, { signal });
     } finally {
