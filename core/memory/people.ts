@@ -254,9 +254,8 @@ function mayState(text: string, lx: Lexicon | null): boolean {
     if (lx) for (const w of kinForms(lx)) cues.add(w);
     cueSets.set(lx ?? NO_LEXICON, cues);
   }
-  // Words as `tokenize` has them, in ASCII by an ASCII pattern ("Zoë's fiancé": zoë, s, fiancé).
-  const ws = /[^\t\n\r -~]/.test(text) ? text.toLowerCase().split(/[^\p{L}\p{M}\p{N}]+/u) : text.toLowerCase().split(/[^a-z0-9]+/);
-  for (const w of ws) if (cues.has(w)) return true;
+  // The text's words as the full-text index has just read them ("Zoë's fiancé": zoe, s, fiance).
+  for (const w of words(text)) if (cues.has(w)) return true;
   return false;
 }
 
