@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterEach, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { connectWebSocket } from '../../core/gateway/websocket-client.js';
-import { silentWebSocket, tempDir, waitFor, WAIT_MS } from '../support/index.js';
+import { assertHostClosed, silentWebSocket, tempDir, waitFor, WAIT_MS } from '../support/index.js';
 import { noPty, onClosingTerminal } from '../support/terminal.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -143,8 +143,7 @@ describe('npm start launcher (bin/start.js)', () => {
       await waitFor(() => started.lines.includes('Agent Blob: shutting down.'), `the launcher began to stop: ${started.lines.join('\n')}`);
       started.child.kill('SIGINT');
       assert.equal(await exited, 0, 'it stopped cleanly');
-      assert.equal(existsSync(join(started.dataDir, 'agent-blob.lock')), false, 'the data folder is released');
-      assert.equal(existsSync(join(started.dataDir, 'agent-blob.sqlite-wal')), false, 'and its database checkpointed');
+      assertHostClosed(started.dataDir);
     } finally {
       client.destroy();
     }
@@ -161,8 +160,7 @@ describe('npm start launcher (bin/start.js)', () => {
       // cannot restore the closed terminal's settings.
       await waitFor(() => /ended.*\n/.test(run.said()), `the launcher ended: ${run.stderr()}`);
       assert.equal(run.said(), 'terminal closed\nended by itself\n', run.stderr());
-      assert.equal(existsSync(join(dataDir, 'agent-blob.lock')), false, 'the host closed: its data folder is released');
-      assert.equal(existsSync(join(dataDir, 'agent-blob.sqlite-wal')), false, 'and its database checkpointed');
+      assertHostClosed(dataDir);
     } finally {
       await run.finish();
     }

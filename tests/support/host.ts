@@ -1,7 +1,10 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import type { CoreOptions } from '../../core/app.js';
 import type { Client } from '../../core/contract/index.js';
+import { dataPaths } from '../../core/datadir/index.js';
 import { connectWebSocket, type WebSocketClientOptions } from '../../core/gateway/websocket-client.js';
 import { startHostServer, type HostServer, type HostServerOptions } from '../../core/host/index.js';
 import { startTestCore, type TestCore } from './core.js';
@@ -60,4 +63,11 @@ export async function silentWebSocket(url: string): Promise<Socket> {
   });
   if (!/^HTTP\/1\.1 101 /.test(answer)) throw new Error(`the host refused the connection: ${answer}`);
   return socket;
+}
+
+/** Asserts that a host that served `dataDir` closed cleanly: its lock is removed and its database checkpointed and closed (no WAL left). */
+export function assertHostClosed(dataDir: string): void {
+  const paths = dataPaths(dataDir);
+  assert.equal(existsSync(paths.lock), false, 'the host closed: its data folder is released');
+  assert.equal(existsSync(`${paths.database}-wal`), false, 'and its database checkpointed');
 }

@@ -5,7 +5,7 @@ export { OpenAILoopback } from './openai-server.js';
 export { chunk, gate, sleep, type ScriptedReply, type RecordedRequest } from './script.js';
 export { tempDir, startTestCore, type TestCore } from './core.js';
 export { waitFor, WAIT_MS } from './wait.js';
-export { silentWebSocket, startTestHost, type TestHost } from './host.js';
+export { assertHostClosed, silentWebSocket, startTestHost, type TestHost } from './host.js';
 export { useLoopbackProviders, TEST_API_KEY, TEST_OPENAI_KEY, type LoopbackProviders } from './providers.js';
 export { McpHttpFixture, type FixtureCall } from './mcp-http-server.js';
 export { alive, pidIn } from './processes.js';

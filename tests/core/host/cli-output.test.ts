@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, constants, existsSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { writeUnlessGone } from '../../../core/host/cli/main.js';
 import { createFileLogger } from '../../../core/util/logger.js';
 import { buildCli, whyRebuild } from '../../../scripts/build-cli.mjs';
-import { WAIT_MS, tempDir, waitFor } from '../../support/index.js';
+import { WAIT_MS, assertHostClosed, tempDir, waitFor } from '../../support/index.js';
 import { noPty, onClosingTerminal as onClosingTerminalRun, type TerminalOptions } from '../../support/terminal.js';
 
 /**
@@ -103,8 +103,7 @@ describe('command-line output to a terminal that has closed (a command left runn
         // Its exit status is not compared: a Node without github.com/nodejs/node/pull/58200 (Node 20)
         // aborts as it exits, after the host has closed, when it cannot restore the closed terminal's settings.
         assert.equal(run.said(), 'terminal closed\nended after SIGTERM\n', run.stderr());
-        assert.equal(existsSync(join(dataDir, 'agent-blob.lock')), false, 'the host closed: its data folder is released');
-        assert.equal(existsSync(join(dataDir, 'agent-blob.sqlite-wal')), false, 'and its database checkpointed');
+        assertHostClosed(dataDir);
       } finally {
         await run.finish();
       }
@@ -122,8 +121,7 @@ describe('command-line output to a terminal that has closed (a command left runn
         // Nothing asks it to stop but the terminal's hangup; its exit status is not compared (see above).
         await waitFor(() => /ended.*\n/.test(run.said()), `the host ended: ${run.stderr()}`);
         assert.equal(run.said(), 'terminal closed\nended by itself\n', run.stderr());
-        assert.equal(existsSync(join(dataDir, 'agent-blob.lock')), false, 'the host closed: its data folder is released');
-        assert.equal(existsSync(join(dataDir, 'agent-blob.sqlite-wal')), false, 'and its database checkpointed');
+        assertHostClosed(dataDir);
       } finally {
         await run.finish();
       }

@@ -6,7 +6,7 @@ import { createCore } from '../../../core/app.js';
 import { DataDirBusyError, dataPaths } from '../../../core/datadir/index.js';
 import { connectWebSocket } from '../../../core/gateway/websocket-client.js';
 import { spawnUntilReady, REPO_ROOT } from '../../crash/spawn.js';
-import { AnthropicLoopback, WAIT_MS, alive, chunk, silentWebSocket, tempDir, waitFor } from '../../support/index.js';
+import { AnthropicLoopback, WAIT_MS, alive, assertHostClosed, chunk, silentWebSocket, tempDir, waitFor } from '../../support/index.js';
 import { runCli } from './cli-support.js';
 
 describe('agent-blob host as a process', () => {
@@ -126,8 +126,7 @@ describe('agent-blob host as a process', () => {
       host.child.stdout!.destroy();
       host.child.stderr!.destroy();
       assert.deepEqual(await host.exited, { code: 0, signal: null });
-      assert.equal(existsSync(dataPaths(dir.path).lock), false, 'the lock is removed');
-      assert.equal(existsSync(`${dataPaths(dir.path).database}-wal`), false, 'the database was checkpointed and closed');
+      assertHostClosed(dir.path);
     } finally {
       dir.cleanup();
     }
@@ -178,8 +177,7 @@ describe('agent-blob host as a process', () => {
         await waitFor(() => host.stderr().includes('stopping:'), `the host began to stop: ${host.stderr()}`);
         host.child.kill('SIGINT');
         assert.deepEqual(await host.exited, { code: 0, signal: null }, host.stderr());
-        assert.equal(existsSync(dataPaths(dir.path).lock), false, 'the lock is removed');
-        assert.equal(existsSync(`${dataPaths(dir.path).database}-wal`), false, 'the database was checkpointed and closed');
+        assertHostClosed(dir.path);
       } finally {
         client.destroy();
       }
@@ -196,8 +194,7 @@ describe('agent-blob host as a process', () => {
         for (const stream of gone) host.child[stream]!.destroy();
         host.child.kill('SIGTERM');
         assert.deepEqual(await host.exited, { code: 0, signal: null }, host.stderr());
-        assert.equal(existsSync(dataPaths(dir.path).lock), false, 'the lock is removed');
-        assert.equal(existsSync(`${dataPaths(dir.path).database}-wal`), false, 'the database was checkpointed and closed');
+        assertHostClosed(dir.path);
         if (!(gone as readonly string[]).includes('stderr')) assert.equal(host.stderr(), 'stopping: cancelling runs and closing connections\n');
       } finally {
         dir.cleanup();
