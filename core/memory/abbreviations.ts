@@ -70,9 +70,9 @@ function fold(text: string): string {
   return /^[\x00-\x7f]*$/.test(text) ? text : text.normalize('NFKD').replace(/\p{M}+/gu, '');
 }
 
-/** Whether a word may be an abbreviation: 2–6 letters. */
-export function abbreviationShaped(word: string): boolean {
-  return word.length >= MIN_LETTERS && word.length <= MAX_LETTERS && /^\p{L}+$/u.test(word);
+/** Whether a word may be an abbreviation: 2–6 letters, not a stopword ("us", "am", "who"). */
+export function mayAbbreviate(word: string): boolean {
+  return word.length >= MIN_LETTERS && word.length <= MAX_LETTERS && /^\p{L}+$/u.test(word) && !STOPWORDS.has(word);
 }
 
 /**
@@ -386,7 +386,7 @@ export class Abbreviations {
    * words spelling it that name a thing.
    */
   expansions(abbr: string, capsInQuery: boolean, lx: Lexicon | null): Expansion[] {
-    if (!abbreviationShaped(abbr) || STOPWORDS.has(abbr)) return [];
+    if (!mayAbbreviate(abbr)) return [];
     this.counted();
     const key = `${capsInQuery ? 'C' : 'l'}${abbr}`;
     let out = lx === this.lexicon ? this.links.get(key) : undefined;
@@ -421,7 +421,7 @@ export class Abbreviations {
 
   /** Whether `expansions` may find something for a word: a definition of it, or capitals in the query or a memory. */
   mayStandFor(abbr: string, capsInQuery: boolean): boolean {
-    if (!abbreviationShaped(abbr) || STOPWORDS.has(abbr)) return false;
+    if (!mayAbbreviate(abbr)) return false;
     this.counted();
     return capsInQuery || this.defs.has(abbr) || this.caps.has(abbr);
   }
@@ -487,7 +487,7 @@ function capitalised(run: WordRun): Set<string> {
 
 /** Whether a word, written so (`cases`), is an abbreviation a memory writes in capitals. */
 function writtenAbbreviation(word: string, written: number): boolean {
-  return written === CAPITALS && abbreviationShaped(word) && !STOPWORDS.has(word);
+  return written === CAPITALS && mayAbbreviate(word);
 }
 
 /** A clause end among a snapshot's words (see `Abbreviations.flatten`). */
