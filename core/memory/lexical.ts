@@ -211,11 +211,12 @@ export class LexicalIndex {
       for (const s of stems) byGlossWord.push(id(s));
     }
     const nn = this.storeVectorMatrix(lx);
-    const abbreviations = this.abbreviations.flatten(docs.map((d) => d.rowid), id);
-    const people = this.people.flatten(docs.map((d) => d.rowid), id);
+    const rowids = docs.map((d) => d.rowid);
+    const abbreviations = this.abbreviations.flatten(rowids, id);
+    const people = this.people.flatten(rowids, id);
     return {
       strings,
-      rowids: Float64Array.from(docs, (d) => d.rowid),
+      rowids: Float64Array.from(rowids),
       docs: Int32Array.from(flatDocs),
       surface: Int32Array.from(surface),
       bySynset: Int32Array.from(bySynset),
