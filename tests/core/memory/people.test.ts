@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { MemoryHit } from '../../../core/contract/index.js';
 import { LexicalIndex, searchWithoutCore } from '../../../core/memory/index.js';
 import { loadLexicon } from '../../../core/memory/lexicon/index.js';
 import { askedPeople, kinWord, statedRelations } from '../../../core/memory/people.js';
@@ -157,6 +158,8 @@ describe('memory search: people asked about by relation', () => {
     'Book club meets on the first Thursday',
     'Bins go out on Tuesday night',
   ];
+  /** The names the hits' matches reach through a relation of the question. */
+  const reachedNames = (hits: MemoryHit[]) => hits.flatMap((h) => h.explain.matches.filter((m) => m.relation === 'person').map((m) => m.word));
 
   it('finds the memories about the person a relation names, and says which memory told who that is', { timeout: 120_000 }, async () => {
     await withMemories(FAMILY, async (t) => {
@@ -189,7 +192,7 @@ describe('memory search: people asked about by relation', () => {
     await withMemories(['The children only eat plain pasta', ...FAMILY], async (t) => {
       for (const query of ['what do my kids eat?', 'what do the kids eat?']) {
         const { hits } = await t.client.call('memory.search', { query, limit: 10 });
-        assert.ok(hits.some((h) => h.explain.matches.some((m) => m.relation === 'person' && m.word === 'Archie')), `the kids reach Archie: ${query}`);
+        assert.ok(reachedNames(hits).includes('Archie'), `the kids reach Archie: ${query}`);
         assert.ok(hits.find((h) => h.memory.text === 'The children only eat plain pasta')?.confident, `children answers kids: ${query}`);
       }
     });
@@ -218,7 +221,7 @@ describe('memory search: people asked about by relation', () => {
       const older = memories.find((m) => m.text === 'My partner is Dan');
       assert.equal(memories.find((m) => m.text.startsWith('Dan and I broke up'))?.supersedes, older?.id, 'saved as its update');
       const { hits } = await t.client.call('memory.search', { query: 'what sport does my partner play?', limit: 10 });
-      const reached = hits.flatMap((h) => h.explain.matches.filter((m) => m.relation === 'person').map((m) => m.word));
+      const reached = reachedNames(hits);
       assert.ok(reached.includes('Alex'), 'Alex is the partner now');
       assert.ok(!reached.includes('Dan'), `Dan no longer is: ${reached.join(', ')}`);
       assert.ok(!hits.find((h) => h.memory.text.startsWith('Dan plays'))?.confident, 'what Dan plays is no answer');
@@ -236,7 +239,7 @@ describe('memory search: people asked about by relation', () => {
     await withMemories(texts, async (t) => {
       const reached = async () => {
         const { hits } = await t.client.call('memory.search', { query: 'what puffer does my son use?', limit: 10 });
-        return hits.flatMap((h) => h.explain.matches.filter((m) => m.relation === 'person').map((m) => m.word));
+        return reachedNames(hits);
       };
       assert.equal((await t.client.call('memory.list', { limit: 1000 })).memories.length, texts.length, 'no note merged into another');
       assert.ok((await reached()).includes('Archie'), 'the oldest memory still says who the son is');
@@ -292,7 +295,7 @@ describe('memory search: people asked about by relation', () => {
       try {
         const query = 'what does my son use for his asthma?';
         const inCore = (await t.client.call('memory.search', { query, limit: 10 })).hits;
-        assert.ok(inCore.some((h) => h.explain.matches.some((m) => m.relation === 'person' && m.word === 'Archie')), 'the core reaches Archie');
+        assert.ok(reachedNames(inCore).includes('Archie'), 'the core reaches Archie');
         const options = { dir: cache.path, build: 'build-a' };
         assert.deepEqual(await searchWithoutCore(t.core.db, query, { limit: 10 }, Date.UTC(2026, 5, 1), options), inCore, 'built here');
         assert.ok(readSearchCache(cache.path, searchCacheKey(t.core.db, 'build-a')), 'and cached');
