@@ -650,6 +650,12 @@ function orderKnowledgeUpdates(
   };
   const sameSubject = (subject: string, newer: MemoryHit) => newer.explain.matches.some((m) => m.query === subject && answers(m));
   const vectors = new Map(top.map((h) => [h.memory.id, vectorOf(h.memory.id)]));
+  const topics = new Map<MemoryHit, Set<string>>();
+  const topicOf = (h: MemoryHit) => {
+    let t = topics.get(h);
+    if (!t) topics.set(h, (t = topicStems(h.memory.text)));
+    return t;
+  };
   const newestFirst = [...top].sort((a, b) => b.memory.createdAt - a.memory.createdAt);
   for (const newer of newestFirst) {
     const cue = CHANGE_CUES.exec(newer.memory.text)?.[0].toLowerCase() ?? null;
@@ -665,17 +671,19 @@ function orderKnowledgeUpdates(
       const changed = changeWord(newer.memory.text);
       const subject = subjectOf(older);
       const thing = changedThing(newer.memory.text, older.memory.text, named, about);
+      let again: Restated | undefined;
+      const restatedHere = () => (again ??= restated(topicOf(older), topicOf(newer), idf));
       const because: string | null =
         topic && answersAsWell
           ? 'it is about the same topic and answers the question as fully'
-          : cue && (shared.count >= 2 || (shared.asked && cosine >= REPLACEMENT_SIMILARITY) || (shared.count >= 1 && restatesMost(restated(older.memory.text, newer.memory.text, idf))))
+          : cue && (shared.count >= 2 || (shared.asked && cosine >= REPLACEMENT_SIMILARITY) || (shared.count >= 1 && restatesMost(restatedHere())))
             ? `it says the fact changed ("${cue}")`
             : changed && shared.count >= 1 && subject && sameSubject(subject, newer) && coverage(newer) >= SUBJECT_COVERAGE * coverage(older)
               ? `it says "${changed}" about the same subject ("${subject}")`
               : a && b && relate(newer.memory.text, older.memory.text, cosine) === 'conflict'
                 ? 'only a value differs'
                 : // Restating most of the older one is about the same attribute only if the query agrees, or more than a name is shared.
-                  (answersAsWell || shared.count >= 2) && restated(older.memory.text, newer.memory.text, idf).share >= RESTATED
+                  (answersAsWell || shared.count >= 2) && restatedHere().share >= RESTATED
                   ? 'it states the same thing anew with another value'
                   : thing;
       if (!because) continue;
@@ -711,16 +719,19 @@ const SUBJECT_COVERAGE = 0.6;
 /** Share of an older memory's words (by rarity, values left out) a newer one repeats when it states the same attribute anew. */
 const RESTATED = 0.4;
 
+/** A memory's topic words as stems: numbers are values, not the subject ("title: software engineer ii, band 3"). */
+function topicStems(text: string): Set<string> {
+  return new Set(contentWords(text).filter((w) => !/\d/.test(w)).map(termOf));
+}
+
+type Restated = { share: number; words: number };
 /**
- * How much of what an older memory is about a newer one says again (`share`): the older one's topic words,
- * each weighing its IDF, that the newer one uses too; numbers are values, not the subject, and count
- * on neither side ("title: software engineer ii, band 3" → "promo: senior software engineer, band 4").
+ * How much of what an older memory is about a newer one says again (`share`): the older one's topic words
+ * (`topicStems`), each weighing its IDF, that the newer one uses too; numbers count on neither side
+ * ("title: software engineer ii, band 3" → "promo: senior software engineer, band 4").
  * `words`: how many of them it uses.
  */
-function restated(older: string, newer: string, idf: (stem: string) => number): { share: number; words: number } {
-  const topic = (text: string) => new Set(contentWords(text).filter((w) => !/\d/.test(w)).map(termOf));
-  const mine = topic(older);
-  const theirs = topic(newer);
+function restated(mine: Set<string>, theirs: Set<string>, idf: (stem: string) => number): Restated {
   let all = 0;
   let shared = 0;
   let words = 0;
@@ -739,7 +750,7 @@ function restated(older: string, newer: string, idf: (stem: string) => number): 
  * word is no restatement, however much of a short memory it weighs ("allotment plot 14b" is not
  * restated by "upped the allotment watering").
  */
-function restatesMost(r: { share: number; words: number }): boolean {
+function restatesMost(r: Restated): boolean {
   return r.share >= RESTATED && r.words >= 2;
 }
 /** Weakest match that counts towards confidence (below it: definitions and feedback). */
