@@ -782,6 +782,12 @@ const TAKEN_OVER = `(took|taking|takes|taken) over(?!\\s+(half\\s+)?(an?|\\d[\\d
  */
 const PACKED_IN = `(?<=\\b(has|have|had|'s|’s|'ve|’ve)\\s)packed in|(packed|packing) it in`;
 /**
+ * A swap, an end or a value changed by a factor ("swapped", "ditched", "renewed", "upped", "doubled",
+ * "halved"), someone else taking over, giving up: words that say a fact changed (`CHANGE_CUES`) and
+ * mark the thing that changed (`CHANGE_MARKS`).
+ */
+const SWAPS_AND_ENDS = `swapped|ditched|upped|doubled|halved|renewed|${TAKEN_OVER}|${PACKED_IN}|(gave|given|giving) up`;
+/**
  * Words that say a fact changed: a new value ("now", "instead", "since"), a swap or an end ("swapped",
  * "ditched", "renewed"; not "stopped", which as often tells a problem), someone else taking over, having gone back to an
  * earlier value (not "went back" or "going back", which as often tell a visit: "went back to the studio for the Monday
@@ -790,7 +796,7 @@ const PACKED_IN = `(?<=\\b(has|have|had|'s|’s|'ve|’ve)\\s)packed in|(packed|
  * way somewhere ("we go down to Brighton", "went down to 7-Eleven", "the lift goes up to 12") or as a name or a flower ("Rose from book club", "a climbing rose").
  */
 const CHANGE_CUES = new RegExp(
-  `\\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|swapped|ditched|upped|doubled|halved|renewed|(gone|switched|changed) back|${TAKEN_OVER}|${PACKED_IN}|(gave|given|giving) up|(goes|went|gone|going|go) (up|down)${TO_AMOUNT}|(rose|risen)${TO_AMOUNT})\\b`,
+  `\\b(now|moved|switched|changed|replaced|sold|since|no longer|anymore|instead|new|became|nowadays|currently|${SWAPS_AND_ENDS}|(gone|switched|changed) back|(goes|went|gone|going|go) (up|down)${TO_AMOUNT}|(rose|risen)${TO_AMOUNT})\\b`,
   'i',
 );
 
@@ -835,7 +841,7 @@ export function namedThing(lexical: LexicalIndex): (stem: string) => boolean {
  * "anymore" after the thing ("the aeropress lives at the office now").
  */
 const CHANGE_MARKS = new RegExp(
-  `\\b(moved|switched|changed|replaced|started|quit|left|joined|cancell?ed|stopped|became|sold|retired|ended|closed|swapped|upgraded|renewed|ditched|upped|doubled|halved|instead|${TAKEN_OVER}|${PACKED_IN}|(gave|given|giving) up|gone back to|now|no longer|anymore|nowadays)\\b`,
+  `\\b(moved|switched|changed|replaced|started|quit|left|joined|cancell?ed|stopped|became|sold|retired|ended|closed|upgraded|instead|${SWAPS_AND_ENDS}|gone back to|now|no longer|anymore|nowadays)\\b`,
   'gi',
 );
 /** Words that end a verb's object: what follows is the new value or a circumstance ("switched pt to jonah"). */
