@@ -467,7 +467,8 @@ function thingWords(query: string): { ways: string[]; near: boolean }[] {
   const head = queryForm(thing.head);
   const owners = new Set([...query.matchAll(/([\p{L}\p{N}]+)['’]s?(?![\p{L}\p{N}])/gu)].map((m) => queryForm(words(m[1])[0] ?? '')));
   const done = ASKS_WHEN.test(query) ? thing.verb : undefined;
-  const headNamesThing = thing.verb !== undefined && (done !== undefined || topicWeight(lx, thing.verb) >= SPECIFIC_VERB);
+  const specificVerb = thing.verb !== undefined && topicWeight(lx, thing.verb) >= SPECIFIC_VERB;
+  const headNamesThing = done !== undefined || specificVerb;
   const out = new Map<string, { ways: string[]; near: boolean }>();
   thing.words.forEach((word, i) => {
     const w = queryForm(word);
@@ -477,7 +478,7 @@ function thingWords(query: string): { ways: string[]; near: boolean }[] {
     if (i + 1 < thing.words.length) needed.ways.push(word + thing.words[i + 1]);
     out.set(w, needed);
   });
-  if (done && topicWeight(lx, done) >= SPECIFIC_VERB) out.set('', { ways: [queryForm(done)], near: false });
+  if (done && specificVerb) out.set('', { ways: [queryForm(done)], near: false });
   return [...out.values()];
 }
 const SPECIFIC_THING_WORD = 0.65;
