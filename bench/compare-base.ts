@@ -103,9 +103,11 @@ export async function prepareBase(root: string, commit: string): Promise<BaseChe
       let err = '';
       git.stderr.on('data', (d: Buffer) => (err += d));
       tar.stderr.on('data', (d: Buffer) => (err += d));
-      let gitCode: number | null = null;
-      git.on('close', (code) => (gitCode = code));
-      tar.on('close', (code) => (code === 0 && gitCode === 0 ? resolve() : reject(new Error(`git archive ${commit}: ${err.trim() || `exit ${gitCode}/${code}`}`))));
+      // Either may close first (tar ends when git's output does, often before git's own close is seen): both are waited for.
+      const codes = [git, tar].map((child) => new Promise<number | null>((done) => child.on('close', done)));
+      void Promise.all(codes).then(([gitCode, tarCode]) =>
+        gitCode === 0 && tarCode === 0 ? resolve() : reject(new Error(`git archive ${commit}: ${err.trim() || `exit ${gitCode}/${tarCode}`}`)),
+      );
     });
     const modules = realpathSync(join(root, 'node_modules'));
     linkTree(modules, join(dir, 'node_modules'), ['.cache', '.vite']);
